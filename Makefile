@@ -1,0 +1,41 @@
+# VNet Lab. `make run` serves the lab; `make test` runs every test.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-default test-scaleout bench lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch node_modules/.installed
+
+setup: $(STAMP) node_modules/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	@echo "VNet Lab on http://127.0.0.1:$(PORT)/ (each browser gets its own sandbox with the demo seed)"
+	$(VENV)/bin/uvicorn portal.asgi:application --host 127.0.0.1 --port $(PORT) --ws websockets-sansio
+
+# Every test, twice: embedded (SQLite + in-memory layer) and scale-out
+# (PostgreSQL + Redis). Outside CI the scale-out run is skipped, loudly, when
+# the services are down; with CI=true it fails instead.
+test: setup
+	scripts/run-tests.sh
+
+bench: setup
+	$(PY) -m tests.bench.run_bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 test-db.sqlite3

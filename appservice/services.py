@@ -1,0 +1,573 @@
+"""State changes of App Service: VNet integration, restarts, app settings,
+scale up, and creating plans and apps.
+
+Each public function validates with the era's rules, writes in one
+transaction, records the Activity log and notifications, and pushes live
+updates after commit.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from appservice.models import SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp, sku_display
+from networking import services as networking_services
+from networking.engine import addressing
+from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
+from portal import services as portal_services
+from portal.errors import AzureRuleError, refuse, rule_error
+from portal.models import NotificationLevel
+
+GATEWAY_SUBNET = "GatewaySubnet"
+MIN_INTEGRATION_PREFIX = 28  # ASVI-21
+MIN_NEW_SUBNET_PREFIX = 27  # ASVI-22
+MAX_GATEWAY_VNETS_PER_PLAN = 5  # ASGW-05
+
+
+# --- What the app and plan allow --------------------------------------------
+
+
+def plan_problem(plan: AppServicePlan) -> AzureRuleError | None:
+    """Why apps on ``plan`` can't use VNet integration at all (SEED-04)."""
+    rules = plan.sandbox.rules
+    if plan.in_ase:
+        return refuse("ERR-04", "ASVI-12", "SEED-04")
+    if plan.tier not in rules.regional_integration_tiers:
+        return refuse(
+            "ERR-03",
+            "ASVI-10",
+            "ASVI-13",
+            "SEED-04",
+            tier=plan.tier_display,
+            plan=plan.name,
+            tiers=rules.tier_label_list(rules.regional_integration_tiers),
+        )
+    return None
+
+
+# --- Choices for the Add VNet pane -------------------------------------------
+
+
+@dataclass
+class Choice:
+    """One entry of a drop-down in the Add VNet pane: enabled, or disabled with why."""
+
+    obj: object
+    problem: AzureRuleError | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class VnetChoices:
+    same_region: list[Choice] = field(default_factory=list)
+    other_regions: list[Choice] = field(default_factory=list)
+    classic: list[Choice] = field(default_factory=list)
+
+
+def vnet_choices(app: WebApp) -> VnetChoices:
+    """SEED-09: the subscription's ARM VNets in the app's region first, then
+    the ARM VNets of every other region; classic VNets behind their own link."""
+    vnets = (
+        VirtualNetwork.objects.filter(sandbox=app.sandbox)
+        .select_related("gateway", "resource_group__subscription")
+        .order_by("name")
+    )
+    plan_gateway_vnets = _plan_gateway_vnet_ids(app.plan)
+    choices = VnetChoices()
+    for vnet in vnets:
+        if vnet.is_classic:
+            choices.classic.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
+        elif vnet.location == app.location:
+            problem = None
+            if vnet.has_ipv6 and app.sandbox.rules.era == "classic":
+                problem = refuse("ERR-13", "ASVI-36", vnet=vnet.name)
+            choices.same_region.append(Choice(vnet, problem))
+        else:
+            choices.other_regions.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
+    return choices
+
+
+def _plan_gateway_vnet_ids(plan: AppServicePlan) -> set[int]:
+    return set(
+        VnetIntegration.objects.filter(app__plan=plan, kind=VnetIntegration.GATEWAY).values_list("vnet_id", flat=True)
+    )
+
+
+def _gateway_of(vnet: VirtualNetwork):
+    try:
+        return vnet.gateway
+    except VirtualNetwork.gateway.RelatedObjectDoesNotExist:
+        return None
+
+
+def gateway_problem(app: WebApp, vnet: VirtualNetwork, plan_gateway_vnets: set[int]) -> AzureRuleError | None:
+    """Why gateway-required integration with ``vnet`` is refused, or None
+    (SEED-11, SEED-12, SEED-22, ASGW-02, ASGW-05, ASGW-07 to ASGW-10, ASGW-19)."""
+    rules = app.sandbox.rules
+    plan = app.plan
+    kind = "classic virtual network" if vnet.is_classic else f"virtual network in {vnet.region_label}"
+    gateway = _gateway_of(vnet)
+    if gateway is None:
+        rule = "SEED-12" if vnet.is_classic else "SEED-11"
+        return refuse(
+            "ERR-18",
+            rule,
+            "SEED-22",
+            "ASGW-07",
+            reason=(
+                f"'{vnet.name}' is a {kind} with no virtual network gateway. Create a route-based VPN "
+                "gateway with point-to-site (SSTP) in it first"
+            ),
+        )
+    reason = gateway.gateway_integration_problem()
+    if reason is not None:
+        return refuse("ERR-18", "SEED-11", "ASGW-07", "ASGW-08", "ASGW-09", "ASGW-10", reason=f"{reason} on '{gateway.name}'")
+    if plan.os != "Windows":
+        return refuse("ERR-18", "ASGW-02", reason="only Windows apps can use gateway-required integration")
+    if plan.tier not in rules.gateway_integration_tiers:
+        return refuse(
+            "ERR-18",
+            "ASGW-19",
+            reason=f"the {plan.tier_display} tier can't use it; use {rules.tier_label_list(rules.gateway_integration_tiers)}",
+        )
+    if vnet.pk not in plan_gateway_vnets and len(plan_gateway_vnets) >= MAX_GATEWAY_VNETS_PER_PLAN:
+        return refuse("ERR-19", "ASGW-05", plan=plan.name)
+    return None
+
+
+@dataclass
+class SubnetChoices:
+    subnets: list[Choice]
+    address_blocks: list[str]
+    suggested_prefix: str
+    free_ranges: list[str]
+
+
+def subnet_choices(app: WebApp, vnet: VirtualNetwork) -> SubnetChoices:
+    """SEED-10: existing subnets (only usable ones enabled) and what a new one could be."""
+    subnets = list(vnet.subnets.all())
+    if subnets:
+        _annotate_usage(subnets)
+    used = [s.address_prefix for s in subnets]
+    suggestion = addressing.suggest_subnet(vnet.ipv4_space, used, app.sandbox.rules.suggested_subnet_prefix)
+    if suggestion is None:
+        suggestion = addressing.suggest_subnet(vnet.ipv4_space, used, MIN_NEW_SUBNET_PREFIX)
+    return SubnetChoices(
+        subnets=[Choice(s, subnet_problem(app, s)) for s in subnets],
+        address_blocks=vnet.ipv4_space,
+        suggested_prefix=str(suggestion) if suggestion else "",
+        free_ranges=[str(r) for r in addressing.free_ranges(vnet.ipv4_space, used)],
+    )
+
+
+def _annotate_usage(subnets: list[Subnet]) -> None:
+    """Attach NIC counts and the plans integrated with each subnet in two queries."""
+    from django.db.models import Count
+
+    ids = [s.pk for s in subnets]
+    nic_counts = dict(
+        Subnet.objects.filter(pk__in=ids).annotate(n=Count("nics")).values_list("pk", "n")
+    )
+    plans: dict[int, set] = {}
+    for subnet_id, plan_id, plan_name in VnetIntegration.objects.filter(subnet_id__in=ids).values_list(
+        "subnet_id", "app__plan_id", "app__plan__name"
+    ):
+        plans.setdefault(subnet_id, set()).add((plan_id, plan_name))
+    for s in subnets:
+        s.nic_count = nic_counts.get(s.pk, 0)
+        s.integrated_plans = plans.get(s.pk, set())
+
+
+def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
+    """Why ``subnet`` can't host ``app``'s regional integration, or None.
+
+    Expects :func:`_annotate_usage` to have run on ``subnet``.
+    """
+    rules = app.sandbox.rules
+    plan = app.plan
+    network = subnet.network
+    if network.version != 4:
+        return rule_error(f"Subnet '{subnet.name}' is IPv6. Virtual network integration needs an IPv4 subnet.", "ASVI-20")
+    if subnet.name == GATEWAY_SUBNET:
+        return rule_error(
+            "GatewaySubnet is reserved for virtual network gateways and can't be used for integration.", "ASVI-20"
+        )
+    if subnet.delegation and subnet.delegation != APP_SERVICE_DELEGATION:
+        return refuse("ERR-10", "ASVI-24", "SUBNET-10", subnet=subnet.name, service=subnet.delegation)
+    if getattr(subnet, "nic_count", 0):
+        return refuse("ERR-01", "ASVI-20", "SEED-10", subnet=subnet.name)
+    other_plans = {name for pid, name in getattr(subnet, "integrated_plans", set()) if pid != plan.pk}
+    if subnet.serverfarm_id and subnet.serverfarm_id != plan.pk and not other_plans:
+        other_plans = {subnet.serverfarm.name}
+    if other_plans:
+        other = sorted(other_plans)[0]
+        if not rules.multi_plan_subnet_join:
+            return refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=other)
+        if network.prefixlen > rules.mpsj_min_prefix:
+            return refuse("ERR-07", "ASVI-43", "ASVI-44", subnet=subnet.name, other=other)
+    if network.prefixlen > MIN_INTEGRATION_PREFIX:
+        return refuse("ERR-05", "ASVI-21", subnet=subnet.name, n=network.prefixlen)
+    plan_subnets = _plan_regional_subnet_ids(plan)
+    if subnet.pk not in plan_subnets and len(plan_subnets) >= rules.integrations_per_plan:
+        return refuse("ERR-08", "ASVI-41", plan=plan.name, max=rules.integrations_per_plan)
+    return None
+
+
+def _plan_regional_subnet_ids(plan: AppServicePlan) -> set[int]:
+    return set(
+        VnetIntegration.objects.filter(app__plan=plan, kind=VnetIntegration.REGIONAL).values_list("subnet_id", flat=True)
+    )
+
+
+# --- Integrate and disconnect ------------------------------------------------
+
+
+def _check_can_integrate(app: WebApp) -> None:
+    problem = plan_problem(app.plan)
+    if problem:
+        raise problem
+    existing = VnetIntegration.objects.filter(app=app).select_related("vnet", "subnet").first()
+    if existing:
+        raise refuse(
+            "ERR-09",
+            "ASVI-40",
+            "ASGW-04",
+            app=app.name,
+            vnet=existing.vnet.name,
+            subnet=existing.subnet.name if existing.subnet_id else "gateway",
+        )
+
+
+def add_regional_integration(
+    app: WebApp,
+    vnet: VirtualNetwork,
+    *,
+    subnet: Subnet | None = None,
+    new_subnet_name: str = "",
+    new_subnet_prefix: str = "",
+) -> VnetIntegration:
+    """Regional integration with an existing empty subnet or a new one (SEED-03, SEED-10).
+
+    The subnet is delegated to Microsoft.Web/serverFarms if it isn't yet
+    (ASVI-24), and the app restarts (SEED-13).
+    """
+    _check_can_integrate(app)
+    if vnet.is_classic or vnet.location != app.location:
+        raise refuse(
+            "ERR-02", "ASVI-01", "ASVI-20", vnet=vnet.name, vnet_region=vnet.region_label, app_region=app.region_label
+        )
+    rules = app.sandbox.rules
+    if vnet.has_ipv6 and rules.era == "classic":
+        raise refuse("ERR-13", "ASVI-36", vnet=vnet.name)
+    try:
+        with transaction.atomic():
+            if subnet is None:
+                subnet = networking_services.create_subnet(
+                    vnet,
+                    name=new_subnet_name,
+                    prefix=new_subnet_prefix,
+                    min_prefix=MIN_NEW_SUBNET_PREFIX,
+                    min_prefix_rules=("ASVI-22",),
+                    delegation=APP_SERVICE_DELEGATION,
+                    log=False,
+                )
+            subnet = Subnet.objects.select_related("serverfarm").get(pk=subnet.pk, vnet=vnet)
+            _annotate_usage([subnet])
+            problem = subnet_problem(app, subnet)
+            if problem:
+                raise problem
+            _claim_subnet(app.plan, subnet, rules)
+            integration = VnetIntegration.objects.create(
+                app=app, kind=VnetIntegration.REGIONAL, vnet=vnet, subnet=subnet
+            )
+            _after_integration_change(app, "Adding VNet Integration", "Added VNet Integration", f"{vnet.name}/{subnet.name}")
+    except IntegrityError:
+        # Another tab integrated this app a moment ago (the one-to-one held).
+        app.refresh_from_db()
+        _check_can_integrate(app)
+        raise
+    return integration
+
+
+def _claim_subnet(plan: AppServicePlan, subnet: Subnet, rules) -> None:
+    """Set the service association link and delegation in one conditional
+    update: when two plans race for one subnet, exactly one wins (ASVI-42)."""
+    eligible = Subnet.objects.filter(pk=subnet.pk)
+    if not rules.multi_plan_subnet_join:
+        eligible = eligible.filter(Q(serverfarm__isnull=True) | Q(serverfarm=plan))
+        updated = eligible.update(serverfarm=plan, delegation=APP_SERVICE_DELEGATION)
+    else:
+        updated = eligible.update(
+            delegation=APP_SERVICE_DELEGATION,
+            serverfarm=subnet.serverfarm_id or plan.pk,
+        )
+    if not updated:
+        winner = Subnet.objects.select_related("serverfarm").get(pk=subnet.pk).serverfarm
+        raise refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=winner.name if winner else "another plan")
+    if not subnet.delegation:
+        portal_services.log_activity(
+            plan.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded"
+        )
+
+
+def add_gateway_integration(app: WebApp, vnet: VirtualNetwork) -> VnetIntegration:
+    """Gateway-required integration: another region's VNet or a classic VNet,
+    through its point-to-site gateway (SEED-03, SEED-11, SEED-12)."""
+    _check_can_integrate(app)
+    if not vnet.is_classic and vnet.location == app.location:
+        raise rule_error(
+            f"'{vnet.name}' is in the app's region: use regional integration with a subnet.", "SEED-03", "ASVI-01"
+        )
+    with transaction.atomic():
+        problem = gateway_problem(app, vnet, _plan_gateway_vnet_ids(app.plan))
+        if problem:
+            raise problem
+        try:
+            with transaction.atomic():
+                integration = VnetIntegration.objects.create(app=app, kind=VnetIntegration.GATEWAY, vnet=vnet)
+        except IntegrityError:
+            _check_can_integrate(app)
+            raise
+        _after_integration_change(app, "Adding VNet Integration", "Added VNet Integration", vnet.name)
+    return integration
+
+
+def disconnect(app: WebApp) -> None:
+    """Remove the integration; the subnet and its delegation stay (ASVI-60).
+    The plan's service association link goes once no app of the plan uses
+    the subnet. The app restarts."""
+    with transaction.atomic():
+        integration = VnetIntegration.objects.select_for_update().filter(app=app).select_related("vnet", "subnet").first()
+        if integration is None:
+            raise rule_error(f"App '{app.name}' isn't integrated with a virtual network.", "ASVI-40")
+        subnet = integration.subnet
+        integration.delete()
+        if subnet is not None and not VnetIntegration.objects.filter(subnet=subnet, app__plan=app.plan).exists():
+            remaining = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
+            Subnet.objects.filter(pk=subnet.pk).update(serverfarm=remaining.app.plan_id if remaining else None)
+        target = f"{integration.vnet.name}/{subnet.name}" if subnet else integration.vnet.name
+        _after_integration_change(app, "Disconnecting VNet Integration", "Disconnected VNet Integration", target)
+
+
+def _after_integration_change(app: WebApp, title: str, done_title: str, target: str) -> None:
+    op = restart_app(app, reason_title=title, reason_done=done_title, body=f"{app.name}: {target}")
+    portal_services.log_activity(app.sandbox, app, "Create or Update Web App VNet Connection", "Started", op)
+
+
+# --- Restart -------------------------------------------------------------------
+
+
+def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", body: str = ""):
+    """Start the app's restart: its status reads "Restarting" until
+    ``restart_ends_at`` (ASVI-60). Returns the operation."""
+    seconds = settings.VNETLAB_RESTART_SECONDS
+    ends_at = timezone.now() + timedelta(seconds=seconds)
+    WebApp.objects.filter(pk=app.pk).update(restart_ends_at=ends_at, stopped=False)
+    app.restart_ends_at = ends_at
+    app.stopped = False
+    op = portal_services.start_operation(
+        app.sandbox,
+        kind="restart",
+        resource=app,
+        title=reason_title or f"Restarting app '{app.name}'",
+        done_title=reason_done or f"Successfully restarted app '{app.name}'",
+        body=body,
+        seconds=seconds,
+        link=app_link(app),
+    )
+    portal_services.log_activity(app.sandbox, app, "Restart Web App", "Started", op)
+    return op
+
+
+def user_restart(app: WebApp):
+    with transaction.atomic():
+        return restart_app(app)
+
+
+def app_link(app: WebApp) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "appservice:overview",
+        kwargs={"subscription_id": app.resource_group.subscription.subscription_id, "rg": app.resource_group.name, "name": app.name},
+    )
+
+
+# --- Application settings ------------------------------------------------------
+
+SETTING_NAME_RE = re.compile(r"^[A-Za-z0-9_.]+$")
+SETTING_NAME_MAX = 256
+
+
+def validate_setting_name(name: str, os_name: str) -> str:
+    """App setting names: letters, digits, periods and underscores (portal-ui §2.4)."""
+    name = (name or "").strip()
+    if not name:
+        raise rule_error("Application setting name is required.", "APPSET-01", field="name")
+    if len(name) > SETTING_NAME_MAX:
+        raise rule_error(f"Application setting name can be at most {SETTING_NAME_MAX} characters.", "APPSET-01", field="name")
+    if ":" in name and os_name == "Linux":
+        raise rule_error("On Linux, write ':' in a setting name as '__' (double underscore).", "APPSET-02", field="name")
+    if not SETTING_NAME_RE.match(name):
+        raise rule_error(
+            "App setting names can only contain letters, numbers (0-9), periods ('.') and underscores ('_').",
+            "APPSET-01",
+            field="name",
+        )
+    return name
+
+
+def validate_setting_value(name: str, value: str) -> str:
+    """Settings the lab interprets are checked as the platform reads them."""
+    upper = name.upper()
+    if upper in ("WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"):
+        servers = [s for s in value.split(",")] if value else []
+        if upper == "WEBSITE_DNS_ALT_SERVER" and len(servers) > 1:
+            raise rule_error("WEBSITE_DNS_ALT_SERVER takes one IP address.", "ASDNS-06", field="value")
+        if len(servers) > 5:
+            raise refuse("ERR-47", "ASDNS-05", field="value", **{"field": name, "min": 1, "max": 5})
+        for server in servers:
+            if server != server.strip():
+                raise rule_error(
+                    f"{name} is a comma-separated list of IP addresses with no spaces.", "ASDNS-04", field="value"
+                )
+            try:
+                addressing.parse_ipv4(server)
+            except addressing.AddressError as exc:
+                raise rule_error(f"{exc} {name} takes IP addresses of DNS servers.", "ASDNS-04", field="value") from None
+    if upper == "WEBSITE_VNET_ROUTE_ALL" and value not in ("0", "1", "true", "false", "True", "False"):
+        raise rule_error("WEBSITE_VNET_ROUTE_ALL takes 1 (route all traffic) or 0.", "ASRT-05", field="value")
+    return value
+
+
+@dataclass
+class SettingsChange:
+    """The full grid as the learner left it: (name, value, slot) rows."""
+
+    rows: list[tuple[str, str, bool]]
+
+
+def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str, bool]]) -> None:
+    """Replace the app's settings with ``rows`` and restart (ASVI-60).
+
+    ``base_version`` is the version the learner's grid was loaded from: if
+    someone else saved since, the save is refused and nothing is lost.
+    """
+    seen: set[str] = set()
+    cleaned = []
+    for name, value, slot in rows:
+        name = validate_setting_name(name, app.plan.os)
+        if name.upper() in seen:
+            raise rule_error("Application setting name must be unique.", "APPSET-03", field="name")
+        seen.add(name.upper())
+        cleaned.append((name, validate_setting_value(name, value), slot))
+    with transaction.atomic():
+        claimed = WebApp.objects.filter(pk=app.pk, settings_version=base_version).update(
+            settings_version=F("settings_version") + 1
+        )
+        if not claimed:
+            raise rule_error(
+                "The application settings were changed by someone else since you opened them. "
+                "Your changes weren't saved: refresh to load the latest settings, then make your changes again.",
+                "APPSET-04",
+            )
+        AppSetting.objects.filter(app=app).delete()
+        AppSetting.objects.bulk_create(AppSetting(app=app, name=n, value=v, slot_setting=s) for n, v, s in cleaned)
+        portal_services.notify(app.sandbox, "Successfully updated application settings", app.name, NotificationLevel.SUCCESS, app_link(app))
+        portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
+        restart_app(app)
+
+
+def set_route_all(app: WebApp, enabled: bool) -> None:
+    """The "Route All" toggle (Classic) / "Outbound internet traffic" (Current):
+    the site property vnetRouteAllEnabled (ASRT-06, ASRT-07). Restarts the app."""
+    with transaction.atomic():
+        WebApp.objects.filter(pk=app.pk).update(vnet_route_all_enabled=enabled)
+        app.vnet_route_all_enabled = enabled
+        portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
+        restart_app(app)
+
+
+# --- Scale up and create ---------------------------------------------------------
+
+
+def scale_plan(plan: AppServicePlan, sku: str) -> None:
+    """Change the plan's pricing tier (Scale up)."""
+    if sku not in SKUS:
+        raise rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
+    if (SKUS[sku][0] in ("Isolated", "IsolatedV2")) != plan.in_ase:
+        raise rule_error(
+            "Isolated tiers run only in an App Service Environment, and a plan in an environment stays Isolated.",
+            "ASVI-12",
+            field="sku",
+        )
+    with transaction.atomic():
+        old = plan.sku_label
+        AppServicePlan.objects.filter(pk=plan.pk).update(sku=sku)
+        plan.sku = sku
+        portal_services.log_activity(plan.sandbox, plan, "Update App Service plan", "Succeeded")
+        portal_services.notify(
+            plan.sandbox,
+            "Successfully updated App Service plan",
+            f"'{plan.name}' scaled from {old} to {sku_display(sku)}.",
+            NotificationLevel.SUCCESS,
+        )
+
+
+def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppServicePlan:
+    """Create an App Service plan (portal "Create App Service Plan")."""
+    from portal.naming import validate_name
+
+    sandbox = rg.subscription.sandbox
+    name = validate_name("plan", name)
+    if os_name not in ("Windows", "Linux"):
+        raise rule_error("Choose Windows or Linux.", "NAMING-04", field="os")
+    if sku not in SKUS:
+        raise rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
+    if SKUS[sku][0] in ("Isolated", "IsolatedV2"):
+        raise rule_error(
+            "Isolated plans are created inside an App Service Environment, which the lab doesn't create.",
+            "ASVI-12",
+            field="sku",
+        )
+    with transaction.atomic():
+        if AppServicePlan.objects.filter(resource_group=rg, name__iexact=name).exists():
+            raise rule_error(f"An App Service plan named '{name}' already exists in '{rg.name}'.", "NAMING-04", field="name")
+        plan = AppServicePlan.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=location, os=os_name, sku=sku
+        )
+        portal_services.log_activity(sandbox, plan, "Create or Update App Service Plan", "Succeeded")
+        portal_services.notify(
+            sandbox, "Deployment succeeded", f"App Service plan '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS
+        )
+    return plan
+
+
+def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
+    """Create a web app on ``plan``. The app runs in the plan's region (an app
+    can only use a plan of its own region and resource group's subscription)."""
+    from portal.naming import validate_name
+
+    sandbox = rg.subscription.sandbox
+    name = validate_name("webapp", name)
+    if plan.sandbox_id != sandbox.pk:
+        raise rule_error("Choose an App Service plan of this subscription.", "NAMING-05", field="plan")
+    with transaction.atomic():
+        if WebApp.objects.filter(sandbox=sandbox, name__iexact=name).exists():
+            raise rule_error(
+                f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.", "NAMING-05", field="name"
+            )
+        app = WebApp.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan)
+        portal_services.log_activity(sandbox, app, "Create or Update Web App", "Succeeded")
+        portal_services.notify(
+            sandbox, "Deployment succeeded", f"Web app '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS, app_link(app)
+        )
+    return app

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from appservice import views
+
+app_name = "appservice"
+
+SITE = "sites/<str:name>/"
+PLAN = "serverFarms/<str:name>/"
+
+urlpatterns = [
+    path(SITE + "overview", views.overview, name="overview"),
+    path(SITE + "activitylog", views.activity_log, name="activity_log"),
+    path(SITE + "restart", views.restart, name="restart"),
+    path(SITE + "networking", views.networking, name="networking"),
+    path(SITE + "vnetintegration", views.vnet_integration, name="vnet_integration"),
+    path(SITE + "vnetintegration/add", views.add_vnet, name="add_vnet"),
+    path(SITE + "vnetintegration/add/details", views.add_vnet_details, name="add_vnet_details"),
+    path(SITE + "vnetintegration/classic", views.add_classic_vnet, name="add_classic_vnet"),
+    path(SITE + "vnetintegration/disconnect", views.disconnect, name="disconnect"),
+    path(SITE + "vnetintegration/routeall", views.route_all, name="route_all"),
+    path(PLAN + "overview", views.plan_overview, name="plan_overview"),
+]

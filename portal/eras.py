@@ -1,0 +1,118 @@
+"""The two portal eras and the values that differ between them.
+
+Every value that changes between the Classic (2021) and the Current (2026)
+portal lives in one :class:`Ruleset`, never in scattered ``if era ==``
+statements. The rule IDs come from ``shared/reference/azure-rules.md`` §0.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Era(StrEnum):
+    CLASSIC = "classic"
+    CURRENT = "current"
+
+    @property
+    def label(self) -> str:
+        return {"classic": "Classic (2021)", "current": "Current (2026)"}[self.value]
+
+
+# Tier names as the rules catalogue writes them.
+FREE, SHARED, BASIC, STANDARD = "Free", "Shared", "Basic", "Standard"
+PREMIUM, PREMIUM_V2, PREMIUM_V3, PREMIUM_V4 = "Premium", "PremiumV2", "PremiumV3", "PremiumV4"
+ELASTIC_PREMIUM, ISOLATED, ISOLATED_V2 = "ElasticPremium", "Isolated", "IsolatedV2"
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    era: Era
+    # ASVI-10 / SEED-04: tiers that support regional VNet integration.
+    regional_integration_tiers: tuple[str, ...]
+    # ASGW-19: tiers that support gateway-required integration.
+    gateway_integration_tiers: tuple[str, ...]
+    # ASVI-41: regional integrations (distinct subnets) per App Service plan.
+    integrations_per_plan: int
+    # ASVI-42/43: whether several plans may join one subnet (MPSJ), and from what size.
+    multi_plan_subnet_join: bool
+    mpsj_min_prefix: int
+    # ASVI-23: the subnet size the portal suggests.
+    suggested_subnet_prefix: int
+    # ASRT-07: the portal's label for the route-all control.
+    route_all_label: str
+    route_all_setting_hint: str
+    # SEED-24 / ASDNS-01: private DNS zones need WEBSITE_DNS_SERVER + route-all (Classic).
+    private_zones_need_app_settings: bool
+    # ASGW-03: the gateway-required retirement banner (Current only).
+    gateway_retirement_notice: str
+    # ASVI-52: outbound TCP 25 through the integration.
+    port_25_blocked: bool
+    # SUBNET-03: largest IPv4 subnet prefix.
+    largest_subnet_prefix: int
+    # ASVI-66: the name of the integration page.
+    integration_page_title: str
+    add_integration_label: str
+
+    def tier_label_list(self, tiers: tuple[str, ...]) -> str:
+        return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
+
+
+TIER_DISPLAY = {
+    PREMIUM_V2: "PremiumV2",
+    PREMIUM_V3: "PremiumV3",
+    PREMIUM_V4: "PremiumV4",
+    ELASTIC_PREMIUM: "Elastic Premium",
+}
+
+CLASSIC = Ruleset(
+    era=Era.CLASSIC,
+    regional_integration_tiers=(STANDARD, PREMIUM, PREMIUM_V2, PREMIUM_V3, ELASTIC_PREMIUM),
+    gateway_integration_tiers=(STANDARD, PREMIUM, PREMIUM_V2, PREMIUM_V3),
+    integrations_per_plan=1,
+    multi_plan_subnet_join=False,
+    mpsj_min_prefix=26,
+    suggested_subnet_prefix=26,
+    route_all_label="Route All",
+    route_all_setting_hint="WEBSITE_VNET_ROUTE_ALL = 1",
+    private_zones_need_app_settings=True,
+    gateway_retirement_notice="",
+    port_25_blocked=True,
+    largest_subnet_prefix=8,
+    integration_page_title="VNet Configuration",
+    add_integration_label="Add VNet",
+)
+
+CURRENT = Ruleset(
+    era=Era.CURRENT,
+    regional_integration_tiers=(
+        BASIC,
+        STANDARD,
+        PREMIUM,
+        PREMIUM_V2,
+        PREMIUM_V3,
+        PREMIUM_V4,
+        ELASTIC_PREMIUM,
+    ),
+    gateway_integration_tiers=(BASIC, STANDARD, PREMIUM, PREMIUM_V2, PREMIUM_V3, PREMIUM_V4),
+    integrations_per_plan=2,
+    multi_plan_subnet_join=True,
+    mpsj_min_prefix=26,
+    suggested_subnet_prefix=26,
+    route_all_label="Outbound internet traffic",
+    route_all_setting_hint="outboundVnetRouting.applicationTraffic (or WEBSITE_VNET_ROUTE_ALL = 1)",
+    private_zones_need_app_settings=False,
+    gateway_retirement_notice=(
+        "Gateway-required virtual network integration retires on 31 March 2027. "
+        "Migrate to regional virtual network integration."
+    ),
+    port_25_blocked=False,
+    largest_subnet_prefix=2,
+    integration_page_title="Virtual network integration",
+    add_integration_label="Add virtual network integration",
+)
+
+RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}
+
+
+def ruleset_for(era: str) -> Ruleset:
+    return RULESETS[Era(era)]

@@ -1,0 +1,217 @@
+"""The portal shell: sandboxes, subscriptions, resource groups, and the
+long-running operations, activity log and notifications every blade shares."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from portal.eras import Era, ruleset_for
+
+# Regions offered in the lab, with the portal's geography prefix (portal-ui §10).
+REGIONS = {
+    "eastus": "(US) East US",
+    "eastus2": "(US) East US 2",
+    "westus": "(US) West US",
+    "westus2": "(US) West US 2",
+    "centralus": "(US) Central US",
+    "northeurope": "(Europe) North Europe",
+    "westeurope": "(Europe) West Europe",
+    "uksouth": "(Europe) UK South",
+    "southeastasia": "(Asia Pacific) Southeast Asia",
+    "australiaeast": "(Asia Pacific) Australia East",
+}
+REGION_CHOICES = list(REGIONS.items())
+
+
+def region_name(code: str) -> str:
+    """'eastus' -> 'East US' (the label without the geography prefix)."""
+    label = REGIONS.get(code, code)
+    return label.split(") ", 1)[-1]
+
+
+class Sandbox(models.Model):
+    """One learner's private Azure: a subscription and everything in it.
+
+    It belongs to a browser session; nothing in it is visible to any other
+    sandbox (DESIGN: Tenancy).
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    era = models.CharField(max_length=10, choices=[(e.value, e.label) for e in Era], default=Era.CLASSIC)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Sandbox {self.key}"
+
+    @property
+    def rules(self):
+        return ruleset_for(self.era)
+
+    @property
+    def group_name(self) -> str:
+        """The Channels group every tab of this sandbox joins."""
+        return f"sandbox-{self.key.hex}"
+
+
+class Subscription(models.Model):
+    """An Azure subscription ("Azure subscription 1") inside a sandbox."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="subscriptions")
+    subscription_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(max_length=64, default="Azure subscription 1")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def arm_id(self) -> str:
+        return f"/subscriptions/{self.subscription_id}"
+
+
+class ResourceGroup(models.Model):
+    """A resource group: a named container with a location for its metadata."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="resource_groups")
+    name = models.CharField(max_length=90)
+    location = models.CharField(max_length=32, choices=REGION_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "subscription", name="unique_rg_name_per_subscription"
+            )
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arm_id(self) -> str:
+        return f"{self.subscription.arm_id}/resourceGroups/{self.name}"
+
+    arm_type = "Microsoft.Resources/resourceGroups"
+    type_label = "Resource group"
+
+
+class ArmResource(models.Model):
+    """Fields every Azure resource has: a name, a resource group, a location.
+
+    ``sandbox`` is denormalised from the resource group so every query can be
+    scoped to the visitor's sandbox with one indexed filter.
+    """
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    resource_group = models.ForeignKey(ResourceGroup, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=90)
+    location = models.CharField(max_length=32, choices=REGION_CHOICES)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Subclasses set these.
+    arm_type = ""
+    type_label = ""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arm_id(self) -> str:
+        return f"{self.resource_group.arm_id}/providers/{self.arm_type}/{self.name}"
+
+    @property
+    def region_label(self) -> str:
+        return region_name(self.location)
+
+
+class OperationStatus(models.TextChoices):
+    ACCEPTED = "Accepted"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+class OperationQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=[OperationStatus.ACCEPTED, OperationStatus.RUNNING])
+
+    def due(self, now=None):
+        return self.unfinished().filter(ends_at__lte=now or timezone.now())
+
+
+class Operation(models.Model):
+    """A long-running Azure operation (an app restart, an integration).
+
+    Its progress is derived from ``ends_at``; finishing it is a conditional
+    update so that exactly one of several racing tabs or workers wins.
+    """
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="operations")
+    kind = models.CharField(max_length=40)
+    resource_id = models.CharField(max_length=400)
+    resource_name = models.CharField(max_length=90)
+    title = models.CharField(max_length=200)
+    done_title = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=OperationStatus.choices, default=OperationStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OperationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["sandbox", "status", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+
+class ActivityLogEntry(models.Model):
+    """One row of a resource's Activity log (portal-ui §1.8)."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="activity")
+    correlation_id = models.UUIDField(default=uuid.uuid4)
+    operation_name = models.CharField(max_length=120)
+    status = models.CharField(max_length=12)
+    timestamp = models.DateTimeField(default=timezone.now)
+    resource_id = models.CharField(max_length=400, db_index=True)
+    resource_group = models.CharField(max_length=90)
+    resource_type = models.CharField(max_length=120)
+    initiated_by = models.CharField(max_length=120, default="learner@vnetlab.local")
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name_plural = "activity log entries"
+
+    def __str__(self) -> str:
+        return f"{self.operation_name}: {self.status}"
+
+
+class NotificationLevel(models.TextChoices):
+    PROGRESS = "progress"
+    SUCCESS = "success"
+    ERROR = "error"
+    INFO = "info"
+
+
+class Notification(models.Model):
+    """An entry of the notification bell; in-progress ones are updated in place."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="notifications")
+    operation = models.OneToOneField(Operation, null=True, blank=True, on_delete=models.SET_NULL)
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=500, blank=True)
+    level = models.CharField(max_length=10, choices=NotificationLevel.choices, default=NotificationLevel.INFO)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    unread = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,201 @@
+"""State changes of the portal shell: activity log, notifications, long-running
+operations and the live pushes that follow them.
+
+Pushes are sent only after the transaction commits (DESIGN: Live status), as
+HTML fragments rendered from template partials.
+"""
+
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.models import (
+    ActivityLogEntry,
+    Notification,
+    NotificationLevel,
+    Operation,
+    OperationStatus,
+    Sandbox,
+)
+
+
+def log_activity(
+    sandbox: Sandbox, resource, operation_name: str, status: str, operation: Operation | None = None
+) -> ActivityLogEntry:
+    """Add an Activity log row for ``resource`` (anything with arm_id/arm_type).
+
+    A row logged as "Started" for an ``operation`` gets its "Succeeded" row
+    when the operation completes."""
+    rg = getattr(resource, "resource_group", None)
+    rg_name = rg.name if rg is not None and hasattr(rg, "name") else getattr(resource, "name", "")
+    return ActivityLogEntry.objects.create(
+        sandbox=sandbox,
+        operation_name=operation_name,
+        status=status,
+        resource_id=resource.arm_id,
+        resource_group=rg_name,
+        resource_type=resource.arm_type,
+        detail=f"operation:{operation.pk}" if operation else "",
+    )
+
+
+def notify(sandbox: Sandbox, title: str, body: str = "", level: str = NotificationLevel.INFO, link: str = ""):
+    note = Notification.objects.create(sandbox=sandbox, title=title, body=body, level=level, link=link)
+    push_on_commit(sandbox, toast=note.pk)
+    return note
+
+
+def start_operation(
+    sandbox: Sandbox,
+    *,
+    kind: str,
+    resource,
+    title: str,
+    done_title: str,
+    body: str = "",
+    seconds: float | None = None,
+    link: str = "",
+) -> Operation:
+    """Record a running operation and its in-progress notification."""
+    now = timezone.now()
+    duration = settings.VNETLAB_OPERATION_SECONDS if seconds is None else seconds
+    op = Operation.objects.create(
+        sandbox=sandbox,
+        kind=kind,
+        resource_id=resource.arm_id,
+        resource_name=resource.name,
+        title=title,
+        done_title=done_title,
+        started_at=now,
+        ends_at=now + timedelta(seconds=duration),
+    )
+    note = Notification.objects.create(
+        sandbox=sandbox, operation=op, title=title, body=body, level=NotificationLevel.PROGRESS, link=link
+    )
+    push_on_commit(sandbox, toast=note.pk, operation=op)
+    return op
+
+
+def complete_due_operations(sandbox: Sandbox, now=None) -> int:
+    """Finish every operation whose time is up; safe to call from many places.
+
+    Each operation is finished by a conditional update, so when several tabs
+    or workers call this at once exactly one of them wins each operation, and
+    only the winner logs and pushes.
+    """
+    now = now or timezone.now()
+    won = 0
+    for op in Operation.objects.due(now).filter(sandbox=sandbox):
+        with transaction.atomic():
+            claimed = (
+                Operation.objects.unfinished()
+                .filter(pk=op.pk)
+                .update(status=OperationStatus.SUCCEEDED, finished_at=now)
+            )
+            if not claimed:
+                continue
+            won += 1
+            note = Notification.objects.filter(operation=op).first()
+            if note is not None:
+                note.title = op.done_title
+                note.level = NotificationLevel.SUCCESS
+                note.unread = True
+                note.save(update_fields=["title", "level", "unread"])
+            # The Activity log keeps the "Started" row and adds "Succeeded" under
+            # the same correlation ID, as Azure's does.
+            started = ActivityLogEntry.objects.filter(sandbox=sandbox, detail=f"operation:{op.pk}")
+            ActivityLogEntry.objects.bulk_create(
+                ActivityLogEntry(
+                    sandbox=sandbox,
+                    correlation_id=row.correlation_id,
+                    operation_name=row.operation_name,
+                    status=OperationStatus.SUCCEEDED,
+                    timestamp=now,
+                    resource_id=row.resource_id,
+                    resource_group=row.resource_group,
+                    resource_type=row.resource_type,
+                )
+                for row in started
+            )
+            push_on_commit(sandbox, toast=note.pk if note else None, operation=op)
+    return won
+
+
+def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Operation | None = None) -> None:
+    """After commit, send every tab of the sandbox the fresh status fragments."""
+    op_payload = None
+    if operation is not None and operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
+        op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
+    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload))
+
+
+def push(sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None) -> None:
+    html = render_push(sandbox, toast=toast)
+    layer = get_channel_layer()
+    async_to_sync(layer.group_send)(
+        sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation}
+    )
+
+
+def render_push(sandbox: Sandbox, *, toast: int | None = None) -> str:
+    """The out-of-band fragments every open tab swaps in: app status badges,
+    the bell, and (optionally) a toast."""
+    from appservice.models import WebApp
+
+    now = timezone.now()
+    apps = [(app.pk, app.status_at(now)) for app in WebApp.objects.filter(sandbox=sandbox).only("pk", "stopped", "restart_ends_at")]
+    toast_note = Notification.objects.filter(sandbox=sandbox, pk=toast).first() if toast else None
+    return render_to_string(
+        "portal/push.html",
+        {"apps": apps, "toast": toast_note, **bell_context(sandbox)},
+    )
+
+
+def bell_context(sandbox: Sandbox) -> dict:
+    notes = list(Notification.objects.filter(sandbox=sandbox)[:20])
+    return {
+        "notifications": notes,
+        "unread_count": Notification.objects.filter(sandbox=sandbox, unread=True).count(),
+    }
+
+
+def mark_notifications_read(sandbox: Sandbox) -> None:
+    Notification.objects.filter(sandbox=sandbox, unread=True).update(unread=False)
+
+
+def dismiss_notifications(sandbox: Sandbox) -> None:
+    """'Dismiss all': finished notifications go; running ones stay."""
+    Notification.objects.filter(sandbox=sandbox).exclude(level=NotificationLevel.PROGRESS).delete()
+
+
+def set_era(sandbox: Sandbox, era: str) -> None:
+    sandbox.era = era
+    sandbox.save(update_fields=["era"])
+
+
+def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
+    """Create a resource group (portal "Create a resource group")."""
+    from portal.errors import rule_error
+    from portal.models import REGIONS, ResourceGroup
+    from portal.naming import validate_name
+
+    name = validate_name("resource_group", name)
+    if location not in REGIONS:
+        raise rule_error("Choose a region.", "NAMING-01", field="location")
+    subscription = sandbox.subscriptions.get()
+    with transaction.atomic():
+        if ResourceGroup.objects.filter(subscription=subscription, name__iexact=name).exists():
+            raise rule_error(
+                f"A resource group named '{name}' already exists in '{subscription.display_name}'.",
+                "NAMING-01",
+                field="name",
+            )
+        rg = ResourceGroup.objects.create(subscription=subscription, name=name, location=location)
+        log_activity(sandbox, rg, "Create Resource Group", "Succeeded")
+        notify(sandbox, "Resource group created", f"Resource group '{name}' was created.", NotificationLevel.SUCCESS)
+    return rg

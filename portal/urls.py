@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from portal import views
+
+RESOURCE_PREFIX = "resource/subscriptions/<uuid:subscription_id>/resourceGroups/<str:rg>/"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("resources/", views.all_resources, name="all_resources"),
+    path("resourcegroups/", views.resource_groups, name="resource_groups"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
+    path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
+    path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),
+    path("sandbox/era/", views.set_era, name="set_era"),
+    path("create/", include("portal.create_urls")),
+    path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
+    path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
+    path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
+    path(RESOURCE_PREFIX + "providers/", include("networking.urls")),
+]

@@ -1,0 +1,159 @@
+"""The portal shell's pages: Home, All resources, Resource groups,
+notifications, and the sandbox's own settings (reset, era)."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import seed, services
+from portal.access import get_resource_group
+from portal.eras import Era
+from portal.models import ActivityLogEntry, ResourceGroup, region_name
+from portal.resources import TYPE_CHOICES, list_resources, resource_url
+
+
+def _rows(resources):
+    return [{"resource": r, "url": resource_url(r), "region": region_name(r.location)} for r in resources]
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def home(request):
+    recent = list_resources(request.sandbox)
+    recent.sort(key=lambda r: r.created_at, reverse=True)
+    return render(request, "portal/home.html", {"recent": _rows(recent[:8]), "page_title": "Home"})
+
+
+@require_GET
+def all_resources(request):
+    q = request.GET.get("q", "").strip()[:90]
+    arm_type = request.GET.get("type", "").strip()[:120]
+    rows = _rows(list_resources(request.sandbox, q=q, arm_type=arm_type))
+    context = {
+        "rows": rows,
+        "q": q,
+        "arm_type": arm_type,
+        "type_choices": TYPE_CHOICES,
+        "page_title": "All resources",
+        "breadcrumbs": [{"label": "All resources"}],
+    }
+    template = "portal/all_resources.html#resource-table" if request.htmx else "portal/all_resources.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+def resource_groups(request):
+    groups = ResourceGroup.objects.filter(subscription__sandbox=request.sandbox).select_related("subscription")
+    return render(
+        request,
+        "portal/resource_groups.html",
+        {"groups": groups, "page_title": "Resource groups", "breadcrumbs": [{"label": "Resource groups"}]},
+    )
+
+
+def _rg_menu(rg, active: str):
+    kwargs = {"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
+    return [
+        {
+            "heading": "",
+            "items": [
+                {"label": "Overview", "icon": "bi-box", "url": reverse("resource_group", kwargs=kwargs), "active": active == "overview"},
+                {
+                    "label": "Activity log",
+                    "icon": "bi-journal-text",
+                    "url": reverse("resource_group_activity", kwargs=kwargs),
+                    "active": active == "activity",
+                },
+            ],
+        }
+    ]
+
+
+@require_GET
+def resource_group_overview(request, subscription_id, rg):
+    group = get_resource_group(request, subscription_id, rg)
+    return render(
+        request,
+        "portal/resource_group.html",
+        {
+            "resource": group,
+            "rows": _rows(list_resources(request.sandbox, resource_group=group)),
+            "resource_menu": _rg_menu(group, "overview"),
+            "page_title": "Overview",
+            "blade_icon": "bi-box",
+            "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
+        },
+    )
+
+
+@require_GET
+def resource_group_activity_log(request, subscription_id, rg):
+    group = get_resource_group(request, subscription_id, rg)
+    entries = ActivityLogEntry.objects.filter(sandbox=request.sandbox, resource_group__iexact=group.name)[:200]
+    return render(
+        request,
+        "portal/activity_log.html",
+        {
+            "resource": group,
+            "entries": entries,
+            "resource_menu": _rg_menu(group, "activity"),
+            "page_title": "Activity log",
+            "blade_icon": "bi-box",
+            "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
+        },
+    )
+
+
+@require_GET
+def notifications(request):
+    """The bell's pane. Opening it marks everything read."""
+    services.mark_notifications_read(request.sandbox)
+    context = {**services.bell_context(request.sandbox), "page_title": "Notifications"}
+    template = "portal/notifications.html#pane" if request.htmx else "portal/notifications.html"
+    return render(request, template, context)
+
+
+@require_POST
+def dismiss_notifications(request):
+    services.dismiss_notifications(request.sandbox)
+    if request.htmx:
+        return render(request, "portal/notifications.html#pane", services.bell_context(request.sandbox))
+    return redirect("notifications")
+
+
+@require_GET
+def sandbox_settings(request):
+    return render(
+        request,
+        "portal/sandbox_settings.html",
+        {"eras": list(Era), "page_title": "Portal settings", "breadcrumbs": [{"label": "Portal settings"}]},
+    )
+
+
+@require_POST
+def reset_sandbox(request):
+    seed.reset_sandbox(request.sandbox)
+    services.notify(request.sandbox, "Sandbox reset", "Your sandbox is back to the demo seed.", "success")
+    return redirect("home")
+
+
+@require_POST
+def set_era(request):
+    era = request.POST.get("era", "")
+    if era not in {e.value for e in Era}:
+        return render(
+            request,
+            "portal/sandbox_settings.html",
+            {"eras": list(Era), "era_error": "Choose Classic (2021) or Current (2026).", "page_title": "Portal settings"},
+            status=422,
+        )
+    services.set_era(request.sandbox, era)
+    services.notify(request.sandbox, "Portal era changed", f"Rules and labels now follow {Era(era).label}.", "success")
+    return redirect("sandbox_settings")

@@ -1,0 +1,99 @@
+// VNet Lab portal shell: panes, toasts, menu filter, WebSocket state.
+// No inline handlers: everything is wired here by data attributes.
+(function () {
+  "use strict";
+
+  function openPane(pane) {
+    if (pane.innerHTML.trim()) {
+      pane.classList.add("open");
+      const first = pane.querySelector("[autofocus], input:not([type=hidden]), select, button");
+      if (first) first.focus({ preventScroll: true });
+    } else {
+      pane.classList.remove("open");
+    }
+  }
+
+  function closePane(pane) {
+    pane.classList.remove("open");
+    pane.innerHTML = "";
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const target = event.detail.target;
+    if (target && target.classList && target.classList.contains("az-pane")) openPane(target);
+  });
+
+  // htmx answers an error with a 4xx for an invalid form only when asked to
+  // swap it: let 422 responses swap (they carry field errors).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    const close = event.target.closest("[data-close-pane]");
+    if (close) {
+      event.preventDefault();
+      closePane(close.closest(".az-pane"));
+      return;
+    }
+    const dismiss = event.target.closest("[data-dismiss-toast]");
+    if (dismiss) {
+      dismiss.closest(".az-toast").remove();
+      return;
+    }
+    const toggle = event.target.closest("[data-toggle-menu]");
+    if (toggle) {
+      document.body.classList.toggle("az-menu-collapsed");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll(".az-pane.open").forEach(closePane);
+    }
+    if (event.key === "/" && event.ctrlKey) {
+      const filter = document.querySelector("[data-menu-filter]");
+      if (filter) {
+        event.preventDefault();
+        filter.focus();
+      }
+    }
+  });
+
+  // "Search (Ctrl+/)" filters the resource menu.
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-menu-filter]")) return;
+    const needle = event.target.value.trim().toLowerCase();
+    document.querySelectorAll(".az-resource-menu-item").forEach(function (item) {
+      item.hidden = needle && !item.textContent.toLowerCase().includes(needle);
+    });
+  });
+
+  // Toasts fade after a while, as the portal's do; in-progress ones stay
+  // until replaced.
+  const observer = new MutationObserver(function (mutations) {
+    mutations.forEach(function (m) {
+      m.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1 && node.classList.contains("az-toast") && node.dataset.level !== "progress") {
+          setTimeout(function () { node.remove(); }, 8000);
+        }
+      });
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    const toasts = document.getElementById("toasts");
+    if (toasts) observer.observe(toasts, { childList: true });
+  });
+
+  // The WebSocket's state, for people (a tooltip) and for tests.
+  function wsState(state) {
+    const el = document.getElementById("ws-status");
+    if (el) el.dataset.state = state;
+    document.body.dataset.ws = state;
+  }
+  document.addEventListener("htmx:wsOpen", function () { wsState("open"); });
+  document.addEventListener("htmx:wsClose", function () { wsState("closed"); });
+})();

@@ -345,7 +345,9 @@ def disconnect(app: WebApp) -> None:
     The plan's service association link goes once no app of the plan uses
     the subnet. The app restarts."""
     with transaction.atomic():
-        integration = VnetIntegration.objects.select_for_update().filter(app=app).select_related("vnet", "subnet").first()
+        integration = (
+            VnetIntegration.objects.select_for_update(of=("self",)).filter(app=app).select_related("vnet", "subnet").first()
+        )
         if integration is None:
             raise rule_error(f"App '{app.name}' isn't integrated with a virtual network.", "ASVI-40")
         subnet = integration.subnet
@@ -571,3 +573,8 @@ def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
             sandbox, "Deployment succeeded", f"Web app '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS, app_link(app)
         )
     return app
+        # Lock the plan so an integration added meanwhile is seen (PostgreSQL).
+        AppServicePlan.objects.select_for_update().filter(pk=plan.pk).exists()
+        problem = scale_problem(plan, sku)
+        if problem:
+            raise problem

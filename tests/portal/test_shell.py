@@ -1,0 +1,176 @@
+"""The portal shell: Home, All resources, Resource groups, notifications,
+the sandbox's reset and era, and tenancy."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from appservice import services as app_services
+from appservice.models import VnetIntegration
+from networking.models import Subnet
+from portal.models import Notification, ResourceGroup, Sandbox
+from tests.conftest import app_of, subnet_of
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_a_first_visit_creates_a_sandbox_from_the_demo_seed(db):
+    client = Client()
+    response = client.get("/")
+    assert response.status_code == 200
+    sandbox = Sandbox.objects.get()
+    assert sandbox.era == "classic"
+    assert ResourceGroup.objects.get(subscription__sandbox=sandbox).name == "contoso-rg"
+    html = response.content.decode()
+    for label in ("Microsoft Azure", "Create a resource", "All resources", "Resource groups", "Azure subscription 1"):
+        assert label in html, label
+    assert 'id="bell-count"' in html
+
+
+def test_the_same_browser_keeps_its_sandbox(alice):
+    alice.get("/")
+    alice.get("/resources/")
+    assert Sandbox.objects.count() == 1
+
+
+def test_a_tampered_session_cookie_gets_a_fresh_sandbox_not_an_error(db):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    store = SessionStore()
+    store["sandbox"] = "not-a-uuid"
+    store.save()
+    client = Client()
+    client.cookies["sessionid"] = store.session_key
+    assert client.get("/").status_code == 200
+    assert Sandbox.objects.count() == 1
+
+
+def test_all_resources_lists_the_seed_with_type_group_location_and_subscription(alice):
+    response = alice.get(reverse("all_resources"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in ("contoso-web", "App Service", "contoso-vnet", "Virtual network", "Virtual network (classic)", "contoso-rg", "East US", "West US"):
+        assert text in html, text
+    assert "Showing 16 records." in html
+
+
+def test_all_resources_filters_by_name_as_a_fragment(alice):
+    response = alice.get(reverse("all_resources"), {"q": "westus"}, **HX)
+    html = response.content.decode()
+    assert "<html" not in html and 'id="resource-table"' in html
+    assert "contoso-westus-vnet" in html and "contoso-web<" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_all_resources_filters_by_type(alice):
+    html = alice.get(reverse("all_resources"), {"type": "Microsoft.Web/sites"}).content.decode()
+    assert "Showing 4 records." in html
+
+
+def test_all_resources_never_shows_another_sandbox(alice, bob):
+    app = app_of(bob, "contoso-web")
+    html = alice.get(reverse("all_resources")).content.decode()
+    assert str(bob.sandbox.subscriptions.get().subscription_id) not in html
+    assert app.arm_id not in html
+
+
+def test_resource_groups_and_group_overview(alice):
+    html = alice.get(reverse("resource_groups")).content.decode()
+    assert "contoso-rg" in html
+    sub = alice.sandbox.subscriptions.get().subscription_id
+    overview = alice.get(reverse("resource_group", kwargs={"subscription_id": sub, "rg": "contoso-rg"}))
+    assert overview.status_code == 200
+    assert "contoso-api" in overview.content.decode()
+
+
+def test_another_sandboxs_resource_group_is_404(alice, bob):
+    sub = alice.sandbox.subscriptions.get().subscription_id
+    assert bob.get(reverse("resource_group", kwargs={"subscription_id": sub, "rg": "contoso-rg"})).status_code == 404
+    assert bob.get(reverse("resource_group_activity", kwargs={"subscription_id": sub, "rg": "contoso-rg"})).status_code == 404
+
+
+def test_a_vnet_blade_of_another_sandbox_is_404(alice, bob):
+    sub = alice.sandbox.subscriptions.get().subscription_id
+    kwargs = {"subscription_id": sub, "rg": "contoso-rg", "provider": "Microsoft.Network", "name": "contoso-vnet"}
+    assert alice.get(reverse("networking:vnet_overview", kwargs=kwargs)).status_code == 200
+    assert bob.get(reverse("networking:vnet_overview", kwargs=kwargs)).status_code == 404
+    assert bob.get(reverse("networking:vnet_subnets", kwargs=kwargs)).status_code == 404
+
+
+def test_subnets_page_shows_the_five_reserved_addresses_subnet_01(alice):
+    sub = alice.sandbox.subscriptions.get().subscription_id
+    kwargs = {"subscription_id": sub, "rg": "contoso-rg", "provider": "Microsoft.Network", "name": "contoso-vnet"}
+    html = alice.get(reverse("networking:vnet_subnets", kwargs=kwargs)).content.decode()
+    assert "10.0.2.0 network address" in html and "10.0.2.1 default gateway" in html and "10.0.2.63 broadcast" in html
+    assert ">59<" in html  # usable in a /26
+
+
+def test_the_bell_pane_lists_notifications_and_marks_them_read(alice):
+    app_services.user_restart(app_of(alice, "contoso-web"))
+    assert Notification.objects.filter(sandbox=alice.sandbox, unread=True).exists()
+    response = alice.get(reverse("notifications"), **HX)
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Restarting app &#x27;contoso-web&#x27;" in html or "Successfully restarted app" in html
+    assert not Notification.objects.filter(sandbox=alice.sandbox, unread=True).exists()
+
+
+def test_dismiss_all_keeps_running_operations(alice):
+    from portal.services import notify
+
+    notify(alice.sandbox, "Old news", level="success")
+    app_services.user_restart(app_of(alice, "contoso-web"))  # progress notification
+    response = alice.post(reverse("dismiss_notifications"), **HX)
+    assert response.status_code == 200
+    levels = set(Notification.objects.filter(sandbox=alice.sandbox).values_list("level", flat=True))
+    assert levels <= {"progress", "success"} and "Old news" not in response.content.decode()
+
+
+def test_dismiss_all_needs_post(alice):
+    assert alice.get(reverse("dismiss_notifications")).status_code == 405
+
+
+def test_reset_sandbox_returns_to_the_seed(alice):
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    app_services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
+    Subnet.objects.create(vnet=sub.vnet, name="extra", address_prefix="10.0.9.0/24")
+    subscription_id = alice.sandbox.subscriptions.get().subscription_id
+    response = alice.post(reverse("reset_sandbox"))
+    assert response.status_code == 302
+    assert not VnetIntegration.objects.filter(app__sandbox=alice.sandbox).exists()
+    assert not Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="extra").exists()
+    assert subnet_of(alice, "contoso-vnet", "integration-subnet").delegation == ""
+    assert alice.sandbox.subscriptions.get().subscription_id == subscription_id
+    assert app_of(alice, "contoso-web").status == "Running"
+
+
+def test_reset_sandbox_leaves_other_sandboxes_alone(alice, bob):
+    sub = subnet_of(bob, "contoso-vnet", "integration-subnet")
+    app_services.add_regional_integration(app_of(bob, "contoso-web"), sub.vnet, subnet=sub)
+    alice.post(reverse("reset_sandbox"))
+    assert VnetIntegration.objects.filter(app__sandbox=bob.sandbox).count() == 1
+
+
+def test_reset_needs_post(alice):
+    assert alice.get(reverse("reset_sandbox")).status_code == 405
+
+
+def test_era_switch_changes_the_rules(alice):
+    response = alice.post(reverse("set_era"), {"era": "current"})
+    assert response.status_code == 302
+    alice.sandbox.refresh_from_db()
+    assert alice.sandbox.era == "current"
+    assert "Current (2026)" in alice.get("/").content.decode()
+
+
+def test_an_unknown_era_is_refused_on_the_field(alice):
+    response = alice.post(reverse("set_era"), {"era": "2019"})
+    assert response.status_code == 422
+    assert "Choose Classic (2021) or Current (2026)." in response.content.decode()
+    alice.sandbox.refresh_from_db()
+    assert alice.sandbox.era == "classic"
+
+
+def test_healthz(db):
+    assert Client().get("/healthz").content == b"ok"

@@ -573,8 +573,3 @@ def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
             sandbox, "Deployment succeeded", f"Web app '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS, app_link(app)
         )
     return app
-        # Lock the plan so an integration added meanwhile is seen (PostgreSQL).
-        AppServicePlan.objects.select_for_update().filter(pk=plan.pk).exists()
-        problem = scale_problem(plan, sku)
-        if problem:
-            raise problem

@@ -124,7 +124,7 @@ def _private_zones(*, integrated, regional, route_all, explicit, servers, need_s
             missing.append(f"{ROUTE_ALL_SETTING} = 1")
         return (
             False,
-            "Private DNS zones aren't used: add " + " and ".join(missing) + ".",
+            "an integrated app uses them only with " + " and ".join(missing) + ".",
             ("SEED-24",),
         )
     if servers[:1] == [azure]:

@@ -77,7 +77,12 @@
   const observer = new MutationObserver(function (mutations) {
     mutations.forEach(function (m) {
       m.addedNodes.forEach(function (node) {
-        if (node.nodeType === 1 && node.classList.contains("az-toast") && node.dataset.level !== "progress") {
+        if (node.nodeType !== 1 || !node.classList.contains("az-toast")) return;
+        // A finished operation's toast replaces its in-progress one.
+        node.parentNode.querySelectorAll('.az-toast[data-note="' + node.dataset.note + '"]').forEach(function (old) {
+          if (old !== node) old.remove();
+        });
+        if (node.dataset.level !== "progress") {
           setTimeout(function () { node.remove(); }, 8000);
         }
       });

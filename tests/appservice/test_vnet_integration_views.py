@@ -208,6 +208,7 @@ def test_ok_integrates_notifies_logs_and_answers_the_fresh_panel(alice):
     assert 'data-integrated="regional"' in html
     assert 'data-status="Restarting"' in html
     assert 'id="context-pane" class="az-pane" hx-swap-oob="true"' in html  # the pane closes
+    assert 'id="add-vnet"' in html and ' disabled hx-swap-oob="true"' in html  # one integration per app
     app = app_of(alice, "contoso-web")
     assert app.integration.subnet == sub
     titles = set(Notification.objects.filter(sandbox=alice.sandbox).values_list("title", flat=True))

@@ -178,7 +178,7 @@ def test_asvi_41_current_era_allows_two_subnets_per_plan(alice):
     alice.sandbox.era = "current"
     alice.sandbox.save()
     web = app_of(alice, "contoso-web")
-    sibling = WebApp.objects.create(
+    WebApp.objects.create(
         sandbox=web.sandbox, resource_group=web.resource_group, name="contoso-web2", location="eastus", plan=web.plan
     )
     vnet = vnet_of(alice, "contoso-vnet")

@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from appservice.models import SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp, sku_display
+from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp, sku_display
 from networking import services as networking_services
 from networking.engine import addressing
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
+from portal import eras
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import NotificationLevel
@@ -410,7 +411,8 @@ SETTING_NAME_MAX = 256
 
 
 def validate_setting_name(name: str, os_name: str) -> str:
-    """App setting names: letters, digits, periods and underscores (portal-ui §2.4)."""
+    """App setting names: letters, digits, periods and underscores (APPSET-01,
+    portal-ui §2.4); on Linux a ':' must be written '__' (APPSET-02)."""
     name = (name or "").strip()
     if not name:
         raise rule_error("Application setting name is required.", "APPSET-01", field="name")
@@ -427,15 +429,26 @@ def validate_setting_name(name: str, os_name: str) -> str:
     return name
 
 
+MAX_DNS_SERVERS = 5  # ASDNS-05
+ROUTE_ALL_VALUES = ("0", "1", "true", "false")
+
+
 def validate_setting_value(name: str, value: str) -> str:
-    """Settings the lab interprets are checked as the platform reads them."""
-    upper = name.upper()
+    """Settings the lab interprets are checked as the platform reads them:
+    WEBSITE_DNS_SERVER (ASDNS-04, ASDNS-05), WEBSITE_DNS_ALT_SERVER (ASDNS-06)
+    and WEBSITE_VNET_ROUTE_ALL (ASRT-05). Any other value is free text."""
+    value = value or ""
+    upper = (name or "").strip().upper()
     if upper in ("WEBSITE_DNS_SERVER", "WEBSITE_DNS_ALT_SERVER"):
-        servers = [s for s in value.split(",")] if value else []
+        servers = value.split(",") if value else []
         if upper == "WEBSITE_DNS_ALT_SERVER" and len(servers) > 1:
-            raise rule_error("WEBSITE_DNS_ALT_SERVER takes one IP address.", "ASDNS-06", field="value")
-        if len(servers) > 5:
-            raise refuse("ERR-47", "ASDNS-05", field="value", **{"field": name, "min": 1, "max": 5})
+            raise rule_error(
+                "WEBSITE_DNS_ALT_SERVER takes one IP address: the fallback server added after the others.",
+                "ASDNS-06",
+                field="value",
+            )
+        if len(servers) > MAX_DNS_SERVERS:
+            raise refuse("ERR-47", "ASDNS-05", field="value", setting=name, min=1, max=f"{MAX_DNS_SERVERS} addresses")
         for server in servers:
             if server != server.strip():
                 raise rule_error(
@@ -445,9 +458,32 @@ def validate_setting_value(name: str, value: str) -> str:
                 addressing.parse_ipv4(server)
             except addressing.AddressError as exc:
                 raise rule_error(f"{exc} {name} takes IP addresses of DNS servers.", "ASDNS-04", field="value") from None
-    if upper == "WEBSITE_VNET_ROUTE_ALL" and value not in ("0", "1", "true", "false", "True", "False"):
+    if upper == "WEBSITE_VNET_ROUTE_ALL" and value.lower() not in ROUTE_ALL_VALUES:
         raise rule_error("WEBSITE_VNET_ROUTE_ALL takes 1 (route all traffic) or 0.", "ASRT-05", field="value")
     return value
+
+
+def _clean_settings(app: WebApp, rows) -> list[tuple[str, str, bool]]:
+    """Every row valid and every name unique (APPSET-01 to APPSET-03); a
+    refusal names the row it is about."""
+    seen: set[str] = set()
+    cleaned = []
+    for raw_name, raw_value, slot in rows:
+        try:
+            name = validate_setting_name(raw_name, app.plan.os)
+            if name.upper() in seen:
+                raise rule_error("Application setting name must be unique.", "APPSET-03", field="name")
+            value = validate_setting_value(name, raw_value)
+        except AzureRuleError as exc:
+            raise AzureRuleError(
+                f"Application setting '{(raw_name or '').strip()}': {exc.message}",
+                rule_ids=exc.rule_ids,
+                err_id=exc.err_id,
+                field=exc.field,
+            ) from None
+        seen.add(name.upper())
+        cleaned.append((name, value, bool(slot)))
+    return cleaned
 
 
 @dataclass
@@ -457,20 +493,39 @@ class SettingsChange:
     rows: list[tuple[str, str, bool]]
 
 
-def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str, bool]]) -> None:
-    """Replace the app's settings with ``rows`` and restart (ASVI-60).
+def draft_setting(
+    app: WebApp, rows: list[tuple[str, str, bool]], *, name: str, value: str, slot: bool, original: str = ""
+) -> list[tuple[str, str, bool]]:
+    """The grid after the "Add/Edit application setting" pane's OK: ``rows``
+    with the setting added, or replacing the row named ``original``.
 
-    ``base_version`` is the version the learner's grid was loaded from: if
-    someone else saved since, the save is refused and nothing is lost.
+    Nothing is written: the grid is a draft until Save. Refusals are on the
+    pane's fields (APPSET-01 to APPSET-03, ASDNS-04 to ASDNS-06, ASRT-05).
     """
-    seen: set[str] = set()
-    cleaned = []
-    for name, value, slot in rows:
-        name = validate_setting_name(name, app.plan.os)
-        if name.upper() in seen:
-            raise rule_error("Application setting name must be unique.", "APPSET-03", field="name")
-        seen.add(name.upper())
-        cleaned.append((name, validate_setting_value(name, value), slot))
+    name = validate_setting_name(name, app.plan.os)
+    value = validate_setting_value(name, value)
+    replaced = (original or "").strip().upper()
+    position = next((i for i, row in enumerate(rows) if replaced and row[0].strip().upper() == replaced), None)
+    others = [row for i, row in enumerate(rows) if i != position]
+    if any(row[0].strip().upper() == name.upper() for row in others):
+        raise rule_error("Application setting name must be unique.", "APPSET-03", field="name")
+    new_rows = list(rows)
+    if position is None:
+        new_rows.append((name, value, slot))
+    else:
+        new_rows[position] = (name, value, slot)
+    return new_rows
+
+
+def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str, bool]]) -> None:
+    """Replace the app's settings with ``rows`` and restart it (ASVI-60).
+
+    ``base_version`` is the ``settings_version`` the learner's grid was loaded
+    from. The version is bumped by a conditional update, so when two tabs save
+    from the same version exactly one wins; the other is refused (APPSET-04)
+    and nothing of either is lost or half-written.
+    """
+    cleaned = _clean_settings(app, rows)
     with transaction.atomic():
         claimed = WebApp.objects.filter(pk=app.pk, settings_version=base_version).update(
             settings_version=F("settings_version") + 1
@@ -481,9 +536,12 @@ def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str,
                 "Your changes weren't saved: refresh to load the latest settings, then make your changes again.",
                 "APPSET-04",
             )
+        app.settings_version = base_version + 1
         AppSetting.objects.filter(app=app).delete()
         AppSetting.objects.bulk_create(AppSetting(app=app, name=n, value=v, slot_setting=s) for n, v, s in cleaned)
-        portal_services.notify(app.sandbox, "Successfully updated application settings", app.name, NotificationLevel.SUCCESS, app_link(app))
+        portal_services.notify(
+            app.sandbox, "Successfully updated application settings", app.name, NotificationLevel.SUCCESS, app_link(app)
+        )
         portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
         restart_app(app)
 
@@ -501,17 +559,75 @@ def set_route_all(app: WebApp, enabled: bool) -> None:
 # --- Scale up and create ---------------------------------------------------------
 
 
-def scale_plan(plan: AppServicePlan, sku: str) -> None:
-    """Change the plan's pricing tier (Scale up)."""
+def scale_problem(plan: AppServicePlan, sku: str, integrations=None) -> AzureRuleError | None:
+    """Why ``plan`` can't be scaled to ``sku``, or None.
+
+    Isolated tiers exist only in an App Service Environment, and a plan in one
+    stays Isolated (ASVI-12, SEED-04). A plan whose apps use VNet integration
+    can't move to a tier without it while the integration is in use (ASVI-10,
+    ASVI-13, ASGW-19): Azure refuses rather than silently breaking the app's
+    outbound calls. ``integrations`` may be passed to check many SKUs with
+    one query.
+    """
+    if not sku:
+        return rule_error("Select a pricing tier.", "ASVI-10", field="sku")
     if sku not in SKUS:
-        raise rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
-    if (SKUS[sku][0] in ("Isolated", "IsolatedV2")) != plan.in_ase:
-        raise rule_error(
-            "Isolated tiers run only in an App Service Environment, and a plan in an environment stays Isolated.",
+        return rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
+    tier, tier_label = SKUS[sku]
+    isolated = tier in ISOLATED_TIERS
+    if isolated and not plan.in_ase:
+        return rule_error(
+            f"Isolated tiers run only in an App Service Environment, and '{plan.name}' is a multitenant plan. "
+            "Pick a Dev / Test or Production tier.",
+            "ASVI-12",
+            "SEED-04",
+            field="sku",
+        )
+    if plan.in_ase and not isolated:
+        return rule_error(
+            f"'{plan.name}' runs in App Service Environment '{plan.ase_name or 'ase'}', so it can only use Isolated tiers.",
             "ASVI-12",
             field="sku",
         )
+    if integrations is None:
+        integrations = plan_integrations(plan)
+    rules = plan.sandbox.rules
+    for integration in integrations:
+        if integration.is_regional:
+            allowed, rule_ids = rules.regional_integration_tiers, ("ASVI-10",)
+        else:
+            allowed, rule_ids = rules.gateway_integration_tiers, ("ASGW-19",)
+        if tier in allowed:
+            continue
+        if tier in (eras.FREE, eras.SHARED):
+            rule_ids += ("ASVI-13",)
+        base = refuse("ERR-03", *rule_ids, tier=tier_label, plan=plan.name, tiers=rules.tier_label_list(allowed))
+        target = integration.vnet.name + (f"/{integration.subnet.name}" if integration.subnet_id else "")
+        return AzureRuleError(
+            f"App '{integration.app.name}' uses virtual network integration with '{target}'. "
+            f"{base.message} Or disconnect the app first.",
+            rule_ids=base.rule_ids,
+            err_id=base.err_id,
+            field="sku",
+        )
+    return None
+
+
+def plan_integrations(plan: AppServicePlan) -> list[VnetIntegration]:
+    """The VNet integrations of the plan's apps, for :func:`scale_problem`."""
+    return list(VnetIntegration.objects.filter(app__plan=plan).select_related("app", "vnet", "subnet"))
+
+
+def scale_plan(plan: AppServicePlan, sku: str) -> None:
+    """Change the plan's pricing tier (Scale up), if Azure would allow it
+    (:func:`scale_problem`)."""
+    sku = (sku or "").strip().upper()
     with transaction.atomic():
+        # Lock the plan so an integration added meanwhile is seen (PostgreSQL).
+        AppServicePlan.objects.select_for_update().filter(pk=plan.pk).exists()
+        problem = scale_problem(plan, sku)
+        if problem:
+            raise problem
         old = plan.sku_label
         AppServicePlan.objects.filter(pk=plan.pk).update(sku=sku)
         plan.sku = sku
@@ -526,12 +642,17 @@ def scale_plan(plan: AppServicePlan, sku: str) -> None:
 
 def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppServicePlan:
     """Create an App Service plan (portal "Create App Service Plan")."""
+    from portal.models import REGIONS
     from portal.naming import validate_name
+    from portal.resources import resource_url
 
     sandbox = rg.subscription.sandbox
     name = validate_name("plan", name)
     if os_name not in ("Windows", "Linux"):
-        raise rule_error("Choose Windows or Linux.", "NAMING-04", field="os")
+        # A choice of the form, not an Azure rule: no rule ID to cite.
+        raise rule_error("Choose Windows or Linux.", field="os")
+    if location not in REGIONS:
+        raise rule_error("Choose a region.", field="region")
     if sku not in SKUS:
         raise rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
     if SKUS[sku][0] in ("Isolated", "IsolatedV2"):
@@ -548,7 +669,11 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppS
         )
         portal_services.log_activity(sandbox, plan, "Create or Update App Service Plan", "Succeeded")
         portal_services.notify(
-            sandbox, "Deployment succeeded", f"App Service plan '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS
+            sandbox,
+            "Deployment succeeded",
+            f"App Service plan '{name}' was created in '{rg.name}'.",
+            NotificationLevel.SUCCESS,
+            resource_url(plan),
         )
     return plan
 
@@ -561,7 +686,8 @@ def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
     sandbox = rg.subscription.sandbox
     name = validate_name("webapp", name)
     if plan.sandbox_id != sandbox.pk:
-        raise rule_error("Choose an App Service plan of this subscription.", "NAMING-05", field="plan")
+        # Another sandbox's plan is invisible here (DESIGN: Tenancy); not an Azure rule.
+        raise rule_error("Choose an App Service plan of this subscription.", field="plan")
     with transaction.atomic():
         if WebApp.objects.filter(sandbox=sandbox, name__iexact=name).exists():
             raise rule_error(

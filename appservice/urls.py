@@ -18,5 +18,11 @@ urlpatterns = [
     path(SITE + "vnetintegration/classic", views.add_classic_vnet, name="add_classic_vnet"),
     path(SITE + "vnetintegration/disconnect", views.disconnect, name="disconnect"),
     path(SITE + "vnetintegration/routeall", views.route_all, name="route_all"),
+    path(SITE + "configuration", views.configuration, name="configuration"),
+    path(SITE + "configuration/setting", views.app_setting, name="app_setting"),
+    path(SITE + "configuration/draft", views.settings_draft, name="settings_draft"),
+    path(SITE + "configuration/save", views.save_settings, name="save_settings"),
+    path(SITE + "scaleup", views.scale_up, name="scale_up"),
     path(PLAN + "overview", views.plan_overview, name="plan_overview"),
+    path(PLAN + "scaleup", views.plan_scale_up, name="plan_scale_up"),
 ]

@@ -1,15 +1,19 @@
-"""App Service blades: Overview, Activity log, Networking, VNet Integration
-(with the Add VNet pane), and the App Service plan overview."""
+"""App Service blades: Overview, Activity log, Configuration (application
+settings), Networking, VNet Integration (with the Add VNet pane), Scale up,
+and the App Service plan's Overview and Scale up."""
+
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appservice import services
-from appservice.effective import outbound_config
-from appservice.models import AppServicePlan, VnetIntegration, WebApp
+from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, ROUTE_ALL_SETTING, outbound_config
+from appservice.models import ISOLATED_TIERS, SKUS, SPEC_PICKER, AppServicePlan, VnetIntegration, WebApp, sku_display
 from networking.models import VirtualNetwork
+from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
@@ -27,28 +31,24 @@ def _get_plan(request, subscription_id, rg, name) -> AppServicePlan:
 def _app_menu(app: WebApp, active: str) -> list[dict]:
     kwargs = blade_kwargs(app)
 
-    def item(label, icon, url_name, key=None):
+    def item(label, icon, url_name):
         return {
             "label": label,
             "icon": icon,
             "url": reverse(f"appservice:{url_name}", kwargs=kwargs),
-            "active": active == (key or url_name),
+            "active": active == url_name,
         }
 
-    settings_items = [item("Networking", "bi-diagram-3", "networking")]
-    # Pages added by later changes plug in here when their URL exists.
-    for label, icon, url_name in (
-        ("Configuration", "bi-sliders", "configuration"),
-        ("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
-    ):
-        try:
-            settings_items.append(item(label, icon, url_name))
-        except NoReverseMatch:  # a page not built yet
-            continue
-    settings_items.sort(key=lambda i: ["Configuration", "Networking", "Scale up (App Service plan)"].index(i["label"]))
     return [
         {"heading": "", "items": [item("Overview", "bi-globe2", "overview"), item("Activity log", "bi-journal-text", "activity_log")]},
-        {"heading": "Settings", "items": settings_items},
+        {
+            "heading": "Settings",
+            "items": [
+                item("Configuration", "bi-sliders", "configuration"),
+                item("Networking", "bi-diagram-3", "networking"),
+                item("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
+            ],
+        },
     ]
 
 
@@ -63,6 +63,11 @@ APP_ROUTES = (
     "add_classic_vnet",
     "disconnect",
     "route_all",
+    "configuration",
+    "app_setting",
+    "settings_draft",
+    "save_settings",
+    "scale_up",
 )
 
 
@@ -346,23 +351,306 @@ def route_all(request, subscription_id, rg, name):
     return _redirect_to(app, "vnet_integration")
 
 
+def _plan_menu(plan: AppServicePlan, active: str) -> list[dict]:
+    kwargs = blade_kwargs(plan)
+
+    def item(label, icon, url_name):
+        return {
+            "label": label,
+            "icon": icon,
+            "url": reverse(f"appservice:{url_name}", kwargs=kwargs),
+            "active": active == url_name,
+        }
+
+    return [
+        {"heading": "", "items": [item("Overview", "bi-hdd-stack", "plan_overview")]},
+        {"heading": "Settings", "items": [item("Scale up", "bi-arrow-up-square", "plan_scale_up")]},
+    ]
+
+
+def _plan_blade(plan: AppServicePlan, active: str, title: str, **extra) -> dict:
+    return {
+        "resource": plan,
+        "plan": plan,
+        "resource_menu": _plan_menu(plan, active),
+        "page_title": title,
+        "blade_icon": "bi-hdd-stack",
+        "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": plan.name}],
+        **extra,
+    }
+
+
 @require_GET
 def plan_overview(request, subscription_id, rg, name):
     plan = _get_plan(request, subscription_id, rg, name)
     apps = WebApp.objects.filter(plan=plan).select_related("resource_group__subscription")
-    kwargs = blade_kwargs(plan)
-    menu = [{"heading": "", "items": [{"label": "Overview", "icon": "bi-hdd-stack", "url": reverse("appservice:plan_overview", kwargs=kwargs), "active": True}]}]
-    return render(
-        request,
-        "appservice/plan_overview.html",
-        {
-            "resource": plan,
-            "plan": plan,
-            "apps": apps,
-            "resource_menu": menu,
-            "page_title": "Overview",
-            "blade_icon": "bi-hdd-stack",
-            "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": plan.name}],
-        },
-    )
+    return render(request, "appservice/plan_overview.html", _plan_blade(plan, "plan_overview", "Overview", apps=apps))
 
+
+# --- Configuration > Application settings (portal-ui §2.4) -----------------------
+
+# One-line explanations shown beside the settings the lab interprets.
+KNOWN_SETTINGS = {
+    ROUTE_ALL_SETTING: (
+        "1 sends all outbound traffic into the integrated virtual network; otherwise only private (RFC1918) "
+        "traffic goes there.",
+        "SEED-17, ASRT-05",
+    ),
+    DNS_SETTING: (
+        "The DNS servers the app queries: IPv4 addresses, comma-separated, no spaces, at most 5. Classic era: "
+        "168.63.129.16 together with WEBSITE_VNET_ROUTE_ALL = 1 lets the app use private DNS zones.",
+        "ASDNS-04, ASDNS-05, SEED-24",
+    ),
+    ALT_DNS_SETTING: ("One fallback DNS server, queried after the others.", "ASDNS-06"),
+}
+
+
+@dataclass
+class SettingsDraft:
+    """The application settings grid as the learner's browser holds it.
+
+    The grid travels with every request as hidden inputs; nothing of it is
+    stored until Save, which checks ``base_version`` (APPSET-04).
+    """
+
+    base_version: int
+    rows: list[tuple[str, str, bool]]
+    show_values: bool = False
+    filter: str = ""
+
+
+def _saved_draft(app: WebApp, saved, *, show_values=False, filter_text="") -> SettingsDraft:
+    rows = [(s.name, s.value, s.slot_setting) for s in saved]
+    return SettingsDraft(app.settings_version, rows, show_values, filter_text)
+
+
+def _posted_draft(app: WebApp, data) -> SettingsDraft:
+    """The draft a request carries; without one (a plain link), the saved settings."""
+    show = data.get("show_values") == "1"
+    if "toggle_values" in data:
+        show = not show
+    filter_text = data.get("filter", "").strip()[:256]
+    if "base_version" not in data:
+        return _saved_draft(app, app.settings.all(), show_values=show, filter_text=filter_text)
+    names = data.getlist("setting_name")
+    values = data.getlist("setting_value")
+    slots = data.getlist("setting_slot")
+    rows = [
+        (name, values[i] if i < len(values) else "", i < len(slots) and slots[i] == "1") for i, name in enumerate(names)
+    ]
+    # A missing or mangled version never matches, so such a save is refused (APPSET-04).
+    return SettingsDraft(_int(data.get("base_version")) or 0, rows, show, filter_text)
+
+
+def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None) -> dict:
+    """What the grid shows: each draft row, whether it is unsaved, and which
+    saved settings the draft drops."""
+    saved = list(app.settings.all()) if saved is None else list(saved)
+    saved_rows = {(s.name, s.value, s.slot_setting) for s in saved}
+    draft_names = {name.strip().upper() for name, _, _ in draft.rows}
+    needle = draft.filter.lower()
+    rows = [
+        {
+            "name": name,
+            "value": value,
+            "slot": slot,
+            "unsaved": (name, value, slot) not in saved_rows,
+            "hint": KNOWN_SETTINGS.get(name.strip().upper()),
+            "visible": not needle or needle in name.lower(),
+        }
+        for name, value, slot in draft.rows
+    ]
+    deleted = [s.name for s in saved if s.name.upper() not in draft_names]
+    return {
+        "draft": draft,
+        "setting_rows": rows,
+        "visible_rows": sum(1 for row in rows if row["visible"]),
+        "deleted_settings": deleted,
+        "unsaved": bool(deleted) or any(row["unsaved"] for row in rows),
+        "stale": draft.base_version != app.settings_version,
+        "settings_error": error,
+        "known_settings": KNOWN_SETTINGS,
+    }
+
+
+def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None) -> dict:
+    return _blade(app, "configuration", "Configuration", **_settings_context(app, draft, saved, error=error))
+
+
+def _settings_response(request, app: WebApp, draft: SettingsDraft, *, error=None, status: int = 200):
+    """The grid after a change to the draft or a save: with htmx, the grid
+    region (and the context pane closed); without, the whole page."""
+    context = _configuration_context(app, draft, error=error)
+    if not request.htmx:
+        return render(request, "appservice/configuration.html", context, status=status)
+    response = render(request, "appservice/configuration.html#settings-swap", context, status=status)
+    response["HX-Retarget"] = "#app-settings"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_GET
+def configuration(request, subscription_id, rg, name):
+    """Configuration > Application settings, from the saved settings. Refresh
+    and Discard load it again, dropping unsaved changes."""
+    app = _get_app(request, subscription_id, rg, name)
+    saved = list(app.settings.all())
+    draft = _saved_draft(
+        app, saved, show_values=request.GET.get("show_values") == "1", filter_text=request.GET.get("filter", "")[:256]
+    )
+    template = "appservice/configuration.html#app-settings" if request.htmx else "appservice/configuration.html"
+    response = render(request, template, _configuration_context(app, draft, saved))
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+    context = {
+        **_blade(app, "configuration", "Add/Edit application setting"),
+        "draft": draft,
+        "form": form,
+        "errors": errors or {},
+        "known_settings": KNOWN_SETTINGS,
+    }
+    template = "appservice/app_setting.html#pane" if request.htmx else "appservice/app_setting.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def app_setting(request, subscription_id, rg, name):
+    """The "Add/Edit application setting" pane; ``edit`` names the row to edit."""
+    app = _get_app(request, subscription_id, rg, name)
+    draft = _posted_draft(app, request.GET)
+    edit = request.GET.get("edit", "").strip().upper()
+    row = next((r for r in draft.rows if edit and r[0].strip().upper() == edit), None)
+    form = {"name": "", "value": "", "slot": False, "original": ""}
+    if row is not None:
+        form = {"name": row[0], "value": row[1], "slot": row[2], "original": row[0]}
+    return _setting_pane(request, app, draft, form)
+
+
+@require_POST
+def settings_draft(request, subscription_id, rg, name):
+    """Change the draft grid, never the database: the pane's OK (add or edit
+    a row), a row's Delete, Show/Hide values and the filter."""
+    app = _get_app(request, subscription_id, rg, name)
+    draft = _posted_draft(app, request.POST)
+    data = request.POST
+    if "pane" in data:
+        form = {
+            "name": data.get("name", ""),
+            "value": data.get("value", ""),
+            "slot": data.get("slot_setting") == "on",
+            "original": data.get("original", ""),
+        }
+        try:
+            draft.rows = services.draft_setting(
+                app, draft.rows, name=form["name"], value=form["value"], slot=form["slot"], original=form["original"]
+            )
+        except AzureRuleError as exc:
+            return _setting_pane(request, app, draft, form, errors={exc.field or "form": exc}, status=422)
+    elif "delete" in data:
+        gone = data["delete"].strip().upper()
+        draft.rows = [row for row in draft.rows if row[0].strip().upper() != gone]
+    return _settings_response(request, app, draft)
+
+
+@require_POST
+def save_settings(request, subscription_id, rg, name):
+    """Save: first the "Save changes" confirmation (the app restarts,
+    ASVI-60), then, with ``confirmed``, the whole draft in one go."""
+    app = _get_app(request, subscription_id, rg, name)
+    draft = _posted_draft(app, request.POST)
+    if request.POST.get("confirmed") != "1":
+        template = "appservice/save_settings.html#pane" if request.htmx else "appservice/save_settings.html"
+        return render(request, template, {**_blade(app, "configuration", "Save changes"), "draft": draft})
+    try:
+        services.save_app_settings(app, draft.base_version, draft.rows)
+    except AzureRuleError as exc:
+        # The learner's rows stay on screen, with the reason (APPSET-04).
+        return _settings_response(request, app, draft, error=exc, status=422)
+    if not request.htmx:
+        return _redirect_to(app, "configuration")
+    saved = list(app.settings.all())
+    return _settings_response(request, app, _saved_draft(app, saved, show_values=draft.show_values))
+
+
+# --- Scale up (portal-ui §2.5) ------------------------------------------------------
+
+SPEC_TABS = {"dev-test": "Dev / Test", "production": "Production", "isolated": "Isolated"}
+
+
+def _vnet_support(rules, tier: str) -> dict:
+    """Whether a tier offers VNet integration in the sandbox's era (ASVI-10)."""
+    if tier in ISOLATED_TIERS:
+        return {"state": "ase", "label": "Runs inside your VNet (App Service Environment)", "rules": "ASVI-12"}
+    if tier in rules.regional_integration_tiers:
+        return {"state": "yes", "label": "VNet integration", "rules": "ASVI-10"}
+    rule_ids = "ASVI-10, ASVI-13" if tier in (eras.FREE, eras.SHARED) else "ASVI-10"
+    return {"state": "no", "label": "No VNet integration", "rules": rule_ids}
+
+
+def _spec_picker_context(plan: AppServicePlan, tab: str, *, selected: str = "", error=None, done: str = "") -> dict:
+    rules = plan.sandbox.rules
+    integrations = services.plan_integrations(plan)
+    current_tab = next(slug for slug, label in SPEC_TABS.items() if plan.sku in SPEC_PICKER[label])
+    tab = tab if tab in SPEC_TABS else current_tab
+    cards = [
+        {
+            "sku": sku,
+            "label": sku_display(sku),
+            "tier": SKUS[sku][1],
+            "vnet": _vnet_support(rules, SKUS[sku][0]),
+            "problem": services.scale_problem(plan, sku, integrations),
+            "current": sku == plan.sku,
+            "selected": sku == (selected or plan.sku),
+        }
+        for sku in SPEC_PICKER[SPEC_TABS[tab]]
+    ]
+    return {
+        "plan": plan,
+        "spec_tabs": SPEC_TABS,
+        "active_tab": tab,
+        "cards": cards,
+        "integrations": integrations,
+        "scale_error": error,
+        "scaled_to": done,
+    }
+
+
+def _scale_up_page(request, plan: AppServicePlan, blade: dict, url: str):
+    """The Spec Picker, for an app's plan or a plan's own blade; Apply scales
+    the plan (services.scale_plan)."""
+    status, error, done, selected = 200, None, "", ""
+    if request.method == "POST":
+        selected = request.POST.get("sku", "").strip().upper()[:8]
+        try:
+            services.scale_plan(plan, selected)
+        except AzureRuleError as exc:
+            status, error = 422, exc
+        else:
+            if not request.htmx:
+                return redirect(url)
+            done = plan.sku_label
+    tab = request.POST.get("tab") or request.GET.get("tab", "")
+    context = {**blade, "scale_url": url, **_spec_picker_context(plan, tab, selected=selected, error=error, done=done)}
+    template = "appservice/scale_up.html#spec-picker" if request.htmx else "appservice/scale_up.html"
+    response = render(request, template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def scale_up(request, subscription_id, rg, name):
+    """App menu "Scale up (App Service plan)": scales the app's plan."""
+    app = _get_app(request, subscription_id, rg, name)
+    blade = _blade(app, "scale_up", "Scale up (App Service plan)")
+    return _scale_up_page(request, app.plan, blade, blade["urls"]["scale_up"])
+
+
+@require_http_methods(["GET", "POST"])
+def plan_scale_up(request, subscription_id, rg, name):
+    """Plan menu "Scale up"."""
+    plan = _get_plan(request, subscription_id, rg, name)
+    url = reverse("appservice:plan_scale_up", kwargs=blade_kwargs(plan))
+    return _scale_up_page(request, plan, _plan_blade(plan, "plan_scale_up", "Scale up"), url)

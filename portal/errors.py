@@ -46,7 +46,7 @@ ERR_TEXT = {
     "ERR-20": "Address prefix '{cidr}' is reserved ({reason}) and can't be used.",
     "ERR-21": "Subnet '{cidr}' overlaps '{other}' or lies outside the address space of '{vnet}'.",
     "ERR-23": "Prefix /{n} is invalid. IPv4 subnets must be /{largest}–/29; IPv6 subnets exactly /64.",
-    "ERR-47": "'{field}' must be {min}–{max} (at most 5 DNS servers).",
+    "ERR-47": "'{setting}' must be {min}–{max} (at most 5 DNS servers).",
 }
 
 

@@ -10,6 +10,7 @@ Everything configurable comes from the environment, read here once:
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -110,7 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file (not memory) so the browser tests' server thread shares it; one
+    # per process so parallel runs on one machine can't trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"vnetlab-test-{os.getpid()}.sqlite3")}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -8,8 +8,9 @@ from networking.engine import addressing
 from networking.models import Subnet, VirtualNetwork
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
-from portal.models import NotificationLevel, ResourceGroup
+from portal.models import REGIONS, NotificationLevel, ResourceGroup
 from portal.naming import validate_name
+from portal.resources import resource_url
 
 
 def parse_prefix(text: str, field: str) -> object:
@@ -66,9 +67,15 @@ def validate_subnet_prefix(
             field=field,
         )
     placement = addressing.place(network, address_space, existing)
-    if not placement.inside_space or placement.overlapping:
-        raise refuse(
-            "ERR-21", "SUBNET-05", field=field, cidr=str(network), other=placement.overlapping or "no subnet", vnet=vnet_name
+    if placement.overlapping:
+        raise refuse("ERR-21", "SUBNET-05", field=field, cidr=str(network), other=placement.overlapping, vnet=vnet_name)
+    if not placement.inside_space:
+        # ERR-21's other half, said precisely: there is no subnet to name here.
+        raise AzureRuleError(
+            f"Subnet '{network}' lies outside the address space of '{vnet_name}' ({', '.join(address_space)}).",
+            rule_ids=("SUBNET-05",),
+            err_id="ERR-21",
+            field=field,
         )
     return str(network)
 
@@ -116,6 +123,9 @@ def create_vnet(
     """Create a VNet with its first subnets (portal "Create virtual network")."""
     sandbox = rg.subscription.sandbox
     name = validate_name("vnet", name)
+    if location not in REGIONS:
+        # VNET-03: a virtual network lives in exactly one region.
+        raise rule_error("Choose a region.", "VNET-03", field="region")
     space = validate_address_space(address_space)
     checked: list[tuple[str, str]] = []
     for index, (sub_name, sub_prefix) in enumerate(subnets):
@@ -142,7 +152,11 @@ def create_vnet(
         Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in checked)
         portal_services.log_activity(sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
         portal_services.notify(
-            sandbox, "Deployment succeeded", f"Virtual network '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS
+            sandbox,
+            "Deployment succeeded",
+            f"Virtual network '{name}' was created in '{rg.name}'.",
+            NotificationLevel.SUCCESS,
+            resource_url(vnet),
         )
     return vnet
 

@@ -180,13 +180,16 @@ def set_era(sandbox: Sandbox, era: str) -> None:
 
 def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
     """Create a resource group (portal "Create a resource group")."""
+    from django.urls import reverse
+
     from portal.errors import rule_error
     from portal.models import REGIONS, ResourceGroup
     from portal.naming import validate_name
 
     name = validate_name("resource_group", name)
     if location not in REGIONS:
-        raise rule_error("Choose a region.", "NAMING-01", field="location")
+        # A choice of the form, not an Azure rule: no rule ID to cite.
+        raise rule_error("Choose a region.", field="region")
     subscription = sandbox.subscriptions.get()
     with transaction.atomic():
         if ResourceGroup.objects.filter(subscription=subscription, name__iexact=name).exists():
@@ -197,5 +200,8 @@ def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
             )
         rg = ResourceGroup.objects.create(subscription=subscription, name=name, location=location)
         log_activity(sandbox, rg, "Create Resource Group", "Succeeded")
-        notify(sandbox, "Resource group created", f"Resource group '{name}' was created.", NotificationLevel.SUCCESS)
+        link = reverse("resource_group", kwargs={"subscription_id": subscription.subscription_id, "rg": rg.name})
+        notify(
+            sandbox, "Resource group created", f"Resource group '{name}' was created.", NotificationLevel.SUCCESS, link
+        )
     return rg

@@ -9,6 +9,7 @@ updates after commit.
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -54,12 +55,21 @@ def plan_problem(plan: AppServicePlan) -> AzureRuleError | None:
 # --- Choices for the Add VNet pane -------------------------------------------
 
 
-@dataclass
 class Choice:
-    """One entry of a drop-down in the Add VNet pane: enabled, or disabled with why."""
+    """One entry of a drop-down in the Add VNet pane: enabled, or disabled with why.
 
-    obj: object
-    problem: AzureRuleError | None = None
+    The reason can be given, or worked out on first use (``check``), so a
+    list of a hundred VNets costs nothing for entries nobody looks at.
+    """
+
+    def __init__(self, obj, problem: AzureRuleError | None = None, check=None):
+        self.obj = obj
+        self._problem = problem
+        self._check = check
+
+    @cached_property
+    def problem(self) -> AzureRuleError | None:
+        return self._check() if self._check is not None else self._problem
 
     @property
     def enabled(self) -> bool:
@@ -92,7 +102,7 @@ def vnet_choices(app: WebApp) -> VnetChoices:
                 problem = refuse("ERR-13", "ASVI-36", vnet=vnet.name)
             choices.same_region.append(Choice(vnet, problem))
         else:
-            choices.other_regions.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
+            choices.other_regions.append(Choice(vnet, check=partial(gateway_problem, app, vnet, plan_gateway_vnets)))
     return choices
 
 

@@ -58,7 +58,7 @@ class VirtualNetwork(ArmResource):
 
     @property
     def has_ipv6(self) -> bool:
-        return any(ip_network(p).version == 6 for p in self.address_space)
+        return any(":" in p for p in self.address_space)
 
     @property
     def ipv4_space(self) -> list[str]:

@@ -3,6 +3,7 @@ fragments pushed to it (htmx ws extension, out-of-band swaps)."""
 
 import asyncio
 import time
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -24,13 +25,10 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             # No sandbox in the session: nothing to join (DESIGN: Tenancy).
             await self.close(code=4403)
             return
-        self.timers: set[asyncio.Task] = set()
         await self.channel_layer.group_add(self.sandbox.group_name, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
-        for task in getattr(self, "timers", ()):
-            task.cancel()
         if self.sandbox is not None:
             await self.channel_layer.group_discard(self.sandbox.group_name, self.channel_name)
 
@@ -42,18 +40,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["html"])
         operation = event.get("operation")
         if operation:
-            self._finish_later(operation["ends_at"])
-
-    def _finish_later(self, ends_at: float) -> None:
-        """When a running operation's time is up, try to finish it. Every open
-        tab tries; the conditional update lets exactly one win and push."""
-        task = asyncio.ensure_future(self._finish_at(ends_at))
-        self.timers.add(task)
-        task.add_done_callback(self.timers.discard)
-
-    async def _finish_at(self, ends_at: float) -> None:
-        await asyncio.sleep(max(0.0, ends_at - time.time()) + 0.02)
-        await database_sync_to_async(complete_due_operations)(self.sandbox)
+            finish_later(self.sandbox, operation["id"], operation["ends_at"])
 
     @database_sync_to_async
     def _sandbox(self, key):
@@ -61,3 +48,30 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             return Sandbox.objects.filter(key=key).first()
         except ValidationError:  # a malformed key in the cookie is no sandbox
             return None
+
+
+# Operations this process has a timer for, per event loop. Every tab of a
+# sandbox hears about a running operation; one timer per process is enough to
+# finish it (the conditional update in complete_due_operations settles races
+# between processes).
+_pending: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[int]]" = weakref.WeakKeyDictionary()
+_tasks: set[asyncio.Task] = set()  # strong references while the timers run
+
+
+def finish_later(sandbox: Sandbox, operation_id: int, ends_at: float) -> None:
+    loop = asyncio.get_running_loop()
+    pending = _pending.setdefault(loop, set())
+    if operation_id in pending:
+        return
+    pending.add(operation_id)
+
+    async def finish():
+        try:
+            await asyncio.sleep(max(0.0, ends_at - time.time()) + 0.02)
+            await database_sync_to_async(complete_due_operations)(sandbox)
+        finally:
+            pending.discard(operation_id)
+
+    _tasks.add(task := loop.create_task(finish()))
+    task.add_done_callback(_tasks.discard)
+

@@ -33,7 +33,9 @@ class SandboxMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/static/"):
+        # Static files and the health probe need no sandbox: a probe without a
+        # cookie must not create one each time.
+        if request.path.startswith("/static/") or request.path == "/healthz":
             return self.get_response(request)
         request.sandbox = get_or_create_sandbox(request.session)
         complete_due_operations(request.sandbox)

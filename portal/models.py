@@ -153,6 +153,8 @@ class Operation(models.Model):
     kind = models.CharField(max_length=40)
     resource_id = models.CharField(max_length=400)
     resource_name = models.CharField(max_length=90)
+    # The primary key of the resource, so a push can re-render just its status.
+    resource_pk = models.BigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=200)
     done_title = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=OperationStatus.choices, default=OperationStatus.RUNNING)

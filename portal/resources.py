@@ -1,8 +1,27 @@
 """The registry of resource types the portal lists (All resources, resource
-groups). One query per type, so list pages cost the same however large the
-sandbox grows."""
+groups, Home). Lists are one UNION query over the types, sorted and sliced in
+the database, so a page costs the same however large the sandbox grows."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import BooleanField, CharField, F, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
+
+from portal.models import region_name
+
+PAGE_SIZE = 100
+
+TYPE_CHOICES = [
+    ("Microsoft.Web/sites", "App Service"),
+    ("Microsoft.Web/serverFarms", "App Service plan"),
+    ("Microsoft.Network/virtualNetworks", "Virtual network"),
+    ("Microsoft.ClassicNetwork/virtualNetworks", "Virtual network (classic)"),
+    ("Microsoft.Network/virtualNetworkGateways", "Virtual network gateway"),
+    ("Microsoft.Network/networkInterfaces", "Network interface"),
+]
+TYPE_LABELS = dict(TYPE_CHOICES)
 
 
 def resource_models():
@@ -12,26 +31,114 @@ def resource_models():
     return [WebApp, AppServicePlan, VirtualNetwork, VirtualNetworkGateway, NetworkInterface]
 
 
-def list_resources(sandbox, *, q: str = "", arm_type: str = "", resource_group=None) -> list:
-    rows = []
+@dataclass(frozen=True)
+class ResourceRow:
+    """One line of a resource list: enough to show it and link to its blade."""
+
+    name: str
+    arm_type: str
+    resource_group: str
+    location: str
+    created_at: datetime
+    subscription_id: str
+    subscription_name: str
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.arm_type, self.arm_type)
+
+    @property
+    def region(self) -> str:
+        return region_name(self.location)
+
+    @property
+    def arm_id(self) -> str:
+        return f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}/providers/{self.arm_type}/{self.name}"
+
+    @property
+    def url(self) -> str:
+        return blade_url(self.arm_type, self.subscription_id, self.resource_group, self.name)
+
+
+def _model_arm_type(model, classic: bool) -> str:
+    if model.__name__ == "VirtualNetwork":
+        return "Microsoft.ClassicNetwork/virtualNetworks" if classic else "Microsoft.Network/virtualNetworks"
+    return model.arm_type
+
+
+def _union(sandbox, *, q="", arm_type="", resource_group=None):
+    parts = []
+    wanted = arm_type.lower()
     for model in resource_models():
-        qs = model.objects.filter(sandbox=sandbox).select_related("resource_group__subscription")
+        qs = model.objects.filter(sandbox=sandbox)
+        is_vnet = model.__name__ == "VirtualNetwork"
+        if wanted:
+            types = {_model_arm_type(model, c).lower(): c for c in (False, True)}
+            if wanted not in types:
+                continue
+            if is_vnet:
+                qs = qs.filter(is_classic=types[wanted])
         if resource_group is not None:
             qs = qs.filter(resource_group=resource_group)
         if q:
             qs = qs.filter(name__icontains=q)
-        rows.extend(qs)
-    if arm_type:
-        rows = [r for r in rows if r.arm_type.lower() == arm_type.lower()]
-    rows.sort(key=lambda r: (r.name.lower(), r.arm_type))
-    return rows
+        classic = F("is_classic") if is_vnet else Value(False, output_field=BooleanField())
+        parts.append(
+            qs.annotate(
+                kind=Value(model.__name__, output_field=CharField()),
+                classic=classic,
+                sort_name=Lower("name"),
+            )
+            .order_by()
+            .values_list("kind", "classic", "name", "resource_group__name", "location", "created_at", "sort_name")
+        )
+    if not parts:
+        return None
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
-def resource_url(resource) -> str:
-    """The blade of any listed resource: its URL carries the resource ID."""
-    rg = resource.resource_group
-    kwargs = {"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": resource.name}
-    arm_type = resource.arm_type
+def _rows(sandbox, raw) -> list[ResourceRow]:
+    subscription = sandbox.subscriptions.first()
+    models = {m.__name__: m for m in resource_models()}
+    return [
+        ResourceRow(
+            name=name,
+            arm_type=_model_arm_type(models[kind], classic),
+            resource_group=rg,
+            location=location,
+            created_at=created_at,
+            subscription_id=str(subscription.subscription_id),
+            subscription_name=subscription.display_name,
+        )
+        for kind, classic, name, rg, location, created_at, _ in raw
+    ]
+
+
+def resource_page(sandbox, *, q="", arm_type="", resource_group=None, page=1, per_page=PAGE_SIZE):
+    """(rows of the page, total count, number of pages, the page shown)."""
+    union = _union(sandbox, q=q, arm_type=arm_type, resource_group=resource_group)
+    if union is None:
+        return [], 0, 1, 1
+    total = union.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    raw = list(union.order_by("sort_name", "kind")[start : start + per_page])
+    return _rows(sandbox, raw), total, pages, page
+
+
+def count_resources(sandbox) -> int:
+    union = _union(sandbox)
+    return union.count() if union is not None else 0
+
+
+def recent_resources(sandbox, limit=8) -> list[ResourceRow]:
+    union = _union(sandbox)
+    return _rows(sandbox, list(union.order_by("-created_at")[:limit])) if union is not None else []
+
+
+def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
+    kwargs = {"subscription_id": subscription_id, "rg": rg, "name": name}
     if arm_type == "Microsoft.Web/sites":
         return reverse("appservice:overview", kwargs=kwargs)
     if arm_type == "Microsoft.Web/serverFarms":
@@ -42,11 +149,7 @@ def resource_url(resource) -> str:
     return reverse("networking:resource_overview", kwargs={**kwargs, "provider": provider, "type_name": type_name})
 
 
-TYPE_CHOICES = [
-    ("Microsoft.Web/sites", "App Service"),
-    ("Microsoft.Web/serverFarms", "App Service plan"),
-    ("Microsoft.Network/virtualNetworks", "Virtual network"),
-    ("Microsoft.ClassicNetwork/virtualNetworks", "Virtual network (classic)"),
-    ("Microsoft.Network/virtualNetworkGateways", "Virtual network gateway"),
-    ("Microsoft.Network/networkInterfaces", "Network interface"),
-]
+def resource_url(resource) -> str:
+    """The blade of a resource object: its URL carries the resource ID."""
+    rg = resource.resource_group
+    return blade_url(resource.arm_type, rg.subscription.subscription_id, rg.name, resource.name)

@@ -69,6 +69,7 @@ def start_operation(
         kind=kind,
         resource_id=resource.arm_id,
         resource_name=resource.name,
+        resource_pk=resource.pk,
         title=title,
         done_title=done_title,
         started_at=now,
@@ -127,28 +128,36 @@ def complete_due_operations(sandbox: Sandbox, now=None) -> int:
 
 
 def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Operation | None = None) -> None:
-    """After commit, send every tab of the sandbox the fresh status fragments."""
+    """After commit, send every tab of the sandbox the fresh fragments: the
+    bell, the toast, and the status of the app an operation restarts."""
     op_payload = None
-    if operation is not None and operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
-        op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
-    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload))
+    app_pks: list[int] = []
+    if operation is not None:
+        if operation.kind == "restart" and operation.resource_pk:
+            app_pks.append(operation.resource_pk)
+        if operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
+            op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
+    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload, app_pks=app_pks))
 
 
-def push(sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None) -> None:
-    html = render_push(sandbox, toast=toast)
+def push(sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None, app_pks=()) -> None:
+    html = render_push(sandbox, toast=toast, app_pks=app_pks)
     layer = get_channel_layer()
     async_to_sync(layer.group_send)(
         sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation}
     )
 
 
-def render_push(sandbox: Sandbox, *, toast: int | None = None) -> str:
-    """The out-of-band fragments every open tab swaps in: app status badges,
-    the bell, and (optionally) a toast."""
+def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=()) -> str:
+    """The out-of-band fragments every open tab swaps in: the status badges of
+    the apps that changed, the bell, and (optionally) a toast."""
     from appservice.models import WebApp
 
     now = timezone.now()
-    apps = [(app.pk, app.status_at(now)) for app in WebApp.objects.filter(sandbox=sandbox).only("pk", "stopped", "restart_ends_at")]
+    apps = []
+    if app_pks:
+        changed = WebApp.objects.filter(sandbox=sandbox, pk__in=app_pks).only("pk", "stopped", "restart_ends_at")
+        apps = [(app.pk, app.status_at(now)) for app in changed]
     toast_note = Notification.objects.filter(sandbox=sandbox, pk=toast).first() if toast else None
     return render_to_string(
         "portal/push.html",

@@ -9,12 +9,15 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import seed, services
 from portal.access import get_resource_group
 from portal.eras import Era
-from portal.models import ActivityLogEntry, ResourceGroup, region_name
-from portal.resources import TYPE_CHOICES, list_resources, resource_url
+from portal.models import ActivityLogEntry, ResourceGroup
+from portal.resources import PAGE_SIZE, TYPE_CHOICES, recent_resources, resource_page
 
 
-def _rows(resources):
-    return [{"resource": r, "url": resource_url(r), "region": region_name(r.location)} for r in resources]
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
 
 
 @require_GET
@@ -24,18 +27,21 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    recent = list_resources(request.sandbox)
-    recent.sort(key=lambda r: r.created_at, reverse=True)
-    return render(request, "portal/home.html", {"recent": _rows(recent[:8]), "page_title": "Home"})
+    return render(request, "portal/home.html", {"recent": recent_resources(request.sandbox), "page_title": "Home"})
 
 
 @require_GET
 def all_resources(request):
     q = request.GET.get("q", "").strip()[:90]
     arm_type = request.GET.get("type", "").strip()[:120]
-    rows = _rows(list_resources(request.sandbox, q=q, arm_type=arm_type))
+    rows, total, pages, page = resource_page(request.sandbox, q=q, arm_type=arm_type, page=_page_number(request))
     context = {
         "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "first_index": (page - 1) * PAGE_SIZE + 1 if total else 0,
+        "last_index": (page - 1) * PAGE_SIZE + len(rows),
         "q": q,
         "arm_type": arm_type,
         "type_choices": TYPE_CHOICES,
@@ -84,7 +90,7 @@ def resource_group_overview(request, subscription_id, rg):
         "portal/resource_group.html",
         {
             "resource": group,
-            "rows": _rows(list_resources(request.sandbox, resource_group=group)),
+            "rows": resource_page(request.sandbox, resource_group=group, page=_page_number(request))[0],
             "resource_menu": _rg_menu(group, "overview"),
             "page_title": "Overview",
             "blade_icon": "bi-box",

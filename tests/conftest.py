@@ -12,7 +12,7 @@ from portal.models import Sandbox
 
 
 def _persona(client: Client) -> Client:
-    client.get(reverse("healthz"))
+    client.get(reverse("home"))
     client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
     return client
 

@@ -174,3 +174,25 @@ def test_an_unknown_era_is_refused_on_the_field(alice):
 
 def test_healthz(db):
     assert Client().get("/healthz").content == b"ok"
+
+
+def test_the_health_probe_creates_no_sandbox(db):
+    Client().get("/healthz")
+    assert not Sandbox.objects.exists()
+
+
+def test_all_resources_pages_by_100_sorted_by_name(alice):
+    from tests.appservice.test_vnet_integration_views import _grow
+
+    _grow(alice, 50)  # 150 more resources: 166 in all
+    html = alice.get(reverse("all_resources")).content.decode()
+    assert "Showing 1 to 100 of 166 records." in html
+    assert html.count("data-resource-id=") == 100
+    second = alice.get(reverse("all_resources"), {"page": "2"}, **HX).content.decode()
+    assert "Showing 101 to 166 of 166 records." in second
+    assert second.count("data-resource-id=") == 66
+    # app-*, contoso-*, grow-* then legacy-*, plan-*: sorted by name across types
+    assert "contoso-web<" in html and "contoso-web<" not in second
+    assert "legacy-classic-vnet" in second and "plan-0-50" in second
+    assert alice.get(reverse("all_resources"), {"page": "junk"}).status_code == 200
+    assert "Showing 101 to 166" in alice.get(reverse("all_resources"), {"page": "999"}).content.decode()

@@ -88,7 +88,7 @@ def vnet_choices(app: WebApp) -> VnetChoices:
     the ARM VNets of every other region; classic VNets behind their own link."""
     vnets = (
         VirtualNetwork.objects.filter(sandbox=app.sandbox)
-        .select_related("gateway", "resource_group__subscription")
+        .select_related("gateway", "resource_group")
         .order_by("name")
     )
     plan_gateway_vnets = _plan_gateway_vnet_ids(app.plan)

@@ -21,7 +21,13 @@ from portal.resources import resource_url
 
 
 def _get_app(request, subscription_id, rg, name) -> WebApp:
-    return get_in_group(request, WebApp.objects.select_related("plan__resource_group"), subscription_id, rg, name)
+    apps = WebApp.objects.select_related(
+        "plan__resource_group",
+        "integration__vnet__gateway",
+        "integration__subnet",
+        "integration__vnet__resource_group__subscription",
+    )
+    return get_in_group(request, apps, subscription_id, rg, name)
 
 
 def _get_plan(request, subscription_id, rg, name) -> AppServicePlan:
@@ -40,7 +46,13 @@ def _app_menu(app: WebApp, active: str) -> list[dict]:
         }
 
     return [
-        {"heading": "", "items": [item("Overview", "bi-globe2", "overview"), item("Activity log", "bi-journal-text", "activity_log")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", "bi-globe2", "overview"),
+                item("Activity log", "bi-journal-text", "activity_log"),
+            ],
+        },
         {
             "heading": "Settings",
             "items": [
@@ -75,8 +87,12 @@ def _app_urls(app: WebApp) -> dict[str, str]:
     """Every URL of the app's blades, for templates (the resource ID is in each)."""
     kwargs = blade_kwargs(app)
     urls = {route: reverse(f"appservice:{route}", kwargs=kwargs) for route in APP_ROUTES}
-    urls["plan"] = reverse("appservice:plan_overview", kwargs={**kwargs, "rg": app.plan.resource_group.name, "name": app.plan.name})
-    urls["resource_group"] = reverse("resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]})
+    urls["plan"] = reverse(
+        "appservice:plan_overview", kwargs={**kwargs, "rg": app.plan.resource_group.name, "name": app.plan.name}
+    )
+    urls["resource_group"] = reverse(
+        "resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]}
+    )
     return urls
 
 
@@ -94,7 +110,11 @@ def _blade(app: WebApp, active: str, title: str, **extra) -> dict:
 
 
 def _integration(app: WebApp) -> VnetIntegration | None:
-    return VnetIntegration.objects.filter(app=app).select_related("vnet__gateway", "subnet").first()
+    """The app's integration: already joined when the app came from _get_app."""
+    try:
+        return app.integration
+    except VnetIntegration.DoesNotExist:
+        return None
 
 
 def _outbound(app: WebApp, integration: VnetIntegration | None):
@@ -182,7 +202,9 @@ def vnet_integration(request, subscription_id, rg, name):
     context["breadcrumbs"].append(
         {"label": "Networking", "url": reverse("appservice:networking", kwargs=blade_kwargs(app))}
     )
-    template = "appservice/vnet_integration.html#integration-panel" if request.htmx else "appservice/vnet_integration.html"
+    template = (
+        "appservice/vnet_integration.html#integration-panel" if request.htmx else "appservice/vnet_integration.html"
+    )
     response = render(request, template, context)
     response["Vary"] = "HX-Request"
     return response
@@ -291,12 +313,14 @@ def add_vnet_details(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
     vnet = _lookup_vnet(request, app, request.GET.get("vnet"))
     context = _pane_context(app, vnet=vnet, form=request.GET)
-    return render(request, "appservice/add_vnet_details.html", {**context, "urls": _app_urls(app), "rules": app.sandbox.rules})
+    return render(
+        request, "appservice/add_vnet_details.html", {**context, "urls": _app_urls(app), "rules": app.sandbox.rules}
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def add_classic_vnet(request, subscription_id, rg, name):
-    """"Click here to connect to a Classic VNet" (SEED-12)."""
+    """ "Click here to connect to a Classic VNet" (SEED-12)."""
     app = _get_app(request, subscription_id, rg, name)
     choices = services.vnet_choices(app)
     errors = {}

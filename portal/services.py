@@ -7,13 +7,12 @@ HTML fragments rendered from template partials.
 
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal import live
 from portal.models import (
     ActivityLogEntry,
     Notification,
@@ -142,10 +141,7 @@ def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Ope
 
 def push(sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None, app_pks=()) -> None:
     html = render_push(sandbox, toast=toast, app_pks=app_pks)
-    layer = get_channel_layer()
-    async_to_sync(layer.group_send)(
-        sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation}
-    )
+    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation})
 
 
 def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=()) -> str:

@@ -163,6 +163,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Long-running operations (DESIGN: "Durations are real enough for a demo").
 VNETLAB_RESTART_SECONDS = _env_float("VNETLAB_RESTART_SECONDS", 4.0)
 VNETLAB_OPERATION_SECONDS = _env_float("VNETLAB_OPERATION_SECONDS", 2.0)
+# Worker threads that run views under the ASGI server (portal/http_bridge.py).
+VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
 
 LOGGING = {
     "version": 1,

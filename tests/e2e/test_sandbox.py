@@ -1,0 +1,84 @@
+"""The portal shell and the sandbox: Home's top bar and menu, "Reset
+sandbox", and that one browser never sees or hears another's sandbox."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.flows import integrate_existing_subnet, integrate_new_subnet, open_blade, status_badge, toast
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_shows_the_portal_shell(tab):
+    tab.goto("/", "home")
+    page = tab.page
+    topbar = page.locator("header.az-topbar")
+    expect(topbar.locator(".az-brand")).to_have_text("Microsoft Azure")
+    expect(topbar.get_by_role("searchbox", name="Search resources, services, and docs")).to_be_visible()
+    expect(topbar.get_by_role("link", name="Notifications")).to_be_visible()
+    expect(topbar.locator("#subscription-name")).to_contain_text("Azure subscription 1")
+    menu = page.locator("nav.az-portal-menu")
+    for label in ("Create a resource", "All resources", "Resource groups"):
+        expect(menu.locator("a.az-menu-item", has_text=re.compile(rf"^\W*{label}$"))).to_be_visible()
+
+
+def test_reset_sandbox_returns_to_the_seed(tab):
+    open_blade(tab, "contoso-web", "vnet_integration")
+    sandbox = tab.sandbox()
+    integrate_new_subnet(tab, "e2e-subnet")
+    open_blade(tab, "contoso-web", "networking", "networking-integrated")
+    expect(tab.page.locator("#vnet-integration-status")).to_contain_text("contoso-vnet/e2e-subnet")
+
+    tab.goto("/")
+    tab.follow(tab.page.locator("#reset-sandbox"), "home-after-reset")
+    assert tab.sandbox() == sandbox, "a reset keeps the sandbox (and its subscription ID)"
+    expect(tab.page.locator("#bell-count")).to_have_text("1")
+
+    tab.follow(tab.page.locator("nav.az-portal-menu").get_by_role("link", name="All resources"), "all-resources")
+    expect(tab.page.locator("#resource-table").get_by_role("link", name="contoso-web", exact=True)).to_be_visible()
+    open_blade(tab, "contoso-web", "networking", "networking-after-reset")
+    expect(tab.page.locator("#vnet-integration-status")).to_have_text("Not configured")
+    expect(status_badge(tab)).to_have_count(0)  # the Networking blade shows no badge; Overview does
+    open_blade(tab, "contoso-web", "overview")
+    expect(status_badge(tab)).to_have_attribute("data-status", "Running")
+
+    tab.goto("/resources/?type=Microsoft.Network/virtualNetworks")
+    tab.follow(tab.page.locator("#resource-table").get_by_role("link", name="contoso-vnet", exact=True))
+    tab.follow(tab.page.locator("nav.az-resource-menu").get_by_role("link", name="Subnets"), "subnets-after-reset")
+    names = tab.page.locator("#subnet-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.subnet)")
+    assert sorted(names) == ["integration-subnet", "sqlmi-subnet", "tiny-subnet", "vm-subnet"]
+
+
+def test_another_browser_gets_its_own_sandbox_and_hears_nothing_of_the_first(tabs):
+    first = tabs.tab("first")
+    open_blade(first, "contoso-web", "vnet_integration", "vnet-configuration")
+    first_overview = first.app_url("contoso-web", "overview")
+
+    other = tabs.tab("other")
+    other.goto("/", "home")
+    assert other.sandbox() != first.sandbox()
+    expect(other.page.locator("#subscription-name")).to_contain_text("Azure subscription 1")
+
+    response = other.page.goto(other.base_url + first_overview)
+    assert response is not None and response.status == 404
+    other.shot("first-sandbox-app-404")
+
+    open_blade(other, "contoso-web", "overview", "own-overview")
+    assert other.page.url != first.page.url
+    bell_before = other.page.locator("#bell-count").inner_text()
+    assert other.probe()["wsMessages"] == 0
+
+    integrate_existing_subnet(first)
+    expect(toast(first, "Added VNet Integration")).to_be_visible()
+    assert first.probe()["wsMessages"] >= 2, "the first sandbox's own tab did hear its pushes"
+
+    other.shot("own-overview-after")
+    assert other.probe()["wsMessages"] == 0, "a push of another sandbox reached this tab"
+    expect(other.page.locator("#bell-count")).to_have_text(bell_before)
+    expect(other.page.locator("#toasts .az-toast")).to_have_count(0)
+    expect(status_badge(other)).to_have_attribute("data-status", "Running")
+    assert other.probe()["statuses"] == ["Running"]
+    expect(other.page.locator("body")).to_have_attribute("data-ws", "open")
+    assert re.search(r"/sites/contoso-web/overview$", other.page.url)

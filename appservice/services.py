@@ -142,7 +142,7 @@ def gateway_problem(app: WebApp, vnet: VirtualNetwork, plan_gateway_vnets: set[i
     if reason is not None:
         return refuse("ERR-18", "SEED-11", "ASGW-07", "ASGW-08", "ASGW-09", "ASGW-10", reason=f"{reason} on '{gateway.name}'")
     if plan.os != "Windows":
-        return refuse("ERR-18", "ASGW-02", reason="only Windows apps can use gateway-required integration")
+        return refuse("ERR-18", "ASGW-02", reason=f"'{app.name}' runs on Linux")
     if plan.tier not in rules.gateway_integration_tiers:
         return refuse(
             "ERR-18",

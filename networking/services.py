@@ -44,7 +44,7 @@ def validate_address_space(prefixes: list[str], field: str = "address_space") ->
 def validate_subnet_prefix(
     vnet_name: str,
     address_space: list[str],
-    existing: list[str],
+    existing: list[tuple[str, str]],
     text: str,
     *,
     largest_prefix: int,
@@ -53,7 +53,7 @@ def validate_subnet_prefix(
     field: str = "address_prefix",
 ) -> str:
     """A subnet prefix Azure accepts: size (SUBNET-03/04), inside the space and
-    clear of other subnets (SUBNET-05)."""
+    clear of the ``existing`` (name, prefix) subnets (SUBNET-05)."""
     network = parse_prefix(text, field)
     if network.version == 6:
         if network.prefixlen != 64:
@@ -66,9 +66,11 @@ def validate_subnet_prefix(
             *min_prefix_rules,
             field=field,
         )
-    placement = addressing.place(network, address_space, existing)
+    placement = addressing.place(network, address_space, [prefix for _, prefix in existing])
     if placement.overlapping:
-        raise refuse("ERR-21", "SUBNET-05", field=field, cidr=str(network), other=placement.overlapping, vnet=vnet_name)
+        name = next(n for n, prefix in existing if prefix == placement.overlapping)
+        other = f"{name} ({placement.overlapping})"
+        raise refuse("ERR-21", "SUBNET-05", field=field, cidr=str(network), other=other, vnet=vnet_name)
     if not placement.inside_space:
         # ERR-21's other half, said precisely: there is no subnet to name here.
         raise AzureRuleError(
@@ -99,7 +101,7 @@ def create_subnet(
         cidr = validate_subnet_prefix(
             vnet.name,
             vnet.address_space,
-            [p for _, p in existing],
+            existing,
             prefix,
             largest_prefix=rules.largest_subnet_prefix,
             min_prefix=min_prefix,
@@ -135,7 +137,7 @@ def create_vnet(
         cidr = validate_subnet_prefix(
             name,
             space,
-            [p for _, p in checked],
+            checked,
             sub_prefix,
             largest_prefix=sandbox.rules.largest_subnet_prefix,
             field=f"subnet_prefix_{index}",

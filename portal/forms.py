@@ -414,7 +414,7 @@ class VirtualNetworkWizard(CreateWizard):
         if not any(f.startswith("address_space") for f in problems):
             space = attempt("address_space", networking_services.validate_address_space, self.address_space)
         seen: list[str] = []
-        accepted: list[str] = []
+        accepted: list[tuple[str, str]] = []
         largest = self.sandbox.rules.largest_subnet_prefix
         for i, (sub_name, prefix) in enumerate(self.subnets):
             sub = attempt(f"subnet_name_{i}", validate_name, "subnet", sub_name, field=f"subnet_name_{i}")
@@ -439,7 +439,7 @@ class VirtualNetworkWizard(CreateWizard):
                 field=f"subnet_prefix_{i}",
             )
             if cidr:
-                accepted.append(cidr)
+                accepted.append((sub or f"subnet {i + 1}", cidr))
 
     @property
     def space_warning(self) -> str:

@@ -118,7 +118,7 @@ def test_create_new_subnet_suggests_a_free_26_and_refuses_bad_address_blocks(tab
 
     subnets_before = set(Subnet.objects.filter(vnet__sandbox=tab.sandbox()).values_list("pk", flat=True))
     bad_blocks = {
-        "10.0.1.0/24": "overlaps '10.0.1.0/24'",  # vm-subnet's range
+        "10.0.1.0/24": "overlaps 'vm-subnet (10.0.1.0/24)'",
         "10.9.0.0/26": "outside the address space of 'contoso-vnet'",
         "10.0.5.0/28": "/27",  # smaller than a subnet created here may be
     }
@@ -163,7 +163,7 @@ def test_another_regions_vnet_needs_a_p2s_gateway_and_a_windows_app(tabs):
     choose_vnet(api, "contoso-westus-vnet", "westus-linux")
     problem = api.page.locator("#gateway-problem")
     expect(problem).to_have_attribute("data-err", "ERR-18")
-    expect(problem).to_contain_text("only Windows apps")
+    expect(problem).to_contain_text("'contoso-api' runs on Linux")
     expect(problem).to_contain_text("ASGW-02")
     expect(api.page.locator("#add-vnet-ok")).to_be_disabled()
 

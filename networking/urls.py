@@ -1,14 +1,20 @@
+"""Networking blade URLs. Each family module under networking/views lists
+its own patterns; the generic overview comes last."""
+
 from django.urls import path
 
-from networking import views
+from networking.views import dns, endpoints, gateways, nsgs, peerings, routes, targets, vnets
 
 app_name = "networking"
 
 urlpatterns = [
-    path("<str:provider>/virtualNetworks/<str:name>/overview", views.vnet_overview, name="vnet_overview"),
-    path("<str:provider>/virtualNetworks/<str:name>/subnets", views.vnet_subnets, name="vnet_subnets"),
-    path("<str:provider>/virtualNetworks/<str:name>/activitylog", views.vnet_activity_log, name="vnet_activity"),
-]
-urlpatterns += [
-    path("<str:provider>/<str:type_name>/<str:name>/overview", views.resource_overview, name="resource_overview"),
+    *vnets.urlpatterns,
+    *nsgs.urlpatterns,
+    *routes.urlpatterns,
+    *peerings.urlpatterns,
+    *gateways.urlpatterns,
+    *dns.urlpatterns,
+    *endpoints.urlpatterns,
+    *targets.urlpatterns,
+    path("<str:provider>/<str:type_name>/<str:name>/overview", vnets.resource_overview, name="resource_overview"),
 ]

@@ -126,6 +126,21 @@ class ArmResource(models.Model):
     def region_label(self) -> str:
         return region_name(self.location)
 
+    def arm_properties(self) -> dict:
+        """The ARM ``properties`` object; each resource type fills it in."""
+        return {}
+
+    def arm_json(self) -> dict:
+        """The resource as ARM returns it (the portal's "JSON View")."""
+        return {
+            "id": self.arm_id,
+            "name": self.name,
+            "type": self.arm_type,
+            "location": self.location,
+            "tags": {},
+            "properties": {"provisioningState": "Succeeded", **self.arm_properties()},
+        }
+
 
 class OperationStatus(models.TextChoices):
     ACCEPTED = "Accepted"

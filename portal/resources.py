@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, CharField, F, Value
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from portal.models import region_name
 
@@ -18,17 +18,64 @@ TYPE_CHOICES = [
     ("Microsoft.Web/serverFarms", "App Service plan"),
     ("Microsoft.Network/virtualNetworks", "Virtual network"),
     ("Microsoft.ClassicNetwork/virtualNetworks", "Virtual network (classic)"),
+    ("Microsoft.Network/networkSecurityGroups", "Network security group"),
+    ("Microsoft.Network/routeTables", "Route table"),
     ("Microsoft.Network/virtualNetworkGateways", "Virtual network gateway"),
+    ("Microsoft.Network/localNetworkGateways", "Local network gateway"),
+    ("Microsoft.Network/connections", "Connection"),
+    ("Microsoft.Network/expressRouteCircuits", "ExpressRoute circuit"),
+    ("Microsoft.Network/privateDnsZones", "Private DNS zone"),
+    ("Microsoft.Network/privateEndpoints", "Private endpoint"),
     ("Microsoft.Network/networkInterfaces", "Network interface"),
+    ("Microsoft.Compute/virtualMachines", "Virtual machine"),
+    ("Microsoft.Storage/storageAccounts", "Storage account"),
+    ("Microsoft.Sql/servers", "SQL server"),
+    ("Microsoft.KeyVault/vaults", "Key vault"),
 ]
 TYPE_LABELS = dict(TYPE_CHOICES)
+
+# The overview blade of each type: URL names taking subscription_id, rg, name.
+OVERVIEW_URLS = {
+    "Microsoft.Web/sites": "appservice:overview",
+    "Microsoft.Web/serverFarms": "appservice:plan_overview",
+    "Microsoft.Network/networkSecurityGroups": "networking:nsg_overview",
+    "Microsoft.Network/routeTables": "networking:route_table_overview",
+    "Microsoft.Network/virtualNetworkGateways": "networking:gateway_overview",
+    "Microsoft.Network/localNetworkGateways": "networking:local_gateway_overview",
+    "Microsoft.Network/connections": "networking:connection_overview",
+    "Microsoft.Network/expressRouteCircuits": "networking:circuit_overview",
+    "Microsoft.Network/privateDnsZones": "networking:dns_zone_overview",
+    "Microsoft.Network/privateEndpoints": "networking:private_endpoint_overview",
+    "Microsoft.Network/networkInterfaces": "networking:nic_overview",
+    "Microsoft.Compute/virtualMachines": "networking:vm_overview",
+    "Microsoft.Storage/storageAccounts": "networking:storage_overview",
+    "Microsoft.Sql/servers": "networking:sql_overview",
+    "Microsoft.KeyVault/vaults": "networking:keyvault_overview",
+}
 
 
 def resource_models():
     from appservice.models import AppServicePlan, WebApp
-    from networking.models import NetworkInterface, VirtualNetwork, VirtualNetworkGateway
+    from networking import models as n
 
-    return [WebApp, AppServicePlan, VirtualNetwork, VirtualNetworkGateway, NetworkInterface]
+    return [
+        WebApp,
+        AppServicePlan,
+        n.VirtualNetwork,
+        n.NetworkSecurityGroup,
+        n.RouteTable,
+        n.VirtualNetworkGateway,
+        n.LocalNetworkGateway,
+        n.VirtualNetworkGatewayConnection,
+        n.ExpressRouteCircuit,
+        n.PrivateDnsZone,
+        n.PrivateEndpoint,
+        n.NetworkInterface,
+        n.VirtualMachine,
+        n.StorageAccount,
+        n.SqlServer,
+        n.KeyVault,
+    ]
 
 
 @dataclass(frozen=True)
@@ -139,14 +186,14 @@ def recent_resources(sandbox, limit=8) -> list[ResourceRow]:
 
 def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
     kwargs = {"subscription_id": subscription_id, "rg": rg, "name": name}
-    if arm_type == "Microsoft.Web/sites":
-        return reverse("appservice:overview", kwargs=kwargs)
-    if arm_type == "Microsoft.Web/serverFarms":
-        return reverse("appservice:plan_overview", kwargs=kwargs)
     provider, type_name = arm_type.split("/", 1)
     if type_name == "virtualNetworks":
         return reverse("networking:vnet_overview", kwargs={**kwargs, "provider": provider})
-    return reverse("networking:resource_overview", kwargs={**kwargs, "provider": provider, "type_name": type_name})
+    try:
+        return reverse(OVERVIEW_URLS[arm_type], kwargs=kwargs)
+    except (KeyError, NoReverseMatch):
+        # A type whose own blade isn't built yet gets the generic overview.
+        return reverse("networking:resource_overview", kwargs={**kwargs, "provider": provider, "type_name": type_name})
 
 
 def resource_url(resource) -> str:

@@ -1,13 +1,13 @@
-"""Virtual network blades (Overview, Subnets, Activity log). Issue #3 grows
-this family; for now a VNet shows what the integration flow needs."""
+"""Virtual network blades: Overview, Subnets, Activity log."""
 
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from networking.engine import addressing
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
+from networking.views.common import blade, json_view
 from portal.access import blade_kwargs, get_in_group
 from portal.models import ActivityLogEntry
 
@@ -79,26 +79,28 @@ def vnet_activity_log(request, provider, subscription_id, rg, name):
     return render(request, "portal/activity_log.html", {**_vnet_context(vnet, "activity", "Activity log"), "entries": entries})
 
 
-GENERIC_TYPES = {
-    ("Microsoft.Network", "virtualNetworkGateways"): VirtualNetworkGateway,
-    ("Microsoft.Network", "networkInterfaces"): NetworkInterface,
-}
+def _model_for(provider: str, type_name: str):
+    from portal.resources import resource_models
+
+    arm_type = f"{provider}/{type_name}".lower()
+    for model in resource_models():
+        if isinstance(model.arm_type, str) and model.arm_type.lower() == arm_type:
+            return model
+    return None
 
 
 @require_GET
 def resource_overview(request, provider, type_name, subscription_id, rg, name):
-    model = GENERIC_TYPES.get((provider, type_name))
+    """Essentials and JSON of any resource whose own blade isn't built yet."""
+    model = _model_for(provider, type_name)
     if model is None:
         raise Http404("Unknown resource type")
     resource = get_in_group(request, model.objects.all(), subscription_id, rg, name)
-    return render(
-        request,
-        "networking/resource_overview.html",
-        {
-            "resource": resource,
-            "resource_menu": [],
-            "page_title": "Overview",
-            "blade_icon": "bi-hdd-network",
-            "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": resource.name}],
-        },
-    )
+    return json_view(request, resource, blade(resource, menu=[], title="Overview", icon="bi-hdd-network"))
+
+
+urlpatterns = [
+    path("<str:provider>/virtualNetworks/<str:name>/overview", vnet_overview, name="vnet_overview"),
+    path("<str:provider>/virtualNetworks/<str:name>/subnets", vnet_subnets, name="vnet_subnets"),
+    path("<str:provider>/virtualNetworks/<str:name>/activitylog", vnet_activity_log, name="vnet_activity"),
+]

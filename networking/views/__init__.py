@@ -1,0 +1,1 @@
+"""Networking blades, one module per resource family (see networking/services)."""

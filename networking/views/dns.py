@@ -1,0 +1,3 @@
+"""Blades of the dns family (issue #3)."""
+
+urlpatterns: list = []

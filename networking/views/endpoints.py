@@ -1,0 +1,3 @@
+"""Blades of the endpoints family (issue #3)."""
+
+urlpatterns: list = []

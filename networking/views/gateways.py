@@ -1,0 +1,3 @@
+"""Blades of the gateways family (issue #3)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Blades of the nsgs family (issue #3)."""
+
+urlpatterns: list = []

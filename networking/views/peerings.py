@@ -1,0 +1,3 @@
+"""Blades of the peerings family (issue #3)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Blades of the routes family (issue #3)."""
+
+urlpatterns: list = []

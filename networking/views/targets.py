@@ -1,0 +1,3 @@
+"""Blades of the targets family (issue #3)."""
+
+urlpatterns: list = []

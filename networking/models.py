@@ -43,9 +43,7 @@ class VirtualNetwork(ArmResource):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                models.functions.Lower("name"), "resource_group", name="unique_vnet_name_per_rg"
-            )
+            models.UniqueConstraint(models.functions.Lower("name"), "resource_group", name="unique_vnet_name_per_rg")
         ]
         ordering = ["name"]
 
@@ -69,6 +67,19 @@ class VirtualNetwork(ArmResource):
     def dns_label(self) -> str:
         return ", ".join(self.dns_servers) if self.dns_servers else "Default (Azure-provided)"
 
+    def arm_properties(self) -> dict:
+        return {
+            "addressSpace": {"addressPrefixes": list(self.address_space)},
+            "dhcpOptions": {"dnsServers": list(self.dns_servers)},
+            "subnets": [
+                s.arm_json()
+                for s in self.subnets.select_related("nsg", "route_table", "vnet__resource_group__subscription")
+            ],
+            "virtualNetworkPeerings": [
+                p.arm_json() for p in self.peerings.select_related("remote_vnet__resource_group__subscription")
+            ],
+        }
+
 
 class Subnet(models.Model):
     """A subnet of a VNet.
@@ -91,7 +102,9 @@ class Subnet(models.Model):
     nsg = models.ForeignKey(
         "NetworkSecurityGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="subnets"
     )
-    route_table = models.ForeignKey("RouteTable", null=True, blank=True, on_delete=models.PROTECT, related_name="subnets")
+    route_table = models.ForeignKey(
+        "RouteTable", null=True, blank=True, on_delete=models.PROTECT, related_name="subnets"
+    )
     # SUBNET-21: Classic "Disabled"/"Enabled"; Current adds the two partial values.
     private_endpoint_network_policies = models.CharField(max_length=32, default="Disabled")
 
@@ -122,6 +135,22 @@ class Subnet(models.Model):
     @property
     def usable_count(self) -> int:
         return addressing.usable_addresses(self.network)
+
+    def arm_json(self) -> dict:
+        properties = {
+            "addressPrefix": self.address_prefix,
+            "delegations": [{"name": "delegation", "properties": {"serviceName": self.delegation}}]
+            if self.delegation
+            else [],
+            "serviceEndpoints": [{"service": s, "locations": [self.vnet.location]} for s in self.service_endpoints],
+            "privateEndpointNetworkPolicies": self.private_endpoint_network_policies,
+            "provisioningState": "Succeeded",
+        }
+        if self.nsg_id:
+            properties["networkSecurityGroup"] = {"id": self.nsg.arm_id}
+        if self.route_table_id:
+            properties["routeTable"] = {"id": self.route_table.arm_id}
+        return {"id": self.arm_id, "name": self.name, "type": self.arm_type, "properties": properties}
 
 
 class VirtualNetworkGateway(ArmResource):
@@ -163,6 +192,20 @@ class VirtualNetworkGateway(ArmResource):
             return f"the point-to-site address pool {self.p2s_address_pool} is outside RFC 1918"
         return None
 
+    def arm_properties(self) -> dict:
+        properties = {
+            "gatewayType": self.gateway_type,
+            "vpnType": self.vpn_type,
+            "sku": {"name": self.sku, "tier": self.sku},
+            "ipConfigurations": [{"properties": {"subnet": {"id": f"{self.vnet.arm_id}/subnets/GatewaySubnet"}}}],
+        }
+        if self.point_to_site_enabled:
+            properties["vpnClientConfiguration"] = {
+                "vpnClientAddressPool": {"addressPrefixes": [self.p2s_address_pool]},
+                "vpnClientProtocols": list(self.p2s_tunnel_types),
+            }
+        return properties
+
 
 class NetworkInterface(ArmResource):
     """A network interface with a private IP in a subnet: a VM's, or the one
@@ -182,6 +225,24 @@ class NetworkInterface(ArmResource):
     arm_type = "Microsoft.Network/networkInterfaces"
     type_label = "Network interface"
 
+    def arm_properties(self) -> dict:
+        ip_config = {
+            "privateIPAddress": self.private_ip,
+            "privateIPAllocationMethod": "Dynamic",
+            "subnet": {"id": self.subnet.arm_id},
+        }
+        if self.public_ip:
+            ip_config["publicIPAddress"] = {"ipAddress": self.public_ip}
+        properties = {
+            "ipConfigurations": [{"name": "ipconfig1", "properties": ip_config}],
+            "enableIPForwarding": self.enable_ip_forwarding,
+        }
+        if self.nsg_id:
+            properties["networkSecurityGroup"] = {"id": self.nsg.arm_id}
+        if self.vm_id:
+            properties["virtualMachine"] = {"id": self.vm.arm_id}
+        return properties
+
 
 class VirtualMachine(ArmResource):
     """A virtual machine: only its networking side (NICs) is simulated."""
@@ -191,6 +252,13 @@ class VirtualMachine(ArmResource):
 
     arm_type = "Microsoft.Compute/virtualMachines"
     type_label = "Virtual machine"
+
+    def arm_properties(self) -> dict:
+        return {
+            "hardwareProfile": {"vmSize": self.size},
+            "storageProfile": {"osDisk": {"osType": self.os_type}},
+            "networkProfile": {"networkInterfaces": [{"id": nic.arm_id} for nic in self.nics.all()]},
+        }
 
 
 # --- Network security groups -----------------------------------------------------
@@ -202,6 +270,13 @@ class NetworkSecurityGroup(ArmResource):
 
     arm_type = "Microsoft.Network/networkSecurityGroups"
     type_label = "Network security group"
+
+    def arm_properties(self) -> dict:
+        return {
+            "securityRules": [r.arm_json() for r in self.rules.all()],
+            "subnets": [{"id": s.arm_id} for s in self.subnets.select_related("vnet__resource_group__subscription")],
+            "networkInterfaces": [{"id": n.arm_id} for n in self.nics.select_related("resource_group__subscription")],
+        }
 
 
 class SecurityRule(models.Model):
@@ -237,6 +312,22 @@ class SecurityRule(models.Model):
     def __str__(self) -> str:
         return f"{self.nsg.name}/{self.name}"
 
+    def arm_json(self) -> dict:
+        return {
+            "name": self.name,
+            "properties": {
+                "priority": self.priority,
+                "direction": self.direction,
+                "access": self.access,
+                "protocol": self.protocol,
+                "sourceAddressPrefixes": list(self.source_address_prefixes),
+                "sourcePortRanges": list(self.source_port_ranges),
+                "destinationAddressPrefixes": list(self.destination_address_prefixes),
+                "destinationPortRanges": list(self.destination_port_ranges),
+                "description": self.description,
+            },
+        }
+
 
 # --- Route tables ----------------------------------------------------------------
 
@@ -250,6 +341,13 @@ class RouteTable(ArmResource):
 
     arm_type = "Microsoft.Network/routeTables"
     type_label = "Route table"
+
+    def arm_properties(self) -> dict:
+        return {
+            "disableBgpRoutePropagation": self.disable_bgp_route_propagation,
+            "routes": [r.arm_json() for r in self.routes.all()],
+            "subnets": [{"id": s.arm_id} for s in self.subnets.select_related("vnet__resource_group__subscription")],
+        }
 
 
 class Route(models.Model):
@@ -278,6 +376,12 @@ class Route(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route_table.name}/{self.name}"
+
+    def arm_json(self) -> dict:
+        properties = {"addressPrefix": self.address_prefix, "nextHopType": self.next_hop_type}
+        if self.next_hop_ip:
+            properties["nextHopIpAddress"] = self.next_hop_ip
+        return {"name": self.name, "properties": properties}
 
 
 # --- Peering -----------------------------------------------------------------------
@@ -308,6 +412,19 @@ class VirtualNetworkPeering(models.Model):
     def __str__(self) -> str:
         return f"{self.vnet.name}/{self.name}"
 
+    def arm_json(self) -> dict:
+        return {
+            "name": self.name,
+            "properties": {
+                "peeringState": self.peering_state,
+                "remoteVirtualNetwork": {"id": self.remote_vnet.arm_id},
+                "allowVirtualNetworkAccess": self.allow_virtual_network_access,
+                "allowForwardedTraffic": self.allow_forwarded_traffic,
+                "allowGatewayTransit": self.allow_gateway_transit,
+                "useRemoteGateways": self.use_remote_gateways,
+            },
+        }
+
 
 # --- On-premises --------------------------------------------------------------------
 
@@ -323,6 +440,15 @@ class LocalNetworkGateway(ArmResource):
     arm_type = "Microsoft.Network/localNetworkGateways"
     type_label = "Local network gateway"
 
+    def arm_properties(self) -> dict:
+        properties = {
+            "gatewayIpAddress": self.gateway_ip_address,
+            "localNetworkAddressSpace": {"addressPrefixes": list(self.address_prefixes)},
+        }
+        if self.bgp_asn:
+            properties["bgpSettings"] = {"asn": self.bgp_asn, "bgpPeeringAddress": self.bgp_peering_address}
+        return properties
+
 
 class ExpressRouteCircuit(ArmResource):
     """An ExpressRoute circuit; ``advertised_prefixes`` are the on-premises
@@ -335,6 +461,17 @@ class ExpressRouteCircuit(ArmResource):
 
     arm_type = "Microsoft.Network/expressRouteCircuits"
     type_label = "ExpressRoute circuit"
+
+    def arm_properties(self) -> dict:
+        return {
+            "serviceProviderProperties": {
+                "serviceProviderName": self.service_provider,
+                "peeringLocation": self.peering_location,
+                "bandwidthInMbps": self.bandwidth_mbps,
+            },
+            "circuitProvisioningState": "Enabled",
+            "serviceProviderProvisioningState": "Provisioned",
+        }
 
 
 class VirtualNetworkGatewayConnection(ArmResource):
@@ -355,6 +492,19 @@ class VirtualNetworkGatewayConnection(ArmResource):
     arm_type = "Microsoft.Network/connections"
     type_label = "Connection"
 
+    def arm_properties(self) -> dict:
+        properties = {
+            "connectionType": self.connection_type,
+            "virtualNetworkGateway1": {"id": self.gateway.arm_id},
+            "enableBgp": self.enable_bgp,
+            "connectionStatus": "Connected",
+        }
+        if self.local_network_gateway_id:
+            properties["localNetworkGateway2"] = {"id": self.local_network_gateway.arm_id}
+        if self.express_route_circuit_id:
+            properties["peer"] = {"id": self.express_route_circuit.arm_id}
+        return properties
+
 
 # --- Private DNS ----------------------------------------------------------------------
 
@@ -364,6 +514,13 @@ class PrivateDnsZone(ArmResource):
 
     arm_type = "Microsoft.Network/privateDnsZones"
     type_label = "Private DNS zone"
+
+    def arm_properties(self) -> dict:
+        return {
+            "numberOfRecordSets": self.record_sets.count(),
+            "numberOfVirtualNetworkLinks": self.links.count(),
+            "numberOfVirtualNetworkLinksWithRegistration": self.links.filter(registration_enabled=True).count(),
+        }
 
 
 class PrivateDnsRecordSet(models.Model):
@@ -435,6 +592,18 @@ class PaasTarget(ArmResource):
     def host_name(self) -> str:
         return f"{self.name.lower()}.{self.host_suffix}"
 
+    def arm_properties(self) -> dict:
+        return {
+            "publicNetworkAccess": self.public_network_access,
+            "networkAcls": {
+                "defaultAction": self.default_action,
+                "ipRules": [{"value": ip} for ip in self.ip_rules],
+                "virtualNetworkRules": [
+                    {"id": s.arm_id} for s in self.vnet_rules.select_related("vnet__resource_group__subscription")
+                ],
+            },
+        }
+
 
 class StorageAccount(PaasTarget):
     vnet_rules = models.ManyToManyField(Subnet, blank=True, related_name="+")
@@ -480,7 +649,12 @@ class PrivateEndpoint(ArmResource):
     one sub-resource of a target (PEDNS-30, PEDNS-31), with a DNS zone group
     that keeps the A record in the privatelink zone (PEDNS-32)."""
 
-    STATES = [("Approved", "Approved"), ("Pending", "Pending"), ("Rejected", "Rejected"), ("Disconnected", "Disconnected")]
+    STATES = [
+        ("Approved", "Approved"),
+        ("Pending", "Pending"),
+        ("Rejected", "Rejected"),
+        ("Disconnected", "Disconnected"),
+    ]
 
     subnet = models.ForeignKey(Subnet, on_delete=models.PROTECT, related_name="private_endpoints")
     nic = models.OneToOneField(NetworkInterface, on_delete=models.PROTECT, related_name="private_endpoint")
@@ -498,3 +672,19 @@ class PrivateEndpoint(ArmResource):
     @property
     def private_ip(self) -> str:
         return self.nic.private_ip
+
+    def arm_properties(self) -> dict:
+        return {
+            "subnet": {"id": self.subnet.arm_id},
+            "networkInterfaces": [{"id": self.nic.arm_id}],
+            "privateLinkServiceConnections": [
+                {
+                    "name": self.name,
+                    "properties": {
+                        "privateLinkServiceId": self.target.arm_id if self.target else "",
+                        "groupIds": [self.group_id],
+                        "privateLinkServiceConnectionState": {"status": self.connection_state},
+                    },
+                }
+            ],
+        }

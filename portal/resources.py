@@ -3,13 +3,18 @@ groups, Home). Lists are one UNION query over the types, sorted and sliced in
 the database, so a page costs the same however large the sandbox grows."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import quote
 
+from django.db import connection
 from django.db.models import BooleanField, CharField, F, Value
 from django.db.models.functions import Lower
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from portal.models import region_name
+from portal.prepared import PreparedQuery
 
 PAGE_SIZE = 100
 
@@ -150,10 +155,10 @@ def _rows(sandbox, raw) -> list[ResourceRow]:
     return [
         ResourceRow(
             name=name,
-            arm_type=_model_arm_type(models[kind], classic),
+            arm_type=_model_arm_type(models[kind], bool(classic)),
             resource_group=rg,
             location=location,
-            created_at=created_at,
+            created_at=_as_datetime(created_at),
             subscription_id=str(subscription.subscription_id),
             subscription_name=subscription.display_name,
         )
@@ -161,31 +166,79 @@ def _rows(sandbox, raw) -> list[ResourceRow]:
     ]
 
 
+# The UNIONs are compiled once per filter shape (portal/prepared.py): their
+# compilation over sixteen types cost more than running them.
+_PREPARED: dict[tuple, PreparedQuery] = {}
+_SANDBOX = -7_777_001
+_GROUP = -7_777_002
+_Q = "\x01vnetlab-q\x01"
+
+
+def _prepared(*, q: bool, arm_type: str, grouped: bool, order: tuple[str, ...]) -> PreparedQuery | None:
+    key = (q, arm_type.lower(), grouped, order)
+    if key not in _PREPARED:
+        if _union(_SANDBOX, arm_type=arm_type) is None:
+            return None
+
+        def build(sandbox, q_text, group):
+            union = _union(sandbox, q=q_text if q else "", arm_type=arm_type, resource_group=group if grouped else None)
+            return union.order_by(*order) if order else union
+
+        _PREPARED[key] = PreparedQuery(build, sandbox=_SANDBOX, q_text=_Q, group=_GROUP)
+    return _PREPARED[key]
+
+
+def _values(sandbox, q: str, resource_group) -> dict:
+    return {
+        "sandbox": sandbox.pk,
+        "q_text": connection.ops.prep_for_like_query(q),
+        "group": resource_group.pk if resource_group is not None else _GROUP,
+    }
+
+
 def resource_page(sandbox, *, q="", arm_type="", resource_group=None, page=1, per_page=PAGE_SIZE):
     """(rows of the page, total count, number of pages, the page shown)."""
-    union = _union(sandbox, q=q, arm_type=arm_type, resource_group=resource_group)
-    if union is None:
+    grouped = resource_group is not None
+    counter = _prepared(q=bool(q), arm_type=arm_type, grouped=grouped, order=())
+    if counter is None:
         return [], 0, 1, 1
-    total = union.count()
+    values = _values(sandbox, q, resource_group)
+    total = counter.count(**values)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    raw = list(union.order_by("sort_name", "kind")[start : start + per_page])
+    lister = _prepared(q=bool(q), arm_type=arm_type, grouped=grouped, order=("sort_name", "kind"))
+    raw = lister.rows(suffix=" LIMIT %s OFFSET %s", extra=(per_page, (page - 1) * per_page), **values)
     return _rows(sandbox, raw), total, pages, page
 
 
 def count_resources(sandbox) -> int:
-    union = _union(sandbox)
-    return union.count() if union is not None else 0
+    return _prepared(q=False, arm_type="", grouped=False, order=()).count(**_values(sandbox, "", None))
 
 
 def recent_resources(sandbox, limit=8) -> list[ResourceRow]:
-    union = _union(sandbox)
-    return _rows(sandbox, list(union.order_by("-created_at")[:limit])) if union is not None else []
+    recent = _prepared(q=False, arm_type="", grouped=False, order=("-created_at",))
+    return _rows(sandbox, recent.rows(suffix=" LIMIT %s", extra=(limit,), **_values(sandbox, "", None)))
 
 
-def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
-    kwargs = {"subscription_id": subscription_id, "rg": rg, "name": name}
+def _as_datetime(value) -> datetime:
+    """Raw rows carry SQLite's naive (or text) timestamps; the ORM would have
+    converted them."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+
+
+# Blade URLs are built from one reversed template per type: reversing a
+# hundred rows one by one cost as much as the query that found them.
+_SUB = "00000000-0000-4000-8000-00000000feed"
+_RG = "rg-placeholder"
+_NAME = "name-placeholder"
+_URL_SAFE = "!$&'()*+,;=~:@"
+_URL_TEMPLATES: dict[str, str] = {}
+
+
+def _url_template(arm_type: str) -> str:
+    kwargs = {"subscription_id": _SUB, "rg": _RG, "name": _NAME}
     provider, type_name = arm_type.split("/", 1)
     if type_name == "virtualNetworks":
         return reverse("networking:vnet_overview", kwargs={**kwargs, "provider": provider})
@@ -194,6 +247,17 @@ def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
     except (KeyError, NoReverseMatch):
         # A type whose own blade isn't built yet gets the generic overview.
         return reverse("networking:resource_overview", kwargs={**kwargs, "provider": provider, "type_name": type_name})
+
+
+def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
+    template = _URL_TEMPLATES.get(arm_type)
+    if template is None:
+        template = _URL_TEMPLATES[arm_type] = _url_template(arm_type)
+    return (
+        template.replace(_SUB, str(subscription_id))
+        .replace(_RG, quote(rg, safe=_URL_SAFE))
+        .replace(_NAME, quote(name, safe=_URL_SAFE))
+    )
 
 
 def resource_url(resource) -> str:

@@ -115,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so the browser tests' server thread shares it; one
     # per process so parallel runs on one machine can't trample each other.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"vnetlab-test-{os.getpid()}.sqlite3")}
+else:
+    # One test database per process, so parallel runs on one server don't collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_vnetlab_{os.getpid()}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -7,6 +7,7 @@ RESOURCE_PREFIX = "resource/subscriptions/<uuid:subscription_id>/resourceGroups/
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("resources/", views.all_resources, name="all_resources"),
     path("resourcegroups/", views.resource_groups, name="resource_groups"),
     path("notifications/", views.notifications, name="notifications"),

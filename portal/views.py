@@ -26,6 +26,14 @@ def healthz(request):
 
 
 @require_GET
+def ping(request):
+    """A trivial portal request: it goes through the session, CSRF and
+    sandbox middleware like every page and does nothing else. `make bench`
+    compares pages with it."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+@require_GET
 def home(request):
     return render(request, "portal/home.html", {"recent": recent_resources(request.sandbox), "page_title": "Home"})
 

@@ -196,3 +196,9 @@ def test_all_resources_pages_by_100_sorted_by_name(alice):
     assert "legacy-classic-vnet" in second and "plan-0-50" in second
     assert alice.get(reverse("all_resources"), {"page": "junk"}).status_code == 200
     assert "Showing 101 to 166" in alice.get(reverse("all_resources"), {"page": "999"}).content.decode()
+
+
+def test_ping_is_a_trivial_sandboxed_request(alice):
+    response = alice.get("/ping")
+    assert response.content == b"pong"
+    assert alice.post("/ping").status_code == 405

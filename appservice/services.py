@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
 from portal import eras
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
-from portal.models import NotificationLevel
+from portal.models import NotificationLevel, region_name
 
 GATEWAY_SUBNET = "GatewaySubnet"
 MIN_INTEGRATION_PREFIX = 28  # ASVI-21
@@ -83,27 +84,63 @@ class VnetChoices:
     classic: list[Choice] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class VnetRow:
+    """The little the drop-down shows of an ARM VNet (a hundred of them must
+    cost little); the full VNet is loaded only when one is checked."""
+
+    pk: int
+    name: str
+    location: str
+    address_space: tuple[str, ...]
+    resource_group_name: str
+    is_classic = False
+
+    @property
+    def region_label(self) -> str:
+        return region_name(self.location)
+
+    @property
+    def has_ipv6(self) -> bool:
+        return any(":" in p for p in self.address_space)
+
+    @property
+    def resource_group(self):
+        return SimpleNamespace(name=self.resource_group_name)
+
+
 def vnet_choices(app: WebApp) -> VnetChoices:
     """SEED-09: the subscription's ARM VNets in the app's region first, then
     the ARM VNets of every other region; classic VNets behind their own link."""
-    vnets = (
-        VirtualNetwork.objects.filter(sandbox=app.sandbox)
+    rows = (
+        VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=False)
+        .order_by("name")
+        .values_list("pk", "name", "location", "address_space", "resource_group__name")
+    )
+    classic = (
+        VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=True)
         .select_related("gateway", "resource_group")
         .order_by("name")
     )
     plan_gateway_vnets = _plan_gateway_vnet_ids(app.plan)
     choices = VnetChoices()
-    for vnet in vnets:
-        if vnet.is_classic:
-            choices.classic.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
-        elif vnet.location == app.location:
+    for pk, name, location, space, rg_name in rows:
+        vnet = VnetRow(pk, name, location, tuple(space), rg_name)
+        if location == app.location:
             problem = None
             if vnet.has_ipv6 and app.sandbox.rules.era == "classic":
-                problem = refuse("ERR-13", "ASVI-36", vnet=vnet.name)
+                problem = refuse("ERR-13", "ASVI-36", vnet=name)
             choices.same_region.append(Choice(vnet, problem))
         else:
-            choices.other_regions.append(Choice(vnet, check=partial(gateway_problem, app, vnet, plan_gateway_vnets)))
+            choices.other_regions.append(Choice(vnet, check=partial(_gateway_problem_of, app, pk, plan_gateway_vnets)))
+    for vnet in classic:
+        choices.classic.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
     return choices
+
+
+def _gateway_problem_of(app: WebApp, vnet_pk: int, plan_gateway_vnets: set[int]) -> AzureRuleError | None:
+    vnet = VirtualNetwork.objects.select_related("gateway").get(pk=vnet_pk)
+    return gateway_problem(app, vnet, plan_gateway_vnets)
 
 
 def _plan_gateway_vnet_ids(plan: AppServicePlan) -> set[int]:

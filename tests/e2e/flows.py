@@ -110,3 +110,159 @@ def wait_until_running(tab: Tab) -> None:
 
 def toast(tab: Tab, title: str) -> Locator:
     return tab.page.locator("#toasts .az-toast", has=tab.page.locator(".az-toast-title", has_text=title))
+
+
+# --- Shared by the Configuration, Scale up and Create a resource tests --------
+
+
+def watch_overview(tabs, same_sandbox_as: Tab, app: str = "contoso-web", label: str = "second-tab") -> Tab:
+    """A second tab of the same sandbox (same cookies) on ``app``'s Overview,
+    loaded and live, its badge reading Running."""
+    watcher = tabs.tab(label, same_sandbox_as=same_sandbox_as)
+    open_blade(watcher, app, "overview", "overview-before")
+    expect(status_badge(watcher)).to_have_attribute("data-status", "Running")
+    assert watcher.sandbox() == same_sandbox_as.sandbox()
+    return watcher
+
+
+def statuses_seen(tab: Tab) -> list[str]:
+    """Every status the tab's badge showed since it loaded, repeats folded."""
+    seen: list[str] = []
+    for status in tab.probe()["statuses"]:
+        if not seen or seen[-1] != status:
+            seen.append(status)
+    return seen
+
+
+def htmx_click(tab: Tab, locator: Locator, url_part: str, method: str = "POST"):
+    """Click a control that sends an htmx request to a URL containing
+    ``url_part``; wait for the answer and for htmx to swap it in. Returns the
+    response (its status tells a refusal, 422, from a success)."""
+    with tab.page.expect_response(lambda r: url_part in r.url and r.request.method == method) as answer:
+        locator.click()
+    tab.settle()
+    return answer.value
+
+
+# Configuration > Application settings
+
+
+def setting_rows(tab: Tab) -> Locator:
+    return tab.page.locator("#app-settings-table tbody tr[data-setting]")
+
+
+def setting_names(tab: Tab) -> list[str]:
+    return setting_rows(tab).evaluate_all("rows => rows.map(r => r.dataset.setting)")
+
+
+def setting_row(tab: Tab, name: str) -> Locator:
+    return tab.page.locator(f"#app-settings-table tbody tr[data-setting='{name}']")
+
+
+def open_setting_pane(tab: Tab, edit: str | None = None, step: str | None = None) -> Locator:
+    """Select "+ New application setting", or a row's pencil when ``edit``
+    names it: the "Add/Edit application setting" pane slides in from the right."""
+    if edit is None:
+        tab.page.locator("#new-app-setting").click()
+    else:
+        setting_row(tab, edit).get_by_role("link", name=f"Edit {edit}").click()
+    pane = wait_for_pane(tab)
+    expect(pane.get_by_role("heading", name="Add/Edit application setting")).to_be_visible()
+    expect(pane.locator("#setting-name")).to_be_visible()
+    if step:
+        tab.shot(step)
+    return pane
+
+
+def submit_setting(tab: Tab, name: str, value: str, step: str | None = None):
+    """Type the pane's Name and Value and select OK. Returns the response."""
+    tab.page.locator("#setting-name").fill(name)
+    tab.page.locator("#setting-value").fill(value)
+    response = htmx_click(tab, tab.page.locator("#setting-ok"), "/configuration/draft")
+    if step:
+        tab.shot(step)
+    return response
+
+
+def pane_closed(tab: Tab, pane_id: str = "context-pane") -> None:
+    """The pane has closed and finished sliding out past the right edge."""
+    expect(tab.page.locator(f"#{pane_id}")).not_to_have_class(re.compile(r"\bopen\b"))
+    tab.page.wait_for_function(
+        """(id) => {
+          const pane = document.getElementById(id);
+          return pane && pane.getBoundingClientRect().left >= window.innerWidth - 1;
+        }""",
+        arg=pane_id,
+    )
+
+
+def add_app_setting(tab: Tab, name: str, value: str, step: str | None = None) -> None:
+    """+ New application setting -> Name, Value -> OK: the pane closes and
+    the grid shows the row as unsaved."""
+    open_setting_pane(tab)
+    response = submit_setting(tab, name, value)
+    assert response.status == 200, f"{name} = {value}: {response.status}"
+    pane_closed(tab)
+    expect(setting_row(tab, name)).to_have_attribute("data-unsaved", "true")
+    if step:
+        tab.shot(step)
+
+
+def save_app_settings(tab: Tab, step: str | None = "save"):
+    """Save -> the "Save changes" confirmation -> Continue. Returns the
+    response to Continue (200 saved, 422 refused)."""
+    tab.page.locator("#save-settings").click()
+    pane = wait_for_pane(tab)
+    expect(pane.get_by_role("heading", name="Save changes")).to_be_visible()
+    expect(pane.locator("#restart-warning")).to_contain_text("restarts the app")
+    if step:
+        tab.shot(f"{step}-confirm")
+    response = htmx_click(tab, pane.locator("#confirm-save"), "/configuration/save")
+    pane_closed(tab)  # saved or refused, the answer is on the page, not in the pane
+    if step:
+        tab.shot(f"{step}-done")
+    return response
+
+
+# Create a resource
+
+
+def wizard_click(tab: Tab, locator: Locator, step: str | None = None):
+    """Press a button of a create wizard (the form re-renders in place)."""
+    response = htmx_click(tab, locator, "/create/")
+    if step:
+        tab.shot(step)
+    return response
+
+
+def wizard_tab(tab: Tab, slug: str) -> Locator:
+    return tab.page.locator(f"#tab-button-{slug}")
+
+
+def review_and_create(tab: Tab, step: str = "review") -> Locator:
+    """Select "Review + create"; returns the validation banner."""
+    wizard_click(tab, tab.page.locator("#review-button"), step)
+    expect(wizard_tab(tab, "review")).to_have_attribute("aria-selected", "true")
+    return tab.page.locator("#validation-banner")
+
+
+def create_and_open_deployment(tab: Tab, step: str = "deployment") -> None:
+    """Select "Create" (after "Validation passed"): the deployment page
+    replaces the wizard and says the deployment is complete."""
+    expect(tab.page.locator("#create-button")).to_be_enabled()
+    with tab.page.expect_response(lambda r: "/create/deployments/" in r.url):
+        tab.page.locator("#create-button").click()
+    tab.settle()
+    expect(tab.page.locator("#deployment-status")).to_have_text("Your deployment is complete", timeout=LIVE_TIMEOUT_MS)
+    tab.shot(step)
+
+
+def open_marketplace_product(tab: Tab, kind: str, step: str | None = None) -> None:
+    """Home -> "+ Create a resource" -> the product's "Create" link."""
+    tab.goto("/")
+    menu = tab.page.locator("nav.az-portal-menu")
+    tab.follow(menu.get_by_role("link", name="Create a resource"), "marketplace" if step else None)
+    expect(tab.page.locator("h1.az-blade-title")).to_have_text("Create a resource")
+    tab.follow(tab.page.locator(f"#product-list li[data-product='{kind}'] #create-{kind}"), step)
+    expect(tab.page.locator("#create-wizard")).to_be_visible()
+    expect(wizard_tab(tab, "basics")).to_have_attribute("aria-selected", "true")

@@ -1,0 +1,169 @@
+"""Network security group evaluation (pure: no Django).
+
+Rules are evaluated by priority, lowest first, and the first match decides
+(NSG-02); the default rules come last (NSG-10). Outbound, the NIC's NSG is
+evaluated before the subnet's and either can deny; inbound, the subnet's then
+the NIC's, and both must allow (NSG-21). No NSG at all allows everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, ip_network
+
+from networking.engine import servicetags
+from networking.engine.rules import DEFAULT_RULES
+
+PRIVATE = (
+    IPv4Network("10.0.0.0/8"),
+    IPv4Network("172.16.0.0/12"),
+    IPv4Network("192.168.0.0/16"),
+    IPv4Network("100.64.0.0/10"),
+)
+ANY_ADDRESS = {"*", "any", "0.0.0.0/0", "internet-any"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    priority: int
+    direction: str
+    access: str
+    protocol: str = "*"
+    sources: tuple[str, ...] = ("*",)
+    source_ports: tuple[str, ...] = ("*",)
+    destinations: tuple[str, ...] = ("*",)
+    destination_ports: tuple[str, ...] = ("*",)
+    is_default: bool = False
+
+    @property
+    def label(self) -> str:
+        """As Network Watcher names it (NW-03)."""
+        return f"{'defaultSecurityRules' if self.is_default else 'securityRules'}/{self.name}"
+
+
+def default_rules() -> tuple[Rule, ...]:
+    return tuple(
+        Rule(
+            name=d.name,
+            priority=d.priority,
+            direction=d.direction,
+            access=d.access,
+            protocol=d.protocol,
+            sources=(d.source,),
+            source_ports=(d.source_ports,),
+            destinations=(d.destination,),
+            destination_ports=(d.destination_ports,),
+            is_default=True,
+        )
+        for d in DEFAULT_RULES
+    )
+
+
+@dataclass(frozen=True)
+class Nsg:
+    name: str
+    rules: tuple[Rule, ...]
+    arm_id: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    direction: str
+    protocol: str  # "Tcp", "Udp", "Icmp"
+    source: IPv4Address
+    source_port: int
+    destination: IPv4Address
+    destination_port: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    rule: Rule | None
+    nsg: Nsg | None
+    rule_ids: tuple[str, ...]
+
+    @property
+    def access(self) -> str:
+        return "Allow" if self.allowed else "Deny"
+
+
+def address_matches(spec: str, address: IPv4Address, virtual_network: tuple[IPv4Network, ...]) -> bool:
+    """Whether ``address`` is in a rule's source/destination ``spec``
+    (Any, an IP, a CIDR or a service tag: NSG-04, NSG-30 to NSG-34)."""
+    key = spec.strip()
+    if key.lower() in ANY_ADDRESS:
+        return True
+    base = key.split(".", 1)[0] if not key[:1].isdigit() else key  # Storage.EastUS -> Storage
+    if base == "VirtualNetwork":
+        return address in servicetags.AZURE_LOAD_BALANCER or any(address in net for net in virtual_network)
+    if base == "AzureLoadBalancer":
+        return address in servicetags.AZURE_LOAD_BALANCER
+    if base == "Internet":
+        inside = any(address in net for net in virtual_network) or any(address in net for net in PRIVATE)
+        return not inside
+    if base == "AzureCloud":
+        return address in servicetags.AZURE_CLOUD
+    if base in servicetags.SERVICE_TAGS:
+        return address in servicetags.SERVICE_TAGS[base][0]
+    try:
+        return address in ip_network(key, strict=False)
+    except ValueError:
+        return False
+
+
+def port_matches(spec: str, port: int) -> bool:
+    spec = spec.strip()
+    if spec in ("*", "Any"):
+        return True
+    if "-" in spec:
+        low, high = spec.split("-", 1)
+        return int(low) <= port <= int(high)
+    return int(spec) == port
+
+
+def rule_matches(rule: Rule, flow: Flow, virtual_network: tuple[IPv4Network, ...]) -> bool:
+    if rule.direction != flow.direction:
+        return False
+    if rule.protocol not in ("*", "Any") and rule.protocol.lower() != flow.protocol.lower():
+        return False
+    if not any(address_matches(s, flow.source, virtual_network) for s in rule.sources):
+        return False
+    if not any(address_matches(d, flow.destination, virtual_network) for d in rule.destinations):
+        return False
+    if flow.protocol.lower() == "icmp":
+        return True  # ICMP has no ports
+    return any(port_matches(p, flow.source_port) for p in rule.source_ports) and any(
+        port_matches(p, flow.destination_port) for p in rule.destination_ports
+    )
+
+
+def evaluate_one(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...]) -> Verdict:
+    """The first matching rule of one NSG, custom rules by priority then the
+    defaults (NSG-02, NSG-10)."""
+    custom = sorted((r for r in nsg.rules if r.direction == flow.direction), key=lambda r: r.priority)
+    defaults = [r for r in default_rules() if r.direction == flow.direction]
+    for rule in [*custom, *defaults]:
+        if rule_matches(rule, flow, virtual_network):
+            return Verdict(rule.access == "Allow", rule, nsg, ("NSG-02", "NSG-10") if rule.is_default else ("NSG-02",))
+    return Verdict(False, None, nsg, ("NSG-10",))  # unreachable: DenyAll matches everything
+
+
+def evaluate(
+    flow: Flow,
+    virtual_network: tuple[IPv4Network, ...],
+    *,
+    nic_nsg: Nsg | None = None,
+    subnet_nsg: Nsg | None = None,
+) -> tuple[Verdict, list[Verdict]]:
+    """NSG-21: outbound NIC then subnet, inbound subnet then NIC; the first
+    deny stops the flow. Returns the deciding verdict and every verdict made."""
+    order = [nic_nsg, subnet_nsg] if flow.direction == "Outbound" else [subnet_nsg, nic_nsg]
+    verdicts = [evaluate_one(nsg, flow, virtual_network) for nsg in order if nsg is not None]
+    if not verdicts:
+        return Verdict(True, None, None, ("NSG-21",)), []
+    for verdict in verdicts:
+        if not verdict.allowed:
+            return verdict, verdicts
+    return verdicts[-1], verdicts

@@ -32,7 +32,8 @@ SKUS = {
 # The Spec Picker's tabs (portal-ui §2.5).
 SPEC_PICKER = {
     "Dev / Test": ["F1", "D1", "B1", "B2", "B3"],
-    "Production": ["S1", "S2", "S3", "P1V2", "P2V2", "P3V2", "P1V3", "P2V3", "P3V3", "P1V4", "EP1"],
+    # Elastic Premium (EP1) is a Functions plan: a web app's Spec Picker doesn't offer it.
+    "Production": ["S1", "S2", "S3", "P1V2", "P2V2", "P3V2", "P1V3", "P2V3", "P3V3", "P1V4"],
     "Isolated": ["I1", "I1V2"],
 }
 ISOLATED_TIERS = (eras.ISOLATED, eras.ISOLATED_V2)

@@ -484,14 +484,16 @@ def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=No
         }
         for name, value, slot in draft.rows
     ]
-    deleted = [s.name for s in saved if s.name.upper() not in draft_names]
+    stale = draft.base_version != app.settings_version
+    # A stale draft can't tell the learner's deletions from other tabs' additions.
+    deleted = [] if stale else [s.name for s in saved if s.name.upper() not in draft_names]
     return {
         "draft": draft,
         "setting_rows": rows,
         "visible_rows": sum(1 for row in rows if row["visible"]),
         "deleted_settings": deleted,
         "unsaved": bool(deleted) or any(row["unsaved"] for row in rows),
-        "stale": draft.base_version != app.settings_version,
+        "stale": stale,
         "settings_error": error,
         "known_settings": KNOWN_SETTINGS,
     }
@@ -630,6 +632,7 @@ def _spec_picker_context(plan: AppServicePlan, tab: str, *, selected: str = "", 
             "selected": sku == (selected or plan.sku),
         }
         for sku in SPEC_PICKER[SPEC_TABS[tab]]
+        if SKUS[sku][0] not in rules.tiers_not_offered or sku == plan.sku
     ]
     return {
         "plan": plan,

@@ -49,9 +49,20 @@ class Ruleset:
     port_25_blocked: bool
     # SUBNET-03: largest IPv4 subnet prefix.
     largest_subnet_prefix: int
+    # Pricing tiers the portal of the era doesn't offer yet (Premium v4 came after 2021: ASVI-10).
+    tiers_not_offered: tuple[str, ...]
     # ASVI-66: the name of the integration page.
     integration_page_title: str
     add_integration_label: str
+    # SUBNET-21: the subnet's "NETWORK POLICY FOR PRIVATE ENDPOINTS" values
+    # (privateEndpointNetworkPolicies), as (ARM value, portal label).
+    private_endpoint_policy_choices: tuple[tuple[str, str], ...] = (("Disabled", "Disabled"), ("Enabled", "Enabled"))
+    # PEDNS-14: a VNet link's "Fallback to internet" (resolutionPolicy NxDomainRedirect), Current only.
+    dns_link_fallback: bool = False
+    # SUBNET-21: Classic needs the subnet's private endpoint network policies Disabled before a PE.
+    pe_needs_policies_disabled: bool = True
+    # SE-07: services whose VNet rules need the subnet in the service's region.
+    same_region_service_endpoints: tuple[str, ...] = ("Microsoft.Sql",)
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -78,8 +89,13 @@ CLASSIC = Ruleset(
     gateway_retirement_notice="",
     port_25_blocked=True,
     largest_subnet_prefix=8,
+    tiers_not_offered=(PREMIUM_V4,),
     integration_page_title="VNet Configuration",
     add_integration_label="Add VNet",
+    dns_link_fallback=False,  # PEDNS-14
+    pe_needs_policies_disabled=True,  # SUBNET-21
+    same_region_service_endpoints=("Microsoft.Sql",),  # SE-07
+    private_endpoint_policy_choices=(("Disabled", "Disabled"), ("Enabled", "Enabled")),  # SUBNET-21
 )
 
 CURRENT = Ruleset(
@@ -107,8 +123,18 @@ CURRENT = Ruleset(
     ),
     port_25_blocked=False,
     largest_subnet_prefix=2,
+    tiers_not_offered=(),
     integration_page_title="Virtual network integration",
     add_integration_label="Add virtual network integration",
+    dns_link_fallback=True,  # PEDNS-14
+    pe_needs_policies_disabled=False,  # SUBNET-21
+    same_region_service_endpoints=("Microsoft.Sql", "Microsoft.Storage"),  # SE-07 (audited)
+    private_endpoint_policy_choices=(  # SUBNET-21
+        ("Disabled", "Disabled"),
+        ("NetworkSecurityGroupEnabled", "Network security groups"),
+        ("RouteTableEnabled", "Route tables"),
+        ("Enabled", "Network security groups and route tables"),
+    ),
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

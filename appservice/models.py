@@ -130,6 +130,13 @@ class WebApp(ArmResource):
     def default_host_name(self) -> str:
         return f"{self.name.lower()}.azurewebsites.net"
 
+    def public_addresses(self) -> tuple[str, list[str]]:
+        """Stable, made-up public addresses of the app: the inbound one and the
+        outbound ones listed in its properties (inside the lab's AppService
+        block, networking/engine/servicetags.py)."""
+        n = self.pk % 200
+        return f"20.49.{104 + n % 50}.{10 + n}", [f"20.49.{96 + n % 8}.{i}" for i in (17, 43, 88, 121)]
+
 
 class AppSetting(models.Model):
     """One application setting (an environment variable of the app)."""

@@ -128,13 +128,6 @@ def _outbound(app: WebApp, integration: VnetIntegration | None):
     )
 
 
-def _public_ips(app: WebApp) -> tuple[str, list[str]]:
-    """Stable, made-up public addresses for the app's inbound and outbound
-    traffic (documentation range 20.x is not used by anything here)."""
-    n = app.pk % 200
-    return f"20.49.{104 + n % 50}.{10 + n}", [f"20.42.{n % 250}.{i}" for i in (17, 43, 88, 121)]
-
-
 @require_GET
 def overview(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
@@ -165,7 +158,7 @@ def _redirect_to(app, url_name):
 def networking(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
     integration = _integration(app)
-    inbound_ip, outbound_ips = _public_ips(app)
+    inbound_ip, outbound_ips = app.public_addresses()
     return render(
         request,
         "appservice/networking.html",

@@ -32,6 +32,7 @@ ERR_TEXT = {
         "Subnet '{subnet}' is delegated to '{service}'. It must be undelegated or "
         "delegated to 'Microsoft.Web/serverFarms'."
     ),
+    "ERR-11": "Subnet '{subnet}' is delegated to '{service}' and can't hold private endpoints.",
     "ERR-13": "Virtual network '{vnet}' has an IPv6 address space, which integration doesn't support.",
     "ERR-14": "Subnet '{subnet}' can't be resized or deleted while '{resource}' uses it.",
     "ERR-15": (
@@ -46,6 +47,13 @@ ERR_TEXT = {
     "ERR-20": "Address prefix '{cidr}' is reserved ({reason}) and can't be used.",
     "ERR-21": "Subnet '{cidr}' overlaps '{other}' or lies outside the address space of '{vnet}'.",
     "ERR-23": "Prefix /{n} is invalid. IPv4 subnets must be /{largest}–/29; IPv6 subnets exactly /64.",
+    "ERR-25": "Priority {p} is invalid. Use 100–4096.",
+    "ERR-26": "Rule '{other}' already uses priority {p} for {direction} traffic.",
+    "ERR-27": "Security rule '{name}' is invalid: {reason} (name rules; one service tag or ASG per rule).",
+    "ERR-28": "Default rule '{name}' can't be deleted. Override it with a lower priority number.",
+    "ERR-29": "Route '{route}' has an invalid next hop: {reason}.",
+    "ERR-30": "Route table '{rt}' is full (400 routes; at most 25 with service tags).",
+    "ERR-31": "'{vnet}' already has a link to '{zone}', or already has a registration zone.",
     "ERR-47": "'{setting}' must be {min}–{max} (at most 5 DNS servers).",
 }
 

@@ -141,3 +141,18 @@ def suggest_subnet(address_space: list[str], used: list[str], prefix: int) -> IP
         if block.prefixlen <= prefix:
             return next(block.subnets(new_prefix=prefix))
     return None
+
+
+def next_free_ip(prefix: str, used) -> str | None:
+    """The first address of an IPv4 subnet a new NIC may take: not one of the
+    five Azure keeps (SUBNET-01) and not in ``used``; None when it is full."""
+    network = ip_network(prefix)
+    if network.version != 4 or network.num_addresses <= RESERVED_PER_SUBNET:
+        return None
+    taken = {int(ip_address(text)) for text in used}
+    first = int(network.network_address) + 4
+    last = int(network.broadcast_address) - 1
+    for candidate in range(first, last + 1):
+        if candidate not in taken:
+            return str(IPv4Address(candidate))
+    return None

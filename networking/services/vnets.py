@@ -3,12 +3,26 @@
 from ipaddress import ip_network
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 
 from networking.engine import addressing
-from networking.models import Subnet, VirtualNetwork
+from networking.models import (
+    APP_SERVICE_DELEGATION,
+    DELEGATION_CHOICES,
+    NetworkInterface,
+    NetworkSecurityGroup,
+    PrivateEndpoint,
+    RouteTable,
+    Subnet,
+    VirtualNetwork,
+    VirtualNetworkGateway,
+    VirtualNetworkLink,
+    VirtualNetworkPeering,
+)
 from portal import services as portal_services
-from portal.errors import AzureRuleError, refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.errors import ERR_TEXT, AzureRuleError, refuse, rule_error
+from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
 from portal.naming import validate_name
 from portal.resources import resource_url
 
@@ -70,7 +84,13 @@ def validate_subnet_prefix(
     if placement.overlapping:
         name = next(n for n, prefix in existing if prefix == placement.overlapping)
         other = f"{name} ({placement.overlapping})"
-        raise refuse("ERR-21", "SUBNET-05", field=field, cidr=str(network), other=other, vnet=vnet_name)
+        # ERR-21's first half, said precisely.
+        raise AzureRuleError(
+            f"Subnet '{network}' overlaps '{other}'. Subnets of '{vnet_name}' can't overlap.",
+            rule_ids=("SUBNET-05",),
+            err_id="ERR-21",
+            field=field,
+        )
     if not placement.inside_space:
         # ERR-21's other half, said precisely: there is no subnet to name here.
         raise AzureRuleError(
@@ -82,6 +102,132 @@ def validate_subnet_prefix(
     return str(network)
 
 
+GATEWAY_SUBNET = "GatewaySubnet"
+
+# SUBNET-20: the service endpoints a subnet can enable (the 2019-2022 list).
+SERVICE_ENDPOINTS = (
+    "Microsoft.AzureActiveDirectory",
+    "Microsoft.AzureCosmosDB",
+    "Microsoft.CognitiveServices",
+    "Microsoft.ContainerRegistry",
+    "Microsoft.EventHub",
+    "Microsoft.KeyVault",
+    "Microsoft.ServiceBus",
+    "Microsoft.Sql",
+    "Microsoft.Storage",
+    "Microsoft.Web",
+)
+DELEGATIONS = {value for value, _ in DELEGATION_CHOICES}
+
+MAX_VNETS_PER_REGION = 1000  # LIMIT-01 (per region, per subscription)
+MAX_SUBNETS_PER_VNET = 3000  # LIMIT-02
+MAX_DNS_SERVERS = 20  # LIMIT-06
+MAX_PRIVATE_IPS_PER_VNET = 65536  # LIMIT-07
+
+# §16 texts this module needs that portal/errors.py doesn't hold (yet).
+_ERR_FALLBACK = {
+    "ERR-16": (
+        "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
+        "Purge the unused integration first."
+    ),
+}
+
+
+def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
+    if err_id in ERR_TEXT:
+        return refuse(err_id, *rule_ids, field=field, **values)
+    return AzureRuleError(_ERR_FALLBACK[err_id].format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
+
+
+def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
+    """The VNet, re-read and locked: subnet and address changes of one VNet
+    queue behind each other, so two tabs can't both place an overlapping subnet."""
+    return (
+        VirtualNetwork.objects.select_for_update()
+        .select_related("resource_group__subscription", "sandbox")
+        .get(pk=vnet.pk)
+    )
+
+
+# --- What uses a subnet (SUBNET-06) ------------------------------------------------
+
+
+def subnet_user(subnet: Subnet) -> str | None:
+    """The name of something deployed in ``subnet`` (an integrated app, a
+    private endpoint, a NIC, a gateway in GatewaySubnet), or None. A few
+    bounded queries, whatever the subnet holds."""
+    from appservice.models import VnetIntegration
+
+    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
+    if integration is not None:
+        return integration.app.name
+    endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
+    if endpoint is not None:
+        return endpoint.name
+    nic = NetworkInterface.objects.filter(subnet=subnet).only("name").first()
+    if nic is not None:
+        return nic.name
+    if subnet.name.lower() == GATEWAY_SUBNET.lower():
+        gateway = VirtualNetworkGateway.objects.filter(vnet_id=subnet.vnet_id).only("name").first()
+        if gateway is not None:
+            return gateway.name
+    return None
+
+
+def _integrated_app(subnet: Subnet) -> str | None:
+    from appservice.models import VnetIntegration
+
+    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
+    return integration.app.name if integration else None
+
+
+# --- Subnet settings, checked before any write ------------------------------------------
+
+
+def check_service_endpoints(values) -> list[str]:
+    """SUBNET-20 / SE-05: any number of the known services, each once."""
+    chosen: list[str] = []
+    for value in values:
+        if value not in SERVICE_ENDPOINTS:
+            raise rule_error(f"'{value}' isn't a service endpoint a subnet can enable.", "SUBNET-20", field="service_endpoints")
+        if value not in chosen:
+            chosen.append(value)
+    return sorted(chosen)
+
+
+def _check_delegation(value: str) -> str:
+    if value not in DELEGATIONS:
+        raise rule_error(f"'{value}' isn't a service a subnet can be delegated to.", "SUBNET-10", field="delegation")
+    return value
+
+
+def _check_policies(rules, value: str) -> str:
+    allowed = [v for v, _ in rules.private_endpoint_policy_choices]
+    if value not in allowed:
+        raise rule_error(
+            f"Network policy for private endpoints must be one of: {', '.join(allowed)}.",
+            "SUBNET-21",
+            field="private_endpoint_network_policies",
+        )
+    return value
+
+
+def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
+    """SUBNET-07: one NSG and one route table, of this subscription and region."""
+    for obj, field, kind in ((nsg, "nsg", "Network security group"), (route_table, "route_table", "Route table")):
+        if obj is None:
+            continue
+        if obj.sandbox_id != vnet.sandbox_id or obj.location != vnet.location:
+            raise rule_error(
+                f"{kind} '{obj.name}' must be in the virtual network's subscription and region ({vnet.region_label}).",
+                "SUBNET-07",
+                field=field,
+            )
+
+
+# --- Subnets ------------------------------------------------------------------------------
+
+
 def create_subnet(
     vnet: VirtualNetwork,
     *,
@@ -91,13 +237,31 @@ def create_subnet(
     min_prefix: int = addressing.SMALLEST_SUBNET_PREFIX,
     min_prefix_rules: tuple[str, ...] = (),
     log: bool = True,
+    nsg: NetworkSecurityGroup | None = None,
+    route_table: RouteTable | None = None,
+    service_endpoints=(),
+    private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
+    """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet").
+
+    ``log=False`` leaves the Activity log and the bell to the caller."""
     name = validate_name("subnet", name, field="subnet_name")
     rules = vnet.sandbox.rules
+    endpoints = check_service_endpoints(service_endpoints)
+    delegation = _check_delegation(delegation)
+    policies = _check_policies(rules, private_endpoint_network_policies)
+    _check_association(vnet, nsg, route_table)
     with transaction.atomic():
+        vnet = _locked(vnet)
         existing = list(vnet.subnets.values_list("name", "address_prefix"))
         if any(n.lower() == name.lower() for n, _ in existing):
             raise rule_error(f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name")
+        if len(existing) >= MAX_SUBNETS_PER_VNET:
+            raise rule_error(
+                f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
+                "LIMIT-02",
+                field="subnet_name",
+            )
         cidr = validate_subnet_prefix(
             vnet.name,
             vnet.address_space,
@@ -108,11 +272,246 @@ def create_subnet(
             min_prefix_rules=min_prefix_rules,
             field="subnet_prefix",
         )
-        subnet = Subnet.objects.create(vnet=vnet, name=name, address_prefix=cidr, delegation=delegation)
+        subnet = Subnet.objects.create(
+            vnet=vnet,
+            name=name,
+            address_prefix=cidr,
+            delegation=delegation,
+            nsg=nsg,
+            route_table=route_table,
+            service_endpoints=endpoints,
+            private_endpoint_network_policies=policies,
+        )
         if log:
             portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
+            _notify(vnet, "Saved subnet", f"Subnet '{name}' ({cidr}) was added to '{vnet.name}'.")
     return subnet
 
+
+def update_subnet(
+    subnet: Subnet,
+    *,
+    prefix: str,
+    nsg: NetworkSecurityGroup | None = None,
+    route_table: RouteTable | None = None,
+    service_endpoints=(),
+    delegation: str = "",
+    private_endpoint_network_policies: str = "Disabled",
+) -> Subnet:
+    """Save the edit pane of a subnet: its range, associations, endpoints,
+    delegation and private endpoint policy, as Azure allows them to change."""
+    rules = subnet.vnet.sandbox.rules
+    endpoints = check_service_endpoints(service_endpoints)
+    delegation = _check_delegation(delegation)
+    policies = _check_policies(rules, private_endpoint_network_policies)
+    _check_association(subnet.vnet, nsg, route_table)
+    with transaction.atomic():
+        vnet = _locked(subnet.vnet)
+        current = Subnet.objects.select_for_update().get(pk=subnet.pk, vnet=vnet)
+        app = _integrated_app(current)
+        if current.serverfarm_id and app is None:
+            # ASVI-65: an orphaned service association link blocks updates too.
+            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        cidr = current.address_prefix
+        if str(parse_prefix(prefix, "subnet_prefix")) != current.address_prefix:
+            user = subnet_user(current)
+            if user:
+                raise refuse("ERR-14", "SUBNET-06", "ASVI-25", field="subnet_prefix", subnet=current.name, resource=user)
+            others = [(n, p) for n, p in vnet.subnets.exclude(pk=current.pk).values_list("name", "address_prefix")]
+            cidr = validate_subnet_prefix(
+                vnet.name,
+                vnet.address_space,
+                others,
+                prefix,
+                largest_prefix=rules.largest_subnet_prefix,
+                field="subnet_prefix",
+            )
+        if delegation != current.delegation:
+            _check_delegation_change(current, delegation, app)
+        if policies != "Disabled" and rules.pe_needs_policies_disabled:
+            endpoint = PrivateEndpoint.objects.filter(subnet=current).only("name").first()
+            if endpoint is not None:
+                raise rule_error(
+                    f"Subnet '{current.name}' holds private endpoint '{endpoint.name}': its network policy for "
+                    "private endpoints must stay Disabled.",
+                    "SUBNET-21",
+                    field="private_endpoint_network_policies",
+                )
+        current.address_prefix = cidr
+        current.nsg = nsg
+        current.route_table = route_table
+        current.service_endpoints = endpoints
+        current.delegation = delegation
+        current.private_endpoint_network_policies = policies
+        current.save(
+            update_fields=[
+                "address_prefix",
+                "nsg",
+                "route_table",
+                "service_endpoints",
+                "delegation",
+                "private_endpoint_network_policies",
+            ]
+        )
+        portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
+        _notify(vnet, "Saved subnet", f"Subnet '{current.name}' of '{vnet.name}' was saved.")
+    return current
+
+
+def _check_delegation_change(subnet: Subnet, delegation: str, app: str | None) -> None:
+    if app is not None and delegation != APP_SERVICE_DELEGATION:
+        # ASVI-24 / SUBNET-10: integration needs the Microsoft.Web/serverFarms delegation.
+        raise AzureRuleError(
+            f"Subnet '{subnet.name}' hosts virtual network integration for app '{app}', so it must stay delegated "
+            f"to '{APP_SERVICE_DELEGATION}'. Disconnect the app first.",
+            rule_ids=("ASVI-24", "SUBNET-10"),
+            err_id="ERR-10",
+            field="delegation",
+        )
+    if not delegation:
+        return
+    endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
+    if endpoint is not None:
+        raise refuse("ERR-11", "SUBNET-11", "ASVI-35", field="delegation", subnet=subnet.name, service=delegation)
+    nic = NetworkInterface.objects.filter(subnet=subnet).only("name").first()
+    if nic is not None:
+        raise rule_error(
+            f"Subnet '{subnet.name}' can't be delegated to '{delegation}' while '{nic.name}' uses it: "
+            "a delegated subnet belongs to the service.",
+            "SUBNET-10",
+            "SUBNET-06",
+            field="delegation",
+        )
+
+
+def delete_subnet(subnet: Subnet) -> None:
+    """Delete a subnet nothing uses (SUBNET-06) and that holds no service
+    association link (ASVI-65)."""
+    with transaction.atomic():
+        vnet = _locked(subnet.vnet)
+        current = Subnet.objects.select_for_update().get(pk=subnet.pk, vnet=vnet)
+        user = subnet_user(current)
+        if user:
+            raise refuse("ERR-14", "SUBNET-06", "ASVI-25", subnet=current.name, resource=user)
+        if current.serverfarm_id:
+            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        name = current.name
+        current.delete()
+        portal_services.log_activity(vnet.sandbox, vnet, "Delete Subnet", "Succeeded")
+        _notify(vnet, "Deleted subnet", f"Subnet '{name}' was deleted from '{vnet.name}'.")
+
+
+# --- Address space, DNS servers --------------------------------------------------------------
+
+
+def set_address_space(vnet: VirtualNetwork, prefixes: list[str]) -> VirtualNetwork:
+    """Save the Address space page (VNET-03): row ``i``'s refusal lands on
+    ``address_space_{i}``."""
+    texts = [(i, (p or "").strip()) for i, p in enumerate(prefixes)]
+    texts = [(i, t) for i, t in texts if t]
+    if not texts:
+        raise rule_error("Add at least one address space.", "VNET-03", field="address_space")
+    kept_v6 = {p for p in vnet.address_space if ":" in p}
+    networks = []
+    for i, text in texts:
+        field = f"address_space_{i}"
+        network = parse_prefix(text, field)
+        if network.version == 6 and str(network) not in kept_v6:
+            # A lab limit, not Azure's: IPv6 ranges aren't simulated here.
+            raise rule_error(
+                f"'{network}' is an IPv6 range. This lab adds IPv4 address spaces only.", "VNET-03", field=field
+            )
+        reason = addressing.reserved_reason(network)
+        if reason:
+            raise refuse("ERR-20", "VNET-02", field=field, cidr=str(network), reason=reason)
+        for _, other in networks:
+            if other.version == network.version and other.overlaps(network):
+                raise rule_error(
+                    f"Address space '{network}' overlaps address space '{other}'. Address spaces in a virtual "
+                    "network can't overlap.",
+                    "VNET-03",
+                    field=field,
+                )
+        networks.append((i, network))
+    new_space = [str(n) for _, n in networks]
+    with transaction.atomic():
+        vnet = _locked(vnet)
+        _check_subnets_still_fit(vnet, networks)
+        _check_peers_dont_overlap(vnet, [n for _, n in networks])
+        vnet.address_space = new_space
+        vnet.save(update_fields=["address_space"])
+        portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
+        _notify(vnet, "Saved virtual network", f"The address space of '{vnet.name}' is now {', '.join(new_space)}.")
+    return vnet
+
+
+def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
+    """SUBNET-05: every subnet must stay inside a range; a range can't be
+    removed or shrunk from under one."""
+    for name, prefix in vnet.subnets.values_list("name", "address_prefix"):
+        subnet = ip_network(prefix)
+        if any(n.version == subnet.version and subnet.subnet_of(n) for _, n in networks):
+            continue
+        old = next((s for s in vnet.address_space if ip_network(s).version == subnet.version and subnet.subnet_of(ip_network(s))), "")
+        row = next((i for i, n in networks if n.version == subnet.version and n.overlaps(subnet)), None)
+        raise rule_error(
+            f"Address space '{old or prefix}' can't be removed or resized: subnet '{name}' ({prefix}) lies in it. "
+            "Delete the subnet or keep a range that contains it.",
+            "SUBNET-05",
+            "VNET-03",
+            field=f"address_space_{row}" if row is not None else "address_space",
+        )
+
+
+def _check_peers_dont_overlap(vnet: VirtualNetwork, networks) -> None:
+    """VNET-15: a peered VNet's space can't come to overlap this one's."""
+    peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(pk=vnet.pk)
+    for peer in peers.distinct().only("name", "address_space"):
+        for theirs in peer.address_space:
+            other = ip_network(theirs)
+            for network in networks:
+                if network.version == other.version and network.overlaps(other):
+                    raise rule_error(
+                        f"Address space '{network}' overlaps '{theirs}' of peered virtual network '{peer.name}'. "
+                        "Peered virtual networks can't have overlapping address spaces.",
+                        "VNET-15",
+                        field="address_space",
+                    )
+
+
+def set_dns_servers(vnet: VirtualNetwork, servers: list[str] | None) -> VirtualNetwork:
+    """The DNS servers page: ``None`` is "Default (Azure-provided)", a list
+    is "Custom" (VNET-07, at most 20: LIMIT-06)."""
+    checked: list[str] = []
+    if servers is not None:
+        rows = [(i, (s or "").strip()) for i, s in enumerate(servers)]
+        rows = [(i, s) for i, s in rows if s]
+        if not rows:
+            raise rule_error(
+                "Add at least one DNS server, or choose Default (Azure-provided).", "VNET-07", field="dns_servers"
+            )
+        if len(rows) > MAX_DNS_SERVERS:
+            raise rule_error(
+                f"A virtual network can have at most {MAX_DNS_SERVERS} DNS servers.", "LIMIT-06", field="dns_servers"
+            )
+        for i, text in rows:
+            try:
+                address = str(addressing.parse_ipv4(text))
+            except addressing.AddressError as exc:
+                raise rule_error(str(exc), "VNET-07", field=f"dns_server_{i}") from None
+            if address in checked:
+                raise rule_error(f"DNS server '{address}' is listed twice.", "VNET-07", field=f"dns_server_{i}")
+            checked.append(address)
+    with transaction.atomic():
+        vnet = _locked(vnet)
+        vnet.dns_servers = checked
+        vnet.save(update_fields=["dns_servers"])
+        portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
+        _notify(vnet, "Saved virtual network", f"DNS servers of '{vnet.name}': {vnet.dns_label}.")
+    return vnet
+
+
+# --- Virtual networks ------------------------------------------------------------------------
 
 def create_vnet(
     rg: ResourceGroup,
@@ -148,6 +547,14 @@ def create_vnet(
             raise rule_error(
                 f"A virtual network named '{name}' already exists in resource group '{rg.name}'.", "NAMING-02", field="name"
             )
+        in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=rg.subscription, location=location)
+        if in_region.count() >= MAX_VNETS_PER_REGION:
+            raise rule_error(
+                f"Subscription '{rg.subscription.display_name}' already has {MAX_VNETS_PER_REGION:,} virtual networks "
+                f"in {region_name(location)}, the maximum.",
+                "LIMIT-01",
+                field="region",
+            )
         vnet = VirtualNetwork.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
         )
@@ -163,8 +570,89 @@ def create_vnet(
     return vnet
 
 
+def delete_problem(vnet: VirtualNetwork) -> AzureRuleError | None:
+    """Why Azure would refuse deleting ``vnet`` now, or None (a few bounded queries)."""
+    from appservice.models import VnetIntegration
+
+    integration = VnetIntegration.objects.filter(vnet=vnet).select_related("app").first()
+    if integration is not None:
+        return refuse("ERR-15", "ASVI-63", vnet=vnet.name, app=integration.app.name)
+    linked = vnet.subnets.filter(serverfarm__isnull=False).only("name").first()
+    if linked is not None:
+        return _refuse("ERR-16", "ASVI-65", subnet=linked.name)
+    gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).only("name").first()
+    if gateway is not None:
+        return refuse("ERR-14", "SUBNET-06", subnet=GATEWAY_SUBNET, resource=gateway.name)
+    endpoint = PrivateEndpoint.objects.filter(subnet__vnet=vnet).select_related("subnet").first()
+    if endpoint is not None:
+        return refuse("ERR-14", "SUBNET-06", subnet=endpoint.subnet.name, resource=endpoint.name)
+    nic = NetworkInterface.objects.filter(subnet__vnet=vnet).select_related("subnet").first()
+    if nic is not None:
+        return refuse("ERR-14", "SUBNET-06", subnet=nic.subnet.name, resource=nic.name)
+    return None
+
+
+def delete_vnet(vnet: VirtualNetwork) -> None:
+    """Delete a VNet with its subnets and DNS zone links (PEDNS-21). Its
+    peers' links to it become Disconnected (VNET-10)."""
+    with transaction.atomic():
+        vnet = _locked(vnet)
+        problem = delete_problem(vnet)
+        if problem is not None:
+            raise problem
+        sandbox = vnet.sandbox
+        remote_sides = list(
+            VirtualNetworkPeering.objects.filter(remote_vnet=vnet)
+            .exclude(vnet=vnet)
+            .select_related("vnet__resource_group__subscription")
+        )
+        VirtualNetworkPeering.objects.filter(pk__in=[p.pk for p in remote_sides]).update(peering_state="Disconnected")
+        for peering in remote_sides:
+            portal_services.log_activity(sandbox, peering.vnet, "Create or Update Virtual Network Peering", "Succeeded")
+        VirtualNetworkLink.objects.filter(vnet=vnet).delete()
+        vnet.subnets.all().delete()
+        portal_services.log_activity(sandbox, vnet, "Delete Virtual Network", "Succeeded")
+        disconnected = ", ".join(f"'{p.vnet.name}/{p.name}'" for p in remote_sides)
+        body = f"Virtual network '{vnet.name}' was deleted."
+        if disconnected:
+            body += f" Peerings now Disconnected: {disconnected}."
+        rg = vnet.resource_group
+        vnet.delete()
+        link = reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+        portal_services.notify(sandbox, "Deleted virtual network", body, NotificationLevel.SUCCESS, link)
+
+
+def private_ip_count(vnet: VirtualNetwork) -> int:
+    """Private IPs the VNet hands out (NICs, private endpoints' NICs included): LIMIT-07."""
+    return NetworkInterface.objects.filter(subnet__vnet=vnet).count()
+
+
+def check_private_ip_capacity(vnet: VirtualNetwork, adding: int = 1) -> None:
+    """LIMIT-07, for code that adds NICs to a VNet."""
+    if private_ip_count(vnet) + adding > MAX_PRIVATE_IPS_PER_VNET:
+        raise rule_error(
+            f"Virtual network '{vnet.name}' already uses {MAX_PRIVATE_IPS_PER_VNET:,} private IP addresses, the maximum.",
+            "LIMIT-07",
+        )
+
+
+def _notify(vnet: VirtualNetwork, title: str, body: str) -> None:
+    portal_services.notify(vnet.sandbox, title, body, NotificationLevel.SUCCESS, resource_url(vnet))
+
+
 def is_ipv6(prefix: str) -> bool:
     return ip_network(prefix).version == 6
 
 
-__all__ = ["AzureRuleError", "create_subnet", "create_vnet", "validate_address_space", "validate_subnet_prefix"]
+__all__ = [
+    "AzureRuleError",
+    "create_subnet",
+    "create_vnet",
+    "delete_subnet",
+    "delete_vnet",
+    "set_address_space",
+    "set_dns_servers",
+    "update_subnet",
+    "validate_address_space",
+    "validate_subnet_prefix",
+]

@@ -1,3 +1,581 @@
-"""Blades of the nsgs family (issue #3)."""
+"""Network security group blades (portal-ui §4): Create, Overview with both
+rule sets and the "Effective" summary, Activity log, Inbound/Outbound
+security rules with their panes, Network interfaces, Subnets, Properties
+(JSON View) and Delete."""
 
-urlpatterns: list = []
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from networking.engine import rules as nsg_rules
+from networking.forms.nsgs import (
+    ACTION_CHOICES,
+    PROTOCOL_CHOICES,
+    SERVICE_CHOICES,
+    SOURCE_CHOICES,
+    NetworkSecurityGroupWizard,
+    SecurityRuleForm,
+    initial_values,
+)
+from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
+from networking.services import nsgs as services
+from networking.views.common import activity_log, blade, json_view, menu_item
+from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.errors import AzureRuleError
+from portal.forms import Problem
+from portal.resources import resource_url
+
+DIRECTION_SLUGS = {"inbound": nsg_rules.INBOUND, "outbound": nsg_rules.OUTBOUND}
+ICON = "bi-shield-lock"
+
+
+def _get_nsg(request, subscription_id, rg, name) -> NetworkSecurityGroup:
+    return get_in_group(request, NetworkSecurityGroup.objects.all(), subscription_id, rg, name)
+
+
+def _get_rule(nsg: NetworkSecurityGroup, rule_name: str) -> SecurityRule:
+    return get_object_or_404(SecurityRule.objects.select_related("nsg"), nsg=nsg, name__iexact=rule_name)
+
+
+def _direction(slug: str) -> str:
+    if slug not in DIRECTION_SLUGS:
+        raise Http404("Unknown direction")
+    return DIRECTION_SLUGS[slug]
+
+
+def _url(nsg, url_name: str, **kwargs) -> str:
+    return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(nsg), **kwargs})
+
+
+def _menu(nsg, active: str) -> list[dict]:
+    def item(label, icon, url_name, key, **kwargs):
+        return menu_item(label, icon, url_name, nsg, active, key, **kwargs)
+
+    return [
+        {
+            "heading": "",
+            "items": [
+                item("Overview", ICON, "nsg_overview", "overview"),
+                item("Activity log", "bi-journal-text", "nsg_activity", "activity"),
+            ],
+        },
+        {
+            "heading": "Settings",
+            "items": [
+                item("Inbound security rules", "bi-box-arrow-in-right", "nsg_rules", "inbound", direction="inbound"),
+                item("Outbound security rules", "bi-box-arrow-right", "nsg_rules", "outbound", direction="outbound"),
+                item("Network interfaces", "bi-ethernet", "nsg_nics", "nics"),
+                item("Subnets", "bi-grid-1x2", "nsg_subnets", "subnets"),
+                item("Properties", "bi-code-square", "nsg_json", "json"),
+            ],
+        },
+    ]
+
+
+def _urls(nsg) -> dict[str, str]:
+    return {
+        "overview": _url(nsg, "nsg_overview"),
+        "inbound": _url(nsg, "nsg_rules", direction="inbound"),
+        "outbound": _url(nsg, "nsg_rules", direction="outbound"),
+        "add_inbound": _url(nsg, "nsg_rule_add", direction="inbound"),
+        "add_outbound": _url(nsg, "nsg_rule_add", direction="outbound"),
+        "subnets": _url(nsg, "nsg_subnets"),
+        "associate_subnet": _url(nsg, "nsg_subnet_associate"),
+        "nics": _url(nsg, "nsg_nics"),
+        "associate_nic": _url(nsg, "nsg_nic_associate"),
+        "delete": _url(nsg, "nsg_delete"),
+        "json": _url(nsg, "nsg_json"),
+    }
+
+
+def _blade(nsg, active: str, title: str, **extra) -> dict:
+    return blade(nsg, menu=_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
+
+
+def _fragment(request, template: str, partial: str, context: dict, status: int = 200):
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+# --- rule grids ------------------------------------------------------------------------------
+
+
+def _row(nsg, rule) -> dict:
+    is_default = getattr(rule, "is_default", False)
+    if is_default:
+        source, destination = rule.source, rule.destination
+        port = nsg_rules.display_ports([rule.destination_ports])
+        actions = {
+            "edit": _url(nsg, "nsg_default_rule", rule=rule.name, action="edit"),
+            "delete": _url(nsg, "nsg_default_rule", rule=rule.name, action="delete"),
+        }
+    else:
+        source = nsg_rules.display_prefixes(rule.source_address_prefixes)
+        destination = nsg_rules.display_prefixes(rule.destination_address_prefixes)
+        port = nsg_rules.display_ports(rule.destination_port_ranges)
+        actions = {
+            "edit": _url(nsg, "nsg_rule_edit", rule=rule.name),
+            "delete": _url(nsg, "nsg_rule_delete", rule=rule.name),
+        }
+    return {
+        "priority": rule.priority,
+        "name": rule.name,
+        "port": port,
+        "protocol": nsg_rules.PROTOCOL_LABELS.get(rule.protocol, rule.protocol),
+        "source": "Any" if source == "0.0.0.0/0" else source,
+        "destination": "Any" if destination == "0.0.0.0/0" else destination,
+        "action": rule.access,
+        "is_default": is_default,
+        **actions,
+    }
+
+
+def _grids(nsg, directions, *, hide_default: bool) -> list[dict]:
+    """One grid per direction: custom rules by priority, then the defaults (NSG-10)."""
+    custom = list(SecurityRule.objects.filter(nsg=nsg, direction__in=directions).order_by("priority"))
+    grids = []
+    for direction in directions:
+        rows = [_row(nsg, r) for r in custom if r.direction == direction]
+        if not hide_default:
+            rows += [_row(nsg, r) for r in nsg_rules.default_rules(direction)]
+        slug = direction.lower()
+        grids.append(
+            {"direction": direction, "slug": slug, "rows": rows, "add_url": _url(nsg, "nsg_rule_add", direction=slug)}
+        )
+    return grids
+
+
+def _effective(nsg) -> dict:
+    """Where the NSG applies and in which order it is evaluated (NSG-20, NSG-21)."""
+    subnets = list(Subnet.objects.filter(nsg=nsg).select_related("vnet").order_by("vnet__name", "name"))
+    nics = list(NetworkInterface.objects.filter(nsg=nsg).select_related("vm", "subnet__vnet").order_by("name"))
+    return {"subnets": subnets, "nics": nics}
+
+
+@require_GET
+def nsg_overview(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    hide_default = request.GET.get("hide_default") == "1"
+    context = _blade(
+        nsg,
+        "overview",
+        "Overview",
+        grids=_grids(nsg, nsg_rules.DIRECTIONS, hide_default=hide_default),
+        hide_default=hide_default,
+        effective=_effective(nsg),
+    )
+    return _fragment(request, "networking/nsg_overview.html", "rule-grids", context)
+
+
+@require_GET
+def nsg_rules_page(request, subscription_id, rg, name, direction):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    direction_name = _direction(direction)
+    hide_default = request.GET.get("hide_default") == "1"
+    context = _blade(
+        nsg,
+        direction,
+        f"{direction_name} security rules",
+        grids=_grids(nsg, (direction_name,), hide_default=hide_default),
+        hide_default=hide_default,
+        direction=direction_name,
+    )
+    return _fragment(request, "networking/nsg_rules.html", "rule-grids", context)
+
+
+@require_GET
+def nsg_activity_log(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    return activity_log(request, nsg, _blade(nsg, "activity", "Activity log"))
+
+
+@require_GET
+def nsg_json(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    return json_view(request, nsg, _blade(nsg, "json", "Properties"))
+
+
+# --- rule panes ------------------------------------------------------------------------------------
+
+
+def _pane_context(nsg, *, direction: str, values: dict, problems=None, rule=None) -> dict:
+    action_url = _url(nsg, "nsg_rule_edit", rule=rule.name) if rule else _url(nsg, "nsg_rule_add", direction=direction.lower())
+    return {
+        **_blade(nsg, direction.lower(), f"{'Edit' if rule else 'Add'} {direction.lower()} security rule"),
+        "direction": direction,
+        "rule": rule,
+        "values": values,
+        "problems": problems or {},
+        "action_url": action_url,
+        "source_choices": SOURCE_CHOICES,
+        "service_choices": SERVICE_CHOICES,
+        "protocol_choices": PROTOCOL_CHOICES,
+        "action_choices": ACTION_CHOICES,
+        "service_tags": nsg_rules.SERVICE_TAGS,
+        "preset": nsg_rules.SERVICES.get(values.get("service")),
+    }
+
+
+def _used_priorities(nsg, direction: str) -> list[int]:
+    return list(SecurityRule.objects.filter(nsg=nsg, direction=direction).values_list("priority", flat=True))
+
+
+def _rule_saved(request, nsg, direction: str):
+    """After a change: the fresh grid of that direction, and the pane closed."""
+    if not request.htmx:
+        return redirect(_url(nsg, "nsg_rules", direction=direction.lower()))
+    grid = _grids(nsg, (direction,), hide_default=False)[0]
+    response = render(request, "networking/nsg_overview.html#rule-swap", {**_blade(nsg, "overview", "Overview"), "grid": grid})
+    response["HX-Retarget"] = f"#{grid['slug']}-rules"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _save_rule(request, nsg, direction: str, rule=None):
+    form = SecurityRuleForm(request.POST)
+    problems: dict[str, Problem] = {}
+    if not form.is_valid():
+        problems = form.problems()
+    else:
+        try:
+            if rule is None:
+                services.add_rule(nsg, direction, form.cleaned_data)
+            else:
+                services.update_rule(rule, form.cleaned_data)
+        except AzureRuleError as exc:
+            problems = {exc.field or "form": Problem.of(exc)}
+    if not problems:
+        return _rule_saved(request, nsg, direction)
+    values = {k: v for k, v in request.POST.items() if isinstance(v, str)}
+    context = _pane_context(nsg, direction=direction, values=values, problems=problems, rule=rule)
+    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_rule_add(request, subscription_id, rg, name, direction):
+    """ "Add inbound security rule" / "Add outbound security rule"; a GET with
+    values re-renders the pane for a changed Source, Destination or Service."""
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    direction_name = _direction(direction)
+    if request.method == "POST":
+        return _save_rule(request, nsg, direction_name)
+    data = request.GET if request.GET else None
+    values = initial_values(_used_priorities(nsg, direction_name), data)
+    context = _pane_context(nsg, direction=direction_name, values=values)
+    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_rule_edit(request, subscription_id, rg, name, rule):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    existing = _get_rule(nsg, rule)
+    if request.method == "POST":
+        return _save_rule(request, nsg, existing.direction, existing)
+    values = initial_values([], request.GET if request.GET else None, existing)
+    context = _pane_context(nsg, direction=existing.direction, values=values, rule=existing)
+    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_rule_delete(request, subscription_id, rg, name, rule):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    existing = _get_rule(nsg, rule)
+    if request.method == "POST":
+        services.delete_rule(existing)
+        return _rule_saved(request, nsg, existing.direction)
+    context = {
+        **_blade(nsg, existing.direction.lower(), "Delete security rule"),
+        "confirm": {
+            "title": "Delete security rule",
+            "question": f"Do you want to delete the security rule '{existing.name}'?",
+            "action": _url(nsg, "nsg_rule_delete", rule=existing.name),
+            "id": "confirm-delete-rule",
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_default_rule(request, subscription_id, rg, name, rule, action):
+    """Default rules can't be edited or deleted (NSG-10, ERR-28): the pane says so."""
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    default = nsg_rules.default_rule(rule)
+    if default is None or action not in ("edit", "delete"):
+        raise Http404("No such default rule")
+    error = services.refuse_default_rule_change(default.name, deleting=action == "delete")
+    context = {
+        **_blade(nsg, default.direction.lower(), f"{default.name}"),
+        "confirm": {
+            "title": f"{'Delete' if action == 'delete' else 'Edit'} security rule",
+            "question": "",
+            "action": _url(nsg, "nsg_default_rule", rule=default.name, action=action),
+            "id": "confirm-default-rule",
+            "error": error,
+            "default_rule": default,
+        },
+    }
+    status = 422 if request.method == "POST" else 200
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+
+
+# --- subnets and network interfaces (NSG-20) -----------------------------------------------------------
+
+
+def _subnet_rows(nsg) -> list[Subnet]:
+    return list(Subnet.objects.filter(nsg=nsg).select_related("vnet").order_by("vnet__name", "name"))
+
+
+@require_GET
+def nsg_subnets(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    context = _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg))
+    return _fragment(request, "networking/nsg_subnets.html", "subnet-table", context)
+
+
+def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first()
+
+
+def _association_context(request, nsg, *, kind: str, data, problems=None) -> dict:
+    context = {
+        **_blade(nsg, "subnets" if kind == "subnet" else "nics", "Associate subnet" if kind == "subnet" else "Associate network interface"),
+        "kind": kind,
+        "values": data,
+        "problems": problems or {},
+    }
+    if kind == "subnet":
+        context["vnets"] = list(
+            VirtualNetwork.objects.arm().filter(sandbox=request.sandbox).select_related("resource_group").order_by("name")
+        )
+        vnet = _sandbox_vnet(request, data.get("vnet"))
+        context["selected_vnet"] = vnet
+        context["subnet_choices"] = list(vnet.subnets.select_related("nsg").order_by("name")) if vnet else []
+        context["action_url"] = _url(nsg, "nsg_subnet_associate")
+    else:
+        context["nic_choices"] = list(
+            NetworkInterface.objects.filter(sandbox=request.sandbox).select_related("vm", "nsg", "subnet__vnet").order_by("name")
+        )
+        context["action_url"] = _url(nsg, "nsg_nic_associate")
+    return context
+
+
+def _associated(request, nsg, kind: str):
+    if not request.htmx:
+        return redirect(_url(nsg, "nsg_subnets" if kind == "subnet" else "nsg_nics"))
+    if kind == "subnet":
+        context = _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg))
+        response = render(request, "networking/nsg_subnets.html#subnet-swap", context)
+        response["HX-Retarget"] = "#nsg-subnet-table"
+    else:
+        context = _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg))
+        response = render(request, "networking/nsg_nics.html#nic-swap", context)
+        response["HX-Retarget"] = "#nsg-nic-table"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_subnet_associate(request, subscription_id, rg, name):
+    """ "+ Associate": Virtual network, then Subnet (NSG-20, SUBNET-07)."""
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    if request.method == "GET":
+        context = _association_context(request, nsg, kind="subnet", data=request.GET)
+        return _fragment(request, "networking/nsg_associate.html", "pane", context)
+    vnet = _sandbox_vnet(request, request.POST.get("vnet"))
+    problems = {}
+    if vnet is None:
+        problems["vnet"] = Problem("Select a virtual network.")
+    else:
+        subnet = vnet.subnets.filter(pk=_int(request.POST.get("subnet"))).select_related("vnet").first()
+        if subnet is None:
+            problems["subnet"] = Problem("Select a subnet.")
+        else:
+            try:
+                services.associate_subnet(nsg, subnet)
+            except AzureRuleError as exc:
+                problems[exc.field or "subnet"] = Problem.of(exc)
+    if not problems:
+        return _associated(request, nsg, "subnet")
+    context = _association_context(request, nsg, kind="subnet", data=request.POST, problems=problems)
+    return _fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_subnet_dissociate(request, subscription_id, rg, name, subnet_id):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    subnet = get_object_or_404(Subnet.objects.select_related("vnet"), pk=subnet_id, nsg=nsg)
+    if request.method == "POST":
+        services.dissociate_subnet(nsg, subnet)
+        return _associated(request, nsg, "subnet")
+    context = {
+        **_blade(nsg, "subnets", "Dissociate subnet"),
+        "confirm": {
+            "title": "Dissociate subnet",
+            "question": f"Do you want to dissociate '{nsg.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
+            "action": _url(nsg, "nsg_subnet_dissociate", subnet_id=subnet.pk),
+            "id": "confirm-dissociate",
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+
+
+def _nic_rows(nsg) -> list[NetworkInterface]:
+    return list(NetworkInterface.objects.filter(nsg=nsg).select_related("vm", "subnet__vnet").order_by("name"))
+
+
+@require_GET
+def nsg_nics(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    context = _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg))
+    return _fragment(request, "networking/nsg_nics.html", "nic-table", context)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_nic_associate(request, subscription_id, rg, name):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    if request.method == "GET":
+        context = _association_context(request, nsg, kind="nic", data=request.GET)
+        return _fragment(request, "networking/nsg_associate.html", "pane", context)
+    nic = (
+        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=_int(request.POST.get("nic")))
+        .select_related("resource_group__subscription")
+        .first()
+    )
+    problems = {}
+    if nic is None:
+        problems["nic"] = Problem("Select a network interface.")
+    else:
+        try:
+            services.associate_nic(nsg, nic)
+        except AzureRuleError as exc:
+            problems[exc.field or "nic"] = Problem.of(exc)
+    if not problems:
+        return _associated(request, nsg, "nic")
+    context = _association_context(request, nsg, kind="nic", data=request.POST, problems=problems)
+    return _fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_nic_dissociate(request, subscription_id, rg, name, nic):
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    interface = get_object_or_404(
+        NetworkInterface.objects.select_related("resource_group__subscription"),
+        sandbox=request.sandbox,
+        name__iexact=nic,
+        nsg=nsg,
+    )
+    if request.method == "POST":
+        services.dissociate_nic(nsg, interface)
+        return _associated(request, nsg, "nic")
+    context = {
+        **_blade(nsg, "nics", "Dissociate network interface"),
+        "confirm": {
+            "title": "Dissociate network interface",
+            "question": f"Do you want to dissociate '{nsg.name}' from network interface '{interface.name}'?",
+            "action": _url(nsg, "nsg_nic_dissociate", nic=interface.name),
+            "id": "confirm-dissociate",
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+
+
+# --- create and delete --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_delete(request, subscription_id, rg, name):
+    """Delete: "Yes"/"No"; refused while a subnet or NIC uses the NSG."""
+    nsg = _get_nsg(request, subscription_id, rg, name)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.delete_nsg(nsg)
+        except AzureRuleError as exc:
+            error, status = exc, 422
+        else:
+            url = reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": nsg.resource_group.name})
+            if request.htmx:
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    context = {
+        **_blade(nsg, "overview", "Delete"),
+        "confirm": {
+            "title": "Delete network security group",
+            "question": f"Do you want to delete network security group '{nsg.name}'?",
+            "action": _url(nsg, "nsg_delete"),
+            "id": "confirm-delete-nsg",
+            "error": error,
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def nsg_create(request, subscription_id, rg):
+    """ "Create network security group" (Basics, Review + create), opened from
+    a resource group; the group is pre-selected."""
+    group = get_resource_group(request, subscription_id, rg)
+    wizard = NetworkSecurityGroupWizard(request.sandbox, request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        wizard.initial["resource_group"] = group.name
+    status = 200
+    if request.method == "POST":
+        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        if created is not None:
+            return _to_blade(request, created)
+        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
+            status = 422
+    context = {
+        "wizard": wizard,
+        "page_title": wizard.title,
+        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
+    }
+    return _fragment(request, "networking/nsg_create.html", "create-wizard", context, status=status)
+
+
+def _to_blade(request, resource):
+    url = resource_url(resource)
+    if request.htmx:
+        # A full page load: the blade's own views answer htmx with fragments.
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+NSG = "Microsoft.Network/networkSecurityGroups/<str:name>/"
+
+urlpatterns = [
+    path("Microsoft.Network/networkSecurityGroups/create", nsg_create, name="nsg_create"),
+    path(NSG + "overview", nsg_overview, name="nsg_overview"),
+    path(NSG + "activitylog", nsg_activity_log, name="nsg_activity"),
+    path(NSG + "properties", nsg_json, name="nsg_json"),
+    path(NSG + "delete", nsg_delete, name="nsg_delete"),
+    path(NSG + "<str:direction>SecurityRules", nsg_rules_page, name="nsg_rules"),
+    path(NSG + "<str:direction>SecurityRules/add", nsg_rule_add, name="nsg_rule_add"),
+    path(NSG + "securityRules/<str:rule>/edit", nsg_rule_edit, name="nsg_rule_edit"),
+    path(NSG + "securityRules/<str:rule>/delete", nsg_rule_delete, name="nsg_rule_delete"),
+    path(NSG + "defaultSecurityRules/<str:rule>/<str:action>", nsg_default_rule, name="nsg_default_rule"),
+    path(NSG + "subnets", nsg_subnets, name="nsg_subnets"),
+    path(NSG + "subnets/associate", nsg_subnet_associate, name="nsg_subnet_associate"),
+    path(NSG + "subnets/<int:subnet_id>/dissociate", nsg_subnet_dissociate, name="nsg_subnet_dissociate"),
+    path(NSG + "networkInterfaces", nsg_nics, name="nsg_nics"),
+    path(NSG + "networkInterfaces/associate", nsg_nic_associate, name="nsg_nic_associate"),
+    path(NSG + "networkInterfaces/<str:nic>/dissociate", nsg_nic_dissociate, name="nsg_nic_dissociate"),
+]

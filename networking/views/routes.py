@@ -1,3 +1,400 @@
-"""Blades of the routes family (issue #3)."""
+"""Route table blades (portal-ui §5): Create, Overview (routes and subnets),
+Activity log, Configuration ("Propagate gateway routes"), Routes with the
+"Add route" pane, Subnets, Properties (JSON View) and Delete."""
 
-urlpatterns: list = []
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from networking.forms.routes import NEXT_HOP_CHOICES, YES_NO, RouteForm, RouteTableWizard, initial_values
+from networking.models import Route, RouteTable, Subnet, VirtualNetwork
+from networking.services import routes as services
+from networking.views.common import activity_log, blade, json_view, menu_item
+from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.errors import AzureRuleError
+from portal.forms import Problem
+from portal.resources import resource_url
+
+ICON = "bi-signpost-split"
+
+
+def _get_table(request, subscription_id, rg, name) -> RouteTable:
+    return get_in_group(request, RouteTable.objects.all(), subscription_id, rg, name)
+
+
+def _get_route(table: RouteTable, route_name: str) -> Route:
+    return get_object_or_404(Route.objects.select_related("route_table"), route_table=table, name__iexact=route_name)
+
+
+def _url(table, url_name: str, **kwargs) -> str:
+    return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(table), **kwargs})
+
+
+def _menu(table, active: str) -> list[dict]:
+    def item(label, icon, url_name, key):
+        return menu_item(label, icon, url_name, table, active, key)
+
+    return [
+        {
+            "heading": "",
+            "items": [
+                item("Overview", ICON, "route_table_overview", "overview"),
+                item("Activity log", "bi-journal-text", "route_table_activity", "activity"),
+            ],
+        },
+        {
+            "heading": "Settings",
+            "items": [
+                item("Configuration", "bi-sliders", "route_table_configuration", "configuration"),
+                item("Routes", "bi-signpost", "route_table_routes", "routes"),
+                item("Subnets", "bi-grid-1x2", "route_table_subnets", "subnets"),
+                item("Properties", "bi-code-square", "route_table_json", "json"),
+            ],
+        },
+    ]
+
+
+def _urls(table) -> dict[str, str]:
+    pages = ("overview", "configuration", "routes", "subnets", "json", "delete", "associate")
+    return {"add_route": _url(table, "route_add"), **{page: _url(table, f"route_table_{page}") for page in pages}}
+
+
+def _blade(table, active: str, title: str, **extra) -> dict:
+    return blade(table, menu=_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
+
+
+def _fragment(request, template: str, partial: str, context: dict, status: int = 200):
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _route_rows(table) -> list[dict]:
+    hops = dict(NEXT_HOP_CHOICES)
+    return [
+        {
+            "route": route,
+            "next_hop": hops.get(route.next_hop_type, route.next_hop_type),
+            "edit": _url(table, "route_edit", route=route.name),
+            "delete": _url(table, "route_delete", route=route.name),
+        }
+        for route in Route.objects.filter(route_table=table).order_by("name")
+    ]
+
+
+def _subnet_rows(table, routes: list[Route]) -> list[dict]:
+    warnings = services.gateway_subnet_warnings(table, routes)
+    return [
+        {
+            "subnet": subnet,
+            "warnings": warnings if subnet.name.lower() == services.GATEWAY_SUBNET.lower() else [],
+            "dissociate": _url(table, "route_table_dissociate", subnet_id=subnet.pk),
+        }
+        for subnet in Subnet.objects.filter(route_table=table).select_related("vnet").order_by("vnet__name", "name")
+    ]
+
+
+def _tables(table) -> dict:
+    routes = _route_rows(table)
+    return {"routes": routes, "subnets": _subnet_rows(table, [r["route"] for r in routes])}
+
+
+@require_GET
+def route_table_overview(request, subscription_id, rg, name):
+    table = _get_table(request, subscription_id, rg, name)
+    return render(request, "networking/route_table_overview.html", _blade(table, "overview", "Overview", **_tables(table)))
+
+
+@require_GET
+def route_table_activity(request, subscription_id, rg, name):
+    table = _get_table(request, subscription_id, rg, name)
+    return activity_log(request, table, _blade(table, "activity", "Activity log"))
+
+
+@require_GET
+def route_table_json(request, subscription_id, rg, name):
+    table = _get_table(request, subscription_id, rg, name)
+    return json_view(request, table, _blade(table, "json", "Properties"))
+
+
+@require_http_methods(["GET", "POST"])
+def route_table_configuration(request, subscription_id, rg, name):
+    """Configuration: "Propagate gateway routes" Yes/No with Save (ROUTE-26)."""
+    table = _get_table(request, subscription_id, rg, name)
+    saved = False
+    problem = None
+    status = 200
+    if request.method == "POST":
+        choice = request.POST.get("propagate")
+        if choice not in ("Yes", "No"):
+            problem, status = Problem("Choose Yes or No."), 422
+        else:
+            services.set_propagation(table, choice == "Yes")
+            saved = True
+    context = _blade(table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table))
+    return _fragment(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
+
+
+@require_GET
+def route_table_routes(request, subscription_id, rg, name):
+    table = _get_table(request, subscription_id, rg, name)
+    context = _blade(table, "routes", "Routes", routes=_route_rows(table))
+    return _fragment(request, "networking/route_table_routes.html", "route-table", context)
+
+
+# --- the "Add route" pane ------------------------------------------------------------------------
+
+
+def _pane_context(table, *, values: dict, problems=None, route=None) -> dict:
+    action_url = _url(table, "route_edit", route=route.name) if route else _url(table, "route_add")
+    return {
+        **_blade(table, "routes", route.name if route else "Add route"),
+        "route": route,
+        "values": values,
+        "problems": problems or {},
+        "action_url": action_url,
+        "hop_choices": NEXT_HOP_CHOICES,
+    }
+
+
+def _route_saved(request, table):
+    if not request.htmx:
+        return redirect(_url(table, "route_table_routes"))
+    response = render(
+        request, "networking/route_table_overview.html#routes-swap", _blade(table, "routes", "Routes", routes=_route_rows(table))
+    )
+    response["HX-Retarget"] = "#route-grid"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _save_route(request, table, route=None):
+    form = RouteForm(request.POST)
+    problems: dict[str, Problem] = {}
+    if not form.is_valid():
+        problems = form.problems()
+    else:
+        try:
+            if route is None:
+                services.add_route(table, form.cleaned_data)
+            else:
+                services.update_route(route, form.cleaned_data)
+        except AzureRuleError as exc:
+            problems = {exc.field or "form": Problem.of(exc)}
+    if not problems:
+        return _route_saved(request, table)
+    values = initial_values({k: v for k, v in request.POST.items() if isinstance(v, str)}, route)
+    context = _pane_context(table, values=values, problems=problems, route=route)
+    return _fragment(request, "networking/route_pane.html", "pane", context, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def route_add(request, subscription_id, rg, name):
+    """ "Add route"; a GET with values re-renders it for a changed Next hop type."""
+    table = _get_table(request, subscription_id, rg, name)
+    if request.method == "POST":
+        return _save_route(request, table)
+    context = _pane_context(table, values=initial_values(request.GET or None))
+    return _fragment(request, "networking/route_pane.html", "pane", context)
+
+
+@require_http_methods(["GET", "POST"])
+def route_edit(request, subscription_id, rg, name, route):
+    table = _get_table(request, subscription_id, rg, name)
+    existing = _get_route(table, route)
+    if request.method == "POST":
+        return _save_route(request, table, existing)
+    context = _pane_context(table, values=initial_values(request.GET or None, existing), route=existing)
+    return _fragment(request, "networking/route_pane.html", "pane", context)
+
+
+@require_http_methods(["GET", "POST"])
+def route_delete(request, subscription_id, rg, name, route):
+    table = _get_table(request, subscription_id, rg, name)
+    existing = _get_route(table, route)
+    if request.method == "POST":
+        services.delete_route(existing)
+        return _route_saved(request, table)
+    context = {
+        **_blade(table, "routes", "Delete route"),
+        "confirm": {
+            "title": "Delete route",
+            "question": f"Do you want to delete the route '{existing.name}'?",
+            "action": _url(table, "route_delete", route=existing.name),
+            "id": "confirm-delete-route",
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+
+
+# --- subnets (ROUTE-20, SUBNET-07) -----------------------------------------------------------------
+
+
+@require_GET
+def route_table_subnets(request, subscription_id, rg, name):
+    table = _get_table(request, subscription_id, rg, name)
+    context = _blade(table, "subnets", "Subnets", **_tables(table))
+    return _fragment(request, "networking/route_table_subnets.html", "subnet-grid", context)
+
+
+def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first()
+
+
+def _associate_context(request, table, data, problems=None) -> dict:
+    vnet = _sandbox_vnet(request, data.get("vnet"))
+    return {
+        **_blade(table, "subnets", "Associate subnet"),
+        "values": data,
+        "problems": problems or {},
+        "vnets": list(
+            VirtualNetwork.objects.arm().filter(sandbox=request.sandbox).select_related("resource_group").order_by("name")
+        ),
+        "selected_vnet": vnet,
+        "subnet_choices": list(vnet.subnets.select_related("route_table").order_by("name")) if vnet else [],
+        "action_url": _url(table, "route_table_associate"),
+    }
+
+
+def _subnets_changed(request, table):
+    if not request.htmx:
+        return redirect(_url(table, "route_table_subnets"))
+    response = render(
+        request, "networking/route_table_overview.html#subnets-swap", _blade(table, "subnets", "Subnets", **_tables(table))
+    )
+    response["HX-Retarget"] = "#route-subnet-grid"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def route_table_associate(request, subscription_id, rg, name):
+    """ "+ Associate" > "Associate subnet": Virtual network, Subnet, OK."""
+    table = _get_table(request, subscription_id, rg, name)
+    if request.method == "GET":
+        return _fragment(request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET))
+    problems = {}
+    vnet = _sandbox_vnet(request, request.POST.get("vnet"))
+    if vnet is None:
+        problems["vnet"] = Problem("Select a virtual network.")
+    else:
+        try:
+            subnet_pk = int(request.POST.get("subnet", ""))
+        except ValueError:
+            subnet_pk = None
+        subnet = vnet.subnets.filter(pk=subnet_pk).select_related("vnet").first()
+        if subnet is None:
+            problems["subnet"] = Problem("Select a subnet.")
+        else:
+            try:
+                services.associate_subnet(table, subnet)
+            except AzureRuleError as exc:
+                problems[exc.field or "subnet"] = Problem.of(exc)
+    if not problems:
+        return _subnets_changed(request, table)
+    context = _associate_context(request, table, request.POST, problems)
+    return _fragment(request, "networking/route_associate.html", "pane", context, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def route_table_dissociate(request, subscription_id, rg, name, subnet_id):
+    table = _get_table(request, subscription_id, rg, name)
+    subnet = get_object_or_404(Subnet.objects.select_related("vnet"), pk=subnet_id, route_table=table)
+    if request.method == "POST":
+        services.dissociate_subnet(table, subnet)
+        return _subnets_changed(request, table)
+    context = {
+        **_blade(table, "subnets", "Dissociate subnet"),
+        "confirm": {
+            "title": "Dissociate subnet",
+            "question": f"Do you want to dissociate '{table.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
+            "action": _url(table, "route_table_dissociate", subnet_id=subnet.pk),
+            "id": "confirm-dissociate",
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+
+
+# --- create and delete -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def route_table_delete(request, subscription_id, rg, name):
+    """Delete: "Yes"/"No"; refused while subnets use the table (ROUTE-20)."""
+    table = _get_table(request, subscription_id, rg, name)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            services.delete_route_table(table)
+        except AzureRuleError as exc:
+            error, status = exc, 422
+        else:
+            url = reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": table.resource_group.name})
+            if request.htmx:
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    context = {
+        **_blade(table, "overview", "Delete"),
+        "confirm": {
+            "title": "Delete route table",
+            "question": f"Do you want to delete route table '{table.name}'?",
+            "action": _url(table, "route_table_delete"),
+            "id": "confirm-delete-route-table",
+            "error": error,
+        },
+    }
+    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def route_table_create(request, subscription_id, rg):
+    """ "Create route table" (Basics with "Propagate gateway routes", Review + create)."""
+    group = get_resource_group(request, subscription_id, rg)
+    wizard = RouteTableWizard(request.sandbox, request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        wizard.initial["resource_group"] = group.name
+    status = 200
+    if request.method == "POST":
+        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        if created is not None:
+            url = resource_url(created)
+            if request.htmx:
+                # A full page load: the blade's own views answer htmx with fragments.
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
+            status = 422
+    context = {
+        "wizard": wizard,
+        "page_title": wizard.title,
+        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
+    }
+    return _fragment(request, "networking/route_table_create.html", "create-wizard", context, status=status)
+
+
+RT = "Microsoft.Network/routeTables/<str:name>/"
+
+urlpatterns = [
+    path("Microsoft.Network/routeTables/create", route_table_create, name="route_table_create"),
+    path(RT + "overview", route_table_overview, name="route_table_overview"),
+    path(RT + "activitylog", route_table_activity, name="route_table_activity"),
+    path(RT + "properties", route_table_json, name="route_table_json"),
+    path(RT + "configuration", route_table_configuration, name="route_table_configuration"),
+    path(RT + "delete", route_table_delete, name="route_table_delete"),
+    path(RT + "routes", route_table_routes, name="route_table_routes"),
+    path(RT + "routes/add", route_add, name="route_add"),
+    path(RT + "routes/<str:route>/edit", route_edit, name="route_edit"),
+    path(RT + "routes/<str:route>/delete", route_delete, name="route_delete"),
+    path(RT + "subnets", route_table_subnets, name="route_table_subnets"),
+    path(RT + "subnets/associate", route_table_associate, name="route_table_associate"),
+    path(RT + "subnets/<int:subnet_id>/dissociate", route_table_dissociate, name="route_table_dissociate"),
+]

@@ -1,17 +1,24 @@
-"""Virtual network blades: Overview, Subnets, Activity log."""
+"""Virtual network blades (portal-ui §3): Overview, Activity log, Address
+space, Connected devices, Subnets (with the "Add subnet" pane), DNS servers,
+JSON View and Delete; plus the generic overview of types without a blade."""
 
-from django.http import Http404
-from django.shortcuts import render
-from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.engine import addressing
+from networking.forms.vnets import ListDraft, SubnetForm, dns_mode
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
-from networking.views.common import blade, json_view
+from networking.services import vnets as services
+from networking.views.common import activity_log, blade, json_view
 from portal.access import blade_kwargs, get_in_group
-from portal.models import ActivityLogEntry
+from portal.errors import AzureRuleError
+from portal.forms import Problem
 
 PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
+PRIVATE_RANGES = (*addressing.RFC1918, addressing.RFC6598)  # VNET-01
 
 
 def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
@@ -21,62 +28,420 @@ def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
     return get_in_group(request, qs, subscription_id, rg, name)
 
 
-def _vnet_menu(vnet, active: str):
-    kwargs = {**blade_kwargs(vnet), "provider": vnet.arm_type.split("/")[0]}
+def _get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
+    subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table", "serverfarm"), name__iexact=name)
+    subnet.vnet = vnet  # already loaded, with its sandbox and subscription
+    return subnet
 
-    def item(label, icon, name, key):
-        return {"label": label, "icon": icon, "url": reverse(f"networking:{name}", kwargs=kwargs), "active": active == key}
 
+def _kwargs(vnet: VirtualNetwork) -> dict:
+    return {**blade_kwargs(vnet), "provider": vnet.arm_type.split("/")[0]}
+
+
+def _urls(vnet: VirtualNetwork) -> dict[str, str]:
+    kwargs = _kwargs(vnet)
+    names = (
+        "vnet_overview",
+        "vnet_activity",
+        "vnet_address_space",
+        "vnet_devices",
+        "vnet_subnets",
+        "vnet_add_subnet",
+        "vnet_dns",
+        "vnet_json",
+        "vnet_delete",
+    )
+    urls = {name.removeprefix("vnet_"): reverse(f"networking:{name}", kwargs=kwargs) for name in names}
+    urls["peerings"] = _peerings_url(vnet, kwargs)
+    return urls
+
+
+def _peerings_url(vnet: VirtualNetwork, kwargs: dict) -> str:
+    """The Peerings page, when its family has built it."""
+    for attempt in (kwargs, blade_kwargs(vnet)):
+        try:
+            return reverse("networking:vnet_peerings", kwargs=attempt)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _subnet_url(vnet: VirtualNetwork, subnet: Subnet, name: str = "vnet_subnet") -> str:
+    return reverse(f"networking:{name}", kwargs={**_kwargs(vnet), "subnet": subnet.name})
+
+
+def _menu(urls: dict[str, str], active: str) -> list[dict]:
+    def item(label, icon, key):
+        return {"label": label, "icon": icon, "url": urls[key], "active": active == key}
+
+    settings = [
+        item("Address space", "bi-bounding-box", "address_space"),
+        item("Connected devices", "bi-pc-display", "devices"),
+        item("Subnets", "bi-grid-1x2", "subnets"),
+        item("DNS servers", "bi-hdd-network", "dns"),
+    ]
+    if urls["peerings"]:
+        settings.append(item("Peerings", "bi-arrow-left-right", "peerings"))
+    settings.append(item("Properties / JSON View", "bi-braces", "json"))
     return [
-        {"heading": "", "items": [item("Overview", "bi-diagram-3", "vnet_overview", "overview"), item("Activity log", "bi-journal-text", "vnet_activity", "activity")]},
-        {"heading": "Settings", "items": [item("Subnets", "bi-grid-1x2", "vnet_subnets", "subnets")]},
+        {"heading": "", "items": [item("Overview", "bi-diagram-3", "overview"), item("Activity log", "bi-journal-text", "activity")]},
+        {"heading": "Settings", "items": settings},
     ]
 
 
-def _vnet_context(vnet, active, title):
-    return {
-        "resource": vnet,
-        "resource_menu": _vnet_menu(vnet, active),
-        "page_title": title,
-        "blade_icon": "bi-diagram-3",
-        "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": vnet.name}],
-    }
+def _context(vnet: VirtualNetwork, active: str, title: str, **extra) -> dict:
+    urls = _urls(vnet)
+    context = blade(vnet, menu=_menu(urls, active), title=title, icon="bi-diagram-3", urls=urls, vnet=vnet, **extra)
+    context["subscription"] = vnet.resource_group.subscription
+    return context
+
+
+def _vnet_context(vnet: VirtualNetwork, active: str, title: str) -> dict:
+    """The blade context other families' VNet pages (Peerings) build on."""
+    return _context(vnet, active, title)
+
+
+def _page(request, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    """The full page, or just its swappable region for htmx."""
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _problem_dict(exc: AzureRuleError, default: str) -> dict[str, Problem]:
+    return {exc.field or default: Problem.of(exc)}
+
+
+# --- Overview, Activity log, JSON View ------------------------------------------------------------
 
 
 @require_GET
 def vnet_overview(request, provider, subscription_id, rg, name):
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).first()
-    devices = NetworkInterface.objects.filter(subnet__vnet=vnet).select_related("subnet")
+    subnet_count = vnet.subnets.count()
     return render(
         request,
         "networking/vnet_overview.html",
-        {**_vnet_context(vnet, "overview", "Overview"), "gateway": gateway, "devices": devices},
+        _context(vnet, "overview", "Overview", gateway=gateway, subnet_count=subnet_count),
     )
-
-
-@require_GET
-def vnet_subnets(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    subnets = Subnet.objects.filter(vnet=vnet).select_related("serverfarm")
-    rows = []
-    for subnet in subnets:
-        network = subnet.network
-        rows.append(
-            {
-                "subnet": subnet,
-                "available": addressing.usable_addresses(network) if network.version == 4 else None,
-                "reserved": addressing.reserved_addresses(network) if network.version == 4 else [],
-            }
-        )
-    return render(request, "networking/vnet_subnets.html", {**_vnet_context(vnet, "subnets", "Subnets"), "rows": rows})
 
 
 @require_GET
 def vnet_activity_log(request, provider, subscription_id, rg, name):
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    entries = ActivityLogEntry.objects.filter(sandbox=request.sandbox, resource_id__iexact=vnet.arm_id)[:200]
-    return render(request, "portal/activity_log.html", {**_vnet_context(vnet, "activity", "Activity log"), "entries": entries})
+    return activity_log(request, vnet, _context(vnet, "activity", "Activity log"))
+
+
+@require_GET
+def vnet_json(request, provider, subscription_id, rg, name):
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    return json_view(request, vnet, _context(vnet, "json", "Properties / JSON View"))
+
+
+# --- Address space ---------------------------------------------------------------------------------
+
+
+def _space_context(vnet: VirtualNetwork, draft: ListDraft, **extra) -> dict:
+    rows = draft.rows_with_problems("address_space")
+    for row in rows:
+        row["public"] = _is_public(row["value"])
+        row.update(_range_of(row["value"]))
+    saved = [p.lower() for p in vnet.address_space]
+    unsaved = [r.lower() for r in draft.rows if r] != saved
+    return _context(vnet, "address_space", "Address space", rows=rows, draft=draft, unsaved=unsaved, **extra)
+
+
+def _range_of(text: str) -> dict:
+    """First and last address and the count, for a valid range."""
+    try:
+        network = addressing.parse_cidr(text)
+    except addressing.AddressError:
+        return {}
+    return {"first": str(network[0]), "last": str(network[-1]), "count": f"{network.num_addresses:,}"}
+
+
+def _is_public(text: str) -> bool:
+    """VNET-01: an IPv4 range outside RFC 1918 and RFC 6598 (allowed, with a warning)."""
+    try:
+        network = addressing.parse_cidr(text)
+    except addressing.AddressError:
+        return False
+    return network.version == 4 and not any(network.subnet_of(block) for block in PRIVATE_RANGES)
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_address_space(request, provider, subscription_id, rg, name):
+    """The address ranges with add and remove; Save writes them all at once."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    template = "networking/vnet_address_space.html"
+    if request.method == "GET":
+        return _page(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space))))
+    draft = ListDraft.from_post(request.POST, "address_space", "address_space")
+    if request.POST.get("action") != "save":
+        # Remove a row, add a row: the draft changes, nothing is stored.
+        return _page(request, template, "address-space", _space_context(vnet, draft))
+    if draft.problems:
+        return _page(request, template, "address-space", _space_context(vnet, draft), status=422)
+    try:
+        services.set_address_space(vnet, draft.rows)
+    except AzureRuleError as exc:
+        draft.problems = _problem_dict(exc, "address_space")
+        return _page(request, template, "address-space", _space_context(vnet, draft), status=422)
+    if not request.htmx:
+        return redirect(_urls(vnet)["address_space"])
+    vnet.refresh_from_db()
+    return _page(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True))
+
+
+# --- Connected devices -------------------------------------------------------------------------------
+
+
+@require_GET
+def vnet_devices(request, provider, subscription_id, rg, name):
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    devices = list(
+        NetworkInterface.objects.filter(subnet__vnet=vnet)
+        .select_related("subnet", "private_endpoint", "vm")
+        .order_by("subnet__name", "name")[:500]
+    )
+    gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).first()
+    context = _context(
+        vnet,
+        "devices",
+        "Connected devices",
+        devices=devices,
+        gateway=gateway,
+        private_ips=services.private_ip_count(vnet),
+        max_private_ips=services.MAX_PRIVATE_IPS_PER_VNET,
+    )
+    return render(request, "networking/vnet_devices.html", context)
+
+
+# --- Subnets -------------------------------------------------------------------------------------------
+
+
+def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
+    """The grid, in one query: NIC counts come annotated."""
+    subnets = vnet.subnets.select_related("nsg", "route_table", "serverfarm").annotate(nic_count=Count("nics"))
+    rows = []
+    for subnet in subnets:
+        subnet.vnet = vnet
+        network = subnet.network
+        ipv4 = network.version == 4
+        rows.append(
+            {
+                "subnet": subnet,
+                "url": _subnet_url(vnet, subnet),
+                "ipv4": ipv4,
+                "usable": addressing.usable_addresses(network) if ipv4 else None,
+                "available": max(addressing.usable_addresses(network) - subnet.nic_count, 0) if ipv4 else None,
+                "reserved": addressing.reserved_addresses(network) if ipv4 else [],
+            }
+        )
+    return rows
+
+
+def _subnets_context(vnet: VirtualNetwork, **extra) -> dict:
+    rows = _subnet_rows(vnet)
+    has_gateway_subnet = any(r["subnet"].name.lower() == services.GATEWAY_SUBNET.lower() for r in rows)
+    return _context(vnet, "subnets", "Subnets", rows=rows, has_gateway_subnet=has_gateway_subnet, **extra)
+
+
+@require_GET
+def vnet_subnets(request, provider, subscription_id, rg, name):
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    return _page(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(vnet))
+
+
+def _after_subnet_change(request, vnet: VirtualNetwork) -> HttpResponse:
+    """The fresh grid in place of the old one, and the pane closed."""
+    if not request.htmx:
+        return redirect(_urls(vnet)["subnets"])
+    response = render(request, "networking/vnet_subnets.html#subnets-swap", _subnets_context(vnet))
+    response["HX-Retarget"] = "#subnet-grid"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _pane_context(vnet, form: SubnetForm, *, subnet=None, problems=None, refusal=None, confirm_delete=False) -> dict:
+    used = [p for p in vnet.subnets.values_list("address_prefix", flat=True) if not subnet or p != subnet.address_prefix]
+    free = addressing.free_ranges(vnet.address_space, used)
+    return {
+        **_context(vnet, "subnets", subnet.name if subnet else "Add subnet"),
+        "form": form,
+        "subnet": subnet,
+        "gateway": form.gateway,
+        "problems": problems or {},
+        "free_ranges": [str(b) for b in free[:8]],
+        "confirm_delete": confirm_delete,
+        "subnet_user": services.subnet_user(subnet) if subnet else None,
+        "rules": vnet.sandbox.rules,
+        "action_url": _subnet_url(vnet, subnet) if subnet else _urls(vnet)["add_subnet"],
+        "delete_url": _subnet_url(vnet, subnet, "vnet_subnet_delete") if subnet else "",
+        "refusal": refusal,
+    }
+
+
+def _pane(request, context: dict, status: int = 200) -> HttpResponse:
+    template = "networking/subnet_pane.html"
+    return render(request, f"{template}#pane" if request.htmx else template, context, status=status)
+
+
+def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
+    """A free block, as the portal pre-fills it: /24, or /27 for GatewaySubnet."""
+    used = list(vnet.subnets.values_list("address_prefix", flat=True))
+    for size in ((27, 28, 29) if gateway else (24, 25, 26, 27, 28, 29)):
+        block = addressing.suggest_subnet(vnet.address_space, used, size)
+        if block is not None:
+            return str(block)
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_add_subnet(request, provider, subscription_id, rg, name):
+    """"+ Subnet" and "+ Gateway subnet": the "Add subnet" pane."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    gateway = (request.POST if request.method == "POST" else request.GET).get("gateway") == "1"
+    if request.method == "GET":
+        initial = {
+            "subnet_name": services.GATEWAY_SUBNET if gateway else "",
+            "subnet_prefix": _suggested_prefix(vnet, gateway),
+        }
+        return _pane(request, _pane_context(vnet, SubnetForm(vnet, initial=initial, gateway=gateway)))
+    form = SubnetForm(vnet, request.POST, gateway=gateway)
+    if not form.is_valid():
+        return _pane(request, _pane_context(vnet, form, problems=form.problems()), status=422)
+    try:
+        services.create_subnet(
+            vnet, name=form.cleaned_data["subnet_name"], prefix=form.cleaned_data["subnet_prefix"], **form.service_kwargs()
+        )
+    except AzureRuleError as exc:
+        return _pane(request, _pane_context(vnet, form, problems=_problem_dict(exc, "form"), refusal=exc), status=422)
+    return _after_subnet_change(request, vnet)
+
+
+def _initial(subnet: Subnet) -> dict:
+    return {
+        "subnet_name": subnet.name,
+        "subnet_prefix": subnet.address_prefix,
+        "nsg": subnet.nsg_id,
+        "route_table": subnet.route_table_id,
+        "service_endpoints": list(subnet.service_endpoints),
+        "delegation": subnet.delegation,
+        "private_endpoint_network_policies": subnet.private_endpoint_network_policies,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_subnet(request, provider, subscription_id, rg, name, subnet):
+    """A subnet's pane: the same fields, with Save and Delete."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    obj = _get_subnet(vnet, subnet)
+    gateway = obj.name.lower() == services.GATEWAY_SUBNET.lower()
+    if request.method == "GET":
+        form = SubnetForm(vnet, initial=_initial(obj), gateway=gateway)
+        return _pane(request, _pane_context(vnet, form, subnet=obj))
+    data = request.POST.copy()
+    data["subnet_name"] = obj.name  # a subnet's name can't change
+    form = SubnetForm(vnet, data, gateway=gateway)
+    if not form.is_valid():
+        return _pane(request, _pane_context(vnet, form, subnet=obj, problems=form.problems()), status=422)
+    try:
+        services.update_subnet(obj, prefix=form.cleaned_data["subnet_prefix"], **form.service_kwargs())
+    except AzureRuleError as exc:
+        return _pane(request, _pane_context(vnet, form, subnet=obj, problems=_problem_dict(exc, "form"), refusal=exc), status=422)
+    return _after_subnet_change(request, vnet)
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_subnet_delete(request, provider, subscription_id, rg, name, subnet):
+    """Delete on a subnet's pane asks "Yes"/"No" first."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    obj = _get_subnet(vnet, subnet)
+    form = SubnetForm(vnet, initial=_initial(obj), gateway=obj.name.lower() == services.GATEWAY_SUBNET.lower())
+    if request.method == "GET":
+        return _pane(request, _pane_context(vnet, form, subnet=obj, confirm_delete=True))
+    try:
+        services.delete_subnet(obj)
+    except AzureRuleError as exc:
+        context = _pane_context(vnet, form, subnet=obj, problems=_problem_dict(exc, "form"), refusal=exc)
+        return _pane(request, context, status=422)
+    return _after_subnet_change(request, vnet)
+
+
+# --- DNS servers -------------------------------------------------------------------------------------
+
+
+def _dns_context(vnet: VirtualNetwork, mode: str, draft: ListDraft, **extra) -> dict:
+    saved_mode = "custom" if vnet.dns_servers else "default"
+    unsaved = mode != saved_mode or (mode == "custom" and [r for r in draft.rows if r] != list(vnet.dns_servers))
+    return _context(
+        vnet,
+        "dns",
+        "DNS servers",
+        mode=mode,
+        rows=draft.rows_with_problems("dns_server"),
+        draft=draft,
+        unsaved=unsaved,
+        max_dns_servers=services.MAX_DNS_SERVERS,
+        **extra,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_dns(request, provider, subscription_id, rg, name):
+    """"Default (Azure-provided)" or "Custom" servers; Save writes them."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    template = "networking/vnet_dns.html"
+    if request.method == "GET":
+        mode = "custom" if vnet.dns_servers else "default"
+        return _page(request, template, "dns-servers", _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers))))
+    mode = dns_mode(request.POST)
+    draft = ListDraft.from_post(request.POST, "dns_server", "dns_server")
+    if request.POST.get("action") != "save":
+        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft))
+    if draft.problems:
+        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+    try:
+        services.set_dns_servers(vnet, draft.rows if mode == "custom" else None)
+    except AzureRuleError as exc:
+        draft.problems = _problem_dict(exc, "dns_servers")
+        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+    if not request.htmx:
+        return redirect(_urls(vnet)["dns"])
+    vnet.refresh_from_db()
+    mode = "custom" if vnet.dns_servers else "default"
+    context = _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
+    return _page(request, template, "dns-servers", context)
+
+
+# --- Delete ---------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def vnet_delete(request, provider, subscription_id, rg, name):
+    """Overview's "Delete": a "Yes"/"No" confirmation, then the refusal or the delete."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    template = "networking/vnet_delete.html"
+    problem = None
+    if request.method == "POST":
+        try:
+            services.delete_vnet(vnet)
+        except AzureRuleError as exc:
+            problem = exc
+        else:
+            target = reverse("all_resources")
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    context = _context(vnet, "overview", "Delete virtual network", problem=problem)
+    return render(request, f"{template}#pane" if request.htmx else template, context, status=422 if problem else 200)
+
+
+# --- Types without a blade of their own ---------------------------------------------------------------
 
 
 def _model_for(provider: str, type_name: str):
@@ -99,8 +464,18 @@ def resource_overview(request, provider, type_name, subscription_id, rg, name):
     return json_view(request, resource, blade(resource, menu=[], title="Overview", icon="bi-hdd-network"))
 
 
+_VNET = "<str:provider>/virtualNetworks/<str:name>/"
+
 urlpatterns = [
-    path("<str:provider>/virtualNetworks/<str:name>/overview", vnet_overview, name="vnet_overview"),
-    path("<str:provider>/virtualNetworks/<str:name>/subnets", vnet_subnets, name="vnet_subnets"),
-    path("<str:provider>/virtualNetworks/<str:name>/activitylog", vnet_activity_log, name="vnet_activity"),
+    path(_VNET + "overview", vnet_overview, name="vnet_overview"),
+    path(_VNET + "activitylog", vnet_activity_log, name="vnet_activity"),
+    path(_VNET + "addressspace", vnet_address_space, name="vnet_address_space"),
+    path(_VNET + "connecteddevices", vnet_devices, name="vnet_devices"),
+    path(_VNET + "subnets", vnet_subnets, name="vnet_subnets"),
+    path(_VNET + "addsubnet", vnet_add_subnet, name="vnet_add_subnet"),
+    path(_VNET + "subnets/<str:subnet>", vnet_subnet, name="vnet_subnet"),
+    path(_VNET + "subnets/<str:subnet>/delete", vnet_subnet_delete, name="vnet_subnet_delete"),
+    path(_VNET + "dnsservers", vnet_dns, name="vnet_dns"),
+    path(_VNET + "jsonview", vnet_json, name="vnet_json"),
+    path(_VNET + "delete", vnet_delete, name="vnet_delete"),
 ]

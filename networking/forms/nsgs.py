@@ -1,0 +1,124 @@
+"""Forms of the network security group blades: the create wizard and the
+"Add inbound/outbound security rule" pane. They check field shape only;
+Azure's rules are the service's (networking.services.nsgs)."""
+
+from django import forms
+
+from networking.engine import rules as nsg_rules
+from networking.models import NetworkSecurityGroup
+from networking.services import nsgs as services
+from portal.errors import rule_error
+from portal.forms import REVIEW, CreateWizard, Problem
+
+
+class NetworkSecurityGroupWizard(CreateWizard):
+    """Portal "Create network security group" (portal-ui §4): Basics, Review + create."""
+
+    kind = "networksecuritygroup"
+    title = "Create network security group"
+    product = "Microsoft.NetworkSecurityGroup"
+    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
+    name_kind = "nsg"
+
+    def check_rules(self, problems, attempt) -> None:
+        name = attempt("name", services.validate_nsg_name, self.value("name"))
+        rg = self.target_rg
+        if name and rg and NetworkSecurityGroup.objects.filter(resource_group=rg, name__iexact=name).exists():
+            problems["name"] = Problem.of(
+                rule_error(f"A network security group named '{name}' already exists in '{rg.name}'.", "NAMING-10")
+            )
+        if "region" not in problems:
+            attempt("name", services.check_nsg_limit, self.sandbox, self.value("region"))
+
+    def create(self, rg):
+        return services.create_nsg(rg, name=self.cleaned_data["name"], location=self.cleaned_data["region"])
+
+
+SOURCE_CHOICES = list(services.SOURCE_KINDS)
+SERVICE_CHOICES = [(s, s) for s in nsg_rules.SERVICES]
+PROTOCOL_CHOICES = [(p, nsg_rules.PROTOCOL_LABELS[p]) for p in nsg_rules.PORTAL_PROTOCOLS]
+ACTION_CHOICES = [("Allow", "Allow"), ("Deny", "Deny")]
+
+
+class SecurityRuleForm(forms.Form):
+    """The pane's fields, in the portal's order. Protocol is free text here so
+    that ESP/AH get NSG-06's explanation instead of "not a valid choice"."""
+
+    source = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Source")
+    source_ips = forms.CharField(required=False, max_length=100_000, label="Source IP addresses/CIDR ranges")
+    source_tag = forms.CharField(required=False, max_length=80, initial="VirtualNetwork", label="Source service tag")
+    source_ports = forms.CharField(required=False, max_length=2_000, initial="*", label="Source port ranges")
+    destination = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Destination")
+    destination_ips = forms.CharField(
+        required=False, max_length=100_000, label="Destination IP addresses/CIDR ranges"
+    )
+    destination_tag = forms.CharField(
+        required=False, max_length=80, initial="VirtualNetwork", label="Destination service tag"
+    )
+    service = forms.ChoiceField(choices=SERVICE_CHOICES, initial="Custom", label="Service")
+    destination_ports = forms.CharField(
+        required=False, max_length=2_000, initial="8080", label="Destination port ranges"
+    )
+    protocol = forms.CharField(required=False, max_length=8, initial="*", label="Protocol")
+    access = forms.ChoiceField(choices=ACTION_CHOICES, initial="Allow", label="Action")
+    priority = forms.CharField(required=False, max_length=12, label="Priority")
+    name = forms.CharField(required=False, max_length=200, label="Name")
+    description = forms.CharField(required=False, max_length=nsg_rules.DESCRIPTION_MAX, label="Description")
+
+    def problems(self) -> dict[str, Problem]:
+        return {field: Problem(str(messages[0])) for field, messages in self.errors.items()}
+
+
+def initial_values(used_priorities: list[int], data=None, rule=None) -> dict[str, str]:
+    """What the pane shows: a saved rule, else the portal's defaults (priority
+    100 then +10, a pre-filled name), overlaid with what the learner changed."""
+    values = {name: str(field.initial or "") for name, field in SecurityRuleForm.base_fields.items()}
+    if rule is not None:
+        values.update(rule_values(rule))
+    else:
+        values["priority"] = str(nsg_rules.next_priority(used_priorities))
+    if data is not None:
+        values.update({k: v for k, v in data.items() if k in values and isinstance(v, str)})
+    if rule is None:
+        suggested = nsg_rules.suggested_name(values["service"], values["destination_ports"], "")
+        # Re-suggest the name while the learner hasn't typed their own.
+        if data is None or not data.get("name") or data.get("name") == data.get("suggested_name"):
+            values["name"] = suggested
+        values["suggested_name"] = suggested
+    preset = nsg_rules.SERVICES.get(values["service"])
+    if preset:
+        values["destination_ports"], values["protocol"] = preset
+    return values
+
+
+def _side_values(prefixes: list[str]) -> tuple[str, str, str]:
+    if list(prefixes) == [nsg_rules.ANY]:
+        return "Any", "", "VirtualNetwork"
+    if len(prefixes) == 1 and nsg_rules.canonical_tag(prefixes[0]):
+        return "ServiceTag", "", prefixes[0]
+    return "IPAddresses", ", ".join(prefixes), "VirtualNetwork"
+
+
+def rule_values(rule) -> dict[str, str]:
+    source, source_ips, source_tag = _side_values(rule.source_address_prefixes)
+    destination, destination_ips, destination_tag = _side_values(rule.destination_address_prefixes)
+    ports = ",".join(rule.destination_port_ranges)
+    service = next(
+        (s for s, preset in nsg_rules.SERVICES.items() if preset and preset == (ports, rule.protocol)), "Custom"
+    )
+    return {
+        "source": source,
+        "source_ips": source_ips,
+        "source_tag": source_tag,
+        "source_ports": ",".join(rule.source_port_ranges),
+        "destination": destination,
+        "destination_ips": destination_ips,
+        "destination_tag": destination_tag,
+        "service": service,
+        "destination_ports": ports,
+        "protocol": rule.protocol,
+        "access": rule.access,
+        "priority": str(rule.priority),
+        "name": rule.name,
+        "description": rule.description,
+    }

@@ -1,0 +1,80 @@
+"""Forms of the route table blades: the create wizard and the "Add route"
+pane. Field shape only; Azure's rules are the service's."""
+
+from django import forms
+
+from networking.models import Route, RouteTable
+from networking.services import routes as services
+from portal.errors import rule_error
+from portal.forms import REVIEW, CreateWizard, Problem
+
+YES_NO = [("Yes", "Yes"), ("No", "No")]
+
+
+class RouteTableWizard(CreateWizard):
+    """Portal "Create route table" (portal-ui §5) with "Propagate gateway routes" (ROUTE-26)."""
+
+    kind = "routetable"
+    title = "Create route table"
+    product = "Microsoft.RouteTable"
+    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
+    name_kind = "route_table"
+
+    propagate = forms.ChoiceField(choices=YES_NO, initial="Yes", label="Propagate gateway routes")
+
+    def check_rules(self, problems, attempt) -> None:
+        name = attempt("name", services.validate_route_table_name, self.value("name"))
+        rg = self.target_rg
+        if name and rg and RouteTable.objects.filter(resource_group=rg, name__iexact=name).exists():
+            problems["name"] = Problem.of(
+                rule_error(f"A route table named '{name}' already exists in '{rg.name}'.", "NAMING-11")
+            )
+        if "region" not in problems:
+            attempt("name", services.check_route_table_limit, self.sandbox, self.value("region"))
+
+    def create(self, rg):
+        return services.create_route_table(
+            rg,
+            name=self.cleaned_data["name"],
+            location=self.cleaned_data["region"],
+            propagate=self.cleaned_data["propagate"] == "Yes",
+        )
+
+    def instance_summary(self):
+        return [
+            ("Region", self.region_label),
+            ("Name", self.value("name")),
+            ("Propagate gateway routes", self.value("propagate")),
+        ]
+
+
+class RouteForm(forms.Form):
+    """The "Add route" pane (2021): next hop type stays free text so that an
+    unknown or system-only hop gets ERR-29 (ROUTE-21, ROUTE-22)."""
+
+    name = forms.CharField(required=False, max_length=200, label="Route name")
+    address_prefix = forms.CharField(required=False, max_length=200, label="Address prefix")
+    next_hop_type = forms.CharField(required=False, max_length=40, initial="VirtualNetworkGateway", label="Next hop type")
+    next_hop_ip = forms.CharField(required=False, max_length=100, label="Next hop address")
+
+    def problems(self) -> dict[str, Problem]:
+        return {field: Problem(str(messages[0])) for field, messages in self.errors.items()}
+
+
+NEXT_HOP_CHOICES = Route.NEXT_HOP_TYPES
+
+
+def initial_values(data=None, route=None) -> dict[str, str]:
+    values = {name: str(field.initial or "") for name, field in RouteForm.base_fields.items()}
+    if route is not None:
+        values.update(
+            name=route.name,
+            address_prefix=route.address_prefix,
+            next_hop_type=route.next_hop_type,
+            next_hop_ip=route.next_hop_ip or "",
+        )
+    if data is not None:
+        values.update({k: v for k, v in data.items() if k in values and isinstance(v, str)})
+    if route is not None:
+        values["name"] = route.name
+    return values

@@ -1,0 +1,216 @@
+"""Build the engine's frozen topology of a sandbox from the database.
+
+A fixed number of queries whatever the sandbox's size; the engine then works
+on plain values (networking/engine/topology.py).
+"""
+
+from ipaddress import IPv4Address, IPv4Network, ip_network
+
+from appservice.effective import outbound_config
+from appservice.models import VnetIntegration, WebApp
+from networking import models as m
+from networking.engine import routes as r
+from networking.engine import servicetags, topology
+from networking.engine.nsg import Nsg, Rule
+
+# A few well-known public names, so a learner can test "the internet".
+PUBLIC_NAMES = {
+    "www.contoso.com": ("A", "93.184.216.34"),
+    "www.microsoft.com": ("A", "23.45.229.117"),
+    "api.github.com": ("A", "140.82.112.6"),
+    "smtp.contoso.com": ("A", "93.184.216.40"),
+}
+
+
+def _networks(prefixes) -> tuple[IPv4Network, ...]:
+    nets = []
+    for text in prefixes:
+        net = ip_network(text, strict=False)
+        if net.version == 4:
+            nets.append(net)
+    return tuple(nets)
+
+
+def build(sandbox) -> topology.Topology:
+    vnets = {
+        v.pk: topology.Vnet(v.pk, v.name, v.location, _networks(v.address_space), tuple(v.dns_servers), v.is_classic)
+        for v in m.VirtualNetwork.objects.filter(sandbox=sandbox)
+    }
+    subnets = {}
+    for s in m.Subnet.objects.filter(vnet__sandbox=sandbox):
+        net = ip_network(s.address_prefix)
+        if net.version != 4:
+            continue
+        subnets[s.pk] = topology.Subnet(
+            s.pk,
+            s.name,
+            s.vnet_id,
+            net,
+            s.nsg_id,
+            s.route_table_id,
+            frozenset(s.service_endpoints),
+            s.private_endpoint_network_policies,
+        )
+    peerings = tuple(
+        topology.Peering(
+            p.vnet_id,
+            p.remote_vnet_id,
+            p.peering_state,
+            p.allow_virtual_network_access,
+            p.allow_gateway_transit,
+            p.use_remote_gateways,
+        )
+        for p in m.VirtualNetworkPeering.objects.filter(vnet__sandbox=sandbox)
+    )
+    learned: dict[int, list[IPv4Network]] = {}
+    for c in m.VirtualNetworkGatewayConnection.objects.filter(sandbox=sandbox).select_related(
+        "local_network_gateway", "express_route_circuit"
+    ):
+        prefixes = []
+        if c.local_network_gateway_id:
+            prefixes += c.local_network_gateway.address_prefixes
+        if c.express_route_circuit_id:
+            prefixes += c.express_route_circuit.advertised_prefixes
+        learned.setdefault(c.gateway_id, []).extend(_networks(prefixes))
+    gateways = {}
+    for g in m.VirtualNetworkGateway.objects.filter(sandbox=sandbox):
+        prefixes = list(learned.get(g.pk, []))
+        if g.p2s_address_pool:
+            prefixes += _networks([g.p2s_address_pool])
+        gateways[g.vnet_id] = topology.Gateway(g.vnet_id, g.name, g.gateway_type, tuple(prefixes))
+    routes_by_table: dict[int, list[r.Route]] = {}
+    for route in m.Route.objects.filter(route_table__sandbox=sandbox):
+        try:
+            prefix = ip_network(route.address_prefix)
+        except ValueError:
+            tag = servicetags.SERVICE_TAGS.get(route.address_prefix.split(".")[0])
+            if tag is None:
+                continue
+            prefix = tag[0]
+        routes_by_table.setdefault(route.route_table_id, []).append(
+            r.Route(prefix, route.next_hop_type, r.USER, route.next_hop_ip, route.name)
+        )
+    route_tables = {
+        t.pk: topology.RouteTable(
+            t.pk, t.name, not t.disable_bgp_route_propagation, tuple(routes_by_table.get(t.pk, ()))
+        )
+        for t in m.RouteTable.objects.filter(sandbox=sandbox)
+    }
+    rules_by_nsg: dict[int, list[Rule]] = {}
+    for rule in m.SecurityRule.objects.filter(nsg__sandbox=sandbox):
+        rules_by_nsg.setdefault(rule.nsg_id, []).append(
+            Rule(
+                rule.name,
+                rule.priority,
+                rule.direction,
+                rule.access,
+                rule.protocol,
+                tuple(rule.source_address_prefixes) or ("*",),
+                tuple(rule.source_port_ranges) or ("*",),
+                tuple(rule.destination_address_prefixes) or ("*",),
+                tuple(rule.destination_port_ranges) or ("*",),
+            )
+        )
+    nsgs = {
+        n.pk: Nsg(n.name, tuple(rules_by_nsg.get(n.pk, ())), n.arm_id)
+        for n in m.NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group__subscription")
+    }
+    nics = tuple(
+        topology.Nic(
+            n.name,
+            n.subnet_id,
+            IPv4Address(n.private_ip),
+            n.nsg_id,
+            n.vm.name if n.vm_id else n.vm_name,
+            n.enable_ip_forwarding,
+        )
+        for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
+    )
+    targets, hosts_by_key = [], {}
+    for model in (m.StorageAccount, m.SqlServer, m.KeyVault):
+        for t in model.objects.filter(sandbox=sandbox).prefetch_related("vnet_rules"):
+            targets.append(
+                topology.Target(
+                    model.__name__,
+                    t.name,
+                    t.host_name,
+                    IPv4Address(t.public_ip),
+                    model.service_endpoint,
+                    model.private_link_zone,
+                    t.public_network_access != "Disabled",
+                    t.default_action == "Deny",
+                    _networks(t.ip_rules),
+                    frozenset(s.pk for s in t.vnet_rules.all()),
+                )
+            )
+            hosts_by_key[(model.__name__, t.pk)] = t.host_name
+    endpoints = []
+    for pe in m.PrivateEndpoint.objects.filter(sandbox=sandbox).select_related("nic", "target_type"):
+        host = hosts_by_key.get((pe.target_type.model_class().__name__, pe.target_id), "")
+        if not host and pe.target_type.model == "webapp":
+            host = _webapp_host(pe.target_id)
+        endpoints.append(
+            topology.PrivateEndpoint(
+                pe.name, pe.subnet_id, IPv4Address(pe.nic.private_ip), host, pe.connection_state == "Approved"
+            )
+        )
+    records_by_zone: dict[int, dict] = {}
+    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox):
+        records_by_zone.setdefault(rs.zone_id, {})[rs.name.lower()] = (rs.record_type, tuple(rs.records))
+    links_by_zone: dict[int, list] = {}
+    for link in m.VirtualNetworkLink.objects.filter(zone__sandbox=sandbox):
+        links_by_zone.setdefault(link.zone_id, []).append((link.vnet_id, link.resolution_policy == "NxDomainRedirect"))
+    zones = tuple(
+        topology.Zone(z.name.lower(), records_by_zone.get(z.pk, {}), tuple(links_by_zone.get(z.pk, ())))
+        for z in m.PrivateDnsZone.objects.filter(sandbox=sandbox)
+    )
+    return topology.Topology(
+        era=sandbox.era,
+        vnets=vnets,
+        subnets=subnets,
+        peerings=peerings,
+        gateways=gateways,
+        route_tables=route_tables,
+        nsgs=nsgs,
+        nics=nics,
+        private_endpoints=tuple(endpoints),
+        targets=tuple(targets),
+        zones=zones,
+        public_names=dict(PUBLIC_NAMES),
+    )
+
+
+def _webapp_host(pk: int) -> str:
+    app = WebApp.objects.filter(pk=pk).only("name").first()
+    return app.default_host_name if app else ""
+
+
+def app_source(app: WebApp) -> topology.App:
+    """The app as a traffic source: its integration and what its settings mean
+    (appservice/effective.py)."""
+    integration = VnetIntegration.objects.filter(app=app).first()
+    settings = dict(app.settings.values_list("name", "value"))
+    vnet_dns = list(integration.vnet.dns_servers) if integration else []
+    config = outbound_config(
+        settings=settings,
+        route_all_property=app.vnet_route_all_enabled,
+        integrated=integration is not None,
+        regional=integration is not None and integration.is_regional,
+        vnet_dns_servers=vnet_dns,
+        private_zones_need_app_settings=app.sandbox.rules.private_zones_need_app_settings,
+    )
+    explicit = tuple(s for s in settings.get("WEBSITE_DNS_SERVER", "").split(",") if s)
+    alt = settings.get("WEBSITE_DNS_ALT_SERVER", "").strip()
+    dns_servers = explicit + ((alt,) if alt and explicit else ())
+    _, outbound = app.public_addresses()
+    return topology.App(
+        name=app.name,
+        location=app.location,
+        outbound_ips=tuple(outbound),
+        integration_kind=integration.kind if integration else None,
+        vnet_id=integration.vnet_id if integration else None,
+        subnet_id=integration.subnet_id if integration else None,
+        route_all=config.route_all,
+        dns_servers=dns_servers,
+        private_zones=config.private_zones or not app.sandbox.rules.private_zones_need_app_settings,
+    )

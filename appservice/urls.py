@@ -23,6 +23,7 @@ urlpatterns = [
     path(SITE + "configuration/draft", views.settings_draft, name="settings_draft"),
     path(SITE + "configuration/save", views.save_settings, name="save_settings"),
     path(SITE + "scaleup", views.scale_up, name="scale_up"),
+    path(SITE + "troubleshoot", views.troubleshoot, name="troubleshoot"),
     path(PLAN + "overview", views.plan_overview, name="plan_overview"),
     path(PLAN + "scaleup", views.plan_scale_up, name="plan_scale_up"),
 ]

@@ -61,6 +61,10 @@ def _app_menu(app: WebApp, active: str) -> list[dict]:
                 item("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
             ],
         },
+        {
+            "heading": "Support + troubleshooting",
+            "items": [item("Network troubleshooter", "bi-signpost-split", "troubleshoot")],
+        },
     ]
 
 
@@ -80,6 +84,7 @@ APP_ROUTES = (
     "settings_draft",
     "save_settings",
     "scale_up",
+    "troubleshoot",
 )
 
 
@@ -674,3 +679,38 @@ def plan_scale_up(request, subscription_id, rg, name):
     plan = _get_plan(request, subscription_id, rg, name)
     url = reverse("appservice:plan_scale_up", kwargs=blade_kwargs(plan))
     return _scale_up_page(request, plan, _plan_blade(plan, "plan_scale_up", "Scale up"), url)
+
+
+# --- Network troubleshooter (issue #4) ---------------------------------------------
+
+
+@require_GET
+def troubleshoot(request, subscription_id, rg, name):
+    """"Where does the packet go?": the connectivity engine's trace of an
+    outbound connection from the app (networking/engine/trace.py). A GET
+    with a host runs the test: it changes nothing."""
+    from networking import snapshot
+    from networking.engine.trace import trace_app
+
+    app = _get_app(request, subscription_id, rg, name)
+    host = request.GET.get("host", "").strip()[:253]
+    port_text = request.GET.get("port", "443").strip()[:5]
+    errors, trace = {}, None
+    if "host" in request.GET:
+        if not host:
+            errors["host"] = "Enter a host name or an IPv4 address."
+        try:
+            port = int(port_text)
+            if not 0 < port <= 65535:
+                raise ValueError
+        except ValueError:
+            errors["port"] = "Enter a port from 1 to 65535."
+        if not errors:
+            trace = trace_app(snapshot.build(request.sandbox), snapshot.app_source(app), host, port)
+    context = _blade(
+        app, "troubleshoot", "Network troubleshooter", host=host, port=port_text, errors=errors, trace=trace
+    )
+    template = "appservice/troubleshoot.html#result" if request.htmx else "appservice/troubleshoot.html"
+    response = render(request, template, context, status=422 if errors else 200)
+    response["Vary"] = "HX-Request"
+    return response

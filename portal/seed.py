@@ -7,6 +7,7 @@ VNet Integration flow; the README lists it.
 from django.db import transaction
 
 from appservice.models import AppServicePlan, AppSetting, VnetIntegration, WebApp
+from networking import models as n
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from portal.models import ActivityLogEntry, Notification, Operation, ResourceGroup, Sandbox, Subscription
 
@@ -25,12 +26,30 @@ def reset_sandbox(sandbox: Sandbox) -> None:
     """Return the sandbox to the seed: same subscription ID, same era."""
     with transaction.atomic():
         subscription = sandbox.subscriptions.select_for_update().get()
-        # Dependants first: integrations, apps and NICs protect what they use.
+        # Dependants first: what protects another resource goes before it.
         VnetIntegration.objects.filter(app__sandbox=sandbox).delete()
         WebApp.objects.filter(sandbox=sandbox).delete()
-        NetworkInterface.objects.filter(sandbox=sandbox).delete()
-        Subnet.objects.filter(vnet__sandbox=sandbox).delete()
-        for model in (AppServicePlan, VirtualNetworkGateway, VirtualNetwork):
+        for model in (
+            n.PrivateEndpoint,
+            n.VirtualNetworkGatewayConnection,
+            n.NetworkInterface,
+            n.VirtualMachine,
+        ):
+            model.objects.filter(sandbox=sandbox).delete()
+        n.Subnet.objects.filter(vnet__sandbox=sandbox).delete()
+        for model in (
+            AppServicePlan,
+            n.NetworkSecurityGroup,
+            n.RouteTable,
+            n.VirtualNetworkGateway,
+            n.LocalNetworkGateway,
+            n.ExpressRouteCircuit,
+            n.PrivateDnsZone,
+            n.StorageAccount,
+            n.SqlServer,
+            n.KeyVault,
+            n.VirtualNetwork,
+        ):
             model.objects.filter(sandbox=sandbox).delete()
         for model in (Notification, Operation, ActivityLogEntry):
             model.objects.filter(sandbox=sandbox).delete()

@@ -1,3 +1,121 @@
-"""Blades of the endpoints family (issue #3)."""
+"""Private endpoint blades: the "Create a private endpoint" wizard, Overview,
+DNS configuration, Activity log, JSON View and Delete (portal-ui §7.1)."""
 
-urlpatterns: list = []
+from django.contrib.contenttypes.models import ContentType
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from networking.forms.endpoints import PrivateEndpointWizard
+from networking.models import PrivateDnsRecordSet, PrivateEndpoint
+from networking.services import endpoints as endpoint_services
+from networking.views.common import activity_log, json_view
+from networking.views.targets import blade_context, confirm, respond, run_wizard
+from portal.access import get_in_group, get_resource_group
+
+PE_SETTINGS = [("DNS configuration", "bi-globe", "dns")]
+
+
+def _endpoint(request, subscription_id, rg, name) -> PrivateEndpoint:
+    endpoints = PrivateEndpoint.objects.select_related(
+        "subnet__vnet__resource_group__subscription", "nic__resource_group__subscription", "target_type"
+    )
+    return get_in_group(request, endpoints, subscription_id, rg, name)
+
+
+def _context(endpoint, active, title, **extra) -> dict:
+    target = endpoint.target
+    return blade_context(
+        endpoint,
+        "private_endpoint",
+        active,
+        title,
+        "bi-plug",
+        PE_SETTINGS,
+        endpoint=endpoint,
+        target=target,
+        fqdn=endpoint_services.fqdn_of(target) if target is not None else "",
+        **extra,
+    )
+
+
+def _initial_target(request):
+    """'+ Private endpoint' on a target's connections page names the target: '<arm type>:<pk>'."""
+    arm_type, _, pk = request.GET.get("target", "").rpartition(":")
+    kind = endpoint_services.TARGET_KINDS.get(arm_type)
+    if kind is None or not pk.isdigit():
+        return None
+    return kind.model.objects.filter(sandbox=request.sandbox, pk=int(pk)).first()
+
+
+@require_http_methods(["GET", "POST"])
+def private_endpoint_create(request, subscription_id, rg):
+    group = get_resource_group(request, subscription_id, rg)
+    data = request.POST if request.method == "POST" else None
+    wizard = PrivateEndpointWizard(request.sandbox, data, rg_name=group.name, target=_initial_target(request))
+    return run_wizard(request, wizard, "networking/private_endpoint_create.html", wizard.title)
+
+
+@require_GET
+def private_endpoint_overview(request, subscription_id, rg, name):
+    endpoint = _endpoint(request, subscription_id, rg, name)
+    return respond(request, "networking/private_endpoint_overview.html", "essentials", _context(endpoint, "overview", "Overview"))
+
+
+@require_GET
+def private_endpoint_dns(request, subscription_id, rg, name):
+    """DNS configuration: the FQDN, its IP and the zone that holds the A record (PEDNS-10, PEDNS-11)."""
+    endpoint = _endpoint(request, subscription_id, rg, name)
+    target = endpoint.target
+    zones = list(endpoint.dns_zones.select_related("resource_group__subscription"))
+    records = []
+    if target is not None and zones:
+        records = list(
+            PrivateDnsRecordSet.objects.filter(zone__in=zones, name__iexact=target.name, record_type="A").select_related("zone")
+        )
+    return render_dns(request, endpoint, zones, records)
+
+
+def render_dns(request, endpoint, zones, records):
+    context = _context(endpoint, "dns", "DNS configuration", zones=zones, records=records)
+    return respond(request, "networking/private_endpoint_dns.html", "dns-configuration", context)
+
+
+@require_GET
+def private_endpoint_activity(request, subscription_id, rg, name):
+    endpoint = _endpoint(request, subscription_id, rg, name)
+    return activity_log(request, endpoint, _context(endpoint, "activity", "Activity log"))
+
+
+@require_GET
+def private_endpoint_json(request, subscription_id, rg, name):
+    endpoint = _endpoint(request, subscription_id, rg, name)
+    return json_view(request, endpoint, _context(endpoint, "json", "JSON View"))
+
+
+@require_http_methods(["GET", "POST"])
+def private_endpoint_delete(request, subscription_id, rg, name):
+    endpoint = _endpoint(request, subscription_id, rg, name)
+    context = _context(endpoint, "overview", "Delete")
+    return confirm(
+        request,
+        context,
+        title="Delete private endpoint",
+        question=f"Delete '{endpoint.name}'? Its network interface and its A record in the private DNS zone go too.",
+        rule="PEDNS-11, PEDNS-32",
+        action=lambda: endpoint_services.delete_endpoint(endpoint),
+        done_url=context["urls"]["resource_group"],
+    )
+
+
+PE = "Microsoft.Network/privateEndpoints/<str:name>/"
+
+urlpatterns = [
+    path("Microsoft.Network/privateEndpoints/create/", private_endpoint_create, name="private_endpoint_create"),
+    path(PE + "overview", private_endpoint_overview, name="private_endpoint_overview"),
+    path(PE + "dnsconfiguration", private_endpoint_dns, name="private_endpoint_dns"),
+    path(PE + "activitylog", private_endpoint_activity, name="private_endpoint_activity"),
+    path(PE + "jsonview", private_endpoint_json, name="private_endpoint_json"),
+    path(PE + "delete", private_endpoint_delete, name="private_endpoint_delete"),
+]
+
+__all__ = ["ContentType", "urlpatterns"]

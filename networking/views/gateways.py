@@ -1,3 +1,569 @@
-"""Blades of the gateways family (issue #3)."""
+"""Blades of on-premises connectivity (portal-ui §6): virtual network
+gateways (Overview, Configuration, Connections, Point-to-site configuration,
+Properties), local network gateways, connections and ExpressRoute circuits,
+with their "Create" wizards and Delete confirmations."""
 
-urlpatterns: list = []
+import json
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from networking.forms.gateways import (
+    CircuitWizard,
+    ConnectionForm,
+    GatewayWizard,
+    LocalGatewayConfigForm,
+    LocalGatewayWizard,
+    PointToSiteForm,
+    SkuForm,
+)
+from networking.models import (
+    ExpressRouteCircuit,
+    LocalNetworkGateway,
+    VirtualNetworkGateway,
+    VirtualNetworkGatewayConnection,
+)
+from networking.services import gateways as services
+from networking.views.common import activity_log, blade, json_view, menu_item
+from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.errors import AzureRuleError
+from portal.resources import resource_url
+
+GATEWAY_ICON, LOCAL_ICON, CONNECTION_ICON, CIRCUIT_ICON = "bi-shield-lock", "bi-building", "bi-plug", "bi-lightning"
+
+
+def _htmx_aware(request, template: str, partial: str, context: dict, status: int = 200):
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _go(request, url: str):
+    """After a change that leaves the page: a redirect, or HX-Redirect for htmx."""
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _document(resource) -> str:
+    """The ARM JSON the Overview's "JSON View" shows."""
+    return json.dumps(resource.arm_json(), indent=2, default=str)
+
+
+def _errors(form) -> dict:
+    return {field: messages[0] for field, messages in form.errors.items()}
+
+
+def _rg_url(resource) -> str:
+    rg = resource.resource_group
+    return reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+
+
+def _delete(request, resource, delete, context: dict):
+    """The Delete confirmation ("Yes"/"No"); a refusal shows in the pane (422)."""
+    error = None
+    if request.method == "POST":
+        try:
+            delete(resource)
+        except AzureRuleError as exc:
+            error = exc
+        else:
+            return _go(request, _rg_url(resource))
+    context = {**context, "error": error, "delete_url": request.path}
+    template = "networking/gateway_delete.html#pane" if request.htmx else "networking/gateway_delete.html"
+    return render(request, template, context, status=422 if error else 200)
+
+
+def _wizard(request, wizard_class, rg_name: str, template: str, subscription_id):
+    rg = get_resource_group(request, subscription_id, rg_name)
+    wizard = wizard_class(request.sandbox, request.POST if request.method == "POST" else None, resource_group=rg.name)
+    status = 200
+    if request.method == "POST":
+        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        if created is not None:
+            return _go(request, resource_url(created))
+        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
+            status = 422
+    context = {
+        "wizard": wizard,
+        "page_title": wizard.title,
+        "breadcrumbs": [{"label": rg.name, "url": reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": rg.name})}, {"label": wizard.title}],
+    }
+    return _htmx_aware(request, template, "create-wizard", context, status)
+
+
+# --- Virtual network gateways ------------------------------------------------------------------
+
+
+def _get_gateway(request, subscription_id, rg, name) -> VirtualNetworkGateway:
+    qs = VirtualNetworkGateway.objects.select_related("vnet__resource_group__subscription")
+    return get_in_group(request, qs, subscription_id, rg, name)
+
+
+def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
+    def item(label, icon, url_name, key):
+        return menu_item(label, icon, url_name, gateway, active, key)
+
+    menu = [
+        {"heading": "", "items": [item("Overview", GATEWAY_ICON, "gateway_overview", "overview"), item("Activity log", "bi-journal-text", "gateway_activity", "activity")]},
+        {
+            "heading": "Settings",
+            "items": [
+                item("Configuration", "bi-sliders", "gateway_configuration", "configuration"),
+                item("Connections", "bi-plug", "gateway_connections", "connections"),
+                item("Point-to-site configuration", "bi-laptop", "gateway_p2s", "p2s"),
+                item("Properties", "bi-braces", "gateway_properties", "properties"),
+            ],
+        },
+    ]
+    urls = {
+        key: reverse(f"networking:gateway_{key}", kwargs=blade_kwargs(gateway))
+        for key in ("overview", "configuration", "connections", "connection_add", "p2s", "delete")
+    }
+    return blade(gateway, menu=menu, title=title, icon=GATEWAY_ICON, gateway=gateway, urls=urls, **extra)
+
+
+@require_http_methods(["GET", "POST"])
+def gateway_create(request, subscription_id, rg):
+    """ "Create virtual network gateway" (portal-ui §6)."""
+    return _wizard(request, GatewayWizard, rg, "networking/gateway_create.html", subscription_id)
+
+
+@require_GET
+def gateway_overview(request, subscription_id, rg, name):
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    context = _gateway_blade(
+        gateway,
+        "overview",
+        "Overview",
+        status=services.gateway_state(gateway),
+        vnet_url=resource_url(gateway.vnet),
+        connection_count=VirtualNetworkGatewayConnection.objects.filter(gateway=gateway).count(),
+        route_warning=services.route_table_warning(services.gateway_subnet_of(gateway.vnet)),
+        arm_document=_document(gateway),
+    )
+    return _htmx_aware(request, "networking/gateway_overview.html", "gateway-essentials", context)
+
+
+@require_GET
+def gateway_activity(request, subscription_id, rg, name):
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    return activity_log(request, gateway, _gateway_blade(gateway, "activity", "Activity log"))
+
+
+@require_GET
+def gateway_properties(request, subscription_id, rg, name):
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    return json_view(request, gateway, _gateway_blade(gateway, "properties", "Properties"))
+
+
+@require_http_methods(["GET", "POST"])
+def gateway_configuration(request, subscription_id, rg, name):
+    """Configuration: the SKU (resize within the gateway's type)."""
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        form = SkuForm(request.POST)
+        if form.is_valid():
+            try:
+                services.resize_gateway(gateway, form.cleaned_data["sku"])
+            except AzureRuleError as exc:
+                errors[exc.field or "form"] = exc
+            else:
+                gateway.refresh_from_db()
+        else:
+            errors = _errors(form)
+        status = 422 if errors else 200
+    context = _gateway_blade(
+        gateway, "configuration", "Configuration", errors=errors, skus=services.SKUS_BY_TYPE[gateway.gateway_type],
+        posted_sku=request.POST.get("sku", gateway.sku) if request.method == "POST" else gateway.sku,
+        saved=request.method == "POST" and not errors,
+    )
+    return _htmx_aware(request, "networking/gateway_configuration.html", "sku-form", context, status)
+
+
+def _connections_context(gateway) -> dict:
+    connections = VirtualNetworkGatewayConnection.objects.filter(gateway=gateway).select_related(
+        "resource_group__subscription", "local_network_gateway", "express_route_circuit"
+    )
+    return _gateway_blade(
+        gateway,
+        "connections",
+        "Connections",
+        rows=[{"connection": c, "url": resource_url(c), "peer": _peer_name(c)} for c in connections],
+    )
+
+
+def _peer_name(connection) -> str:
+    peer = connection.local_network_gateway or connection.express_route_circuit
+    return peer.name if peer else ""
+
+
+@require_GET
+def gateway_connections(request, subscription_id, rg, name):
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    return _htmx_aware(request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway))
+
+
+def _connection_pane(request, gateway, form, errors=None, status=200):
+    sandbox = request.sandbox
+    context = _gateway_blade(
+        gateway,
+        "connections",
+        "Add connection",
+        form=form,
+        errors=errors or {},
+        local_gateways=list(LocalNetworkGateway.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")),
+        circuits=list(ExpressRouteCircuit.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")),
+        create_local_url=reverse("networking:local_gateway_create", kwargs={"subscription_id": gateway.resource_group.subscription.subscription_id, "rg": gateway.resource_group.name}),
+        create_circuit_url=reverse("networking:circuit_create", kwargs={"subscription_id": gateway.resource_group.subscription.subscription_id, "rg": gateway.resource_group.name}),
+        connection_type=(form.data.get("connection_type") if form.is_bound else "")
+        or ("ExpressRoute" if gateway.gateway_type == "ExpressRoute" else "IPsec"),
+    )
+    template = "networking/connection_add.html#pane" if request.htmx else "networking/connection_add.html"
+    return render(request, template, context, status=status)
+
+
+def _pick(model, sandbox, raw):
+    raw = raw or ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return None
+    return model.objects.filter(sandbox=sandbox, pk=int(raw)).first()
+
+
+@require_http_methods(["GET", "POST"])
+def gateway_connection_add(request, subscription_id, rg, name):
+    """Connections > "+ Add": site-to-site (IPsec) or ExpressRoute."""
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    if request.method == "GET":
+        form = ConnectionForm(request.GET) if "connection_type" in request.GET else ConnectionForm()
+        return _connection_pane(request, gateway, form)
+    form = ConnectionForm(request.POST)
+    if not form.is_valid():
+        return _connection_pane(request, gateway, form, _errors(form), 422)
+    data = form.cleaned_data
+    spec = services.ConnectionSpec(
+        name=data["name"],
+        connection_type=data["connection_type"],
+        local_gateway=_pick(LocalNetworkGateway, request.sandbox, data["local_gateway"]),
+        circuit=_pick(ExpressRouteCircuit, request.sandbox, data["circuit"]),
+        shared_key=data["shared_key"],
+        enable_bgp=data["enable_bgp"],
+    )
+    try:
+        services.add_connection(gateway, spec)
+    except AzureRuleError as exc:
+        return _connection_pane(request, gateway, form, {exc.field or "form": exc}, 422)
+    if not request.htmx:
+        return redirect(reverse("networking:gateway_connections", kwargs=blade_kwargs(gateway)))
+    response = render(request, "networking/gateway_connections.html#connection-swap", _connections_context(gateway))
+    response["HX-Retarget"] = "#connection-table"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def gateway_p2s(request, subscription_id, rg, name):
+    """Point-to-site configuration: "Configure now", then the form and Save."""
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    errors: dict = {}
+    status = 200
+    saved = False
+    if request.method == "POST":
+        form = PointToSiteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_point_to_site(gateway, form.p2s())
+            except AzureRuleError as exc:
+                errors[exc.field or "form"] = exc
+            else:
+                gateway.refresh_from_db()
+                saved = True
+        else:
+            errors = _errors(form)
+        status = 422 if errors else 200
+        certificates = form.certificates()
+        values = {k: request.POST.get(k, "") for k in ("address_pool", "tunnel_type", "auth_type")}
+    else:
+        certificates = ()
+        tunnel = next((k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP")
+        values = {"address_pool": gateway.p2s_address_pool, "tunnel_type": tunnel, "auth_type": "certificate"}
+    configuring = bool(gateway.p2s_address_pool) or request.method == "POST" or request.GET.get("configure") == "1"
+    context = _gateway_blade(
+        gateway,
+        "p2s",
+        "Point-to-site configuration",
+        errors=errors,
+        values=values,
+        configuring=configuring,
+        saved=saved,
+        tunnel_types=[(k, label) for k, (label, _) in services.TUNNEL_TYPES.items()],
+        auth_types=list(services.AUTH_TYPES.items()),
+        certificates=list(certificates) + [("", "")],
+        max_certificates=services.MAX_ROOT_CERTIFICATES,
+        integration_problem=gateway.gateway_integration_problem() if gateway.p2s_address_pool else None,
+        status=services.gateway_state(gateway),
+    )
+    return _htmx_aware(request, "networking/gateway_p2s.html", "p2s-panel", context, status)
+
+
+@require_http_methods(["GET", "POST"])
+def gateway_delete(request, subscription_id, rg, name):
+    gateway = _get_gateway(request, subscription_id, rg, name)
+    return _delete(request, gateway, services.delete_gateway, _gateway_blade(gateway, "overview", "Delete"))
+
+
+# --- Local network gateways -----------------------------------------------------------------------
+
+
+def _get_local(request, subscription_id, rg, name) -> LocalNetworkGateway:
+    return get_in_group(request, LocalNetworkGateway.objects.all(), subscription_id, rg, name)
+
+
+def _local_blade(local, active: str, title: str, **extra) -> dict:
+    def item(label, icon, url_name, key):
+        return menu_item(label, icon, url_name, local, active, key)
+
+    menu = [
+        {"heading": "", "items": [item("Overview", LOCAL_ICON, "local_gateway_overview", "overview"), item("Activity log", "bi-journal-text", "local_gateway_activity", "activity")]},
+        {"heading": "Settings", "items": [item("Configuration", "bi-sliders", "local_gateway_configuration", "configuration"), item("Properties", "bi-braces", "local_gateway_properties", "properties")]},
+    ]
+    urls = {key: reverse(f"networking:local_gateway_{key}", kwargs=blade_kwargs(local)) for key in ("overview", "configuration", "delete")}
+    return blade(local, menu=menu, title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra)
+
+
+@require_http_methods(["GET", "POST"])
+def local_gateway_create(request, subscription_id, rg):
+    return _wizard(request, LocalGatewayWizard, rg, "networking/local_gateway_create.html", subscription_id)
+
+
+@require_GET
+def local_gateway_overview(request, subscription_id, rg, name):
+    local = _get_local(request, subscription_id, rg, name)
+    connections = VirtualNetworkGatewayConnection.objects.filter(local_network_gateway=local).select_related(
+        "resource_group__subscription", "gateway"
+    )
+    context = _local_blade(
+        local,
+        "overview",
+        "Overview",
+        rows=[{"connection": c, "url": resource_url(c)} for c in connections],
+        arm_document=_document(local),
+    )
+    return _htmx_aware(request, "networking/local_gateway_overview.html", "local-essentials", context)
+
+
+@require_GET
+def local_gateway_activity(request, subscription_id, rg, name):
+    local = _get_local(request, subscription_id, rg, name)
+    return activity_log(request, local, _local_blade(local, "activity", "Activity log"))
+
+
+@require_GET
+def local_gateway_properties(request, subscription_id, rg, name):
+    local = _get_local(request, subscription_id, rg, name)
+    return json_view(request, local, _local_blade(local, "properties", "Properties"))
+
+
+@require_http_methods(["GET", "POST"])
+def local_gateway_configuration(request, subscription_id, rg, name):
+    """Configuration: IP address, address space and BGP settings; Save."""
+    local = _get_local(request, subscription_id, rg, name)
+    errors: dict = {}
+    saved = False
+    if request.method == "POST":
+        form = LocalGatewayConfigForm(request.POST)
+        spec = None
+        if form.is_valid():
+            spec = form.spec()
+            try:
+                services.update_local_gateway(local, spec)
+            except AzureRuleError as exc:
+                errors[exc.field or "form"] = exc
+            else:
+                local.refresh_from_db()
+                saved = True
+        else:
+            errors = _errors(form)
+        values = {
+            "ip_address": request.POST.get("ip_address", ""),
+            "prefixes": [p for p in request.POST.getlist("address_prefix") if p.strip()][:200],
+            "bgp": bool(request.POST.get("bgp")),
+            "bgp_asn": request.POST.get("bgp_asn", ""),
+            "bgp_peer_ip": request.POST.get("bgp_peer_ip", ""),
+        }
+        if saved:
+            values = None
+    else:
+        values = None
+    if values is None:
+        values = {
+            "ip_address": local.gateway_ip_address,
+            "prefixes": list(local.address_prefixes),
+            "bgp": bool(local.bgp_asn),
+            "bgp_asn": local.bgp_asn or "",
+            "bgp_peer_ip": local.bgp_peering_address or "",
+        }
+    context = _local_blade(local, "configuration", "Configuration", errors=errors, values=values, saved=saved)
+    return _htmx_aware(request, "networking/local_gateway_configuration.html", "local-config", context, 422 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def local_gateway_delete(request, subscription_id, rg, name):
+    local = _get_local(request, subscription_id, rg, name)
+    return _delete(request, local, services.delete_local_gateway, _local_blade(local, "overview", "Delete"))
+
+
+# --- Connections ------------------------------------------------------------------------------------
+
+
+def _get_connection(request, subscription_id, rg, name) -> VirtualNetworkGatewayConnection:
+    qs = VirtualNetworkGatewayConnection.objects.select_related(
+        "gateway__resource_group__subscription",
+        "gateway__vnet",
+        "local_network_gateway__resource_group__subscription",
+        "express_route_circuit__resource_group__subscription",
+    )
+    return get_in_group(request, qs, subscription_id, rg, name)
+
+
+def _connection_blade(connection, active: str, title: str, **extra) -> dict:
+    def item(label, icon, url_name, key):
+        return menu_item(label, icon, url_name, connection, active, key)
+
+    menu = [
+        {"heading": "", "items": [item("Overview", CONNECTION_ICON, "connection_overview", "overview"), item("Activity log", "bi-journal-text", "connection_activity", "activity")]},
+        {"heading": "Settings", "items": [item("Properties", "bi-braces", "connection_properties", "properties")]},
+    ]
+    urls = {key: reverse(f"networking:connection_{key}", kwargs=blade_kwargs(connection)) for key in ("overview", "delete")}
+    return blade(connection, menu=menu, title=title, icon=CONNECTION_ICON, connection=connection, urls=urls, **extra)
+
+
+@require_GET
+def connection_overview(request, subscription_id, rg, name):
+    connection = _get_connection(request, subscription_id, rg, name)
+    peer = connection.local_network_gateway or connection.express_route_circuit
+    context = _connection_blade(
+        connection,
+        "overview",
+        "Overview",
+        gateway_url=resource_url(connection.gateway),
+        peer=peer,
+        peer_url=resource_url(peer) if peer else "",
+        arm_document=_document(connection),
+    )
+    return _htmx_aware(request, "networking/connection_overview.html", "connection-essentials", context)
+
+
+@require_GET
+def connection_activity(request, subscription_id, rg, name):
+    connection = _get_connection(request, subscription_id, rg, name)
+    return activity_log(request, connection, _connection_blade(connection, "activity", "Activity log"))
+
+
+@require_GET
+def connection_properties(request, subscription_id, rg, name):
+    connection = _get_connection(request, subscription_id, rg, name)
+    return json_view(request, connection, _connection_blade(connection, "properties", "Properties"))
+
+
+@require_http_methods(["GET", "POST"])
+def connection_delete(request, subscription_id, rg, name):
+    connection = _get_connection(request, subscription_id, rg, name)
+    return _delete(request, connection, services.delete_connection, _connection_blade(connection, "overview", "Delete"))
+
+
+# --- ExpressRoute circuits ------------------------------------------------------------------------
+
+
+def _get_circuit(request, subscription_id, rg, name) -> ExpressRouteCircuit:
+    return get_in_group(request, ExpressRouteCircuit.objects.all(), subscription_id, rg, name)
+
+
+def _circuit_blade(circuit, active: str, title: str, **extra) -> dict:
+    def item(label, icon, url_name, key):
+        return menu_item(label, icon, url_name, circuit, active, key)
+
+    menu = [
+        {"heading": "", "items": [item("Overview", CIRCUIT_ICON, "circuit_overview", "overview"), item("Activity log", "bi-journal-text", "circuit_activity", "activity")]},
+        {"heading": "Settings", "items": [item("Properties", "bi-braces", "circuit_properties", "properties")]},
+    ]
+    urls = {key: reverse(f"networking:circuit_{key}", kwargs=blade_kwargs(circuit)) for key in ("overview", "delete")}
+    return blade(circuit, menu=menu, title=title, icon=CIRCUIT_ICON, circuit=circuit, urls=urls, **extra)
+
+
+@require_http_methods(["GET", "POST"])
+def circuit_create(request, subscription_id, rg):
+    return _wizard(request, CircuitWizard, rg, "networking/circuit_create.html", subscription_id)
+
+
+@require_GET
+def circuit_overview(request, subscription_id, rg, name):
+    circuit = _get_circuit(request, subscription_id, rg, name)
+    connections = VirtualNetworkGatewayConnection.objects.filter(express_route_circuit=circuit).select_related(
+        "resource_group__subscription", "gateway"
+    )
+    context = _circuit_blade(
+        circuit,
+        "overview",
+        "Overview",
+        rows=[{"connection": c, "url": resource_url(c)} for c in connections],
+        arm_document=_document(circuit),
+    )
+    return _htmx_aware(request, "networking/circuit_overview.html", "circuit-essentials", context)
+
+
+@require_GET
+def circuit_activity(request, subscription_id, rg, name):
+    circuit = _get_circuit(request, subscription_id, rg, name)
+    return activity_log(request, circuit, _circuit_blade(circuit, "activity", "Activity log"))
+
+
+@require_GET
+def circuit_properties(request, subscription_id, rg, name):
+    circuit = _get_circuit(request, subscription_id, rg, name)
+    return json_view(request, circuit, _circuit_blade(circuit, "properties", "Properties"))
+
+
+@require_http_methods(["GET", "POST"])
+def circuit_delete(request, subscription_id, rg, name):
+    circuit = _get_circuit(request, subscription_id, rg, name)
+    return _delete(request, circuit, services.delete_circuit, _circuit_blade(circuit, "overview", "Delete"))
+
+
+_GW = "Microsoft.Network/virtualNetworkGateways"
+_LNG = "Microsoft.Network/localNetworkGateways"
+_CN = "Microsoft.Network/connections"
+_ER = "Microsoft.Network/expressRouteCircuits"
+
+urlpatterns = [
+    path(f"{_GW}/create", gateway_create, name="gateway_create"),
+    path(f"{_GW}/<str:name>/overview", gateway_overview, name="gateway_overview"),
+    path(f"{_GW}/<str:name>/activitylog", gateway_activity, name="gateway_activity"),
+    path(f"{_GW}/<str:name>/properties", gateway_properties, name="gateway_properties"),
+    path(f"{_GW}/<str:name>/configuration", gateway_configuration, name="gateway_configuration"),
+    path(f"{_GW}/<str:name>/connections", gateway_connections, name="gateway_connections"),
+    path(f"{_GW}/<str:name>/connections/add", gateway_connection_add, name="gateway_connection_add"),
+    path(f"{_GW}/<str:name>/pointtosite", gateway_p2s, name="gateway_p2s"),
+    path(f"{_GW}/<str:name>/delete", gateway_delete, name="gateway_delete"),
+    path(f"{_LNG}/create", local_gateway_create, name="local_gateway_create"),
+    path(f"{_LNG}/<str:name>/overview", local_gateway_overview, name="local_gateway_overview"),
+    path(f"{_LNG}/<str:name>/activitylog", local_gateway_activity, name="local_gateway_activity"),
+    path(f"{_LNG}/<str:name>/properties", local_gateway_properties, name="local_gateway_properties"),
+    path(f"{_LNG}/<str:name>/configuration", local_gateway_configuration, name="local_gateway_configuration"),
+    path(f"{_LNG}/<str:name>/delete", local_gateway_delete, name="local_gateway_delete"),
+    path(f"{_CN}/<str:name>/overview", connection_overview, name="connection_overview"),
+    path(f"{_CN}/<str:name>/activitylog", connection_activity, name="connection_activity"),
+    path(f"{_CN}/<str:name>/properties", connection_properties, name="connection_properties"),
+    path(f"{_CN}/<str:name>/delete", connection_delete, name="connection_delete"),
+    path(f"{_ER}/create", circuit_create, name="circuit_create"),
+    path(f"{_ER}/<str:name>/overview", circuit_overview, name="circuit_overview"),
+    path(f"{_ER}/<str:name>/activitylog", circuit_activity, name="circuit_activity"),
+    path(f"{_ER}/<str:name>/properties", circuit_properties, name="circuit_properties"),
+    path(f"{_ER}/<str:name>/delete", circuit_delete, name="circuit_delete"),
+]

@@ -1,3 +1,203 @@
-"""Blades of the peerings family (issue #3)."""
+"""A virtual network's Peerings page (portal-ui §3.4): the grid, the "Add
+peering" pane with both directions, a link's settings pane and Delete."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from networking.forms.peerings import AddPeeringForm, LinkSettingsForm
+from networking.models import VirtualNetwork, VirtualNetworkGateway, VirtualNetworkPeering
+from networking.services import peerings as services
+from networking.views import vnets
+from portal.access import blade_kwargs, get_in_group
+from portal.errors import AzureRuleError
+from portal.resources import resource_url
+
+PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
+
+
+def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
+    if provider not in PROVIDERS:
+        raise Http404("Unknown provider")
+    return get_in_group(request, VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider]), subscription_id, rg, name)
+
+
+def _get_link(vnet: VirtualNetwork, peering: str) -> VirtualNetworkPeering:
+    link = (
+        VirtualNetworkPeering.objects.filter(vnet=vnet, name__iexact=peering)
+        .select_related("remote_vnet__resource_group__subscription")
+        .first()
+    )
+    if link is None:
+        raise Http404("Peering not found")
+    link.vnet = vnet
+    return link
+
+
+def _urls(vnet: VirtualNetwork) -> dict:
+    kwargs = {**blade_kwargs(vnet), "provider": vnet.arm_type.split("/")[0]}
+    return {
+        "peerings": reverse("networking:vnet_peerings", kwargs=kwargs),
+        "add": reverse("networking:peering_add", kwargs=kwargs),
+    }
+
+
+def _link_urls(vnet: VirtualNetwork, link: VirtualNetworkPeering) -> dict:
+    kwargs = {**blade_kwargs(vnet), "provider": vnet.arm_type.split("/")[0], "peering": link.name}
+    return {
+        "edit": reverse("networking:peering_edit", kwargs=kwargs),
+        "delete": reverse("networking:peering_delete", kwargs=kwargs),
+    }
+
+
+def _context(vnet: VirtualNetwork, title: str, **extra) -> dict:
+    context = vnets._vnet_context(vnet, "peerings", title)
+    return {**context, "vnet": vnet, "urls": _urls(vnet), **extra}
+
+
+def _page_context(vnet: VirtualNetwork) -> dict:
+    links = list(VirtualNetworkPeering.objects.filter(vnet=vnet).select_related("remote_vnet__resource_group__subscription"))
+    rows = [{"link": link, "urls": _link_urls(vnet, link), "remote_url": resource_url(link.remote_vnet)} for link in links]
+    return _context(
+        vnet, "Peerings", rows=rows, any_disconnected=any(link.peering_state == "Disconnected" for link in links)
+    )
+
+
+@require_GET
+def vnet_peerings(request, provider, subscription_id, rg, name):
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    template = "networking/peering_list.html#peering-table" if request.htmx else "networking/peering_list.html"
+    response = render(request, template, _page_context(vnet))
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _after_change(request, vnet):
+    """The fresh grid in place, and the pane closed; without htmx, the page."""
+    if not request.htmx:
+        return redirect(_urls(vnet)["peerings"])
+    response = render(request, "networking/peering_list.html#peering-swap", _page_context(vnet))
+    response["HX-Retarget"] = "#peering-table"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _remote_choices(request, vnet: VirtualNetwork, classic: bool):
+    return list(
+        VirtualNetwork.objects.filter(sandbox=request.sandbox, is_classic=classic)
+        .exclude(pk=vnet.pk)
+        .select_related("resource_group")
+        .order_by("name")
+    )
+
+
+def _pane(request, vnet, form, errors=None, status=200):
+    model = form.value("deployment_model") if form.is_bound else "arm"
+    classic = model == "classic"
+    context = _context(
+        vnet,
+        "Add peering",
+        form=form,
+        errors=errors or {},
+        classic=classic,
+        choices=_remote_choices(request, vnet, classic),
+        subscription=request.sandbox.subscriptions.first(),
+        has_gateway=VirtualNetworkGateway.objects.filter(vnet=vnet).exists(),
+        create_gateway_url=reverse(
+            "networking:gateway_create",
+            kwargs={"subscription_id": vnet.resource_group.subscription.subscription_id, "rg": vnet.resource_group.name},
+        ),
+    )
+    template = "networking/peering_add.html#pane" if request.htmx else "networking/peering_add.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def peering_add(request, provider, subscription_id, rg, name):
+    """"+ Add": both links in one pane. A GET with a deployment model
+    re-renders the pane for it (the Virtual network list changes)."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    if request.method == "GET":
+        form = AddPeeringForm(request.GET) if "deployment_model" in request.GET else AddPeeringForm()
+        return _pane(request, vnet, form)
+    form = AddPeeringForm(request.POST)
+    errors: dict = {}
+    if not form.is_valid():
+        errors = {field: messages[0] for field, messages in form.errors.items()}
+    else:
+        pk = form.remote_pk()
+        classic = form.cleaned_data["deployment_model"] == "classic"
+        remote = next((v for v in _remote_choices(request, vnet, classic) if v.pk == pk), None) if pk else None
+        if form.cleaned_data["subscription"] != str(request.sandbox.subscriptions.first().subscription_id):
+            errors["subscription"] = "Select a subscription."
+        else:
+            try:
+                services.add_peering(
+                    vnet,
+                    remote,
+                    name=form.cleaned_data["name"],
+                    remote_name=form.cleaned_data["remote_name"],
+                    local=form.settings(),
+                    remote_settings=form.settings("remote_"),
+                )
+            except AzureRuleError as exc:
+                errors[exc.field or "form"] = exc
+    if errors:
+        return _pane(request, vnet, form, errors, status=422)
+    return _after_change(request, vnet)
+
+
+@require_http_methods(["GET", "POST"])
+def peering_edit(request, provider, subscription_id, rg, name, peering):
+    """A link's own pane: its three settings and Save."""
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    link = _get_link(vnet, peering)
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        form = LinkSettingsForm(request.POST)
+        if not form.is_valid():
+            errors = {field: messages[0] for field, messages in form.errors.items()}
+        else:
+            try:
+                services.update_peering(link, form.settings())
+            except AzureRuleError as exc:
+                errors[exc.field or "form"] = exc
+        if not errors:
+            return _after_change(request, vnet)
+        status = 422
+    else:
+        current = services.LinkSettings.of(link)
+        form = LinkSettingsForm(
+            initial={
+                "access": "allow" if current.allow_access else "block",
+                "forwarded": "allow" if current.allow_forwarded else "block",
+                "gateway": current.gateway,
+            }
+        )
+    context = _context(vnet, link.name, link=link, link_urls=_link_urls(vnet, link), form=form, errors=errors)
+    template = "networking/peering_edit.html#pane" if request.htmx else "networking/peering_edit.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def peering_delete(request, provider, subscription_id, rg, name, peering):
+    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    link = _get_link(vnet, peering)
+    if request.method == "POST":
+        services.delete_peering(link)
+        return _after_change(request, vnet)
+    context = _context(vnet, "Delete peering", link=link, link_urls=_link_urls(vnet, link))
+    template = "networking/peering_delete.html#pane" if request.htmx else "networking/peering_delete.html"
+    return render(request, template, context)
+
+
+_BASE = "<str:provider>/virtualNetworks/<str:name>/peerings"
+
+urlpatterns = [
+    path(_BASE, vnet_peerings, name="vnet_peerings"),
+    path(f"{_BASE}/add", peering_add, name="peering_add"),
+    path(f"{_BASE}/<str:peering>/edit", peering_edit, name="peering_edit"),
+    path(f"{_BASE}/<str:peering>/delete", peering_delete, name="peering_delete"),
+]

@@ -49,7 +49,10 @@ def test_a_gateway_shows_its_arm_json_with_the_point_to_site_pool(alice):
 
 def test_a_nic_shows_its_private_ip_and_subnet(alice):
     nic = NetworkInterface.objects.get(sandbox=alice.sandbox, name="contoso-vm01-nic")
-    document = _document(alice.get(_generic_url(nic, "networkInterfaces")).content.decode())
+    # The NIC has its own blade now (networking:nic_overview); its JSON View is a page of it.
+    rg = nic.resource_group
+    url = reverse("networking:nic_json", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": nic.name})
+    document = _document(alice.get(url).content.decode())
     config = document["properties"]["ipConfigurations"][0]["properties"]
     assert config["privateIPAddress"] == "10.0.1.4"
     assert config["subnet"]["id"].endswith("/virtualNetworks/contoso-vnet/subnets/vm-subnet")

@@ -1,0 +1,41 @@
+"""The "Create Private DNS Zone" wizard (portal-ui §7.2)."""
+
+from networking.models import PrivateDnsZone
+from networking.services import dns as dns_services
+from portal.errors import AzureRuleError, rule_error
+from portal.forms import REVIEW, CreateWizard, Problem
+
+
+class PrivateDnsZoneWizard(CreateWizard):
+    kind = "privatednszone"
+    title = "Create Private DNS Zone"
+    product = "Microsoft.PrivateDnsZone"
+    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
+    name_kind = "private_dns_zone"
+
+    def __init__(self, sandbox, data=None, rg_name: str = ""):
+        super().__init__(sandbox, data)
+        # A zone is global: the region is only where its resource group lives.
+        self.fields["region"].required = False
+        if rg_name:
+            self.initial["resource_group"] = rg_name
+
+    def check_rules(self, problems, attempt) -> None:
+        name = attempt("name", dns_services.validate_zone_name, self.value("name"))
+        if name and self.target_rg and PrivateDnsZone.objects.filter(resource_group=self.target_rg, name__iexact=name).exists():
+            problems["name"] = Problem.of(
+                rule_error(f"A private DNS zone named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-24")
+            )
+
+    def deploy(self):
+        self.cleaned_data["region"] = self.target_rg.location if self.target_rg else (self.cleaned_data.get("region") or "eastus")
+        return super().deploy()
+
+    def create(self, rg):
+        return dns_services.create_zone(rg, name=self.cleaned_data["name"])
+
+    def instance_summary(self):
+        return [("Name", self.value("name").strip().lower()), ("Region", "Global")]
+
+
+__all__ = ["AzureRuleError", "PrivateDnsZoneWizard"]

@@ -1,0 +1,205 @@
+"""The "Create a private endpoint" wizard, 2020-2022 layout (portal-ui §7.1):
+Basics, Resource, Configuration, Review + create."""
+
+from django import forms
+
+from networking.models import Subnet, VirtualNetwork
+from networking.services import endpoints as endpoint_services
+from portal.errors import AzureRuleError, rule_error
+from portal.forms import REVIEW, CreateWizard, Problem
+
+OWN_DIRECTORY = "directory"
+BY_ID = "resourceid"
+
+
+class PrivateEndpointWizard(CreateWizard):
+    kind = "privateendpoint"
+    title = "Create a private endpoint"
+    product = "Microsoft.PrivateEndpoint"
+    tabs = (("basics", "Basics"), ("resource", "Resource"), ("configuration", "Configuration"), (REVIEW, "Review + create"))
+    field_tabs = {
+        "connection_method": "resource",
+        "resource_type": "resource",
+        "target": "resource",
+        "group_id": "resource",
+        "resource_id": "resource",
+        "request_message": "resource",
+        "vnet": "configuration",
+        "subnet": "configuration",
+        "integrate_dns": "configuration",
+    }
+    name_kind = "private_endpoint"
+
+    connection_method = forms.ChoiceField(
+        choices=[
+            (OWN_DIRECTORY, "Connect to an Azure resource in my directory."),
+            (BY_ID, "Connect to an Azure resource by resource ID or alias."),
+        ],
+        initial=OWN_DIRECTORY,
+        required=False,
+    )
+    resource_type = forms.CharField(required=False, max_length=80)
+    target = forms.CharField(required=False, max_length=20)
+    group_id = forms.CharField(required=False, max_length=32)
+    resource_id = forms.CharField(required=False, max_length=400)
+    request_message = forms.CharField(required=False, max_length=400)
+    vnet = forms.CharField(required=False, max_length=20)
+    subnet = forms.CharField(required=False, max_length=20)
+    integrate_dns = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], initial="yes", required=False)
+
+    def __init__(self, sandbox, data=None, rg_name: str = "", target=None):
+        super().__init__(sandbox, data)
+        if rg_name:
+            self.initial["resource_group"] = rg_name
+        self.initial["resource_type"] = endpoint_services.StorageAccount.arm_type
+        if target is not None:
+            self.initial["resource_type"] = target.arm_type
+            self.initial["target"] = str(target.pk)
+            self.initial["region"] = target.location
+        self.vnets = list(VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group"))
+
+    # --- choices -----------------------------------------------------------
+
+    @property
+    def resource_types(self):
+        return list(endpoint_services.TARGET_KINDS)
+
+    @property
+    def kind_choice(self):
+        return endpoint_services.TARGET_KINDS.get(self.value("resource_type"))
+
+    @property
+    def by_id(self) -> bool:
+        return self.value("connection_method") == BY_ID
+
+    @property
+    def targets(self):
+        kind = self.kind_choice
+        if kind is None:
+            return []
+        return list(kind.model.objects.filter(sandbox=self.sandbox).select_related("resource_group__subscription").order_by("name"))
+
+    @property
+    def chosen_target(self):
+        if self.by_id:
+            return self._target_by_id()
+        return next((t for t in self.targets if str(t.pk) == self.value("target")), None)
+
+    def _target_by_id(self):
+        wanted = self.value("resource_id").strip().lower()
+        if not wanted:
+            return None
+        for kind in endpoint_services.TARGET_KINDS.values():
+            for target in kind.model.objects.filter(sandbox=self.sandbox).select_related("resource_group__subscription"):
+                if target.arm_id.lower() == wanted:
+                    return target
+        return None
+
+    @property
+    def group_label(self) -> str:
+        target = self.chosen_target
+        kind = endpoint_services.kind_of(target) if target is not None else self.kind_choice
+        return kind.group_id if kind else ""
+
+    @property
+    def chosen_vnet(self):
+        return next((v for v in self.vnets if str(v.pk) == self.value("vnet")), None)
+
+    @property
+    def subnet_rows(self) -> list[dict]:
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return []
+        return [
+            {"subnet": s, "problem": endpoint_services.subnet_problem(s, self.sandbox.rules)}
+            for s in Subnet.objects.filter(vnet=vnet).select_related("vnet")
+        ]
+
+    @property
+    def chosen_subnet(self):
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return None
+        return Subnet.objects.filter(vnet=vnet, pk=_int(self.value("subnet"))).select_related("vnet").first()
+
+    @property
+    def zone_label(self) -> str:
+        """'(New) privatelink...' or the existing zone, as the portal shows it."""
+        target = self.chosen_target
+        kind = endpoint_services.kind_of(target) if target is not None else self.kind_choice
+        if kind is None:
+            return ""
+        existing = endpoint_services.zone_for(self.target_rg, kind.zone) if self.target_rg else None
+        if existing is None and not self.target_rg:
+            from networking.models import PrivateDnsZone
+
+            existing = PrivateDnsZone.objects.filter(sandbox=self.sandbox, name__iexact=kind.zone).select_related("resource_group").first()
+        return f"{existing.name} ({existing.resource_group.name})" if existing else f"(New) {kind.zone}"
+
+    # --- checks --------------------------------------------------------------
+
+    def check_rules(self, problems, attempt) -> None:
+        attempt("name", endpoint_services.validate_endpoint_name, self.value("name"))
+        target = self.chosen_target
+        if target is None:
+            key = "resource_id" if self.by_id else "target"
+            problems.setdefault(key, Problem("Select a resource." if not self.by_id else "No resource has that resource ID."))
+        else:
+            kind = endpoint_services.kind_of(target)
+            group = self.value("group_id") or kind.group_id
+            attempt("target", endpoint_services.check_target, target, group)
+        subnet = self.chosen_subnet
+        if self.chosen_vnet is None:
+            problems.setdefault("vnet", Problem("Select a virtual network."))
+        elif subnet is None:
+            problems.setdefault("subnet", Problem("Select a subnet."))
+        else:
+            attempt("subnet", endpoint_services.check_subnet, subnet, self.sandbox.rules)
+            if "subnet" not in problems and subnet.vnet.location != self.value("region"):
+                problems["subnet"] = Problem.of(
+                    rule_error(
+                        f"'{subnet.vnet.name}' is in {subnet.vnet.region_label}. A private endpoint's virtual network must be in its region.",
+                        "VNET-03",
+                    )
+                )
+
+    def create(self, rg):
+        target = self.chosen_target
+        return endpoint_services.create_endpoint(
+            rg,
+            name=self.cleaned_data["name"],
+            location=self.cleaned_data["region"],
+            target=target,
+            group_id=self.value("group_id") or (endpoint_services.kind_of(target).group_id if target else ""),
+            subnet=self.chosen_subnet,
+            integrate_dns=self.value("integrate_dns") != "no",
+            manual=self.by_id,
+            request_message=self.value("request_message").strip(),
+        )
+
+    def extra_summary(self):
+        target, subnet = self.chosen_target, self.chosen_subnet
+        resource = [
+            ("Connection method", dict(self.fields["connection_method"].choices).get(self.value("connection_method") or OWN_DIRECTORY, "")),
+            ("Resource type", target.arm_type if target else self.value("resource_type")),
+            ("Resource", target.name if target else ""),
+            ("Target sub-resource", self.group_label),
+        ]
+        configuration = [
+            ("Virtual network", self.chosen_vnet.name if self.chosen_vnet else ""),
+            ("Subnet", f"{subnet.name} ({subnet.address_prefix})" if subnet else ""),
+            ("Integrate with private DNS zone", "Yes" if self.value("integrate_dns") != "no" else "No"),
+        ]
+        if self.value("integrate_dns") != "no":
+            configuration.append(("Private DNS Zone", self.zone_label))
+        return [("Resource", resource), ("Configuration", configuration)]
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+__all__ = ["AzureRuleError", "PrivateEndpointWizard"]

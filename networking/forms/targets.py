@@ -1,0 +1,160 @@
+"""Create wizards of the things a network reaches: storage accounts, SQL
+servers, key vaults (Basics only) and virtual machines (Basics, Networking)."""
+
+from django import forms
+
+from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
+from networking.services import targets as target_services
+from portal.errors import rule_error
+from portal.forms import REVIEW, CreateWizard, Problem
+
+
+class TargetWizard(CreateWizard):
+    """Create a storage account, SQL server or key vault (``model`` set per request)."""
+
+    kind = "paastarget"
+    product = "Microsoft.PaasTarget"
+    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
+    name_kind = "paas"
+
+    def __init__(self, sandbox, data=None, *, model, rg_name: str = ""):
+        self.model = model
+        super().__init__(sandbox, data)
+        if rg_name:
+            self.initial["resource_group"] = rg_name
+
+    @property
+    def title(self) -> str:
+        return {"Storage account": "Create a storage account", "SQL server": "Create SQL Database Server"}.get(
+            self.model.type_label, "Create a key vault"
+        )
+
+    @property
+    def host_name(self) -> str:
+        return f"{self.value('name').strip().lower()}.{self.model.host_suffix}"
+
+    def check_rules(self, problems, attempt) -> None:
+        name = attempt("name", target_services.validate_target_name, self.model, self.value("name"))
+        if name and self.model.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
+            rule_id = target_services.TARGET_NAMES[self.model][0]
+            problems["name"] = Problem.of(rule_error(f"The name '{name}' is already taken.", rule_id))
+
+    def create(self, rg):
+        return target_services.create_target(
+            self.model, rg, name=self.cleaned_data["name"], location=self.cleaned_data["region"]
+        )
+
+    def instance_summary(self):
+        return [("Name", self.value("name")), ("Region", self.region_label), ("Host name", self.host_name)]
+
+
+class VirtualMachineWizard(CreateWizard):
+    kind = "virtualmachine"
+    title = "Create a virtual machine"
+    product = "Microsoft.VirtualMachine"
+    tabs = (("basics", "Basics"), ("networking", "Networking"), (REVIEW, "Review + create"))
+    field_tabs = {"vnet": "networking", "subnet": "networking", "public_ip": "networking", "nsg": "networking"}
+    name_kind = "vm"
+
+    image = forms.ChoiceField(choices=[("Linux", "Ubuntu Server 20.04 LTS - Gen1"), ("Windows", "Windows Server 2019 Datacenter - Gen1")], initial="Linux", label="Image")
+    size = forms.ChoiceField(choices=[(s, s) for s in target_services.VM_SIZES], initial="Standard_B2s", label="Size")
+    vnet = forms.CharField(required=False, max_length=20)
+    subnet = forms.CharField(required=False, max_length=20)
+    public_ip = forms.ChoiceField(choices=[("none", "None"), ("new", "(new)")], initial="none", required=False)
+    nsg = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, sandbox, data=None, rg_name: str = ""):
+        super().__init__(sandbox, data)
+        if rg_name:
+            self.initial["resource_group"] = rg_name
+        self.vnets = list(VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group"))
+        self.nsgs = list(NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group"))
+
+    @property
+    def chosen_vnet(self):
+        value = self.value("vnet")
+        vnets = [v for v in self.vnets if v.location == self.value("region")]
+        return next((v for v in vnets if str(v.pk) == value), None)
+
+    @property
+    def region_vnets(self):
+        return [v for v in self.vnets if v.location == self.value("region")]
+
+    @property
+    def subnet_rows(self) -> list[dict]:
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return []
+        rows = []
+        for subnet in Subnet.objects.filter(vnet=vnet).select_related("vnet"):
+            problem = target_services.nic_subnet_problem(subnet, self.value("region"))
+            rows.append({"subnet": subnet, "problem": problem})
+        return rows
+
+    @property
+    def chosen_subnet(self):
+        value = self.value("subnet")
+        return next((r["subnet"] for r in self.subnet_rows if str(r["subnet"].pk) == value), None)
+
+    @property
+    def chosen_nsg(self):
+        return next((n for n in self.nsgs if str(n.pk) == self.value("nsg")), None)
+
+    def check_rules(self, problems, attempt) -> None:
+        os_type = self.value("image") if self.value("image") in ("Linux", "Windows") else "Linux"
+        name = attempt("name", target_services.validate_vm_name, self.value("name"), os_type)
+        if name and self.target_rg and self.target_rg.pk and self._vm_exists(name):
+            problems["name"] = Problem.of(
+                rule_error(f"A virtual machine named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-23")
+            )
+        if "vnet" not in problems and self.chosen_vnet is None:
+            problems["vnet"] = Problem("Select a virtual network in the virtual machine's region.")
+        elif "subnet" not in problems:
+            subnet = self.chosen_subnet
+            if subnet is None:
+                problems["subnet"] = Problem("Select a subnet.")
+            else:
+                problem = target_services.nic_subnet_problem(subnet, self.value("region"))
+                if problem:
+                    problems["subnet"] = Problem(problem[0], f"Learn more: {problem[1]}")
+        if self.value("nsg") and self.chosen_nsg is None:
+            problems["nsg"] = Problem("Select a network security group.")
+
+    def _vm_exists(self, name):
+        from networking.models import VirtualMachine
+
+        return VirtualMachine.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
+
+    def create(self, rg):
+        return target_services.create_vm(
+            rg,
+            name=self.cleaned_data["name"],
+            location=self.cleaned_data["region"],
+            size=self.cleaned_data["size"],
+            os_type=self.cleaned_data["image"],
+            subnet=self.chosen_subnet,
+            public_ip=self.value("public_ip") == "new",
+            nsg=self.chosen_nsg,
+        )
+
+    def instance_summary(self):
+        return [
+            ("Virtual machine name", self.value("name")),
+            ("Region", self.region_label),
+            ("Image", dict(self.fields["image"].choices).get(self.value("image"), "")),
+            ("Size", self.value("size")),
+        ]
+
+    def extra_summary(self):
+        vnet, subnet, nsg = self.chosen_vnet, self.chosen_subnet, self.chosen_nsg
+        return [
+            (
+                "Networking",
+                [
+                    ("Virtual network", vnet.name if vnet else ""),
+                    ("Subnet", f"{subnet.name} ({subnet.address_prefix})" if subnet else ""),
+                    ("Public IP", f"(new) {self.value('name')}-ip" if self.value("public_ip") == "new" else "None"),
+                    ("NIC network security group", nsg.name if nsg else "None"),
+                ],
+            )
+        ]

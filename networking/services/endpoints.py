@@ -1,0 +1,256 @@
+"""State changes of private endpoints: a NIC with the subnet's next free IP,
+a connection to one sub-resource of a target, and a DNS zone group keeping
+the A record in the privatelink zone (PEDNS-01, PEDNS-10, PEDNS-11, PEDNS-30
+to PEDNS-32)."""
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from appservice.models import WebApp
+from networking.models import (
+    APP_SERVICE_DELEGATION,
+    KeyVault,
+    NetworkInterface,
+    PrivateDnsZone,
+    PrivateEndpoint,
+    SqlServer,
+    StorageAccount,
+    Subnet,
+    VirtualNetworkLink,
+)
+from networking.services import dns as dns_services
+from networking.services import targets as target_services
+from portal import services as portal_services
+from portal.errors import refuse, rule_error
+from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.resources import resource_url
+
+# LIMIT-30: Private Link limits.
+MAX_ENDPOINTS_PER_VNET = 1000
+MAX_ENDPOINTS_PER_SUBSCRIPTION = 64000
+MAX_ZONES_PER_GROUP = 5  # PEDNS-32
+MAX_ENDPOINTS_PER_APP = 100  # ASIN-21
+# ASIN-24: tiers whose apps can take a private endpoint.
+APP_ENDPOINT_TIERS = ("Basic", "Standard", "PremiumV2", "PremiumV3", "PremiumV4", "IsolatedV2", "ElasticPremium")
+
+PE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$")
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    """One "Resource type" of the wizard: its model, sub-resource and zone (PEDNS-01)."""
+
+    arm_type: str
+    model: type
+    group_id: str
+    zone: str
+    public_zone: str
+
+
+TARGET_KINDS = {
+    k.arm_type: k
+    for k in (
+        TargetKind(StorageAccount.arm_type, StorageAccount, "blob", StorageAccount.private_link_zone, "blob.core.windows.net"),
+        TargetKind(SqlServer.arm_type, SqlServer, "sqlServer", SqlServer.private_link_zone, "database.windows.net"),
+        TargetKind(KeyVault.arm_type, KeyVault, "vault", KeyVault.private_link_zone, "vault.azure.net"),
+        TargetKind(WebApp.arm_type, WebApp, "sites", "privatelink.azurewebsites.net", "azurewebsites.net"),
+    )
+}
+
+
+def kind_of(target) -> TargetKind:
+    return TARGET_KINDS[target.arm_type]
+
+
+def fqdn_of(target) -> str:
+    """The public name clients use; Azure CNAMEs it into the privatelink zone (PEDNS-10)."""
+    return f"{target.name.lower()}.{kind_of(target).public_zone}"
+
+
+def validate_endpoint_name(value: str, field: str = "name") -> str:
+    """NAMING-26: 2-80 letters, digits, '.', '_', '-'; starts alphanumeric, ends alphanumeric or '_'."""
+    name = (value or "").strip()
+    if not name:
+        raise rule_error("Private endpoint name is required.", "NAMING-26", field=field)
+    if len(name) < 2 or not name.isascii() or not PE_NAME.match(name):
+        raise rule_error(
+            "The name must be 2-80 letters, digits, underscores, periods and hyphens, starting with a letter or "
+            "digit and ending with a letter, digit or underscore.",
+            "NAMING-26",
+            field=field,
+        )
+    return name
+
+
+def subnet_problem(subnet: Subnet, rules) -> tuple[str, ...] | None:
+    """Why a private endpoint can't go in ``subnet``: (message, ERR ID, rule IDs...)."""
+    if subnet.vnet.is_classic:
+        return (f"'{subnet.vnet.name}' is a classic virtual network.", "", "PEDNS-21")
+    if subnet.delegation or subnet.serverfarm_id:
+        service = subnet.delegation or APP_SERVICE_DELEGATION
+        rule_ids = ("ASVI-35", "SUBNET-11") if service == APP_SERVICE_DELEGATION else ("SUBNET-11",)
+        return (f"Subnet '{subnet.name}' is delegated to '{service}' and can't hold private endpoints.", "ERR-11", *rule_ids)
+    if rules.pe_needs_policies_disabled and subnet.private_endpoint_network_policies != "Disabled":
+        return (
+            f"Subnet '{subnet.name}' has private endpoint network policies enabled. Disable them before "
+            "deploying a private endpoint in it.",
+            "",
+            "SUBNET-21",
+        )
+    return None
+
+
+def check_subnet(subnet: Subnet | None, rules, field: str = "subnet") -> Subnet:
+    if subnet is None:
+        raise rule_error("Select a virtual network and a subnet.", "PEDNS-20", field=field)
+    problem = subnet_problem(subnet, rules)
+    if problem:
+        message, err_id, *rule_ids = problem
+        if err_id:
+            service = subnet.delegation or APP_SERVICE_DELEGATION
+            raise refuse(err_id, *rule_ids, field=field, subnet=subnet.name, service=service)
+        raise rule_error(message, *rule_ids, field=field)
+    return subnet
+
+
+def check_target(target, group_id: str, field: str = "target") -> TargetKind:
+    if target is None:
+        raise rule_error("Select a resource.", "PEDNS-30", field=field)
+    kind = kind_of(target)
+    if group_id != kind.group_id:
+        raise rule_error(f"Choose the target sub-resource '{kind.group_id}'.", "PEDNS-01", field="group_id")
+    content_type = ContentType.objects.get_for_model(kind.model)
+    count = PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).count()
+    if kind.model is WebApp:
+        if target.plan.tier not in APP_ENDPOINT_TIERS:
+            raise rule_error(
+                f"App '{target.name}' is on the {target.plan.tier_display} tier, which doesn't support private "
+                "endpoints (Basic, Standard, PremiumV2, PremiumV3, IsolatedV2, Elastic Premium do).",
+                "ASIN-24",
+                field=field,
+            )
+        if count >= MAX_ENDPOINTS_PER_APP:
+            raise refuse("ERR-48", "ASIN-21", field=field, app=target.name, reason="it already has 100 private endpoints")
+    if kind.model is KeyVault and count >= target_services.MAX_KEY_VAULT_ENDPOINTS:
+        raise rule_error(f"Key vault '{target.name}' already has 64 private endpoints.", "LIMIT-30", field=field)
+    return kind
+
+
+def zone_for(rg: ResourceGroup, zone_name: str) -> PrivateDnsZone | None:
+    """The existing privatelink zone the wizard proposes: in the endpoint's
+    resource group first, else anywhere in the subscription."""
+    zones = PrivateDnsZone.objects.filter(sandbox=rg.subscription.sandbox, name__iexact=zone_name).select_related("resource_group")
+    return next((z for z in zones if z.resource_group_id == rg.pk), None) or zones.first()
+
+
+def create_endpoint(
+    rg: ResourceGroup,
+    *,
+    name: str,
+    location: str,
+    target,
+    group_id: str,
+    subnet: Subnet | None,
+    integrate_dns: bool = True,
+    manual: bool = False,
+    request_message: str = "",
+) -> PrivateEndpoint:
+    """'Create a private endpoint'. In the learner's own directory the
+    connection is Approved at once; by resource ID or alias it waits, Pending,
+    for the owner (PEDNS-30)."""
+    sandbox = rg.subscription.sandbox
+    name = validate_endpoint_name(name)
+    if location not in REGIONS:
+        raise rule_error("Choose a region.", "VNET-03", field="region")
+    kind = check_target(target, group_id)
+    subnet = check_subnet(subnet, sandbox.rules)
+    if subnet.vnet.location != location:
+        raise rule_error(
+            f"'{subnet.vnet.name}' is in {subnet.vnet.region_label}. A private endpoint's virtual network must be in its region.",
+            "VNET-03",
+            field="subnet",
+        )
+    if len(request_message) > 140:
+        raise rule_error("The request message is at most 140 characters.", "PEDNS-30", field="request_message")
+    with transaction.atomic():
+        if PrivateEndpoint.objects.filter(resource_group=rg, name__iexact=name).exists():
+            raise rule_error(f"A private endpoint named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="name")
+        if PrivateEndpoint.objects.filter(subnet__vnet_id=subnet.vnet_id).count() >= MAX_ENDPOINTS_PER_VNET:
+            raise rule_error(f"'{subnet.vnet.name}' already has {MAX_ENDPOINTS_PER_VNET} private endpoints.", "LIMIT-30", field="subnet")
+        if PrivateEndpoint.objects.filter(sandbox=sandbox).count() >= MAX_ENDPOINTS_PER_SUBSCRIPTION:
+            raise rule_error("The subscription already has 64,000 private endpoints.", "LIMIT-30", field="name")
+        Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
+        ip = target_services.allocate_ip(subnet)
+        nic = NetworkInterface.objects.create(
+            sandbox=sandbox,
+            resource_group=rg,
+            name=f"{name}.nic.{uuid.uuid4()}",
+            location=location,
+            subnet=subnet,
+            private_ip=ip,
+        )
+        endpoint = PrivateEndpoint.objects.create(
+            sandbox=sandbox,
+            resource_group=rg,
+            name=name,
+            location=location,
+            subnet=subnet,
+            nic=nic,
+            target_type=ContentType.objects.get_for_model(kind.model),
+            target_id=target.pk,
+            group_id=kind.group_id,
+            connection_state="Pending" if manual else "Approved",
+            request_message=request_message,
+        )
+        portal_services.log_activity(sandbox, nic, "Create or Update Network Interface", "Succeeded")
+        portal_services.log_activity(sandbox, endpoint, "Create or Update Private Endpoint", "Succeeded")
+        if integrate_dns:
+            zone = zone_for(rg, kind.zone) or dns_services.create_zone(rg, name=kind.zone, log=False)
+            attach_zone(endpoint, zone)
+        portal_services.notify(
+            sandbox,
+            "Deployment succeeded",
+            f"Private endpoint '{name}' ({ip}) was created in '{rg.name}' for '{target.name}'.",
+            NotificationLevel.SUCCESS,
+            resource_url(endpoint),
+        )
+    return endpoint
+
+
+def attach_zone(endpoint: PrivateEndpoint, zone: PrivateDnsZone) -> None:
+    """The zone group: the zone (≤ 5, PEDNS-32), its link to the endpoint's
+    VNet (PEDNS-20) and the A record <target> -> private IP (PEDNS-11)."""
+    if endpoint.dns_zones.count() >= MAX_ZONES_PER_GROUP:
+        raise rule_error(f"'{endpoint.name}' already has {MAX_ZONES_PER_GROUP} zones in its DNS zone group.", "PEDNS-32")
+    vnet = endpoint.subnet.vnet
+    if not VirtualNetworkLink.objects.filter(zone=zone, vnet=vnet).exists():
+        link_name = f"{vnet.name}-link"
+        if VirtualNetworkLink.objects.filter(zone=zone, name__iexact=link_name).exists():
+            link_name = f"{link_name}-{uuid.uuid4().hex[:6]}"
+        dns_services.create_link(zone, name=link_name, vnet=vnet, log=False)
+    dns_services.add_a_record(zone, endpoint.target.name, endpoint.nic.private_ip)
+    endpoint.dns_zones.add(zone)
+
+
+def delete_endpoint(endpoint: PrivateEndpoint) -> None:
+    """Deletes its NIC and its A records (the zones and links stay)."""
+    with transaction.atomic():
+        nic = endpoint.nic
+        target = endpoint.target
+        zones = list(endpoint.dns_zones.all())
+        if target is not None and zones:
+            dns_services.remove_a_record(zones, target.name, nic.private_ip)
+        portal_services.log_activity(endpoint.sandbox, endpoint, "Delete Private Endpoint", "Succeeded")
+        portal_services.log_activity(endpoint.sandbox, nic, "Delete Network Interface", "Succeeded")
+        endpoint.delete()
+        nic.delete()
+        portal_services.notify(
+            endpoint.sandbox,
+            "Deleted private endpoint",
+            f"'{endpoint.name}' and its network interface were deleted.",
+            NotificationLevel.SUCCESS,
+        )

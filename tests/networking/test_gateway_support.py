@@ -1,0 +1,83 @@
+"""Shared helpers of the peering and gateway tests: URLs by resource ID and
+small builders for a hub-and-spoke estate."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from networking.models import Subnet, VirtualNetwork, VirtualNetworkGateway
+from networking.services import gateways
+from portal.models import Operation, ResourceGroup
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def rg_of(client) -> ResourceGroup:
+    return ResourceGroup.objects.select_related("subscription").filter(subscription__sandbox=client.sandbox).first()
+
+
+def vnet_url(vnet, page: str = "vnet_peerings", **extra) -> str:
+    rg = vnet.resource_group
+    return reverse(
+        f"networking:{page}",
+        kwargs={
+            "subscription_id": rg.subscription.subscription_id,
+            "rg": rg.name,
+            "provider": vnet.arm_type.split("/")[0],
+            "name": vnet.name,
+            **extra,
+        },
+    )
+
+
+def blade_url(resource, page: str) -> str:
+    rg = resource.resource_group
+    return reverse(
+        f"networking:{page}",
+        kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": resource.name},
+    )
+
+
+def create_url(client, page: str) -> str:
+    rg = rg_of(client)
+    return reverse(f"networking:{page}", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+
+
+def make_vnet(client, name: str, space: str, location: str = "eastus", *, gateway_subnet: str = "") -> VirtualNetwork:
+    rg = rg_of(client)
+    vnet = VirtualNetwork.objects.create(
+        sandbox=client.sandbox, resource_group=rg, name=name, location=location, address_space=[space]
+    )
+    if gateway_subnet:
+        Subnet.objects.create(vnet=vnet, name="GatewaySubnet", address_prefix=gateway_subnet)
+    return VirtualNetwork.objects.select_related("resource_group__subscription", "sandbox").get(pk=vnet.pk)
+
+
+def make_gateway(client, vnet: VirtualNetwork, name: str = "", *, gateway_type: str = "Vpn", sku: str = "VpnGw1", finished=True):
+    """A gateway through the service; ``finished`` moves its create operation into the past."""
+    spec = gateways.GatewaySpec(
+        name=name or f"{vnet.name}-gw",
+        location=vnet.location,
+        vnet=vnet,
+        gateway_type=gateway_type,
+        sku=sku,
+        gateway_subnet_prefix="" if Subnet.objects.filter(vnet=vnet, name="GatewaySubnet").exists() else _free27(vnet),
+        public_ip_name=f"{vnet.name}-gw-ip",
+    )
+    gateway = gateways.create_gateway(vnet.resource_group, spec)
+    if finished:
+        finish_operations(client)
+    return VirtualNetworkGateway.objects.select_related("vnet", "resource_group__subscription", "sandbox").get(pk=gateway.pk)
+
+
+def finish_operations(client) -> None:
+    past = timezone.now() - timedelta(seconds=1)
+    Operation.objects.filter(sandbox=client.sandbox).update(ends_at=past)
+
+
+def _free27(vnet) -> str:
+    from networking.engine import addressing
+
+    used = list(vnet.subnets.values_list("address_prefix", flat=True))
+    return str(addressing.suggest_subnet(vnet.ipv4_space, used, 27))

@@ -23,24 +23,49 @@ CATEGORIES = [
     ("databases", "Databases"),
     ("management", "Management and Governance"),
     ("networking", "Networking"),
+    ("security", "Security"),
     ("storage", "Storage"),
     ("web", "Web"),
 ]
 
-# Products: (wizard kind or "" when the lab doesn't simulate it, name, icon, description, categories).
+# Products: (wizard kind, or "" for a product created inside a resource group
+# (RESOURCE_GROUP_PRODUCTS) or not simulated, name, icon, description, categories).
 PRODUCTS = [
     ("resourcegroup", "Resource group", "bi-box", "A container that holds related resources for an Azure solution.", {"popular", "management"}),
     ("virtualnetwork", "Virtual network", "bi-diagram-3", "Your private network in Azure: address space, subnets, DNS.", {"popular", "networking"}),
     ("webapp", "Web App", "bi-globe2", "Build, deploy and scale web apps on a fully managed platform.", {"popular", "web"}),
     ("appserviceplan", "App Service Plan", "bi-hdd-stack", "The workers (OS, pricing tier, instances) your apps run on.", {"popular", "web"}),
-    ("", "Virtual machine", "bi-pc-display", "Linux and Windows virtual machines.", {"popular", "compute"}),
+    ("", "Virtual machine", "bi-pc-display", "Linux and Windows virtual machines (their networking side).", {"popular", "compute"}),
     ("", "Kubernetes Service", "bi-boxes", "Managed Kubernetes clusters.", {"popular", "containers"}),
-    ("", "SQL Database", "bi-database", "Managed relational SQL database as a service.", {"popular", "databases"}),
-    ("", "Storage account", "bi-archive", "Blobs, files, queues and tables.", {"popular", "storage"}),
+    ("", "SQL Database", "bi-database", "A logical SQL server: public endpoint, firewall, private endpoints.", {"popular", "databases"}),
+    ("", "Storage account", "bi-archive", "Blobs, files, queues and tables: networking and firewall.", {"popular", "storage"}),
+    ("", "Key Vault", "bi-key", "Secrets, keys and certificates: networking and firewall.", {"security"}),
     ("", "Azure Machine Learning", "bi-cpu", "Build, train and deploy machine learning models.", {"ai"}),
     ("", "Network security group", "bi-shield-lock", "Filter network traffic to and from Azure resources.", {"networking"}),
     ("", "Route table", "bi-signpost-split", "User-defined routes for your subnets.", {"networking"}),
+    ("", "Virtual network gateway", "bi-hdd-network", "VPN and ExpressRoute gateways, point-to-site.", {"networking"}),
+    ("", "Local network gateway", "bi-building", "Your on-premises VPN device and address space.", {"networking"}),
+    ("", "ExpressRoute", "bi-lightning", "A private connection to Azure through a provider.", {"networking"}),
+    ("", "Private DNS zone", "bi-globe", "DNS zones answered only inside linked virtual networks.", {"networking"}),
+    ("", "Private endpoint", "bi-plug", "A private IP in your VNet for a PaaS resource (Private Link).", {"networking"}),
 ]
+
+# Products created inside a resource group (their wizard's URL carries it):
+# the Marketplace opens them in the subscription's first group, which the
+# wizard's Basics tab can change.
+RESOURCE_GROUP_PRODUCTS = {
+    "Virtual machine": "networking:vm_create",
+    "SQL Database": "networking:sql_create",
+    "Storage account": "networking:storage_create",
+    "Key Vault": "networking:keyvault_create",
+    "Network security group": "networking:nsg_create",
+    "Route table": "networking:route_table_create",
+    "Virtual network gateway": "networking:gateway_create",
+    "Local network gateway": "networking:local_gateway_create",
+    "ExpressRoute": "networking:circuit_create",
+    "Private DNS zone": "networking:dns_zone_create",
+    "Private endpoint": "networking:private_endpoint_create",
+}
 
 # Where a deployment's resource lives, by its ARM type.
 _DEPLOYED_MODELS = {
@@ -65,8 +90,9 @@ def marketplace(request):
     category = request.GET.get("category", "popular")
     if category not in dict(CATEGORIES):
         category = "popular"
+    group = ResourceGroup.objects.filter(subscription__sandbox=request.sandbox).select_related("subscription").first()
     products = [
-        {"kind": k, "name": n, "icon": i, "description": d, "url": reverse("create_wizard", kwargs={"kind": k}) if k else ""}
+        {"kind": k, "name": n, "icon": i, "description": d, "url": _product_url(k, n, group)}
         for k, n, i, d, cats in PRODUCTS
         if (_matches(q, n, d) if q else category in cats)
     ]
@@ -83,6 +109,17 @@ def marketplace(request):
     response = render(request, template, context)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _product_url(kind: str, name: str, group) -> str:
+    if kind:
+        return reverse("create_wizard", kwargs={"kind": kind})
+    url_name = RESOURCE_GROUP_PRODUCTS.get(name)
+    if url_name is None:
+        return ""
+    if group is None:  # nothing to create it in yet: start with a resource group
+        return reverse("create_wizard", kwargs={"kind": "resourcegroup"})
+    return reverse(url_name, kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name})
 
 
 def _matches(q: str, *texts: str) -> bool:

@@ -57,3 +57,12 @@ def test_it_refuses_a_post_with_405(alice):
 
 def test_an_unknown_product_is_a_404(alice):
     assert alice.get(reverse("create_wizard", kwargs={"kind": "nope"})).status_code == 404
+
+
+def test_networking_products_open_their_wizard_in_the_first_resource_group(alice):
+    from django.urls import reverse
+
+    html = alice.get(reverse("create_resource"), {"category": "networking"}).content.decode()
+    sub = alice.sandbox.subscriptions.get().subscription_id
+    for url_name in ("networking:nsg_create", "networking:route_table_create", "networking:gateway_create", "networking:private_endpoint_create"):
+        assert reverse(url_name, kwargs={"subscription_id": sub, "rg": "contoso-rg"}) in html, url_name

@@ -4,14 +4,18 @@ The seed is a small Contoso estate that exercises every branch of the
 VNet Integration flow; the README lists it.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from appservice.models import AppServicePlan, AppSetting, VnetIntegration, WebApp
 from networking import models as n
+from networking.engine import servicetags
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from portal.models import ActivityLogEntry, Notification, Operation, ResourceGroup, Sandbox, Subscription
 
 SEED_RG = "contoso-rg"
+NETWORK_RG = "contoso-network-rg"
 
 
 def create_sandbox(era: str = "classic") -> Sandbox:
@@ -72,7 +76,12 @@ def seed(sandbox: Sandbox, subscription: Subscription) -> None:
             Subnet(vnet=main, name="vm-subnet", address_prefix="10.0.1.0/24"),
             Subnet(vnet=main, name="integration-subnet", address_prefix="10.0.2.0/26"),
             Subnet(vnet=main, name="tiny-subnet", address_prefix="10.0.2.64/29"),
-            Subnet(vnet=main, name="sqlmi-subnet", address_prefix="10.0.3.0/24", delegation="Microsoft.Sql/managedInstances"),
+            Subnet(
+                vnet=main,
+                name="sqlmi-subnet",
+                address_prefix="10.0.3.0/24",
+                delegation="Microsoft.Sql/managedInstances",
+            ),
         ]
     )
     vm_subnet = main.subnets.get(name="vm-subnet")
@@ -144,3 +153,148 @@ def seed(sandbox: Sandbox, subscription: Subscription) -> None:
                 AppSetting(app=app, name="WEBSITE_RUN_FROM_PACKAGE", value="1"),
             ]
         )
+    if settings.VNETLAB_SEED_NETWORK:
+        seed_network(sandbox, subscription)
+
+
+def seed_network(sandbox: Sandbox, subscription: Subscription) -> None:
+    """A hub-and-spoke network with on-premises behind a VPN gateway, a storage
+    account locked to a service endpoint subnet and a SQL server reached
+    through a private endpoint (issue #3's seed)."""
+    rg = ResourceGroup.objects.create(subscription=subscription, name=NETWORK_RG, location="eastus")
+    common = {"sandbox": sandbox, "resource_group": rg, "location": "eastus"}
+
+    nsg = n.NetworkSecurityGroup.objects.create(name="contoso-spoke-nsg", **common)
+    n.SecurityRule.objects.bulk_create(
+        [
+            n.SecurityRule(
+                nsg=nsg,
+                name="Allow-HTTPS-From-VNet",
+                priority=100,
+                direction="Inbound",
+                access="Allow",
+                protocol="Tcp",
+                source_address_prefixes=["VirtualNetwork"],
+                source_port_ranges=["*"],
+                destination_address_prefixes=["*"],
+                destination_port_ranges=["443"],
+            ),
+            n.SecurityRule(
+                nsg=nsg,
+                name="Deny-SMTP-Outbound",
+                priority=200,
+                direction="Outbound",
+                access="Deny",
+                protocol="Tcp",
+                source_address_prefixes=["*"],
+                source_port_ranges=["*"],
+                destination_address_prefixes=["Internet"],
+                destination_port_ranges=["25"],
+            ),
+        ]
+    )
+    table = n.RouteTable.objects.create(name="contoso-spoke-rt", **common)
+    n.Route.objects.create(
+        route_table=table,
+        name="to-hub-nva",
+        address_prefix="0.0.0.0/0",
+        next_hop_type="VirtualAppliance",
+        next_hop_ip="10.100.1.4",
+    )
+
+    hub = VirtualNetwork.objects.create(name="contoso-hub-vnet", address_space=["10.100.0.0/16"], **common)
+    Subnet.objects.bulk_create(
+        [
+            Subnet(vnet=hub, name="GatewaySubnet", address_prefix="10.100.255.0/27"),
+            Subnet(vnet=hub, name="nva-subnet", address_prefix="10.100.1.0/24"),
+            Subnet(vnet=hub, name="endpoints-subnet", address_prefix="10.100.2.0/24"),
+        ]
+    )
+    spoke = VirtualNetwork.objects.create(name="contoso-spoke-vnet", address_space=["10.101.0.0/16"], **common)
+    Subnet.objects.bulk_create(
+        [
+            Subnet(
+                vnet=spoke,
+                name="workload-subnet",
+                address_prefix="10.101.1.0/24",
+                service_endpoints=["Microsoft.Storage"],
+                nsg=nsg,
+                route_table=table,
+            ),
+            Subnet(vnet=spoke, name="app-integration-subnet", address_prefix="10.101.2.0/26"),
+        ]
+    )
+    nva = n.VirtualMachine.objects.create(name="contoso-nva01", **common)
+    NetworkInterface.objects.create(
+        name="contoso-nva01-nic",
+        subnet=hub.subnets.get(name="nva-subnet"),
+        private_ip="10.100.1.4",
+        vm=nva,
+        vm_name=nva.name,
+        enable_ip_forwarding=True,
+        **common,
+    )
+
+    # The hub's VPN gateway reaches on-premises; the spoke uses it through the peering.
+    gateway = VirtualNetworkGateway.objects.create(name="contoso-hub-vpngw", vnet=hub, **common)
+    n.VirtualNetworkPeering.objects.bulk_create(
+        [
+            n.VirtualNetworkPeering(
+                vnet=hub, remote_vnet=spoke, name="hub-to-spoke", allow_gateway_transit=True, peering_state="Connected"
+            ),
+            n.VirtualNetworkPeering(
+                vnet=spoke, remote_vnet=hub, name="spoke-to-hub", use_remote_gateways=True, peering_state="Connected"
+            ),
+        ]
+    )
+    onprem = n.LocalNetworkGateway.objects.create(
+        name="contoso-onprem-lng",
+        gateway_ip_address="203.0.113.10",
+        address_prefixes=["192.168.0.0/16"],
+        bgp_asn=65010,
+        bgp_peering_address="192.168.255.254",
+        **common,
+    )
+    n.VirtualNetworkGatewayConnection.objects.create(
+        name="hub-to-onprem", gateway=gateway, connection_type="IPsec", local_network_gateway=onprem, **common
+    )
+    n.ExpressRouteCircuit.objects.create(name="contoso-er-circuit", advertised_prefixes=["172.20.0.0/16"], **common)
+
+    # PaaS: storage locked to the spoke's workload subnet (service endpoint),
+    # SQL reachable only through its private endpoint in the hub.
+    storage = n.StorageAccount.objects.create(
+        name="contosodata01", default_action="Deny", public_ip=str(servicetags.service_address("Storage", 1)), **common
+    )
+    storage.vnet_rules.add(spoke.subnets.get(name="workload-subnet"))
+    sql = n.SqlServer.objects.create(
+        name="contoso-sql01",
+        public_network_access="Disabled",
+        public_ip=str(servicetags.service_address("Sql", 1)),
+        **common,
+    )
+    endpoints = hub.subnets.get(name="endpoints-subnet")
+    pe_nic = NetworkInterface.objects.create(
+        name="contoso-sql01-pe.nic.seed", subnet=endpoints, private_ip="10.100.2.4", **common
+    )
+    zone = n.PrivateDnsZone.objects.create(
+        sandbox=sandbox, resource_group=rg, name="privatelink.database.windows.net", location="global"
+    )
+    n.PrivateDnsRecordSet.objects.create(
+        zone=zone, name="contoso-sql01", record_type="A", ttl=10, records=["10.100.2.4"]
+    )
+    n.VirtualNetworkLink.objects.bulk_create(
+        [
+            n.VirtualNetworkLink(zone=zone, vnet=hub, name="hub-link"),
+            n.VirtualNetworkLink(zone=zone, vnet=spoke, name="spoke-link"),
+        ]
+    )
+    endpoint = n.PrivateEndpoint.objects.create(
+        name="contoso-sql01-pe",
+        subnet=endpoints,
+        nic=pe_nic,
+        target_type=ContentType.objects.get_for_model(n.SqlServer),
+        target_id=sql.pk,
+        group_id="sqlServer",
+        **common,
+    )
+    endpoint.dns_zones.add(zone)

@@ -166,6 +166,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Long-running operations (DESIGN: "Durations are real enough for a demo").
 VNETLAB_RESTART_SECONDS = _env_float("VNETLAB_RESTART_SECONDS", 4.0)
 VNETLAB_OPERATION_SECONDS = _env_float("VNETLAB_OPERATION_SECONDS", 2.0)
+# The demo seed's hub-and-spoke network (portal/seed.py seed_network). Tests
+# start from the compact seed unless they turn it on.
+VNETLAB_SEED_NETWORK = _env_bool("VNETLAB_SEED_NETWORK", True)
 # Worker threads that run views under the ASGI server (portal/http_bridge.py).
 VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
 

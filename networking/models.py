@@ -169,6 +169,14 @@ class VirtualNetworkGateway(ArmResource):
     sku = models.CharField(max_length=16, default="VpnGw1")
     p2s_address_pool = models.CharField(max_length=49, blank=True)
     p2s_tunnel_types = models.JSONField(default=list, blank=True)
+    p2s_auth_type = models.CharField(max_length=16, default="certificate")
+    # [[name, public certificate data], ...] (LIMIT-24: at most 20).
+    p2s_root_certificates = models.JSONField(default=list, blank=True)
+    generation = models.CharField(max_length=12, default="Generation1")
+    active_active = models.BooleanField(default=False)
+    enable_bgp = models.BooleanField(default=False)
+    bgp_asn = models.PositiveIntegerField(null=True, blank=True)
+    public_ip_name = models.CharField(max_length=80, blank=True)
 
     arm_type = "Microsoft.Network/virtualNetworkGateways"
     type_label = "Virtual network gateway"
@@ -197,12 +205,23 @@ class VirtualNetworkGateway(ArmResource):
             "gatewayType": self.gateway_type,
             "vpnType": self.vpn_type,
             "sku": {"name": self.sku, "tier": self.sku},
+            "vpnGatewayGeneration": self.generation,
+            "activeActive": self.active_active,
+            "enableBgp": self.enable_bgp,
             "ipConfigurations": [{"properties": {"subnet": {"id": f"{self.vnet.arm_id}/subnets/GatewaySubnet"}}}],
         }
+        if self.enable_bgp and self.bgp_asn:
+            properties["bgpSettings"] = {"asn": self.bgp_asn}
         if self.point_to_site_enabled:
             properties["vpnClientConfiguration"] = {
                 "vpnClientAddressPool": {"addressPrefixes": [self.p2s_address_pool]},
                 "vpnClientProtocols": list(self.p2s_tunnel_types),
+                "vpnAuthenticationTypes": [
+                    {"certificate": "Certificate", "radius": "Radius", "aad": "AAD"}.get(
+                        self.p2s_auth_type, self.p2s_auth_type
+                    )
+                ],
+                "vpnClientRootCertificates": [{"name": name} for name, _ in self.p2s_root_certificates],
             }
         return properties
 
@@ -488,6 +507,7 @@ class VirtualNetworkGatewayConnection(ArmResource):
         ExpressRouteCircuit, null=True, blank=True, on_delete=models.PROTECT, related_name="connections"
     )
     enable_bgp = models.BooleanField(default=False)
+    shared_key = models.CharField(max_length=128, blank=True)
 
     arm_type = "Microsoft.Network/connections"
     type_label = "Connection"

@@ -11,3 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Most tests build on the compact App Service seed; tests of the network seed
 # turn it on (tests/portal/test_network_seed.py).
 VNETLAB_SEED_NETWORK = False
+
+# Close connections after each request so the browser tests' server threads
+# don't keep PostgreSQL's test database busy at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

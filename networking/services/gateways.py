@@ -281,6 +281,11 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
             gateway_type=spec.gateway_type,
             vpn_type=spec.vpn_type if spec.gateway_type == "Vpn" else "RouteBased",
             sku=spec.sku,
+            generation=spec.generation,
+            active_active=spec.active_active,
+            enable_bgp=spec.bgp_enabled,
+            bgp_asn=spec.bgp_asn if spec.bgp_enabled else None,
+            public_ip_name=spec.public_ip_name.strip(),
         )
         link = resource_url(gateway)
         operation = portal_services.start_operation(
@@ -384,7 +389,12 @@ def save_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> None
     _refuse_while_updating(gateway, "address_pool")
     pool, protocols = check_point_to_site(gateway, p2s)
     with transaction.atomic():
-        VirtualNetworkGateway.objects.filter(pk=gateway.pk).update(p2s_address_pool=pool, p2s_tunnel_types=protocols)
+        VirtualNetworkGateway.objects.filter(pk=gateway.pk).update(
+            p2s_address_pool=pool,
+            p2s_tunnel_types=protocols,
+            p2s_auth_type=p2s.auth_type,
+            p2s_root_certificates=[list(c) for c in p2s.root_certificates],
+        )
         portal_services.log_activity(gateway.sandbox, gateway, "Create or Update Virtual Network Gateway", "Succeeded")
         portal_services.notify(
             gateway.sandbox,
@@ -660,6 +670,7 @@ def add_connection(gateway: VirtualNetworkGateway, spec: ConnectionSpec) -> Virt
             local_network_gateway=spec.local_gateway if spec.connection_type == "IPsec" else None,
             express_route_circuit=spec.circuit if spec.connection_type == "ExpressRoute" else None,
             enable_bgp=enable_bgp,
+            shared_key=spec.shared_key if spec.connection_type == "IPsec" else "",
         )
         portal_services.log_activity(sandbox, connection, "Create or Update Virtual Network Gateway Connection", "Succeeded")
         portal_services.log_activity(sandbox, gateway, "Create or Update Virtual Network Gateway Connection", "Succeeded")

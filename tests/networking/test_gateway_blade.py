@@ -13,7 +13,16 @@ from tests.networking.test_gateway_support import HX, blade_url, make_gateway, m
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["gateway_overview", "gateway_activity", "gateway_properties", "gateway_configuration", "gateway_connections", "gateway_p2s", "gateway_delete", "gateway_connection_add"]
+PAGES = [
+    "gateway_overview",
+    "gateway_activity",
+    "gateway_properties",
+    "gateway_configuration",
+    "gateway_connections",
+    "gateway_p2s",
+    "gateway_delete",
+    "gateway_connection_add",
+]
 
 
 @pytest.fixture
@@ -22,12 +31,23 @@ def gateway(alice):
 
 
 def _p2s(client, gateway, **data):
-    return client.post(blade_url(gateway, "gateway_p2s"), {"address_pool": "172.16.201.0/24", "tunnel_type": "SSTP", "auth_type": "certificate", **data}, **HX)
+    return client.post(
+        blade_url(gateway, "gateway_p2s"),
+        {"address_pool": "172.16.201.0/24", "tunnel_type": "SSTP", "auth_type": "certificate", **data},
+        **HX,
+    )
 
 
 def test_the_menu_has_the_gateway_pages(alice, gateway):
     html = alice.get(blade_url(gateway, "gateway_overview")).content.decode()
-    for label in ("Overview", "Activity log", "Configuration", "Connections", "Point-to-site configuration", "Properties"):
+    for label in (
+        "Overview",
+        "Activity log",
+        "Configuration",
+        "Connections",
+        "Point-to-site configuration",
+        "Properties",
+    ):
         assert f"<span>{label}</span>" in html
 
 
@@ -51,8 +71,17 @@ def test_configure_now_opens_the_point_to_site_form(alice, gateway):
     assert 'id="configure-now"' in page and "Point-to-site is not configured" in page
     form = alice.get(blade_url(gateway, "gateway_p2s") + "?configure=1", **HX).content.decode()
     assert form.lstrip().startswith('<div id="p2s-panel">')
-    for label in ("Address pool", "Tunnel type", "Authentication type", "Root certificates", "Public certificate data",
-                  "OpenVPN (SSL)", "SSTP (SSL)", "IKEv2 and SSTP (SSL)", "Azure certificate"):
+    for label in (
+        "Address pool",
+        "Tunnel type",
+        "Authentication type",
+        "Root certificates",
+        "Public certificate data",
+        "OpenVPN (SSL)",
+        "SSTP (SSL)",
+        "IKEv2 and SSTP (SSL)",
+        "Azure certificate",
+    ):
         assert label in form, label
 
 
@@ -61,13 +90,24 @@ def test_save_stores_the_pool_and_tunnel_type_with_activity_and_notification(ali
     assert response.status_code == 200 and 'id="p2s-saved"' in response.content.decode()
     gateway.refresh_from_db()
     assert gateway.p2s_address_pool == "172.16.201.0/24" and gateway.p2s_tunnel_types == ["IKEv2", "SSTP"]
-    assert ActivityLogEntry.objects.filter(resource_id=gateway.arm_id, operation_name="Create or Update Virtual Network Gateway", status="Succeeded").count() == 2
+    assert (
+        ActivityLogEntry.objects.filter(
+            resource_id=gateway.arm_id, operation_name="Create or Update Virtual Network Gateway", status="Succeeded"
+        ).count()
+        == 2
+    )
     assert Notification.objects.filter(title="Saved point-to-site configuration").exists()
 
 
 @pytest.mark.parametrize(
     ("pool", "text"),
-    [("10.50.1.0/24", "overlaps the address space"), ("172.16.201.5/24", "Did you mean"), ("nonsense", "not a valid CIDR"), ("fd00::/64", "IPv6"), ("224.0.0.0/24", "VNET-02")],
+    [
+        ("10.50.1.0/24", "overlaps the address space"),
+        ("172.16.201.5/24", "Did you mean"),
+        ("nonsense", "not a valid CIDR"),
+        ("fd00::/64", "IPv6"),
+        ("224.0.0.0/24", "VNET-02"),
+    ],
 )
 def test_the_address_pool_must_be_a_cidr_outside_the_vnet_asgw_09(alice, gateway, pool, text):
     response = _p2s(alice, gateway, address_pool=pool)
@@ -85,12 +125,26 @@ def test_app_service_needs_sstp_and_rfc1918_noted_not_refused_asgw_07_asgw_09_as
 
 def test_at_most_20_root_certificates_limit_24(alice, gateway):
     data = {"cert_name": [f"root{i}" for i in range(21)], "cert_data": ["TUlJQw=="] * 21}
-    response = alice.post(blade_url(gateway, "gateway_p2s"), {"address_pool": "172.16.201.0/24", "tunnel_type": "SSTP", "auth_type": "certificate", **data}, **HX)
+    response = alice.post(
+        blade_url(gateway, "gateway_p2s"),
+        {"address_pool": "172.16.201.0/24", "tunnel_type": "SSTP", "auth_type": "certificate", **data},
+        **HX,
+    )
     assert response.status_code == 422 and "LIMIT-24" in response.content.decode()
 
 
 def test_root_certificate_data_must_be_base64(alice, gateway):
-    response = alice.post(blade_url(gateway, "gateway_p2s"), {"address_pool": "172.16.201.0/24", "tunnel_type": "SSTP", "auth_type": "certificate", "cert_name": ["root"], "cert_data": ["not base64!"]}, **HX)
+    response = alice.post(
+        blade_url(gateway, "gateway_p2s"),
+        {
+            "address_pool": "172.16.201.0/24",
+            "tunnel_type": "SSTP",
+            "auth_type": "certificate",
+            "cert_name": ["root"],
+            "cert_data": ["not base64!"],
+        },
+        **HX,
+    )
     assert response.status_code == 422 and "isn&#x27;t Base64" in response.content.decode()
 
 
@@ -104,7 +158,9 @@ def test_the_basic_sku_hides_tunnel_and_auth_type_and_uses_sstp(alice):
 
 
 def test_expressroute_gateways_have_no_point_to_site_asgw_08(alice):
-    er = make_gateway(alice, make_vnet(alice, "er-vnet", "10.53.0.0/16"), "er-gw", gateway_type="ExpressRoute", sku="Standard")
+    er = make_gateway(
+        alice, make_vnet(alice, "er-vnet", "10.53.0.0/16"), "er-gw", gateway_type="ExpressRoute", sku="Standard"
+    )
     assert 'id="p2s-unavailable"' in alice.get(blade_url(er, "gateway_p2s")).content.decode()
     response = _p2s(alice, er)
     assert response.status_code == 422 and "ASGW-08" in response.content.decode()
@@ -131,7 +187,9 @@ def test_delete_asks_yes_no_and_deletes_with_activity(alice, gateway):
     response = alice.post(url, **HX)
     assert response.status_code == 200 and "HX-Redirect" in response
     assert not VirtualNetworkGateway.objects.filter(pk=gateway.pk).exists()
-    assert ActivityLogEntry.objects.filter(resource_id=gateway.arm_id, operation_name="Delete Virtual Network Gateway").exists()
+    assert ActivityLogEntry.objects.filter(
+        resource_id=gateway.arm_id, operation_name="Delete Virtual Network Gateway"
+    ).exists()
 
 
 def test_delete_is_refused_while_an_app_uses_gateway_required_integration(alice):
@@ -146,7 +204,10 @@ def test_the_gateway_json_has_the_point_to_site_pool(alice, gateway):
     _p2s(alice, gateway)
     gateway.refresh_from_db()
     document = gateway.arm_json()
-    assert json.dumps(document["properties"]["vpnClientConfiguration"]["vpnClientAddressPool"]) == '{"addressPrefixes": ["172.16.201.0/24"]}'
+    assert (
+        json.dumps(document["properties"]["vpnClientConfiguration"]["vpnClientAddressPool"])
+        == '{"addressPrefixes": ["172.16.201.0/24"]}'
+    )
 
 
 @pytest.mark.parametrize("page", ["gateway_overview", "gateway_connections", "gateway_p2s"])
@@ -163,3 +224,20 @@ def test_gateway_pages_query_count_does_not_grow_with_the_sandbox(alice, gateway
     grow_connections(alice, gateway, 10, 2)
     with django_assert_num_queries(len(small.captured_queries)):
         alice.get(blade_url(gateway, page))
+
+
+def test_point_to_site_settings_are_kept_and_shown_in_the_json(alice):
+    """ASGW-10, LIMIT-24: the tunnel, authentication type and root
+    certificates are stored with the gateway."""
+    from networking.models import VirtualNetworkGateway
+    from networking.services.gateways import PointToSite, save_point_to_site
+
+    gateway = VirtualNetworkGateway.objects.select_related("sandbox", "vnet", "resource_group__subscription").get(
+        sandbox=alice.sandbox, name="contoso-westus-vpngw"
+    )
+    save_point_to_site(gateway, PointToSite("172.16.202.0/24", "SSTP", "certificate", (("root1", "MIIBIjANBgkq"),)))
+    gateway.refresh_from_db()
+    assert gateway.p2s_root_certificates == [["root1", "MIIBIjANBgkq"]]
+    document = gateway.arm_json()["properties"]["vpnClientConfiguration"]
+    assert document["vpnClientRootCertificates"] == [{"name": "root1"}]
+    assert document["vpnAuthenticationTypes"] == ["Certificate"]

@@ -1,0 +1,3 @@
+"""Network Watcher blades (issue #4)."""
+
+urlpatterns: list = []

@@ -710,7 +710,7 @@ def troubleshoot(request, subscription_id, rg, name):
     context = _blade(
         app, "troubleshoot", "Network troubleshooter", host=host, port=port_text, errors=errors, trace=trace
     )
-    template = "appservice/troubleshoot.html#result" if request.htmx else "appservice/troubleshoot.html"
+    template = "appservice/troubleshoot.html#tester" if request.htmx else "appservice/troubleshoot.html"
     response = render(request, template, context, status=422 if errors else 200)
     response["Vary"] = "HX-Request"
     return response

@@ -3,10 +3,12 @@ menu's standard items, the Activity log and the JSON View."""
 
 import json
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal.access import blade_kwargs
+from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
 
 
@@ -41,3 +43,36 @@ def json_view(request, resource, context: dict):
     """The resource's ARM JSON, as the portal's "JSON View" shows it."""
     document = json.dumps(resource.arm_json(), indent=2, default=str)
     return render(request, "portal/json_view.html", {**context, "document": document})
+
+
+def fragment(request, template: str, partial: str, context: dict, status: int = 200):
+    """The whole page, or just ``partial`` for an htmx request."""
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def go_to(request, url: str):
+    """After a change that leaves the page (a delete): a full navigation,
+    for htmx too."""
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def confirm_delete(request, resource, *, delete, context: dict, title: str, kind: str, action: str, dom_id: str):
+    """The "Yes"/"No" delete pane; on Yes, delete and go to the resource group.
+    A refusal stays on the pane with its message (422)."""
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            delete(resource)
+        except AzureRuleError as exc:
+            error, status = exc, 422
+        else:
+            rg = resource.resource_group
+            return go_to(request, reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}))
+    confirm = {"title": title, "question": f"Do you want to delete {kind} '{resource.name}'?", "action": action, "id": dom_id, "error": error}
+    return fragment(request, "networking/nsg_confirm.html", "pane", {**context, "confirm": confirm}, status=status)

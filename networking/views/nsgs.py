@@ -20,7 +20,7 @@ from networking.forms.nsgs import (
 )
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
 from networking.services import nsgs as services
-from networking.views.common import activity_log, blade, json_view, menu_item
+from networking.views.common import activity_log, blade, confirm_delete, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
@@ -93,12 +93,6 @@ def _blade(nsg, active: str, title: str, **extra) -> dict:
     return blade(nsg, menu=_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
 
 
-def _fragment(request, template: str, partial: str, context: dict, status: int = 200):
-    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
-
-
 # --- rule grids ------------------------------------------------------------------------------
 
 
@@ -166,7 +160,7 @@ def nsg_overview(request, subscription_id, rg, name):
         hide_default=hide_default,
         effective=_effective(nsg),
     )
-    return _fragment(request, "networking/nsg_overview.html", "rule-grids", context)
+    return fragment(request, "networking/nsg_overview.html", "rule-grids", context)
 
 
 @require_GET
@@ -182,7 +176,7 @@ def nsg_rules_page(request, subscription_id, rg, name, direction):
         hide_default=hide_default,
         direction=direction_name,
     )
-    return _fragment(request, "networking/nsg_rules.html", "rule-grids", context)
+    return fragment(request, "networking/nsg_rules.html", "rule-grids", context)
 
 
 @require_GET
@@ -250,7 +244,7 @@ def _save_rule(request, nsg, direction: str, rule=None):
         return _rule_saved(request, nsg, direction)
     values = {k: v for k, v in request.POST.items() if isinstance(v, str)}
     context = _pane_context(nsg, direction=direction, values=values, problems=problems, rule=rule)
-    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context, status=422)
+    return fragment(request, "networking/nsg_rule_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,7 +258,7 @@ def nsg_rule_add(request, subscription_id, rg, name, direction):
     data = request.GET if request.GET else None
     values = initial_values(_used_priorities(nsg, direction_name), data)
     context = _pane_context(nsg, direction=direction_name, values=values)
-    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+    return fragment(request, "networking/nsg_rule_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,7 +269,7 @@ def nsg_rule_edit(request, subscription_id, rg, name, rule):
         return _save_rule(request, nsg, existing.direction, existing)
     values = initial_values([], request.GET if request.GET else None, existing)
     context = _pane_context(nsg, direction=existing.direction, values=values, rule=existing)
-    return _fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+    return fragment(request, "networking/nsg_rule_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,7 +288,7 @@ def nsg_rule_delete(request, subscription_id, rg, name, rule):
             "id": "confirm-delete-rule",
         },
     }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -317,7 +311,7 @@ def nsg_default_rule(request, subscription_id, rg, name, rule, action):
         },
     }
     status = 422 if request.method == "POST" else 200
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
 
 
 # --- subnets and network interfaces (NSG-20) -----------------------------------------------------------
@@ -331,7 +325,7 @@ def _subnet_rows(nsg) -> list[Subnet]:
 def nsg_subnets(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     context = _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg))
-    return _fragment(request, "networking/nsg_subnets.html", "subnet-table", context)
+    return fragment(request, "networking/nsg_subnets.html", "subnet-table", context)
 
 
 def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
@@ -386,7 +380,7 @@ def nsg_subnet_associate(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     if request.method == "GET":
         context = _association_context(request, nsg, kind="subnet", data=request.GET)
-        return _fragment(request, "networking/nsg_associate.html", "pane", context)
+        return fragment(request, "networking/nsg_associate.html", "pane", context)
     vnet = _sandbox_vnet(request, request.POST.get("vnet"))
     problems = {}
     if vnet is None:
@@ -403,7 +397,7 @@ def nsg_subnet_associate(request, subscription_id, rg, name):
     if not problems:
         return _associated(request, nsg, "subnet")
     context = _association_context(request, nsg, kind="subnet", data=request.POST, problems=problems)
-    return _fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
+    return fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
 
 
 def _int(raw) -> int | None:
@@ -429,7 +423,7 @@ def nsg_subnet_dissociate(request, subscription_id, rg, name, subnet_id):
             "id": "confirm-dissociate",
         },
     }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context)
 
 
 def _nic_rows(nsg) -> list[NetworkInterface]:
@@ -440,7 +434,7 @@ def _nic_rows(nsg) -> list[NetworkInterface]:
 def nsg_nics(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     context = _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg))
-    return _fragment(request, "networking/nsg_nics.html", "nic-table", context)
+    return fragment(request, "networking/nsg_nics.html", "nic-table", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -448,7 +442,7 @@ def nsg_nic_associate(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     if request.method == "GET":
         context = _association_context(request, nsg, kind="nic", data=request.GET)
-        return _fragment(request, "networking/nsg_associate.html", "pane", context)
+        return fragment(request, "networking/nsg_associate.html", "pane", context)
     nic = (
         NetworkInterface.objects.filter(sandbox=request.sandbox, pk=_int(request.POST.get("nic")))
         .select_related("resource_group__subscription")
@@ -465,7 +459,7 @@ def nsg_nic_associate(request, subscription_id, rg, name):
     if not problems:
         return _associated(request, nsg, "nic")
     context = _association_context(request, nsg, kind="nic", data=request.POST, problems=problems)
-    return _fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
+    return fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -489,7 +483,7 @@ def nsg_nic_dissociate(request, subscription_id, rg, name, nic):
             "id": "confirm-dissociate",
         },
     }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context)
 
 
 # --- create and delete --------------------------------------------------------------------------------
@@ -499,31 +493,16 @@ def nsg_nic_dissociate(request, subscription_id, rg, name, nic):
 def nsg_delete(request, subscription_id, rg, name):
     """Delete: "Yes"/"No"; refused while a subnet or NIC uses the NSG."""
     nsg = _get_nsg(request, subscription_id, rg, name)
-    error = None
-    status = 200
-    if request.method == "POST":
-        try:
-            services.delete_nsg(nsg)
-        except AzureRuleError as exc:
-            error, status = exc, 422
-        else:
-            url = reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": nsg.resource_group.name})
-            if request.htmx:
-                response = HttpResponse(status=200)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
-    context = {
-        **_blade(nsg, "overview", "Delete"),
-        "confirm": {
-            "title": "Delete network security group",
-            "question": f"Do you want to delete network security group '{nsg.name}'?",
-            "action": _url(nsg, "nsg_delete"),
-            "id": "confirm-delete-nsg",
-            "error": error,
-        },
-    }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+    return confirm_delete(
+        request,
+        nsg,
+        delete=services.delete_nsg,
+        context=_blade(nsg, "overview", "Delete"),
+        title="Delete network security group",
+        kind="network security group",
+        action=_url(nsg, "nsg_delete"),
+        dom_id="confirm-delete-nsg",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -546,7 +525,7 @@ def nsg_create(request, subscription_id, rg):
         "page_title": wizard.title,
         "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
     }
-    return _fragment(request, "networking/nsg_create.html", "create-wizard", context, status=status)
+    return fragment(request, "networking/nsg_create.html", "create-wizard", context, status=status)
 
 
 def _to_blade(request, resource):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from networking.forms.routes import NEXT_HOP_CHOICES, YES_NO, RouteForm, RouteTableWizard, initial_values
 from networking.models import Route, RouteTable, Subnet, VirtualNetwork
 from networking.services import routes as services
-from networking.views.common import activity_log, blade, json_view, menu_item
+from networking.views.common import activity_log, blade, confirm_delete, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
@@ -62,12 +62,6 @@ def _urls(table) -> dict[str, str]:
 
 def _blade(table, active: str, title: str, **extra) -> dict:
     return blade(table, menu=_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
-
-
-def _fragment(request, template: str, partial: str, context: dict, status: int = 200):
-    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
 
 
 def _route_rows(table) -> list[dict]:
@@ -133,14 +127,14 @@ def route_table_configuration(request, subscription_id, rg, name):
             services.set_propagation(table, choice == "Yes")
             saved = True
     context = _blade(table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table))
-    return _fragment(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
+    return fragment(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
 
 
 @require_GET
 def route_table_routes(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
     context = _blade(table, "routes", "Routes", routes=_route_rows(table))
-    return _fragment(request, "networking/route_table_routes.html", "route-table", context)
+    return fragment(request, "networking/route_table_routes.html", "route-table", context)
 
 
 # --- the "Add route" pane ------------------------------------------------------------------------
@@ -186,7 +180,7 @@ def _save_route(request, table, route=None):
         return _route_saved(request, table)
     values = initial_values({k: v for k, v in request.POST.items() if isinstance(v, str)}, route)
     context = _pane_context(table, values=values, problems=problems, route=route)
-    return _fragment(request, "networking/route_pane.html", "pane", context, status=422)
+    return fragment(request, "networking/route_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,7 +190,7 @@ def route_add(request, subscription_id, rg, name):
     if request.method == "POST":
         return _save_route(request, table)
     context = _pane_context(table, values=initial_values(request.GET or None))
-    return _fragment(request, "networking/route_pane.html", "pane", context)
+    return fragment(request, "networking/route_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,7 +200,7 @@ def route_edit(request, subscription_id, rg, name, route):
     if request.method == "POST":
         return _save_route(request, table, existing)
     context = _pane_context(table, values=initial_values(request.GET or None, existing), route=existing)
-    return _fragment(request, "networking/route_pane.html", "pane", context)
+    return fragment(request, "networking/route_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -225,7 +219,7 @@ def route_delete(request, subscription_id, rg, name, route):
             "id": "confirm-delete-route",
         },
     }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context)
 
 
 # --- subnets (ROUTE-20, SUBNET-07) -----------------------------------------------------------------
@@ -235,7 +229,7 @@ def route_delete(request, subscription_id, rg, name, route):
 def route_table_subnets(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
     context = _blade(table, "subnets", "Subnets", **_tables(table))
-    return _fragment(request, "networking/route_table_subnets.html", "subnet-grid", context)
+    return fragment(request, "networking/route_table_subnets.html", "subnet-grid", context)
 
 
 def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
@@ -277,7 +271,7 @@ def route_table_associate(request, subscription_id, rg, name):
     """ "+ Associate" > "Associate subnet": Virtual network, Subnet, OK."""
     table = _get_table(request, subscription_id, rg, name)
     if request.method == "GET":
-        return _fragment(request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET))
+        return fragment(request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET))
     problems = {}
     vnet = _sandbox_vnet(request, request.POST.get("vnet"))
     if vnet is None:
@@ -298,7 +292,7 @@ def route_table_associate(request, subscription_id, rg, name):
     if not problems:
         return _subnets_changed(request, table)
     context = _associate_context(request, table, request.POST, problems)
-    return _fragment(request, "networking/route_associate.html", "pane", context, status=422)
+    return fragment(request, "networking/route_associate.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -317,7 +311,7 @@ def route_table_dissociate(request, subscription_id, rg, name, subnet_id):
             "id": "confirm-dissociate",
         },
     }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return fragment(request, "networking/nsg_confirm.html", "pane", context)
 
 
 # --- create and delete -------------------------------------------------------------------------------
@@ -327,30 +321,16 @@ def route_table_dissociate(request, subscription_id, rg, name, subnet_id):
 def route_table_delete(request, subscription_id, rg, name):
     """Delete: "Yes"/"No"; refused while subnets use the table (ROUTE-20)."""
     table = _get_table(request, subscription_id, rg, name)
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            services.delete_route_table(table)
-        except AzureRuleError as exc:
-            error, status = exc, 422
-        else:
-            url = reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": table.resource_group.name})
-            if request.htmx:
-                response = HttpResponse(status=200)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
-    context = {
-        **_blade(table, "overview", "Delete"),
-        "confirm": {
-            "title": "Delete route table",
-            "question": f"Do you want to delete route table '{table.name}'?",
-            "action": _url(table, "route_table_delete"),
-            "id": "confirm-delete-route-table",
-            "error": error,
-        },
-    }
-    return _fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+    return confirm_delete(
+        request,
+        table,
+        delete=services.delete_route_table,
+        context=_blade(table, "overview", "Delete"),
+        title="Delete route table",
+        kind="route table",
+        action=_url(table, "route_table_delete"),
+        dom_id="confirm-delete-route-table",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -378,7 +358,7 @@ def route_table_create(request, subscription_id, rg):
         "page_title": wizard.title,
         "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
     }
-    return _fragment(request, "networking/route_table_create.html", "create-wizard", context, status=status)
+    return fragment(request, "networking/route_table_create.html", "create-wizard", context, status=status)
 
 
 RT = "Microsoft.Network/routeTables/<str:name>/"

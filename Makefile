@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-default test-scaleout bench lint clean
+.PHONY: setup run test test-default test-scaleout bench bench-scale lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -33,6 +33,9 @@ test: setup
 
 bench: setup
 	$(PY) -m tests.bench.run_bench
+
+bench-scale: setup
+	$(PY) -m tests.bench.scale_bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ urlpatterns = [
     path(SITE + "configuration/save", views.save_settings, name="save_settings"),
     path(SITE + "scaleup", views.scale_up, name="scale_up"),
     path(SITE + "troubleshoot", views.troubleshoot, name="troubleshoot"),
+    path(SITE + "console", views.console, name="console"),
     path(PLAN + "overview", views.plan_overview, name="plan_overview"),
     path(PLAN + "scaleup", views.plan_scale_up, name="plan_scale_up"),
 ]

@@ -119,3 +119,37 @@ def test_the_trace_command_prints_json(alice):
 def test_the_trace_command_refuses_an_unknown_app(alice):
     with pytest.raises(CommandError):
         call_command("trace", "--sandbox", str(alice.sandbox.key), "--app", "nope", "--to", "10.0.1.4")
+
+
+# --- The console (ASGW-20) ------------------------------------------------------------
+
+
+def _console(client, command, **extra):
+    return client.post(app_url(client, "console", "contoso-web"), {"command": command}, **extra)
+
+
+def test_asgw_20_the_console_offers_nameresolver_and_tcpping(alice):
+    html = alice.get(app_url(alice, "console", "contoso-web")).content.decode()
+    assert "nameresolver" in html and "tcpping" in html
+
+
+def test_nameresolver_answers_from_the_apps_dns(alice):
+    html = _console(alice, "nameresolver www.contoso.com", **HX).content.decode()
+    assert "<html" not in html
+    assert "Server: 168.63.129.16" in html and "93.184.216.34" in html
+    assert "Non-existent domain" in _console(alice, "nameresolver nope.contoso.com").content.decode()
+
+
+def test_tcpping_follows_the_trace(alice):
+    assert "0/4 successful" in _console(alice, "tcpping 10.0.1.4:22").content.decode()
+    _integrate(alice)
+    assert "4/4 successful" in _console(alice, "tcpping 10.0.1.4:22").content.decode()
+
+
+def test_the_console_refuses_nonsense_politely(alice):
+    assert "Usage: tcpping" in _console(alice, "tcpping nope").content.decode()
+    assert "is not recognized" in _console(alice, "rm -rf /").content.decode()
+
+
+def test_the_console_is_sandboxed(alice, bob):
+    assert bob.post(app_url(alice, "console", "contoso-web"), {"command": "help"}).status_code == 404

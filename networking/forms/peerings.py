@@ -34,6 +34,7 @@ class LinkSettingsForm(forms.Form):
 class AddPeeringForm(LinkSettingsForm):
     name = forms.CharField(max_length=200, required=False, label="Peering link name")
     remote_name = forms.CharField(max_length=200, required=False, label="Peering link name")
+    this_side_only = forms.BooleanField(required=False, label="Add only this virtual network's link")
     deployment_model = forms.ChoiceField(choices=MODELS, initial="arm", label="Virtual network deployment model")
     subscription = forms.CharField(max_length=64, required=False, label="Subscription")
     remote_vnet = forms.CharField(max_length=20, required=False, label="Virtual network")

@@ -98,9 +98,7 @@ def _check_gateway_settings(
             )
         remote_gateway = _gateway(remote)
         if remote_gateway is None:
-            raise rule_error(
-                f"'{remote.name}' has no virtual network gateway to use.", "VNET-11", field=field
-            )
+            raise rule_error(f"'{remote.name}' has no virtual network gateway to use.", "VNET-11", field=field)
         if gateway_state(remote_gateway) == "Updating":
             raise rule_error(
                 f"Gateway '{remote_gateway.name}' of '{remote.name}' is still being created. Wait until it has Succeeded.",
@@ -131,7 +129,11 @@ def _check_side(vnet: VirtualNetwork, remote: VirtualNetwork, name: str, field: 
         # VNET-10: one peering per pair; a Disconnected link must be deleted first.
         raise rule_error(
             f"'{vnet.name}' already has peering '{existing.name}' ({existing.peering_state}) to '{remote.name}'. "
-            + ("Delete it, then add the peering again." if existing.peering_state == "Disconnected" else "A pair of virtual networks has one peering."),
+            + (
+                "Delete it, then add the peering again."
+                if existing.peering_state == "Disconnected"
+                else "A pair of virtual networks has one peering."
+            ),
             "VNET-10",
             field="remote_vnet",
         )
@@ -150,8 +152,11 @@ def add_peering(
     remote_name: str,
     local: LinkSettings,
     remote_settings: LinkSettings,
+    link_remote: bool = True,
 ) -> VirtualNetworkPeering:
-    """The "Add peering" pane: both links at once (VNET-10)."""
+    """The "Add peering" pane (VNET-10): both links at once, or (without
+    ``link_remote``) only this side's, which stays Initiated until the other
+    side adds its own link; then both are Connected."""
     if vnet.is_classic:
         raise rule_error(
             "Peerings are added from the Resource Manager virtual network; a classic virtual network has no peering links.",
@@ -167,10 +172,13 @@ def add_peering(
         name = _check_side(vnet, remote, name, "name")
         if overlapping(vnet, remote):
             raise err("ERR-22", "VNET-15", field="remote_vnet", vnetA=vnet.name, vnetB=remote.name)
-        if remote.is_classic:
+        reverse = (
+            None if remote.is_classic else VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).first()
+        )
+        completes = reverse is not None and reverse.peering_state == "Initiated"
+        if remote.is_classic or completes or not link_remote:
             _check_gateway_settings(vnet, remote, local, None, prefix="")
         else:
-            reverse = VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).first()
             if reverse is not None:
                 raise rule_error(
                     f"'{remote.name}' already has peering '{reverse.name}' ({reverse.peering_state}) to '{vnet.name}'. "
@@ -189,10 +197,12 @@ def add_peering(
             allow_forwarded_traffic=local.allow_forwarded,
             allow_gateway_transit=local.transit,
             use_remote_gateways=local.use_remote,
-            peering_state="Connected",
+            peering_state="Connected" if (remote.is_classic or completes or link_remote) else "Initiated",
         )
         portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Virtual Network Peering", "Succeeded")
-        if not remote.is_classic:
+        if completes:
+            VirtualNetworkPeering.objects.filter(pk=reverse.pk).update(peering_state="Connected")
+        elif link_remote and not remote.is_classic:
             VirtualNetworkPeering.objects.create(
                 vnet=remote,
                 remote_vnet=vnet,
@@ -207,7 +217,8 @@ def add_peering(
         portal_services.notify(
             vnet.sandbox,
             "Added virtual network peering",
-            f"'{vnet.name}' and '{remote.name}' are peered (Connected).",
+            f"'{vnet.name}' and '{remote.name}' are peered ({link.peering_state})."
+            + ("" if link.peering_state == "Connected" else f" Add the link on '{remote.name}' to connect them."),
             NotificationLevel.SUCCESS,
             resource_url(vnet),
         )

@@ -140,6 +140,7 @@ def peering_add(request, provider, subscription_id, rg, name):
                     remote_name=form.cleaned_data["remote_name"],
                     local=form.settings(),
                     remote_settings=form.settings("remote_"),
+                    link_remote=not form.cleaned_data["this_side_only"],
                 )
             except AzureRuleError as exc:
                 errors[exc.field or "form"] = exc

@@ -50,7 +50,14 @@ def _links():
 
 
 def test_it_lists_peerings_with_status_peer_and_gateway_transit(alice, hub, spoke):
-    peerings.add_peering(hub, spoke, name="hub-to-spoke", remote_name="spoke-to-hub", local=LinkSettings(), remote_settings=LinkSettings())
+    peerings.add_peering(
+        hub,
+        spoke,
+        name="hub-to-spoke",
+        remote_name="spoke-to-hub",
+        local=LinkSettings(),
+        remote_settings=LinkSettings(),
+    )
     html = alice.get(vnet_url(hub)).content.decode()
     for label in ("Name", "Peering status", "Peer", "Gateway transit"):
         assert f"<th>{label}</th>" in html
@@ -73,7 +80,14 @@ def test_an_htmx_request_gets_the_table_only(alice, hub):
 
 
 def test_an_outsider_gets_404_on_every_peering_url(alice, bob, hub, spoke):
-    peerings.add_peering(hub, spoke, name="hub-to-spoke", remote_name="spoke-to-hub", local=LinkSettings(), remote_settings=LinkSettings())
+    peerings.add_peering(
+        hub,
+        spoke,
+        name="hub-to-spoke",
+        remote_name="spoke-to-hub",
+        local=LinkSettings(),
+        remote_settings=LinkSettings(),
+    )
     for url in (
         vnet_url(hub),
         vnet_url(hub, "peering_add"),
@@ -117,8 +131,12 @@ def test_add_creates_both_links_connected_with_activity_and_a_notification_vnet_
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#peering-table"
     assert _links() == [("hub-vnet", "hub-to-spoke", "Connected"), ("spoke-vnet", "spoke-to-hub", "Connected")]
-    assert ActivityLogEntry.objects.filter(resource_id=hub.arm_id, operation_name="Create or Update Virtual Network Peering").exists()
-    assert ActivityLogEntry.objects.filter(resource_id=spoke.arm_id, operation_name="Create or Update Virtual Network Peering").exists()
+    assert ActivityLogEntry.objects.filter(
+        resource_id=hub.arm_id, operation_name="Create or Update Virtual Network Peering"
+    ).exists()
+    assert ActivityLogEntry.objects.filter(
+        resource_id=spoke.arm_id, operation_name="Create or Update Virtual Network Peering"
+    ).exists()
     assert Notification.objects.filter(sandbox=alice.sandbox, title="Added virtual network peering").exists()
 
 
@@ -159,7 +177,9 @@ def test_identical_address_spaces_are_refused_vnet_15(alice, hub):
 
 def test_a_vnet_cant_be_peered_with_itself_vnet_15(alice, hub):
     with pytest.raises(AzureRuleError) as exc:
-        peerings.add_peering(hub, hub, name="self", remote_name="self2", local=LinkSettings(), remote_settings=LinkSettings())
+        peerings.add_peering(
+            hub, hub, name="self", remote_name="self2", local=LinkSettings(), remote_settings=LinkSettings()
+        )
     assert "VNET-15" in exc.value.learn_more
 
 
@@ -191,7 +211,11 @@ def test_use_remote_gateway_needs_the_remote_to_allow_gateway_transit_vnet_11(al
 
 def test_use_remote_gateway_with_transit_on_the_hub_works_vnet_11(alice, hub, spoke):
     make_gateway(alice, hub)
-    response = alice.post(vnet_url(spoke, "peering_add"), _form(alice, hub, name="spoke-to-hub", remote_name="hub-to-spoke", gateway="remote", remote_gateway="local"), **HX)
+    response = alice.post(
+        vnet_url(spoke, "peering_add"),
+        _form(alice, hub, name="spoke-to-hub", remote_name="hub-to-spoke", gateway="remote", remote_gateway="local"),
+        **HX,
+    )
     assert response.status_code == 200
     link = VirtualNetworkPeering.objects.get(name="spoke-to-hub")
     assert link.use_remote_gateways and VirtualNetworkPeering.objects.get(name="hub-to-spoke").allow_gateway_transit
@@ -206,15 +230,26 @@ def test_only_one_peering_of_a_vnet_can_use_remote_gateways_err_24(alice, hub, s
     hub2 = make_vnet(alice, "hub2-vnet", "10.90.0.0/16")
     make_gateway(alice, hub)
     make_gateway(alice, hub2)
-    alice.post(vnet_url(spoke, "peering_add"), _form(alice, hub, name="s-h", remote_name="h-s", gateway="remote", remote_gateway="local"), **HX)
-    html = _refused(alice, spoke, _form(alice, hub2, name="s-h2", remote_name="h2-s", gateway="remote", remote_gateway="local"), "Only one peering of &#x27;spoke-vnet&#x27; can use remote gateways.")
+    alice.post(
+        vnet_url(spoke, "peering_add"),
+        _form(alice, hub, name="s-h", remote_name="h-s", gateway="remote", remote_gateway="local"),
+        **HX,
+    )
+    html = _refused(
+        alice,
+        spoke,
+        _form(alice, hub2, name="s-h2", remote_name="h2-s", gateway="remote", remote_gateway="local"),
+        "Only one peering of &#x27;spoke-vnet&#x27; can use remote gateways.",
+    )
     assert 'data-err="ERR-24"' in html and "VNET-11" in html
 
 
 def test_a_vnet_with_its_own_gateway_cant_use_remote_gateways_vnet_11(alice, hub, spoke):
     make_gateway(alice, hub)
     make_gateway(alice, spoke)
-    _refused(alice, spoke, _form(alice, hub, gateway="remote", remote_gateway="local"), "has its own virtual network gateway")
+    _refused(
+        alice, spoke, _form(alice, hub, gateway="remote", remote_gateway="local"), "has its own virtual network gateway"
+    )
 
 
 def test_a_classic_remote_gets_one_connected_link_and_no_gateway_transit_asvi_03(alice, hub):
@@ -224,7 +259,12 @@ def test_a_classic_remote_gets_one_connected_link_and_no_gateway_transit_asvi_03
     assert _links() == [("hub-vnet", "hub-to-spoke", "Connected")]
     make_gateway(alice, hub)
     other = make_vnet(alice, "arm2", "10.91.0.0/16")
-    html = _refused(alice, other, _form(alice, vnet_of(alice, "contoso-classic-vnet"), deployment_model="classic", gateway="remote"), "ASVI-03")
+    html = _refused(
+        alice,
+        other,
+        _form(alice, vnet_of(alice, "contoso-classic-vnet"), deployment_model="classic", gateway="remote"),
+        "ASVI-03",
+    )
     assert "classic" in html
 
 
@@ -262,8 +302,14 @@ def test_save_changes_a_links_settings(alice, hub, spoke):
 
 def test_turning_off_transit_used_by_the_other_side_is_refused_vnet_11(alice, hub, spoke):
     make_gateway(alice, hub)
-    alice.post(vnet_url(spoke, "peering_add"), _form(alice, hub, name="s-h", remote_name="h-s", gateway="remote", remote_gateway="local"), **HX)
-    response = alice.post(vnet_url(hub, "peering_edit", peering="h-s"), {"access": "allow", "forwarded": "allow", "gateway": "none"}, **HX)
+    alice.post(
+        vnet_url(spoke, "peering_add"),
+        _form(alice, hub, name="s-h", remote_name="h-s", gateway="remote", remote_gateway="local"),
+        **HX,
+    )
+    response = alice.post(
+        vnet_url(hub, "peering_edit", peering="h-s"), {"access": "allow", "forwarded": "allow", "gateway": "none"}, **HX
+    )
     assert response.status_code == 422 and "VNET-11" in response.content.decode()
     assert VirtualNetworkPeering.objects.get(name="h-s").allow_gateway_transit
 
@@ -277,9 +323,13 @@ def test_deleting_one_side_leaves_the_other_disconnected_vnet_10(alice, hub, spo
     assert _links() == [("spoke-vnet", "spoke-to-hub", "Disconnected")]
     page = alice.get(vnet_url(spoke)).content.decode()
     assert 'data-state="Disconnected"' in page and 'id="disconnected-note"' in page
-    assert ActivityLogEntry.objects.filter(resource_id=hub.arm_id, operation_name="Delete Virtual Network Peering").exists()
+    assert ActivityLogEntry.objects.filter(
+        resource_id=hub.arm_id, operation_name="Delete Virtual Network Peering"
+    ).exists()
     # Re-adding from the hub is refused until the Disconnected link goes (VNET-10).
-    _refused(alice, hub, _form(alice, spoke, name="again", remote_name="again2"), "Delete it, then add the peering again.")
+    _refused(
+        alice, hub, _form(alice, spoke, name="again", remote_name="again2"), "Delete it, then add the peering again."
+    )
 
 
 def test_an_unknown_peering_is_404(alice, hub):
@@ -290,7 +340,9 @@ def test_the_peerings_page_query_count_does_not_grow_with_the_sandbox(alice, hub
     def grow(n, start):
         for i in range(start, start + n):
             other = make_vnet(alice, f"grow-{i}", f"10.{100 + i}.0.0/16")
-            peerings.add_peering(hub, other, name=f"p-{i}", remote_name=f"r-{i}", local=LinkSettings(), remote_settings=LinkSettings())
+            peerings.add_peering(
+                hub, other, name=f"p-{i}", remote_name=f"r-{i}", local=LinkSettings(), remote_settings=LinkSettings()
+            )
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -302,3 +354,23 @@ def test_the_peerings_page_query_count_does_not_grow_with_the_sandbox(alice, hub
     grow(10, 2)
     with django_assert_num_queries(len(small.captured_queries)):
         alice.get(vnet_url(hub))
+
+
+def test_vnet_10_one_link_is_initiated_until_the_other_side_adds_its_own(alice):
+    """VNET-10: 1 link = Initiated; 2 = Connected."""
+    from networking import models as m
+    from networking.services.peerings import LinkSettings, add_peering
+
+    a = m.VirtualNetwork.objects.select_related("sandbox").get(sandbox=alice.sandbox, name="contoso-vnet")
+    b = m.VirtualNetwork.objects.select_related("sandbox").get(sandbox=alice.sandbox, name="contoso-westus-vnet")
+    settings = LinkSettings(allow_access=True, allow_forwarded=True, gateway="none")
+    first = add_peering(
+        a, b, name="a-to-b", remote_name="", local=settings, remote_settings=settings, link_remote=False
+    )
+    assert first.peering_state == "Initiated"
+    assert not m.VirtualNetworkPeering.objects.filter(vnet=b).exists()
+    second = add_peering(
+        b, a, name="b-to-a", remote_name="", local=settings, remote_settings=settings, link_remote=False
+    )
+    first.refresh_from_db()
+    assert (first.peering_state, second.peering_state) == ("Connected", "Connected")

@@ -52,11 +52,19 @@ def menu(resource, prefix: str, active: str, settings: list[tuple[str, str, str]
             "active": active == page,
         }
 
-    return [
+    groups = [
         {"heading": "", "items": [item("Overview", "bi-grid", "overview"), item("Activity log", "bi-journal-text", "activity")]},
         {"heading": "Settings", "items": [item(*s) for s in settings]},
         {"heading": "Automation", "items": [item("JSON View", "bi-braces", "json")]},
     ]
+    if prefix == "nic":
+        # portal-ui §8: the Network Watcher pages a NIC offers (networking/views/watcher.py).
+        troubleshooting = [
+            item("Effective security rules", "bi-shield-check", "effective_security_rules"),
+            item("Effective routes", "bi-signpost-split", "effective_routes"),
+        ]
+        groups.append({"heading": "Support + troubleshooting", "items": troubleshooting})
+    return groups
 
 
 def blade_context(resource, prefix: str, active: str, title: str, icon: str, settings, **extra) -> dict:

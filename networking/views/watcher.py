@@ -1,3 +1,573 @@
-"""Network Watcher blades (issue #4)."""
+"""Network Watcher (portal-ui §8, azure-rules §14): Effective routes of a
+network interface or a subnet, Effective security rules of a network
+interface, and the Network Watcher blade's IP flow verify and Next hop.
 
-urlpatterns: list = []
+Every page asks the engine about a snapshot of the sandbox built for the
+request (networking/snapshot.py), so answers follow the topology as it is
+now and cost a fixed number of queries. Nothing here changes anything: the
+checks are GET requests with the form in the query string.
+"""
+
+import csv
+import re
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from networking import snapshot
+from networking.engine import nsg as nsg_engine
+from networking.engine import routes as r
+from networking.engine import servicetags
+from networking.models import NetworkInterface, RouteTable
+from networking.views import targets, vnets
+from portal.models import REGIONS, Subscription, region_name
+from portal.resources import blade_url
+
+# ROUTE-24: how the effective routes grid names each next hop type. Global
+# peering shows as "VNet peering" too: the portal's own label for it is
+# unconfirmed (ROUTE-25), and the private endpoint label is third-party only
+# (ROUTE-08), so it keeps the engine's name.
+HOP_LABELS = {
+    r.VNET_LOCAL: "Virtual network",
+    r.INTERNET: "Internet",
+    r.NONE: "None",
+    r.VIRTUAL_APPLIANCE: "Virtual appliance",
+    r.GATEWAY: "Virtual network gateway",
+    r.PEERING: "VNet peering",
+    r.GLOBAL_PEERING: "VNet peering",
+    r.SERVICE_ENDPOINT: "VirtualNetworkServiceEndpoint",
+    r.INTERFACE_ENDPOINT: r.INTERFACE_ENDPOINT,
+}
+# NW-12: the next hop types Next hop answers with.
+NEXT_HOP_TYPES = {
+    r.VNET_LOCAL: "VirtualNetwork",
+    r.INTERNET: "Internet",
+    r.NONE: "None",
+    r.VIRTUAL_APPLIANCE: "VirtualAppliance",
+    r.GATEWAY: "VirtualNetworkGateway",
+    r.PEERING: "VirtualNetworkPeering",
+    r.GLOBAL_PEERING: "VirtualNetworkPeering",
+    r.SERVICE_ENDPOINT: "VirtualNetworkServiceEndpoint",
+    r.INTERFACE_ENDPOINT: r.INTERFACE_ENDPOINT,
+}
+SYSTEM_ROUTE = "System Route"  # NW-10: the route table ID when no UDR decided
+
+ROUTE_COLUMNS = (
+    "Source",
+    "State",
+    "Address Prefixes",
+    "Next Hop Type",
+    "Next Hop IP Address",
+    "User Defined Route Name",
+)
+RULE_COLUMNS = ("Name", "Priority", "Source", "Source Ports", "Destination", "Destination Ports", "Protocol", "Access")
+PROTOCOL_LABELS = {"*": "Any", "Tcp": "TCP", "Udp": "UDP", "Icmp": "ICMP", "Esp": "ESP", "Ah": "AH"}
+ANY = {"*", "0.0.0.0/0"}
+NIC_ICON = "bi-ethernet"
+WATCHER_ICON = "bi-binoculars"
+WATCHER_RG = "NetworkWatcherRG"  # where Azure puts the per-region watchers
+WATCHER_NAME = re.compile(r"^NetworkWatcher_(?P<region>[a-z0-9]+)$", re.IGNORECASE)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _csv(filename: str, header, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _topology_subnet(topology, subnet_id: int):
+    """The snapshot's subnet; IPv6-only subnets are not in it."""
+    subnet = topology.subnets.get(subnet_id)
+    if subnet is None:
+        raise Http404("The engine models IPv4 subnets only")
+    return subnet
+
+
+def _route_rows(topology, subnet_id: int) -> list[dict]:
+    """ROUTE-33's columns for every candidate route of the subnet, its state
+    Active or Invalid (ROUTE-32)."""
+    config = topology.routing_for(_topology_subnet(topology, subnet_id))
+    rows = []
+    for effective in r.effective_routes(config):
+        route = effective.route
+        rows.append(
+            {
+                "source": route.source,
+                "state": effective.state,
+                "prefix": str(route.prefix),
+                "hop": HOP_LABELS.get(route.next_hop_type, route.next_hop_type),
+                "hop_ip": route.next_hop_ip or "",
+                "udr": route.name if route.source == r.USER else "",
+                "reason": effective.reason,
+            }
+        )
+    return rows
+
+
+def _route_csv_rows(rows: list[dict]):
+    return [(x["source"], x["state"], x["prefix"], x["hop"], x["hop_ip"], x["udr"]) for x in rows]
+
+
+def _address(spec: str) -> str:
+    return "Any" if spec in ANY else spec
+
+
+def _ports(spec: str) -> str:
+    return "Any" if spec == "*" else spec
+
+
+def _expanded(spec: str, vnet_tag) -> list[str]:
+    """NW-30: the prefixes a service tag stands for, where the lab knows them."""
+    if spec == "VirtualNetwork":
+        return [str(n) for n in (*vnet_tag, servicetags.AZURE_LOAD_BALANCER)]
+    if spec == "AzureLoadBalancer":
+        return [str(servicetags.AZURE_LOAD_BALANCER)]
+    if spec == "AzureCloud":
+        return [str(servicetags.AZURE_CLOUD)]
+    if spec in servicetags.SERVICE_TAGS:
+        return [str(servicetags.SERVICE_TAGS[spec][0])]
+    return []
+
+
+def _rule_row(rule: nsg_engine.Rule, vnet_tag) -> dict:
+    sources = [_address(s) for s in rule.sources]
+    destinations = [_address(d) for d in rule.destinations]
+    return {
+        "name": rule.name,
+        "priority": rule.priority,
+        "source": ", ".join(sources),
+        "source_ports": ", ".join(_ports(p) for p in rule.source_ports),
+        "destination": ", ".join(destinations),
+        "destination_ports": ", ".join(_ports(p) for p in rule.destination_ports),
+        "protocol": PROTOCOL_LABELS.get(rule.protocol, rule.protocol),
+        "access": rule.access,
+        "is_default": rule.is_default,
+        "expanded": [(s, _expanded(s, vnet_tag)) for s in (*sources, *destinations) if _expanded(s, vnet_tag)],
+    }
+
+
+def _security_groups(topology, nic: NetworkInterface) -> list[dict]:
+    """NW-30: the subnet's NSG and the NIC's, each with its inbound and
+    outbound rules in evaluation order, default rules last (NSG-02, NSG-10)."""
+    subnet = _topology_subnet(topology, nic.subnet_id)
+    vnet_tag = topology.virtual_network_tag(subnet.vnet_id)
+    applied = [
+        (subnet.nsg_id, f"Subnet: {nic.subnet.vnet.name}/{nic.subnet.name}"),
+        (nic.nsg_id, f"Network interface: {nic.name}"),
+    ]
+    groups = []
+    for nsg_id, applied_to in applied:
+        nsg = topology.nsgs.get(nsg_id) if nsg_id else None
+        if nsg is None:
+            continue
+        directions = []
+        for direction in ("Inbound", "Outbound"):
+            custom = sorted((x for x in nsg.rules if x.direction == direction), key=lambda x: x.priority)
+            defaults = [x for x in nsg_engine.default_rules() if x.direction == direction]
+            directions.append({"direction": direction, "rows": [_rule_row(x, vnet_tag) for x in (*custom, *defaults)]})
+        groups.append({"nsg": nsg, "url": _nsg_url(nsg.arm_id), "applied_to": applied_to, "directions": directions})
+    return groups
+
+
+def _nsg_url(arm_id: str) -> str:
+    """The NSG blade from its resource ID (the snapshot keeps IDs, not rows)."""
+    parts = arm_id.split("/")
+    if len(parts) != 9:
+        return ""
+    return blade_url("Microsoft.Network/networkSecurityGroups", parts[2], parts[4], parts[8])
+
+
+# --- network interface: Effective routes, Effective security rules ---------------------------
+
+
+def _nic_page(nic, active: str, title: str, **extra) -> dict:
+    return targets.blade_context(nic, "nic", active, title, NIC_ICON, targets.NIC_SETTINGS, nic=nic, **extra)
+
+
+@require_GET
+def nic_effective_routes(request, subscription_id, rg, name):
+    nic = targets._nic(request, subscription_id, rg, name)
+    rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
+    download = reverse(
+        "networking:nic_effective_routes_download", kwargs={"subscription_id": subscription_id, "rg": rg, "name": name}
+    )
+    scope = f"Network interface {nic.name} ({nic.subnet.vnet.name}/{nic.subnet.name})"
+    context = _nic_page(nic, "effective_routes", "Effective routes", rows=rows, scope=scope, download_url=download)
+    return render(request, "networking/watcher_effective_routes.html", context)
+
+
+@require_GET
+def nic_effective_routes_download(request, subscription_id, rg, name):
+    nic = targets._nic(request, subscription_id, rg, name)
+    rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
+    return _csv(f"{nic.name}-effective-routes.csv", ROUTE_COLUMNS, _route_csv_rows(rows))
+
+
+@require_GET
+def nic_effective_security_rules(request, subscription_id, rg, name):
+    nic = targets._nic(request, subscription_id, rg, name)
+    groups = _security_groups(snapshot.build(request.sandbox), nic)
+    download = reverse(
+        "networking:nic_effective_security_rules_download",
+        kwargs={"subscription_id": subscription_id, "rg": rg, "name": name},
+    )
+    context = _nic_page(
+        nic, "effective_security_rules", "Effective security rules", groups=groups, download_url=download
+    )
+    return render(request, "networking/watcher_security_rules.html", context)
+
+
+@require_GET
+def nic_effective_security_rules_download(request, subscription_id, rg, name):
+    nic = targets._nic(request, subscription_id, rg, name)
+    rows = []
+    for group in _security_groups(snapshot.build(request.sandbox), nic):
+        for direction in group["directions"]:
+            for x in direction["rows"]:
+                rows.append(
+                    (
+                        group["nsg"].name,
+                        group["applied_to"],
+                        direction["direction"],
+                        x["name"],
+                        x["priority"],
+                        x["source"],
+                        x["source_ports"],
+                        x["destination"],
+                        x["destination_ports"],
+                        x["protocol"],
+                        x["access"],
+                    )
+                )
+    header = ("Network security group", "Associated to", "Direction", *RULE_COLUMNS)
+    return _csv(f"{nic.name}-effective-security-rules.csv", header, rows)
+
+
+# --- subnet: Effective routes -----------------------------------------------------------------
+
+
+def _subnet_route_rows(request, provider, subscription_id, rg, name, subnet_name):
+    vnet = vnets._get_vnet(request, provider, subscription_id, rg, name)
+    subnet = vnets._get_subnet(vnet, subnet_name)
+    return vnet, subnet, _route_rows(snapshot.build(request.sandbox), subnet.pk)
+
+
+@require_GET
+def subnet_effective_routes(request, provider, subscription_id, rg, name, subnet):
+    vnet, subnet, rows = _subnet_route_rows(request, provider, subscription_id, rg, name, subnet)
+    kwargs = {"provider": provider, "subscription_id": subscription_id, "rg": rg, "name": name, "subnet": subnet.name}
+    context = vnets._vnet_context(vnet, "subnets", "Effective routes")
+    context.update(
+        rows=rows,
+        scope=f"Subnet {subnet.name} ({subnet.address_prefix})",
+        download_url=reverse("networking:subnet_effective_routes_download", kwargs=kwargs),
+    )
+    return render(request, "networking/watcher_effective_routes.html", context)
+
+
+@require_GET
+def subnet_effective_routes_download(request, provider, subscription_id, rg, name, subnet):
+    vnet, subnet, rows = _subnet_route_rows(request, provider, subscription_id, rg, name, subnet)
+    return _csv(f"{vnet.name}-{subnet.name}-effective-routes.csv", ROUTE_COLUMNS, _route_csv_rows(rows))
+
+
+# --- the Network Watcher blade: IP flow verify, Next hop -------------------------------------
+
+
+@dataclass(frozen=True)
+class Watcher:
+    """The region's Network Watcher: Azure creates one per region in
+    NetworkWatcherRG; the lab has no model for it, only this address."""
+
+    subscription_id: str
+    subscription_name: str
+    region: str
+    name = "Network Watcher"
+    type_label = "Network Watcher"
+
+    @property
+    def resource_name(self) -> str:
+        return f"NetworkWatcher_{self.region}"
+
+    @property
+    def arm_id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{WATCHER_RG}"
+            f"/providers/Microsoft.Network/networkWatchers/{self.resource_name}"
+        )
+
+    @property
+    def region_label(self) -> str:
+        return region_name(self.region)
+
+
+def watcher_url(subscription, region: str = "eastus", page: str = "ip_flow_verify") -> str:
+    """The Network Watcher blade of ``subscription`` (for links from the portal menu)."""
+    kwargs = {"subscription_id": subscription.subscription_id, "rg": WATCHER_RG, "name": f"NetworkWatcher_{region}"}
+    return reverse(f"networking:watcher_{page}", kwargs=kwargs)
+
+
+def _watcher(request, subscription_id, rg, name) -> Watcher:
+    match = WATCHER_NAME.match(name)
+    if rg.lower() != WATCHER_RG.lower() or match is None or match["region"].lower() not in REGIONS:
+        raise Http404("Network Watcher not found")
+    subscription = Subscription.objects.filter(sandbox=request.sandbox, subscription_id=subscription_id).first()
+    if subscription is None:
+        raise Http404("Network Watcher not found")
+    return Watcher(str(subscription_id), subscription.display_name, match["region"].lower())
+
+
+def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
+    def item(label, icon, page):
+        kwargs = {"subscription_id": watcher.subscription_id, "rg": WATCHER_RG, "name": watcher.resource_name}
+        return {
+            "label": label,
+            "icon": icon,
+            "url": reverse(f"networking:watcher_{page}", kwargs=kwargs),
+            "active": active == page,
+        }
+
+    menu = [
+        {
+            "heading": "Network diagnostic tools",
+            "items": [
+                item("IP flow verify", "bi-shield-check", "ip_flow_verify"),
+                item("Next hop", "bi-signpost-split", "next_hop"),
+            ],
+        }
+    ]
+    return {
+        "resource": watcher,
+        "watcher": watcher,
+        "resource_menu": menu,
+        "page_title": title,
+        "blade_icon": WATCHER_ICON,
+        "breadcrumbs": [{"label": "Network Watcher"}],
+        **extra,
+    }
+
+
+def _vm_nics(sandbox) -> list[NetworkInterface]:
+    """NW-02: the tools work on virtual machines' NICs (not a private endpoint's)."""
+    qs = NetworkInterface.objects.filter(sandbox=sandbox).exclude(vm__isnull=True, vm_name="")
+    return list(qs.select_related("subnet__vnet", "vm").order_by("name", "pk"))
+
+
+PORT_ERRORS = {
+    "required": "Enter a port from 0 to 65535.",
+    "invalid": "Enter a port from 0 to 65535.",
+    "min_value": "Enter a port from 0 to 65535.",
+    "max_value": "Enter a port from 0 to 65535.",
+}
+IP_ERRORS = {"required": "Enter an IPv4 address.", "invalid": "Enter a valid IPv4 address, for example 10.0.1.4."}
+
+
+def _port_field():
+    return forms.IntegerField(min_value=0, max_value=65535, error_messages=PORT_ERRORS)
+
+
+def _ip_field():
+    return forms.GenericIPAddressField(protocol="IPv4", error_messages=IP_ERRORS)
+
+
+class _TargetForm(forms.Form):
+    """A VM's network interface, chosen among the sandbox's."""
+
+    nic = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={"required": "Choose a network interface.", "invalid_choice": "Choose a network interface."},
+    )
+
+    def __init__(self, data, *, nics: list[NetworkInterface]):
+        super().__init__(data)
+        self.nics = {n.pk: n for n in nics}
+        self.fields["nic"].choices = [("", "Select a network interface")] + [(n.pk, _nic_label(n)) for n in nics]
+
+    @property
+    def chosen(self) -> NetworkInterface | None:
+        return self.nics.get(self.cleaned_data.get("nic")) if hasattr(self, "cleaned_data") else None
+
+    def _own_ip(self, field: str, rule: str) -> None:
+        """NW-01 / NW-10: the local or source address is one of the NIC's."""
+        nic, address = self.chosen, self.cleaned_data.get(field)
+        if nic is not None and address and address != nic.private_ip:
+            self.add_error(field, f"{address} is not an IP address of {nic.name} ({nic.private_ip}). [{rule}]")
+
+
+def _nic_label(nic: NetworkInterface) -> str:
+    vm = nic.vm.name if nic.vm_id else nic.vm_name
+    return f"{vm} / {nic.name} ({nic.private_ip})"
+
+
+class IpFlowForm(_TargetForm):
+    """NW-01's parameters: TCP or UDP, a direction, single ports."""
+
+    protocol = forms.ChoiceField(
+        choices=[("Tcp", "TCP"), ("Udp", "UDP")], error_messages={"invalid_choice": "Choose TCP or UDP."}
+    )
+    direction = forms.ChoiceField(
+        choices=[("Inbound", "Inbound"), ("Outbound", "Outbound")],
+        error_messages={"invalid_choice": "Choose Inbound or Outbound."},
+    )
+    local_ip = _ip_field()
+    local_port = _port_field()
+    remote_ip = _ip_field()
+    remote_port = _port_field()
+
+    def clean(self):
+        super().clean()
+        self._own_ip("local_ip", "NW-01")
+
+
+class NextHopForm(_TargetForm):
+    source_ip = _ip_field()
+    destination_ip = _ip_field()
+
+    def clean(self):
+        super().clean()
+        self._own_ip("source_ip", "NW-10")
+
+
+def _ip_flow(topology, nic: NetworkInterface, data: dict) -> dict:
+    """NW-02/NW-03: every NSG on the NIC and its subnet, in NSG-21's order."""
+    subnet = _topology_subnet(topology, nic.subnet_id)
+    local, remote = IPv4Address(data["local_ip"]), IPv4Address(data["remote_ip"])
+    outbound = data["direction"] == "Outbound"
+    flow = nsg_engine.Flow(
+        direction=data["direction"],
+        protocol=data["protocol"],
+        source=local if outbound else remote,
+        source_port=data["local_port"] if outbound else data["remote_port"],
+        destination=remote if outbound else local,
+        destination_port=data["remote_port"] if outbound else data["local_port"],
+    )
+    nic_nsg = topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None
+    subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
+    verdict, verdicts = nsg_engine.evaluate(
+        flow, topology.virtual_network_tag(subnet.vnet_id), nic_nsg=nic_nsg, subnet_nsg=subnet_nsg
+    )
+    order = [("Network interface", nic_nsg), ("Subnet", subnet_nsg)]
+    applied_to = [label for label, nsg in (order if outbound else order[::-1]) if nsg is not None]
+    return {
+        "allowed": verdict.allowed,
+        "access": "Access allowed" if verdict.allowed else "Access denied",
+        "rule": verdict.rule.label if verdict.rule else "",
+        "nsg": verdict.nsg,
+        # NW-03: the portal links the NSG unless a default rule decided.
+        "nsg_url": _nsg_url(verdict.nsg.arm_id) if verdict.nsg and verdict.rule and not verdict.rule.is_default else "",
+        "rule_ids": ("NW-03", *verdict.rule_ids),
+        "evaluated": [
+            {"nsg": v.nsg.name, "applied_to": label, "rule": v.rule.label if v.rule else "", "access": v.access}
+            for label, v in zip(applied_to, verdicts, strict=True)
+        ],
+    }
+
+
+def _next_hop(topology, nic: NetworkInterface, data: dict) -> dict:
+    """NW-10/NW-12: the route the subnet picks for the destination (ROUTE-30)."""
+    subnet = _topology_subnet(topology, nic.subnet_id)
+    decision = r.select_route(topology.routing_for(subnet), IPv4Address(data["destination_ip"]))
+    route = decision.route
+    table_id, table_url = SYSTEM_ROUTE, ""
+    if route is not None and route.source == r.USER and subnet.route_table_id:
+        table = (
+            RouteTable.objects.select_related("resource_group__subscription").filter(pk=subnet.route_table_id).first()
+        )
+        if table is not None:
+            table_id = table.arm_id
+            table_url = blade_url(
+                table.arm_type, table.resource_group.subscription.subscription_id, table.resource_group.name, table.name
+            )
+    return {
+        "type": NEXT_HOP_TYPES.get(route.next_hop_type, route.next_hop_type) if route else r.NONE,
+        "ip": (route.next_hop_ip or "") if route else "",
+        "route_table_id": table_id,
+        "route_table_url": table_url,
+        "route": route,
+        "route_label": HOP_LABELS.get(route.next_hop_type, "") if route else "",
+        "note": decision.note,
+        "rule_ids": ("NW-10", "NW-12", *decision.rule_ids),
+    }
+
+
+def _run_tool(request, watcher, *, form_class, run, active: str, title: str, template: str, partial: str):
+    nics = _vm_nics(request.sandbox)
+    bound = "nic" in request.GET
+    form = form_class(request.GET if bound else None, nics=nics)
+    result, status = None, 200
+    if bound:
+        if form.is_valid():
+            result = run(snapshot.build(request.sandbox), form.chosen, form.cleaned_data)
+        else:
+            status = 422
+    context = _watcher_page(watcher, active, title, form=form, nics=nics, result=result)
+    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+def watcher_ip_flow_verify(request, subscription_id, rg, name):
+    """IP flow verify (NW-01 to NW-03): would the NSGs let this packet through?"""
+    watcher = _watcher(request, subscription_id, rg, name)
+    return _run_tool(
+        request,
+        watcher,
+        form_class=IpFlowForm,
+        run=_ip_flow,
+        active="ip_flow_verify",
+        title="IP flow verify",
+        template="networking/watcher_ip_flow.html",
+        partial="ip-flow-verify",
+    )
+
+
+@require_GET
+def watcher_next_hop(request, subscription_id, rg, name):
+    """Next hop (NW-10, NW-12): which route a packet from the VM takes."""
+    watcher = _watcher(request, subscription_id, rg, name)
+    return _run_tool(
+        request,
+        watcher,
+        form_class=NextHopForm,
+        run=_next_hop,
+        active="next_hop",
+        title="Next hop",
+        template="networking/watcher_next_hop.html",
+        partial="next-hop",
+    )
+
+
+_NIC = "Microsoft.Network/networkInterfaces/<str:name>/"
+_SUBNET = "<str:provider>/virtualNetworks/<str:name>/subnets/<str:subnet>/"
+_WATCHER = "Microsoft.Network/networkWatchers/<str:name>/"
+
+urlpatterns = [
+    path(_NIC + "effectiveRouteTable", nic_effective_routes, name="nic_effective_routes"),
+    path(_NIC + "effectiveRouteTable/download", nic_effective_routes_download, name="nic_effective_routes_download"),
+    path(_NIC + "effectiveSecurityRules", nic_effective_security_rules, name="nic_effective_security_rules"),
+    path(
+        _NIC + "effectiveSecurityRules/download",
+        nic_effective_security_rules_download,
+        name="nic_effective_security_rules_download",
+    ),
+    path(_SUBNET + "effectiveRouteTable", subnet_effective_routes, name="subnet_effective_routes"),
+    path(
+        _SUBNET + "effectiveRouteTable/download",
+        subnet_effective_routes_download,
+        name="subnet_effective_routes_download",
+    ),
+    path(_WATCHER + "ipFlowVerify", watcher_ip_flow_verify, name="watcher_ip_flow_verify"),
+    path(_WATCHER + "nextHop", watcher_next_hop, name="watcher_next_hop"),
+]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("resourcegroups/", views.resource_groups, name="resource_groups"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
+    path("networkwatcher/", views.network_watcher, name="network_watcher"),
     path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
     path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),
     path("sandbox/era/", views.set_era, name="set_era"),

@@ -143,6 +143,14 @@ def dismiss_notifications(request):
 
 
 @require_GET
+def network_watcher(request):
+    """The portal menu's "Network Watcher": this subscription's watcher in East US."""
+    from networking.views.watcher import watcher_url
+
+    return redirect(watcher_url(request.subscription))
+
+
+@require_GET
 def sandbox_settings(request):
     return render(
         request,

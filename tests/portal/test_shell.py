@@ -202,3 +202,11 @@ def test_ping_is_a_trivial_sandboxed_request(alice):
     response = alice.get("/ping")
     assert response.content == b"pong"
     assert alice.post("/ping").status_code == 405
+
+
+def test_the_menus_network_watcher_opens_this_subscriptions_watcher(alice):
+    response = alice.get(reverse("network_watcher"))
+    assert response.status_code == 302
+    sub = str(alice.sandbox.subscriptions.get().subscription_id)
+    assert sub in response["Location"] and "NetworkWatcher_eastus" in response["Location"]
+    assert alice.get(response["Location"]).status_code == 200

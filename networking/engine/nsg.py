@@ -9,6 +9,7 @@ the NIC's, and both must allow (NSG-21). No NSG at all allows everything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network, ip_network
 
 from networking.engine import servicetags
@@ -65,6 +66,12 @@ class Nsg:
     name: str
     rules: tuple[Rule, ...]
     arm_id: str = ""
+
+    @cached_property
+    def _compiled(self) -> dict[str, tuple]:
+        """Per direction, the rules in evaluation order with their prefixes
+        and ports parsed (filled on first use; see _compiled_rules)."""
+        return {}
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,163 @@ def rule_matches(rule: Rule, flow: Flow, virtual_network: tuple[IPv4Network, ...
 
 def evaluate_one(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...]) -> Verdict:
     """The first matching rule of one NSG, custom rules by priority then the
-    defaults (NSG-02, NSG-10)."""
+    defaults (NSG-02, NSG-10). The rules are sorted and parsed once per NSG;
+    the answer is the same as rule_matches on each rule in turn."""
+    if flow.source.version != 4 or flow.destination.version != 4:
+        return _evaluate_one_plain(nsg, flow, virtual_network)
+    compiled = nsg._compiled.get(flow.direction)
+    if compiled is None:
+        compiled = nsg._compiled[flow.direction] = _compile_rules(nsg, flow.direction)
+    vn = _vnet_ints(virtual_network)
+    source, destination = int(flow.source), int(flow.destination)
+    src_vn = dst_vn = None  # membership of the VirtualNetwork tag, computed on first need
+    protocol = flow.protocol.lower()
+    icmp = protocol == "icmp"
+    sport, dport = flow.source_port, flow.destination_port
+    for rule_protocol, sources, destinations, sports, dports, verdict in compiled:
+        if rule_protocol is not None and rule_protocol != protocol:
+            continue
+        for kind, net, mask in sources:
+            if kind == _NET:
+                if source & mask == net:
+                    break
+            elif kind == _ANY:
+                break
+            elif kind != _NEVER:
+                if src_vn is None:
+                    src_vn = any(source & m == n for n, m in vn)
+                if kind == _VNET:
+                    if source == _ALB or src_vn:
+                        break
+                elif not (src_vn or _is_private(source)):  # _INTERNET
+                    break
+        else:
+            continue
+        for kind, net, mask in destinations:
+            if kind == _NET:
+                if destination & mask == net:
+                    break
+            elif kind == _ANY:
+                break
+            elif kind != _NEVER:
+                if dst_vn is None:
+                    dst_vn = any(destination & m == n for n, m in vn)
+                if kind == _VNET:
+                    if destination == _ALB or dst_vn:
+                        break
+                elif not (dst_vn or _is_private(destination)):  # _INTERNET
+                    break
+        else:
+            continue
+        if icmp or (_ports_match(sports, sport) and _ports_match(dports, dport)):
+            return verdict
+    return Verdict(False, None, nsg, ("NSG-10",))  # unreachable: DenyAll matches everything
+
+
+# --- Compiled rules ---------------------------------------------------------------------
+
+_ANY, _VNET, _INTERNET, _NET, _NEVER = range(5)
+_ALB = int(servicetags.AZURE_LOAD_BALANCER.network_address)  # a /32
+_PRIVATE_INTS = tuple((int(n.network_address), int(n.netmask)) for n in PRIVATE)
+_DEFAULT_RULES = default_rules()
+_last_vnet: tuple = ((), ())  # (the tuple asked about, its (network, mask) ints)
+
+
+def _is_private(address: int) -> bool:
+    return any(address & m == n for n, m in _PRIVATE_INTS)
+
+
+def _vnet_ints(virtual_network) -> tuple[tuple[int, int], ...]:
+    """The VirtualNetwork tag as ints; the last one asked about is kept, since
+    a topology hands out the same tuple for a VNet every time."""
+    global _last_vnet
+    last = _last_vnet
+    if last[0] is virtual_network:
+        return last[1]
+    ints = tuple((int(n.network_address), int(n.netmask)) for n in virtual_network if n.version == 4)
+    _last_vnet = (virtual_network, ints)
+    return ints
+
+
+def _net(network: IPv4Network) -> tuple[int, int, int]:
+    return (_NET, int(network.network_address), int(network.netmask))
+
+
+def _compile_address(spec: str) -> tuple[int, int, int]:
+    """address_matches, decided once per spec."""
+    key = spec.strip()
+    if key.lower() in ANY_ADDRESS:
+        return (_ANY, 0, 0)
+    base = key.split(".", 1)[0] if not key[:1].isdigit() else key
+    if base == "VirtualNetwork":
+        return (_VNET, 0, 0)
+    if base == "AzureLoadBalancer":
+        return _net(servicetags.AZURE_LOAD_BALANCER)
+    if base == "Internet":
+        return (_INTERNET, 0, 0)
+    if base == "AzureCloud":
+        return _net(servicetags.AZURE_CLOUD)
+    if base in servicetags.SERVICE_TAGS:
+        return _net(servicetags.SERVICE_TAGS[base][0])
+    try:
+        network = ip_network(key, strict=False)
+    except ValueError:
+        return (_NEVER, 0, 0)
+    if network.version != 4:
+        return (_NEVER, 0, 0)  # an IPv4 address is never in an IPv6 range
+    return _net(network)
+
+
+def _compile_port(spec: str):
+    """port_matches, parsed once: None for any port, (low, high), or the spec
+    itself when it doesn't parse (port_matches then raises as it always did)."""
+    text = spec.strip()
+    if text in ("*", "Any"):
+        return None
+    try:
+        if "-" in text:
+            low, high = text.split("-", 1)
+            return (int(low), int(high))
+        value = int(text)
+        return (value, value)
+    except ValueError:
+        return spec
+
+
+def _ports_match(entries, port: int) -> bool:
+    for entry in entries:
+        if entry is None:
+            return True
+        if entry.__class__ is tuple:
+            if entry[0] <= port <= entry[1]:
+                return True
+        elif port_matches(entry, port):
+            return True
+    return False
+
+
+def _compile_rules(nsg: Nsg, direction: str) -> tuple:
+    custom = sorted((r for r in nsg.rules if r.direction == direction), key=lambda r: r.priority)
+    defaults = [r for r in _DEFAULT_RULES if r.direction == direction]
+    compiled = []
+    for rule in [*custom, *defaults]:
+        protocol = None if rule.protocol in ("*", "Any") else rule.protocol.lower()
+        rule_ids = ("NSG-02", "NSG-10") if rule.is_default else ("NSG-02",)
+        compiled.append(
+            (
+                protocol,
+                tuple(_compile_address(s) for s in rule.sources),
+                tuple(_compile_address(d) for d in rule.destinations),
+                tuple(_compile_port(p) for p in rule.source_ports),
+                tuple(_compile_port(p) for p in rule.destination_ports),
+                Verdict(rule.access == "Allow", rule, nsg, rule_ids),
+            )
+        )
+    return tuple(compiled)
+
+
+def _evaluate_one_plain(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...]) -> Verdict:
+    """evaluate_one without compiling: rule_matches on each rule in turn."""
     custom = sorted((r for r in nsg.rules if r.direction == flow.direction), key=lambda r: r.priority)
     defaults = [r for r in default_rules() if r.direction == flow.direction]
     for rule in [*custom, *defaults]:

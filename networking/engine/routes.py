@@ -9,6 +9,7 @@ routes (ROUTE-20 to ROUTE-26), and selection (ROUTE-30 to ROUTE-32).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 
 # ROUTE-24: next hop types as ARM names them.
@@ -35,6 +36,7 @@ RESERVED = (
     IPv4Network("100.64.0.0/10"),
 )
 DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+_RANKS = {USER: 0, GATEWAY_SOURCE: 1}
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Route:
     @property
     def rank(self) -> int:
         """ROUTE-30: on an exact prefix tie, User > BGP (gateway) > System."""
-        return {USER: 0, GATEWAY_SOURCE: 1}.get(self.source, 2)
+        return _RANKS.get(self.source, 2)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,43 @@ class SubnetRouting:
     classic_pe_rules: bool = True  # ROUTE-08: era
     pe_subnet_route_tables_enabled: bool = False  # ROUTE-08 [Current]: the PE subnet's policy
     vnet_prefix_length: int = 16
+
+    # Compiled once per instance (the topology caches one instance per subnet):
+    # the effective routes, and the Active ones keyed for longest prefix match.
+    @cached_property
+    def _effective(self) -> tuple[EffectiveRoute, ...]:
+        return tuple(_compute_effective_routes(self))
+
+    @cached_property
+    def _lookup(self) -> CompiledRoutes:
+        return CompiledRoutes(e.route for e in self._effective if e.state == "Active")
+
+
+class CompiledRoutes:
+    """Active routes as one dict per prefix length (network address -> the
+    Active route of that prefix; effective_routes keeps one per prefix)."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self, active_routes) -> None:
+        by_length: dict[int, dict[int, Route]] = {}
+        for route in active_routes:
+            if route.prefix.version != 4:
+                continue  # an IPv6 UDR never matches an IPv4 destination
+            by_length.setdefault(route.prefix.prefixlen, {})[int(route.prefix.network_address)] = route
+        # Ascending prefix length: the order effective_routes lists them in.
+        self.levels = tuple(
+            ((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF, table) for length, table in sorted(by_length.items())
+        )
+
+    def matching(self, address: int) -> list[Route]:
+        """The Active routes whose prefix contains ``address``, shortest first."""
+        out = []
+        for mask, table in self.levels:
+            route = table.get(address & mask)
+            if route is not None:
+                out.append(route)
+        return out
 
 
 def default_routes(vnet_space: tuple[IPv4Network, ...]) -> list[Route]:
@@ -112,7 +151,12 @@ def candidate_routes(config: SubnetRouting) -> list[Route]:
 
 def effective_routes(config: SubnetRouting) -> list[EffectiveRoute]:
     """Every candidate with its state: on an exact prefix tie one route is
-    Active and the others Invalid (ROUTE-30, ROUTE-32)."""
+    Active and the others Invalid (ROUTE-30, ROUTE-32). Computed once per
+    ``config`` instance; each call returns a new list."""
+    return list(config._effective)
+
+
+def _compute_effective_routes(config: SubnetRouting) -> list[EffectiveRoute]:
     by_prefix: dict[IPv4Network, list[Route]] = {}
     for route in candidate_routes(config):
         by_prefix.setdefault(route.prefix, []).append(route)
@@ -147,11 +191,26 @@ class RouteDecision:
     note: str = ""
 
 
-def select_route(config: SubnetRouting, destination: IPv4Address, active: list[EffectiveRoute] | None = None) -> RouteDecision:
+def select_route(
+    config: SubnetRouting, destination: IPv4Address, active: list[EffectiveRoute] | None = None
+) -> RouteDecision:
     """The route a packet to ``destination`` takes (ROUTE-30): longest prefix
-    match among the Active routes, with the documented exceptions."""
-    table = active if active is not None else effective_routes(config)
-    matching = [e.route for e in table if e.state == "Active" and destination in e.route.prefix]
+    match among the Active routes, with the documented exceptions.
+
+    Without ``active``, the Active routes come from the config's compiled
+    table (a dict lookup per prefix length); the answer is the same as
+    scanning effective_routes(config)."""
+    if active is None and destination.version == 4:
+        matching = config._lookup.matching(int(destination))
+    else:
+        if active is None:
+            active = config._effective
+        matching = [e.route for e in active if e.state == "Active" and destination in e.route.prefix]
+    return _decide(config, matching)
+
+
+def _decide(config: SubnetRouting, matching: list[Route]) -> RouteDecision:
+    """ROUTE-30 on the Active routes that match, shortest prefix first."""
     if not matching:
         return RouteDecision(None, (), ("ROUTE-30",), "no route matches")
     # ROUTE-30.3: VNet, peering and service endpoint system routes beat BGP,
@@ -163,7 +222,9 @@ def select_route(config: SubnetRouting, destination: IPv4Address, active: list[E
     se = [r for r in matching if r.next_hop_type == SERVICE_ENDPOINT]
     if se:
         best = max(se, key=lambda r: r.prefix.prefixlen)
-        return RouteDecision(best, tuple(matching), ("ROUTE-30", "SE-03"), "service endpoint routes win for the service's prefixes")
+        return RouteDecision(
+            best, tuple(matching), ("ROUTE-30", "SE-03"), "service endpoint routes win for the service's prefixes"
+        )
     pe = [r for r in matching if r.next_hop_type == INTERFACE_ENDPOINT]
     if pe:
         decision = _private_endpoint_decision(config, pe[0], matching)
@@ -186,6 +247,7 @@ def _private_endpoint_decision(config: SubnetRouting, pe: Route, matching: list[
         ]
         if udrs:
             best = max(udrs, key=lambda r: r.prefix.prefixlen)
-            return RouteDecision(best, tuple(matching), ("ROUTE-08", "SUBNET-21"), "a UDR overrides the private endpoint route")
+            return RouteDecision(
+                best, tuple(matching), ("ROUTE-08", "SUBNET-21"), "a UDR overrides the private endpoint route"
+            )
     return RouteDecision(pe, tuple(matching), ("ROUTE-08",), "the private endpoint's /32 route")
-

@@ -7,9 +7,12 @@ queries; the trace (networking/engine/trace.py) reads only this.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 
 from networking.engine import routes as r
+from networking.engine import servicetags
+from networking.engine.index import TopologyIndex
 from networking.engine.nsg import Nsg
 
 
@@ -134,45 +137,53 @@ class Topology:
     public_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     # --- lookups ----------------------------------------------------------------
+    # Answered from ``index``, built once per snapshot on first use: a snapshot
+    # is never changed after it is built (a changed sandbox gets a new one).
+
+    @cached_property
+    def index(self) -> TopologyIndex:
+        return TopologyIndex(self)
+
+    def prepare(self) -> Topology:
+        """Build the indexes and every subnet's route table now (otherwise
+        each is built when first asked for). Returns the topology."""
+        self.index.prepare()
+        return self
 
     def vnet_of_address(self, address: IPv4Address) -> Vnet | None:
-        for vnet in self.vnets.values():
-            if any(address in space for space in vnet.space):
-                return vnet
-        return None
+        if address.version != 4:
+            return next((v for v in self.vnets.values() if any(address in s for s in v.space)), None)
+        return self.index.vnet_by_address.get(int(address))
 
     def subnet_of_address(self, address: IPv4Address) -> Subnet | None:
-        for subnet in self.subnets.values():
-            if address in subnet.prefix:
-                return subnet
-        return None
+        if address.version != 4:
+            return next((s for s in self.subnets.values() if address in s.prefix), None)
+        return self.index.subnet_by_address.get(int(address))
 
     def nic_with(self, address: IPv4Address) -> Nic | None:
-        return next((n for n in self.nics if n.ip == address), None)
+        return self.index.nic_by_ip.get(address)
 
     def endpoint_with(self, address: IPv4Address) -> PrivateEndpoint | None:
-        return next((p for p in self.private_endpoints if p.ip == address), None)
+        return self.index.endpoint_by_ip.get(address)
 
     def target_by_host(self, host: str) -> Target | None:
-        return next((t for t in self.targets if t.host == host), None)
+        return self.index.target_by_host.get(host)
 
     def target_by_ip(self, address: IPv4Address) -> Target | None:
-        return next((t for t in self.targets if t.public_ip == address), None)
+        return self.index.target_by_ip.get(address)
 
     def connected_peerings(self, vnet_id: int) -> list[Peering]:
-        return [p for p in self.peerings if p.vnet_id == vnet_id and p.state == "Connected" and p.allow_access]
+        return list(self.index.connected_peerings.get(vnet_id, ()))
 
     def linked_zones(self, vnet_id: int) -> list[tuple[Zone, bool]]:
-        out = []
-        for zone in self.zones:
-            for linked_vnet, fallback in zone.links:
-                if linked_vnet == vnet_id:
-                    out.append((zone, fallback))
-        return out
+        return list(self.index.linked_zones.get(vnet_id, ()))
 
     def public_dns(self) -> dict[str, tuple[str, str]]:
         """The internet's view of names: services, with the privatelink CNAME
         for those that have an approved private endpoint (PEDNS-10)."""
+        return dict(self.index.public_dns)
+
+    def _compute_public_dns(self) -> dict[str, tuple[str, str]]:
         names = dict(self.public_names)
         with_pe = {pe.target_host for pe in self.private_endpoints if pe.approved}
         for target in self.targets:
@@ -186,35 +197,45 @@ class Topology:
         return names
 
     def routing_for(self, subnet: Subnet) -> r.SubnetRouting:
-        """The subnet's route inputs (ROUTE-01 to ROUTE-08, ROUTE-26)."""
-        from networking.engine import servicetags
+        """The subnet's route inputs (ROUTE-01 to ROUTE-08, ROUTE-26); one
+        instance per subnet of the snapshot, so its compiled route table is
+        built once."""
+        cache = self.index.routing
+        hit = cache.get(subnet.id)
+        if hit is not None and (hit[0] is subnet or hit[0] == subnet):
+            return hit[1]
+        routing = self._compute_routing(subnet)
+        if self.subnets.get(subnet.id) == subnet:
+            cache[subnet.id] = (subnet, routing)
+        return routing
 
+    def _compute_routing(self, subnet: Subnet) -> r.SubnetRouting:
         vnet = self.vnets[subnet.vnet_id]
-        peered, peer_ids = [], {vnet.id}
+        peered, peer_ids = [], [vnet.id]
         gateway_prefixes: list[IPv4Network] = []
         own_gateway = self.gateways.get(vnet.id)
         if own_gateway:
             gateway_prefixes.extend(own_gateway.prefixes)
-        for peering in self.connected_peerings(vnet.id):
+        for peering in self.index.connected_peerings.get(vnet.id, ()):
             remote = self.vnets.get(peering.remote_vnet_id)
             if remote is None:
                 continue
-            peer_ids.add(remote.id)
+            if remote.id not in peer_ids:
+                peer_ids.append(remote.id)
             peered.extend((space, remote.location != vnet.location) for space in remote.space)
             if peering.use_remote_gateways and remote.id in self.gateways:
                 gateway_prefixes.extend(self.gateways[remote.id].prefixes)
         table = self.route_tables.get(subnet.route_table_id) if subnet.route_table_id else None
-        pe_networks = tuple(
-            IPv4Network(f"{pe.ip}/32")
-            for pe in self.private_endpoints
-            if self.subnets.get(pe.subnet_id) and self.subnets[pe.subnet_id].vnet_id in peer_ids
-        )
+        by_vnet = self.index.endpoint_networks
+        endpoints = [e for vnet_id in peer_ids for e in by_vnet.get(vnet_id, ())]
+        if len(peer_ids) > 1:
+            endpoints.sort(key=lambda e: e[0])  # the snapshot's order
         return r.SubnetRouting(
             vnet_space=vnet.space,
             peered=tuple(peered),
             gateway_prefixes=tuple(gateway_prefixes),
             service_endpoint_prefixes=tuple(servicetags.service_endpoint_prefixes(sorted(subnet.service_endpoints))),
-            private_endpoints=pe_networks,
+            private_endpoints=tuple(network for _, network in endpoints),
             user_routes=table.routes if table else (),
             propagate_gateway_routes=table.propagate_gateway_routes if table else True,
             classic_pe_rules=self.era == "classic",
@@ -223,14 +244,18 @@ class Topology:
 
     def virtual_network_tag(self, vnet_id: int) -> tuple[IPv4Network, ...]:
         """NSG-30: the VirtualNetwork tag seen from a VNet: its space, peered
-        spaces and what its gateway connects."""
+        spaces and what its gateway connects. The same tuple every time."""
+        cached = self.index.vnet_tags.get(vnet_id)
+        if cached is not None:
+            return cached
         vnet = self.vnets[vnet_id]
         nets = list(vnet.space)
-        for peering in self.connected_peerings(vnet_id):
+        for peering in self.index.connected_peerings.get(vnet_id, ()):
             remote = self.vnets.get(peering.remote_vnet_id)
             if remote:
                 nets.extend(remote.space)
         gateway = self.gateways.get(vnet_id)
         if gateway:
             nets.extend(gateway.prefixes)
-        return tuple(nets)
+        tag = self.index.vnet_tags[vnet_id] = tuple(nets)
+        return tag

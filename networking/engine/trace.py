@@ -84,7 +84,7 @@ def _resolver(topology: Topology, app: App) -> dns.Resolver:
         servers = (dns.AZURE_DNS,)
     zones: tuple[dns.Zone, ...] = ()
     if vnet is not None and app.integration_kind == "regional":
-        zones = tuple(dns.Zone(z.name, z.records, fallback) for z, fallback in topology.linked_zones(vnet.id))
+        zones = topology.index.zones_for(vnet.id)
     return dns.Resolver(servers=servers, linked_zones=zones, private_zones=app.private_zones)
 
 
@@ -111,7 +111,7 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
                     "Without WEBSITE_DNS_SERVER=168.63.129.16 and route all, private zones aren't used.",
                     "SEED-24",
                 )
-        answer = dns.resolve(destination, _resolver(topology, app), topology.public_dns())
+        answer = dns.resolve(destination, _resolver(topology, app), topology.index.public_dns)
         for step in answer.steps:
             trace.add("Name resolution", "Info", step.text, *step.rule_ids)
         if answer.nxdomain:

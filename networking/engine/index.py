@@ -1,0 +1,132 @@
+"""Lookup tables of one topology snapshot, built once (pure: no Django).
+
+A Topology is frozen, so what is derived from it can be kept for its
+lifetime: addresses to VNets, subnets, NICs, private endpoints and
+services; each VNet's connected peerings, linked zones and private endpoint
+/32s; and, filled as they are asked for, each subnet's routing inputs and
+each VNet's VirtualNetwork tag. Every table answers exactly what the plain
+scan over the snapshot's tuples answers, first match in the snapshot's order
+included.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from ipaddress import IPv4Network
+from typing import TYPE_CHECKING, Any
+
+from networking.engine import dns
+
+if TYPE_CHECKING:
+    from networking.engine.topology import Topology
+
+
+def _mask(length: int) -> int:
+    return (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+
+
+class FirstContaining:
+    """IPv4 prefixes -> values; ``get`` answers the value of the earliest
+    added prefix that contains the address (not the longest), as a scan in
+    insertion order would. One dict per prefix length."""
+
+    __slots__ = ("_by_length", "levels")
+
+    def __init__(self) -> None:
+        self._by_length: dict[int, dict[int, tuple[int, Any]]] = {}
+        self.levels: tuple[tuple[int, dict[int, tuple[int, Any]]], ...] = ()
+
+    def add(self, network: IPv4Network, value: Any, order: int) -> None:
+        if network.version != 4:
+            return
+        table = self._by_length.setdefault(network.prefixlen, {})
+        key = int(network.network_address)
+        if key not in table or table[key][0] > order:
+            table[key] = (order, value)
+
+    def freeze(self) -> FirstContaining:
+        self.levels = tuple((_mask(length), table) for length, table in sorted(self._by_length.items()))
+        return self
+
+    def get(self, address: int) -> Any:
+        best = None
+        for mask, table in self.levels:
+            hit = table.get(address & mask)
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+        return None if best is None else best[1]
+
+
+class TopologyIndex:
+    """The tables of one Topology (``Topology.index``)."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.vnet_by_address = FirstContaining()
+        for order, vnet in enumerate(topology.vnets.values()):
+            for space in vnet.space:
+                self.vnet_by_address.add(space, vnet, order)
+        self.vnet_by_address.freeze()
+        self.subnet_by_address = FirstContaining()
+        for order, subnet in enumerate(topology.subnets.values()):
+            self.subnet_by_address.add(subnet.prefix, subnet, order)
+        self.subnet_by_address.freeze()
+
+        self.nic_by_ip: dict = {}
+        for nic in topology.nics:
+            self.nic_by_ip.setdefault(nic.ip, nic)
+        self.endpoint_by_ip: dict = {}
+        for pe in topology.private_endpoints:
+            self.endpoint_by_ip.setdefault(pe.ip, pe)
+        self.target_by_host: dict = {}
+        self.target_by_ip: dict = {}
+        for target in topology.targets:
+            self.target_by_host.setdefault(target.host, target)
+            self.target_by_ip.setdefault(target.public_ip, target)
+
+        self.connected_peerings: dict[int, list] = {}
+        for peering in topology.peerings:
+            if peering.state == "Connected" and peering.allow_access:
+                self.connected_peerings.setdefault(peering.vnet_id, []).append(peering)
+        self.linked_zones: dict[int, list] = {}
+        for zone in topology.zones:
+            for linked_vnet, fallback in zone.links:
+                self.linked_zones.setdefault(linked_vnet, []).append((zone, fallback))
+        # Private endpoint /32s by the VNet of their subnet, with their place
+        # in the snapshot so a merge keeps the snapshot's order (ROUTE-08).
+        self.endpoint_networks: dict[int, list[tuple[int, IPv4Network]]] = {}
+        for order, pe in enumerate(topology.private_endpoints):
+            subnet = topology.subnets.get(pe.subnet_id)
+            if subnet:
+                self.endpoint_networks.setdefault(subnet.vnet_id, []).append((order, IPv4Network(f"{pe.ip}/32")))
+
+        # Filled on first use.
+        self.routing: dict[int, tuple] = {}  # subnet id -> (subnet, SubnetRouting)
+        self.vnet_tags: dict[int, tuple[IPv4Network, ...]] = {}
+        self.dns_zones: dict[int, tuple[dns.Zone, ...]] = {}
+
+    @cached_property
+    def public_dns(self) -> dict[str, tuple[str, str]]:
+        """Topology.public_dns(), computed once; callers must not change it."""
+        return self.topology._compute_public_dns()
+
+    def zones_for(self, vnet_id: int) -> tuple[dns.Zone, ...]:
+        """The private zones linked to a VNet, as the resolver takes them."""
+        zones = self.dns_zones.get(vnet_id)
+        if zones is None:
+            zones = tuple(dns.Zone(z.name, z.records, fallback) for z, fallback in self.linked_zones.get(vnet_id, ()))
+            self.dns_zones[vnet_id] = zones
+        return zones
+
+    def prepare(self) -> TopologyIndex:
+        """Compute every subnet's routing and compiled route table now rather
+        than on first use (for a snapshot that answers many queries)."""
+        for subnet in self.topology.subnets.values():
+            if subnet.vnet_id in self.topology.vnets:
+                routing = self.topology.routing_for(subnet)
+                routing._lookup  # noqa: B018 -- compiles the table
+        for vnet_id in self.topology.vnets:
+            self.topology.virtual_network_tag(vnet_id)
+            self.zones_for(vnet_id)
+        self.public_dns  # noqa: B018
+        return self

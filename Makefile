@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-default test-scaleout bench bench-scale lint clean
+.PHONY: setup run test test-default test-scaleout bench bench-scale bench-engine lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: setup
 
 bench-scale: setup
 	$(PY) -m tests.bench.scale_bench
+
+bench-engine: $(STAMP)
+	$(PY) -m tests.bench.engine_bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

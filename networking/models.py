@@ -413,7 +413,12 @@ class VirtualNetworkPeering(models.Model):
     STATES = [("Initiated", "Initiated"), ("Connected", "Connected"), ("Disconnected", "Disconnected")]
 
     vnet = models.ForeignKey(VirtualNetwork, on_delete=models.CASCADE, related_name="peerings")
-    remote_vnet = models.ForeignKey(VirtualNetwork, on_delete=models.CASCADE, related_name="remote_peerings")
+    # The link outlives a deleted remote VNet (as Disconnected, VNET-10):
+    # then the remote is gone and ``remote_arm_id`` remembers what it was.
+    remote_vnet = models.ForeignKey(
+        VirtualNetwork, null=True, blank=True, on_delete=models.SET_NULL, related_name="remote_peerings"
+    )
+    remote_arm_id = models.CharField(max_length=400, blank=True)
     name = models.CharField(max_length=80)
     allow_virtual_network_access = models.BooleanField(default=True)
     allow_forwarded_traffic = models.BooleanField(default=False)
@@ -431,12 +436,20 @@ class VirtualNetworkPeering(models.Model):
     def __str__(self) -> str:
         return f"{self.vnet.name}/{self.name}"
 
+    @property
+    def remote_id(self) -> str:
+        return self.remote_vnet.arm_id if self.remote_vnet_id else self.remote_arm_id
+
+    @property
+    def remote_name(self) -> str:
+        return self.remote_vnet.name if self.remote_vnet_id else self.remote_arm_id.rsplit("/", 1)[-1]
+
     def arm_json(self) -> dict:
         return {
             "name": self.name,
             "properties": {
                 "peeringState": self.peering_state,
-                "remoteVirtualNetwork": {"id": self.remote_vnet.arm_id},
+                "remoteVirtualNetwork": {"id": self.remote_id},
                 "allowVirtualNetworkAccess": self.allow_virtual_network_access,
                 "allowForwardedTraffic": self.allow_forwarded_traffic,
                 "allowGatewayTransit": self.allow_gateway_transit,

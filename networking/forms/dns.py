@@ -22,13 +22,19 @@ class PrivateDnsZoneWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", dns_services.validate_zone_name, self.value("name"))
-        if name and self.target_rg and PrivateDnsZone.objects.filter(resource_group=self.target_rg, name__iexact=name).exists():
+        if (
+            name
+            and self.target_rg
+            and PrivateDnsZone.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
+        ):
             problems["name"] = Problem.of(
                 rule_error(f"A private DNS zone named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-24")
             )
 
     def deploy(self):
-        self.cleaned_data["region"] = self.target_rg.location if self.target_rg else (self.cleaned_data.get("region") or "eastus")
+        self.cleaned_data["region"] = (
+            self.target_rg.location if self.target_rg else (self.cleaned_data.get("region") or "eastus")
+        )
         return super().deploy()
 
     def create(self, rg):

@@ -16,7 +16,12 @@ class PrivateEndpointWizard(CreateWizard):
     kind = "privateendpoint"
     title = "Create a private endpoint"
     product = "Microsoft.PrivateEndpoint"
-    tabs = (("basics", "Basics"), ("resource", "Resource"), ("configuration", "Configuration"), (REVIEW, "Review + create"))
+    tabs = (
+        ("basics", "Basics"),
+        ("resource", "Resource"),
+        ("configuration", "Configuration"),
+        (REVIEW, "Review + create"),
+    )
     field_tabs = {
         "connection_method": "resource",
         "resource_type": "resource",
@@ -56,7 +61,9 @@ class PrivateEndpointWizard(CreateWizard):
             self.initial["resource_type"] = target.arm_type
             self.initial["target"] = str(target.pk)
             self.initial["region"] = target.location
-        self.vnets = list(VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group"))
+        self.vnets = list(
+            VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group")
+        )
 
     # --- choices -----------------------------------------------------------
 
@@ -77,7 +84,11 @@ class PrivateEndpointWizard(CreateWizard):
         kind = self.kind_choice
         if kind is None:
             return []
-        return list(kind.model.objects.filter(sandbox=self.sandbox).select_related("resource_group__subscription").order_by("name"))
+        return list(
+            kind.model.objects.filter(sandbox=self.sandbox)
+            .select_related("resource_group__subscription")
+            .order_by("name")
+        )
 
     @property
     def chosen_target(self):
@@ -90,7 +101,9 @@ class PrivateEndpointWizard(CreateWizard):
         if not wanted:
             return None
         for kind in endpoint_services.TARGET_KINDS.values():
-            for target in kind.model.objects.filter(sandbox=self.sandbox).select_related("resource_group__subscription"):
+            for target in kind.model.objects.filter(sandbox=self.sandbox).select_related(
+                "resource_group__subscription"
+            ):
                 if target.arm_id.lower() == wanted:
                     return target
         return None
@@ -133,7 +146,11 @@ class PrivateEndpointWizard(CreateWizard):
         if existing is None and not self.target_rg:
             from networking.models import PrivateDnsZone
 
-            existing = PrivateDnsZone.objects.filter(sandbox=self.sandbox, name__iexact=kind.zone).select_related("resource_group").first()
+            existing = (
+                PrivateDnsZone.objects.filter(sandbox=self.sandbox, name__iexact=kind.zone)
+                .select_related("resource_group")
+                .first()
+            )
         return f"{existing.name} ({existing.resource_group.name})" if existing else f"(New) {kind.zone}"
 
     # --- checks --------------------------------------------------------------
@@ -143,7 +160,9 @@ class PrivateEndpointWizard(CreateWizard):
         target = self.chosen_target
         if target is None:
             key = "resource_id" if self.by_id else "target"
-            problems.setdefault(key, Problem("Select a resource." if not self.by_id else "No resource has that resource ID."))
+            problems.setdefault(
+                key, Problem("Select a resource." if not self.by_id else "No resource has that resource ID.")
+            )
         else:
             kind = endpoint_services.kind_of(target)
             group = self.value("group_id") or kind.group_id
@@ -180,7 +199,12 @@ class PrivateEndpointWizard(CreateWizard):
     def extra_summary(self):
         target, subnet = self.chosen_target, self.chosen_subnet
         resource = [
-            ("Connection method", dict(self.fields["connection_method"].choices).get(self.value("connection_method") or OWN_DIRECTORY, "")),
+            (
+                "Connection method",
+                dict(self.fields["connection_method"].choices).get(
+                    self.value("connection_method") or OWN_DIRECTORY, ""
+                ),
+            ),
             ("Resource type", target.arm_type if target else self.value("resource_type")),
             ("Resource", target.name if target else ""),
             ("Target sub-resource", self.group_label),

@@ -33,9 +33,13 @@ class GatewayWizard(CreateWizard):
     name_kind = "gateway"
 
     gateway_type = forms.ChoiceField(choices=[("Vpn", "VPN"), ("ExpressRoute", "ExpressRoute")], initial="Vpn")
-    vpn_type = forms.ChoiceField(choices=[("RouteBased", "Route-based"), ("PolicyBased", "Policy-based")], initial="RouteBased")
+    vpn_type = forms.ChoiceField(
+        choices=[("RouteBased", "Route-based"), ("PolicyBased", "Policy-based")], initial="RouteBased"
+    )
     sku = forms.CharField(max_length=20, required=False, initial="VpnGw1")
-    generation = forms.ChoiceField(choices=[("Generation1", "Generation1"), ("Generation2", "Generation2")], initial="Generation1")
+    generation = forms.ChoiceField(
+        choices=[("Generation1", "Generation1"), ("Generation2", "Generation2")], initial="Generation1"
+    )
     vnet = forms.CharField(max_length=20, required=False)
     gateway_subnet_prefix = forms.CharField(max_length=60, required=False)
     public_ip_name = forms.CharField(max_length=200, required=False)
@@ -53,7 +57,9 @@ class GatewayWizard(CreateWizard):
             .order_by("name")
         )
         with_subnet = set(
-            Subnet.objects.filter(vnet__in=self.vnets, name__iexact=services.GATEWAY_SUBNET).values_list("vnet_id", flat=True)
+            Subnet.objects.filter(vnet__in=self.vnets, name__iexact=services.GATEWAY_SUBNET).values_list(
+                "vnet_id", flat=True
+            )
         )
         self.vnets_with_gateway_subnet = with_subnet
 
@@ -171,12 +177,16 @@ class LocalGatewayWizard(CreateWizard):
         name = attempt("name", services.validate_resource_name, "local_gateway", self.value("name"))
         if name and self.target_rg and self.target_rg.pk and _taken(self.target_rg, name):
             problems["name"] = Problem.of(
-                rule_error(f"A local network gateway named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-32")
+                rule_error(
+                    f"A local network gateway named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-32"
+                )
             )
         attempt("ip_address", services._check_local_settings, self.spec())
 
     def create(self, rg):
-        return services.create_local_gateway(rg, name=self.value("name"), location=self.value("region"), spec=self.spec())
+        return services.create_local_gateway(
+            rg, name=self.value("name"), location=self.value("region"), spec=self.spec()
+        )
 
     def instance_summary(self):
         spec = self.spec()
@@ -188,7 +198,10 @@ class LocalGatewayWizard(CreateWizard):
             ("Configure BGP settings", "Yes" if spec.bgp_enabled else "No"),
         ]
         if spec.bgp_enabled:
-            rows += [("Autonomous system number (ASN)", self.value("bgp_asn")), ("BGP peer IP address", spec.bgp_peer_ip)]
+            rows += [
+                ("Autonomous system number (ASN)", self.value("bgp_asn")),
+                ("BGP peer IP address", spec.bgp_peer_ip),
+            ]
         return rows
 
 
@@ -217,7 +230,10 @@ class CircuitWizard(CreateWizard):
 
     provider = forms.ChoiceField(choices=[(p, p) for p in services.PROVIDERS], initial="Equinix")
     peering_location = forms.ChoiceField(choices=[(p, p) for p in services.PEERING_LOCATIONS], initial="Washington DC")
-    bandwidth = forms.ChoiceField(choices=[(str(b), f"{b} Mbps" if b < 1000 else f"{b // 1000} Gbps") for b in services.BANDWIDTHS], initial="1000")
+    bandwidth = forms.ChoiceField(
+        choices=[(str(b), f"{b} Mbps" if b < 1000 else f"{b // 1000} Gbps") for b in services.BANDWIDTHS],
+        initial="1000",
+    )
 
     def __init__(self, sandbox, data=None, *, resource_group: str = ""):
         super().__init__(sandbox, data)
@@ -265,11 +281,15 @@ class PointToSiteForm(forms.Form):
     tunnel_type = forms.ChoiceField(
         choices=[(k, label) for k, (label, _) in services.TUNNEL_TYPES.items()], required=False, label="Tunnel type"
     )
-    auth_type = forms.ChoiceField(choices=list(services.AUTH_TYPES.items()), required=False, label="Authentication type")
+    auth_type = forms.ChoiceField(
+        choices=list(services.AUTH_TYPES.items()), required=False, label="Authentication type"
+    )
 
     def certificates(self) -> tuple[tuple[str, str], ...]:
         rows = zip_longest(self.data.getlist("cert_name"), self.data.getlist("cert_data"), fillvalue="")
-        return tuple((n, d) for n, d in rows if isinstance(n, str) and isinstance(d, str) and (n.strip() or d.strip()))[:50]
+        return tuple((n, d) for n, d in rows if isinstance(n, str) and isinstance(d, str) and (n.strip() or d.strip()))[
+            :50
+        ]
 
     def p2s(self) -> services.PointToSite:
         data = self.cleaned_data

@@ -49,9 +49,7 @@ class SecurityRuleForm(forms.Form):
     source_tag = forms.CharField(required=False, max_length=80, initial="VirtualNetwork", label="Source service tag")
     source_ports = forms.CharField(required=False, max_length=2_000, initial="*", label="Source port ranges")
     destination = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Destination")
-    destination_ips = forms.CharField(
-        required=False, max_length=100_000, label="Destination IP addresses/CIDR ranges"
-    )
+    destination_ips = forms.CharField(required=False, max_length=100_000, label="Destination IP addresses/CIDR ranges")
     destination_tag = forms.CharField(
         required=False, max_length=80, initial="VirtualNetwork", label="Destination service tag"
     )

@@ -54,7 +54,9 @@ class RouteForm(forms.Form):
 
     name = forms.CharField(required=False, max_length=200, label="Route name")
     address_prefix = forms.CharField(required=False, max_length=200, label="Address prefix")
-    next_hop_type = forms.CharField(required=False, max_length=40, initial="VirtualNetworkGateway", label="Next hop type")
+    next_hop_type = forms.CharField(
+        required=False, max_length=40, initial="VirtualNetworkGateway", label="Next hop type"
+    )
     next_hop_ip = forms.CharField(required=False, max_length=100, label="Next hop address")
 
     def problems(self) -> dict[str, Problem]:

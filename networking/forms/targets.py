@@ -56,7 +56,11 @@ class VirtualMachineWizard(CreateWizard):
     field_tabs = {"vnet": "networking", "subnet": "networking", "public_ip": "networking", "nsg": "networking"}
     name_kind = "vm"
 
-    image = forms.ChoiceField(choices=[("Linux", "Ubuntu Server 20.04 LTS - Gen1"), ("Windows", "Windows Server 2019 Datacenter - Gen1")], initial="Linux", label="Image")
+    image = forms.ChoiceField(
+        choices=[("Linux", "Ubuntu Server 20.04 LTS - Gen1"), ("Windows", "Windows Server 2019 Datacenter - Gen1")],
+        initial="Linux",
+        label="Image",
+    )
     size = forms.ChoiceField(choices=[(s, s) for s in target_services.VM_SIZES], initial="Standard_B2s", label="Size")
     vnet = forms.CharField(required=False, max_length=20)
     subnet = forms.CharField(required=False, max_length=20)
@@ -67,7 +71,9 @@ class VirtualMachineWizard(CreateWizard):
         super().__init__(sandbox, data)
         if rg_name:
             self.initial["resource_group"] = rg_name
-        self.vnets = list(VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group"))
+        self.vnets = list(
+            VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group")
+        )
         self.nsgs = list(NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group"))
 
     @property

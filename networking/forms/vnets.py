@@ -33,9 +33,7 @@ class SubnetForm(forms.Form):
         required=False, choices=[(s, s) for s in SERVICE_ENDPOINTS], label="Services"
     )
     delegation = forms.ChoiceField(required=False, choices=DELEGATION_CHOICES, label="Delegate subnet to a service")
-    private_endpoint_network_policies = forms.ChoiceField(
-        required=False, label="Network policy for private endpoints"
-    )
+    private_endpoint_network_policies = forms.ChoiceField(required=False, label="Network policy for private endpoints")
 
     def __init__(self, vnet: VirtualNetwork, *args, gateway: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +95,9 @@ class ListDraft:
         return draft
 
     def rows_with_problems(self, prefix: str) -> list[dict]:
-        return [{"index": i, "value": v, "problem": self.problems.get(f"{prefix}_{i}")} for i, v in enumerate(self.rows)]
+        return [
+            {"index": i, "value": v, "problem": self.problems.get(f"{prefix}_{i}")} for i, v in enumerate(self.rows)
+        ]
 
 
 def dns_mode(data) -> str:

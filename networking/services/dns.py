@@ -136,7 +136,9 @@ def _parse_value(record_type: str, value: str, field: str):
     if record_type == "MX":
         parts = value.split()
         if len(parts) != 2 or not parts[0].isdigit() or int(parts[0]) > 65535 or _host_name(parts[1]) is None:
-            raise rule_error("An MX value is '<preference> <mail exchange>', e.g. '10 mail.contoso.com'.", "NAMING-25", field=field)
+            raise rule_error(
+                "An MX value is '<preference> <mail exchange>', e.g. '10 mail.contoso.com'.", "NAMING-25", field=field
+            )
         return f"{int(parts[0])} {_host_name(parts[1])}"
     if record_type == "SRV":
         parts = value.split()
@@ -166,7 +168,9 @@ def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDns
     with transaction.atomic():
         if PrivateDnsZone.objects.filter(resource_group=rg, name__iexact=name).exists():
             raise rule_error(
-                f"A private DNS zone named '{name}' already exists in resource group '{rg.name}'.", "NAMING-24", field="name"
+                f"A private DNS zone named '{name}' already exists in resource group '{rg.name}'.",
+                "NAMING-24",
+                field="name",
             )
         if PrivateDnsZone.objects.filter(sandbox=sandbox).count() >= MAX_ZONES_PER_SUBSCRIPTION:
             raise rule_error(
@@ -199,7 +203,12 @@ def delete_zone(zone: PrivateDnsZone) -> None:
         sandbox, rg_name = zone.sandbox, zone.resource_group.name
         portal_services.log_activity(sandbox, zone, "Delete Private DNS Zone", "Succeeded")
         zone.delete()
-        portal_services.notify(sandbox, "Deleted private DNS zone", f"'{zone.name}' was deleted from '{rg_name}'.", NotificationLevel.SUCCESS)
+        portal_services.notify(
+            sandbox,
+            "Deleted private DNS zone",
+            f"'{zone.name}' was deleted from '{rg_name}'.",
+            NotificationLevel.SUCCESS,
+        )
 
 
 # --- record sets --------------------------------------------------------------
@@ -241,7 +250,11 @@ def save_record_set(
                     field="record_name",
                 )
             if zone.record_sets.count() >= MAX_RECORD_SETS_PER_ZONE:
-                raise rule_error(f"'{zone.name}' already has {MAX_RECORD_SETS_PER_ZONE} record sets.", "LIMIT-50", field="record_name")
+                raise rule_error(
+                    f"'{zone.name}' already has {MAX_RECORD_SETS_PER_ZONE} record sets.",
+                    "LIMIT-50",
+                    field="record_name",
+                )
             record_set = PrivateDnsRecordSet.objects.create(
                 zone=zone, name=name, record_type=record_type, ttl=seconds, records=values
             )
@@ -281,7 +294,9 @@ def add_a_record(zone: PrivateDnsZone, name: str, ip: str, *, ttl: int = 10) -> 
         PrivateDnsRecordSet.objects.create(zone=zone, name=name.lower(), record_type="A", ttl=ttl, records=[ip])
     elif ip not in record_set.records:
         if len(record_set.records) >= MAX_RECORDS_PER_SET:
-            raise rule_error(f"Record set '{name}' in '{zone.name}' already holds {MAX_RECORDS_PER_SET} records.", "LIMIT-50")
+            raise rule_error(
+                f"Record set '{name}' in '{zone.name}' already holds {MAX_RECORDS_PER_SET} records.", "LIMIT-50"
+            )
         record_set.records = [*record_set.records, ip]
         record_set.save(update_fields=["records"])
 
@@ -332,7 +347,11 @@ def _register(zone: PrivateDnsZone, machines: list[tuple[str, str]]) -> None:
 
 def register_vm(nic: NetworkInterface) -> None:
     """A new VM NIC is registered in its VNet's registration zone, if any (PEDNS-23)."""
-    link = VirtualNetworkLink.objects.filter(vnet_id=nic.subnet.vnet_id, registration_enabled=True).select_related("zone").first()
+    link = (
+        VirtualNetworkLink.objects.filter(vnet_id=nic.subnet.vnet_id, registration_enabled=True)
+        .select_related("zone")
+        .first()
+    )
     if link is not None:
         machine = nic.vm.name if nic.vm_id else nic.vm_name
         _register(link.zone, [(machine.lower(), nic.private_ip)])
@@ -349,13 +368,12 @@ def link_choices(zone: PrivateDnsZone) -> list[dict]:
     """The sandbox's Resource Manager VNets with why each can't be linked, if it can't."""
     linked = set(zone.links.values_list("vnet_id", flat=True))
     registration = set(
-        VirtualNetworkLink.objects.filter(vnet__sandbox=zone.sandbox, registration_enabled=True).values_list("vnet_id", flat=True)
+        VirtualNetworkLink.objects.filter(vnet__sandbox=zone.sandbox, registration_enabled=True).values_list(
+            "vnet_id", flat=True
+        )
     )
     vnets = VirtualNetwork.objects.filter(sandbox=zone.sandbox, is_classic=False).select_related("resource_group")
-    return [
-        {"vnet": v, "linked": v.pk in linked, "has_registration_zone": v.pk in registration}
-        for v in vnets
-    ]
+    return [{"vnet": v, "linked": v.pk in linked, "has_registration_zone": v.pk in registration} for v in vnets]
 
 
 def create_link(
@@ -392,7 +410,9 @@ def create_link(
         if links.filter(vnet=vnet).exists():
             raise refuse("ERR-31", "PEDNS-21", field="vnet", vnet=vnet.name, zone=zone.name)
         if links.count() >= MAX_LINKS_PER_ZONE:
-            raise rule_error(f"'{zone.name}' already has {MAX_LINKS_PER_ZONE} virtual network links.", "LIMIT-50", field="vnet")
+            raise rule_error(
+                f"'{zone.name}' already has {MAX_LINKS_PER_ZONE} virtual network links.", "LIMIT-50", field="vnet"
+            )
         if registration_enabled:
             if VirtualNetworkLink.objects.filter(vnet=vnet, registration_enabled=True).exists():
                 raise refuse("ERR-31", "PEDNS-22", field="registration", vnet=vnet.name, zone=zone.name)

@@ -54,7 +54,9 @@ class TargetKind:
 TARGET_KINDS = {
     k.arm_type: k
     for k in (
-        TargetKind(StorageAccount.arm_type, StorageAccount, "blob", StorageAccount.private_link_zone, "blob.core.windows.net"),
+        TargetKind(
+            StorageAccount.arm_type, StorageAccount, "blob", StorageAccount.private_link_zone, "blob.core.windows.net"
+        ),
         TargetKind(SqlServer.arm_type, SqlServer, "sqlServer", SqlServer.private_link_zone, "database.windows.net"),
         TargetKind(KeyVault.arm_type, KeyVault, "vault", KeyVault.private_link_zone, "vault.azure.net"),
         TargetKind(WebApp.arm_type, WebApp, "sites", "privatelink.azurewebsites.net", "azurewebsites.net"),
@@ -93,7 +95,11 @@ def subnet_problem(subnet: Subnet, rules) -> tuple[str, ...] | None:
     if subnet.delegation or subnet.serverfarm_id:
         service = subnet.delegation or APP_SERVICE_DELEGATION
         rule_ids = ("ASVI-35", "SUBNET-11") if service == APP_SERVICE_DELEGATION else ("SUBNET-11",)
-        return (f"Subnet '{subnet.name}' is delegated to '{service}' and can't hold private endpoints.", "ERR-11", *rule_ids)
+        return (
+            f"Subnet '{subnet.name}' is delegated to '{service}' and can't hold private endpoints.",
+            "ERR-11",
+            *rule_ids,
+        )
     if rules.pe_needs_policies_disabled and subnet.private_endpoint_network_policies != "Disabled":
         return (
             f"Subnet '{subnet.name}' has private endpoint network policies enabled. Disable them before "
@@ -134,7 +140,9 @@ def check_target(target, group_id: str, field: str = "target") -> TargetKind:
                 field=field,
             )
         if count >= MAX_ENDPOINTS_PER_APP:
-            raise refuse("ERR-48", "ASIN-21", field=field, app=target.name, reason="it already has 100 private endpoints")
+            raise refuse(
+                "ERR-48", "ASIN-21", field=field, app=target.name, reason="it already has 100 private endpoints"
+            )
     if kind.model is KeyVault and count >= target_services.MAX_KEY_VAULT_ENDPOINTS:
         raise rule_error(f"Key vault '{target.name}' already has 64 private endpoints.", "LIMIT-30", field=field)
     return kind
@@ -143,7 +151,9 @@ def check_target(target, group_id: str, field: str = "target") -> TargetKind:
 def zone_for(rg: ResourceGroup, zone_name: str) -> PrivateDnsZone | None:
     """The existing privatelink zone the wizard proposes: in the endpoint's
     resource group first, else anywhere in the subscription."""
-    zones = PrivateDnsZone.objects.filter(sandbox=rg.subscription.sandbox, name__iexact=zone_name).select_related("resource_group")
+    zones = PrivateDnsZone.objects.filter(sandbox=rg.subscription.sandbox, name__iexact=zone_name).select_related(
+        "resource_group"
+    )
     return next((z for z in zones if z.resource_group_id == rg.pk), None) or zones.first()
 
 
@@ -178,9 +188,15 @@ def create_endpoint(
         raise rule_error("The request message is at most 140 characters.", "PEDNS-30", field="request_message")
     with transaction.atomic():
         if PrivateEndpoint.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(f"A private endpoint named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="name")
+            raise rule_error(
+                f"A private endpoint named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="name"
+            )
         if PrivateEndpoint.objects.filter(subnet__vnet_id=subnet.vnet_id).count() >= MAX_ENDPOINTS_PER_VNET:
-            raise rule_error(f"'{subnet.vnet.name}' already has {MAX_ENDPOINTS_PER_VNET} private endpoints.", "LIMIT-30", field="subnet")
+            raise rule_error(
+                f"'{subnet.vnet.name}' already has {MAX_ENDPOINTS_PER_VNET} private endpoints.",
+                "LIMIT-30",
+                field="subnet",
+            )
         if PrivateEndpoint.objects.filter(sandbox=sandbox).count() >= MAX_ENDPOINTS_PER_SUBSCRIPTION:
             raise rule_error("The subscription already has 64,000 private endpoints.", "LIMIT-30", field="name")
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
@@ -225,7 +241,9 @@ def attach_zone(endpoint: PrivateEndpoint, zone: PrivateDnsZone) -> None:
     """The zone group: the zone (≤ 5, PEDNS-32), its link to the endpoint's
     VNet (PEDNS-20) and the A record <target> -> private IP (PEDNS-11)."""
     if endpoint.dns_zones.count() >= MAX_ZONES_PER_GROUP:
-        raise rule_error(f"'{endpoint.name}' already has {MAX_ZONES_PER_GROUP} zones in its DNS zone group.", "PEDNS-32")
+        raise rule_error(
+            f"'{endpoint.name}' already has {MAX_ZONES_PER_GROUP} zones in its DNS zone group.", "PEDNS-32"
+        )
     vnet = endpoint.subnet.vnet
     if not VirtualNetworkLink.objects.filter(zone=zone, vnet=vnet).exists():
         link_name = f"{vnet.name}-link"

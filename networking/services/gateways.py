@@ -40,7 +40,19 @@ MAX_ROOT_CERTIFICATES = 20  # LIMIT-24
 MAX_PREFIXES = 200  # rows of an address-space list the forms accept
 GATEWAY_OPERATIONS = ("gateway-create",)
 
-VPN_SKUS = ("Basic", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ")
+VPN_SKUS = (
+    "Basic",
+    "VpnGw1",
+    "VpnGw2",
+    "VpnGw3",
+    "VpnGw4",
+    "VpnGw5",
+    "VpnGw1AZ",
+    "VpnGw2AZ",
+    "VpnGw3AZ",
+    "VpnGw4AZ",
+    "VpnGw5AZ",
+)
 ER_SKUS = ("Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ")
 SKUS_BY_TYPE = {"Vpn": VPN_SKUS, "ExpressRoute": ER_SKUS}
 GENERATION1_ONLY = {"Basic", "VpnGw1", "VpnGw1AZ"}
@@ -267,7 +279,9 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
         vnet = spec.vnet
         if VirtualNetworkGateway.objects.filter(resource_group=rg, name__iexact=spec.name.strip()).exists():
             raise rule_error(
-                f"A virtual network gateway named '{spec.name.strip()}' already exists in '{rg.name}'.", "NAMING-31", field="name"
+                f"A virtual network gateway named '{spec.name.strip()}' already exists in '{rg.name}'.",
+                "NAMING-31",
+                field="name",
             )
         if new_subnet_prefix:
             Subnet.objects.create(vnet=vnet, name=GATEWAY_SUBNET, address_prefix=new_subnet_prefix)
@@ -307,7 +321,9 @@ def resize_gateway(gateway: VirtualNetworkGateway, sku: str) -> None:
     if sku not in SKUS_BY_TYPE[gateway.gateway_type]:
         raise rule_error(f"SKU '{sku}' isn't offered for this gateway type.", field="sku")
     if (gateway.sku == "Basic") != (sku == "Basic"):
-        raise rule_error("A Basic gateway can't be resized to or from another SKU. Delete and re-create it.", field="sku")
+        raise rule_error(
+            "A Basic gateway can't be resized to or from another SKU. Delete and re-create it.", field="sku"
+        )
     with transaction.atomic():
         VirtualNetworkGateway.objects.filter(pk=gateway.pk).update(sku=sku)
         portal_services.log_activity(gateway.sandbox, gateway, "Create or Update Virtual Network Gateway", "Succeeded")
@@ -370,7 +386,11 @@ def check_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> tup
     names: set[str] = set()
     for name, data in certificates:
         if not name or not data:
-            raise rule_error("Each root certificate needs a name and its public certificate data.", "LIMIT-24", field="root_certificates")
+            raise rule_error(
+                "Each root certificate needs a name and its public certificate data.",
+                "LIMIT-24",
+                field="root_certificates",
+            )
         if name.lower() in names:
             raise rule_error(f"Root certificate '{name}' is listed twice.", "LIMIT-24", field="root_certificates")
         names.add(name.lower())
@@ -444,7 +464,10 @@ def delete_gateway(gateway: VirtualNetworkGateway) -> None:
         portal_services.log_activity(gateway.sandbox, gateway, "Delete Virtual Network Gateway", "Succeeded")
         gateway.delete()
         portal_services.notify(
-            gateway.sandbox, "Deleted virtual network gateway", f"'{gateway.name}' was deleted.", NotificationLevel.SUCCESS
+            gateway.sandbox,
+            "Deleted virtual network gateway",
+            f"'{gateway.name}' was deleted.",
+            NotificationLevel.SUCCESS,
         )
 
 
@@ -488,8 +511,12 @@ def create_local_gateway(rg: ResourceGroup, *, name: str, location: str, spec: L
     values = _check_local_settings(spec)
     with transaction.atomic():
         if LocalNetworkGateway.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(f"A local network gateway named '{name}' already exists in '{rg.name}'.", "NAMING-32", field="name")
-        gateway = LocalNetworkGateway.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=location, **values)
+            raise rule_error(
+                f"A local network gateway named '{name}' already exists in '{rg.name}'.", "NAMING-32", field="name"
+            )
+        gateway = LocalNetworkGateway.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=location, **values
+        )
         portal_services.log_activity(sandbox, gateway, "Create or Update Local Network Gateway", "Succeeded")
         portal_services.notify(
             sandbox,
@@ -527,7 +554,10 @@ def delete_local_gateway(gateway: LocalNetworkGateway) -> None:
         portal_services.log_activity(gateway.sandbox, gateway, "Delete Local Network Gateway", "Succeeded")
         gateway.delete()
         portal_services.notify(
-            gateway.sandbox, "Deleted local network gateway", f"'{gateway.name}' was deleted.", NotificationLevel.SUCCESS
+            gateway.sandbox,
+            "Deleted local network gateway",
+            f"'{gateway.name}' was deleted.",
+            NotificationLevel.SUCCESS,
         )
 
 
@@ -570,8 +600,12 @@ def create_circuit(rg: ResourceGroup, *, name: str, location: str, spec: Circuit
     values = _check_circuit(spec)
     with transaction.atomic():
         if ExpressRouteCircuit.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(f"An ExpressRoute circuit named '{name}' already exists in '{rg.name}'.", "NAMING-34", field="name")
-        circuit = ExpressRouteCircuit.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=location, **values)
+            raise rule_error(
+                f"An ExpressRoute circuit named '{name}' already exists in '{rg.name}'.", "NAMING-34", field="name"
+            )
+        circuit = ExpressRouteCircuit.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=location, **values
+        )
         portal_services.log_activity(sandbox, circuit, "Create or Update ExpressRoute Circuit", "Succeeded")
         portal_services.notify(
             sandbox,
@@ -656,9 +690,13 @@ def add_connection(gateway: VirtualNetworkGateway, spec: ConnectionSpec) -> Virt
     else:
         raise rule_error("Choose a connection type.", field="connection_type")
     with transaction.atomic():
-        if VirtualNetworkGatewayConnection.objects.filter(resource_group=gateway.resource_group, name__iexact=name).exists():
+        if VirtualNetworkGatewayConnection.objects.filter(
+            resource_group=gateway.resource_group, name__iexact=name
+        ).exists():
             raise rule_error(
-                f"A connection named '{name}' already exists in '{gateway.resource_group.name}'.", "NAMING-33", field="name"
+                f"A connection named '{name}' already exists in '{gateway.resource_group.name}'.",
+                "NAMING-33",
+                field="name",
             )
         connection = VirtualNetworkGatewayConnection.objects.create(
             sandbox=sandbox,
@@ -672,8 +710,12 @@ def add_connection(gateway: VirtualNetworkGateway, spec: ConnectionSpec) -> Virt
             enable_bgp=enable_bgp,
             shared_key=spec.shared_key if spec.connection_type == "IPsec" else "",
         )
-        portal_services.log_activity(sandbox, connection, "Create or Update Virtual Network Gateway Connection", "Succeeded")
-        portal_services.log_activity(sandbox, gateway, "Create or Update Virtual Network Gateway Connection", "Succeeded")
+        portal_services.log_activity(
+            sandbox, connection, "Create or Update Virtual Network Gateway Connection", "Succeeded"
+        )
+        portal_services.log_activity(
+            sandbox, gateway, "Create or Update Virtual Network Gateway Connection", "Succeeded"
+        )
         portal_services.notify(
             sandbox,
             "Connection created",

@@ -182,7 +182,11 @@ def clean_rule(data, *, direction: str) -> dict:
         "access": access,
         "protocol": protocol,
         "source_address_prefixes": _side(
-            data.get("source") or "", data.get("source_ips") or "", data.get("source_tag") or "", side="source", name=name
+            data.get("source") or "",
+            data.get("source_ips") or "",
+            data.get("source_tag") or "",
+            side="source",
+            name=name,
         ),
         "source_port_ranges": _ports(data.get("source_ports"), "source_ports"),
         "destination_address_prefixes": _side(
@@ -362,7 +366,9 @@ def associate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
         if not claimed:
             current = NetworkSecurityGroup.objects.filter(nics__pk=nic.pk).first()
             if current is not None and current.pk == nsg.pk:
-                raise rule_error(f"Network interface '{nic.name}' is already associated with '{nsg.name}'.", "NSG-20", field="nic")
+                raise rule_error(
+                    f"Network interface '{nic.name}' is already associated with '{nsg.name}'.", "NSG-20", field="nic"
+                )
             raise rule_error(
                 f"Network interface '{nic.name}' is already associated with network security group "
                 f"'{current.name if current else 'another NSG'}'. A network interface has at most one NSG: "
@@ -384,7 +390,9 @@ def associate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
 def dissociate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
     with transaction.atomic():
         if not NetworkInterface.objects.filter(pk=nic.pk, nsg=nsg).update(nsg=None):
-            raise rule_error(f"Network interface '{nic.name}' isn't associated with '{nsg.name}'.", "NSG-20", field="nic")
+            raise rule_error(
+                f"Network interface '{nic.name}' isn't associated with '{nsg.name}'.", "NSG-20", field="nic"
+            )
         portal_services.log_activity(nsg.sandbox, nic, "Create or Update Network Interface", "Succeeded")
         portal_services.log_activity(nsg.sandbox, nsg, "Leave Network Security Group", "Succeeded")
         portal_services.notify(

@@ -228,6 +228,10 @@ def add_peering(
 def update_peering(link: VirtualNetworkPeering, settings: LinkSettings) -> None:
     """Save one link's settings (the link's own pane)."""
     vnet, remote = link.vnet, link.remote_vnet
+    if remote is None:
+        raise rule_error(
+            f"The remote virtual network of peering '{link.name}' was deleted. Delete this peering.", "VNET-10"
+        )
     with transaction.atomic():
         reverse = VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).first()
         theirs = LinkSettings.of(reverse) if reverse is not None else None
@@ -258,14 +262,15 @@ def delete_peering(link: VirtualNetworkPeering) -> None:
     """Delete one link; the other side's link becomes Disconnected (VNET-10)."""
     vnet, remote = link.vnet, link.remote_vnet
     with transaction.atomic():
-        reverse = VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet)
-        reverse.update(peering_state="Disconnected")
+        if remote is not None:
+            VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).update(peering_state="Disconnected")
         link.delete()
         portal_services.log_activity(vnet.sandbox, vnet, "Delete Virtual Network Peering", "Succeeded")
         portal_services.notify(
             vnet.sandbox,
             "Deleted virtual network peering",
-            f"Peering '{link.name}' of '{vnet.name}' was deleted. The link from '{remote.name}' is now Disconnected.",
+            f"Peering '{link.name}' of '{vnet.name}' was deleted."
+            + (f" The link from '{remote.name}' is now Disconnected." if remote is not None else ""),
             NotificationLevel.SUCCESS,
             resource_url(vnet),
         )

@@ -147,7 +147,9 @@ def parse_route_prefix(text: str, field: str = "address_prefix") -> tuple[str, b
             "ROUTE-21",
             field=field,
         ) from None
-    raise rule_error(f"'{value}' is not a valid CIDR block: its host bits are set. Did you mean '{meant}'?", "ROUTE-21", field=field)
+    raise rule_error(
+        f"'{value}' is not a valid CIDR block: its host bits are set. Did you mean '{meant}'?", "ROUTE-21", field=field
+    )
 
 
 def clean_route(data, *, name_fixed: str | None = None) -> dict:
@@ -312,7 +314,9 @@ def associate_subnet(table: RouteTable, subnet: Subnet) -> None:
 def dissociate_subnet(table: RouteTable, subnet: Subnet) -> None:
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, route_table=table).update(route_table=None):
-            raise rule_error(f"Subnet '{subnet.name}' isn't associated with '{table.name}'.", "ROUTE-20", field="subnet")
+            raise rule_error(
+                f"Subnet '{subnet.name}' isn't associated with '{table.name}'.", "ROUTE-20", field="subnet"
+            )
         portal_services.log_activity(table.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
         portal_services.log_activity(table.sandbox, table, "Leave Route Table", "Succeeded")
         portal_services.notify(

@@ -115,7 +115,10 @@ def delete_target(target) -> None:
         portal_services.log_activity(target.sandbox, target, f"Delete {target.type_label}", "Succeeded")
         target.delete()
         portal_services.notify(
-            target.sandbox, f"Deleted {target.type_label.lower()}", f"'{target.name}' was deleted.", NotificationLevel.SUCCESS
+            target.sandbox,
+            f"Deleted {target.type_label.lower()}",
+            f"'{target.name}' was deleted.",
+            NotificationLevel.SUCCESS,
         )
 
 
@@ -181,7 +184,9 @@ def add_vnet_rule(target, subnet: Subnet | None, *, enable_endpoint: bool = Fals
             field="subnet",
         )
     with transaction.atomic():
-        subnet = Subnet.objects.select_for_update().select_related("vnet__resource_group__subscription").get(pk=subnet.pk)
+        subnet = (
+            Subnet.objects.select_for_update().select_related("vnet__resource_group__subscription").get(pk=subnet.pk)
+        )
         if target.service_endpoint not in subnet.service_endpoints:
             if not enable_endpoint:
                 raise rule_error(
@@ -195,7 +200,9 @@ def add_vnet_rule(target, subnet: Subnet | None, *, enable_endpoint: bool = Fals
             subnet.save(update_fields=["service_endpoints"])
             portal_services.log_activity(target.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
         if target.vnet_rules.filter(pk=subnet.pk).exists():
-            raise rule_error(f"'{subnet.vnet.name}/{subnet.name}' is already a rule of '{target.name}'.", "SE-01", field="subnet")
+            raise rule_error(
+                f"'{subnet.vnet.name}/{subnet.name}' is already a rule of '{target.name}'.", "SE-01", field="subnet"
+            )
         target.vnet_rules.add(subnet)
         _saved(target, "Virtual network rules")
 
@@ -278,9 +285,7 @@ def set_connection_state(target, endpoint_pk, action: str) -> PrivateEndpoint:
         if endpoint is None:
             raise rule_error("That private endpoint connection doesn't exist.", "PEDNS-30")
         if endpoint.connection_state not in allowed:
-            raise rule_error(
-                f"A {endpoint.connection_state.lower()} connection can't be {state.lower()}.", "PEDNS-30"
-            )
+            raise rule_error(f"A {endpoint.connection_state.lower()} connection can't be {state.lower()}.", "PEDNS-30")
         endpoint.connection_state = state
         endpoint.save(update_fields=["connection_state"])
         portal_services.log_activity(
@@ -325,7 +330,10 @@ def allocate_ip(subnet: Subnet, field: str = "subnet") -> str:
     ip = addressing.next_free_ip(subnet.address_prefix, used_ips(subnet))
     if ip is None:
         raise rule_error(
-            f"Subnet '{subnet.name}' ({subnet.address_prefix}) has no free IP address left.", "SUBNET-01", "SUBNET-02", field=field
+            f"Subnet '{subnet.name}' ({subnet.address_prefix}) has no free IP address left.",
+            "SUBNET-01",
+            "SUBNET-02",
+            field=field,
         )
     return ip
 
@@ -376,7 +384,9 @@ def create_vm(
         raise rule_error(f"Network security group '{nsg.name}' is in another region.", "NSG-20", field="nsg")
     with transaction.atomic():
         if VirtualMachine.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(f"A virtual machine named '{name}' already exists in '{rg.name}'.", "NAMING-23", field="name")
+            raise rule_error(
+                f"A virtual machine named '{name}' already exists in '{rg.name}'.", "NAMING-23", field="name"
+            )
         nic_name = f"{name.lower()}{uuid.uuid4().int % 1000:03d}"
         if NetworkInterface.objects.filter(resource_group=rg, name__iexact=nic_name).exists():
             nic_name = f"{nic_name}-{uuid.uuid4().hex[:4]}"
@@ -419,7 +429,12 @@ def delete_vm(vm: VirtualMachine) -> None:
             portal_services.log_activity(vm.sandbox, nic, "Delete Network Interface", "Succeeded")
         portal_services.log_activity(vm.sandbox, vm, "Delete Virtual Machine", "Succeeded")
         vm.delete()
-        portal_services.notify(vm.sandbox, "Deleted virtual machine", f"'{vm.name}' and its network interfaces were deleted.", NotificationLevel.SUCCESS)
+        portal_services.notify(
+            vm.sandbox,
+            "Deleted virtual machine",
+            f"'{vm.name}' and its network interfaces were deleted.",
+            NotificationLevel.SUCCESS,
+        )
 
 
 def delete_nic(nic: NetworkInterface) -> None:
@@ -437,4 +452,6 @@ def delete_nic(nic: NetworkInterface) -> None:
     with transaction.atomic():
         portal_services.log_activity(nic.sandbox, nic, "Delete Network Interface", "Succeeded")
         nic.delete()
-        portal_services.notify(nic.sandbox, "Deleted network interface", f"'{nic.name}' was deleted.", NotificationLevel.SUCCESS)
+        portal_services.notify(
+            nic.sandbox, "Deleted network interface", f"'{nic.name}' was deleted.", NotificationLevel.SUCCESS
+        )

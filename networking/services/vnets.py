@@ -189,7 +189,9 @@ def check_service_endpoints(values) -> list[str]:
     chosen: list[str] = []
     for value in values:
         if value not in SERVICE_ENDPOINTS:
-            raise rule_error(f"'{value}' isn't a service endpoint a subnet can enable.", "SUBNET-20", field="service_endpoints")
+            raise rule_error(
+                f"'{value}' isn't a service endpoint a subnet can enable.", "SUBNET-20", field="service_endpoints"
+            )
         if value not in chosen:
             chosen.append(value)
     return sorted(chosen)
@@ -255,7 +257,9 @@ def create_subnet(
         vnet = _locked(vnet)
         existing = list(vnet.subnets.values_list("name", "address_prefix"))
         if any(n.lower() == name.lower() for n, _ in existing):
-            raise rule_error(f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name")
+            raise rule_error(
+                f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name"
+            )
         if len(existing) >= MAX_SUBNETS_PER_VNET:
             raise rule_error(
                 f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
@@ -316,7 +320,9 @@ def update_subnet(
         if str(parse_prefix(prefix, "subnet_prefix")) != current.address_prefix:
             user = subnet_user(current)
             if user:
-                raise refuse("ERR-14", "SUBNET-06", "ASVI-25", field="subnet_prefix", subnet=current.name, resource=user)
+                raise refuse(
+                    "ERR-14", "SUBNET-06", "ASVI-25", field="subnet_prefix", subnet=current.name, resource=user
+                )
             others = [(n, p) for n, p in vnet.subnets.exclude(pk=current.pk).values_list("name", "address_prefix")]
             cidr = validate_subnet_prefix(
                 vnet.name,
@@ -452,7 +458,14 @@ def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
         subnet = ip_network(prefix)
         if any(n.version == subnet.version and subnet.subnet_of(n) for _, n in networks):
             continue
-        old = next((s for s in vnet.address_space if ip_network(s).version == subnet.version and subnet.subnet_of(ip_network(s))), "")
+        old = next(
+            (
+                s
+                for s in vnet.address_space
+                if ip_network(s).version == subnet.version and subnet.subnet_of(ip_network(s))
+            ),
+            "",
+        )
         row = next((i for i, n in networks if n.version == subnet.version and n.overlaps(subnet)), None)
         raise rule_error(
             f"Address space '{old or prefix}' can't be removed or resized: subnet '{name}' ({prefix}) lies in it. "
@@ -465,7 +478,9 @@ def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
 
 def _check_peers_dont_overlap(vnet: VirtualNetwork, networks) -> None:
     """VNET-15: a peered VNet's space can't come to overlap this one's."""
-    peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(pk=vnet.pk)
+    peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(
+        pk=vnet.pk
+    )
     for peer in peers.distinct().only("name", "address_space"):
         for theirs in peer.address_space:
             other = ip_network(theirs)
@@ -513,6 +528,7 @@ def set_dns_servers(vnet: VirtualNetwork, servers: list[str] | None) -> VirtualN
 
 # --- Virtual networks ------------------------------------------------------------------------
 
+
 def create_vnet(
     rg: ResourceGroup,
     *,
@@ -545,7 +561,9 @@ def create_vnet(
     with transaction.atomic():
         if VirtualNetwork.objects.filter(resource_group=rg, name__iexact=name).exists():
             raise rule_error(
-                f"A virtual network named '{name}' already exists in resource group '{rg.name}'.", "NAMING-02", field="name"
+                f"A virtual network named '{name}' already exists in resource group '{rg.name}'.",
+                "NAMING-02",
+                field="name",
             )
         in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=rg.subscription, location=location)
         if in_region.count() >= MAX_VNETS_PER_REGION:
@@ -606,7 +624,9 @@ def delete_vnet(vnet: VirtualNetwork) -> None:
             .exclude(vnet=vnet)
             .select_related("vnet__resource_group__subscription")
         )
-        VirtualNetworkPeering.objects.filter(pk__in=[p.pk for p in remote_sides]).update(peering_state="Disconnected")
+        VirtualNetworkPeering.objects.filter(pk__in=[p.pk for p in remote_sides]).update(
+            peering_state="Disconnected", remote_arm_id=vnet.arm_id
+        )
         for peering in remote_sides:
             portal_services.log_activity(sandbox, peering.vnet, "Create or Update Virtual Network Peering", "Succeeded")
         VirtualNetworkLink.objects.filter(vnet=vnet).delete()

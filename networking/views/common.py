@@ -73,6 +73,15 @@ def confirm_delete(request, resource, *, delete, context: dict, title: str, kind
             error, status = exc, 422
         else:
             rg = resource.resource_group
-            return go_to(request, reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}))
-    confirm = {"title": title, "question": f"Do you want to delete {kind} '{resource.name}'?", "action": action, "id": dom_id, "error": error}
+            return go_to(
+                request,
+                reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}),
+            )
+    confirm = {
+        "title": title,
+        "question": f"Do you want to delete {kind} '{resource.name}'?",
+        "action": action,
+        "id": dom_id,
+        "error": error,
+    }
     return fragment(request, "networking/nsg_confirm.html", "pane", {**context, "confirm": confirm}, status=status)

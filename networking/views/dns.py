@@ -46,7 +46,9 @@ def _overview_context(zone, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def dns_zone_create(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
-    wizard = PrivateDnsZoneWizard(request.sandbox, request.POST if request.method == "POST" else None, rg_name=group.name)
+    wizard = PrivateDnsZoneWizard(
+        request.sandbox, request.POST if request.method == "POST" else None, rg_name=group.name
+    )
     return run_wizard(request, wizard, "networking/dns_create.html", wizard.title)
 
 
@@ -96,7 +98,13 @@ def dns_record_set_add(request, subscription_id, rg, name):
     """The "Add record set" pane: Name, Type, TTL, TTL unit and the values."""
     zone = _zone(request, subscription_id, rg, name)
     if request.method == "GET":
-        form = {"name": "", "record_type": request.GET.get("record_type", "A"), "ttl": "1", "ttl_unit": "Hours", "records": ""}
+        form = {
+            "name": "",
+            "record_type": request.GET.get("record_type", "A"),
+            "ttl": "1",
+            "ttl_unit": "Hours",
+            "records": "",
+        }
         if form["record_type"] not in dns_services.RECORD_TYPES:
             form["record_type"] = "A"
         return _record_pane(request, zone, form=form)
@@ -152,7 +160,9 @@ def dns_record_set_edit(request, subscription_id, rg, name, pk):
             original=record_set,
         )
     except AzureRuleError as exc:
-        return _record_pane(request, zone, form=form, record_set=record_set, errors={exc.field or "records": exc}, status=422)
+        return _record_pane(
+            request, zone, form=form, record_set=record_set, errors={exc.field or "records": exc}, status=422
+        )
     return _record_saved(request, zone)
 
 
@@ -161,7 +171,11 @@ def dns_record_set_delete(request, subscription_id, rg, name, pk):
     zone = _zone(request, subscription_id, rg, name)
     record_set = _record_set(zone, pk)
     context = _context(zone, "overview", "Delete record set")
-    note = " It was auto-registered: it comes back while the VM runs in a registration-enabled network." if record_set.auto_registered else ""
+    note = (
+        " It was auto-registered: it comes back while the VM runs in a registration-enabled network."
+        if record_set.auto_registered
+        else ""
+    )
     return confirm(
         request,
         context,
@@ -204,7 +218,11 @@ def dns_zone_link_add(request, subscription_id, rg, name):
     if request.method == "GET":
         return _link_pane(request, zone, form={})
     form = request.POST
-    vnet = VirtualNetwork.objects.filter(sandbox=request.sandbox, pk=to_int(form.get("vnet"))).select_related("sandbox").first()
+    vnet = (
+        VirtualNetwork.objects.filter(sandbox=request.sandbox, pk=to_int(form.get("vnet")))
+        .select_related("sandbox")
+        .first()
+    )
     try:
         dns_services.create_link(
             zone,

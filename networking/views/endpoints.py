@@ -58,7 +58,9 @@ def private_endpoint_create(request, subscription_id, rg):
 @require_GET
 def private_endpoint_overview(request, subscription_id, rg, name):
     endpoint = _endpoint(request, subscription_id, rg, name)
-    return respond(request, "networking/private_endpoint_overview.html", "essentials", _context(endpoint, "overview", "Overview"))
+    return respond(
+        request, "networking/private_endpoint_overview.html", "essentials", _context(endpoint, "overview", "Overview")
+    )
 
 
 @require_GET
@@ -70,7 +72,9 @@ def private_endpoint_dns(request, subscription_id, rg, name):
     records = []
     if target is not None and zones:
         records = list(
-            PrivateDnsRecordSet.objects.filter(zone__in=zones, name__iexact=target.name, record_type="A").select_related("zone")
+            PrivateDnsRecordSet.objects.filter(
+                zone__in=zones, name__iexact=target.name, record_type="A"
+            ).select_related("zone")
         )
     return render_dns(request, endpoint, zones, records)
 

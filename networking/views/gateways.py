@@ -91,7 +91,13 @@ def _wizard(request, wizard_class, rg_name: str, template: str, subscription_id)
     context = {
         "wizard": wizard,
         "page_title": wizard.title,
-        "breadcrumbs": [{"label": rg.name, "url": reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": rg.name})}, {"label": wizard.title}],
+        "breadcrumbs": [
+            {
+                "label": rg.name,
+                "url": reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": rg.name}),
+            },
+            {"label": wizard.title},
+        ],
     }
     return _htmx_aware(request, template, "create-wizard", context, status)
 
@@ -109,7 +115,13 @@ def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
         return menu_item(label, icon, url_name, gateway, active, key)
 
     menu = [
-        {"heading": "", "items": [item("Overview", GATEWAY_ICON, "gateway_overview", "overview"), item("Activity log", "bi-journal-text", "gateway_activity", "activity")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", GATEWAY_ICON, "gateway_overview", "overview"),
+                item("Activity log", "bi-journal-text", "gateway_activity", "activity"),
+            ],
+        },
         {
             "heading": "Settings",
             "items": [
@@ -180,7 +192,11 @@ def gateway_configuration(request, subscription_id, rg, name):
             errors = _errors(form)
         status = 422 if errors else 200
     context = _gateway_blade(
-        gateway, "configuration", "Configuration", errors=errors, skus=services.SKUS_BY_TYPE[gateway.gateway_type],
+        gateway,
+        "configuration",
+        "Configuration",
+        errors=errors,
+        skus=services.SKUS_BY_TYPE[gateway.gateway_type],
         posted_sku=request.POST.get("sku", gateway.sku) if request.method == "POST" else gateway.sku,
         saved=request.method == "POST" and not errors,
     )
@@ -207,7 +223,9 @@ def _peer_name(connection) -> str:
 @require_GET
 def gateway_connections(request, subscription_id, rg, name):
     gateway = _get_gateway(request, subscription_id, rg, name)
-    return _htmx_aware(request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway))
+    return _htmx_aware(
+        request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway)
+    )
 
 
 def _connection_pane(request, gateway, form, errors=None, status=200):
@@ -218,10 +236,26 @@ def _connection_pane(request, gateway, form, errors=None, status=200):
         "Add connection",
         form=form,
         errors=errors or {},
-        local_gateways=list(LocalNetworkGateway.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")),
-        circuits=list(ExpressRouteCircuit.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")),
-        create_local_url=reverse("networking:local_gateway_create", kwargs={"subscription_id": gateway.resource_group.subscription.subscription_id, "rg": gateway.resource_group.name}),
-        create_circuit_url=reverse("networking:circuit_create", kwargs={"subscription_id": gateway.resource_group.subscription.subscription_id, "rg": gateway.resource_group.name}),
+        local_gateways=list(
+            LocalNetworkGateway.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
+        ),
+        circuits=list(
+            ExpressRouteCircuit.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
+        ),
+        create_local_url=reverse(
+            "networking:local_gateway_create",
+            kwargs={
+                "subscription_id": gateway.resource_group.subscription.subscription_id,
+                "rg": gateway.resource_group.name,
+            },
+        ),
+        create_circuit_url=reverse(
+            "networking:circuit_create",
+            kwargs={
+                "subscription_id": gateway.resource_group.subscription.subscription_id,
+                "rg": gateway.resource_group.name,
+            },
+        ),
         connection_type=(form.data.get("connection_type") if form.is_bound else "")
         or ("ExpressRoute" if gateway.gateway_type == "ExpressRoute" else "IPsec"),
     )
@@ -291,7 +325,9 @@ def gateway_p2s(request, subscription_id, rg, name):
         values = {k: request.POST.get(k, "") for k in ("address_pool", "tunnel_type", "auth_type")}
     else:
         certificates = ()
-        tunnel = next((k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP")
+        tunnel = next(
+            (k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP"
+        )
         values = {"address_pool": gateway.p2s_address_pool, "tunnel_type": tunnel, "auth_type": "certificate"}
     configuring = bool(gateway.p2s_address_pool) or request.method == "POST" or request.GET.get("configure") == "1"
     context = _gateway_blade(
@@ -330,10 +366,25 @@ def _local_blade(local, active: str, title: str, **extra) -> dict:
         return menu_item(label, icon, url_name, local, active, key)
 
     menu = [
-        {"heading": "", "items": [item("Overview", LOCAL_ICON, "local_gateway_overview", "overview"), item("Activity log", "bi-journal-text", "local_gateway_activity", "activity")]},
-        {"heading": "Settings", "items": [item("Configuration", "bi-sliders", "local_gateway_configuration", "configuration"), item("Properties", "bi-braces", "local_gateway_properties", "properties")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", LOCAL_ICON, "local_gateway_overview", "overview"),
+                item("Activity log", "bi-journal-text", "local_gateway_activity", "activity"),
+            ],
+        },
+        {
+            "heading": "Settings",
+            "items": [
+                item("Configuration", "bi-sliders", "local_gateway_configuration", "configuration"),
+                item("Properties", "bi-braces", "local_gateway_properties", "properties"),
+            ],
+        },
     ]
-    urls = {key: reverse(f"networking:local_gateway_{key}", kwargs=blade_kwargs(local)) for key in ("overview", "configuration", "delete")}
+    urls = {
+        key: reverse(f"networking:local_gateway_{key}", kwargs=blade_kwargs(local))
+        for key in ("overview", "configuration", "delete")
+    }
     return blade(local, menu=menu, title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra)
 
 
@@ -410,7 +461,9 @@ def local_gateway_configuration(request, subscription_id, rg, name):
             "bgp_peer_ip": local.bgp_peering_address or "",
         }
     context = _local_blade(local, "configuration", "Configuration", errors=errors, values=values, saved=saved)
-    return _htmx_aware(request, "networking/local_gateway_configuration.html", "local-config", context, 422 if errors else 200)
+    return _htmx_aware(
+        request, "networking/local_gateway_configuration.html", "local-config", context, 422 if errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -437,10 +490,18 @@ def _connection_blade(connection, active: str, title: str, **extra) -> dict:
         return menu_item(label, icon, url_name, connection, active, key)
 
     menu = [
-        {"heading": "", "items": [item("Overview", CONNECTION_ICON, "connection_overview", "overview"), item("Activity log", "bi-journal-text", "connection_activity", "activity")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", CONNECTION_ICON, "connection_overview", "overview"),
+                item("Activity log", "bi-journal-text", "connection_activity", "activity"),
+            ],
+        },
         {"heading": "Settings", "items": [item("Properties", "bi-braces", "connection_properties", "properties")]},
     ]
-    urls = {key: reverse(f"networking:connection_{key}", kwargs=blade_kwargs(connection)) for key in ("overview", "delete")}
+    urls = {
+        key: reverse(f"networking:connection_{key}", kwargs=blade_kwargs(connection)) for key in ("overview", "delete")
+    }
     return blade(connection, menu=menu, title=title, icon=CONNECTION_ICON, connection=connection, urls=urls, **extra)
 
 
@@ -490,7 +551,13 @@ def _circuit_blade(circuit, active: str, title: str, **extra) -> dict:
         return menu_item(label, icon, url_name, circuit, active, key)
 
     menu = [
-        {"heading": "", "items": [item("Overview", CIRCUIT_ICON, "circuit_overview", "overview"), item("Activity log", "bi-journal-text", "circuit_activity", "activity")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", CIRCUIT_ICON, "circuit_overview", "overview"),
+                item("Activity log", "bi-journal-text", "circuit_activity", "activity"),
+            ],
+        },
         {"heading": "Settings", "items": [item("Properties", "bi-braces", "circuit_properties", "properties")]},
     ]
     urls = {key: reverse(f"networking:circuit_{key}", kwargs=blade_kwargs(circuit)) for key in ("overview", "delete")}

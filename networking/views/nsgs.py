@@ -195,7 +195,9 @@ def nsg_json(request, subscription_id, rg, name):
 
 
 def _pane_context(nsg, *, direction: str, values: dict, problems=None, rule=None) -> dict:
-    action_url = _url(nsg, "nsg_rule_edit", rule=rule.name) if rule else _url(nsg, "nsg_rule_add", direction=direction.lower())
+    action_url = (
+        _url(nsg, "nsg_rule_edit", rule=rule.name) if rule else _url(nsg, "nsg_rule_add", direction=direction.lower())
+    )
     return {
         **_blade(nsg, direction.lower(), f"{'Edit' if rule else 'Add'} {direction.lower()} security rule"),
         "direction": direction,
@@ -221,7 +223,9 @@ def _rule_saved(request, nsg, direction: str):
     if not request.htmx:
         return redirect(_url(nsg, "nsg_rules", direction=direction.lower()))
     grid = _grids(nsg, (direction,), hide_default=False)[0]
-    response = render(request, "networking/nsg_overview.html#rule-swap", {**_blade(nsg, "overview", "Overview"), "grid": grid})
+    response = render(
+        request, "networking/nsg_overview.html#rule-swap", {**_blade(nsg, "overview", "Overview"), "grid": grid}
+    )
     response["HX-Retarget"] = f"#{grid['slug']}-rules"
     response["HX-Reswap"] = "outerHTML"
     return response
@@ -338,14 +342,21 @@ def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
 
 def _association_context(request, nsg, *, kind: str, data, problems=None) -> dict:
     context = {
-        **_blade(nsg, "subnets" if kind == "subnet" else "nics", "Associate subnet" if kind == "subnet" else "Associate network interface"),
+        **_blade(
+            nsg,
+            "subnets" if kind == "subnet" else "nics",
+            "Associate subnet" if kind == "subnet" else "Associate network interface",
+        ),
         "kind": kind,
         "values": data,
         "problems": problems or {},
     }
     if kind == "subnet":
         context["vnets"] = list(
-            VirtualNetwork.objects.arm().filter(sandbox=request.sandbox).select_related("resource_group").order_by("name")
+            VirtualNetwork.objects.arm()
+            .filter(sandbox=request.sandbox)
+            .select_related("resource_group")
+            .order_by("name")
         )
         vnet = _sandbox_vnet(request, data.get("vnet"))
         context["selected_vnet"] = vnet
@@ -353,7 +364,9 @@ def _association_context(request, nsg, *, kind: str, data, problems=None) -> dic
         context["action_url"] = _url(nsg, "nsg_subnet_associate")
     else:
         context["nic_choices"] = list(
-            NetworkInterface.objects.filter(sandbox=request.sandbox).select_related("vm", "nsg", "subnet__vnet").order_by("name")
+            NetworkInterface.objects.filter(sandbox=request.sandbox)
+            .select_related("vm", "nsg", "subnet__vnet")
+            .order_by("name")
         )
         context["action_url"] = _url(nsg, "nsg_nic_associate")
     return context

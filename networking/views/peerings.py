@@ -20,7 +20,9 @@ PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
 def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
     if provider not in PROVIDERS:
         raise Http404("Unknown provider")
-    return get_in_group(request, VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider]), subscription_id, rg, name)
+    return get_in_group(
+        request, VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider]), subscription_id, rg, name
+    )
 
 
 def _get_link(vnet: VirtualNetwork, peering: str) -> VirtualNetworkPeering:
@@ -57,8 +59,17 @@ def _context(vnet: VirtualNetwork, title: str, **extra) -> dict:
 
 
 def _page_context(vnet: VirtualNetwork) -> dict:
-    links = list(VirtualNetworkPeering.objects.filter(vnet=vnet).select_related("remote_vnet__resource_group__subscription"))
-    rows = [{"link": link, "urls": _link_urls(vnet, link), "remote_url": resource_url(link.remote_vnet)} for link in links]
+    links = list(
+        VirtualNetworkPeering.objects.filter(vnet=vnet).select_related("remote_vnet__resource_group__subscription")
+    )
+    rows = [
+        {
+            "link": link,
+            "urls": _link_urls(vnet, link),
+            "remote_url": resource_url(link.remote_vnet) if link.remote_vnet else "",
+        }
+        for link in links
+    ]
     return _context(
         vnet, "Peerings", rows=rows, any_disconnected=any(link.peering_state == "Disconnected" for link in links)
     )
@@ -106,7 +117,10 @@ def _pane(request, vnet, form, errors=None, status=200):
         has_gateway=VirtualNetworkGateway.objects.filter(vnet=vnet).exists(),
         create_gateway_url=reverse(
             "networking:gateway_create",
-            kwargs={"subscription_id": vnet.resource_group.subscription.subscription_id, "rg": vnet.resource_group.name},
+            kwargs={
+                "subscription_id": vnet.resource_group.subscription.subscription_id,
+                "rg": vnet.resource_group.name,
+            },
         ),
     )
     template = "networking/peering_add.html#pane" if request.htmx else "networking/peering_add.html"
@@ -115,7 +129,7 @@ def _pane(request, vnet, form, errors=None, status=200):
 
 @require_http_methods(["GET", "POST"])
 def peering_add(request, provider, subscription_id, rg, name):
-    """"+ Add": both links in one pane. A GET with a deployment model
+    """ "+ Add": both links in one pane. A GET with a deployment model
     re-renders the pane for it (the Virtual network list changes)."""
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     if request.method == "GET":

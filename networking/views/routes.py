@@ -97,7 +97,9 @@ def _tables(table) -> dict:
 @require_GET
 def route_table_overview(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
-    return render(request, "networking/route_table_overview.html", _blade(table, "overview", "Overview", **_tables(table)))
+    return render(
+        request, "networking/route_table_overview.html", _blade(table, "overview", "Overview", **_tables(table))
+    )
 
 
 @require_GET
@@ -126,7 +128,9 @@ def route_table_configuration(request, subscription_id, rg, name):
         else:
             services.set_propagation(table, choice == "Yes")
             saved = True
-    context = _blade(table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table))
+    context = _blade(
+        table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table)
+    )
     return fragment(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
 
 
@@ -156,7 +160,9 @@ def _route_saved(request, table):
     if not request.htmx:
         return redirect(_url(table, "route_table_routes"))
     response = render(
-        request, "networking/route_table_overview.html#routes-swap", _blade(table, "routes", "Routes", routes=_route_rows(table))
+        request,
+        "networking/route_table_overview.html#routes-swap",
+        _blade(table, "routes", "Routes", routes=_route_rows(table)),
     )
     response["HX-Retarget"] = "#route-grid"
     response["HX-Reswap"] = "outerHTML"
@@ -247,7 +253,10 @@ def _associate_context(request, table, data, problems=None) -> dict:
         "values": data,
         "problems": problems or {},
         "vnets": list(
-            VirtualNetwork.objects.arm().filter(sandbox=request.sandbox).select_related("resource_group").order_by("name")
+            VirtualNetwork.objects.arm()
+            .filter(sandbox=request.sandbox)
+            .select_related("resource_group")
+            .order_by("name")
         ),
         "selected_vnet": vnet,
         "subnet_choices": list(vnet.subnets.select_related("route_table").order_by("name")) if vnet else [],
@@ -259,7 +268,9 @@ def _subnets_changed(request, table):
     if not request.htmx:
         return redirect(_url(table, "route_table_subnets"))
     response = render(
-        request, "networking/route_table_overview.html#subnets-swap", _blade(table, "subnets", "Subnets", **_tables(table))
+        request,
+        "networking/route_table_overview.html#subnets-swap",
+        _blade(table, "subnets", "Subnets", **_tables(table)),
     )
     response["HX-Retarget"] = "#route-subnet-grid"
     response["HX-Reswap"] = "outerHTML"
@@ -271,7 +282,9 @@ def route_table_associate(request, subscription_id, rg, name):
     """ "+ Associate" > "Associate subnet": Virtual network, Subnet, OK."""
     table = _get_table(request, subscription_id, rg, name)
     if request.method == "GET":
-        return fragment(request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET))
+        return fragment(
+            request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET)
+        )
     problems = {}
     vnet = _sandbox_vnet(request, request.POST.get("vnet"))
     if vnet is None:

@@ -53,7 +53,10 @@ def menu(resource, prefix: str, active: str, settings: list[tuple[str, str, str]
         }
 
     groups = [
-        {"heading": "", "items": [item("Overview", "bi-grid", "overview"), item("Activity log", "bi-journal-text", "activity")]},
+        {
+            "heading": "",
+            "items": [item("Overview", "bi-grid", "overview"), item("Activity log", "bi-journal-text", "activity")],
+        },
         {"heading": "Settings", "items": [item(*s) for s in settings]},
         {"heading": "Automation", "items": [item("JSON View", "bi-braces", "json")]},
     ]
@@ -79,7 +82,9 @@ def blade_context(resource, prefix: str, active: str, title: str, icon: str, set
             "overview": reverse(f"networking:{prefix}_overview", kwargs=kwargs),
             "delete": reverse(f"networking:{prefix}_delete", kwargs=kwargs),
             "json": reverse(f"networking:{prefix}_json", kwargs=kwargs),
-            "resource_group": reverse("resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]}),
+            "resource_group": reverse(
+                "resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]}
+            ),
         },
         **extra,
     }
@@ -95,8 +100,14 @@ def confirm(request, context: dict, *, title: str, question: str, action, done_u
             error = exc
         else:
             return go(request, done_url)
-    context = {**context, "confirm_title": title, "question": question, "confirm_rule": rule, "error": error,
-               "confirm_url": request.path}
+    context = {
+        **context,
+        "confirm_title": title,
+        "question": question,
+        "confirm_rule": rule,
+        "error": error,
+        "confirm_url": request.path,
+    }
     return respond(request, "networking/paas_confirm.html", "pane", context, status=422 if error else 200)
 
 
@@ -134,7 +145,10 @@ PROVIDERS = {
 }
 ICONS = {"storage": "bi-archive", "sql": "bi-database", "keyvault": "bi-key"}
 CONNECTION_LABELS = [("approve", "Approve"), ("reject", "Reject"), ("remove", "Remove")]
-PAAS_SETTINGS = [("Networking", "bi-diagram-3", "networking"), ("Private endpoint connections", "bi-plug", "connections")]
+PAAS_SETTINGS = [
+    ("Networking", "bi-diagram-3", "networking"),
+    ("Private endpoint connections", "bi-plug", "connections"),
+]
 
 
 def _target(request, slug, subscription_id, rg, name):
@@ -144,13 +158,32 @@ def _target(request, slug, subscription_id, rg, name):
 
 def _paas(target, slug: str, active: str, title: str, **extra) -> dict:
     context = blade_context(
-        target, slug, active, title, ICONS[slug], PAAS_SETTINGS, slug=slug, connection_actions=CONNECTION_LABELS, **extra
+        target,
+        slug,
+        active,
+        title,
+        ICONS[slug],
+        PAAS_SETTINGS,
+        slug=slug,
+        connection_actions=CONNECTION_LABELS,
+        **extra,
     )
     kwargs = blade_kwargs(target)
-    for page in ("networking", "vnet_rule", "vnet_rule_remove", "ip_rule", "ip_rule_remove", "connections", "connection"):
+    for page in (
+        "networking",
+        "vnet_rule",
+        "vnet_rule_remove",
+        "ip_rule",
+        "ip_rule_remove",
+        "connections",
+        "connection",
+    ):
         context["urls"][page] = reverse(f"networking:{slug}_{page}", kwargs=kwargs)
     context["urls"]["new_endpoint"] = (
-        reverse("networking:private_endpoint_create", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]})
+        reverse(
+            "networking:private_endpoint_create",
+            kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]},
+        )
         + f"?target={target.arm_type}:{target.pk}"
     )
     return context
@@ -160,7 +193,9 @@ def _paas(target, slug: str, active: str, title: str, **extra) -> dict:
 def target_create(request, slug, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     model = target_services.TARGET_MODELS[slug]
-    wizard = TargetWizard(request.sandbox, request.POST if request.method == "POST" else None, model=model, rg_name=group.name)
+    wizard = TargetWizard(
+        request.sandbox, request.POST if request.method == "POST" else None, model=model, rg_name=group.name
+    )
     return run_wizard(request, wizard, "networking/paas_create.html", wizard.title)
 
 
@@ -201,7 +236,13 @@ def target_networking(request, slug, subscription_id, rg, name):
         else:
             if not request.htmx:
                 return redirect(request.path)
-    return respond(request, "networking/paas_networking.html", "paas-networking", _networking_context(target, slug, errors=errors), status)
+    return respond(
+        request,
+        "networking/paas_networking.html",
+        "paas-networking",
+        _networking_context(target, slug, errors=errors),
+        status,
+    )
 
 
 def _rule_pane(request, target, slug, *, form, errors=None, status=200):
@@ -211,8 +252,17 @@ def _rule_pane(request, target, slug, *, form, errors=None, status=200):
     if vnet is not None:
         for subnet in Subnet.objects.filter(vnet=vnet).select_related("vnet"):
             subnets.append({"subnet": subnet, "problem": target_services.subnet_problem(target, subnet)})
-    context = _paas(target, slug, "networking", "Add existing virtual network", vnets=vnets, vnet=vnet, subnets=subnets,
-                    form=form, errors=errors or {})
+    context = _paas(
+        target,
+        slug,
+        "networking",
+        "Add existing virtual network",
+        vnets=vnets,
+        vnet=vnet,
+        subnets=subnets,
+        form=form,
+        errors=errors or {},
+    )
     return respond(request, "networking/paas_vnet_rule.html", "pane", context, status)
 
 
@@ -223,9 +273,13 @@ def target_vnet_rule(request, slug, subscription_id, rg, name):
     if request.method == "GET":
         return _rule_pane(request, target, slug, form=request.GET)
     form = request.POST
-    subnet = Subnet.objects.filter(
-        vnet__sandbox=request.sandbox, vnet_id=to_int(form.get("vnet")), pk=to_int(form.get("subnet"))
-    ).select_related("vnet__resource_group__subscription").first()
+    subnet = (
+        Subnet.objects.filter(
+            vnet__sandbox=request.sandbox, vnet_id=to_int(form.get("vnet")), pk=to_int(form.get("subnet"))
+        )
+        .select_related("vnet__resource_group__subscription")
+        .first()
+    )
     try:
         target_services.add_vnet_rule(target, subnet, enable_endpoint=form.get("enable_endpoint") == "on")
     except AzureRuleError as exc:
@@ -238,7 +292,12 @@ def _networking_swap(request, target, slug, *, errors=None, status=200):
     if not request.htmx:
         if status == 200:
             return redirect(reverse(f"networking:{slug}_networking", kwargs=blade_kwargs(target)))
-        return render(request, "networking/paas_networking.html", _networking_context(target, slug, errors=errors or {}), status=status)
+        return render(
+            request,
+            "networking/paas_networking.html",
+            _networking_context(target, slug, errors=errors or {}),
+            status=status,
+        )
     target.refresh_from_db()
     response = render(
         request,
@@ -285,8 +344,14 @@ def target_ip_rule_remove(request, slug, subscription_id, rg, name):
 def target_connections(request, slug, subscription_id, rg, name):
     """Private endpoint connections with Approve / Reject / Remove (PEDNS-30)."""
     target = _target(request, slug, subscription_id, rg, name)
-    context = _paas(target, slug, "connections", "Private endpoint connections",
-                    connections=list(target_services.endpoint_connections(target)), error=None)
+    context = _paas(
+        target,
+        slug,
+        "connections",
+        "Private endpoint connections",
+        connections=list(target_services.endpoint_connections(target)),
+        error=None,
+    )
     return respond(request, "networking/paas_connections.html", "connections", context)
 
 
@@ -295,13 +360,21 @@ def target_connection(request, slug, subscription_id, rg, name):
     target = _target(request, slug, subscription_id, rg, name)
     error, status = None, 200
     try:
-        target_services.set_connection_state(target, to_int(request.POST.get("endpoint")), request.POST.get("action", ""))
+        target_services.set_connection_state(
+            target, to_int(request.POST.get("endpoint")), request.POST.get("action", "")
+        )
     except AzureRuleError as exc:
         error, status = exc, 422
     if not request.htmx and status == 200:
         return redirect(reverse(f"networking:{slug}_connections", kwargs=blade_kwargs(target)))
-    context = _paas(target, slug, "connections", "Private endpoint connections",
-                    connections=list(target_services.endpoint_connections(target)), error=error)
+    context = _paas(
+        target,
+        slug,
+        "connections",
+        "Private endpoint connections",
+        connections=list(target_services.endpoint_connections(target)),
+        error=error,
+    )
     return respond(request, "networking/paas_connections.html", "connections", context, status)
 
 
@@ -349,7 +422,9 @@ def _vm_nics(vm):
 @require_http_methods(["GET", "POST"])
 def vm_create(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
-    wizard = VirtualMachineWizard(request.sandbox, request.POST if request.method == "POST" else None, rg_name=group.name)
+    wizard = VirtualMachineWizard(
+        request.sandbox, request.POST if request.method == "POST" else None, rg_name=group.name
+    )
     return run_wizard(request, wizard, "networking/vm_create.html", wizard.title)
 
 
@@ -357,14 +432,22 @@ def vm_create(request, subscription_id, rg):
 def vm_overview(request, subscription_id, rg, name):
     vm = _vm(request, subscription_id, rg, name)
     nics = _vm_nics(vm)
-    return render(request, "networking/vm_overview.html", blade_context(vm, "vm", "overview", "Overview", "bi-pc-display", VM_SETTINGS, nics=nics))
+    return render(
+        request,
+        "networking/vm_overview.html",
+        blade_context(vm, "vm", "overview", "Overview", "bi-pc-display", VM_SETTINGS, nics=nics),
+    )
 
 
 @require_GET
 def vm_networking(request, subscription_id, rg, name):
     vm = _vm(request, subscription_id, rg, name)
     nics = _vm_nics(vm)
-    return render(request, "networking/vm_networking.html", blade_context(vm, "vm", "networking", "Networking", "bi-pc-display", VM_SETTINGS, nics=nics))
+    return render(
+        request,
+        "networking/vm_networking.html",
+        blade_context(vm, "vm", "networking", "Networking", "bi-pc-display", VM_SETTINGS, nics=nics),
+    )
 
 
 @require_GET
@@ -395,7 +478,11 @@ def vm_delete(request, subscription_id, rg, name):
 
 
 def _nic(request, subscription_id, rg, name) -> NetworkInterface:
-    nics = NetworkInterface.objects.select_related("subnet__vnet__resource_group__subscription", "nsg__resource_group__subscription", "vm__resource_group__subscription")
+    nics = NetworkInterface.objects.select_related(
+        "subnet__vnet__resource_group__subscription",
+        "nsg__resource_group__subscription",
+        "vm__resource_group__subscription",
+    )
     return get_in_group(request, nics, subscription_id, rg, name)
 
 
@@ -413,7 +500,11 @@ def nic_overview(request, subscription_id, rg, name):
 @require_GET
 def nic_ipconfigs(request, subscription_id, rg, name):
     nic = _nic(request, subscription_id, rg, name)
-    return render(request, "networking/nic_overview.html", {**_nic_context(request, nic, "ipconfigs", "IP configurations"), "ipconfigs_page": True})
+    return render(
+        request,
+        "networking/nic_overview.html",
+        {**_nic_context(request, nic, "ipconfigs", "IP configurations"), "ipconfigs_page": True},
+    )
 
 
 @require_GET

@@ -84,7 +84,13 @@ def _menu(urls: dict[str, str], active: str) -> list[dict]:
         settings.append(item("Peerings", "bi-arrow-left-right", "peerings"))
     settings.append(item("Properties / JSON View", "bi-braces", "json"))
     return [
-        {"heading": "", "items": [item("Overview", "bi-diagram-3", "overview"), item("Activity log", "bi-journal-text", "activity")]},
+        {
+            "heading": "",
+            "items": [
+                item("Overview", "bi-diagram-3", "overview"),
+                item("Activity log", "bi-journal-text", "activity"),
+            ],
+        },
         {"heading": "Settings", "items": settings},
     ]
 
@@ -191,7 +197,9 @@ def vnet_address_space(request, provider, subscription_id, rg, name):
     if not request.htmx:
         return redirect(_urls(vnet)["address_space"])
     vnet.refresh_from_db()
-    return _page(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True))
+    return _page(
+        request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True)
+    )
 
 
 # --- Connected devices -------------------------------------------------------------------------------
@@ -265,7 +273,9 @@ def _after_subnet_change(request, vnet: VirtualNetwork) -> HttpResponse:
 
 
 def _pane_context(vnet, form: SubnetForm, *, subnet=None, problems=None, refusal=None, confirm_delete=False) -> dict:
-    used = [p for p in vnet.subnets.values_list("address_prefix", flat=True) if not subnet or p != subnet.address_prefix]
+    used = [
+        p for p in vnet.subnets.values_list("address_prefix", flat=True) if not subnet or p != subnet.address_prefix
+    ]
     free = addressing.free_ranges(vnet.address_space, used)
     return {
         **_context(vnet, "subnets", subnet.name if subnet else "Add subnet"),
@@ -291,7 +301,7 @@ def _pane(request, context: dict, status: int = 200) -> HttpResponse:
 def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
     """A free block, as the portal pre-fills it: /24, or /27 for GatewaySubnet."""
     used = list(vnet.subnets.values_list("address_prefix", flat=True))
-    for size in ((27, 28, 29) if gateway else (24, 25, 26, 27, 28, 29)):
+    for size in (27, 28, 29) if gateway else (24, 25, 26, 27, 28, 29):
         block = addressing.suggest_subnet(vnet.address_space, used, size)
         if block is not None:
             return str(block)
@@ -300,7 +310,7 @@ def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
 
 @require_http_methods(["GET", "POST"])
 def vnet_add_subnet(request, provider, subscription_id, rg, name):
-    """"+ Subnet" and "+ Gateway subnet": the "Add subnet" pane."""
+    """ "+ Subnet" and "+ Gateway subnet": the "Add subnet" pane."""
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     gateway = (request.POST if request.method == "POST" else request.GET).get("gateway") == "1"
     if request.method == "GET":
@@ -314,7 +324,10 @@ def vnet_add_subnet(request, provider, subscription_id, rg, name):
         return _pane(request, _pane_context(vnet, form, problems=form.problems()), status=422)
     try:
         services.create_subnet(
-            vnet, name=form.cleaned_data["subnet_name"], prefix=form.cleaned_data["subnet_prefix"], **form.service_kwargs()
+            vnet,
+            name=form.cleaned_data["subnet_name"],
+            prefix=form.cleaned_data["subnet_prefix"],
+            **form.service_kwargs(),
         )
     except AzureRuleError as exc:
         return _pane(request, _pane_context(vnet, form, problems=_problem_dict(exc, "form"), refusal=exc), status=422)
@@ -350,7 +363,9 @@ def vnet_subnet(request, provider, subscription_id, rg, name, subnet):
     try:
         services.update_subnet(obj, prefix=form.cleaned_data["subnet_prefix"], **form.service_kwargs())
     except AzureRuleError as exc:
-        return _pane(request, _pane_context(vnet, form, subnet=obj, problems=_problem_dict(exc, "form"), refusal=exc), status=422)
+        return _pane(
+            request, _pane_context(vnet, form, subnet=obj, problems=_problem_dict(exc, "form"), refusal=exc), status=422
+        )
     return _after_subnet_change(request, vnet)
 
 
@@ -391,7 +406,7 @@ def _dns_context(vnet: VirtualNetwork, mode: str, draft: ListDraft, **extra) -> 
 
 @require_http_methods(["GET", "POST"])
 def vnet_dns(request, provider, subscription_id, rg, name):
-    """"Default (Azure-provided)" or "Custom" servers; Save writes them."""
+    """ "Default (Azure-provided)" or "Custom" servers; Save writes them."""
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     template = "networking/vnet_dns.html"
     if request.method == "GET":

@@ -374,3 +374,45 @@ def test_vnet_10_one_link_is_initiated_until_the_other_side_adds_its_own(alice):
     )
     first.refresh_from_db()
     assert (first.peering_state, second.peering_state) == ("Connected", "Connected")
+
+
+def test_vnet_10_deleting_a_peered_vnet_leaves_the_other_side_disconnected(alice):
+    """VNET-10: the link survives its deleted remote, Disconnected, and still
+    names it; it can only be deleted."""
+    from django.urls import reverse
+
+    from networking import models as m
+    from networking.services.peerings import LinkSettings, add_peering
+    from networking.services.vnets import delete_vnet
+
+    a = m.VirtualNetwork.objects.select_related("sandbox", "resource_group__subscription").get(
+        sandbox=alice.sandbox, name="contoso-vnet"
+    )
+    b = m.VirtualNetwork.objects.select_related("sandbox", "resource_group__subscription").get(
+        sandbox=alice.sandbox, name="contoso-weu-vnet"
+    )
+    settings = LinkSettings()
+    add_peering(a, b, name="a-to-b", remote_name="b-to-a", local=settings, remote_settings=settings)
+    b_id = b.arm_id
+    delete_vnet(b)
+    link = m.VirtualNetworkPeering.objects.get(vnet=a, name="a-to-b")
+    assert link.peering_state == "Disconnected"
+    assert link.remote_vnet is None and link.remote_id == b_id and link.remote_name == "contoso-weu-vnet"
+    assert link.arm_json()["properties"]["remoteVirtualNetwork"]["id"] == b_id
+    kwargs = {
+        "subscription_id": a.resource_group.subscription.subscription_id,
+        "rg": "contoso-rg",
+        "provider": "Microsoft.Network",
+        "name": "contoso-vnet",
+    }
+    html = alice.get(reverse("networking:vnet_peerings", kwargs=kwargs)).content.decode()
+    assert "contoso-weu-vnet (deleted)" in html and "Disconnected" in html
+    edit_kwargs = {**kwargs, "peering": "a-to-b"}
+    assert alice.get(reverse("networking:peering_edit", kwargs=edit_kwargs)).status_code == 200
+    refused = alice.post(
+        reverse("networking:peering_edit", kwargs=edit_kwargs),
+        {"access": "allow", "forwarded": "allow", "gateway": "none"},
+    )
+    assert refused.status_code == 422 and "was deleted" in refused.content.decode()
+    assert alice.post(reverse("networking:peering_delete", kwargs=edit_kwargs)).status_code in (200, 302)
+    assert not m.VirtualNetworkPeering.objects.filter(vnet=a).exists()

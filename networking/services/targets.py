@@ -19,6 +19,7 @@ from networking.models import (
     StorageAccount,
     Subnet,
     VirtualMachine,
+    VirtualNetworkPeering,
 )
 from networking.services import dns as dns_services
 from portal import services as portal_services
@@ -325,8 +326,42 @@ def used_ips(subnet: Subnet) -> list[str]:
     return list(NetworkInterface.objects.filter(subnet=subnet).values_list("private_ip", flat=True))
 
 
+MAX_PRIVATE_IPS_PER_VNET = 65_536  # LIMIT-07
+MAX_PRIVATE_IPS_PER_PEERED_GROUP = 128_000  # LIMIT-08
+MAX_NICS_PER_REGION = 65_536  # LIMIT-13
+
+
+def check_ip_limits(subnet: Subnet, field: str = "subnet") -> None:
+    """A new NIC's private IP counts against its VNet (LIMIT-07), the VNet and
+    its peers (LIMIT-08) and the region's NICs (LIMIT-13)."""
+    vnet = subnet.vnet
+    in_vnet = NetworkInterface.objects.filter(subnet__vnet=vnet).count()
+    if in_vnet >= MAX_PRIVATE_IPS_PER_VNET:
+        raise rule_error(
+            f"'{vnet.name}' already has {MAX_PRIVATE_IPS_PER_VNET:,} private IP addresses, the maximum.",
+            "LIMIT-07",
+            field=field,
+        )
+    peers = VirtualNetworkPeering.objects.filter(vnet=vnet, peering_state="Connected").values("remote_vnet")
+    in_group = in_vnet + NetworkInterface.objects.filter(subnet__vnet__in=peers).count()
+    if in_group >= MAX_PRIVATE_IPS_PER_PEERED_GROUP:
+        raise rule_error(
+            f"'{vnet.name}' and its peered virtual networks already use {MAX_PRIVATE_IPS_PER_PEERED_GROUP:,} private IP addresses.",
+            "LIMIT-08",
+            field=field,
+        )
+    if NetworkInterface.objects.filter(sandbox=vnet.sandbox_id, location=vnet.location).count() >= MAX_NICS_PER_REGION:
+        raise rule_error(
+            f"The subscription already has {MAX_NICS_PER_REGION:,} network interfaces in {vnet.region_label}.",
+            "LIMIT-13",
+            field=field,
+        )
+
+
 def allocate_ip(subnet: Subnet, field: str = "subnet") -> str:
-    """The next free address after the five reserved ones (SUBNET-01)."""
+    """The next free address after the five reserved ones (SUBNET-01), within
+    the private IP and NIC limits."""
+    check_ip_limits(subnet, field)
     ip = addressing.next_free_ip(subnet.address_prefix, used_ips(subnet))
     if ip is None:
         raise rule_error(

@@ -45,7 +45,9 @@ def test_a_vm_gets_a_nic_with_the_next_free_ip(alice):
 
 def test_a_vm_can_take_a_nic_nsg(alice):
     rg = _rg(alice)
-    nsg = NetworkSecurityGroup.objects.create(sandbox=alice.sandbox, resource_group=rg, name="web-nsg", location="eastus")
+    nsg = NetworkSecurityGroup.objects.create(
+        sandbox=alice.sandbox, resource_group=rg, name="web-nsg", location="eastus"
+    )
     vm = _vm(alice, nsg=nsg)
     assert vm.nics.get().nsg == nsg
     assert "web-nsg" in alice.get(_url(vm, "networking")).content.decode()
@@ -53,7 +55,11 @@ def test_a_vm_can_take_a_nic_nsg(alice):
 
 @pytest.mark.parametrize(
     "subnet, vnet, rule",
-    [("sqlmi-subnet", "contoso-vnet", "SUBNET-10"), ("apps-subnet", "contoso-westus-vnet", "VNET-03"), ("GatewaySubnet", "contoso-westus-vnet", "VNET-03")],
+    [
+        ("sqlmi-subnet", "contoso-vnet", "SUBNET-10"),
+        ("apps-subnet", "contoso-westus-vnet", "VNET-03"),
+        ("GatewaySubnet", "contoso-westus-vnet", "VNET-03"),
+    ],
 )
 def test_it_refuses_subnets_a_vm_cannot_use(alice, subnet, vnet, rule):
     with pytest.raises(AzureRuleError) as exc:
@@ -62,7 +68,9 @@ def test_it_refuses_subnets_a_vm_cannot_use(alice, subnet, vnet, rule):
     assert not VirtualMachine.objects.filter(sandbox=alice.sandbox).exists()
 
 
-@pytest.mark.parametrize("name, os_type", [("a" * 16, "Windows"), ("-web", "Linux"), ("web.", "Linux"), ("12345", "Linux"), ("wéb", "Linux")])
+@pytest.mark.parametrize(
+    "name, os_type", [("a" * 16, "Windows"), ("-web", "Linux"), ("web.", "Linux"), ("12345", "Linux"), ("wéb", "Linux")]
+)
 def test_vm_names_naming_23(alice, name, os_type):
     with pytest.raises(AzureRuleError) as exc:
         _vm(alice, name=name, os_type=os_type)
@@ -75,14 +83,23 @@ def test_the_create_wizard_builds_a_vm(alice):
     assert "Create a virtual machine" in alice.get(url).content.decode()
     subnet = _subnet(alice)
     data = {
-        "subscription": str(rg.subscription.subscription_id), "resource_group": rg.name, "name": "app01", "region": "eastus",
-        "image": "Windows", "size": "Standard_B2s", "vnet": str(subnet.vnet_id), "subnet": str(subnet.pk), "public_ip": "new",
+        "subscription": str(rg.subscription.subscription_id),
+        "resource_group": rg.name,
+        "name": "app01",
+        "region": "eastus",
+        "image": "Windows",
+        "size": "Standard_B2s",
+        "vnet": str(subnet.vnet_id),
+        "subnet": str(subnet.pk),
+        "public_ip": "new",
     }
     assert "Validation passed" in alice.post(url, {**data, "action": "review"}).content.decode()
     assert alice.post(url, {**data, "action": "create", "reviewed": "1"}).status_code == 302
     vm = VirtualMachine.objects.get(sandbox=alice.sandbox, name="app01")
     assert vm.os_type == "Windows" and vm.nics.get().public_ip
-    bad = alice.post(url, {**data, "name": "app02", "subnet": str(_subnet(alice, "sqlmi-subnet").pk), "action": "review"})
+    bad = alice.post(
+        url, {**data, "name": "app02", "subnet": str(_subnet(alice, "sqlmi-subnet").pk), "action": "review"}
+    )
     assert bad.status_code == 422 and "SUBNET-10" in bad.content.decode()
 
 
@@ -104,7 +121,9 @@ def test_deleting_a_vm_deletes_its_nics(alice):
 
 
 def test_the_seed_nic_without_a_vm_row_displays(alice):
-    nic = NetworkInterface.objects.select_related("resource_group__subscription").get(sandbox=alice.sandbox, name="contoso-vm01-nic")
+    nic = NetworkInterface.objects.select_related("resource_group__subscription").get(
+        sandbox=alice.sandbox, name="contoso-vm01-nic"
+    )
     html = alice.get(_url(nic, "overview")).content.decode()
     assert "10.0.1.4" in html and "contoso-vm01 (virtual machine, not simulated)" in html and "vm-subnet" in html
     assert "ipconfig1" in alice.get(_url(nic, "ipconfigs")).content.decode()
@@ -114,7 +133,9 @@ def test_the_seed_nic_without_a_vm_row_displays(alice):
 
 
 def test_nic_pages_outsider_404(alice, bob):
-    nic = NetworkInterface.objects.select_related("resource_group__subscription").get(sandbox=alice.sandbox, name="contoso-vm01-nic")
+    nic = NetworkInterface.objects.select_related("resource_group__subscription").get(
+        sandbox=alice.sandbox, name="contoso-vm01-nic"
+    )
     for page in ("overview", "ipconfigs", "activity", "json", "delete"):
         assert bob.get(_url(nic, page)).status_code == 404
 
@@ -136,3 +157,27 @@ def test_vm_pages_query_count_does_not_grow(alice, django_assert_num_queries):
     for page, small in smalls.items():
         with django_assert_num_queries(small):
             alice.get(_url(vm, page))
+
+
+@pytest.mark.parametrize(
+    "limit, rule",
+    [
+        ("MAX_PRIVATE_IPS_PER_VNET", "LIMIT-07"),
+        ("MAX_PRIVATE_IPS_PER_PEERED_GROUP", "LIMIT-08"),
+        ("MAX_NICS_PER_REGION", "LIMIT-13"),
+    ],
+)
+def test_a_new_nic_respects_the_private_ip_and_nic_limits(alice, monkeypatch, limit, rule):
+    """LIMIT-07, LIMIT-08, LIMIT-13: with the limit at the seed's one NIC, a
+    new NIC in contoso-vnet is refused with the rule, and nothing is written."""
+    from networking.models import NetworkInterface, Subnet
+    from networking.services import targets
+    from portal.errors import AzureRuleError
+
+    monkeypatch.setattr(targets, limit, 1)
+    subnet = Subnet.objects.select_related("vnet__sandbox").get(vnet__sandbox=alice.sandbox, name="integration-subnet")
+    before = NetworkInterface.objects.count()
+    with pytest.raises(AzureRuleError) as exc:
+        targets.allocate_ip(subnet)
+    assert rule in exc.value.rule_ids
+    assert NetworkInterface.objects.count() == before

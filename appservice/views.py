@@ -18,6 +18,7 @@ from portal.access import blade_kwargs, get_in_group
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
 from portal.resources import resource_url
+from portal.urlcache import fast_reverse
 
 
 def _get_app(request, subscription_id, rg, name) -> WebApp:
@@ -41,7 +42,7 @@ def _app_menu(app: WebApp, active: str) -> list[dict]:
         return {
             "label": label,
             "icon": icon,
-            "url": reverse(f"appservice:{url_name}", kwargs=kwargs),
+            "url": fast_reverse(f"appservice:{url_name}", **kwargs),
             "active": active == url_name,
         }
 
@@ -95,13 +96,11 @@ APP_ROUTES = (
 def _app_urls(app: WebApp) -> dict[str, str]:
     """Every URL of the app's blades, for templates (the resource ID is in each)."""
     kwargs = blade_kwargs(app)
-    urls = {route: reverse(f"appservice:{route}", kwargs=kwargs) for route in APP_ROUTES}
-    urls["plan"] = reverse(
-        "appservice:plan_overview", kwargs={**kwargs, "rg": app.plan.resource_group.name, "name": app.plan.name}
+    urls = {route: fast_reverse(f"appservice:{route}", **kwargs) for route in APP_ROUTES}
+    urls["plan"] = fast_reverse(
+        "appservice:plan_overview", **{**kwargs, "rg": app.plan.resource_group.name, "name": app.plan.name}
     )
-    urls["resource_group"] = reverse(
-        "resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]}
-    )
+    urls["resource_group"] = fast_reverse("resource_group", subscription_id=kwargs["subscription_id"], rg=kwargs["rg"])
     return urls
 
 
@@ -384,7 +383,7 @@ def _plan_menu(plan: AppServicePlan, active: str) -> list[dict]:
         return {
             "label": label,
             "icon": icon,
-            "url": reverse(f"appservice:{url_name}", kwargs=kwargs),
+            "url": fast_reverse(f"appservice:{url_name}", **kwargs),
             "active": active == url_name,
         }
 
@@ -690,7 +689,7 @@ def plan_scale_up(request, subscription_id, rg, name):
 
 @require_GET
 def troubleshoot(request, subscription_id, rg, name):
-    """"Where does the packet go?": the connectivity engine's trace of an
+    """ "Where does the packet go?": the connectivity engine's trace of an
     outbound connection from the app (networking/engine/trace.py). A GET
     with a host runs the test: it changes nothing."""
     from networking import snapshot

@@ -2,19 +2,20 @@
 groups, Home). Lists are one UNION query over the types, sorted and sliced in
 the database, so a page costs the same however large the sandbox grows."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import BooleanField, CharField, F, Value
 from django.db.models.functions import Lower
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal.models import region_name
 from portal.prepared import PreparedQuery
+from portal.urlcache import fast_reverse
 
 PAGE_SIZE = 100
 
@@ -228,36 +229,19 @@ def _as_datetime(value) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
-# Blade URLs are built from one reversed template per type: reversing a
-# hundred rows one by one cost as much as the query that found them.
-_SUB = "00000000-0000-4000-8000-00000000feed"
-_RG = "rg-placeholder"
-_NAME = "name-placeholder"
-_URL_SAFE = "!$&'()*+,;=~:@"
-_URL_TEMPLATES: dict[str, str] = {}
-
-
-def _url_template(arm_type: str) -> str:
-    kwargs = {"subscription_id": _SUB, "rg": _RG, "name": _NAME}
+def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
+    """A resource's overview blade (its URL carries the resource ID)."""
+    sub = subscription_id if isinstance(subscription_id, uuid.UUID) else uuid.UUID(str(subscription_id))
     provider, type_name = arm_type.split("/", 1)
     if type_name == "virtualNetworks":
-        return reverse("networking:vnet_overview", kwargs={**kwargs, "provider": provider})
+        return fast_reverse("networking:vnet_overview", subscription_id=sub, rg=rg, name=name, provider=provider)
     try:
-        return reverse(OVERVIEW_URLS[arm_type], kwargs=kwargs)
+        return fast_reverse(OVERVIEW_URLS[arm_type], subscription_id=sub, rg=rg, name=name)
     except (KeyError, NoReverseMatch):
-        # A type whose own blade isn't built yet gets the generic overview.
-        return reverse("networking:resource_overview", kwargs={**kwargs, "provider": provider, "type_name": type_name})
-
-
-def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
-    template = _URL_TEMPLATES.get(arm_type)
-    if template is None:
-        template = _URL_TEMPLATES[arm_type] = _url_template(arm_type)
-    return (
-        template.replace(_SUB, str(subscription_id))
-        .replace(_RG, quote(rg, safe=_URL_SAFE))
-        .replace(_NAME, quote(name, safe=_URL_SAFE))
-    )
+        # A type without a blade of its own gets the generic overview.
+        return fast_reverse(
+            "networking:resource_overview", subscription_id=sub, rg=rg, name=name, provider=provider, type_name=type_name
+        )
 
 
 def resource_url(resource) -> str:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from portal.access import blade_kwargs
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
+from portal.urlcache import fast_reverse
 
 
 def menu_item(label: str, icon: str, url_name: str, resource, active: str, key: str, **kwargs) -> dict:
@@ -17,7 +18,7 @@ def menu_item(label: str, icon: str, url_name: str, resource, active: str, key: 
     return {
         "label": label,
         "icon": icon,
-        "url": reverse(f"networking:{url_name}", kwargs={**blade_kwargs(resource), **kwargs}),
+        "url": fast_reverse(f"networking:{url_name}", **{**blade_kwargs(resource), **kwargs}),
         "active": active == key,
     }
 

@@ -41,3 +41,13 @@ def test_recent_resources_are_newest_first_with_real_datetimes(alice):
     assert len(recent) == 3
     assert recent[0].created_at >= recent[1].created_at >= recent[2].created_at
     assert recent[0].created_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("rg, name", [("contoso-rg", "contoso-web"), ("rg (prod).v2", "a_b.c"), ("ünïcødé-rg", "x"), ("zqnameqz", "zqrgqz")])
+def test_fast_reverse_gives_what_reverse_gives(rg, name):
+    from portal.urlcache import fast_reverse
+
+    sub = uuid.uuid4()
+    for page in ("overview", "networking", "vnet_integration", "add_vnet"):
+        kwargs = {"subscription_id": sub, "rg": rg, "name": name}
+        assert fast_reverse(f"appservice:{page}", **kwargs) == reverse(f"appservice:{page}", kwargs=kwargs)

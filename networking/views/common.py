@@ -78,11 +78,20 @@ def confirm_delete(request, resource, *, delete, context: dict, title: str, kind
                 request,
                 reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}),
             )
-    confirm = {
-        "title": title,
-        "question": f"Do you want to delete {kind} '{resource.name}'?",
-        "action": action,
-        "id": dom_id,
-        "error": error,
-    }
+    return confirm_pane(
+        request,
+        context,
+        title=title,
+        question=f"Do you want to delete {kind} '{resource.name}'?",
+        action=action,
+        dom_id=dom_id,
+        error=error,
+        status=status,
+    )
+
+
+def confirm_pane(request, context: dict, *, title: str, question: str, action: str, dom_id: str, status=200, **extra):
+    """The "Yes"/"No" context pane (delete, dissociate): ``action`` is where
+    "Yes" posts; ``extra`` (an ``error``, a ``default_rule``) goes to the pane."""
+    confirm = {"title": title, "question": question, "action": action, "id": dom_id, **extra}
     return fragment(request, "networking/nsg_confirm.html", "pane", {**context, "confirm": confirm}, status=status)

@@ -20,7 +20,7 @@ from networking.forms.nsgs import (
 )
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
 from networking.services import nsgs as services
-from networking.views.common import activity_log, blade, confirm_delete, fragment, json_view, menu_item
+from networking.views.common import activity_log, blade, confirm_delete, confirm_pane, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
@@ -283,16 +283,14 @@ def nsg_rule_delete(request, subscription_id, rg, name, rule):
     if request.method == "POST":
         services.delete_rule(existing)
         return _rule_saved(request, nsg, existing.direction)
-    context = {
-        **_blade(nsg, existing.direction.lower(), "Delete security rule"),
-        "confirm": {
-            "title": "Delete security rule",
-            "question": f"Do you want to delete the security rule '{existing.name}'?",
-            "action": _url(nsg, "nsg_rule_delete", rule=existing.name),
-            "id": "confirm-delete-rule",
-        },
-    }
-    return fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return confirm_pane(
+        request,
+        _blade(nsg, existing.direction.lower(), "Delete security rule"),
+        title="Delete security rule",
+        question=f"Do you want to delete the security rule '{existing.name}'?",
+        action=_url(nsg, "nsg_rule_delete", rule=existing.name),
+        dom_id="confirm-delete-rule",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -303,19 +301,18 @@ def nsg_default_rule(request, subscription_id, rg, name, rule, action):
     if default is None or action not in ("edit", "delete"):
         raise Http404("No such default rule")
     error = services.refuse_default_rule_change(default.name, deleting=action == "delete")
-    context = {
-        **_blade(nsg, default.direction.lower(), f"{default.name}"),
-        "confirm": {
-            "title": f"{'Delete' if action == 'delete' else 'Edit'} security rule",
-            "question": "",
-            "action": _url(nsg, "nsg_default_rule", rule=default.name, action=action),
-            "id": "confirm-default-rule",
-            "error": error,
-            "default_rule": default,
-        },
-    }
     status = 422 if request.method == "POST" else 200
-    return fragment(request, "networking/nsg_confirm.html", "pane", context, status=status)
+    return confirm_pane(
+        request,
+        _blade(nsg, default.direction.lower(), default.name),
+        title=f"{'Delete' if action == 'delete' else 'Edit'} security rule",
+        question="",
+        action=_url(nsg, "nsg_default_rule", rule=default.name, action=action),
+        dom_id="confirm-default-rule",
+        error=error,
+        default_rule=default,
+        status=status,
+    )
 
 
 # --- subnets and network interfaces (NSG-20) -----------------------------------------------------------
@@ -427,16 +424,14 @@ def nsg_subnet_dissociate(request, subscription_id, rg, name, subnet_id):
     if request.method == "POST":
         services.dissociate_subnet(nsg, subnet)
         return _associated(request, nsg, "subnet")
-    context = {
-        **_blade(nsg, "subnets", "Dissociate subnet"),
-        "confirm": {
-            "title": "Dissociate subnet",
-            "question": f"Do you want to dissociate '{nsg.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
-            "action": _url(nsg, "nsg_subnet_dissociate", subnet_id=subnet.pk),
-            "id": "confirm-dissociate",
-        },
-    }
-    return fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return confirm_pane(
+        request,
+        _blade(nsg, "subnets", "Dissociate subnet"),
+        title="Dissociate subnet",
+        question=f"Do you want to dissociate '{nsg.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
+        action=_url(nsg, "nsg_subnet_dissociate", subnet_id=subnet.pk),
+        dom_id="confirm-dissociate",
+    )
 
 
 def _nic_rows(nsg) -> list[NetworkInterface]:
@@ -487,16 +482,14 @@ def nsg_nic_dissociate(request, subscription_id, rg, name, nic):
     if request.method == "POST":
         services.dissociate_nic(nsg, interface)
         return _associated(request, nsg, "nic")
-    context = {
-        **_blade(nsg, "nics", "Dissociate network interface"),
-        "confirm": {
-            "title": "Dissociate network interface",
-            "question": f"Do you want to dissociate '{nsg.name}' from network interface '{interface.name}'?",
-            "action": _url(nsg, "nsg_nic_dissociate", nic=interface.name),
-            "id": "confirm-dissociate",
-        },
-    }
-    return fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return confirm_pane(
+        request,
+        _blade(nsg, "nics", "Dissociate network interface"),
+        title="Dissociate network interface",
+        question=f"Do you want to dissociate '{nsg.name}' from network interface '{interface.name}'?",
+        action=_url(nsg, "nsg_nic_dissociate", nic=interface.name),
+        dom_id="confirm-dissociate",
+    )
 
 
 # --- create and delete --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from networking.forms.routes import NEXT_HOP_CHOICES, YES_NO, RouteForm, RouteTableWizard, initial_values
 from networking.models import Route, RouteTable, Subnet, VirtualNetwork
 from networking.services import routes as services
-from networking.views.common import activity_log, blade, confirm_delete, fragment, json_view, menu_item
+from networking.views.common import activity_log, blade, confirm_delete, confirm_pane, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
@@ -216,16 +216,14 @@ def route_delete(request, subscription_id, rg, name, route):
     if request.method == "POST":
         services.delete_route(existing)
         return _route_saved(request, table)
-    context = {
-        **_blade(table, "routes", "Delete route"),
-        "confirm": {
-            "title": "Delete route",
-            "question": f"Do you want to delete the route '{existing.name}'?",
-            "action": _url(table, "route_delete", route=existing.name),
-            "id": "confirm-delete-route",
-        },
-    }
-    return fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return confirm_pane(
+        request,
+        _blade(table, "routes", "Delete route"),
+        title="Delete route",
+        question=f"Do you want to delete the route '{existing.name}'?",
+        action=_url(table, "route_delete", route=existing.name),
+        dom_id="confirm-delete-route",
+    )
 
 
 # --- subnets (ROUTE-20, SUBNET-07) -----------------------------------------------------------------
@@ -315,16 +313,14 @@ def route_table_dissociate(request, subscription_id, rg, name, subnet_id):
     if request.method == "POST":
         services.dissociate_subnet(table, subnet)
         return _subnets_changed(request, table)
-    context = {
-        **_blade(table, "subnets", "Dissociate subnet"),
-        "confirm": {
-            "title": "Dissociate subnet",
-            "question": f"Do you want to dissociate '{table.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
-            "action": _url(table, "route_table_dissociate", subnet_id=subnet.pk),
-            "id": "confirm-dissociate",
-        },
-    }
-    return fragment(request, "networking/nsg_confirm.html", "pane", context)
+    return confirm_pane(
+        request,
+        _blade(table, "subnets", "Dissociate subnet"),
+        title="Dissociate subnet",
+        question=f"Do you want to dissociate '{table.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
+        action=_url(table, "route_table_dissociate", subnet_id=subnet.pk),
+        dom_id="confirm-dissociate",
+    )
 
 
 # --- create and delete -------------------------------------------------------------------------------

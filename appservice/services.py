@@ -691,7 +691,6 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppS
     """Create an App Service plan (portal "Create App Service Plan")."""
     from portal.models import REGIONS
     from portal.naming import validate_name
-    from portal.resources import resource_url
 
     sandbox = rg.subscription.sandbox
     name = validate_name("plan", name)
@@ -714,13 +713,8 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppS
         plan = AppServicePlan.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, os=os_name, sku=sku
         )
-        portal_services.log_activity(sandbox, plan, "Create or Update App Service Plan", "Succeeded")
-        portal_services.notify(
-            sandbox,
-            "Deployment succeeded",
-            f"App Service plan '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(plan),
+        portal_services.deployed(
+            sandbox, plan, "Create or Update App Service Plan", f"App Service plan '{name}' was created in '{rg.name}'."
         )
     return plan
 
@@ -741,8 +735,7 @@ def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
                 f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.", "NAMING-05", field="name"
             )
         app = WebApp.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan)
-        portal_services.log_activity(sandbox, app, "Create or Update Web App", "Succeeded")
-        portal_services.notify(
-            sandbox, "Deployment succeeded", f"Web app '{name}' was created in '{rg.name}'.", NotificationLevel.SUCCESS, app_link(app)
+        portal_services.deployed(
+            sandbox, app, "Create or Update Web App", f"Web app '{name}' was created in '{rg.name}'.", link=app_link(app)
         )
     return app

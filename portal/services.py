@@ -21,6 +21,7 @@ from portal.models import (
     OperationStatus,
     Sandbox,
 )
+from portal.resources import resource_url
 
 
 def log_activity(
@@ -47,6 +48,19 @@ def notify(sandbox: Sandbox, title: str, body: str = "", level: str = Notificati
     note = Notification.objects.create(sandbox=sandbox, title=title, body=body, level=level, link=link)
     push_on_commit(sandbox, toast=note.pk)
     return note
+
+
+def deployed(sandbox: Sandbox, resource, operation_name: str, body: str, link: str | None = None):
+    """A create finished: its Activity log row and the "Deployment succeeded"
+    toast, linking to the new resource unless ``link`` says otherwise."""
+    log_activity(sandbox, resource, operation_name, "Succeeded")
+    return notify(
+        sandbox,
+        "Deployment succeeded",
+        body,
+        NotificationLevel.SUCCESS,
+        resource_url(resource) if link is None else link,
+    )
 
 
 def start_operation(

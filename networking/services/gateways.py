@@ -517,13 +517,11 @@ def create_local_gateway(rg: ResourceGroup, *, name: str, location: str, spec: L
         gateway = LocalNetworkGateway.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, **values
         )
-        portal_services.log_activity(sandbox, gateway, "Create or Update Local Network Gateway", "Succeeded")
-        portal_services.notify(
+        portal_services.deployed(
             sandbox,
-            "Deployment succeeded",
+            gateway,
+            "Create or Update Local Network Gateway",
             f"Local network gateway '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(gateway),
         )
     return gateway
 
@@ -606,13 +604,11 @@ def create_circuit(rg: ResourceGroup, *, name: str, location: str, spec: Circuit
         circuit = ExpressRouteCircuit.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, **values
         )
-        portal_services.log_activity(sandbox, circuit, "Create or Update ExpressRoute Circuit", "Succeeded")
-        portal_services.notify(
+        portal_services.deployed(
             sandbox,
-            "Deployment succeeded",
+            circuit,
+            "Create or Update ExpressRoute Circuit",
             f"ExpressRoute circuit '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(circuit),
         )
     return circuit
 

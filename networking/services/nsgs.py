@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from networking.engine import rules as nsg_rules
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet
+from networking.services import links
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
@@ -69,13 +70,11 @@ def create_nsg(rg: ResourceGroup, *, name: str, location: str) -> NetworkSecurit
             )
         check_nsg_limit(sandbox, location)
         nsg = NetworkSecurityGroup.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=location)
-        portal_services.log_activity(sandbox, nsg, "Create or Update Network Security Group", "Succeeded")
-        portal_services.notify(
+        portal_services.deployed(
             sandbox,
-            "Deployment succeeded",
+            nsg,
+            "Create or Update Network Security Group",
             f"Network security group '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(nsg),
         )
     return nsg
 
@@ -312,51 +311,12 @@ def _log_rule(nsg: NetworkSecurityGroup, rule: SecurityRule, verb: str) -> None:
 
 
 def associate_subnet(nsg: NetworkSecurityGroup, subnet: Subnet) -> None:
-    """NSG-20 / SUBNET-07: a subnet has at most one NSG; an NSG serves many subnets.
-
-    The subnet is claimed with a conditional update, so two tabs associating
-    different NSGs can't both win."""
-    with transaction.atomic():
-        claimed = Subnet.objects.filter(pk=subnet.pk, nsg__isnull=True).update(nsg=nsg)
-        if not claimed:
-            current = NetworkSecurityGroup.objects.filter(subnets__pk=subnet.pk).first()
-            if current is not None and current.pk == nsg.pk:
-                raise rule_error(
-                    f"Subnet '{subnet.vnet.name}/{subnet.name}' is already associated with '{nsg.name}'.",
-                    "NSG-20",
-                    field="subnet",
-                )
-            raise rule_error(
-                f"Subnet '{subnet.vnet.name}/{subnet.name}' is already associated with network security group "
-                f"'{current.name if current else 'another NSG'}'. A subnet has at most one NSG: dissociate it first.",
-                "NSG-20",
-                "SUBNET-07",
-                field="subnet",
-            )
-        portal_services.log_activity(nsg.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
-        portal_services.log_activity(nsg.sandbox, nsg, "Join Network Security Group", "Succeeded")
-        portal_services.notify(
-            nsg.sandbox,
-            "Associated network security group",
-            f"'{nsg.name}' now applies to subnet '{subnet.vnet.name}/{subnet.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(nsg),
-        )
+    """NSG-20 / SUBNET-07: a subnet has at most one NSG; an NSG serves many subnets."""
+    links.associate_subnet(nsg, subnet, field="nsg", kind="network security group", short="NSG", rule="NSG-20")
 
 
 def dissociate_subnet(nsg: NetworkSecurityGroup, subnet: Subnet) -> None:
-    with transaction.atomic():
-        if not Subnet.objects.filter(pk=subnet.pk, nsg=nsg).update(nsg=None):
-            raise rule_error(f"Subnet '{subnet.name}' isn't associated with '{nsg.name}'.", "NSG-20", field="subnet")
-        portal_services.log_activity(nsg.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
-        portal_services.log_activity(nsg.sandbox, nsg, "Leave Network Security Group", "Succeeded")
-        portal_services.notify(
-            nsg.sandbox,
-            "Dissociated network security group",
-            f"'{nsg.name}' no longer applies to subnet '{subnet.vnet.name}/{subnet.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(nsg),
-        )
+    links.dissociate_subnet(nsg, subnet, field="nsg", kind="network security group", rule="NSG-20")
 
 
 def associate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:

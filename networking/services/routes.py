@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from networking.engine import rules as nsg_rules
 from networking.models import Route, RouteTable, Subnet
+from networking.services import links
 from networking.services.nsgs import validate_resource_name
 from portal import services as portal_services
 from portal.errors import refuse, rule_error
@@ -72,13 +73,8 @@ def create_route_table(rg: ResourceGroup, *, name: str, location: str, propagate
             location=location,
             disable_bgp_route_propagation=not propagate,
         )
-        portal_services.log_activity(sandbox, table, "Create or Update Route Table", "Succeeded")
-        portal_services.notify(
-            sandbox,
-            "Deployment succeeded",
-            f"Route table '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(table),
+        portal_services.deployed(
+            sandbox, table, "Create or Update Route Table", f"Route table '{name}' was created in '{rg.name}'."
         )
     return table
 
@@ -282,50 +278,12 @@ def _log_route(table: RouteTable, route: Route, verb: str) -> None:
 
 
 def associate_subnet(table: RouteTable, subnet: Subnet) -> None:
-    """A subnet has at most one route table; claimed with a conditional update."""
-    with transaction.atomic():
-        if not Subnet.objects.filter(pk=subnet.pk, route_table__isnull=True).update(route_table=table):
-            current = RouteTable.objects.filter(subnets__pk=subnet.pk).first()
-            if current is not None and current.pk == table.pk:
-                raise rule_error(
-                    f"Subnet '{subnet.vnet.name}/{subnet.name}' is already associated with '{table.name}'.",
-                    "ROUTE-20",
-                    field="subnet",
-                )
-            raise rule_error(
-                f"Subnet '{subnet.vnet.name}/{subnet.name}' is already associated with route table "
-                f"'{current.name if current else 'another route table'}'. A subnet has at most one route table: "
-                "dissociate it first.",
-                "ROUTE-20",
-                "SUBNET-07",
-                field="subnet",
-            )
-        portal_services.log_activity(table.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
-        portal_services.log_activity(table.sandbox, table, "Join Route Table", "Succeeded")
-        portal_services.notify(
-            table.sandbox,
-            "Associated route table",
-            f"'{table.name}' now applies to subnet '{subnet.vnet.name}/{subnet.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(table),
-        )
+    """ROUTE-20 / SUBNET-07: a subnet has at most one route table."""
+    links.associate_subnet(table, subnet, field="route_table", kind="route table", short="route table", rule="ROUTE-20")
 
 
 def dissociate_subnet(table: RouteTable, subnet: Subnet) -> None:
-    with transaction.atomic():
-        if not Subnet.objects.filter(pk=subnet.pk, route_table=table).update(route_table=None):
-            raise rule_error(
-                f"Subnet '{subnet.name}' isn't associated with '{table.name}'.", "ROUTE-20", field="subnet"
-            )
-        portal_services.log_activity(table.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
-        portal_services.log_activity(table.sandbox, table, "Leave Route Table", "Succeeded")
-        portal_services.notify(
-            table.sandbox,
-            "Dissociated route table",
-            f"'{table.name}' no longer applies to subnet '{subnet.vnet.name}/{subnet.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(table),
-        )
+    links.dissociate_subnet(table, subnet, field="route_table", kind="route table", rule="ROUTE-20")
 
 
 def gateway_subnet_warnings(table: RouteTable, routes: list[Route]) -> list[str]:

@@ -95,13 +95,8 @@ def create_target(model, rg: ResourceGroup, *, name: str, location: str):
         )
         target.public_ip = _service_ip(model, target.pk)
         target.save(update_fields=["public_ip"])
-        portal_services.log_activity(sandbox, target, f"Create {model.type_label}", "Succeeded")
-        portal_services.notify(
-            sandbox,
-            "Deployment succeeded",
-            f"{model.type_label} '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(target),
+        portal_services.deployed(
+            sandbox, target, f"Create {model.type_label}", f"{model.type_label} '{name}' was created in '{rg.name}'."
         )
     return target
 
@@ -444,13 +439,12 @@ def create_vm(
         )
         dns_services.register_vm(nic)
         portal_services.log_activity(sandbox, vm, "Create or Update Virtual Machine", "Succeeded")
-        portal_services.log_activity(sandbox, nic, "Create or Update Network Interface", "Succeeded")
-        portal_services.notify(
+        portal_services.deployed(
             sandbox,
-            "Deployment succeeded",
+            nic,
+            "Create or Update Network Interface",
             f"Virtual machine '{name}' was created in '{rg.name}' with NIC '{nic_name}' ({ip}).",
-            NotificationLevel.SUCCESS,
-            resource_url(vm),
+            link=resource_url(vm),
         )
     return vm
 

@@ -577,13 +577,8 @@ def create_vnet(
             sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
         )
         Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in checked)
-        portal_services.log_activity(sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
-        portal_services.notify(
-            sandbox,
-            "Deployment succeeded",
-            f"Virtual network '{name}' was created in '{rg.name}'.",
-            NotificationLevel.SUCCESS,
-            resource_url(vnet),
+        portal_services.deployed(
+            sandbox, vnet, "Create or Update Virtual Network", f"Virtual network '{name}' was created in '{rg.name}'."
         )
     return vnet
 

@@ -743,7 +743,7 @@ def run_console_command(sandbox, app: WebApp, command: str) -> str:
     the engine's resolution and trace."""
     from networking import snapshot
     from networking.engine import dns
-    from networking.engine.trace import REACHABLE, _resolver, trace_app
+    from networking.engine.trace import REACHABLE, resolver_for, trace_app
 
     words = command.split()
     verb = words[0].lower() if words else ""
@@ -756,7 +756,7 @@ def run_console_command(sandbox, app: WebApp, command: str) -> str:
         source = snapshot.app_source(app)
         if len(words) > 2:
             source = replace(source, dns_servers=(words[2],))
-        resolver = _resolver(topology, source)
+        resolver = resolver_for(topology, source)
         answer = dns.resolve(words[1], resolver, topology.public_dns())
         lines = [f"Server: {resolver.servers[0]}", ""]
         if answer.nxdomain:

@@ -74,7 +74,9 @@ class Trace:
         }
 
 
-def _resolver(topology: Topology, app: App) -> dns.Resolver:
+def resolver_for(topology: Topology, app: App) -> dns.Resolver:
+    """The DNS an app asks: WEBSITE_DNS_SERVER, else the VNet's custom DNS,
+    else Azure DNS with the private zones linked to its VNet (regional only)."""
     vnet = topology.vnets.get(app.vnet_id) if app.vnet_id else None
     if app.dns_servers:
         servers = app.dns_servers
@@ -111,7 +113,7 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
                     "Without WEBSITE_DNS_SERVER=168.63.129.16 and route all, private zones aren't used.",
                     "SEED-24",
                 )
-        answer = dns.resolve(destination, _resolver(topology, app), topology.index.public_dns)
+        answer = dns.resolve(destination, resolver_for(topology, app), topology.index.public_dns)
         for step in answer.steps:
             trace.add("Name resolution", "Info", step.text, *step.rule_ids)
         if answer.nxdomain:

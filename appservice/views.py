@@ -17,6 +17,7 @@ from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
+from portal.pagecache import cached_page
 from portal.resources import resource_url
 from portal.urlcache import fast_reverse
 
@@ -137,6 +138,7 @@ def _outbound(app: WebApp, integration: VnetIntegration | None):
 
 
 @require_GET
+@cached_page
 def overview(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
     return render(request, "appservice/overview.html", _blade(app, "overview", "Overview"))
@@ -163,6 +165,7 @@ def _redirect_to(app, url_name):
 
 
 @require_GET
+@cached_page
 def networking(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
     integration = _integration(app)
@@ -197,6 +200,7 @@ def _integration_context(app: WebApp) -> dict:
 
 
 @require_GET
+@cached_page
 def vnet_integration(request, subscription_id, rg, name):
     app = _get_app(request, subscription_id, rg, name)
     context = _blade(app, "networking", app.sandbox.rules.integration_page_title, **_integration_context(app))
@@ -259,6 +263,7 @@ def _lookup_vnet(request, app: WebApp, raw) -> VirtualNetwork | None:
 
 
 @require_http_methods(["GET", "POST"])
+@cached_page
 def add_vnet(request, subscription_id, rg, name):
     """The "Add VNet" context pane (SEED-09 to SEED-13)."""
     app = _get_app(request, subscription_id, rg, name)
@@ -309,6 +314,7 @@ def _int(raw) -> int | None:
 
 
 @require_GET
+@cached_page
 def add_vnet_details(request, subscription_id, rg, name):
     """The part of the pane under the drop-down, for the chosen VNet."""
     app = _get_app(request, subscription_id, rg, name)
@@ -406,6 +412,7 @@ def _plan_blade(plan: AppServicePlan, active: str, title: str, **extra) -> dict:
 
 
 @require_GET
+@cached_page
 def plan_overview(request, subscription_id, rg, name):
     plan = _get_plan(request, subscription_id, rg, name)
     apps = WebApp.objects.filter(plan=plan).select_related("resource_group__subscription")

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portal shell"
+
+    def ready(self):
+        from django.db import connections
+
+        from portal import pagecache
+
+        # Connections opened before now (there are none in a server; a test
+        # runner may have one) watch their writes too.
+        for conn in connections.all(initialized_only=True):
+            pagecache.install(connection=conn)

@@ -40,6 +40,9 @@ class Sandbox(models.Model):
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     era = models.CharField(max_length=10, choices=[(e.value, e.label) for e in Era], default=Era.CLASSIC)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped whenever a request changes anything in the sandbox; rendered
+    # pages are kept per generation (portal/pagecache.py).
+    generation = models.PositiveBigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"Sandbox {self.key}"

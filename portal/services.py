@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal import live
+from portal import live, pagecache
 from portal.models import (
     ActivityLogEntry,
     Notification,
@@ -137,6 +137,10 @@ def complete_due_operations(sandbox: Sandbox, now=None) -> int:
                 for row in started
             )
             push_on_commit(sandbox, toast=note.pk if note else None, operation=op)
+    if won:
+        # The push timer calls this outside any request: other workers' copies
+        # of the sandbox's pages go stale here.
+        pagecache.bump(sandbox)
     return won
 
 

@@ -171,6 +171,9 @@ VNETLAB_OPERATION_SECONDS = _env_float("VNETLAB_OPERATION_SECONDS", 2.0)
 VNETLAB_SEED_NETWORK = _env_bool("VNETLAB_SEED_NETWORK", True)
 # Worker threads that run views under the ASGI server (portal/http_bridge.py).
 VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
+# Rendered blades kept per sandbox state (portal/pagecache.py); off only to
+# measure the cost of rendering (`make bench` reports both).
+VNETLAB_PAGE_CACHE = _env_bool("VNETLAB_PAGE_CACHE", True)
 
 LOGGING = {
     "version": 1,

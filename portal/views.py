@@ -10,6 +10,7 @@ from portal import seed, services
 from portal.access import get_resource_group
 from portal.eras import Era
 from portal.models import ActivityLogEntry, ResourceGroup
+from portal.pagecache import cached_page
 from portal.resources import PAGE_SIZE, TYPE_CHOICES, recent_resources, resource_page
 
 
@@ -39,6 +40,7 @@ def home(request):
 
 
 @require_GET
+@cached_page
 def all_resources(request):
     q = request.GET.get("q", "").strip()[:90]
     arm_type = request.GET.get("type", "").strip()[:120]
@@ -63,6 +65,7 @@ def all_resources(request):
 
 
 @require_GET
+@cached_page
 def resource_groups(request):
     groups = ResourceGroup.objects.filter(subscription__sandbox=request.sandbox).select_related("subscription")
     return render(
@@ -91,6 +94,7 @@ def _rg_menu(rg, active: str):
 
 
 @require_GET
+@cached_page
 def resource_group_overview(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     return render(

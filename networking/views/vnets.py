@@ -16,6 +16,7 @@ from networking.views.common import activity_log, blade, json_view
 from portal.access import blade_kwargs, get_in_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
+from portal.pagecache import cached_page
 
 PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
 PRIVATE_RANGES = (*addressing.RFC1918, addressing.RFC6598)  # VNET-01
@@ -122,6 +123,7 @@ def _problem_dict(exc: AzureRuleError, default: str) -> dict[str, Problem]:
 
 
 @require_GET
+@cached_page
 def vnet_overview(request, provider, subscription_id, rg, name):
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).first()
@@ -257,6 +259,7 @@ def _subnets_context(vnet: VirtualNetwork, **extra) -> dict:
 
 
 @require_GET
+@cached_page
 def vnet_subnets(request, provider, subscription_id, rg, name):
     vnet = _get_vnet(request, provider, subscription_id, rg, name)
     return _page(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(vnet))

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from appservice.models import AppServicePlan, AppSetting, WebApp
 from networking.models import NetworkInterface, Subnet, VirtualNetwork
+from portal import pagecache
 from portal.models import ActivityLogEntry, Notification, NotificationLevel, ResourceGroup, Sandbox
 from portal.resources import count_resources
 
@@ -128,6 +129,9 @@ def grow(sandbox: Sandbox, target: int = 500, *, notifications: int = 100, activ
                 )
             )
         ActivityLogEntry.objects.bulk_create(rows)
+    # Written from outside the server's process, as another worker would:
+    # the server must not keep serving pages rendered before it.
+    pagecache.bump(sandbox)
     total = resource_count(sandbox)
     return {
         "resources": total,

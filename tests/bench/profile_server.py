@@ -46,7 +46,7 @@ def main(argv=None) -> int:
         paths = rb.page_paths(sandbox)
         headers = {"HX-Request": "true"} if page == "add_vnet" else {}
         pages = [(page, paths[page], headers)]
-        csrf, _ = rb.check_pages(server.port, session, [*pages, ("networking", paths["networking"], {})])
+        csrf, _, _ = rb.check_pages(server.port, session, [*pages, ("networking", paths["networking"], {})])
         out = tmpdir / f"{page}.txt"
         spy = os.environ.get("PYSPY") or shutil.which("py-spy")
         prof = None

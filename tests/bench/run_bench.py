@@ -59,6 +59,11 @@ def parse_args(argv=None):
     p.add_argument("--rounds", type=int, default=3, help="integrate + disconnect rounds (default 3)")
     p.add_argument("--restart-seconds", type=float, default=0.2, help="VNETLAB_RESTART_SECONDS (default 0.2)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn workers (more than 1 needs REDIS_URL)")
+    p.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="serve with VNETLAB_PAGE_CACHE off: every request renders its page",
+    )
     p.add_argument("--markdown", metavar="PATH", help="also write the results as a markdown block to PATH")
     p.add_argument("--json", metavar="PATH", help="also write the raw figures as JSON to PATH")
     p.add_argument("--keep", action="store_true", help="keep the temporary database and server log")
@@ -106,6 +111,7 @@ def configure_env(args, db: FreshDatabase) -> dict:
         "DATABASE_URL": db.url,
         "VNETLAB_RESTART_SECONDS": str(args.restart_seconds),
         "DJANGO_LOG_LEVEL": "WARNING",
+        "VNETLAB_PAGE_CACHE": "false" if args.no_page_cache else "true",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_PREFIX"] = f"vnetlab-bench-{secrets.token_hex(4)}"
@@ -281,30 +287,35 @@ def page_paths(sandbox) -> dict:
     }
 
 
-def check_pages(port: int, session: str, pages: list[tuple[str, str, dict]]) -> tuple[str, dict]:
-    """Each page once through the real server: 200, and the csrftoken cookie."""
+def check_pages(port: int, session: str, pages: list[tuple[str, str, dict]]) -> tuple[str, dict, dict]:
+    """Each page twice through the real server: 200, its size, whether the
+    second one came from the page cache, and the csrftoken cookie."""
     import httpx
 
-    sizes = {}
+    sizes, copies = {}, {}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, cookies={"sessionid": session}) as client:
         for name, path, headers in pages:
-            r = client.get(path, headers=headers)
-            if r.status_code != 200:
-                raise RuntimeError(f"{name} ({path}) returned {r.status_code}: {r.text[:500]}")
+            for _ in range(2):
+                r = client.get(path, headers=headers)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{name} ({path}) returned {r.status_code}: {r.text[:500]}")
             sizes[name] = len(r.content)
+            copies[name] = r.headers.get("X-VNetLab-Page-Cache") == "hit"
         csrf = client.cookies.get("csrftoken")
     if not csrf:
         raise RuntimeError("no csrftoken cookie after the pages")
-    return csrf, sizes
+    return csrf, sizes, copies
 
 
 def profile_pages(session: str, pages: list[tuple[str, str, dict]], repeat: int = 20) -> dict:
     """In this process, without the server: queries per request and the
     median time of one request with nothing else running (Django's test
-    client, WSGI, same database)."""
+    client, WSGI, same database), rendered every time and (when the page
+    cache is on) served from a copy."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client()
     client.cookies["sessionid"] = session
@@ -316,19 +327,27 @@ def profile_pages(session: str, pages: list[tuple[str, str, dict]], repeat: int 
         captured = list(ctx.captured_queries)  # read now: the next request clears the log
         if r.status_code != 200:
             raise RuntimeError(f"{name} ({path}) returned {r.status_code} in-process")
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            client.get(path, **extra)
-            times.append(time.perf_counter() - t)
+        with override_settings(VNETLAB_PAGE_CACHE=False):
+            rendered = _median_ms(client, path, extra, repeat)
+        served = _median_ms(client, path, extra, repeat) if settings.VNETLAB_PAGE_CACHE else float("nan")
         slow = sorted(captured, key=lambda q: -float(q.get("time") or 0))[:3]
         out[name] = {
             "queries": len(captured),
-            "median_ms": statistics.median(times) * 1000,
+            "median_ms": rendered,
+            "copy_ms": served,
             "slowest_queries": [q["sql"][:200] for q in slow],
         }
     connection.close()
     return out
+
+
+def _median_ms(client, path: str, extra: dict, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        client.get(path, **extra)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
 
 
 async def load_phase(args, port, session, csrf, pages, sampler):
@@ -393,7 +412,7 @@ def pct(values: list[float], p: float) -> float:
     return data[k]
 
 
-def summarise(args, machine, estate, sizes, profile, load, rounds, connect_s, memory, server_cmd) -> dict:
+def summarise(args, machine, estate, sizes, copies, profile, load, rounds, connect_s, memory, server_cmd) -> dict:
     base = load["ping"].rps or float("nan")
     bare = load["healthz"].rps or float("nan")
     pages = {}
@@ -412,6 +431,8 @@ def summarise(args, machine, estate, sizes, profile, load, rounds, connect_s, me
             "bytes": sizes.get(name, r.bytes_per_response),
             "queries": profile.get(name, {}).get("queries"),
             "solo_ms": round(profile.get(name, {}).get("median_ms", float("nan")), 2),
+            "copy_ms": round(profile.get(name, {}).get("copy_ms", float("nan")), 2),
+            "from_copy": copies.get(name, False),
             "server_cpu": round(r.server_cpu_share, 2),
             "client_cpu": round(r.client_cpu_share, 2),
             "server_cpu_ms_per_req": round(r.server_cpu_share / r.rps * 1000, 2) if r.rps else float("nan"),
@@ -444,6 +465,7 @@ def summarise(args, machine, estate, sizes, profile, load, rounds, connect_s, me
             "rounds": args.rounds,
             "restart_seconds": args.restart_seconds,
             "workers": args.workers,
+            "page_cache": not args.no_page_cache,
             "server": " ".join(server_cmd[1:]),
         },
         "pages": pages,
@@ -463,6 +485,10 @@ LABELS = {
 }
 
 
+def _ms(value: float) -> str:
+    return "–" if value != value else f"{value:.1f}"  # NaN: not measured
+
+
 def mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -478,9 +504,15 @@ def markdown(s: dict) -> str:
         f"{st['estate']['plans']} plans, {st['estate']['apps']} web apps, {st['estate']['nics']} NICs, 2 gateways; "
         f"{st['estate']['notifications']} notifications, {st['estate']['activity_rows']} activity rows).",
         f"Load: {st['concurrency']} keep-alive clients per page, {st['warmup_s']:g} s warm-up then {st['duration_s']:g} s measured.",
+        "Page cache: "
+        + (
+            "on (a blade is served from a copy while its sandbox is unchanged; portal/pagecache.py)."
+            if st.get("page_cache", True)
+            else "off (`--no-page-cache`: every request renders its page)."
+        ),
         "",
-        "| page | req/s | p50 ms | p95 ms | p99 ms | vs /ping | vs /healthz | queries | solo ms | server CPU ms/req | server / client CPU | bytes | targets (p95 < 50 ms, >= 35 % of /ping) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | vs /ping | vs /healthz | queries | rendered ms | copy ms | from a copy | server CPU ms/req | server / client CPU | bytes | targets (p95 < 50 ms, >= 35 % of /ping) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for name, p in s["pages"].items():
         if name in ("healthz", "ping"):
@@ -489,7 +521,8 @@ def markdown(s: dict) -> str:
             target = f"p95 {mark(p['p95_ms'] < TARGET_P95_MS)}, ratio {mark(p['ratio'] >= TARGET_RATIO)}"
         lines.append(
             f"| {LABELS.get(name, name)} | {p['rps']:.0f} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {p['p99_ms']:.1f} | "
-            f"{p['ratio'] * 100:.0f} % | {p['ratio_bare'] * 100:.0f} % | {p['queries']} | {p['solo_ms']:.1f} | {p['server_cpu_ms_per_req']:.2f} | "
+            f"{p['ratio'] * 100:.0f} % | {p['ratio_bare'] * 100:.0f} % | {p['queries']} | {p['solo_ms']:.1f} | {_ms(p['copy_ms'])} | "
+            f"{'yes' if p['from_copy'] else 'no'} | {p['server_cpu_ms_per_req']:.2f} | "
             f"{p['server_cpu'] * 100:.0f} % / {p['client_cpu'] * 100:.0f} % | {p['bytes']} | {target} |"
         )
     lines += [
@@ -574,10 +607,14 @@ def main(argv=None) -> int:
             ("add_vnet", paths["add_vnet"], {"HX-Request": "true"}),
             ("all_resources", paths["all_resources"], {}),
         ]
-        csrf, sizes = check_pages(server.port, session, pages)
+        csrf, sizes, copies = check_pages(server.port, session, pages)
         profile = profile_pages(session, pages)
         for name, p in profile.items():
-            print(f"[bench] {name}: {p['queries']} queries, {p['median_ms']:.1f} ms alone (in-process)", flush=True)
+            print(
+                f"[bench] {name}: {p['queries']} queries, {p['median_ms']:.1f} ms rendered, {p['copy_ms']:.1f} ms"
+                f" from a copy, alone (in-process); the server {'served' if copies[name] else 'did not serve'} it from a copy",
+                flush=True,
+            )
 
         print(f"[bench] load: {args.concurrency} clients, {args.duration:g} s per page ...", flush=True)
         load = asyncio.run(load_phase(args, server.port, session, csrf, pages, sampler))
@@ -611,7 +648,7 @@ def main(argv=None) -> int:
         from tests.bench.machine import loadavg
 
         machine["loadavg_end"] = loadavg()
-        summary = summarise(args, machine, estate, sizes, profile, load, rounds, connect_s, memory, server.cmd)
+        summary = summarise(args, machine, estate, sizes, copies, profile, load, rounds, connect_s, memory, server.cmd)
         block = markdown(summary)
         print("\n" + block + "\n")
         if args.markdown:

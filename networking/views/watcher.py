@@ -389,8 +389,9 @@ class _TargetForm(forms.Form):
         error_messages={"required": "Choose a network interface.", "invalid_choice": "Choose a network interface."},
     )
 
-    def __init__(self, data, *, nics: list[NetworkInterface]):
+    def __init__(self, data, *, nics: list[NetworkInterface], era: str = "classic"):
         super().__init__(data)
+        self.era = era
         self.nics = {n.pk: n for n in nics}
         self.fields["nic"].choices = [("", "Select a network interface")] + [(n.pk, _nic_label(n)) for n in nics]
 
@@ -411,11 +412,11 @@ def _nic_label(nic: NetworkInterface) -> str:
 
 
 class IpFlowForm(_TargetForm):
-    """NW-01's parameters: TCP or UDP, a direction, single ports."""
+    """NW-01's parameters: a protocol, a direction, single ports. The API and
+    the 2021 portal take TCP or UDP (NW-01); today's portal offers ICMP too
+    (portal-ui §8), which has no ports."""
 
-    protocol = forms.ChoiceField(
-        choices=[("Tcp", "TCP"), ("Udp", "UDP")], error_messages={"invalid_choice": "Choose TCP or UDP."}
-    )
+    protocol = forms.ChoiceField()
     direction = forms.ChoiceField(
         choices=[("Inbound", "Inbound"), ("Outbound", "Outbound")],
         error_messages={"invalid_choice": "Choose Inbound or Outbound."},
@@ -425,9 +426,29 @@ class IpFlowForm(_TargetForm):
     remote_ip = _ip_field()
     remote_port = _port_field()
 
+    def __init__(self, data, *, nics: list[NetworkInterface], era: str = "classic"):
+        super().__init__(data, nics=nics, era=era)
+        protocol = self.fields["protocol"]
+        if era == "classic":
+            protocol.choices = [("Tcp", "TCP"), ("Udp", "UDP")]
+            protocol.error_messages["invalid_choice"] = "Choose TCP or UDP. [NW-01]"
+        else:
+            protocol.choices = [("Tcp", "TCP"), ("Udp", "UDP"), ("Icmp", "ICMP")]
+            protocol.error_messages["invalid_choice"] = "Choose TCP, UDP or ICMP. [NW-01]"
+        if data is not None and data.get("protocol") == "Icmp" and era != "classic":
+            # ICMP has no ports: the port boxes are ignored (NSG-07 matches ports for TCP and UDP only).
+            for name in ("local_port", "remote_port"):
+                self.fields[name].required = False
+
     def clean(self):
         super().clean()
         self._own_ip("local_ip", "NW-01")
+        if self.cleaned_data.get("protocol") == "Icmp":
+            self.cleaned_data["local_port"] = self.cleaned_data["remote_port"] = 0
+
+    @property
+    def icmp(self) -> bool:
+        return self.is_bound and self.data.get("protocol") == "Icmp"
 
 
 class NextHopForm(_TargetForm):
@@ -467,6 +488,7 @@ def _ip_flow(topology, nic: NetworkInterface, data: dict) -> dict:
         # NW-03: the portal links the NSG unless a default rule decided.
         "nsg_url": _nsg_url(verdict.nsg.arm_id) if verdict.nsg and verdict.rule and not verdict.rule.is_default else "",
         "rule_ids": ("NW-03", *verdict.rule_ids),
+        "icmp": data["protocol"] == "Icmp",
         "evaluated": [
             {"nsg": v.nsg.name, "applied_to": label, "rule": v.rule.label if v.rule else "", "access": v.access}
             for label, v in zip(applied_to, verdicts, strict=True)
@@ -504,7 +526,7 @@ def _next_hop(topology, nic: NetworkInterface, data: dict) -> dict:
 def _run_tool(request, watcher, *, form_class, run, active: str, title: str, template: str, partial: str):
     nics = _vm_nics(request.sandbox)
     bound = "nic" in request.GET
-    form = form_class(request.GET if bound else None, nics=nics)
+    form = form_class(request.GET if bound else None, nics=nics, era=request.sandbox.era)
     result, status = None, 200
     if bound:
         if form.is_valid():

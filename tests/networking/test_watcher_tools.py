@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from networking import models as n
 from networking.services import nsgs, routes
 from networking.views.watcher import watcher_url
+from portal import services as portal_services
 from tests.networking.nsg_helpers import HX, make_nsg, make_table, rule_form
 from tests.networking.test_watcher_effective import _grow, _nic, _vm_subnet
 
@@ -136,7 +137,7 @@ def test_with_no_nsg_the_flow_is_allowed(alice):
         ("local_port", "65536", "Enter a port from 0 to 65535."),
         ("remote_port", "-1", "Enter a port from 0 to 65535."),
         ("remote_port", "https", "Enter a port from 0 to 65535."),
-        ("protocol", "Icmp", "Choose TCP or UDP."),
+        ("protocol", "Icmp", "Choose TCP or UDP. [NW-01]"),
         ("direction", "Sideways", "Choose Inbound or Outbound."),
         ("nic", "999999", "Choose a network interface."),
         ("nic", "abc", "Choose a network interface."),
@@ -145,6 +146,36 @@ def test_with_no_nsg_the_flow_is_allowed(alice):
 def test_bad_input_is_a_field_error_nw_01(alice, field, value, message):
     html = _check(alice, "ip_flow_verify", _flow(alice, **{field: value}), status=422)
     assert message in html and 'id="ip-flow-result"' not in html
+
+
+def test_icmp_is_offered_in_the_current_era_only_nw_01(alice):
+    assert 'value="Icmp"' not in alice.get(_url(alice)).content.decode()  # Classic: TCP or UDP (NW-01)
+    portal_services.set_era(alice.sandbox, "current")
+    assert 'id="protocol-icmp" value="Icmp"' in alice.get(_url(alice)).content.decode()
+    html = _check(alice, "ip_flow_verify", _flow(alice, protocol="Nope"), status=422)
+    assert "Choose TCP, UDP or ICMP. [NW-01]" in html
+
+
+def test_an_icmp_flow_ignores_the_ports_and_meets_icmp_rules_nw_01(alice):
+    portal_services.set_era(alice.sandbox, "current")
+    nsg = _nsg_on_vm_subnet(alice)
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        rule_form(name="NoTcpOut", destination="Any", protocol="Tcp", destination_ports="*", priority="100"),
+    )
+    # A TCP rule doesn't match ICMP, and no port is needed: the default rule lets the ping out.
+    html = _check(alice, "ip_flow_verify", _flow(alice, protocol="Icmp", local_port="", remote_port=""))
+    assert "Access allowed" in html and "defaultSecurityRules/AllowInternetOutBound" in html
+    assert 'id="icmp-ports"' in html
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        rule_form(name="NoPing", destination="Any", protocol="Icmp", destination_ports="*", priority="110"),
+    )
+    html = _check(alice, "ip_flow_verify", _flow(alice, protocol="Icmp", local_port="", remote_port=""))
+    assert "Access denied" in html and "securityRules/NoPing" in html
+    assert "Access denied" in _check(alice, "ip_flow_verify", _flow(alice))  # TCP still meets NoTcpOut
 
 
 def test_ports_0_and_65535_are_accepted_nw_01(alice):

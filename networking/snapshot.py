@@ -123,6 +123,7 @@ def build(sandbox) -> topology.Topology:
             n.nsg_id,
             n.vm.name if n.vm_id else n.vm_name,
             n.enable_ip_forwarding,
+            IPv4Address(n.public_ip) if n.public_ip else None,
         )
         for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
     )
@@ -213,4 +214,63 @@ def app_source(app: WebApp) -> topology.App:
         route_all=config.route_all,
         dns_servers=dns_servers,
         private_zones=config.private_zones or not app.sandbox.rules.private_zones_need_app_settings,
+    )
+
+
+# --- VM and subnet sources (trace_nic, trace_subnet) ---------------------------------------------
+
+
+def nic_source(topo: topology.Topology, nic: m.NetworkInterface) -> topology.Nic:
+    """The NIC as a traffic source, taken from the snapshot the trace runs
+    on (no query). LookupError if the snapshot doesn't hold it or its
+    subnet (an IPv6-only subnet isn't traced)."""
+    ip = IPv4Address(nic.private_ip)
+    for candidate in topo.nics:
+        if candidate.subnet_id == nic.subnet_id and candidate.ip == ip and candidate.name == nic.name:
+            if candidate.subnet_id not in topo.subnets:
+                break
+            return candidate
+    raise LookupError(f"NIC '{nic.name}' isn't in the snapshot.")
+
+
+def subnet_source(topo: topology.Topology, subnet: m.Subnet) -> topology.Subnet:
+    """The subnet as a traffic source, from the snapshot (IPv4 subnets only).
+    LookupError if the snapshot doesn't hold it."""
+    found = topo.subnets.get(subnet.pk)
+    if found is None:
+        raise LookupError(f"Subnet '{subnet.name}' has no IPv4 range the engine can trace from.")
+    return found
+
+
+def vm_nic(sandbox, vm_name: str) -> m.NetworkInterface | None:
+    """A VM's first NIC (its primary), by the VM's name; a NIC that names its
+    VM without a VM resource (the compact seed's) counts too."""
+    vm = m.VirtualMachine.objects.filter(sandbox=sandbox, name__iexact=vm_name).order_by("pk").first()
+    nics = m.NetworkInterface.objects.filter(sandbox=sandbox)
+    if vm is not None:
+        return nics.filter(vm=vm).order_by("pk").first()
+    return nics.filter(vm__isnull=True, vm_name__iexact=vm_name).order_by("pk").first()
+
+
+def nic_named(sandbox, name: str) -> m.NetworkInterface | None:
+    return (
+        m.NetworkInterface.objects.filter(sandbox=sandbox, name__iexact=name)
+        .select_related("private_endpoint")
+        .order_by("pk")
+        .first()
+    )
+
+
+def subnet_named(sandbox, path: str) -> m.Subnet | None:
+    """A subnet by "VNET/SUBNET"."""
+    vnet_name, _, subnet_name = path.partition("/")
+    if not vnet_name or not subnet_name:
+        return None
+    return (
+        m.Subnet.objects.filter(
+            vnet__sandbox=sandbox, vnet__name__iexact=vnet_name.strip(), name__iexact=subnet_name.strip()
+        )
+        .select_related("vnet")
+        .order_by("pk")
+        .first()
     )

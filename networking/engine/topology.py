@@ -72,6 +72,7 @@ class Nic:
     nsg_id: int | None = None
     owner: str = ""  # the VM's name
     ip_forwarding: bool = False
+    public_ip: IPv4Address | None = None  # an instance-level public IP: explicit outbound (DOA-01)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,67 @@
-"""Where does an app's outbound packet go? (pure: no Django)
+"""Where does an outbound packet go? (pure: no Django)
 
-The steps follow azure-rules.md §15: resolve the name, decide whether the
-packet enters the VNet, apply the integration subnet's outbound NSG, pick a
-route, deliver (or drop) and say which source address the destination sees.
+Three sources. An App Service app (trace_app) follows azure-rules.md §15:
+resolve the name, decide whether the packet enters the VNet, apply the
+integration subnet's outbound NSG, pick a route, deliver (or drop) and say
+which source address the destination sees. A VM's NIC (trace_nic) and a
+subnet (trace_subnet: a VM at the subnet's first usable address with no NIC
+NSG) are always inside their VNet, so they skip the entry decision: name
+resolution with the VNet's DNS, the outbound NSGs (NIC then subnet, NSG-21),
+the subnet's effective routes, delivery.
+
 Each step records the rules behind it; a blocked trace names the step and a
-fix.
+fix. ``hops`` is the same path as a diagram draws it: Source, Subnet,
+Network security group(s), Route, Next hop, Destination, only those the
+packet met, the last one "blocked" when the packet stops there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, ip_address
 
-from networking.engine import dns, nsg
+from networking.engine import dns, nsg, servicetags
 from networking.engine import routes as r
-from networking.engine.topology import App, Topology
+from networking.engine.topology import App, Nic, Subnet, Topology, Vnet
 
 RFC1918 = nsg.PRIVATE[:3]
 REACHABLE, BLOCKED, FORWARDED = "Reachable", "Blocked", "Forwarded"
+
+# Hop kinds, in the order a packet meets them, and their states.
+SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, DESTINATION = (
+    "Source",
+    "Subnet",
+    "Network security group",
+    "Route",
+    "Next hop",
+    "Destination",
+)
+HOP_KINDS = (SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, DESTINATION)
+HOP_OK, HOP_BLOCKED, HOP_INFO = "ok", "blocked", "info"
+
+EPHEMERAL_PORT = 49152
+# NSG-23: platform traffic (DNS, DHCP, health probes, IMDS) that bypasses NSGs.
+PLATFORM_ADDRESSES = (IPv4Address(dns.AZURE_DNS), IPv4Address("169.254.169.254"))
+# Lab-defined DOA-01 / DOA-02 (the catalogue has no rule): a VM without an
+# explicit outbound method (public IP, NAT gateway, load balancer outbound
+# rules) reaches the internet through Azure's default outbound access IP in
+# the Classic era; in the Current era new VNets have private subnets, so it
+# doesn't. Keyed by Topology.era.
+DEFAULT_OUTBOUND_ACCESS = {"classic": True, "current": False}
+DEFAULT_OUTBOUND_IP = "default outbound access IP"
+
+# NW-12 / ROUTE-24: next hop types as a diagram labels them.
+NEXT_HOP_LABELS = {
+    r.VNET_LOCAL: "Virtual network",
+    r.PEERING: "VNet peering",
+    r.GLOBAL_PEERING: "VNet peering",
+    r.INTERFACE_ENDPOINT: "Private endpoint",
+    r.GATEWAY: "Virtual network gateway",
+    r.INTERNET: "Internet",
+    r.NONE: "None",
+}
+# NSG-30 to NSG-34: the rule behind each service tag a security rule names.
+TAG_RULES = {"VirtualNetwork": "NSG-30", "Internet": "NSG-31", "AzureLoadBalancer": "NSG-32", "AzureCloud": "NSG-33"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +70,17 @@ class Step:
     outcome: str
     detail: str
     rule_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One box of the path diagram: ``kind`` is one of HOP_KINDS, ``label``
+    a short name, ``state`` "ok", "blocked" or "info"."""
+
+    kind: str
+    label: str
+    detail: str
+    state: str = HOP_OK
 
 
 @dataclass
@@ -40,14 +95,31 @@ class Trace:
     fix: str = ""
     source_ip: str = ""
     destination_ip: str = ""
+    hops: list[Hop] = field(default_factory=list)
 
     def add(self, name: str, outcome: str, detail: str, *rule_ids: str) -> None:
         self.steps.append(Step(name, outcome, detail, tuple(rule_ids)))
 
-    def block(self, name: str, detail: str, fix: str, *rule_ids: str) -> Trace:
+    def hop(self, kind: str, label: str, detail: str = "", state: str = HOP_OK) -> None:
+        self.hops.append(Hop(kind, label, detail, state))
+
+    def block(
+        self, name: str, detail: str, fix: str, *rule_ids: str, hop: str | None = None, label: str | None = None
+    ) -> Trace:
+        """Stop the trace at step ``name``. The packet stops at a hop: a new
+        one when ``label`` is given, else the last hop met (of kind ``hop``,
+        if it is that kind), which turns "blocked"."""
         self.add(name, BLOCKED, detail, *rule_ids)
         self.verdict, self.deciding_step, self.fix = BLOCKED, name, fix
+        self._stop(hop, label, detail)
         return self
+
+    def _stop(self, kind: str | None, label: str | None, detail: str) -> None:
+        last = self.hops[-1] if self.hops else None
+        if label is None and last is not None and kind in (None, last.kind):
+            self.hops[-1] = replace(last, detail=detail, state=HOP_BLOCKED)
+        else:
+            self.hops.append(Hop(kind or DESTINATION, label or "", detail, HOP_BLOCKED))
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -55,6 +127,10 @@ class Trace:
         for step in self.steps:
             seen.extend(i for i in step.rule_ids if i not in seen)
         return tuple(seen)
+
+    @property
+    def is_icmp(self) -> bool:
+        return self.protocol.lower() == "icmp"
 
     def as_dict(self) -> dict:
         return {
@@ -71,7 +147,61 @@ class Trace:
                 {"step": s.name, "outcome": s.outcome, "detail": s.detail, "rules": list(s.rule_ids)}
                 for s in self.steps
             ],
+            "hops": [{"kind": h.kind, "label": h.label, "detail": h.detail, "state": h.state} for h in self.hops],
         }
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """What differs between an app and a VM as the source, for the shared
+    steps: the words for its subnet and the rules behind each delivery."""
+
+    owner: str  # whose virtual network: "app", "VM"
+    subnet: str  # "the integration subnet", "subnet 'vm-subnet'"
+    appliance_rules: tuple[str, ...]
+    gateway_rules: tuple[str, ...]
+    endpoint_rules: tuple[str, ...]  # an approved private endpoint answers
+    nic_rules: tuple[str, ...]  # a NIC receives it
+    service_endpoint_rules: tuple[str, ...]  # the service accepts the subnet
+    missing_vnet_rule_rules: tuple[str, ...]  # ... or doesn't list it
+    public_rules: tuple[str, ...]  # a public endpoint accepts it
+    cite_tags: bool = False  # name the service tag rules (NSG-30 to NSG-34) of a deciding NSG rule
+
+
+_APP = _Voice(
+    owner="app",
+    subnet="the integration subnet",
+    appliance_rules=("ROUTE-21", "SEED-16"),
+    gateway_rules=("SEED-14", "SEED-23"),
+    endpoint_rules=("ASVI-02", "ROUTE-08"),
+    nic_rules=("ASRT-16", "NSG-21"),
+    service_endpoint_rules=("SE-02", "SEED-20"),
+    missing_vnet_rule_rules=("SEED-20", "SE-01"),
+    public_rules=("ASRT-17",),
+)
+
+
+def _vm_voice(subnet: Subnet) -> _Voice:
+    return _Voice(
+        owner="VM",
+        subnet=f"subnet '{subnet.name}'",
+        appliance_rules=("ROUTE-21",),
+        gateway_rules=("ROUTE-07",),
+        endpoint_rules=("ROUTE-08", "PEDNS-31"),
+        nic_rules=("NSG-21",),
+        service_endpoint_rules=("SE-02", "SE-01"),
+        missing_vnet_rule_rules=("SE-01",),
+        public_rules=("ROUTE-06",),
+        cite_tags=True,
+    )
+
+
+def _new_trace(source: str, destination: str, port: int, protocol: str) -> Trace:
+    # ICMP has no ports (NSG-10 lists it under protocol Any; rules' port
+    # conditions don't apply): the trace records port 0.
+    return Trace(
+        source=source, destination=destination, port=0 if protocol.lower() == "icmp" else port, protocol=protocol
+    )
 
 
 def resolver_for(topology: Topology, app: App) -> dns.Resolver:
@@ -90,41 +220,43 @@ def resolver_for(topology: Topology, app: App) -> dns.Resolver:
     return dns.Resolver(servers=servers, linked_zones=zones, private_zones=app.private_zones)
 
 
+def resolver_for_vnet(topology: Topology, vnet: Vnet) -> dns.Resolver:
+    """The DNS a VM asks: its VNet's custom DNS servers (VNET-07), else Azure
+    DNS with the private zones linked to the VNet (PEDNS-16). SEED-24 is an
+    App Service rule: a VM always consults the linked zones."""
+    servers = vnet.dns_servers or (dns.AZURE_DNS,)
+    return dns.Resolver(servers=servers, linked_zones=topology.index.zones_for(vnet.id))
+
+
+# --- App Service app ----------------------------------------------------------------------
+
+
 def trace_app(topology: Topology, app: App, destination: str, port: int, protocol: str = "Tcp") -> Trace:
-    trace = Trace(source=app.name, destination=destination, port=port, protocol=protocol)
+    trace = _new_trace(app.name, destination, port, protocol)
+    port = trace.port
+    trace.hop(SOURCE, app.name, _app_source_detail(topology, app))
 
     # 1. Name resolution (ASDNS-01, SEED-24, PEDNS-10 to PEDNS-17).
-    try:
-        address = ip_address(destination)
-        trace.add("Name resolution", "Skipped", f"{destination} is an IP address.")
-    except ValueError:
-        if app.integration_kind == "regional" and topology.era == "classic":
-            if app.private_zones:
-                trace.add(
-                    "Name resolution",
-                    "Info",
-                    "WEBSITE_DNS_SERVER and route all are set: the app queries the private zones.",
-                    "SEED-24",
-                )
-            else:
-                trace.add(
-                    "Name resolution",
-                    "Info",
-                    "Without WEBSITE_DNS_SERVER=168.63.129.16 and route all, private zones aren't used.",
-                    "SEED-24",
-                )
-        answer = dns.resolve(destination, resolver_for(topology, app), topology.index.public_dns)
-        for step in answer.steps:
-            trace.add("Name resolution", "Info", step.text, *step.rule_ids)
-        if answer.nxdomain:
-            fix = "Add the record to the private DNS zone, or link the zone to the app's virtual network."
-            return trace.block("Name resolution", f"'{destination}' doesn't resolve.", fix, "PEDNS-13")
-        address = ip_address(answer.address)
-        trace.add("Name resolution", "Resolved", f"'{destination}' resolves to {address}.")
-    trace.destination_ip = str(address)
-    if not isinstance(address, IPv4Address):
+    notes: tuple[tuple[str, str], ...] = ()
+    if app.integration_kind == "regional" and topology.era == "classic":
+        if app.private_zones:
+            notes = (("WEBSITE_DNS_SERVER and route all are set: the app queries the private zones.", "SEED-24"),)
+        else:
+            notes = (("Without WEBSITE_DNS_SERVER=168.63.129.16 and route all, private zones aren't used.", "SEED-24"),)
+    address = _resolve(topology, trace, resolver_for(topology, app), _APP, notes)
+    if address is None:
+        return trace
+
+    # SEED-05: integration carries TCP and UDP; App Service sends no ICMP at
+    # all (lab reading for an unintegrated app), its console offers tcpping.
+    if trace.is_icmp:
         return trace.block(
-            "Name resolution", f"{address} is IPv6, which the lab doesn't trace.", "Use an IPv4 address."
+            "Protocol",
+            "App Service apps send TCP and UDP only: a ping (ICMP) never leaves the app.",
+            "Test the connection with tcpping <host>:<port> from the app's console.",
+            "SEED-05",
+            "ASGW-20",
+            hop=SOURCE,
         )
 
     # 2. Does the packet enter the VNet? (ASRT-01, ASRT-02, SEED-17, SEED-19)
@@ -136,6 +268,7 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
                 "Integrate the app with a virtual network (Networking > VNet integration).",
                 "SEED-08",
                 "ASRT-01",
+                hop=SOURCE,
             )
         trace.add(
             "Enter the virtual network",
@@ -143,8 +276,7 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
             "The app isn't integrated: the packet leaves from its outbound addresses.",
             "ASRT-01",
         )
-        trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
-        return _deliver_public(topology, trace, address, via_service_endpoint=None)
+        return _app_leaves_directly(topology, trace, app, address)
 
     subnet = topology.subnets.get(app.subnet_id) if app.subnet_id else None
     vnet = topology.vnets[app.vnet_id]
@@ -166,6 +298,7 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
             "Send mail through a relay on port 587 instead.",
             "SEED-19",
             "ASVI-52",
+            hop=SOURCE,
         )
     target = topology.target_by_ip(address)
     se = bool(target and subnet and target.service_endpoint in subnet.service_endpoints)
@@ -203,94 +336,56 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
             "SEED-21",
             "ASRT-03",
         )
-        trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
-        return _deliver_public(topology, trace, address, via_service_endpoint=None)
+        return _app_leaves_directly(topology, trace, app, address)
+    trace.hop(SUBNET, _subnet_label(subnet), f"Integration subnet of '{vnet.name}'.")
 
     # 3. The integration subnet's outbound NSG (SEED-15, NSG-21; inbound rules never apply).
-    source_ip = IPv4Address(int(subnet.prefix.network_address) + 4)
-    flow = nsg.Flow("Outbound", protocol, source_ip, 49152, address, port)
+    source_ip = first_usable_address(subnet)
+    flow = nsg.Flow("Outbound", protocol, source_ip, EPHEMERAL_PORT, address, port)
     subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
-    verdict, _ = nsg.evaluate(flow, topology.virtual_network_tag(vnet.id), subnet_nsg=subnet_nsg)
     nsg_rules = ("SEED-15", "SEED-21") if app.route_all and not private else ("SEED-15",)
-    if subnet_nsg is None:
-        trace.add("Network security group", "Allowed", f"No NSG on subnet '{subnet.name}'.", "NSG-21")
-    elif not verdict.allowed:
-        return trace.block(
-            "Network security group",
-            f"Rule '{verdict.rule.name}' (priority {verdict.rule.priority}) of '{subnet_nsg.name}' denies it.",
-            f"Allow the flow in '{subnet_nsg.name}' with a rule of a lower priority number.",
-            *nsg_rules,
-            *verdict.rule_ids,
-        )
-    else:
-        trace.add(
-            "Network security group",
-            "Allowed",
-            f"Rule '{verdict.rule.name}' (priority {verdict.rule.priority}) of '{subnet_nsg.name}' allows it.",
-            *nsg_rules,
-            *verdict.rule_ids,
-        )
+    if not _outbound_nsgs(
+        trace,
+        flow,
+        topology.virtual_network_tag(vnet.id),
+        ((subnet_nsg, ""),),
+        f"No NSG on subnet '{subnet.name}'.",
+        nsg_rules,
+    ):
+        return trace
 
     # 4. Route selection on the integration subnet (ROUTE-30).
-    decision = r.select_route(topology.routing_for(subnet), address)
-    route = decision.route
+    route = _select_route(topology, trace, subnet, address, ("SEED-16", "ROUTE-21"), ("SEED-14",))
     if route is None:
-        return trace.block("Route", "No route matches.", "Add a route.", "ROUTE-30")
-    label = f"{route.prefix} -> {route.next_hop_type}" + (f" {route.next_hop_ip}" if route.next_hop_ip else "")
-    route_rules = list(decision.rule_ids)
-    if route.source == r.USER:
-        route_rules += ["SEED-16", "ROUTE-21"] + (["ROUTE-31"] if route.prefix.prefixlen == 0 else [])
-    if route.next_hop_type in (r.PEERING, r.GLOBAL_PEERING):
-        route_rules.append("SEED-14")
-    trace.add(
-        "Route",
-        "Selected",
-        f"{label} ({route.source}{', ' + route.name if route.name else ''}): {decision.note}.",
-        *route_rules,
-    )
+        return trace
 
     # 5. Delivery and the source address the destination sees (ASRT-16, ASRT-17, SE-02).
-    hop = route.next_hop_type
-    if hop == r.NONE:
-        return trace.block(
-            "Delivery",
-            f"The route's next hop is None: the packet to {address} is dropped.",
-            "Peer or connect the network that holds this address, or change the route.",
-            "ROUTE-02",
-            "ROUTE-05",
-        )
-    if hop == r.VIRTUAL_APPLIANCE:
-        trace.source_ip = str(source_ip)
-        trace.add(
-            "Delivery",
-            FORWARDED,
-            f"Sent to the virtual appliance {route.next_hop_ip}; what it does next is up to it.",
-            "ROUTE-21",
-            "SEED-16",
-        )
-        trace.verdict, trace.deciding_step = FORWARDED, "Delivery"
-        return trace
-    if hop == r.GATEWAY:
-        trace.source_ip = str(source_ip)
-        trace.add(
-            "Delivery",
-            REACHABLE,
-            f"Sent through the virtual network gateway to {address} on-premises.",
-            "SEED-14",
-            "SEED-23",
-        )
-        return trace
-    if hop == r.INTERNET:
+    if route.next_hop_type == r.INTERNET:
         trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
+        trace.hop(NEXT_HOP, "Internet", f"From the app's outbound addresses ({trace.source_ip or 'none listed'}).")
         trace.add(
             "Delivery", "Info", "Internet-bound: it leaves from the app's outbound addresses.", "SEED-18", "ASRT-17"
         )
-        return _deliver_public(topology, trace, address, via_service_endpoint=None)
-    if hop == r.SERVICE_ENDPOINT:
-        trace.source_ip = str(source_ip)
-        return _deliver_public(topology, trace, address, via_service_endpoint=subnet.id)
-    trace.source_ip = str(source_ip)
-    return _deliver_private(topology, trace, address, source_ip)
+        return _deliver_public(topology, trace, address, None, _APP)
+    return _deliver_by_route(topology, trace, route, address, source_ip, subnet, _APP)
+
+
+def _app_source_detail(topology: Topology, app: App) -> str:
+    vnet = topology.vnets.get(app.vnet_id) if app.vnet_id else None
+    if app.integration_kind == "gateway" and vnet:
+        return f"Gateway-required VNet integration with '{vnet.name}'."
+    subnet = topology.subnets.get(app.subnet_id) if app.subnet_id else None
+    if app.integration_kind == "regional" and vnet and subnet:
+        route_all = ", route all on" if app.route_all else ""
+        return f"Regional VNet integration with '{vnet.name}/{subnet.name}'{route_all}."
+    return "No VNet integration."
+
+
+def _app_leaves_directly(topology: Topology, trace: Trace, app: App, address: IPv4Address) -> Trace:
+    """ASRT-03: outside the VNet, from the app's shared outbound addresses."""
+    trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
+    trace.hop(NEXT_HOP, "Internet", f"From the app's outbound addresses ({trace.source_ip or 'none listed'}).")
+    return _deliver_public(topology, trace, address, None, _APP)
 
 
 def _gateway_required(topology: Topology, trace: Trace, app: App, vnet, address: IPv4Address) -> Trace:
@@ -314,9 +409,9 @@ def _gateway_required(topology: Topology, trace: Trace, app: App, vnet, address:
                 "Add the range under the plan's VNet integration routes, or use regional integration.",
                 "SEED-07",
                 "ASGW-15",
+                hop=SOURCE,
             )
-        trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
-        return _deliver_public(topology, trace, address, via_service_endpoint=None)
+        return _app_leaves_directly(topology, trace, app, address)
     trace.add(
         "Enter the virtual network",
         "Yes",
@@ -325,27 +420,345 @@ def _gateway_required(topology: Topology, trace: Trace, app: App, vnet, address:
         "ASGW-17",
     )
     trace.source_ip = "point-to-site pool address"
-    return _deliver_private(topology, trace, address, None)
+    trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.GATEWAY], f"Point-to-site tunnel into '{vnet.name}'.")
+    return _deliver_private(topology, trace, address, None, _APP)
 
 
-def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, source_ip) -> Trace:
+# --- A VM: its NIC, or a subnet ---------------------------------------------------------------
+
+
+def first_usable_address(subnet: Subnet) -> IPv4Address:
+    """SUBNET-01: the first four addresses are Azure's, so .4 is the first a VM gets."""
+    return IPv4Address(int(subnet.prefix.network_address) + 4)
+
+
+def trace_nic(topology: Topology, nic: Nic, destination: str, port: int, protocol: str = "Tcp") -> Trace:
+    """A VM's outbound connection from one of its NICs, as Connection
+    troubleshoot checks it (NW-40, NW-42): TCP, UDP or ICMP."""
+    trace = _new_trace(nic.owner or nic.name, destination, port, protocol)
+    public = f", public IP {nic.public_ip}" if nic.public_ip else ""
+    trace.hop(SOURCE, nic.owner or nic.name, f"NIC '{nic.name}' with {nic.ip}{public}.")
+    subnet = topology.subnets[nic.subnet_id]
+    nic_nsg = topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None
+    return _trace_vm(topology, trace, subnet, nic.ip, nic.public_ip, (nic_nsg, f" on NIC '{nic.name}'"))
+
+
+def trace_subnet(topology: Topology, subnet: Subnet, destination: str, port: int, protocol: str = "Tcp") -> Trace:
+    """The outbound connection of a VM in ``subnet`` at its first usable
+    address (SUBNET-01), with no NIC NSG and no public IP: what the subnet's
+    own NSG, routes and DNS allow."""
+    vnet = topology.vnets[subnet.vnet_id]
+    trace = _new_trace(f"{vnet.name}/{subnet.name}", destination, port, protocol)
+    address = first_usable_address(subnet)
+    trace.hop(
+        SOURCE,
+        f"VM {address}",
+        f"A VM in '{subnet.name}' at its first usable address, with no NIC NSG and no public IP.",
+    )
+    return _trace_vm(topology, trace, subnet, address, None, (None, ""))
+
+
+def _trace_vm(
+    topology: Topology,
+    trace: Trace,
+    subnet: Subnet,
+    private_ip: IPv4Address,
+    public_ip: IPv4Address | None,
+    nic_layer: tuple[nsg.Nsg | None, str],
+) -> Trace:
+    vnet = topology.vnets[subnet.vnet_id]
+    voice = _vm_voice(subnet)
+
+    # 1. Name resolution: the VNet's DNS (VNET-07, PEDNS-16, PEDNS-17).
+    address = _resolve(topology, trace, resolver_for_vnet(topology, vnet), voice)
+    if address is None:
+        return trace
+    trace.hop(SUBNET, _subnet_label(subnet), f"Virtual network '{vnet.name}'.")
+
+    if address in PLATFORM_ADDRESSES:
+        trace.add(
+            "Network security group",
+            "Skipped",
+            f"{address} is an Azure platform address: DNS, DHCP, health probe and IMDS traffic bypasses NSGs.",
+            "NSG-23",
+        )
+        trace.source_ip = str(private_ip)
+        trace.add("Delivery", REACHABLE, f"The Azure host answers on {address}.", "NSG-23", "PEDNS-18")
+        trace.hop(DESTINATION, f"Azure platform {address}", "Answered by the host, inside Azure.")
+        return trace
+
+    # 2. Outbound NSGs: the NIC's, then the subnet's; either can deny (NSG-21).
+    flow = nsg.Flow("Outbound", trace.protocol, private_ip, 0 if trace.is_icmp else EPHEMERAL_PORT, address, trace.port)
+    subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
+    on_nic = "the NIC or on " if nic_layer[1] else ""
+    if not _outbound_nsgs(
+        trace,
+        flow,
+        topology.virtual_network_tag(vnet.id),
+        (nic_layer, (subnet_nsg, f" on subnet '{subnet.name}'")),
+        f"No NSG on {on_nic}subnet '{subnet.name}': everything is allowed.",
+        ("NSG-21",),
+        voice.cite_tags,
+    ):
+        return trace
+
+    # 3. The subnet's effective routes; outbound NSG rules come first, then
+    # the routes (VNET-09, ROUTE-30).
+    route = _select_route(topology, trace, subnet, address, ("ROUTE-21",), ("VNET-10",), ("VNET-09",))
+    if route is None:
+        return trace
+
+    # 4. Delivery and the source address the destination sees.
+    if route.next_hop_type != r.INTERNET:
+        return _deliver_by_route(topology, trace, route, address, private_ip, subnet, voice)
+    if trace.protocol.lower() == "tcp" and trace.port == 25:
+        trace.add(
+            "Delivery",
+            "Info",
+            "Outbound TCP 25: the subscription's offer type decides whether Azure blocks it.",
+            "NSG-40",
+        )
+    if public_ip is not None:
+        trace.source_ip = str(public_ip)
+        trace.hop(NEXT_HOP, "Internet", f"From the NIC's public IP {public_ip}.")
+        trace.add(
+            "Delivery",
+            "Info",
+            f"Internet-bound: it leaves from the NIC's public IP {public_ip}; the NSGs saw the private address.",
+            "NSG-05",
+        )
+    elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):
+        trace.source_ip = DEFAULT_OUTBOUND_IP
+        trace.hop(NEXT_HOP, "Internet", "From Azure's default outbound access IP.")
+        trace.add(
+            "Delivery",
+            "Info",
+            "Internet-bound without a public IP: Azure gives the VM a default outbound access IP, "
+            "Microsoft-owned and subject to change.",
+            "DOA-01",
+            "NSG-05",
+        )
+    else:
+        trace.hop(NEXT_HOP, "Internet", "")
+        return trace.block(
+            "Delivery",
+            f"Internet-bound, but {voice.subnet} is private: new virtual networks have no default outbound "
+            "access, and the VM has no public IP.",
+            f"Add a NAT gateway to {voice.subnet}, or a public IP to the VM's NIC.",
+            "DOA-02",
+            hop=NEXT_HOP,
+        )
+    return _deliver_public(topology, trace, address, None, voice)
+
+
+# --- Shared steps ---------------------------------------------------------------------------
+
+
+def _subnet_label(subnet: Subnet) -> str:
+    return f"{subnet.name} {subnet.prefix}"
+
+
+def _resolve(
+    topology: Topology,
+    trace: Trace,
+    resolver: dns.Resolver,
+    voice: _Voice,
+    notes: tuple[tuple[str, ...], ...] = (),
+) -> IPv4Address | None:
+    """The destination's IPv4 address, or None when the trace stops at name
+    resolution (PEDNS-13). ``notes`` are (detail, *rule_ids) steps to show
+    before a name is looked up."""
+    destination = trace.destination
+    try:
+        address = ip_address(destination)
+        trace.add("Name resolution", "Skipped", f"{destination} is an IP address.")
+    except ValueError:
+        for detail, *rule_ids in notes:
+            trace.add("Name resolution", "Info", detail, *rule_ids)
+        answer = dns.resolve(destination, resolver, topology.index.public_dns)
+        for step in answer.steps:
+            trace.add("Name resolution", "Info", step.text, *step.rule_ids)
+        if answer.nxdomain:
+            fix = f"Add the record to the private DNS zone, or link the zone to the {voice.owner}'s virtual network."
+            trace.block("Name resolution", f"'{destination}' doesn't resolve.", fix, "PEDNS-13", hop=SOURCE)
+            return None
+        address = ip_address(answer.address)
+        trace.add("Name resolution", "Resolved", f"'{destination}' resolves to {address}.")
+    trace.destination_ip = str(address)
+    if not isinstance(address, IPv4Address):
+        trace.block(
+            "Name resolution", f"{address} is IPv6, which the lab doesn't trace.", "Use an IPv4 address.", hop=SOURCE
+        )
+        return None
+    return address
+
+
+def _outbound_nsgs(
+    trace: Trace,
+    flow: nsg.Flow,
+    virtual_network: tuple,
+    layers: tuple[tuple[nsg.Nsg | None, str], ...],
+    no_nsg: str,
+    rule_ids: tuple[str, ...],
+    cite_tags: bool = False,
+) -> bool:
+    """Evaluate the outbound NSGs in ``layers`` order (NSG-21: the NIC's,
+    then the subnet's; either can deny), one step and one hop each. False
+    when one denies, and the trace is blocked there."""
+    met = False
+    for group, where in layers:
+        if group is None:
+            continue
+        met = True
+        verdict = nsg.evaluate_one(group, flow, virtual_network)
+        rule = verdict.rule
+        cited = (*rule_ids, *verdict.rule_ids, *(_tag_rule_ids(rule) if cite_tags else ()))
+        said = f"Rule '{rule.name}' (priority {rule.priority}) of '{group.name}'{where}"
+        label = f"{group.name}: {rule.name} ({rule.priority})"
+        if not verdict.allowed:
+            trace.block(
+                "Network security group",
+                f"{said} denies it.",
+                f"Allow the flow in '{group.name}' with a rule of a lower priority number.",
+                *cited,
+                hop=NSG,
+                label=label,
+            )
+            return False
+        trace.add("Network security group", "Allowed", f"{said} allows it.", *cited)
+        trace.hop(NSG, label, f"{said} allows it.")
+    if not met:
+        trace.add("Network security group", "Allowed", no_nsg, "NSG-21")
+    return True
+
+
+def _tag_rule_ids(rule: nsg.Rule) -> tuple[str, ...]:
+    """The service tag rules (NSG-30 to NSG-34) behind a security rule's
+    sources and destinations."""
+    ids: list[str] = []
+    for spec in (*rule.sources, *rule.destinations):
+        base = spec.strip().split(".", 1)[0]
+        rule_id = TAG_RULES.get(base) or ("NSG-34" if base in servicetags.SERVICE_TAGS else None)
+        if rule_id and rule_id not in ids:
+            ids.append(rule_id)
+    return tuple(ids)
+
+
+def _select_route(
+    topology: Topology,
+    trace: Trace,
+    subnet: Subnet,
+    address: IPv4Address,
+    user_rules: tuple[str, ...],
+    peering_rules: tuple[str, ...],
+    extra_rules: tuple[str, ...] = (),
+) -> r.Route | None:
+    """The subnet's route to ``address`` (ROUTE-30), as a step and a hop;
+    None when no route matches and the trace is blocked."""
+    decision = r.select_route(topology.routing_for(subnet), address)
+    route = decision.route
+    if route is None:
+        trace.block("Route", "No route matches.", "Add a route.", "ROUTE-30", hop=ROUTE, label="No route")
+        return None
+    label = f"{route.prefix} -> {route.next_hop_type}" + (f" {route.next_hop_ip}" if route.next_hop_ip else "")
+    route_rules = list(decision.rule_ids)
+    if route.source == r.USER:
+        route_rules += [*user_rules] + (["ROUTE-31"] if route.prefix.prefixlen == 0 else [])
+    if route.next_hop_type in (r.PEERING, r.GLOBAL_PEERING):
+        route_rules += peering_rules
+    origin = f"{route.source}{', ' + route.name if route.name else ''}"
+    trace.add("Route", "Selected", f"{label} ({origin}): {decision.note}.", *route_rules, *extra_rules)
+    trace.hop(ROUTE, label, f"{origin}: {decision.note}.")
+    return route
+
+
+def _deliver_by_route(
+    topology: Topology,
+    trace: Trace,
+    route: r.Route,
+    address: IPv4Address,
+    source_ip: IPv4Address,
+    subnet: Subnet,
+    voice: _Voice,
+) -> Trace:
+    """Delivery for every next hop but Internet (the source decides how it
+    egresses); inside Azure the destination sees ``source_ip``."""
+    hop = route.next_hop_type
+    if hop == r.NONE:
+        return trace.block(
+            "Delivery",
+            f"The route's next hop is None: the packet to {address} is dropped.",
+            "Peer or connect the network that holds this address, or change the route.",
+            "ROUTE-02",
+            "ROUTE-05",
+            hop=NEXT_HOP,
+            label=NEXT_HOP_LABELS[r.NONE],
+        )
+    trace.source_ip = str(source_ip)
+    if hop == r.VIRTUAL_APPLIANCE:
+        trace.add(
+            "Delivery",
+            FORWARDED,
+            f"Sent to the virtual appliance {route.next_hop_ip}; what it does next is up to it.",
+            *voice.appliance_rules,
+        )
+        trace.hop(
+            NEXT_HOP, f"Virtual appliance {route.next_hop_ip}", "What happens next is up to the appliance.", HOP_INFO
+        )
+        trace.verdict, trace.deciding_step = FORWARDED, "Delivery"
+        return trace
+    if hop == r.GATEWAY:
+        trace.add(
+            "Delivery",
+            REACHABLE,
+            f"Sent through the virtual network gateway to {address} on-premises.",
+            *voice.gateway_rules,
+        )
+        trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.GATEWAY], "To on-premises networks.")
+        trace.hop(DESTINATION, str(address), "On-premises, beyond the gateway.")
+        return trace
+    if hop == r.SERVICE_ENDPOINT:
+        trace.hop(NEXT_HOP, f"Service endpoint {route.name}", f"From {source_ip}, a private address (SE-02).")
+        return _deliver_public(topology, trace, address, subnet.id, voice)
+    trace.hop(NEXT_HOP, NEXT_HOP_LABELS.get(hop, hop), f"Inside Azure, from {source_ip}.")
+    return _deliver_private(topology, trace, address, source_ip, voice)
+
+
+def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, source_ip, voice: _Voice = _APP) -> Trace:
     endpoint = topology.endpoint_with(address)
     if endpoint is not None:
+        target = topology.target_by_host(endpoint.target_host)
+        label = f"{target.name if target else endpoint.name} {address}"
         if not endpoint.approved:
             return trace.block(
                 "Delivery",
                 f"Private endpoint '{endpoint.name}' isn't approved.",
                 "Approve the connection on the target's Private endpoint connections page.",
                 "PEDNS-31",
+                hop=DESTINATION,
+                label=label,
             )
         trace.add(
             "Delivery",
             REACHABLE,
             f"Private endpoint '{endpoint.name}' for {endpoint.target_host} answers.",
-            "ASVI-02",
-            "ROUTE-08",
+            *voice.endpoint_rules,
         )
+        trace.hop(DESTINATION, label, f"Private endpoint '{endpoint.name}' for {endpoint.target_host}.")
         return trace
+    if trace.is_icmp:
+        # VNET-06: the default gateway (the subnet's .1, SUBNET-01) ignores ping.
+        subnet = topology.subnet_of_address(address)
+        if subnet is not None and int(address) == int(subnet.prefix.network_address) + 1:
+            return trace.block(
+                "Delivery",
+                f"{address} is the default gateway of subnet '{subnet.name}', which ignores ping.",
+                "Ping a VM in the subnet instead.",
+                "VNET-06",
+                "SUBNET-01",
+                hop=DESTINATION,
+                label=f"Default gateway {address}",
+            )
     nic = topology.nic_with(address)
     if nic is None:
         trace.add(
@@ -356,16 +769,25 @@ def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, sou
         )
         trace.verdict, trace.deciding_step = BLOCKED, "Delivery"
         trace.fix = "Check the destination address."
+        trace.hop(DESTINATION, str(address), "No resource has this address.", HOP_BLOCKED)
         return trace
     subnet = topology.subnets.get(nic.subnet_id)
     vnet_tag = topology.virtual_network_tag(subnet.vnet_id) if subnet else ()
-    flow = nsg.Flow("Inbound", trace.protocol, source_ip or IPv4Address("10.255.255.254"), 49152, address, trace.port)
+    flow = nsg.Flow(
+        "Inbound",
+        trace.protocol,
+        source_ip or IPv4Address("10.255.255.254"),
+        0 if trace.is_icmp else EPHEMERAL_PORT,
+        address,
+        trace.port,
+    )
     verdict, _ = nsg.evaluate(
         flow,
         vnet_tag,
         nic_nsg=topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None,
         subnet_nsg=topology.nsgs.get(subnet.nsg_id) if subnet and subnet.nsg_id else None,
     )
+    label = f"{nic.owner or nic.name} {address}"
     if not verdict.allowed:
         return trace.block(
             "Delivery",
@@ -373,23 +795,26 @@ def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, sou
             f"Allow the flow in '{verdict.nsg.name}'.",
             "NSG-21",
             *verdict.rule_ids,
+            hop=DESTINATION,
+            label=label,
         )
     owner = f" ({nic.owner})" if nic.owner else ""
-    trace.add(
-        "Delivery",
-        REACHABLE,
-        f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}.",
-        "ASRT-16",
-        "NSG-21",
-    )
+    received = f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}."
+    trace.add("Delivery", REACHABLE, received, *voice.nic_rules)
+    trace.hop(DESTINATION, label, received)
     return trace
 
 
-def _deliver_public(topology: Topology, trace: Trace, address: IPv4Address, via_service_endpoint: int | None) -> Trace:
+def _deliver_public(
+    topology: Topology, trace: Trace, address: IPv4Address, via_service_endpoint: int | None, voice: _Voice = _APP
+) -> Trace:
     target = topology.target_by_ip(address)
     if target is None:
+        name = trace.destination if trace.destination != str(address) else ""
         trace.add("Delivery", REACHABLE, f"{address} is on the internet; the packet leaves Azure.", "ROUTE-01")
+        trace.hop(DESTINATION, f"{name} {address}".strip(), "On the internet.")
         return trace
+    label = f"{target.name} {address}"
     if not target.public_network_access:
         return trace.block(
             "Delivery",
@@ -397,35 +822,36 @@ def _deliver_public(topology: Topology, trace: Trace, address: IPv4Address, via_
             f"Reach it through a private endpoint, or enable public access on '{target.name}'.",
             "PEDNS-12",
             "SE-01",
+            hop=DESTINATION,
+            label=label,
         )
     if via_service_endpoint is not None:
         if via_service_endpoint in target.vnet_rule_subnets or not target.default_deny:
-            trace.add(
-                "Delivery",
-                REACHABLE,
-                f"'{target.name}' accepts the integration subnet through its service endpoint.",
-                "SE-02",
-                "SEED-20",
-            )
+            accepted = f"'{target.name}' accepts {voice.subnet} through its service endpoint."
+            trace.add("Delivery", REACHABLE, accepted, *voice.service_endpoint_rules)
+            trace.hop(DESTINATION, label, accepted)
             return trace
         return trace.block(
             "Delivery",
-            f"'{target.name}' doesn't list the integration subnet in its virtual network rules.",
-            f"Add the integration subnet to '{target.name}''s virtual network rules.",
-            "SEED-20",
-            "SE-01",
+            f"'{target.name}' doesn't list {voice.subnet} in its virtual network rules.",
+            f"Add {voice.subnet} to '{target.name}''s virtual network rules.",
+            *voice.missing_vnet_rule_rules,
+            hop=DESTINATION,
+            label=label,
         )
     if target.default_deny and not _source_allowed(trace.source_ip, target):
         return trace.block(
             "Delivery",
             f"'{target.name}' allows only selected networks, and the source {trace.source_ip} isn't one of them.",
-            "Add a service endpoint and a virtual network rule for the integration subnet, or a private endpoint.",
+            f"Add a service endpoint and a virtual network rule for {voice.subnet}, or a private endpoint.",
             "SE-01",
             "SE-02",
+            hop=DESTINATION,
+            label=label,
         )
-    trace.add(
-        "Delivery", REACHABLE, f"'{target.name}' accepts it on its public endpoint from {trace.source_ip}.", "ASRT-17"
-    )
+    accepted = f"'{target.name}' accepts it on its public endpoint from {trace.source_ip}."
+    trace.add("Delivery", REACHABLE, accepted, *voice.public_rules)
+    trace.hop(DESTINATION, label, accepted)
     return trace
 
 

@@ -1,7 +1,11 @@
-"""Trace an app's outbound connection from the shell, for scripts and
-instructors: the same engine as the portal's troubleshooter.
+"""Trace an outbound connection from the shell, for scripts and instructors:
+the same engine as the portal's troubleshooters. The source is an App
+Service app, a VM (its first NIC), a NIC, or a subnet (a VM at its first
+usable address).
 
     python manage.py trace --sandbox <key> --app contoso-web --to contoso-sql.database.windows.net --port 1433 --json
+    python manage.py trace --sandbox <key> --vm contoso-vm01 --to 10.0.2.4 --protocol Icmp
+    python manage.py trace --sandbox <key> --subnet contoso-vnet/vm-subnet --to www.contoso.com
 """
 
 import json
@@ -11,19 +15,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 from appservice.models import WebApp
 from networking import snapshot
-from networking.engine.trace import trace_app
+from networking.engine.trace import trace_app, trace_nic, trace_subnet
 from portal.models import Sandbox
 
 
 class Command(BaseCommand):
-    help = "Show where an App Service app's outbound packet goes, step by step, with the Azure rule behind each step."
+    help = "Show where an outbound packet goes, step by step, with the Azure rule behind each step."
 
     def add_arguments(self, parser):
         parser.add_argument("--sandbox", required=True, help="The sandbox key (its UUID).")
-        parser.add_argument("--app", required=True, help="The web app's name.")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--app", help="A web app's name.")
+        source.add_argument("--vm", help="A virtual machine's name (traced from its first NIC).")
+        source.add_argument("--nic", help="A network interface's name.")
+        source.add_argument("--subnet", metavar="VNET/SUBNET", help="A subnet (a VM at its first usable address).")
         parser.add_argument("--to", required=True, dest="destination", help="A host name or an IPv4 address.")
-        parser.add_argument("--port", type=int, default=443)
-        parser.add_argument("--protocol", default="Tcp", choices=["Tcp", "Udp"])
+        parser.add_argument("--port", type=int, default=443, help="Ignored for ICMP.")
+        parser.add_argument("--protocol", default="Tcp", choices=["Tcp", "Udp", "Icmp"])
         parser.add_argument("--json", action="store_true", help="Print the trace as JSON.")
 
     def handle(self, *args, **options):
@@ -31,24 +39,58 @@ class Command(BaseCommand):
             sandbox = Sandbox.objects.get(key=options["sandbox"])
         except (Sandbox.DoesNotExist, ValidationError):
             raise CommandError(f"No sandbox {options['sandbox']!r}.") from None
-        app = WebApp.objects.select_related("sandbox").filter(sandbox=sandbox, name__iexact=options["app"]).first()
-        if app is None:
-            raise CommandError(f"No app {options['app']!r} in that sandbox.")
         if not 0 <= options["port"] <= 65535:
             raise CommandError("The port must be 0-65535.")
-        trace = trace_app(
-            snapshot.build(sandbox),
-            snapshot.app_source(app),
-            options["destination"],
-            options["port"],
-            options["protocol"],
-        )
+        trace = self._trace(sandbox, options)
         if options["json"]:
             self.stdout.write(json.dumps(trace.as_dict(), indent=2))
             return
-        self.stdout.write(f"{trace.source} -> {trace.destination}:{trace.port}/{trace.protocol}: {trace.verdict}")
+        where = "ICMP" if trace.is_icmp else f"{trace.port}/{trace.protocol}"
+        self.stdout.write(f"{trace.source} -> {trace.destination}:{where}: {trace.verdict}")
         for number, step in enumerate(trace.steps, 1):
             rules = f" [{', '.join(step.rule_ids)}]" if step.rule_ids else ""
             self.stdout.write(f"  {number}. {step.name}: {step.outcome}. {step.detail}{rules}")
+        self.stdout.write(
+            "Path: " + " -> ".join(f"{h.label}{' (blocked)' if h.state == 'blocked' else ''}" for h in trace.hops)
+        )
         if trace.fix:
             self.stdout.write(f"Fix: {trace.fix}")
+
+    def _trace(self, sandbox, options):
+        destination, port, protocol = options["destination"], options["port"], options["protocol"]
+        if options["app"]:
+            app = WebApp.objects.select_related("sandbox").filter(sandbox=sandbox, name__iexact=options["app"]).first()
+            if app is None:
+                raise CommandError(f"No app {options['app']!r} in that sandbox.")
+            return trace_app(snapshot.build(sandbox), snapshot.app_source(app), destination, port, protocol)
+        if options["subnet"]:
+            subnet = snapshot.subnet_named(sandbox, options["subnet"])
+            if subnet is None:
+                raise CommandError(
+                    f"No subnet {options['subnet']!r} in that sandbox. Name it VNET/SUBNET, e.g. contoso-vnet/vm-subnet."
+                )
+            topology = snapshot.build(sandbox)
+            try:
+                source = snapshot.subnet_source(topology, subnet)
+            except LookupError as error:
+                raise CommandError(str(error)) from None
+            return trace_subnet(topology, source, destination, port, protocol)
+        if options["vm"]:
+            nic = snapshot.vm_nic(sandbox, options["vm"])
+            if nic is None:
+                raise CommandError(f"No virtual machine {options['vm']!r} with a network interface in that sandbox.")
+        else:
+            nic = snapshot.nic_named(sandbox, options["nic"])
+            if nic is None:
+                raise CommandError(f"No network interface {options['nic']!r} in that sandbox.")
+            if hasattr(nic, "private_endpoint"):
+                raise CommandError(
+                    f"Network interface {nic.name!r} belongs to private endpoint {nic.private_endpoint.name!r}, "
+                    "which starts no connections. Trace from a VM's NIC or a subnet."
+                )
+        topology = snapshot.build(sandbox)
+        try:
+            source = snapshot.nic_source(topology, nic)
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+        return trace_nic(topology, source, destination, port, protocol)

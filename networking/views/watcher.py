@@ -344,6 +344,7 @@ def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
             "items": [
                 item("IP flow verify", "bi-shield-check", "ip_flow_verify"),
                 item("Next hop", "bi-signpost-split", "next_hop"),
+                item("Connection troubleshoot", "bi-plug", "connection_troubleshoot"),
             ],
         }
     ]
@@ -571,6 +572,161 @@ def watcher_next_hop(request, subscription_id, rg, name):
     )
 
 
+# --- Connection troubleshoot (NW-40 to NW-46) ------------------------------------------------
+
+# NW-41: ConnectionStatus. The engine can't tell what a virtual appliance
+# does with a packet, so a forwarded trace is "Unknown" (docs/fidelity.md).
+CONNECTION_STATUS = {"Reachable": "Reachable", "Blocked": "Unreachable", "Forwarded": "Unknown"}
+# NW-42/NW-46: the issue type a blocking step reports.
+ISSUE_TYPES = {
+    "Name resolution": "DnsResolution",
+    "Network security group": "NetworkSecurityRule",
+    "Route": "UserDefinedRoute",
+}
+URI = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/:?#]+)(?::(?P<port>\d{1,5}))?", re.IGNORECASE)
+HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
+
+
+def _subnet_label(subnet) -> str:
+    return f"{subnet.vnet.name} / {subnet.name} ({subnet.address_prefix})"
+
+
+class ConnectionTroubleshootForm(forms.Form):
+    """NW-40: a source (a VM, or, in the lab, any subnet), a destination (a
+    VM, or an FQDN, URI or IP address), TCP with a port or ICMP."""
+
+    source_type = forms.ChoiceField(
+        choices=[("vm", "Virtual machine"), ("subnet", "Subnet (VNet Lab)")],
+        error_messages={"required": "Choose a source type.", "invalid_choice": "Choose a source type."},
+    )
+    nic = forms.TypedChoiceField(
+        coerce=int, required=False, error_messages={"invalid_choice": "Choose a virtual machine."}
+    )
+    subnet = forms.TypedChoiceField(coerce=int, required=False, error_messages={"invalid_choice": "Choose a subnet."})
+    destination_type = forms.ChoiceField(
+        choices=[("vm", "Select a virtual machine"), ("manual", "Specify manually")],
+        error_messages={"required": "Choose a destination.", "invalid_choice": "Choose a destination."},
+    )
+    destination_nic = forms.TypedChoiceField(
+        coerce=int, required=False, error_messages={"invalid_choice": "Choose a virtual machine."}
+    )
+    destination = forms.CharField(required=False, max_length=2048, strip=True)
+    protocol = forms.ChoiceField(
+        choices=[("Tcp", "TCP"), ("Icmp", "ICMP")], error_messages={"invalid_choice": "Choose TCP or ICMP. [NW-40]"}
+    )
+    destination_port = forms.IntegerField(required=False, min_value=0, max_value=65535, error_messages=PORT_ERRORS)
+
+    def __init__(self, data, *, nics: list[NetworkInterface], subnets: list, era: str = "classic"):
+        super().__init__(data)
+        self.nics = {n.pk: n for n in nics}
+        self.subnets = {x.pk: x for x in subnets}
+        vm_choices = [("", "Select a virtual machine")] + [(n.pk, _nic_label(n)) for n in nics]
+        self.fields["nic"].choices = vm_choices
+        self.fields["destination_nic"].choices = vm_choices
+        self.fields["subnet"].choices = [("", "Select a subnet")] + [(x.pk, _subnet_label(x)) for x in subnets]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source_type") == "vm" and not data.get("nic"):
+            self.add_error("nic", "Choose a virtual machine. [NW-40]")
+        if data.get("source_type") == "subnet" and not data.get("subnet"):
+            self.add_error("subnet", "Choose a subnet.")
+        port = data.get("destination_port")
+        if data.get("destination_type") == "vm":
+            if not data.get("destination_nic"):
+                self.add_error("destination_nic", "Choose a virtual machine. [NW-40]")
+        elif data.get("destination_type") == "manual":
+            host, uri_port = self._host(data.get("destination", ""))
+            if host:
+                data["host"] = host
+                if port is None and uri_port is not None:
+                    port = data["destination_port"] = uri_port
+        if data.get("protocol") == "Tcp" and port is None and "destination_port" not in self.errors:
+            self.add_error("destination_port", "Enter a port from 0 to 65535.")
+        return data
+
+    def _host(self, text: str) -> tuple[str, int | None]:
+        """NW-40: a URI, an FQDN or an IPv4 address; the host to trace, and a URI's port."""
+        if not text:
+            self.add_error("destination", "Enter a URI, an FQDN or an IPv4 address.")
+            return "", None
+        match = URI.match(text)
+        host, port = (match["host"], match["port"]) if match else (text, None)
+        if port is not None and not 0 <= int(port) <= 65535:
+            self.add_error("destination", "The URI's port must be from 0 to 65535.")
+            return "", None
+        if not HOST.match(host):
+            self.add_error("destination", f"'{text}' isn't a URI, an FQDN or an IPv4 address.")
+            return "", None
+        return host.rstrip("."), int(port) if port is not None else None
+
+
+def _subnets(sandbox) -> list:
+    from networking.models import Subnet
+
+    subnets = Subnet.objects.filter(vnet__sandbox=sandbox).select_related("vnet").order_by("vnet__name", "name")
+    return [x for x in subnets if x.address_prefix and ":" not in x.address_prefix]
+
+
+def _issue(trace) -> dict | None:
+    """NW-42/NW-46: the issue Connection troubleshoot reports for the hop that failed."""
+    if trace.verdict != "Blocked":
+        return None
+    step = next(x for x in reversed(trace.steps) if x.name == trace.deciding_step)
+    kind = ISSUE_TYPES.get(trace.deciding_step)
+    origin = "Outbound"
+    if kind is None and any(i.startswith("NSG-") for i in step.rule_ids):
+        kind, origin = "NetworkSecurityRule", "Inbound"
+    if kind is None and any(i in ("ROUTE-02", "ROUTE-05") for i in step.rule_ids):
+        kind = "UserDefinedRoute"
+    if trace.deciding_step == "Name resolution":
+        origin = "Local"
+    return {"origin": origin, "severity": "Error", "type": kind or "", "detail": step.detail}
+
+
+@require_GET
+def watcher_connection_troubleshoot(request, subscription_id, rg, name):
+    """Connection troubleshoot (NW-40 to NW-46): whether a VM (or a subnet)
+    reaches a destination, hop by hop, answered by the connectivity engine."""
+    from networking.engine.trace import trace_nic, trace_subnet
+
+    watcher = _watcher(request, subscription_id, rg, name)
+    nics, subnets = _vm_nics(request.sandbox), _subnets(request.sandbox)
+    bound = "source_type" in request.GET
+    form = ConnectionTroubleshootForm(request.GET if bound else None, nics=nics, subnets=subnets)
+    trace, status = None, 200
+    if bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            topology = snapshot.build(request.sandbox)
+            if data["destination_type"] == "vm":
+                destination = form.nics[data["destination_nic"]].private_ip
+            else:
+                destination = data["host"]
+            port = data.get("destination_port") or 0
+            if data["source_type"] == "vm":
+                source = snapshot.nic_source(topology, form.nics[data["nic"]])
+                trace = trace_nic(topology, source, destination, port, data["protocol"])
+            else:
+                source = _topology_subnet(topology, data["subnet"])
+                trace = trace_subnet(topology, source, destination, port, data["protocol"])
+        else:
+            status = 422
+    context = _watcher_page(
+        watcher,
+        "connection_troubleshoot",
+        "Connection troubleshoot",
+        form=form,
+        trace=trace,
+        status_label=CONNECTION_STATUS.get(trace.verdict, "") if trace else "",
+        issue=_issue(trace) if trace else None,
+    )
+    template = "networking/watcher_connection.html"
+    response = render(request, f"{template}#connection" if request.htmx else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
 _NIC = "Microsoft.Network/networkInterfaces/<str:name>/"
 _SUBNET = "<str:provider>/virtualNetworks/<str:name>/subnets/<str:subnet>/"
 _WATCHER = "Microsoft.Network/networkWatchers/<str:name>/"
@@ -592,4 +748,7 @@ urlpatterns = [
     ),
     path(_WATCHER + "ipFlowVerify", watcher_ip_flow_verify, name="watcher_ip_flow_verify"),
     path(_WATCHER + "nextHop", watcher_next_hop, name="watcher_next_hop"),
+    path(
+        _WATCHER + "connectionTroubleshoot", watcher_connection_troubleshoot, name="watcher_connection_troubleshoot"
+    ),
 ]

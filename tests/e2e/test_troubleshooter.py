@@ -31,7 +31,10 @@ def test_the_troubleshooter_follows_the_packet_and_names_the_blocking_step(tab):
     expect(verdict).to_have_attribute("data-verdict", "Blocked")
     expect(verdict).to_have_attribute("data-step", "Enter the virtual network")
     expect(page.locator("#fix")).to_contain_text("Integrate the app")
-    expect(page.locator("#path .az-hop-blocked")).to_have_text("Enter the virtual network")
+    # The diagram stops at the app itself: the packet never enters a VNet.
+    expect(page.locator("#path .az-hop-blocked")).to_have_attribute("data-kind", "Source")
+    expect(page.locator("#path .az-hop-blocked")).to_contain_text("contoso-web")
+    expect(page.locator("#path .az-hop")).to_have_count(1)
     expect(page.locator("#trace-steps")).to_contain_text("SEED-08")
 
     # Integrate, then the same test reaches the VM from an integration-subnet address.
@@ -41,6 +44,9 @@ def test_the_troubleshooter_follows_the_packet_and_names_the_blocking_step(tab):
     verdict = _test(tab, "10.0.1.4", 22, "integrated")
     expect(verdict).to_have_attribute("data-verdict", "Reachable")
     expect(verdict).to_contain_text("10.0.2.")
+    expect(page.locator("#path .az-hop-blocked")).to_have_count(0)
+    expect(page.locator('#path .az-hop[data-kind="Subnet"]')).to_contain_text("integration-subnet")
+    expect(page.locator('#path .az-hop[data-kind="Destination"]')).to_contain_text("10.0.1.4")
 
     # Port 25 can't use regional integration in the Classic era (SEED-19).
     verdict = _test(tab, "www.contoso.com", 25, "port-25")

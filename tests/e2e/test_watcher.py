@@ -106,3 +106,57 @@ def test_ip_flow_verify_and_next_hop_from_the_network_watcher(tab):
     result = _check(tab, "#check-next-hop", "#next-hop-result", "next-hop-internet")
     expect(result.locator("#next-hop-type")).to_have_text("Internet")
     expect(result.locator("#route-table-id")).to_have_text("System Route")
+
+
+def test_connection_troubleshoot_draws_the_path_and_marks_where_it_stops(tab):
+    sandbox = tab.sandbox()
+    subnet = n.Subnet.objects.select_related("vnet").get(
+        vnet__sandbox=sandbox, vnet__name="contoso-vnet", name="vm-subnet"
+    )
+    rg = sandbox.subscriptions.get().resource_groups.get(name="contoso-rg")
+    nsg = nsgs.create_nsg(rg, name="vm-subnet-nsg", location="eastus")
+    nsgs.associate_subnet(nsg, subnet)
+    n.NetworkInterface.objects.create(
+        sandbox=sandbox,
+        resource_group=rg,
+        name="contoso-db01-nic",
+        location="eastus",
+        subnet=subnet.vnet.subnets.get(name="integration-subnet"),
+        private_ip="10.0.2.10",
+        vm_name="contoso-db01",
+    )
+
+    tab.goto(watcher_url(sandbox.subscriptions.get()), "ip-flow-verify")
+    _menu(tab, "Connection troubleshoot", "connection-troubleshoot")
+    page = tab.page
+    expect(page.locator("h1.az-blade-title")).to_contain_text("Connection troubleshoot")
+    page.locator("#source-vm").select_option(label=NIC_OPTION)
+    page.locator("#destination").fill("10.0.2.10")
+    page.locator("#destination-port").fill("1433")
+    result = _check(tab, "#check-connection", "#connection-result", "connection-reachable")
+    expect(result).to_have_attribute("data-status", "Reachable")
+    expect(page.locator("#path .az-hop")).to_have_count(6)  # source, subnet, NSG, route, next hop, destination
+
+    # Deny it on the VM's subnet: the same check now stops at the NSG, drawn in red.
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        {
+            "source": "Any",
+            "source_ports": "*",
+            "destination": "Any",
+            "service": "Custom",
+            "destination_ports": "1433",
+            "protocol": "Tcp",
+            "access": "Deny",
+            "priority": "200",
+            "name": "DenySqlPort",
+            "description": "",
+        },
+    )
+    result = _check(tab, "#check-connection", "#connection-result", "connection-blocked")
+    expect(result).to_have_attribute("data-status", "Unreachable")
+    blocked = page.locator("#path .az-hop-blocked")
+    expect(blocked).to_have_attribute("data-kind", "Network security group")
+    expect(blocked).to_contain_text("DenySqlPort")
+    expect(page.locator("#connection-issue")).to_have_attribute("data-type", "NetworkSecurityRule")

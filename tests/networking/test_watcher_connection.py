@@ -1,0 +1,196 @@
+"""Network Watcher | Connection troubleshoot (NW-40 to NW-46): from a VM (or
+a subnet) to a VM, an FQDN, a URI or an IP address, over TCP or ICMP, with
+the path drawn hop by hop and the hop where the packet stops marked."""
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from networking import models as n
+from networking.services import nsgs
+from networking.views.watcher import watcher_url
+from portal import services as portal_services
+from tests.networking.nsg_helpers import HX, make_nsg, rule_form
+from tests.networking.test_watcher_effective import _nic, _vm_subnet
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(client, region="eastus") -> str:
+    return watcher_url(client.sandbox.subscriptions.get(), region, "connection_troubleshoot")
+
+
+def _form(client, **overrides) -> dict:
+    data = {
+        "source_type": "vm",
+        "nic": str(_nic(client).pk),
+        "destination_type": "manual",
+        "destination": "8.8.8.8",
+        "protocol": "Tcp",
+        "destination_port": "443",
+    }
+    data.update(overrides)
+    return data
+
+
+def _check(client, data, status=200) -> str:
+    response = client.get(_url(client), data, **HX)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response.content.decode()
+
+
+def _hops(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'data-kind="([^"]+)" data-state="([^"]+)"', html)
+
+
+def _second_vm(client) -> n.NetworkInterface:
+    vm_subnet = _vm_subnet(client)
+    return n.NetworkInterface.objects.create(
+        sandbox=client.sandbox,
+        resource_group=_nic(client).resource_group,
+        name="contoso-vm02-nic",
+        location="eastus",
+        subnet=n.Subnet.objects.get(vnet=vm_subnet.vnet, name="integration-subnet"),
+        private_ip="10.0.2.10",
+        vm_name="contoso-vm02",
+    )
+
+
+def test_the_tool_is_in_the_watchers_menu_with_its_fields(alice):
+    html = alice.get(_url(alice)).content.decode()
+    assert "Connection troubleshoot" in html
+    for label in ("Source type", "Virtual machine", "Subnet (VNet Lab)", "URI, FQDN or IP address", "Protocol"):
+        assert label in html
+    assert "contoso-vm01 / contoso-vm01-nic (10.0.1.4)" in html
+    assert 'id="connection-result"' not in html
+    other_tool = alice.get(watcher_url(alice.sandbox.subscriptions.get(), "eastus", "next_hop")).content.decode()
+    assert _url(alice) in other_tool
+
+
+def test_a_vm_reaches_the_internet_in_the_classic_era_nw_41(alice):
+    html = _check(alice, _form(alice))
+    assert 'data-status="Reachable"' in html
+    assert [kind for kind, _ in _hops(html)][0] == "Source"
+    assert all(state != "blocked" for _, state in _hops(html))
+    assert "DOA-01" in html
+
+
+def test_an_nsg_deny_is_unreachable_with_a_network_security_rule_issue_nw_46(alice):
+    nsg = make_nsg(alice, "vm-subnet-nsg")
+    nsgs.associate_subnet(nsg, _vm_subnet(alice))
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        rule_form(name="DenyWebOutbound", destination_tag="Internet", destination_ports="443", priority="300"),
+    )
+    html = _check(alice, _form(alice))
+    assert 'data-status="Unreachable"' in html
+    assert 'id="connection-issue" data-type="NetworkSecurityRule"' in html and "(Outbound)" in html
+    assert ("Network security group", "blocked") in _hops(html)
+    assert _hops(html)[-1] == ("Network security group", "blocked")  # nothing after the stop
+    assert "DenyWebOutbound" in html and "NSG-21" in html
+    # Port 80 still goes out: the deny names 443 only.
+    assert 'data-status="Reachable"' in _check(alice, _form(alice, destination_port="80"))
+
+
+def test_icmp_needs_no_port_and_meets_icmp_rules_nw_40(alice):
+    html = _check(alice, _form(alice, protocol="Icmp", destination_port=""))
+    assert 'data-status="Reachable"' in html and "(ICMP)" in html
+    nsg = make_nsg(alice, "vm-subnet-nsg")
+    nsgs.associate_subnet(nsg, _vm_subnet(alice))
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        rule_form(name="NoPing", destination="Any", protocol="Icmp", destination_ports="*", priority="100"),
+    )
+    assert 'data-status="Unreachable"' in _check(alice, _form(alice, protocol="Icmp", destination_port=""))
+    assert 'data-status="Reachable"' in _check(alice, _form(alice))  # TCP isn't ICMP
+
+
+def test_a_vm_destination_is_traced_to_its_private_address(alice):
+    target = _second_vm(alice)
+    html = _check(alice, _form(alice, destination_type="vm", destination_nic=str(target.pk), destination_port="22"))
+    assert 'data-status="Reachable"' in html
+    assert "10.0.2.10" in html
+    assert 'id="source-ip-seen">10.0.1.4<' in html
+
+
+def test_a_uri_gives_its_host_and_its_port(alice):
+    html = _check(alice, _form(alice, destination="https://10.0.2.10:8443/health", destination_port=""))
+    assert "10.0.2.10:8443" in html
+
+
+def test_a_name_that_doesnt_resolve_is_a_dns_issue_nw_46(alice):
+    html = _check(alice, _form(alice, destination="nothing-here.contoso.invalid"))
+    assert 'data-status="Unreachable"' in html
+    assert 'data-type="DnsResolution"' in html and "(Local)" in html
+    assert _hops(html) == [("Source", "blocked")]
+
+
+def test_a_subnet_can_be_the_source(alice):
+    subnet = n.Subnet.objects.get(vnet__sandbox=alice.sandbox, vnet__name="contoso-vnet", name="integration-subnet")
+    html = _check(alice, _form(alice, source_type="subnet", nic="", subnet=str(subnet.pk), destination="10.0.1.4"))
+    assert 'data-status="Reachable"' in html
+    assert 'id="source-ip-seen">10.0.2.4<' in html
+
+
+def test_the_current_era_has_no_default_outbound_access(alice):
+    portal_services.set_era(alice.sandbox, "current")
+    html = _check(alice, _form(alice))
+    assert 'data-status="Unreachable"' in html and "DOA-02" in html
+    assert "NAT gateway" in html
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"nic": ""}, "Choose a virtual machine. [NW-40]"),
+        ({"nic": "999999"}, "Choose a virtual machine."),
+        ({"source_type": "subnet", "nic": ""}, "Choose a subnet."),
+        ({"source_type": "router"}, "Choose a source type."),
+        ({"destination": ""}, "Enter a URI, an FQDN or an IPv4 address."),
+        ({"destination": "not a host!"}, "isn't a URI, an FQDN or an IPv4 address."),
+        ({"destination": "https://example.com:99999/"}, "The URI's port must be from 0 to 65535."),
+        ({"destination_type": "vm"}, "Choose a virtual machine. [NW-40]"),
+        ({"protocol": "Udp"}, "Choose TCP or ICMP. [NW-40]"),
+        ({"destination_port": ""}, "Enter a port from 0 to 65535."),
+        ({"destination_port": "70000"}, "Enter a port from 0 to 65535."),
+    ],
+)
+def test_bad_input_is_a_field_error_and_runs_nothing(alice, overrides, message):
+    html = _check(alice, _form(alice, **overrides), status=422)
+    assert message in unescape(html)
+    assert 'id="connection-result"' not in html
+
+
+def test_another_sandboxs_vm_cannot_be_chosen_and_its_watcher_is_a_404(alice, bob):
+    html = _check(bob, _form(bob, nic=str(_nic(alice).pk)), status=422)
+    assert "Choose a virtual machine." in html
+    assert bob.get(_url(alice)).status_code == 404
+
+
+def test_full_page_fragment_and_wrong_method(alice):
+    full = alice.get(_url(alice), _form(alice))
+    assert full.status_code == 200 and "<html" in full.content.decode()
+    fragment = _check(alice, _form(alice))
+    assert "<html" not in fragment and 'id="connection"' in fragment
+    assert alice.post(_url(alice), _form(alice)).status_code == 405
+
+
+def test_the_answer_follows_the_topology(alice):
+    """No stale answer: an NSG added between two checks changes the result."""
+    assert 'data-status="Reachable"' in _check(alice, _form(alice))
+    nsg = make_nsg(alice, "late-nsg")
+    nsgs.add_rule(
+        nsg,
+        "Outbound",
+        rule_form(name="DenyAll", destination="Any", destination_ports="*", protocol="*", priority="100"),
+    )
+    nsgs.associate_nic(nsg, _nic(alice))
+    assert 'data-status="Unreachable"' in _check(alice, _form(alice))
+
+
+def test_the_home_menu_link_still_opens_the_watcher(alice):
+    assert alice.get(reverse("network_watcher")).status_code == 302

@@ -8,11 +8,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from aks.forms import KubernetesWizard
+from aks.models import ManagedCluster
 from appservice.models import AppServicePlan, WebApp
 from networking.models import VirtualNetwork
-from portal.forms import WIZARDS
+from portal.forms import WIZARDS as FORM_WIZARDS
 from portal.models import ActivityLogEntry, ResourceGroup
 from portal.resources import resource_url
+
+# The wizards of portal/forms.py, and those other apps define on its CreateWizard.
+WIZARDS = {**FORM_WIZARDS, KubernetesWizard.kind: KubernetesWizard}
 
 # The Marketplace's left-hand categories (portal-ui §1.4).
 CATEGORIES = [
@@ -36,7 +41,7 @@ PRODUCTS = [
     ("webapp", "Web App", "bi-globe2", "Build, deploy and scale web apps on a fully managed platform.", {"popular", "web"}),
     ("appserviceplan", "App Service Plan", "bi-hdd-stack", "The workers (OS, pricing tier, instances) your apps run on.", {"popular", "web"}),
     ("", "Virtual machine", "bi-pc-display", "Linux and Windows virtual machines (their networking side).", {"popular", "compute"}),
-    ("", "Kubernetes Service", "bi-boxes", "Managed Kubernetes clusters.", {"popular", "containers"}),
+    ("kubernetes", "Kubernetes Service", "bi-boxes", "Managed Kubernetes clusters: kubenet or Azure CNI, sized for your subnet.", {"popular", "containers"}),
     ("", "SQL Database", "bi-database", "A logical SQL server: public endpoint, firewall, private endpoints.", {"popular", "databases"}),
     ("", "Storage account", "bi-archive", "Blobs, files, queues and tables: networking and firewall.", {"popular", "storage"}),
     ("", "Key Vault", "bi-key", "Secrets, keys and certificates: networking and firewall.", {"security"}),
@@ -72,11 +77,13 @@ _DEPLOYED_MODELS = {
     "Microsoft.Network/virtualNetworks": VirtualNetwork,
     "Microsoft.Web/serverFarms": AppServicePlan,
     "Microsoft.Web/sites": WebApp,
+    ManagedCluster.arm_type: ManagedCluster,
 }
 _PRODUCT_BY_TYPE = {
     "Microsoft.Resources/resourceGroups": "Microsoft.ResourceGroup",
     **{model.arm_type: WIZARDS[kind].product for model, kind in ((AppServicePlan, "appserviceplan"), (WebApp, "webapp"))},
     "Microsoft.Network/virtualNetworks": WIZARDS["virtualnetwork"].product,
+    ManagedCluster.arm_type: KubernetesWizard.product,
 }
 
 
@@ -132,6 +139,7 @@ def create_wizard(request, kind):
     if wizard_class is None:
         raise Http404("No such product")
     wizard = wizard_class(request.sandbox, request.POST if request.method == "POST" else None)
+    page = getattr(wizard_class, "wizard_template", f"portal/create_{kind}.html")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -139,7 +147,7 @@ def create_wizard(request, kind):
         if created is not None:
             return _to_deployment(request, created)
         if action == "check_name" and request.htmx:
-            return render(request, f"portal/create_{kind}.html#name-check", {"wizard": wizard})
+            return render(request, f"{page}#name-check", {"wizard": wizard})
         if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
             status = 422
     context = {
@@ -147,7 +155,7 @@ def create_wizard(request, kind):
         "page_title": wizard.title,
         "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
     }
-    template = f"portal/create_{kind}.html#create-wizard" if request.htmx else f"portal/create_{kind}.html"
+    template = f"{page}#create-wizard" if request.htmx else page
     response = render(request, template, context, status=status)
     response["Vary"] = "HX-Request"
     return response

@@ -37,6 +37,7 @@ TYPE_CHOICES = [
     ("Microsoft.Storage/storageAccounts", "Storage account"),
     ("Microsoft.Sql/servers", "SQL server"),
     ("Microsoft.KeyVault/vaults", "Key vault"),
+    ("Microsoft.ContainerService/managedClusters", "Kubernetes service"),
 ]
 TYPE_LABELS = dict(TYPE_CHOICES)
 
@@ -57,10 +58,12 @@ OVERVIEW_URLS = {
     "Microsoft.Storage/storageAccounts": "networking:storage_overview",
     "Microsoft.Sql/servers": "networking:sql_overview",
     "Microsoft.KeyVault/vaults": "networking:keyvault_overview",
+    "Microsoft.ContainerService/managedClusters": "aks:overview",
 }
 
 
 def resource_models():
+    from aks.models import ManagedCluster
     from appservice.models import AppServicePlan, WebApp
     from networking import models as n
 
@@ -81,6 +84,7 @@ def resource_models():
         n.StorageAccount,
         n.SqlServer,
         n.KeyVault,
+        ManagedCluster,
     ]
 
 

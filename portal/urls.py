@@ -20,5 +20,6 @@ urlpatterns = [
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
     path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
+    path(RESOURCE_PREFIX + "providers/Microsoft.ContainerService/", include("aks.urls")),
     path(RESOURCE_PREFIX + "providers/", include("networking.urls")),
 ]

@@ -22,6 +22,7 @@ from networking.models import (
     VirtualNetworkPeering,
 )
 from networking.services import dns as dns_services
+from networking.services import vnets
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup
@@ -317,8 +318,10 @@ def validate_vm_name(value: str, os_type: str, field: str = "name") -> str:
 
 
 def used_ips(subnet: Subnet) -> list[str]:
-    """Every private IP taken in the subnet: NICs (VMs' and private endpoints')."""
-    return list(NetworkInterface.objects.filter(subnet=subnet).values_list("private_ip", flat=True))
+    """Every private IP taken in the subnet: NICs (VMs', private endpoints'
+    and AKS nodes') and the pod addresses Azure CNI reserved (AKS-20)."""
+    nics = NetworkInterface.objects.filter(subnet=subnet).values_list("private_ip", flat=True)
+    return [*nics, *subnet.aks_pod_ips.values_list("ip", flat=True)]
 
 
 MAX_PRIVATE_IPS_PER_VNET = 65_536  # LIMIT-07
@@ -330,7 +333,7 @@ def check_ip_limits(subnet: Subnet, field: str = "subnet") -> None:
     """A new NIC's private IP counts against its VNet (LIMIT-07), the VNet and
     its peers (LIMIT-08) and the region's NICs (LIMIT-13)."""
     vnet = subnet.vnet
-    in_vnet = NetworkInterface.objects.filter(subnet__vnet=vnet).count()
+    in_vnet = vnets.private_ip_count(vnet)
     if in_vnet >= MAX_PRIVATE_IPS_PER_VNET:
         raise rule_error(
             f"'{vnet.name}' already has {MAX_PRIVATE_IPS_PER_VNET:,} private IP addresses, the maximum.",

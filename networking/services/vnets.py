@@ -3,7 +3,7 @@
 from ipaddress import ip_network
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from networking.engine import addressing
@@ -638,8 +638,10 @@ def delete_vnet(vnet: VirtualNetwork) -> None:
 
 
 def private_ip_count(vnet: VirtualNetwork) -> int:
-    """Private IPs the VNet hands out (NICs, private endpoints' NICs included): LIMIT-07."""
-    return NetworkInterface.objects.filter(subnet__vnet=vnet).count()
+    """Private IPs the VNet hands out (NICs, private endpoints' NICs included,
+    and the pod addresses Azure CNI reserves, AKS-20): LIMIT-07."""
+    nics = NetworkInterface.objects.filter(subnet__vnet=vnet).count()
+    return nics + Subnet.objects.filter(vnet=vnet).aggregate(pods=Count("aks_pod_ips"))["pods"]
 
 
 def check_private_ip_capacity(vnet: VirtualNetwork, adding: int = 1) -> None:

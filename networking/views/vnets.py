@@ -2,7 +2,8 @@
 space, Connected devices, Subnets (with the "Add subnet" pane), DNS servers,
 JSON View and Delete; plus the generic overview of types without a blade."""
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -233,7 +234,12 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 
 def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
     """The grid, in one query: NIC counts come annotated."""
-    subnets = vnet.subnets.select_related("nsg", "route_table", "serverfarm").annotate(nic_count=Count("nics"))
+    pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
+    subnets = vnet.subnets.select_related("nsg", "route_table", "serverfarm").annotate(
+        nic_count=Count("nics"),
+        # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
+        pod_count=Coalesce(Subquery(pods), 0),
+    )
     rows = []
     for subnet in subnets:
         subnet.vnet = vnet
@@ -245,7 +251,9 @@ def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
                 "url": _subnet_url(vnet, subnet),
                 "ipv4": ipv4,
                 "usable": addressing.usable_addresses(network) if ipv4 else None,
-                "available": max(addressing.usable_addresses(network) - subnet.nic_count, 0) if ipv4 else None,
+                "available": max(addressing.usable_addresses(network) - subnet.nic_count - subnet.pod_count, 0)
+                if ipv4
+                else None,
                 "reserved": addressing.reserved_addresses(network) if ipv4 else [],
             }
         )

@@ -1,0 +1,342 @@
+"""The "Create Kubernetes cluster" wizard (portal-ui §9) and the live IP
+planning panel of its Networking tab, plus the cluster blade's forms.
+
+Field shape is checked here; Azure's rules by ``aks.services`` (which uses
+``aks.planning``), so the wizard, the blade and the service refuse alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from typing import ClassVar
+
+from django import forms
+
+from aks import planning, services
+from aks.planning import NetworkPolicy, Plugin
+from networking.models import Subnet, VirtualNetwork
+from portal.eras import Era
+from portal.forms import REVIEW, CreateWizard, Problem
+
+NODE_COUNT_ERRORS = {
+    "required": "Enter a node count.",
+    "invalid": "Enter a whole number of nodes.",
+    "min_value": "Node count must be at least 1.",
+    "max_value": f"Node count must be at most {services.MAX_NODES_PER_POOL:,}.",
+}
+MAX_PODS_ERRORS = {"invalid": "Enter a whole number of pods.", "min_value": "Enter at least 1."}
+OS_CHOICES = [("Linux", "Linux"), ("Windows", "Windows")]
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+class KubernetesWizard(CreateWizard):
+    """Basics (with the primary node pool), Networking, Review + create."""
+
+    kind = "kubernetes"
+    title = "Create Kubernetes cluster"
+    product = "microsoft.aks"
+    wizard_template = "aks/create_kubernetes.html"
+    tabs = (("basics", "Basics"), ("networking", "Networking"), (REVIEW, "Review + create"))
+    field_tabs: ClassVar[dict[str, str]] = {
+        name: "networking"
+        for name in (
+            "network_plugin",
+            "vnet",
+            "subnet",
+            "pod_cidr",
+            "service_cidr",
+            "dns_service_ip",
+            "docker_bridge_cidr",
+            "max_pods",
+            "network_policy",
+        )
+    }
+    name_kind = "aks"
+
+    node_size = forms.ChoiceField(choices=[(s, s) for s in services.NODE_SIZES], label="Node size")
+    node_count = forms.IntegerField(
+        min_value=1, max_value=services.MAX_NODES_PER_POOL, label="Node count", error_messages=NODE_COUNT_ERRORS
+    )
+    os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type")
+    network_plugin = forms.ChoiceField(choices=[], label="Network configuration")
+    vnet = forms.CharField(required=False, max_length=20, label="Virtual network")
+    subnet = forms.CharField(required=False, max_length=20, label="Cluster subnet")
+    pod_cidr = forms.CharField(required=False, max_length=60, label="Pod CIDR")
+    service_cidr = forms.CharField(required=False, max_length=60, label="Kubernetes service address range")
+    dns_service_ip = forms.CharField(required=False, max_length=60, label="Kubernetes DNS service IP address")
+    docker_bridge_cidr = forms.CharField(required=False, max_length=60, label="Docker Bridge address")
+    max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+    network_policy = forms.ChoiceField(choices=[], label="Network policy")
+
+    def __init__(self, sandbox, data=None):
+        super().__init__(sandbox, data)
+        self.era = Era(sandbox.era)
+        self.aks_rules = planning.aks_rules_for(self.era)
+        self.fields["name"].label = "Kubernetes cluster name"
+        self.fields["network_plugin"].choices = [(p.value, label) for p, label in self.aks_rules.plugin_choices]
+        self.fields["network_policy"].choices = [(p.value, p.label) for p in self.aks_rules.network_policies]
+        self.vnets = list(
+            VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
+        )
+        self.initial.update(
+            node_size=services.DEFAULT_NODE_SIZE[self.era],
+            node_count=str(services.DEFAULT_NODE_COUNT),
+            **self._network_initial(self.aks_rules.default_plugin),
+        )
+
+    def _network_initial(self, plugin: Plugin) -> dict[str, str]:
+        """AKS-06, AKS-25, AKS-26, AKS-40, AKS-41: the era's defaults for ``plugin``."""
+        defaults = planning.network_defaults(self.era, plugin)
+        return {
+            "network_plugin": plugin.value,
+            "pod_cidr": defaults.pod_cidr if self.shows_pod_cidr_for(plugin) else "",
+            "service_cidr": defaults.service_cidr,
+            "dns_service_ip": defaults.dns_service_ip,
+            "docker_bridge_cidr": defaults.docker_bridge_cidr,
+            "max_pods": str(defaults.max_pods.default),
+            "network_policy": defaults.network_policy.value,
+        }
+
+    # --- what the Networking tab shows ---------------------------------------
+
+    def shows_pod_cidr_for(self, plugin: Plugin) -> bool:
+        # portal-ui §9.2: the Pod CIDR field is the newer portal's (overlay and kubenet).
+        return self.era is Era.CURRENT and not plugin.pods_in_subnet
+
+    @property
+    def plugin(self) -> Plugin:
+        try:
+            plugin = Plugin(self.value("network_plugin"))
+        except ValueError:
+            return self.aks_rules.default_plugin
+        return plugin if plugin in self.aks_rules.plugins else self.aks_rules.default_plugin
+
+    @property
+    def shows_pod_cidr(self) -> bool:
+        return self.shows_pod_cidr_for(self.plugin)
+
+    @property
+    def kubernetes_version(self) -> str:
+        return services.KUBERNETES_VERSIONS[self.era]
+
+    @property
+    def max_pods_limits(self) -> planning.MaxPods:
+        return planning.network_defaults(self.era, self.plugin).max_pods
+
+    @property
+    def chosen_vnet(self) -> VirtualNetwork | None:
+        value = self.value("vnet")
+        return next((v for v in self.vnets if str(v.pk) == value), None)
+
+    @property
+    def subnet_options(self) -> list[dict]:
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return []
+        subnets = list(Subnet.objects.filter(vnet=vnet).select_related("vnet", "route_table").order_by("name"))
+        usage = services.subnet_usages(subnets)
+        options = []
+        for subnet in subnets:
+            if subnet.network.version != 4:
+                continue
+            free = max(subnet.usable_count - usage[subnet.pk], 0)
+            options.append({"subnet": subnet, "value": str(subnet.pk), "label": f"{subnet.name} ({subnet.address_prefix}, {free:,} free)"})
+        return options
+
+    @property
+    def chosen_subnet(self) -> Subnet | None:
+        vnet = self.chosen_vnet
+        value = self.value("subnet")
+        if vnet is None or not value.isdigit():
+            return None
+        # Only subnets of this sandbox's VNets are ever found (DESIGN: Tenancy).
+        return Subnet.objects.select_related("vnet", "route_table").filter(vnet=vnet, pk=int(value)).first()
+
+    @property
+    def ip_plan(self) -> dict:
+        max_pods = _int(self.value("max_pods")) if self.aks_rules.max_pods_editable else None
+        return plan_context(
+            self.sandbox, self.plugin, _int(self.value("node_count")), max_pods, self.chosen_subnet
+        )
+
+    # --- the state machine's hooks ----------------------------------------------
+
+    def edit(self, action: str) -> None:
+        """``plugin``: the Networking tab takes the new model's defaults;
+        ``vnet``: the subnet list is the new VNet's."""
+        super().edit(action)
+        if action == "plugin" and self.is_bound:
+            data = self.data.copy()
+            for name, value in self._network_initial(self.plugin).items():
+                if name not in ("service_cidr", "dns_service_ip", "network_policy", "docker_bridge_cidr"):
+                    data[name] = value
+            self.data = data
+        elif action == "vnet" and self.is_bound:
+            data = self.data.copy()
+            options = self.subnet_options
+            data["subnet"] = options[0]["value"] if options else ""
+            self.data = data
+
+    def cluster_spec(self) -> services.ClusterSpec | None:
+        node_count = _int(self.value("node_count"))
+        if node_count is None:
+            return None
+        return services.ClusterSpec(
+            name=self.value("name"),
+            location=self.value("region"),
+            node_count=node_count,
+            network_plugin=self.value("network_plugin"),
+            subnet=self.chosen_subnet,
+            node_size=self.value("node_size"),
+            os_type=self.value("os_type"),
+            # AKS-26: the Classic portal can't change max pods; the default applies.
+            max_pods=_int(self.value("max_pods")) if self.aks_rules.max_pods_editable else None,
+            service_cidr=self.value("service_cidr").strip(),
+            dns_service_ip=self.value("dns_service_ip").strip(),
+            pod_cidr=self.value("pod_cidr").strip() if self.shows_pod_cidr else "",
+            docker_bridge_cidr=self.value("docker_bridge_cidr").strip() if self.aks_rules.docker_bridge_shown else "",
+            network_policy=self.value("network_policy"),
+        )
+
+    def check_rules(self, problems, attempt) -> None:
+        if self.value("vnet") and self.chosen_vnet is None:
+            problems.setdefault("vnet", Problem("Select a virtual network of this subscription."))
+        spec = self.cluster_spec()
+        if spec is None or "max_pods" in problems:
+            return
+        for error in services.cluster_refusals(self.sandbox, self.target_rg, spec):
+            problems.setdefault(error.field or "__all__", Problem.of(error))
+
+    def create(self, rg):
+        return services.create_cluster(rg, self.cluster_spec())
+
+    # --- Review + create ------------------------------------------------------------
+
+    def instance_summary(self):
+        return [
+            ("Kubernetes cluster name", self.value("name")),
+            ("Region", self.region_label),
+            ("Kubernetes version", self.kubernetes_version),
+            ("Node size", self.value("node_size")),
+            ("Node count", self.value("node_count")),
+            ("OS type", self.value("os_type")),
+        ]
+
+    def extra_summary(self):
+        subnet = self.chosen_subnet
+        rows = [
+            ("Network configuration", self.aks_rules.plugin_label(self.plugin)),
+            ("Virtual network", self.chosen_vnet.name if self.chosen_vnet else ""),
+            ("Cluster subnet", f"{subnet.name} ({subnet.address_prefix})" if subnet else ""),
+        ]
+        if self.shows_pod_cidr:
+            rows.append(("Pod CIDR", self.value("pod_cidr")))
+        rows += [
+            ("Kubernetes service address range", self.value("service_cidr")),
+            ("Kubernetes DNS service IP address", self.value("dns_service_ip")),
+        ]
+        if self.aks_rules.docker_bridge_shown:
+            rows.append(("Docker Bridge address", self.value("docker_bridge_cidr")))
+        max_pods = self.value("max_pods") if self.aks_rules.max_pods_editable else str(self.max_pods_limits.default)
+        rows += [("Max pods per node", max_pods), ("Network policy", _policy_label(self.value("network_policy")))]
+        return [("Networking", rows)]
+
+
+def _policy_label(value: str) -> str:
+    try:
+        return NetworkPolicy(value).label
+    except ValueError:
+        return value
+
+
+# --- Live IP planning (portal-ui §9.2; AKS-21, AKS-07, AKS-24) ------------------------------
+
+
+@dataclass(frozen=True)
+class PlanColumn:
+    plan: planning.IpPlan
+    label: str
+    selected: bool
+    free: int | None  # the subnet's free addresses, None without a subnet
+    fits_pod_cidr: bool = True
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.free is None else self.plan.remaining(self.free)
+
+    @property
+    def fits(self) -> bool | None:
+        return None if self.free is None else self.plan.fits(self.free)
+
+    @property
+    def over_node_limit(self) -> str:
+        """AKS-03 (kubenet, 400) and AKS-32 (Overlay, 1,000)."""
+        if self.plan.plugin is Plugin.KUBENET and self.plan.node_count > planning.KUBENET_MAX_NODES:
+            return f"Kubenet clusters are limited to {planning.KUBENET_MAX_NODES} nodes (one route each, LIMIT-23)."
+        if self.plan.plugin is Plugin.AZURE_CNI_OVERLAY and self.plan.node_count > planning.OVERLAY_MAX_NODES:
+            return f"Azure CNI Overlay clusters are limited to {planning.OVERLAY_MAX_NODES:,} nodes."
+        return ""
+
+    @property
+    def smallest_subnet(self) -> str:
+        prefix = self.plan.smallest_subnet_prefix
+        return f"/{prefix}" if prefix is not None else "none fits"
+
+
+def plan_context(sandbox, plugin: Plugin, node_count: int | None, max_pods: int | None, subnet: Subnet | None) -> dict:
+    """Each model the era offers, side by side: what it takes from the subnet,
+    what is left, and the smallest subnet that would hold it. ``max_pods``
+    applies to the chosen model; the others show their defaults."""
+    era = Era(sandbox.era)
+    rules = planning.aks_rules_for(era)
+    context: dict = {"subnet": subnet, "node_count": node_count, "columns": [], "problem": "", "era": era}
+    if node_count is None or not 1 <= node_count <= services.MAX_NODES_PER_POOL:
+        context["problem"] = f"Enter a node count from 1 to {services.MAX_NODES_PER_POOL:,} to see the plan."
+        return context
+    free = None
+    if subnet is not None:
+        context["usable"] = subnet.usable_count
+        context["used"] = services.subnet_usage(subnet)
+        free = max(subnet.usable_count - context["used"], 0)
+        context["free"] = free
+    chosen_pods: dict[Plugin, int] = {}
+    if max_pods is not None:
+        limits = rules.max_pods[plugin]
+        if limits.minimum <= max_pods <= limits.maximum:
+            chosen_pods[plugin] = max_pods
+        else:
+            context["problem"] = f"Max pods per node must be {limits.minimum}-{limits.maximum} for this model (AKS-25)."
+    for plan in planning.compare_plugins(era, node_count, chosen_pods):
+        context["columns"].append(
+            PlanColumn(plan=plan, label=rules.plugin_label(plan.plugin), selected=plan.plugin is plugin, free=free)
+        )
+    context["default_pod_cidr"] = IPv4Network(planning.DEFAULT_POD_CIDR)
+    return context
+
+
+# --- The cluster blade's panes ----------------------------------------------------------------
+
+
+class ScaleForm(forms.Form):
+    pool = forms.CharField(max_length=12, required=False)
+    node_count = forms.IntegerField(
+        min_value=1, max_value=services.MAX_NODES_PER_POOL, label="Node count", error_messages=NODE_COUNT_ERRORS
+    )
+
+
+class NodePoolForm(forms.Form):
+    name = forms.CharField(max_length=40, required=False, label="Node pool name")
+    mode = forms.ChoiceField(choices=[("User", "User"), ("System", "System")], initial="User", label="Mode")
+    os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type")
+    vm_size = forms.ChoiceField(choices=[(s, s) for s in services.NODE_SIZES], label="Node size")
+    node_count = forms.IntegerField(
+        min_value=1, max_value=services.MAX_NODES_PER_POOL, initial=3, label="Node count", error_messages=NODE_COUNT_ERRORS
+    )
+    max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)

@@ -1,0 +1,237 @@
+"""Kubernetes service blades: Overview, Activity log, Networking, Node pools
+(with "+ Add node pool"), Scale and Properties (JSON View), and the live IP
+planning panel of the create wizard (portal-ui §9)."""
+
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from aks import services
+from aks.forms import NodePoolForm, ScaleForm, _int, plan_context
+from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
+from aks.planning import Plugin, aks_rules_for
+from networking.models import Route, Subnet, VirtualNetwork
+from networking.views.common import activity_log, blade, fragment, json_view
+from portal.access import blade_kwargs, get_in_group
+from portal.errors import AzureRuleError
+from portal.forms import Problem
+from portal.resources import resource_url
+from portal.urlcache import fast_reverse
+
+ICON = "bi-boxes"
+
+
+def _get_cluster(request, subscription_id, rg, name) -> ManagedCluster:
+    clusters = ManagedCluster.objects.select_related(
+        "subnet__vnet__resource_group__subscription", "route_table__resource_group__subscription"
+    )
+    return get_in_group(request, clusters, subscription_id, rg, name)
+
+
+def _url(cluster, url_name: str) -> str:
+    return fast_reverse(f"aks:{url_name}", **blade_kwargs(cluster))
+
+
+def _menu(cluster, active: str) -> list[dict]:
+    def item(label, icon, key):
+        return {"label": label, "icon": icon, "url": _url(cluster, key), "active": active == key}
+
+    return [
+        {"heading": "", "items": [item("Overview", ICON, "overview"), item("Activity log", "bi-journal-text", "activity")]},
+        {
+            "heading": "Settings",
+            "items": [
+                item("Node pools", "bi-hdd-stack", "nodepools"),
+                item("Networking", "bi-diagram-3", "networking"),
+                item("Scale", "bi-arrows-angle-expand", "scale"),
+                item("Properties", "bi-code-square", "json"),
+            ],
+        },
+    ]
+
+
+def _blade(cluster, active: str, title: str, **extra) -> dict:
+    pages = ("overview", "networking", "nodepools", "pool_add", "scale", "json", "activity")
+    return blade(
+        cluster,
+        menu=_menu(cluster, active),
+        title=title,
+        icon=ICON,
+        urls={page: _url(cluster, page) for page in pages},
+        state=services.cluster_state(cluster),
+        rules=aks_rules_for(cluster.sandbox.era),
+        **extra,
+    )
+
+
+def _pools(cluster) -> list[AgentPool]:
+    return list(cluster.pools.order_by("pk"))
+
+
+@require_GET
+def overview(request, subscription_id, rg, name):
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    pools = _pools(cluster)
+    context = _blade(cluster, "overview", "Overview", pools=pools, node_total=sum(p.node_count for p in pools))
+    return render(request, "aks/overview.html", context)
+
+
+@require_GET
+def activity(request, subscription_id, rg, name):
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    return activity_log(request, cluster, _blade(cluster, "activity", "Activity log"))
+
+
+@require_GET
+def json(request, subscription_id, rg, name):
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    return json_view(request, cluster, _blade(cluster, "json", "JSON View"))
+
+
+def _networking_context(cluster) -> dict:
+    subnet = cluster.subnet
+    used = services.subnet_usage(subnet)
+    nodes = list(
+        ClusterNode.objects.filter(pool__cluster=cluster).select_related("nic", "pool").order_by("pool_id", "instance")
+    )
+    return _blade(
+        cluster,
+        "networking",
+        "Networking",
+        subnet=subnet,
+        usable=subnet.usable_count,
+        used=used,
+        free=max(subnet.usable_count - used, 0),
+        pod_ips=PodIpAddress.objects.filter(node__pool__cluster=cluster).count(),
+        nodes=nodes,
+        route_count=Route.objects.filter(route_table=cluster.route_table).count() if cluster.route_table else 0,
+        route_table_url=resource_url(cluster.route_table) if cluster.route_table else "",
+        vnet_url=resource_url(subnet.vnet),
+    )
+
+
+@require_GET
+def networking(request, subscription_id, rg, name):
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    return render(request, "aks/networking.html", _networking_context(cluster))
+
+
+@require_GET
+def nodepools(request, subscription_id, rg, name):
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    context = _blade(cluster, "nodepools", "Node pools", pools=_pools(cluster))
+    return fragment(request, "aks/nodepools.html", "pool-grid", context)
+
+
+@require_http_methods(["GET", "POST"])
+def pool_add(request, subscription_id, rg, name):
+    """'+ Add node pool' (a context pane). Windows on kubenet is refused (AKS-04, ERR-34)."""
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    limits = aks_rules_for(cluster.sandbox.era).max_pods[cluster.plugin]
+    initial = {"mode": "User", "os_type": "Linux", "vm_size": services.NODE_SIZES[0], "node_count": 3, "max_pods": limits.default}
+    form = NodePoolForm(request.POST or None, initial=initial)
+    problems: dict[str, Problem] = {}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            spec = services.PoolSpec(
+                name=data["name"],
+                os_type=data["os_type"],
+                mode=data["mode"],
+                vm_size=data["vm_size"],
+                node_count=data["node_count"],
+                max_pods=data["max_pods"],
+            )
+            try:
+                services.add_node_pool(cluster, spec)
+            except AzureRuleError as exc:
+                problems[exc.field or "form"] = Problem.of(exc)
+            else:
+                return _pool_saved(request, cluster)
+        else:
+            problems = {field: Problem(str(errors[0])) for field, errors in form.errors.items()}
+        status = 422
+    values = {f: form[f].value() for f in form.fields}
+    context = _blade(cluster, "nodepools", "Add node pool", form=form, values=values, problems=problems, limits=limits)
+    return fragment(request, "aks/pool_pane.html", "pane", context, status=status)
+
+
+def _pool_saved(request, cluster):
+    """The fresh pool list in place of the old one, and the pane closed."""
+    if not request.htmx:
+        return redirect(_url(cluster, "nodepools"))
+    context = _blade(cluster, "nodepools", "Node pools", pools=_pools(cluster))
+    response = render(request, "aks/nodepools.html#pool-saved", context)
+    response["HX-Retarget"] = "#pool-grid"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def scale(request, subscription_id, rg, name):
+    """Scale a node pool: refused when the subnet would overflow (ERR-43) or
+    a kubenet cluster would pass 400 nodes/routes (ERR-35, ERR-30)."""
+    cluster = _get_cluster(request, subscription_id, rg, name)
+    pools = _pools(cluster)
+    problems: dict[str, Problem] = {}
+    status, saved = 200, False
+    form = ScaleForm(request.POST or None, initial={"pool": pools[0].name if pools else "", "node_count": pools[0].node_count if pools else 1})
+    if request.method == "POST":
+        pool = next((p for p in pools if p.name == request.POST.get("pool", pools[0].name if pools else "")), None)
+        if pool is None:
+            problems["pool"] = Problem("Select a node pool of this cluster.")
+        elif form.is_valid():
+            try:
+                services.scale_pool(pool, form.cleaned_data["node_count"])
+            except AzureRuleError as exc:
+                problems[exc.field or "form"] = Problem.of(exc)
+            else:
+                saved = True
+                pools = _pools(cluster)
+        else:
+            problems = {field: Problem(str(errors[0])) for field, errors in form.errors.items()}
+        status = 200 if saved else 422
+    values = {"pool": form["pool"].value(), "node_count": form["node_count"].value()}
+    context = _blade(cluster, "scale", "Scale", pools=pools, problems=problems, values=values, saved=saved)
+    if saved:
+        context["state"] = services.cluster_state(cluster)
+    return fragment(request, "aks/scale.html", "scale-form", context, status=status)
+
+
+@require_GET
+def ip_plan(request):
+    """The create wizard's live IP planning panel, from the wizard's current
+    values (node count, max pods, network configuration, subnet)."""
+    sandbox = request.sandbox
+    rules = aks_rules_for(sandbox.era)
+    try:
+        plugin = Plugin(request.GET.get("network_plugin", ""))
+    except ValueError:
+        plugin = rules.default_plugin
+    if plugin not in rules.plugins:
+        plugin = rules.default_plugin
+    subnet = None
+    vnet_id, subnet_id = request.GET.get("vnet", ""), request.GET.get("subnet", "")
+    if vnet_id.isdigit() and subnet_id.isdigit():
+        # Only this sandbox's subnets are found (DESIGN: Tenancy).
+        vnet = VirtualNetwork.objects.filter(sandbox=sandbox, pk=int(vnet_id)).first()
+        subnet = Subnet.objects.select_related("vnet").filter(vnet=vnet, pk=int(subnet_id)).first() if vnet else None
+    max_pods = _int(request.GET.get("max_pods", "")) if rules.max_pods_editable else None
+    context = {"plan": plan_context(sandbox, plugin, _int(request.GET.get("node_count", "")), max_pods, subnet)}
+    response = render(request, "aks/ip_plan.html", context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+CLUSTER = "managedClusters/<str:name>/"
+
+urlpatterns = [
+    path(CLUSTER + "overview", overview, name="overview"),
+    path(CLUSTER + "activitylog", activity, name="activity"),
+    path(CLUSTER + "networking", networking, name="networking"),
+    path(CLUSTER + "nodepools", nodepools, name="nodepools"),
+    path(CLUSTER + "nodepools/add", pool_add, name="pool_add"),
+    path(CLUSTER + "scale", scale, name="scale"),
+    path(CLUSTER + "jsonview", json, name="json"),
+]

@@ -340,3 +340,53 @@ class NodePoolForm(forms.Form):
         min_value=1, max_value=services.MAX_NODES_PER_POOL, initial=3, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
     max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+
+
+# --- "Which network model?" (SEED-26 to SEED-29) ---------------------------------------------
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class NetworkModelForm(forms.Form):
+    """The seed's questions (SEED-28, SEED-29). Each may be left unanswered:
+    the helper recommends once all four are answered."""
+
+    ip_space = forms.ChoiceField(
+        choices=[("yes", "Yes, there is room for every pod"), ("no", "No, address space is limited")],
+        required=False,
+        label="Is IP address space available for every pod to take a VNet address?",
+    )
+    traffic = forms.ChoiceField(
+        choices=[("inside", "Mostly inside the cluster"), ("outside", "Mostly to resources outside the cluster")],
+        required=False,
+        label="Where does most pod traffic go?",
+    )
+    virtual_nodes_or_policy = forms.ChoiceField(
+        choices=YES_NO, required=False, label="Do you need virtual nodes or Azure Network Policy?"
+    )
+    windows = forms.ChoiceField(choices=YES_NO, required=False, label="Will the cluster run Windows Server nodes?")
+
+    # What each question weighs, as the helper shows it.
+    rule_ids: ClassVar[dict[str, str]] = {
+        "ip_space": "SEED-28, SEED-29",
+        "traffic": "SEED-28, SEED-29",
+        "virtual_nodes_or_policy": "SEED-27, SEED-29",
+        "windows": "SEED-27, AKS-04",
+    }
+
+    def questions(self) -> planning.ModelQuestions | None:
+        """The answers, or None while any question is unanswered (call after is_valid)."""
+        data = self.cleaned_data
+        if not all(data.get(name) for name in self.fields):
+            return None
+        return planning.ModelQuestions(
+            ip_space_available=data["ip_space"] == "yes",
+            traffic_mostly_inside_cluster=data["traffic"] == "inside",
+            needs_virtual_nodes_or_azure_policy=data["virtual_nodes_or_policy"] == "yes",
+            windows_nodes=data["windows"] == "yes",
+        )
+
+    @property
+    def unanswered(self) -> int:
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        return sum(1 for name in self.fields if not data.get(name))

@@ -3,13 +3,13 @@
 planning panel of the create wizard (portal-ui §9)."""
 
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aks import services
-from aks.forms import NodePoolForm, ScaleForm, _int, plan_context
+from aks.forms import NetworkModelForm, NodePoolForm, ScaleForm, _int, plan_context
 from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
-from aks.planning import Plugin, aks_rules_for
+from aks.planning import Plugin, aks_rules_for, recommend_network_model
 from networking.models import Route, Subnet, VirtualNetwork
 from networking.views.common import activity_log, blade, fragment, json_view
 from portal.access import blade_kwargs, get_in_group
@@ -222,6 +222,40 @@ def ip_plan(request):
     response = render(request, "aks/ip_plan.html", context)
     response["Vary"] = "HX-Request"
     return response
+
+
+@require_GET
+def network_model(request):
+    """"Which network model?": the seed's questions and, once all are
+    answered, kubenet or Azure CNI with the reasons (SEED-26 to SEED-29).
+    In the Current era kubenet is retiring, so its answers lead to Azure CNI
+    Overlay (AKS-09). Answers other than the offered ones are a 422."""
+    form = NetworkModelForm(request.GET or None)
+    recommendation, status = None, 200
+    if form.is_bound:
+        if form.is_valid():
+            questions = form.questions()
+            if questions is not None:
+                recommendation = recommend_network_model(questions, request.sandbox.era)
+        else:
+            status = 422
+    questions = [
+        {"field": form[name], "rules": NetworkModelForm.rule_ids[name], "value": form[name].value() or ""}
+        for name in form.fields
+    ]
+    context = {
+        "form": form,
+        "questions": questions,
+        "recommendation": recommendation,
+        "rules": aks_rules_for(request.sandbox.era),
+        "page_title": "Which network model?",
+        "breadcrumbs": [
+            {"label": "Create a resource", "url": reverse("create_resource")},
+            {"label": "Create Kubernetes cluster", "url": reverse("create_wizard", kwargs={"kind": "kubernetes"})},
+            {"label": "Which network model?"},
+        ],
+    }
+    return fragment(request, "aks/network_model.html", "network-model", context, status=status)
 
 
 CLUSTER = "managedClusters/<str:name>/"

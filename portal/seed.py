@@ -7,12 +7,16 @@ VNet Integration flow; the README lists it.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
+from aks import services as aks_services
 from appservice.models import AppServicePlan, AppSetting, VnetIntegration, WebApp
 from networking import models as n
 from networking.engine import servicetags
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
+from portal.eras import Era
 from portal.models import ActivityLogEntry, Notification, Operation, ResourceGroup, Sandbox, Subscription
+from portal.services import complete_due_operations
 
 SEED_RG = "contoso-rg"
 NETWORK_RG = "contoso-network-rg"
@@ -298,3 +302,45 @@ def seed_network(sandbox: Sandbox, subscription: Subscription) -> None:
         **common,
     )
     endpoint.dns_zones.add(zone)
+    seed_aks(sandbox, rg)
+
+
+AKS_VNET = "contoso-aks-vnet"
+AKS_CLUSTERS = (
+    # name, network plugin, subnet, its prefix
+    ("contoso-aks-kubenet", "kubenet", "aks-kubenet-subnet", "10.102.0.0/24"),
+    ("contoso-aks-cni", "azure", "aks-cni-subnet", "10.102.4.0/22"),
+)
+
+
+def seed_aks(sandbox: Sandbox, rg: ResourceGroup) -> None:
+    """A kubenet and an Azure CNI cluster side by side, each in its own subnet
+    (AKS-05), made by aks.services as the wizard makes them: the kubenet one
+    with its route table of one route per node (AKS-02), the CNI one with its
+    pods' addresses reserved in the subnet (AKS-20). They start deployed."""
+    vnet = VirtualNetwork.objects.create(
+        sandbox=sandbox, resource_group=rg, name=AKS_VNET, location="eastus", address_space=["10.102.0.0/16"]
+    )
+    Subnet.objects.bulk_create(
+        [Subnet(vnet=vnet, name=subnet, address_prefix=prefix) for _, _, subnet, prefix in AKS_CLUSTERS]
+    )
+    subnets = {s.name: s for s in Subnet.objects.filter(vnet=vnet).select_related("vnet", "route_table")}
+    era = Era(sandbox.era)
+    for name, plugin, subnet, _ in AKS_CLUSTERS:
+        aks_services.create_cluster(
+            rg,
+            aks_services.ClusterSpec(
+                name=name,
+                location="eastus",
+                node_count=aks_services.DEFAULT_NODE_COUNT,
+                network_plugin=plugin,
+                subnet=subnets[subnet],
+                node_size=aks_services.DEFAULT_NODE_SIZE[era],
+            ),
+        )
+    # A new sandbox holds no deployment in progress and no toasts: the
+    # creates end now, and the Activity log records them as succeeded.
+    running = Operation.objects.filter(sandbox=sandbox).unfinished()
+    Notification.objects.filter(sandbox=sandbox, operation__in=running).delete()
+    running.update(ends_at=timezone.now())
+    complete_due_operations(sandbox)

@@ -7,14 +7,17 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from aks import services as aks_services
+from aks.models import ManagedCluster
 from appservice import services
 from appservice.models import AppSetting
 from networking import models as n
 from networking import snapshot
 from networking.engine.trace import BLOCKED, REACHABLE, trace_app
 from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
-from portal.resources import count_resources
+from portal.models import ActivityLogEntry, Notification, Operation, Sandbox
+from portal.resources import count_resources, resource_url
+from portal.seed import create_sandbox
 from tests.conftest import app_of, subnet_of
 
 
@@ -38,8 +41,13 @@ def _integrate_with_spoke(client):
     services.add_regional_integration(app_of(client, "contoso-web"), subnet.vnet, subnet=subnet)
 
 
+# Issue #3's estate (31), then AKS: contoso-aks-vnet, two clusters, the kubenet
+# cluster's route table and six node NICs.
+SEED_RESOURCES = 41
+
+
 def test_the_seed_holds_the_network_estate(carol):
-    assert count_resources(carol.sandbox) == 31
+    assert count_resources(carol.sandbox) == SEED_RESOURCES
     html = carol.get(reverse("all_resources")).content.decode()
     for name in (
         "contoso-hub-vnet",
@@ -67,7 +75,7 @@ def test_reset_returns_a_full_sandbox_to_the_seed(carol):
         location="eastus",
     )
     assert carol.post(reverse("reset_sandbox")).status_code == 302
-    assert count_resources(carol.sandbox) == 31
+    assert count_resources(carol.sandbox) == SEED_RESOURCES
     assert not n.NetworkSecurityGroup.objects.filter(sandbox=carol.sandbox, name="extra-nsg").exists()
 
 
@@ -100,3 +108,74 @@ def test_seed_14_on_premises_is_reached_through_the_hubs_gateway(carol):
 def test_seed_14_the_hubs_appliance_is_reached_across_the_peering(carol):
     _integrate_with_spoke(carol)
     assert _trace(carol, "10.100.1.4", 22).verdict == REACHABLE
+
+
+# --- AKS (issue #5): a kubenet and an Azure CNI cluster, each in its own subnet ------------
+
+
+def _clusters(client) -> dict[str, ManagedCluster]:
+    clusters = ManagedCluster.objects.filter(sandbox=client.sandbox).select_related("subnet__vnet", "route_table")
+    return {c.name: c for c in clusters}
+
+
+def test_seed_26_aks_02_the_kubenet_cluster_has_its_subnet_and_one_route_per_node(carol):
+    cluster = _clusters(carol)["contoso-aks-kubenet"]
+    assert (cluster.subnet.vnet.name, cluster.subnet.name, cluster.subnet.address_prefix) == (
+        "contoso-aks-vnet",
+        "aks-kubenet-subnet",
+        "10.102.0.0/24",
+    )
+    routes = sorted(cluster.route_table.routes.values_list("address_prefix", "next_hop_ip"))
+    assert routes == [("10.244.0.0/24", "10.102.0.4"), ("10.244.1.0/24", "10.102.0.5"), ("10.244.2.0/24", "10.102.0.6")]
+    assert cluster.subnet.route_table == cluster.route_table
+    page = carol.get(resource_url(cluster).replace("/overview", "/networking")).content.decode()
+    assert "(3 of 400 routes)" in page and "251 usable, <strong>3 used</strong>" in page
+
+
+def test_aks_20_the_cni_cluster_reserves_its_pods_addresses_in_its_own_subnet(carol):
+    cluster = _clusters(carol)["contoso-aks-cni"]
+    assert (cluster.subnet.name, cluster.subnet.address_prefix, cluster.route_table) == (
+        "aks-cni-subnet",
+        "10.102.4.0/22",
+        None,
+    )
+    # 3 nodes and 30 pod addresses each, out of the /22's 1,019.
+    assert aks_services.subnet_usage(cluster.subnet) == 93
+    page = carol.get(resource_url(cluster).replace("/overview", "/networking")).content.decode()
+    assert "1,019 usable, <strong>93 used</strong>, <strong>926 free</strong>" in page
+    assert "90 pod addresses reserved up front" in page
+
+
+def test_the_seeds_clusters_start_deployed_without_toasts(carol):
+    clusters = list(_clusters(carol).values())
+    assert set(aks_services.cluster_states(clusters).values()) == {"Succeeded"}
+    assert not Operation.objects.filter(sandbox=carol.sandbox).unfinished().exists()
+    assert not Notification.objects.filter(sandbox=carol.sandbox, title__startswith="Deployment").exists()
+    succeeded = ActivityLogEntry.objects.filter(
+        sandbox=carol.sandbox, operation_name="Create or Update Managed Cluster", status="Succeeded"
+    )
+    assert sorted(succeeded.values_list("resource_id", flat=True)) == sorted(c.arm_id for c in clusters)
+    page = carol.get(resource_url(_clusters(carol)["contoso-aks-cni"])).content.decode()
+    assert 'id="cluster-status" data-state="Succeeded"' in page
+
+
+def test_reset_returns_scaled_clusters_to_the_seed(carol):
+    cluster = _clusters(carol)["contoso-aks-kubenet"]
+    aks_services.scale_pool(cluster.pools.get(), 5)
+    assert carol.post(reverse("reset_sandbox")).status_code == 302
+    clusters = _clusters(carol)
+    assert sorted(clusters) == ["contoso-aks-cni", "contoso-aks-kubenet"]
+    assert [c.pools.get().nodes.count() for c in clusters.values()] == [3, 3]
+    assert clusters["contoso-aks-kubenet"].route_table.routes.count() == 3
+    assert count_resources(carol.sandbox) == SEED_RESOURCES
+
+
+def test_a_current_era_sandbox_seeds_both_clusters_with_the_eras_version(db, settings):
+    settings.VNETLAB_SEED_NETWORK = True
+    sandbox = create_sandbox(era="current")
+    clusters = {c.name: c for c in ManagedCluster.objects.filter(sandbox=sandbox)}
+    assert {name: c.network_plugin for name, c in clusters.items()} == {
+        "contoso-aks-cni": "azure",
+        "contoso-aks-kubenet": "kubenet",
+    }
+    assert clusters["contoso-aks-kubenet"].kubernetes_version == "1.33.2"

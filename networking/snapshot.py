@@ -6,7 +6,7 @@ on plain values (networking/engine/topology.py).
 
 from ipaddress import IPv4Address, IPv4Network, ip_network
 
-from appservice.effective import outbound_config
+from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, outbound_config
 from appservice.models import VnetIntegration, WebApp
 from networking import models as m
 from networking.engine import routes as r
@@ -74,10 +74,10 @@ def build(sandbox) -> topology.Topology:
         learned.setdefault(c.gateway_id, []).extend(_networks(prefixes))
     gateways = {}
     for g in m.VirtualNetworkGateway.objects.filter(sandbox=sandbox):
-        prefixes = list(learned.get(g.pk, []))
-        if g.p2s_address_pool:
-            prefixes += _networks([g.p2s_address_pool])
-        gateways[g.vnet_id] = topology.Gateway(g.vnet_id, g.name, g.gateway_type, tuple(prefixes))
+        pool = _networks([g.p2s_address_pool]) if g.p2s_address_pool else ()
+        gateways[g.vnet_id] = topology.Gateway(
+            g.vnet_id, g.name, g.gateway_type, tuple(learned.get(g.pk, [])), pool[0] if pool else None
+        )
     routes_by_table: dict[int, list[r.Route]] = {}
     for route in m.Route.objects.filter(route_table__sandbox=sandbox):
         try:
@@ -200,9 +200,12 @@ def app_source(app: WebApp) -> topology.App:
         vnet_dns_servers=vnet_dns,
         private_zones_need_app_settings=app.sandbox.rules.private_zones_need_app_settings,
     )
-    explicit = tuple(s for s in settings.get("WEBSITE_DNS_SERVER", "").split(",") if s)
-    alt = settings.get("WEBSITE_DNS_ALT_SERVER", "").strip()
-    dns_servers = explicit + ((alt,) if alt and explicit else ())
+    # ASDNS-06: the alternate server is appended to the explicit list or, with
+    # none, to the inherited one; with neither setting the app inherits.
+    named = {k.upper(): v for k, v in settings.items()}
+    explicit = any(named.get(DNS_SETTING, "").split(","))
+    alt = named.get(ALT_DNS_SETTING, "").strip()
+    dns_servers = config.dns_servers if explicit or alt else ()
     _, outbound = app.public_addresses()
     return topology.App(
         name=app.name,

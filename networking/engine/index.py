@@ -4,9 +4,9 @@ A Topology is frozen, so what is derived from it can be kept for its
 lifetime: addresses to VNets, subnets, NICs, private endpoints and
 services; each VNet's connected peerings, linked zones and private endpoint
 /32s; and, filled as they are asked for, each subnet's routing inputs and
-each VNet's VirtualNetwork tag. Every table answers exactly what the plain
-scan over the snapshot's tuples answers, first match in the snapshot's order
-included.
+the VirtualNetwork tag of each VNet and subnet. Every table answers exactly
+what the plain scan over the snapshot's tuples answers, first match in the
+snapshot's order included.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any
 
 from networking.engine import dns
+
+# SUBNET-21: the privateEndpointNetworkPolicies values that enable route tables.
+PE_ROUTE_TABLE_POLICIES = frozenset({"RouteTableEnabled", "Enabled"})
 
 if TYPE_CHECKING:
     from networking.engine.topology import Topology
@@ -93,16 +96,20 @@ class TopologyIndex:
             for linked_vnet, fallback in zone.links:
                 self.linked_zones.setdefault(linked_vnet, []).append((zone, fallback))
         # Private endpoint /32s by the VNet of their subnet, with their place
-        # in the snapshot so a merge keeps the snapshot's order (ROUTE-08).
-        self.endpoint_networks: dict[int, list[tuple[int, IPv4Network]]] = {}
+        # in the snapshot so a merge keeps the snapshot's order, and whether
+        # their subnet's policy enables route tables (ROUTE-08, SUBNET-21).
+        self.endpoint_networks: dict[int, list[tuple[int, IPv4Network, bool]]] = {}
         for order, pe in enumerate(topology.private_endpoints):
             subnet = topology.subnets.get(pe.subnet_id)
             if subnet:
-                self.endpoint_networks.setdefault(subnet.vnet_id, []).append((order, IPv4Network(f"{pe.ip}/32")))
+                self.endpoint_networks.setdefault(subnet.vnet_id, []).append(
+                    (order, IPv4Network(f"{pe.ip}/32"), subnet.pe_policies in PE_ROUTE_TABLE_POLICIES)
+                )
 
         # Filled on first use.
         self.routing: dict[int, tuple] = {}  # subnet id -> (subnet, SubnetRouting)
         self.vnet_tags: dict[int, tuple[IPv4Network, ...]] = {}
+        self.subnet_tags: dict[int, tuple[IPv4Network, ...]] = {}
         self.dns_zones: dict[int, tuple[dns.Zone, ...]] = {}
 
     @cached_property
@@ -119,12 +126,14 @@ class TopologyIndex:
         return zones
 
     def prepare(self) -> TopologyIndex:
-        """Compute every subnet's routing and compiled route table now rather
-        than on first use (for a snapshot that answers many queries)."""
+        """Compute every subnet's routing, compiled route table and
+        VirtualNetwork tag now rather than on first use (for a snapshot that
+        answers many queries)."""
         for subnet in self.topology.subnets.values():
             if subnet.vnet_id in self.topology.vnets:
                 routing = self.topology.routing_for(subnet)
                 routing._lookup  # noqa: B018 -- compiles the table
+                self.topology.virtual_network_tag(subnet.vnet_id, subnet.id)
         for vnet_id in self.topology.vnets:
             self.topology.virtual_network_tag(vnet_id)
             self.zones_for(vnet_id)

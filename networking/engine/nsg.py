@@ -24,6 +24,32 @@ PRIVATE = (
 ANY_ADDRESS = {"*", "any", "0.0.0.0/0", "internet-any"}
 
 
+class VirtualNetworkTag(tuple):
+    """NSG-30: the prefixes of the VirtualNetwork tag, as a tuple. The last
+    ``routed`` of them are user-defined route prefixes: VirtualNetwork covers
+    them, but a route doesn't make a public address part of the network, so
+    they stay in Internet (NSG-31). A plain tuple counts as all network."""
+
+    routed = 0
+
+    def __new__(cls, own, routed=()):
+        tag = super().__new__(cls, (*own, *routed))
+        tag.routed = len(routed)
+        return tag
+
+
+def with_ranges(virtual_network, ranges) -> VirtualNetworkTag:
+    """The tag with more network ranges (not routes) in it."""
+    own = _own_part(virtual_network)
+    return VirtualNetworkTag((*own, *ranges), tuple(virtual_network[len(own) :]))
+
+
+def _own_part(virtual_network) -> tuple:
+    """The prefixes of the tag that aren't routes (NSG-31 excludes them from Internet)."""
+    routed = getattr(virtual_network, "routed", 0)
+    return tuple(virtual_network[: len(virtual_network) - routed]) if routed else virtual_network
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -108,7 +134,7 @@ def address_matches(spec: str, address: IPv4Address, virtual_network: tuple[IPv4
     if base == "AzureLoadBalancer":
         return address in servicetags.AZURE_LOAD_BALANCER
     if base == "Internet":
-        inside = any(address in net for net in virtual_network) or any(address in net for net in PRIVATE)
+        inside = any(address in net for net in _own_part(virtual_network)) or any(address in net for net in PRIVATE)
         return not inside
     if base == "AzureCloud":
         return address in servicetags.AZURE_CLOUD
@@ -155,9 +181,10 @@ def evaluate_one(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...])
     compiled = nsg._compiled.get(flow.direction)
     if compiled is None:
         compiled = nsg._compiled[flow.direction] = _compile_rules(nsg, flow.direction)
-    vn = _vnet_ints(virtual_network)
+    vn, own = _vnet_ints(virtual_network)
     source, destination = int(flow.source), int(flow.destination)
-    src_vn = dst_vn = None  # membership of the VirtualNetwork tag, computed on first need
+    # Membership of the VirtualNetwork and Internet tags, computed on first need.
+    src_vn = dst_vn = src_internet = dst_internet = None
     protocol = flow.protocol.lower()
     icmp = protocol == "icmp"
     sport, dport = flow.source_port, flow.destination_port
@@ -170,13 +197,15 @@ def evaluate_one(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...])
                     break
             elif kind == _ANY:
                 break
-            elif kind != _NEVER:
+            elif kind == _VNET:
                 if src_vn is None:
-                    src_vn = any(source & m == n for n, m in vn)
-                if kind == _VNET:
-                    if source == _ALB or src_vn:
-                        break
-                elif not (src_vn or _is_private(source)):  # _INTERNET
+                    src_vn = source == _ALB or _member(source, vn)
+                if src_vn:
+                    break
+            elif kind == _INTERNET:
+                if src_internet is None:
+                    src_internet = not (_is_private(source) or _member(source, own))
+                if src_internet:
                     break
         else:
             continue
@@ -186,13 +215,15 @@ def evaluate_one(nsg: Nsg, flow: Flow, virtual_network: tuple[IPv4Network, ...])
                     break
             elif kind == _ANY:
                 break
-            elif kind != _NEVER:
+            elif kind == _VNET:
                 if dst_vn is None:
-                    dst_vn = any(destination & m == n for n, m in vn)
-                if kind == _VNET:
-                    if destination == _ALB or dst_vn:
-                        break
-                elif not (dst_vn or _is_private(destination)):  # _INTERNET
+                    dst_vn = destination == _ALB or _member(destination, vn)
+                if dst_vn:
+                    break
+            elif kind == _INTERNET:
+                if dst_internet is None:
+                    dst_internet = not (_is_private(destination) or _member(destination, own))
+                if dst_internet:
                     break
         else:
             continue
@@ -207,23 +238,34 @@ _ANY, _VNET, _INTERNET, _NET, _NEVER = range(5)
 _ALB = int(servicetags.AZURE_LOAD_BALANCER.network_address)  # a /32
 _PRIVATE_INTS = tuple((int(n.network_address), int(n.netmask)) for n in PRIVATE)
 _DEFAULT_RULES = default_rules()
-_last_vnet: tuple = ((), ())  # (the tuple asked about, its (network, mask) ints)
+_last_vnet: tuple = ((), ((), ()))  # (the tag asked about, its (network, mask) ints: all, own)
 
 
 def _is_private(address: int) -> bool:
     return any(address & m == n for n, m in _PRIVATE_INTS)
 
 
-def _vnet_ints(virtual_network) -> tuple[tuple[int, int], ...]:
-    """The VirtualNetwork tag as ints; the last one asked about is kept, since
-    a topology hands out the same tuple for a VNet every time."""
+def _member(address: int, nets: tuple[tuple[int, int], ...]) -> bool:
+    return any(address & m == n for n, m in nets)
+
+
+def _vnet_ints(virtual_network) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """The VirtualNetwork tag as ints: all of it, and the part that isn't
+    routes (what Internet excludes). The last tag asked about is kept, since
+    a topology hands out the same tuple for a VNet or subnet every time."""
     global _last_vnet
     last = _last_vnet
     if last[0] is virtual_network:
         return last[1]
     ints = tuple((int(n.network_address), int(n.netmask)) for n in virtual_network if n.version == 4)
-    _last_vnet = (virtual_network, ints)
-    return ints
+    own_part = _own_part(virtual_network)
+    own = (
+        ints
+        if own_part is virtual_network
+        else tuple((int(n.network_address), int(n.netmask)) for n in own_part if n.version == 4)
+    )
+    _last_vnet = (virtual_network, (ints, own))
+    return ints, own
 
 
 def _net(network: IPv4Network) -> tuple[int, int, int]:

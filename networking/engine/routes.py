@@ -75,7 +75,10 @@ class SubnetRouting:
     user_routes: tuple[Route, ...] = ()
     propagate_gateway_routes: bool = True  # ROUTE-26
     classic_pe_rules: bool = True  # ROUTE-08: era
-    pe_subnet_route_tables_enabled: bool = False  # ROUTE-08 [Current]: the PE subnet's policy
+    # ROUTE-08 [Current]: whose private endpoint subnet enables route tables
+    # (RouteTableEnabled or Enabled): every endpoint's, or those /32s.
+    pe_subnet_route_tables_enabled: bool = False
+    route_table_endpoints: frozenset[IPv4Network] = frozenset()
     vnet_prefix_length: int = 16
 
     # Compiled once per instance (the topology caches one instance per subnet):
@@ -239,7 +242,7 @@ def _private_endpoint_decision(config: SubnetRouting, pe: Route, matching: list[
     tables and a UDR at least as long as the VNet prefix matches (never 0/0)."""
     if config.classic_pe_rules:
         return RouteDecision(pe, tuple(matching), ("ROUTE-08",), "the private endpoint's /32 route")
-    if config.pe_subnet_route_tables_enabled:
+    if config.pe_subnet_route_tables_enabled or pe.prefix in config.route_table_endpoints:
         udrs = [
             r
             for r in matching

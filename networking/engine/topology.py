@@ -13,7 +13,7 @@ from ipaddress import IPv4Address, IPv4Network
 from networking.engine import routes as r
 from networking.engine import servicetags
 from networking.engine.index import TopologyIndex
-from networking.engine.nsg import Nsg
+from networking.engine.nsg import Nsg, VirtualNetworkTag
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,16 @@ class Gateway:
     vnet_id: int
     name: str
     kind: str  # "Vpn" or "ExpressRoute"
-    prefixes: tuple[IPv4Network, ...] = ()  # learned: local network gateways, circuits (BGP), P2S pool
+    prefixes: tuple[IPv4Network, ...] = ()  # learned: local network gateways, circuits (BGP)
+    p2s_pool: IPv4Network | None = None  # the point-to-site client address pool (ASGW-09, ASGW-17)
+
+    @property
+    def advertised(self) -> tuple[IPv4Network, ...]:
+        """What the gateway brings into its VNet's routes (ROUTE-07) and
+        VirtualNetwork tag (NSG-30): learned prefixes and the P2S pool."""
+        if self.p2s_pool is None or self.p2s_pool in self.prefixes:
+            return self.prefixes
+        return (*self.prefixes, self.p2s_pool)
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ class App:
     route_all: bool = False
     dns_servers: tuple[str, ...] = ()  # WEBSITE_DNS_SERVER (+ alt), empty = inherit
     private_zones: bool = True  # SEED-24 (Classic) / ASDNS-01 (Current)
+    plan_routes: tuple[IPv4Network, ...] = ()  # gateway-required: the plan's "Add routes" (ASGW-15)
 
 
 @dataclass(frozen=True)
@@ -189,8 +199,11 @@ class Topology:
         with_pe = {pe.target_host for pe in self.private_endpoints if pe.approved}
         for target in self.targets:
             if target.host in with_pe:
+                # PEDNS-01: the service's privatelink zone, which for Key Vault
+                # (vault.azure.net) is privatelink.vaultcore.azure.net.
                 label, _, suffix = target.host.partition(".")
-                private_name = f"{label}.privatelink.{suffix}"
+                zone = target.private_link_zone or f"privatelink.{suffix}"
+                private_name = f"{label}.{zone}"
                 names[target.host] = ("CNAME", private_name)
                 names[private_name] = ("A", str(target.public_ip))
             else:
@@ -213,10 +226,6 @@ class Topology:
     def _compute_routing(self, subnet: Subnet) -> r.SubnetRouting:
         vnet = self.vnets[subnet.vnet_id]
         peered, peer_ids = [], [vnet.id]
-        gateway_prefixes: list[IPv4Network] = []
-        own_gateway = self.gateways.get(vnet.id)
-        if own_gateway:
-            gateway_prefixes.extend(own_gateway.prefixes)
         for peering in self.index.connected_peerings.get(vnet.id, ()):
             remote = self.vnets.get(peering.remote_vnet_id)
             if remote is None:
@@ -224,8 +233,6 @@ class Topology:
             if remote.id not in peer_ids:
                 peer_ids.append(remote.id)
             peered.extend((space, remote.location != vnet.location) for space in remote.space)
-            if peering.use_remote_gateways and remote.id in self.gateways:
-                gateway_prefixes.extend(self.gateways[remote.id].prefixes)
         table = self.route_tables.get(subnet.route_table_id) if subnet.route_table_id else None
         by_vnet = self.index.endpoint_networks
         endpoints = [e for vnet_id in peer_ids for e in by_vnet.get(vnet_id, ())]
@@ -234,29 +241,68 @@ class Topology:
         return r.SubnetRouting(
             vnet_space=vnet.space,
             peered=tuple(peered),
-            gateway_prefixes=tuple(gateway_prefixes),
+            gateway_prefixes=self._gateway_prefixes(vnet.id),
             service_endpoint_prefixes=tuple(servicetags.service_endpoint_prefixes(sorted(subnet.service_endpoints))),
-            private_endpoints=tuple(network for _, network in endpoints),
+            private_endpoints=tuple(network for _, network, _ in endpoints),
             user_routes=table.routes if table else (),
             propagate_gateway_routes=table.propagate_gateway_routes if table else True,
             classic_pe_rules=self.era == "classic",
+            route_table_endpoints=frozenset(network for _, network, route_tables in endpoints if route_tables),
             vnet_prefix_length=min((s.prefixlen for s in vnet.space), default=16),
         )
 
-    def virtual_network_tag(self, vnet_id: int) -> tuple[IPv4Network, ...]:
-        """NSG-30: the VirtualNetwork tag seen from a VNet: its space, peered
-        spaces and what its gateway connects. The same tuple every time."""
-        cached = self.index.vnet_tags.get(vnet_id)
-        if cached is not None:
-            return cached
-        vnet = self.vnets[vnet_id]
-        nets = list(vnet.space)
+    def _gateway_prefixes(self, vnet_id: int) -> tuple[IPv4Network, ...]:
+        """ROUTE-07: what the VNet's own gateway brings, then what the gateways
+        of peers it uses remote gateways of bring (VNET-11)."""
+        prefixes: list[IPv4Network] = []
+        own_gateway = self.gateways.get(vnet_id)
+        if own_gateway:
+            prefixes.extend(own_gateway.advertised)
         for peering in self.index.connected_peerings.get(vnet_id, ()):
-            remote = self.vnets.get(peering.remote_vnet_id)
-            if remote:
-                nets.extend(remote.space)
-        gateway = self.gateways.get(vnet_id)
-        if gateway:
-            nets.extend(gateway.prefixes)
-        tag = self.index.vnet_tags[vnet_id] = tuple(nets)
+            if peering.use_remote_gateways and peering.remote_vnet_id in self.vnets:
+                remote_gateway = self.gateways.get(peering.remote_vnet_id)
+                if remote_gateway:
+                    prefixes.extend(remote_gateway.advertised)
+        return tuple(prefixes)
+
+    def gateway_for(self, vnet_id: int) -> Gateway | None:
+        """The gateway a VNet's subnets send gateway traffic to: its own, else
+        that of a peer whose remote gateway it uses (VNET-11)."""
+        own = self.gateways.get(vnet_id)
+        if own is not None:
+            return own
+        for peering in self.index.connected_peerings.get(vnet_id, ()):
+            if peering.use_remote_gateways and peering.remote_vnet_id in self.gateways:
+                return self.gateways[peering.remote_vnet_id]
+        return None
+
+    def virtual_network_tag(self, vnet_id: int, subnet_id: int | None = None) -> tuple[IPv4Network, ...]:
+        """NSG-30: the VirtualNetwork tag seen from a VNet: its space, peered
+        spaces and what the gateways it uses connect (on-premises prefixes, P2S
+        pools); seen from a subnet, also the prefixes of the subnet's
+        user-defined routes. The same tuple every time."""
+        if subnet_id is not None:
+            cached = self.index.subnet_tags.get(subnet_id)
+            if cached is not None:
+                return cached
+        cached = self.index.vnet_tags.get(vnet_id)
+        if cached is None:
+            vnet = self.vnets[vnet_id]
+            nets = list(vnet.space)
+            for peering in self.index.connected_peerings.get(vnet_id, ()):
+                remote = self.vnets.get(peering.remote_vnet_id)
+                if remote:
+                    nets.extend(remote.space)
+            nets.extend(self._gateway_prefixes(vnet_id))
+            cached = self.index.vnet_tags[vnet_id] = tuple(nets)
+        if subnet_id is None:
+            return cached
+        subnet = self.subnets.get(subnet_id)
+        table = self.route_tables.get(subnet.route_table_id) if subnet and subnet.route_table_id else None
+        tag = (
+            VirtualNetworkTag(cached, tuple(route.prefix for route in table.routes))
+            if table and table.routes
+            else cached
+        )
+        self.index.subnet_tags[subnet_id] = tag
         return tag

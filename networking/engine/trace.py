@@ -18,11 +18,11 @@ packet met, the last one "blocked" when the packet stops there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address, IPv4Network, ip_address
 
 from networking.engine import dns, nsg, servicetags
 from networking.engine import routes as r
-from networking.engine.topology import App, Nic, Subnet, Topology, Vnet
+from networking.engine.topology import App, Nic, Peering, Subnet, Topology, Vnet
 
 RFC1918 = nsg.PRIVATE[:3]
 REACHABLE, BLOCKED, FORWARDED = "Reachable", "Blocked", "Forwarded"
@@ -49,6 +49,10 @@ PLATFORM_ADDRESSES = (IPv4Address(dns.AZURE_DNS), IPv4Address("169.254.169.254")
 # doesn't. Keyed by Topology.era.
 DEFAULT_OUTBOUND_ACCESS = {"classic": True, "current": False}
 DEFAULT_OUTBOUND_IP = "default outbound access IP"
+# ASGW-17: a gateway-required app's packets come from the gateway's P2S pool;
+# the lab takes the pool's first host address. A snapshot without the pool
+# (a topology built by hand) gets this stand-in pool.
+STAND_IN_P2S_POOL = IPv4Network("172.31.255.0/24")
 
 # NW-12 / ROUTE-24: next hop types as a diagram labels them.
 NEXT_HOP_LABELS = {
@@ -165,6 +169,9 @@ class _Voice:
     service_endpoint_rules: tuple[str, ...]  # the service accepts the subnet
     missing_vnet_rule_rules: tuple[str, ...]  # ... or doesn't list it
     public_rules: tuple[str, ...]  # a public endpoint accepts it
+    # Sent to the internet, an address it doesn't route (RFC 1918, RFC 6598...) is lost.
+    unroutable_fix: str = "Route the address into the virtual network that holds it (peering, gateway or a route)."
+    unroutable_rules: tuple[str, ...] = ("ROUTE-01",)
     cite_tags: bool = False  # name the service tag rules (NSG-30 to NSG-34) of a deciding NSG rule
 
 
@@ -178,7 +185,32 @@ _APP = _Voice(
     service_endpoint_rules=("SE-02", "SEED-20"),
     missing_vnet_rule_rules=("SEED-20", "SE-01"),
     public_rules=("ASRT-17",),
+    cite_tags=True,
 )
+
+
+# The app by integration kind. Sent outside the VNet, an address the internet
+# doesn't route is lost: how to get it where it is (ASRT-01, §15 step 2). A
+# gateway-required app's source is a P2S pool address (ASGW-17).
+_APP_VOICES = {
+    "regional": replace(
+        _APP,
+        unroutable_fix="Set WEBSITE_VNET_ROUTE_ALL=1 (Route All) so that every outbound packet enters the "
+        "virtual network.",
+        unroutable_rules=("ASRT-01", "SEED-17", "VNET-01"),
+    ),
+    "gateway": replace(
+        _APP,
+        nic_rules=("ASGW-17", "NSG-21"),
+        unroutable_fix="Add the range under the plan's VNet integration routes.",
+        unroutable_rules=("SEED-07", "ASGW-15"),
+    ),
+    None: replace(
+        _APP,
+        unroutable_fix="Integrate the app with a virtual network that reaches this address.",
+        unroutable_rules=("SEED-08", "ASRT-01"),
+    ),
+}
 
 
 def _vm_voice(subnet: Subnet) -> _Voice:
@@ -206,7 +238,9 @@ def _new_trace(source: str, destination: str, port: int, protocol: str) -> Trace
 
 def resolver_for(topology: Topology, app: App) -> dns.Resolver:
     """The DNS an app asks: WEBSITE_DNS_SERVER, else the VNet's custom DNS,
-    else Azure DNS with the private zones linked to its VNet (regional only)."""
+    else Azure DNS with the private zones linked to its VNet (regional only;
+    SEED-24's switch is about regional integration too, so the other apps,
+    which have no linked zones to skip, aren't told about it)."""
     vnet = topology.vnets.get(app.vnet_id) if app.vnet_id else None
     if app.dns_servers:
         servers = app.dns_servers
@@ -214,10 +248,11 @@ def resolver_for(topology: Topology, app: App) -> dns.Resolver:
         servers = vnet.dns_servers
     else:
         servers = (dns.AZURE_DNS,)
-    zones: tuple[dns.Zone, ...] = ()
-    if vnet is not None and app.integration_kind == "regional":
-        zones = topology.index.zones_for(vnet.id)
-    return dns.Resolver(servers=servers, linked_zones=zones, private_zones=app.private_zones)
+    if vnet is None or app.integration_kind != "regional":
+        return dns.Resolver(servers=servers)
+    return dns.Resolver(
+        servers=servers, linked_zones=topology.index.zones_for(vnet.id), private_zones=app.private_zones
+    )
 
 
 def resolver_for_vnet(topology: Topology, vnet: Vnet) -> dns.Resolver:
@@ -338,19 +373,22 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
         )
         return _app_leaves_directly(topology, trace, app, address)
     trace.hop(SUBNET, _subnet_label(subnet), f"Integration subnet of '{vnet.name}'.")
+    source_ip = first_usable_address(subnet)
+    if address in PLATFORM_ADDRESSES:
+        return _answered_by_platform(trace, address, source_ip)
 
     # 3. The integration subnet's outbound NSG (SEED-15, NSG-21; inbound rules never apply).
-    source_ip = first_usable_address(subnet)
     flow = nsg.Flow("Outbound", protocol, source_ip, EPHEMERAL_PORT, address, port)
     subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
     nsg_rules = ("SEED-15", "SEED-21") if app.route_all and not private else ("SEED-15",)
     if not _outbound_nsgs(
         trace,
         flow,
-        topology.virtual_network_tag(vnet.id),
+        topology.virtual_network_tag(vnet.id, subnet.id),
         ((subnet_nsg, ""),),
         f"No NSG on subnet '{subnet.name}'.",
         nsg_rules,
+        _APP.cite_tags,
     ):
         return trace
 
@@ -358,6 +396,18 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
     route = _select_route(topology, trace, subnet, address, ("SEED-16", "ROUTE-21"), ("SEED-14",))
     if route is None:
         return trace
+    if route.next_hop_type in (r.PEERING, r.GLOBAL_PEERING):
+        peer = topology.vnet_of_address(address)
+        if peer is not None and peer.is_classic:
+            return trace.block(
+                "Delivery",
+                f"'{peer.name}' is a classic virtual network: regional VNet integration can't reach across a "
+                "peering to it.",
+                f"Use gateway-required VNet integration with '{peer.name}' instead.",
+                "ASVI-03",
+                hop=NEXT_HOP,
+                label=NEXT_HOP_LABELS[route.next_hop_type],
+            )
 
     # 5. Delivery and the source address the destination sees (ASRT-16, ASRT-17, SE-02).
     if route.next_hop_type == r.INTERNET:
@@ -385,43 +435,93 @@ def _app_leaves_directly(topology: Topology, trace: Trace, app: App, address: IP
     """ASRT-03: outside the VNet, from the app's shared outbound addresses."""
     trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
     trace.hop(NEXT_HOP, "Internet", f"From the app's outbound addresses ({trace.source_ip or 'none listed'}).")
-    return _deliver_public(topology, trace, address, None, _APP)
+    return _deliver_public(topology, trace, address, None, _APP_VOICES[app.integration_kind])
 
 
 def _gateway_required(topology: Topology, trace: Trace, app: App, vnet, address: IPv4Address) -> Trace:
-    reachable = list(vnet.space)
-    for peering in topology.connected_peerings(vnet.id):
-        remote = topology.vnets.get(peering.remote_vnet_id)
-        if remote:
-            reachable.extend(remote.space)
-    if not any(address in net for net in reachable):
-        trace.add(
-            "Enter the virtual network",
-            "No",
-            "Gateway-required integration only carries the VNet's address ranges.",
-            "SEED-07",
-            "ASGW-13",
-        )
-        if any(address in net for net in nsg.PRIVATE):
-            return trace.block(
+    """§15 step 6: the P2S tunnel carries the VNet's ranges, and a peered
+    VNet's only with gateway transit and a plan route for it (ASGW-18)."""
+    peer = None
+    if not any(address in net for net in vnet.space):
+        peer = _peered_vnet_with(topology, vnet, address)
+        if peer is None:
+            trace.add(
                 "Enter the virtual network",
-                f"{address} isn't in '{vnet.name}' or a network it reaches.",
-                "Add the range under the plan's VNet integration routes, or use regional integration.",
+                "No",
+                "Gateway-required integration only carries the VNet's address ranges.",
                 "SEED-07",
-                "ASGW-15",
-                hop=SOURCE,
+                "ASGW-13",
             )
-        return _app_leaves_directly(topology, trace, app, address)
+            if any(address in net for net in nsg.PRIVATE):
+                return trace.block(
+                    "Enter the virtual network",
+                    f"{address} isn't in '{vnet.name}' or a network it reaches.",
+                    "Add the range under the plan's VNet integration routes, or use regional integration.",
+                    "SEED-07",
+                    "ASGW-15",
+                    hop=SOURCE,
+                )
+            return _app_leaves_directly(topology, trace, app, address)
+        peering, remote = peer
+        problem = _gateway_transit_problem(topology, app, vnet, peering, remote, address)
+        if problem is not None:
+            detail, fix = problem
+            return trace.block("Enter the virtual network", detail, fix, "ASGW-18", "ASGW-15", hop=SOURCE)
+    across = f", then across the peering to '{peer[1].name}' (gateway transit)" if peer else ""
     trace.add(
         "Enter the virtual network",
         "Yes",
-        f"Through the point-to-site tunnel into '{vnet.name}'.",
+        f"Through the point-to-site tunnel into '{vnet.name}'{across}.",
         "SEED-03",
         "ASGW-17",
+        *(("ASGW-18", "ASGW-15") if peer else ()),
     )
-    trace.source_ip = "point-to-site pool address"
-    trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.GATEWAY], f"Point-to-site tunnel into '{vnet.name}'.")
-    return _deliver_private(topology, trace, address, None, _APP)
+    gateway = topology.gateways.get(vnet.id)
+    pool = gateway.p2s_pool if gateway and gateway.p2s_pool else None
+    source_ip = next((pool or STAND_IN_P2S_POOL).hosts())
+    trace.source_ip = str(source_ip)
+    trace.hop(
+        NEXT_HOP,
+        NEXT_HOP_LABELS[r.GATEWAY],
+        f"Point-to-site tunnel into '{vnet.name}'{across}, from {source_ip} of the P2S pool.",
+    )
+    # NSG-30: the destination's VirtualNetwork tag covers the pool through the
+    # gateway; a stand-in pool is in no tag, so it is added here.
+    voice = _APP_VOICES["gateway"]
+    return _deliver_private(topology, trace, address, source_ip, voice, () if pool else (STAND_IN_P2S_POOL,))
+
+
+def _peered_vnet_with(topology: Topology, vnet: Vnet, address: IPv4Address) -> tuple[Peering, Vnet] | None:
+    """The connected peering of ``vnet`` whose remote VNet holds ``address``."""
+    for peering in topology.connected_peerings(vnet.id):
+        remote = topology.vnets.get(peering.remote_vnet_id)
+        if remote is not None and any(address in net for net in remote.space):
+            return peering, remote
+    return None
+
+
+def _gateway_transit_problem(
+    topology: Topology, app: App, vnet: Vnet, peering: Peering, remote: Vnet, address: IPv4Address
+) -> tuple[str, str] | None:
+    """ASGW-18: a gateway-required app reaches a peered VNet only with
+    "Allow gateway transit" on the gateway VNet's peering, "Use remote
+    gateways" on the remote's, and the range in the plan's routes (ASGW-15)."""
+    back = next((p for p in topology.connected_peerings(remote.id) if p.remote_vnet_id == vnet.id), None)
+    if not peering.allow_gateway_transit or back is None or not back.use_remote_gateways:
+        return (
+            f"{address} is in '{remote.name}', peered with '{vnet.name}' without gateway transit: the point-to-site "
+            "tunnel doesn't reach it.",
+            f"On the peering, allow gateway transit on '{vnet.name}' and use remote gateways on '{remote.name}', "
+            "then add its range under the plan's VNet integration routes.",
+        )
+    if not any(address in net for net in app.plan_routes):
+        ranges = ", ".join(str(net) for net in remote.space)
+        return (
+            f"{address} is in '{remote.name}', which uses '{vnet.name}''s gateway, but the plan's VNet integration "
+            "routes don't include it.",
+            f"Add {ranges} under the plan's VNet integration routes (Add routes).",
+        )
+    return None
 
 
 # --- A VM: its NIC, or a subnet ---------------------------------------------------------------
@@ -476,16 +576,7 @@ def _trace_vm(
     trace.hop(SUBNET, _subnet_label(subnet), f"Virtual network '{vnet.name}'.")
 
     if address in PLATFORM_ADDRESSES:
-        trace.add(
-            "Network security group",
-            "Skipped",
-            f"{address} is an Azure platform address: DNS, DHCP, health probe and IMDS traffic bypasses NSGs.",
-            "NSG-23",
-        )
-        trace.source_ip = str(private_ip)
-        trace.add("Delivery", REACHABLE, f"The Azure host answers on {address}.", "NSG-23", "PEDNS-18")
-        trace.hop(DESTINATION, f"Azure platform {address}", "Answered by the host, inside Azure.")
-        return trace
+        return _answered_by_platform(trace, address, private_ip)
 
     # 2. Outbound NSGs: the NIC's, then the subnet's; either can deny (NSG-21).
     flow = nsg.Flow("Outbound", trace.protocol, private_ip, 0 if trace.is_icmp else EPHEMERAL_PORT, address, trace.port)
@@ -494,7 +585,7 @@ def _trace_vm(
     if not _outbound_nsgs(
         trace,
         flow,
-        topology.virtual_network_tag(vnet.id),
+        topology.virtual_network_tag(vnet.id, subnet.id),
         (nic_layer, (subnet_nsg, f" on subnet '{subnet.name}'")),
         f"No NSG on {on_nic}subnet '{subnet.name}': everything is allowed.",
         ("NSG-21",),
@@ -556,6 +647,21 @@ def _trace_vm(
 
 def _subnet_label(subnet: Subnet) -> str:
     return f"{subnet.name} {subnet.prefix}"
+
+
+def _answered_by_platform(trace: Trace, address: IPv4Address, source_ip: IPv4Address) -> Trace:
+    """NSG-23: DNS, DHCP, health probe and IMDS traffic to the platform
+    addresses bypasses NSGs (and routes): the host answers."""
+    trace.add(
+        "Network security group",
+        "Skipped",
+        f"{address} is an Azure platform address: DNS, DHCP, health probe and IMDS traffic bypasses NSGs.",
+        "NSG-23",
+    )
+    trace.source_ip = str(source_ip)
+    trace.add("Delivery", REACHABLE, f"The Azure host answers on {address}.", "NSG-23", "PEDNS-18")
+    trace.hop(DESTINATION, f"Azure platform {address}", "Answered by the host, inside Azure.")
+    return trace
 
 
 def _resolve(
@@ -696,6 +802,12 @@ def _deliver_by_route(
         )
     trace.source_ip = str(source_ip)
     if hop == r.VIRTUAL_APPLIANCE:
+        problem = _appliance_problem(topology, route, subnet, address)
+        if problem is not None:
+            detail, fix = problem
+            return trace.block(
+                "Delivery", detail, fix, "ROUTE-21", hop=NEXT_HOP, label=f"Virtual appliance {route.next_hop_ip}"
+            )
         trace.add(
             "Delivery",
             FORWARDED,
@@ -708,6 +820,13 @@ def _deliver_by_route(
         trace.verdict, trace.deciding_step = FORWARDED, "Delivery"
         return trace
     if hop == r.GATEWAY:
+        if route.source == r.USER:
+            problem = _gateway_route_problem(topology, route, subnet)
+            if problem is not None:
+                detail, fix = problem
+                return trace.block(
+                    "Delivery", detail, fix, "ROUTE-21", "ROUTE-27", hop=NEXT_HOP, label=NEXT_HOP_LABELS[r.GATEWAY]
+                )
         trace.add(
             "Delivery",
             REACHABLE,
@@ -724,7 +843,76 @@ def _deliver_by_route(
     return _deliver_private(topology, trace, address, source_ip, voice)
 
 
-def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, source_ip, voice: _Voice = _APP) -> Trace:
+def _appliance_problem(
+    topology: Topology, route: r.Route, subnet: Subnet, address: IPv4Address
+) -> tuple[str, str] | None:
+    """ROUTE-21: a virtual appliance next hop is a NIC's private IP with IP
+    forwarding on (the lab has no internal load balancers), directly
+    reachable: in the VNet or a peered VNet, not through a gateway. Otherwise
+    the route is invalid and the packet goes nowhere: (detail, fix)."""
+    called = _called(route)
+    try:
+        appliance = IPv4Address(route.next_hop_ip or "")
+    except ValueError:
+        appliance = None
+    routing = topology.routing_for(subnet)
+    direct = (*routing.vnet_space, *(net for net, _ in routing.peered))
+    if appliance is None or not any(appliance in net for net in direct):
+        return (
+            f"The next hop of {called}, virtual appliance {route.next_hop_ip or '(none)'}, isn't directly reachable "
+            "(not in the virtual network or a peered one): the route is invalid and the packet is dropped.",
+            f"Point {called} at the appliance's private IP in the virtual network or a peered one.",
+        )
+    nic = topology.nic_with(appliance)
+    if nic is None:
+        return (
+            f"The next hop of {called}, virtual appliance {appliance}, is an address no network interface has: "
+            "nothing receives the packet.",
+            f"Point {called} at the appliance's private IP, or deploy the appliance at {appliance}.",
+        )
+    if not nic.ip_forwarding and appliance != address:
+        return (
+            f"The next hop of {called} is {appliance}, but IP forwarding is off on '{nic.name}': it drops packets "
+            "addressed to others.",
+            f"Enable IP forwarding on network interface '{nic.name}'.",
+        )
+    return None
+
+
+def _gateway_route_problem(topology: Topology, route: r.Route, subnet: Subnet) -> tuple[str, str] | None:
+    """ROUTE-21, ROUTE-27: a UDR to the virtual network gateway needs a VPN
+    gateway (ExpressRoute learns its routes by BGP only): (detail, fix)."""
+    vnet = topology.vnets[subnet.vnet_id]
+    gateway = topology.gateway_for(vnet.id)
+    if gateway is None:
+        reason = f"'{vnet.name}' has no virtual network gateway"
+    elif gateway.kind != "Vpn":
+        reason = f"'{gateway.name}' is an ExpressRoute gateway, which user-defined routes can't target"
+    else:
+        return None
+    called = _called(route)
+    return (
+        f"The next hop of {called} is the virtual network gateway, but {reason}: the route is invalid and the "
+        "packet is dropped.",
+        f"Create a VPN gateway in '{vnet.name}', or change the next hop of {called}.",
+    )
+
+
+def _called(route: r.Route) -> str:
+    """How a step names a route."""
+    return f"route '{route.name}'" if route.name else "the route"
+
+
+def _deliver_private(
+    topology: Topology,
+    trace: Trace,
+    address: IPv4Address,
+    source_ip,
+    voice: _Voice = _APP,
+    source_ranges: tuple[IPv4Network, ...] = (),
+) -> Trace:
+    """Delivery to a private endpoint or a NIC; the NIC's inbound NSGs see
+    ``source_ip``. ``source_ranges`` join the destination's VirtualNetwork tag."""
     endpoint = topology.endpoint_with(address)
     if endpoint is not None:
         target = topology.target_by_host(endpoint.target_host)
@@ -772,11 +960,13 @@ def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, sou
         trace.hop(DESTINATION, str(address), "No resource has this address.", HOP_BLOCKED)
         return trace
     subnet = topology.subnets.get(nic.subnet_id)
-    vnet_tag = topology.virtual_network_tag(subnet.vnet_id) if subnet else ()
+    vnet_tag = topology.virtual_network_tag(subnet.vnet_id, subnet.id) if subnet else ()
+    if source_ranges:
+        vnet_tag = nsg.with_ranges(vnet_tag, source_ranges)
     flow = nsg.Flow(
         "Inbound",
         trace.protocol,
-        source_ip or IPv4Address("10.255.255.254"),
+        source_ip,
         0 if trace.is_icmp else EPHEMERAL_PORT,
         address,
         trace.port,
@@ -788,6 +978,7 @@ def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, sou
         subnet_nsg=topology.nsgs.get(subnet.nsg_id) if subnet and subnet.nsg_id else None,
     )
     label = f"{nic.owner or nic.name} {address}"
+    tag_rules = _tag_rule_ids(verdict.rule) if voice.cite_tags and verdict.rule else ()
     if not verdict.allowed:
         return trace.block(
             "Delivery",
@@ -795,12 +986,13 @@ def _deliver_private(topology: Topology, trace: Trace, address: IPv4Address, sou
             f"Allow the flow in '{verdict.nsg.name}'.",
             "NSG-21",
             *verdict.rule_ids,
+            *tag_rules,
             hop=DESTINATION,
             label=label,
         )
     owner = f" ({nic.owner})" if nic.owner else ""
     received = f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}."
-    trace.add("Delivery", REACHABLE, received, *voice.nic_rules)
+    trace.add("Delivery", REACHABLE, received, *voice.nic_rules, *verdict.rule_ids, *tag_rules)
     trace.hop(DESTINATION, label, received)
     return trace
 
@@ -811,6 +1003,16 @@ def _deliver_public(
     target = topology.target_by_ip(address)
     if target is None:
         name = trace.destination if trace.destination != str(address) else ""
+        if not address.is_global:
+            return trace.block(
+                "Delivery",
+                f"{address} isn't a public address (private or shared address space): the internet doesn't route "
+                "it, so the packet is lost.",
+                voice.unroutable_fix,
+                *voice.unroutable_rules,
+                hop=DESTINATION,
+                label=f"{name} {address}".strip(),
+            )
         trace.add("Delivery", REACHABLE, f"{address} is on the internet; the packet leaves Azure.", "ROUTE-01")
         trace.hop(DESTINATION, f"{name} {address}".strip(), "On the internet.")
         return trace

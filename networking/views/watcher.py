@@ -161,7 +161,7 @@ def _security_groups(topology, nic: NetworkInterface) -> list[dict]:
     """NW-30: the subnet's NSG and the NIC's, each with its inbound and
     outbound rules in evaluation order, default rules last (NSG-02, NSG-10)."""
     subnet = _topology_subnet(topology, nic.subnet_id)
-    vnet_tag = topology.virtual_network_tag(subnet.vnet_id)
+    vnet_tag = topology.virtual_network_tag(subnet.vnet_id, subnet.id)
     applied = [
         (subnet.nsg_id, f"Subnet: {nic.subnet.vnet.name}/{nic.subnet.name}"),
         (nic.nsg_id, f"Network interface: {nic.name}"),
@@ -477,7 +477,7 @@ def _ip_flow(topology, nic: NetworkInterface, data: dict) -> dict:
     nic_nsg = topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None
     subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
     verdict, verdicts = nsg_engine.evaluate(
-        flow, topology.virtual_network_tag(subnet.vnet_id), nic_nsg=nic_nsg, subnet_nsg=subnet_nsg
+        flow, topology.virtual_network_tag(subnet.vnet_id, subnet.id), nic_nsg=nic_nsg, subnet_nsg=subnet_nsg
     )
     order = [("Network interface", nic_nsg), ("Subnet", subnet_nsg)]
     applied_to = [label for label, nsg in (order if outbound else order[::-1]) if nsg is not None]

@@ -38,34 +38,53 @@ def reference_routing(topology: Topology, subnet: Subnet) -> r.SubnetRouting:
     """Topology.routing_for by scanning the snapshot's tuples."""
     vnet = topology.vnets[subnet.vnet_id]
     connected = [p for p in topology.peerings if p.vnet_id == vnet.id and p.state == "Connected" and p.allow_access]
-    peered, peer_ids, gateway_prefixes = [], {vnet.id}, []
-    if vnet.id in topology.gateways:
-        gateway_prefixes.extend(topology.gateways[vnet.id].prefixes)
+    peered, peer_ids = [], {vnet.id}
     for peering in connected:
         remote = topology.vnets.get(peering.remote_vnet_id)
         if remote is None:
             continue
         peer_ids.add(remote.id)
         peered.extend((space, remote.location != vnet.location) for space in remote.space)
-        if peering.use_remote_gateways and remote.id in topology.gateways:
-            gateway_prefixes.extend(topology.gateways[remote.id].prefixes)
     table = topology.route_tables.get(subnet.route_table_id) if subnet.route_table_id else None
-    endpoints = tuple(
-        N(f"{pe.ip}/32")
+    endpoints = [
+        pe
         for pe in topology.private_endpoints
         if pe.subnet_id in topology.subnets and topology.subnets[pe.subnet_id].vnet_id in peer_ids
-    )
+    ]
     return r.SubnetRouting(
         vnet_space=vnet.space,
         peered=tuple(peered),
-        gateway_prefixes=tuple(gateway_prefixes),
+        gateway_prefixes=reference_gateway_prefixes(topology, vnet.id),
         service_endpoint_prefixes=tuple(servicetags.service_endpoint_prefixes(sorted(subnet.service_endpoints))),
-        private_endpoints=endpoints,
+        private_endpoints=tuple(N(f"{pe.ip}/32") for pe in endpoints),
         user_routes=table.routes if table else (),
         propagate_gateway_routes=table.propagate_gateway_routes if table else True,
         classic_pe_rules=topology.era == "classic",
+        route_table_endpoints=frozenset(
+            N(f"{pe.ip}/32")
+            for pe in endpoints
+            if topology.subnets[pe.subnet_id].pe_policies in ("RouteTableEnabled", "Enabled")
+        ),
         vnet_prefix_length=min((s.prefixlen for s in vnet.space), default=16),
     )
+
+
+def reference_gateway_prefixes(topology: Topology, vnet_id: int) -> tuple[IPv4Network, ...]:
+    """ROUTE-07: the VNet's own gateway's prefixes and P2S pool, then those of
+    the gateways of peers it uses remote gateways of."""
+    connected = [p for p in topology.peerings if p.vnet_id == vnet_id and p.state == "Connected" and p.allow_access]
+    used = [vnet_id] + [
+        p.remote_vnet_id for p in connected if p.use_remote_gateways and p.remote_vnet_id in topology.vnets
+    ]
+    prefixes = []
+    for gateway_vnet in used:
+        gateway = topology.gateways.get(gateway_vnet)
+        if gateway is None:
+            continue
+        prefixes.extend(gateway.prefixes)
+        if gateway.p2s_pool is not None and gateway.p2s_pool not in gateway.prefixes:
+            prefixes.append(gateway.p2s_pool)
+    return tuple(prefixes)
 
 
 def _reference_tie_winner(same: list[r.Route], config: r.SubnetRouting) -> r.Route:
@@ -113,7 +132,10 @@ def reference_select_route(config: r.SubnetRouting, destination: IPv4Address) ->
         return longest(se)
     pe = [c for c in matching if c.next_hop_type == r.INTERFACE_ENDPOINT]
     if pe:
-        if not config.classic_pe_rules and config.pe_subnet_route_tables_enabled:
+        route_tables = config.pe_subnet_route_tables_enabled or any(
+            c.prefix in config.route_table_endpoints for c in pe
+        )
+        if not config.classic_pe_rules and route_tables:
             udrs = [
                 c
                 for c in matching
@@ -149,6 +171,7 @@ BLOCKS = [
 ]
 HOPS = [r.VIRTUAL_APPLIANCE, r.INTERNET, r.NONE, r.VNET_LOCAL, r.GATEWAY]
 SERVICES = ["Microsoft.Storage", "Microsoft.Sql", "Microsoft.KeyVault"]
+PE_POLICIES = ["Disabled", "Enabled", "RouteTableEnabled", "NetworkSecurityGroupEnabled"]
 
 
 def _inside(block: IPv4Network, offset: int, length: int) -> IPv4Network:
@@ -202,6 +225,7 @@ def topologies(draw):
                 prefix,
                 route_table_id=draw(st.sampled_from([None, *route_tables])),
                 service_endpoints=frozenset(draw(st.lists(st.sampled_from(SERVICES), max_size=2))),
+                pe_policies=draw(st.sampled_from(PE_POLICIES)),
             )
     ids = list(vnets)
     peerings = tuple(
@@ -211,7 +235,13 @@ def topologies(draw):
         for a, b in draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=6))
     )
     gateways = {
-        vid: Gateway(vid, f"gw{vid}", "Vpn", tuple(draw(st.lists(prefix_in_blocks, max_size=3))))
+        vid: Gateway(
+            vid,
+            f"gw{vid}",
+            "Vpn",
+            tuple(draw(st.lists(prefix_in_blocks, max_size=3))),
+            draw(st.sampled_from([None, N("172.31.200.0/24"), N("192.168.250.0/24")])),
+        )
         for vid in draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
     }
     endpoints = []
@@ -310,9 +340,14 @@ def test_lookups_agree_with_scans_on_random_topologies(topology, extra):
         for p in connected:
             if p.remote_vnet_id in topology.vnets:
                 tag += topology.vnets[p.remote_vnet_id].space
-        if vnet_id in topology.gateways:
-            tag += topology.gateways[vnet_id].prefixes
+        tag += reference_gateway_prefixes(topology, vnet_id)
         assert topology.virtual_network_tag(vnet_id) == tuple(tag)
+        for subnet in topology.subnets.values():
+            if subnet.vnet_id != vnet_id:
+                continue
+            table = topology.route_tables.get(subnet.route_table_id) if subnet.route_table_id else None
+            routed = [route.prefix for route in table.routes] if table else []
+            assert topology.virtual_network_tag(vnet_id, subnet.id) == tuple(tag + routed)
 
 
 ADDRESS_SPECS = [
@@ -376,8 +411,9 @@ random_rules = st.lists(
 def test_nsg_evaluation_agrees_with_brute_force_on_random_topologies(topology, rules, extra, ports, data):
     group = n.Nsg("nsg", tuple(rules))
     addresses = interesting_addresses(topology, extra) + [A(x) for x in FLOW_ADDRESSES]
-    for vnet_id in topology.vnets:
-        vnet_tag = topology.virtual_network_tag(vnet_id)
+    tags = [topology.virtual_network_tag(vnet_id) for vnet_id in topology.vnets]
+    tags += [topology.virtual_network_tag(s.vnet_id, s.id) for s in topology.subnets.values()]  # with UDR prefixes
+    for vnet_tag in tags:
         for _ in range(8):
             flow = n.Flow(
                 data.draw(st.sampled_from(["Inbound", "Outbound"])),

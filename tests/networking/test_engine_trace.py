@@ -119,6 +119,11 @@ CASES = [
         topo(
             subnets={10: VM_SUBNET, 11: replace(INTEGRATION, route_table_id=5), 20: SPOKE_SUBNET},
             route_tables={5: FORCED},
+            # ROUTE-21: the appliance's NIC forwards traffic for others.
+            nics=(
+                Nic("vm01-nic", 10, A("10.0.1.4"), owner="vm01", ip_forwarding=True),
+                Nic("spoke-vm-nic", 20, A("10.1.0.4"), owner="spoke-vm"),
+            ),
         ),
         ROUTE_ALL,
         "www.contoso.com",

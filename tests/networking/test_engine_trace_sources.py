@@ -145,11 +145,46 @@ ONPREM_VIA_NVA = RouteTable(
 PE_VIA_NVA = RouteTable(
     6, "pe-nva-rt", True, (r.Route(N("10.0.4.5/32"), r.VIRTUAL_APPLIANCE, r.USER, TO_NVA, "sql-pe-via-nva"),)
 )
-ROUTE_TABLES = {t.id: t for t in (FORCED, APP_VIA_NVA, DROP_APP, NO_PROPAGATION, ONPREM_VIA_NVA, PE_VIA_NVA)}
+BRANCH_VIA_NVA = RouteTable(
+    7, "branch-nva-rt", True, (r.Route(N("172.16.0.0/12"), r.VIRTUAL_APPLIANCE, r.USER, TO_NVA, "branch-nva"),)
+)
+VNET_VIA_NVA = RouteTable(
+    8, "vnet-nva-rt", True, (r.Route(N("10.0.0.0/16"), r.VIRTUAL_APPLIANCE, r.USER, TO_NVA, "vnet-via-nva"),)
+)
+APP_VIA_WEB02 = RouteTable(
+    9, "via-web02-rt", True, (r.Route(N("10.0.2.0/24"), r.VIRTUAL_APPLIANCE, r.USER, "10.0.1.5", "via-web02"),)
+)
+APP_VIA_NOBODY = RouteTable(
+    10, "via-ghost-rt", True, (r.Route(N("10.0.2.0/24"), r.VIRTUAL_APPLIANCE, r.USER, "10.0.3.99", "via-ghost"),)
+)
+ONPREM_VIA_GATEWAY = RouteTable(
+    11, "onprem-gw-rt", True, (r.Route(N("192.168.10.0/24"), r.GATEWAY, r.USER, None, "onprem-via-gw"),)
+)
+SHARED_TO_INTERNET = RouteTable(
+    12, "shared-internet-rt", True, (r.Route(N("100.64.0.0/10"), r.INTERNET, r.USER, None, "shared-out"),)
+)
+ROUTE_TABLES = {
+    t.id: t
+    for t in (
+        FORCED,
+        APP_VIA_NVA,
+        DROP_APP,
+        NO_PROPAGATION,
+        ONPREM_VIA_NVA,
+        PE_VIA_NVA,
+        BRANCH_VIA_NVA,
+        VNET_VIA_NVA,
+        APP_VIA_WEB02,
+        APP_VIA_NOBODY,
+        ONPREM_VIA_GATEWAY,
+        SHARED_TO_INTERNET,
+    )
+}
 
 ONPREM_GW = Gateway(1, "hub-vpngw", "Vpn", (N("192.168.0.0/16"),))
 ONPREM_GW_24 = Gateway(1, "hub-vpngw", "Vpn", (N("192.168.10.0/24"),))
 BGP_INTO_VNET = Gateway(1, "hub-vpngw", "ExpressRoute", (N("192.168.0.0/16"), N("10.0.2.0/24")))
+ER_GW = Gateway(1, "hub-ergw", "ExpressRoute", (N("192.168.0.0/16"),))
 PEERED = (Peering(1, 2), Peering(2, 1))
 INITIATED = (Peering(1, 2, state="Initiated"),)
 SPOKE_USES_HUB_GW = (Peering(1, 2, allow_gateway_transit=True), Peering(2, 1, use_remote_gateways=True))
@@ -198,6 +233,20 @@ SE_STORAGE = web_subnet(service_endpoints=frozenset({"Microsoft.Storage"}))
 LOCKED_STORAGE = replace(STORAGE, default_deny=True)
 STORAGE_FOR_WEB = replace(STORAGE, default_deny=True, vnet_rule_subnets=frozenset({10}))
 SQL_PRIVATE_ONLY = replace(SQL, public_network_access=False)
+VAULT = Target(
+    "KeyVault",
+    "contoso-kv",
+    "contoso-kv.vault.azure.net",
+    A("20.40.224.20"),
+    "Microsoft.KeyVault",
+    "privatelink.vaultcore.azure.net",
+    public_network_access=False,
+)
+VAULT_PE = PrivateEndpoint("contoso-kv-pe", 13, A("10.0.4.6"), VAULT.host)
+ZONE_VAULT_HUB = Zone("privatelink.vaultcore.azure.net", {"contoso-kv": ("A", ("10.0.4.6",))}, links=((1, False),))
+LEGACY = Vnet(4, "legacy-vnet", "eastus", (N("10.7.0.0/16"),), is_classic=True)
+LEGACY_SUBNET = Subnet(40, "legacy-subnet", 4, N("10.7.0.0/24"))
+LEGACY_VM = Nic("legacy01-nic", 40, A("10.7.0.4"), owner="legacy01")
 
 
 def case(case_id, rules, topology, source, destination, port, protocol, verdict, step, says=""):
@@ -930,6 +979,241 @@ CASES = [
     case("icmp-internet-classic", "DOA-01", topo(), WEB, "www.contoso.com", 0, ICMP, REACHABLE, ""),
     case("icmp-internet-current", "DOA-02", topo(CURRENT), WEB, "www.contoso.com", 0, ICMP, BLOCKED, "Delivery"),
     case("icmp-from-subnet-source", "NSG-21", topo(), WEB_SUBNET, "10.0.2.4", 0, ICMP, REACHABLE, ""),
+    # --- NSG-30: user-defined route prefixes are part of the VirtualNetwork tag -------------------
+    case(
+        "udr-prefix-allowed-by-allow-vnet-out",
+        "NSG-30 NSG-10 ROUTE-21",
+        topo(subnets=(web_subnet(route_table_id=BRANCH_VIA_NVA.id),)),
+        web(nsg_id=EMPTY),
+        "172.20.0.4",
+        443,
+        TCP,
+        FORWARDED,
+        "Delivery",
+    ),
+    case(
+        "default-route-udr-allowed-by-allow-vnet-out",
+        "NSG-30 NSG-10 ROUTE-31",
+        topo(CURRENT, subnets=(web_subnet(route_table_id=FORCED.id),)),
+        web(nsg_id=EMPTY),
+        "10.2.1.4",
+        443,
+        TCP,
+        FORWARDED,
+        "Delivery",
+    ),
+    case(
+        "subnet-source-udr-prefix-in-the-tag",
+        "NSG-30 NSG-10",
+        topo(subnets=(web_subnet(route_table_id=BRANCH_VIA_NVA.id, nsg_id=EMPTY),)),
+        web_subnet(route_table_id=BRANCH_VIA_NVA.id, nsg_id=EMPTY),
+        "172.20.0.4",
+        443,
+        UDP,
+        FORWARDED,
+        "Delivery",
+    ),
+    case(
+        "udr-prefix-doesnt-leave-the-internet-tag",
+        "NSG-31 NSG-02",
+        topo(subnets=(web_subnet(nsg_id=TAGS, route_table_id=FORCED.id),)),
+        WEB,
+        "www.contoso.com",
+        443,
+        TCP,
+        BLOCKED,
+        "Network security group",
+        "'deny-internet'",
+    ),
+    # --- ROUTE-08 / SUBNET-21 [Current]: the PE subnet's policy lets a VNet-length UDR win ----------
+    case(
+        "pe-subnet-route-tables-enabled-udr-wins-current",
+        "ROUTE-08 SUBNET-21 ROUTE-21",
+        topo(
+            CURRENT,
+            subnets=(web_subnet(route_table_id=VNET_VIA_NVA.id), replace(PE_SUBNET, pe_policies="RouteTableEnabled")),
+            private_endpoints=(SQL_PE,),
+        ),
+        WEB,
+        "10.0.4.5",
+        1433,
+        TCP,
+        FORWARDED,
+        "Delivery",
+    ),
+    case(
+        "pe-subnet-policy-disabled-pe-wins-current",
+        "ROUTE-08 PEDNS-31",
+        topo(CURRENT, subnets=(web_subnet(route_table_id=VNET_VIA_NVA.id),), private_endpoints=(SQL_PE,)),
+        WEB,
+        "10.0.4.5",
+        1433,
+        TCP,
+        REACHABLE,
+        "",
+    ),
+    case(
+        "pe-subnet-policy-enabled-default-route-never-wins-current",
+        "ROUTE-08",
+        topo(
+            CURRENT,
+            subnets=(web_subnet(route_table_id=FORCED.id), replace(PE_SUBNET, pe_policies="Enabled")),
+            private_endpoints=(SQL_PE,),
+        ),
+        WEB,
+        "10.0.4.5",
+        1433,
+        TCP,
+        REACHABLE,
+        "",
+    ),
+    # --- ROUTE-21: a virtual appliance is a NIC with IP forwarding, directly reachable ------------
+    case(
+        "appliance-nic-without-ip-forwarding",
+        "ROUTE-21",
+        topo(subnets=(web_subnet(route_table_id=APP_VIA_WEB02.id),)),
+        WEB,
+        "10.0.2.4",
+        443,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "IP forwarding is off on 'web02-nic'",
+    ),
+    case(
+        "appliance-address-nobody-holds",
+        "ROUTE-21",
+        topo(CURRENT, subnets=(web_subnet(route_table_id=APP_VIA_NOBODY.id),)),
+        WEB,
+        "10.0.2.4",
+        22,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "no network interface has",
+    ),
+    case(
+        "subnet-source-appliance-nobody-holds",
+        "ROUTE-21",
+        topo(subnets=(web_subnet(route_table_id=APP_VIA_NOBODY.id),)),
+        web_subnet(route_table_id=APP_VIA_NOBODY.id),
+        "10.0.2.4",
+        0,
+        ICMP,
+        BLOCKED,
+        "Delivery",
+        "no network interface has",
+    ),
+    case(
+        "appliance-in-the-hub-from-a-peered-spoke",
+        "ROUTE-21",
+        topo(peerings=PEERED, subnets=(replace(SPOKE_SUBNET, route_table_id=APP_VIA_NVA.id),)),
+        SPOKE_VM,
+        "10.0.2.4",
+        443,
+        TCP,
+        FORWARDED,
+        "Delivery",
+    ),
+    case(
+        "appliance-in-an-unpeered-vnet-isnt-directly-reachable",
+        "ROUTE-21",
+        topo(CURRENT, subnets=(replace(FAR_SUBNET, route_table_id=APP_VIA_NVA.id),)),
+        FAR_VM,
+        "10.0.2.4",
+        443,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "isn't directly reachable",
+    ),
+    # --- ROUTE-21 / ROUTE-27: a UDR to the gateway needs a VPN gateway ------------------------------
+    case(
+        "udr-to-a-vpn-gateway",
+        "ROUTE-21 ROUTE-07",
+        topo(gateways={1: ONPREM_GW}, subnets=(web_subnet(route_table_id=ONPREM_VIA_GATEWAY.id),)),
+        WEB,
+        "192.168.10.5",
+        443,
+        TCP,
+        REACHABLE,
+        "",
+    ),
+    case(
+        "udr-to-an-expressroute-gateway-is-invalid",
+        "ROUTE-21 ROUTE-27",
+        topo(CURRENT, gateways={1: ER_GW}, subnets=(web_subnet(route_table_id=ONPREM_VIA_GATEWAY.id),)),
+        WEB,
+        "192.168.10.5",
+        443,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "ExpressRoute gateway",
+    ),
+    case(
+        "udr-to-a-missing-gateway-is-invalid",
+        "ROUTE-21 ROUTE-27",
+        topo(subnets=(web_subnet(route_table_id=ONPREM_VIA_GATEWAY.id),)),
+        WEB,
+        "192.168.10.5",
+        443,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "no virtual network gateway",
+    ),
+    case(
+        "udr-to-the-hubs-vpn-gateway-from-a-spoke",
+        "ROUTE-21",
+        topo(
+            gateways={1: ONPREM_GW},
+            peerings=SPOKE_USES_HUB_GW,
+            subnets=(replace(SPOKE_SUBNET, route_table_id=ONPREM_VIA_GATEWAY.id),),
+        ),
+        SPOKE_VM,
+        "192.168.10.5",
+        443,
+        TCP,
+        REACHABLE,
+        "",
+    ),
+    # --- PEDNS-01 / PEDNS-10: Key Vault's privatelink zone is vaultcore ----------------------------
+    case(
+        "key-vault-through-the-vaultcore-zone",
+        "PEDNS-10 PEDNS-11 ROUTE-08",
+        topo(private_endpoints=(VAULT_PE,), zones=(ZONE_VAULT_HUB,), targets=(SQL, STORAGE, VAULT)),
+        WEB,
+        VAULT.host,
+        443,
+        TCP,
+        REACHABLE,
+        "",
+    ),
+    # --- Addresses the internet doesn't route (ROUTE-01), and a VM across a classic peering ---------
+    case(
+        "shared-address-space-sent-to-the-internet-is-lost",
+        "ROUTE-01 ROUTE-21",
+        topo(nics=(WEB_PUBLIC,), subnets=(web_subnet(route_table_id=SHARED_TO_INTERNET.id),)),
+        WEB_PUBLIC,
+        "100.64.0.4",
+        443,
+        TCP,
+        BLOCKED,
+        "Delivery",
+        "isn't a public address",
+    ),
+    case(
+        "vm-reaches-a-peered-classic-vnet",
+        "ROUTE-07 NSG-21",
+        topo(vnets=(LEGACY,), subnets=(LEGACY_SUBNET,), nics=(LEGACY_VM,), peerings=(Peering(1, 4),)),
+        WEB,
+        "10.7.0.4",
+        22,
+        TCP,
+        REACHABLE,
+        "",
+    ),
 ]
 
 

@@ -114,6 +114,19 @@ PEERED = (Peering(1, 2), Peering(2, 1))
 GLOBALLY_PEERED = (Peering(1, 3), Peering(3, 1))
 SHARED_PEERED = (Peering(1, 4), Peering(4, 1))
 
+VAULT_PE = PrivateEndpoint("orders-kv-pe", 12, A("10.0.3.7"), VAULT.host)
+VAULT_ZONE = Zone("privatelink.vaultcore.azure.net", {"orders-kv": ("A", ("10.0.3.7",))}, ((1, False),))
+P2S_POOL = N("172.16.201.0/24")  # ASGW-09: inside RFC 1918
+P2S_GATEWAY = Gateway(1, "orders-vpn-gw", "Vpn", (), P2S_POOL)
+ER_ONLY = Gateway(1, "orders-er-gw", "ExpressRoute", ())
+# ASGW-18: "Allow gateway transit" on the gateway VNet's side, "Use remote gateways" on the peer's.
+TRANSIT = (Peering(1, 2, allow_gateway_transit=True), Peering(2, 1, use_remote_gateways=True))
+LEGACY = Vnet(7, "legacy-vnet", "eastus", (N("10.7.0.0/16"),), is_classic=True)
+LEGACY_SUBNET = Subnet(70, "default", 7, N("10.7.0.0/24"))
+LEGACY_VM_IP = "10.7.0.4"
+LEGACY_VM = Nic("legacy-vm-nic", 70, A(LEGACY_VM_IP), owner="legacy-vm")
+LEGACY_PEERED = (Peering(1, 7),)  # a classic VNet has no peering links of its own
+
 
 def net(era, *, subnets=(), targets=(), nics=(), vnets=(), **changes) -> Topology:
     """The lab network: VNET (workload, integration, endpoints and firewall
@@ -226,6 +239,23 @@ DENY_ALL_IN = inbound("deny-all-in", 100, "Deny")
 FROM_INTEGRATION_443 = inbound("allow-integration-443", 100, "Allow", source="10.0.2.0/26", ports="443")
 DENY_REST_IN = inbound("deny-rest", 200, "Deny")
 FORCED = udr("0.0.0.0/0", r.VIRTUAL_APPLIANCE, NVA_IP, "to-firewall")
+
+
+def with_routes(era, *routes, nsg_rules=None, endpoints_policy=None, **changes) -> Topology:
+    """``net`` with a route table of ``routes`` on the integration subnet, and
+    optionally an NSG of ``nsg_rules`` there too, or a private endpoint
+    network policy on the endpoints subnet (SUBNET-21)."""
+    subnets = [integration(route_table_id=5, nsg_id=1 if nsg_rules is not None else None)]
+    if endpoints_policy is not None:
+        subnets.append(replace(ENDPOINTS, pe_policies=endpoints_policy))
+    nsgs = {1: Nsg("integration-nsg", nsg_rules)} if nsg_rules is not None else {}
+    table = RouteTable(5, "integration-routes", True, routes)
+    return net(era, subnets=subnets, route_tables={5: table}, nsgs=nsgs, **changes)
+
+
+def transit_app(era, *plan_routes) -> App:
+    """The gateway-required app with the plan's VNet integration routes (ASGW-15)."""
+    return replace(gateway(era), plan_routes=tuple(N(p) for p in plan_routes))
 
 
 # --- Name resolution (§15 step 1: ASDNS, SEED-24, PEDNS) ----------------------------------------
@@ -633,6 +663,46 @@ NAME_RESOLUTION = [
         REACHABLE,
         "",
     ),
+    (
+        "key-vault-cname-points-into-vaultcore-zone-current",
+        "PEDNS-10 PEDNS-11 ROUTE-08 ASVI-02",
+        net(
+            CURRENT,
+            targets=[replace(VAULT, public_network_access=False)],
+            private_endpoints=(VAULT_PE,),
+            zones=(VAULT_ZONE,),
+        ),
+        regional(CURRENT),
+        VAULT.host,
+        443,
+        REACHABLE,
+        "",
+    ),
+    (
+        "key-vault-cname-points-into-vaultcore-zone-classic",
+        "SEED-24 PEDNS-10 PEDNS-11 ROUTE-08",
+        net(
+            CLASSIC,
+            targets=[replace(VAULT, public_network_access=False)],
+            private_endpoints=(VAULT_PE,),
+            zones=(VAULT_ZONE,),
+        ),
+        regional(CLASSIC, route_all=True, dns=(AZURE_DNS,)),
+        VAULT.host,
+        443,
+        REACHABLE,
+        "",
+    ),
+    (
+        "key-vault-vaultcore-zone-without-the-record-current",
+        "PEDNS-10 PEDNS-13",
+        net(CURRENT, private_endpoints=(VAULT_PE,), zones=(replace(VAULT_ZONE, records={}),)),
+        regional(CURRENT),
+        VAULT.host,
+        443,
+        BLOCKED,
+        "Name resolution",
+    ),
 ]
 
 
@@ -774,14 +844,16 @@ ENTERING = [
         "Delivery",
     ),
     (
+        # ASRT-01: it stays out of the VNet (the NSG never sees it), and the
+        # internet doesn't route shared address space: it's lost.
         "shared-address-space-stays-out-without-route-all-current",
-        "SEED-21 ASRT-03",
+        "SEED-21 ASRT-03 ASRT-01 VNET-01",
         guarded(CURRENT, outbound("deny-everything", 100, "Deny")),
         regional(CURRENT),
         "100.64.5.4",
         443,
-        REACHABLE,
-        "",
+        BLOCKED,
+        "Delivery",
     ),
     (
         "shared-address-space-with-route-all-is-dropped-classic",
@@ -936,6 +1008,106 @@ ENTERING = [
         443,
         BLOCKED,
         "Delivery",
+    ),
+    (
+        "shared-address-space-of-a-peered-vnet-stays-out-without-route-all-current",
+        "ASRT-01 ASRT-03 SEED-17 VNET-01",
+        net(CURRENT, peerings=SHARED_PEERED),
+        regional(CURRENT),
+        SHARED_VM_IP,
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "shared-address-space-of-a-peered-vnet-stays-out-without-route-all-classic",
+        "ASRT-01 ASRT-03 SEED-17 VNET-01",
+        net(CLASSIC, peerings=SHARED_PEERED),
+        regional(CLASSIC),
+        SHARED_VM_IP,
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "gateway-required-p2s-source-passes-allow-vnet-inbound-classic",
+        "ASGW-17 NSG-30 NSG-10 NSG-21",
+        vm_guarded(CLASSIC, nic_rules=(), gateways={1: P2S_GATEWAY}),
+        gateway(CLASSIC),
+        VM_IP,
+        443,
+        REACHABLE,
+        "",
+    ),
+    (
+        "gateway-required-stand-in-pool-passes-allow-vnet-inbound-current",
+        "ASGW-17 NSG-30 NSG-10",
+        vm_guarded(CURRENT, subnet_rules=()),
+        gateway(CURRENT),
+        VM_IP,
+        443,
+        REACHABLE,
+        "",
+    ),
+    (
+        "gateway-required-rule-allowing-the-p2s-pool-current",
+        "ASGW-17 NSG-21 NSG-02",
+        vm_guarded(
+            CURRENT,
+            nic_rules=(inbound("allow-p2s", 100, "Allow", source=str(P2S_POOL)), DENY_REST_IN),
+            gateways={1: P2S_GATEWAY},
+        ),
+        gateway(CURRENT),
+        VM_IP,
+        443,
+        REACHABLE,
+        "",
+    ),
+    (
+        "gateway-required-plain-peering-has-no-gateway-transit-current",
+        "ASGW-18 ASGW-15",
+        net(CURRENT, peerings=PEERED, gateways={1: P2S_GATEWAY}),
+        transit_app(CURRENT, "10.1.0.0/16"),
+        PEER_VM_IP,
+        443,
+        BLOCKED,
+        "Enter the virtual network",
+    ),
+    (
+        "gateway-required-plain-peering-has-no-gateway-transit-classic",
+        "ASGW-18 ASGW-15",
+        net(CLASSIC, peerings=PEERED),
+        gateway(CLASSIC),
+        PEER_VM_IP,
+        443,
+        BLOCKED,
+        "Enter the virtual network",
+    ),
+    (
+        "gateway-required-transit-without-a-plan-route-classic",
+        "ASGW-18 ASGW-15",
+        net(CLASSIC, peerings=TRANSIT, gateways={1: P2S_GATEWAY}),
+        gateway(CLASSIC),
+        PEER_VM_IP,
+        443,
+        BLOCKED,
+        "Enter the virtual network",
+    ),
+    (
+        "gateway-required-transit-with-a-plan-route-reaches-the-peer-current",
+        "ASGW-18 ASGW-15 ASGW-17 NSG-30 NSG-10",
+        net(
+            CURRENT,
+            peerings=TRANSIT,
+            gateways={1: P2S_GATEWAY},
+            nics=[replace(PEER_VM, nsg_id=3)],
+            nsgs={3: Nsg("peer-vm-nsg", ())},
+        ),
+        transit_app(CURRENT, "10.1.0.0/16"),
+        PEER_VM_IP,
+        443,
+        REACHABLE,
+        "",
     ),
 ]
 
@@ -1221,6 +1393,36 @@ NSG_CASES = [
         REACHABLE,
         "",
     ),
+    (
+        "udr-prefix-joins-the-virtual-network-tag-current",
+        "NSG-30 NSG-10 ROUTE-21",
+        with_routes(CURRENT, udr("172.16.0.0/12", r.VIRTUAL_APPLIANCE, NVA_IP, "branch-via-firewall"), nsg_rules=()),
+        regional(CURRENT),
+        "172.16.5.4",
+        443,
+        FORWARDED,
+        "Delivery",
+    ),
+    (
+        "default-route-udr-joins-the-virtual-network-tag-classic",
+        "NSG-30 NSG-10 ROUTE-31 ROUTE-21",
+        with_routes(CLASSIC, FORCED, nsg_rules=()),
+        regional(CLASSIC),
+        REMOTE_VM_IP,
+        443,
+        FORWARDED,
+        "Delivery",
+    ),
+    (
+        "udr-prefix-does-not-leave-the-internet-tag-current",
+        "NSG-31 NSG-02 SEED-21",
+        with_routes(CURRENT, FORCED, nsg_rules=(outbound("deny-internet", 100, "Deny", to="Internet"),)),
+        regional(CURRENT, route_all=True),
+        PARTNER_IP,
+        443,
+        BLOCKED,
+        "Network security group",
+    ),
 ]
 
 UDP_CASES = [
@@ -1278,6 +1480,26 @@ UDP_CASES = [
         regional(CURRENT, route_all=True),
         PARTNER_IP,
         30000,
+        REACHABLE,
+        "",
+    ),
+    (
+        "platform-dns-bypasses-the-integration-nsg-current",
+        "NSG-23 PEDNS-18 ASRT-02",
+        guarded(CURRENT, outbound("deny-everything", 100, "Deny")),
+        regional(CURRENT, route_all=True),
+        AZURE_DNS,
+        53,
+        REACHABLE,
+        "",
+    ),
+    (
+        "platform-dns-bypasses-the-integration-nsg-classic",
+        "NSG-23 PEDNS-18",
+        guarded(CLASSIC, outbound("deny-everything", 100, "Deny")),
+        regional(CLASSIC, route_all=True, dns=(AZURE_DNS,)),
+        AZURE_DNS,
+        53,
         REACHABLE,
         "",
     ),
@@ -1726,6 +1948,159 @@ ROUTES = [
         REACHABLE,
         "",
     ),
+    (
+        "imds-bypasses-the-integration-nsg-classic",
+        "NSG-23",
+        guarded(CLASSIC, outbound("deny-everything", 100, "Deny")),
+        regional(CLASSIC, route_all=True),
+        "169.254.169.254",
+        80,
+        REACHABLE,
+        "",
+    ),
+    (
+        "vnet-length-udr-overrides-pe-with-route-table-policy-current",
+        "ROUTE-08 SUBNET-21 ROUTE-21",
+        with_routes(
+            CURRENT,
+            udr("10.0.0.0/16", r.VIRTUAL_APPLIANCE, NVA_IP, "vnet-via-firewall"),
+            endpoints_policy="RouteTableEnabled",
+            private_endpoints=(SQL_PE,),
+        ),
+        regional(CURRENT),
+        "10.0.3.5",
+        1433,
+        FORWARDED,
+        "Delivery",
+    ),
+    (
+        "subnet-udr-overrides-pe-with-all-policies-enabled-current",
+        "ROUTE-08 SUBNET-21",
+        with_routes(
+            CURRENT,
+            udr("10.0.3.0/24", r.VIRTUAL_APPLIANCE, NVA_IP, "endpoints-via-firewall"),
+            endpoints_policy="Enabled",
+            private_endpoints=(SQL_PE,),
+            zones=(SQL_ZONE,),
+        ),
+        regional(CURRENT),
+        SQL.host,
+        1433,
+        FORWARDED,
+        "Delivery",
+    ),
+    (
+        "udr-shorter-than-the-vnet-prefix-does-not-override-pe-current",
+        "ROUTE-08 ASVI-02",
+        with_routes(
+            CURRENT,
+            udr("10.0.0.0/8", r.VIRTUAL_APPLIANCE, NVA_IP, "all-10-via-firewall"),
+            endpoints_policy="RouteTableEnabled",
+            private_endpoints=(SQL_PE,),
+        ),
+        regional(CURRENT),
+        "10.0.3.5",
+        1433,
+        REACHABLE,
+        "",
+    ),
+    (
+        "nsg-only-policy-leaves-the-pe-route-current",
+        "ROUTE-08 ASVI-02",
+        with_routes(
+            CURRENT,
+            udr("10.0.0.0/16", r.VIRTUAL_APPLIANCE, NVA_IP, "vnet-via-firewall"),
+            endpoints_policy="NetworkSecurityGroupEnabled",
+            private_endpoints=(SQL_PE,),
+        ),
+        regional(CURRENT),
+        "10.0.3.5",
+        1433,
+        REACHABLE,
+        "",
+    ),
+    (
+        "route-table-policy-ignored-in-classic",
+        "ROUTE-08 ASVI-02",
+        with_routes(
+            CLASSIC,
+            udr("10.0.0.0/16", r.VIRTUAL_APPLIANCE, NVA_IP, "vnet-via-firewall"),
+            endpoints_policy="Enabled",
+            private_endpoints=(SQL_PE,),
+        ),
+        regional(CLASSIC),
+        "10.0.3.5",
+        1433,
+        REACHABLE,
+        "",
+    ),
+    (
+        "appliance-address-nobody-holds-current",
+        "ROUTE-21",
+        with_routes(CURRENT, udr("172.16.0.0/12", r.VIRTUAL_APPLIANCE, "10.0.4.50", "to-missing-nva")),
+        regional(CURRENT),
+        "172.16.5.4",
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "appliance-nic-without-ip-forwarding-classic",
+        "ROUTE-21",
+        with_routes(CLASSIC, udr("172.16.0.0/12", r.VIRTUAL_APPLIANCE, VM_IP, "via-orders-vm")),
+        regional(CLASSIC),
+        "172.16.5.4",
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "appliance-behind-a-gateway-is-not-directly-reachable-current",
+        "ROUTE-21",
+        with_routes(
+            CURRENT, udr("172.16.0.0/12", r.VIRTUAL_APPLIANCE, "192.168.1.4", "via-onprem"), gateways={1: ER_GATEWAY}
+        ),
+        regional(CURRENT),
+        "172.16.5.4",
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "appliance-in-a-peered-vnet-forwards-classic",
+        "ROUTE-21 SEED-16",
+        with_routes(
+            CLASSIC,
+            udr("172.16.0.0/12", r.VIRTUAL_APPLIANCE, "10.1.0.10", "via-peer-nva"),
+            peerings=PEERED,
+            nics=[Nic("peer-nva-nic", 20, A("10.1.0.10"), owner="peer-nva", ip_forwarding=True)],
+        ),
+        regional(CLASSIC),
+        "172.16.5.4",
+        443,
+        FORWARDED,
+        "Delivery",
+    ),
+    (
+        "udr-to-an-expressroute-gateway-is-invalid-current",
+        "ROUTE-21 ROUTE-27",
+        with_routes(CURRENT, udr("172.16.20.0/24", r.GATEWAY, name="branch-via-gw"), gateways={1: ER_ONLY}),
+        regional(CURRENT),
+        "172.16.20.4",
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "udr-to-a-gateway-with-no-gateway-is-invalid-classic",
+        "ROUTE-21 ROUTE-27",
+        with_routes(CLASSIC, udr("172.16.20.0/24", r.GATEWAY, name="branch-via-gw")),
+        regional(CLASSIC),
+        "172.16.20.4",
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
 ]
 
 
@@ -1968,6 +2343,26 @@ DELIVERY = [
         1433,
         REACHABLE,
         "",
+    ),
+    (
+        "regional-cannot-cross-a-peering-to-a-classic-vnet-current",
+        "ASVI-03 ROUTE-07",
+        net(CURRENT, vnets=[LEGACY], subnets=[LEGACY_SUBNET], nics=[LEGACY_VM], peerings=LEGACY_PEERED),
+        regional(CURRENT),
+        LEGACY_VM_IP,
+        443,
+        BLOCKED,
+        "Delivery",
+    ),
+    (
+        "regional-cannot-cross-a-peering-to-a-classic-vnet-classic",
+        "ASVI-03",
+        net(CLASSIC, vnets=[LEGACY], subnets=[LEGACY_SUBNET], nics=[LEGACY_VM], peerings=LEGACY_PEERED),
+        regional(CLASSIC, route_all=True),
+        LEGACY_VM_IP,
+        22,
+        BLOCKED,
+        "Delivery",
     ),
 ]
 

@@ -323,7 +323,9 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
     plugin = Plugin(spec.network_plugin)
     defaults = planning.network_defaults(era, plugin)
     with transaction.atomic():
-        subnet = Subnet.objects.select_for_update().select_related("vnet", "route_table").get(pk=spec.subnet.pk)
+        subnet = (
+            Subnet.objects.select_for_update(of=("self",)).select_related("vnet", "route_table").get(pk=spec.subnet.pk)
+        )
         # Re-checked under the lock: what another tab wrote meanwhile counts.
         refusals = cluster_refusals(sandbox, rg, ClusterSpec(**{**spec.__dict__, "subnet": subnet}))
         if refusals:
@@ -459,12 +461,12 @@ def _add_nodes(cluster: ManagedCluster, pool: AgentPool, subnet: Subnet, node_rg
         specs.append((node_name, instance, pod_index, pod_cidr))
         pod_ips.append(addresses)
     NetworkInterface.objects.bulk_create(nics)
-    nics = list(
-        NetworkInterface.objects.filter(subnet=subnet, name__in=[n.name for n in nics], resource_group=node_rg)
-    )
+    nics = list(NetworkInterface.objects.filter(subnet=subnet, name__in=[n.name for n in nics], resource_group=node_rg))
     by_name = {nic.name: nic for nic in nics}
     ClusterNode.objects.bulk_create(
-        ClusterNode(pool=pool, name=name, instance=instance, pod_index=index, pod_cidr=pod_cidr, nic=by_name[f"{name}-nic"])
+        ClusterNode(
+            pool=pool, name=name, instance=instance, pod_index=index, pod_cidr=pod_cidr, nic=by_name[f"{name}-nic"]
+        )
         for name, instance, index, pod_cidr in specs
     )
     nodes = list(ClusterNode.objects.filter(pool=pool, name__in=[s[0] for s in specs]).select_related("nic"))
@@ -504,7 +506,9 @@ def _attach_route_table(cluster: ManagedCluster, subnet: Subnet, node_rg: Resour
         portal_services.log_activity(cluster.sandbox, table, "Create or Update Route Table", "Succeeded")
         # The conditional claim of links.py: a route table another tab put on
         # the subnet meanwhile makes this fail, and the whole create rolls back.
-        links.associate_subnet(table, subnet, field="route_table", kind="route table", short="route table", rule="AKS-02")
+        links.associate_subnet(
+            table, subnet, field="route_table", kind="route table", short="route table", rule="AKS-02"
+        )
     ManagedCluster.objects.filter(pk=cluster.pk).update(route_table=table)
     cluster.route_table = table
     _write_routes(cluster, nodes)
@@ -581,7 +585,7 @@ def scale_pool(pool: AgentPool, node_count: int) -> AgentPool:
         raise rule_error(f"Node count must be 1-{MAX_NODES_PER_POOL:,}.", "AKS-32", field="node_count")
     with transaction.atomic():
         cluster = (
-            ManagedCluster.objects.select_for_update()
+            ManagedCluster.objects.select_for_update(of=("self",))
             .select_related("sandbox", "resource_group__subscription", "subnet__vnet", "route_table")
             .get(pk=pool.cluster_id)
         )
@@ -595,11 +599,17 @@ def scale_pool(pool: AgentPool, node_count: int) -> AgentPool:
         if node_count > current:
             adding = node_count - current
             _kubenet_limits(cluster, _cluster_node_count(cluster, without=pool) + node_count, adding)
-            problem = _capacity_refusal(cluster, node_count, pool.max_pods, subnet_usage(subnet) - _pool_addresses(pool))
+            problem = _capacity_refusal(
+                cluster, node_count, pool.max_pods, subnet_usage(subnet) - _pool_addresses(pool)
+            )
             if problem is not None:
                 raise problem
-            check_private_ip_capacity(subnet.vnet, adding=adding * (1 + (pool.max_pods if cluster.plugin.pods_in_subnet else 0)))
-            node_rg = ResourceGroup.objects.get(subscription=cluster.resource_group.subscription, name=cluster.node_resource_group)
+            check_private_ip_capacity(
+                subnet.vnet, adding=adding * (1 + (pool.max_pods if cluster.plugin.pods_in_subnet else 0))
+            )
+            node_rg = ResourceGroup.objects.get(
+                subscription=cluster.resource_group.subscription, name=cluster.node_resource_group
+            )
             nodes = _add_nodes(cluster, pool, subnet, node_rg, adding)
             if cluster.route_table is not None:
                 _write_routes(cluster, nodes)
@@ -607,7 +617,9 @@ def scale_pool(pool: AgentPool, node_count: int) -> AgentPool:
             leaving = list(pool.nodes.order_by("-instance")[: current - node_count])
             if cluster.route_table is not None:
                 Route.objects.filter(route_table=cluster.route_table, name__in=[n.name for n in leaving]).delete()
-                portal_services.log_activity(cluster.sandbox, cluster.route_table, "Create or Update Route Table", "Succeeded")
+                portal_services.log_activity(
+                    cluster.sandbox, cluster.route_table, "Create or Update Route Table", "Succeeded"
+                )
             # The NICs take their nodes and pod addresses with them.
             NetworkInterface.objects.filter(pk__in=[n.nic_id for n in leaving]).delete()
         AgentPool.objects.filter(pk=pool.pk).update(node_count=node_count)
@@ -668,7 +680,9 @@ def pool_refusals(cluster: ManagedCluster, spec: PoolSpec) -> list[AzureRuleErro
     max_pods = spec.max_pods if spec.max_pods is not None else limits.default
     if not limits.minimum <= max_pods <= limits.maximum or spec.node_count * max_pods < planning.MIN_PODS_PER_POOL:
         out.append(
-            aks_refuse("ERR-42", "AKS-25", "AKS-26", field="max_pods", n=max_pods, min=limits.minimum, max=limits.maximum)
+            aks_refuse(
+                "ERR-42", "AKS-25", "AKS-26", field="max_pods", n=max_pods, min=limits.minimum, max=limits.maximum
+            )
         )
         return out
     attempt(_kubenet_limits, cluster, _cluster_node_count(cluster) + spec.node_count, spec.node_count)
@@ -682,7 +696,7 @@ def add_node_pool(cluster: ManagedCluster, spec: PoolSpec) -> AgentPool:
     """Node pools > '+ Add node pool'. Windows Server pools need Azure CNI (AKS-04, ERR-34)."""
     with transaction.atomic():
         cluster = (
-            ManagedCluster.objects.select_for_update()
+            ManagedCluster.objects.select_for_update(of=("self",))
             .select_related("sandbox", "resource_group__subscription", "subnet__vnet", "route_table")
             .get(pk=cluster.pk)
         )
@@ -704,7 +718,9 @@ def add_node_pool(cluster: ManagedCluster, spec: PoolSpec) -> AgentPool:
             node_count=spec.node_count,
             max_pods=max_pods,
         )
-        node_rg = ResourceGroup.objects.get(subscription=cluster.resource_group.subscription, name=cluster.node_resource_group)
+        node_rg = ResourceGroup.objects.get(
+            subscription=cluster.resource_group.subscription, name=cluster.node_resource_group
+        )
         nodes = _add_nodes(cluster, pool, cluster.subnet, node_rg, spec.node_count)
         if cluster.route_table is not None:
             _write_routes(cluster, nodes)

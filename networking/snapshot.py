@@ -4,8 +4,9 @@ A fixed number of queries whatever the sandbox's size; the engine then works
 on plain values (networking/engine/topology.py).
 """
 
-from ipaddress import IPv4Address, IPv4Network, ip_network
+from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 
+from aks.models import ClusterNode, ManagedCluster, PodIpAddress
 from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, outbound_config
 from appservice.models import VnetIntegration, WebApp
 from networking import models as m
@@ -115,8 +116,8 @@ def build(sandbox) -> topology.Topology:
         n.pk: Nsg(n.name, tuple(rules_by_nsg.get(n.pk, ())), n.arm_id)
         for n in m.NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group__subscription")
     }
-    nics = tuple(
-        topology.Nic(
+    nic_by_pk = {
+        n.pk: topology.Nic(
             n.name,
             n.subnet_id,
             IPv4Address(n.private_ip),
@@ -126,7 +127,9 @@ def build(sandbox) -> topology.Topology:
             IPv4Address(n.public_ip) if n.public_ip else None,
         )
         for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
-    )
+    }
+    nics = tuple(nic_by_pk.values())
+    aks_clusters, aks_nodes = _aks(sandbox, nic_by_pk, subnets)
     targets, hosts_by_key = [], {}
     for model in (m.StorageAccount, m.SqlServer, m.KeyVault):
         for t in model.objects.filter(sandbox=sandbox).prefetch_related("vnet_rules"):
@@ -178,7 +181,52 @@ def build(sandbox) -> topology.Topology:
         targets=tuple(targets),
         zones=zones,
         public_names=dict(PUBLIC_NAMES),
+        aks_clusters=aks_clusters,
+        aks_nodes=aks_nodes,
     )
+
+
+def _aks(sandbox, nic_by_pk: dict, subnets: dict) -> tuple[dict, tuple]:
+    """The sandbox's AKS clusters and nodes, in three queries however many
+    clusters, nodes and pods there are. A node whose NIC or subnet the
+    snapshot doesn't hold (an IPv6 subnet) is left out."""
+    clusters = {
+        c.pk: topology.AksCluster(
+            c.pk,
+            c.name,
+            c.network_plugin,
+            c.subnet_id,
+            ip_network(c.pod_cidr) if c.pod_cidr else None,
+            c.route_table_id,
+        )
+        for c in ManagedCluster.objects.filter(sandbox=sandbox).only(
+            "pk", "name", "network_plugin", "subnet_id", "pod_cidr", "route_table_id"
+        )
+    }
+    pod_ips: dict[int, list[IPv4Address]] = {}
+    for node_id, ip in PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).values_list("node_id", "ip"):
+        pod_ips.setdefault(node_id, []).append(IPv4Address(ip))
+    nodes = []
+    rows = (
+        ClusterNode.objects.filter(pool__cluster__sandbox=sandbox)
+        .order_by("pool__cluster__name", "pool_id", "instance")
+        .values_list("pk", "pool__cluster_id", "name", "nic_id", "pod_cidr", "pool__max_pods")
+    )
+    for pk, cluster_id, name, nic_id, pod_cidr, max_pods in rows:
+        nic = nic_by_pk.get(nic_id)
+        if cluster_id not in clusters or nic is None or nic.subnet_id not in subnets:
+            continue
+        nodes.append(
+            topology.AksNode(
+                cluster_id,
+                name,
+                nic,
+                ip_network(pod_cidr) if pod_cidr else None,
+                tuple(pod_ips.get(pk, ())),
+                max_pods,
+            )
+        )
+    return clusters, tuple(nodes)
 
 
 def _webapp_host(pk: int) -> str:
@@ -277,3 +325,58 @@ def subnet_named(sandbox, path: str) -> m.Subnet | None:
         .order_by("pk")
         .first()
     )
+
+
+# --- AKS pod sources (trace_pod) ----------------------------------------------------------------
+
+
+def pod_choices(sandbox) -> list[tuple[str, str]]:
+    """The pods a picker offers, as (value, label) with both "cluster / node /
+    pod address": a kubenet or Overlay node's first pod (.4 of its /24), and
+    every address Azure CNI reserved for a node (AKS-20). Two queries."""
+    first_pod = topology.FIRST_POD_OFFSET
+    rows = (
+        ClusterNode.objects.filter(pool__cluster__sandbox=sandbox)
+        .order_by("pool__cluster__name", "pool_id", "instance")
+        .values_list("pk", "pool__cluster__name", "name", "pod_cidr")
+    )
+    reserved: dict[int, list[str]] = {}
+    for node_id, ip in PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).values_list("node_id", "ip"):
+        reserved.setdefault(node_id, []).append(ip)
+    choices = []
+    for pk, cluster, node, pod_cidr in rows:
+        addresses = [str(ip_network(pod_cidr).network_address + first_pod)] if pod_cidr else reserved.get(pk, [])
+        for ip in addresses:
+            text = f"{cluster} / {node} / {ip}"
+            choices.append((text, text))
+    return choices
+
+
+def pod_source(topo: topology.Topology, path: str) -> topology.Pod:
+    """The pod "CLUSTER/NODE/IP" (spaces around the slashes allowed) as a
+    traffic source, from the snapshot (no query). LookupError says what
+    doesn't match."""
+    parts = [p.strip() for p in path.split("/")]
+    if len(parts) != 3 or not all(parts):
+        raise LookupError(f"Name the pod CLUSTER/NODE/IP, not {path!r}.")
+    cluster_name, node_name, ip_text = parts
+    try:
+        address = ip_address(ip_text)
+    except ValueError:
+        raise LookupError(f"{ip_text!r} isn't an IPv4 address.") from None
+    clusters = {c.id for c in topo.aks_clusters.values() if c.name.lower() == cluster_name.lower()}
+    if not clusters:
+        raise LookupError(f"No AKS cluster {cluster_name!r} in that sandbox.")
+    node = next(
+        (n for n in topo.aks_nodes if n.cluster_id in clusters and n.name.lower() == node_name.lower()),
+        None,
+    )
+    if node is None:
+        raise LookupError(f"Cluster {cluster_name!r} has no node {node_name!r}.")
+    pod = topo.pod(node, address) if isinstance(address, IPv4Address) else None
+    if pod is None:
+        held = (
+            f"its /24 {node.pod_cidr} from .{topology.FIRST_POD_OFFSET}" if node.pod_cidr else "its reserved addresses"
+        )
+        raise LookupError(f"{ip_text} isn't a pod address of node {node.name!r}: pods there take {held}.")
+    return pod

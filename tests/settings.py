@@ -15,3 +15,8 @@ VNETLAB_SEED_NETWORK = False
 # Close connections after each request so the browser tests' server threads
 # don't keep PostgreSQL's test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# One Redis prefix per test process, as the database is one per process:
+# two runs on one machine must not share channel groups.
+if REDIS_URL:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"vnetlab-test-{os.getpid()}"  # noqa: F405

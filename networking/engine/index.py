@@ -106,6 +106,17 @@ class TopologyIndex:
                     (order, IPv4Network(f"{pe.ip}/32"), subnet.pe_policies in PE_ROUTE_TABLE_POLICIES)
                 )
 
+        # AKS: nodes by their NIC's address and by cluster, Azure CNI pod
+        # addresses by the node that holds them.
+        self.aks_node_by_ip: dict = {}
+        self.aks_nodes_by_cluster: dict[int, list] = {}
+        self.cni_pod_node: dict = {}
+        for node in topology.aks_nodes:
+            self.aks_node_by_ip.setdefault(node.nic.ip, node)
+            self.aks_nodes_by_cluster.setdefault(node.cluster_id, []).append(node)
+            for ip in node.pod_ips:
+                self.cni_pod_node.setdefault(ip, node)
+
         # Filled on first use.
         self.routing: dict[int, tuple] = {}  # subnet id -> (subnet, SubnetRouting)
         self.vnet_tags: dict[int, tuple[IPv4Network, ...]] = {}

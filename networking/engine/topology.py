@@ -132,6 +132,85 @@ class App:
     plan_routes: tuple[IPv4Network, ...] = ()  # gateway-required: the plan's "Add routes" (ASGW-15)
 
 
+# AKS network plugins (aks.planning.Plugin values).
+KUBENET, AZURE_CNI, OVERLAY = "kubenet", "azure", "overlay"
+PLUGIN_LABELS = {KUBENET: "kubenet", AZURE_CNI: "Azure CNI", OVERLAY: "Azure CNI Overlay"}
+# The lab numbers a kubenet or Overlay node's pods from the fourth address of
+# its /24 (.4 first), as a subnet numbers its VMs (SUBNET-01).
+FIRST_POD_OFFSET = 4
+
+
+@dataclass(frozen=True)
+class AksCluster:
+    """An AKS cluster's pod networking: kubenet and Overlay pods take a /24
+    of ``pod_cidr`` per node (AKS-01, AKS-30); Azure CNI pods take subnet
+    addresses (AKS-20). ``route_table_id``: kubenet's table of pod routes
+    (AKS-02)."""
+
+    id: int
+    name: str
+    plugin: str
+    subnet_id: int
+    pod_cidr: IPv4Network | None = None
+    route_table_id: int | None = None
+
+    @property
+    def plugin_label(self) -> str:
+        return PLUGIN_LABELS.get(self.plugin, self.plugin)
+
+
+@dataclass(frozen=True)
+class AksNode:
+    """An AKS node: its NIC in the cluster subnet (one of Topology.nics) and
+    where its pods' addresses come from: ``pod_cidr``, its /24 (kubenet,
+    Overlay), or ``pod_ips``, the subnet addresses Azure CNI reserved for it."""
+
+    cluster_id: int
+    name: str
+    nic: Nic
+    pod_cidr: IPv4Network | None = None
+    pod_ips: tuple[IPv4Address, ...] = ()
+    max_pods: int = 110
+
+    def pod_addresses(self) -> tuple[IPv4Address, ...]:
+        """The addresses its pods can have: the reserved ones (Azure CNI), or
+        ``max_pods`` from .4 of its /24, short of the broadcast address."""
+        if self.pod_cidr is None:
+            return self.pod_ips
+        first = int(self.pod_cidr.network_address) + FIRST_POD_OFFSET
+        last = min(first + self.max_pods, int(self.pod_cidr.broadcast_address))
+        return tuple(IPv4Address(i) for i in range(first, last))
+
+    def holds(self, address: IPv4Address) -> bool:
+        if self.pod_cidr is None:
+            return address in self.pod_ips
+        offset = int(address) - int(self.pod_cidr.network_address)
+        return (
+            address in self.pod_cidr
+            and FIRST_POD_OFFSET <= offset < FIRST_POD_OFFSET + self.max_pods
+            and (address != self.pod_cidr.broadcast_address)
+        )
+
+
+@dataclass(frozen=True)
+class Pod:
+    """A pod as a traffic source: its cluster and plugin, the NIC of the node
+    it runs on, its address and, for kubenet and Overlay, the node's /24."""
+
+    cluster_id: int
+    cluster: str
+    plugin: str
+    node: str
+    nic: Nic
+    ip: IPv4Address
+    pod_cidr: IPv4Network | None = None
+
+    @property
+    def label(self) -> str:
+        """As the pickers list it: "cluster / node / pod address"."""
+        return f"{self.cluster} / {self.node} / {self.ip}"
+
+
 @dataclass(frozen=True)
 class Topology:
     era: str
@@ -146,6 +225,8 @@ class Topology:
     targets: tuple[Target, ...] = ()
     zones: tuple[Zone, ...] = ()
     public_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    aks_clusters: dict[int, AksCluster] = field(default_factory=dict)
+    aks_nodes: tuple[AksNode, ...] = ()
 
     # --- lookups ----------------------------------------------------------------
     # Answered from ``index``, built once per snapshot on first use: a snapshot
@@ -182,6 +263,32 @@ class Topology:
 
     def target_by_ip(self, address: IPv4Address) -> Target | None:
         return self.index.target_by_ip.get(address)
+
+    def aks_node_at(self, address: IPv4Address) -> AksNode | None:
+        """The AKS node whose NIC has ``address``."""
+        return self.index.aks_node_by_ip.get(address)
+
+    def cni_pod_node(self, address: IPv4Address) -> AksNode | None:
+        """The node an Azure CNI pod address (a subnet address, AKS-20) belongs to."""
+        return self.index.cni_pod_node.get(address)
+
+    def pod_node(self, cluster_id: int, address: IPv4Address) -> AksNode | None:
+        """The node of cluster ``cluster_id`` that holds the pod address:
+        kubenet and Overlay by the node's /24 (pod CIDRs may repeat across
+        clusters, AKS-08, AKS-31), Azure CNI by its reserved addresses."""
+        for node in self.index.aks_nodes_by_cluster.get(cluster_id, ()):
+            if node.pod_cidr is not None and address in node.pod_cidr:
+                return node
+        node = self.index.cni_pod_node.get(address)
+        return node if node is not None and node.cluster_id == cluster_id else None
+
+    def pod(self, node: AksNode, address: IPv4Address) -> Pod | None:
+        """The pod at ``address`` on ``node`` as a source; None if the node
+        doesn't hold that address."""
+        cluster = self.aks_clusters.get(node.cluster_id)
+        if cluster is None or not node.holds(address):
+            return None
+        return Pod(cluster.id, cluster.name, cluster.plugin, node.name, node.nic, address, node.pod_cidr)
 
     def connected_peerings(self, vnet_id: int) -> list[Peering]:
         return list(self.index.connected_peerings.get(vnet_id, ()))

@@ -1,18 +1,21 @@
 """Where does an outbound packet go? (pure: no Django)
 
-Three sources. An App Service app (trace_app) follows azure-rules.md §15:
+Four sources. An App Service app (trace_app) follows azure-rules.md §15:
 resolve the name, decide whether the packet enters the VNet, apply the
 integration subnet's outbound NSG, pick a route, deliver (or drop) and say
 which source address the destination sees. A VM's NIC (trace_nic) and a
 subnet (trace_subnet: a VM at the subnet's first usable address with no NIC
 NSG) are always inside their VNet, so they skip the entry decision: name
 resolution with the VNet's DNS, the outbound NSGs (NIC then subnet, NSG-21),
-the subnet's effective routes, delivery.
+the subnet's effective routes, delivery. An AKS pod (trace_pod) goes out
+through its node's NIC: the node's NSGs and subnet routes, from the pod's
+address or, after SNAT, the node's (azure-rules.md §12).
 
 Each step records the rules behind it; a blocked trace names the step and a
 fix. ``hops`` is the same path as a diagram draws it: Source, Subnet,
-Network security group(s), Route, Next hop, Destination, only those the
-packet met, the last one "blocked" when the packet stops there.
+Network security group(s), Route, Next hop, Node (a kubenet node on the
+way to its pod), Destination, only those the packet met, the last one
+"blocked" when the packet stops there.
 """
 
 from __future__ import annotations
@@ -22,21 +25,36 @@ from ipaddress import IPv4Address, IPv4Network, ip_address
 
 from networking.engine import dns, nsg, servicetags
 from networking.engine import routes as r
-from networking.engine.topology import App, Nic, Peering, Subnet, Topology, Vnet
+from networking.engine.topology import (
+    AZURE_CNI,
+    KUBENET,
+    OVERLAY,
+    AksCluster,
+    AksNode,
+    App,
+    Nic,
+    Peering,
+    Pod,
+    Subnet,
+    Topology,
+    Vnet,
+)
 
 RFC1918 = nsg.PRIVATE[:3]
 REACHABLE, BLOCKED, FORWARDED = "Reachable", "Blocked", "Forwarded"
 
-# Hop kinds, in the order a packet meets them, and their states.
-SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, DESTINATION = (
+# Hop kinds, in the order a packet meets them, and their states. "Node" is
+# the AKS node a kubenet packet passes through to reach a pod (AKS-05).
+SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, NODE, DESTINATION = (
     "Source",
     "Subnet",
     "Network security group",
     "Route",
     "Next hop",
+    "Node",
     "Destination",
 )
-HOP_KINDS = (SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, DESTINATION)
+HOP_KINDS = (SOURCE, SUBNET, NSG, ROUTE, NEXT_HOP, NODE, DESTINATION)
 HOP_OK, HOP_BLOCKED, HOP_INFO = "ok", "blocked", "info"
 
 EPHEMERAL_PORT = 49152
@@ -602,6 +620,21 @@ def _trace_vm(
     # 4. Delivery and the source address the destination sees.
     if route.next_hop_type != r.INTERNET:
         return _deliver_by_route(topology, trace, route, address, private_ip, subnet, voice)
+    return _leave_for_internet(topology, trace, address, public_ip, voice)
+
+
+def _leave_for_internet(
+    topology: Topology,
+    trace: Trace,
+    address: IPv4Address,
+    public_ip: IPv4Address | None,
+    voice: _Voice,
+    machine: str = "the VM",
+    machine_nic: str = "the VM's NIC",
+) -> Trace:
+    """A VM's (or an AKS node's) packet on the Internet route: from the NIC's
+    public IP (NSG-05), else by the era's default outbound access (DOA-01,
+    DOA-02)."""
     if trace.protocol.lower() == "tcp" and trace.port == 25:
         trace.add(
             "Delivery",
@@ -624,7 +657,7 @@ def _trace_vm(
         trace.add(
             "Delivery",
             "Info",
-            "Internet-bound without a public IP: Azure gives the VM a default outbound access IP, "
+            f"Internet-bound without a public IP: Azure gives {machine} a default outbound access IP, "
             "Microsoft-owned and subject to change.",
             "DOA-01",
             "NSG-05",
@@ -634,12 +667,290 @@ def _trace_vm(
         return trace.block(
             "Delivery",
             f"Internet-bound, but {voice.subnet} is private: new virtual networks have no default outbound "
-            "access, and the VM has no public IP.",
-            f"Add a NAT gateway to {voice.subnet}, or a public IP to the VM's NIC.",
+            f"access, and {machine} has no public IP.",
+            f"Add a NAT gateway to {voice.subnet}, or a public IP to {machine_nic}.",
             "DOA-02",
             hop=NEXT_HOP,
         )
     return _deliver_public(topology, trace, address, None, voice)
+
+
+# --- An AKS pod -----------------------------------------------------------------------------
+
+# The rule behind the address a pod's packet carries, by network plugin.
+_POD_RULES = {KUBENET: ("AKS-01",), AZURE_CNI: ("AKS-20",), OVERLAY: ("AKS-30",)}
+# A pod receives a packet: the rules of its plugin's delivery.
+_POD_DELIVERY_RULES = {KUBENET: ("AKS-01", "AKS-02"), AZURE_CNI: ("AKS-20", "NSG-21"), OVERLAY: ("AKS-30", "AKS-33")}
+# An NSG on the cluster's subnet or nodes drops pod to pod traffic: the rule
+# that says those NSGs must let it through.
+_POD_NSG_RULES = {KUBENET: ("AKS-02",), AZURE_CNI: (), OVERLAY: ("AKS-33",)}
+
+
+def _pod_voice(subnet: Subnet) -> _Voice:
+    return replace(_vm_voice(subnet), owner="pod")
+
+
+def trace_pod(topology: Topology, pod: Pod, destination: str, port: int, protocol: str = "Tcp") -> Trace:
+    """A pod's outbound connection (azure-rules.md §12). The pod's node has
+    a NIC in the cluster subnet: the node's NSGs (NIC, then subnet: NSG-21)
+    and the subnet's routes carry the packet, from one of two addresses.
+
+    - To a pod of its own cluster, the pod's own address. Kubenet pods on
+      another node are reached through the subnet's route table, the node's
+      /24 to the node as a virtual appliance with IP forwarding: an extra
+      hop (AKS-02, AKS-05). Azure CNI pods have subnet addresses: VNet-local
+      (AKS-20). Overlay: the platform routes each node's /24, without
+      encapsulation, so the subnet's NSG rules apply (AKS-30, AKS-33).
+    - To anything else, kubenet and Overlay pods leave with the node's
+      address (SNAT: AKS-01, AKS-30). Azure CNI pods keep theirs for private
+      destinations (AKS-20) and leave for the internet from the node.
+    - On the Internet route, the node follows a VM's outbound rules: its
+      public IP (NSG-05), else the era's default outbound access (DOA-01,
+      DOA-02).
+    """
+    trace = _new_trace(pod.label, destination, port, protocol)
+    subnet = topology.subnets[pod.nic.subnet_id]
+    vnet = topology.vnets[subnet.vnet_id]
+    cluster = topology.aks_clusters.get(pod.cluster_id)
+    plugin = cluster.plugin_label if cluster else pod.plugin
+    on = f", pods {pod.pod_cidr}" if pod.pod_cidr else ""
+    trace.hop(
+        SOURCE,
+        f"Pod {pod.ip}",
+        f"A pod of cluster '{pod.cluster}' ({plugin}) on node '{pod.node}' ({pod.nic.ip}{on}).",
+    )
+    voice = _pod_voice(subnet)
+
+    # 1. Name resolution: the VNet's DNS, as for the node (VNET-07, PEDNS-16).
+    address = _resolve(topology, trace, resolver_for_vnet(topology, vnet), voice)
+    if address is None:
+        return trace
+
+    # 2. The source address: the pod's inside the cluster, else the node's.
+    peer = topology.pod_node(pod.cluster_id, address)
+    if peer is not None and peer.nic == pod.nic:
+        return _pod_on_same_node(trace, pod, address)
+    in_cluster = peer is not None
+    if in_cluster:
+        source_ip = pod.ip
+        trace.add(
+            "Source address",
+            "Kept",
+            f"Pod to pod inside the cluster: no address translation, the destination sees {pod.ip}.",
+            *_POD_RULES[pod.plugin],
+        )
+        if pod.plugin == KUBENET and not pod.nic.ip_forwarding:
+            return trace.block(
+                "Source address",
+                f"IP forwarding is off on '{pod.nic.name}': Azure drops what the node sends from its pods' addresses.",
+                f"Enable IP forwarding on network interface '{pod.nic.name}'.",
+                "AKS-02",
+                hop=SOURCE,
+            )
+    elif cluster is not None and cluster.pod_cidr is not None and address in cluster.pod_cidr:
+        nodes = ", ".join(str(n.pod_cidr) for n in topology.index.aks_nodes_by_cluster.get(cluster.id, ()))
+        return trace.block(
+            "Delivery",
+            f"{address} is in the pod CIDR {cluster.pod_cidr} of cluster '{cluster.name}', but no node holds its "
+            "/24: no pod has this address.",
+            f"Check the pod address: the nodes hold {nodes or 'no /24 yet'}.",
+            *_POD_RULES[pod.plugin],
+            hop=DESTINATION,
+            label=str(address),
+        )
+    elif pod.plugin == AZURE_CNI and _inside_private_space(topology, vnet, address):
+        source_ip = pod.ip
+        trace.add(
+            "Source address",
+            "Kept",
+            f"Azure CNI pods have subnet addresses: the destination sees the pod's own {pod.ip}.",
+            "AKS-20",
+        )
+    else:
+        source_ip = pod.nic.ip
+        outside = "a public address" if pod.plugin == AZURE_CNI else "outside the cluster's pods"
+        trace.add(
+            "Source address",
+            "SNAT",
+            f"{address} is {outside}: the node translates the pod's {pod.ip} to its own {pod.nic.ip}.",
+            *_POD_RULES[pod.plugin],
+        )
+    trace.hop(SUBNET, _subnet_label(subnet), f"The cluster subnet, in virtual network '{vnet.name}'.")
+    if address in PLATFORM_ADDRESSES:
+        return _answered_by_platform(trace, address, source_ip)
+
+    # 3. Outbound NSGs: the node's NIC, then the subnet (NSG-21). A kubenet or
+    # Overlay cluster's pod CIDR counts in the VirtualNetwork tag (lab
+    # reading of AKS-02 and AKS-33), so the default rules let pods talk.
+    pod_ranges = (cluster.pod_cidr,) if cluster and cluster.pod_cidr else ()
+    tag = topology.virtual_network_tag(vnet.id, subnet.id)
+    if pod_ranges:
+        tag = nsg.with_ranges(tag, pod_ranges)
+    flow = nsg.Flow("Outbound", trace.protocol, source_ip, 0 if trace.is_icmp else EPHEMERAL_PORT, address, trace.port)
+    nic_nsg = topology.nsgs.get(pod.nic.nsg_id) if pod.nic.nsg_id else None
+    subnet_nsg = topology.nsgs.get(subnet.nsg_id) if subnet.nsg_id else None
+    if not _outbound_nsgs(
+        trace,
+        flow,
+        tag,
+        ((nic_nsg, f" on NIC '{pod.nic.name}'"), (subnet_nsg, f" on subnet '{subnet.name}'")),
+        f"No NSG on the node's NIC or on subnet '{subnet.name}': everything is allowed.",
+        ("NSG-21", *(_POD_NSG_RULES[pod.plugin] if in_cluster else ())),
+        voice.cite_tags,
+    ):
+        return trace
+
+    # 4. Routes: Overlay's pod routes are the platform's; the rest follow
+    # the subnet's effective routes (ROUTE-30).
+    if in_cluster and pod.plugin == OVERLAY:
+        label = f"{peer.pod_cidr} -> node {peer.nic.ip}"
+        trace.add(
+            "Route",
+            "Selected",
+            f"{label} ('{peer.name}'): Azure CNI Overlay routes each node's /24 to the node itself, without "
+            "encapsulation; the subnet's route table isn't consulted.",
+            "AKS-30",
+            "AKS-33",
+        )
+        trace.hop(ROUTE, f"{label} (overlay)", f"Node '{peer.name}' holds {peer.pod_cidr}.")
+        trace.source_ip = str(source_ip)
+        trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.VNET_LOCAL], f"Inside Azure, from {source_ip}.")
+        return _deliver_to_pod(topology, trace, peer, address, source_ip, voice, pod_ranges)
+    route = _select_route(topology, trace, subnet, address, ("ROUTE-21",), ("VNET-10",), ("VNET-09",))
+    if route is None:
+        return trace
+    if in_cluster and pod.plugin == KUBENET and not _routes_to(route, peer.nic.ip):
+        return _missing_pod_route(topology, trace, route, subnet, cluster, peer, address)
+
+    # 5. Delivery and the source address the destination sees.
+    if route.next_hop_type != r.INTERNET:
+        return _deliver_by_route(topology, trace, route, address, source_ip, subnet, voice)
+    return _leave_for_internet(
+        topology,
+        trace,
+        address,
+        pod.nic.public_ip,
+        voice,
+        machine=f"node '{pod.node}'",
+        machine_nic=f"the node's NIC '{pod.nic.name}'",
+    )
+
+
+def _inside_private_space(topology: Topology, vnet: Vnet, address: IPv4Address) -> bool:
+    """Where an Azure CNI pod keeps its own address (lab reading of AKS-20):
+    RFC 1918 and what the VNet's VirtualNetwork tag holds (NSG-30)."""
+    return any(address in net for net in RFC1918) or any(
+        address in net for net in topology.virtual_network_tag(vnet.id)
+    )
+
+
+def _routes_to(route: r.Route, node_ip: IPv4Address) -> bool:
+    if route.next_hop_type != r.VIRTUAL_APPLIANCE:
+        return False
+    try:
+        return IPv4Address(route.next_hop_ip or "") == node_ip
+    except ValueError:
+        return False
+
+
+def _pod_on_same_node(trace: Trace, pod: Pod, address: IPv4Address) -> Trace:
+    """Two pods of one node meet on the node's bridge: the packet never
+    reaches the NIC, so no NSG or route sees it (lab reading)."""
+    rules = _POD_RULES[pod.plugin]
+    trace.add("Source address", "Kept", f"Pod to pod on one node: the destination sees {pod.ip}.", *rules)
+    trace.source_ip = str(pod.ip)
+    trace.hop(NODE, f"{pod.node} {pod.nic.ip}", "The node's bridge joins its pods; no NSG or route applies.")
+    received = f"{address} is a pod on the same node '{pod.node}': the node's bridge delivers it."
+    trace.add("Delivery", REACHABLE, received, *rules)
+    trace.hop(DESTINATION, f"Pod {address} on {pod.node}", received)
+    return trace
+
+
+def _missing_pod_route(
+    topology: Topology,
+    trace: Trace,
+    route: r.Route,
+    subnet: Subnet,
+    cluster: AksCluster | None,
+    node: AksNode,
+    address: IPv4Address,
+) -> Trace:
+    """AKS-02: kubenet reaches a pod on another node only by the route of
+    that node's /24 to the node; the subnet's routes don't have it."""
+    wanted = f"{node.pod_cidr} -> VirtualAppliance {node.nic.ip}"
+    table = topology.route_tables.get(cluster.route_table_id) if cluster and cluster.route_table_id else None
+    if table is None:
+        fix = f"Create a route table with route '{node.name}' ({wanted}) and associate it with subnet '{subnet.name}'."
+    elif subnet.route_table_id != table.id:
+        fix = f"Associate route table '{table.name}' with subnet '{subnet.name}'."
+    else:
+        fix = f"Add route '{node.name}' ({wanted}) to route table '{table.name}'."
+    called = _called(route)
+    detail = (
+        f"{address} is a pod of node '{node.name}' ({node.pod_cidr}), but {called} ({route.prefix} -> "
+        f"{route.next_hop_type}) doesn't lead to that node: kubenet reaches pods on other nodes only through a "
+        "route per node."
+    )
+    return trace.block("Route", detail, fix, "AKS-02", "ROUTE-30", hop=ROUTE)
+
+
+def _through_kubenet_node(
+    topology: Topology,
+    trace: Trace,
+    route: r.Route,
+    node: AksNode,
+    cluster: AksCluster,
+    address: IPv4Address,
+    source_ip,
+    voice: _Voice,
+) -> Trace:
+    """A kubenet node receives the packet for its /24 as a virtual appliance
+    and hands it to the pod: the extra hop of AKS-05."""
+    trace.add(
+        "Node",
+        FORWARDED,
+        f"{_called(route).capitalize()} sends {node.pod_cidr} to node '{node.name}' ({node.nic.ip}) of cluster "
+        f"'{cluster.name}', which forwards it to its pod: kubenet's extra hop (pods have no addresses in the "
+        "virtual network).",
+        "AKS-02",
+        "AKS-05",
+    )
+    trace.hop(NEXT_HOP, f"Virtual appliance {route.next_hop_ip}", f"Node '{node.name}', IP forwarding on.")
+    trace.hop(NODE, f"{node.name} {node.nic.ip}", f"Holds {node.pod_cidr} of cluster '{cluster.name}'.")
+    return _deliver_to_pod(topology, trace, node, address, source_ip, voice)
+
+
+def _deliver_to_pod(
+    topology: Topology,
+    trace: Trace,
+    node: AksNode,
+    address: IPv4Address,
+    source_ip,
+    voice: _Voice,
+    source_ranges: tuple[IPv4Network, ...] = (),
+) -> Trace:
+    """A pod receives the packet through its node's NIC: the inbound NSGs of
+    the node's subnet and NIC decide (NSG-21)."""
+    cluster = topology.aks_clusters.get(node.cluster_id)
+    plugin = cluster.plugin if cluster else AZURE_CNI
+    if cluster is not None and cluster.pod_cidr and cluster.pod_cidr not in source_ranges:
+        source_ranges = (*source_ranges, cluster.pod_cidr)
+    if not trace.source_ip:
+        trace.source_ip = str(source_ip)
+    of = f" of cluster '{cluster.name}'" if cluster else ""
+    return _deliver_to_nic(
+        topology,
+        trace,
+        node.nic,
+        address,
+        source_ip,
+        voice,
+        source_ranges,
+        label=f"Pod {address} on {node.name}",
+        received=f"Pod {address} on node '{node.name}'{of} receives it from {trace.source_ip}.",
+        rule_ids=_POD_DELIVERY_RULES[plugin],
+        blocked_rule_ids=_POD_NSG_RULES[plugin],
+    )
 
 
 # --- Shared steps ---------------------------------------------------------------------------
@@ -808,6 +1119,11 @@ def _deliver_by_route(
             return trace.block(
                 "Delivery", detail, fix, "ROUTE-21", hop=NEXT_HOP, label=f"Virtual appliance {route.next_hop_ip}"
             )
+        node = topology.aks_node_at(IPv4Address(route.next_hop_ip))
+        if node is not None and node.pod_cidr is not None and address in node.pod_cidr:
+            cluster = topology.aks_clusters.get(node.cluster_id)
+            if cluster is not None and cluster.plugin == KUBENET:
+                return _through_kubenet_node(topology, trace, route, node, cluster, address, source_ip, voice)
         trace.add(
             "Delivery",
             FORWARDED,
@@ -949,6 +1265,9 @@ def _deliver_private(
             )
     nic = topology.nic_with(address)
     if nic is None:
+        node = topology.cni_pod_node(address)
+        if node is not None:
+            return _deliver_to_pod(topology, trace, node, address, source_ip, voice, source_ranges)
         trace.add(
             "Delivery",
             "Info",
@@ -959,6 +1278,37 @@ def _deliver_private(
         trace.fix = "Check the destination address."
         trace.hop(DESTINATION, str(address), "No resource has this address.", HOP_BLOCKED)
         return trace
+    owner = f" ({nic.owner})" if nic.owner else ""
+    return _deliver_to_nic(
+        topology,
+        trace,
+        nic,
+        address,
+        source_ip,
+        voice,
+        source_ranges,
+        label=f"{nic.owner or nic.name} {address}",
+        received=f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}.",
+        rule_ids=voice.nic_rules,
+    )
+
+
+def _deliver_to_nic(
+    topology: Topology,
+    trace: Trace,
+    nic: Nic,
+    address: IPv4Address,
+    source_ip,
+    voice: _Voice,
+    source_ranges: tuple[IPv4Network, ...],
+    *,
+    label: str,
+    received: str,
+    rule_ids: tuple[str, ...],
+    blocked_rule_ids: tuple[str, ...] = (),
+) -> Trace:
+    """The inbound NSGs of ``nic``'s subnet, then of the NIC (NSG-21), for a
+    packet to ``address`` (the NIC's own, or a pod's it carries)."""
     subnet = topology.subnets.get(nic.subnet_id)
     vnet_tag = topology.virtual_network_tag(subnet.vnet_id, subnet.id) if subnet else ()
     if source_ranges:
@@ -977,7 +1327,6 @@ def _deliver_private(
         nic_nsg=topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None,
         subnet_nsg=topology.nsgs.get(subnet.nsg_id) if subnet and subnet.nsg_id else None,
     )
-    label = f"{nic.owner or nic.name} {address}"
     tag_rules = _tag_rule_ids(verdict.rule) if voice.cite_tags and verdict.rule else ()
     if not verdict.allowed:
         return trace.block(
@@ -987,12 +1336,11 @@ def _deliver_private(
             "NSG-21",
             *verdict.rule_ids,
             *tag_rules,
+            *blocked_rule_ids,
             hop=DESTINATION,
             label=label,
         )
-    owner = f" ({nic.owner})" if nic.owner else ""
-    received = f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}."
-    trace.add("Delivery", REACHABLE, received, *voice.nic_rules, *verdict.rule_ids, *tag_rules)
+    trace.add("Delivery", REACHABLE, received, *rule_ids, *verdict.rule_ids, *tag_rules)
     trace.hop(DESTINATION, label, received)
     return trace
 

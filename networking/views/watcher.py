@@ -592,17 +592,19 @@ def _subnet_label(subnet) -> str:
 
 
 class ConnectionTroubleshootForm(forms.Form):
-    """NW-40: a source (a VM, or, in the lab, any subnet), a destination (a
-    VM, or an FQDN, URI or IP address), TCP with a port or ICMP."""
+    """NW-40: a source (a VM, or, in the lab, any subnet or an AKS pod), a
+    destination (a VM, or an FQDN, URI or IP address), TCP with a port or
+    ICMP. Pods are "cluster / node / pod address" (snapshot.pod_choices)."""
 
     source_type = forms.ChoiceField(
-        choices=[("vm", "Virtual machine"), ("subnet", "Subnet (VNet Lab)")],
+        choices=[("vm", "Virtual machine"), ("subnet", "Subnet (VNet Lab)"), ("pod", "AKS pod (VNet Lab)")],
         error_messages={"required": "Choose a source type.", "invalid_choice": "Choose a source type."},
     )
     nic = forms.TypedChoiceField(
         coerce=int, required=False, error_messages={"invalid_choice": "Choose a virtual machine."}
     )
     subnet = forms.TypedChoiceField(coerce=int, required=False, error_messages={"invalid_choice": "Choose a subnet."})
+    pod = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose a pod."})
     destination_type = forms.ChoiceField(
         choices=[("vm", "Select a virtual machine"), ("manual", "Specify manually")],
         error_messages={"required": "Choose a destination.", "invalid_choice": "Choose a destination."},
@@ -616,7 +618,9 @@ class ConnectionTroubleshootForm(forms.Form):
     )
     destination_port = forms.IntegerField(required=False, min_value=0, max_value=65535, error_messages=PORT_ERRORS)
 
-    def __init__(self, data, *, nics: list[NetworkInterface], subnets: list, era: str = "classic"):
+    def __init__(
+        self, data, *, nics: list[NetworkInterface], subnets: list, pods: list | None = None, era: str = "classic"
+    ):
         super().__init__(data)
         self.nics = {n.pk: n for n in nics}
         self.subnets = {x.pk: x for x in subnets}
@@ -624,6 +628,7 @@ class ConnectionTroubleshootForm(forms.Form):
         self.fields["nic"].choices = vm_choices
         self.fields["destination_nic"].choices = vm_choices
         self.fields["subnet"].choices = [("", "Select a subnet")] + [(x.pk, _subnet_label(x)) for x in subnets]
+        self.fields["pod"].choices = [("", "Select a pod")] + list(pods or ())
 
     def clean(self):
         data = super().clean()
@@ -631,6 +636,8 @@ class ConnectionTroubleshootForm(forms.Form):
             self.add_error("nic", "Choose a virtual machine. [NW-40]")
         if data.get("source_type") == "subnet" and not data.get("subnet"):
             self.add_error("subnet", "Choose a subnet.")
+        if data.get("source_type") == "pod" and not data.get("pod") and "pod" not in self.errors:
+            self.add_error("pod", "Choose a pod.")
         port = data.get("destination_port")
         if data.get("destination_type") == "vm":
             if not data.get("destination_nic"):
@@ -686,14 +693,16 @@ def _issue(trace) -> dict | None:
 
 @require_GET
 def watcher_connection_troubleshoot(request, subscription_id, rg, name):
-    """Connection troubleshoot (NW-40 to NW-46): whether a VM (or a subnet)
-    reaches a destination, hop by hop, answered by the connectivity engine."""
-    from networking.engine.trace import trace_nic, trace_subnet
+    """Connection troubleshoot (NW-40 to NW-46): whether a VM (or a subnet,
+    or an AKS pod) reaches a destination, hop by hop, answered by the
+    connectivity engine."""
+    from networking.engine.trace import trace_nic, trace_pod, trace_subnet
 
     watcher = _watcher(request, subscription_id, rg, name)
     nics, subnets = _vm_nics(request.sandbox), _subnets(request.sandbox)
+    pods = snapshot.pod_choices(request.sandbox)
     bound = "source_type" in request.GET
-    form = ConnectionTroubleshootForm(request.GET if bound else None, nics=nics, subnets=subnets)
+    form = ConnectionTroubleshootForm(request.GET if bound else None, nics=nics, subnets=subnets, pods=pods)
     trace, status = None, 200
     if bound:
         if form.is_valid():
@@ -707,10 +716,18 @@ def watcher_connection_troubleshoot(request, subscription_id, rg, name):
             if data["source_type"] == "vm":
                 source = snapshot.nic_source(topology, form.nics[data["nic"]])
                 trace = trace_nic(topology, source, destination, port, data["protocol"])
+            elif data["source_type"] == "pod":
+                try:
+                    source = snapshot.pod_source(topology, data["pod"])
+                except LookupError as error:
+                    # The pod's node went away between the page and the snapshot.
+                    form.add_error("pod", str(error))
+                else:
+                    trace = trace_pod(topology, source, destination, port, data["protocol"])
             else:
                 source = _topology_subnet(topology, data["subnet"])
                 trace = trace_subnet(topology, source, destination, port, data["protocol"])
-        else:
+        if form.errors:
             status = 422
     context = _watcher_page(
         watcher,

@@ -1,6 +1,7 @@
-"""`manage.py trace` from a VM, a NIC or a subnet (networking/management/
-commands/trace.py), on the compact seed: contoso-vnet/vm-subnet holds
-contoso-vm01-nic (10.0.1.4), a NIC that names its VM without a VM resource."""
+"""`manage.py trace` from a VM, a NIC, a subnet or an AKS pod (networking/
+management/commands/trace.py), on the compact seed: contoso-vnet/vm-subnet
+holds contoso-vm01-nic (10.0.1.4), a NIC that names its VM without a VM
+resource; pods come from clusters made by aks.services.create_cluster."""
 
 import json
 from io import StringIO
@@ -197,3 +198,41 @@ def test_the_query_count_doesnt_grow_with_the_sandbox(alice):
     for name in ("web01", "web02", "web03"):
         make_vm(alice, name=name)
     assert count() == before
+
+
+# --- An AKS pod (--pod CLUSTER/NODE/IP) ------------------------------------------------------------
+
+
+def _kubenet_nodes(client):
+    from aks import services as aks_services
+    from aks.models import ClusterNode
+    from tests.aks.helpers import aks_subnets, group, spec
+
+    subnets = aks_subnets(client)
+    cluster = aks_services.create_cluster(group(client), spec(subnets["aks-subnet"]))
+    return list(ClusterNode.objects.filter(pool__cluster=cluster).select_related("nic").order_by("pod_index"))
+
+
+def test_it_traces_from_a_kubenet_pod_through_the_other_node(alice):
+    nodes = _kubenet_nodes(alice)
+    document = trace_json(alice, "--pod", f"lab-aks/{nodes[0].name}/10.244.0.4", "--to", "10.244.2.7", "--port", "80")
+    assert (document["source"], document["verdict"]) == (f"lab-aks / {nodes[0].name} / 10.244.0.4", "Reachable")
+    assert document["sourceIp"] == "10.244.0.4"
+    node_hops = [h for h in document["hops"] if h["kind"] == "Node"]
+    assert [h["label"] for h in node_hops] == [f"{nodes[2].name} {nodes[2].nic.private_ip}"]
+    text = trace(alice, "--pod", f"lab-aks/{nodes[0].name}/10.244.0.4", "--to", "www.contoso.com")
+    assert "Source address: SNAT." in text and "[AKS-01]" in text and "DOA-01" in text
+
+
+@pytest.mark.parametrize(
+    "pod, message",
+    [
+        ("lab-aks", "Name the pod CLUSTER/NODE/IP"),
+        ("nope/x/10.244.0.4", "No AKS cluster 'nope'"),
+        ("lab-aks/{node}/10.244.7.4", "isn't a pod address of node"),
+    ],
+)
+def test_a_pod_it_cant_find_is_named(alice, pod, message):
+    nodes = _kubenet_nodes(alice)
+    with pytest.raises(CommandError, match=message):
+        trace(alice, "--pod", pod.format(node=nodes[0].name), "--to", "10.0.1.4")

@@ -1,5 +1,5 @@
 """Network Watcher | Connection troubleshoot (NW-40 to NW-46): from a VM (or
-a subnet) to a VM, an FQDN, a URI or an IP address, over TCP or ICMP, with
+a subnet, or an AKS pod) to a VM, an FQDN, a URI or an IP address, over TCP or ICMP, with
 the path drawn hop by hop and the hop where the packet stops marked."""
 
 import re
@@ -149,6 +149,8 @@ def test_the_current_era_has_no_default_outbound_access(alice):
         ({"nic": ""}, "Choose a virtual machine. [NW-40]"),
         ({"nic": "999999"}, "Choose a virtual machine."),
         ({"source_type": "subnet", "nic": ""}, "Choose a subnet."),
+        ({"source_type": "pod", "nic": ""}, "Choose a pod."),
+        ({"source_type": "pod", "nic": "", "pod": "lab-aks / nope / 10.244.0.4"}, "Choose a pod."),
         ({"source_type": "router"}, "Choose a source type."),
         ({"destination": ""}, "Enter a URI, an FQDN or an IPv4 address."),
         ({"destination": "not a host!"}, "isn't a URI, an FQDN or an IPv4 address."),
@@ -194,3 +196,82 @@ def test_the_answer_follows_the_topology(alice):
 
 def test_the_home_menu_link_still_opens_the_watcher(alice):
     assert alice.get(reverse("network_watcher")).status_code == 302
+
+
+# --- An AKS pod as the source (lab extension, issue #5) ---------------------------------------
+
+
+def _kubenet_cluster(client):
+    from aks import services as aks_services
+    from aks.models import ClusterNode
+    from tests.aks.helpers import aks_subnets, group, spec
+
+    subnets = aks_subnets(client, subnets=(("aks-subnet", "10.50.0.0/21"), ("vm-subnet", "10.50.8.0/24")))
+    cluster = aks_services.create_cluster(group(client), spec(subnets["aks-subnet"]))
+    nodes = list(ClusterNode.objects.filter(pool__cluster=cluster).select_related("nic").order_by("pod_index"))
+    return cluster, nodes, subnets
+
+
+def _pod_form(client, node, **overrides) -> dict:
+    values = {"source_type": "pod", "nic": "", "pod": f"lab-aks / {node.name} / 10.244.0.4"}
+    return _form(client, **(values | overrides))
+
+
+def test_the_pod_picker_lists_cluster_node_and_pod_address(alice):
+    _, nodes, _ = _kubenet_cluster(alice)
+    html = unescape(alice.get(_url(alice)).content.decode())
+    assert "AKS pod (VNet Lab)" in html
+    for index, node in enumerate(nodes):
+        assert f"lab-aks / {node.name} / 10.244.{index}.4" in html
+
+
+def test_aks_05_a_kubenet_pod_reaches_a_pod_on_another_node_through_that_node(alice):
+    _, nodes, _ = _kubenet_cluster(alice)
+    html = _check(alice, _pod_form(alice, nodes[0], destination="10.244.1.4"))
+    assert 'data-status="Reachable"' in html
+    kinds = list(dict.fromkeys(kind for kind, _ in _hops(html)))  # the node NSG may or may not be there
+    assert [k for k in kinds if k != "Network security group"] == [
+        "Source",
+        "Subnet",
+        "Route",
+        "Next hop",
+        "Node",
+        "Destination",
+    ]
+    assert ("Node", "ok") in _hops(html)
+    assert nodes[1].name in html and "AKS-05" in html
+    assert 'id="source-ip-seen">10.244.0.4<' in html
+
+
+def test_aks_01_a_kubenet_pod_reaches_a_vm_from_its_node(alice):
+    from networking.services import targets as target_services
+    from tests.aks.helpers import group
+
+    _, nodes, subnets = _kubenet_cluster(alice)
+    vm = target_services.create_vm(
+        group(alice),
+        name="app-vm",
+        location="eastus",
+        size="Standard_B2s",
+        os_type="Linux",
+        subnet=subnets["vm-subnet"],
+    )
+    html = _check(alice, _pod_form(alice, nodes[0], destination_type="vm", destination_nic=str(vm.nics.get().pk)))
+    assert 'data-status="Reachable"' in html
+    assert f'id="source-ip-seen">{nodes[0].nic.private_ip}<' in html
+    assert ("Node", "ok") not in _hops(html)
+
+
+def test_a_pod_blocked_by_a_missing_route_is_a_user_defined_route_issue(alice):
+    cluster, nodes, _ = _kubenet_cluster(alice)
+    n.Route.objects.filter(route_table=cluster.route_table, name=nodes[1].name).delete()
+    html = unescape(_check(alice, _pod_form(alice, nodes[0], destination="10.244.1.4")))
+    assert 'data-status="Unreachable"' in html and 'data-type="UserDefinedRoute"' in html
+    assert _hops(html)[-1] == ("Route", "blocked")
+    assert f"Add route '{nodes[1].name}'" in html
+
+
+def test_another_sandboxs_pod_cannot_be_chosen(alice, bob):
+    _, nodes, _ = _kubenet_cluster(alice)
+    html = unescape(_check(bob, _pod_form(bob, nodes[0]), status=422))
+    assert "Choose a pod." in html and 'id="connection-result"' not in html

@@ -56,6 +56,7 @@ class KubernetesWizard(CreateWizard):
             "docker_bridge_cidr",
             "max_pods",
             "network_policy",
+            "virtual_nodes",
         )
     }
     name_kind = "aks"
@@ -74,6 +75,8 @@ class KubernetesWizard(CreateWizard):
     docker_bridge_cidr = forms.CharField(required=False, max_length=60, label="Docker Bridge address")
     max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
     network_policy = forms.ChoiceField(choices=[], label="Network policy")
+    # AKS-04: the add-on needs Azure CNI; chosen with kubenet it is refused.
+    virtual_nodes = forms.BooleanField(required=False, label="Enable virtual nodes")
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)
@@ -121,6 +124,10 @@ class KubernetesWizard(CreateWizard):
     @property
     def shows_pod_cidr(self) -> bool:
         return self.shows_pod_cidr_for(self.plugin)
+
+    @property
+    def virtual_nodes_chosen(self) -> bool:
+        return self.fields["virtual_nodes"].to_python(self.value("virtual_nodes"))
 
     @property
     def kubernetes_version(self) -> str:
@@ -203,6 +210,7 @@ class KubernetesWizard(CreateWizard):
             pod_cidr=self.value("pod_cidr").strip() if self.shows_pod_cidr else "",
             docker_bridge_cidr=self.value("docker_bridge_cidr").strip() if self.aks_rules.docker_bridge_shown else "",
             network_policy=self.value("network_policy"),
+            virtual_nodes=self.virtual_nodes_chosen,
         )
 
     def check_rules(self, problems, attempt) -> None:
@@ -245,7 +253,11 @@ class KubernetesWizard(CreateWizard):
         if self.aks_rules.docker_bridge_shown:
             rows.append(("Docker Bridge address", self.value("docker_bridge_cidr")))
         max_pods = self.value("max_pods") if self.aks_rules.max_pods_editable else str(self.max_pods_limits.default)
-        rows += [("Max pods per node", max_pods), ("Network policy", _policy_label(self.value("network_policy")))]
+        rows += [
+            ("Max pods per node", max_pods),
+            ("Network policy", _policy_label(self.value("network_policy"))),
+            ("Virtual nodes", "Enabled" if self.virtual_nodes_chosen else "Disabled"),
+        ]
         return [("Networking", rows)]
 
 

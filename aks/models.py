@@ -32,8 +32,9 @@ class ManagedCluster(ArmResource):
     """An AKS cluster: its network profile and its node subnet.
 
     ``node_resource_group`` names the ``MC_`` group AKS creates for the
-    nodes' resources (their NICs and, for kubenet, the route table). The
-    network profile can't change after creation (AKS-01, AKS-46, ERR-44).
+    nodes' resources: their NICs, the NSG on every node NIC (AKS-02) and, for
+    kubenet, the route table. The network profile can't change after creation
+    (AKS-01, AKS-46, ERR-44).
     """
 
     dns_prefix = models.CharField(max_length=54)
@@ -54,6 +55,16 @@ class ManagedCluster(ArmResource):
     route_table = models.ForeignKey(
         "networking.RouteTable", null=True, blank=True, on_delete=models.SET_NULL, related_name="aks_clusters"
     )
+    # AKS-02: the NSG AKS puts on every node NIC, new nodes' included.
+    node_nsg = models.ForeignKey(
+        "networking.NetworkSecurityGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="aks_clusters",
+    )
+    # The virtual nodes add-on (ACI connector); Azure CNI only (AKS-04).
+    virtual_nodes = models.BooleanField(default=False)
 
     objects = ManagedClusterQuerySet.as_manager()
 
@@ -103,12 +114,14 @@ class ManagedCluster(ArmResource):
         if self.network_policy != NetworkPolicy.NONE:
             profile["networkPolicy"] = self.network_policy
         pools = self.pools.all()
+        addons = {"aciConnectorLinux": {"enabled": True}} if self.virtual_nodes else {}
         return {
             "kubernetesVersion": self.kubernetes_version,
             "dnsPrefix": self.dns_prefix,
             "fqdn": self.fqdn,
             "agentPoolProfiles": [pool.arm_json(self.subnet.arm_id) for pool in pools],
             "nodeResourceGroup": self.node_resource_group,
+            "addonProfiles": addons,
             "enableRBAC": True,
             "networkProfile": profile,
         }

@@ -11,7 +11,10 @@ subnet as the database has it, turns each ``Refusal`` into
 - kubenet writes one route per node (pod /24 -> node IP, AKS-01/AKS-02) into
   a route table ``aks-agentpool-<digits>-routetable`` in the node resource
   group, associated with the subnet through ``networking.services.links``;
-  a route table already on the subnet is used instead (bring your own, AKS-08).
+  a route table already on the subnet is used instead (bring your own, AKS-08);
+- every cluster gets an NSG ``aks-agentpool-<digits>-nsg`` in the node
+  resource group, on every node NIC, the nodes a scale or a new pool adds
+  included (AKS-02).
 
 Creating and scaling are long-running ``Operation`` rows; the cluster's
 "Creating"/"Updating" state is derived from their end times.
@@ -31,8 +34,16 @@ from django.utils import timezone
 from aks import planning
 from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
 from aks.planning import ClusterNetworkSpec, ExistingCluster, NetworkPolicy, Plugin, Refusal, SubnetContext
-from networking.models import NetworkInterface, Route, RouteTable, Subnet, VirtualNetworkPeering
+from networking.models import (
+    NetworkInterface,
+    NetworkSecurityGroup,
+    Route,
+    RouteTable,
+    Subnet,
+    VirtualNetworkPeering,
+)
 from networking.services import links
+from networking.services.nsgs import check_nsg_limit
 from networking.services.routes import MAX_ROUTES_PER_TABLE, check_route_table_limit
 from networking.services.targets import nic_subnet_problem
 from networking.services.vnets import check_private_ip_capacity
@@ -58,7 +69,7 @@ POOL_NAME = re.compile(r"^[a-z][a-z0-9]*$")  # NAMING-41
 
 # planning.validate_cluster names its fields after ClusterNetworkSpec; the
 # forms use these names.
-FIELD_NAMES = {"virtual_network": "vnet", "windows_node_pools": "os_type", "virtual_nodes": "network_plugin"}
+FIELD_NAMES = {"virtual_network": "vnet", "windows_node_pools": "os_type"}
 
 
 def to_error(refusal: Refusal) -> AzureRuleError:
@@ -202,6 +213,7 @@ class ClusterSpec:
     pod_cidr: str = ""
     docker_bridge_cidr: str = ""
     network_policy: str = NetworkPolicy.NONE.value
+    virtual_nodes: bool = False
 
 
 def _network_spec(era: Era, spec: ClusterSpec, name: str) -> ClusterNetworkSpec:
@@ -216,6 +228,7 @@ def _network_spec(era: Era, spec: ClusterSpec, name: str) -> ClusterNetworkSpec:
         docker_bridge_cidr=spec.docker_bridge_cidr,
         network_policy=NetworkPolicy(spec.network_policy),
         windows_node_pools=spec.os_type == "Windows",
+        virtual_nodes=spec.virtual_nodes,
         cluster_name=name,
     )
 
@@ -354,6 +367,7 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
                 network_policy=spec.network_policy,
                 max_pods=max_pods,
                 subnet=subnet,
+                virtual_nodes=spec.virtual_nodes,
             )
         except IntegrityError:
             # The partial unique index lost a race for the subnet (AKS-05).
@@ -361,6 +375,7 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
             raise aks_refuse(
                 "ERR-32", "AKS-05", "SEED-27", field="subnet", subnet=subnet.name, cluster=other.name if other else "?"
             )
+        _create_node_nsg(cluster, node_rg)
         pool = AgentPool.objects.create(
             cluster=cluster,
             name=SYSTEM_POOL_NAME,
@@ -399,6 +414,26 @@ def _node_resource_group(rg: ResourceGroup, name: str, location: str) -> Resourc
     node_rg = ResourceGroup.objects.create(subscription=subscription, name=node_rg_name, location=location)
     portal_services.log_activity(subscription.sandbox, node_rg, "Create Resource Group", "Succeeded")
     return node_rg
+
+
+def _create_node_nsg(cluster: ManagedCluster, node_rg: ResourceGroup) -> NetworkSecurityGroup:
+    """AKS-02: the NSG AKS makes for the node NICs, with the default rules
+    only (NSG-10). Made here rather than by ``nsgs.create_nsg``: AKS creates
+    it, so the learner gets no "Deployment succeeded" of its own for it."""
+    try:
+        check_nsg_limit(cluster.sandbox, cluster.location)  # LIMIT-14
+    except AzureRuleError as exc:
+        raise AzureRuleError(exc.message, rule_ids=exc.rule_ids, field="region")
+    nsg = NetworkSecurityGroup.objects.create(
+        sandbox=cluster.sandbox,
+        resource_group=node_rg,
+        name=f"aks-agentpool-{cluster.resource_suffix}-nsg",
+        location=cluster.location,
+    )
+    portal_services.log_activity(cluster.sandbox, nsg, "Create or Update Network Security Group", "Succeeded")
+    ManagedCluster.objects.filter(pk=cluster.pk).update(node_nsg=nsg)
+    cluster.node_nsg = nsg
+    return nsg
 
 
 def _free_addresses(subnet: Subnet):
@@ -455,6 +490,9 @@ def _add_nodes(cluster: ManagedCluster, pool: AgentPool, subnet: Subnet, node_rg
                 vm_name=node_name,
                 # AKS-02: kubenet forwards pod traffic through the node.
                 enable_ip_forwarding=plugin is Plugin.KUBENET,
+                # AKS-02: the node NSG is on the NIC from the start. The NIC is
+                # new, so NSG-20's one NSG per NIC holds without a claim.
+                nsg_id=cluster.node_nsg_id,
             )
         )
         pod_cidr = str(planning.node_pod_cidr(pod_network, pod_index)) if pod_network is not None else ""

@@ -23,7 +23,9 @@ ICON = "bi-boxes"
 
 def _get_cluster(request, subscription_id, rg, name) -> ManagedCluster:
     clusters = ManagedCluster.objects.select_related(
-        "subnet__vnet__resource_group__subscription", "route_table__resource_group__subscription"
+        "subnet__vnet__resource_group__subscription",
+        "route_table__resource_group__subscription",
+        "node_nsg__resource_group__subscription",
     )
     return get_in_group(request, clusters, subscription_id, rg, name)
 
@@ -92,8 +94,11 @@ def _networking_context(cluster) -> dict:
     subnet = cluster.subnet
     used = services.subnet_usage(subnet)
     nodes = list(
-        ClusterNode.objects.filter(pool__cluster=cluster).select_related("nic", "pool").order_by("pool_id", "instance")
+        ClusterNode.objects.filter(pool__cluster=cluster)
+        .select_related("nic__resource_group__subscription", "pool")
+        .order_by("pool_id", "instance")
     )
+    nsg = cluster.node_nsg
     return _blade(
         cluster,
         "networking",
@@ -106,6 +111,8 @@ def _networking_context(cluster) -> dict:
         nodes=nodes,
         route_count=Route.objects.filter(route_table=cluster.route_table).count() if cluster.route_table else 0,
         route_table_url=resource_url(cluster.route_table) if cluster.route_table else "",
+        node_nsg_url=resource_url(nsg) if nsg else "",
+        nodes_with_nsg=sum(1 for node in nodes if nsg and node.nic.nsg_id == nsg.pk),
         vnet_url=resource_url(subnet.vnet),
     )
 

@@ -146,25 +146,38 @@ def complete_due_operations(sandbox: Sandbox, now=None) -> int:
 
 def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Operation | None = None) -> None:
     """After commit, send every tab of the sandbox the fresh fragments: the
-    bell, the toast, and the status of the app an operation restarts."""
+    bell, the toast, and the status badge of the resource an operation
+    changes (an app it restarts, an AKS cluster it creates or scales)."""
     op_payload = None
     app_pks: list[int] = []
+    cluster_pks: list[int] = []
     if operation is not None:
+        from aks.services import CLUSTER_OPERATIONS
+
         if operation.kind == "restart" and operation.resource_pk:
             app_pks.append(operation.resource_pk)
+        elif operation.kind in CLUSTER_OPERATIONS and operation.resource_pk:
+            cluster_pks.append(operation.resource_pk)
         if operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
             op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
-    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload, app_pks=app_pks))
+    transaction.on_commit(
+        lambda: push(sandbox, toast=toast, operation=op_payload, app_pks=app_pks, cluster_pks=cluster_pks)
+    )
 
 
-def push(sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None, app_pks=()) -> None:
-    html = render_push(sandbox, toast=toast, app_pks=app_pks)
+def push(
+    sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None, app_pks=(), cluster_pks=()
+) -> None:
+    html = render_push(sandbox, toast=toast, app_pks=app_pks, cluster_pks=cluster_pks)
     live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation})
 
 
-def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=()) -> str:
+def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=(), cluster_pks=()) -> str:
     """The out-of-band fragments every open tab swaps in: the status badges of
-    the apps that changed, the bell, and (optionally) a toast."""
+    the apps and clusters that changed, the bell, and (optionally) a toast.
+
+    Each status is read from the database and the clock at render time, so a
+    push rendered after an operation's end shows the settled state."""
     from appservice.models import WebApp
 
     now = timezone.now()
@@ -172,10 +185,19 @@ def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=()) -> st
     if app_pks:
         changed = WebApp.objects.filter(sandbox=sandbox, pk__in=app_pks).only("pk", "stopped", "restart_ends_at")
         apps = [(app.pk, app.status_at(now)) for app in changed]
+    clusters = []
+    if cluster_pks:
+        from aks.models import ManagedCluster
+        from aks.services import cluster_states
+
+        changed = ManagedCluster.objects.filter(sandbox=sandbox, pk__in=cluster_pks).select_related(
+            "resource_group__subscription"
+        )
+        clusters = sorted(cluster_states(changed, now).items())
     toast_note = Notification.objects.filter(sandbox=sandbox, pk=toast).first() if toast else None
     return render_to_string(
         "portal/push.html",
-        {"apps": apps, "toast": toast_note, **bell_context(sandbox)},
+        {"apps": apps, "clusters": clusters, "toast": toast_note, **bell_context(sandbox)},
     )
 
 

@@ -12,3 +12,11 @@ def thousands(value):
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def blade(resource) -> str:
+    """The URL of a resource's blade (``{{ node.nic|blade }}``)."""
+    from portal.resources import resource_url
+
+    return resource_url(resource)

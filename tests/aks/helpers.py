@@ -50,7 +50,7 @@ def finish_operations(client) -> None:
 def state(client) -> tuple:
     """What a refused create or scale must leave untouched."""
     from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
-    from networking.models import NetworkInterface, Route, RouteTable
+    from networking.models import NetworkInterface, NetworkSecurityGroup, Route, RouteTable
     from portal.models import ActivityLogEntry, Notification, Operation
 
     sandbox = client.sandbox
@@ -61,6 +61,7 @@ def state(client) -> tuple:
         PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).count(),
         NetworkInterface.objects.filter(sandbox=sandbox).count(),
         RouteTable.objects.filter(sandbox=sandbox).count(),
+        NetworkSecurityGroup.objects.filter(sandbox=sandbox).count(),
         Route.objects.filter(route_table__sandbox=sandbox).count(),
         sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
         list(Subnet.objects.filter(vnet__sandbox=sandbox).values_list("route_table_id", flat=True)),

@@ -198,7 +198,7 @@ def cluster(alice, subnets):
 
 def test_overview_shows_status_version_nodes_and_plugin(alice, cluster):
     html = alice.get(blade(cluster, "overview")).content.decode()
-    assert 'id="cluster-status" data-state="Succeeded"' in html
+    assert f'id="cluster-status-{cluster.pk}" class="az-status az-status-succeeded" data-state="Succeeded"' in html
     assert "1.20.9" in html and 'id="node-count">3<' in html and 'id="network-plugin">Kubenet<' in html
 
 

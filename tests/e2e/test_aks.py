@@ -1,7 +1,9 @@
 """AKS (issue #5) as a learner clicks it: "Create a resource" > Kubernetes
 Service (Basics, Networking, Review + create) for a kubenet cluster and an
 Azure CNI one, the live IP planning panel, the cluster's Networking page and
-its Scale page (portal-ui §9; azure-rules §12, SEED-26 to SEED-29).
+its Scale page, the virtual nodes add-on (AKS-04), the node NSG (AKS-02) and
+the cluster's status badge as a second tab sees it change live (portal-ui §9;
+azure-rules §12, SEED-26 to SEED-29).
 
 The e2e sandbox has the compact seed (no AKS subnets), so each test makes
 the VNet it needs through the networking services first."""
@@ -9,6 +11,7 @@ the VNet it needs through the networking services first."""
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -96,6 +99,13 @@ def _plan_cell(tab: Tab, plugin: str, attribute: str):
     return tab.page.locator(f"#ip-plan-grid td[data-plugin='{plugin}'][{attribute}]")
 
 
+def _badge(tab: Tab, cluster_pk: int | None = None):
+    """The cluster's status badge (the one a push swaps in)."""
+    if cluster_pk is None:
+        return tab.page.locator("span[id^=cluster-status-]").first
+    return tab.page.locator(f"#cluster-status-{cluster_pk}")
+
+
 def _open_cluster_page(tab: Tab, name: str, page: str, step: str | None = None) -> None:
     menu = tab.page.locator("nav.az-resource-menu")
     tab.follow(menu.locator("a.az-resource-menu-item", has_text=page), step)
@@ -144,7 +154,7 @@ def test_create_a_kubenet_cluster_and_see_one_route_per_node(tab):
 
     tab.follow(page.locator("#go-to-resource"), "overview")
     expect(page.locator("h1.az-blade-title")).to_have_text("e2e-kubenet")
-    expect(page.locator("#cluster-status")).to_have_attribute("data-state", "Succeeded")
+    expect(_badge(tab)).to_have_attribute("data-state", "Succeeded")
     expect(page.locator("#node-count")).to_have_text("3")
 
     _open_cluster_page(tab, "e2e-kubenet", "Networking", "networking")
@@ -263,7 +273,7 @@ def test_scale_a_cluster_one_refused_with_the_rule_and_one_accepted(tab):
     cluster = aks_services.create_cluster(_group(tab), spec)
     _finish_operations(tab)
     tab.goto(resource_url(cluster))
-    expect(tab.page.locator("#cluster-status")).to_have_attribute("data-state", "Succeeded")
+    expect(_badge(tab, cluster.pk)).to_have_attribute("data-state", "Succeeded")
     page = tab.page
     _open_cluster_page(tab, "e2e-scale", "Scale", "scale")
     expect(page.locator("#scale-pool option:checked")).to_have_text("agentpool (3 nodes)")
@@ -327,3 +337,131 @@ def test_which_network_model_asks_the_seeds_questions_and_recommends_with_reason
     pane.locator("#network-model-close").click()
     expect(page.locator("#context-pane")).not_to_have_class(re.compile(r"\bopen\b"))
     expect(wizard_tab(tab, "networking")).to_have_attribute("aria-selected", "true")
+
+
+# Records every state a cluster badge shows, as PAGE_PROBE does for app
+# badges, so a test can prove each state arrived even if it was brief.
+CLUSTER_PROBE = """
+window.__clusterStates = [];
+document.addEventListener("DOMContentLoaded", function () {
+  function record(node) {
+    if (node.nodeType === 1 && node.id && node.id.indexOf("cluster-status-") === 0) {
+      window.__clusterStates.push(node.dataset.state);
+    }
+  }
+  document.querySelectorAll("span[id^=cluster-status-]").forEach(record);
+  new MutationObserver(function (mutations) {
+    mutations.forEach(function (m) { m.addedNodes.forEach(record); });
+  }).observe(document.body, {childList: true, subtree: true});
+});
+"""
+
+
+def _states_seen(tab: Tab) -> list[str]:
+    seen: list[str] = []
+    for state in tab.page.evaluate("window.__clusterStates"):
+        if not seen or seen[-1] != state:
+            seen.append(state)
+    return seen
+
+
+def test_a_second_tab_sees_the_cluster_badge_turn_to_succeeded_live(tabs, settings):
+    # Long enough for the second tab to open the Overview while it still reads Creating.
+    settings.VNETLAB_OPERATION_SECONDS = 4
+    config = tabs.tab()
+    subnets = _aks_vnet(config)  # config is on Home, its WebSocket open
+    spec = aks_services.ClusterSpec(
+        name="e2e-live",
+        location="eastus",
+        node_count=2,
+        network_plugin="kubenet",
+        subnet=subnets["kubenet-subnet"],
+        node_size="Standard_DS2_v2",
+    )
+    cluster = aks_services.create_cluster(_group(config), spec)
+
+    watcher = tabs.tab("second-tab", same_sandbox_as=config)
+    watcher.page.context.add_init_script(CLUSTER_PROBE)
+    watcher.goto(resource_url(cluster), "overview-creating")
+    assert watcher.sandbox() == config.sandbox()
+    badge = _badge(watcher, cluster.pk)
+    expect(badge).to_have_attribute("data-state", "Creating")
+    expect(badge).to_contain_text("Creating...")
+    loaded_at = watcher.probe()["loadedAt"]
+
+    # The first tab's socket heard the create and finishes it on time; the
+    # push turns the badge in every tab.
+    expect(badge).to_have_attribute("data-state", "Succeeded", timeout=LIVE_TIMEOUT_MS)
+    expect(badge).to_have_text("Succeeded")
+    watcher.shot("overview-succeeded")
+
+    rg = cluster.resource_group
+    config.goto(
+        reverse("aks:scale", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": cluster.name})
+    )
+    config.page.locator("#scale-count").fill("4")
+    response = htmx_click(config, config.page.locator("#scale-save"), "/scale")
+    assert response.status == 200
+    expect(_badge(config, cluster.pk)).to_have_attribute("data-state", "Updating")
+    expect(badge).to_have_attribute("data-state", "Updating")
+    watcher.shot("overview-updating")
+    expect(badge).to_have_attribute("data-state", "Succeeded", timeout=LIVE_TIMEOUT_MS)
+    # The first tab's "Scaling started" banner settles too.
+    expect(_badge(config, cluster.pk)).to_have_attribute("data-state", "Succeeded")
+    expect(toast(watcher, "Successfully scaled node pool 'agentpool'")).to_be_visible()
+    watcher.shot("overview-scaled")
+
+    assert watcher.probe()["loadedAt"] == loaded_at, "the second tab was never reloaded"
+    assert _states_seen(watcher) == ["Creating", "Succeeded", "Updating", "Succeeded"]
+    # The Overview's node count is a plain page value: it changes on reload.
+    watcher.page.reload()
+    watcher.wait_live()
+    expect(watcher.page.locator("#node-count")).to_have_text("4")
+
+
+def test_virtual_nodes_are_refused_with_kubenet_then_created_with_azure_cni_and_the_nodes_carry_the_nsg(tab):
+    _aks_vnet(tab)
+    open_marketplace_product(tab, "kubernetes")
+    page = tab.page
+    _fill_basics(tab, "e2e-vnodes", 3)
+    _to_networking(tab)
+    _select_by_label_start(tab, "#vnet", VNET)
+    _select_by_label_start(tab, "#subnet", "cni-big-subnet", "/create/kubernetes/ip-plan")
+    checkbox = page.locator("#virtual-nodes")
+    expect(checkbox).not_to_be_checked()
+    checkbox.check()
+
+    # AKS-04: kubenet (the Classic default) has no virtual nodes add-on.
+    banner = review_and_create(tab, "virtual-nodes-refused")
+    expect(banner).to_have_attribute("data-validation", "failed")
+    networking = wizard_tab(tab, "networking")
+    expect(networking).to_have_attribute("data-error", "true")
+    wizard_click(tab, networking, "virtual-nodes-error")
+    error = page.locator("#virtual-nodes").locator("xpath=../..").locator(".az-field-error")
+    expect(error).to_contain_text(
+        "Cluster 'e2e-vnodes' uses kubenet. Windows Server node pools and virtual nodes require Azure CNI."
+    )
+    expect(error).to_contain_text("ERR-34, AKS-04")
+    assert not ManagedCluster.objects.filter(sandbox=tab.sandbox()).exists()
+
+    _choose_plugin(tab, "azure")
+    expect(page.locator("#virtual-nodes")).to_be_checked()
+    banner = review_and_create(tab, "virtual-nodes-passed")
+    expect(banner).to_have_attribute("data-validation", "passed")
+    expect(page.locator("#tab-review .az-prop", has_text="Virtual nodes")).to_contain_text("Enabled")
+    create_and_open_deployment(tab)
+    tab.follow(page.locator("#go-to-resource"))
+
+    _open_cluster_page(tab, "e2e-vnodes", "Networking", "networking")
+    expect(page.locator("#virtual-nodes")).to_have_text(re.compile(r"^Enabled"))
+    # AKS-02: the node NSG is on every node's NIC.
+    cluster = ManagedCluster.objects.select_related("node_nsg").get(sandbox=tab.sandbox(), name="e2e-vnodes")
+    nsg_name = cluster.node_nsg.name
+    expect(page.locator("#node-nsg-link")).to_have_text(re.compile(r"^aks-agentpool-\d{8}-nsg$"))
+    expect(page.locator("#network-profile")).to_contain_text("(on 3 of 3 node network interfaces)")
+    tab.follow(page.locator("#node-table a[data-nic]").first, "node-nic")
+    menu = page.locator("nav.az-resource-menu")
+    tab.follow(menu.locator("a.az-resource-menu-item", has_text="Effective security rules"), "effective-rules")
+    expect(page.locator(f"#effective-security-rules section[data-nsg='{nsg_name}']")).to_contain_text(
+        "Network interface: aks-agentpool-"
+    )

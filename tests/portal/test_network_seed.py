@@ -42,8 +42,8 @@ def _integrate_with_spoke(client):
 
 
 # Issue #3's estate (31), then AKS: contoso-aks-vnet, two clusters, the kubenet
-# cluster's route table and six node NICs.
-SEED_RESOURCES = 41
+# cluster's route table, six node NICs and each cluster's node NSG (AKS-02).
+SEED_RESOURCES = 43
 
 
 def test_the_seed_holds_the_network_estate(carol):
@@ -156,7 +156,8 @@ def test_the_seeds_clusters_start_deployed_without_toasts(carol):
     )
     assert sorted(succeeded.values_list("resource_id", flat=True)) == sorted(c.arm_id for c in clusters)
     page = carol.get(resource_url(_clusters(carol)["contoso-aks-cni"])).content.decode()
-    assert 'id="cluster-status" data-state="Succeeded"' in page
+    cni = _clusters(carol)["contoso-aks-cni"]
+    assert f'id="cluster-status-{cni.pk}" class="az-status az-status-succeeded" data-state="Succeeded"' in page
 
 
 def test_reset_returns_scaled_clusters_to_the_seed(carol):

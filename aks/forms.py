@@ -15,6 +15,7 @@ from django import forms
 
 from aks import planning, services
 from aks.planning import NetworkPolicy, Plugin
+from networking.engine import addressing
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -50,6 +51,12 @@ class KubernetesWizard(CreateWizard):
             "network_plugin",
             "vnet",
             "subnet",
+            "vnet_mode",
+            "subnet_mode",
+            "new_vnet_name",
+            "new_vnet_space",
+            "new_subnet_name",
+            "new_subnet_prefix",
             "pod_cidr",
             "service_cidr",
             "dns_service_ip",
@@ -69,6 +76,13 @@ class KubernetesWizard(CreateWizard):
     network_plugin = forms.ChoiceField(choices=[], label="Network configuration")
     vnet = forms.CharField(required=False, max_length=20, label="Virtual network")
     subnet = forms.CharField(required=False, max_length=20, label="Cluster subnet")
+    # "Create new" beside "Virtual network" and "Cluster subnet" (portal-ui §9.2): "new" when open.
+    vnet_mode = forms.CharField(required=False, max_length=8)
+    subnet_mode = forms.CharField(required=False, max_length=8)
+    new_vnet_name = forms.CharField(required=False, max_length=80, label="Name")
+    new_vnet_space = forms.CharField(required=False, max_length=60, label="Address space")
+    new_subnet_name = forms.CharField(required=False, max_length=80, label="Subnet name")
+    new_subnet_prefix = forms.CharField(required=False, max_length=60, label="Subnet address range")
     pod_cidr = forms.CharField(required=False, max_length=60, label="Pod CIDR")
     service_cidr = forms.CharField(required=False, max_length=60, label="Kubernetes service address range")
     dns_service_ip = forms.CharField(required=False, max_length=60, label="Kubernetes DNS service IP address")
@@ -158,10 +172,54 @@ class KubernetesWizard(CreateWizard):
         return options
 
     @property
+    def creating_vnet(self) -> bool:
+        return self.value("vnet_mode") == "new"
+
+    @property
+    def creating_subnet(self) -> bool:
+        """A new VNet brings a new subnet; an existing VNet may get one."""
+        return self.creating_vnet or self.value("subnet_mode") == "new"
+
+    @property
+    def free_ranges(self) -> list[str]:
+        """SUBNET-05: the chosen VNet's space no subnet uses (the first eight blocks)."""
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return []
+        used = list(vnet.subnets.values_list("address_prefix", flat=True))
+        return [str(block) for block in addressing.free_ranges(vnet.ipv4_space, used)[:8]]
+
+    def suggested_prefix(self) -> str:
+        """A free block of the chosen VNet, as large as the plan needs (AKS-21)."""
+        vnet = self.chosen_vnet
+        if vnet is None:
+            return ""
+        max_pods = _int(self.value("max_pods")) if self.aks_rules.max_pods_editable else None
+        size = services.suggested_subnet_prefix(self.era, self.plugin, _int(self.value("node_count")), max_pods)
+        used = list(vnet.subnets.values_list("address_prefix", flat=True))
+        block = addressing.suggest_subnet(vnet.ipv4_space, used, size)
+        return str(block) if block else ""
+
+    def _suggested_subnet_name(self) -> str:
+        vnet = self.chosen_vnet
+        taken = {n.lower() for n in vnet.subnets.values_list("name", flat=True)} if vnet else set()
+        name, index = services.NEW_SUBNET_NAME, 2
+        while name in taken:
+            name, index = f"{services.NEW_SUBNET_NAME}-{index}", index + 1
+        return name
+
+    @property
+    def new_subnet(self) -> NewSubnet | None:
+        """The subnet "Create new" would make, for the IP planning panel."""
+        if not self.creating_subnet:
+            return None
+        return new_subnet(self.value("new_subnet_name"), self.value("new_subnet_prefix"))
+
+    @property
     def chosen_subnet(self) -> Subnet | None:
         vnet = self.chosen_vnet
         value = self.value("subnet")
-        if vnet is None or not value.isdigit():
+        if vnet is None or self.creating_subnet or not value.isdigit():
             return None
         # Only subnets of this sandbox's VNets are ever found (DESIGN: Tenancy).
         return Subnet.objects.select_related("vnet", "route_table").filter(vnet=vnet, pk=int(value)).first()
@@ -170,26 +228,69 @@ class KubernetesWizard(CreateWizard):
     def ip_plan(self) -> dict:
         max_pods = _int(self.value("max_pods")) if self.aks_rules.max_pods_editable else None
         return plan_context(
-            self.sandbox, self.plugin, _int(self.value("node_count")), max_pods, self.chosen_subnet
+            self.sandbox, self.plugin, _int(self.value("node_count")), max_pods, self.new_subnet or self.chosen_subnet
         )
 
     # --- the state machine's hooks ----------------------------------------------
 
     def edit(self, action: str) -> None:
         """``plugin``: the Networking tab takes the new model's defaults;
-        ``vnet``: the subnet list is the new VNet's."""
+        ``vnet``: the subnet list is the new VNet's; ``new_vnet`` and
+        ``new_subnet`` open "Create new" pre-filled, ``cancel_*`` close it."""
         super().edit(action)
-        if action == "plugin" and self.is_bound:
-            data = self.data.copy()
+        if not self.is_bound:
+            return
+        data = self.data.copy()
+        if action == "plugin":
             for name, value in self._network_initial(self.plugin).items():
                 if name not in ("service_cidr", "dns_service_ip", "network_policy", "docker_bridge_cidr"):
                     data[name] = value
             self.data = data
-        elif action == "vnet" and self.is_bound:
-            data = self.data.copy()
+            if self.creating_subnet and not self.creating_vnet:
+                # The size suggested follows the model (AKS-21).
+                data["new_subnet_prefix"] = self.suggested_prefix() or data.get("new_subnet_prefix", "")
+        elif action == "vnet":
             options = self.subnet_options
             data["subnet"] = options[0]["value"] if options else ""
+            if self.creating_subnet:
+                self.data = data
+                data["new_subnet_name"] = self._suggested_subnet_name()
+                data["new_subnet_prefix"] = self.suggested_prefix()
+        elif action == "new_vnet":
+            name = self.value("name").strip()
+            data["vnet_mode"] = "new"
+            data["new_vnet_name"] = f"{name or 'aks'}-vnet"
+            data["new_vnet_space"] = services.NEW_VNET_SPACE
+            data["new_subnet_name"] = services.NEW_SUBNET_NAME
+            data["new_subnet_prefix"] = services.NEW_VNET_SUBNET
+        elif action == "cancel_new_vnet":
+            data["vnet_mode"] = data["subnet_mode"] = ""
+        elif action == "new_subnet":
+            data["subnet_mode"] = "new"
             self.data = data
+            data["new_subnet_name"] = self._suggested_subnet_name()
+            data["new_subnet_prefix"] = self.suggested_prefix()
+        elif action == "cancel_new_subnet":
+            data["subnet_mode"] = ""
+        else:
+            return
+        self.data = data
+
+    def new_network(self) -> services.NewNetwork | None:
+        if self.creating_vnet:
+            return services.NewNetwork(
+                subnet_name=self.value("new_subnet_name"),
+                subnet_prefix=self.value("new_subnet_prefix"),
+                vnet_name=self.value("new_vnet_name"),
+                address_space=tuple(p.strip() for p in self.value("new_vnet_space").split(",") if p.strip()),
+            )
+        if self.creating_subnet and self.chosen_vnet is not None:
+            return services.NewNetwork(
+                subnet_name=self.value("new_subnet_name"),
+                subnet_prefix=self.value("new_subnet_prefix"),
+                vnet=self.chosen_vnet,
+            )
+        return None
 
     def cluster_spec(self) -> services.ClusterSpec | None:
         node_count = _int(self.value("node_count"))
@@ -201,6 +302,7 @@ class KubernetesWizard(CreateWizard):
             node_count=node_count,
             network_plugin=self.value("network_plugin"),
             subnet=self.chosen_subnet,
+            new_network=self.new_network(),
             node_size=self.value("node_size"),
             os_type=self.value("os_type"),
             # AKS-26: the Classic portal can't change max pods; the default applies.
@@ -214,8 +316,10 @@ class KubernetesWizard(CreateWizard):
         )
 
     def check_rules(self, problems, attempt) -> None:
-        if self.value("vnet") and self.chosen_vnet is None:
+        if not self.creating_vnet and self.value("vnet") and self.chosen_vnet is None:
             problems.setdefault("vnet", Problem("Select a virtual network of this subscription."))
+        if self.creating_subnet and not self.creating_vnet and self.chosen_vnet is None:
+            problems.setdefault("vnet", Problem("Select the virtual network for the new subnet, or create a new one."))
         spec = self.cluster_spec()
         if spec is None or "max_pods" in problems:
             return
@@ -239,10 +343,18 @@ class KubernetesWizard(CreateWizard):
 
     def extra_summary(self):
         subnet = self.chosen_subnet
+        if self.creating_vnet:
+            vnet_label = f"(new) {self.value('new_vnet_name')} ({self.value('new_vnet_space')})"
+        else:
+            vnet_label = self.chosen_vnet.name if self.chosen_vnet else ""
+        if self.creating_subnet:
+            subnet_label = f"(new) {self.value('new_subnet_name')} ({self.value('new_subnet_prefix')})"
+        else:
+            subnet_label = f"{subnet.name} ({subnet.address_prefix})" if subnet else ""
         rows = [
             ("Network configuration", self.aks_rules.plugin_label(self.plugin)),
-            ("Virtual network", self.chosen_vnet.name if self.chosen_vnet else ""),
-            ("Cluster subnet", f"{subnet.name} ({subnet.address_prefix})" if subnet else ""),
+            ("Virtual network", vnet_label),
+            ("Cluster subnet", subnet_label),
         ]
         if self.shows_pod_cidr:
             rows.append(("Pod CIDR", self.value("pod_cidr")))
@@ -269,6 +381,30 @@ def _policy_label(value: str) -> str:
 
 
 # --- Live IP planning (portal-ui §9.2; AKS-21, AKS-07, AKS-24) ------------------------------
+
+
+@dataclass(frozen=True)
+class NewSubnet:
+    """A subnet "Create new" would make: all its usable addresses free."""
+
+    name: str
+    address_prefix: str
+    is_new: bool = True
+
+    @property
+    def usable_count(self) -> int:
+        return addressing.usable_addresses(IPv4Network(self.address_prefix))  # SUBNET-01
+
+
+def new_subnet(name: str, prefix: str) -> NewSubnet | None:
+    """The new subnet the panel plans for, or None while the range isn't an IPv4 CIDR."""
+    try:
+        network = addressing.parse_cidr(prefix)
+    except addressing.AddressError:
+        return None
+    if network.version != 4:
+        return None
+    return NewSubnet(name=name.strip() or services.NEW_SUBNET_NAME, address_prefix=str(network))
 
 
 @dataclass(frozen=True)
@@ -302,10 +438,13 @@ class PlanColumn:
         return f"/{prefix}" if prefix is not None else "none fits"
 
 
-def plan_context(sandbox, plugin: Plugin, node_count: int | None, max_pods: int | None, subnet: Subnet | None) -> dict:
+def plan_context(
+    sandbox, plugin: Plugin, node_count: int | None, max_pods: int | None, subnet: Subnet | NewSubnet | None
+) -> dict:
     """Each model the era offers, side by side: what it takes from the subnet,
     what is left, and the smallest subnet that would hold it. ``max_pods``
-    applies to the chosen model; the others show their defaults."""
+    applies to the chosen model; the others show their defaults. A
+    ``NewSubnet`` has nothing in it yet."""
     era = Era(sandbox.era)
     rules = planning.aks_rules_for(era)
     context: dict = {"subnet": subnet, "node_count": node_count, "columns": [], "problem": "", "era": era}
@@ -315,7 +454,7 @@ def plan_context(sandbox, plugin: Plugin, node_count: int | None, max_pods: int 
     free = None
     if subnet is not None:
         context["usable"] = subnet.usable_count
-        context["used"] = services.subnet_usage(subnet)
+        context["used"] = 0 if isinstance(subnet, NewSubnet) else services.subnet_usage(subnet)
         free = max(subnet.usable_count - context["used"], 0)
         context["free"] = free
     chosen_pods: dict[Plugin, int] = {}

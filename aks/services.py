@@ -23,8 +23,9 @@ Creating and scaling are long-running ``Operation`` rows; the cluster's
 from __future__ import annotations
 
 import re
+import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network, ip_network
 
 from django.db import IntegrityError, transaction
@@ -40,13 +41,13 @@ from networking.models import (
     Route,
     RouteTable,
     Subnet,
+    VirtualNetwork,
     VirtualNetworkPeering,
 )
-from networking.services import links
+from networking.services import links, vnets
 from networking.services.nsgs import check_nsg_limit
 from networking.services.routes import MAX_ROUTES_PER_TABLE, check_route_table_limit
 from networking.services.targets import nic_subnet_problem
-from networking.services.vnets import check_private_ip_capacity
 from portal import services as portal_services
 from portal.eras import Era
 from portal.errors import AzureRuleError, refuse, rule_error
@@ -194,6 +195,131 @@ def _refuse_while_busy(cluster: ManagedCluster, field: str | None = None) -> Non
 
 # --- Create ---------------------------------------------------------------------------------
 
+# Networking tab "Create new" (portal-ui §9.2): the lab pre-fills Azure's
+# current AKS defaults in both eras (docs/fidelity.md). They stay clear of the
+# default service CIDR 10.0.0.0/16 (AKS-43) and the docker bridge (AKS-45).
+NEW_VNET_SPACE = "10.224.0.0/12"
+NEW_VNET_SUBNET = "10.224.0.0/16"
+NEW_SUBNET_NAME = "aks-subnet"
+# A suggested new subnet is the smallest that fits the plan, but never
+# smaller than this: room to scale and upgrade (AKS-22). A lab choice.
+SUGGESTED_MIN_SUBNET = 24
+
+
+@dataclass(frozen=True)
+class NewNetwork:
+    """The cluster subnet the wizard creates with the cluster: in ``vnet``,
+    or, when ``vnet`` is None, in a new VNet ``vnet_name`` with ``address_space``."""
+
+    subnet_name: str
+    subnet_prefix: str
+    vnet: VirtualNetwork | None = None
+    vnet_name: str = ""
+    address_space: tuple[str, ...] = ()
+
+
+# Where the networking services' refusals land in the wizard.
+_NEW_VNET_FIELDS = {
+    "name": "new_vnet_name",
+    "address_space": "new_vnet_space",
+    "subnet_name_0": "new_subnet_name",
+    "subnet_prefix_0": "new_subnet_prefix",
+}
+_NEW_SUBNET_FIELDS = {"subnet_name": "new_subnet_name", "subnet_prefix": "new_subnet_prefix"}
+
+
+def _on_new_network(error: AzureRuleError, new: NewNetwork, *, from_networking: bool = False) -> AzureRuleError:
+    """``error`` on the "Create new" field it is about. The networking
+    services name their own fields; of the cluster's refusals, those about
+    the subnet (ERR-43, ERR-41...) are about the new range, and those about
+    the VNet about the new address space."""
+    fields = {"subnet": "new_subnet_prefix"}
+    if from_networking:
+        fields.update(_NEW_SUBNET_FIELDS)
+        if new.vnet is None:
+            fields.update(_NEW_VNET_FIELDS)
+    elif new.vnet is None:
+        fields["vnet"] = "new_vnet_space"
+    field = fields.get(error.field or "", error.field)
+    if field == error.field:
+        return error
+    return AzureRuleError(error.message, rule_ids=error.rule_ids, err_id=error.err_id, field=field)
+
+
+class _Rollback(Exception):
+    """Raised inside a savepoint so that what it wrote goes away."""
+
+    def __init__(self, result=None):
+        super().__init__()
+        self.result = result
+
+
+def _create_network(rg: ResourceGroup, new: NewNetwork, location: str) -> Subnet:
+    """Create the VNet and/or subnet of ``new``, validated by the networking
+    services (create_vnet, create_subnet) and logged as their own
+    operations. The bell stays with the cluster's deployment, as for an
+    existing subnet: the VNet gets no "Deployment succeeded" of its own."""
+    sandbox = rg.subscription.sandbox
+    try:
+        if new.vnet is None:
+            subnet = _create_vnet_quietly(rg, new, location).subnets.get()
+        else:
+            vnet = new.vnet
+            if vnet.sandbox_id != sandbox.pk:
+                raise rule_error("Select a virtual network of this subscription.", field="vnet")
+            if vnet.is_classic or vnet.location != location:
+                raise rule_error(
+                    f"'{vnet.name}' is in {vnet.region_label}. The cluster subnet must be in the cluster's region.",
+                    "VNET-03",
+                    field="vnet",
+                )
+            subnet = vnets.create_subnet(vnet, name=new.subnet_name, prefix=new.subnet_prefix, log=False)
+            portal_services.log_activity(sandbox, vnet, "Create or Update Subnet", "Succeeded")
+    except AzureRuleError as exc:
+        raise _on_new_network(exc, new, from_networking=True) from None
+    return Subnet.objects.select_related("vnet", "route_table").get(pk=subnet.pk)
+
+
+def _create_vnet_quietly(rg: ResourceGroup, new: NewNetwork, location: str) -> VirtualNetwork:
+    """``vnets.create_vnet``'s checks, run in a savepoint rolled back, then
+    the same rows written with the Activity log row only."""
+    try:
+        with transaction.atomic():
+            checked = vnets.create_vnet(
+                rg,
+                name=new.vnet_name,
+                location=location,
+                address_space=list(new.address_space),
+                subnets=[(new.subnet_name, new.subnet_prefix)],
+            )
+            raise _Rollback(
+                (checked.name, checked.address_space, list(checked.subnets.values_list("name", "address_prefix")))
+            )
+    except _Rollback as done:
+        name, space, subnets = done.result
+    sandbox = rg.subscription.sandbox
+    vnet = VirtualNetwork.objects.create(
+        sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
+    )
+    Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in subnets)
+    portal_services.log_activity(sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
+    return vnet
+
+
+def suggested_subnet_prefix(era: str, plugin: str, node_count: int | None, max_pods: int | None) -> int:
+    """The size "Create new" suggests: the smallest that holds the plan
+    (AKS-21; SUBNET-01), at least /24, never larger than the era allows."""
+    try:
+        plan = planning.plan_ip(
+            plugin, era, node_count if node_count and node_count > 0 else DEFAULT_NODE_COUNT, max_pods
+        )
+    except ValueError:
+        return SUGGESTED_MIN_SUBNET
+    smallest = plan.smallest_subnet_prefix
+    if smallest is None:
+        return planning.aks_rules_for(era).largest_subnet_prefix
+    return min(smallest, SUGGESTED_MIN_SUBNET)
+
 
 @dataclass(frozen=True)
 class ClusterSpec:
@@ -214,6 +340,7 @@ class ClusterSpec:
     docker_bridge_cidr: str = ""
     network_policy: str = NetworkPolicy.NONE.value
     virtual_nodes: bool = False
+    new_network: NewNetwork | None = None
 
 
 def _network_spec(era: Era, spec: ClusterSpec, name: str) -> ClusterNetworkSpec:
@@ -234,7 +361,31 @@ def _network_spec(era: Era, spec: ClusterSpec, name: str) -> ClusterNetworkSpec:
 
 
 def cluster_refusals(sandbox: Sandbox, rg: ResourceGroup | None, spec: ClusterSpec) -> list[AzureRuleError]:
-    """Every refusal for ``spec``, one per field at most, in the wizard's order."""
+    """Every refusal for ``spec``, one per field at most, in the wizard's order.
+
+    A "Create new" VNet or subnet is created in a savepoint and rolled back,
+    so the networking services judge it and the AKS checks see it as it
+    would be. ``rg`` None (a new resource group) has nothing in it yet; a
+    provisional one stands in for it inside the savepoint."""
+    new = spec.new_network
+    if new is None:
+        return _cluster_refusals(sandbox, rg, spec)
+    try:
+        with transaction.atomic():
+            group = rg or ResourceGroup.objects.create(
+                subscription=sandbox.subscriptions.get(), name=f"aks-check-{uuid.uuid4().hex}", location=spec.location
+            )
+            subnet = _create_network(group, new, spec.location)
+            found = _cluster_refusals(sandbox, rg, replace(spec, subnet=subnet, new_network=None))
+            raise _Rollback([_on_new_network(error, new) for error in found])
+    except _Rollback as done:
+        return done.result
+    except AzureRuleError as network_error:
+        rest = _cluster_refusals(sandbox, rg, replace(spec, subnet=None, new_network=None))
+        return [network_error, *(e for e in rest if e.field not in ("subnet", "vnet", network_error.field))]
+
+
+def _cluster_refusals(sandbox: Sandbox, rg: ResourceGroup | None, spec: ClusterSpec) -> list[AzureRuleError]:
     era = Era(sandbox.era)
     out: list[AzureRuleError] = []
 
@@ -327,7 +478,18 @@ def _route_table_refusals(subnet: Subnet, adding: int, cluster: ManagedCluster |
 def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
     """'Create Kubernetes cluster': validated, then written in one transaction
     with the subnet locked, so two tabs can't both place a kubenet cluster in
-    one subnet (AKS-05) or hand out the same address."""
+    one subnet (AKS-05) or hand out the same address.
+
+    With ``spec.new_network`` the VNet and/or subnet are created in the same
+    transaction: a refusal anywhere leaves none of them written."""
+    new = spec.new_network
+    if new is not None:
+        with transaction.atomic():
+            subnet = _create_network(rg, new, spec.location)
+            try:
+                return create_cluster(rg, replace(spec, subnet=subnet, new_network=None))
+            except AzureRuleError as exc:
+                raise _on_new_network(exc, new) from None
     sandbox = rg.subscription.sandbox
     era = Era(sandbox.era)
     refusals = cluster_refusals(sandbox, rg, spec)
@@ -340,12 +502,12 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
             Subnet.objects.select_for_update(of=("self",)).select_related("vnet", "route_table").get(pk=spec.subnet.pk)
         )
         # Re-checked under the lock: what another tab wrote meanwhile counts.
-        refusals = cluster_refusals(sandbox, rg, ClusterSpec(**{**spec.__dict__, "subnet": subnet}))
+        refusals = cluster_refusals(sandbox, rg, replace(spec, subnet=subnet))
         if refusals:
             raise refusals[0]
         max_pods = spec.max_pods if spec.max_pods is not None else defaults.max_pods.default
         total_ips = spec.node_count * (1 + max_pods if plugin.pods_in_subnet else 1)
-        check_private_ip_capacity(subnet.vnet, adding=total_ips)  # LIMIT-07
+        vnets.check_private_ip_capacity(subnet.vnet, adding=total_ips)  # LIMIT-07
         name = spec.name.strip()
         suffix = f"{zlib.crc32(f'{rg.arm_id}/{name}'.lower().encode()) % 10**8:08d}"
         node_rg = _node_resource_group(rg, name, spec.location)
@@ -642,7 +804,7 @@ def scale_pool(pool: AgentPool, node_count: int) -> AgentPool:
             )
             if problem is not None:
                 raise problem
-            check_private_ip_capacity(
+            vnets.check_private_ip_capacity(
                 subnet.vnet, adding=adding * (1 + (pool.max_pods if cluster.plugin.pods_in_subnet else 0))
             )
             node_rg = ResourceGroup.objects.get(
@@ -746,7 +908,7 @@ def add_node_pool(cluster: ManagedCluster, spec: PoolSpec) -> AgentPool:
         limits = planning.network_defaults(cluster.sandbox.era, cluster.plugin).max_pods
         max_pods = spec.max_pods if spec.max_pods is not None else limits.default
         pods = max_pods if cluster.plugin.pods_in_subnet else 0
-        check_private_ip_capacity(cluster.subnet.vnet, adding=spec.node_count * (1 + pods))
+        vnets.check_private_ip_capacity(cluster.subnet.vnet, adding=spec.node_count * (1 + pods))
         pool = AgentPool.objects.create(
             cluster=cluster,
             name=spec.name.strip(),

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aks import services
-from aks.forms import NetworkModelForm, NodePoolForm, ScaleForm, _int, plan_context
+from aks.forms import NetworkModelForm, NodePoolForm, ScaleForm, _int, new_subnet, plan_context
 from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
 from aks.planning import Plugin, aks_rules_for, recommend_network_model
 from networking.models import Route, Subnet, VirtualNetwork
@@ -209,7 +209,8 @@ def scale(request, subscription_id, rg, name):
 @require_GET
 def ip_plan(request):
     """The create wizard's live IP planning panel, from the wizard's current
-    values (node count, max pods, network configuration, subnet)."""
+    values (node count, max pods, network configuration, subnet, or the range
+    of a "Create new" subnet)."""
     sandbox = request.sandbox
     rules = aks_rules_for(sandbox.era)
     try:
@@ -220,7 +221,9 @@ def ip_plan(request):
         plugin = rules.default_plugin
     subnet = None
     vnet_id, subnet_id = request.GET.get("vnet", ""), request.GET.get("subnet", "")
-    if vnet_id.isdigit() and subnet_id.isdigit():
+    if "new" in (request.GET.get("vnet_mode"), request.GET.get("subnet_mode")):
+        subnet = new_subnet(request.GET.get("new_subnet_name", ""), request.GET.get("new_subnet_prefix", ""))
+    elif vnet_id.isdigit() and subnet_id.isdigit():
         # Only this sandbox's subnets are found (DESIGN: Tenancy).
         vnet = VirtualNetwork.objects.filter(sandbox=sandbox, pk=int(vnet_id)).first()
         subnet = Subnet.objects.select_related("vnet").filter(vnet=vnet, pk=int(subnet_id)).first() if vnet else None

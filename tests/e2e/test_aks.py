@@ -465,3 +465,63 @@ def test_virtual_nodes_are_refused_with_kubenet_then_created_with_azure_cni_and_
     expect(page.locator(f"#effective-security-rules section[data-nsg='{nsg_name}']")).to_contain_text(
         "Network interface: aks-agentpool-"
     )
+
+
+def test_create_a_cluster_in_a_new_subnet_from_the_networking_tab(tab):
+    """"Create new" under "Cluster subnet": a refused range (overlapping a
+    subnet, SUBNET-05) on its field, then the suggested free /24, planned
+    live, and the cluster deployed into the subnet made with it."""
+    _aks_vnet(tab)
+    open_marketplace_product(tab, "kubernetes")
+    page = tab.page
+    _fill_basics(tab, "e2e-newsubnet", 3)
+    _to_networking(tab)
+    # "Create new" beside Virtual network pre-fills the lab's defaults; the learner goes back.
+    wizard_click(tab, page.locator("#create-new-vnet"))
+    expect(page.locator("#new-vnet-name")).to_have_value("e2e-newsubnet-vnet")
+    expect(page.locator("#new-vnet-space")).to_have_value("10.224.0.0/12")
+    expect(page.locator("#new-subnet-prefix")).to_have_value("10.224.0.0/16")
+    tab.shot("networking-create-new-vnet")
+    wizard_click(tab, page.locator("#cancel-new-vnet"))
+    _select_by_label_start(tab, "#vnet", VNET)
+    wizard_click(tab, page.locator("#create-new-subnet"))
+    box = page.locator("#new-subnet")
+    expect(box).to_be_visible()
+    # The VNet's first free /24 is suggested, and its free ranges listed.
+    expect(page.locator("#new-subnet-prefix")).to_have_value("10.60.2.0/24")
+    expect(page.locator("#new-subnet-free-ranges")).to_contain_text("10.60.2.0/23")
+    expect(page.locator("#ip-plan-subnet")).to_contain_text("(new) aks-subnet (10.60.2.0/24): 251 usable")
+    tab.shot("networking-create-new-subnet")
+
+    page.locator("#new-subnet-name").fill("e2e-nodes")
+    with page.expect_response(lambda r: "/create/kubernetes/ip-plan" in r.url):
+        page.locator("#new-subnet-prefix").fill("10.60.1.0/25")
+        page.locator("#new-subnet-prefix").dispatch_event("change")
+    tab.settle()
+    banner = review_and_create(tab, "new-subnet-refused")
+    expect(banner).to_have_attribute("data-validation", "failed")
+    wizard_click(tab, wizard_tab(tab, "networking"))
+    error = box.locator(".az-field-error")
+    expect(error).to_contain_text("overlaps 'cni-small-subnet (10.60.1.0/24)'")
+    expect(error).to_contain_text("ERR-21, SUBNET-05")
+
+    with page.expect_response(lambda r: "/create/kubernetes/ip-plan" in r.url):
+        page.locator("#new-subnet-prefix").fill("10.60.2.0/24")
+        page.locator("#new-subnet-prefix").dispatch_event("change")
+    tab.settle()
+    expect(page.locator("#ip-plan-subnet")).to_contain_text("(new) e2e-nodes (10.60.2.0/24)")
+    banner = review_and_create(tab, "new-subnet-passed")
+    expect(banner).to_have_attribute("data-validation", "passed")
+    expect(page.locator("#tab-review .az-prop", has_text="Cluster subnet")).to_contain_text("(new) e2e-nodes (10.60.2.0/24)")
+    create_and_open_deployment(tab)
+    expect(toast(tab, "Deployment succeeded")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    tab.follow(page.locator("#go-to-resource"))
+
+    _open_cluster_page(tab, "e2e-newsubnet", "Networking", "networking")
+    expect(page.locator("#subnet-usage")).to_contain_text("251 usable, 3 used, 248 free")
+    cluster = ManagedCluster.objects.select_related("subnet__vnet").get(sandbox=tab.sandbox(), name="e2e-newsubnet")
+    assert (cluster.subnet.name, cluster.subnet.address_prefix, cluster.subnet.vnet.name) == (
+        "e2e-nodes",
+        "10.60.2.0/24",
+        VNET,
+    )

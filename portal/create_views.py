@@ -13,7 +13,7 @@ from aks.models import ManagedCluster
 from appservice.models import AppServicePlan, WebApp
 from networking.models import VirtualNetwork
 from portal.forms import WIZARDS as FORM_WIZARDS
-from portal.models import ActivityLogEntry, ResourceGroup
+from portal.models import ActivityLogEntry, Operation, ResourceGroup
 from portal.resources import resource_url
 
 # The wizards of portal/forms.py, and those other apps define on its CreateWizard.
@@ -191,6 +191,11 @@ def deployment(request, correlation_id):
         "resource_name": entry.resource_id.rsplit("/", 1)[-1],
         "resource_url": _deployed_url(request.sandbox, entry),
         "is_group": entry.resource_type == ResourceGroup.arm_type,
+        # A long-running create (a gateway, an AKS cluster) is still going:
+        # the page says so and refreshes itself until the operation ends.
+        "in_progress": Operation.objects.unfinished()
+        .filter(sandbox=request.sandbox, resource_id=entry.resource_id)
+        .exists(),
         "page_title": "Overview",
     }
     context["breadcrumbs"] = [{"label": context["deployment_name"]}]

@@ -284,3 +284,16 @@ def test_scale_refused_is_422_with_the_rule(alice, subnets):
     assert "Subnet &#x27;small-subnet&#x27; has 251 usable IPs, but 9 nodes × 30 pods need 310." in html
     assert "ERR-43, AKS-21, AKS-22" in html
     assert state(alice) == before
+
+
+def test_the_deployment_page_says_in_progress_until_the_create_ends_then_complete(alice, subnets, settings):
+    settings.VNETLAB_OPERATION_SECONDS = 60
+    response = alice.post(WIZARD, {**form(alice, subnets["aks-subnet"]), "action": "create"})
+    running = alice.get(response["Location"]).content.decode()
+    assert 'id="deployment-status">Deployment is in progress<' in running
+    assert 'data-in-progress="true"' in running and 'hx-trigger="every 1s"' in running
+    assert "Your deployment is complete" not in running
+    finish_operations(alice)
+    done = alice.get(response["Location"]).content.decode()
+    assert 'id="deployment-status">Your deployment is complete<' in done
+    assert 'data-in-progress="false"' in done and "every 1s" not in done

@@ -281,28 +281,17 @@ def _create_network(rg: ResourceGroup, new: NewNetwork, location: str) -> Subnet
 
 
 def _create_vnet_quietly(rg: ResourceGroup, new: NewNetwork, location: str) -> VirtualNetwork:
-    """``vnets.create_vnet``'s checks, run in a savepoint rolled back, then
-    the same rows written with the Activity log row only."""
-    try:
-        with transaction.atomic():
-            checked = vnets.create_vnet(
-                rg,
-                name=new.vnet_name,
-                location=location,
-                address_space=list(new.address_space),
-                subnets=[(new.subnet_name, new.subnet_prefix)],
-            )
-            raise _Rollback(
-                (checked.name, checked.address_space, list(checked.subnets.values_list("name", "address_prefix")))
-            )
-    except _Rollback as done:
-        name, space, subnets = done.result
-    sandbox = rg.subscription.sandbox
-    vnet = VirtualNetwork.objects.create(
-        sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
+    """``vnets.create_vnet`` with the Activity log row only: the bell stays
+    with the cluster's deployment."""
+    vnet = vnets.create_vnet(
+        rg,
+        name=new.vnet_name,
+        location=location,
+        address_space=list(new.address_space),
+        subnets=[(new.subnet_name, new.subnet_prefix)],
+        log=False,
     )
-    Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in subnets)
-    portal_services.log_activity(sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
+    portal_services.log_activity(rg.subscription.sandbox, vnet, "Create or Update Virtual Network", "Succeeded")
     return vnet
 
 

@@ -536,8 +536,11 @@ def create_vnet(
     location: str,
     address_space: list[str],
     subnets: list[tuple[str, str]],
+    log: bool = True,
 ) -> VirtualNetwork:
-    """Create a VNet with its first subnets (portal "Create virtual network")."""
+    """Create a VNet with its first subnets (portal "Create virtual network").
+    ``log=False`` leaves the Activity log and the bell to the caller, as
+    :func:`create_subnet`'s does."""
     sandbox = rg.subscription.sandbox
     name = validate_name("vnet", name)
     if location not in REGIONS:
@@ -577,9 +580,13 @@ def create_vnet(
             sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
         )
         Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in checked)
-        portal_services.deployed(
-            sandbox, vnet, "Create or Update Virtual Network", f"Virtual network '{name}' was created in '{rg.name}'."
-        )
+        if log:
+            portal_services.deployed(
+                sandbox,
+                vnet,
+                "Create or Update Virtual Network",
+                f"Virtual network '{name}' was created in '{rg.name}'.",
+            )
     return vnet
 
 

@@ -94,4 +94,4 @@ def confirm_pane(request, context: dict, *, title: str, question: str, action: s
     """The "Yes"/"No" context pane (delete, dissociate): ``action`` is where
     "Yes" posts; ``extra`` (an ``error``, a ``default_rule``) goes to the pane."""
     confirm = {"title": title, "question": question, "action": action, "id": dom_id, **extra}
-    return fragment(request, "networking/nsg_confirm.html", "pane", {**context, "confirm": confirm}, status=status)
+    return fragment(request, "portal/confirm_pane.html", "pane", {**context, "confirm": confirm}, status=status)

@@ -1,0 +1,118 @@
+"""One set of blade helpers for every app: answering htmx and full-page
+requests alike, going somewhere after a change, the Yes/No pane, and the
+resource menu drawn from the registry's data.
+
+- :func:`respond` renders the page, or only its partial for htmx (with
+  ``Vary: HX-Request``). A request that targets ``#main`` (an HX-Location
+  after a change) gets the whole page.
+- :func:`go` is the one way to leave a page after a change: ``HX-Location``
+  for htmx, a redirect otherwise.
+- :func:`confirm_pane` is the portal's Yes/No context pane.
+- :func:`resource_menu` draws a type's menu (registry data) for a resource.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from portal.access import blade_kwargs
+from portal.models import ActivityLogEntry
+from portal.registry import MenuSection, registry
+from portal.urlcache import fast_reverse
+
+
+def respond(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    """The page, or with htmx only its ``partial``; answers both ways (Vary)."""
+    fragment = bool(request.htmx) and request.htmx.target != "main"
+    response = render(request, f"{template}#{partial}" if fragment else template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def go(request: HttpRequest, url: str) -> HttpResponse:
+    """After a change: htmx follows with HX-Location (the new page's #main
+    swapped in, history pushed), a plain form post is redirected."""
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Location"] = json.dumps({"path": url, "target": "#main", "select": "#main", "swap": "outerHTML"})
+        return response
+    return redirect(url)
+
+
+def confirm_pane(
+    request: HttpRequest,
+    context: dict,
+    *,
+    title: str,
+    question: str,
+    action: str,
+    dom_id: str,
+    status: int = 200,
+    **extra,
+) -> HttpResponse:
+    """The "Yes"/"No" context pane: ``action`` is where "Yes" posts; ``extra``
+    (an ``error`` shown in place, a ``default_rule``) goes to the pane."""
+    confirm = {"title": title, "question": question, "action": action, "id": dom_id, **extra}
+    return respond(request, "portal/confirm_pane.html", "pane", {**context, "confirm": confirm}, status=status)
+
+
+def menu_sections(
+    sections: tuple[MenuSection, ...], resource, active: str, *, url_kwargs: dict | None = None
+) -> list[dict]:
+    """Menu data drawn for one resource: what ``templates/portal/blade.html``
+    renders (heading, items with label, icon, url and active)."""
+    kwargs = url_kwargs if url_kwargs is not None else blade_kwargs(resource)
+    return [
+        {
+            "heading": section.heading,
+            "items": [
+                {
+                    "label": item.label,
+                    "icon": item.icon,
+                    "url": fast_reverse(item.url_name, **kwargs),
+                    "active": item.key == active,
+                }
+                for item in section.items
+            ],
+        }
+        for section in sections
+    ]
+
+
+def resource_menu(resource, active: str, *, arm_type: str | None = None) -> list[dict]:
+    """The registered menu of ``resource``'s type; ``active`` is the key of
+    the page shown."""
+    resource_type = registry.get(arm_type or resource.arm_type)
+    kwargs = blade_kwargs(resource)
+    if resource_type.url_provider:
+        kwargs["provider"] = resource_type.arm_type.split("/", 1)[0]
+    return menu_sections(resource_type.menu, resource, active, url_kwargs=kwargs)
+
+
+def blade(resource, *, menu: list[dict], title: str, icon: str, **extra) -> dict:
+    """The context of a resource blade page (templates/portal/blade.html)."""
+    return {
+        "resource": resource,
+        "resource_menu": menu,
+        "page_title": title,
+        "blade_icon": icon,
+        "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": resource.name}],
+        **extra,
+    }
+
+
+def activity_log(request: HttpRequest, resource, context: dict) -> HttpResponse:
+    """The resource's Activity log page (portal-ui §1.8)."""
+    entries = ActivityLogEntry.objects.filter(sandbox=request.sandbox, resource_id__iexact=resource.arm_id)[:200]
+    return render(request, "portal/activity_log.html", {**context, "entries": entries})
+
+
+def json_view(request: HttpRequest, resource, context: dict) -> HttpResponse:
+    """The resource's ARM JSON, as the portal's "JSON View" shows it."""
+    found = registry.find(resource.arm_type)
+    document = found.to_arm(resource) if found is not None and found.to_arm else resource.arm_json()
+    return render(request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)})

@@ -66,6 +66,8 @@ def menu_sections(
     """Menu data drawn for one resource: what ``templates/portal/blade.html``
     renders (heading, items with label, icon, url and active)."""
     kwargs = url_kwargs if url_kwargs is not None else blade_kwargs(resource)
+    provider, _, type_name = resource.arm_type.partition("/")
+    generic = {**blade_kwargs(resource), "provider": provider, "type_name": type_name}
     return [
         {
             "heading": section.heading,
@@ -73,7 +75,7 @@ def menu_sections(
                 {
                     "label": item.label,
                     "icon": item.icon,
-                    "url": fast_reverse(item.url_name, **kwargs),
+                    "url": fast_reverse(item.url_name, **(generic if item.generic else kwargs)),
                     "active": item.key == active,
                 }
                 for item in section.items

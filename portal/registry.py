@@ -35,6 +35,9 @@ class MenuItem:
     icon: str
     url_name: str
     key: str
+    # A page every type has (Export template): its URL takes the resource's
+    # provider and type name too (subscription_id, rg, provider, type_name, name).
+    generic: bool = False
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,20 @@ class ResourceType:
     # Deletes, through the services, for template "complete" mode and DELETE.
     delete: Callable[[Any], None] | None = None
     usage_checks: list[UsageCheck] = field(default_factory=list)
+    # Finds a resource by its parsed ID (portal.arm.ids.ResourceId) in a
+    # sandbox; child types (subnets, rules) give their own. The default looks
+    # the name up in the resource group.
+    find: Callable[[Any, Any], Any] | None = None
+
+    def lookup(self, sandbox, resource_id):
+        """The resource a parsed ID names in ``sandbox``, or None."""
+        if self.find is not None:
+            return self.find(sandbox, resource_id)
+        return (
+            self.rows(sandbox)
+            .filter(resource_group__name__iexact=resource_id.resource_group, name__iexact=resource_id.name)
+            .first()
+        )
 
     def get_model(self) -> type[Model]:
         from django.apps import apps

@@ -1,0 +1,44 @@
+"""What a type's ``from_arm`` is given: the sandbox being deployed into, and
+a way to find the resources a document refers to by ID."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.arm import ids
+from portal.arm.errors import ArmError
+from portal.registry import registry
+
+
+@dataclass
+class DeployContext:
+    """``sandbox`` and its one ``subscription``; ``created`` maps each resource
+    ID deployed so far (lower-cased) to its model instance."""
+
+    sandbox: Any
+    subscription: Any
+    created: dict[str, Any] = field(default_factory=dict)
+
+    def resource_group(self, name: str):
+        from portal.models import ResourceGroup
+
+        group = ResourceGroup.objects.filter(subscription=self.subscription, name__iexact=name).first()
+        if group is None:
+            raise ArmError(f"Resource group '{name}' could not be found.")
+        return group
+
+    def resolve(self, resource_id: str, *, resource: str = "", path: str = ""):
+        """The model instance ``resource_id`` names in this sandbox; ArmError
+        naming ``resource`` and ``path`` when it isn't there."""
+        key = str(resource_id).lower()
+        if key in self.created:
+            return self.created[key]
+        parsed = ids.parse(resource_id, resource=resource, path=path)
+        resource_type = registry.find(parsed.arm_type)
+        found = resource_type.lookup(self.sandbox, parsed) if resource_type is not None else None
+        if found is None:
+            raise ArmError(
+                f"The resource '{resource_id}' it refers to was not found.", resource=resource, path=path
+            )
+        return found

@@ -45,9 +45,9 @@ from networking.models import (
     VirtualNetworkPeering,
 )
 from networking.services import links, vnets
+from networking.services.compute import nic_subnet_problem
 from networking.services.nsgs import check_nsg_limit
 from networking.services.routes import MAX_ROUTES_PER_TABLE, check_route_table_limit
-from networking.services.targets import nic_subnet_problem
 from portal import services as portal_services
 from portal.eras import Era
 from portal.errors import AzureRuleError, refuse, rule_error

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from networking.forms.endpoints import PrivateEndpointWizard
 from networking.models import PrivateDnsRecordSet, PrivateEndpoint
 from networking.services import endpoints as endpoint_services
-from networking.views.common import activity_log, json_view
-from networking.views.targets import blade_context, confirm, respond, run_wizard
+from networking.views.paas import blade_context
 from portal.access import get_in_group, get_resource_group
+from portal.blades import activity_log, confirm_delete, json_view, respond, run_wizard
 
 PE_SETTINGS = [("DNS configuration", "bi-globe", "dns")]
 
@@ -52,7 +52,7 @@ def private_endpoint_create(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     data = request.POST if request.method == "POST" else None
     wizard = PrivateEndpointWizard(request.sandbox, data, rg_name=group.name, target=_initial_target(request))
-    return run_wizard(request, wizard, "networking/private_endpoint_create.html", wizard.title)
+    return run_wizard(request, wizard, "networking/private_endpoint_create.html")
 
 
 @require_GET
@@ -100,14 +100,16 @@ def private_endpoint_json(request, subscription_id, rg, name):
 def private_endpoint_delete(request, subscription_id, rg, name):
     endpoint = _endpoint(request, subscription_id, rg, name)
     context = _context(endpoint, "overview", "Delete")
-    return confirm(
+    return confirm_delete(
         request,
         context,
+        delete=lambda: endpoint_services.delete_endpoint(endpoint),
+        done_url=context["urls"]["resource_group"],
         title="Delete private endpoint",
         question=f"Delete '{endpoint.name}'? Its network interface and its A record in the private DNS zone go too.",
         rule="PEDNS-11, PEDNS-32",
-        action=lambda: endpoint_services.delete_endpoint(endpoint),
-        done_url=context["urls"]["resource_group"],
+        dom_id="confirm-form",
+        cancel_url=context["urls"]["overview"],
     )
 
 

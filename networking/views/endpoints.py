@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.endpoints import PrivateEndpointWizard
+from networking.forms.endpoints import NamedTargetForm, PrivateEndpointWizard
 from networking.models import PrivateDnsRecordSet, PrivateEndpoint
 from networking.services import endpoints as endpoint_services
 from networking.views.paas import blade_context
@@ -38,20 +38,13 @@ def _context(endpoint, active, title, **extra) -> dict:
     )
 
 
-def _initial_target(request):
-    """'+ Private endpoint' on a target's connections page names the target: '<arm type>:<pk>'."""
-    arm_type, _, pk = request.GET.get("target", "").rpartition(":")
-    kind = endpoint_services.TARGET_KINDS.get(arm_type)
-    if kind is None or not pk.isdigit():
-        return None
-    return kind.model.objects.filter(sandbox=request.sandbox, pk=int(pk)).first()
-
-
 @require_http_methods(["GET", "POST"])
 def private_endpoint_create(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     data = request.POST if request.method == "POST" else None
-    wizard = PrivateEndpointWizard(request.sandbox, data, rg_name=group.name, target=_initial_target(request))
+    wizard = PrivateEndpointWizard(
+        request.sandbox, data, rg_name=group.name, target=NamedTargetForm(request.GET).resource(request.sandbox)
+    )
     return run_wizard(request, wizard, "networking/private_endpoint_create.html")
 
 

@@ -12,7 +12,7 @@ from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
 from aks.planning import aks_rules_for, recommend_network_model
 from networking.models import Route
 from portal.access import blade_kwargs, get_in_group
-from portal.blades import activity_log, blade, json_view, respond, swap
+from portal.blades import activity_log, blade, json_view, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.resources import resource_url
@@ -34,29 +34,11 @@ def _url(cluster, url_name: str) -> str:
     return fast_reverse(f"aks:{url_name}", **blade_kwargs(cluster))
 
 
-def _menu(cluster, active: str) -> list[dict]:
-    def item(label, icon, key):
-        return {"label": label, "icon": icon, "url": _url(cluster, key), "active": active == key}
-
-    return [
-        {"heading": "", "items": [item("Overview", ICON, "overview"), item("Activity log", "bi-journal-text", "activity")]},
-        {
-            "heading": "Settings",
-            "items": [
-                item("Node pools", "bi-hdd-stack", "nodepools"),
-                item("Networking", "bi-diagram-3", "networking"),
-                item("Scale", "bi-arrows-angle-expand", "scale"),
-                item("Properties", "bi-code-square", "json"),
-            ],
-        },
-    ]
-
-
 def _blade(cluster, active: str, title: str, **extra) -> dict:
     pages = ("overview", "networking", "nodepools", "pool_add", "scale", "json", "activity")
     return blade(
         cluster,
-        menu=_menu(cluster, active),
+        menu=resource_menu(cluster, active),
         title=title,
         icon=ICON,
         urls={page: _url(cluster, page) for page in pages},

@@ -31,7 +31,7 @@ from networking.models import VirtualNetwork
 from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.blades import activity_log as activity_log_page
-from portal.blades import respond, swap
+from portal.blades import resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.pagecache import cached_page
 from portal.resources import resource_url
@@ -52,43 +52,6 @@ def get_app(request: HttpRequest, subscription_id, rg: str, name: str) -> WebApp
 def get_plan(request: HttpRequest, subscription_id, rg: str, name: str) -> AppServicePlan:
     """The sandbox's App Service plan, or 404."""
     return get_in_group(request, AppServicePlan.objects.all(), subscription_id, rg, name)
-
-
-def _app_menu(app: WebApp, active: str) -> list[dict]:
-    kwargs = blade_kwargs(app)
-
-    def item(label, icon, url_name):
-        return {
-            "label": label,
-            "icon": icon,
-            "url": fast_reverse(f"appservice:{url_name}", **kwargs),
-            "active": active == url_name,
-        }
-
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", "bi-globe2", "overview"),
-                item("Activity log", "bi-journal-text", "activity_log"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "configuration"),
-                item("Networking", "bi-diagram-3", "networking"),
-                item("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
-            ],
-        },
-        {
-            "heading": "Support + troubleshooting",
-            "items": [
-                item("Network troubleshooter", "bi-signpost-split", "troubleshoot"),
-                item("Console", "bi-terminal", "console"),
-            ],
-        },
-    ]
 
 
 APP_ROUTES = (
@@ -128,7 +91,7 @@ def _blade(app: WebApp, active: str, title: str, **extra) -> dict:
         "urls": _app_urls(app),
         "resource": app,
         "app": app,
-        "resource_menu": _app_menu(app, active),
+        "resource_menu": resource_menu(app, active),
         "page_title": title,
         "blade_icon": "bi-globe2",
         "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": app.name}],
@@ -378,28 +341,11 @@ def route_all(request, subscription_id, rg, name):
     return _integration_changed(request, app)
 
 
-def _plan_menu(plan: AppServicePlan, active: str) -> list[dict]:
-    kwargs = blade_kwargs(plan)
-
-    def item(label, icon, url_name):
-        return {
-            "label": label,
-            "icon": icon,
-            "url": fast_reverse(f"appservice:{url_name}", **kwargs),
-            "active": active == url_name,
-        }
-
-    return [
-        {"heading": "", "items": [item("Overview", "bi-hdd-stack", "plan_overview")]},
-        {"heading": "Settings", "items": [item("Scale up", "bi-arrow-up-square", "plan_scale_up")]},
-    ]
-
-
 def _plan_blade(plan: AppServicePlan, active: str, title: str, **extra) -> dict:
     return {
         "resource": plan,
         "plan": plan,
-        "resource_menu": _plan_menu(plan, active),
+        "resource_menu": resource_menu(plan, active),
         "page_title": title,
         "blade_icon": "bi-hdd-stack",
         "breadcrumbs": [{"label": "All resources", "url": reverse("all_resources")}, {"label": plan.name}],

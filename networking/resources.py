@@ -130,6 +130,20 @@ CIRCUIT_MENU = (
     AUTOMATION,
 )
 
+# The region's Network Watcher (networking/views/watcher.py): not a registered
+# type (the lab has no model for it), but its menu is data all the same. Its
+# URLs take the watcher's subscription_id, rg (NetworkWatcherRG) and name.
+WATCHER_MENU = (
+    MenuSection(
+        "Network diagnostic tools",
+        (
+            _item("IP flow verify", "bi-shield-check", "watcher_ip_flow_verify", "ip_flow_verify"),
+            _item("Next hop", "bi-signpost-split", "watcher_next_hop", "next_hop"),
+            _item("Connection troubleshoot", "bi-plug", "watcher_connection_troubleshoot", "connection_troubleshoot"),
+        ),
+    ),
+)
+
 PAAS_SETTINGS = (
     ("Networking", "bi-diagram-3", "networking"),
     ("Private endpoint connections", "bi-plug", "connections"),

@@ -164,8 +164,11 @@ def menu_sections(
     """Menu data drawn for one resource: what ``templates/portal/blade.html``
     renders (heading, items with label, icon, url and active)."""
     kwargs = url_kwargs if url_kwargs is not None else blade_kwargs(resource)
-    provider, _, type_name = resource.arm_type.partition("/")
-    generic = {**blade_kwargs(resource), "provider": provider, "type_name": type_name}
+    generic: dict = {}
+    if any(item.generic for section in sections for item in section.items):
+        # Only a registered resource has the pages every type has (Export template).
+        provider, _, type_name = resource.arm_type.partition("/")
+        generic = {**blade_kwargs(resource), "provider": provider, "type_name": type_name}
     return [
         {
             "heading": section.heading,

@@ -15,8 +15,6 @@ from portal.access import get_in_group, get_resource_group
 from portal.blades import activity_log, confirm_delete, json_view, run_wizard
 
 VM_ICON, NIC_ICON = "bi-pc-display", "bi-ethernet"
-VM_SETTINGS = [("Networking", "bi-diagram-3", "networking")]
-NIC_SETTINGS = [("IP configurations", "bi-ethernet", "ipconfigs")]
 
 
 def _vm(request, subscription_id, rg, name) -> VirtualMachine:
@@ -28,7 +26,7 @@ def _vm_nics(vm):
 
 
 def _vm_blade(vm: VirtualMachine, active: str, title: str, **extra) -> dict:
-    return blade_context(vm, "vm", active, title, VM_ICON, VM_SETTINGS, **extra)
+    return blade_context(vm, "vm", active, title, VM_ICON, **extra)
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,7 +92,7 @@ def get_nic(request: HttpRequest, subscription_id, rg: str, name: str) -> Networ
 
 def nic_blade(nic: NetworkInterface, active: str, title: str, **extra) -> dict:
     """The context of a NIC blade page (its Network Watcher pages use it too)."""
-    return blade_context(nic, "nic", active, title, NIC_ICON, NIC_SETTINGS, nic=nic, **extra)
+    return blade_context(nic, "nic", active, title, NIC_ICON, nic=nic, **extra)
 
 
 def _nic_page(nic: NetworkInterface, active: str, title: str, **extra) -> dict:

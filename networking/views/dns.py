@@ -15,15 +15,13 @@ from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import activity_log, confirm_delete, json_view, respond, run_wizard, swap
 from portal.errors import AzureRuleError
 
-DNS_SETTINGS = [("Virtual network links", "bi-link-45deg", "links")]
-
 
 def _zone(request, subscription_id, rg, name) -> PrivateDnsZone:
     return get_in_group(request, PrivateDnsZone.objects.all(), subscription_id, rg, name)
 
 
 def _context(zone, active, title, **extra) -> dict:
-    context = blade_context(zone, "dns_zone", active, title, "bi-globe", DNS_SETTINGS, zone=zone, **extra)
+    context = blade_context(zone, "dns_zone", active, title, "bi-globe", zone=zone, **extra)
     kwargs = blade_kwargs(zone)
     for page in ("record_set_add", "links", "link_add"):
         context["urls"][page] = reverse(f"networking:dns_zone_{page}", kwargs=kwargs)

@@ -12,8 +12,6 @@ from networking.views.paas import blade_context
 from portal.access import get_in_group, get_resource_group
 from portal.blades import activity_log, confirm_delete, json_view, respond, run_wizard
 
-PE_SETTINGS = [("DNS configuration", "bi-globe", "dns")]
-
 
 def _endpoint(request, subscription_id, rg, name) -> PrivateEndpoint:
     endpoints = PrivateEndpoint.objects.select_related(
@@ -30,7 +28,6 @@ def _context(endpoint, active, title, **extra) -> dict:
         active,
         title,
         "bi-plug",
-        PE_SETTINGS,
         endpoint=endpoint,
         target=target,
         fqdn=endpoint_services.fqdn_of(target) if target is not None else "",

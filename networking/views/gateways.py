@@ -24,9 +24,18 @@ from networking.models import (
     VirtualNetworkGatewayConnection,
 )
 from networking.services import gateways as services
-from networking.views.menus import menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
-from portal.blades import activity_log, blade, confirm_delete, json_view, resource_group_url, respond, run_wizard, swap
+from portal.blades import (
+    activity_log,
+    blade,
+    confirm_delete,
+    json_view,
+    resource_group_url,
+    resource_menu,
+    respond,
+    run_wizard,
+    swap,
+)
 from portal.errors import AzureRuleError
 from portal.resources import resource_url
 
@@ -74,32 +83,19 @@ def _get_gateway(request, subscription_id, rg, name) -> VirtualNetworkGateway:
 
 
 def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, gateway, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", GATEWAY_ICON, "gateway_overview", "overview"),
-                item("Activity log", "bi-journal-text", "gateway_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "gateway_configuration", "configuration"),
-                item("Connections", "bi-plug", "gateway_connections", "connections"),
-                item("Point-to-site configuration", "bi-laptop", "gateway_p2s", "p2s"),
-                item("Properties", "bi-braces", "gateway_properties", "properties"),
-            ],
-        },
-    ]
     urls = {
         key: reverse(f"networking:gateway_{key}", kwargs=blade_kwargs(gateway))
         for key in ("overview", "configuration", "connections", "connection_add", "p2s", "delete")
     }
-    return blade(gateway, menu=menu, title=title, icon=GATEWAY_ICON, gateway=gateway, urls=urls, **extra)
+    return blade(
+        gateway,
+        menu=resource_menu(gateway, active),
+        title=title,
+        icon=GATEWAY_ICON,
+        gateway=gateway,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -324,30 +320,13 @@ def _get_local(request, subscription_id, rg, name) -> LocalNetworkGateway:
 
 
 def _local_blade(local, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, local, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", LOCAL_ICON, "local_gateway_overview", "overview"),
-                item("Activity log", "bi-journal-text", "local_gateway_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "local_gateway_configuration", "configuration"),
-                item("Properties", "bi-braces", "local_gateway_properties", "properties"),
-            ],
-        },
-    ]
     urls = {
         key: reverse(f"networking:local_gateway_{key}", kwargs=blade_kwargs(local))
         for key in ("overview", "configuration", "delete")
     }
-    return blade(local, menu=menu, title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra)
+    return blade(
+        local, menu=resource_menu(local, active), title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -442,23 +421,18 @@ def _get_connection(request, subscription_id, rg, name) -> VirtualNetworkGateway
 
 
 def _connection_blade(connection, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, connection, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", CONNECTION_ICON, "connection_overview", "overview"),
-                item("Activity log", "bi-journal-text", "connection_activity", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": [item("Properties", "bi-braces", "connection_properties", "properties")]},
-    ]
     urls = {
         key: reverse(f"networking:connection_{key}", kwargs=blade_kwargs(connection)) for key in ("overview", "delete")
     }
-    return blade(connection, menu=menu, title=title, icon=CONNECTION_ICON, connection=connection, urls=urls, **extra)
+    return blade(
+        connection,
+        menu=resource_menu(connection, active),
+        title=title,
+        icon=CONNECTION_ICON,
+        connection=connection,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_GET
@@ -503,21 +477,16 @@ def _get_circuit(request, subscription_id, rg, name) -> ExpressRouteCircuit:
 
 
 def _circuit_blade(circuit, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, circuit, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", CIRCUIT_ICON, "circuit_overview", "overview"),
-                item("Activity log", "bi-journal-text", "circuit_activity", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": [item("Properties", "bi-braces", "circuit_properties", "properties")]},
-    ]
     urls = {key: reverse(f"networking:circuit_{key}", kwargs=blade_kwargs(circuit)) for key in ("overview", "delete")}
-    return blade(circuit, menu=menu, title=title, icon=CIRCUIT_ICON, circuit=circuit, urls=urls, **extra)
+    return blade(
+        circuit,
+        menu=resource_menu(circuit, active),
+        title=title,
+        icon=CIRCUIT_ICON,
+        circuit=circuit,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,7 +21,6 @@ from networking.forms.nsgs import (
 )
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
 from networking.services import nsgs as services
-from networking.views.menus import menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
@@ -30,6 +29,7 @@ from portal.blades import (
     confirm_pane,
     json_view,
     resource_group_url,
+    resource_menu,
     respond,
     run_wizard,
     swap,
@@ -59,31 +59,6 @@ def _url(nsg, url_name: str, **kwargs) -> str:
     return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(nsg), **kwargs})
 
 
-def _menu(nsg, active: str) -> list[dict]:
-    def item(label, icon, url_name, key, **kwargs):
-        return menu_item(label, icon, url_name, nsg, active, key, **kwargs)
-
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", ICON, "nsg_overview", "overview"),
-                item("Activity log", "bi-journal-text", "nsg_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Inbound security rules", "bi-box-arrow-in-right", "nsg_rules", "inbound", direction="inbound"),
-                item("Outbound security rules", "bi-box-arrow-right", "nsg_rules", "outbound", direction="outbound"),
-                item("Network interfaces", "bi-ethernet", "nsg_nics", "nics"),
-                item("Subnets", "bi-grid-1x2", "nsg_subnets", "subnets"),
-                item("Properties", "bi-code-square", "nsg_json", "json"),
-            ],
-        },
-    ]
-
-
 def _urls(nsg) -> dict[str, str]:
     return {
         "overview": _url(nsg, "nsg_overview"),
@@ -101,7 +76,7 @@ def _urls(nsg) -> dict[str, str]:
 
 
 def _blade(nsg, active: str, title: str, **extra) -> dict:
-    return blade(nsg, menu=_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
+    return blade(nsg, menu=resource_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
 
 
 # --- rule grids ------------------------------------------------------------------------------

@@ -19,17 +19,16 @@ from networking.forms.paas import (
 )
 from networking.models import Subnet, VirtualNetwork
 from networking.services import paas as paas_services
-from networking.views.menus import family_menu
 from portal.access import blade_kwargs, get_in_group, get_resource_group
-from portal.blades import activity_log, blade, confirm_delete, json_view, respond, run_wizard, swap
+from portal.blades import activity_log, blade, confirm_delete, json_view, resource_menu, respond, run_wizard, swap
 from portal.errors import AzureRuleError
 
 # --- the family's blade context ------------------------------------------------------
 
 
-def blade_context(resource, prefix: str, active: str, title: str, icon: str, settings, **extra) -> dict:
-    """A blade of this family: the menu, and the URLs its pages link to
-    (``networking:<prefix>_<page>``)."""
+def blade_context(resource, prefix: str, active: str, title: str, icon: str, **extra) -> dict:
+    """A blade of this family: its type's menu, and the URLs its pages link
+    to (``networking:<prefix>_<page>``)."""
     kwargs = blade_kwargs(resource)
     urls = {
         "overview": reverse(f"networking:{prefix}_overview", kwargs=kwargs),
@@ -39,8 +38,7 @@ def blade_context(resource, prefix: str, active: str, title: str, icon: str, set
             "resource_group", kwargs={"subscription_id": kwargs["subscription_id"], "rg": kwargs["rg"]}
         ),
     }
-    menu = family_menu(resource, prefix, active, settings)
-    return blade(resource, menu=menu, title=title, icon=icon, urls=urls, **extra)
+    return blade(resource, menu=resource_menu(resource, active), title=title, icon=icon, urls=urls, **extra)
 
 
 # --- storage accounts, SQL servers, key vaults -------------------------------------
@@ -52,10 +50,6 @@ PROVIDERS = {
 }
 ICONS = {"storage": "bi-archive", "sql": "bi-database", "keyvault": "bi-key"}
 CONNECTION_LABELS = [("approve", "Approve"), ("reject", "Reject"), ("remove", "Remove")]
-PAAS_SETTINGS = [
-    ("Networking", "bi-diagram-3", "networking"),
-    ("Private endpoint connections", "bi-plug", "connections"),
-]
 
 
 def get_paas(request: HttpRequest, slug: str, subscription_id, rg: str, name: str):
@@ -71,7 +65,6 @@ def _paas(target, slug: str, active: str, title: str, **extra) -> dict:
         active,
         title,
         ICONS[slug],
-        PAAS_SETTINGS,
         slug=slug,
         connection_actions=CONNECTION_LABELS,
         **extra,

@@ -17,7 +17,6 @@ from networking.forms.routes import (
 )
 from networking.models import Route, RouteTable, Subnet, VirtualNetwork
 from networking.services import routes as services
-from networking.views.menus import menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
@@ -26,6 +25,7 @@ from portal.blades import (
     confirm_pane,
     json_view,
     resource_group_url,
+    resource_menu,
     respond,
     run_wizard,
     swap,
@@ -48,37 +48,13 @@ def _url(table, url_name: str, **kwargs) -> str:
     return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(table), **kwargs})
 
 
-def _menu(table, active: str) -> list[dict]:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, table, active, key)
-
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", ICON, "route_table_overview", "overview"),
-                item("Activity log", "bi-journal-text", "route_table_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "route_table_configuration", "configuration"),
-                item("Routes", "bi-signpost", "route_table_routes", "routes"),
-                item("Subnets", "bi-grid-1x2", "route_table_subnets", "subnets"),
-                item("Properties", "bi-code-square", "route_table_json", "json"),
-            ],
-        },
-    ]
-
-
 def _urls(table) -> dict[str, str]:
     pages = ("overview", "configuration", "routes", "subnets", "json", "delete", "associate")
     return {"add_route": _url(table, "route_add"), **{page: _url(table, f"route_table_{page}") for page in pages}}
 
 
 def _blade(table, active: str, title: str, **extra) -> dict:
-    return blade(table, menu=_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
+    return blade(table, menu=resource_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
 
 
 def _route_rows(table) -> list[dict]:

@@ -14,7 +14,7 @@ from networking.forms.vnets import ListDraft, SubnetForm, dns_mode
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import vnets as services
 from portal.access import blade_kwargs, get_in_group
-from portal.blades import activity_log, blade, go, json_view, respond, swap
+from portal.blades import activity_log, blade, go, json_view, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.pagecache import cached_page
@@ -74,34 +74,11 @@ def _subnet_url(vnet: VirtualNetwork, subnet: Subnet, name: str = "vnet_subnet")
     return reverse(f"networking:{name}", kwargs={**_kwargs(vnet), "subnet": subnet.name})
 
 
-def _menu(urls: dict[str, str], active: str) -> list[dict]:
-    def item(label, icon, key):
-        return {"label": label, "icon": icon, "url": urls[key], "active": active == key}
-
-    settings = [
-        item("Address space", "bi-bounding-box", "address_space"),
-        item("Connected devices", "bi-pc-display", "devices"),
-        item("Subnets", "bi-grid-1x2", "subnets"),
-        item("DNS servers", "bi-hdd-network", "dns"),
-    ]
-    if urls["peerings"]:
-        settings.append(item("Peerings", "bi-arrow-left-right", "peerings"))
-    settings.append(item("Properties / JSON View", "bi-braces", "json"))
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", "bi-diagram-3", "overview"),
-                item("Activity log", "bi-journal-text", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": settings},
-    ]
-
-
 def _context(vnet: VirtualNetwork, active: str, title: str, **extra) -> dict:
     urls = _urls(vnet)
-    context = blade(vnet, menu=_menu(urls, active), title=title, icon="bi-diagram-3", urls=urls, vnet=vnet, **extra)
+    context = blade(
+        vnet, menu=resource_menu(vnet, active), title=title, icon="bi-diagram-3", urls=urls, vnet=vnet, **extra
+    )
     context["subscription"] = vnet.resource_group.subscription
     return context
 

@@ -10,6 +10,7 @@ checks are GET requests with the form in the query string.
 
 import csv
 import re
+import uuid
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
@@ -24,9 +25,10 @@ from networking.engine import nsg as nsg_engine
 from networking.engine import routes as r
 from networking.engine import servicetags
 from networking.models import NetworkInterface, RouteTable
+from networking.resources import WATCHER_MENU
 from networking.views.compute import get_nic, nic_blade
 from networking.views.vnets import get_subnet, get_vnet, vnet_blade
-from portal.blades import respond
+from portal.blades import menu_sections, respond
 from portal.models import REGIONS, Subscription, region_name
 from portal.resources import blade_url
 
@@ -70,7 +72,6 @@ ROUTE_COLUMNS = (
 RULE_COLUMNS = ("Name", "Priority", "Source", "Source Ports", "Destination", "Destination Ports", "Protocol", "Access")
 PROTOCOL_LABELS = {"*": "Any", "Tcp": "TCP", "Udp": "UDP", "Icmp": "ICMP", "Esp": "ESP", "Ah": "AH"}
 ANY = {"*", "0.0.0.0/0"}
-NIC_ICON = "bi-ethernet"
 WATCHER_ICON = "bi-binoculars"
 WATCHER_RG = "NetworkWatcherRG"  # where Azure puts the per-region watchers
 WATCHER_NAME = re.compile(r"^NetworkWatcher_(?P<region>[a-z0-9]+)$", re.IGNORECASE)
@@ -327,25 +328,10 @@ def _watcher(request, subscription_id, rg, name) -> Watcher:
 
 
 def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
-    def item(label, icon, page):
-        kwargs = {"subscription_id": watcher.subscription_id, "rg": WATCHER_RG, "name": watcher.resource_name}
-        return {
-            "label": label,
-            "icon": icon,
-            "url": reverse(f"networking:watcher_{page}", kwargs=kwargs),
-            "active": active == page,
-        }
-
-    menu = [
-        {
-            "heading": "Network diagnostic tools",
-            "items": [
-                item("IP flow verify", "bi-shield-check", "ip_flow_verify"),
-                item("Next hop", "bi-signpost-split", "next_hop"),
-                item("Connection troubleshoot", "bi-plug", "connection_troubleshoot"),
-            ],
-        }
-    ]
+    # A UUID, as the resources' blade kwargs give it (the URL converter takes one).
+    subscription_id = uuid.UUID(watcher.subscription_id)
+    kwargs = {"subscription_id": subscription_id, "rg": WATCHER_RG, "name": watcher.resource_name}
+    menu = menu_sections(WATCHER_MENU, watcher, active, url_kwargs=kwargs)
     return {
         "resource": watcher,
         "watcher": watcher,

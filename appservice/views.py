@@ -4,7 +4,7 @@ and the App Service plan's Overview and Scale up."""
 
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -135,13 +135,17 @@ def activity_log(request, subscription_id, rg, name):
 def restart(request, subscription_id, rg, name):
     app = get_app(request, subscription_id, rg, name)
     services.user_restart(app)
-    if not request.htmx:
-        return _redirect_to(app, "overview")
-    return respond(request, "appservice/overview.html", "essentials", _blade(app, "overview", "Overview"))
+    return swap(
+        request,
+        "appservice/overview.html",
+        "essentials",
+        lambda: _blade(app, "overview", "Overview"),
+        page_url=_url(app, "overview"),
+    )
 
 
-def _redirect_to(app, url_name):
-    return redirect(reverse(f"appservice:{url_name}", kwargs=blade_kwargs(app)))
+def _url(app: WebApp, url_name: str) -> str:
+    return reverse(f"appservice:{url_name}", kwargs=blade_kwargs(app))
 
 
 @require_GET
@@ -416,11 +420,23 @@ def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, err
     return _blade(app, "configuration", "Configuration", **_settings_context(app, draft, saved, error=error))
 
 
-def _settings_response(request, app: WebApp, draft: SettingsDraft, *, error=None, status: int = 200):
+def _settings_response(request, app: WebApp, draft, *, error=None, status: int = 200, page_url: str = ""):
     """The grid after a change to the draft or a save: with htmx, the grid
-    region (and the context pane closed); without, the whole page."""
-    context = _configuration_context(app, draft, error=error)
-    return swap(request, "appservice/configuration.html", "settings-swap", context, target="app-settings", status=status)
+    region (and the context pane closed); without, the whole page (or, after
+    a save, the Configuration page). ``draft`` may be a function."""
+
+    def context() -> dict:
+        return _configuration_context(app, draft() if callable(draft) else draft, error=error)
+
+    return swap(
+        request,
+        "appservice/configuration.html",
+        "settings-swap",
+        context,
+        target="app-settings",
+        page_url=page_url,
+        status=status,
+    )
 
 
 @require_GET
@@ -494,10 +510,12 @@ def save_settings(request, subscription_id, rg, name):
     except AzureRuleError as exc:
         # The learner's rows stay on screen, with the reason (APPSET-04).
         return _settings_response(request, app, draft, error=exc, status=422)
-    if not request.htmx:
-        return _redirect_to(app, "configuration")
-    saved = list(app.settings.all())
-    return _settings_response(request, app, saved_draft(app, saved, show_values=draft.show_values))
+    return _settings_response(
+        request,
+        app,
+        lambda: saved_draft(app, list(app.settings.all()), show_values=draft.show_values),
+        page_url=_url(app, "configuration"),
+    )
 
 
 # --- Scale up (portal-ui §2.5) ------------------------------------------------------
@@ -556,13 +574,16 @@ def _scale_up_page(request, plan: AppServicePlan, blade: dict, url: str):
         except AzureRuleError as exc:
             status, error = 422, exc
         else:
-            if not request.htmx:
-                return redirect(url)
             done = plan.sku_label
     # The tab shown: the one Apply was pressed on, or the one a link asks for.
     tab = parsed(form)["tab"] or parsed(ScaleUpForm(request.GET))["tab"]
-    context = {**blade, "scale_url": url, **_spec_picker_context(plan, tab, selected=selected, error=error, done=done)}
-    return respond(request, "appservice/scale_up.html", "spec-picker", context, status)
+
+    def context() -> dict:
+        return {**blade, "scale_url": url, **_spec_picker_context(plan, tab, selected=selected, error=error, done=done)}
+
+    if request.method == "POST":
+        return swap(request, "appservice/scale_up.html", "spec-picker", context, page_url=url, status=status)
+    return respond(request, "appservice/scale_up.html", "spec-picker", context(), status)
 
 
 @require_http_methods(["GET", "POST"])

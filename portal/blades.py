@@ -57,12 +57,13 @@ def swap(
     partial: str,
     context: dict | Callable[[], dict],
     *,
-    target: str,
+    target: str = "",
     page_url: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """After a change made from a pane: with htmx, ``partial`` (the fresh
-    region, which also closes the pane) replaces ``#target``. Without htmx,
+    """After a change: with htmx, ``partial`` (the fresh region) replaces
+    ``#target`` (a region other than the one that asked, which closes a
+    pane), or the region that asked when ``target`` is empty. Without htmx,
     a success goes to ``page_url`` and anything else renders the page.
 
     ``context`` may be a function, so a redirect builds none of it."""
@@ -72,8 +73,9 @@ def swap(
     if not request.htmx:
         return render(request, template, data, status=status)
     response = render(request, f"{template}#{partial}", data, status=status)
-    response["HX-Retarget"] = f"#{target}"
-    response["HX-Reswap"] = "outerHTML"
+    if target:
+        response["HX-Retarget"] = f"#{target}"
+        response["HX-Reswap"] = "outerHTML"
     return response
 
 

@@ -4,7 +4,7 @@ connections). :func:`blade_context`, the context of this family's blades,
 is shared with the compute, DNS and private endpoint blades."""
 
 from django.http import HttpRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,17 +125,22 @@ def _networking_context(target, slug, **extra):
 def paas_networking(request, slug, subscription_id, rg, name):
     """Firewalls and virtual networks: "Public network access" (Save)."""
     target = get_paas(request, slug, subscription_id, rg, name)
+    template = "networking/paas_networking.html"
+    if request.method == "GET":
+        return respond(request, template, "paas-networking", _networking_context(target, slug, errors={}))
     errors, status = {}, 200
-    if request.method == "POST":
-        try:
-            paas_services.set_public_access(target, parsed(PublicAccessForm(request.POST))["access"])
-        except AzureRuleError as exc:
-            errors[exc.field or "access"], status = exc, 422
-        else:
-            if not request.htmx:
-                return redirect(request.path)
-    context = _networking_context(target, slug, errors=errors)
-    return respond(request, "networking/paas_networking.html", "paas-networking", context, status)
+    try:
+        paas_services.set_public_access(target, parsed(PublicAccessForm(request.POST))["access"])
+    except AzureRuleError as exc:
+        errors[exc.field or "access"], status = exc, 422
+    return swap(
+        request,
+        template,
+        "paas-networking",
+        lambda: _networking_context(target, slug, errors=errors),
+        page_url=request.path,
+        status=status,
+    )
 
 
 def _rule_pane(request, target, slug, *, form: dict, errors=None, status=200):
@@ -253,10 +258,14 @@ def paas_connection(request, slug, subscription_id, rg, name):
         paas_services.set_connection_state(target, data["endpoint"], data["action"])
     except AzureRuleError as exc:
         error, status = exc, 422
-    if not request.htmx and status == 200:
-        return redirect(reverse(f"networking:{slug}_connections", kwargs=blade_kwargs(target)))
-    context = _connections_context(target, slug, error)
-    return respond(request, "networking/paas_connections.html", "connections", context, status)
+    return swap(
+        request,
+        "networking/paas_connections.html",
+        "connections",
+        lambda: _connections_context(target, slug, error),
+        page_url=reverse(f"networking:{slug}_connections", kwargs=blade_kwargs(target)),
+        status=status,
+    )
 
 
 @require_GET

@@ -5,7 +5,7 @@ JSON View and Delete; plus the generic overview of types without a blade."""
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -170,12 +170,12 @@ def vnet_address_space(request, provider, subscription_id, rg, name):
     except AzureRuleError as exc:
         draft.problems = _problem_dict(exc, "address_space")
         return respond(request, template, "address-space", _space_context(vnet, draft), status=422)
-    if not request.htmx:
-        return redirect(_urls(vnet)["address_space"])
-    vnet.refresh_from_db()
-    return respond(
-        request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True)
-    )
+
+    def saved() -> dict:
+        vnet.refresh_from_db()
+        return _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True)
+
+    return swap(request, template, "address-space", saved, page_url=_urls(vnet)["address_space"])
 
 
 # --- Connected devices -------------------------------------------------------------------------------
@@ -408,12 +408,13 @@ def vnet_dns(request, provider, subscription_id, rg, name):
     except AzureRuleError as exc:
         draft.problems = _problem_dict(exc, "dns_servers")
         return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
-    if not request.htmx:
-        return redirect(_urls(vnet)["dns"])
-    vnet.refresh_from_db()
-    mode = "custom" if vnet.dns_servers else "default"
-    context = _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
-    return respond(request, template, "dns-servers", context)
+
+    def saved() -> dict:
+        vnet.refresh_from_db()
+        mode = "custom" if vnet.dns_servers else "default"
+        return _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
+
+    return swap(request, template, "dns-servers", saved, page_url=_urls(vnet)["dns"])
 
 
 # --- Delete ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from networking.models import VirtualNetwork
 from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.blades import activity_log as activity_log_page
-from portal.blades import resource_menu, respond, swap
+from portal.blades import confirm_pane, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.pagecache import cached_page
 from portal.resources import resource_url
@@ -329,8 +329,18 @@ def disconnect(request, subscription_id, rg, name):
     if integration is None:
         raise Http404("The app isn't integrated")
     if request.method == "GET":
-        context = {**_blade(app, "networking", "Disconnect"), "integration": integration}
-        return respond(request, "appservice/disconnect.html", "pane", context)
+        where = f"{integration.vnet.name}/{integration.subnet.name}" if integration.subnet else integration.vnet.name
+        stays = " The subnet and its delegation to Microsoft.Web/serverFarms stay." if integration.subnet else ""
+        return confirm_pane(
+            request,
+            _blade(app, "networking", "Disconnect"),
+            title="Disconnect VNet",
+            question=f"Disconnect '{app.name}' from '{where}'? The app restarts.{stays}",
+            rule="ASVI-60",
+            action=_url(app, "disconnect"),
+            dom_id="disconnect-form",
+            yes_id="confirm-disconnect",
+        )
     try:
         services.disconnect(app)
     except AzureRuleError:

@@ -10,7 +10,7 @@ from networking.models import VirtualNetwork, VirtualNetworkGateway, VirtualNetw
 from networking.services import peerings as services
 from networking.views.vnets import get_vnet, vnet_blade
 from portal.access import blade_kwargs
-from portal.blades import respond, swap
+from portal.blades import confirm_pane, respond, swap
 from portal.errors import AzureRuleError
 from portal.resources import resource_url
 
@@ -190,8 +190,23 @@ def peering_delete(request, provider, subscription_id, rg, name, peering):
     if request.method == "POST":
         services.delete_peering(link)
         return _after_change(request, vnet)
-    context = _context(vnet, "Delete peering", link=link, link_urls=_link_urls(vnet, link))
-    return respond(request, "networking/peering_delete.html", "pane", context)
+    remote = link.remote_vnet
+    stays = (
+        f" The peering link from '{remote.name}' stays and becomes Disconnected: delete it too, then add the"
+        " peering again to reconnect."
+        if remote is not None and not remote.is_classic
+        else ""
+    )
+    return confirm_pane(
+        request,
+        _context(vnet, "Delete peering", link=link),
+        title="Delete peering",
+        question=f"Delete peering '{link.name}' of '{vnet.name}'?{stays}",
+        rule="VNET-10",
+        action=_link_urls(vnet, link)["delete"],
+        dom_id="delete-peering-form",
+        yes_id="confirm-delete",
+    )
 
 
 _BASE = "<str:provider>/virtualNetworks/<str:name>/peerings"

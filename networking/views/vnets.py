@@ -18,6 +18,7 @@ from portal.blades import activity_log, blade, go, json_view, resource_menu, res
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.pagecache import cached_page
+from portal.registry import registry
 
 PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
 PRIVATE_RANGES = (*addressing.RFC1918, addressing.RFC6598)  # VNET-01
@@ -440,23 +441,14 @@ def vnet_delete(request, provider, subscription_id, rg, name):
 # --- Types without a blade of their own ---------------------------------------------------------------
 
 
-def _model_for(provider: str, type_name: str):
-    from portal.resources import resource_models
-
-    arm_type = f"{provider}/{type_name}".lower()
-    for model in resource_models():
-        if isinstance(model.arm_type, str) and model.arm_type.lower() == arm_type:
-            return model
-    return None
-
-
 @require_GET
 def resource_overview(request, provider, type_name, subscription_id, rg, name):
     """Essentials and JSON of any resource whose own blade isn't built yet."""
-    model = _model_for(provider, type_name)
-    if model is None:
+    resource_type = registry.find(f"{provider}/{type_name}")
+    if resource_type is None:
         raise Http404("Unknown resource type")
-    resource = get_in_group(request, model.objects.all(), subscription_id, rg, name)
+    rows = resource_type.get_model().objects.filter(**resource_type.row_filter)
+    resource = get_in_group(request, rows, subscription_id, rg, name)
     return json_view(request, resource, blade(resource, menu=[], title="Overview", icon="bi-hdd-network"))
 
 

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class AppserviceConfig(AppConfig):
     name = "appservice"
+
+    def ready(self) -> None:
+        # Layers (issue #9): App Service plugs into networking through the
+        # registry. Imported here because models load only once apps are ready.
+        from appservice import services
+        from portal.registry import registry
+
+        services.register_with_networking(registry)

@@ -7,7 +7,8 @@ class AppserviceConfig(AppConfig):
     def ready(self) -> None:
         # Layers (issue #9): App Service plugs into networking through the
         # registry. Imported here because models load only once apps are ready.
-        from appservice import services
+        from appservice import services, snapshot
         from portal.registry import registry
 
         services.register_with_networking(registry)
+        snapshot.register(registry)

@@ -456,9 +456,13 @@ def orphaned_link_refusal(subnet: Subnet) -> AzureRuleError | None:
     return None
 
 
-def delegation_change_refusal(subnet: Subnet, changes) -> AzureRuleError | None:
-    """ASVI-24 / SUBNET-10: a subnet hosting an integration stays delegated
-    to Microsoft.Web/serverFarms."""
+def subnet_change_refusal(subnet: Subnet, changes) -> AzureRuleError | None:
+    """An orphaned link refuses every change (ASVI-65); a subnet hosting an
+    integration stays delegated to Microsoft.Web/serverFarms (ASVI-24,
+    SUBNET-10)."""
+    orphaned = orphaned_link_refusal(subnet)
+    if orphaned is not None:
+        return orphaned
     delegation = changes.get("delegation", APP_SERVICE_DELEGATION)
     if delegation == APP_SERVICE_DELEGATION:
         return None
@@ -546,7 +550,7 @@ def register_with_networking(registry) -> None:
     or a gateway, and web apps as private endpoint targets (from AppConfig.ready())."""
     registry.add_user_lookup(Subnet.arm_type, integrated_app_name)
     registry.add_usage_check(Subnet.arm_type, orphaned_link_refusal)
-    registry.add_change_check(Subnet.arm_type, delegation_change_refusal)
+    registry.add_change_check(Subnet.arm_type, subnet_change_refusal)
     for arm_type in VNET_TYPES:
         registry.add_usage_check(arm_type, vnet_delete_refusal)
     registry.add_usage_check(VirtualNetworkGateway.arm_type, gateway_delete_refusal)

@@ -88,8 +88,9 @@ page that says so before anything is refused and for the refusal's text."""
 
 ChangeCheck = Callable[["Model", Mapping[str, Any]], "AzureRuleError | None"]
 """``check(resource, changes)``: the refusal when what uses the resource
-forbids a change (``changes`` holds the properties about to change, e.g.
-{"delegation": "..."}), or None."""
+forbids a change, or None. ``changes`` holds the properties about to change
+with their new values (e.g. {"delegation": "..."}); an empty mapping asks
+whether any change at all is refused."""
 
 SnapshotContributor = Callable[[Any, Any], None]
 """``contribute(sandbox, builder)``: add what an app brings to the engine's

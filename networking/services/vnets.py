@@ -286,9 +286,9 @@ def update_subnet(
     with transaction.atomic():
         vnet = _locked(subnet.vnet)
         current = Subnet.objects.select_for_update().get(pk=subnet.pk, vnet=vnet)
-        # What uses the subnet may refuse any change (ASVI-65: an orphaned
-        # service association link).
-        refusal = registry.usage_refusal(Subnet.arm_type, current)
+        # What uses the subnet may refuse any change at all (ASVI-65: an
+        # orphaned service association link).
+        refusal = registry.change_refusal(Subnet.arm_type, current, {})
         if refusal is not None:
             raise refusal
         cidr = current.address_prefix

@@ -66,14 +66,6 @@ def reserved_reason(network: IPv4Network | IPv6Network) -> str | None:
     return None
 
 
-def is_rfc1918(address: IPv4Address) -> bool:
-    return any(address in block for block in RFC1918)
-
-
-def total_addresses(network: IPv4Network | IPv6Network) -> int:
-    return network.num_addresses
-
-
 def usable_addresses(network: IPv4Network) -> int:
     """SUBNET-01/02: Azure reserves the first four and the last address."""
     return max(network.num_addresses - RESERVED_PER_SUBNET, 0)

@@ -160,10 +160,6 @@ def canonical_tag(text: str) -> str | None:
     return None
 
 
-def looks_like_tag(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", (text or "").strip()))
-
-
 # --- shapes ------------------------------------------------------------------------
 
 _NAME = re.compile(r"\w(?:[\w.-]*\w)?", re.ASCII)  # NSG-01

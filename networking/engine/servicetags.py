@@ -42,10 +42,3 @@ def service_endpoint_prefixes(endpoints) -> list[tuple[IPv4Network, str]]:
     """SE-03: the prefixes a subnet's service endpoints route directly."""
     return [(SERVICE_TAGS[SERVICE_ENDPOINT_TAG[e]][0], e) for e in endpoints if e in SERVICE_ENDPOINT_TAG]
 
-
-def tag_of(address: IPv4Address) -> str | None:
-    """The service tag an Azure public address belongs to, if any."""
-    for tag, (prefix, _) in SERVICE_TAGS.items():
-        if address in prefix:
-            return tag
-    return "AzureCloud" if address in AZURE_CLOUD else None

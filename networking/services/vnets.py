@@ -664,10 +664,6 @@ def _notify(vnet: VirtualNetwork, title: str, body: str) -> None:
     portal_services.notify(vnet.sandbox, title, body, NotificationLevel.SUCCESS, resource_url(vnet))
 
 
-def is_ipv6(prefix: str) -> bool:
-    return ip_network(prefix).version == 6
-
-
 __all__ = [
     "AzureRuleError",
     "create_subnet",

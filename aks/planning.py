@@ -449,7 +449,7 @@ class Refusal:
         return "Learn more: " + ", ".join(([self.err_id] if self.err_id else []) + list(self.rule_ids))
 
 
-def _refuse(err_id: str, *rule_ids: str, field: str | None, **values) -> Refusal:
+def _refuse(err_id: str, *rule_ids: str, field: str | None, **values: object) -> Refusal:
     template = ERR_TEXT[err_id]
     missing = {name for _, name, _, _ in Formatter().parse(template) if name} - values.keys()
     if missing:
@@ -457,7 +457,7 @@ def _refuse(err_id: str, *rule_ids: str, field: str | None, **values) -> Refusal
     return Refusal(err_id.removesuffix("-nodes"), rule_ids, field, template.format(**values), values)
 
 
-def _rule(message: str, *rule_ids: str, field: str | None, **values) -> Refusal:
+def _rule(message: str, *rule_ids: str, field: str | None, **values: object) -> Refusal:
     """A refusal whose text is not in the §16 table."""
     return Refusal("", rule_ids, field, message, values)
 

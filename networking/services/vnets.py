@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -23,13 +23,14 @@ from networking.models import (
     VirtualNetworkPeering,
 )
 from portal import services as portal_services
+from portal.eras import Ruleset
 from portal.errors import ERR_TEXT, AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Subscription, region_name
 from portal.naming import validate_name
 from portal.resources import resource_url
 
 
-def parse_prefix(text: str, field: str) -> object:
+def parse_prefix(text: str, field: str) -> IPv4Network | IPv6Network:
     try:
         return addressing.parse_cidr(text)
     except addressing.AddressError as exc:
@@ -135,7 +136,7 @@ _ERR_FALLBACK = {
 }
 
 
-def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
+def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values: object) -> AzureRuleError:
     if err_id in ERR_TEXT:
         return refuse(err_id, *rule_ids, field=field, **values)
     return AzureRuleError(_ERR_FALLBACK[err_id].format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
@@ -186,7 +187,7 @@ def _integrated_app(subnet: Subnet) -> str | None:
 # --- Subnet settings, checked before any write ------------------------------------------
 
 
-def check_service_endpoints(values) -> list[str]:
+def check_service_endpoints(values: Iterable[str]) -> list[str]:
     """SUBNET-20 / SE-05: any number of the known services, each once."""
     chosen: list[str] = []
     for value in values:
@@ -205,7 +206,7 @@ def _check_delegation(value: str) -> str:
     return value
 
 
-def _check_policies(rules, value: str) -> str:
+def _check_policies(rules: Ruleset, value: str) -> str:
     allowed = [v for v, _ in rules.private_endpoint_policy_choices]
     if value not in allowed:
         raise rule_error(
@@ -216,7 +217,7 @@ def _check_policies(rules, value: str) -> str:
     return value
 
 
-def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
+def _check_association(vnet: VirtualNetwork, nsg: NetworkSecurityGroup | None, route_table: RouteTable | None) -> None:
     """SUBNET-07: one NSG and one route table, of this subscription and region."""
     for obj, field, kind in ((nsg, "nsg", "Network security group"), (route_table, "route_table", "Route table")):
         if obj is None:
@@ -341,7 +342,7 @@ def update_subnet(
     prefix: str,
     nsg: NetworkSecurityGroup | None = None,
     route_table: RouteTable | None = None,
-    service_endpoints=(),
+    service_endpoints: Iterable[str] = (),
     delegation: str = "",
     private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
@@ -494,7 +495,7 @@ def set_address_space(vnet: VirtualNetwork, prefixes: list[str]) -> VirtualNetwo
     return vnet
 
 
-def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
+def _check_subnets_still_fit(vnet: VirtualNetwork, networks: list[tuple[int, IPv4Network | IPv6Network]]) -> None:
     """SUBNET-05: every subnet must stay inside a range; a range can't be
     removed or shrunk from under one."""
     for name, prefix in vnet.subnets.values_list("name", "address_prefix"):
@@ -519,7 +520,7 @@ def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
         )
 
 
-def _check_peers_dont_overlap(vnet: VirtualNetwork, networks) -> None:
+def _check_peers_dont_overlap(vnet: VirtualNetwork, networks: list[IPv4Network | IPv6Network]) -> None:
     """VNET-15: a peered VNet's space can't come to overlap this one's."""
     peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(
         pk=vnet.pk

@@ -207,7 +207,7 @@ def _app_leaves_directly(topology: Topology, trace: Trace, app: App, address: IP
     return deliver_public(topology, trace, address, None, APP_VOICES[app.integration_kind])
 
 
-def _gateway_required(topology: Topology, trace: Trace, app: App, vnet, address: IPv4Address) -> Trace:
+def _gateway_required(topology: Topology, trace: Trace, app: App, vnet: Vnet, address: IPv4Address) -> Trace:
     """§15 step 6: the P2S tunnel carries the VNet's ranges, and a peered
     VNet's only with gateway transit and a plan route for it (ASGW-18)."""
     peer = None

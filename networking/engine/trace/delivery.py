@@ -15,6 +15,7 @@ from networking.engine.topology import (
     AksNode,
     Nic,
     Subnet,
+    Target,
     Topology,
 )
 from networking.engine.trace.result import (
@@ -118,7 +119,7 @@ def _through_kubenet_node(
     node: AksNode,
     cluster: AksCluster,
     address: IPv4Address,
-    source_ip,
+    source_ip: IPv4Address,
     voice: Voice,
 ) -> Trace:
     """A kubenet node receives the packet for its /24 as a virtual appliance
@@ -142,7 +143,7 @@ def deliver_to_pod(
     trace: Trace,
     node: AksNode,
     address: IPv4Address,
-    source_ip,
+    source_ip: IPv4Address,
     voice: Voice,
     source_ranges: tuple[IPv4Network, ...] = (),
 ) -> Trace:
@@ -304,7 +305,7 @@ def deliver_private(
     topology: Topology,
     trace: Trace,
     address: IPv4Address,
-    source_ip,
+    source_ip: IPv4Address,
     voice: Voice = APP_VOICE,
     source_ranges: tuple[IPv4Network, ...] = (),
 ) -> Trace:
@@ -379,7 +380,7 @@ def _deliver_to_nic(
     trace: Trace,
     nic: Nic,
     address: IPv4Address,
-    source_ip,
+    source_ip: IPv4Address,
     voice: Voice,
     source_ranges: tuple[IPv4Network, ...],
     *,
@@ -486,7 +487,7 @@ def deliver_public(
     return trace
 
 
-def _source_allowed(source_ip: str, target) -> bool:
+def _source_allowed(source_ip: str, target: Target) -> bool:
     try:
         source = ip_address(source_ip)
     except ValueError:

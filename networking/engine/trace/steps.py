@@ -4,7 +4,7 @@ outbound NSGs, the route; and the words each source uses for them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address, IPv4Network, ip_address
 
 from networking.engine import dns, nsg, servicetags
 from networking.engine import routes as r
@@ -183,7 +183,7 @@ def resolve(
 def outbound_nsgs(
     trace: Trace,
     flow: nsg.Flow,
-    virtual_network: tuple,
+    virtual_network: tuple[IPv4Network, ...],
     layers: tuple[tuple[nsg.Nsg | None, str], ...],
     no_nsg: str,
     rule_ids: tuple[str, ...],

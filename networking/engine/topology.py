@@ -1,7 +1,7 @@
 """A frozen snapshot of a sandbox's network, as plain values (pure: no Django).
 
 networking/snapshot.py builds it from the database in a fixed number of
-queries; the trace (networking/engine/trace.py) reads only this.
+queries; the trace (networking/engine/trace/) reads only this.
 """
 
 from __future__ import annotations

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
 
+from aks.planning import ERR_TEXT
+from portal.errors import add_texts
+
 
 class AksConfig(AppConfig):
     name = "aks"
+
+    def ready(self) -> None:
+        # ERR-32 to ERR-46 live in the pure planner; refuse() finds them here.
+        add_texts(ERR_TEXT)

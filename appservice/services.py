@@ -430,16 +430,18 @@ def disconnect(app: WebApp) -> None:
 
 # --- Who uses a subnet, a VNet or a gateway (registered on networking's types) ----
 
-# ERR-16 (azure-rules.md §16): portal/errors.py doesn't hold its text.
-ORPHANED_LINK_TEXT = (
-    "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
-    "Purge the unused integration first."
-)
+# App Service's §16 texts that portal/errors.py doesn't hold; AppConfig.ready()
+# adds them (portal.errors.add_texts) so refuse() finds them.
+ERR_TEXT = {
+    "ERR-16": (
+        "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
+        "Purge the unused integration first."
+    ),
+    "ERR-48": (
+        "App '{app}' can't take this private endpoint or rule: {reason} (100 PEs max; SE rules not allowed with a PE)."
+    ),
+}
 VNET_TYPES = ("Microsoft.Network/virtualNetworks", "Microsoft.ClassicNetwork/virtualNetworks")
-
-
-def _orphaned_link(subnet_name: str) -> AzureRuleError:
-    return AzureRuleError(ORPHANED_LINK_TEXT.format(subnet=subnet_name), rule_ids=("ASVI-65",), err_id="ERR-16")
 
 
 def integrated_app_name(subnet: Subnet) -> str | None:
@@ -452,7 +454,7 @@ def orphaned_link_refusal(subnet: Subnet) -> AzureRuleError | None:
     """ASVI-65: a service association link no app uses any more blocks
     deleting and changing the subnet (one query)."""
     if ServiceAssociationLink.objects.filter(subnet=subnet, subnet__integrations__isnull=True).exists():
-        return _orphaned_link(subnet.name)
+        return refuse("ERR-16", "ASVI-65", subnet=subnet.name)
     return None
 
 
@@ -488,7 +490,7 @@ def vnet_delete_refusal(vnet: VirtualNetwork) -> AzureRuleError | None:
         ServiceAssociationLink.objects.filter(subnet__vnet=vnet).select_related("subnet").order_by("subnet__name").first()
     )
     if link is not None:
-        return _orphaned_link(link.subnet.name)
+        return refuse("ERR-16", "ASVI-65", subnet=link.subnet.name)
     return None
 
 
@@ -524,13 +526,8 @@ def endpoint_target_refusal(app: WebApp, endpoint_count: int, field: str) -> Azu
             field=field,
         )
     if endpoint_count >= MAX_ENDPOINTS_PER_APP:
-        # ERR-48's text (azure-rules.md §16) isn't in portal/errors.py's table.
-        return AzureRuleError(
-            f"App '{app.name}' can't take this private endpoint or rule: it already has "
-            f"{MAX_ENDPOINTS_PER_APP} private endpoints (100 PEs max; SE rules not allowed with a PE).",
-            rule_ids=("ASIN-21",),
-            err_id="ERR-48",
-            field=field,
+        return refuse(
+            "ERR-48", "ASIN-21", field=field, app=app.name, reason=f"it already has {MAX_ENDPOINTS_PER_APP} private endpoints"
         )
     return None
 

@@ -10,3 +10,8 @@ class AksConfig(AppConfig):
     def ready(self) -> None:
         # ERR-32 to ERR-46 live in the pure planner; refuse() finds them here.
         add_texts(ERR_TEXT)
+        # Declaring the types imports the app's models: only once the
+        # registry of apps is ready.
+        from aks import resources
+
+        resources.register()

@@ -5,8 +5,15 @@ class AppserviceConfig(AppConfig):
     name = "appservice"
 
     def ready(self) -> None:
+        # Declaring the types imports the app's models: only once the
+        # registry of apps is ready.
+        from appservice import resources
+
+        resources.register()
+
         # Layers (issue #9): App Service plugs into networking through the
-        # registry. Imported here because models load only once apps are ready.
+        # registry (who uses a subnet, VNet or gateway; its apps in the
+        # engine's snapshot), imported here for the same reason.
         from appservice import services, snapshot
         from portal.errors import add_texts
         from portal.registry import registry

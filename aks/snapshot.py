@@ -13,9 +13,11 @@ from aks.models import ClusterNode, ManagedCluster, PodIpAddress
 from networking import snapshot
 from networking.engine import topology
 from networking.engine.trace import trace_pod
+from portal.models import Sandbox
+from portal.registry import Registry
 
 
-def _pod_ips_by_node(sandbox) -> dict[int, list[str]]:
+def _pod_ips_by_node(sandbox: Sandbox) -> dict[int, list[str]]:
     """The addresses Azure CNI reserved for each node (AKS-20), in one query."""
     reserved: dict[int, list[str]] = {}
     for node_id, ip in PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).values_list("node_id", "ip"):
@@ -23,7 +25,7 @@ def _pod_ips_by_node(sandbox) -> dict[int, list[str]]:
     return reserved
 
 
-def contribute(sandbox, builder: snapshot.SnapshotBuilder) -> None:
+def contribute(sandbox: Sandbox, builder: snapshot.SnapshotBuilder) -> None:
     """The sandbox's clusters and nodes, in three queries however many
     clusters, nodes and pods there are."""
     for c in ManagedCluster.objects.filter(sandbox=sandbox).only(
@@ -40,7 +42,7 @@ def contribute(sandbox, builder: snapshot.SnapshotBuilder) -> None:
         builder.add_aks_node(cluster_id, name, nic_id, pod_cidr or None, pod_ips.get(pk, ()), max_pods)
 
 
-def pod_choices(sandbox) -> list[tuple[str, str]]:
+def pod_choices(sandbox: Sandbox) -> list[tuple[str, str]]:
     """The pods a picker offers, as (value, label) with both "cluster / node /
     pod address": a kubenet or Overlay node's first pod (.4 of its /24), and
     every address Azure CNI reserved for a node (AKS-20). Two queries."""
@@ -60,7 +62,7 @@ def pod_choices(sandbox) -> list[tuple[str, str]]:
     return choices
 
 
-def find_pod(sandbox, topology_: topology.Topology, path: str) -> topology.Pod:
+def find_pod(sandbox: Sandbox, topology_: topology.Topology, path: str) -> topology.Pod:
     return snapshot.pod_source(topology_, path)
 
 
@@ -75,7 +77,7 @@ POD_SOURCE = snapshot.TraceSource(
 )
 
 
-def register(registry) -> None:
+def register(registry: Registry) -> None:
     """From AppConfig.ready(): the snapshot contribution and the trace source."""
     registry.add_snapshot_contributor(contribute)
     snapshot.register_trace_source(POD_SOURCE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aks.models import ManagedCluster
 from networking.models import Subnet
+from portal.registry import Registry
 
 
 def cluster_name(subnet: Subnet) -> str | None:
@@ -17,5 +18,5 @@ def cluster_name(subnet: Subnet) -> str | None:
     return cluster.name if cluster else None
 
 
-def register(registry) -> None:
+def register(registry: Registry) -> None:
     registry.add_user_lookup(Subnet.arm_type, cluster_name)

@@ -7,10 +7,12 @@ updates after commit.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
 from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +39,7 @@ from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, region_name
 from portal.naming import validate_name
+from portal.registry import Registry
 
 GATEWAY_SUBNET = "GatewaySubnet"
 MIN_INTEGRATION_PREFIX = 28  # ASVI-21
@@ -458,7 +461,7 @@ def orphaned_link_refusal(subnet: Subnet) -> AzureRuleError | None:
     return None
 
 
-def subnet_change_refusal(subnet: Subnet, changes) -> AzureRuleError | None:
+def subnet_change_refusal(subnet: Subnet, changes: Mapping[str, Any]) -> AzureRuleError | None:
     """An orphaned link refuses every change (ASVI-65); a subnet hosting an
     integration stays delegated to Microsoft.Web/serverFarms (ASVI-24,
     SUBNET-10)."""
@@ -542,7 +545,7 @@ WEB_APP_ENDPOINT_TARGET = endpoint_services.TargetKind(
 )
 
 
-def register_with_networking(registry) -> None:
+def register_with_networking(registry: Registry) -> None:
     """What App Service adds to networking's types: who uses a subnet, a VNet
     or a gateway, and web apps as private endpoint targets (from AppConfig.ready())."""
     registry.add_user_lookup(Subnet.arm_type, integrated_app_name)

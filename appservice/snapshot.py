@@ -13,11 +13,13 @@ from appservice.models import VnetIntegration, WebApp
 from networking import snapshot
 from networking.engine import topology
 from networking.engine.trace import trace_app
+from portal.models import Sandbox
+from portal.registry import Registry
 
 WEB_APP = WebApp._meta.model_name
 
 
-def contribute(sandbox, builder: snapshot.SnapshotBuilder) -> None:
+def contribute(sandbox: Sandbox, builder: snapshot.SnapshotBuilder) -> None:
     """The host names of the web apps private endpoints point at: one query,
     none when no endpoint points at an app."""
     wanted = builder.endpoint_target_ids(WEB_APP)
@@ -61,7 +63,7 @@ def app_source(app: WebApp) -> topology.App:
     )
 
 
-def find_app(sandbox, topology_: topology.Topology, name: str) -> topology.App:
+def find_app(sandbox: Sandbox, topology_: topology.Topology, name: str) -> topology.App:
     app = WebApp.objects.select_related("sandbox").filter(sandbox=sandbox, name__iexact=name).first()
     if app is None:
         raise LookupError(f"No app {name!r} in that sandbox.")
@@ -78,7 +80,7 @@ APP_SOURCE = snapshot.TraceSource(
 )
 
 
-def register(registry) -> None:
+def register(registry: Registry) -> None:
     """From AppConfig.ready(): the snapshot contribution and the trace source."""
     registry.add_snapshot_contributor(contribute)
     snapshot.register_trace_source(APP_SOURCE)

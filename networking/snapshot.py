@@ -21,6 +21,7 @@ from networking.engine import routes as r
 from networking.engine import servicetags, topology
 from networking.engine.nsg import Nsg, Rule
 from networking.engine.trace import Trace
+from portal.models import Sandbox
 from portal.registry import registry
 
 # A few well-known public names, so a learner can test "the internet".
@@ -50,7 +51,12 @@ class SnapshotBuilder:
     the sandbox's size) and calls the ``add_*`` methods.
     """
 
-    def __init__(self, subnets: dict[int, topology.Subnet], nics: dict[int, topology.Nic], endpoint_targets):
+    def __init__(
+        self,
+        subnets: dict[int, topology.Subnet],
+        nics: dict[int, topology.Nic],
+        endpoint_targets: Iterable[tuple[str, int]],
+    ) -> None:
         self._subnets = subnets
         self._nics = nics
         # {model name: {pk}}: the resources private endpoints point at.
@@ -307,7 +313,7 @@ def trace_sources() -> list[TraceSource]:
     return list(_trace_sources.values())
 
 
-def app_source(app) -> topology.App:
+def app_source(app: Any) -> topology.App:
     """An App Service app as a traffic source, as App Service registers it
     (appservice/snapshot.py). For callers holding this module; new code calls
     appservice.snapshot.app_source."""
@@ -376,7 +382,7 @@ def subnet_named(sandbox, path: str) -> m.Subnet | None:
 # --- AKS pod sources (trace_pod) ----------------------------------------------------------------
 
 
-def pod_choices(sandbox) -> list[tuple[str, str]]:
+def pod_choices(sandbox: Sandbox) -> list[tuple[str, str]]:
     """The pods a picker offers, as AKS registers them (aks/snapshot.py),
     or none when no app brings pods."""
     source = _trace_sources.get("pod")

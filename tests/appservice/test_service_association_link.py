@@ -10,6 +10,7 @@ from appservice import services
 from appservice.models import ServiceAssociationLink, VnetIntegration
 from portal.errors import AzureRuleError
 from tests.conftest import app_of, subnet_of
+from tests.networking.vnet_urls import vnet_url
 
 BEFORE = [("appservice", "0002_initial"), ("networking", "0004_peering_outlives_remote")]
 AFTER = [("appservice", "0003_service_association_link"), ("networking", "0005_subnet_serverfarm_moves_to_appservice")]
@@ -103,3 +104,11 @@ def test_the_link_passes_to_the_plan_still_using_the_subnet_and_goes_with_the_la
     assert ServiceAssociationLink.objects.get(subnet=subnet).plan_id == api.plan_id
     services.disconnect(app_of(alice, "contoso-api"))
     assert not ServiceAssociationLink.objects.filter(subnet=subnet).exists()
+
+
+def test_the_subnets_page_shows_the_plan_holding_a_subnets_link(alice):
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    page = vnet_url(alice, "vnet_subnets")
+    assert "Service association link" not in alice.get(page).content.decode()
+    services.add_regional_integration(app_of(alice, "contoso-web"), subnet.vnet, subnet=subnet)
+    assert "Service association link: contoso-s1-plan" in alice.get(page).content.decode()

@@ -1,0 +1,129 @@
+"""Layout objects for django-crispy-forms in the portal's own look.
+
+A form describes how its fields look in a ``helper`` (a crispy ``FormHelper``
+built with :func:`helper`); the "azure" template pack (``templates/azure/``)
+draws them the way the portal does: the label with its red required star and
+an info balloon, the control, the field's error in Azure's style (red icon,
+message, the rule's "Learn more") and the grey help text, either stacked (a
+context pane) or as a two-column label/control row (a create wizard).
+
+The forms here check shape only and leave "required" to Azure's rules, so
+the star is a layout choice (``star=True``), not ``field.required``.
+"""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from crispy_forms.utils import TEMPLATE_PACK, render_field
+from django import forms
+from django.template.loader import get_template
+
+from portal.forms import Problem
+
+__all__ = ["AzField", "Problem", "helper", "problem_for"]
+
+
+def helper(*fields: Any) -> FormHelper:
+    """A helper that draws only the fields: the page around them (the
+    ``<form>``, the CSRF token, banners, buttons) stays in the template."""
+    form_helper = FormHelper()
+    form_helper.form_tag = False
+    form_helper.disable_csrf = True
+    form_helper.layout = Layout(*fields)
+    return form_helper
+
+
+def problem_for(form: forms.BaseForm, context: Any, key: str) -> Problem | None:
+    """What shows under a field: the view's ``problems`` (a wizard keeps
+    them on itself, a pane gets them in its context, both keyed by field
+    name, with the rule's "Learn more"); a form without such a list shows
+    its own first error on the field."""
+    problems = getattr(form, "problems", None)
+    if not isinstance(problems, dict):
+        problems = context.get("problems")
+    if isinstance(problems, dict):
+        return problems.get(key)
+    if form.is_bound and form.errors.get(key):
+        return Problem(str(form.errors[key][0]))
+    return None
+
+
+class AzField(Field):
+    """One field as the portal draws it.
+
+    ``id`` is the control's element id (tests and htmx read it); ``star``
+    adds the required star; ``balloon`` the (i) tooltip beside the label;
+    ``help`` a static help line, or ``help_template`` a template (a
+    ``page.html#partial``) rendered with the page's context when the help
+    text names things of the page; ``row`` draws the wizard's two-column
+    row; ``problem`` names the problem key when it isn't the field's name;
+    ``readonly`` is a flag, or the name of a context variable that turns
+    it on (a subnet's name is read-only once the subnet exists). Choice
+    fields with a ``RadioSelect`` or ``CheckboxSelectMultiple`` widget are
+    drawn as a group whose options get ids ``<option_prefix>-<value>``.
+    Other keyword arguments are the control's HTML attributes.
+    """
+
+    template = "%s/field.html"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        id: str,
+        star: bool = False,
+        balloon: str = "",
+        help: str = "",
+        help_template: str = "",
+        row: bool = False,
+        problem: str = "",
+        readonly: bool | str = False,
+        option_prefix: str = "",
+        legend_template: str = "",
+        **attrs: Any,
+    ) -> None:
+        super().__init__(name, id=id, **attrs)
+        self.name = name
+        self.options = {
+            "id": id,
+            "star": star,
+            "balloon": balloon,
+            "help": help,
+            "row": row,
+            "option_prefix": option_prefix or id,
+        }
+        self.help_template = help_template
+        self.legend_template = legend_template
+        self.problem_key = problem or name
+        self.readonly = readonly
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
+        attrs = dict(self.attrs)
+        readonly = context.get(self.readonly) if isinstance(self.readonly, str) else self.readonly
+        if readonly:
+            attrs["readonly"] = True
+        flat = context.flatten()
+        widget = form.fields[self.name].widget
+        az = {
+            **self.options,
+            "group": (
+                "checkbox"
+                if isinstance(widget, forms.CheckboxSelectMultiple)
+                else "radio"
+                if isinstance(widget, forms.RadioSelect)
+                else ""
+            ),
+            "problem": problem_for(form, context, self.problem_key),
+            "help_html": get_template(self.help_template).render(flat) if self.help_template else "",
+            "legend_html": get_template(self.legend_template).render(flat) if self.legend_template else "",
+        }
+        return render_field(
+            self.name,
+            form,
+            context,
+            template=self.get_template_name(template_pack),
+            attrs=attrs,
+            template_pack=template_pack,
+            extra_context={**(extra_context or {}), "az": az},
+        )

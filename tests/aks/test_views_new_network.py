@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from aks.models import ManagedCluster
 from networking.models import Subnet, VirtualNetwork
-from tests.aks.helpers import aks_subnets, state
+from tests.helpers.aks import aks_subnets, state
 
 WIZARD = reverse("create_wizard", kwargs={"kind": "kubernetes"})
 PLAN = reverse("aks_ip_plan")

@@ -30,8 +30,8 @@ from networking.engine.trace import (
 from portal import services as portal_services
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.test_engine_trace_table import (
+from tests.helpers import app_of, subnet_of, vnet_of
+from tests.helpers.trace_estate import (
     CLASSIC,
     CURRENT,
     ENDPOINTS,

@@ -18,7 +18,7 @@ from portal.middleware import SESSION_KEY
 from portal.models import ActivityLogEntry, Notification, Operation, Sandbox
 from portal.resources import count_resources, resource_url
 from portal.seed import create_sandbox
-from tests.conftest import app_of, subnet_of
+from tests.helpers import app_of, subnet_of
 
 
 @pytest.fixture

@@ -17,16 +17,24 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
+from django.forms.utils import flatatt
+from django.template import Template
 from django.template.loader import get_template
+from django.utils.text import slugify
 
 from portal.forms import Problem
 
-__all__ = ["AzField", "Problem", "helper", "problem_for"]
+__all__ = ["AzField", "Problem", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 
-def helper(*fields: Any) -> FormHelper:
+def helper(*fields: Any, rows: bool = False) -> FormHelper:
     """A helper that draws only the fields: the page around them (the
-    ``<form>``, the CSRF token, banners, buttons) stays in the template."""
+    ``<form>``, the CSRF token, banners, buttons) stays in the template.
+    ``rows`` draws every field as a create wizard's label/control row."""
+    if rows:
+        for field in fields:
+            if isinstance(field, AzField):
+                field.options["row"] = True
     form_helper = FormHelper()
     form_helper.form_tag = False
     form_helper.disable_csrf = True
@@ -54,15 +62,18 @@ class AzField(Field):
 
     ``id`` is the control's element id (tests and htmx read it); ``star``
     adds the required star; ``balloon`` the (i) tooltip beside the label;
-    ``help`` a static help line, or ``help_template`` a template (a
+    ``help`` a static help line (``rule`` the rule IDs after it), or ``help_template`` a template (a
     ``page.html#partial``) rendered with the page's context when the help
     text names things of the page; ``row`` draws the wizard's two-column
     row; ``problem`` names the problem key when it isn't the field's name;
     ``readonly`` is a flag, or the name of a context variable that turns
     it on (a subnet's name is read-only once the subnet exists). Choice
     fields with a ``RadioSelect`` or ``CheckboxSelectMultiple`` widget are
-    drawn as a group whose options get ids ``<option_prefix>-<value>``.
-    Other keyword arguments are the control's HTML attributes.
+    drawn as a group whose options get ids ``<option_prefix>-<value>``, or
+    those of ``option_ids`` (value -> id). Other keyword arguments are the
+    control's HTML attributes (each option's, in a group); a value with
+    ``{{`` is a template, rendered with the page's context (``hx-post``
+    to ``{{ request.path }}``).
     """
 
     template = "%s/field.html"
@@ -75,11 +86,13 @@ class AzField(Field):
         star: bool = False,
         balloon: str = "",
         help: str = "",
+        rule: str = "",
         help_template: str = "",
         row: bool = False,
         problem: str = "",
         readonly: bool | str = False,
         option_prefix: str = "",
+        option_ids: dict[str, str] | None = None,
         legend_template: str = "",
         **attrs: Any,
     ) -> None:
@@ -90,8 +103,10 @@ class AzField(Field):
             "star": star,
             "balloon": balloon,
             "help": help,
+            "rule": rule,
             "row": row,
             "option_prefix": option_prefix or id,
+            "option_ids": option_ids or {},
         }
         self.help_template = help_template
         self.legend_template = legend_template
@@ -99,21 +114,26 @@ class AzField(Field):
         self.readonly = readonly
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
-        attrs = dict(self.attrs)
+        attrs = {
+            key: Template(value).render(context) if "{{" in str(value) else value for key, value in self.attrs.items()
+        }
         readonly = context.get(self.readonly) if isinstance(self.readonly, str) else self.readonly
         if readonly:
             attrs["readonly"] = True
         flat = context.flatten()
         widget = form.fields[self.name].widget
+        group = (
+            "checkbox"
+            if isinstance(widget, forms.CheckboxSelectMultiple)
+            else "radio"
+            if isinstance(widget, forms.RadioSelect)
+            else ""
+        )
         az = {
             **self.options,
-            "group": (
-                "checkbox"
-                if isinstance(widget, forms.CheckboxSelectMultiple)
-                else "radio"
-                if isinstance(widget, forms.RadioSelect)
-                else ""
-            ),
+            "group": group,
+            "choices": self._choices(form) if group else [],
+            "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "problem": problem_for(form, context, self.problem_key),
             "help_html": get_template(self.help_template).render(flat) if self.help_template else "",
             "legend_html": get_template(self.legend_template).render(flat) if self.legend_template else "",
@@ -127,3 +147,26 @@ class AzField(Field):
             template_pack=template_pack,
             extra_context={**(extra_context or {}), "az": az},
         )
+
+    def _choices(self, form) -> list[dict[str, Any]]:
+        """A group's options with the element ids the portal gives them."""
+        ids, prefix = self.options["option_ids"], self.options["option_prefix"]
+        return [
+            {
+                "value": option.data["value"],
+                "label": option.choice_label,
+                "checked": option.data["selected"],
+                "id": ids.get(str(option.data["value"])) or f"{prefix}-{slugify(option.data['value'])}",
+            }
+            for option in form[self.name].subwidgets
+        ]
+
+
+def wizard_name(**kwargs: Any) -> AzField:
+    """Basics > Instance details > Name, of every create wizard (portal/forms.py CreateWizard)."""
+    return AzField("name", id="name", star=True, autocomplete="off", **kwargs)
+
+
+def wizard_region(**kwargs: Any) -> AzField:
+    """Basics > Instance details > Region, of every create wizard."""
+    return AzField("region", id="region", star=True, **kwargs)

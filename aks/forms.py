@@ -19,6 +19,7 @@ from networking.engine import addressing
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper
 
 NODE_COUNT_ERRORS = {
     "required": "Enter a node count.",
@@ -491,6 +492,31 @@ class NodePoolForm(forms.Form):
         min_value=1, max_value=services.MAX_NODES_PER_POOL, initial=3, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
     max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+
+    @property
+    def helper(self):
+        """The "Add node pool" pane; the max pods range is the cluster's (its era and plugin)."""
+        pane = "aks/pool_pane.html#"
+        return helper(
+            AzField(
+                "name",
+                id="pool-name",
+                star=True,
+                help="Lowercase letters and digits, starting with a letter: up to 12 characters for Linux, 6 for Windows.",
+                rule="NAMING-41",
+            ),
+            AzField("mode", id="pool-mode"),
+            AzField("os_type", id="pool-os", help_template=pane + "os-help"),
+            AzField("vm_size", id="pool-size"),
+            AzField("node_count", id="pool-count", star=True),
+            AzField(
+                "max_pods",
+                id="pool-max-pods",
+                min="{{ limits.minimum }}",
+                max="{{ limits.maximum }}",
+                help_template=pane + "max-pods-help",
+            ),
+        )
 
 
 # --- "Which network model?" (SEED-26 to SEED-29) ---------------------------------------------

@@ -20,6 +20,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.template import Template
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from portal.forms import Problem
@@ -55,6 +56,15 @@ def problem_for(form: forms.BaseForm, context: Any, key: str) -> Problem | None:
     if form.is_bound and form.errors.get(key):
         return Problem(str(form.errors[key][0]))
     return None
+
+
+def _render(template_name: str, context: dict[str, Any]) -> str:
+    """A template's text, or "" when it renders to nothing (help that
+    applies only on some pages): the pack then draws no empty line."""
+    if not template_name:
+        return ""
+    # The template's output is already escaped; strip() keeps it safe.
+    return mark_safe(get_template(template_name).render(context).strip())
 
 
 class AzField(Field):
@@ -135,8 +145,8 @@ class AzField(Field):
             "choices": self._choices(form) if group else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "problem": problem_for(form, context, self.problem_key),
-            "help_html": get_template(self.help_template).render(flat) if self.help_template else "",
-            "legend_html": get_template(self.legend_template).render(flat) if self.legend_template else "",
+            "help_html": _render(self.help_template, flat),
+            "legend_html": _render(self.legend_template, flat),
         }
         return render_field(
             self.name,

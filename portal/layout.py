@@ -58,6 +58,12 @@ def problem_for(form: forms.BaseForm, context: Any, key: str) -> Problem | None:
     return None
 
 
+def _text(value: Any, context: Any) -> Any:
+    """A layout's text or attribute, rendered with the page's context when it
+    names something of the page (``{{ request.path }}``)."""
+    return Template(value).render(context) if isinstance(value, str) and "{{" in value else value
+
+
 def _render(template_name: str, context: dict[str, Any]) -> str:
     """A template's text, or "" when it renders to nothing (help that
     applies only on some pages): the pack then draws no empty line."""
@@ -70,7 +76,8 @@ def _render(template_name: str, context: dict[str, Any]) -> str:
 class AzField(Field):
     """One field as the portal draws it.
 
-    ``id`` is the control's element id (tests and htmx read it); ``star``
+    ``id`` is the control's element id (tests and htmx read it); ``label``
+    replaces the field's label on this page (a template when it has ``{{``); ``star``
     adds the required star; ``balloon`` the (i) tooltip beside the label;
     ``help`` a static help line (``rule`` the rule IDs after it), or ``help_template`` a template (a
     ``page.html#partial``) rendered with the page's context when the help
@@ -94,6 +101,7 @@ class AzField(Field):
         *,
         id: str,
         star: bool = False,
+        label: str = "",
         balloon: str = "",
         help: str = "",
         rule: str = "",
@@ -111,6 +119,7 @@ class AzField(Field):
         self.options = {
             "id": id,
             "star": star,
+            "label": label,
             "balloon": balloon,
             "help": help,
             "rule": rule,
@@ -124,9 +133,7 @@ class AzField(Field):
         self.readonly = readonly
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
-        attrs = {
-            key: Template(value).render(context) if "{{" in str(value) else value for key, value in self.attrs.items()
-        }
+        attrs = {key: _text(value, context) for key, value in self.attrs.items()}
         readonly = context.get(self.readonly) if isinstance(self.readonly, str) else self.readonly
         if readonly:
             attrs["readonly"] = True
@@ -141,6 +148,7 @@ class AzField(Field):
         )
         az = {
             **self.options,
+            "label": _text(self.options["label"], context),
             "group": group,
             "choices": self._choices(form) if group else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),

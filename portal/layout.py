@@ -18,6 +18,7 @@ from crispy_forms.layout import Field, Layout
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.template import Template
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
@@ -87,7 +88,8 @@ class AzField(Field):
     it on (a subnet's name is read-only once the subnet exists). Choice
     fields with a ``RadioSelect`` or ``CheckboxSelectMultiple`` widget are
     drawn as a group whose options get ids ``<option_prefix>-<value>``, or
-    those of ``option_ids`` (value -> id). Other keyword arguments are the
+    those of ``option_ids`` (value -> id); a ``BooleanField`` is one check
+    box with the field's label beside it (``label`` then heads its row). Other keyword arguments are the
     control's HTML attributes (each option's, in a group); a value with
     ``{{`` is a template, rendered with the page's context (``hx-post``
     to ``{{ request.path }}``).
@@ -139,19 +141,22 @@ class AzField(Field):
             attrs["readonly"] = True
         flat = context.flatten()
         widget = form.fields[self.name].widget
-        group = (
-            "checkbox"
-            if isinstance(widget, forms.CheckboxSelectMultiple)
-            else "radio"
-            if isinstance(widget, forms.RadioSelect)
-            else ""
-        )
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            group = "checkbox"
+        elif isinstance(widget, forms.RadioSelect):
+            group = "radio"
+        elif isinstance(widget, forms.CheckboxInput):
+            group = "check"  # one box, its text beside it
+        else:
+            group = ""
         az = {
             **self.options,
             "label": _text(self.options["label"], context),
             "group": group,
-            "choices": self._choices(form) if group else [],
+            "choices": self._choices(form) if group in ("checkbox", "radio") else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
+            "input": self._input(widget, attrs),
+            "checked": group == "check" and widget.check_test(form[self.name].value()),
             "problem": problem_for(form, context, self.problem_key),
             "help_html": _render(self.help_template, flat),
             "legend_html": _render(self.legend_template, flat),
@@ -165,6 +170,15 @@ class AzField(Field):
             template_pack=template_pack,
             extra_context={**(extra_context or {}), "az": az},
         )
+
+    def _input(self, widget: forms.Widget, attrs: dict[str, Any]) -> dict[str, Any] | None:
+        """A text or number box, written as the portal's templates write it
+        (type, name, id, value, then the rest) rather than by Django's widget
+        template, so pages and what tests read of them stay the same."""
+        if not isinstance(widget, Input) or isinstance(widget, forms.CheckboxInput):
+            return None
+        rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "type", "name", "value")}
+        return {"type": widget.input_type, "attrs": flatatt(rest)}
 
     def _choices(self, form) -> list[dict[str, Any]]:
         """A group's options with the element ids the portal gives them."""

@@ -43,7 +43,7 @@ def test_it_draws_a_required_label_with_its_star_and_info_balloon():
         '<span class="az-balloon" tabindex="0" role="img" aria-label="The name of the thing."'
         ' title="The name of the thing."><i class="bi bi-info-circle"></i></span></label>',
     )
-    assert _has(html, '<input type="text" name="name" maxlength="80" id="example-name">')
+    assert _has(html, '<input type="text" name="name" id="example-name" value="" maxlength="80">')
     assert _has(html, '<div class="az-field-help">Letters only.</div>')
 
 

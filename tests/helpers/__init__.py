@@ -1,5 +1,5 @@
-"""What the test modules share: the htmx header, and the personas' resources
-looked up by name. Builders for one area live beside it (``aks``,
+"""What the test modules share: the htmx header, a persona's sandbox, and the
+personas' resources looked up by name. Builders for one area live beside it (``aks``,
 ``gateways``, ``nsgs``, ``vnets``, ``watcher``...); fixtures stay in
 ``tests/conftest.py``. No test module imports from another test module."""
 
@@ -8,9 +8,19 @@ from django.urls import reverse
 
 from appservice.models import WebApp
 from networking.models import Subnet, VirtualNetwork
+from portal.middleware import SESSION_KEY
+from portal.models import Sandbox
 
 # What htmx sends with every request it makes: views answer with a fragment.
 HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def persona(client: Client) -> Client:
+    """A learner: the first visit gives the client a sandbox with the demo
+    seed, kept on ``client.sandbox``."""
+    client.get(reverse("home"))
+    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
+    return client
 
 
 def app_of(client: Client, name: str) -> WebApp:

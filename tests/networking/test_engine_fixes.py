@@ -10,7 +10,6 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from appservice.models import AppSetting, VnetIntegration
 from networking import models as m
@@ -28,9 +27,7 @@ from networking.engine.trace import (
     trace_app,
 )
 from portal import services as portal_services
-from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
-from tests.helpers import app_of, subnet_of, vnet_of
+from tests.helpers import app_of, persona, subnet_of, vnet_of
 from tests.helpers.trace_estate import (
     CLASSIC,
     CURRENT,
@@ -242,10 +239,7 @@ def test_pedns_10_key_vaults_public_cname_points_into_vaultcore():
 def dave(db, settings):
     """A learner whose sandbox has the full demo seed, network included."""
     settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
+    return persona(Client())
 
 
 def test_asdns_06_the_alt_server_is_appended_to_the_inherited_list_of_an_unintegrated_app(alice):

@@ -7,14 +7,11 @@ import io
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from networking import models as n
 from networking.services import nsgs, routes
-from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
 from tests.helpers import HX
 from tests.helpers.nsgs import make_nsg, make_table, rule_form
 from tests.helpers.watcher import grow_estate, seed_nic, seed_vm_subnet
@@ -146,16 +143,6 @@ def test_a_subnet_without_a_route_table_keeps_its_system_routes(alice):
     rows = _routes(alice, _subnet_url(alice, "contoso-vnet", "integration-subnet", "subnet_effective_routes_download"))
     assert rows[("0.0.0.0/0", "Default")]["State"] == "Active"
     assert rows[("10.0.0.0/8", "Default")]["Next Hop Type"] == "None"
-
-
-@pytest.fixture
-def carol(db, settings):
-    """A learner with the network seed: hub and spoke, gateway, service endpoint."""
-    settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
 
 
 def test_the_spokes_routes_show_peering_gateway_and_service_endpoint_hops_route_24(carol):

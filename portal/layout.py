@@ -24,9 +24,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from portal.forms import Problem
-
-__all__ = ["AzField", "Problem", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 
 def helper(*fields: Any, rows: bool = False) -> FormHelper:
@@ -44,18 +42,20 @@ def helper(*fields: Any, rows: bool = False) -> FormHelper:
     return form_helper
 
 
-def problem_for(form: forms.BaseForm, context: Any, key: str) -> Problem | None:
+def problem_for(form: forms.BaseForm, context: Any, key: str) -> Any:
     """What shows under a field: the view's ``problems`` (a wizard keeps
     them on itself, a pane gets them in its context, both keyed by field
     name, with the rule's "Learn more"); a form without such a list shows
-    its own first error on the field."""
+    its own first error on the field. A problem is anything with a
+    ``message`` (and maybe ``learn_more``: portal.forms.Problem, an
+    AzureRuleError) or a plain message."""
     problems = getattr(form, "problems", None)
     if not isinstance(problems, dict):
         problems = context.get("problems")
     if isinstance(problems, dict):
         return problems.get(key)
     if form.is_bound and form.errors.get(key):
-        return Problem(str(form.errors[key][0]))
+        return str(form.errors[key][0])
     return None
 
 
@@ -168,7 +168,7 @@ class AzField(Field):
             template=self.get_template_name(template_pack),
             attrs=attrs,
             template_pack=template_pack,
-            extra_context={**(extra_context or {}), "az": az},
+            extra_context={**(extra_context or {}), "az": az, "wrapper_class": self.wrapper_class},
         )
 
     def _input(self, widget: forms.Widget, attrs: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_E
 from portal.errors import rule_error
 from portal.forms import MAX_ROWS as WIZARD_ROWS
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper
+from portal.layout import AzField, helper, wizard_name, wizard_region
 from portal.naming import validate_name
 
 MAX_ROWS = 50  # rows of an editable list; more are dropped, never an error page
@@ -175,6 +175,11 @@ class VirtualNetworkWizard(CreateWizard):
 
     DEFAULT_SPACE = "10.0.0.0/16"
     DEFAULT_SUBNET = ("default", "10.0.0.0/24")
+
+    @property
+    def helper(self):
+        """Basics; the address space and subnet grids are rows of their own."""
+        return helper(wizard_name(), wizard_region(), rows=True)
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)

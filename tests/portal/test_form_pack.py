@@ -74,8 +74,8 @@ def test_it_draws_radios_as_the_wizards_two_column_row():
     html = _render(ExampleForm({"name": "", "propagate": "No"}))
     assert _has(
         html,
-        '<div class="az-form-row"><span class="az-label">Propagate gateway routes</span>'
-        '<div class="az-form-control az-radio-row" id="propagate">'
+        '<div class="az-form-row"><span class="az-label" id="propagate-label">Propagate gateway routes</span>'
+        '<div class="az-form-control az-radio-row" id="propagate" role="radiogroup" aria-labelledby="propagate-label">'
         '<label><input type="radio" name="propagate" value="Yes" id="propagate-yes"> Yes</label>'
         '<label><input type="radio" name="propagate" value="No" id="propagate-no" checked> No</label>'
         "</div></div>",

@@ -77,22 +77,21 @@ def _render(template_name: str, context: dict[str, Any]) -> str:
 class AzField(Field):
     """One field as the portal draws it.
 
-    ``id`` is the control's element id (tests and htmx read it); ``label``
-    replaces the field's label on this page (a template when it has ``{{``); ``star``
-    adds the required star; ``balloon`` the (i) tooltip beside the label;
-    ``help`` a static help line (``rule`` the rule IDs after it), or ``help_template`` a template (a
-    ``page.html#partial``) rendered with the page's context when the help
-    text names things of the page; ``row`` draws the wizard's two-column
-    row; ``problem`` names the problem key when it isn't the field's name;
-    ``readonly`` is a flag, or the name of a context variable that turns
-    it on (a subnet's name is read-only once the subnet exists). Choice
-    fields with a ``RadioSelect`` or ``CheckboxSelectMultiple`` widget are
-    drawn as a group whose options get ids ``<option_prefix>-<value>``, or
-    those of ``option_ids`` (value -> id); a ``BooleanField`` is one check
-    box with the field's label beside it (``label`` then heads its row). Other keyword arguments are the
-    control's HTML attributes (each option's, in a group); a value with
-    ``{{`` is a template, rendered with the page's context (``hx-post``
-    to ``{{ request.path }}``).
+    ``id`` is the control's element id (tests and htmx read it). ``label``
+    replaces the field's label on this page; ``star`` adds the required
+    star; ``balloon`` the (i) tooltip beside the label. ``help`` is a static
+    help line (``rule`` the rule IDs after it); ``help_template`` a template
+    (a ``page.html#partial``) rendered with the page's context, for help
+    that names things of the page. ``row`` draws the wizard's two-column
+    row. ``readonly`` is a flag, or the name of a context variable that
+    turns it on (a subnet's name is read-only once the subnet exists).
+
+    A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
+    options get ids ``<option_prefix>-<value>``; a ``BooleanField`` is one
+    check box with the field's label beside it (``label`` then heads its
+    row). Other keyword arguments are the control's HTML attributes (each
+    option's, in a group); a label or attribute with ``{{`` is a template,
+    rendered with the page's context (``max="{{ limits.maximum }}"``).
     """
 
     template = "%s/field.html"
@@ -109,10 +108,8 @@ class AzField(Field):
         rule: str = "",
         help_template: str = "",
         row: bool = False,
-        problem: str = "",
         readonly: bool | str = False,
         option_prefix: str = "",
-        option_ids: dict[str, str] | None = None,
         legend_template: str = "",
         **attrs: Any,
     ) -> None:
@@ -127,11 +124,9 @@ class AzField(Field):
             "rule": rule,
             "row": row,
             "option_prefix": option_prefix or id,
-            "option_ids": option_ids or {},
         }
         self.help_template = help_template
         self.legend_template = legend_template
-        self.problem_key = problem or name
         self.readonly = readonly
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
@@ -157,7 +152,7 @@ class AzField(Field):
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "input": self._input(widget, attrs),
             "checked": group == "check" and widget.check_test(form[self.name].value()),
-            "problem": problem_for(form, context, self.problem_key),
+            "problem": problem_for(form, context, self.name),
             "help_html": _render(self.help_template, flat),
             "legend_html": _render(self.legend_template, flat),
         }
@@ -182,13 +177,13 @@ class AzField(Field):
 
     def _choices(self, form) -> list[dict[str, Any]]:
         """A group's options with the element ids the portal gives them."""
-        ids, prefix = self.options["option_ids"], self.options["option_prefix"]
+        prefix = self.options["option_prefix"]
         return [
             {
                 "value": option.data["value"],
                 "label": option.choice_label,
                 "checked": option.data["selected"],
-                "id": ids.get(str(option.data["value"])) or f"{prefix}-{slugify(option.data['value'])}",
+                "id": f"{prefix}-{slugify(option.data['value'])}",
             }
             for option in form[self.name].subwidgets
         ]

@@ -91,3 +91,32 @@ def test_as_crispy_field_draws_a_bound_fields_error_in_azures_style():
         '<div class="az-field-error" role="alert"><i class="bi bi-x-circle-fill"></i>'
         "<span>Ensure this value has at most 80 characters (it has 81).</span></div>",
     )
+
+
+class SwitchForm(forms.Form):
+    name = forms.CharField(required=False, max_length=80, label="Name")
+    enabled = forms.BooleanField(required=False, label="Enable virtual nodes")
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("name", id="switch-name", readonly="existing"),
+            AzField("enabled", id="enabled", label="Virtual nodes", help="Needs Azure CNI.", rule="AKS-04"),
+            rows=True,
+        )
+
+
+def test_a_check_box_row_has_its_heading_and_its_text_beside_the_box():
+    html = _render(SwitchForm({"enabled": "on"}))
+    assert _has(
+        html,
+        '<div class="az-form-row"><span class="az-label">Virtual nodes</span><div class="az-form-control">'
+        '<label class="d-flex gap-2 align-items-center fw-normal" for="enabled">'
+        '<input type="checkbox" name="enabled" id="enabled" value="on" checked> Enable virtual nodes</label>'
+        '<div class="az-field-help">Needs Azure CNI. <span class="az-rule">AKS-04</span></div></div></div>',
+    )
+
+
+def test_a_field_is_read_only_when_the_page_says_so():
+    assert 'id="switch-name" value="" maxlength="80" readonly' in _render(SwitchForm(), existing=True)
+    assert "readonly" not in _render(SwitchForm(), existing=False)

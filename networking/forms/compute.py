@@ -6,6 +6,7 @@ from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from networking.services import compute as compute_services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 
 class VirtualMachineWizard(CreateWizard):
@@ -26,6 +27,17 @@ class VirtualMachineWizard(CreateWizard):
     subnet = forms.CharField(required=False, max_length=20)
     public_ip = forms.ChoiceField(choices=[("none", "None"), ("new", "(new)")], initial="none", required=False)
     nsg = forms.CharField(required=False, max_length=20)
+
+    @property
+    def helper(self):
+        """Basics only: the Networking tab's lists are the sandbox's, drawn by its template."""
+        return helper(
+            wizard_name(label="Virtual machine name"),
+            wizard_region(),
+            AzField("image", id="image", star=True),
+            AzField("size", id="size", star=True),
+            rows=True,
+        )
 
     def __init__(self, sandbox, data=None, rg_name: str = ""):
         super().__init__(sandbox, data)

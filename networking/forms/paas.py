@@ -8,6 +8,7 @@ from networking.forms.fields import PkField, Text
 from networking.services import paas as paas_services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import helper, wizard_name, wizard_region
 
 
 class PaasWizard(CreateWizard):
@@ -28,6 +29,14 @@ class PaasWizard(CreateWizard):
     def title(self) -> str:
         return {"Storage account": "Create a storage account", "SQL server": "Create SQL Database Server"}.get(
             self.model.type_label, "Create a key vault"
+        )
+
+    @property
+    def helper(self):
+        return helper(
+            wizard_name(label=f"{self.model.type_label} name", help_template="networking/paas_create.html#name-help"),
+            wizard_region(),
+            rows=True,
         )
 
     @property

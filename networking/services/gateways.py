@@ -10,7 +10,9 @@ server that dies mid-create never leaves a gateway "Updating" forever.
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from ipaddress import IPv4Network
 
 from django.db import transaction
@@ -31,6 +33,7 @@ from portal import services as portal_services
 from portal.errors import ERR_TEXT, AzureRuleError, rule_error
 from portal.models import REGIONS, NotificationLevel, Operation, ResourceGroup
 from portal.naming import NameRule
+from portal.registry import registry
 from portal.resources import resource_url
 
 GATEWAY_SUBNET = "GatewaySubnet"
@@ -89,7 +92,7 @@ _ERR_TEXT = {
 }
 
 
-def err(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
+def err(err_id: str, *rule_ids: str, field: str | None = None, **values: object) -> AzureRuleError:
     """A §16 refusal, whether or not portal.errors has its text yet."""
     template = ERR_TEXT.get(err_id) or _ERR_TEXT[err_id]
     return AzureRuleError(template.format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
@@ -141,7 +144,7 @@ def validate_asn(value: int | None, field: str) -> int:
 # --- Provisioning state, derived from time --------------------------------------------
 
 
-def gateway_states(gateways, now=None) -> dict[int, str]:
+def gateway_states(gateways: Iterable[VirtualNetworkGateway], now: datetime | None = None) -> dict[int, str]:
     """'Updating' or 'Succeeded' for each gateway, from its operations' end
     times (one query for any number of gateways)."""
     gateways = list(gateways)
@@ -159,7 +162,7 @@ def gateway_states(gateways, now=None) -> dict[int, str]:
     return {g.pk: "Updating" if g.arm_id in busy_ids else "Succeeded" for g in gateways}
 
 
-def gateway_state(gateway: VirtualNetworkGateway, now=None) -> str:
+def gateway_state(gateway: VirtualNetworkGateway, now: datetime | None = None) -> str:
     return gateway_states([gateway], now)[gateway.pk]
 
 
@@ -428,21 +431,11 @@ def save_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> None
 def delete_gateway(gateway: VirtualNetworkGateway) -> None:
     """Refused while an app integrates through it (gateway-required), while
     connections exist, or while a peering uses it as a remote gateway."""
-    from appservice.models import VnetIntegration
-
     with transaction.atomic():
-        app = (
-            VnetIntegration.objects.filter(vnet_id=gateway.vnet_id, kind=VnetIntegration.GATEWAY)
-            .select_related("app")
-            .first()
-        )
-        if app is not None:
-            raise rule_error(
-                f"Virtual network gateway '{gateway.name}' can't be deleted while app '{app.app.name}' uses "
-                "gateway-required virtual network integration through it. Disconnect the app first.",
-                "SEED-11",
-                "ASGW-07",
-            )
+        # What a higher app registers (an app's gateway-required integration, ASGW-07).
+        refusal = registry.usage_refusal(VirtualNetworkGateway.arm_type, gateway)
+        if refusal is not None:
+            raise refusal
         connection = VirtualNetworkGatewayConnection.objects.filter(gateway=gateway).first()
         if connection is not None:
             raise rule_error(

@@ -6,14 +6,17 @@ update, so two tabs associating different resources can't both win."""
 
 from django.db import transaction
 
-from networking.models import Subnet
+from networking.models import NetworkSecurityGroup, RouteTable, Subnet
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
 from portal.resources import resource_url
 
+# What a subnet is associated with.
+Associable = NetworkSecurityGroup | RouteTable
 
-def associate_subnet(resource, subnet: Subnet, *, field: str, kind: str, short: str, rule: str) -> None:
+
+def associate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: str, short: str, rule: str) -> None:
     """``field`` is the subnet's foreign key to ``resource`` ("nsg",
     "route_table"); ``kind`` names it in messages ("route table"), ``short``
     in the one-per-subnet reminder ("NSG"); ``rule`` is the rule's ID."""
@@ -36,14 +39,14 @@ def associate_subnet(resource, subnet: Subnet, *, field: str, kind: str, short: 
         _changed(resource, subnet, kind, joined=True)
 
 
-def dissociate_subnet(resource, subnet: Subnet, *, field: str, kind: str, rule: str) -> None:
+def dissociate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: str, rule: str) -> None:
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{field: resource}).update(**{field: None}):
             raise rule_error(f"Subnet '{subnet.name}' isn't associated with '{resource.name}'.", rule, field="subnet")
         _changed(resource, subnet, kind, joined=False)
 
 
-def _changed(resource, subnet: Subnet, kind: str, *, joined: bool) -> None:
+def _changed(resource: Associable, subnet: Subnet, kind: str, *, joined: bool) -> None:
     """The activity log entries and the bell, as Azure writes them."""
     sandbox = resource.sandbox
     portal_services.log_activity(sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")

@@ -1,6 +1,8 @@
 """State changes of virtual networks and subnets, validated as Azure does."""
 
-from ipaddress import ip_network
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -8,7 +10,6 @@ from django.urls import reverse
 
 from networking.engine import addressing
 from networking.models import (
-    APP_SERVICE_DELEGATION,
     DELEGATION_CHOICES,
     NetworkInterface,
     NetworkSecurityGroup,
@@ -21,13 +22,15 @@ from networking.models import (
     VirtualNetworkPeering,
 )
 from portal import services as portal_services
-from portal.errors import ERR_TEXT, AzureRuleError, refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
+from portal.eras import Ruleset
+from portal.errors import AzureRuleError, refuse, rule_error
+from portal.models import REGIONS, NotificationLevel, ResourceGroup, Subscription, region_name
 from portal.naming import validate_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 
-def parse_prefix(text: str, field: str) -> object:
+def parse_prefix(text: str, field: str) -> IPv4Network | IPv6Network:
     try:
         return addressing.parse_cidr(text)
     except addressing.AddressError as exc:
@@ -124,21 +127,6 @@ MAX_SUBNETS_PER_VNET = 3000  # LIMIT-02
 MAX_DNS_SERVERS = 20  # LIMIT-06
 MAX_PRIVATE_IPS_PER_VNET = 65536  # LIMIT-07
 
-# §16 texts this module needs that portal/errors.py doesn't hold (yet).
-_ERR_FALLBACK = {
-    "ERR-16": (
-        "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
-        "Purge the unused integration first."
-    ),
-}
-
-
-def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
-    if err_id in ERR_TEXT:
-        return refuse(err_id, *rule_ids, field=field, **values)
-    return AzureRuleError(_ERR_FALLBACK[err_id].format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
-
-
 def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
     """The VNet, re-read and locked: subnet and address changes of one VNet
     queue behind each other, so two tabs can't both place an overlapping subnet."""
@@ -153,14 +141,10 @@ def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
 
 
 def subnet_user(subnet: Subnet) -> str | None:
-    """The name of something deployed in ``subnet`` (an integrated app, a
-    private endpoint, a NIC, a gateway in GatewaySubnet), or None. A few
-    bounded queries, whatever the subnet holds."""
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-    if integration is not None:
-        return integration.app.name
+    """The name of something deployed in ``subnet`` (a private endpoint, a
+    NIC, a gateway in GatewaySubnet, or what a higher app registers as a user,
+    such as an integrated app), or None. A few bounded queries, whatever the
+    subnet holds."""
     endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
     if endpoint is not None:
         return endpoint.name
@@ -171,20 +155,13 @@ def subnet_user(subnet: Subnet) -> str | None:
         gateway = VirtualNetworkGateway.objects.filter(vnet_id=subnet.vnet_id).only("name").first()
         if gateway is not None:
             return gateway.name
-    return None
-
-
-def _integrated_app(subnet: Subnet) -> str | None:
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-    return integration.app.name if integration else None
+    return registry.user_of(Subnet.arm_type, subnet)
 
 
 # --- Subnet settings, checked before any write ------------------------------------------
 
 
-def check_service_endpoints(values) -> list[str]:
+def check_service_endpoints(values: Iterable[str]) -> list[str]:
     """SUBNET-20 / SE-05: any number of the known services, each once."""
     chosen: list[str] = []
     for value in values:
@@ -203,7 +180,7 @@ def _check_delegation(value: str) -> str:
     return value
 
 
-def _check_policies(rules, value: str) -> str:
+def _check_policies(rules: Ruleset, value: str) -> str:
     allowed = [v for v, _ in rules.private_endpoint_policy_choices]
     if value not in allowed:
         raise rule_error(
@@ -214,7 +191,7 @@ def _check_policies(rules, value: str) -> str:
     return value
 
 
-def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
+def _check_association(vnet: VirtualNetwork, nsg: NetworkSecurityGroup | None, route_table: RouteTable | None) -> None:
     """SUBNET-07: one NSG and one route table, of this subscription and region."""
     for obj, field, kind in ((nsg, "nsg", "Network security group"), (route_table, "route_table", "Route table")):
         if obj is None:
@@ -230,6 +207,61 @@ def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
 # --- Subnets ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewSubnet:
+    """A subnet :func:`check_new_subnet` accepted, in the form it would be written."""
+
+    name: str
+    address_prefix: str
+    delegation: str
+    service_endpoints: list[str]
+    private_endpoint_network_policies: str
+
+
+def check_new_subnet(
+    vnet: VirtualNetwork,
+    *,
+    name: str,
+    prefix: str,
+    delegation: str = "",
+    min_prefix: int = addressing.SMALLEST_SUBNET_PREFIX,
+    min_prefix_rules: tuple[str, ...] = (),
+    nsg: NetworkSecurityGroup | None = None,
+    route_table: RouteTable | None = None,
+    service_endpoints: Iterable[str] = (),
+    private_endpoint_network_policies: str = "Disabled",
+) -> NewSubnet:
+    """Every check :func:`create_subnet` makes, over ``vnet`` and its subnets
+    as they are now; writes nothing. Raises the first refusal, on the "Add
+    subnet" pane's field (``subnet_name``, ``subnet_prefix``...)."""
+    name = validate_name("subnet", name, field="subnet_name")
+    rules = vnet.sandbox.rules
+    endpoints = check_service_endpoints(service_endpoints)
+    delegation = _check_delegation(delegation)
+    policies = _check_policies(rules, private_endpoint_network_policies)
+    _check_association(vnet, nsg, route_table)
+    existing = list(vnet.subnets.values_list("name", "address_prefix"))
+    if any(n.lower() == name.lower() for n, _ in existing):
+        raise rule_error(f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name")
+    if len(existing) >= MAX_SUBNETS_PER_VNET:
+        raise rule_error(
+            f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
+            "LIMIT-02",
+            field="subnet_name",
+        )
+    cidr = validate_subnet_prefix(
+        vnet.name,
+        vnet.address_space,
+        existing,
+        prefix,
+        largest_prefix=rules.largest_subnet_prefix,
+        min_prefix=min_prefix,
+        min_prefix_rules=min_prefix_rules,
+        field="subnet_prefix",
+    )
+    return NewSubnet(name, cidr, delegation, endpoints, policies)
+
+
 def create_subnet(
     vnet: VirtualNetwork,
     *,
@@ -241,54 +273,40 @@ def create_subnet(
     log: bool = True,
     nsg: NetworkSecurityGroup | None = None,
     route_table: RouteTable | None = None,
-    service_endpoints=(),
+    service_endpoints: Iterable[str] = (),
     private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
-    """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet").
+    """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet"),
+    checked by :func:`check_new_subnet` with the VNet locked.
 
     ``log=False`` leaves the Activity log and the bell to the caller."""
-    name = validate_name("subnet", name, field="subnet_name")
-    rules = vnet.sandbox.rules
-    endpoints = check_service_endpoints(service_endpoints)
-    delegation = _check_delegation(delegation)
-    policies = _check_policies(rules, private_endpoint_network_policies)
-    _check_association(vnet, nsg, route_table)
     with transaction.atomic():
         vnet = _locked(vnet)
-        existing = list(vnet.subnets.values_list("name", "address_prefix"))
-        if any(n.lower() == name.lower() for n, _ in existing):
-            raise rule_error(
-                f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name"
-            )
-        if len(existing) >= MAX_SUBNETS_PER_VNET:
-            raise rule_error(
-                f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
-                "LIMIT-02",
-                field="subnet_name",
-            )
-        cidr = validate_subnet_prefix(
-            vnet.name,
-            vnet.address_space,
-            existing,
-            prefix,
-            largest_prefix=rules.largest_subnet_prefix,
+        new = check_new_subnet(
+            vnet,
+            name=name,
+            prefix=prefix,
+            delegation=delegation,
             min_prefix=min_prefix,
             min_prefix_rules=min_prefix_rules,
-            field="subnet_prefix",
+            nsg=nsg,
+            route_table=route_table,
+            service_endpoints=service_endpoints,
+            private_endpoint_network_policies=private_endpoint_network_policies,
         )
         subnet = Subnet.objects.create(
             vnet=vnet,
-            name=name,
-            address_prefix=cidr,
-            delegation=delegation,
+            name=new.name,
+            address_prefix=new.address_prefix,
+            delegation=new.delegation,
             nsg=nsg,
             route_table=route_table,
-            service_endpoints=endpoints,
-            private_endpoint_network_policies=policies,
+            service_endpoints=new.service_endpoints,
+            private_endpoint_network_policies=new.private_endpoint_network_policies,
         )
         if log:
             portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
-            _notify(vnet, "Saved subnet", f"Subnet '{name}' ({cidr}) was added to '{vnet.name}'.")
+            _notify(vnet, "Saved subnet", f"Subnet '{new.name}' ({new.address_prefix}) was added to '{vnet.name}'.")
     return subnet
 
 
@@ -298,7 +316,7 @@ def update_subnet(
     prefix: str,
     nsg: NetworkSecurityGroup | None = None,
     route_table: RouteTable | None = None,
-    service_endpoints=(),
+    service_endpoints: Iterable[str] = (),
     delegation: str = "",
     private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
@@ -312,10 +330,11 @@ def update_subnet(
     with transaction.atomic():
         vnet = _locked(subnet.vnet)
         current = Subnet.objects.select_for_update().get(pk=subnet.pk, vnet=vnet)
-        app = _integrated_app(current)
-        if current.serverfarm_id and app is None:
-            # ASVI-65: an orphaned service association link blocks updates too.
-            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        # What uses the subnet may refuse any change at all (ASVI-65: an
+        # orphaned service association link).
+        refusal = registry.change_refusal(Subnet.arm_type, current, {})
+        if refusal is not None:
+            raise refusal
         cidr = current.address_prefix
         if str(parse_prefix(prefix, "subnet_prefix")) != current.address_prefix:
             user = subnet_user(current)
@@ -333,7 +352,7 @@ def update_subnet(
                 field="subnet_prefix",
             )
         if delegation != current.delegation:
-            _check_delegation_change(current, delegation, app)
+            _check_delegation_change(current, delegation)
         if policies != "Disabled" and rules.pe_needs_policies_disabled:
             endpoint = PrivateEndpoint.objects.filter(subnet=current).only("name").first()
             if endpoint is not None:
@@ -364,16 +383,11 @@ def update_subnet(
     return current
 
 
-def _check_delegation_change(subnet: Subnet, delegation: str, app: str | None) -> None:
-    if app is not None and delegation != APP_SERVICE_DELEGATION:
-        # ASVI-24 / SUBNET-10: integration needs the Microsoft.Web/serverFarms delegation.
-        raise AzureRuleError(
-            f"Subnet '{subnet.name}' hosts virtual network integration for app '{app}', so it must stay delegated "
-            f"to '{APP_SERVICE_DELEGATION}'. Disconnect the app first.",
-            rule_ids=("ASVI-24", "SUBNET-10"),
-            err_id="ERR-10",
-            field="delegation",
-        )
+def _check_delegation_change(subnet: Subnet, delegation: str) -> None:
+    # The service that uses the subnet may need its delegation (ASVI-24).
+    refusal = registry.change_refusal(Subnet.arm_type, subnet, {"delegation": delegation})
+    if refusal is not None:
+        raise refusal
     if not delegation:
         return
     endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
@@ -399,8 +413,9 @@ def delete_subnet(subnet: Subnet) -> None:
         user = subnet_user(current)
         if user:
             raise refuse("ERR-14", "SUBNET-06", "ASVI-25", subnet=current.name, resource=user)
-        if current.serverfarm_id:
-            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        refusal = registry.usage_refusal(Subnet.arm_type, current)
+        if refusal is not None:
+            raise refusal
         name = current.name
         current.delete()
         portal_services.log_activity(vnet.sandbox, vnet, "Delete Subnet", "Succeeded")
@@ -451,7 +466,7 @@ def set_address_space(vnet: VirtualNetwork, prefixes: list[str]) -> VirtualNetwo
     return vnet
 
 
-def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
+def _check_subnets_still_fit(vnet: VirtualNetwork, networks: list[tuple[int, IPv4Network | IPv6Network]]) -> None:
     """SUBNET-05: every subnet must stay inside a range; a range can't be
     removed or shrunk from under one."""
     for name, prefix in vnet.subnets.values_list("name", "address_prefix"):
@@ -476,7 +491,7 @@ def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
         )
 
 
-def _check_peers_dont_overlap(vnet: VirtualNetwork, networks) -> None:
+def _check_peers_dont_overlap(vnet: VirtualNetwork, networks: list[IPv4Network | IPv6Network]) -> None:
     """VNET-15: a peered VNet's space can't come to overlap this one's."""
     peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(
         pk=vnet.pk
@@ -529,6 +544,55 @@ def set_dns_servers(vnet: VirtualNetwork, servers: list[str] | None) -> VirtualN
 # --- Virtual networks ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewVnet:
+    """A VNet :func:`check_new_vnet` accepted: its cleaned name, region,
+    address space and (name, prefix) subnets."""
+
+    name: str
+    location: str
+    address_space: list[str]
+    subnets: list[tuple[str, str]]
+
+
+def check_new_vnet(
+    subscription: Subscription,
+    rg: ResourceGroup | None,
+    *,
+    name: str,
+    location: str,
+    address_space: list[str],
+    subnets: list[tuple[str, str]],
+) -> NewVnet:
+    """Every check :func:`create_vnet` makes, over the subscription as it is
+    now; writes nothing. ``rg`` None is a resource group still to be created,
+    so no name in it is taken. Raises the first refusal, on the wizard's
+    field (``name``, ``region``, ``address_space``, ``subnet_prefix_{i}``...)."""
+    name = validate_name("vnet", name)
+    if location not in REGIONS:
+        # VNET-03: a virtual network lives in exactly one region.
+        raise rule_error("Choose a region.", "VNET-03", field="region")
+    space = validate_address_space(address_space)
+    largest_prefix = subscription.sandbox.rules.largest_subnet_prefix
+    checked: list[tuple[str, str]] = []
+    for index, (sub_name, sub_prefix) in enumerate(subnets):
+        sub_name = validate_name("subnet", sub_name, field=f"subnet_name_{index}")
+        if any(n.lower() == sub_name.lower() for n, _ in checked):
+            raise rule_error(f"A subnet named '{sub_name}' is listed twice.", "NAMING-03", field=f"subnet_name_{index}")
+        cidr = validate_subnet_prefix(
+            name, space, checked, sub_prefix, largest_prefix=largest_prefix, field=f"subnet_prefix_{index}"
+        )
+        checked.append((sub_name, cidr))
+    if rg is not None and VirtualNetwork.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A virtual network named '{name}' already exists in resource group '{rg.name}'.",
+            "NAMING-02",
+            field="name",
+        )
+    check_vnet_limit(subscription, location)
+    return NewVnet(name, location, space, checked)
+
+
 def create_vnet(
     rg: ResourceGroup,
     *,
@@ -538,47 +602,24 @@ def create_vnet(
     subnets: list[tuple[str, str]],
     log: bool = True,
 ) -> VirtualNetwork:
-    """Create a VNet with its first subnets (portal "Create virtual network").
-    ``log=False`` leaves the Activity log and the bell to the caller, as
-    :func:`create_subnet`'s does."""
+    """Create a VNet with its first subnets (portal "Create virtual network"),
+    checked by :func:`check_new_vnet`. ``log=False`` leaves the Activity log
+    and the bell to the caller, as :func:`create_subnet`'s does."""
     sandbox = rg.subscription.sandbox
-    name = validate_name("vnet", name)
-    if location not in REGIONS:
-        # VNET-03: a virtual network lives in exactly one region.
-        raise rule_error("Choose a region.", "VNET-03", field="region")
-    space = validate_address_space(address_space)
-    checked: list[tuple[str, str]] = []
-    for index, (sub_name, sub_prefix) in enumerate(subnets):
-        sub_name = validate_name("subnet", sub_name, field=f"subnet_name_{index}")
-        if any(n.lower() == sub_name.lower() for n, _ in checked):
-            raise rule_error(f"A subnet named '{sub_name}' is listed twice.", "NAMING-03", field=f"subnet_name_{index}")
-        cidr = validate_subnet_prefix(
-            name,
-            space,
-            checked,
-            sub_prefix,
-            largest_prefix=sandbox.rules.largest_subnet_prefix,
-            field=f"subnet_prefix_{index}",
-        )
-        checked.append((sub_name, cidr))
     with transaction.atomic():
-        if VirtualNetwork.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A virtual network named '{name}' already exists in resource group '{rg.name}'.",
-                "NAMING-02",
-                field="name",
-            )
-        check_vnet_limit(rg.subscription, location)
-        vnet = VirtualNetwork.objects.create(
-            sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
+        new = check_new_vnet(
+            rg.subscription, rg, name=name, location=location, address_space=address_space, subnets=subnets
         )
-        Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in checked)
+        vnet = VirtualNetwork.objects.create(
+            sandbox=sandbox, resource_group=rg, name=new.name, location=new.location, address_space=new.address_space
+        )
+        Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in new.subnets)
         if log:
             portal_services.deployed(
                 sandbox,
                 vnet,
                 "Create or Update Virtual Network",
-                f"Virtual network '{name}' was created in '{rg.name}'.",
+                f"Virtual network '{new.name}' was created in '{rg.name}'.",
             )
     return vnet
 
@@ -596,15 +637,12 @@ def check_vnet_limit(subscription, location: str) -> None:
 
 
 def delete_problem(vnet: VirtualNetwork) -> AzureRuleError | None:
-    """Why Azure would refuse deleting ``vnet`` now, or None (a few bounded queries)."""
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(vnet=vnet).select_related("app").first()
-    if integration is not None:
-        return refuse("ERR-15", "ASVI-63", vnet=vnet.name, app=integration.app.name)
-    linked = vnet.subnets.filter(serverfarm__isnull=False).only("name").first()
-    if linked is not None:
-        return _refuse("ERR-16", "ASVI-65", subnet=linked.name)
+    """Why Azure would refuse deleting ``vnet`` now, or None (a few bounded
+    queries). What a higher app registers comes first (an integrated app,
+    ASVI-63; a service association link, ASVI-65)."""
+    refusal = registry.usage_refusal(vnet.arm_type, vnet)
+    if refusal is not None:
+        return refusal
     gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).only("name").first()
     if gateway is not None:
         return refuse("ERR-14", "SUBNET-06", subnet=GATEWAY_SUBNET, resource=gateway.name)
@@ -669,12 +707,10 @@ def _notify(vnet: VirtualNetwork, title: str, body: str) -> None:
     portal_services.notify(vnet.sandbox, title, body, NotificationLevel.SUCCESS, resource_url(vnet))
 
 
-def is_ipv6(prefix: str) -> bool:
-    return ip_network(prefix).version == 6
-
-
 __all__ = [
     "AzureRuleError",
+    "check_new_subnet",
+    "check_new_vnet",
     "create_subnet",
     "create_vnet",
     "delete_subnet",

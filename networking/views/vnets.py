@@ -34,7 +34,7 @@ def get_vnet(request: HttpRequest, provider: str, subscription_id, rg: str, name
 
 def get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
     """A subnet of ``vnet`` by name, or 404."""
-    subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table", "serverfarm"), name__iexact=name)
+    subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table"), name__iexact=name)
     subnet.vnet = vnet  # already loaded, with its sandbox and subscription
     return subnet
 
@@ -209,7 +209,7 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
     """The grid, in one query: NIC counts come annotated."""
     pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
-    subnets = vnet.subnets.select_related("nsg", "route_table", "serverfarm").annotate(
+    subnets = vnet.subnets.select_related("nsg", "route_table", "service_association_link__plan").annotate(
         nic_count=Count("nics"),
         # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
         pod_count=Coalesce(Subquery(pods), 0),

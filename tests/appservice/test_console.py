@@ -6,7 +6,7 @@ import pytest
 
 from appservice import services
 from appservice.console import CONSOLE_HELP, run_console_command
-from tests.conftest import app_of, subnet_of
+from tests.helpers import app_of, subnet_of
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""An AKS pod as the source of a trace (networking/engine/trace.py:
+"""An AKS pod as the source of a trace (networking/engine/trace/:
 trace_pod), on clusters made by aks.services.create_cluster and read back by
 networking/snapshot.py.
 
@@ -40,8 +40,8 @@ from networking.services import compute as compute_services
 from networking.services import nsgs, routes
 from networking.services import paas as paas_services
 from portal import services as portal_services
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec
-from tests.networking.nsg_helpers import make_nsg, rule_form
+from tests.helpers.aks import aks_subnets, finish_operations, group, spec
+from tests.helpers.nsgs import make_nsg, rule_form
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from appservice import services as app_services
+from appservice.models import ServiceAssociationLink
 from networking.models import (
     APP_SERVICE_DELEGATION,
     NetworkInterface,
@@ -18,8 +19,8 @@ from networking.models import (
 from networking.services import vnets as services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.vnet_urls import HX, count_queries, grow, grow_contoso, snapshot, subnet_url, vnet_url
+from tests.helpers import HX, app_of, subnet_of, vnet_of
+from tests.helpers.vnets import count_queries, grow, grow_contoso, snapshot, subnet_url, vnet_url
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +255,23 @@ def test_it_refuses_the_3001st_subnet_limit_02(alice, monkeypatch):
     assert not Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="app-subnet").exists()
 
 
+def test_check_new_subnet_refuses_as_create_subnet_does_and_writes_nothing(alice, django_assert_num_queries):
+    vnet = vnet_of(alice, "contoso-vnet")
+    before = snapshot(alice.sandbox)
+    with pytest.raises(AzureRuleError) as refusal:
+        services.check_new_subnet(vnet, name="app-subnet", prefix="10.0.1.128/25")
+    assert (refusal.value.err_id, refusal.value.field) == ("ERR-21", "subnet_prefix")
+    assert "SUBNET-05" in refusal.value.rule_ids
+    with pytest.raises(AzureRuleError) as refusal:
+        services.check_new_subnet(vnet, name="VM-Subnet", prefix="10.0.5.0/24")
+    assert (refusal.value.rule_ids[0], refusal.value.field) == ("NAMING-03", "subnet_name")
+    # One read of the VNet's subnets, and the cleaned values back.
+    with django_assert_num_queries(1):
+        new = services.check_new_subnet(vnet, name=" app-subnet ", prefix="10.0.5.0/24")
+    assert (new.name, new.address_prefix, new.delegation) == ("app-subnet", "10.0.5.0/24", "")
+    assert snapshot(alice.sandbox) == before
+
+
 def test_it_refuses_an_unknown_service_endpoint_subnet_20(alice):
     assert _add(alice, service_endpoints=["Microsoft.Nope"]).status_code == 422
     with pytest.raises(AzureRuleError) as refusal:
@@ -361,7 +379,10 @@ def test_it_refuses_deleting_an_integrated_subnet_err_14_asvi_25(alice):
 
 def test_it_refuses_deleting_a_subnet_with_an_orphaned_association_link_err_16_asvi_65(alice):
     Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="integration-subnet").update(
-        serverfarm=app_of(alice, "contoso-web").plan, delegation=APP_SERVICE_DELEGATION
+        delegation=APP_SERVICE_DELEGATION
+    )
+    ServiceAssociationLink.objects.create(
+        subnet=subnet_of(alice, "contoso-vnet", "integration-subnet"), plan=app_of(alice, "contoso-web").plan
     )
     response = alice.post(subnet_url(alice, "integration-subnet", delete=True), **HX)
     assert response.status_code == 422

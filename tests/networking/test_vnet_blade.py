@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from appservice import services as app_services
+from appservice.models import ServiceAssociationLink
 from networking.models import (
     NetworkSecurityGroup,
     PrivateDnsZone,
@@ -18,8 +19,8 @@ from networking.models import (
 from networking.services import vnets as services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.vnet_urls import HX, arm_document, count_queries, grow, vnet_url
+from tests.helpers import HX, app_of, subnet_of, vnet_of
+from tests.helpers.vnets import arm_document, count_queries, grow, vnet_url
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,7 @@ def test_it_refuses_deleting_a_vnet_with_an_integrated_app_err_15_asvi_63(alice)
 def test_it_refuses_deleting_a_vnet_whose_subnet_keeps_a_service_association_link_err_16_asvi_65(alice):
     vnet = vnet_of(alice, "contoso-weu-vnet")
     plan = app_of(alice, "contoso-web").plan
-    Subnet.objects.filter(vnet=vnet, name="default").update(serverfarm=plan)
+    ServiceAssociationLink.objects.create(subnet=Subnet.objects.get(vnet=vnet, name="default"), plan=plan)
     with pytest.raises(AzureRuleError) as refusal:
         services.delete_vnet(vnet)
     assert refusal.value.err_id == "ERR-16" and "ASVI-65" in refusal.value.rule_ids
@@ -232,6 +233,29 @@ def test_create_vnet_refuses_the_1001st_vnet_of_a_region_limit_01(alice, monkeyp
     assert "LIMIT-01" in refusal.value.rule_ids and "LIMIT-01" in str(refusal.value)
     assert not VirtualNetwork.objects.filter(sandbox=alice.sandbox, name="fourth").exists()
     services.create_vnet(rg, name="elsewhere", location="westus", address_space=["10.53.0.0/16"], subnets=[])
+
+
+def test_check_new_vnet_refuses_as_create_vnet_does_and_writes_nothing(alice):
+    rg = vnet_of(alice, "contoso-vnet").resource_group
+    before = VirtualNetwork.objects.filter(sandbox=alice.sandbox).count()
+
+    def refused(**values) -> AzureRuleError:
+        data = {"name": "new-vnet", "location": "eastus", "address_space": ["10.50.0.0/16"], "subnets": []}
+        data.update(values)
+        with pytest.raises(AzureRuleError) as refusal:
+            services.check_new_vnet(rg.subscription, rg, **data)
+        return refusal.value
+
+    assert "NAMING-02" in refused(name="Contoso-VNet").rule_ids
+    assert refused(address_space=["224.0.0.0/8"]).err_id == "ERR-20"  # VNET-02
+    assert refused(subnets=[("a", "10.60.0.0/24")]).field == "subnet_prefix_0"  # SUBNET-05
+    # A resource group still to be created holds no name yet.
+    new = services.check_new_vnet(
+        rg.subscription, None, name="contoso-vnet", location="eastus", address_space=["10.50.0.0/16"],
+        subnets=[("a", "10.50.0.0/24")],
+    )
+    assert (new.name, new.address_space, new.subnets) == ("contoso-vnet", ["10.50.0.0/16"], [("a", "10.50.0.0/24")])
+    assert VirtualNetwork.objects.filter(sandbox=alice.sandbox).count() == before
 
 
 def test_nsg_choices_dont_leak_into_another_sandbox(alice, bob):

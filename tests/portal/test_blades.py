@@ -10,8 +10,8 @@ from django_htmx.middleware import HtmxDetails
 
 from portal.blades import confirm_delete, go, respond, swap
 from portal.errors import rule_error
+from tests.helpers import HX
 
-HX = {"HTTP_HX_REQUEST": "true"}
 # A template of the frame with a partial ("pane"), rendered from a dict.
 PANE = "portal/confirm_pane.html"
 

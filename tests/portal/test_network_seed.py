@@ -8,6 +8,7 @@ from django.urls import reverse
 from aks import services as aks_services
 from aks.models import ManagedCluster
 from appservice import services
+from appservice import snapshot as app_snapshot
 from appservice.models import AppSetting
 from networking import models as n
 from networking import snapshot
@@ -15,12 +16,12 @@ from networking.engine.trace import BLOCKED, REACHABLE, trace_app
 from portal.models import ActivityLogEntry, Notification, Operation
 from portal.resources import count_resources, resource_url
 from portal.seed import create_sandbox
-from tests.conftest import app_of, subnet_of
+from tests.helpers import app_of, subnet_of
 
 
 def _trace(client, destination, port=443):
     app = app_of(client, "contoso-web")
-    return trace_app(snapshot.build(client.sandbox), snapshot.app_source(app), destination, port)
+    return trace_app(snapshot.build(client.sandbox), app_snapshot.app_source(app), destination, port)
 
 
 def _integrate_with_spoke(client):

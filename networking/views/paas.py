@@ -201,34 +201,37 @@ def _networking_swap(request, target, slug, *, errors=None, status=200):
     )
 
 
+def _networking_change(request, target, slug: str, change, error_field: str):
+    """Run one change of the Networking page's rules; the fresh settings
+    region either way, the refusal on ``error_field`` (422)."""
+    try:
+        change()
+    except AzureRuleError as exc:
+        return _networking_swap(request, target, slug, errors={error_field: exc}, status=422)
+    return _networking_swap(request, target, slug)
+
+
 @require_POST
 def paas_vnet_rule_remove(request, slug, subscription_id, rg, name):
     target = get_paas(request, slug, subscription_id, rg, name)
-    try:
-        paas_services.remove_vnet_rule(target, parsed(RemoveVnetRuleForm(request.POST))["subnet"])
-    except AzureRuleError as exc:
-        return _networking_swap(request, target, slug, errors={"vnet_rules": exc}, status=422)
-    return _networking_swap(request, target, slug)
+    subnet = parsed(RemoveVnetRuleForm(request.POST))["subnet"]
+    return _networking_change(
+        request, target, slug, lambda: paas_services.remove_vnet_rule(target, subnet), "vnet_rules"
+    )
 
 
 @require_POST
 def paas_ip_rule(request, slug, subscription_id, rg, name):
     target = get_paas(request, slug, subscription_id, rg, name)
-    try:
-        paas_services.add_ip_rule(target, parsed(IpRuleForm(request.POST))["ip_rule"])
-    except AzureRuleError as exc:
-        return _networking_swap(request, target, slug, errors={"ip_rule": exc}, status=422)
-    return _networking_swap(request, target, slug)
+    rule = parsed(IpRuleForm(request.POST))["ip_rule"]
+    return _networking_change(request, target, slug, lambda: paas_services.add_ip_rule(target, rule), "ip_rule")
 
 
 @require_POST
 def paas_ip_rule_remove(request, slug, subscription_id, rg, name):
     target = get_paas(request, slug, subscription_id, rg, name)
-    try:
-        paas_services.remove_ip_rule(target, parsed(IpRuleForm(request.POST))["ip_rule"])
-    except AzureRuleError as exc:
-        return _networking_swap(request, target, slug, errors={"ip_rule": exc}, status=422)
-    return _networking_swap(request, target, slug)
+    rule = parsed(IpRuleForm(request.POST))["ip_rule"]
+    return _networking_change(request, target, slug, lambda: paas_services.remove_ip_rule(target, rule), "ip_rule")
 
 
 def _connections_context(target, slug, error=None) -> dict:

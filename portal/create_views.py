@@ -1,10 +1,9 @@
 """'Create a resource': the Marketplace page, the create wizards and the
 deployment page that follows a create (portal-ui §1.4)."""
 
-import json
 from functools import cache
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -12,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.arm import ids
 from portal.arm.errors import ArmError
-from portal.forms import CreateWizard, ResourceGroupWizard
+from portal.blades import go, respond
+from portal.forms import CreateWizard, MarketplaceForm, ResourceGroupWizard
 from portal.models import ActivityLogEntry, Operation, ResourceGroup
 from portal.registry import Product, registry
 from portal.resources import resource_url
@@ -67,14 +67,10 @@ def products() -> list[Product]:
 
 @require_GET
 def marketplace(request):
-    kind = request.GET.get("kind", "")
+    q, category, kind = MarketplaceForm(request.GET).values(dict(CATEGORIES))
     if kind in wizards():
         # "+ Add" on a list page (e.g. Resource groups) goes straight to the wizard.
         return redirect("create_wizard", kind=kind)
-    q = request.GET.get("q", "").strip()[:90]
-    category = request.GET.get("category", "popular")
-    if category not in dict(CATEGORIES):
-        category = "popular"
     group = ResourceGroup.objects.filter(subscription__sandbox=request.sandbox).select_related("subscription").first()
     shown = [
         {
@@ -96,10 +92,7 @@ def marketplace(request):
         "page_title": "Create a resource",
         "breadcrumbs": [{"label": "Create a resource"}],
     }
-    template = "portal/marketplace.html#product-list" if request.htmx else "portal/marketplace.html"
-    response = render(request, template, context)
-    response["Vary"] = "HX-Request"
-    return response
+    return respond(request, "portal/marketplace.html", "product-list", context)
 
 
 def _product_url(product: Product, group) -> str:
@@ -138,20 +131,12 @@ def create_wizard(request, kind):
         "page_title": wizard.title,
         "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
     }
-    template = f"{page}#create-wizard" if request.htmx else page
-    response = render(request, template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
+    return respond(request, page, "create-wizard", context, status=status)
 
 
 def _to_deployment(request, resource):
     entry = ActivityLogEntry.objects.filter(sandbox=request.sandbox, resource_id=resource.arm_id).first()
-    url = reverse("create_deployment", kwargs={"correlation_id": entry.correlation_id})
-    if request.htmx:
-        response = HttpResponse(status=200)
-        response["HX-Location"] = json.dumps({"path": url, "target": "#main", "select": "#main", "swap": "outerHTML"})
-        return response
-    return redirect(url, permanent=False)
+    return go(request, reverse("create_deployment", kwargs={"correlation_id": entry.correlation_id}))
 
 
 @require_GET

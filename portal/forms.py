@@ -19,6 +19,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 
 from portal import services as portal_services
+from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
 from portal.layout import helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
@@ -349,3 +350,57 @@ class ResourceGroupWizard(CreateWizard):
 
     def instance_summary(self):
         return [("Resource group", self.value("name")), ("Region", self.region_label)]
+
+
+# --- the shell's own query strings and small posts --------------------------------
+
+
+def _stripped(value: str, limit: int) -> str:
+    """Search text: trimmed and cut to what the portal's boxes take. A NUL
+    can't reach a database (PostgreSQL refuses it in text)."""
+    return value.replace("\x00", "").strip()[:limit]
+
+
+class ResourceListForm(forms.Form):
+    """All resources' filters: the search box, the type filter, the page.
+    Anything malformed falls back to the unfiltered first page, as the
+    portal ignores a bad query string."""
+
+    q = forms.CharField(required=False)
+    type = forms.CharField(required=False)
+    page = forms.CharField(required=False)
+
+    def values(self) -> tuple[str, str, int]:
+        data = self.cleaned_data if self.is_valid() else {}
+        page_text = str(data.get("page") or "1").strip()
+        page = int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) < 10 else 1
+        return _stripped(data.get("q") or "", 90), _stripped(data.get("type") or "", 120), page
+
+
+class MarketplaceForm(forms.Form):
+    """Create a resource: the search box, the category, or a wizard to open."""
+
+    q = forms.CharField(required=False)
+    category = forms.CharField(required=False)
+    kind = forms.CharField(required=False)
+
+    def values(self, categories: dict[str, str]) -> tuple[str, str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        category = data.get("category") or "popular"
+        return (
+            _stripped(data.get("q") or "", 90),
+            category if category in categories else "popular",
+            _stripped(data.get("kind") or "", 40),
+        )
+
+
+_ERA_ERROR = "Choose Classic (2021) or Current (2026)."
+
+
+class EraForm(forms.Form):
+    """Portal settings: the era the sandbox follows."""
+
+    era = forms.ChoiceField(
+        choices=[(e.value, e.label) for e in Era],
+        error_messages={"required": _ERA_ERROR, "invalid_choice": _ERA_ERROR},
+    )

@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import seed, services
 from portal.access import get_resource_group
+from portal.blades import respond, swap
 from portal.eras import Era
+from portal.forms import EraForm, ResourceListForm
 from portal.models import ActivityLogEntry, ResourceGroup
 from portal.pagecache import cached_page
 from portal.registry import registry
@@ -16,10 +18,7 @@ from portal.resources import PAGE_SIZE, recent_resources, resource_page, type_ch
 
 
 def _page_number(request) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
+    return ResourceListForm(request.GET).values()[2]
 
 
 @require_GET
@@ -43,9 +42,8 @@ def home(request):
 @require_GET
 @cached_page
 def all_resources(request):
-    q = request.GET.get("q", "").strip()[:90]
-    arm_type = request.GET.get("type", "").strip()[:120]
-    rows, total, pages, page = resource_page(request.sandbox, q=q, arm_type=arm_type, page=_page_number(request))
+    q, arm_type, page = ResourceListForm(request.GET).values()
+    rows, total, pages, page = resource_page(request.sandbox, q=q, arm_type=arm_type, page=page)
     context = {
         "rows": rows,
         "total": total,
@@ -59,10 +57,7 @@ def all_resources(request):
         "page_title": "All resources",
         "breadcrumbs": [{"label": "All resources"}],
     }
-    template = "portal/all_resources.html#resource-table" if request.htmx else "portal/all_resources.html"
-    response = render(request, template, context)
-    response["Vary"] = "HX-Request"
-    return response
+    return respond(request, "portal/all_resources.html", "resource-table", context)
 
 
 @require_GET
@@ -135,16 +130,19 @@ def notifications(request):
     """The bell's pane. Opening it marks everything read."""
     services.mark_notifications_read(request.sandbox)
     context = {**services.bell_context(request.sandbox), "page_title": "Notifications"}
-    template = "portal/notifications.html#pane" if request.htmx else "portal/notifications.html"
-    return render(request, template, context)
+    return respond(request, "portal/notifications.html", "pane", context)
 
 
 @require_POST
 def dismiss_notifications(request):
     services.dismiss_notifications(request.sandbox)
-    if request.htmx:
-        return render(request, "portal/notifications.html#pane", services.bell_context(request.sandbox))
-    return redirect("notifications")
+    return swap(
+        request,
+        "portal/notifications.html",
+        "pane",
+        lambda: services.bell_context(request.sandbox),
+        page_url=reverse("notifications"),
+    )
 
 
 @require_GET
@@ -174,14 +172,15 @@ def reset_sandbox(request):
 
 @require_POST
 def set_era(request):
-    era = request.POST.get("era", "")
-    if era not in {e.value for e in Era}:
+    form = EraForm(request.POST)
+    if not form.is_valid():
         return render(
             request,
             "portal/sandbox_settings.html",
-            {"eras": list(Era), "era_error": "Choose Classic (2021) or Current (2026).", "page_title": "Portal settings"},
+            {"eras": list(Era), "era_error": form.errors["era"][0], "page_title": "Portal settings"},
             status=422,
         )
+    era = form.cleaned_data["era"]
     services.set_era(request.sandbox, era)
     services.notify(request.sandbox, "Portal era changed", f"Rules and labels now follow {Era(era).label}.", "success")
     return redirect("sandbox_settings")

@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "crispy_forms",
-    "crispy_bootstrap5",
     "portal",
     "networking",
     "appservice",

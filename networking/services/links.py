@@ -13,10 +13,20 @@ from portal.models import NotificationLevel
 from portal.resources import resource_url
 
 
-def associate_subnet(resource, subnet: Subnet, *, field: str, kind: str, short: str, rule: str) -> None:
+def associate_subnet(
+    resource,
+    subnet: Subnet,
+    *,
+    field: str,
+    kind: str,
+    short: str,
+    rule: str,
+    also: tuple[str, ...] = ("SUBNET-07",),
+) -> None:
     """``field`` is the subnet's foreign key to ``resource`` ("nsg",
-    "route_table"); ``kind`` names it in messages ("route table"), ``short``
-    in the one-per-subnet reminder ("NSG"); ``rule`` is the rule's ID."""
+    "route_table", "nat_gateway"); ``kind`` names it in messages ("route
+    table"), ``short`` in the one-per-subnet reminder ("NSG"); ``rule`` is
+    the rule's ID and ``also`` the rules the refusal cites with it."""
     subnet_name = f"{subnet.vnet.name}/{subnet.name}"
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{f"{field}__isnull": True}).update(**{field: resource}):
@@ -30,7 +40,7 @@ def associate_subnet(resource, subnet: Subnet, *, field: str, kind: str, short: 
                 f"'{current.name if current else f'another {short}'}'. A subnet has at most one {short}: "
                 "dissociate it first.",
                 rule,
-                "SUBNET-07",
+                *also,
                 field="subnet",
             )
         _changed(resource, subnet, kind, joined=True)

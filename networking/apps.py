@@ -7,6 +7,7 @@ class NetworkingConfig(AppConfig):
     def ready(self) -> None:
         # Declaring the types imports the app's models: only once the
         # registry of apps is ready.
-        from networking import resources
+        from networking import arm, resources
 
         resources.register()
+        arm.register_arm()

@@ -7,7 +7,9 @@ class NetworkingConfig(AppConfig):
     def ready(self) -> None:
         # Declaring the types imports the app's models: only once the
         # registry of apps is ready.
-        from networking import arm, resources
+        from networking import arm, arm_nat, resources
 
         resources.register()
         arm.register_arm()
+        # After arm: it adds the NAT gateway to the subnet and VNet types' ARM JSON in.
+        arm_nat.register_arm()

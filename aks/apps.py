@@ -1,10 +1,15 @@
 from django.apps import AppConfig
 
+from aks.planning import ERR_TEXT
+from portal.errors import add_texts
+
 
 class AksConfig(AppConfig):
     name = "aks"
 
     def ready(self) -> None:
+        # ERR-32 to ERR-46 live in the pure planner; refuse() finds them here.
+        add_texts(ERR_TEXT)
         # Declaring the types imports the app's models: only once the
         # registry of apps is ready.
         from aks import resources

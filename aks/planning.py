@@ -391,13 +391,18 @@ class PodRoute:
     rule_ids: tuple[str, ...] = ("AKS-01", "AKS-02", "SEED-26")
 
 
-def kubenet_routes(pod_cidr: str, nodes: Sequence[tuple[str, str]]) -> list[PodRoute]:
-    """One route per ``(node name, node IP)``, in order: node i's /24 to node i."""
+def kubenet_routes(
+    pod_cidr: str | IPv4Network, nodes: Sequence[tuple[str, str]], pod_indexes: Sequence[int] | None = None
+) -> list[PodRoute]:
+    """One route per ``(node name, node IP)``, in order: node i's /24 to node
+    i, or, with ``pod_indexes``, the /24 of its own pod index (a scaled
+    pool's new nodes take the indexes the others left free)."""
     if len(nodes) > KUBENET_MAX_NODES:
         raise ValueError(f"{len(nodes)} routes exceed the {KUBENET_MAX_NODES} a route table holds (LIMIT-23)")
+    indexes = range(len(nodes)) if pod_indexes is None else pod_indexes
     return [
         PodRoute(name=name, address_prefix=node_pod_cidr(pod_cidr, index), next_hop_ip=IPv4Address(ip))
-        for index, (name, ip) in enumerate(nodes)
+        for index, (name, ip) in zip(indexes, nodes, strict=True)
     ]
 
 
@@ -444,7 +449,7 @@ class Refusal:
         return "Learn more: " + ", ".join(([self.err_id] if self.err_id else []) + list(self.rule_ids))
 
 
-def _refuse(err_id: str, *rule_ids: str, field: str | None, **values) -> Refusal:
+def _refuse(err_id: str, *rule_ids: str, field: str | None, **values: object) -> Refusal:
     template = ERR_TEXT[err_id]
     missing = {name for _, name, _, _ in Formatter().parse(template) if name} - values.keys()
     if missing:
@@ -452,7 +457,7 @@ def _refuse(err_id: str, *rule_ids: str, field: str | None, **values) -> Refusal
     return Refusal(err_id.removesuffix("-nodes"), rule_ids, field, template.format(**values), values)
 
 
-def _rule(message: str, *rule_ids: str, field: str | None, **values) -> Refusal:
+def _rule(message: str, *rule_ids: str, field: str | None, **values: object) -> Refusal:
     """A refusal whose text is not in the §16 table."""
     return Refusal("", rule_ids, field, message, values)
 

@@ -84,11 +84,6 @@ class AppServicePlan(ArmResource):
         return self.tier in ISOLATED_TIERS
 
 
-class WebAppQuerySet(models.QuerySet):
-    def with_plan(self):
-        return self.select_related("plan", "resource_group__subscription")
-
-
 class WebApp(ArmResource):
     """A web app on a plan.
 
@@ -103,8 +98,6 @@ class WebApp(ArmResource):
     settings_version = models.PositiveIntegerField(default=1)
     # ASRT-06/07: the site property behind the "Route All" toggle; None = never set.
     vnet_route_all_enabled = models.BooleanField(null=True, blank=True)
-
-    objects = WebAppQuerySet.as_manager()
 
     class Meta:
         constraints = [

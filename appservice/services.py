@@ -533,13 +533,6 @@ def _clean_settings(app: WebApp, rows) -> list[tuple[str, str, bool]]:
     return cleaned
 
 
-@dataclass
-class SettingsChange:
-    """The full grid as the learner left it: (name, value, slot) rows."""
-
-    rows: list[tuple[str, str, bool]]
-
-
 def draft_setting(
     app: WebApp, rows: list[tuple[str, str, bool]], *, name: str, value: str, slot: bool, original: str = ""
 ) -> list[tuple[str, str, bool]]:

@@ -5,6 +5,7 @@ Each refusal carries the ERR text ID and the rule IDs behind it
 form field it belongs on, so a view can put it next to the right input.
 """
 
+from collections.abc import Mapping
 from string import Formatter
 
 # Azure-style messages, keyed by ERR ID (azure-rules.md §16). Placeholders are
@@ -82,6 +83,16 @@ class AzureRuleError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.learn_more})"
+
+
+def add_texts(texts: Mapping[str, str]) -> None:
+    """Add an app's §16 texts to :data:`ERR_TEXT` (from its ``AppConfig.ready``),
+    so its refusals go through :func:`refuse` like the rest. The frame
+    can't import the app's pure engine that keeps them (AKS's, ERR-32 to
+    ERR-46); an ID already listed must keep its text."""
+    for err_id, text in texts.items():
+        if ERR_TEXT.setdefault(err_id, text) != text:
+            raise ValueError(f"{err_id} has two texts")
 
 
 def refuse(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:

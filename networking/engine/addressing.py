@@ -4,6 +4,7 @@ Parsing is strict in the way Azure is: ``10.0.1.5/24`` is refused with the
 network address it meant, not silently truncated.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_address, ip_network
 
@@ -64,14 +65,6 @@ def reserved_reason(network: IPv4Network | IPv6Network) -> str | None:
         if network.overlaps(reserved):
             return reason
     return None
-
-
-def is_rfc1918(address: IPv4Address) -> bool:
-    return any(address in block for block in RFC1918)
-
-
-def total_addresses(network: IPv4Network | IPv6Network) -> int:
-    return network.num_addresses
 
 
 def usable_addresses(network: IPv4Network) -> int:
@@ -143,7 +136,7 @@ def suggest_subnet(address_space: list[str], used: list[str], prefix: int) -> IP
     return None
 
 
-def next_free_ip(prefix: str, used) -> str | None:
+def next_free_ip(prefix: str, used: Iterable[str]) -> str | None:
     """The first address of an IPv4 subnet a new NIC may take: not one of the
     five Azure keeps (SUBNET-01) and not in ``used``; None when it is full."""
     network = ip_network(prefix)

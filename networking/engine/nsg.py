@@ -8,6 +8,7 @@ the NIC's, and both must allow (NSG-21). No NSG at all allows everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network, ip_network
@@ -32,19 +33,19 @@ class VirtualNetworkTag(tuple):
 
     routed = 0
 
-    def __new__(cls, own, routed=()):
+    def __new__(cls, own: Iterable[IPv4Network], routed: tuple[IPv4Network, ...] = ()) -> VirtualNetworkTag:
         tag = super().__new__(cls, (*own, *routed))
         tag.routed = len(routed)
         return tag
 
 
-def with_ranges(virtual_network, ranges) -> VirtualNetworkTag:
+def with_ranges(virtual_network: tuple[IPv4Network, ...], ranges: Iterable[IPv4Network]) -> VirtualNetworkTag:
     """The tag with more network ranges (not routes) in it."""
     own = _own_part(virtual_network)
     return VirtualNetworkTag((*own, *ranges), tuple(virtual_network[len(own) :]))
 
 
-def _own_part(virtual_network) -> tuple:
+def _own_part(virtual_network: tuple[IPv4Network, ...]) -> tuple[IPv4Network, ...]:
     """The prefixes of the tag that aren't routes (NSG-31 excludes them from Internet)."""
     routed = getattr(virtual_network, "routed", 0)
     return tuple(virtual_network[: len(virtual_network) - routed]) if routed else virtual_network
@@ -249,7 +250,9 @@ def _member(address: int, nets: tuple[tuple[int, int], ...]) -> bool:
     return any(address & m == n for n, m in nets)
 
 
-def _vnet_ints(virtual_network) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+def _vnet_ints(
+    virtual_network: tuple[IPv4Network, ...],
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """The VirtualNetwork tag as ints: all of it, and the part that isn't
     routes (what Internet excludes). The last tag asked about is kept, since
     a topology hands out the same tuple for a VNet or subnet every time."""
@@ -297,7 +300,7 @@ def _compile_address(spec: str) -> tuple[int, int, int]:
     return _net(network)
 
 
-def _compile_port(spec: str):
+def _compile_port(spec: str) -> tuple[int, int] | str | None:
     """port_matches, parsed once: None for any port, (low, high), or the spec
     itself when it doesn't parse (port_matches then raises as it always did)."""
     text = spec.strip()
@@ -313,7 +316,7 @@ def _compile_port(spec: str):
         return spec
 
 
-def _ports_match(entries, port: int) -> bool:
+def _ports_match(entries: Iterable[tuple[int, int] | str | None], port: int) -> bool:
     for entry in entries:
         if entry is None:
             return True

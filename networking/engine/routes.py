@@ -8,6 +8,7 @@ routes (ROUTE-20 to ROUTE-26), and selection (ROUTE-30 to ROUTE-32).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
@@ -98,7 +99,7 @@ class CompiledRoutes:
 
     __slots__ = ("levels",)
 
-    def __init__(self, active_routes) -> None:
+    def __init__(self, active_routes: Iterable[Route]) -> None:
         by_length: dict[int, dict[int, Route]] = {}
         for route in active_routes:
             if route.prefix.version != 4:

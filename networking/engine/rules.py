@@ -34,7 +34,7 @@ PROTOCOL_LABELS = {"*": "Any", "Tcp": "TCP", "Udp": "UDP", "Icmp": "ICMP", "Esp"
 class RuleProblem(ValueError):
     """The text is not what Azure accepts; ``rule_id`` says which rule."""
 
-    def __init__(self, message: str, rule_id: str):
+    def __init__(self, message: str, rule_id: str) -> None:
         super().__init__(message)
         self.message = message
         self.rule_id = rule_id
@@ -160,10 +160,6 @@ def canonical_tag(text: str) -> str | None:
     return None
 
 
-def looks_like_tag(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", (text or "").strip()))
-
-
 # --- shapes ------------------------------------------------------------------------
 
 _NAME = re.compile(r"\w(?:[\w.-]*\w)?", re.ASCII)  # NSG-01
@@ -183,7 +179,7 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def parse_priority(text) -> int:
+def parse_priority(text: str | int | None) -> int:
     """NSG-02: an integer from 100 to 4096."""
     value = str(text if text is not None else "").strip()
     if not re.fullmatch(r"[0-9]{1,6}", value) or not PRIORITY_MIN <= int(value) <= PRIORITY_MAX:

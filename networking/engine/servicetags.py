@@ -8,6 +8,7 @@ so service endpoint routes (SE-03, ROUTE-07) and NSG rules naming the tag
 (NSG-34) match it. docs/fidelity.md lists the table.
 """
 
+from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network
 
 AZURE_CLOUD = IPv4Network("20.0.0.0/8")
@@ -38,14 +39,6 @@ def service_address(tag: str, index: int) -> IPv4Address:
     return prefix.network_address + 10 + (index % (prefix.num_addresses - 20))
 
 
-def service_endpoint_prefixes(endpoints) -> list[tuple[IPv4Network, str]]:
+def service_endpoint_prefixes(endpoints: Iterable[str]) -> list[tuple[IPv4Network, str]]:
     """SE-03: the prefixes a subnet's service endpoints route directly."""
     return [(SERVICE_TAGS[SERVICE_ENDPOINT_TAG[e]][0], e) for e in endpoints if e in SERVICE_ENDPOINT_TAG]
-
-
-def tag_of(address: IPv4Address) -> str | None:
-    """The service tag an Azure public address belongs to, if any."""
-    for tag, (prefix, _) in SERVICE_TAGS.items():
-        if address in prefix:
-            return tag
-    return "AzureCloud" if address in AZURE_CLOUD else None

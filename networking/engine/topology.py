@@ -1,7 +1,7 @@
 """A frozen snapshot of a sandbox's network, as plain values (pure: no Django).
 
 networking/snapshot.py builds it from the database in a fixed number of
-queries; the trace (networking/engine/trace.py) reads only this.
+queries; the trace (networking/engine/trace/) reads only this.
 """
 
 from __future__ import annotations
@@ -171,15 +171,6 @@ class AksNode:
     pod_cidr: IPv4Network | None = None
     pod_ips: tuple[IPv4Address, ...] = ()
     max_pods: int = 110
-
-    def pod_addresses(self) -> tuple[IPv4Address, ...]:
-        """The addresses its pods can have: the reserved ones (Azure CNI), or
-        ``max_pods`` from .4 of its /24, short of the broadcast address."""
-        if self.pod_cidr is None:
-            return self.pod_ips
-        first = int(self.pod_cidr.network_address) + FIRST_POD_OFFSET
-        last = min(first + self.max_pods, int(self.pod_cidr.broadcast_address))
-        return tuple(IPv4Address(i) for i in range(first, last))
 
     def holds(self, address: IPv4Address) -> bool:
         if self.pod_cidr is None:

@@ -2,6 +2,7 @@
 links and the A records auto-registration keeps for VMs (PEDNS-20 to PEDNS-23)."""
 
 import re
+from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from django.db import transaction
@@ -78,7 +79,7 @@ def validate_link_name(value: str, field: str = "link_name") -> str:
     return name
 
 
-def parse_ttl(value, unit: str, field: str = "ttl") -> int:
+def parse_ttl(value: str | int, unit: str, field: str = "ttl") -> int:
     try:
         amount = int(str(value).strip())
     except (TypeError, ValueError):
@@ -118,7 +119,7 @@ def parse_records(record_type: str, lines: list[str], field: str = "records") ->
     return parsed
 
 
-def _parse_value(record_type: str, value: str, field: str):
+def _parse_value(record_type: str, value: str, field: str) -> str:
     bad = rule_error(f"'{value[:80]}' isn't a valid {record_type} value.", "NAMING-25", field=field)
     if record_type in ("A", "AAAA"):
         try:
@@ -219,7 +220,7 @@ def save_record_set(
     *,
     name: str,
     record_type: str,
-    ttl,
+    ttl: str | int,
     ttl_unit: str,
     records: list[str],
     original: PrivateDnsRecordSet | None = None,
@@ -301,7 +302,7 @@ def add_a_record(zone: PrivateDnsZone, name: str, ip: str, *, ttl: int = 10) -> 
         record_set.save(update_fields=["records"])
 
 
-def remove_a_record(zones, name: str, ip: str) -> None:
+def remove_a_record(zones: Iterable[PrivateDnsZone], name: str, ip: str) -> None:
     for record_set in PrivateDnsRecordSet.objects.filter(zone__in=zones, name__iexact=name, record_type="A"):
         remaining = [r for r in record_set.records if r != ip]
         if remaining:
@@ -314,7 +315,7 @@ def remove_a_record(zones, name: str, ip: str) -> None:
 # --- virtual network links and auto-registration --------------------------------
 
 
-def registered_machines(vnet_ids) -> list[tuple[str, str]]:
+def registered_machines(vnet_ids: Iterable[int]) -> list[tuple[str, str]]:
     """PEDNS-23: (VM name, private IP) of each VM's primary NIC in these VNets.
 
     A NIC with a ``vm_name`` but no VM row (the seed's contoso-vm01-nic) stands

@@ -25,8 +25,9 @@ from networking.models import (
 from networking.services import dns as dns_services
 from networking.services import targets as target_services
 from portal import services as portal_services
+from portal.eras import Ruleset
 from portal.errors import refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.models import REGIONS, ArmResource, NotificationLevel, ResourceGroup
 from portal.resources import resource_url
 
 # LIMIT-30: Private Link limits.
@@ -64,11 +65,11 @@ TARGET_KINDS = {
 }
 
 
-def kind_of(target) -> TargetKind:
+def kind_of(target: ArmResource) -> TargetKind:
     return TARGET_KINDS[target.arm_type]
 
 
-def fqdn_of(target) -> str:
+def fqdn_of(target: ArmResource) -> str:
     """The public name clients use; Azure CNAMEs it into the privatelink zone (PEDNS-10)."""
     return f"{target.name.lower()}.{kind_of(target).public_zone}"
 
@@ -88,7 +89,7 @@ def validate_endpoint_name(value: str, field: str = "name") -> str:
     return name
 
 
-def subnet_problem(subnet: Subnet, rules) -> tuple[str, ...] | None:
+def subnet_problem(subnet: Subnet, rules: Ruleset) -> tuple[str, ...] | None:
     """Why a private endpoint can't go in ``subnet``: (message, ERR ID, rule IDs...)."""
     if subnet.vnet.is_classic:
         return (f"'{subnet.vnet.name}' is a classic virtual network.", "", "PEDNS-21")
@@ -110,7 +111,7 @@ def subnet_problem(subnet: Subnet, rules) -> tuple[str, ...] | None:
     return None
 
 
-def check_subnet(subnet: Subnet | None, rules, field: str = "subnet") -> Subnet:
+def check_subnet(subnet: Subnet | None, rules: Ruleset, field: str = "subnet") -> Subnet:
     if subnet is None:
         raise rule_error("Select a virtual network and a subnet.", "PEDNS-20", field=field)
     problem = subnet_problem(subnet, rules)
@@ -123,7 +124,7 @@ def check_subnet(subnet: Subnet | None, rules, field: str = "subnet") -> Subnet:
     return subnet
 
 
-def check_target(target, group_id: str, field: str = "target") -> TargetKind:
+def check_target(target: ArmResource | None, group_id: str, field: str = "target") -> TargetKind:
     if target is None:
         raise rule_error("Select a resource.", "PEDNS-30", field=field)
     kind = kind_of(target)
@@ -162,7 +163,7 @@ def create_endpoint(
     *,
     name: str,
     location: str,
-    target,
+    target: ArmResource | None,
     group_id: str,
     subnet: Subnet | None,
     integrate_dns: bool = True,

@@ -10,7 +10,9 @@ server that dies mid-create never leaves a gateway "Updating" forever.
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from ipaddress import IPv4Network
 
 from django.db import transaction
@@ -89,7 +91,7 @@ _ERR_TEXT = {
 }
 
 
-def err(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
+def err(err_id: str, *rule_ids: str, field: str | None = None, **values: object) -> AzureRuleError:
     """A §16 refusal, whether or not portal.errors has its text yet."""
     template = ERR_TEXT.get(err_id) or _ERR_TEXT[err_id]
     return AzureRuleError(template.format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
@@ -141,7 +143,7 @@ def validate_asn(value: int | None, field: str) -> int:
 # --- Provisioning state, derived from time --------------------------------------------
 
 
-def gateway_states(gateways, now=None) -> dict[int, str]:
+def gateway_states(gateways: Iterable[VirtualNetworkGateway], now: datetime | None = None) -> dict[int, str]:
     """'Updating' or 'Succeeded' for each gateway, from its operations' end
     times (one query for any number of gateways)."""
     gateways = list(gateways)
@@ -159,7 +161,7 @@ def gateway_states(gateways, now=None) -> dict[int, str]:
     return {g.pk: "Updating" if g.arm_id in busy_ids else "Succeeded" for g in gateways}
 
 
-def gateway_state(gateway: VirtualNetworkGateway, now=None) -> str:
+def gateway_state(gateway: VirtualNetworkGateway, now: datetime | None = None) -> str:
     return gateway_states([gateway], now)[gateway.pk]
 
 

@@ -1,20 +1,23 @@
-"""Associating a subnet with an NSG or a route table: the one mechanism
-both blades use (NSG-20, ROUTE-20, SUBNET-07).
+"""Associating a subnet with an NSG, a route table or a NAT gateway: the one
+mechanism their blades use (NSG-20, ROUTE-20, SUBNET-07, NAT-01).
 
 A subnet has at most one of each; the subnet is claimed with a conditional
 update, so two tabs associating different resources can't both win."""
 
 from django.db import transaction
 
-from networking.models import Subnet
+from networking.models import NatGateway, NetworkSecurityGroup, RouteTable, Subnet
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
 from portal.resources import resource_url
 
+# What a subnet is associated with.
+Associable = NetworkSecurityGroup | RouteTable | NatGateway
+
 
 def associate_subnet(
-    resource,
+    resource: Associable,
     subnet: Subnet,
     *,
     field: str,
@@ -46,14 +49,14 @@ def associate_subnet(
         _changed(resource, subnet, kind, joined=True)
 
 
-def dissociate_subnet(resource, subnet: Subnet, *, field: str, kind: str, rule: str) -> None:
+def dissociate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: str, rule: str) -> None:
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{field: resource}).update(**{field: None}):
             raise rule_error(f"Subnet '{subnet.name}' isn't associated with '{resource.name}'.", rule, field="subnet")
         _changed(resource, subnet, kind, joined=False)
 
 
-def _changed(resource, subnet: Subnet, kind: str, *, joined: bool) -> None:
+def _changed(resource: Associable, subnet: Subnet, kind: str, *, joined: bool) -> None:
     """The activity log entries and the bell, as Azure writes them."""
     sandbox = resource.sandbox
     portal_services.log_activity(sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")

@@ -3,6 +3,8 @@ and association with subnets and NICs, validated as Azure does (NSG-01 to
 NSG-21, LIMIT-14 to LIMIT-16)."""
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -11,7 +13,7 @@ from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRu
 from networking.services import links
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
+from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
 from portal.resources import resource_url
 
 # NAMING-10 (the lab's own ID, as NAMING-01..05): Azure's naming rule for
@@ -43,7 +45,7 @@ def validate_nsg_name(value: str, field: str = "name") -> str:
     return validate_resource_name(value, kind="Network security group", rule_id="NAMING-10", field=field)
 
 
-def check_nsg_limit(sandbox, location: str) -> None:
+def check_nsg_limit(sandbox: Sandbox, location: str) -> None:
     """LIMIT-14: 5,000 NSGs per region per subscription."""
     count = NetworkSecurityGroup.objects.filter(sandbox=sandbox, location=location).count()
     if count >= nsg_rules.MAX_NSGS_PER_REGION:
@@ -137,7 +139,7 @@ def _ports(text: str, field: str) -> list[str]:
         raise rule_error(exc.message, exc.rule_id, field=field) from None
 
 
-def clean_rule(data, *, direction: str) -> dict:
+def clean_rule(data: Mapping[str, Any], *, direction: str) -> dict[str, Any]:
     """The model fields of a security rule from the pane's values; raises
     AzureRuleError on the first thing Azure would refuse."""
     if direction not in nsg_rules.DIRECTIONS:
@@ -230,7 +232,7 @@ def _lock(nsg: NetworkSecurityGroup) -> NetworkSecurityGroup:
     return NetworkSecurityGroup.objects.select_for_update().get(pk=nsg.pk)
 
 
-def add_rule(nsg: NetworkSecurityGroup, direction: str, data) -> SecurityRule:
+def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any]) -> SecurityRule:
     """'Add inbound/outbound security rule'."""
     values = clean_rule(data, direction=direction)
     with transaction.atomic():
@@ -252,7 +254,7 @@ def add_rule(nsg: NetworkSecurityGroup, direction: str, data) -> SecurityRule:
     return rule
 
 
-def update_rule(rule: SecurityRule, data) -> SecurityRule:
+def update_rule(rule: SecurityRule, data: Mapping[str, Any]) -> SecurityRule:
     """Save an edited custom rule; its direction doesn't change."""
     values = clean_rule(data, direction=rule.direction)
     nsg = rule.nsg

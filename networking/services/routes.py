@@ -2,7 +2,9 @@
 user-defined routes and subnet association, validated as Azure does
 (ROUTE-20 to ROUTE-26, LIMIT-22, LIMIT-23)."""
 
+from collections.abc import Mapping
 from ipaddress import ip_address, ip_network
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -12,7 +14,7 @@ from networking.services import links
 from networking.services.nsgs import validate_resource_name
 from portal import services as portal_services
 from portal.errors import refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
+from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
 from portal.resources import resource_url
 
 MAX_ROUTE_TABLES_PER_REGION = 200  # LIMIT-22
@@ -41,7 +43,7 @@ def validate_route_name(value: str, field: str = "name") -> str:
     return validate_resource_name(value, kind="Route", rule_id="NAMING-11", field=field)
 
 
-def check_route_table_limit(sandbox, location: str) -> None:
+def check_route_table_limit(sandbox: Sandbox, location: str) -> None:
     """LIMIT-22: 200 route tables per region per subscription."""
     count = RouteTable.objects.filter(sandbox=sandbox, location=location).count()
     if count >= MAX_ROUTE_TABLES_PER_REGION:
@@ -148,7 +150,7 @@ def parse_route_prefix(text: str, field: str = "address_prefix") -> tuple[str, b
     )
 
 
-def clean_route(data, *, name_fixed: str | None = None) -> dict:
+def clean_route(data: Mapping[str, Any], *, name_fixed: str | None = None) -> dict[str, Any]:
     """The model fields of a route from the "Add route" pane; raises AzureRuleError."""
     name = name_fixed if name_fixed is not None else validate_route_name(data.get("name") or "")
     prefix, _ = parse_route_prefix(data.get("address_prefix") or "")
@@ -211,7 +213,7 @@ def _tag_routes(table: RouteTable, exclude: int | None = None) -> int:
     return qs.count()
 
 
-def add_route(table: RouteTable, data) -> Route:
+def add_route(table: RouteTable, data: Mapping[str, Any]) -> Route:
     values = clean_route(data)
     is_tag = "/" not in values["address_prefix"]
     with transaction.atomic():
@@ -233,7 +235,7 @@ def add_route(table: RouteTable, data) -> Route:
     return route
 
 
-def update_route(route: Route, data) -> Route:
+def update_route(route: Route, data: Mapping[str, Any]) -> Route:
     """Save an edited route; its name is its identity and doesn't change."""
     table = route.route_table
     values = clean_route(data, name_fixed=route.name)

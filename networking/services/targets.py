@@ -8,12 +8,14 @@ from ipaddress import IPv4Address, ip_network
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 
 from networking.engine import addressing, servicetags
 from networking.models import (
     KeyVault,
     NetworkInterface,
     NetworkSecurityGroup,
+    PaasTarget,
     PrivateEndpoint,
     SqlServer,
     StorageAccount,
@@ -57,7 +59,7 @@ MAX_IP_RULES = 200
 MAX_KEY_VAULT_ENDPOINTS = 64
 
 
-def validate_target_name(model, value: str, field: str = "name") -> str:
+def validate_target_name(model: type[PaasTarget], value: str, field: str = "name") -> str:
     rule_id, pattern, description = TARGET_NAMES[model]
     name = (value or "").strip()
     if not name:
@@ -72,13 +74,13 @@ def _public_ip(kind: int, pk: int) -> str:
     return str(IPv4Address(f"20.{60 + kind}.0.0") + 4 + pk % 60000)
 
 
-def _service_ip(model, pk: int) -> str:
+def _service_ip(model: type[PaasTarget], pk: int) -> str:
     """A PaaS resource's public address, inside its service tag's block, so
     service endpoint routes and NSG tag rules match it (servicetags)."""
     return str(servicetags.service_address(model.service_tag, pk))
 
 
-def create_target(model, rg: ResourceGroup, *, name: str, location: str):
+def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, location: str) -> PaasTarget:
     """Create a storage account, SQL server or key vault. Its host name is
     global, so the name must be free in the whole sandbox."""
     sandbox = rg.subscription.sandbox
@@ -102,7 +104,7 @@ def create_target(model, rg: ResourceGroup, *, name: str, location: str):
     return target
 
 
-def delete_target(target) -> None:
+def delete_target(target: PaasTarget) -> None:
     """Its private endpoints stay, Disconnected (PEDNS-30)."""
     with transaction.atomic():
         content_type = ContentType.objects.get_for_model(type(target))
@@ -119,7 +121,7 @@ def delete_target(target) -> None:
         )
 
 
-def _saved(target, what: str) -> None:
+def _saved(target: PaasTarget, what: str) -> None:
     portal_services.log_activity(target.sandbox, target, f"Update {target.type_label} {what}", "Succeeded")
     portal_services.notify(
         target.sandbox,
@@ -130,7 +132,7 @@ def _saved(target, what: str) -> None:
     )
 
 
-def set_public_access(target, access: str) -> None:
+def set_public_access(target: PaasTarget, access: str) -> None:
     """All networks (Enabled, Allow), Selected networks (Enabled, Deny: only
     VNet and IP rules get in, SE-01) or Disabled (private endpoints only)."""
     values = {"all": ("Enabled", "Allow"), "selected": ("Enabled", "Deny"), "disabled": ("Disabled", "Deny")}
@@ -142,13 +144,13 @@ def set_public_access(target, access: str) -> None:
         _saved(target, "Networking")
 
 
-def access_of(target) -> str:
+def access_of(target: PaasTarget) -> str:
     if target.public_network_access == "Disabled":
         return "disabled"
     return "selected" if target.default_action == "Deny" else "all"
 
 
-def subnet_problem(target, subnet: Subnet) -> tuple[str, str] | None:
+def subnet_problem(target: PaasTarget, subnet: Subnet) -> tuple[str, str] | None:
     """Why ``subnet`` can't be a VNet rule of ``target`` as it stands, with the
     rule ID; ``("endpoint", ...)`` means only the service endpoint is missing."""
     rules = target.sandbox.rules
@@ -165,7 +167,7 @@ def subnet_problem(target, subnet: Subnet) -> tuple[str, str] | None:
     return None
 
 
-def add_vnet_rule(target, subnet: Subnet | None, *, enable_endpoint: bool = False) -> None:
+def add_vnet_rule(target: PaasTarget, subnet: Subnet | None, *, enable_endpoint: bool = False) -> None:
     """'+ Add existing virtual network': SE-01's two steps, the first one on
     request ("Enable"), refused otherwise; SQL same region only (SE-07)."""
     if subnet is None:
@@ -204,7 +206,7 @@ def add_vnet_rule(target, subnet: Subnet | None, *, enable_endpoint: bool = Fals
         _saved(target, "Virtual network rules")
 
 
-def remove_vnet_rule(target, subnet_pk) -> None:
+def remove_vnet_rule(target: PaasTarget, subnet_pk: int | str) -> None:
     with transaction.atomic():
         subnet = target.vnet_rules.filter(pk=subnet_pk).first()
         if subnet is None:
@@ -233,7 +235,7 @@ def parse_ip_rule(text: str, field: str = "ip_rule") -> str:
     return str(network.network_address) if network.prefixlen == 32 else str(network)
 
 
-def add_ip_rule(target, text: str) -> None:
+def add_ip_rule(target: PaasTarget, text: str) -> None:
     rule = parse_ip_rule(text)
     with transaction.atomic():
         target.refresh_from_db(fields=["ip_rules"])
@@ -246,7 +248,7 @@ def add_ip_rule(target, text: str) -> None:
         _saved(target, "Firewall")
 
 
-def remove_ip_rule(target, rule: str) -> None:
+def remove_ip_rule(target: PaasTarget, rule: str) -> None:
     with transaction.atomic():
         target.refresh_from_db(fields=["ip_rules"])
         if rule not in target.ip_rules:
@@ -256,7 +258,7 @@ def remove_ip_rule(target, rule: str) -> None:
         _saved(target, "Firewall")
 
 
-def endpoint_connections(target):
+def endpoint_connections(target: PaasTarget) -> QuerySet[PrivateEndpoint]:
     content_type = ContentType.objects.get_for_model(type(target))
     return PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).select_related(
         "subnet__vnet", "nic", "resource_group__subscription"
@@ -271,7 +273,7 @@ CONNECTION_ACTIONS = {
 }
 
 
-def set_connection_state(target, endpoint_pk, action: str) -> PrivateEndpoint:
+def set_connection_state(target: PaasTarget, endpoint_pk: int | str, action: str) -> PrivateEndpoint:
     """Approve, Reject or Remove a private endpoint connection (PEDNS-30);
     removing leaves the endpoint Disconnected."""
     if action not in CONNECTION_ACTIONS:

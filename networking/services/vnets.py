@@ -1,6 +1,8 @@
 """State changes of virtual networks and subnets, validated as Azure does."""
 
-from ipaddress import ip_network
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -21,13 +23,14 @@ from networking.models import (
     VirtualNetworkPeering,
 )
 from portal import services as portal_services
+from portal.eras import Ruleset
 from portal.errors import ERR_TEXT, AzureRuleError, refuse, rule_error
-from portal.models import REGIONS, NotificationLevel, ResourceGroup, region_name
+from portal.models import REGIONS, NotificationLevel, ResourceGroup, Subscription, region_name
 from portal.naming import validate_name
 from portal.resources import resource_url
 
 
-def parse_prefix(text: str, field: str) -> object:
+def parse_prefix(text: str, field: str) -> IPv4Network | IPv6Network:
     try:
         return addressing.parse_cidr(text)
     except addressing.AddressError as exc:
@@ -133,7 +136,7 @@ _ERR_FALLBACK = {
 }
 
 
-def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values) -> AzureRuleError:
+def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values: object) -> AzureRuleError:
     if err_id in ERR_TEXT:
         return refuse(err_id, *rule_ids, field=field, **values)
     return AzureRuleError(_ERR_FALLBACK[err_id].format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
@@ -184,7 +187,7 @@ def _integrated_app(subnet: Subnet) -> str | None:
 # --- Subnet settings, checked before any write ------------------------------------------
 
 
-def check_service_endpoints(values) -> list[str]:
+def check_service_endpoints(values: Iterable[str]) -> list[str]:
     """SUBNET-20 / SE-05: any number of the known services, each once."""
     chosen: list[str] = []
     for value in values:
@@ -203,7 +206,7 @@ def _check_delegation(value: str) -> str:
     return value
 
 
-def _check_policies(rules, value: str) -> str:
+def _check_policies(rules: Ruleset, value: str) -> str:
     allowed = [v for v, _ in rules.private_endpoint_policy_choices]
     if value not in allowed:
         raise rule_error(
@@ -214,7 +217,7 @@ def _check_policies(rules, value: str) -> str:
     return value
 
 
-def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
+def _check_association(vnet: VirtualNetwork, nsg: NetworkSecurityGroup | None, route_table: RouteTable | None) -> None:
     """SUBNET-07: one NSG and one route table, of this subscription and region."""
     for obj, field, kind in ((nsg, "nsg", "Network security group"), (route_table, "route_table", "Route table")):
         if obj is None:
@@ -230,6 +233,61 @@ def _check_association(vnet: VirtualNetwork, nsg, route_table) -> None:
 # --- Subnets ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewSubnet:
+    """A subnet :func:`check_new_subnet` accepted, in the form it would be written."""
+
+    name: str
+    address_prefix: str
+    delegation: str
+    service_endpoints: list[str]
+    private_endpoint_network_policies: str
+
+
+def check_new_subnet(
+    vnet: VirtualNetwork,
+    *,
+    name: str,
+    prefix: str,
+    delegation: str = "",
+    min_prefix: int = addressing.SMALLEST_SUBNET_PREFIX,
+    min_prefix_rules: tuple[str, ...] = (),
+    nsg: NetworkSecurityGroup | None = None,
+    route_table: RouteTable | None = None,
+    service_endpoints: Iterable[str] = (),
+    private_endpoint_network_policies: str = "Disabled",
+) -> NewSubnet:
+    """Every check :func:`create_subnet` makes, over ``vnet`` and its subnets
+    as they are now; writes nothing. Raises the first refusal, on the "Add
+    subnet" pane's field (``subnet_name``, ``subnet_prefix``...)."""
+    name = validate_name("subnet", name, field="subnet_name")
+    rules = vnet.sandbox.rules
+    endpoints = check_service_endpoints(service_endpoints)
+    delegation = _check_delegation(delegation)
+    policies = _check_policies(rules, private_endpoint_network_policies)
+    _check_association(vnet, nsg, route_table)
+    existing = list(vnet.subnets.values_list("name", "address_prefix"))
+    if any(n.lower() == name.lower() for n, _ in existing):
+        raise rule_error(f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name")
+    if len(existing) >= MAX_SUBNETS_PER_VNET:
+        raise rule_error(
+            f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
+            "LIMIT-02",
+            field="subnet_name",
+        )
+    cidr = validate_subnet_prefix(
+        vnet.name,
+        vnet.address_space,
+        existing,
+        prefix,
+        largest_prefix=rules.largest_subnet_prefix,
+        min_prefix=min_prefix,
+        min_prefix_rules=min_prefix_rules,
+        field="subnet_prefix",
+    )
+    return NewSubnet(name, cidr, delegation, endpoints, policies)
+
+
 def create_subnet(
     vnet: VirtualNetwork,
     *,
@@ -241,54 +299,40 @@ def create_subnet(
     log: bool = True,
     nsg: NetworkSecurityGroup | None = None,
     route_table: RouteTable | None = None,
-    service_endpoints=(),
+    service_endpoints: Iterable[str] = (),
     private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
-    """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet").
+    """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet"),
+    checked by :func:`check_new_subnet` with the VNet locked.
 
     ``log=False`` leaves the Activity log and the bell to the caller."""
-    name = validate_name("subnet", name, field="subnet_name")
-    rules = vnet.sandbox.rules
-    endpoints = check_service_endpoints(service_endpoints)
-    delegation = _check_delegation(delegation)
-    policies = _check_policies(rules, private_endpoint_network_policies)
-    _check_association(vnet, nsg, route_table)
     with transaction.atomic():
         vnet = _locked(vnet)
-        existing = list(vnet.subnets.values_list("name", "address_prefix"))
-        if any(n.lower() == name.lower() for n, _ in existing):
-            raise rule_error(
-                f"A subnet named '{name}' already exists in '{vnet.name}'.", "NAMING-03", field="subnet_name"
-            )
-        if len(existing) >= MAX_SUBNETS_PER_VNET:
-            raise rule_error(
-                f"Virtual network '{vnet.name}' already has {MAX_SUBNETS_PER_VNET:,} subnets, the maximum.",
-                "LIMIT-02",
-                field="subnet_name",
-            )
-        cidr = validate_subnet_prefix(
-            vnet.name,
-            vnet.address_space,
-            existing,
-            prefix,
-            largest_prefix=rules.largest_subnet_prefix,
+        new = check_new_subnet(
+            vnet,
+            name=name,
+            prefix=prefix,
+            delegation=delegation,
             min_prefix=min_prefix,
             min_prefix_rules=min_prefix_rules,
-            field="subnet_prefix",
+            nsg=nsg,
+            route_table=route_table,
+            service_endpoints=service_endpoints,
+            private_endpoint_network_policies=private_endpoint_network_policies,
         )
         subnet = Subnet.objects.create(
             vnet=vnet,
-            name=name,
-            address_prefix=cidr,
-            delegation=delegation,
+            name=new.name,
+            address_prefix=new.address_prefix,
+            delegation=new.delegation,
             nsg=nsg,
             route_table=route_table,
-            service_endpoints=endpoints,
-            private_endpoint_network_policies=policies,
+            service_endpoints=new.service_endpoints,
+            private_endpoint_network_policies=new.private_endpoint_network_policies,
         )
         if log:
             portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
-            _notify(vnet, "Saved subnet", f"Subnet '{name}' ({cidr}) was added to '{vnet.name}'.")
+            _notify(vnet, "Saved subnet", f"Subnet '{new.name}' ({new.address_prefix}) was added to '{vnet.name}'.")
     return subnet
 
 
@@ -298,7 +342,7 @@ def update_subnet(
     prefix: str,
     nsg: NetworkSecurityGroup | None = None,
     route_table: RouteTable | None = None,
-    service_endpoints=(),
+    service_endpoints: Iterable[str] = (),
     delegation: str = "",
     private_endpoint_network_policies: str = "Disabled",
 ) -> Subnet:
@@ -451,7 +495,7 @@ def set_address_space(vnet: VirtualNetwork, prefixes: list[str]) -> VirtualNetwo
     return vnet
 
 
-def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
+def _check_subnets_still_fit(vnet: VirtualNetwork, networks: list[tuple[int, IPv4Network | IPv6Network]]) -> None:
     """SUBNET-05: every subnet must stay inside a range; a range can't be
     removed or shrunk from under one."""
     for name, prefix in vnet.subnets.values_list("name", "address_prefix"):
@@ -476,7 +520,7 @@ def _check_subnets_still_fit(vnet: VirtualNetwork, networks) -> None:
         )
 
 
-def _check_peers_dont_overlap(vnet: VirtualNetwork, networks) -> None:
+def _check_peers_dont_overlap(vnet: VirtualNetwork, networks: list[IPv4Network | IPv6Network]) -> None:
     """VNET-15: a peered VNet's space can't come to overlap this one's."""
     peers = VirtualNetwork.objects.filter(Q(peerings__remote_vnet=vnet) | Q(remote_peerings__vnet=vnet)).exclude(
         pk=vnet.pk
@@ -529,6 +573,62 @@ def set_dns_servers(vnet: VirtualNetwork, servers: list[str] | None) -> VirtualN
 # --- Virtual networks ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewVnet:
+    """A VNet :func:`check_new_vnet` accepted: its cleaned name, region,
+    address space and (name, prefix) subnets."""
+
+    name: str
+    location: str
+    address_space: list[str]
+    subnets: list[tuple[str, str]]
+
+
+def check_new_vnet(
+    subscription: Subscription,
+    rg: ResourceGroup | None,
+    *,
+    name: str,
+    location: str,
+    address_space: list[str],
+    subnets: list[tuple[str, str]],
+) -> NewVnet:
+    """Every check :func:`create_vnet` makes, over the subscription as it is
+    now; writes nothing. ``rg`` None is a resource group still to be created,
+    so no name in it is taken. Raises the first refusal, on the wizard's
+    field (``name``, ``region``, ``address_space``, ``subnet_prefix_{i}``...)."""
+    name = validate_name("vnet", name)
+    if location not in REGIONS:
+        # VNET-03: a virtual network lives in exactly one region.
+        raise rule_error("Choose a region.", "VNET-03", field="region")
+    space = validate_address_space(address_space)
+    largest_prefix = subscription.sandbox.rules.largest_subnet_prefix
+    checked: list[tuple[str, str]] = []
+    for index, (sub_name, sub_prefix) in enumerate(subnets):
+        sub_name = validate_name("subnet", sub_name, field=f"subnet_name_{index}")
+        if any(n.lower() == sub_name.lower() for n, _ in checked):
+            raise rule_error(f"A subnet named '{sub_name}' is listed twice.", "NAMING-03", field=f"subnet_name_{index}")
+        cidr = validate_subnet_prefix(
+            name, space, checked, sub_prefix, largest_prefix=largest_prefix, field=f"subnet_prefix_{index}"
+        )
+        checked.append((sub_name, cidr))
+    if rg is not None and VirtualNetwork.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A virtual network named '{name}' already exists in resource group '{rg.name}'.",
+            "NAMING-02",
+            field="name",
+        )
+    in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=subscription, location=location)
+    if in_region.count() >= MAX_VNETS_PER_REGION:
+        raise rule_error(
+            f"Subscription '{subscription.display_name}' already has {MAX_VNETS_PER_REGION:,} virtual networks "
+            f"in {region_name(location)}, the maximum.",
+            "LIMIT-01",
+            field="region",
+        )
+    return NewVnet(name, location, space, checked)
+
+
 def create_vnet(
     rg: ResourceGroup,
     *,
@@ -538,54 +638,24 @@ def create_vnet(
     subnets: list[tuple[str, str]],
     log: bool = True,
 ) -> VirtualNetwork:
-    """Create a VNet with its first subnets (portal "Create virtual network").
-    ``log=False`` leaves the Activity log and the bell to the caller, as
-    :func:`create_subnet`'s does."""
+    """Create a VNet with its first subnets (portal "Create virtual network"),
+    checked by :func:`check_new_vnet`. ``log=False`` leaves the Activity log
+    and the bell to the caller, as :func:`create_subnet`'s does."""
     sandbox = rg.subscription.sandbox
-    name = validate_name("vnet", name)
-    if location not in REGIONS:
-        # VNET-03: a virtual network lives in exactly one region.
-        raise rule_error("Choose a region.", "VNET-03", field="region")
-    space = validate_address_space(address_space)
-    checked: list[tuple[str, str]] = []
-    for index, (sub_name, sub_prefix) in enumerate(subnets):
-        sub_name = validate_name("subnet", sub_name, field=f"subnet_name_{index}")
-        if any(n.lower() == sub_name.lower() for n, _ in checked):
-            raise rule_error(f"A subnet named '{sub_name}' is listed twice.", "NAMING-03", field=f"subnet_name_{index}")
-        cidr = validate_subnet_prefix(
-            name,
-            space,
-            checked,
-            sub_prefix,
-            largest_prefix=sandbox.rules.largest_subnet_prefix,
-            field=f"subnet_prefix_{index}",
-        )
-        checked.append((sub_name, cidr))
     with transaction.atomic():
-        if VirtualNetwork.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A virtual network named '{name}' already exists in resource group '{rg.name}'.",
-                "NAMING-02",
-                field="name",
-            )
-        in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=rg.subscription, location=location)
-        if in_region.count() >= MAX_VNETS_PER_REGION:
-            raise rule_error(
-                f"Subscription '{rg.subscription.display_name}' already has {MAX_VNETS_PER_REGION:,} virtual networks "
-                f"in {region_name(location)}, the maximum.",
-                "LIMIT-01",
-                field="region",
-            )
-        vnet = VirtualNetwork.objects.create(
-            sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
+        new = check_new_vnet(
+            rg.subscription, rg, name=name, location=location, address_space=address_space, subnets=subnets
         )
-        Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in checked)
+        vnet = VirtualNetwork.objects.create(
+            sandbox=sandbox, resource_group=rg, name=new.name, location=new.location, address_space=new.address_space
+        )
+        Subnet.objects.bulk_create(Subnet(vnet=vnet, name=n, address_prefix=p) for n, p in new.subnets)
         if log:
             portal_services.deployed(
                 sandbox,
                 vnet,
                 "Create or Update Virtual Network",
-                f"Virtual network '{name}' was created in '{rg.name}'.",
+                f"Virtual network '{new.name}' was created in '{rg.name}'.",
             )
     return vnet
 
@@ -664,12 +734,10 @@ def _notify(vnet: VirtualNetwork, title: str, body: str) -> None:
     portal_services.notify(vnet.sandbox, title, body, NotificationLevel.SUCCESS, resource_url(vnet))
 
 
-def is_ipv6(prefix: str) -> bool:
-    return ip_network(prefix).version == 6
-
-
 __all__ = [
     "AzureRuleError",
+    "check_new_subnet",
+    "check_new_vnet",
     "create_subnet",
     "create_vnet",
     "delete_subnet",

@@ -169,6 +169,12 @@ def test_aks_02_kubenet_routes_one_per_node_to_the_node():
     ]
 
 
+def test_aks_01_kubenet_routes_follow_each_nodes_pod_index():
+    # A scale gives new nodes the /24s other nodes left free: the route follows the index, not the order.
+    routes = p.kubenet_routes("10.244.0.0/16", [("n-a", "10.240.0.7"), ("n-b", "10.240.0.8")], [1, 4])
+    assert [(r.name, str(r.address_prefix)) for r in routes] == [("n-a", "10.244.1.0/24"), ("n-b", "10.244.4.0/24")]
+
+
 def test_limit_23_kubenet_routes_stop_at_400():
     nodes = [(f"n{i}", str(IPv4Address("10.240.0.4") + i)) for i in range(401)]
     assert len(p.kubenet_routes("10.244.0.0/15", nodes[:400])) == 400

@@ -6,10 +6,14 @@ planning for the new range."""
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aks.models import ManagedCluster
-from networking.models import Subnet, VirtualNetwork
+from networking.engine import rules as nsg_rules
+from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
+from portal.models import ResourceGroup
 from tests.aks.helpers import aks_subnets, state
 
 WIZARD = reverse("create_wizard", kwargs={"kind": "kubernetes"})
@@ -194,3 +198,48 @@ def test_ip_plan_plans_for_the_new_range(alice, vnet):
     assert "462" in html  # AKS-21: 2,043 - 1,581
     html = alice.get(PLAN, form(alice, vnet, new_subnet_prefix="not a range")).content.decode()
     assert "enter the range of a new one" in html
+
+
+# --- Review + create writes nothing ------------------------------------------------------
+
+
+def review_writes(client, data: dict) -> list[str]:
+    """The statements a Review + create runs that would change the database
+    (a savepoint included: a rolled-back dry run takes locks and sequence values)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(WIZARD, data)
+    assert response.status_code == 200
+    assert "Validation passed" in response.content.decode()
+    changing = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(changing)]
+
+
+def test_review_in_an_existing_subnet_writes_nothing(alice, vnet):
+    data = form(alice, vnet, subnet_mode="", subnet=str(vnet.subnets.get(name="aks-subnet").pk))
+    data.update(new_subnet_name="", new_subnet_prefix="")
+    assert review_writes(alice, data) == []
+
+
+def test_review_in_a_new_subnet_writes_nothing(alice, vnet):
+    assert review_writes(alice, form(alice, vnet)) == []
+
+
+def test_review_in_a_new_vnet_writes_nothing(alice):
+    assert review_writes(alice, new_vnet_form(alice)) == []
+
+
+def test_review_in_a_new_vnet_in_a_new_resource_group_writes_nothing(alice):
+    data = new_vnet_form(alice, resource_group="aks-rg", new_resource_group="aks-rg")
+    assert review_writes(alice, data) == []
+    assert not ResourceGroup.objects.filter(subscription__sandbox=alice.sandbox, name="aks-rg").exists()
+
+
+def test_review_refuses_what_the_deployment_would_hit_limit_14(alice, vnet, monkeypatch):
+    # The node NSG AKS creates (AKS-02) would pass the region's limit: Review says so, as Create would.
+    existing = NetworkSecurityGroup.objects.filter(sandbox=alice.sandbox, location="eastus").count()
+    monkeypatch.setattr(nsg_rules, "MAX_NSGS_PER_REGION", existing)
+    before = written(alice)
+    response = alice.post(WIZARD, form(alice, vnet))
+    assert response.status_code == 422
+    assert "LIMIT-14" in response.content.decode()
+    assert written(alice) == before

@@ -1,4 +1,4 @@
-"""Where an app's outbound packet goes (networking/engine/trace.py): table
+"""Where an app's outbound packet goes (networking/engine/trace/): table
 cases, each with the verdict, the deciding step and the rules it proves."""
 
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""An AKS pod as the source of a trace (networking/engine/trace.py:
+"""An AKS pod as the source of a trace (networking/engine/trace/:
 trace_pod), on clusters made by aks.services.create_cluster and read back by
 networking/snapshot.py.
 

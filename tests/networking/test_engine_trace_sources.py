@@ -1,5 +1,5 @@
 """A VM's NIC or a subnet as the source of an outbound trace
-(networking/engine/trace.py: trace_nic, trace_subnet), ICMP in the traces,
+(networking/engine/trace/: trace_nic, trace_subnet), ICMP in the traces,
 and the path as hops for the diagram.
 
 Each table case is a small topology, a source, a destination, a port and a

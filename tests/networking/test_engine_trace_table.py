@@ -1,4 +1,4 @@
-"""Where an app's outbound packet goes (networking/engine/trace.py), more
+"""Where an app's outbound packet goes (networking/engine/trace/), more
 table cases: each a small topology, a query, the verdict, the deciding step
 and the rule IDs the trace must carry for it. They cover azure-rules.md §15
 step by step, in both eras wherever the eras differ.

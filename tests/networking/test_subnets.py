@@ -254,6 +254,23 @@ def test_it_refuses_the_3001st_subnet_limit_02(alice, monkeypatch):
     assert not Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="app-subnet").exists()
 
 
+def test_check_new_subnet_refuses_as_create_subnet_does_and_writes_nothing(alice, django_assert_num_queries):
+    vnet = vnet_of(alice, "contoso-vnet")
+    before = snapshot(alice.sandbox)
+    with pytest.raises(AzureRuleError) as refusal:
+        services.check_new_subnet(vnet, name="app-subnet", prefix="10.0.1.128/25")
+    assert (refusal.value.err_id, refusal.value.field) == ("ERR-21", "subnet_prefix")
+    assert "SUBNET-05" in refusal.value.rule_ids
+    with pytest.raises(AzureRuleError) as refusal:
+        services.check_new_subnet(vnet, name="VM-Subnet", prefix="10.0.5.0/24")
+    assert (refusal.value.rule_ids[0], refusal.value.field) == ("NAMING-03", "subnet_name")
+    # One read of the VNet's subnets, and the cleaned values back.
+    with django_assert_num_queries(1):
+        new = services.check_new_subnet(vnet, name=" app-subnet ", prefix="10.0.5.0/24")
+    assert (new.name, new.address_prefix, new.delegation) == ("app-subnet", "10.0.5.0/24", "")
+    assert snapshot(alice.sandbox) == before
+
+
 def test_it_refuses_an_unknown_service_endpoint_subnet_20(alice):
     assert _add(alice, service_endpoints=["Microsoft.Nope"]).status_code == 422
     with pytest.raises(AzureRuleError) as refusal:

@@ -232,6 +232,29 @@ def test_create_vnet_refuses_the_1001st_vnet_of_a_region_limit_01(alice, monkeyp
     services.create_vnet(rg, name="elsewhere", location="westus", address_space=["10.53.0.0/16"], subnets=[])
 
 
+def test_check_new_vnet_refuses_as_create_vnet_does_and_writes_nothing(alice):
+    rg = vnet_of(alice, "contoso-vnet").resource_group
+    before = VirtualNetwork.objects.filter(sandbox=alice.sandbox).count()
+
+    def refused(**values) -> AzureRuleError:
+        data = {"name": "new-vnet", "location": "eastus", "address_space": ["10.50.0.0/16"], "subnets": []}
+        data.update(values)
+        with pytest.raises(AzureRuleError) as refusal:
+            services.check_new_vnet(rg.subscription, rg, **data)
+        return refusal.value
+
+    assert "NAMING-02" in refused(name="Contoso-VNet").rule_ids
+    assert refused(address_space=["224.0.0.0/8"]).err_id == "ERR-20"  # VNET-02
+    assert refused(subnets=[("a", "10.60.0.0/24")]).field == "subnet_prefix_0"  # SUBNET-05
+    # A resource group still to be created holds no name yet.
+    new = services.check_new_vnet(
+        rg.subscription, None, name="contoso-vnet", location="eastus", address_space=["10.50.0.0/16"],
+        subnets=[("a", "10.50.0.0/24")],
+    )
+    assert (new.name, new.address_space, new.subnets) == ("contoso-vnet", ["10.50.0.0/16"], [("a", "10.50.0.0/24")])
+    assert VirtualNetwork.objects.filter(sandbox=alice.sandbox).count() == before
+
+
 def test_nsg_choices_dont_leak_into_another_sandbox(alice, bob):
     rg = vnet_of(bob, "contoso-vnet").resource_group
     NetworkSecurityGroup.objects.create(sandbox=bob.sandbox, resource_group=rg, name="bobs-nsg", location="eastus")

@@ -6,7 +6,7 @@ The catalogue (azure-rules.md) has no rules for these two types beyond
 ASRT-17; the lab's own IDs are listed in docs/fidelity.md:
 
 - NAT-01 a subnet has at most one NAT gateway;
-- NAT-02 a NAT gateway's subnets are all in one virtual network;
+- NAT-02 a NAT gateway's subnets are all in one (Resource Manager) virtual network;
 - NAT-03 a NAT gateway can't serve the GatewaySubnet;
 - NAT-04 its public IPs are Standard, static IPv4 addresses, at most 16;
 - NAT-05 the NAT gateway, its public IPs and its subnets are in one region;

@@ -5,6 +5,8 @@ Outbound IP, Subnets, JSON View, Delete) and bad input that never answers 500.""
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from networking.models import NatGateway, PublicIPAddress, Subnet
@@ -335,3 +337,28 @@ def test_the_wizards_are_404_in_another_sandboxs_group(alice, bob):
     rg = rg_of(alice)
     url = reverse("networking:nat_gateway_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
     assert bob.get(url).status_code == 404 and alice.get(url).status_code == 200
+
+
+def test_review_and_create_writes_nothing(alice):
+    url = create_url(alice, "nat_gateway_create")
+    subnet = subnet_of(alice, "contoso-vnet", "vm-subnet")
+    form = _wizard_form(alice, new_public_ip="nat-ip", vnet=str(subnet.vnet_id), subnets=[str(subnet.pk)], action="review")
+    with CaptureQueriesContext(connection) as queries:
+        assert 'data-validation="passed"' in alice.post(url, form, **HX).content.decode()
+    verbs = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT")
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0].upper() in verbs and "django_session" not in q["sql"]]
+    assert writes == []
+
+
+def test_the_overview_costs_the_same_queries_with_more_subnets_and_addresses(alice):
+    nat = make_nat(alice, public_ips=(make_pip(alice, "ip-1"),), subnets=(subnet_of(alice, "contoso-vnet", "vm-subnet"),))
+    url = blade_url(nat, "nat_gateway_overview")
+    alice.get(url)
+    with CaptureQueriesContext(connection) as small:
+        alice.get(url)
+    services.associate_public_ip(nat, make_pip(alice, "ip-2"))
+    services.associate_subnet(nat, Subnet.objects.select_related("vnet").get(vnet__sandbox=alice.sandbox, vnet__name="contoso-vnet", name="integration-subnet"))
+    alice.get(url)
+    with CaptureQueriesContext(connection) as large:
+        alice.get(url)
+    assert len(large) == len(small)

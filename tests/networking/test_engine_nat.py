@@ -16,6 +16,7 @@ from networking.engine.trace import BLOCKED, DEFAULT_OUTBOUND_IP, REACHABLE, tra
 from networking.models import NetworkInterface
 from networking.models import Subnet as SubnetRow
 from networking.services import nat as nat_services
+from networking.views.watcher import watcher_url
 from portal.models import ResourceGroup
 
 N, A = IPv4Network, IPv4Address
@@ -113,3 +114,17 @@ def test_the_snapshot_gives_a_subnet_its_nat_gateway_and_the_trace_its_address(a
     source = next(n for n in after.nics if n.name == nic.name)
     assert trace_nic(after, source, "www.contoso.com", 443, "Tcp").source_ip == "198.51.100.1"
     assert trace_nic(before, source, "www.contoso.com", 443, "Tcp").source_ip != "198.51.100.1"
+
+
+@pytest.mark.django_db
+def test_connection_troubleshoot_shows_the_nat_gateways_address_as_the_source_asrt_17(alice):
+    rg = ResourceGroup.objects.get(subscription__sandbox=alice.sandbox, name="contoso-rg")
+    subnet = SubnetRow.objects.get(vnet__sandbox=alice.sandbox, vnet__name="contoso-vnet", name="vm-subnet")
+    nic = NetworkInterface.objects.filter(subnet=subnet).first()
+    nat_services.create_nat_gateway(
+        rg, nat_services.NatGatewaySpec(name="contoso-nat", location="eastus", new_public_ip="nat-ip", subnets=(subnet,))
+    )
+    url = watcher_url(alice.sandbox.subscriptions.get(), "eastus", "connection_troubleshoot")
+    data = {"source_type": "vm", "nic": str(nic.pk), "destination_type": "manual", "destination": "8.8.8.8", "protocol": "Tcp", "destination_port": "443"}
+    html = alice.get(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="source-ip-seen">198.51.100.1<' in html and "ASRT-17" in html and "NAT-07" in html

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class AksConfig(AppConfig):
     name = "aks"
+
+    def ready(self) -> None:
+        # Declaring the types imports the app's models: only once the
+        # registry of apps is ready.
+        from aks import resources
+
+        resources.register()

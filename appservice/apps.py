@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class AppserviceConfig(AppConfig):
     name = "appservice"
+
+    def ready(self) -> None:
+        # Declaring the types imports the app's models: only once the
+        # registry of apps is ready.
+        from appservice import resources
+
+        resources.register()

@@ -75,7 +75,7 @@ def menu_sections(
                 {
                     "label": item.label,
                     "icon": item.icon,
-                    "url": fast_reverse(item.url_name, **(generic if item.generic else kwargs)),
+                    "url": fast_reverse(item.url_name, **(generic if item.generic else kwargs), **dict(item.params)),
                     "active": item.key == active,
                 }
                 for item in section.items

@@ -38,6 +38,9 @@ class MenuItem:
     # A page every type has (Export template): its URL takes the resource's
     # provider and type name too (subscription_id, rg, provider, type_name, name).
     generic: bool = False
+    # Fixed URL kwargs beyond the resource's own (an NSG's rules pages take
+    # ``direction``): pairs, so the item stays hashable.
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,15 @@ class MenuSection:
 
     heading: str
     items: tuple[MenuItem, ...]
+
+
+EXPORT_TEMPLATE = MenuItem(
+    "Export template", "bi-box-arrow-up-right", "export_template", "export_template", generic=True
+)
+"""Automation > Export template: on every listed type's menu (issue #9 point 4)."""
+
+AUTOMATION = MenuSection("Automation", (EXPORT_TEMPLATE,))
+"""The menu's Automation section for a type whose menu has no other item there."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class Product:
     categories: frozenset[str]
     wizard: str = ""
     in_resource_group: bool = False
+    # Where the Marketplace shows it, lowest first (the portal's own order).
+    rank: int = 100
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal import views
+from portal import export_views, views
 
 RESOURCE_PREFIX = "resource/subscriptions/<uuid:subscription_id>/resourceGroups/<str:rg>/"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("create/", include("portal.create_urls")),
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
+    # Before the apps' URLs: the one Export template page every type shares.
+    path(
+        RESOURCE_PREFIX + "providers/<str:provider>/<str:type_name>/<str:name>/exporttemplate",
+        export_views.export_template,
+        name="export_template",
+    ),
     path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
     path(RESOURCE_PREFIX + "providers/Microsoft.ContainerService/", include("aks.urls")),
     path(RESOURCE_PREFIX + "providers/", include("networking.urls")),

@@ -1,0 +1,79 @@
+"""The AKS app's resource types, as the portal's registry knows them:
+managed clusters (with their live "Creating..."/"Updating..." badge) and
+their node pools. Registered from AksConfig.ready()."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from aks.models import ManagedCluster
+from aks.services import CLUSTER_OPERATIONS, cluster_states
+from networking.resources import arm_document
+from portal.registry import AUTOMATION, LiveBadge, MenuItem, MenuSection, Product, ResourceType, registry
+
+AKS_API = "2024-02-01"
+ICON = "bi-boxes"
+
+
+def _item(label: str, icon: str, key: str) -> MenuItem:
+    # The cluster's views mark the active page by its URL name.
+    return MenuItem(label, icon, f"aks:{key}", key)
+
+
+CLUSTER_MENU = (
+    MenuSection("", (_item("Overview", ICON, "overview"), _item("Activity log", "bi-journal-text", "activity"))),
+    MenuSection(
+        "Settings",
+        (
+            _item("Node pools", "bi-hdd-stack", "nodepools"),
+            _item("Networking", "bi-diagram-3", "networking"),
+            _item("Scale", "bi-arrows-angle-expand", "scale"),
+            _item("Properties", "bi-code-square", "json"),
+        ),
+    ),
+    AUTOMATION,
+)
+
+
+def states(sandbox, pks: Iterable[int], now: datetime) -> dict[int, str]:
+    """Creating, Updating or Succeeded, from the clusters' operations' end times."""
+    changed = ManagedCluster.objects.filter(sandbox=sandbox, pk__in=list(pks)).select_related(
+        "resource_group__subscription"
+    )
+    return cluster_states(changed, now)
+
+
+def resource_types() -> list[ResourceType]:
+    return [
+        ResourceType(
+            arm_type="Microsoft.ContainerService/managedClusters",
+            api_version=AKS_API,
+            label="Kubernetes service",
+            icon=ICON,
+            model="aks.ManagedCluster",
+            overview_url="aks:overview",
+            menu=CLUSTER_MENU,
+            product=Product(
+                "Kubernetes Service",
+                ICON,
+                "Managed Kubernetes clusters: kubenet or Azure CNI, sized for your subnet.",
+                frozenset({"popular", "containers"}),
+                wizard="kubernetes",
+                rank=5,
+            ),
+            badge=LiveBadge(operation_kinds=CLUSTER_OPERATIONS, states=states, partial="aks/live_badge.html"),
+            to_arm=arm_document,
+        ),
+        ResourceType(
+            arm_type="Microsoft.ContainerService/managedClusters/agentPools",
+            api_version=AKS_API,
+            label="Node pool",
+            icon="bi-hdd-stack",
+            model="aks.AgentPool",
+            listed=False,
+        ),
+    ]
+
+
+def register() -> None:
+    for resource_type in resource_types():
+        registry.register(resource_type)

@@ -10,3 +10,8 @@ class NetworkingConfig(AppConfig):
         from networking import resources
 
         resources.register()
+
+        # ARM JSON in and out (issue #9 point 3, networking/arm_services.py).
+        from networking.arm_services import register_arm
+
+        register_arm()

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +50,7 @@ from portal.arm.context import DeployContext
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
 from portal.models import Operation, ResourceGroup
+from portal.registry import ResourceType, registry
 from portal.services import complete_due_operations
 
 # --- Reading a document -------------------------------------------------------------
@@ -112,6 +112,10 @@ class Document:
                 raise ArmError("Expected an object.", resource=self.name, path=f"{path}[{i}]")
         return values
 
+    def items(self, path: str) -> list[str]:
+        """The path of each object of the array at ``path`` (none when absent)."""
+        return [f"{path}[{i}]" for i in range(len(self.objects(path)))]
+
     @property
     def location(self) -> str:
         return self.get("location", str)
@@ -169,7 +173,9 @@ def wait_for(resource: Any) -> None:
 def check_location(doc: Document, location: str, what: str) -> None:
     given = doc.location
     if given.lower() != location.lower():
-        raise ArmError(f"The resource must be in {location}, the region of its {what}.", resource=doc.name, path="location")
+        raise ArmError(
+            f"The resource must be in {location}, the region of its {what}.", resource=doc.name, path="location"
+        )
 
 
 def existing(model: type, resource_group: ResourceGroup, name: str) -> Any:
@@ -177,7 +183,9 @@ def existing(model: type, resource_group: ResourceGroup, name: str) -> Any:
 
 
 def unchangeable(doc: Document, path: str, current: Any, wanted: Any) -> None:
-    """ArmError when a template asks to change what the lab can't change in place."""
+    """ArmError when a template asks to change what the lab can't change in
+    place; resources are compared (and named) by their IDs."""
+    current, wanted = (getattr(v, "arm_id", v) for v in (current, wanted))
     if current != wanted:
         raise ArmError(
             f"This property can't be changed on an existing resource ('{current}' to '{wanted}').",
@@ -223,7 +231,10 @@ def _public_ip_name(gateway: VirtualNetworkGateway) -> str:
 def _tunnel_type(protocols: list[str]) -> str | None:
     """The portal's tunnel type choice for ARM's vpnClientProtocols."""
     wanted = {p.lower() for p in protocols}
-    return next((key for key, (_, values) in gateway_services.TUNNEL_TYPES.items() if {v.lower() for v in values} == wanted), None)
+    return next(
+        (key for key, (_, values) in gateway_services.TUNNEL_TYPES.items() if {v.lower() for v in values} == wanted),
+        None,
+    )
 
 
 def gateway_to_arm(gateway: VirtualNetworkGateway) -> dict:
@@ -245,7 +256,9 @@ def gateway_to_arm(gateway: VirtualNetworkGateway) -> dict:
         properties["vpnClientConfiguration"] = {
             "vpnClientAddressPool": {"addressPrefixes": [gateway.p2s_address_pool]},
             # In the portal's order of the tunnel type, so a round trip keeps it.
-            "vpnClientProtocols": list(gateway_services.TUNNEL_TYPES[key][1]) if key else list(gateway.p2s_tunnel_types),
+            "vpnClientProtocols": list(gateway_services.TUNNEL_TYPES[key][1])
+            if key
+            else list(gateway.p2s_tunnel_types),
             "vpnAuthenticationTypes": [_AUTH_TYPES.get(gateway.p2s_auth_type, gateway.p2s_auth_type)],
             "vpnClientRootCertificates": [
                 {"name": name, "properties": {"publicCertData": data}} for name, data in gateway.p2s_root_certificates
@@ -274,8 +287,7 @@ def _point_to_site(doc: Document) -> gateway_services.PointToSite | None:
             "Give one of Certificate, Radius or AAD.", resource=doc.name, path=f"{base}.vpnAuthenticationTypes"
         )
     certificates = []
-    for i, cert in enumerate(doc.objects(f"{base}.vpnClientRootCertificates")):
-        path = f"{base}.vpnClientRootCertificates[{i}]"
+    for path in doc.items(f"{base}.vpnClientRootCertificates"):
         certificates.append((doc.get(f"{path}.name", str), doc.get(f"{path}.properties.publicCertData", str)))
     return gateway_services.PointToSite(
         address_pool=pools[0], tunnel_type=tunnel_type, auth_type=auth, root_certificates=tuple(certificates)
@@ -287,7 +299,9 @@ def gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document
     subnet_path = _GATEWAY_FIELDS["vnet"]
     subnet = reference(ctx, doc, subnet_path, Subnet)
     if subnet.name.lower() != gateway_services.GATEWAY_SUBNET.lower():
-        raise ArmError("A virtual network gateway goes in the subnet named GatewaySubnet.", resource=doc.name, path=subnet_path)
+        raise ArmError(
+            "A virtual network gateway goes in the subnet named GatewaySubnet.", resource=doc.name, path=subnet_path
+        )
     public_ip_path = _GATEWAY_FIELDS["public_ip_name"]
     public_ip = referenced_name(doc, public_ip_path, PUBLIC_IP_TYPE) if doc.get(public_ip_path, str, None) else ""
     gateway_type = doc.get("properties.gatewayType", str, "Vpn")
@@ -296,13 +310,18 @@ def gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document
     with transaction.atomic(), refusals(doc, _GATEWAY_FIELDS):
         gateway = existing(VirtualNetworkGateway, resource_group, doc.name)
         if gateway is not None:
-            unchangeable(doc, subnet_path, gateway.vnet_id, subnet.vnet_id)
+            unchangeable(doc, subnet_path, gateway.vnet, subnet.vnet)
             unchangeable(doc, "properties.gatewayType", gateway.gateway_type, gateway_type)
             if gateway.sku != sku:
                 gateway_services.resize_gateway(gateway, sku)
         elif subnet.vnet.is_classic:
             gateway = gateway_services.create_classic_gateway(
-                resource_group, name=doc.name, location=doc.location, vnet=subnet.vnet, sku=sku, public_ip_name=public_ip
+                resource_group,
+                name=doc.name,
+                location=doc.location,
+                vnet=subnet.vnet,
+                sku=sku,
+                public_ip_name=public_ip,
             )
         else:
             spec = gateway_services.GatewaySpec(
@@ -355,7 +374,9 @@ def local_gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, do
     with transaction.atomic(), refusals(doc, _LOCAL_FIELDS):
         gateway = existing(LocalNetworkGateway, resource_group, doc.name)
         if gateway is None:
-            return gateway_services.create_local_gateway(resource_group, name=doc.name, location=doc.location, spec=spec)
+            return gateway_services.create_local_gateway(
+                resource_group, name=doc.name, location=doc.location, spec=spec
+            )
         gateway_services.update_local_gateway(gateway, spec)
     gateway.refresh_from_db()
     return gateway
@@ -389,7 +410,9 @@ def connection_from_arm(
         circuit = reference(ctx, doc, "properties.peer.id", ExpressRouteCircuit)
     if gateway.resource_group_id != resource_group.pk:
         raise ArmError(
-            "A connection is created in its gateway's resource group.", resource=doc.name, path="properties.virtualNetworkGateway1.id"
+            "A connection is created in its gateway's resource group.",
+            resource=doc.name,
+            path="properties.virtualNetworkGateway1.id",
         )
     check_location(doc, gateway.location, "virtual network gateway")
     spec = gateway_services.ConnectionSpec(
@@ -406,10 +429,10 @@ def connection_from_arm(
         connection = existing(VirtualNetworkGatewayConnection, resource_group, doc.name)
         if connection is None:
             return gateway_services.add_connection(gateway, spec)
-    unchangeable(doc, "properties.virtualNetworkGateway1.id", connection.gateway_id, gateway.pk)
+    unchangeable(doc, "properties.virtualNetworkGateway1.id", connection.gateway, gateway)
     unchangeable(doc, "properties.connectionType", connection.connection_type, connection_type)
-    unchangeable(doc, "properties.localNetworkGateway2.id", connection.local_network_gateway_id, local.pk if local else None)
-    unchangeable(doc, "properties.peer.id", connection.express_route_circuit_id, circuit.pk if circuit else None)
+    unchangeable(doc, "properties.localNetworkGateway2.id", connection.local_network_gateway, local)
+    unchangeable(doc, "properties.peer.id", connection.express_route_circuit, circuit)
     return connection
 
 
@@ -490,10 +513,12 @@ def zone_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
         return zone or dns_services.create_zone(resource_group, name=doc.name)
 
 
-def zone_children(zone: PrivateDnsZone) -> list:
+def zone_children(zone: PrivateDnsZone) -> list[dict]:
     """What Export template writes as resources of their own after the zone:
     its record sets (not those auto-registration keeps, PEDNS-23) and its links."""
-    return [*zone.record_sets.filter(auto_registered=False), *zone.links.select_related("vnet__resource_group__subscription")]
+    records = zone.record_sets.filter(auto_registered=False)
+    links = zone.links.select_related("vnet__resource_group__subscription")
+    return [*(record_set_to_arm(r) for r in records), *(link_to_arm(link) for link in links)]
 
 
 def _record_values(record_set: PrivateDnsRecordSet) -> dict:
@@ -541,8 +566,7 @@ def _record_lines(doc: Document, kind: str) -> list[str]:
         return [doc.get("properties.cnameRecord.cname", str)]
     array = f"properties.{_RECORD_ARRAYS[kind]}"
     lines = []
-    for i, _ in enumerate(doc.objects(array)):
-        item = f"{array}[{i}]"
+    for item in doc.items(array):
         if kind == "A":
             lines.append(doc.get(f"{item}.ipv4Address", str))
         elif kind == "AAAA":
@@ -575,7 +599,12 @@ def record_set_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
     zone_name, name = doc.child_names(2)
     zone = _zone_of(ctx, resource_group, doc, zone_name)
     lines = _record_lines(doc, kind)
-    fields = {"record_name": "name", "record_type": "type", "ttl": "properties.ttl", "records": f"properties.{_RECORD_ARRAYS.get(kind, 'cnameRecord')}"}
+    fields = {
+        "record_name": "name",
+        "record_type": "type",
+        "ttl": "properties.ttl",
+        "records": f"properties.{_RECORD_ARRAYS.get(kind, 'cnameRecord')}",
+    }
     with transaction.atomic(), refusals(doc, fields):
         original = PrivateDnsRecordSet.objects.filter(zone=zone, name__iexact=name, record_type=kind).first()
         return dns_services.save_record_set(
@@ -640,7 +669,7 @@ def link_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
             return dns_services.create_link(
                 zone, name=name, vnet=vnet, registration_enabled=registration, fallback_to_internet=policy != "Default"
             )
-    unchangeable(doc, "properties.virtualNetwork.id", link.vnet_id, vnet.pk)
+    unchangeable(doc, "properties.virtualNetwork.id", link.vnet, vnet)
     unchangeable(doc, "properties.registrationEnabled", link.registration_enabled, registration)
     unchangeable(doc, "properties.resolutionPolicy", link.resolution_policy, policy)
     return link
@@ -721,13 +750,13 @@ def endpoint_from_arm(ctx: DeployContext, resource_group: ResourceGroup, documen
                 manual=manual,
                 request_message=doc.get(f"{base}.requestMessage", str, ""),
             )
-    unchangeable(doc, "properties.subnet.id", endpoint.subnet_id, subnet.pk)
-    unchangeable(doc, f"{base}.privateLinkServiceId", (endpoint.target_type.model_class(), endpoint.target_id), (type(target), target.pk))
+    unchangeable(doc, "properties.subnet.id", endpoint.subnet, subnet)
+    unchangeable(doc, f"{base}.privateLinkServiceId", endpoint.target, target)
     return endpoint
 
 
-def endpoint_children(endpoint: PrivateEndpoint) -> list:
-    return [ZoneGroup(endpoint)] if endpoint.dns_zones.exists() else []
+def endpoint_children(endpoint: PrivateEndpoint) -> list[dict]:
+    return [zone_group_to_arm(ZoneGroup(endpoint))] if endpoint.dns_zones.exists() else []
 
 
 class ZoneGroup:
@@ -774,10 +803,7 @@ def zone_group_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
     if endpoint is None:
         raise ArmError(f"Private endpoint '{endpoint_name}' was not found.", resource=doc.name, path="name")
     configs = "properties.privateDnsZoneConfigs"
-    zones = [
-        reference(ctx, doc, f"{configs}[{i}].properties.privateDnsZoneId", PrivateDnsZone)
-        for i, _ in enumerate(doc.objects(configs))
-    ]
+    zones = [reference(ctx, doc, f"{item}.properties.privateDnsZoneId", PrivateDnsZone) for item in doc.items(configs)]
     with transaction.atomic(), refusals(doc, {}, default=configs):
         attached = set(endpoint.dns_zones.values_list("pk", flat=True))
         for zone in zones:
@@ -842,15 +868,19 @@ def target_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document:
         raise ArmError("Expected Allow or Deny.", resource=doc.name, path="properties.networkAcls.defaultAction")
     access = "disabled" if public == "Disabled" else "selected" if default_action == "Deny" else "all"
     rules_path = "properties.networkAcls.virtualNetworkRules"
-    subnets = [reference(ctx, doc, f"{rules_path}[{i}].id", Subnet) for i, _ in enumerate(doc.objects(rules_path))]
+    subnets = [reference(ctx, doc, f"{item}.id", Subnet) for item in doc.items(rules_path)]
     ip_path = "properties.networkAcls.ipRules"
-    ip_rules = [doc.get(f"{ip_path}[{i}].value", str) for i, _ in enumerate(doc.objects(ip_path))]
+    ip_rules = [doc.get(f"{item}.value", str) for item in doc.items(ip_path)]
     with transaction.atomic(), refusals(doc, _TARGET_FIELDS):
         target = model.objects.filter(sandbox=resource_group.subscription.sandbox, name__iexact=doc.name).first()
         if target is None:
             target = target_services.create_target(model, resource_group, name=doc.name, location=doc.location)
         elif target.resource_group_id != resource_group.pk:
-            raise ArmError(f"'{doc.name}' already exists in resource group '{target.resource_group.name}'.", resource=doc.name, path="name")
+            raise ArmError(
+                f"'{doc.name}' already exists in resource group '{target.resource_group.name}'.",
+                resource=doc.name,
+                path="name",
+            )
         if target_services.access_of(target) != access:
             target_services.set_public_access(target, access)
         current = set(target.vnet_rules.values_list("pk", flat=True))
@@ -866,3 +896,52 @@ def target_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document:
             if rule not in target.ip_rules:
                 target_services.add_ip_rule(target, rule)
     return target
+
+
+# --- Registration ---------------------------------------------------------------------------
+
+
+def register_arm() -> None:
+    """ARM JSON in and out on the types networking/resources.py declares
+    (and the DNS zone group, which it doesn't: the lab keeps it as the
+    endpoint's zones)."""
+    if registry.find(ZONE_GROUP_TYPE) is None:
+        registry.register(
+            ResourceType(
+                arm_type=ZONE_GROUP_TYPE,
+                api_version=registry.get(ENDPOINT_TYPE).api_version,
+                label="Private DNS zone group",
+                icon="bi-dot",
+                model="networking.PrivateEndpoint",
+                listed=False,
+            )
+        )
+    attach(VirtualNetworkGateway.arm_type, gateway_to_arm, gateway_from_arm)
+    attach(LocalNetworkGateway.arm_type, local_gateway_to_arm, local_gateway_from_arm)
+    attach(VirtualNetworkGatewayConnection.arm_type, connection_to_arm, connection_from_arm)
+    attach(ExpressRouteCircuit.arm_type, circuit_to_arm, circuit_from_arm)
+    attach(ZONE_TYPE, zone_to_arm, zone_from_arm, children=zone_children)
+    attach(LINK_TYPE, link_to_arm, link_from_arm, find=find_link)
+    for kind in RECORD_TYPES:
+        attach(f"{ZONE_TYPE}/{kind}", record_set_to_arm, record_set_from_arm, find=find_record_set)
+    attach(ENDPOINT_TYPE, endpoint_to_arm, endpoint_from_arm, children=endpoint_children)
+    attach(ZONE_GROUP_TYPE, zone_group_to_arm, zone_group_from_arm, find=find_zone_group)
+    for model in (StorageAccount, SqlServer, KeyVault):
+        attach(model.arm_type, target_to_arm, target_from_arm)
+
+
+def attach(
+    arm_type: str,
+    to_arm: Callable[[Any], dict],
+    from_arm: Callable[..., Any],
+    *,
+    find: Callable[[Any, Any], Any] | None = None,
+    children: Callable[[Any], list[dict]] | None = None,
+) -> None:
+    """Set ARM JSON in and out (and a child type's ``find``) on a registered type."""
+    resource_type = registry.get(arm_type)
+    resource_type.to_arm, resource_type.from_arm = to_arm, from_arm
+    if find is not None:
+        resource_type.find = find
+    if children is not None:
+        resource_type.children = children

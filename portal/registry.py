@@ -136,6 +136,11 @@ class ResourceType:
     # sandbox; child types (subnets, rules) give their own. The default looks
     # the name up in the resource group.
     find: Callable[[Any, Any], Any] | None = None
+    # ARM JSON out of the child resources Export template writes as
+    # resources of their own after this one (a private DNS zone's record sets
+    # and links, a private endpoint's DNS zone group, a site's gateway-required
+    # virtualNetworkConnection): ARM has no property of the parent for them.
+    children: Callable[[Any], list[dict]] | None = None
 
     def lookup(self, sandbox, resource_id):
         """The resource a parsed ID names in ``sandbox``, or None."""

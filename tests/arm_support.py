@@ -12,7 +12,7 @@ from django.apps import apps
 
 from portal.arm import ids
 from portal.arm.context import DeployContext
-from portal.models import ActivityLogEntry, Notification, ResourceGroup, Sandbox
+from portal.models import ActivityLogEntry, Notification, ResourceGroup, Sandbox, Subscription
 from portal.registry import registry
 from portal.seed import create_sandbox
 
@@ -21,6 +21,24 @@ def seeded(settings, era: str = "classic") -> Sandbox:
     """A sandbox with the whole demo seed, network and AKS included."""
     settings.VNETLAB_SEED_NETWORK = True
     return create_sandbox(era)
+
+
+def empty_sandbox(era: str = "classic") -> Sandbox:
+    """A sandbox with its subscription and nothing in it."""
+    sandbox = Sandbox.objects.create(era=era)
+    Subscription.objects.create(sandbox=sandbox)
+    return sandbox
+
+
+def copy_vnet(vnet, resource_group: ResourceGroup):
+    """The same VNet (name, region, address space, subnets' names and
+    prefixes) made through the networking services in another sandbox."""
+    from networking.services import vnets
+
+    subnets = [(s.name, s.address_prefix) for s in vnet.subnets.all()]
+    return vnets.create_vnet(
+        resource_group, name=vnet.name, location=vnet.location, address_space=list(vnet.address_space), subnets=subnets
+    )
 
 
 def subscription_id(sandbox: Sandbox) -> str:
@@ -77,6 +95,11 @@ MODELS = (
     "appservice.VnetIntegration",
     "aks.ManagedCluster",
     "aks.AgentPool",
+    "aks.ClusterNode",
+    "aks.PodIpAddress",
+    "networking.RouteTable",
+    "networking.Route",
+    "networking.NetworkSecurityGroup",
     "networking.VirtualNetwork",
     "networking.Subnet",
     "networking.NetworkInterface",

@@ -8,12 +8,12 @@ from appservice import services
 from appservice.models import AppServicePlan, VnetIntegration, WebApp
 from networking.models import Subnet, VirtualNetwork
 from portal.arm.errors import ArmError
-from portal.models import Sandbox, Subscription
 from tests.arm_support import (
     as_template,
     comparable,
     deploy,
     empty_group,
+    empty_sandbox,
     group,
     seeded,
     state,
@@ -34,12 +34,6 @@ def source(settings):
 @pytest.fixture
 def target(settings):
     return seeded(settings)
-
-
-def _empty_sandbox() -> Sandbox:
-    sandbox = Sandbox.objects.create()
-    Subscription.objects.create(sandbox=sandbox)
-    return sandbox
 
 
 def _app(sandbox, name):
@@ -69,7 +63,7 @@ def test_a_plan_shows_its_sku_linux_kind_and_app_service_environment_as_arm_does
 
 
 def test_a_seeded_app_and_its_plan_are_built_again_in_an_empty_sandbox(source):
-    target = _empty_sandbox()
+    target = empty_sandbox()
     rg = empty_group(target, "contoso-rg")
     app = _app(source, "contoso-web")
     plan_document, site_document = to_arm(app.plan), to_arm(app)

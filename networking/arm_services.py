@@ -294,10 +294,31 @@ def _point_to_site(doc: Document) -> gateway_services.PointToSite | None:
     )
 
 
+CLASSIC_SUBNET_TYPE = "Microsoft.ClassicNetwork/virtualNetworks/subnets"
+
+
+def _gateway_subnet(ctx: DeployContext, doc: Document, path: str) -> Subnet:
+    """The GatewaySubnet the ID names. A classic VNet's subnets are no
+    resources of their own in the registry: the VNet is looked up instead."""
+    parsed = ids.parse(doc.get(path, str), resource=doc.name, path=path)
+    if parsed.arm_type.lower() != CLASSIC_SUBNET_TYPE.lower() or registry.find(CLASSIC_SUBNET_TYPE) is not None:
+        return reference(ctx, doc, path, Subnet)
+    vnet_id = str(
+        ids.ResourceId(
+            parsed.subscription_id, parsed.resource_group, parsed.arm_type.rsplit("/", 1)[0], parsed.names[:1]
+        )
+    )
+    vnet = ctx.resolve(vnet_id, resource=doc.name, path=path)
+    subnet = vnet.subnets.filter(name__iexact=parsed.name).first() if isinstance(vnet, VirtualNetwork) else None
+    if subnet is None:
+        raise ArmError(f"The resource '{doc.get(path, str)}' it refers to was not found.", resource=doc.name, path=path)
+    return subnet
+
+
 def gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> VirtualNetworkGateway:
     doc = Document(document)
     subnet_path = _GATEWAY_FIELDS["vnet"]
-    subnet = reference(ctx, doc, subnet_path, Subnet)
+    subnet = _gateway_subnet(ctx, doc, subnet_path)
     if subnet.name.lower() != gateway_services.GATEWAY_SUBNET.lower():
         raise ArmError(
             "A virtual network gateway goes in the subnet named GatewaySubnet.", resource=doc.name, path=subnet_path

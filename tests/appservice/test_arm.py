@@ -62,10 +62,11 @@ def test_a_plan_shows_its_sku_linux_kind_and_app_service_environment_as_arm_does
     )
 
 
-def test_a_seeded_app_and_its_plan_are_built_again_in_an_empty_sandbox(source):
+@pytest.mark.parametrize("name", ["contoso-web", "contoso-api", "contoso-dev", "contoso-internal"])
+def test_each_seeded_app_and_its_plan_are_built_again_in_an_empty_sandbox(source, name):
     target = empty_sandbox()
     rg = empty_group(target, "contoso-rg")
-    app = _app(source, "contoso-web")
+    app = _app(source, name)
     plan_document, site_document = to_arm(app.plan), to_arm(app)
     deploy(target, rg, as_template(plan_document, source, target))
     copy = deploy(target, rg, as_template(site_document, source, target))

@@ -19,7 +19,17 @@ from django.db import transaction
 from aks import services
 from aks.models import AgentPool, ManagedCluster
 from aks.planning import NetworkPolicy, Plugin
-from networking.arm_services import Document, attach, base_arm, existing, reference, refusals, unchangeable, wait_for
+from networking.arm_services import (
+    Document,
+    attach,
+    base_arm,
+    existing,
+    parent,
+    reference,
+    refusals,
+    unchangeable,
+    wait_for,
+)
 from networking.models import Subnet
 from portal.arm import ids
 from portal.arm.context import DeployContext
@@ -195,10 +205,7 @@ def pool_to_arm(pool: AgentPool) -> dict:
 def pool_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> AgentPool:
     doc = Document(document)
     cluster_name, name = doc.child_names(2)
-    key = f"{resource_group.arm_id}/providers/{CLUSTER_TYPE}/{cluster_name}".lower()
-    cluster = ctx.created.get(key) or existing(ManagedCluster, resource_group, cluster_name)
-    if cluster is None:
-        raise ArmError(f"Kubernetes cluster '{cluster_name}' was not found.", resource=doc.name, path="name")
+    cluster = parent(ctx, resource_group, doc, ManagedCluster, cluster_name)
     subnet_path = "properties.vnetSubnetID"
     if doc.get(subnet_path, str, None) is not None and reference(ctx, doc, subnet_path, Subnet).pk != cluster.subnet_id:
         raise ArmError(

@@ -24,6 +24,7 @@ from networking.arm_services import (
     base_arm,
     check_location,
     existing,
+    parent,
     reference,
     referenced_name,
     refusals,
@@ -242,20 +243,12 @@ def network_config_to_arm(integration: VnetIntegration) -> dict:
     }
 
 
-def _site_of(ctx: DeployContext, resource_group: ResourceGroup, doc: Document, site_name: str) -> WebApp:
-    key = f"{resource_group.arm_id}/providers/{SITE_TYPE}/{site_name}".lower()
-    app = ctx.created.get(key) or existing(WebApp, resource_group, site_name)
-    if app is None:
-        raise ArmError(f"Web app '{site_name}' was not found.", resource=doc.name, path="name")
-    return app
-
-
 def network_config_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> VnetIntegration:
     doc = Document(document)
     site_name, name = doc.child_names(2)
     if name.lower() != NETWORK_CONFIG_NAME.lower():
         raise ArmError(f"A site's networkConfig is named '{NETWORK_CONFIG_NAME}'.", resource=doc.name, path="name")
-    app = _site_of(ctx, resource_group, doc, site_name)
+    app = parent(ctx, resource_group, doc, WebApp, site_name)
     path = "properties.subnetResourceId"
     subnet = reference(ctx, doc, path, Subnet)
     with transaction.atomic():
@@ -299,7 +292,7 @@ def connection_to_arm(integration: VnetIntegration) -> dict:
 def connection_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> VnetIntegration:
     doc = Document(document)
     site_name, vnet_name = doc.child_names(2)
-    app = _site_of(ctx, resource_group, doc, site_name)
+    app = parent(ctx, resource_group, doc, WebApp, site_name)
     path = "properties.vnetResourceId"
     vnet = reference(ctx, doc, path, VirtualNetwork)
     if vnet.name.lower() != vnet_name.lower():

@@ -139,6 +139,15 @@ def reference(ctx: DeployContext, doc: Document, path: str, model: type | tuple[
     return found
 
 
+def parent(ctx: DeployContext, resource_group: ResourceGroup, doc: Document, model: type, name: str) -> Any:
+    """A child resource's parent, named by the first part of the child's
+    name, in the child's resource group."""
+    found = ctx.resolve(f"{resource_group.arm_id}/providers/{model.arm_type}/{name}", resource=doc.name, path="name")
+    if not isinstance(found, model):
+        raise ArmError("The name's first part names a resource of another type.", resource=doc.name, path="name")
+    return found
+
+
 def referenced_name(doc: Document, path: str, arm_type: str) -> str:
     """The last name of the ID at ``path``, for what the lab records by name
     only (an App Service Environment, a gateway's public IP address)."""
@@ -604,21 +613,13 @@ def _record_lines(doc: Document, kind: str) -> list[str]:
     return lines
 
 
-def _zone_of(ctx: DeployContext, resource_group: ResourceGroup, doc: Document, zone_name: str) -> PrivateDnsZone:
-    key = f"{resource_group.arm_id}/providers/{ZONE_TYPE}/{zone_name}".lower()
-    zone = ctx.created.get(key) or existing(PrivateDnsZone, resource_group, zone_name)
-    if zone is None:
-        raise ArmError(f"Private DNS zone '{zone_name}' was not found.", resource=doc.name, path="name")
-    return zone
-
-
 def record_set_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> PrivateDnsRecordSet:
     doc = Document(document)
     kind = doc.get("type", str).rsplit("/", 1)[-1].upper()
     if kind not in RECORD_TYPES:
         raise ArmError(f"'{kind}' isn't a record type of private DNS zones.", resource=doc.name, path="type")
     zone_name, name = doc.child_names(2)
-    zone = _zone_of(ctx, resource_group, doc, zone_name)
+    zone = parent(ctx, resource_group, doc, PrivateDnsZone, zone_name)
     lines = _record_lines(doc, kind)
     fields = {
         "record_name": "name",
@@ -678,7 +679,7 @@ _LINK_FIELDS = {
 def link_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> VirtualNetworkLink:
     doc = Document(document)
     zone_name, name = doc.child_names(2)
-    zone = _zone_of(ctx, resource_group, doc, zone_name)
+    zone = parent(ctx, resource_group, doc, PrivateDnsZone, zone_name)
     vnet = reference(ctx, doc, "properties.virtualNetwork.id", VirtualNetwork)
     registration = doc.get("properties.registrationEnabled", bool, False)
     policy = doc.get("properties.resolutionPolicy", str, "Default")
@@ -819,10 +820,7 @@ def zone_group_to_arm(group: ZoneGroup) -> dict:
 def zone_group_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> ZoneGroup:
     doc = Document(document)
     endpoint_name, _ = doc.child_names(2)
-    key = f"{resource_group.arm_id}/providers/{ENDPOINT_TYPE}/{endpoint_name}".lower()
-    endpoint = ctx.created.get(key) or existing(PrivateEndpoint, resource_group, endpoint_name)
-    if endpoint is None:
-        raise ArmError(f"Private endpoint '{endpoint_name}' was not found.", resource=doc.name, path="name")
+    endpoint = parent(ctx, resource_group, doc, PrivateEndpoint, endpoint_name)
     configs = "properties.privateDnsZoneConfigs"
     zones = [reference(ctx, doc, f"{item}.properties.privateDnsZoneId", PrivateDnsZone) for item in doc.items(configs)]
     with transaction.atomic(), refusals(doc, {}, default=configs):

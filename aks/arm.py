@@ -24,6 +24,7 @@ from networking.arm_services import (
     attach,
     base_arm,
     existing,
+    find_child,
     parent,
     reference,
     refusals,
@@ -217,13 +218,7 @@ def pool_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
 
 
 def find_pool(sandbox: Any, resource_id: ids.ResourceId) -> AgentPool | None:
-    cluster_name, name = resource_id.names
-    return AgentPool.objects.filter(
-        cluster__sandbox=sandbox,
-        cluster__resource_group__name__iexact=resource_id.resource_group,
-        cluster__name__iexact=cluster_name,
-        name=name,
-    ).first()
+    return find_child(AgentPool, "cluster", sandbox, resource_id)
 
 
 def register_arm() -> None:

@@ -24,6 +24,7 @@ from networking.arm_services import (
     base_arm,
     check_location,
     existing,
+    find_child,
     parent,
     reference,
     referenced_name,
@@ -258,15 +259,9 @@ def network_config_from_arm(ctx: DeployContext, resource_group: ResourceGroup, d
 
 
 def find_network_config(sandbox: Any, resource_id: ids.ResourceId) -> VnetIntegration | None:
-    site_name, name = resource_id.names
-    if name.lower() != NETWORK_CONFIG_NAME.lower():
+    if resource_id.name.lower() != NETWORK_CONFIG_NAME.lower():
         return None
-    return VnetIntegration.objects.filter(
-        app__sandbox=sandbox,
-        app__resource_group__name__iexact=resource_id.resource_group,
-        app__name__iexact=site_name,
-        kind=VnetIntegration.REGIONAL,
-    ).first()
+    return find_child(VnetIntegration, "app", sandbox, resource_id, name_field=None, kind=VnetIntegration.REGIONAL)
 
 
 # --- Gateway-required integration: sites/virtualNetworkConnections ------------------------
@@ -315,14 +310,10 @@ def connection_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
 
 
 def find_connection(sandbox: Any, resource_id: ids.ResourceId) -> VnetIntegration | None:
-    site_name, vnet_name = resource_id.names
-    return VnetIntegration.objects.filter(
-        app__sandbox=sandbox,
-        app__resource_group__name__iexact=resource_id.resource_group,
-        app__name__iexact=site_name,
-        kind=VnetIntegration.GATEWAY,
-        vnet__name__iexact=vnet_name,
-    ).first()
+    # A gateway-required connection is named after its virtual network.
+    return find_child(
+        VnetIntegration, "app", sandbox, resource_id, name_field="vnet__name", kind=VnetIntegration.GATEWAY
+    )
 
 
 def site_children(app: WebApp) -> list[dict]:

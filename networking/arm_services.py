@@ -179,6 +179,30 @@ def wait_for(resource: Any) -> None:
     complete_due_operations(resource.sandbox)
 
 
+def find_child(
+    model: type,
+    parent_field: str,
+    sandbox: Any,
+    resource_id: ids.ResourceId,
+    *,
+    name_field: str | None = "name",
+    **filters: Any,
+) -> Any:
+    """A child type's ``find``: the row of ``model`` whose parent
+    (``parent_field``) the ID's first name names, in the ID's resource group,
+    and whose ``name_field`` is the ID's last name (None: the name is fixed)."""
+    if name_field is not None:
+        filters[f"{name_field}__iexact"] = resource_id.name
+    return model.objects.filter(
+        **{
+            f"{parent_field}__sandbox": sandbox,
+            f"{parent_field}__resource_group__name__iexact": resource_id.resource_group,
+            f"{parent_field}__name__iexact": resource_id.names[0],
+        },
+        **filters,
+    ).first()
+
+
 def check_location(doc: Document, location: str, what: str) -> None:
     given = doc.location
     if given.lower() != location.lower():
@@ -641,14 +665,8 @@ def record_set_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
 
 
 def find_record_set(sandbox: Any, resource_id: ids.ResourceId) -> PrivateDnsRecordSet | None:
-    zone_name, name = resource_id.names
-    return PrivateDnsRecordSet.objects.filter(
-        zone__sandbox=sandbox,
-        zone__resource_group__name__iexact=resource_id.resource_group,
-        zone__name__iexact=zone_name,
-        record_type=resource_id.arm_type.rsplit("/", 1)[-1].upper(),
-        name__iexact=name,
-    ).first()
+    record_type = resource_id.arm_type.rsplit("/", 1)[-1].upper()
+    return find_child(PrivateDnsRecordSet, "zone", sandbox, resource_id, record_type=record_type)
 
 
 def link_to_arm(link: VirtualNetworkLink) -> dict:
@@ -698,13 +716,7 @@ def link_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
 
 
 def find_link(sandbox: Any, resource_id: ids.ResourceId) -> VirtualNetworkLink | None:
-    zone_name, name = resource_id.names
-    return VirtualNetworkLink.objects.filter(
-        zone__sandbox=sandbox,
-        zone__resource_group__name__iexact=resource_id.resource_group,
-        zone__name__iexact=zone_name,
-        name__iexact=name,
-    ).first()
+    return find_child(VirtualNetworkLink, "zone", sandbox, resource_id)
 
 
 # --- Private endpoints and their DNS zone groups ---------------------------------------

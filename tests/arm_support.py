@@ -133,15 +133,10 @@ SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
 
 
 def _find_subnet(sandbox: Sandbox, resource_id: ids.ResourceId):
+    from networking.arm_services import find_child
     from networking.models import Subnet
 
-    vnet_name, name = resource_id.names
-    return Subnet.objects.filter(
-        vnet__sandbox=sandbox,
-        vnet__resource_group__name__iexact=resource_id.resource_group,
-        vnet__name__iexact=vnet_name,
-        name__iexact=name,
-    ).first()
+    return find_child(Subnet, "vnet", sandbox, resource_id)
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +150,8 @@ def subnet_lookup():
     yield
     if lent:
         subnet_type.find = None
+
+
+def found_by_id(sandbox: Sandbox, document: dict) -> Any:
+    """What the registry finds in ``sandbox`` at the document's ``id``."""
+    return registry.get(document["type"]).lookup(sandbox, ids.parse(document["id"]))

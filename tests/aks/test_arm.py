@@ -19,6 +19,7 @@ from tests.arm_support import (
     deploy,
     empty_group,
     empty_sandbox,
+    found_by_id,
     seeded,
     state,
     subnet_lookup,  # noqa: F401 (an autouse fixture)
@@ -173,3 +174,8 @@ def test_a_subnet_of_another_sandbox_is_not_found(source, target):
     with pytest.raises(ArmError) as refused:
         deploy(target, _group(target), document)
     assert refused.value.path == "properties.agentPoolProfiles[0].vnetSubnetID"
+
+
+def test_a_node_pool_is_found_by_the_id_its_document_gives(source):
+    pool = _cluster(source, "contoso-aks-cni").pools.get()
+    assert found_by_id(source, to_arm(pool, POOL_TYPE)) == pool

@@ -14,6 +14,7 @@ from tests.arm_support import (
     deploy,
     empty_group,
     empty_sandbox,
+    found_by_id,
     group,
     seeded,
     state,
@@ -199,3 +200,19 @@ def test_an_isolated_plan_outside_an_app_service_environment_is_refused_with_asv
     with pytest.raises(ArmError) as refused:
         deploy(target, empty_group(target), plan)
     assert "ASVI-12" in refused.value.rule_ids and refused.value.path == "sku.name"
+
+
+def test_integrations_are_found_by_the_ids_their_documents_give(source):
+    web, api = _app(source, "contoso-web"), _app(source, "contoso-api")
+    gateway = services.add_gateway_integration(
+        web, VirtualNetwork.objects.get(sandbox=source, name="contoso-westus-vnet")
+    )
+    regional = services.add_regional_integration(
+        api,
+        VirtualNetwork.objects.get(sandbox=source, name="contoso-vnet"),
+        subnet=_subnet(source, "contoso-vnet", "integration-subnet"),
+    )
+    assert found_by_id(source, to_arm(gateway, CONNECTION_TYPE)) == gateway
+    network_config = to_arm(regional, "Microsoft.Web/sites/networkConfig")
+    assert network_config["properties"]["subnetResourceId"].endswith("/subnets/integration-subnet")
+    assert found_by_id(source, network_config) == regional

@@ -17,6 +17,7 @@ from tests.arm_support import (
     deploy,
     empty_group,
     empty_sandbox,
+    found_by_id,
     group,
     seeded,
     state,
@@ -377,3 +378,12 @@ def test_bad_paas_input_names_the_property_and_changes_nothing(source, target, c
         deploy(target, rg, document)
     assert (refused.value.resource, refused.value.path) == ("contoso-sql01", path)
     assert state(target) == before
+
+
+def test_zone_children_and_the_zone_group_are_found_by_the_ids_their_documents_give(source):
+    zone = _get(n.PrivateDnsZone, source, "privatelink.database.windows.net")
+    found = [found_by_id(source, child) for child in _children(zone)]
+    assert found == [*zone.record_sets.all(), *zone.links.all()]
+    endpoint = _get(n.PrivateEndpoint, source, "contoso-sql01-pe")
+    (group_document,) = _children(endpoint)
+    assert found_by_id(source, group_document).endpoint == endpoint

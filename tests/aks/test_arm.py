@@ -62,6 +62,16 @@ def _group(sandbox):
     return sandbox.subscriptions.get().resource_groups.get(name=NETWORK_RG)
 
 
+def test_the_seeded_clusters_of_the_current_era_are_built_again_from_their_export(settings):
+    source = seeded(settings, "current")
+    target = empty_sandbox("current")
+    copy_vnet(VirtualNetwork.objects.get(sandbox=source, name="contoso-aks-vnet"), empty_group(target, NETWORK_RG))
+    for name in ("contoso-aks-kubenet", "contoso-aks-cni"):
+        document = to_arm(_cluster(source, name))
+        copy = deploy(target, _group(target), as_template(document, source, target))
+        assert comparable(to_arm(copy), target, ignore=GENERATED) == comparable(document, source, ignore=GENERATED)
+
+
 @pytest.mark.parametrize("name", ["contoso-aks-kubenet", "contoso-aks-cni"])
 def test_each_seeded_cluster_is_built_again_from_its_export(source, target, name):
     document = to_arm(_cluster(source, name))

@@ -81,6 +81,21 @@ def test_the_seeded_point_to_site_gateway_round_trips(source, target):
     assert copy.gateway_integration_problem() is None
 
 
+def test_the_seeded_estate_of_the_current_era_round_trips_its_endpoint_and_gateway(settings):
+    source = seeded(settings, "current")
+    target = empty_sandbox("current")
+    rg, _, _ = _zone_estate(source, target)
+    deploy(target, rg, as_template(to_arm(_get(n.SqlServer, source, "contoso-sql01")), source, target))
+    _round_trip(
+        source,
+        target,
+        _get(n.PrivateEndpoint, source, "contoso-sql01-pe"),
+        rg,
+        ignore=("properties.networkInterfaces",),
+    )
+    _round_trip(source, target, _get(n.VirtualNetworkGateway, source, "contoso-hub-vpngw"), rg)
+
+
 def test_the_seeded_hub_gateway_round_trips(source, target):
     rg = _vnets(source, target, NETWORK_RG, "contoso-hub-vnet")
     _round_trip(source, target, _get(n.VirtualNetworkGateway, source, "contoso-hub-vpngw"), rg)

@@ -108,7 +108,7 @@ def _pool_spec(doc: Document, base: str, *, name: str, default_mode: str) -> ser
 def _cluster_subnet(ctx: DeployContext, doc: Document, cluster: ManagedCluster | None = None) -> Subnet:
     """The node subnet: the lab's clusters have one, every pool's."""
     subnet = reference(ctx, doc, f"{PROFILES}[0].vnetSubnetID", Subnet)
-    for item in doc.items(PROFILES)[1:]:
+    for item in doc.item_paths(PROFILES)[1:]:
         path = f"{item}.vnetSubnetID"
         if doc.get(path, str, None) is not None and reference(ctx, doc, path, Subnet).pk != subnet.pk:
             raise ArmError(
@@ -119,7 +119,7 @@ def _cluster_subnet(ctx: DeployContext, doc: Document, cluster: ManagedCluster |
 
 def _pools(doc: Document, cluster: ManagedCluster) -> None:
     """Each profile after the first: added, or scaled to its count."""
-    for base in doc.items(PROFILES)[1:]:
+    for base in doc.item_paths(PROFILES)[1:]:
         spec = _pool_spec(doc, base, name=doc.get(f"{base}.name", str), default_mode="User")
         _apply_pool(doc, cluster, spec, base)
 
@@ -223,5 +223,6 @@ def find_pool(sandbox: Any, resource_id: ids.ResourceId) -> AgentPool | None:
 
 def register_arm() -> None:
     """ARM JSON in and out on the types aks/resources.py declares."""
-    attach(CLUSTER_TYPE, cluster_to_arm, cluster_from_arm)
+    # The node resource group and what is in it are AKS's to make (AKS-02).
+    attach(CLUSTER_TYPE, cluster_to_arm, cluster_from_arm, managed_groups=lambda c: [c.node_resource_group])
     attach(POOL_TYPE, pool_to_arm, pool_from_arm, find=find_pool)

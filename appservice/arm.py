@@ -37,6 +37,7 @@ from portal.arm import ids
 from portal.arm.context import DeployContext
 from portal.arm.errors import ArmError
 from portal.models import ResourceGroup
+from portal.registry import ResourceType, registry
 
 SITE_TYPE = WebApp.arm_type
 PLAN_TYPE = AppServicePlan.arm_type
@@ -45,6 +46,7 @@ NETWORK_CONFIG_TYPE = f"{SITE_TYPE}/networkConfig"
 NETWORK_CONFIG_NAME = "virtualNetwork"  # ARM's one networkConfig of a site
 ASE_TYPE = "Microsoft.Web/hostingEnvironments"
 SLOT_CONFIG = "slotConfigNames"
+CONFIG_TYPE = f"{SITE_TYPE}/config"
 
 # --- Plans ----------------------------------------------------------------------------
 
@@ -152,22 +154,16 @@ def site_to_arm(app: WebApp) -> dict:
     integration = _regional(app)
     if integration is not None:
         properties["virtualNetworkSubnetId"] = integration.subnet.arm_id
-    sticky = [s.name for s in settings if s.slot_setting]
-    if sticky:
-        # Slot-sticky setting names are the site's config "slotConfigNames",
-        # a child resource a template nests in the site.
-        document["resources"] = [{"type": "config", "name": SLOT_CONFIG, "properties": {"appSettingNames": sticky}}]
     return document
 
 
-def _setting_rows(doc: Document) -> list[tuple[str, str, bool]]:
-    path = "properties.siteConfig.appSettings"
-    sticky = set()
-    for item in doc.items("resources"):
-        if doc.get(f"{item}.name", str).rsplit("/", 1)[-1] == SLOT_CONFIG:
-            sticky = {n.upper() for n in doc.strings(f"{item}.properties.appSettingNames")}
+def _setting_rows(doc: Document, app: WebApp | None) -> list[tuple[str, str, bool]]:
+    """The settings the site's document gives. Which are slot settings is
+    the site's config "slotConfigNames", a resource of its own: a setting
+    keeps what it had."""
+    sticky = {s.name.upper() for s in app.settings.filter(slot_setting=True)} if app is not None else set()
     rows = []
-    for item in doc.items(path):
+    for item in doc.item_paths("properties.siteConfig.appSettings"):
         name = doc.get(f"{item}.name", str)
         rows.append((name, doc.get(f"{item}.value", str, ""), name.upper() in sticky))
     return rows
@@ -204,10 +200,10 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
     check_location(doc, plan.location, "App Service plan")
     subnet_path = "properties.virtualNetworkSubnetId"
     subnet = reference(ctx, doc, subnet_path, Subnet) if doc.get(subnet_path, str, None) else None
-    rows = _setting_rows(doc)
     route_all = _route_all(doc)
     with transaction.atomic():
         app = WebApp.objects.filter(sandbox=resource_group.subscription.sandbox, name__iexact=doc.name).first()
+        rows = _setting_rows(doc, app)
         with refusals(doc, _SITE_FIELDS):
             if app is None:
                 app = services.create_webapp(resource_group, name=doc.name, plan=plan)
@@ -316,15 +312,71 @@ def find_connection(sandbox: Any, resource_id: ids.ResourceId) -> VnetIntegratio
     )
 
 
-def site_children(app: WebApp) -> list[dict]:
-    """Export template writes a gateway-required integration as a resource of its own."""
+# --- Slot settings: the site's config "slotConfigNames" ---------------------------------------
+
+
+def slot_config_to_arm(app: WebApp) -> dict:
+    return {
+        "id": f"{app.arm_id}/config/{SLOT_CONFIG}",
+        "name": SLOT_CONFIG,
+        "type": CONFIG_TYPE,
+        "location": app.location,
+        "properties": {"appSettingNames": [s.name for s in app.settings.filter(slot_setting=True)]},
+    }
+
+
+def slot_config_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> WebApp:
+    doc = Document(document)
+    site_name, name = doc.child_names(2)
+    if name != SLOT_CONFIG:
+        raise doc.error(f"The lab's site config is '{SLOT_CONFIG}'.", "name")
+    app = parent(ctx, resource_group, doc, WebApp, site_name)
+    sticky = {n.upper() for n in doc.strings("properties.appSettingNames", [])}
+    current = [(s.name, s.value, s.slot_setting) for s in app.settings.all()]
+    rows = [(n, v, n.upper() in sticky) for n, v, _ in current]
+    if rows != current:
+        path = "properties.appSettingNames"
+        with transaction.atomic(), refusals(doc, {}, default=path):
+            services.save_app_settings(app, app.settings_version, rows)
+            _settled(app)
+    return app
+
+
+def find_slot_config(sandbox: Any, resource_id: ids.ResourceId) -> WebApp | None:
+    if resource_id.name != SLOT_CONFIG:
+        return None
+    return WebApp.objects.filter(
+        sandbox=sandbox, resource_group__name__iexact=resource_id.resource_group, name__iexact=resource_id.names[0]
+    ).first()
+
+
+def site_export(app: WebApp) -> list[dict]:
+    """Export template writes the slot settings and a gateway-required
+    integration as resources of their own after the site."""
+    documents = [site_to_arm(app)]
+    if app.settings.filter(slot_setting=True).exists():
+        documents.append(slot_config_to_arm(app))
     integration = VnetIntegration.objects.filter(app=app, kind=VnetIntegration.GATEWAY).first()
-    return [connection_to_arm(integration)] if integration is not None else []
+    if integration is not None:
+        documents.append(connection_to_arm(integration))
+    return documents
 
 
 def register_arm() -> None:
     """ARM JSON in and out on the types appservice/resources.py declares."""
     attach(PLAN_TYPE, plan_to_arm, plan_from_arm)
-    attach(SITE_TYPE, site_to_arm, site_from_arm, children=site_children)
+    attach(SITE_TYPE, site_to_arm, site_from_arm, export=site_export)
+    if registry.find(CONFIG_TYPE) is None:
+        registry.register(
+            ResourceType(
+                arm_type=CONFIG_TYPE,
+                api_version=registry.get(SITE_TYPE).api_version,
+                label="Site configuration",
+                icon="bi-dot",
+                model="appservice.WebApp",
+                listed=False,
+            )
+        )
+    attach(CONFIG_TYPE, slot_config_to_arm, slot_config_from_arm, find=find_slot_config)
     attach(NETWORK_CONFIG_TYPE, network_config_to_arm, network_config_from_arm, find=find_network_config)
     attach(CONNECTION_TYPE, connection_to_arm, connection_from_arm, find=find_connection)

@@ -7,9 +7,10 @@ class NetworkingConfig(AppConfig):
     def ready(self) -> None:
         # Declaring the types imports the app's models: only once the
         # registry of apps is ready.
-        from networking import resources
+        from networking import arm, resources
 
         resources.register()
+        arm.register_arm()
 
         # ARM JSON in and out (issue #9 point 3, networking/arm_services.py).
         from networking.arm_services import register_arm

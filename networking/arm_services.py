@@ -46,7 +46,8 @@ from networking.services import endpoints as endpoint_services
 from networking.services import gateways as gateway_services
 from networking.services import targets as target_services
 from portal.arm import ids
-from portal.arm.context import DeployContext
+from portal.arm.context import DeployContext, refusal
+from portal.arm.document import Document as ArmDocument
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
 from portal.models import Operation, ResourceGroup
@@ -55,66 +56,57 @@ from portal.services import complete_due_operations
 
 # --- Reading a document -------------------------------------------------------------
 
-_MISSING = object()
+_MISSING: Any = object()
+_LAST_INDEX = re.compile(r"^(.*\[\d+\])\.(.+)$")
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_KIND_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "an array", dict: "an object"}
 
 
-class Document:
-    """One template resource, read property by property: a missing or
-    wrong-typed value raises ArmError naming the resource and the property
-    in ARM's spelling (``properties.ipConfigurations[0].properties.subnet.id``)."""
+class Document(ArmDocument):
+    """A whole template resource, read with portal.arm.document's reader,
+    whose paths may here index arrays too
+    (``properties.ipConfigurations[0].properties.subnet.id``); the
+    resource's name is checked, and split for a child (``zone/record``)."""
 
-    def __init__(self, document: Any, *, resource: str = "") -> None:
+    def __init__(self, document: Any) -> None:
         if not isinstance(document, dict):
-            raise ArmError("A resource must be a JSON object.", resource=resource)
-        self.data = document
+            raise ArmError("A resource must be a JSON object.")
+        super().__init__(document)
         name = document.get("name")
-        self.name = name if isinstance(name, str) and name else resource
         if not isinstance(name, str) or not name.strip():
-            raise ArmError("The resource has no name.", resource=resource, path="name")
+            raise self.error("The resource has no name.", "name")
 
-    def get(self, path: str, kind: type, default: Any = _MISSING) -> Any:
-        """The value at ``path`` checked to be of ``kind``; ``default`` when
-        absent (or null), ArmError when absent and no default is given."""
-        value: Any = self.data
-        for key, index in _TOKEN.findall(path):
+    @property
+    def name(self) -> str:
+        return self.resource
+
+    def get(self, path: str, kind: type | tuple[type, ...] = object, default: Any = _MISSING) -> Any:
+        indexed = _LAST_INDEX.match(path)
+        if indexed is None:
+            return super().get(path, kind, default)
+        prefix, rest = indexed.groups()
+        value: Any = self.value
+        for key, index in _TOKEN.findall(prefix):
             if isinstance(value, dict) and key:
                 value = value.get(key)
             elif isinstance(value, list) and index and int(index) < len(value):
                 value = value[int(index)]
             else:
                 value = None
-            if value is None:
-                break
-        if value is None:
-            if default is _MISSING:
-                raise ArmError("This property is required.", resource=self.name, path=path)
-            return default
-        # JSON has one number type; a bool is never a number here.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ArmError(f"Expected {_KIND_NAMES.get(kind, kind.__name__)}.", resource=self.name, path=path)
-        return value
-
-    def strings(self, path: str) -> list[str]:
-        """An array of strings (empty when absent)."""
-        values = self.get(path, list, [])
-        for i, value in enumerate(values):
-            if not isinstance(value, str):
-                raise ArmError("Expected a string.", resource=self.name, path=f"{path}[{i}]")
-        return values
+        if not isinstance(value, dict):
+            if value is None and default is not _MISSING:
+                return default
+            raise self.error(
+                "The property is required." if value is None else "The property must be an object.", prefix
+            )
+        return ArmDocument(value, resource=self.resource, base=prefix).get(rest, kind, default)
 
     def objects(self, path: str) -> list[dict]:
         """An array of objects (empty when absent)."""
-        values = self.get(path, list, [])
-        for i, value in enumerate(values):
-            if not isinstance(value, dict):
-                raise ArmError("Expected an object.", resource=self.name, path=f"{path}[{i}]")
-        return values
+        return [item.value for _, item in self.items(path)]
 
-    def items(self, path: str) -> list[str]:
+    def item_paths(self, path: str) -> list[str]:
         """The path of each object of the array at ``path`` (none when absent)."""
-        return [f"{path}[{i}]" for i in range(len(self.objects(path)))]
+        return [item.base for _, item in self.items(path)]
 
     @property
     def location(self) -> str:
@@ -125,9 +117,7 @@ class Document:
         ``levels`` parts."""
         parts = self.name.split("/")
         if len(parts) != levels or not all(parts):
-            raise ArmError(
-                f"A child resource's name has {levels} parts separated by '/'.", resource=self.name, path="name"
-            )
+            raise self.error(f"A child resource's name has {levels} parts separated by '/'.", "name")
         return parts
 
 
@@ -159,14 +149,12 @@ def referenced_name(doc: Document, path: str, arm_type: str) -> str:
 
 @contextmanager
 def refusals(doc: Document, fields: Mapping[str, str], default: str = "properties") -> Iterator[None]:
-    """A refusal of the services as ArmError: the service's form field is
-    mapped to the ARM property it came from; the rule IDs stay."""
+    """A refusal of the services as ArmError at the ARM property the
+    service's form field came from (``fields``); the rule IDs stay."""
     try:
         yield
     except AzureRuleError as exc:
-        rule_ids = ((exc.err_id,) if exc.err_id else ()) + exc.rule_ids
-        path = fields.get(exc.field or "", default)
-        raise ArmError(exc.message, resource=doc.name, path=path, rule_ids=rule_ids) from None
+        raise refusal(exc, resource=doc.name, path=fields.get(exc.field or "", default)) from None
 
 
 def wait_for(resource: Any) -> None:
@@ -307,20 +295,20 @@ def _point_to_site(doc: Document) -> gateway_services.PointToSite | None:
     pools = doc.strings(f"{base}.vpnClientAddressPool.addressPrefixes")
     if len(pools) != 1:
         raise ArmError("Give one address pool.", resource=doc.name, path=f"{base}.vpnClientAddressPool.addressPrefixes")
-    protocols = doc.strings(f"{base}.vpnClientProtocols") or ["SSTP"]
+    protocols = doc.strings(f"{base}.vpnClientProtocols", []) or ["SSTP"]
     tunnel_type = _tunnel_type(protocols)
     if tunnel_type is None:
         raise ArmError(
             f"{protocols} isn't a tunnel type the portal offers.", resource=doc.name, path=f"{base}.vpnClientProtocols"
         )
-    auth_values = doc.strings(f"{base}.vpnAuthenticationTypes") or ["Certificate"]
+    auth_values = doc.strings(f"{base}.vpnAuthenticationTypes", []) or ["Certificate"]
     auth = next((key for key, value in _AUTH_TYPES.items() if value.lower() == auth_values[0].lower()), None)
     if auth is None or len(auth_values) != 1:
         raise ArmError(
             "Give one of Certificate, Radius or AAD.", resource=doc.name, path=f"{base}.vpnAuthenticationTypes"
         )
     certificates = []
-    for path in doc.items(f"{base}.vpnClientRootCertificates"):
+    for path in doc.item_paths(f"{base}.vpnClientRootCertificates"):
         certificates.append((doc.get(f"{path}.name", str), doc.get(f"{path}.properties.publicCertData", str)))
     return gateway_services.PointToSite(
         address_pool=pools[0], tunnel_type=tunnel_type, auth_type=auth, root_certificates=tuple(certificates)
@@ -420,7 +408,7 @@ def local_gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, do
     bgp = doc.get("properties.bgpSettings", dict, None) is not None
     spec = gateway_services.LocalGatewaySpec(
         ip_address=doc.get("properties.gatewayIpAddress", str),
-        address_prefixes=tuple(doc.strings("properties.localNetworkAddressSpace.addressPrefixes")),
+        address_prefixes=tuple(doc.strings("properties.localNetworkAddressSpace.addressPrefixes", [])),
         bgp_enabled=bgp,
         bgp_asn=doc.get("properties.bgpSettings.asn", int) if bgp else None,
         bgp_peer_ip=doc.get("properties.bgpSettings.bgpPeeringAddress", str) if bgp else "",
@@ -567,12 +555,12 @@ def zone_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
         return zone or dns_services.create_zone(resource_group, name=doc.name)
 
 
-def zone_children(zone: PrivateDnsZone) -> list[dict]:
-    """What Export template writes as resources of their own after the zone:
-    its record sets (not those auto-registration keeps, PEDNS-23) and its links."""
+def zone_export(zone: PrivateDnsZone) -> list[dict]:
+    """Export template writes the zone, then its record sets (not those
+    auto-registration keeps, PEDNS-23) and its links as resources of their own."""
     records = zone.record_sets.filter(auto_registered=False)
     links = zone.links.select_related("vnet__resource_group__subscription")
-    return [*(record_set_to_arm(r) for r in records), *(link_to_arm(link) for link in links)]
+    return [zone_to_arm(zone), *(record_set_to_arm(r) for r in records), *(link_to_arm(link) for link in links)]
 
 
 def _record_values(record_set: PrivateDnsRecordSet) -> dict:
@@ -620,7 +608,7 @@ def _record_lines(doc: Document, kind: str) -> list[str]:
         return [doc.get("properties.cnameRecord.cname", str)]
     array = f"properties.{_RECORD_ARRAYS[kind]}"
     lines = []
-    for item in doc.items(array):
+    for item in doc.item_paths(array):
         if kind == "A":
             lines.append(doc.get(f"{item}.ipv4Address", str))
         elif kind == "AAAA":
@@ -789,8 +777,10 @@ def endpoint_from_arm(ctx: DeployContext, resource_group: ResourceGroup, documen
     return endpoint
 
 
-def endpoint_children(endpoint: PrivateEndpoint) -> list[dict]:
-    return [zone_group_to_arm(ZoneGroup(endpoint))] if endpoint.dns_zones.exists() else []
+def endpoint_export(endpoint: PrivateEndpoint) -> list[dict]:
+    """The endpoint, then its DNS zone group as a resource of its own."""
+    group = [zone_group_to_arm(ZoneGroup(endpoint))] if endpoint.dns_zones.exists() else []
+    return [endpoint_to_arm(endpoint), *group]
 
 
 class ZoneGroup:
@@ -834,7 +824,9 @@ def zone_group_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
     endpoint_name, _ = doc.child_names(2)
     endpoint = parent(ctx, resource_group, doc, PrivateEndpoint, endpoint_name)
     configs = "properties.privateDnsZoneConfigs"
-    zones = [reference(ctx, doc, f"{item}.properties.privateDnsZoneId", PrivateDnsZone) for item in doc.items(configs)]
+    zones = [
+        reference(ctx, doc, f"{item}.properties.privateDnsZoneId", PrivateDnsZone) for item in doc.item_paths(configs)
+    ]
     with transaction.atomic(), refusals(doc, {}, default=configs):
         attached = set(endpoint.dns_zones.values_list("pk", flat=True))
         for zone in zones:
@@ -899,9 +891,9 @@ def target_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document:
         raise ArmError("Expected Allow or Deny.", resource=doc.name, path="properties.networkAcls.defaultAction")
     access = "disabled" if public == "Disabled" else "selected" if default_action == "Deny" else "all"
     rules_path = "properties.networkAcls.virtualNetworkRules"
-    subnets = [reference(ctx, doc, f"{item}.id", Subnet) for item in doc.items(rules_path)]
+    subnets = [reference(ctx, doc, f"{item}.id", Subnet) for item in doc.item_paths(rules_path)]
     ip_path = "properties.networkAcls.ipRules"
-    ip_rules = [doc.get(f"{item}.value", str) for item in doc.items(ip_path)]
+    ip_rules = [doc.get(f"{item}.value", str) for item in doc.item_paths(ip_path)]
     with transaction.atomic(), refusals(doc, _TARGET_FIELDS):
         target = model.objects.filter(sandbox=resource_group.subscription.sandbox, name__iexact=doc.name).first()
         if target is None:
@@ -951,11 +943,11 @@ def register_arm() -> None:
     attach(LocalNetworkGateway.arm_type, local_gateway_to_arm, local_gateway_from_arm)
     attach(VirtualNetworkGatewayConnection.arm_type, connection_to_arm, connection_from_arm)
     attach(ExpressRouteCircuit.arm_type, circuit_to_arm, circuit_from_arm)
-    attach(ZONE_TYPE, zone_to_arm, zone_from_arm, children=zone_children)
+    attach(ZONE_TYPE, zone_to_arm, zone_from_arm, export=zone_export)
     attach(LINK_TYPE, link_to_arm, link_from_arm, find=find_link)
     for kind in RECORD_TYPES:
         attach(f"{ZONE_TYPE}/{kind}", record_set_to_arm, record_set_from_arm, find=find_record_set)
-    attach(ENDPOINT_TYPE, endpoint_to_arm, endpoint_from_arm, children=endpoint_children)
+    attach(ENDPOINT_TYPE, endpoint_to_arm, endpoint_from_arm, export=endpoint_export)
     attach(ZONE_GROUP_TYPE, zone_group_to_arm, zone_group_from_arm, find=find_zone_group)
     for model in (StorageAccount, SqlServer, KeyVault):
         attach(model.arm_type, target_to_arm, target_from_arm)
@@ -967,12 +959,16 @@ def attach(
     from_arm: Callable[..., Any],
     *,
     find: Callable[[Any, Any], Any] | None = None,
-    children: Callable[[Any], list[dict]] | None = None,
+    export: Callable[[Any], list[dict]] | None = None,
+    managed_groups: Callable[[Any], list[str]] | None = None,
 ) -> None:
-    """Set ARM JSON in and out (and a child type's ``find``) on a registered type."""
+    """Set ARM JSON in and out (and a child type's ``find``, Export
+    template's documents, the groups a resource makes) on a registered type."""
     resource_type = registry.get(arm_type)
     resource_type.to_arm, resource_type.from_arm = to_arm, from_arm
     if find is not None:
         resource_type.find = find
-    if children is not None:
-        resource_type.children = children
+    if export is not None:
+        resource_type.export = export
+    if managed_groups is not None:
+        resource_type.managed_groups = managed_groups

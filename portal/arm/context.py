@@ -3,12 +3,34 @@ a way to find the resources a document refers to by ID."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from portal.arm import ids
 from portal.arm.errors import ArmError
+from portal.errors import AzureRuleError
 from portal.registry import registry
+
+
+def refusal(exc: AzureRuleError, *, resource: str, path: str = "") -> ArmError:
+    """A service's refusal as ARM JSON in reports it: the resource, the
+    property (``path``, else the form field the service named) and the rule
+    IDs, the message ID first as the blades' "Learn more" shows them."""
+    rule_ids = ((exc.err_id,) if exc.err_id else ()) + tuple(exc.rule_ids)
+    where = path or (f"properties ({exc.field})" if exc.field else "properties")
+    return ArmError(exc.message, resource=resource, path=where, rule_ids=rule_ids)
+
+
+@contextmanager
+def refusals_at(resource: str, path: str) -> Iterator[None]:
+    """Inside, a service's AzureRuleError becomes an ArmError at ``path``:
+    ``with refusals_at(name, "properties.subnets[2]"): create_subnet(...)``."""
+    try:
+        yield
+    except AzureRuleError as exc:
+        raise refusal(exc, resource=resource, path=path) from None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from appservice import services
 from appservice.models import AppServicePlan, VnetIntegration, WebApp
 from networking.models import Subnet, VirtualNetwork
 from portal.arm.errors import ArmError
+from portal.registry import registry
 from tests.arm_support import (
     as_template,
     comparable,
@@ -25,6 +26,7 @@ from tests.arm_support import (
 pytestmark = pytest.mark.django_db
 
 CONNECTION_TYPE = "Microsoft.Web/sites/virtualNetworkConnections"
+CONFIG_TYPE = "Microsoft.Web/sites/config"
 
 
 @pytest.fixture
@@ -101,7 +103,15 @@ def test_regional_integration_route_all_and_settings_round_trip(source, target):
     # The subnet was delegated and claimed by the plan, as the blade does (ASVI-24).
     subnet = _subnet(target, "contoso-vnet", "integration-subnet")
     assert subnet.delegation == "Microsoft.Web/serverFarms" and subnet.serverfarm_id == copy.plan_id
+    # Slot settings are the site's config "slotConfigNames", a resource of its own.
+    (config,) = [
+        d for d in registry.get("Microsoft.Web/sites").export(_app(source, "contoso-api")) if d["type"] == CONFIG_TYPE
+    ]
+    assert config["properties"]["appSettingNames"] == ["KEEP"]
+    assert not copy.settings.get(name="KEEP").slot_setting
+    deploy(target, group(target, "contoso-rg"), as_template(config, source, target))
     assert copy.settings.get(name="KEEP").slot_setting
+    assert found_by_id(target, to_arm(copy, CONFIG_TYPE)) == copy
 
 
 def test_gateway_required_integration_is_a_virtual_network_connection_and_round_trips(source, target):

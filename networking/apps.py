@@ -11,3 +11,8 @@ class NetworkingConfig(AppConfig):
 
         resources.register()
         arm.register_arm()
+
+        # ARM JSON in and out (issue #9 point 3, networking/arm_services.py).
+        from networking.arm_services import register_arm
+
+        register_arm()

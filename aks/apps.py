@@ -15,3 +15,8 @@ class AksConfig(AppConfig):
         from aks import resources
 
         resources.register()
+
+        # ARM JSON in and out (issue #9 point 3, aks/arm.py).
+        from aks.arm import register_arm
+
+        register_arm()

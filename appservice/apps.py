@@ -10,3 +10,8 @@ class AppserviceConfig(AppConfig):
         from appservice import resources
 
         resources.register()
+
+        # ARM JSON in and out (issue #9 point 3, appservice/arm.py).
+        from appservice.arm import register_arm
+
+        register_arm()

@@ -11,5 +11,10 @@ class NetworkingConfig(AppConfig):
 
         resources.register()
         arm.register_arm()
+
+        # ARM JSON in and out (issue #9 point 3, networking/arm_services.py).
+        from networking.arm_services import register_arm
+
+        register_arm()
         # After arm: it adds the NAT gateway to the subnet and VNet types' ARM JSON in.
         arm_nat.register_arm()

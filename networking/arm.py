@@ -130,7 +130,12 @@ def _vnet(ctx: DeployContext, rg: ResourceGroup, doc: Document, *, classic: bool
     subnets = list(doc.items("properties.subnets"))
     vnet = _existing(m.VirtualNetwork, rg, name)
     if vnet is None:
-        with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes"):
+        subnet_fields = {
+            field: sub.path(path)
+            for i, sub in subnets
+            for field, path in ((f"subnet_name_{i}", "name"), (f"subnet_prefix_{i}", "properties.addressPrefix"))
+        }
+        with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes", subnet_fields):
             if classic:
                 # Classic subnets have no settings beyond their range: made with the VNet.
                 plain = [(s.get("name", str), _prefix(s)) for _, s in subnets]
@@ -198,7 +203,7 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
         "private_endpoint_network_policies": policies,
     }
     existing = m.Subnet.objects.filter(vnet=vnet, name__iexact=name).select_related("vnet__sandbox").first()
-    with refusals_at(doc.resource, doc.path("properties")):
+    with refusals_at(doc.resource, doc.path("properties"), {"subnet_name": doc.path("name")}):
         if existing is None:
             return vnets.create_subnet(vnet, name=name, prefix=prefix, log=False, **settings)
         return vnets.update_subnet(existing, prefix=prefix, **settings)
@@ -240,7 +245,7 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
         gateway="local" if transit else "remote" if use_remote else "none",
     )
     link = m.VirtualNetworkPeering.objects.filter(vnet=vnet, name__iexact=name).first()
-    with refusals_at(doc.resource, doc.path("properties")):
+    with refusals_at(doc.resource, doc.path("properties"), {"name": doc.path("name")}):
         if link is None:
             first = settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)
             link = peerings.add_peering(
@@ -321,7 +326,7 @@ def nsg_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
             nsg = nsgs.create_nsg(rg, name=name, location=location)
     for _, rule_doc, direction, data in rules:
         current = m.SecurityRule.objects.filter(nsg=nsg, name__iexact=data["name"]).first()
-        with refusals_at(doc.resource, rule_doc.path("properties")):
+        with refusals_at(doc.resource, rule_doc.path("properties"), {"name": rule_doc.path("name")}):
             if current is None:
                 nsgs.add_rule(nsg, direction, data)
             elif current.direction != direction:
@@ -355,7 +360,7 @@ def route_table_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) 
         routes.set_propagation(table, propagate)
     for route_doc, data in table_routes:
         current = m.Route.objects.filter(route_table=table, name__iexact=data["name"]).first()
-        with refusals_at(doc.resource, route_doc.path("properties")):
+        with refusals_at(doc.resource, route_doc.path("properties"), {"name": route_doc.path("name")}):
             if current is None:
                 routes.add_route(table, data)
             else:

@@ -326,12 +326,6 @@ class KubernetesWizard(CreateWizard):
         for error in services.cluster_refusals(self.sandbox, self.target_rg, spec):
             problems.setdefault(error.field or "__all__", Problem.of(error))
 
-    def _dry_run(self) -> dict[str, Problem]:
-        """Review + create writes nothing: check_rules ran cluster_refusals,
-        the checks create_cluster makes, over the current state (a "Create
-        new" VNet or subnet included), so there is nothing to rehearse."""
-        return {}
-
     def create(self, rg):
         return services.create_cluster(rg, self.cluster_spec())
 

@@ -119,5 +119,5 @@ def resource_types() -> list[ResourceType]:
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
-    registry.add_wizard("webapp", "portal.forms.WebAppWizard")
-    registry.add_wizard("appserviceplan", "portal.forms.AppServicePlanWizard")
+    registry.add_wizard("webapp", "appservice.forms.WebAppWizard")
+    registry.add_wizard("appserviceplan", "appservice.forms.AppServicePlanWizard")

@@ -517,5 +517,5 @@ def network_watcher_url(subscription) -> str:
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
-    registry.add_wizard("virtualnetwork", "portal.forms.VirtualNetworkWizard")
+    registry.add_wizard("virtualnetwork", "networking.forms.vnets.VirtualNetworkWizard")
     registry.add_page("network_watcher", network_watcher_url)

@@ -13,17 +13,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import live, pagecache
+from portal.errors import rule_error
 from portal.models import (
+    REGIONS,
     ActivityLogEntry,
     Notification,
     NotificationLevel,
     Operation,
     OperationStatus,
+    ResourceGroup,
     Sandbox,
 )
+from portal.naming import validate_name
 from portal.registry import registry
 from portal.resources import resource_url
 
@@ -275,12 +280,6 @@ def set_era(sandbox: Sandbox, era: str) -> None:
 
 def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
     """Create a resource group (portal "Create a resource group")."""
-    from django.urls import reverse
-
-    from portal.errors import rule_error
-    from portal.models import REGIONS, ResourceGroup
-    from portal.naming import validate_name
-
     name = validate_name("resource_group", name)
     if location not in REGIONS:
         # A choice of the form, not an Azure rule: no rule ID to cite.

@@ -20,19 +20,7 @@ def _pks(values: list) -> list[int] | None:
     return [int(t) for t in texts]
 
 
-class _ReviewReads(CreateWizard):
-    """Review + create runs the services' checks only: they cover every
-    refusal the create meets, so no rolled-back create is needed (issue #9
-    point 6; drop this once CreateWizard.review no longer dry-runs)."""
-
-    def review(self) -> bool:
-        self.reviewed = True
-        self.problems = self.check()
-        self.validation = "failed" if self.problems else "passed"
-        return not self.problems
-
-
-class NatGatewayWizard(_ReviewReads):
+class NatGatewayWizard(CreateWizard):
     """Portal "Create network address translation (NAT) gateway": Basics
     (name, region, availability zone, TCP idle timeout), Outbound IP (public
     IPs of the region, or "Create a new public IP address"), Subnet (a
@@ -192,7 +180,7 @@ class NatGatewayWizard(_ReviewReads):
         ]
 
 
-class PublicIpWizard(_ReviewReads):
+class PublicIpWizard(CreateWizard):
     """Portal "Create public IP address": IP version, SKU (Basic only in the
     Classic era, PIP-01), IP address assignment (PIP-02), name, region."""
 

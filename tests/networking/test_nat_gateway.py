@@ -362,3 +362,13 @@ def test_the_overview_costs_the_same_queries_with_more_subnets_and_addresses(ali
     with CaptureQueriesContext(connection) as large:
         alice.get(url)
     assert len(large) == len(small)
+
+
+def test_the_frame_lists_both_types_from_the_registry_alone(alice):
+    market = alice.get(reverse("create_resource") + "?category=networking").content.decode()
+    assert 'data-product="nat-gateway"' in market and create_url(alice, "nat_gateway_create") in market
+    assert 'data-product="public-ip-address"' in market and create_url(alice, "public_ip_create") in market
+    nat = make_nat(alice, public_ips=(make_pip(alice),))
+    listed = alice.get(reverse("all_resources")).content.decode()
+    assert blade_url(nat, "nat_gateway_overview") in listed and "NAT gateway" in listed
+    assert "Public IP address" in listed and "nat-ip" in listed

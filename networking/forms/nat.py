@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from networking.models import NatGateway, PublicIPAddress, Subnet, VirtualNetwork
+from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
@@ -227,41 +227,53 @@ class PublicIpWizard(CreateWizard):
         ]
 
 
-class _SandboxChoice(forms.Form):
-    """A pane's one choice of a sandbox's row, by primary key."""
+class AssociateSubnetForm(forms.Form):
+    """Subnets > "Associate": a virtual network of the sandbox, then one of
+    its subnets. A choice outside the lists is simply not found."""
 
-    def __init__(self, queryset, data=None):
-        super().__init__(data)
-        self.queryset = queryset
-
-    def chosen(self, name: str, message: str):
-        raw = self.data.get(name, "") if self.is_bound else ""
-        row = None
-        if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 12:
-            row = self.queryset.filter(pk=int(raw.strip())).first()
-        if row is None:
-            self.add_error(None, message)
-        return row
-
-
-class AssociateSubnetForm(_SandboxChoice):
-    """Subnets > "Associate": a virtual network of the sandbox, then one of its subnets."""
+    vnet = forms.CharField(required=False, max_length=20)
+    subnet = forms.CharField(required=False, max_length=20)
 
     def __init__(self, sandbox, data=None):
-        super().__init__(VirtualNetwork.objects.arm().filter(sandbox=sandbox), data)
+        super().__init__(data)
+        self.vnets = list(
+            VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
+        )
+
+    def _posted(self, name: str) -> str:
+        raw = self.data.get(name, "") if self.is_bound else ""
+        return raw.strip() if isinstance(raw, str) else ""
+
+    @property
+    def chosen_vnet(self) -> VirtualNetwork | None:
+        return next((v for v in self.vnets if str(v.pk) == self._posted("vnet")), None)
+
+    @property
+    def subnet_choices(self) -> list[Subnet]:
+        vnet = self.chosen_vnet
+        return list(vnet.subnets.select_related("vnet", "nat_gateway").order_by("name")) if vnet else []
 
     def problems_and_subnet(self) -> tuple[dict[str, Problem], Subnet | None]:
-        vnet = self.chosen("vnet", "")
-        if vnet is None:
+        if self.chosen_vnet is None:
             return {"vnet": Problem("Select a virtual network.")}, None
-        subnet = _SandboxChoice(vnet.subnets.select_related("vnet", "nat_gateway"), self.data).chosen("subnet", "")
+        subnet = next((s for s in self.subnet_choices if str(s.pk) == self._posted("subnet")), None)
         if subnet is None:
             return {"subnet": Problem("Select a subnet.")}, None
         return {}, subnet
 
 
-class AddPublicIpForm(_SandboxChoice):
+class AddPublicIpForm(forms.Form):
     """Outbound IP > "Add": one public IP address of the sandbox."""
 
-    def __init__(self, nat: NatGateway, data=None):
-        super().__init__(PublicIPAddress.objects.filter(sandbox=nat.sandbox).select_related("nat_gateway"), data)
+    public_ip = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, sandbox, data=None):
+        super().__init__(data)
+        self.choices = list(
+            PublicIPAddress.objects.filter(sandbox=sandbox).select_related("nat_gateway").order_by("name")
+        )
+
+    @property
+    def chosen(self) -> PublicIPAddress | None:
+        raw = self.data.get("public_ip", "") if self.is_bound else ""
+        return next((p for p in self.choices if isinstance(raw, str) and str(p.pk) == raw.strip()), None)

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.forms.nat import AddPublicIpForm, AssociateSubnetForm, NatGatewayWizard, PublicIpWizard
-from networking.models import NatGateway, PublicIPAddress, Subnet, VirtualNetwork
+from networking.models import NatGateway, PublicIPAddress, Subnet
 from networking.services import nat as services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import activity_log, blade, confirm_pane, go, json_view, resource_menu, respond
@@ -103,16 +103,14 @@ def _changed(request: HttpRequest, nat: NatGateway, grid: str, page: str) -> Htt
     return response
 
 
-def _associate_context(request: HttpRequest, nat: NatGateway, data, problems=None) -> dict:
-    vnets = list(VirtualNetwork.objects.arm().filter(sandbox=request.sandbox).select_related("resource_group"))
-    chosen = next((v for v in vnets if str(v.pk) == str(data.get("vnet", ""))), None)
+def _associate_context(nat: NatGateway, form: AssociateSubnetForm, problems=None) -> dict:
     return {
         **_nat_blade(nat, "subnets", "Associate subnet"),
-        "values": data,
+        "values": form.data,
         "problems": problems or {},
-        "vnets": vnets,
-        "selected_vnet": chosen,
-        "subnet_choices": list(chosen.subnets.select_related("nat_gateway").order_by("name")) if chosen else [],
+        "vnets": form.vnets,
+        "selected_vnet": form.chosen_vnet,
+        "subnet_choices": form.subnet_choices,
         "action_url": _url(nat, "nat_gateway_associate"),
     }
 
@@ -121,9 +119,10 @@ def _associate_context(request: HttpRequest, nat: NatGateway, data, problems=Non
 def nat_gateway_associate(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     """Subnets > "Associate": Virtual network, Subnet, OK (NAT-01 to NAT-05)."""
     nat = _get_nat(request, subscription_id, rg, name)
+    form = AssociateSubnetForm(request.sandbox, request.POST if request.method == "POST" else request.GET)
     if request.method == "GET":
-        return respond(request, "networking/nat_associate.html", "pane", _associate_context(request, nat, request.GET))
-    problems, subnet = AssociateSubnetForm(request.sandbox, request.POST).problems_and_subnet()
+        return respond(request, "networking/nat_associate.html", "pane", _associate_context(nat, form))
+    problems, subnet = form.problems_and_subnet()
     if subnet is not None:
         try:
             services.associate_subnet(nat, subnet)
@@ -131,7 +130,7 @@ def nat_gateway_associate(request: HttpRequest, subscription_id, rg: str, name: 
             problems = {"subnet": Problem.of(exc)}
     if not problems:
         return _changed(request, nat, "subnet-grid", "subnets")
-    context = _associate_context(request, nat, request.POST, problems)
+    context = _associate_context(nat, form, problems)
     return respond(request, "networking/nat_associate.html", "pane", context, status=422)
 
 
@@ -152,14 +151,12 @@ def nat_gateway_dissociate(request: HttpRequest, subscription_id, rg: str, name:
     )
 
 
-def _add_ip_context(request: HttpRequest, nat: NatGateway, data, problems=None) -> dict:
+def _add_ip_context(nat: NatGateway, form: AddPublicIpForm, problems=None) -> dict:
     return {
         **_nat_blade(nat, "outbound_ip", "Add public IP address"),
-        "values": data,
+        "values": form.data,
         "problems": problems or {},
-        "choices": list(
-            PublicIPAddress.objects.filter(sandbox=request.sandbox).select_related("nat_gateway").order_by("name")
-        ),
+        "choices": form.choices,
         "action_url": _url(nat, "nat_gateway_add_public_ip"),
     }
 
@@ -168,10 +165,10 @@ def _add_ip_context(request: HttpRequest, nat: NatGateway, data, problems=None) 
 def nat_gateway_add_public_ip(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     """Outbound IP > "Add": one public IP address (NAT-04, NAT-05, PIP-03)."""
     nat = _get_nat(request, subscription_id, rg, name)
+    form = AddPublicIpForm(request.sandbox, request.POST if request.method == "POST" else None)
     if request.method == "GET":
-        return respond(request, "networking/nat_add_public_ip.html", "pane", _add_ip_context(request, nat, request.GET))
-    form = AddPublicIpForm(nat, request.POST)
-    pip = form.chosen("public_ip", "Select a public IP address.")
+        return respond(request, "networking/nat_add_public_ip.html", "pane", _add_ip_context(nat, form))
+    pip = form.chosen
     problems = {} if pip is not None else {"public_ip": Problem("Select a public IP address.")}
     if pip is not None:
         try:
@@ -180,7 +177,7 @@ def nat_gateway_add_public_ip(request: HttpRequest, subscription_id, rg: str, na
             problems = {"public_ip": Problem.of(exc)}
     if not problems:
         return _changed(request, nat, "public-ip-grid", "outbound_ip")
-    context = _add_ip_context(request, nat, request.POST, problems)
+    context = _add_ip_context(nat, form, problems)
     return respond(request, "networking/nat_add_public_ip.html", "pane", context, status=422)
 
 

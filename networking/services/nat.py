@@ -269,7 +269,12 @@ def check_subnet_for_nat(
     if subnet.name.lower() == GATEWAY_SUBNET.lower():
         raise rule_error("A NAT gateway can't be used with the GatewaySubnet.", "NAT-03", field=field)
     if subnet.vnet.is_classic:
-        raise rule_error(f"'{subnet.vnet.name}' is a classic virtual network.", "NAT-02", field=field)
+        raise rule_error(
+            f"'{subnet.vnet.name}' is a classic virtual network: NAT gateways serve Resource Manager virtual "
+            "networks only.",
+            "NAT-02",
+            field=field,
+        )
     if subnet.vnet.location != location:
         raise rule_error(
             f"Virtual network '{subnet.vnet.name}' is in {subnet.vnet.region_label}; the NAT gateway is in "

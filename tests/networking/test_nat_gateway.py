@@ -116,6 +116,12 @@ def test_a_nat_gateways_subnets_are_in_one_virtual_network_nat_02(alice):
     assert "NAT-02" in refusal(make_nat, alice, "two-vnets", subnets=both).learn_more
 
 
+def test_a_classic_virtual_networks_subnet_is_refused_nat_02(alice):
+    classic = Subnet.objects.select_related("vnet").filter(vnet__sandbox=alice.sandbox, vnet__is_classic=True, vnet__location="eastus").exclude(name="GatewaySubnet").first()
+    exc = refusal(services.associate_subnet, make_nat(alice), classic)
+    assert "NAT-02" in exc.learn_more and "Resource Manager" in exc.message
+
+
 def test_the_gateway_subnet_is_refused_nat_03(alice):
     gateway_subnet = Subnet.objects.select_related("vnet").get(vnet__sandbox=alice.sandbox, vnet__name="contoso-westus-vnet", name="GatewaySubnet")
     nat = services.create_nat_gateway(rg_of(alice), services.NatGatewaySpec(name="west-nat", location="westus"))

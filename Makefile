@@ -40,8 +40,11 @@ bench-scale: setup
 bench-engine: $(STAMP)
 	$(PY) -m tests.bench.engine_bench
 
+# Ruff, then the layer contracts (pyproject.toml [tool.importlinter]): the
+# frame imports no app, networking neither appservice nor aks, the engines no Django.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 test-db.sqlite3

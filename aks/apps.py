@@ -10,6 +10,7 @@ class AksConfig(AppConfig):
     def ready(self) -> None:
         # ERR-32 to ERR-46 live in the pure planner; refuse() finds them here.
         add_texts(ERR_TEXT)
+
         # Declaring the types imports the app's models: only once the
         # registry of apps is ready.
         from aks import resources
@@ -20,3 +21,11 @@ class AksConfig(AppConfig):
         from aks.arm import register_arm
 
         register_arm()
+
+        # Layers (issue #9): AKS plugs into networking through the registry
+        # (who uses a subnet; its clusters and pods in the engine's snapshot).
+        from aks import snapshot, usage
+        from portal.registry import registry
+
+        snapshot.register(registry)
+        usage.register(registry)

@@ -15,3 +15,14 @@ class AppserviceConfig(AppConfig):
         from appservice.arm import register_arm
 
         register_arm()
+
+        # Layers (issue #9): App Service plugs into networking through the
+        # registry (who uses a subnet, VNet or gateway; its apps in the
+        # engine's snapshot), imported here for the same reason.
+        from appservice import services, snapshot
+        from portal.errors import add_texts
+        from portal.registry import registry
+
+        add_texts(services.ERR_TEXT)
+        services.register_with_networking(registry)
+        snapshot.register(registry)

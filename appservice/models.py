@@ -170,3 +170,22 @@ class VnetIntegration(models.Model):
     @property
     def is_regional(self) -> bool:
         return self.kind == self.REGIONAL
+
+
+class ServiceAssociationLink(models.Model):
+    """The *service association link* (SAL) App Service puts on a subnet it
+    integrates with: the plan whose apps use the subnet.
+
+    One per subnet (a unique subnet), so when two plans race for one subnet
+    only one insert can win (ASVI-42). In the Current era more plans join the
+    subnet (ASVI-43) and the link stays the first plan's. A link whose apps
+    are all gone still blocks the subnet (ASVI-65).
+    """
+
+    subnet = models.OneToOneField(
+        "networking.Subnet", on_delete=models.CASCADE, related_name="service_association_link"
+    )
+    plan = models.ForeignKey(AppServicePlan, on_delete=models.CASCADE, related_name="subnet_links")
+
+    def __str__(self) -> str:
+        return f"{self.subnet_id} -> {self.plan.name}"

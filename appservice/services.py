@@ -7,24 +7,39 @@ updates after commit.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
 from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
-from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp, sku_display
+from appservice.models import (
+    ISOLATED_TIERS,
+    SKUS,
+    AppServicePlan,
+    AppSetting,
+    ServiceAssociationLink,
+    VnetIntegration,
+    WebApp,
+    sku_display,
+)
 from networking import services as networking_services
 from networking.engine import addressing
-from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
+from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork, VirtualNetworkGateway
+from networking.services import endpoints as endpoint_services
 from portal import eras
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
-from portal.models import NotificationLevel, region_name
+from portal.models import REGIONS, NotificationLevel, region_name
+from portal.naming import validate_name
+from portal.registry import Registry
 
 GATEWAY_SUBNET = "GatewaySubnet"
 MIN_INTEGRATION_PREFIX = 28  # ASVI-21
@@ -201,7 +216,7 @@ class SubnetChoices:
 
 def subnet_choices(app: WebApp, vnet: VirtualNetwork) -> SubnetChoices:
     """SEED-10: existing subnets (only usable ones enabled) and what a new one could be."""
-    subnets = list(vnet.subnets.all())
+    subnets = list(vnet.subnets.select_related("service_association_link__plan"))
     if subnets:
         _annotate_usage(subnets)
     used = [s.address_prefix for s in subnets]
@@ -218,8 +233,6 @@ def subnet_choices(app: WebApp, vnet: VirtualNetwork) -> SubnetChoices:
 
 def _annotate_usage(subnets: list[Subnet]) -> None:
     """Attach NIC counts and the plans integrated with each subnet in two queries."""
-    from django.db.models import Count
-
     ids = [s.pk for s in subnets]
     nic_counts = dict(
         Subnet.objects.filter(pk__in=ids).annotate(n=Count("nics")).values_list("pk", "n")
@@ -253,8 +266,9 @@ def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
     if getattr(subnet, "nic_count", 0):
         return refuse("ERR-01", "ASVI-20", "SEED-10", subnet=subnet.name)
     other_plans = {name for pid, name in getattr(subnet, "integrated_plans", set()) if pid != plan.pk}
-    if subnet.serverfarm_id and subnet.serverfarm_id != plan.pk and not other_plans:
-        other_plans = {subnet.serverfarm.name}
+    link = link_of(subnet)
+    if link is not None and link.plan_id != plan.pk and not other_plans:
+        other_plans = {link.plan.name}
     if other_plans:
         other = sorted(other_plans)[0]
         if not rules.multi_plan_subnet_join:
@@ -327,7 +341,7 @@ def add_regional_integration(
                     delegation=APP_SERVICE_DELEGATION,
                     log=False,
                 )
-            subnet = Subnet.objects.select_related("serverfarm").get(pk=subnet.pk, vnet=vnet)
+            subnet = Subnet.objects.select_related("service_association_link__plan").get(pk=subnet.pk, vnet=vnet)
             _annotate_usage([subnet])
             problem = subnet_problem(app, subnet)
             if problem:
@@ -345,21 +359,28 @@ def add_regional_integration(
     return integration
 
 
+def link_of(subnet: Subnet) -> ServiceAssociationLink | None:
+    """The subnet's service association link, or None (no query when the
+    subnet was read with ``select_related("service_association_link__plan")``)."""
+    try:
+        return subnet.service_association_link
+    except ServiceAssociationLink.DoesNotExist:
+        return None
+
+
 def _claim_subnet(plan: AppServicePlan, subnet: Subnet, rules) -> None:
-    """Set the service association link and delegation in one conditional
-    update: when two plans race for one subnet, exactly one wins (ASVI-42)."""
-    eligible = Subnet.objects.filter(pk=subnet.pk)
-    if not rules.multi_plan_subnet_join:
-        eligible = eligible.filter(Q(serverfarm__isnull=True) | Q(serverfarm=plan))
-        updated = eligible.update(serverfarm=plan, delegation=APP_SERVICE_DELEGATION)
-    else:
-        updated = eligible.update(
-            delegation=APP_SERVICE_DELEGATION,
-            serverfarm=subnet.serverfarm_id or plan.pk,
-        )
-    if not updated:
-        winner = Subnet.objects.select_related("serverfarm").get(pk=subnet.pk).serverfarm
-        raise refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=winner.name if winner else "another plan")
+    """Put the plan's service association link on the subnet and delegate it.
+
+    The link is unique per subnet and inserted in a savepoint, so when two
+    plans race for one subnet exactly one insert wins and the other reads the
+    winner (ASVI-42). In the Current era the second plan joins the subnet and
+    the link stays the first plan's (ASVI-43)."""
+    link, _ = ServiceAssociationLink.objects.select_related("plan").get_or_create(
+        subnet_id=subnet.pk, defaults={"plan": plan}
+    )
+    if link.plan_id != plan.pk and not rules.multi_plan_subnet_join:
+        raise refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=link.plan.name)
+    Subnet.objects.filter(pk=subnet.pk).update(delegation=APP_SERVICE_DELEGATION)
     if not subnet.delegation:
         portal_services.log_activity(
             plan.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded"
@@ -402,9 +423,138 @@ def disconnect(app: WebApp) -> None:
         integration.delete()
         if subnet is not None and not VnetIntegration.objects.filter(subnet=subnet, app__plan=app.plan).exists():
             remaining = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-            Subnet.objects.filter(pk=subnet.pk).update(serverfarm=remaining.app.plan_id if remaining else None)
+            if remaining is None:
+                ServiceAssociationLink.objects.filter(subnet=subnet).delete()
+            else:
+                ServiceAssociationLink.objects.update_or_create(subnet=subnet, defaults={"plan_id": remaining.app.plan_id})
         target = f"{integration.vnet.name}/{subnet.name}" if subnet else integration.vnet.name
         _after_integration_change(app, "Disconnecting VNet Integration", "Disconnected VNet Integration", target)
+
+
+# --- Who uses a subnet, a VNet or a gateway (registered on networking's types) ----
+
+# App Service's §16 texts that portal/errors.py doesn't hold; AppConfig.ready()
+# adds them (portal.errors.add_texts) so refuse() finds them.
+ERR_TEXT = {
+    "ERR-16": (
+        "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
+        "Purge the unused integration first."
+    ),
+    "ERR-48": (
+        "App '{app}' can't take this private endpoint or rule: {reason} (100 PEs max; SE rules not allowed with a PE)."
+    ),
+}
+VNET_TYPES = ("Microsoft.Network/virtualNetworks", "Microsoft.ClassicNetwork/virtualNetworks")
+
+
+def integrated_app_name(subnet: Subnet) -> str | None:
+    """The app integrated with ``subnet`` (SUBNET-06, ASVI-25), or None."""
+    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
+    return integration.app.name if integration else None
+
+
+def orphaned_link_refusal(subnet: Subnet) -> AzureRuleError | None:
+    """ASVI-65: a service association link no app uses any more blocks
+    deleting and changing the subnet (one query)."""
+    if ServiceAssociationLink.objects.filter(subnet=subnet, subnet__integrations__isnull=True).exists():
+        return refuse("ERR-16", "ASVI-65", subnet=subnet.name)
+    return None
+
+
+def subnet_change_refusal(subnet: Subnet, changes: Mapping[str, Any]) -> AzureRuleError | None:
+    """An orphaned link refuses every change (ASVI-65); a subnet hosting an
+    integration stays delegated to Microsoft.Web/serverFarms (ASVI-24,
+    SUBNET-10)."""
+    orphaned = orphaned_link_refusal(subnet)
+    if orphaned is not None:
+        return orphaned
+    delegation = changes.get("delegation", APP_SERVICE_DELEGATION)
+    if delegation == APP_SERVICE_DELEGATION:
+        return None
+    app = integrated_app_name(subnet)
+    if app is None:
+        return None
+    return AzureRuleError(
+        f"Subnet '{subnet.name}' hosts virtual network integration for app '{app}', so it must stay delegated "
+        f"to '{APP_SERVICE_DELEGATION}'. Disconnect the app first.",
+        rule_ids=("ASVI-24", "SUBNET-10"),
+        err_id="ERR-10",
+        field="delegation",
+    )
+
+
+def vnet_delete_refusal(vnet: VirtualNetwork) -> AzureRuleError | None:
+    """An integrated app (ASVI-63) or a service association link (ASVI-65)
+    keeps a VNet from being deleted."""
+    integration = VnetIntegration.objects.filter(vnet=vnet).select_related("app").first()
+    if integration is not None:
+        return refuse("ERR-15", "ASVI-63", vnet=vnet.name, app=integration.app.name)
+    link = (
+        ServiceAssociationLink.objects.filter(subnet__vnet=vnet).select_related("subnet").order_by("subnet__name").first()
+    )
+    if link is not None:
+        return refuse("ERR-16", "ASVI-65", subnet=link.subnet.name)
+    return None
+
+
+def gateway_delete_refusal(gateway: VirtualNetworkGateway) -> AzureRuleError | None:
+    """A gateway an app integrates through can't be deleted (SEED-11, ASGW-07)."""
+    integration = (
+        VnetIntegration.objects.filter(vnet_id=gateway.vnet_id, kind=VnetIntegration.GATEWAY)
+        .select_related("app")
+        .first()
+    )
+    if integration is None:
+        return None
+    return rule_error(
+        f"Virtual network gateway '{gateway.name}' can't be deleted while app '{integration.app.name}' uses "
+        "gateway-required virtual network integration through it. Disconnect the app first.",
+        "SEED-11",
+        "ASGW-07",
+    )
+
+
+MAX_ENDPOINTS_PER_APP = 100  # ASIN-21
+# ASIN-24: tiers whose apps can take a private endpoint.
+APP_ENDPOINT_TIERS = ("Basic", "Standard", "PremiumV2", "PremiumV3", "PremiumV4", "IsolatedV2", "ElasticPremium")
+
+
+def endpoint_target_refusal(app: WebApp, endpoint_count: int, field: str) -> AzureRuleError | None:
+    """Why ``app`` can't take one more private endpoint (ASIN-24, ASIN-21), or None."""
+    if app.plan.tier not in APP_ENDPOINT_TIERS:
+        return rule_error(
+            f"App '{app.name}' is on the {app.plan.tier_display} tier, which doesn't support private "
+            "endpoints (Basic, Standard, PremiumV2, PremiumV3, IsolatedV2, Elastic Premium do).",
+            "ASIN-24",
+            field=field,
+        )
+    if endpoint_count >= MAX_ENDPOINTS_PER_APP:
+        return refuse(
+            "ERR-48", "ASIN-21", field=field, app=app.name, reason=f"it already has {MAX_ENDPOINTS_PER_APP} private endpoints"
+        )
+    return None
+
+
+WEB_APP_ENDPOINT_TARGET = endpoint_services.TargetKind(
+    WebApp.arm_type,
+    WebApp,
+    "sites",
+    "privatelink.azurewebsites.net",
+    "azurewebsites.net",
+    refusal=endpoint_target_refusal,
+)
+
+
+def register_with_networking(registry: Registry) -> None:
+    """What App Service adds to networking's types: who uses a subnet, a VNet
+    or a gateway, and web apps as private endpoint targets (from AppConfig.ready())."""
+    registry.add_user_lookup(Subnet.arm_type, integrated_app_name)
+    registry.add_usage_check(Subnet.arm_type, orphaned_link_refusal)
+    registry.add_change_check(Subnet.arm_type, subnet_change_refusal)
+    for arm_type in VNET_TYPES:
+        registry.add_usage_check(arm_type, vnet_delete_refusal)
+    registry.add_usage_check(VirtualNetworkGateway.arm_type, gateway_delete_refusal)
+    endpoint_services.register_target_kind(WEB_APP_ENDPOINT_TARGET)
 
 
 def _after_integration_change(app: WebApp, title: str, done_title: str, target: str) -> None:
@@ -443,8 +593,6 @@ def user_restart(app: WebApp):
 
 
 def app_link(app: WebApp) -> str:
-    from django.urls import reverse
-
     return reverse(
         "appservice:overview",
         kwargs={"subscription_id": app.resource_group.subscription.subscription_id, "rg": app.resource_group.name, "name": app.name},
@@ -686,9 +834,6 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
     ``ase_name``: the App Service Environment an estate's plan lives in
     (the lab models no ASE of its own: the plan records its name). Such a
     plan uses an Isolated tier, and only such a plan may (ASVI-12)."""
-    from portal.models import REGIONS
-    from portal.naming import validate_name
-
     sandbox = rg.subscription.sandbox
     name = validate_name("plan", name)
     if os_name not in ("Windows", "Linux"):
@@ -723,8 +868,6 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
 def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
     """Create a web app on ``plan``. The app runs in the plan's region (an app
     can only use a plan of its own region and resource group's subscription)."""
-    from portal.naming import validate_name
-
     sandbox = rg.subscription.sandbox
     name = validate_name("webapp", name)
     if plan.sandbox_id != sandbox.pk:

@@ -84,19 +84,15 @@ class VirtualNetwork(ArmResource):
 class Subnet(models.Model):
     """A subnet of a VNet.
 
-    ``serverfarm`` is the App Service *service association link* (SAL): the
-    plan whose apps are integrated with this subnet. It is set with a
-    conditional update so that two plans racing for one subnet can't both win
-    (ASVI-42).
+    What other apps put on a subnet lives with them (App Service's service
+    association link is ``appservice.ServiceAssociationLink``), so this app
+    names none of them.
     """
 
     vnet = models.ForeignKey(VirtualNetwork, on_delete=models.CASCADE, related_name="subnets")
     name = models.CharField(max_length=80)
     address_prefix = models.CharField(max_length=49)
     delegation = models.CharField(max_length=120, blank=True, choices=DELEGATION_CHOICES)
-    serverfarm = models.ForeignKey(
-        "appservice.AppServicePlan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     service_endpoints = models.JSONField(default=list, blank=True)
     # SUBNET-07: at most one NSG and one route table per subnet.
     nsg = models.ForeignKey(

@@ -2,17 +2,27 @@
 
 A fixed number of queries whatever the sandbox's size; the engine then works
 on plain values (networking/engine/topology.py).
+
+Higher apps add what they bring (App Service's apps, AKS's clusters and
+pods) through the registry's snapshot contributors, given a
+:class:`SnapshotBuilder`, and register the traffic sources they add
+(:class:`TraceSource`), so this module names no app above networking.
 """
 
-from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+from __future__ import annotations
 
-from aks.models import ClusterNode, ManagedCluster, PodIpAddress
-from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, outbound_config
-from appservice.models import VnetIntegration, WebApp
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+from typing import Any
+
 from networking import models as m
 from networking.engine import routes as r
 from networking.engine import servicetags, topology
 from networking.engine.nsg import Nsg, Rule
+from networking.engine.trace import Trace
+from portal.models import Sandbox
+from portal.registry import registry
 
 # A few well-known public names, so a learner can test "the internet".
 PUBLIC_NAMES = {
@@ -30,6 +40,83 @@ def _networks(prefixes) -> tuple[IPv4Network, ...]:
         if net.version == 4:
             nets.append(net)
     return tuple(nets)
+
+
+class SnapshotBuilder:
+    """What a snapshot contributor is given: plain values in, as the engine
+    wants them. It holds the subnets and NICs networking read and collects
+    what the contributors add.
+
+    A contributor reads its own rows in a fixed number of queries (whatever
+    the sandbox's size) and calls the ``add_*`` methods.
+    """
+
+    def __init__(
+        self,
+        subnets: dict[int, topology.Subnet],
+        nics: dict[int, topology.Nic],
+        endpoint_targets: Iterable[tuple[str, int]],
+    ) -> None:
+        self._subnets = subnets
+        self._nics = nics
+        # {model name: {pk}}: the resources private endpoints point at.
+        self._endpoint_targets: dict[str, set[int]] = {}
+        for model_name, pk in endpoint_targets:
+            self._endpoint_targets.setdefault(model_name, set()).add(pk)
+        self._hosts: dict[tuple[str, int], str] = {}
+        self.aks_clusters: dict[int, topology.AksCluster] = {}
+        self.aks_nodes: list[topology.AksNode] = []
+
+    def endpoint_target_ids(self, model_name: str) -> set[int]:
+        """The pks of a model's resources (``model_name`` as Django's
+        ``_meta.model_name``) that private endpoints point at."""
+        return set(self._endpoint_targets.get(model_name, ()))
+
+    def add_endpoint_host(self, model_name: str, pk: int, host: str) -> None:
+        """The host name a private endpoint to this resource answers for."""
+        self._hosts[(model_name, pk)] = host
+
+    def endpoint_host(self, model_name: str, pk: int) -> str:
+        return self._hosts.get((model_name, pk), "")
+
+    def add_aks_cluster(
+        self,
+        pk: int,
+        name: str,
+        network_plugin: str,
+        subnet_id: int,
+        pod_cidr: str | None,
+        route_table_id: int | None,
+    ) -> None:
+        self.aks_clusters[pk] = topology.AksCluster(
+            pk, name, network_plugin, subnet_id, ip_network(pod_cidr) if pod_cidr else None, route_table_id
+        )
+
+    def add_aks_node(
+        self,
+        cluster_id: int,
+        name: str,
+        nic_id: int,
+        pod_cidr: str | None,
+        pod_ips: Iterable[str],
+        max_pods: int,
+    ) -> None:
+        """A node of an added cluster, in the order the engine lists them. A
+        node whose NIC or subnet the snapshot doesn't hold (an IPv6 subnet)
+        is left out."""
+        nic = self._nics.get(nic_id)
+        if cluster_id not in self.aks_clusters or nic is None or nic.subnet_id not in self._subnets:
+            return
+        self.aks_nodes.append(
+            topology.AksNode(
+                cluster_id,
+                name,
+                nic,
+                ip_network(pod_cidr) if pod_cidr else None,
+                tuple(IPv4Address(ip) for ip in pod_ips),
+                max_pods,
+            )
+        )
 
 
 def build(sandbox) -> topology.Topology:
@@ -140,8 +227,9 @@ def build(sandbox) -> topology.Topology:
         for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
     }
     nics = tuple(nic_by_pk.values())
-    aks_clusters, aks_nodes = _aks(sandbox, nic_by_pk, subnets)
-    targets, hosts_by_key = [], {}
+    pe_rows = list(m.PrivateEndpoint.objects.filter(sandbox=sandbox).select_related("nic", "target_type"))
+    builder = SnapshotBuilder(subnets, nic_by_pk, ((pe.target_type.model, pe.target_id) for pe in pe_rows))
+    targets = []
     for model in (m.StorageAccount, m.SqlServer, m.KeyVault):
         for t in model.objects.filter(sandbox=sandbox).prefetch_related("vnet_rules"):
             targets.append(
@@ -158,17 +246,19 @@ def build(sandbox) -> topology.Topology:
                     frozenset(s.pk for s in t.vnet_rules.all()),
                 )
             )
-            hosts_by_key[(model.__name__, t.pk)] = t.host_name
-    endpoints = []
-    for pe in m.PrivateEndpoint.objects.filter(sandbox=sandbox).select_related("nic", "target_type"):
-        host = hosts_by_key.get((pe.target_type.model_class().__name__, pe.target_id), "")
-        if not host and pe.target_type.model == "webapp":
-            host = _webapp_host(pe.target_id)
-        endpoints.append(
-            topology.PrivateEndpoint(
-                pe.name, pe.subnet_id, IPv4Address(pe.nic.private_ip), host, pe.connection_state == "Approved"
-            )
+            builder.add_endpoint_host(model._meta.model_name, t.pk, t.host_name)
+    for contribute in registry.snapshot_contributors():
+        contribute(sandbox, builder)
+    endpoints = [
+        topology.PrivateEndpoint(
+            pe.name,
+            pe.subnet_id,
+            IPv4Address(pe.nic.private_ip),
+            builder.endpoint_host(pe.target_type.model, pe.target_id),
+            pe.connection_state == "Approved",
         )
+        for pe in pe_rows
+    ]
     records_by_zone: dict[int, dict] = {}
     for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox):
         records_by_zone.setdefault(rs.zone_id, {})[rs.name.lower()] = (rs.record_type, tuple(rs.records))
@@ -192,91 +282,53 @@ def build(sandbox) -> topology.Topology:
         targets=tuple(targets),
         zones=zones,
         public_names=dict(PUBLIC_NAMES),
-        aks_clusters=aks_clusters,
-        aks_nodes=aks_nodes,
+        aks_clusters=builder.aks_clusters,
+        aks_nodes=tuple(builder.aks_nodes),
     )
 
 
-def _aks(sandbox, nic_by_pk: dict, subnets: dict) -> tuple[dict, tuple]:
-    """The sandbox's AKS clusters and nodes, in three queries however many
-    clusters, nodes and pods there are. A node whose NIC or subnet the
-    snapshot doesn't hold (an IPv6 subnet) is left out."""
-    clusters = {
-        c.pk: topology.AksCluster(
-            c.pk,
-            c.name,
-            c.network_plugin,
-            c.subnet_id,
-            ip_network(c.pod_cidr) if c.pod_cidr else None,
-            c.route_table_id,
-        )
-        for c in ManagedCluster.objects.filter(sandbox=sandbox).only(
-            "pk", "name", "network_plugin", "subnet_id", "pod_cidr", "route_table_id"
-        )
-    }
-    pod_ips: dict[int, list[IPv4Address]] = {}
-    for node_id, ip in PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).values_list("node_id", "ip"):
-        pod_ips.setdefault(node_id, []).append(IPv4Address(ip))
-    nodes = []
-    rows = (
-        ClusterNode.objects.filter(pool__cluster__sandbox=sandbox)
-        .order_by("pool__cluster__name", "pool_id", "instance")
-        .values_list("pk", "pool__cluster_id", "name", "nic_id", "pod_cidr", "pool__max_pods")
-    )
-    for pk, cluster_id, name, nic_id, pod_cidr, max_pods in rows:
-        nic = nic_by_pk.get(nic_id)
-        if cluster_id not in clusters or nic is None or nic.subnet_id not in subnets:
-            continue
-        nodes.append(
-            topology.AksNode(
-                cluster_id,
-                name,
-                nic,
-                ip_network(pod_cidr) if pod_cidr else None,
-                tuple(pod_ips.get(pk, ())),
-                max_pods,
-            )
-        )
-    return clusters, tuple(nodes)
+# --- Traffic sources higher apps bring (the trace command, pickers) ---------------------------
 
 
-def _webapp_host(pk: int) -> str:
-    app = WebApp.objects.filter(pk=pk).only("name").first()
-    return app.default_host_name if app else ""
+@dataclass(frozen=True)
+class TraceSource:
+    """A kind of traffic source a higher app registers (an App Service app,
+    an AKS pod), so the trace command and the pickers offer it without
+    naming the app."""
+
+    # The trace command's option (``--app``) and its help.
+    option: str
+    metavar: str
+    help: str
+    # find(sandbox, topology, text): the engine's source the text names;
+    # LookupError says what doesn't match.
+    find: Callable[[Any, topology.Topology, str], Any]
+    # trace(topology, source, destination, port, protocol): the engine's walk.
+    trace: Callable[..., Trace]
+    # choices(sandbox): [(value, label)] for a picker.
+    choices: Callable[[Any], list[tuple[str, str]]] | None = None
+    # of_resource(resource): the source for a resource a page already holds.
+    of_resource: Callable[[Any], Any] | None = None
 
 
-def app_source(app: WebApp) -> topology.App:
-    """The app as a traffic source: its integration and what its settings mean
-    (appservice/effective.py)."""
-    integration = VnetIntegration.objects.filter(app=app).first()
-    settings = dict(app.settings.values_list("name", "value"))
-    vnet_dns = list(integration.vnet.dns_servers) if integration else []
-    config = outbound_config(
-        settings=settings,
-        route_all_property=app.vnet_route_all_enabled,
-        integrated=integration is not None,
-        regional=integration is not None and integration.is_regional,
-        vnet_dns_servers=vnet_dns,
-        private_zones_need_app_settings=app.sandbox.rules.private_zones_need_app_settings,
-    )
-    # ASDNS-06: the alternate server is appended to the explicit list or, with
-    # none, to the inherited one; with neither setting the app inherits.
-    named = {k.upper(): v for k, v in settings.items()}
-    explicit = any(named.get(DNS_SETTING, "").split(","))
-    alt = named.get(ALT_DNS_SETTING, "").strip()
-    dns_servers = config.dns_servers if explicit or alt else ()
-    _, outbound = app.public_addresses()
-    return topology.App(
-        name=app.name,
-        location=app.location,
-        outbound_ips=tuple(outbound),
-        integration_kind=integration.kind if integration else None,
-        vnet_id=integration.vnet_id if integration else None,
-        subnet_id=integration.subnet_id if integration else None,
-        route_all=config.route_all,
-        dns_servers=dns_servers,
-        private_zones=config.private_zones or not app.sandbox.rules.private_zones_need_app_settings,
-    )
+_trace_sources: dict[str, TraceSource] = {}
+
+
+def register_trace_source(source: TraceSource) -> None:
+    if source.option in _trace_sources:
+        raise ValueError(f"Trace source --{source.option} is registered twice")
+    _trace_sources[source.option] = source
+
+
+def trace_sources() -> list[TraceSource]:
+    return list(_trace_sources.values())
+
+
+def app_source(app: Any) -> topology.App:
+    """An App Service app as a traffic source, as App Service registers it
+    (appservice/snapshot.py). For callers holding this module; new code calls
+    appservice.snapshot.app_source."""
+    return _trace_sources["app"].of_resource(app)
 
 
 # --- VM and subnet sources (trace_nic, trace_subnet) ---------------------------------------------
@@ -341,26 +393,11 @@ def subnet_named(sandbox, path: str) -> m.Subnet | None:
 # --- AKS pod sources (trace_pod) ----------------------------------------------------------------
 
 
-def pod_choices(sandbox) -> list[tuple[str, str]]:
-    """The pods a picker offers, as (value, label) with both "cluster / node /
-    pod address": a kubenet or Overlay node's first pod (.4 of its /24), and
-    every address Azure CNI reserved for a node (AKS-20). Two queries."""
-    first_pod = topology.FIRST_POD_OFFSET
-    rows = (
-        ClusterNode.objects.filter(pool__cluster__sandbox=sandbox)
-        .order_by("pool__cluster__name", "pool_id", "instance")
-        .values_list("pk", "pool__cluster__name", "name", "pod_cidr")
-    )
-    reserved: dict[int, list[str]] = {}
-    for node_id, ip in PodIpAddress.objects.filter(node__pool__cluster__sandbox=sandbox).values_list("node_id", "ip"):
-        reserved.setdefault(node_id, []).append(ip)
-    choices = []
-    for pk, cluster, node, pod_cidr in rows:
-        addresses = [str(ip_network(pod_cidr).network_address + first_pod)] if pod_cidr else reserved.get(pk, [])
-        for ip in addresses:
-            text = f"{cluster} / {node} / {ip}"
-            choices.append((text, text))
-    return choices
+def pod_choices(sandbox: Sandbox) -> list[tuple[str, str]]:
+    """The pods a picker offers, as AKS registers them (aks/snapshot.py),
+    or none when no app brings pods."""
+    source = _trace_sources.get("pod")
+    return source.choices(sandbox) if source is not None and source.choices is not None else []
 
 
 def pod_source(topo: topology.Topology, path: str) -> topology.Pod:

@@ -15,7 +15,7 @@ Everything here is plain data plus callables; nothing is imported from an app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,16 @@ UsageCheck = Callable[["Model"], "AzureRuleError | None"]
 """Who uses this resource? Return the refusal (rule ID and message) when a
 delete or change must be refused because something else depends on it."""
 
+UserLookup = Callable[["Model"], "str | None"]
+"""Who uses this resource, by name (the app integrated with a subnet), for a
+page that says so before anything is refused and for the refusal's text."""
+
+ChangeCheck = Callable[["Model", Mapping[str, Any]], "AzureRuleError | None"]
+"""``check(resource, changes)``: the refusal when what uses the resource
+forbids a change, or None. ``changes`` holds the properties about to change
+with their new values (e.g. {"delegation": "..."}); an empty mapping asks
+whether any change at all is refused."""
+
 SnapshotContributor = Callable[[Any, Any], None]
 """``contribute(sandbox, builder)``: add what an app brings to the engine's
 topology snapshot (networking/snapshot.py defines the builder)."""
@@ -171,6 +181,10 @@ class Registry:
         self._types: dict[str, ResourceType] = {}
         self._snapshot: list[SnapshotContributor] = []
         self._pending_checks: dict[str, list[UsageCheck]] = {}
+        # Kept by ARM type, registered or not: a higher app adds these to a
+        # lower app's type whatever order the apps are ready in.
+        self._user_lookups: dict[str, list[UserLookup]] = {}
+        self._change_checks: dict[str, list[ChangeCheck]] = {}
         self._pages: dict[str, Callable[[Any], str]] = {}
         self._wizards: dict[str, str] = {}
         self._create_urls: list[str] = []
@@ -237,6 +251,30 @@ class Registry:
                 return refusal
         return None
 
+    def add_user_lookup(self, arm_type: str, lookup: UserLookup) -> None:
+        """Add a "who uses this?" lookup that names the user."""
+        self._user_lookups.setdefault(arm_type.lower(), []).append(lookup)
+
+    def user_of(self, arm_type: str, resource) -> str | None:
+        """The name of the first user the type's lookups find, or None."""
+        for lookup in self._user_lookups.get(arm_type.lower(), ()):
+            user = lookup(resource)
+            if user is not None:
+                return user
+        return None
+
+    def add_change_check(self, arm_type: str, check: ChangeCheck) -> None:
+        """Add a check that refuses a change of a type's resource while
+        something depends on what it is now."""
+        self._change_checks.setdefault(arm_type.lower(), []).append(check)
+
+    def change_refusal(self, arm_type: str, resource, changes: Mapping[str, Any]) -> AzureRuleError | None:
+        """The first refusal of the type's change checks, or None."""
+        for check in self._change_checks.get(arm_type.lower(), ()):
+            refusal = check(resource, changes)
+            if refusal is not None:
+                return refusal
+        return None
     def add_page(self, key: str, url: Callable[[Any], str]) -> None:
         """A page of the portal menu an app provides (the "Network Watcher"
         entry): ``url(subscription)`` builds its address."""

@@ -5,12 +5,12 @@ to PEDNS-32)."""
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from appservice.models import WebApp
 from networking.models import (
     APP_SERVICE_DELEGATION,
     KeyVault,
@@ -26,7 +26,7 @@ from networking.services import dns as dns_services
 from networking.services import targets as target_services
 from portal import services as portal_services
 from portal.eras import Ruleset
-from portal.errors import refuse, rule_error
+from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, ArmResource, NotificationLevel, ResourceGroup
 from portal.resources import resource_url
 
@@ -34,9 +34,6 @@ from portal.resources import resource_url
 MAX_ENDPOINTS_PER_VNET = 1000
 MAX_ENDPOINTS_PER_SUBSCRIPTION = 64000
 MAX_ZONES_PER_GROUP = 5  # PEDNS-32
-MAX_ENDPOINTS_PER_APP = 100  # ASIN-21
-# ASIN-24: tiers whose apps can take a private endpoint.
-APP_ENDPOINT_TIERS = ("Basic", "Standard", "PremiumV2", "PremiumV3", "PremiumV4", "IsolatedV2", "ElasticPremium")
 
 PE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$")
 
@@ -50,6 +47,9 @@ class TargetKind:
     group_id: str
     zone: str
     public_zone: str
+    # What the target's own service refuses (``refusal(target, endpoint_count,
+    # field)``): an app's tier and endpoint limit (ASIN-24, ASIN-21).
+    refusal: Callable[[object, int, str], AzureRuleError | None] | None = None
 
 
 TARGET_KINDS = {
@@ -60,9 +60,14 @@ TARGET_KINDS = {
         ),
         TargetKind(SqlServer.arm_type, SqlServer, "sqlServer", SqlServer.private_link_zone, "database.windows.net"),
         TargetKind(KeyVault.arm_type, KeyVault, "vault", KeyVault.private_link_zone, "vault.azure.net"),
-        TargetKind(WebApp.arm_type, WebApp, "sites", "privatelink.azurewebsites.net", "azurewebsites.net"),
     )
 }
+
+
+def register_target_kind(kind: TargetKind) -> None:
+    """A higher app offers its resources as private endpoint targets (App
+    Service's web apps, from its AppConfig.ready())."""
+    TARGET_KINDS[kind.arm_type] = kind
 
 
 def kind_of(target: ArmResource) -> TargetKind:
@@ -93,8 +98,11 @@ def subnet_problem(subnet: Subnet, rules: Ruleset) -> tuple[str, ...] | None:
     """Why a private endpoint can't go in ``subnet``: (message, ERR ID, rule IDs...)."""
     if subnet.vnet.is_classic:
         return (f"'{subnet.vnet.name}' is a classic virtual network.", "", "PEDNS-21")
-    if subnet.delegation or subnet.serverfarm_id:
-        service = subnet.delegation or APP_SERVICE_DELEGATION
+    # App Service's service association link never comes without its
+    # delegation (claimed together; ASVI-65 and ERR-10 keep it), so the
+    # delegation alone says whether the subnet belongs to a service.
+    if subnet.delegation:
+        service = subnet.delegation
         rule_ids = ("ASVI-35", "SUBNET-11") if service == APP_SERVICE_DELEGATION else ("SUBNET-11",)
         return (
             f"Subnet '{subnet.name}' is delegated to '{service}' and can't hold private endpoints.",
@@ -132,18 +140,9 @@ def check_target(target: ArmResource | None, group_id: str, field: str = "target
         raise rule_error(f"Choose the target sub-resource '{kind.group_id}'.", "PEDNS-01", field="group_id")
     content_type = ContentType.objects.get_for_model(kind.model)
     count = PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).count()
-    if kind.model is WebApp:
-        if target.plan.tier not in APP_ENDPOINT_TIERS:
-            raise rule_error(
-                f"App '{target.name}' is on the {target.plan.tier_display} tier, which doesn't support private "
-                "endpoints (Basic, Standard, PremiumV2, PremiumV3, IsolatedV2, Elastic Premium do).",
-                "ASIN-24",
-                field=field,
-            )
-        if count >= MAX_ENDPOINTS_PER_APP:
-            raise refuse(
-                "ERR-48", "ASIN-21", field=field, app=target.name, reason="it already has 100 private endpoints"
-            )
+    refusal = kind.refusal(target, count, field) if kind.refusal is not None else None
+    if refusal is not None:
+        raise refusal
     if kind.model is KeyVault and count >= target_services.MAX_KEY_VAULT_ENDPOINTS:
         raise rule_error(f"Key vault '{target.name}' already has 64 private endpoints.", "LIMIT-30", field=field)
     return kind

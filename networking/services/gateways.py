@@ -33,6 +33,7 @@ from portal import services as portal_services
 from portal.errors import ERR_TEXT, AzureRuleError, rule_error
 from portal.models import REGIONS, NotificationLevel, Operation, ResourceGroup
 from portal.naming import NameRule
+from portal.registry import registry
 from portal.resources import resource_url
 
 GATEWAY_SUBNET = "GatewaySubnet"
@@ -463,21 +464,11 @@ def save_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> None
 def delete_gateway(gateway: VirtualNetworkGateway) -> None:
     """Refused while an app integrates through it (gateway-required), while
     connections exist, or while a peering uses it as a remote gateway."""
-    from appservice.models import VnetIntegration
-
     with transaction.atomic():
-        app = (
-            VnetIntegration.objects.filter(vnet_id=gateway.vnet_id, kind=VnetIntegration.GATEWAY)
-            .select_related("app")
-            .first()
-        )
-        if app is not None:
-            raise rule_error(
-                f"Virtual network gateway '{gateway.name}' can't be deleted while app '{app.app.name}' uses "
-                "gateway-required virtual network integration through it. Disconnect the app first.",
-                "SEED-11",
-                "ASGW-07",
-            )
+        # What a higher app registers (an app's gateway-required integration, ASGW-07).
+        refusal = registry.usage_refusal(VirtualNetworkGateway.arm_type, gateway)
+        if refusal is not None:
+            raise refusal
         connection = VirtualNetworkGatewayConnection.objects.filter(gateway=gateway).first()
         if connection is not None:
             raise rule_error(

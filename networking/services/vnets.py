@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from networking.engine import addressing
 from networking.models import (
-    APP_SERVICE_DELEGATION,
     DELEGATION_CHOICES,
     NetworkInterface,
     NetworkSecurityGroup,
@@ -24,9 +23,10 @@ from networking.models import (
 )
 from portal import services as portal_services
 from portal.eras import Ruleset
-from portal.errors import ERR_TEXT, AzureRuleError, refuse, rule_error
+from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Subscription, region_name
 from portal.naming import validate_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 
@@ -127,21 +127,6 @@ MAX_SUBNETS_PER_VNET = 3000  # LIMIT-02
 MAX_DNS_SERVERS = 20  # LIMIT-06
 MAX_PRIVATE_IPS_PER_VNET = 65536  # LIMIT-07
 
-# §16 texts this module needs that portal/errors.py doesn't hold (yet).
-_ERR_FALLBACK = {
-    "ERR-16": (
-        "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
-        "Purge the unused integration first."
-    ),
-}
-
-
-def _refuse(err_id: str, *rule_ids: str, field: str | None = None, **values: object) -> AzureRuleError:
-    if err_id in ERR_TEXT:
-        return refuse(err_id, *rule_ids, field=field, **values)
-    return AzureRuleError(_ERR_FALLBACK[err_id].format(**values), rule_ids=rule_ids, err_id=err_id, field=field)
-
-
 def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
     """The VNet, re-read and locked: subnet and address changes of one VNet
     queue behind each other, so two tabs can't both place an overlapping subnet."""
@@ -156,14 +141,10 @@ def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
 
 
 def subnet_user(subnet: Subnet) -> str | None:
-    """The name of something deployed in ``subnet`` (an integrated app, a
-    private endpoint, a NIC, a gateway in GatewaySubnet), or None. A few
-    bounded queries, whatever the subnet holds."""
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-    if integration is not None:
-        return integration.app.name
+    """The name of something deployed in ``subnet`` (a private endpoint, a
+    NIC, a gateway in GatewaySubnet, or what a higher app registers as a user,
+    such as an integrated app), or None. A few bounded queries, whatever the
+    subnet holds."""
     endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
     if endpoint is not None:
         return endpoint.name
@@ -174,14 +155,7 @@ def subnet_user(subnet: Subnet) -> str | None:
         gateway = VirtualNetworkGateway.objects.filter(vnet_id=subnet.vnet_id).only("name").first()
         if gateway is not None:
             return gateway.name
-    return None
-
-
-def _integrated_app(subnet: Subnet) -> str | None:
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-    return integration.app.name if integration else None
+    return registry.user_of(Subnet.arm_type, subnet)
 
 
 # --- Subnet settings, checked before any write ------------------------------------------
@@ -356,10 +330,11 @@ def update_subnet(
     with transaction.atomic():
         vnet = _locked(subnet.vnet)
         current = Subnet.objects.select_for_update().get(pk=subnet.pk, vnet=vnet)
-        app = _integrated_app(current)
-        if current.serverfarm_id and app is None:
-            # ASVI-65: an orphaned service association link blocks updates too.
-            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        # What uses the subnet may refuse any change at all (ASVI-65: an
+        # orphaned service association link).
+        refusal = registry.change_refusal(Subnet.arm_type, current, {})
+        if refusal is not None:
+            raise refusal
         cidr = current.address_prefix
         if str(parse_prefix(prefix, "subnet_prefix")) != current.address_prefix:
             user = subnet_user(current)
@@ -377,7 +352,7 @@ def update_subnet(
                 field="subnet_prefix",
             )
         if delegation != current.delegation:
-            _check_delegation_change(current, delegation, app)
+            _check_delegation_change(current, delegation)
         if policies != "Disabled" and rules.pe_needs_policies_disabled:
             endpoint = PrivateEndpoint.objects.filter(subnet=current).only("name").first()
             if endpoint is not None:
@@ -408,16 +383,11 @@ def update_subnet(
     return current
 
 
-def _check_delegation_change(subnet: Subnet, delegation: str, app: str | None) -> None:
-    if app is not None and delegation != APP_SERVICE_DELEGATION:
-        # ASVI-24 / SUBNET-10: integration needs the Microsoft.Web/serverFarms delegation.
-        raise AzureRuleError(
-            f"Subnet '{subnet.name}' hosts virtual network integration for app '{app}', so it must stay delegated "
-            f"to '{APP_SERVICE_DELEGATION}'. Disconnect the app first.",
-            rule_ids=("ASVI-24", "SUBNET-10"),
-            err_id="ERR-10",
-            field="delegation",
-        )
+def _check_delegation_change(subnet: Subnet, delegation: str) -> None:
+    # The service that uses the subnet may need its delegation (ASVI-24).
+    refusal = registry.change_refusal(Subnet.arm_type, subnet, {"delegation": delegation})
+    if refusal is not None:
+        raise refusal
     if not delegation:
         return
     endpoint = PrivateEndpoint.objects.filter(subnet=subnet).only("name").first()
@@ -443,8 +413,9 @@ def delete_subnet(subnet: Subnet) -> None:
         user = subnet_user(current)
         if user:
             raise refuse("ERR-14", "SUBNET-06", "ASVI-25", subnet=current.name, resource=user)
-        if current.serverfarm_id:
-            raise _refuse("ERR-16", "ASVI-65", subnet=current.name)
+        refusal = registry.usage_refusal(Subnet.arm_type, current)
+        if refusal is not None:
+            raise refusal
         name = current.name
         current.delete()
         portal_services.log_activity(vnet.sandbox, vnet, "Delete Subnet", "Succeeded")
@@ -666,15 +637,12 @@ def check_vnet_limit(subscription, location: str) -> None:
 
 
 def delete_problem(vnet: VirtualNetwork) -> AzureRuleError | None:
-    """Why Azure would refuse deleting ``vnet`` now, or None (a few bounded queries)."""
-    from appservice.models import VnetIntegration
-
-    integration = VnetIntegration.objects.filter(vnet=vnet).select_related("app").first()
-    if integration is not None:
-        return refuse("ERR-15", "ASVI-63", vnet=vnet.name, app=integration.app.name)
-    linked = vnet.subnets.filter(serverfarm__isnull=False).only("name").first()
-    if linked is not None:
-        return _refuse("ERR-16", "ASVI-65", subnet=linked.name)
+    """Why Azure would refuse deleting ``vnet`` now, or None (a few bounded
+    queries). What a higher app registers comes first (an integrated app,
+    ASVI-63; a service association link, ASVI-65)."""
+    refusal = registry.usage_refusal(vnet.arm_type, vnet)
+    if refusal is not None:
+        return refusal
     gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).only("name").first()
     if gateway is not None:
         return refuse("ERR-14", "SUBNET-06", subnet=GATEWAY_SUBNET, resource=gateway.name)

@@ -31,7 +31,7 @@ def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
 
 
 def _get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
-    subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table", "serverfarm"), name__iexact=name)
+    subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table"), name__iexact=name)
     subnet.vnet = vnet  # already loaded, with its sandbox and subscription
     return subnet
 
@@ -235,7 +235,7 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
     """The grid, in one query: NIC counts come annotated."""
     pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
-    subnets = vnet.subnets.select_related("nsg", "route_table", "serverfarm").annotate(
+    subnets = vnet.subnets.select_related("nsg", "route_table", "service_association_link__plan").annotate(
         nic_count=Count("nics"),
         # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
         pod_count=Coalesce(Subquery(pods), 0),

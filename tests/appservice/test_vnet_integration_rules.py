@@ -4,7 +4,7 @@ it proves (shared/reference/azure-rules.md)."""
 import pytest
 
 from appservice import services
-from appservice.models import AppServicePlan, VnetIntegration, WebApp
+from appservice.models import AppServicePlan, ServiceAssociationLink, VnetIntegration, WebApp
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetworkGateway
 from portal.errors import AzureRuleError
 from tests.conftest import app_of, subnet_of, vnet_of
@@ -87,7 +87,7 @@ def test_asvi_24_integrating_delegates_the_subnet_and_restarts_the_app(alice):
     subnet.refresh_from_db()
     assert integration.kind == VnetIntegration.REGIONAL
     assert subnet.delegation == APP_SERVICE_DELEGATION
-    assert subnet.serverfarm_id == app.plan_id
+    assert ServiceAssociationLink.objects.get(subnet=subnet).plan_id == app.plan_id
     app.refresh_from_db()
     assert app.status == "Restarting"  # SEED-13
 
@@ -323,7 +323,7 @@ def test_asvi_60_disconnect_keeps_the_subnet_and_its_delegation_and_restarts(ali
     subnet.refresh_from_db()
     assert not VnetIntegration.objects.filter(app=app).exists()
     assert subnet.delegation == APP_SERVICE_DELEGATION
-    assert subnet.serverfarm_id is None  # the plan's association link is gone
+    assert not ServiceAssociationLink.objects.filter(subnet=subnet).exists()  # the plan's association link is gone
     # another plan can now use it (ASVI-42)
     assert _choices(app_of(alice, "contoso-api"), subnet.vnet)["integration-subnet"].enabled
 

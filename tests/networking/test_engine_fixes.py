@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from appservice import snapshot as app_snapshot
 from appservice.models import AppSetting, VnetIntegration
 from networking import models as m
 from networking import snapshot
@@ -251,7 +252,7 @@ def dave(db, settings):
 def test_asdns_06_the_alt_server_is_appended_to_the_inherited_list_of_an_unintegrated_app(alice):
     app = app_of(alice, "contoso-web")
     AppSetting.objects.create(app=app, name="WEBSITE_DNS_ALT_SERVER", value="10.0.1.11")
-    assert snapshot.app_source(app).dns_servers == ("168.63.129.16", "10.0.1.11")
+    assert app_snapshot.app_source(app).dns_servers == ("168.63.129.16", "10.0.1.11")
 
 
 def test_asdns_06_the_alt_server_follows_the_vnets_custom_dns(alice):
@@ -263,11 +264,11 @@ def test_asdns_06_the_alt_server_follows_the_vnets_custom_dns(alice):
         app=app, kind="regional", vnet=vnet, subnet=subnet_of(alice, "contoso-vnet", "integration-subnet")
     )
     AppSetting.objects.create(app=app, name="website_dns_alt_server", value="10.0.1.11")
-    assert snapshot.app_source(app).dns_servers == ("10.0.1.10", "10.0.1.11")
+    assert app_snapshot.app_source(app).dns_servers == ("10.0.1.10", "10.0.1.11")
 
 
 def test_asdns_04_without_either_setting_the_app_inherits(alice):
-    assert snapshot.app_source(app_of(alice, "contoso-web")).dns_servers == ()
+    assert app_snapshot.app_source(app_of(alice, "contoso-web")).dns_servers == ()
 
 
 def test_asgw_17_the_snapshot_keeps_the_p2s_pool_and_a_vm_behind_the_gateway_accepts_it(alice):
@@ -289,7 +290,7 @@ def test_asgw_17_the_snapshot_keeps_the_p2s_pool_and_a_vm_behind_the_gateway_acc
     )
     topology = snapshot.build(alice.sandbox)
     assert topology.gateways[west.pk].p2s_pool == N("172.16.201.0/24")
-    trace = trace_app(topology, snapshot.app_source(app), "10.1.1.4", 443)
+    trace = trace_app(topology, app_snapshot.app_source(app), "10.1.1.4", 443)
     assert trace.verdict == REACHABLE, trace.as_dict()
     assert A(trace.source_ip) in N("172.16.201.0/24")
     assert trace.steps[-1].rule_ids[:2] == ("ASGW-17", "NSG-21")

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from appservice import services as app_services
+from appservice.models import ServiceAssociationLink
 from networking.models import (
     APP_SERVICE_DELEGATION,
     NetworkInterface,
@@ -378,7 +379,10 @@ def test_it_refuses_deleting_an_integrated_subnet_err_14_asvi_25(alice):
 
 def test_it_refuses_deleting_a_subnet_with_an_orphaned_association_link_err_16_asvi_65(alice):
     Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="integration-subnet").update(
-        serverfarm=app_of(alice, "contoso-web").plan, delegation=APP_SERVICE_DELEGATION
+        delegation=APP_SERVICE_DELEGATION
+    )
+    ServiceAssociationLink.objects.create(
+        subnet=subnet_of(alice, "contoso-vnet", "integration-subnet"), plan=app_of(alice, "contoso-web").plan
     )
     response = alice.post(subnet_url(alice, "integration-subnet", delete=True), **HX)
     assert response.status_code == 422

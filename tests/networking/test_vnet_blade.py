@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from appservice import services as app_services
+from appservice.models import ServiceAssociationLink
 from networking.models import (
     NetworkSecurityGroup,
     PrivateDnsZone,
@@ -176,7 +177,7 @@ def test_it_refuses_deleting_a_vnet_with_an_integrated_app_err_15_asvi_63(alice)
 def test_it_refuses_deleting_a_vnet_whose_subnet_keeps_a_service_association_link_err_16_asvi_65(alice):
     vnet = vnet_of(alice, "contoso-weu-vnet")
     plan = app_of(alice, "contoso-web").plan
-    Subnet.objects.filter(vnet=vnet, name="default").update(serverfarm=plan)
+    ServiceAssociationLink.objects.create(subnet=Subnet.objects.get(vnet=vnet, name="default"), plan=plan)
     with pytest.raises(AzureRuleError) as refusal:
         services.delete_vnet(vnet)
     assert refusal.value.err_id == "ERR-16" and "ASVI-65" in refusal.value.rule_ids

@@ -8,6 +8,7 @@ from django.urls import reverse
 from aks import services as aks_services
 from aks.models import ManagedCluster
 from appservice import services
+from appservice import snapshot as app_snapshot
 from appservice.models import AppSetting
 from networking import models as n
 from networking import snapshot
@@ -20,7 +21,7 @@ from tests.conftest import app_of, subnet_of
 
 def _trace(client, destination, port=443):
     app = app_of(client, "contoso-web")
-    return trace_app(snapshot.build(client.sandbox), snapshot.app_source(app), destination, port)
+    return trace_app(snapshot.build(client.sandbox), app_snapshot.app_source(app), destination, port)
 
 
 def _integrate_with_spoke(client):

@@ -1,9 +1,11 @@
 """Trace an outbound connection from the shell, for scripts and instructors:
-the same engine as the portal's troubleshooters. The source is an App
-Service app, a VM (its first NIC), a NIC, a subnet (a VM at its first
-usable address), or an AKS pod named CLUSTER/NODE/IP: a kubenet or Overlay
-node's pods take .4 onwards of its /24, an Azure CNI node's pods the subnet
-addresses reserved for it (the Connection troubleshoot picker lists them).
+the same engine as the portal's troubleshooters. The source is a VM (its
+first NIC), a NIC, a subnet (a VM at its first usable address), or what a
+higher app registers as a trace source (networking/snapshot.py
+TraceSource): an App Service app, or an AKS pod named CLUSTER/NODE/IP (a
+kubenet or Overlay node's pods take .4 onwards of its /24, an Azure CNI
+node's pods the subnet addresses reserved for it; the Connection
+troubleshoot picker lists them).
 
     python manage.py trace --sandbox <key> --app contoso-web --to contoso-sql.database.windows.net --port 1433 --json
     python manage.py trace --sandbox <key> --vm contoso-vm01 --to 10.0.2.4 --protocol Icmp
@@ -16,9 +18,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from appservice.models import WebApp
 from networking import snapshot
-from networking.engine.trace import trace_app, trace_nic, trace_pod, trace_subnet
+from networking.engine.trace import trace_nic, trace_subnet
 from portal.models import Sandbox
 
 
@@ -31,16 +32,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sandbox", required=True, help="The sandbox key (its UUID).")
         source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("--app", help="A web app's name.")
         source.add_argument("--vm", help="A virtual machine's name (traced from its first NIC).")
         source.add_argument("--nic", help="A network interface's name.")
         source.add_argument("--subnet", metavar="VNET/SUBNET", help="A subnet (a VM at its first usable address).")
-        source.add_argument(
-            "--pod",
-            metavar="CLUSTER/NODE/IP",
-            help="An AKS pod: its cluster, its node and its address, e.g. lab-aks/aks-agentpool-12345678-vmss000000/"
-            "10.244.0.4 (kubenet and Overlay pods are .4 onwards of the node's /24).",
-        )
+        for registered in snapshot.trace_sources():
+            source.add_argument(f"--{registered.option}", metavar=registered.metavar, help=registered.help)
         parser.add_argument("--to", required=True, dest="destination", help="A host name or an IPv4 address.")
         parser.add_argument("--port", type=int, default=443, help="Ignored for ICMP.")
         parser.add_argument("--protocol", default="Tcp", choices=["Tcp", "Udp", "Icmp"])
@@ -70,18 +66,14 @@ class Command(BaseCommand):
 
     def _trace(self, sandbox, options):
         destination, port, protocol = options["destination"], options["port"], options["protocol"]
-        if options["app"]:
-            app = WebApp.objects.select_related("sandbox").filter(sandbox=sandbox, name__iexact=options["app"]).first()
-            if app is None:
-                raise CommandError(f"No app {options['app']!r} in that sandbox.")
-            return trace_app(snapshot.build(sandbox), snapshot.app_source(app), destination, port, protocol)
-        if options["pod"]:
-            topology = snapshot.build(sandbox)
-            try:
-                source = snapshot.pod_source(topology, options["pod"])
-            except LookupError as error:
-                raise CommandError(str(error)) from None
-            return trace_pod(topology, source, destination, port, protocol)
+        for registered in snapshot.trace_sources():
+            if options.get(registered.option):
+                topology = snapshot.build(sandbox)
+                try:
+                    source = registered.find(sandbox, topology, options[registered.option])
+                except LookupError as error:
+                    raise CommandError(str(error)) from None
+                return registered.trace(topology, source, destination, port, protocol)
         if options["subnet"]:
             subnet = snapshot.subnet_named(sandbox, options["subnet"])
             if subnet is None:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('networking', '0004_peering_outlives_remote'),
+        ('networking', '0005_subnet_serverfarm_moves_to_appservice'),
         ('portal', '0003_sandbox_generation'),
     ]
 

@@ -19,6 +19,7 @@ from networking.engine import addressing
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
     "required": "Enter a node count.",
@@ -72,7 +73,7 @@ class KubernetesWizard(CreateWizard):
     node_count = forms.IntegerField(
         min_value=1, max_value=services.MAX_NODES_PER_POOL, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
-    os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type")
+    os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type", widget=forms.RadioSelect)
     network_plugin = forms.ChoiceField(choices=[], label="Network configuration")
     vnet = forms.CharField(required=False, max_length=20, label="Virtual network")
     subnet = forms.CharField(required=False, max_length=20, label="Cluster subnet")
@@ -122,6 +123,82 @@ class KubernetesWizard(CreateWizard):
         }
 
     # --- what the Networking tab shows ---------------------------------------
+
+    @property
+    def helpers(self) -> dict:
+        """The wizard's plain fields; the network pickers with "Create new",
+        the plugin radios and max pods (editable in some eras) are drawn by
+        its template."""
+        ranges = [
+            AzField(
+                "service_cidr",
+                id="service-cidr",
+                star=True,
+                rule="AKS-43",
+                help="Outside the virtual network and any connected range; smaller than /12.",
+            ),
+            AzField(
+                "dns_service_ip",
+                id="dns-service-ip",
+                star=True,
+                rule="AKS-44",
+                help="Inside the service address range, not its first address.",
+            ),
+        ]
+        if self.shows_pod_cidr:
+            ranges.insert(
+                0,
+                AzField(
+                    "pod_cidr", id="pod-cidr", star=True, rule="AKS-01, AKS-30", help="Each node takes a /24 of it."
+                ),
+            )
+        if self.aks_rules.docker_bridge_shown:
+            ranges.append(
+                AzField(
+                    "docker_bridge_cidr",
+                    id="docker-bridge-cidr",
+                    star=True,
+                    rule="AKS-41, AKS-45",
+                    help="Clear of the virtual network, service and pod ranges.",
+                )
+            )
+        return {
+            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            "pool": helper(
+                AzField("node_size", id="node-size", star=True),
+                AzField(
+                    "node_count",
+                    id="node-count",
+                    star=True,
+                    rule="AKS-03, LIMIT-23",
+                    help="Kubenet clusters hold at most 400 nodes: one route per node in a table of 400 routes.",
+                ),
+                AzField(
+                    "os_type",
+                    id="os-type",
+                    rule="AKS-04, SEED-27",
+                    help="Windows Server nodes need Azure CNI; kubenet has no Windows node pools.",
+                ),
+                rows=True,
+            ),
+            "ranges": helper(*ranges, rows=True),
+            "policy": helper(
+                AzField(
+                    "network_policy",
+                    id="network-policy",
+                    rule="AKS-50, AKS-52",
+                    help="Azure network policy needs Azure CNI; kubenet supports Calico only.",
+                ),
+                AzField(
+                    "virtual_nodes",
+                    id="virtual-nodes",
+                    label="Virtual nodes",
+                    rule="AKS-04, SEED-27",
+                    help="Virtual nodes run pods on Azure Container Instances; the add-on needs Azure CNI, kubenet has none.",
+                ),
+                rows=True,
+            ),
+        }
 
     def shows_pod_cidr_for(self, plugin: Plugin) -> bool:
         # portal-ui §9.2: the Pod CIDR field is the newer portal's (overlay and kubenet).
@@ -491,6 +568,31 @@ class NodePoolForm(forms.Form):
         min_value=1, max_value=services.MAX_NODES_PER_POOL, initial=3, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
     max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+
+    @property
+    def helper(self):
+        """The "Add node pool" pane; the max pods range is the cluster's (its era and plugin)."""
+        pane = "aks/pool_pane.html#"
+        return helper(
+            AzField(
+                "name",
+                id="pool-name",
+                star=True,
+                help="Lowercase letters and digits, starting with a letter: up to 12 characters for Linux, 6 for Windows.",
+                rule="NAMING-41",
+            ),
+            AzField("mode", id="pool-mode"),
+            AzField("os_type", id="pool-os", help_template=pane + "os-help"),
+            AzField("vm_size", id="pool-size"),
+            AzField("node_count", id="pool-count", star=True),
+            AzField(
+                "max_pods",
+                id="pool-max-pods",
+                min="{{ limits.minimum }}",
+                max="{{ limits.maximum }}",
+                help_template=pane + "max-pods-help",
+            ),
+        )
 
 
 # --- "Which network model?" (SEED-26 to SEED-29) ---------------------------------------------

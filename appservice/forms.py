@@ -8,6 +8,7 @@ from appservice import services
 from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, WebApp, sku_display
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 from portal.models import REGIONS
 from portal.naming import validate_name
 
@@ -24,7 +25,14 @@ class AppServicePlanWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "plan"
 
-    os = forms.ChoiceField(choices=AppServicePlan.OS_CHOICES, initial="Windows", label="Operating System")
+    os = forms.ChoiceField(
+        choices=AppServicePlan.OS_CHOICES, initial="Windows", label="Operating System", widget=forms.RadioSelect
+    )
+
+    @property
+    def helper(self):
+        """Name, OS and region; the pricing tiers (some disabled) are drawn by the template."""
+        return helper(wizard_name(), AzField("os", id="os", star=True), wizard_region(), rows=True)
     sku = forms.ChoiceField(choices=_sku_choices, initial="S1", label="Pricing tier")
 
     def check_rules(self, problems, attempt) -> None:

@@ -14,11 +14,13 @@ registered with the registry; the resource group's stays here.
 from dataclasses import dataclass
 from typing import ClassVar
 
+from crispy_forms.layout import HTML
 from django import forms
 from django.db import IntegrityError, transaction
 
 from portal import services as portal_services
 from portal.errors import AzureRuleError, rule_error
+from portal.layout import helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
 
@@ -320,6 +322,15 @@ class ResourceGroupWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     has_resource_group = False
     name_kind = "resource_group"
+
+    @property
+    def helper(self):
+        return helper(
+            wizard_name(label="Resource group", wrapper_class="az-form-row-nested"),
+            HTML('<h2 class="az-wizard-section">Resource details</h2>'),
+            wizard_region(),
+            rows=True,
+        )
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", validate_name, "resource_group", self.value("name"))

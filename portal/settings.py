@@ -160,8 +160,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Forms are drawn by the portal's own pack (templates/azure/, portal/layout.py).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("azure",)
+CRISPY_TEMPLATE_PACK = "azure"
 
 # Long-running operations (DESIGN: "Durations are real enough for a demo").
 VNETLAB_RESTART_SECONDS = _env_float("VNETLAB_RESTART_SECONDS", 4.0)

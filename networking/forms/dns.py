@@ -4,6 +4,7 @@ from networking.models import PrivateDnsZone
 from networking.services import dns as dns_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import helper, wizard_name
 
 
 class PrivateDnsZoneWizard(CreateWizard):
@@ -19,6 +20,18 @@ class PrivateDnsZoneWizard(CreateWizard):
         self.fields["region"].required = False
         if rg_name:
             self.initial["resource_group"] = rg_name
+
+    @property
+    def helper(self):
+        return helper(
+            wizard_name(
+                maxlength="260",
+                placeholder="private.contoso.com",
+                help="For a private endpoint use the service's privatelink zone, e.g. privatelink.database.windows.net.",
+                rule="PEDNS-01",
+            ),
+            rows=True,
+        )
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", dns_services.validate_zone_name, self.value("name"))

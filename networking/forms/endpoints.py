@@ -7,6 +7,7 @@ from networking.models import Subnet, VirtualNetwork
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 OWN_DIRECTORY = "directory"
 BY_ID = "resourceid"
@@ -64,6 +65,21 @@ class PrivateEndpointWizard(CreateWizard):
         self.vnets = list(
             VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group")
         )
+
+    # --- layout ------------------------------------------------------------
+
+    @property
+    def helpers(self) -> dict:
+        """Basics, and the Resource tab's fields "by resource ID or alias"; the
+        lists of the sandbox's resources are drawn by the template."""
+        return {
+            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            "by_id": helper(
+                AzField("resource_id", id="resource-id", star=True, label="Resource ID or alias"),
+                AzField("request_message", id="request-message", label="Request message"),
+                rows=True,
+            ),
+        }
 
     # --- choices -----------------------------------------------------------
 

@@ -12,6 +12,7 @@ from networking.models import Subnet, VirtualNetwork
 from networking.services import gateways as services
 from portal.errors import rule_error
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 ENABLED = [("Enabled", "Enabled"), ("Disabled", "Disabled")]
 
@@ -242,9 +243,15 @@ class CircuitWizard(CreateWizard):
         self.prefixes = _rows(data, "advertised_prefix") if self.is_bound else []
 
     @property
-    def choice_fields(self):
-        labels = (("provider", "Provider"), ("peering_location", "Peering location"), ("bandwidth", "Bandwidth"))
-        return [(self[name], label, name.replace("_", "-")) for name, label in labels]
+    def helper(self):
+        return helper(
+            wizard_name(),
+            wizard_region(),
+            AzField("provider", id="provider", star=True),
+            AzField("peering_location", id="peering-location", star=True),
+            AzField("bandwidth", id="bandwidth", star=True),
+            rows=True,
+        )
 
     def spec(self) -> services.CircuitSpec:
         return services.CircuitSpec(

@@ -9,6 +9,7 @@ from networking.models import NetworkSecurityGroup
 from networking.services import nsgs as services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import helper, wizard_name, wizard_region
 
 
 class NetworkSecurityGroupWizard(CreateWizard):
@@ -19,6 +20,10 @@ class NetworkSecurityGroupWizard(CreateWizard):
     product = "Microsoft.NetworkSecurityGroup"
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "nsg"
+
+    @property
+    def helper(self):
+        return helper(wizard_name(), wizard_region(), rows=True)
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_nsg_name, self.value("name"))

@@ -7,6 +7,7 @@ from networking.models import Route, RouteTable
 from networking.services import routes as services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 YES_NO = [("Yes", "Yes"), ("No", "No")]
 
@@ -20,7 +21,13 @@ class RouteTableWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "route_table"
 
-    propagate = forms.ChoiceField(choices=YES_NO, initial="Yes", label="Propagate gateway routes")
+    propagate = forms.ChoiceField(
+        choices=YES_NO, initial="Yes", label="Propagate gateway routes", widget=forms.RadioSelect
+    )
+
+    @property
+    def helper(self):
+        return helper(wizard_region(), wizard_name(), AzField("propagate", id="propagate"), rows=True)
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_route_table_name, self.value("name"))

@@ -7,6 +7,7 @@ from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from networking.services import targets as target_services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 
 class TargetWizard(CreateWizard):
@@ -27,6 +28,14 @@ class TargetWizard(CreateWizard):
     def title(self) -> str:
         return {"Storage account": "Create a storage account", "SQL server": "Create SQL Database Server"}.get(
             self.model.type_label, "Create a key vault"
+        )
+
+    @property
+    def helper(self):
+        return helper(
+            wizard_name(label=f"{self.model.type_label} name", help_template="networking/paas_create.html#name-help"),
+            wizard_region(),
+            rows=True,
         )
 
     @property
@@ -66,6 +75,17 @@ class VirtualMachineWizard(CreateWizard):
     subnet = forms.CharField(required=False, max_length=20)
     public_ip = forms.ChoiceField(choices=[("none", "None"), ("new", "(new)")], initial="none", required=False)
     nsg = forms.CharField(required=False, max_length=20)
+
+    @property
+    def helper(self):
+        """Basics only: the Networking tab's lists are the sandbox's, drawn by its template."""
+        return helper(
+            wizard_name(label="Virtual machine name"),
+            wizard_region(),
+            AzField("image", id="image", star=True),
+            AzField("size", id="size", star=True),
+            rows=True,
+        )
 
     def __init__(self, sandbox, data=None, rg_name: str = ""):
         super().__init__(sandbox, data)

@@ -5,6 +5,7 @@ pages. They check shape; Azure's rules are in networking.services.vnets."""
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from crispy_forms.layout import HTML
 from django import forms
 
 from networking.engine import addressing
@@ -14,6 +15,7 @@ from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_E
 from portal.errors import rule_error
 from portal.forms import MAX_ROWS as WIZARD_ROWS
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 from portal.naming import validate_name
 
 MAX_ROWS = 50  # rows of an editable list; more are dropped, never an error page
@@ -36,7 +38,10 @@ class SubnetForm(forms.Form):
         required=False, queryset=RouteTable.objects.none(), empty_label="None", label="Route table"
     )
     service_endpoints = forms.MultipleChoiceField(
-        required=False, choices=[(s, s) for s in SERVICE_ENDPOINTS], label="Services"
+        required=False,
+        choices=[(s, s) for s in SERVICE_ENDPOINTS],
+        label="Services",
+        widget=forms.CheckboxSelectMultiple,
     )
     delegation = forms.ChoiceField(required=False, choices=DELEGATION_CHOICES, label="Delegate subnet to a service")
     private_endpoint_network_policies = forms.ChoiceField(required=False, label="Network policy for private endpoints")
@@ -50,6 +55,43 @@ class SubnetForm(forms.Form):
         self.fields["route_table"].queryset = RouteTable.objects.filter(**in_region).order_by("name")
         self.fields["private_endpoint_network_policies"].choices = list(
             vnet.sandbox.rules.private_endpoint_policy_choices
+        )
+
+    @property
+    def helper(self):
+        """The pane's fields (portal-ui §3.3); their help names the VNet's
+        free ranges and the era's rules, so it lives in the pane template."""
+        pane = "networking/subnet_pane.html#"
+        return helper(
+            AzField(
+                "subnet_name",
+                id="subnet-name",
+                star=True,
+                readonly=self.gateway or "subnet",
+                help="A virtual network gateway needs a subnet named GatewaySubnet." if self.gateway else "",
+            ),
+            AzField(
+                "subnet_prefix",
+                id="subnet-prefix",
+                star=True,
+                placeholder="e.g. 10.0.4.0/24",
+                help_template=pane + "prefix-help",
+            ),
+            AzField("nat_gateway", id="nat-gateway"),
+            AzField("nsg", id="subnet-nsg", help_template=pane + "nsg-help"),
+            AzField("route_table", id="subnet-route-table", help_template=pane + "route-table-help"),
+            HTML('<h3 class="az-section-title">SERVICE ENDPOINTS</h3>'),
+            AzField(
+                "service_endpoints",
+                id="service-endpoints",
+                option_prefix="se",
+                legend_template=pane + "endpoint-count",
+                help_template=pane + "endpoints-help",
+            ),
+            HTML('<h3 class="az-section-title">SUBNET DELEGATION</h3>'),
+            AzField("delegation", id="subnet-delegation", help_template=pane + "delegation-help"),
+            HTML('<h3 class="az-section-title">NETWORK POLICY FOR PRIVATE ENDPOINTS</h3>'),
+            AzField("private_endpoint_network_policies", id="subnet-pe-policies", help_template=pane + "policies-help"),
         )
 
     def clean_subnet_name(self) -> str:
@@ -133,6 +175,11 @@ class VirtualNetworkWizard(CreateWizard):
 
     DEFAULT_SPACE = "10.0.0.0/16"
     DEFAULT_SUBNET = ("default", "10.0.0.0/24")
+
+    @property
+    def helper(self):
+        """Basics; the address space and subnet grids are rows of their own."""
+        return helper(wizard_name(), wizard_region(), rows=True)
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)

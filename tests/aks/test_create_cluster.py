@@ -17,7 +17,7 @@ from networking.services import vnets as vnet_services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification, NotificationLevel, Operation, ResourceGroup
 from portal.seed import reset_sandbox
-from tests.aks.helpers import aks_subnets, finish_operations, fresh, group, spec, state
+from tests.helpers.aks import aks_subnets, finish_operations, fresh, group, spec, state
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from aks.models import ManagedCluster
 from networking.models import Subnet, VirtualNetwork
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification, NotificationLevel, Operation
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec, state
+from tests.helpers.aks import aks_subnets, finish_operations, group, spec, state
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from portal.asgi import application
 from portal.models import ResourceGroup
 from portal.seed import create_sandbox
 from portal.services import render_push
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec
+from tests.helpers.aks import aks_subnets, finish_operations, group, spec
 
 
 def badge(cluster_pk: int, state: str) -> str:

@@ -16,8 +16,7 @@ from networking.services import nsgs
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
 from portal.resources import resource_url
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec, state
-from tests.aks.test_views import blade
+from tests.helpers.aks import aks_subnets, blade, finish_operations, group, spec, state
 
 
 @pytest.fixture

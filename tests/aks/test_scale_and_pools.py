@@ -8,7 +8,7 @@ from aks import services
 from aks.models import AgentPool, ClusterNode, PodIpAddress
 from networking.models import NetworkInterface, Route
 from portal.errors import AzureRuleError
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec, state
+from tests.helpers.aks import aks_subnets, finish_operations, group, spec, state
 
 
 @pytest.fixture

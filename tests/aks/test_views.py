@@ -6,46 +6,14 @@ from django.urls import reverse
 
 from aks import services
 from aks.models import ManagedCluster
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec, state
+from tests.helpers.aks import WIZARD, aks_subnets, blade, finish_operations, form, group, spec, state
 
-WIZARD = reverse("create_wizard", kwargs={"kind": "kubernetes"})
 PLAN = reverse("aks_ip_plan")
 
 
 @pytest.fixture
 def subnets(alice):
     return aks_subnets(alice, subnets=(("aks-subnet", "10.50.0.0/21"), ("small-subnet", "10.50.8.0/24")))
-
-
-def form(client, subnet, **overrides) -> dict:
-    data = {
-        "subscription": str(client.sandbox.subscriptions.get().subscription_id),
-        "resource_group": "contoso-rg",
-        "new_resource_group": "",
-        "name": "lab-aks",
-        "region": "eastus",
-        "node_size": "Standard_DS2_v2",
-        "node_count": "3",
-        "os_type": "Linux",
-        "network_plugin": "kubenet",
-        "vnet": str(subnet.vnet_id),
-        "subnet": str(subnet.pk),
-        "service_cidr": "10.0.0.0/16",
-        "dns_service_ip": "10.0.0.10",
-        "docker_bridge_cidr": "172.17.0.1/16",
-        "network_policy": "none",
-        "current_tab": "networking",
-        "action": "review",
-    }
-    data.update(overrides)
-    return data
-
-
-def blade(cluster, page: str) -> str:
-    rg = cluster.resource_group
-    return reverse(
-        f"aks:{page}", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": cluster.name}
-    )
 
 
 # --- the wizard ------------------------------------------------------------------------------

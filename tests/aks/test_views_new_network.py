@@ -14,7 +14,7 @@ from aks.models import ManagedCluster
 from networking.engine import rules as nsg_rules
 from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from portal.models import ResourceGroup
-from tests.aks.helpers import aks_subnets, state
+from tests.helpers.aks import aks_subnets, state
 
 WIZARD = reverse("create_wizard", kwargs={"kind": "kubernetes"})
 PLAN = reverse("aks_ip_plan")

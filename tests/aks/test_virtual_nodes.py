@@ -7,8 +7,7 @@ import pytest
 from aks import services
 from aks.models import ManagedCluster
 from portal.errors import AzureRuleError
-from tests.aks.helpers import aks_subnets, group, spec, state
-from tests.aks.test_views import WIZARD, blade, form
+from tests.helpers.aks import WIZARD, aks_subnets, blade, form, group, spec, state
 
 ERR_34 = "Cluster &#x27;lab-aks&#x27; uses kubenet. Windows Server node pools and virtual nodes require Azure CNI."
 

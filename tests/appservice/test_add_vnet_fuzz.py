@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from appservice.models import VnetIntegration
 from networking.models import Subnet
-from tests.conftest import app_url, vnet_of
+from tests.helpers import app_url, vnet_of
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_add_vnet_pane_never_errors_and_never_half_writes(alice, name, prefix, m
     else:
         # it worked: clean up so the next example starts from the seed again
         from appservice import services
-        from tests.conftest import app_of
+        from tests.helpers import app_of
 
         services.disconnect(app_of(alice, "contoso-web"))
         Subnet.objects.filter(vnet=vnet).exclude(name__in=[n for n, _, _ in before]).delete()

@@ -8,7 +8,7 @@ from appservice import services
 from appservice.models import AppSetting, WebApp
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of
+from tests.helpers import app_of
 
 pytestmark = pytest.mark.django_db
 

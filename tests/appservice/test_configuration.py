@@ -10,10 +10,9 @@ import pytest
 from appservice import services
 from appservice.models import AppSetting, WebApp
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, app_url, subnet_of
+from tests.helpers import HX, app_of, app_url, subnet_of
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _grid(app, rows, *, show=False, **extra):

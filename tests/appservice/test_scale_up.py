@@ -11,10 +11,9 @@ from appservice import services
 from appservice.models import AppServicePlan
 from portal.access import blade_kwargs
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, app_url, subnet_of
+from tests.helpers import HX, app_of, app_url, subnet_of
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _plan(client, name):

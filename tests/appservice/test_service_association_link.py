@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 from appservice import services
 from appservice.models import ServiceAssociationLink, VnetIntegration
 from portal.errors import AzureRuleError
-from tests.conftest import app_of, subnet_of
-from tests.networking.vnet_urls import vnet_url
+from tests.helpers import app_of, subnet_of
+from tests.helpers.vnets import vnet_url
 
 BEFORE = [("appservice", "0002_initial"), ("networking", "0004_peering_outlives_remote")]
 AFTER = [("appservice", "0003_service_association_link"), ("networking", "0005_subnet_serverfarm_moves_to_appservice")]

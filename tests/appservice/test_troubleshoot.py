@@ -11,10 +11,9 @@ from django.core.management.base import CommandError
 from appservice import services
 from appservice.models import AppSetting
 from networking.models import NetworkSecurityGroup, SecurityRule, Subnet
-from tests.conftest import app_of, app_url, subnet_of
+from tests.helpers import HX, app_of, app_url, subnet_of
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _integrate(client):

@@ -7,7 +7,7 @@ from appservice import services
 from appservice.models import AppServicePlan, ServiceAssociationLink, VnetIntegration, WebApp
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetworkGateway
 from portal.errors import AzureRuleError
-from tests.conftest import app_of, subnet_of, vnet_of
+from tests.helpers import app_of, subnet_of, vnet_of
 
 pytestmark = pytest.mark.django_db
 

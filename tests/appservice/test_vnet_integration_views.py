@@ -6,13 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appservice import services
-from appservice.models import AppServicePlan, VnetIntegration, WebApp
+from appservice.models import VnetIntegration
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, app_url, subnet_of, vnet_of
+from tests.helpers import HX, app_of, app_url, subnet_of, vnet_of
+from tests.helpers.appservice import grow_apps
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _integrate(client, app="contoso-web", subnet="integration-subnet"):
@@ -346,18 +346,6 @@ def test_route_all_toggle_sets_the_site_property_asrt_06(alice):
 # --- Query counts stay flat as the sandbox grows ------------------------------------------------
 
 
-def _grow(client, n):
-    app = app_of(client, "contoso-web")
-    rg = app.resource_group
-    for i in range(n):
-        vnet = VirtualNetwork.objects.create(
-            sandbox=app.sandbox, resource_group=rg, name=f"grow-{i}-{n}", location="eastus", address_space=[f"10.{100 + i}.0.0/16"]
-        )
-        Subnet.objects.create(vnet=vnet, name="a", address_prefix=f"10.{100 + i}.0.0/24")
-        plan = AppServicePlan.objects.create(sandbox=app.sandbox, resource_group=rg, name=f"plan-{i}-{n}", location="eastus")
-        WebApp.objects.create(sandbox=app.sandbox, resource_group=rg, name=f"app-{i}-{n}", location="eastus", plan=plan)
-
-
 def _queries(client, url, **extra) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, **extra).status_code == 200
@@ -370,16 +358,16 @@ def _queries(client, url, **extra) -> int:
 )
 def test_app_pages_query_count_does_not_grow_with_the_sandbox(alice, page, extra, django_assert_num_queries):
     url = app_url(alice, page, "contoso-web")
-    _grow(alice, 2)
+    grow_apps(alice, 2)
     small = _queries(alice, url, **extra)
-    _grow(alice, 12)
+    grow_apps(alice, 12)
     with django_assert_num_queries(small):
         alice.get(url, **extra)
 
 
 def test_all_resources_query_count_does_not_grow_with_the_sandbox(alice, django_assert_num_queries):
-    _grow(alice, 2)
+    grow_apps(alice, 2)
     small = _queries(alice, "/resources/")
-    _grow(alice, 12)
+    grow_apps(alice, 12)
     with django_assert_num_queries(small):
         alice.get("/resources/")

@@ -54,7 +54,7 @@ from networking.engine.topology import (
     Zone,
 )
 from networking.engine.trace import trace_app
-from tests.networking.test_engine_speedups import reference_routing, reference_select_route
+from tests.helpers.engine_reference import reference_routing, reference_select_route
 
 N = IPv4Network
 

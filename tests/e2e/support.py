@@ -13,7 +13,7 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from appservice.models import WebApp
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
-from tests.conftest import app_url
+from tests.helpers import app_url
 
 CHROMIUM = os.environ.get("VNETLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

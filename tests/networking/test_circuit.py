@@ -5,8 +5,8 @@ import pytest
 
 from networking.models import ExpressRouteCircuit
 from networking.services import gateways as services
-from tests.networking.test_connection import make_circuit
-from tests.networking.test_gateway_support import HX, blade_url, create_url, make_gateway, make_vnet, rg_of
+from tests.helpers import HX
+from tests.helpers.gateways import blade_url, create_url, make_circuit, make_gateway, make_vnet, rg_of
 
 pytestmark = pytest.mark.django_db
 

@@ -4,26 +4,11 @@ the connection's blade and Delete."""
 import pytest
 
 from networking.models import VirtualNetworkGatewayConnection
-from networking.services import gateways as services
 from portal.models import ActivityLogEntry
-from tests.networking.test_gateway_support import HX, blade_url, make_gateway, make_vnet, rg_of
+from tests.helpers import HX
+from tests.helpers.gateways import blade_url, make_circuit, make_gateway, make_local, make_vnet
 
 pytestmark = pytest.mark.django_db
-
-
-def make_local(client, name="onprem-lng", *, bgp=False):
-    spec = services.LocalGatewaySpec(ip_address="203.0.113.10", address_prefixes=("192.168.0.0/16",), bgp_enabled=bgp, bgp_asn=65010 if bgp else None, bgp_peer_ip="192.168.0.1" if bgp else "")
-    return services.create_local_gateway(rg_of(client), name=name, location="eastus", spec=spec)
-
-
-def make_circuit(client, name="onprem-er"):
-    return services.create_circuit(rg_of(client), name=name, location="eastus", spec=services.CircuitSpec("Equinix", "Washington DC", 1000, ("192.168.0.0/16",)))
-
-
-def grow_connections(client, gateway, n, start):
-    for i in range(start, start + n):
-        local = make_local(client, f"grow-lng-{i}")
-        services.add_connection(gateway, services.ConnectionSpec(name=f"grow-cn-{i}", connection_type="IPsec", local_gateway=local, shared_key="abc123"))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from appservice import snapshot as app_snapshot
 from appservice.models import AppSetting, VnetIntegration
@@ -29,10 +28,8 @@ from networking.engine.trace import (
     trace_app,
 )
 from portal import services as portal_services
-from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.test_engine_trace_table import (
+from tests.helpers import app_of, persona, subnet_of, vnet_of
+from tests.helpers.trace_estate import (
     CLASSIC,
     CURRENT,
     ENDPOINTS,
@@ -243,10 +240,7 @@ def test_pedns_10_key_vaults_public_cname_points_into_vaultcore():
 def dave(db, settings):
     """A learner whose sandbox has the full demo seed, network included."""
     settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
+    return persona(Client())
 
 
 def test_asdns_06_the_alt_server_is_appended_to_the_inherited_list_of_an_unintegrated_app(alice):

@@ -39,8 +39,8 @@ from networking.engine.trace import (
 from networking.services import nsgs, routes
 from networking.services import targets as target_services
 from portal import services as portal_services
-from tests.aks.helpers import aks_subnets, finish_operations, group, spec
-from tests.networking.nsg_helpers import make_nsg, rule_form
+from tests.helpers.aks import aks_subnets, finish_operations, group, spec
+from tests.helpers.nsgs import make_nsg, rule_form
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from appservice import services as appservice_services
 from networking.models import VirtualNetworkGateway
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, vnet_of
-from tests.networking.test_gateway_support import HX, blade_url, make_gateway, make_vnet
+from tests.helpers import HX, app_of, vnet_of
+from tests.helpers.gateways import blade_url, make_gateway, make_vnet
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def test_gateway_pages_query_count_does_not_grow_with_the_sandbox(alice, gateway
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.networking.test_connection import grow_connections
+    from tests.helpers.gateways import grow_connections
 
     grow_connections(alice, gateway, 2, 0)
     alice.get(blade_url(gateway, page))  # the first page load finishes the due create operation

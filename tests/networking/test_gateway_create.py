@@ -11,8 +11,8 @@ from networking.models import Subnet, VirtualNetworkGateway
 from networking.services import gateways as services
 from networking.services import peerings
 from portal.models import ActivityLogEntry, Notification, Operation
-from tests.networking.test_gateway_support import (
-    HX,
+from tests.helpers import HX
+from tests.helpers.gateways import (
     blade_url,
     create_url,
     finish_operations,

@@ -14,7 +14,8 @@ from networking.models import (
     VirtualNetworkGatewayConnection,
 )
 from portal.models import Operation
-from tests.networking.test_gateway_support import HX, blade_url, create_url, make_gateway, make_vnet, rg_of
+from tests.helpers import HX
+from tests.helpers.gateways import blade_url, create_url, make_gateway, make_vnet, rg_of
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -118,7 +119,7 @@ def test_the_circuit_wizard_never_errors(alice, er_name, prefixes, bandwidth, pr
 @FUZZ
 @given(cn_name=name, ctype=st.sampled_from(["IPsec", "ExpressRoute", "Vnet2Vnet", ""]), local=st.one_of(st.just("own"), st.text(max_size=14)), key=st.text(max_size=140), bgp=st.booleans())
 def test_the_connection_pane_never_errors(alice, cn_name, ctype, local, key, bgp):
-    from tests.networking.test_connection import make_local
+    from tests.helpers.gateways import make_local
 
     gateway = getattr(alice, "gw", None) or make_gateway(alice, make_vnet(alice, "cn-hub", "10.50.0.0/16"))
     alice.gw = gateway

@@ -4,8 +4,8 @@ import pytest
 
 from networking.models import LocalNetworkGateway
 from portal.models import ActivityLogEntry, Notification
-from tests.networking.test_connection import make_local
-from tests.networking.test_gateway_support import HX, blade_url, create_url, make_gateway, make_vnet, rg_of
+from tests.helpers import HX
+from tests.helpers.gateways import blade_url, create_url, make_gateway, make_local, make_vnet, rg_of
 
 pytestmark = pytest.mark.django_db
 

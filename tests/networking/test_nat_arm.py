@@ -15,7 +15,7 @@ from portal import services as portal_services
 from portal.arm.deploy import deploy
 from portal.arm.errors import ArmError
 from portal.arm.export import export_group
-from tests.networking.nsg_helpers import blade_url
+from tests.helpers.nsgs import blade_url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from networking.services import nat as services
 from networking.services import vnets
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
-from tests.conftest import subnet_of, vnet_of
-from tests.networking.nsg_helpers import HX, blade_url, create_url, rg_of
+from tests.helpers import HX, subnet_of, vnet_of
+from tests.helpers.nsgs import blade_url, create_url, rg_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networking.models import NetworkSecurityGroup, Route, RouteTable, SecurityRule
-from tests.networking.nsg_helpers import HX, blade_url, create_url, make_nsg, make_table, rg_of
+from tests.helpers import HX
+from tests.helpers.nsgs import blade_url, create_url, make_nsg, make_table, rg_of
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,8 +12,8 @@ from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRu
 from networking.services import nsgs
 from portal.models import ActivityLogEntry, Notification
 from portal.resources import resource_url
-from tests.conftest import subnet_of
-from tests.networking.nsg_helpers import HX, blade_url, create_url, make_nsg, rg_of, rule_form
+from tests.helpers import HX, subnet_of
+from tests.helpers.nsgs import blade_url, create_url, make_nsg, rg_of, rule_form
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from networking.services import endpoints as endpoint_services
 from networking.services import targets as target_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
+from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 SLUGS = {StorageAccount: "storage", SqlServer: "sql", KeyVault: "keyvault"}
 
 

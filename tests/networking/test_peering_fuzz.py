@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networking.models import VirtualNetworkPeering
-from tests.networking.test_gateway_support import HX, make_vnet, rg_of, vnet_url
+from tests.helpers import HX
+from tests.helpers.gateways import make_vnet, rg_of, vnet_url
 
 pytestmark = pytest.mark.django_db
 

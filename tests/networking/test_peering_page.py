@@ -8,8 +8,8 @@ from networking.services import peerings
 from networking.services.peerings import LinkSettings
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import vnet_of
-from tests.networking.test_gateway_support import HX, finish_operations, make_gateway, make_vnet, rg_of, vnet_url
+from tests.helpers import HX, vnet_of
+from tests.helpers.gateways import finish_operations, make_gateway, make_vnet, rg_of, vnet_url
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from networking.models import PrivateEndpoint, SqlServer, Subnet
 from networking.services import endpoints as endpoint_services
 from networking.services import targets as target_services
 from portal.models import ResourceGroup
+from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _endpoint(client, name="sql-pe"):

@@ -9,8 +9,8 @@ from networking.models import Route, RouteTable, Subnet
 from networking.services import routes
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
-from tests.conftest import subnet_of
-from tests.networking.nsg_helpers import HX, blade_url, create_url, make_table, rg_of
+from tests.helpers import HX, subnet_of
+from tests.helpers.nsgs import blade_url, create_url, make_table, rg_of
 
 pytestmark = pytest.mark.django_db
 

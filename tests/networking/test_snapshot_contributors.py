@@ -14,7 +14,7 @@ from networking.models import Subnet
 from networking.services import endpoints as endpoint_services
 from portal.models import ResourceGroup
 from portal.registry import registry
-from tests.aks.helpers import aks_subnets, group, spec
+from tests.helpers.aks import aks_subnets, group, spec
 
 pytestmark = pytest.mark.django_db
 

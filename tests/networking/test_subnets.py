@@ -19,8 +19,8 @@ from networking.models import (
 from networking.services import vnets as services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.vnet_urls import HX, count_queries, grow, grow_contoso, snapshot, subnet_url, vnet_url
+from tests.helpers import HX, app_of, subnet_of, vnet_of
+from tests.helpers.vnets import count_queries, grow, grow_contoso, snapshot, subnet_url, vnet_url
 
 pytestmark = pytest.mark.django_db
 

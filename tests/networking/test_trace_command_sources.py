@@ -18,7 +18,7 @@ from networking import snapshot
 from networking.services import nsgs
 from networking.services import targets as target_services
 from portal import services as portal_services
-from tests.networking.nsg_helpers import make_nsg, rg_of
+from tests.helpers.nsgs import make_nsg, rg_of
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ def test_the_query_count_doesnt_grow_with_the_sandbox(alice):
 def _kubenet_nodes(client):
     from aks import services as aks_services
     from aks.models import ClusterNode
-    from tests.aks.helpers import aks_subnets, group, spec
+    from tests.helpers.aks import aks_subnets, group, spec
 
     subnets = aks_subnets(client)
     cluster = aks_services.create_cluster(group(client), spec(subnets["aks-subnet"]))

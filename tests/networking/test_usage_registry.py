@@ -13,8 +13,8 @@ from networking.services import gateways as gateway_services
 from networking.services import vnets as vnet_services
 from portal.errors import AzureRuleError
 from portal.registry import Registry, registry
-from tests.aks.helpers import aks_subnets, fresh, group, spec
-from tests.conftest import app_of, subnet_of, vnet_of
+from tests.helpers import app_of, subnet_of, vnet_of
+from tests.helpers.aks import aks_subnets, fresh, group, spec
 
 
 def test_app_service_names_the_app_integrated_with_a_subnet_subnet_06(alice):

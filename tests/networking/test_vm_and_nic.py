@@ -7,9 +7,9 @@ from networking.models import NetworkInterface, NetworkSecurityGroup, Subnet, Vi
 from networking.services import targets as target_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
+from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _rg(client):

@@ -5,8 +5,8 @@ import pytest
 
 from networking.models import VirtualNetworkPeering
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import vnet_of
-from tests.networking.vnet_urls import HX, snapshot, vnet_url
+from tests.helpers import HX, vnet_of
+from tests.helpers.vnets import snapshot, vnet_url
 
 pytestmark = pytest.mark.django_db
 

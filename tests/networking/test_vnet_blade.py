@@ -17,8 +17,8 @@ from networking.models import (
 from networking.services import vnets as services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
-from tests.conftest import app_of, subnet_of, vnet_of
-from tests.networking.vnet_urls import HX, arm_document, count_queries, grow, vnet_url
+from tests.helpers import HX, app_of, subnet_of, vnet_of
+from tests.helpers.vnets import arm_document, count_queries, grow, vnet_url
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 
 from portal.models import ActivityLogEntry
-from tests.conftest import vnet_of
-from tests.networking.vnet_urls import HX, snapshot, vnet_url
+from tests.helpers import HX, vnet_of
+from tests.helpers.vnets import snapshot, vnet_url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.networking.vnet_urls import HX, snapshot, subnet_url, vnet_url
+from tests.helpers import HX
+from tests.helpers.vnets import snapshot, subnet_url, vnet_url
 
 pytestmark = pytest.mark.django_db
 

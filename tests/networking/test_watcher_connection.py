@@ -12,8 +12,9 @@ from networking import models as n
 from networking.services import nsgs
 from networking.views.watcher import watcher_url
 from portal import services as portal_services
-from tests.networking.nsg_helpers import HX, make_nsg, rule_form
-from tests.networking.test_watcher_effective import _nic, _vm_subnet
+from tests.helpers import HX
+from tests.helpers.nsgs import make_nsg, rule_form
+from tests.helpers.watcher import seed_nic, seed_vm_subnet
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _url(client, region="eastus") -> str:
 def _form(client, **overrides) -> dict:
     data = {
         "source_type": "vm",
-        "nic": str(_nic(client).pk),
+        "nic": str(seed_nic(client).pk),
         "destination_type": "manual",
         "destination": "8.8.8.8",
         "protocol": "Tcp",
@@ -46,10 +47,10 @@ def _hops(html: str) -> list[tuple[str, str]]:
 
 
 def _second_vm(client) -> n.NetworkInterface:
-    vm_subnet = _vm_subnet(client)
+    vm_subnet = seed_vm_subnet(client)
     return n.NetworkInterface.objects.create(
         sandbox=client.sandbox,
-        resource_group=_nic(client).resource_group,
+        resource_group=seed_nic(client).resource_group,
         name="contoso-vm02-nic",
         location="eastus",
         subnet=n.Subnet.objects.get(vnet=vm_subnet.vnet, name="integration-subnet"),
@@ -79,7 +80,7 @@ def test_a_vm_reaches_the_internet_in_the_classic_era_nw_41(alice):
 
 def test_an_nsg_deny_is_unreachable_with_a_network_security_rule_issue_nw_46(alice):
     nsg = make_nsg(alice, "vm-subnet-nsg")
-    nsgs.associate_subnet(nsg, _vm_subnet(alice))
+    nsgs.associate_subnet(nsg, seed_vm_subnet(alice))
     nsgs.add_rule(
         nsg,
         "Outbound",
@@ -99,7 +100,7 @@ def test_icmp_needs_no_port_and_meets_icmp_rules_nw_40(alice):
     html = _check(alice, _form(alice, protocol="Icmp", destination_port=""))
     assert 'data-status="Reachable"' in html and "(ICMP)" in html
     nsg = make_nsg(alice, "vm-subnet-nsg")
-    nsgs.associate_subnet(nsg, _vm_subnet(alice))
+    nsgs.associate_subnet(nsg, seed_vm_subnet(alice))
     nsgs.add_rule(
         nsg,
         "Outbound",
@@ -168,7 +169,7 @@ def test_bad_input_is_a_field_error_and_runs_nothing(alice, overrides, message):
 
 
 def test_another_sandboxs_vm_cannot_be_chosen_and_its_watcher_is_a_404(alice, bob):
-    html = _check(bob, _form(bob, nic=str(_nic(alice).pk)), status=422)
+    html = _check(bob, _form(bob, nic=str(seed_nic(alice).pk)), status=422)
     assert "Choose a virtual machine." in html
     assert bob.get(_url(alice)).status_code == 404
 
@@ -190,7 +191,7 @@ def test_the_answer_follows_the_topology(alice):
         "Outbound",
         rule_form(name="DenyAll", destination="Any", destination_ports="*", protocol="*", priority="100"),
     )
-    nsgs.associate_nic(nsg, _nic(alice))
+    nsgs.associate_nic(nsg, seed_nic(alice))
     assert 'data-status="Unreachable"' in _check(alice, _form(alice))
 
 
@@ -204,7 +205,7 @@ def test_the_home_menu_link_still_opens_the_watcher(alice):
 def _kubenet_cluster(client):
     from aks import services as aks_services
     from aks.models import ClusterNode
-    from tests.aks.helpers import aks_subnets, group, spec
+    from tests.helpers.aks import aks_subnets, group, spec
 
     subnets = aks_subnets(client, subnets=(("aks-subnet", "10.50.0.0/21"), ("vm-subnet", "10.50.8.0/24")))
     cluster = aks_services.create_cluster(group(client), spec(subnets["aks-subnet"]))
@@ -245,7 +246,7 @@ def test_aks_05_a_kubenet_pod_reaches_a_pod_on_another_node_through_that_node(al
 
 def test_aks_01_a_kubenet_pod_reaches_a_vm_from_its_node(alice):
     from networking.services import targets as target_services
-    from tests.aks.helpers import group
+    from tests.helpers.aks import group
 
     _, nodes, subnets = _kubenet_cluster(alice)
     vm = target_services.create_vm(

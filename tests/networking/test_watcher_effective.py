@@ -7,15 +7,14 @@ import io
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from networking import models as n
 from networking.services import nsgs, routes
-from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
-from tests.networking.nsg_helpers import HX, make_nsg, make_table, rule_form
+from tests.helpers import HX
+from tests.helpers.nsgs import make_nsg, make_table, rule_form
+from tests.helpers.watcher import grow_estate, seed_nic, seed_vm_subnet
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +26,6 @@ ROUTE_HEADER = [
     "Next Hop IP Address",
     "User Defined Route Name",
 ]
-
-
-def _nic(client, name="contoso-vm01-nic") -> n.NetworkInterface:
-    return n.NetworkInterface.objects.select_related("resource_group__subscription", "subnet__vnet").get(
-        sandbox=client.sandbox, name=name
-    )
 
 
 def _nic_url(nic, page: str) -> str:
@@ -54,12 +47,6 @@ def _subnet_url(client, vnet: str, subnet: str, page="subnet_effective_routes") 
         "subnet": subnet,
     }
     return reverse(f"networking:{page}", kwargs=kwargs)
-
-
-def _vm_subnet(client) -> n.Subnet:
-    return n.Subnet.objects.select_related("vnet").get(
-        vnet__sandbox=client.sandbox, vnet__name="contoso-vnet", name="vm-subnet"
-    )
 
 
 def _csv_rows(response) -> list[list[str]]:
@@ -85,7 +72,7 @@ def _appliance_route_on_vm_subnet(client) -> n.RouteTable:
         "next_hop_ip": "10.0.1.10",
     }
     routes.add_route(table, data)
-    routes.associate_subnet(table, _vm_subnet(client))
+    routes.associate_subnet(table, seed_vm_subnet(client))
     return table
 
 
@@ -93,7 +80,7 @@ def _appliance_route_on_vm_subnet(client) -> n.RouteTable:
 
 
 def test_the_seed_vms_nic_has_the_default_system_routes_route_01_route_33(alice):
-    nic = _nic(alice)
+    nic = seed_nic(alice)
     html = alice.get(_nic_url(nic, "effective_routes")).content.decode()
     for column in ROUTE_HEADER:
         assert f"<th>{column}</th>" in html
@@ -104,14 +91,14 @@ def test_the_seed_vms_nic_has_the_default_system_routes_route_01_route_33(alice)
 
 
 def test_the_nic_menu_offers_effective_routes_and_security_rules(alice):
-    nic = _nic(alice)
+    nic = seed_nic(alice)
     html = alice.get(_nic_url(nic, "overview")).content.decode()
     assert "Support + troubleshooting" in html
     assert _nic_url(nic, "effective_routes") in html and _nic_url(nic, "effective_security_rules") in html
 
 
 def test_the_download_is_csv_with_one_row_per_route(alice):
-    nic = _nic(alice)
+    nic = seed_nic(alice)
     header, *rows = _csv_rows(alice.get(_nic_url(nic, "effective_routes_download")))
     assert header == ROUTE_HEADER
     assert len(rows) == 6
@@ -122,7 +109,7 @@ def test_the_download_is_csv_with_one_row_per_route(alice):
 
 def test_a_user_default_route_invalidates_the_system_one_route_32(alice):
     _appliance_route_on_vm_subnet(alice)
-    rows = _routes(alice, _nic_url(_nic(alice), "effective_routes_download"))
+    rows = _routes(alice, _nic_url(seed_nic(alice), "effective_routes_download"))
     assert rows[("0.0.0.0/0", "Default")]["State"] == "Invalid"
     user = rows[("0.0.0.0/0", "User")]
     assert (user["State"], user["Next Hop Type"], user["Next Hop IP Address"], user["User Defined Route Name"]) == (
@@ -137,7 +124,7 @@ def test_a_user_default_route_invalidates_the_system_one_route_32(alice):
 
 def test_the_grid_shows_the_udr_name_column_route_33(alice):
     _appliance_route_on_vm_subnet(alice)
-    html = alice.get(_nic_url(_nic(alice), "effective_routes")).content.decode()
+    html = alice.get(_nic_url(seed_nic(alice), "effective_routes")).content.decode()
     assert 'data-prefix="0.0.0.0/0" data-state="Invalid" data-source="Default"' in html
     assert 'data-prefix="0.0.0.0/0" data-state="Active" data-source="User" data-hop="Virtual appliance"' in html
     assert "<td>to-nva</td>" in html
@@ -145,7 +132,7 @@ def test_the_grid_shows_the_udr_name_column_route_33(alice):
 
 def test_the_subnet_page_lists_the_same_routes(alice):
     _appliance_route_on_vm_subnet(alice)
-    nic_rows = _routes(alice, _nic_url(_nic(alice), "effective_routes_download"))
+    nic_rows = _routes(alice, _nic_url(seed_nic(alice), "effective_routes_download"))
     subnet_rows = _routes(alice, _subnet_url(alice, "contoso-vnet", "vm-subnet", "subnet_effective_routes_download"))
     assert nic_rows == subnet_rows
     html = alice.get(_subnet_url(alice, "contoso-vnet", "vm-subnet")).content.decode()
@@ -156,16 +143,6 @@ def test_a_subnet_without_a_route_table_keeps_its_system_routes(alice):
     rows = _routes(alice, _subnet_url(alice, "contoso-vnet", "integration-subnet", "subnet_effective_routes_download"))
     assert rows[("0.0.0.0/0", "Default")]["State"] == "Active"
     assert rows[("10.0.0.0/8", "Default")]["Next Hop Type"] == "None"
-
-
-@pytest.fixture
-def carol(db, settings):
-    """A learner with the network seed: hub and spoke, gateway, service endpoint."""
-    settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
 
 
 def test_the_spokes_routes_show_peering_gateway_and_service_endpoint_hops_route_24(carol):
@@ -181,7 +158,7 @@ def test_the_spokes_routes_show_peering_gateway_and_service_endpoint_hops_route_
 
 
 def test_the_route_pages_answer_after_a_change_without_a_stale_cache(alice):
-    url = _nic_url(_nic(alice), "effective_routes_download")
+    url = _nic_url(seed_nic(alice), "effective_routes_download")
     assert ("0.0.0.0/0", "User") not in _routes(alice, url)
     _appliance_route_on_vm_subnet(alice)
     assert ("0.0.0.0/0", "User") in _routes(alice, url)
@@ -192,19 +169,19 @@ def test_the_route_pages_answer_after_a_change_without_a_stale_cache(alice):
 
 def _nsg_on_vm_subnet(client, name="vm-subnet-nsg") -> n.NetworkSecurityGroup:
     nsg = make_nsg(client, name)
-    nsgs.associate_subnet(nsg, _vm_subnet(client))
+    nsgs.associate_subnet(nsg, seed_vm_subnet(client))
     return nsg
 
 
 def test_with_no_nsg_everything_is_allowed(alice):
-    html = alice.get(_nic_url(_nic(alice), "effective_security_rules")).content.decode()
+    html = alice.get(_nic_url(seed_nic(alice), "effective_security_rules")).content.decode()
     assert 'id="no-nsg"' in html and "NSG-21" in html
 
 
 def test_effective_rules_group_by_nsg_and_direction_with_defaults_nw_30(alice):
     subnet_nsg = _nsg_on_vm_subnet(alice)
     nsgs.add_rule(subnet_nsg, "Outbound", rule_form())
-    nic = _nic(alice)
+    nic = seed_nic(alice)
     nic_nsg = make_nsg(alice, "vm01-nic-nsg")
     nsgs.associate_nic(nic_nsg, nic)
     html = alice.get(_nic_url(nic, "effective_security_rules")).content.decode()
@@ -231,7 +208,7 @@ def test_effective_rules_group_by_nsg_and_direction_with_defaults_nw_30(alice):
 def test_the_rules_download_has_one_row_per_rule(alice):
     nsg = _nsg_on_vm_subnet(alice)
     nsgs.add_rule(nsg, "Outbound", rule_form())
-    header, *rows = _csv_rows(alice.get(_nic_url(_nic(alice), "effective_security_rules_download")))
+    header, *rows = _csv_rows(alice.get(_nic_url(seed_nic(alice), "effective_security_rules_download")))
     assert header[3:] == [
         "Name",
         "Priority",
@@ -272,7 +249,7 @@ PAGES = [
 
 @pytest.mark.parametrize("page", PAGES)
 def test_an_outsider_gets_404(alice, bob, page):
-    assert bob.get(_nic_url(_nic(alice), page)).status_code == 404
+    assert bob.get(_nic_url(seed_nic(alice), page)).status_code == 404
 
 
 def test_an_outsider_gets_404_for_a_subnet(alice, bob):
@@ -288,7 +265,7 @@ def test_an_unknown_subnet_is_404(alice):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_the_pages_are_read_only(alice, page):
-    assert alice.post(_nic_url(_nic(alice), page)).status_code == 405
+    assert alice.post(_nic_url(seed_nic(alice), page)).status_code == 405
 
 
 def test_the_subnet_page_is_read_only(alice):
@@ -296,46 +273,17 @@ def test_the_subnet_page_is_read_only(alice):
 
 
 def test_the_page_is_the_same_with_htmx(alice):
-    response = alice.get(_nic_url(_nic(alice), "effective_routes"), **HX)
+    response = alice.get(_nic_url(seed_nic(alice), "effective_routes"), **HX)
     assert response.status_code == 200 and 'id="effective-routes"' in response.content.decode()
-
-
-def _grow(client, count=5):
-    """More VNets, subnets, NICs, NSG rules and routes in the sandbox."""
-    rg = client.sandbox.subscriptions.get().resource_groups.get(name="contoso-rg")
-    nsg = make_nsg(client, "grow-nsg")
-    table = make_table(client, "grow-rt")
-    for i in range(count):
-        vnet = n.VirtualNetwork.objects.create(
-            sandbox=client.sandbox,
-            resource_group=rg,
-            name=f"grow-{i}",
-            location="eastus",
-            address_space=[f"10.{50 + i}.0.0/16"],
-        )
-        subnet = n.Subnet.objects.create(
-            vnet=vnet, name="default", address_prefix=f"10.{50 + i}.0.0/24", nsg=nsg, route_table=table
-        )
-        n.NetworkInterface.objects.create(
-            sandbox=client.sandbox,
-            resource_group=rg,
-            name=f"grow-{i}-nic",
-            location="eastus",
-            subnet=subnet,
-            private_ip=f"10.{50 + i}.0.4",
-            vm_name=f"grow-{i}",
-        )
-        nsgs.add_rule(nsg, "Inbound", rule_form(name=f"r{i}", priority=str(100 + i)))
-        routes.add_route(table, {"name": f"r{i}", "address_prefix": f"10.{80 + i}.0.0/16", "next_hop_type": "None"})
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_query_counts_do_not_grow_with_the_sandbox(alice, page, django_assert_num_queries):
     _nsg_on_vm_subnet(alice)
-    url = _nic_url(_nic(alice), page)
+    url = _nic_url(seed_nic(alice), page)
     with CaptureQueriesContext(connection) as before:
         assert alice.get(url).status_code == 200
-    _grow(alice)
+    grow_estate(alice)
     with django_assert_num_queries(len(before)):
         assert alice.get(url).status_code == 200
 
@@ -344,6 +292,6 @@ def test_the_subnet_page_query_count_does_not_grow(alice, django_assert_num_quer
     url = _subnet_url(alice, "contoso-vnet", "vm-subnet")
     with CaptureQueriesContext(connection) as before:
         alice.get(url)
-    _grow(alice)
+    grow_estate(alice)
     with django_assert_num_queries(len(before)):
         assert alice.get(url).status_code == 200

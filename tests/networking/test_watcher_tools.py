@@ -9,8 +9,9 @@ from networking import models as n
 from networking.services import nsgs, routes
 from networking.views.watcher import watcher_url
 from portal import services as portal_services
-from tests.networking.nsg_helpers import HX, make_nsg, make_table, rule_form
-from tests.networking.test_watcher_effective import _grow, _nic, _vm_subnet
+from tests.helpers import HX
+from tests.helpers.nsgs import make_nsg, make_table, rule_form
+from tests.helpers.watcher import grow_estate, seed_nic, seed_vm_subnet
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def _url(client, page="ip_flow_verify", region="eastus") -> str:
 
 def _flow(client, **overrides) -> dict:
     data = {
-        "nic": str(_nic(client).pk),
+        "nic": str(seed_nic(client).pk),
         "protocol": "Tcp",
         "direction": "Outbound",
         "local_ip": "10.0.1.4",
@@ -34,14 +35,14 @@ def _flow(client, **overrides) -> dict:
 
 
 def _hop(client, **overrides) -> dict:
-    data = {"nic": str(_nic(client).pk), "source_ip": "10.0.1.4", "destination_ip": "8.8.8.8"}
+    data = {"nic": str(seed_nic(client).pk), "source_ip": "10.0.1.4", "destination_ip": "8.8.8.8"}
     data.update(overrides)
     return data
 
 
 def _nsg_on_vm_subnet(client) -> n.NetworkSecurityGroup:
     nsg = make_nsg(client, "vm-subnet-nsg")
-    nsgs.associate_subnet(nsg, _vm_subnet(client))
+    nsgs.associate_subnet(nsg, seed_vm_subnet(client))
     return nsg
 
 
@@ -116,7 +117,7 @@ def test_the_nic_nsg_denies_outbound_before_the_subnet_nsg_nsg_21(alice):
         "Outbound",
         rule_form(name="NoUdp", destination="Any", protocol="Udp", destination_ports="*", priority="100"),
     )
-    nsgs.associate_nic(nic_nsg, _nic(alice))
+    nsgs.associate_nic(nic_nsg, seed_nic(alice))
     html = _check(alice, "ip_flow_verify", _flow(alice, protocol="Udp", remote_port="53"))
     assert "Access denied" in html and "securityRules/NoUdp" in html and "nic-nsg" in html
     assert "Access allowed" in _check(alice, "ip_flow_verify", _flow(alice))
@@ -183,12 +184,12 @@ def test_ports_0_and_65535_are_accepted_nw_01(alice):
 
 
 def test_another_sandboxs_nic_cannot_be_chosen(alice, bob):
-    html = _check(bob, "ip_flow_verify", _flow(bob, nic=str(_nic(alice).pk)), status=422)
+    html = _check(bob, "ip_flow_verify", _flow(bob, nic=str(seed_nic(alice).pk)), status=422)
     assert "Choose a network interface." in html
 
 
 def test_a_private_endpoints_nic_is_not_offered_nw_02(alice):
-    nic = _nic(alice)
+    nic = seed_nic(alice)
     n.NetworkInterface.objects.create(
         sandbox=alice.sandbox,
         resource_group=nic.resource_group,
@@ -230,7 +231,7 @@ def test_next_hop_follows_a_udr_and_names_its_route_table_nw_10(alice):
             "next_hop_ip": "10.0.1.10",
         },
     )
-    routes.associate_subnet(table, _vm_subnet(alice))
+    routes.associate_subnet(table, seed_vm_subnet(alice))
     html = _check(alice, "next_hop", _hop(alice))
     assert 'data-type="VirtualAppliance"' in html
     assert 'id="next-hop-ip">10.0.1.10<' in html
@@ -295,11 +296,11 @@ def test_query_counts_do_not_grow_with_the_sandbox(alice, page, data, django_ass
             "next_hop_ip": "10.0.1.10",
         },
     )
-    routes.associate_subnet(table, _vm_subnet(alice))
+    routes.associate_subnet(table, seed_vm_subnet(alice))
     _nsg_on_vm_subnet(alice)
     params = data(alice)
     with CaptureQueriesContext(connection) as before:
         assert alice.get(_url(alice, page), params).status_code == 200
-    _grow(alice)
+    grow_estate(alice)
     with django_assert_num_queries(len(before)):
         assert alice.get(_url(alice, page), params).status_code == 200

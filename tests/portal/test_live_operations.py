@@ -18,7 +18,7 @@ from portal.asgi import application
 from portal.models import ActivityLogEntry, Notification, Operation
 from portal.seed import create_sandbox
 from portal.services import complete_due_operations
-from tests.conftest import app_of, app_url
+from tests.helpers import app_of, app_url
 
 
 @pytest.mark.django_db

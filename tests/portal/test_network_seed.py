@@ -16,7 +16,7 @@ from networking.engine.trace import BLOCKED, REACHABLE, trace_app
 from portal.models import ActivityLogEntry, Notification, Operation
 from portal.resources import count_resources, resource_url
 from portal.seed import create_sandbox
-from tests.conftest import app_of, subnet_of
+from tests.helpers import app_of, subnet_of
 
 
 def _trace(client, destination, port=443):

@@ -12,9 +12,8 @@ from appservice.models import WebApp
 from networking.models import VirtualNetwork
 from portal import pagecache
 from portal.models import Notification, Sandbox
-from tests.conftest import app_url, subnet_of
+from tests.helpers import HX, app_url, subnet_of
 
-HX = {"HTTP_HX_REQUEST": "true"}
 TOKEN = re.compile(r'"X-CSRFToken": "([A-Za-z0-9]{64})"')
 
 

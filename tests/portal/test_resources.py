@@ -8,7 +8,7 @@ from django.urls import reverse
 from networking.services import nsgs, vnets
 from portal.models import ResourceGroup
 from portal.resources import blade_url, count_resources, recent_resources, resource_page
-from tests.conftest import vnet_of
+from tests.helpers import vnet_of
 
 pytestmark = pytest.mark.django_db
 

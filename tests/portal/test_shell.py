@@ -9,10 +9,9 @@ from appservice import services as app_services
 from appservice.models import VnetIntegration
 from networking.models import Subnet
 from portal.models import Notification, ResourceGroup, Sandbox
-from tests.conftest import app_of, subnet_of
+from tests.helpers import HX, app_of, subnet_of
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_a_first_visit_creates_a_sandbox_from_the_demo_seed(db):
@@ -182,9 +181,9 @@ def test_the_health_probe_creates_no_sandbox(db):
 
 
 def test_all_resources_pages_by_100_sorted_by_name(alice):
-    from tests.appservice.test_vnet_integration_views import _grow
+    from tests.helpers.appservice import grow_apps
 
-    _grow(alice, 50)  # 150 more resources: 166 in all
+    grow_apps(alice, 50)  # 150 more resources: 166 in all
     html = alice.get(reverse("all_resources")).content.decode()
     assert "Showing 1 to 100 of 166 records." in html
     assert html.count("data-resource-id=") == 100

@@ -1,6 +1,8 @@
 """Builders for the AKS tests: a VNet with subnets made through the
 networking services (the compact seed has none for AKS), and cluster specs."""
 
+from django.urls import reverse
+
 from aks import services
 from networking.models import Subnet
 from networking.services import vnets
@@ -68,4 +70,39 @@ def state(client) -> tuple:
         ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
         Notification.objects.filter(sandbox=sandbox).count(),
         Operation.objects.filter(sandbox=sandbox).count(),
+    )
+
+
+# The "Create Kubernetes cluster" wizard and the cluster blade.
+WIZARD = reverse("create_wizard", kwargs={"kind": "kubernetes"})
+
+
+def form(client, subnet, **overrides) -> dict:
+    data = {
+        "subscription": str(client.sandbox.subscriptions.get().subscription_id),
+        "resource_group": "contoso-rg",
+        "new_resource_group": "",
+        "name": "lab-aks",
+        "region": "eastus",
+        "node_size": "Standard_DS2_v2",
+        "node_count": "3",
+        "os_type": "Linux",
+        "network_plugin": "kubenet",
+        "vnet": str(subnet.vnet_id),
+        "subnet": str(subnet.pk),
+        "service_cidr": "10.0.0.0/16",
+        "dns_service_ip": "10.0.0.10",
+        "docker_bridge_cidr": "172.17.0.1/16",
+        "network_policy": "none",
+        "current_tab": "networking",
+        "action": "review",
+    }
+    data.update(overrides)
+    return data
+
+
+def blade(cluster, page: str) -> str:
+    rg = cluster.resource_group
+    return reverse(
+        f"aks:{page}", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": cluster.name}
     )

@@ -1,5 +1,5 @@
-"""Shared helpers of the peering and gateway tests: URLs by resource ID and
-small builders for a hub-and-spoke estate."""
+"""Builders of the peering and gateway tests: URLs by resource ID, a
+hub-and-spoke estate, and a gateway's connections, local gateways and circuits."""
 
 from datetime import timedelta
 
@@ -9,8 +9,6 @@ from django.utils import timezone
 from networking.models import Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import gateways
 from portal.models import Operation, ResourceGroup
-
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def rg_of(client) -> ResourceGroup:
@@ -54,7 +52,9 @@ def make_vnet(client, name: str, space: str, location: str = "eastus", *, gatewa
     return VirtualNetwork.objects.select_related("resource_group__subscription", "sandbox").get(pk=vnet.pk)
 
 
-def make_gateway(client, vnet: VirtualNetwork, name: str = "", *, gateway_type: str = "Vpn", sku: str = "VpnGw1", finished=True):
+def make_gateway(
+    client, vnet: VirtualNetwork, name: str = "", *, gateway_type: str = "Vpn", sku: str = "VpnGw1", finished=True
+):
     """A gateway through the service; ``finished`` moves its create operation into the past."""
     spec = gateways.GatewaySpec(
         name=name or f"{vnet.name}-gw",
@@ -68,7 +68,9 @@ def make_gateway(client, vnet: VirtualNetwork, name: str = "", *, gateway_type: 
     gateway = gateways.create_gateway(vnet.resource_group, spec)
     if finished:
         finish_operations(client)
-    return VirtualNetworkGateway.objects.select_related("vnet", "resource_group__subscription", "sandbox").get(pk=gateway.pk)
+    return VirtualNetworkGateway.objects.select_related("vnet", "resource_group__subscription", "sandbox").get(
+        pk=gateway.pk
+    )
 
 
 def finish_operations(client) -> None:
@@ -81,3 +83,34 @@ def _free27(vnet) -> str:
 
     used = list(vnet.subnets.values_list("address_prefix", flat=True))
     return str(addressing.suggest_subnet(vnet.ipv4_space, used, 27))
+
+
+def make_local(client, name="onprem-lng", *, bgp=False):
+    spec = gateways.LocalGatewaySpec(
+        ip_address="203.0.113.10",
+        address_prefixes=("192.168.0.0/16",),
+        bgp_enabled=bgp,
+        bgp_asn=65010 if bgp else None,
+        bgp_peer_ip="192.168.0.1" if bgp else "",
+    )
+    return gateways.create_local_gateway(rg_of(client), name=name, location="eastus", spec=spec)
+
+
+def make_circuit(client, name="onprem-er"):
+    return gateways.create_circuit(
+        rg_of(client),
+        name=name,
+        location="eastus",
+        spec=gateways.CircuitSpec("Equinix", "Washington DC", 1000, ("192.168.0.0/16",)),
+    )
+
+
+def grow_connections(client, gateway, n, start):
+    for i in range(start, start + n):
+        local = make_local(client, f"grow-lng-{i}")
+        gateways.add_connection(
+            gateway,
+            gateways.ConnectionSpec(
+                name=f"grow-cn-{i}", connection_type="IPsec", local_gateway=local, shared_key="abc123"
+            ),
+        )

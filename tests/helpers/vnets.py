@@ -10,8 +10,6 @@ from django.urls import reverse
 
 from networking.models import NetworkInterface, Subnet, VirtualNetwork
 
-HX = {"HTTP_HX_REQUEST": "true"}
-
 
 def vnet_url(client, page: str, vnet: str = "contoso-vnet", **extra) -> str:
     sub = client.sandbox.subscriptions.get().subscription_id
@@ -76,7 +74,11 @@ def arm_document(html: str) -> dict:
 
 def snapshot(sandbox) -> tuple:
     """Everything a VNet form could change, to prove a refusal changed nothing."""
-    vnets = list(VirtualNetwork.objects.filter(sandbox=sandbox).order_by("pk").values_list("name", "address_space", "dns_servers"))
+    vnets = list(
+        VirtualNetwork.objects.filter(sandbox=sandbox)
+        .order_by("pk")
+        .values_list("name", "address_space", "dns_servers")
+    )
     subnets = list(
         Subnet.objects.filter(vnet__sandbox=sandbox)
         .order_by("pk")

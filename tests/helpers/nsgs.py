@@ -6,8 +6,6 @@ from django.urls import reverse
 from networking.models import NetworkSecurityGroup, RouteTable
 from networking.services import nsgs, routes
 
-HX = {"HTTP_HX_REQUEST": "true"}
-
 
 def rg_of(client):
     return client.sandbox.subscriptions.get().resource_groups.get(name="contoso-rg")

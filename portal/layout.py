@@ -1,0 +1,199 @@
+"""Layout objects for django-crispy-forms in the portal's own look.
+
+A form describes how its fields look in a ``helper`` (a crispy ``FormHelper``
+built with :func:`helper`); the "azure" template pack (``templates/azure/``)
+draws them the way the portal does: the label with its red required star and
+an info balloon, the control, the field's error in Azure's style (red icon,
+message, the rule's "Learn more") and the grey help text, either stacked (a
+context pane) or as a two-column label/control row (a create wizard).
+
+The forms here check shape only and leave "required" to Azure's rules, so
+the star is a layout choice (``star=True``), not ``field.required``.
+"""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from crispy_forms.utils import TEMPLATE_PACK, render_field
+from django import forms
+from django.forms.utils import flatatt
+from django.forms.widgets import Input
+from django.template import Template
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+__all__ = ["AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+
+
+def helper(*fields: Any, rows: bool = False) -> FormHelper:
+    """A helper that draws only the fields: the page around them (the
+    ``<form>``, the CSRF token, banners, buttons) stays in the template.
+    ``rows`` draws every field as a create wizard's label/control row."""
+    if rows:
+        for field in fields:
+            if isinstance(field, AzField):
+                field.options["row"] = True
+    form_helper = FormHelper()
+    form_helper.form_tag = False
+    form_helper.disable_csrf = True
+    form_helper.layout = Layout(*fields)
+    return form_helper
+
+
+def problem_for(form: forms.BaseForm, context: Any, key: str) -> Any:
+    """What shows under a field: the view's ``problems`` (a wizard keeps
+    them on itself, a pane gets them in its context, both keyed by field
+    name, with the rule's "Learn more"); a form without such a list shows
+    its own first error on the field. A problem is anything with a
+    ``message`` (and maybe ``learn_more``: portal.forms.Problem, an
+    AzureRuleError) or a plain message."""
+    problems = getattr(form, "problems", None)
+    if not isinstance(problems, dict):
+        problems = context.get("problems")
+    if isinstance(problems, dict):
+        return problems.get(key)
+    if form.is_bound and form.errors.get(key):
+        return str(form.errors[key][0])
+    return None
+
+
+def _text(value: Any, context: Any) -> Any:
+    """A layout's text or attribute, rendered with the page's context when it
+    names something of the page (``{{ request.path }}``)."""
+    return Template(value).render(context) if isinstance(value, str) and "{{" in value else value
+
+
+def _render(template_name: str, context: dict[str, Any]) -> str:
+    """A template's text, or "" when it renders to nothing (help that
+    applies only on some pages): the pack then draws no empty line."""
+    if not template_name:
+        return ""
+    # The template's output is already escaped; strip() keeps it safe.
+    return mark_safe(get_template(template_name).render(context).strip())
+
+
+class AzField(Field):
+    """One field as the portal draws it.
+
+    ``id`` is the control's element id (tests and htmx read it). ``label``
+    replaces the field's label on this page; ``star`` adds the required
+    star; ``balloon`` the (i) tooltip beside the label. ``help`` is a static
+    help line (``rule`` the rule IDs after it); ``help_template`` a template
+    (a ``page.html#partial``) rendered with the page's context, for help
+    that names things of the page. ``row`` draws the wizard's two-column
+    row. ``readonly`` is a flag, or the name of a context variable that
+    turns it on (a subnet's name is read-only once the subnet exists).
+
+    A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
+    options get ids ``<option_prefix>-<value>``; a ``BooleanField`` is one
+    check box with the field's label beside it (``label`` then heads its
+    row). Other keyword arguments are the control's HTML attributes (each
+    option's, in a group); a label or attribute with ``{{`` is a template,
+    rendered with the page's context (``max="{{ limits.maximum }}"``).
+    """
+
+    template = "%s/field.html"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        id: str,
+        star: bool = False,
+        label: str = "",
+        balloon: str = "",
+        help: str = "",
+        rule: str = "",
+        help_template: str = "",
+        row: bool = False,
+        readonly: bool | str = False,
+        option_prefix: str = "",
+        legend_template: str = "",
+        **attrs: Any,
+    ) -> None:
+        super().__init__(name, id=id, **attrs)
+        self.name = name
+        self.options = {
+            "id": id,
+            "star": star,
+            "label": label,
+            "balloon": balloon,
+            "help": help,
+            "rule": rule,
+            "row": row,
+            "option_prefix": option_prefix or id,
+        }
+        self.help_template = help_template
+        self.legend_template = legend_template
+        self.readonly = readonly
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
+        attrs = {key: _text(value, context) for key, value in self.attrs.items()}
+        readonly = context.get(self.readonly) if isinstance(self.readonly, str) else self.readonly
+        if readonly:
+            attrs["readonly"] = True
+        flat = context.flatten()
+        widget = form.fields[self.name].widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            group = "checkbox"
+        elif isinstance(widget, forms.RadioSelect):
+            group = "radio"
+        elif isinstance(widget, forms.CheckboxInput):
+            group = "check"  # one box, its text beside it
+        else:
+            group = ""
+        az = {
+            **self.options,
+            "label": _text(self.options["label"], context),
+            "group": group,
+            "choices": self._choices(form) if group in ("checkbox", "radio") else [],
+            "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
+            "input": self._input(widget, attrs),
+            "checked": group == "check" and widget.check_test(form[self.name].value()),
+            "problem": problem_for(form, context, self.name),
+            "help_html": _render(self.help_template, flat),
+            "legend_html": _render(self.legend_template, flat),
+        }
+        return render_field(
+            self.name,
+            form,
+            context,
+            template=self.get_template_name(template_pack),
+            attrs=attrs,
+            template_pack=template_pack,
+            extra_context={**(extra_context or {}), "az": az, "wrapper_class": self.wrapper_class},
+        )
+
+    def _input(self, widget: forms.Widget, attrs: dict[str, Any]) -> dict[str, Any] | None:
+        """A text or number box, written as the portal's templates write it
+        (type, name, id, value, then the rest) rather than by Django's widget
+        template, so pages and what tests read of them stay the same."""
+        if not isinstance(widget, Input) or isinstance(widget, forms.CheckboxInput):
+            return None
+        rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "type", "name", "value")}
+        return {"type": widget.input_type, "attrs": flatatt(rest)}
+
+    def _choices(self, form) -> list[dict[str, Any]]:
+        """A group's options with the element ids the portal gives them."""
+        prefix = self.options["option_prefix"]
+        return [
+            {
+                "value": option.data["value"],
+                "label": option.choice_label,
+                "checked": option.data["selected"],
+                "id": f"{prefix}-{slugify(option.data['value'])}",
+            }
+            for option in form[self.name].subwidgets
+        ]
+
+
+def wizard_name(**kwargs: Any) -> AzField:
+    """Basics > Instance details > Name, of every create wizard (portal/forms.py CreateWizard)."""
+    return AzField("name", id="name", star=True, autocomplete="off", **kwargs)
+
+
+def wizard_region(**kwargs: Any) -> AzField:
+    """Basics > Instance details > Region, of every create wizard."""
+    return AzField("region", id="region", star=True, **kwargs)

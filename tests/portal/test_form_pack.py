@@ -1,0 +1,122 @@
+"""The "azure" crispy template pack (templates/azure/, portal/layout.py): a
+field drawn as the portal draws it, with its required star, info balloon,
+help and its error in Azure's style."""
+
+from django import forms
+from django.template import Context, Template
+from django.test.html import parse_html
+
+from portal.forms import Problem
+from portal.layout import AzField, helper
+
+
+class ExampleForm(forms.Form):
+    name = forms.CharField(required=False, max_length=80, label="Name")
+    propagate = forms.ChoiceField(
+        choices=[("Yes", "Yes"), ("No", "No")],
+        initial="Yes",
+        label="Propagate gateway routes",
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("name", id="example-name", star=True, balloon="The name of the thing.", help="Letters only."),
+            AzField("propagate", id="propagate", row=True),
+        )
+
+
+def _render(form: forms.Form, **context) -> str:
+    return Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form, **context}))
+
+
+def _has(html: str, fragment: str) -> bool:
+    return parse_html(fragment) in parse_html(html)
+
+
+def test_it_draws_a_required_label_with_its_star_and_info_balloon():
+    html = _render(ExampleForm())
+    assert _has(
+        html,
+        '<label for="example-name"><span class="required">Name</span>'
+        '<span class="az-balloon" tabindex="0" role="img" aria-label="The name of the thing."'
+        ' title="The name of the thing."><i class="bi bi-info-circle"></i></span></label>',
+    )
+    assert _has(html, '<input type="text" name="name" id="example-name" value="" maxlength="80">')
+    assert _has(html, '<div class="az-field-help">Letters only.</div>')
+
+
+def test_it_shows_a_problem_under_its_field_in_azures_style_with_the_rule():
+    problems = {"name": Problem("A subnet named 'web' already exists.", "Learn more: SUBNET-04")}
+    html = _render(ExampleForm({"name": "web", "propagate": "Yes"}), problems=problems)
+    assert '<div class="az-field has-error">' in html
+    assert _has(
+        html,
+        '<div class="az-field-error" role="alert"><i class="bi bi-x-circle-fill"></i>'
+        "<span>A subnet named 'web' already exists. <span class=\"az-rule\">Learn more: SUBNET-04</span></span></div>",
+    )
+
+
+def test_a_field_without_a_problem_shows_no_error():
+    html = _render(ExampleForm({"name": "web", "propagate": "No"}), problems={})
+    assert "az-field-error" not in html
+    assert "has-error" not in html
+
+
+def test_a_form_without_a_problem_list_shows_its_own_field_error():
+    html = _render(ExampleForm({"name": "x" * 81, "propagate": "Yes"}))
+    assert '<div class="az-field has-error">' in html
+    assert "Ensure this value has at most 80 characters (it has 81)." in html
+
+
+def test_it_draws_radios_as_the_wizards_two_column_row():
+    html = _render(ExampleForm({"name": "", "propagate": "No"}))
+    assert _has(
+        html,
+        '<div class="az-form-row"><span class="az-label" id="propagate-label">Propagate gateway routes</span>'
+        '<div class="az-form-control az-radio-row" id="propagate" role="radiogroup" aria-labelledby="propagate-label">'
+        '<label><input type="radio" name="propagate" value="Yes" id="propagate-yes"> Yes</label>'
+        '<label><input type="radio" name="propagate" value="No" id="propagate-no" checked> No</label>'
+        "</div></div>",
+    )
+
+
+def test_as_crispy_field_draws_a_bound_fields_error_in_azures_style():
+    form = ExampleForm({"name": "x" * 81, "propagate": "Yes"})
+    html = Template("{% load crispy_forms_filters %}{{ form.name|as_crispy_field }}").render(Context({"form": form}))
+    assert '<div class="az-field has-error">' in html
+    assert _has(
+        html,
+        '<div class="az-field-error" role="alert"><i class="bi bi-x-circle-fill"></i>'
+        "<span>Ensure this value has at most 80 characters (it has 81).</span></div>",
+    )
+
+
+class SwitchForm(forms.Form):
+    name = forms.CharField(required=False, max_length=80, label="Name")
+    enabled = forms.BooleanField(required=False, label="Enable virtual nodes")
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("name", id="switch-name", readonly="existing"),
+            AzField("enabled", id="enabled", label="Virtual nodes", help="Needs Azure CNI.", rule="AKS-04"),
+            rows=True,
+        )
+
+
+def test_a_check_box_row_has_its_heading_and_its_text_beside_the_box():
+    html = _render(SwitchForm({"enabled": "on"}))
+    assert _has(
+        html,
+        '<div class="az-form-row"><span class="az-label">Virtual nodes</span><div class="az-form-control">'
+        '<label class="d-flex gap-2 align-items-center fw-normal" for="enabled">'
+        '<input type="checkbox" name="enabled" id="enabled" value="on" checked> Enable virtual nodes</label>'
+        '<div class="az-field-help">Needs Azure CNI. <span class="az-rule">AKS-04</span></div></div></div>',
+    )
+
+
+def test_a_field_is_read_only_when_the_page_says_so():
+    assert 'id="switch-name" value="" maxlength="80" readonly' in _render(SwitchForm(), existing=True)
+    assert "readonly" not in _render(SwitchForm(), existing=False)

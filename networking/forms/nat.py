@@ -10,6 +10,7 @@ from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
+from portal.layout import AzField, helper, wizard_name, wizard_region
 
 
 def _pks(values: list) -> list[int] | None:
@@ -41,7 +42,10 @@ class NatGatewayWizard(CreateWizard):
     name_kind = "nat_gateway"
 
     idle_timeout = forms.CharField(max_length=12, required=False, initial="4", label="TCP idle timeout (minutes)")
-    zone = forms.CharField(max_length=2, required=False, initial="", label="Availability zone")
+    # A choice outside ZONES is the service's refusal (NAT-05), not the form's.
+    zone = forms.CharField(
+        max_length=2, required=False, initial="", label="Availability zone", widget=forms.Select(choices=services.ZONES)
+    )
     new_public_ip = forms.CharField(max_length=200, required=False)
     new_public_ip_name = forms.CharField(max_length=200, required=False)
     vnet = forms.CharField(max_length=20, required=False)
@@ -59,6 +63,24 @@ class NatGatewayWizard(CreateWizard):
         )
         self.vnets = list(
             VirtualNetwork.objects.arm().filter(sandbox=sandbox, location=region).select_related("resource_group")
+        )
+
+    @property
+    def helper(self):
+        """Basics > Instance details; the other tabs' lists are the page's own."""
+        return helper(
+            wizard_name(label="NAT gateway name"),
+            wizard_region(),
+            AzField("zone", id="zone"),
+            AzField(
+                "idle_timeout",
+                id="idle-timeout",
+                star=True,
+                help="4 to 120 minutes.",
+                rule="NAT-09",
+                inputmode="numeric",
+            ),
+            rows=True,
         )
 
     # --- what was posted ---------------------------------------------------------
@@ -190,21 +212,38 @@ class PublicIpWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "public_ip"
 
-    sku = forms.CharField(max_length=12, required=False, initial="Standard", label="SKU")
-    allocation = forms.CharField(max_length=12, required=False, initial="Static", label="IP address assignment")
+    ip_version = forms.ChoiceField(
+        choices=[("IPv4", "IPv4")], initial="IPv4", required=False, label="IP version", widget=forms.RadioSelect
+    )
+    # Free text: a SKU or assignment the era doesn't offer is the service's
+    # refusal (PIP-01, PIP-02), shown with its rule.
+    sku = forms.CharField(max_length=12, required=False, initial="Standard", label="SKU", widget=forms.RadioSelect)
+    allocation = forms.CharField(
+        max_length=12,
+        required=False,
+        initial="Static",
+        label="IP address assignment",
+        widget=forms.RadioSelect(choices=[(a, a) for a in services.ALLOCATIONS]),
+    )
 
     def __init__(self, sandbox, data=None, *, resource_group: str = ""):
         super().__init__(sandbox, data)
         if resource_group:
             self.initial["resource_group"] = resource_group
+        self.fields["sku"].widget.choices = [(sku, sku) for sku in services.skus_for(sandbox)]
 
     @property
-    def sku_choices(self) -> tuple[str, ...]:
-        return services.skus_for(self.sandbox)
-
-    @property
-    def allocation_choices(self) -> tuple[str, ...]:
-        return services.ALLOCATIONS
+    def helper(self):
+        return helper(
+            wizard_region(),
+            wizard_name(),
+            AzField("ip_version", id="ip-version"),
+            AzField("sku", id="sku", star=True),
+            AzField(
+                "allocation", id="allocation", star=True, help="A Standard address is always Static.", rule="PIP-02"
+            ),
+            rows=True,
+        )
 
     def _spec(self) -> services.PublicIpSpec:
         return services.PublicIpSpec(

@@ -378,3 +378,10 @@ def test_the_frame_lists_both_types_from_the_registry_alone(alice):
     listed = alice.get(reverse("all_resources")).content.decode()
     assert blade_url(nat, "nat_gateway_overview") in listed and "NAT gateway" in listed
     assert "Public IP address" in listed and "nat-ip" in listed
+
+
+@pytest.mark.parametrize("bad", [{"sku": "Premium"}, {"allocation": "Sometimes"}, {"sku": "Standard", "allocation": "Dynamic"}, {"name": "x" * 300}, {"region": "mars"}])
+def test_bad_public_ip_wizard_input_is_a_field_error_not_a_500(alice, bad):
+    form = {"subscription": str(rg_of(alice).subscription.subscription_id), "resource_group": "contoso-rg", "name": "web-ip", "region": "eastus", "sku": "Standard", "allocation": "Static"}
+    response = alice.post(create_url(alice, "public_ip_create"), {**form, **bad, "action": "create"}, **HX)
+    assert response.status_code == 422 and not PublicIPAddress.objects.filter(sandbox=alice.sandbox).exists()

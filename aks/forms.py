@@ -16,6 +16,7 @@ from django import forms
 from aks import planning, services
 from aks.planning import NetworkPolicy, Plugin
 from networking.engine import addressing
+from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -643,3 +644,56 @@ class NetworkModelForm(forms.Form):
     def unanswered(self) -> int:
         data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
         return sum(1 for name in self.fields if not data.get(name))
+
+
+# --- The create wizard's live IP planning panel (aks.views.ip_plan) ---------------------------
+
+
+class _WholeNumber(forms.Field):
+    """A number as typed so far, or None: the panel plans with what it can read."""
+
+    def to_python(self, value) -> int | None:
+        return _int(value) if value not in (None, "") else None
+
+
+class IpPlanForm(forms.Form):
+    """The wizard fields the IP planning panel reads (it re-renders on every
+    change, so half-typed values plan as "unknown", never a 500)."""
+
+    network_plugin = Text(40)
+    vnet_mode = Text(20)
+    subnet_mode = Text(20)
+    vnet = _WholeNumber(required=False)
+    subnet = _WholeNumber(required=False)
+    new_subnet_name = Text(80)
+    new_subnet_prefix = Text(60)
+    node_count = _WholeNumber(required=False)
+    max_pods = _WholeNumber(required=False)
+
+    def __init__(self, sandbox, data) -> None:
+        super().__init__(data)
+        self.sandbox = sandbox
+        self.rules = planning.aks_rules_for(sandbox.era)
+        self.is_valid()
+
+    def plugin(self) -> Plugin:
+        """The chosen network plugin, or the era's default for anything else."""
+        try:
+            plugin = Plugin(self.cleaned_data["network_plugin"])
+        except ValueError:
+            return self.rules.default_plugin
+        return plugin if plugin in self.rules.plugins else self.rules.default_plugin
+
+    def subnet_choice(self) -> Subnet | NewSubnet | None:
+        """The "Create new" subnet's range, or the chosen subnet of this sandbox (DESIGN: Tenancy)."""
+        data = self.cleaned_data
+        if "new" in (data["vnet_mode"], data["subnet_mode"]):
+            return new_subnet(data["new_subnet_name"], data["new_subnet_prefix"])
+        if data["vnet"] is None or data["subnet"] is None:
+            return None
+        vnet = VirtualNetwork.objects.filter(sandbox=self.sandbox, pk=data["vnet"]).first()
+        return Subnet.objects.select_related("vnet").filter(vnet=vnet, pk=data["subnet"]).first() if vnet else None
+
+    def plan(self) -> dict:
+        max_pods = self.cleaned_data["max_pods"] if self.rules.max_pods_editable else None
+        return plan_context(self.sandbox, self.plugin(), self.cleaned_data["node_count"], max_pods, self.subnet_choice())

@@ -2,17 +2,17 @@
 (with "+ Add node pool"), Scale and Properties (JSON View), and the live IP
 planning panel of the create wizard (portal-ui §9)."""
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aks import services
-from aks.forms import NetworkModelForm, NodePoolForm, ScaleForm, _int, new_subnet, plan_context
+from aks.forms import IpPlanForm, NetworkModelForm, NodePoolForm, ScaleForm
 from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
-from aks.planning import Plugin, aks_rules_for, recommend_network_model
-from networking.models import Route, Subnet, VirtualNetwork
-from networking.views.common import activity_log, blade, fragment, json_view
+from aks.planning import aks_rules_for, recommend_network_model
+from networking.models import Route
 from portal.access import blade_kwargs, get_in_group
+from portal.blades import activity_log, blade, json_view, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.resources import resource_url
@@ -34,29 +34,11 @@ def _url(cluster, url_name: str) -> str:
     return fast_reverse(f"aks:{url_name}", **blade_kwargs(cluster))
 
 
-def _menu(cluster, active: str) -> list[dict]:
-    def item(label, icon, key):
-        return {"label": label, "icon": icon, "url": _url(cluster, key), "active": active == key}
-
-    return [
-        {"heading": "", "items": [item("Overview", ICON, "overview"), item("Activity log", "bi-journal-text", "activity")]},
-        {
-            "heading": "Settings",
-            "items": [
-                item("Node pools", "bi-hdd-stack", "nodepools"),
-                item("Networking", "bi-diagram-3", "networking"),
-                item("Scale", "bi-arrows-angle-expand", "scale"),
-                item("Properties", "bi-code-square", "json"),
-            ],
-        },
-    ]
-
-
 def _blade(cluster, active: str, title: str, **extra) -> dict:
     pages = ("overview", "networking", "nodepools", "pool_add", "scale", "json", "activity")
     return blade(
         cluster,
-        menu=_menu(cluster, active),
+        menu=resource_menu(cluster, active),
         title=title,
         icon=ICON,
         urls={page: _url(cluster, page) for page in pages},
@@ -127,7 +109,7 @@ def networking(request, subscription_id, rg, name):
 def nodepools(request, subscription_id, rg, name):
     cluster = _get_cluster(request, subscription_id, rg, name)
     context = _blade(cluster, "nodepools", "Node pools", pools=_pools(cluster))
-    return fragment(request, "aks/nodepools.html", "pool-grid", context)
+    return respond(request, "aks/nodepools.html", "pool-grid", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,18 +143,19 @@ def pool_add(request, subscription_id, rg, name):
         status = 422
     values = {f: form[f].value() for f in form.fields}
     context = _blade(cluster, "nodepools", "Add node pool", form=form, values=values, problems=problems, limits=limits)
-    return fragment(request, "aks/pool_pane.html", "pane", context, status=status)
+    return respond(request, "aks/pool_pane.html", "pane", context, status=status)
 
 
 def _pool_saved(request, cluster):
     """The fresh pool list in place of the old one, and the pane closed."""
-    if not request.htmx:
-        return redirect(_url(cluster, "nodepools"))
-    context = _blade(cluster, "nodepools", "Node pools", pools=_pools(cluster))
-    response = render(request, "aks/nodepools.html#pool-saved", context)
-    response["HX-Retarget"] = "#pool-grid"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "aks/nodepools.html",
+        "pool-saved",
+        lambda: _blade(cluster, "nodepools", "Node pools", pools=_pools(cluster)),
+        target="pool-grid",
+        page_url=_url(cluster, "nodepools"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +168,7 @@ def scale(request, subscription_id, rg, name):
     status, saved = 200, False
     form = ScaleForm(request.POST or None, initial={"pool": pools[0].name if pools else "", "node_count": pools[0].node_count if pools else 1})
     if request.method == "POST":
-        pool = next((p for p in pools if p.name == request.POST.get("pool", pools[0].name if pools else "")), None)
+        pool = next((p for p in pools if p.name == form.data.get("pool", pools[0].name if pools else "")), None)
         if pool is None:
             problems["pool"] = Problem("Select a node pool of this cluster.")
         elif form.is_valid():
@@ -203,7 +186,7 @@ def scale(request, subscription_id, rg, name):
     context = _blade(cluster, "scale", "Scale", pools=pools, problems=problems, values=values, saved=saved)
     if saved:
         context["state"] = services.cluster_state(cluster)
-    return fragment(request, "aks/scale.html", "scale-form", context, status=status)
+    return respond(request, "aks/scale.html", "scale-form", context, status=status)
 
 
 @require_GET
@@ -211,24 +194,7 @@ def ip_plan(request):
     """The create wizard's live IP planning panel, from the wizard's current
     values (node count, max pods, network configuration, subnet, or the range
     of a "Create new" subnet)."""
-    sandbox = request.sandbox
-    rules = aks_rules_for(sandbox.era)
-    try:
-        plugin = Plugin(request.GET.get("network_plugin", ""))
-    except ValueError:
-        plugin = rules.default_plugin
-    if plugin not in rules.plugins:
-        plugin = rules.default_plugin
-    subnet = None
-    vnet_id, subnet_id = request.GET.get("vnet", ""), request.GET.get("subnet", "")
-    if "new" in (request.GET.get("vnet_mode"), request.GET.get("subnet_mode")):
-        subnet = new_subnet(request.GET.get("new_subnet_name", ""), request.GET.get("new_subnet_prefix", ""))
-    elif vnet_id.isdigit() and subnet_id.isdigit():
-        # Only this sandbox's subnets are found (DESIGN: Tenancy).
-        vnet = VirtualNetwork.objects.filter(sandbox=sandbox, pk=int(vnet_id)).first()
-        subnet = Subnet.objects.select_related("vnet").filter(vnet=vnet, pk=int(subnet_id)).first() if vnet else None
-    max_pods = _int(request.GET.get("max_pods", "")) if rules.max_pods_editable else None
-    context = {"plan": plan_context(sandbox, plugin, _int(request.GET.get("node_count", "")), max_pods, subnet)}
+    context = {"plan": IpPlanForm(request.sandbox, request.GET).plan()}
     response = render(request, "aks/ip_plan.html", context)
     response["Vary"] = "HX-Request"
     return response
@@ -265,7 +231,7 @@ def network_model(request):
             {"label": "Which network model?"},
         ],
     }
-    return fragment(request, "aks/network_model.html", "network-model", context, status=status)
+    return respond(request, "aks/network_model.html", "network-model", context, status=status)
 
 
 CLUSTER = "managedClusters/<str:name>/"

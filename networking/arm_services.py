@@ -44,7 +44,7 @@ from networking.models import (
 from networking.services import dns as dns_services
 from networking.services import endpoints as endpoint_services
 from networking.services import gateways as gateway_services
-from networking.services import targets as target_services
+from networking.services import paas as target_services
 from portal.arm import ids
 from portal.arm.context import DeployContext, refusal
 from portal.arm.document import Document as ArmDocument

@@ -36,7 +36,7 @@ def _settings(*items: MenuItem) -> MenuSection:
 
 
 def _target_menu(prefix: str, settings: tuple[tuple[str, str, str], ...], *extra: MenuSection) -> tuple:
-    """The menu the PaaS-target family's blades share (networking/views/targets.py):
+    """The menu the PaaS-target family's blades share (networking/views/paas.py, compute.py, dns.py, endpoints.py):
     Overview (grid icon), Activity log, the type's Settings pages, then
     Automation with JSON View."""
     return (
@@ -128,6 +128,20 @@ CIRCUIT_MENU = (
     _top("bi-lightning", "circuit"),
     _settings(_item("Properties", "bi-braces", "circuit_properties", "properties")),
     AUTOMATION,
+)
+
+# The region's Network Watcher (networking/views/watcher.py): not a registered
+# type (the lab has no model for it), but its menu is data all the same. Its
+# URLs take the watcher's subscription_id, rg (NetworkWatcherRG) and name.
+WATCHER_MENU = (
+    MenuSection(
+        "Network diagnostic tools",
+        (
+            _item("IP flow verify", "bi-shield-check", "watcher_ip_flow_verify", "ip_flow_verify"),
+            _item("Next hop", "bi-signpost-split", "watcher_next_hop", "next_hop"),
+            _item("Connection troubleshoot", "bi-plug", "watcher_connection_troubleshoot", "connection_troubleshoot"),
+        ),
+    ),
 )
 
 PAAS_SETTINGS = (

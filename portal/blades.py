@@ -7,21 +7,29 @@ resource menu drawn from the registry's data.
   after a change) gets the whole page.
 - :func:`go` is the one way to leave a page after a change: ``HX-Location``
   for htmx, a redirect otherwise.
-- :func:`confirm_pane` is the portal's Yes/No context pane.
+- :func:`swap` answers a change made from a pane: the fresh region in
+  place of the old one (the pane closes), or the page without htmx.
+- :func:`confirm_pane` is the portal's Yes/No context pane;
+  :func:`confirm_delete` asks it and deletes on "Yes".
+- :func:`run_wizard` drives a create wizard (``portal.forms.CreateWizard``)
+  and opens the new resource's blade after Create.
 - :func:`resource_menu` draws a type's menu (registry data) for a resource.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal.access import blade_kwargs
+from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry
 from portal.registry import MenuSection, registry
+from portal.resources import resource_url
 from portal.urlcache import fast_reverse
 
 
@@ -43,6 +51,34 @@ def go(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def swap(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict | Callable[[], dict],
+    *,
+    target: str = "",
+    page_url: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """After a change: with htmx, ``partial`` (the fresh region) replaces
+    ``#target`` (a region other than the one that asked, which closes a
+    pane), or the region that asked when ``target`` is empty. Without htmx,
+    a success goes to ``page_url`` and anything else renders the page.
+
+    ``context`` may be a function, so a redirect builds none of it."""
+    if not request.htmx and page_url and status < 400:
+        return redirect(page_url)
+    data = context() if callable(context) else context
+    if not request.htmx:
+        return render(request, template, data, status=status)
+    response = render(request, f"{template}#{partial}", data, status=status)
+    if target:
+        response["HX-Retarget"] = f"#{target}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
 def confirm_pane(
     request: HttpRequest,
     context: dict,
@@ -55,9 +91,73 @@ def confirm_pane(
     **extra,
 ) -> HttpResponse:
     """The "Yes"/"No" context pane: ``action`` is where "Yes" posts; ``extra``
-    (an ``error`` shown in place, a ``default_rule``) goes to the pane."""
+    (an ``error`` shown in place, the ``rule`` the question cites, a
+    ``default_rule``, a ``cancel_url`` for "No" on a full page) goes to the pane."""
     confirm = {"title": title, "question": question, "action": action, "id": dom_id, **extra}
     return respond(request, "portal/confirm_pane.html", "pane", {**context, "confirm": confirm}, status=status)
+
+
+def confirm_delete(
+    request: HttpRequest,
+    context: dict,
+    *,
+    delete: Callable[[], object],
+    done_url: str,
+    title: str,
+    question: str,
+    dom_id: str,
+    **extra,
+) -> HttpResponse:
+    """The "Yes"/"No" pane (GET) that runs ``delete`` on "Yes" (POST) and
+    then goes to ``done_url``; a refusal stays on the pane with its
+    message (422), nothing deleted."""
+    error = None
+    if request.method == "POST":
+        try:
+            delete()
+        except AzureRuleError as exc:
+            error = exc
+        else:
+            return go(request, done_url)
+    return confirm_pane(
+        request,
+        context,
+        title=title,
+        question=question,
+        action=request.path,
+        dom_id=dom_id,
+        error=error,
+        status=422 if error else 200,
+        **extra,
+    )
+
+
+def resource_group_url(resource) -> str:
+    """The resource group page of ``resource`` (where a delete goes)."""
+    rg = resource.resource_group
+    return reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+
+
+def run_wizard(request: HttpRequest, wizard, template: str, *, breadcrumbs: list[dict] | None = None) -> HttpResponse:
+    """Drive a create wizard (``portal.forms.CreateWizard``): its tabs, Review
+    and Create; after Create, open the new resource's blade. A failed review
+    answers 422. ``breadcrumbs`` default to "Create a resource"."""
+    status = 200
+    if request.method == "POST":
+        # The wizard's own buttons (tab, Previous/Next, Review, Create), not domain input.
+        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        if created is not None:
+            return go(request, resource_url(created))
+        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
+            status = 422
+    context = {
+        "wizard": wizard,
+        "page_title": wizard.title,
+        "rules": request.sandbox.rules,
+        "breadcrumbs": breadcrumbs
+        or [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
+    }
+    return respond(request, template, "create-wizard", context, status=status)
 
 
 def menu_sections(
@@ -66,8 +166,11 @@ def menu_sections(
     """Menu data drawn for one resource: what ``templates/portal/blade.html``
     renders (heading, items with label, icon, url and active)."""
     kwargs = url_kwargs if url_kwargs is not None else blade_kwargs(resource)
-    provider, _, type_name = resource.arm_type.partition("/")
-    generic = {**blade_kwargs(resource), "provider": provider, "type_name": type_name}
+    generic: dict = {}
+    if any(item.generic for section in sections for item in section.items):
+        # Only a registered resource has the pages every type has (Export template).
+        provider, _, type_name = resource.arm_type.partition("/")
+        generic = {**blade_kwargs(resource), "provider": provider, "type_name": type_name}
     return [
         {
             "heading": section.heading,

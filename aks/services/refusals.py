@@ -16,9 +16,9 @@ from aks.services.specs import MAX_NODES_PER_POOL, NODE_SIZES, ClusterSpec
 from aks.services.state import subnet_context
 from networking.models import Route, Subnet
 from networking.services import vnets
+from networking.services.compute import nic_subnet_problem
 from networking.services.nsgs import check_nsg_limit
 from networking.services.routes import MAX_ROUTES_PER_TABLE, check_route_table_limit
-from networking.services.targets import nic_subnet_problem
 from portal.eras import Era
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, ResourceGroup, Sandbox

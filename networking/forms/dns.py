@@ -1,5 +1,9 @@
-"""The "Create Private DNS Zone" wizard (portal-ui §7.2)."""
+"""Private DNS zone forms: the "Create Private DNS Zone" wizard (portal-ui
+§7.2), the record set pane and the "Add virtual network link" pane."""
 
+from django import forms
+
+from networking.forms.fields import PkField, Text
 from networking.models import PrivateDnsZone
 from networking.services import dns as dns_services
 from portal.errors import AzureRuleError, rule_error
@@ -58,3 +62,30 @@ class PrivateDnsZoneWizard(CreateWizard):
 
 
 __all__ = ["AzureRuleError", "PrivateDnsZoneWizard"]
+
+
+class RecordSetForm(forms.Form):
+    """The "Add record set" / edit pane: Name, Type, TTL, TTL unit and the
+    values, one a line. The service checks each (PEDNS-*)."""
+
+    name = Text(300)
+    record_type = Text(20)
+    ttl = Text(20)
+    ttl_unit = Text(20)
+    records = Text(25000)
+
+    def values(self) -> dict:
+        self.is_valid()
+        data = self.cleaned_data
+        defaults = {"record_type": "A", "ttl": "1", "ttl_unit": "Hours"}
+        # A field left out takes the pane's default; one sent empty stays empty, for the service to refuse.
+        return {key: data[key] if key in self.data else defaults.get(key, "") for key in self.fields}
+
+
+class LinkForm(forms.Form):
+    """The "Add virtual network link" pane (PEDNS-14, PEDNS-20 to PEDNS-23)."""
+
+    link_name = Text(200)
+    vnet = PkField()
+    registration = forms.BooleanField(required=False)
+    fallback = forms.BooleanField(required=False)

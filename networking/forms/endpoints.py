@@ -3,6 +3,7 @@ Basics, Resource, Configuration, Review + create."""
 
 from django import forms
 
+from networking.forms.fields import Text, parsed
 from networking.models import Subnet, VirtualNetwork
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
@@ -243,3 +244,18 @@ def _int(raw) -> int | None:
 
 
 __all__ = ["AzureRuleError", "PrivateEndpointWizard"]
+
+
+class NamedTargetForm(forms.Form):
+    """ "+ Private endpoint" on a PaaS resource's connections page names the
+    resource the wizard starts on: ``?target=<ARM type>:<pk>``."""
+
+    target = Text(200)
+
+    def resource(self, sandbox):
+        """That resource of ``sandbox``, or None for anything else."""
+        arm_type, _, pk = parsed(self)["target"].rpartition(":")
+        kind = endpoint_services.TARGET_KINDS.get(arm_type)
+        if kind is None or not (pk.isascii() and pk.isdigit()):
+            return None
+        return kind.model.objects.filter(sandbox=sandbox, pk=int(pk)).first()

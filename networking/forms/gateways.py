@@ -322,6 +322,17 @@ class LocalGatewayConfigForm(forms.Form):
         data = self.cleaned_data
         return local_spec(lambda n: data.get(n) or "", _rows(self.data, "address_prefix"), bool(data.get("bgp")))
 
+    def posted_values(self) -> dict:
+        """The fields as posted, shown again with the refusal."""
+        data = self.data
+        return {
+            "ip_address": data.get("ip_address", ""),
+            "prefixes": [p for p in data.getlist("address_prefix") if p.strip()][:200],
+            "bgp": bool(data.get("bgp")),
+            "bgp_asn": data.get("bgp_asn", ""),
+            "bgp_peer_ip": data.get("bgp_peer_ip", ""),
+        }
+
 
 class ConnectionForm(forms.Form):
     name = forms.CharField(max_length=200, required=False, label="Name")

@@ -87,3 +87,11 @@ def initial_values(data=None, route=None) -> dict[str, str]:
     if route is not None:
         values["name"] = route.name
     return values
+
+
+class PropagationForm(forms.Form):
+    """Configuration: "Propagate gateway routes" Yes/No (ROUTE-26)."""
+
+    propagate = forms.ChoiceField(
+        choices=YES_NO, error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."}
+    )

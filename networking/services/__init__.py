@@ -1,8 +1,8 @@
 """State changes of the networking resources, one module per family:
 vnets (virtual networks and subnets), nsgs, routes, peerings, gateways
 (VPN/ExpressRoute gateways, local network gateways, connections, circuits),
-dns (private DNS zones), endpoints (private endpoints), targets (PaaS
-services and VMs). The VNet functions are re-exported here because the
+dns (private DNS zones), endpoints (private endpoints), paas (storage,
+SQL, Key Vault) and compute (VMs and NICs). The VNet functions are re-exported here because the
 App Service code calls them as ``networking.services.create_subnet``."""
 
 from networking.services.vnets import (  # noqa: F401

@@ -22,8 +22,9 @@ from networking.models import (
     Subnet,
     VirtualNetworkLink,
 )
+from networking.services import compute as compute_services
 from networking.services import dns as dns_services
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal import services as portal_services
 from portal.eras import Ruleset
 from portal.errors import AzureRuleError, refuse, rule_error
@@ -143,7 +144,7 @@ def check_target(target: ArmResource | None, group_id: str, field: str = "target
     refusal = kind.refusal(target, count, field) if kind.refusal is not None else None
     if refusal is not None:
         raise refusal
-    if kind.model is KeyVault and count >= target_services.MAX_KEY_VAULT_ENDPOINTS:
+    if kind.model is KeyVault and count >= paas_services.MAX_KEY_VAULT_ENDPOINTS:
         raise rule_error(f"Key vault '{target.name}' already has 64 private endpoints.", "LIMIT-30", field=field)
     return kind
 
@@ -200,7 +201,7 @@ def create_endpoint(
         if PrivateEndpoint.objects.filter(sandbox=sandbox).count() >= MAX_ENDPOINTS_PER_SUBSCRIPTION:
             raise rule_error("The subscription already has 64,000 private endpoints.", "LIMIT-30", field="name")
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
-        ip = target_services.allocate_ip(subnet)
+        ip = compute_services.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(
             sandbox=sandbox,
             resource_group=rg,

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from networking.engine import addressing
 from networking.models import NetworkInterface, NetworkSecurityGroup, Subnet, VirtualMachine, VirtualNetwork
+from networking.services import compute, vnets
 from networking.services import dns as dns_services
-from networking.services import targets, vnets
 from networking.services.nsgs import validate_resource_name
 from portal import services as portal_services
 from portal.errors import rule_error
@@ -42,7 +42,7 @@ def _check_private_ip(subnet: Subnet, text: str, field: str) -> str:
             "SUBNET-01",
             field=field,
         )
-    if str(address) in targets.used_ips(subnet):
+    if str(address) in compute.used_ips(subnet):
         raise rule_error(f"Private IP '{address}' is already in use in subnet '{subnet.name}'.", "SUBNET-06", field=field)
     return str(address)
 
@@ -65,7 +65,7 @@ def create_nic(
     name = validate_resource_name(name, kind="Network interface", rule_id=NIC_NAME_RULE)
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
-    problem = targets.nic_subnet_problem(subnet, location)
+    problem = compute.nic_subnet_problem(subnet, location)
     if problem:
         raise rule_error(problem[0], problem[1], field="subnet")
     if nsg is not None and nsg.location != location:
@@ -77,10 +77,10 @@ def create_nic(
             )
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
         if private_ip:
-            targets.check_ip_limits(subnet, field="private_ip")
+            compute.check_ip_limits(subnet, field="private_ip")
             ip = _check_private_ip(subnet, private_ip, "private_ip")
         else:
-            ip = targets.allocate_ip(subnet)
+            ip = compute.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(
             sandbox=sandbox,
             resource_group=rg,
@@ -108,11 +108,11 @@ def create_vm_on_nics(
     sandbox = rg.subscription.sandbox
     if os_type not in ("Linux", "Windows"):
         raise rule_error("Choose an image.", "NAMING-23", field="image")
-    name = targets.validate_vm_name(name, os_type)
+    name = compute.validate_vm_name(name, os_type)
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
-    if size not in targets.VM_SIZES:
-        raise rule_error(f"Choose a size: {', '.join(targets.VM_SIZES)}.", "NAMING-23", field="size")
+    if size not in compute.VM_SIZES:
+        raise rule_error(f"Choose a size: {', '.join(compute.VM_SIZES)}.", "NAMING-23", field="size")
     if not nics:
         raise rule_error("A virtual machine needs a network interface.", "VNET-03", field="nics")
     for nic in nics:

@@ -3,19 +3,17 @@ set" pane, Virtual network links with the "Add virtual network link" pane,
 Activity log, JSON View and Delete zone (portal-ui §7.2)."""
 
 from django.http import Http404
-from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.dns import PrivateDnsZoneWizard
+from networking.forms.dns import LinkForm, PrivateDnsZoneWizard, RecordSetForm
+from networking.forms.fields import parsed
 from networking.models import PrivateDnsRecordSet, PrivateDnsZone, VirtualNetwork, VirtualNetworkLink
 from networking.services import dns as dns_services
-from networking.views.common import activity_log, json_view
-from networking.views.targets import blade_context, confirm, respond, run_wizard, to_int
+from networking.views.paas import blade_context
 from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.blades import activity_log, confirm_delete, json_view, respond, run_wizard, swap
 from portal.errors import AzureRuleError
-
-DNS_SETTINGS = [("Virtual network links", "bi-link-45deg", "links")]
 
 
 def _zone(request, subscription_id, rg, name) -> PrivateDnsZone:
@@ -23,7 +21,7 @@ def _zone(request, subscription_id, rg, name) -> PrivateDnsZone:
 
 
 def _context(zone, active, title, **extra) -> dict:
-    context = blade_context(zone, "dns_zone", active, title, "bi-globe", DNS_SETTINGS, zone=zone, **extra)
+    context = blade_context(zone, "dns_zone", active, title, "bi-globe", zone=zone, **extra)
     kwargs = blade_kwargs(zone)
     for page in ("record_set_add", "links", "link_add"):
         context["urls"][page] = reverse(f"networking:dns_zone_{page}", kwargs=kwargs)
@@ -49,7 +47,7 @@ def dns_zone_create(request, subscription_id, rg):
     wizard = PrivateDnsZoneWizard(
         request.sandbox, request.POST if request.method == "POST" else None, rg_name=group.name
     )
-    return run_wizard(request, wizard, "networking/dns_create.html", wizard.title)
+    return run_wizard(request, wizard, "networking/dns_create.html")
 
 
 @require_GET
@@ -75,22 +73,14 @@ def _record_pane(request, zone, *, form, record_set=None, errors=None, status=20
 
 def _record_saved(request, zone):
     """The record set grid, fresh, and the pane closed."""
-    if not request.htmx:
-        return redirect(reverse("networking:dns_zone_overview", kwargs=blade_kwargs(zone)))
-    response = render(request, "networking/dns_overview.html#record-sets-swap", _overview_context(zone))
-    response["HX-Retarget"] = "#record-sets"
-    response["HX-Reswap"] = "outerHTML"
-    return response
-
-
-def _posted_record(data) -> dict:
-    return {
-        "name": data.get("name", "")[:300],
-        "record_type": data.get("record_type", "A"),
-        "ttl": data.get("ttl", "1")[:20],
-        "ttl_unit": data.get("ttl_unit", "Hours"),
-        "records": data.get("records", "")[:25000],
-    }
+    return swap(
+        request,
+        "networking/dns_overview.html",
+        "record-sets-swap",
+        lambda: _overview_context(zone),
+        target="record-sets",
+        page_url=reverse("networking:dns_zone_overview", kwargs=blade_kwargs(zone)),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,17 +88,12 @@ def dns_record_set_add(request, subscription_id, rg, name):
     """The "Add record set" pane: Name, Type, TTL, TTL unit and the values."""
     zone = _zone(request, subscription_id, rg, name)
     if request.method == "GET":
-        form = {
-            "name": "",
-            "record_type": request.GET.get("record_type", "A"),
-            "ttl": "1",
-            "ttl_unit": "Hours",
-            "records": "",
-        }
+        # The pane re-renders for a changed Type; only the type comes from the request.
+        form = {**RecordSetForm({}).values(), "record_type": RecordSetForm(request.GET).values()["record_type"]}
         if form["record_type"] not in dns_services.RECORD_TYPES:
             form["record_type"] = "A"
         return _record_pane(request, zone, form=form)
-    form = _posted_record(request.POST)
+    form = RecordSetForm(request.POST).values()
     try:
         dns_services.save_record_set(
             zone,
@@ -148,7 +133,7 @@ def dns_record_set_edit(request, subscription_id, rg, name, pk):
             "records": "\n".join(str(r) for r in record_set.records),
         }
         return _record_pane(request, zone, form=form, record_set=record_set)
-    form = {**_posted_record(request.POST), "name": record_set.name, "record_type": record_set.record_type}
+    form = {**RecordSetForm(request.POST).values(), "name": record_set.name, "record_type": record_set.record_type}
     try:
         dns_services.save_record_set(
             zone,
@@ -176,14 +161,16 @@ def dns_record_set_delete(request, subscription_id, rg, name, pk):
         if record_set.auto_registered
         else ""
     )
-    return confirm(
+    return confirm_delete(
         request,
         context,
+        delete=lambda: dns_services.delete_record_set(record_set),
+        done_url=context["urls"]["overview"],
         title="Delete record set",
         question=f"Delete the {record_set.record_type} record set '{record_set.name}'?{note}",
         rule="PEDNS-23" if record_set.auto_registered else "",
-        action=lambda: dns_services.delete_record_set(record_set),
-        done_url=context["urls"]["overview"],
+        dom_id="confirm-form",
+        cancel_url=context["urls"]["overview"],
     )
 
 
@@ -217,28 +204,26 @@ def dns_zone_link_add(request, subscription_id, rg, name):
     zone = _zone(request, subscription_id, rg, name)
     if request.method == "GET":
         return _link_pane(request, zone, form={})
-    form = request.POST
-    vnet = (
-        VirtualNetwork.objects.filter(sandbox=request.sandbox, pk=to_int(form.get("vnet")))
-        .select_related("sandbox")
-        .first()
-    )
+    form = parsed(LinkForm(request.POST))
+    vnet = VirtualNetwork.objects.filter(sandbox=request.sandbox, pk=form["vnet"]).select_related("sandbox").first()
     try:
         dns_services.create_link(
             zone,
-            name=form.get("link_name", "")[:200],
+            name=form["link_name"],
             vnet=vnet,
-            registration_enabled=form.get("registration") == "on",
-            fallback_to_internet=form.get("fallback") == "on",
+            registration_enabled=form["registration"],
+            fallback_to_internet=form["fallback"],
         )
     except AzureRuleError as exc:
         return _link_pane(request, zone, form=form, errors={exc.field or "link_name": exc}, status=422)
-    if not request.htmx:
-        return redirect(reverse("networking:dns_zone_links", kwargs=blade_kwargs(zone)))
-    response = render(request, "networking/dns_links.html#links-swap", _links_context(zone))
-    response["HX-Retarget"] = "#links"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "networking/dns_links.html",
+        "links-swap",
+        lambda: _links_context(zone),
+        target="links",
+        page_url=reverse("networking:dns_zone_links", kwargs=blade_kwargs(zone)),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -249,14 +234,16 @@ def dns_zone_link_delete(request, subscription_id, rg, name, pk):
         raise Http404("No such link")
     context = _context(zone, "links", "Delete virtual network link")
     note = " Records auto-registered for its VMs go too." if link.registration_enabled else ""
-    return confirm(
+    return confirm_delete(
         request,
         context,
+        delete=lambda: dns_services.delete_link(link),
+        done_url=context["urls"]["links"],
         title="Delete virtual network link",
         question=f"Delete link '{link.name}' to '{link.vnet.name}'? The zone stops answering in that network.{note}",
         rule="PEDNS-20, PEDNS-23",
-        action=lambda: dns_services.delete_link(link),
-        done_url=context["urls"]["links"],
+        dom_id="confirm-form",
+        cancel_url=context["urls"]["overview"],
     )
 
 
@@ -276,14 +263,16 @@ def dns_zone_json(request, subscription_id, rg, name):
 def dns_zone_delete(request, subscription_id, rg, name):
     zone = _zone(request, subscription_id, rg, name)
     context = _context(zone, "overview", "Delete zone")
-    return confirm(
+    return confirm_delete(
         request,
         context,
+        delete=lambda: dns_services.delete_zone(zone),
+        done_url=context["urls"]["resource_group"],
         title="Delete zone",
         question=f"Delete private DNS zone '{zone.name}' and all its record sets?",
         rule="PEDNS-21",
-        action=lambda: dns_services.delete_zone(zone),
-        done_url=context["urls"]["resource_group"],
+        dom_id="confirm-form",
+        cancel_url=context["urls"]["overview"],
     )
 
 

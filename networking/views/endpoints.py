@@ -5,14 +5,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.endpoints import PrivateEndpointWizard
+from networking.forms.endpoints import NamedTargetForm, PrivateEndpointWizard
 from networking.models import PrivateDnsRecordSet, PrivateEndpoint
 from networking.services import endpoints as endpoint_services
-from networking.views.common import activity_log, json_view
-from networking.views.targets import blade_context, confirm, respond, run_wizard
+from networking.views.paas import blade_context
 from portal.access import get_in_group, get_resource_group
-
-PE_SETTINGS = [("DNS configuration", "bi-globe", "dns")]
+from portal.blades import activity_log, confirm_delete, json_view, respond, run_wizard
 
 
 def _endpoint(request, subscription_id, rg, name) -> PrivateEndpoint:
@@ -30,7 +28,6 @@ def _context(endpoint, active, title, **extra) -> dict:
         active,
         title,
         "bi-plug",
-        PE_SETTINGS,
         endpoint=endpoint,
         target=target,
         fqdn=endpoint_services.fqdn_of(target) if target is not None else "",
@@ -38,21 +35,14 @@ def _context(endpoint, active, title, **extra) -> dict:
     )
 
 
-def _initial_target(request):
-    """'+ Private endpoint' on a target's connections page names the target: '<arm type>:<pk>'."""
-    arm_type, _, pk = request.GET.get("target", "").rpartition(":")
-    kind = endpoint_services.TARGET_KINDS.get(arm_type)
-    if kind is None or not pk.isdigit():
-        return None
-    return kind.model.objects.filter(sandbox=request.sandbox, pk=int(pk)).first()
-
-
 @require_http_methods(["GET", "POST"])
 def private_endpoint_create(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     data = request.POST if request.method == "POST" else None
-    wizard = PrivateEndpointWizard(request.sandbox, data, rg_name=group.name, target=_initial_target(request))
-    return run_wizard(request, wizard, "networking/private_endpoint_create.html", wizard.title)
+    wizard = PrivateEndpointWizard(
+        request.sandbox, data, rg_name=group.name, target=NamedTargetForm(request.GET).resource(request.sandbox)
+    )
+    return run_wizard(request, wizard, "networking/private_endpoint_create.html")
 
 
 @require_GET
@@ -100,14 +90,16 @@ def private_endpoint_json(request, subscription_id, rg, name):
 def private_endpoint_delete(request, subscription_id, rg, name):
     endpoint = _endpoint(request, subscription_id, rg, name)
     context = _context(endpoint, "overview", "Delete")
-    return confirm(
+    return confirm_delete(
         request,
         context,
+        delete=lambda: endpoint_services.delete_endpoint(endpoint),
+        done_url=context["urls"]["resource_group"],
         title="Delete private endpoint",
         question=f"Delete '{endpoint.name}'? Its network interface and its A record in the private DNS zone go too.",
         rule="PEDNS-11, PEDNS-32",
-        action=lambda: endpoint_services.delete_endpoint(endpoint),
-        done_url=context["urls"]["resource_group"],
+        dom_id="confirm-form",
+        cancel_url=context["urls"]["overview"],
     )
 
 

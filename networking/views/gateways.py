@@ -5,8 +5,6 @@ with their "Create" wizards and Delete confirmations."""
 
 import json
 
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,27 +24,22 @@ from networking.models import (
     VirtualNetworkGatewayConnection,
 )
 from networking.services import gateways as services
-from networking.views.common import activity_log, blade, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.blades import (
+    activity_log,
+    blade,
+    confirm_delete,
+    json_view,
+    resource_group_url,
+    resource_menu,
+    respond,
+    run_wizard,
+    swap,
+)
 from portal.errors import AzureRuleError
 from portal.resources import resource_url
 
 GATEWAY_ICON, LOCAL_ICON, CONNECTION_ICON, CIRCUIT_ICON = "bi-shield-lock", "bi-building", "bi-plug", "bi-lightning"
-
-
-def _htmx_aware(request, template: str, partial: str, context: dict, status: int = 200):
-    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
-
-
-def _go(request, url: str):
-    """After a change that leaves the page: a redirect, or HX-Redirect for htmx."""
-    if request.htmx:
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _document(resource) -> str:
@@ -58,48 +51,27 @@ def _errors(form) -> dict:
     return {field: messages[0] for field, messages in form.errors.items()}
 
 
-def _rg_url(resource) -> str:
-    rg = resource.resource_group
-    return reverse("resource_group", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
-
-
 def _delete(request, resource, delete, context: dict):
-    """The Delete confirmation ("Yes"/"No"); a refusal shows in the pane (422)."""
-    error = None
-    if request.method == "POST":
-        try:
-            delete(resource)
-        except AzureRuleError as exc:
-            error = exc
-        else:
-            return _go(request, _rg_url(resource))
-    context = {**context, "error": error, "delete_url": request.path}
-    template = "networking/gateway_delete.html#pane" if request.htmx else "networking/gateway_delete.html"
-    return render(request, template, context, status=422 if error else 200)
+    """The Delete confirmation ("Yes"/"No"), then the resource group; a
+    refusal shows in the pane (422)."""
+    return confirm_delete(
+        request,
+        context,
+        delete=lambda: delete(resource),
+        done_url=resource_group_url(resource),
+        title=f"Delete {resource.type_label.lower()}",
+        question=f"Do you want to delete '{resource.name}'?",
+        dom_id="delete-form",
+    )
 
 
 def _wizard(request, wizard_class, rg_name: str, template: str, subscription_id):
     rg = get_resource_group(request, subscription_id, rg_name)
     wizard = wizard_class(request.sandbox, request.POST if request.method == "POST" else None, resource_group=rg.name)
-    status = 200
-    if request.method == "POST":
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
-        if created is not None:
-            return _go(request, resource_url(created))
-        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
-            status = 422
-    context = {
-        "wizard": wizard,
-        "page_title": wizard.title,
-        "breadcrumbs": [
-            {
-                "label": rg.name,
-                "url": reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": rg.name}),
-            },
-            {"label": wizard.title},
-        ],
-    }
-    return _htmx_aware(request, template, "create-wizard", context, status)
+    rg_url = reverse("resource_group", kwargs={"subscription_id": subscription_id, "rg": rg.name})
+    return run_wizard(
+        request, wizard, template, breadcrumbs=[{"label": rg.name, "url": rg_url}, {"label": wizard.title}]
+    )
 
 
 # --- Virtual network gateways ------------------------------------------------------------------
@@ -111,32 +83,19 @@ def _get_gateway(request, subscription_id, rg, name) -> VirtualNetworkGateway:
 
 
 def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, gateway, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", GATEWAY_ICON, "gateway_overview", "overview"),
-                item("Activity log", "bi-journal-text", "gateway_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "gateway_configuration", "configuration"),
-                item("Connections", "bi-plug", "gateway_connections", "connections"),
-                item("Point-to-site configuration", "bi-laptop", "gateway_p2s", "p2s"),
-                item("Properties", "bi-braces", "gateway_properties", "properties"),
-            ],
-        },
-    ]
     urls = {
         key: reverse(f"networking:gateway_{key}", kwargs=blade_kwargs(gateway))
         for key in ("overview", "configuration", "connections", "connection_add", "p2s", "delete")
     }
-    return blade(gateway, menu=menu, title=title, icon=GATEWAY_ICON, gateway=gateway, urls=urls, **extra)
+    return blade(
+        gateway,
+        menu=resource_menu(gateway, active),
+        title=title,
+        icon=GATEWAY_ICON,
+        gateway=gateway,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,7 +117,7 @@ def gateway_overview(request, subscription_id, rg, name):
         route_warning=services.route_table_warning(services.gateway_subnet_of(gateway.vnet)),
         arm_document=_document(gateway),
     )
-    return _htmx_aware(request, "networking/gateway_overview.html", "gateway-essentials", context)
+    return respond(request, "networking/gateway_overview.html", "gateway-essentials", context)
 
 
 @require_GET
@@ -197,10 +156,10 @@ def gateway_configuration(request, subscription_id, rg, name):
         "Configuration",
         errors=errors,
         skus=services.SKUS_BY_TYPE[gateway.gateway_type],
-        posted_sku=request.POST.get("sku", gateway.sku) if request.method == "POST" else gateway.sku,
+        posted_sku=form.data.get("sku", gateway.sku) if request.method == "POST" else gateway.sku,
         saved=request.method == "POST" and not errors,
     )
-    return _htmx_aware(request, "networking/gateway_configuration.html", "sku-form", context, status)
+    return respond(request, "networking/gateway_configuration.html", "sku-form", context, status)
 
 
 def _connections_context(gateway) -> dict:
@@ -223,9 +182,7 @@ def _peer_name(connection) -> str:
 @require_GET
 def gateway_connections(request, subscription_id, rg, name):
     gateway = _get_gateway(request, subscription_id, rg, name)
-    return _htmx_aware(
-        request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway)
-    )
+    return respond(request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway))
 
 
 def _connection_pane(request, gateway, form, errors=None, status=200):
@@ -259,8 +216,7 @@ def _connection_pane(request, gateway, form, errors=None, status=200):
         connection_type=(form.data.get("connection_type") if form.is_bound else "")
         or ("ExpressRoute" if gateway.gateway_type == "ExpressRoute" else "IPsec"),
     )
-    template = "networking/connection_add.html#pane" if request.htmx else "networking/connection_add.html"
-    return render(request, template, context, status=status)
+    return respond(request, "networking/connection_add.html", "pane", context, status)
 
 
 def _pick(model, sandbox, raw):
@@ -293,12 +249,14 @@ def gateway_connection_add(request, subscription_id, rg, name):
         services.add_connection(gateway, spec)
     except AzureRuleError as exc:
         return _connection_pane(request, gateway, form, {exc.field or "form": exc}, 422)
-    if not request.htmx:
-        return redirect(reverse("networking:gateway_connections", kwargs=blade_kwargs(gateway)))
-    response = render(request, "networking/gateway_connections.html#connection-swap", _connections_context(gateway))
-    response["HX-Retarget"] = "#connection-table"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "networking/gateway_connections.html",
+        "connection-swap",
+        lambda: _connections_context(gateway),
+        target="connection-table",
+        page_url=reverse("networking:gateway_connections", kwargs=blade_kwargs(gateway)),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -322,7 +280,7 @@ def gateway_p2s(request, subscription_id, rg, name):
             errors = _errors(form)
         status = 422 if errors else 200
         certificates = form.certificates()
-        values = {k: request.POST.get(k, "") for k in ("address_pool", "tunnel_type", "auth_type")}
+        values = {k: form.data.get(k, "") for k in ("address_pool", "tunnel_type", "auth_type")}
     else:
         certificates = ()
         tunnel = next(
@@ -345,7 +303,7 @@ def gateway_p2s(request, subscription_id, rg, name):
         integration_problem=gateway.gateway_integration_problem() if gateway.p2s_address_pool else None,
         status=services.gateway_state(gateway),
     )
-    return _htmx_aware(request, "networking/gateway_p2s.html", "p2s-panel", context, status)
+    return respond(request, "networking/gateway_p2s.html", "p2s-panel", context, status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -362,30 +320,13 @@ def _get_local(request, subscription_id, rg, name) -> LocalNetworkGateway:
 
 
 def _local_blade(local, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, local, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", LOCAL_ICON, "local_gateway_overview", "overview"),
-                item("Activity log", "bi-journal-text", "local_gateway_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "local_gateway_configuration", "configuration"),
-                item("Properties", "bi-braces", "local_gateway_properties", "properties"),
-            ],
-        },
-    ]
     urls = {
         key: reverse(f"networking:local_gateway_{key}", kwargs=blade_kwargs(local))
         for key in ("overview", "configuration", "delete")
     }
-    return blade(local, menu=menu, title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra)
+    return blade(
+        local, menu=resource_menu(local, active), title=title, icon=LOCAL_ICON, local=local, urls=urls, **extra
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -406,7 +347,7 @@ def local_gateway_overview(request, subscription_id, rg, name):
         rows=[{"connection": c, "url": resource_url(c)} for c in connections],
         arm_document=_document(local),
     )
-    return _htmx_aware(request, "networking/local_gateway_overview.html", "local-essentials", context)
+    return respond(request, "networking/local_gateway_overview.html", "local-essentials", context)
 
 
 @require_GET
@@ -441,13 +382,7 @@ def local_gateway_configuration(request, subscription_id, rg, name):
                 saved = True
         else:
             errors = _errors(form)
-        values = {
-            "ip_address": request.POST.get("ip_address", ""),
-            "prefixes": [p for p in request.POST.getlist("address_prefix") if p.strip()][:200],
-            "bgp": bool(request.POST.get("bgp")),
-            "bgp_asn": request.POST.get("bgp_asn", ""),
-            "bgp_peer_ip": request.POST.get("bgp_peer_ip", ""),
-        }
+        values = form.posted_values()
         if saved:
             values = None
     else:
@@ -461,7 +396,7 @@ def local_gateway_configuration(request, subscription_id, rg, name):
             "bgp_peer_ip": local.bgp_peering_address or "",
         }
     context = _local_blade(local, "configuration", "Configuration", errors=errors, values=values, saved=saved)
-    return _htmx_aware(
+    return respond(
         request, "networking/local_gateway_configuration.html", "local-config", context, 422 if errors else 200
     )
 
@@ -486,23 +421,18 @@ def _get_connection(request, subscription_id, rg, name) -> VirtualNetworkGateway
 
 
 def _connection_blade(connection, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, connection, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", CONNECTION_ICON, "connection_overview", "overview"),
-                item("Activity log", "bi-journal-text", "connection_activity", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": [item("Properties", "bi-braces", "connection_properties", "properties")]},
-    ]
     urls = {
         key: reverse(f"networking:connection_{key}", kwargs=blade_kwargs(connection)) for key in ("overview", "delete")
     }
-    return blade(connection, menu=menu, title=title, icon=CONNECTION_ICON, connection=connection, urls=urls, **extra)
+    return blade(
+        connection,
+        menu=resource_menu(connection, active),
+        title=title,
+        icon=CONNECTION_ICON,
+        connection=connection,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_GET
@@ -518,7 +448,7 @@ def connection_overview(request, subscription_id, rg, name):
         peer_url=resource_url(peer) if peer else "",
         arm_document=_document(connection),
     )
-    return _htmx_aware(request, "networking/connection_overview.html", "connection-essentials", context)
+    return respond(request, "networking/connection_overview.html", "connection-essentials", context)
 
 
 @require_GET
@@ -547,21 +477,16 @@ def _get_circuit(request, subscription_id, rg, name) -> ExpressRouteCircuit:
 
 
 def _circuit_blade(circuit, active: str, title: str, **extra) -> dict:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, circuit, active, key)
-
-    menu = [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", CIRCUIT_ICON, "circuit_overview", "overview"),
-                item("Activity log", "bi-journal-text", "circuit_activity", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": [item("Properties", "bi-braces", "circuit_properties", "properties")]},
-    ]
     urls = {key: reverse(f"networking:circuit_{key}", kwargs=blade_kwargs(circuit)) for key in ("overview", "delete")}
-    return blade(circuit, menu=menu, title=title, icon=CIRCUIT_ICON, circuit=circuit, urls=urls, **extra)
+    return blade(
+        circuit,
+        menu=resource_menu(circuit, active),
+        title=title,
+        icon=CIRCUIT_ICON,
+        circuit=circuit,
+        urls=urls,
+        **extra,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -582,7 +507,7 @@ def circuit_overview(request, subscription_id, rg, name):
         rows=[{"connection": c, "url": resource_url(c)} for c in connections],
         arm_document=_document(circuit),
     )
-    return _htmx_aware(request, "networking/circuit_overview.html", "circuit-essentials", context)
+    return respond(request, "networking/circuit_overview.html", "circuit-essentials", context)
 
 
 @require_GET

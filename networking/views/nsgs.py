@@ -3,12 +3,13 @@ rule sets and the "Effective" summary, Activity log, Inbound/Outbound
 security rules with their panes, Network interfaces, Subnets, Properties
 (JSON View) and Delete."""
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.engine import rules as nsg_rules
+from networking.forms.fields import AssociateForm, parsed
 from networking.forms.nsgs import (
     ACTION_CHOICES,
     PROTOCOL_CHOICES,
@@ -20,11 +21,21 @@ from networking.forms.nsgs import (
 )
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
 from networking.services import nsgs as services
-from networking.views.common import activity_log, blade, confirm_delete, confirm_pane, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.blades import (
+    activity_log,
+    blade,
+    confirm_delete,
+    confirm_pane,
+    json_view,
+    resource_group_url,
+    resource_menu,
+    respond,
+    run_wizard,
+    swap,
+)
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.resources import resource_url
 
 DIRECTION_SLUGS = {"inbound": nsg_rules.INBOUND, "outbound": nsg_rules.OUTBOUND}
 ICON = "bi-shield-lock"
@@ -48,31 +59,6 @@ def _url(nsg, url_name: str, **kwargs) -> str:
     return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(nsg), **kwargs})
 
 
-def _menu(nsg, active: str) -> list[dict]:
-    def item(label, icon, url_name, key, **kwargs):
-        return menu_item(label, icon, url_name, nsg, active, key, **kwargs)
-
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", ICON, "nsg_overview", "overview"),
-                item("Activity log", "bi-journal-text", "nsg_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Inbound security rules", "bi-box-arrow-in-right", "nsg_rules", "inbound", direction="inbound"),
-                item("Outbound security rules", "bi-box-arrow-right", "nsg_rules", "outbound", direction="outbound"),
-                item("Network interfaces", "bi-ethernet", "nsg_nics", "nics"),
-                item("Subnets", "bi-grid-1x2", "nsg_subnets", "subnets"),
-                item("Properties", "bi-code-square", "nsg_json", "json"),
-            ],
-        },
-    ]
-
-
 def _urls(nsg) -> dict[str, str]:
     return {
         "overview": _url(nsg, "nsg_overview"),
@@ -90,7 +76,7 @@ def _urls(nsg) -> dict[str, str]:
 
 
 def _blade(nsg, active: str, title: str, **extra) -> dict:
-    return blade(nsg, menu=_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
+    return blade(nsg, menu=resource_menu(nsg, active), title=title, icon=ICON, urls=_urls(nsg), **extra)
 
 
 # --- rule grids ------------------------------------------------------------------------------
@@ -160,7 +146,7 @@ def nsg_overview(request, subscription_id, rg, name):
         hide_default=hide_default,
         effective=_effective(nsg),
     )
-    return fragment(request, "networking/nsg_overview.html", "rule-grids", context)
+    return respond(request, "networking/nsg_overview.html", "rule-grids", context)
 
 
 @require_GET
@@ -176,7 +162,7 @@ def nsg_rules_page(request, subscription_id, rg, name, direction):
         hide_default=hide_default,
         direction=direction_name,
     )
-    return fragment(request, "networking/nsg_rules.html", "rule-grids", context)
+    return respond(request, "networking/nsg_rules.html", "rule-grids", context)
 
 
 @require_GET
@@ -220,15 +206,14 @@ def _used_priorities(nsg, direction: str) -> list[int]:
 
 def _rule_saved(request, nsg, direction: str):
     """After a change: the fresh grid of that direction, and the pane closed."""
-    if not request.htmx:
-        return redirect(_url(nsg, "nsg_rules", direction=direction.lower()))
-    grid = _grids(nsg, (direction,), hide_default=False)[0]
-    response = render(
-        request, "networking/nsg_overview.html#rule-swap", {**_blade(nsg, "overview", "Overview"), "grid": grid}
+    return swap(
+        request,
+        "networking/nsg_overview.html",
+        "rule-swap",
+        lambda: {**_blade(nsg, "overview", "Overview"), "grid": _grids(nsg, (direction,), hide_default=False)[0]},
+        target=f"{direction.lower()}-rules",
+        page_url=_url(nsg, "nsg_rules", direction=direction.lower()),
     )
-    response["HX-Retarget"] = f"#{grid['slug']}-rules"
-    response["HX-Reswap"] = "outerHTML"
-    return response
 
 
 def _save_rule(request, nsg, direction: str, rule=None):
@@ -246,9 +231,9 @@ def _save_rule(request, nsg, direction: str, rule=None):
             problems = {exc.field or "form": Problem.of(exc)}
     if not problems:
         return _rule_saved(request, nsg, direction)
-    values = {k: v for k, v in request.POST.items() if isinstance(v, str)}
+    values = {k: v for k, v in form.data.items() if isinstance(v, str)}
     context = _pane_context(nsg, direction=direction, values=values, problems=problems, rule=rule)
-    return fragment(request, "networking/nsg_rule_pane.html", "pane", context, status=422)
+    return respond(request, "networking/nsg_rule_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,7 +247,7 @@ def nsg_rule_add(request, subscription_id, rg, name, direction):
     data = request.GET if request.GET else None
     values = initial_values(_used_priorities(nsg, direction_name), data)
     context = _pane_context(nsg, direction=direction_name, values=values)
-    return fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+    return respond(request, "networking/nsg_rule_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -273,7 +258,7 @@ def nsg_rule_edit(request, subscription_id, rg, name, rule):
         return _save_rule(request, nsg, existing.direction, existing)
     values = initial_values([], request.GET if request.GET else None, existing)
     context = _pane_context(nsg, direction=existing.direction, values=values, rule=existing)
-    return fragment(request, "networking/nsg_rule_pane.html", "pane", context)
+    return respond(request, "networking/nsg_rule_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -326,15 +311,11 @@ def _subnet_rows(nsg) -> list[Subnet]:
 def nsg_subnets(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     context = _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg))
-    return fragment(request, "networking/nsg_subnets.html", "subnet-table", context)
+    return respond(request, "networking/nsg_subnets.html", "subnet-table", context)
 
 
-def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first()
+def _sandbox_vnet(request, pk: int | None) -> VirtualNetwork | None:
+    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first() if pk is not None else None
 
 
 def _association_context(request, nsg, *, kind: str, data, problems=None) -> dict:
@@ -355,7 +336,7 @@ def _association_context(request, nsg, *, kind: str, data, problems=None) -> dic
             .select_related("resource_group")
             .order_by("name")
         )
-        vnet = _sandbox_vnet(request, data.get("vnet"))
+        vnet = _sandbox_vnet(request, data["vnet"])
         context["selected_vnet"] = vnet
         context["subnet_choices"] = list(vnet.subnets.select_related("nsg").order_by("name")) if vnet else []
         context["action_url"] = _url(nsg, "nsg_subnet_associate")
@@ -370,18 +351,24 @@ def _association_context(request, nsg, *, kind: str, data, problems=None) -> dic
 
 
 def _associated(request, nsg, kind: str):
-    if not request.htmx:
-        return redirect(_url(nsg, "nsg_subnets" if kind == "subnet" else "nsg_nics"))
+    """After an association changed: the fresh table, and the pane closed."""
     if kind == "subnet":
-        context = _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg))
-        response = render(request, "networking/nsg_subnets.html#subnet-swap", context)
-        response["HX-Retarget"] = "#nsg-subnet-table"
-    else:
-        context = _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg))
-        response = render(request, "networking/nsg_nics.html#nic-swap", context)
-        response["HX-Retarget"] = "#nsg-nic-table"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+        return swap(
+            request,
+            "networking/nsg_subnets.html",
+            "subnet-swap",
+            lambda: _blade(nsg, "subnets", "Subnets", subnets=_subnet_rows(nsg)),
+            target="nsg-subnet-table",
+            page_url=_url(nsg, "nsg_subnets"),
+        )
+    return swap(
+        request,
+        "networking/nsg_nics.html",
+        "nic-swap",
+        lambda: _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg)),
+        target="nsg-nic-table",
+        page_url=_url(nsg, "nsg_nics"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -389,14 +376,15 @@ def nsg_subnet_associate(request, subscription_id, rg, name):
     """ "+ Associate": Virtual network, then Subnet (NSG-20, SUBNET-07)."""
     nsg = _get_nsg(request, subscription_id, rg, name)
     if request.method == "GET":
-        context = _association_context(request, nsg, kind="subnet", data=request.GET)
-        return fragment(request, "networking/nsg_associate.html", "pane", context)
-    vnet = _sandbox_vnet(request, request.POST.get("vnet"))
+        context = _association_context(request, nsg, kind="subnet", data=parsed(AssociateForm(request.GET)))
+        return respond(request, "networking/nsg_associate.html", "pane", context)
+    data = parsed(AssociateForm(request.POST))
+    vnet = _sandbox_vnet(request, data["vnet"])
     problems = {}
     if vnet is None:
         problems["vnet"] = Problem("Select a virtual network.")
     else:
-        subnet = vnet.subnets.filter(pk=_int(request.POST.get("subnet"))).select_related("vnet").first()
+        subnet = vnet.subnets.filter(pk=data["subnet"]).select_related("vnet").first()
         if subnet is None:
             problems["subnet"] = Problem("Select a subnet.")
         else:
@@ -406,15 +394,8 @@ def nsg_subnet_associate(request, subscription_id, rg, name):
                 problems[exc.field or "subnet"] = Problem.of(exc)
     if not problems:
         return _associated(request, nsg, "subnet")
-    context = _association_context(request, nsg, kind="subnet", data=request.POST, problems=problems)
-    return fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+    context = _association_context(request, nsg, kind="subnet", data=data, problems=problems)
+    return respond(request, "networking/nsg_associate.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -442,17 +423,18 @@ def _nic_rows(nsg) -> list[NetworkInterface]:
 def nsg_nics(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     context = _blade(nsg, "nics", "Network interfaces", nics=_nic_rows(nsg))
-    return fragment(request, "networking/nsg_nics.html", "nic-table", context)
+    return respond(request, "networking/nsg_nics.html", "nic-table", context)
 
 
 @require_http_methods(["GET", "POST"])
 def nsg_nic_associate(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     if request.method == "GET":
-        context = _association_context(request, nsg, kind="nic", data=request.GET)
-        return fragment(request, "networking/nsg_associate.html", "pane", context)
+        context = _association_context(request, nsg, kind="nic", data=parsed(AssociateForm(request.GET)))
+        return respond(request, "networking/nsg_associate.html", "pane", context)
+    data = parsed(AssociateForm(request.POST))
     nic = (
-        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=_int(request.POST.get("nic")))
+        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=data["nic"])
         .select_related("resource_group__subscription")
         .first()
     )
@@ -466,8 +448,8 @@ def nsg_nic_associate(request, subscription_id, rg, name):
             problems[exc.field or "nic"] = Problem.of(exc)
     if not problems:
         return _associated(request, nsg, "nic")
-    context = _association_context(request, nsg, kind="nic", data=request.POST, problems=problems)
-    return fragment(request, "networking/nsg_associate.html", "pane", context, status=422)
+    context = _association_context(request, nsg, kind="nic", data=data, problems=problems)
+    return respond(request, "networking/nsg_associate.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -501,12 +483,11 @@ def nsg_delete(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
     return confirm_delete(
         request,
-        nsg,
-        delete=services.delete_nsg,
-        context=_blade(nsg, "overview", "Delete"),
+        _blade(nsg, "overview", "Delete"),
+        delete=lambda: services.delete_nsg(nsg),
+        done_url=resource_group_url(nsg),
         title="Delete network security group",
-        kind="network security group",
-        action=_url(nsg, "nsg_delete"),
+        question=f"Do you want to delete network security group '{nsg.name}'?",
         dom_id="confirm-delete-nsg",
     )
 
@@ -519,29 +500,7 @@ def nsg_create(request, subscription_id, rg):
     wizard = NetworkSecurityGroupWizard(request.sandbox, request.POST if request.method == "POST" else None)
     if request.method == "GET":
         wizard.initial["resource_group"] = group.name
-    status = 200
-    if request.method == "POST":
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
-        if created is not None:
-            return _to_blade(request, created)
-        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
-            status = 422
-    context = {
-        "wizard": wizard,
-        "page_title": wizard.title,
-        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
-    }
-    return fragment(request, "networking/nsg_create.html", "create-wizard", context, status=status)
-
-
-def _to_blade(request, resource):
-    url = resource_url(resource)
-    if request.htmx:
-        # A full page load: the blade's own views answer htmx with fragments.
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return run_wizard(request, wizard, "networking/nsg_create.html")
 
 
 NSG = "Microsoft.Network/networkSecurityGroups/<str:name>/"

@@ -2,27 +2,17 @@
 peering" pane with both directions, a link's settings pane and Delete."""
 
 from django.http import Http404
-from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.forms.peerings import AddPeeringForm, LinkSettingsForm
 from networking.models import VirtualNetwork, VirtualNetworkGateway, VirtualNetworkPeering
 from networking.services import peerings as services
-from networking.views import vnets
-from portal.access import blade_kwargs, get_in_group
+from networking.views.vnets import get_vnet, vnet_blade
+from portal.access import blade_kwargs
+from portal.blades import confirm_pane, respond, swap
 from portal.errors import AzureRuleError
 from portal.resources import resource_url
-
-PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
-
-
-def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
-    if provider not in PROVIDERS:
-        raise Http404("Unknown provider")
-    return get_in_group(
-        request, VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider]), subscription_id, rg, name
-    )
 
 
 def _get_link(vnet: VirtualNetwork, peering: str) -> VirtualNetworkPeering:
@@ -54,7 +44,7 @@ def _link_urls(vnet: VirtualNetwork, link: VirtualNetworkPeering) -> dict:
 
 
 def _context(vnet: VirtualNetwork, title: str, **extra) -> dict:
-    context = vnets._vnet_context(vnet, "peerings", title)
+    context = vnet_blade(vnet, "peerings", title)
     return {**context, "vnet": vnet, "urls": _urls(vnet), **extra}
 
 
@@ -77,21 +67,20 @@ def _page_context(vnet: VirtualNetwork) -> dict:
 
 @require_GET
 def vnet_peerings(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    template = "networking/peering_list.html#peering-table" if request.htmx else "networking/peering_list.html"
-    response = render(request, template, _page_context(vnet))
-    response["Vary"] = "HX-Request"
-    return response
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    return respond(request, "networking/peering_list.html", "peering-table", _page_context(vnet))
 
 
 def _after_change(request, vnet):
     """The fresh grid in place, and the pane closed; without htmx, the page."""
-    if not request.htmx:
-        return redirect(_urls(vnet)["peerings"])
-    response = render(request, "networking/peering_list.html#peering-swap", _page_context(vnet))
-    response["HX-Retarget"] = "#peering-table"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "networking/peering_list.html",
+        "peering-swap",
+        lambda: _page_context(vnet),
+        target="peering-table",
+        page_url=_urls(vnet)["peerings"],
+    )
 
 
 def _remote_choices(request, vnet: VirtualNetwork, classic: bool):
@@ -123,15 +112,14 @@ def _pane(request, vnet, form, errors=None, status=200):
             },
         ),
     )
-    template = "networking/peering_add.html#pane" if request.htmx else "networking/peering_add.html"
-    return render(request, template, context, status=status)
+    return respond(request, "networking/peering_add.html", "pane", context, status)
 
 
 @require_http_methods(["GET", "POST"])
 def peering_add(request, provider, subscription_id, rg, name):
     """ "+ Add": both links in one pane. A GET with a deployment model
     re-renders the pane for it (the Virtual network list changes)."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     if request.method == "GET":
         form = AddPeeringForm(request.GET) if "deployment_model" in request.GET else AddPeeringForm()
         return _pane(request, vnet, form)
@@ -166,7 +154,7 @@ def peering_add(request, provider, subscription_id, rg, name):
 @require_http_methods(["GET", "POST"])
 def peering_edit(request, provider, subscription_id, rg, name, peering):
     """A link's own pane: its three settings and Save."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     link = _get_link(vnet, peering)
     errors: dict = {}
     status = 200
@@ -192,20 +180,33 @@ def peering_edit(request, provider, subscription_id, rg, name, peering):
             }
         )
     context = _context(vnet, link.name, link=link, link_urls=_link_urls(vnet, link), form=form, errors=errors)
-    template = "networking/peering_edit.html#pane" if request.htmx else "networking/peering_edit.html"
-    return render(request, template, context, status=status)
+    return respond(request, "networking/peering_edit.html", "pane", context, status)
 
 
 @require_http_methods(["GET", "POST"])
 def peering_delete(request, provider, subscription_id, rg, name, peering):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     link = _get_link(vnet, peering)
     if request.method == "POST":
         services.delete_peering(link)
         return _after_change(request, vnet)
-    context = _context(vnet, "Delete peering", link=link, link_urls=_link_urls(vnet, link))
-    template = "networking/peering_delete.html#pane" if request.htmx else "networking/peering_delete.html"
-    return render(request, template, context)
+    remote = link.remote_vnet
+    stays = (
+        f" The peering link from '{remote.name}' stays and becomes Disconnected: delete it too, then add the"
+        " peering again to reconnect."
+        if remote is not None and not remote.is_classic
+        else ""
+    )
+    return confirm_pane(
+        request,
+        _context(vnet, "Delete peering", link=link),
+        title="Delete peering",
+        question=f"Delete peering '{link.name}' of '{vnet.name}'?{stays}",
+        rule="VNET-10",
+        action=_link_urls(vnet, link)["delete"],
+        dom_id="delete-peering-form",
+        yes_id="confirm-delete",
+    )
 
 
 _BASE = "<str:provider>/virtualNetworks/<str:name>/peerings"

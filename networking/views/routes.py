@@ -2,19 +2,36 @@
 Activity log, Configuration ("Propagate gateway routes"), Routes with the
 "Add route" pane, Subnets, Properties (JSON View) and Delete."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.routes import NEXT_HOP_CHOICES, YES_NO, RouteForm, RouteTableWizard, initial_values
+from networking.forms.fields import AssociateForm, parsed
+from networking.forms.routes import (
+    NEXT_HOP_CHOICES,
+    YES_NO,
+    PropagationForm,
+    RouteForm,
+    RouteTableWizard,
+    initial_values,
+)
 from networking.models import Route, RouteTable, Subnet, VirtualNetwork
 from networking.services import routes as services
-from networking.views.common import activity_log, blade, confirm_delete, confirm_pane, fragment, json_view, menu_item
 from portal.access import blade_kwargs, get_in_group, get_resource_group
+from portal.blades import (
+    activity_log,
+    blade,
+    confirm_delete,
+    confirm_pane,
+    json_view,
+    resource_group_url,
+    resource_menu,
+    respond,
+    run_wizard,
+    swap,
+)
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.resources import resource_url
 
 ICON = "bi-signpost-split"
 
@@ -31,37 +48,13 @@ def _url(table, url_name: str, **kwargs) -> str:
     return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(table), **kwargs})
 
 
-def _menu(table, active: str) -> list[dict]:
-    def item(label, icon, url_name, key):
-        return menu_item(label, icon, url_name, table, active, key)
-
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", ICON, "route_table_overview", "overview"),
-                item("Activity log", "bi-journal-text", "route_table_activity", "activity"),
-            ],
-        },
-        {
-            "heading": "Settings",
-            "items": [
-                item("Configuration", "bi-sliders", "route_table_configuration", "configuration"),
-                item("Routes", "bi-signpost", "route_table_routes", "routes"),
-                item("Subnets", "bi-grid-1x2", "route_table_subnets", "subnets"),
-                item("Properties", "bi-code-square", "route_table_json", "json"),
-            ],
-        },
-    ]
-
-
 def _urls(table) -> dict[str, str]:
     pages = ("overview", "configuration", "routes", "subnets", "json", "delete", "associate")
     return {"add_route": _url(table, "route_add"), **{page: _url(table, f"route_table_{page}") for page in pages}}
 
 
 def _blade(table, active: str, title: str, **extra) -> dict:
-    return blade(table, menu=_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
+    return blade(table, menu=resource_menu(table, active), title=title, icon=ICON, urls=_urls(table), **extra)
 
 
 def _route_rows(table) -> list[dict]:
@@ -122,23 +115,23 @@ def route_table_configuration(request, subscription_id, rg, name):
     problem = None
     status = 200
     if request.method == "POST":
-        choice = request.POST.get("propagate")
-        if choice not in ("Yes", "No"):
-            problem, status = Problem("Choose Yes or No."), 422
+        form = PropagationForm(request.POST)
+        if not form.is_valid():
+            problem, status = Problem(form.errors["propagate"][0]), 422
         else:
-            services.set_propagation(table, choice == "Yes")
+            services.set_propagation(table, form.cleaned_data["propagate"] == "Yes")
             saved = True
     context = _blade(
         table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table)
     )
-    return fragment(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
+    return respond(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
 
 
 @require_GET
 def route_table_routes(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
     context = _blade(table, "routes", "Routes", routes=_route_rows(table))
-    return fragment(request, "networking/route_table_routes.html", "route-table", context)
+    return respond(request, "networking/route_table_routes.html", "route-table", context)
 
 
 # --- the "Add route" pane ------------------------------------------------------------------------
@@ -157,16 +150,14 @@ def _pane_context(table, *, values: dict, problems=None, route=None) -> dict:
 
 
 def _route_saved(request, table):
-    if not request.htmx:
-        return redirect(_url(table, "route_table_routes"))
-    response = render(
+    return swap(
         request,
-        "networking/route_table_overview.html#routes-swap",
-        _blade(table, "routes", "Routes", routes=_route_rows(table)),
+        "networking/route_table_overview.html",
+        "routes-swap",
+        lambda: _blade(table, "routes", "Routes", routes=_route_rows(table)),
+        target="route-grid",
+        page_url=_url(table, "route_table_routes"),
     )
-    response["HX-Retarget"] = "#route-grid"
-    response["HX-Reswap"] = "outerHTML"
-    return response
 
 
 def _save_route(request, table, route=None):
@@ -184,9 +175,9 @@ def _save_route(request, table, route=None):
             problems = {exc.field or "form": Problem.of(exc)}
     if not problems:
         return _route_saved(request, table)
-    values = initial_values({k: v for k, v in request.POST.items() if isinstance(v, str)}, route)
+    values = initial_values({k: v for k, v in form.data.items() if isinstance(v, str)}, route)
     context = _pane_context(table, values=values, problems=problems, route=route)
-    return fragment(request, "networking/route_pane.html", "pane", context, status=422)
+    return respond(request, "networking/route_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,7 +187,7 @@ def route_add(request, subscription_id, rg, name):
     if request.method == "POST":
         return _save_route(request, table)
     context = _pane_context(table, values=initial_values(request.GET or None))
-    return fragment(request, "networking/route_pane.html", "pane", context)
+    return respond(request, "networking/route_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,7 +197,7 @@ def route_edit(request, subscription_id, rg, name, route):
     if request.method == "POST":
         return _save_route(request, table, existing)
     context = _pane_context(table, values=initial_values(request.GET or None, existing), route=existing)
-    return fragment(request, "networking/route_pane.html", "pane", context)
+    return respond(request, "networking/route_pane.html", "pane", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,19 +224,15 @@ def route_delete(request, subscription_id, rg, name, route):
 def route_table_subnets(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
     context = _blade(table, "subnets", "Subnets", **_tables(table))
-    return fragment(request, "networking/route_table_subnets.html", "subnet-grid", context)
+    return respond(request, "networking/route_table_subnets.html", "subnet-grid", context)
 
 
-def _sandbox_vnet(request, raw) -> VirtualNetwork | None:
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first()
+def _sandbox_vnet(request, pk: int | None) -> VirtualNetwork | None:
+    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first() if pk is not None else None
 
 
-def _associate_context(request, table, data, problems=None) -> dict:
-    vnet = _sandbox_vnet(request, data.get("vnet"))
+def _associate_context(request, table, data: dict, problems=None) -> dict:
+    vnet = _sandbox_vnet(request, data["vnet"])
     return {
         **_blade(table, "subnets", "Associate subnet"),
         "values": data,
@@ -263,16 +250,14 @@ def _associate_context(request, table, data, problems=None) -> dict:
 
 
 def _subnets_changed(request, table):
-    if not request.htmx:
-        return redirect(_url(table, "route_table_subnets"))
-    response = render(
+    return swap(
         request,
-        "networking/route_table_overview.html#subnets-swap",
-        _blade(table, "subnets", "Subnets", **_tables(table)),
+        "networking/route_table_overview.html",
+        "subnets-swap",
+        lambda: _blade(table, "subnets", "Subnets", **_tables(table)),
+        target="route-subnet-grid",
+        page_url=_url(table, "route_table_subnets"),
     )
-    response["HX-Retarget"] = "#route-subnet-grid"
-    response["HX-Reswap"] = "outerHTML"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,19 +265,15 @@ def route_table_associate(request, subscription_id, rg, name):
     """ "+ Associate" > "Associate subnet": Virtual network, Subnet, OK."""
     table = _get_table(request, subscription_id, rg, name)
     if request.method == "GET":
-        return fragment(
-            request, "networking/route_associate.html", "pane", _associate_context(request, table, request.GET)
-        )
+        context = _associate_context(request, table, parsed(AssociateForm(request.GET)))
+        return respond(request, "networking/route_associate.html", "pane", context)
+    data = parsed(AssociateForm(request.POST))
     problems = {}
-    vnet = _sandbox_vnet(request, request.POST.get("vnet"))
+    vnet = _sandbox_vnet(request, data["vnet"])
     if vnet is None:
         problems["vnet"] = Problem("Select a virtual network.")
     else:
-        try:
-            subnet_pk = int(request.POST.get("subnet", ""))
-        except ValueError:
-            subnet_pk = None
-        subnet = vnet.subnets.filter(pk=subnet_pk).select_related("vnet").first()
+        subnet = vnet.subnets.filter(pk=data["subnet"]).select_related("vnet").first()
         if subnet is None:
             problems["subnet"] = Problem("Select a subnet.")
         else:
@@ -302,8 +283,8 @@ def route_table_associate(request, subscription_id, rg, name):
                 problems[exc.field or "subnet"] = Problem.of(exc)
     if not problems:
         return _subnets_changed(request, table)
-    context = _associate_context(request, table, request.POST, problems)
-    return fragment(request, "networking/route_associate.html", "pane", context, status=422)
+    context = _associate_context(request, table, data, problems)
+    return respond(request, "networking/route_associate.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -332,12 +313,11 @@ def route_table_delete(request, subscription_id, rg, name):
     table = _get_table(request, subscription_id, rg, name)
     return confirm_delete(
         request,
-        table,
-        delete=services.delete_route_table,
-        context=_blade(table, "overview", "Delete"),
+        _blade(table, "overview", "Delete"),
+        delete=lambda: services.delete_route_table(table),
+        done_url=resource_group_url(table),
         title="Delete route table",
-        kind="route table",
-        action=_url(table, "route_table_delete"),
+        question=f"Do you want to delete route table '{table.name}'?",
         dom_id="confirm-delete-route-table",
     )
 
@@ -349,25 +329,7 @@ def route_table_create(request, subscription_id, rg):
     wizard = RouteTableWizard(request.sandbox, request.POST if request.method == "POST" else None)
     if request.method == "GET":
         wizard.initial["resource_group"] = group.name
-    status = 200
-    if request.method == "POST":
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
-        if created is not None:
-            url = resource_url(created)
-            if request.htmx:
-                # A full page load: the blade's own views answer htmx with fragments.
-                response = HttpResponse(status=200)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
-        if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
-            status = 422
-    context = {
-        "wizard": wizard,
-        "page_title": wizard.title,
-        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
-    }
-    return fragment(request, "networking/route_table_create.html", "create-wizard", context, status=status)
+    return run_wizard(request, wizard, "networking/route_table_create.html")
 
 
 RT = "Microsoft.Network/routeTables/<str:name>/"

@@ -4,8 +4,8 @@ JSON View and Delete; plus the generic overview of types without a blade."""
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,24 +13,27 @@ from networking.engine import addressing
 from networking.forms.vnets import ListDraft, SubnetForm, dns_mode
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import vnets as services
-from networking.views.common import activity_log, blade, json_view
 from portal.access import blade_kwargs, get_in_group
+from portal.blades import activity_log, blade, go, json_view, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.pagecache import cached_page
+from portal.registry import registry
 
 PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
 PRIVATE_RANGES = (*addressing.RFC1918, addressing.RFC6598)  # VNET-01
 
 
-def _get_vnet(request, provider, subscription_id, rg, name) -> VirtualNetwork:
+def get_vnet(request: HttpRequest, provider: str, subscription_id, rg: str, name: str) -> VirtualNetwork:
+    """The sandbox's virtual network (ARM or classic, by ``provider``), or 404."""
     if provider not in PROVIDERS:
         raise Http404("Unknown provider")
     qs = VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider])
     return get_in_group(request, qs, subscription_id, rg, name)
 
 
-def _get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
+def get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
+    """A subnet of ``vnet`` by name, or 404."""
     subnet = get_object_or_404(vnet.subnets.select_related("nsg", "route_table"), name__iexact=name)
     subnet.vnet = vnet  # already loaded, with its sandbox and subscription
     return subnet
@@ -72,48 +75,19 @@ def _subnet_url(vnet: VirtualNetwork, subnet: Subnet, name: str = "vnet_subnet")
     return reverse(f"networking:{name}", kwargs={**_kwargs(vnet), "subnet": subnet.name})
 
 
-def _menu(urls: dict[str, str], active: str) -> list[dict]:
-    def item(label, icon, key):
-        return {"label": label, "icon": icon, "url": urls[key], "active": active == key}
-
-    settings = [
-        item("Address space", "bi-bounding-box", "address_space"),
-        item("Connected devices", "bi-pc-display", "devices"),
-        item("Subnets", "bi-grid-1x2", "subnets"),
-        item("DNS servers", "bi-hdd-network", "dns"),
-    ]
-    if urls["peerings"]:
-        settings.append(item("Peerings", "bi-arrow-left-right", "peerings"))
-    settings.append(item("Properties / JSON View", "bi-braces", "json"))
-    return [
-        {
-            "heading": "",
-            "items": [
-                item("Overview", "bi-diagram-3", "overview"),
-                item("Activity log", "bi-journal-text", "activity"),
-            ],
-        },
-        {"heading": "Settings", "items": settings},
-    ]
-
-
 def _context(vnet: VirtualNetwork, active: str, title: str, **extra) -> dict:
     urls = _urls(vnet)
-    context = blade(vnet, menu=_menu(urls, active), title=title, icon="bi-diagram-3", urls=urls, vnet=vnet, **extra)
+    context = blade(
+        vnet, menu=resource_menu(vnet, active), title=title, icon="bi-diagram-3", urls=urls, vnet=vnet, **extra
+    )
     context["subscription"] = vnet.resource_group.subscription
     return context
 
 
-def _vnet_context(vnet: VirtualNetwork, active: str, title: str) -> dict:
-    """The blade context other families' VNet pages (Peerings) build on."""
-    return _context(vnet, active, title)
-
-
-def _page(request, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
-    """The full page, or just its swappable region for htmx."""
-    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
+def vnet_blade(vnet: VirtualNetwork, active: str, title: str, **extra) -> dict:
+    """The blade context other families' VNet pages (Peerings, a subnet's
+    Effective routes) build on."""
+    return _context(vnet, active, title, **extra)
 
 
 def _problem_dict(exc: AzureRuleError, default: str) -> dict[str, Problem]:
@@ -126,7 +100,7 @@ def _problem_dict(exc: AzureRuleError, default: str) -> dict[str, Problem]:
 @require_GET
 @cached_page
 def vnet_overview(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     gateway = VirtualNetworkGateway.objects.filter(vnet=vnet).first()
     subnet_count = vnet.subnets.count()
     return render(
@@ -138,13 +112,13 @@ def vnet_overview(request, provider, subscription_id, rg, name):
 
 @require_GET
 def vnet_activity_log(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     return activity_log(request, vnet, _context(vnet, "activity", "Activity log"))
 
 
 @require_GET
 def vnet_json(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     return json_view(request, vnet, _context(vnet, "json", "Properties / JSON View"))
 
 
@@ -182,27 +156,27 @@ def _is_public(text: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def vnet_address_space(request, provider, subscription_id, rg, name):
     """The address ranges with add and remove; Save writes them all at once."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     template = "networking/vnet_address_space.html"
     if request.method == "GET":
-        return _page(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space))))
+        return respond(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space))))
     draft = ListDraft.from_post(request.POST, "address_space", "address_space")
     if request.POST.get("action") != "save":
         # Remove a row, add a row: the draft changes, nothing is stored.
-        return _page(request, template, "address-space", _space_context(vnet, draft))
+        return respond(request, template, "address-space", _space_context(vnet, draft))
     if draft.problems:
-        return _page(request, template, "address-space", _space_context(vnet, draft), status=422)
+        return respond(request, template, "address-space", _space_context(vnet, draft), status=422)
     try:
         services.set_address_space(vnet, draft.rows)
     except AzureRuleError as exc:
         draft.problems = _problem_dict(exc, "address_space")
-        return _page(request, template, "address-space", _space_context(vnet, draft), status=422)
-    if not request.htmx:
-        return redirect(_urls(vnet)["address_space"])
-    vnet.refresh_from_db()
-    return _page(
-        request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True)
-    )
+        return respond(request, template, "address-space", _space_context(vnet, draft), status=422)
+
+    def saved() -> dict:
+        vnet.refresh_from_db()
+        return _space_context(vnet, ListDraft(list(vnet.address_space)), saved=True)
+
+    return swap(request, template, "address-space", saved, page_url=_urls(vnet)["address_space"])
 
 
 # --- Connected devices -------------------------------------------------------------------------------
@@ -210,7 +184,7 @@ def vnet_address_space(request, provider, subscription_id, rg, name):
 
 @require_GET
 def vnet_devices(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     devices = list(
         NetworkInterface.objects.filter(subnet__vnet=vnet)
         .select_related("subnet", "private_endpoint", "vm")
@@ -269,18 +243,20 @@ def _subnets_context(vnet: VirtualNetwork, **extra) -> dict:
 @require_GET
 @cached_page
 def vnet_subnets(request, provider, subscription_id, rg, name):
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    return _page(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(vnet))
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    return respond(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(vnet))
 
 
 def _after_subnet_change(request, vnet: VirtualNetwork) -> HttpResponse:
     """The fresh grid in place of the old one, and the pane closed."""
-    if not request.htmx:
-        return redirect(_urls(vnet)["subnets"])
-    response = render(request, "networking/vnet_subnets.html#subnets-swap", _subnets_context(vnet))
-    response["HX-Retarget"] = "#subnet-grid"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "networking/vnet_subnets.html",
+        "subnets-swap",
+        lambda: _subnets_context(vnet),
+        target="subnet-grid",
+        page_url=_urls(vnet)["subnets"],
+    )
 
 
 def _pane_context(vnet, form: SubnetForm, *, subnet=None, problems=None, refusal=None, confirm_delete=False) -> dict:
@@ -305,8 +281,7 @@ def _pane_context(vnet, form: SubnetForm, *, subnet=None, problems=None, refusal
 
 
 def _pane(request, context: dict, status: int = 200) -> HttpResponse:
-    template = "networking/subnet_pane.html"
-    return render(request, f"{template}#pane" if request.htmx else template, context, status=status)
+    return respond(request, "networking/subnet_pane.html", "pane", context, status)
 
 
 def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
@@ -322,7 +297,7 @@ def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
 @require_http_methods(["GET", "POST"])
 def vnet_add_subnet(request, provider, subscription_id, rg, name):
     """ "+ Subnet" and "+ Gateway subnet": the "Add subnet" pane."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     gateway = (request.POST if request.method == "POST" else request.GET).get("gateway") == "1"
     if request.method == "GET":
         initial = {
@@ -360,8 +335,8 @@ def _initial(subnet: Subnet) -> dict:
 @require_http_methods(["GET", "POST"])
 def vnet_subnet(request, provider, subscription_id, rg, name, subnet):
     """A subnet's pane: the same fields, with Save and Delete."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    obj = _get_subnet(vnet, subnet)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    obj = get_subnet(vnet, subnet)
     gateway = obj.name.lower() == services.GATEWAY_SUBNET.lower()
     if request.method == "GET":
         form = SubnetForm(vnet, initial=_initial(obj), gateway=gateway)
@@ -383,8 +358,8 @@ def vnet_subnet(request, provider, subscription_id, rg, name, subnet):
 @require_http_methods(["GET", "POST"])
 def vnet_subnet_delete(request, provider, subscription_id, rg, name, subnet):
     """Delete on a subnet's pane asks "Yes"/"No" first."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
-    obj = _get_subnet(vnet, subnet)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    obj = get_subnet(vnet, subnet)
     form = SubnetForm(vnet, initial=_initial(obj), gateway=obj.name.lower() == services.GATEWAY_SUBNET.lower())
     if request.method == "GET":
         return _pane(request, _pane_context(vnet, form, subnet=obj, confirm_delete=True))
@@ -418,28 +393,29 @@ def _dns_context(vnet: VirtualNetwork, mode: str, draft: ListDraft, **extra) -> 
 @require_http_methods(["GET", "POST"])
 def vnet_dns(request, provider, subscription_id, rg, name):
     """ "Default (Azure-provided)" or "Custom" servers; Save writes them."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     template = "networking/vnet_dns.html"
     if request.method == "GET":
         mode = "custom" if vnet.dns_servers else "default"
-        return _page(request, template, "dns-servers", _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers))))
+        return respond(request, template, "dns-servers", _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers))))
     mode = dns_mode(request.POST)
     draft = ListDraft.from_post(request.POST, "dns_server", "dns_server")
     if request.POST.get("action") != "save":
-        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft))
+        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft))
     if draft.problems:
-        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
     try:
         services.set_dns_servers(vnet, draft.rows if mode == "custom" else None)
     except AzureRuleError as exc:
         draft.problems = _problem_dict(exc, "dns_servers")
-        return _page(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
-    if not request.htmx:
-        return redirect(_urls(vnet)["dns"])
-    vnet.refresh_from_db()
-    mode = "custom" if vnet.dns_servers else "default"
-    context = _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
-    return _page(request, template, "dns-servers", context)
+        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+
+    def saved() -> dict:
+        vnet.refresh_from_db()
+        mode = "custom" if vnet.dns_servers else "default"
+        return _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
+
+    return swap(request, template, "dns-servers", saved, page_url=_urls(vnet)["dns"])
 
 
 # --- Delete ---------------------------------------------------------------------------------------------
@@ -448,7 +424,7 @@ def vnet_dns(request, provider, subscription_id, rg, name):
 @require_http_methods(["GET", "POST"])
 def vnet_delete(request, provider, subscription_id, rg, name):
     """Overview's "Delete": a "Yes"/"No" confirmation, then the refusal or the delete."""
-    vnet = _get_vnet(request, provider, subscription_id, rg, name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
     template = "networking/vnet_delete.html"
     problem = None
     if request.method == "POST":
@@ -457,36 +433,22 @@ def vnet_delete(request, provider, subscription_id, rg, name):
         except AzureRuleError as exc:
             problem = exc
         else:
-            target = reverse("all_resources")
-            if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
-                return response
-            return redirect(target)
+            return go(request, reverse("all_resources"))
     context = _context(vnet, "overview", "Delete virtual network", problem=problem)
-    return render(request, f"{template}#pane" if request.htmx else template, context, status=422 if problem else 200)
+    return respond(request, template, "pane", context, status=422 if problem else 200)
 
 
 # --- Types without a blade of their own ---------------------------------------------------------------
 
 
-def _model_for(provider: str, type_name: str):
-    from portal.resources import resource_models
-
-    arm_type = f"{provider}/{type_name}".lower()
-    for model in resource_models():
-        if isinstance(model.arm_type, str) and model.arm_type.lower() == arm_type:
-            return model
-    return None
-
-
 @require_GET
 def resource_overview(request, provider, type_name, subscription_id, rg, name):
     """Essentials and JSON of any resource whose own blade isn't built yet."""
-    model = _model_for(provider, type_name)
-    if model is None:
+    resource_type = registry.find(f"{provider}/{type_name}")
+    if resource_type is None:
         raise Http404("Unknown resource type")
-    resource = get_in_group(request, model.objects.all(), subscription_id, rg, name)
+    rows = resource_type.get_model().objects.filter(**resource_type.row_filter)
+    resource = get_in_group(request, rows, subscription_id, rg, name)
     return json_view(request, resource, blade(resource, menu=[], title="Overview", icon="bi-hdd-network"))
 
 

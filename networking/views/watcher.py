@@ -10,6 +10,7 @@ checks are GET requests with the form in the query string.
 
 import csv
 import re
+import uuid
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
@@ -24,7 +25,10 @@ from networking.engine import nsg as nsg_engine
 from networking.engine import routes as r
 from networking.engine import servicetags
 from networking.models import NetworkInterface, RouteTable
-from networking.views import targets, vnets
+from networking.resources import WATCHER_MENU
+from networking.views.compute import get_nic, nic_blade
+from networking.views.vnets import get_subnet, get_vnet, vnet_blade
+from portal.blades import menu_sections, respond
 from portal.models import REGIONS, Subscription, region_name
 from portal.resources import blade_url
 
@@ -68,7 +72,6 @@ ROUTE_COLUMNS = (
 RULE_COLUMNS = ("Name", "Priority", "Source", "Source Ports", "Destination", "Destination Ports", "Protocol", "Access")
 PROTOCOL_LABELS = {"*": "Any", "Tcp": "TCP", "Udp": "UDP", "Icmp": "ICMP", "Esp": "ESP", "Ah": "AH"}
 ANY = {"*", "0.0.0.0/0"}
-NIC_ICON = "bi-ethernet"
 WATCHER_ICON = "bi-binoculars"
 WATCHER_RG = "NetworkWatcherRG"  # where Azure puts the per-region watchers
 WATCHER_NAME = re.compile(r"^NetworkWatcher_(?P<region>[a-z0-9]+)$", re.IGNORECASE)
@@ -191,38 +194,34 @@ def _nsg_url(arm_id: str) -> str:
 # --- network interface: Effective routes, Effective security rules ---------------------------
 
 
-def _nic_page(nic, active: str, title: str, **extra) -> dict:
-    return targets.blade_context(nic, "nic", active, title, NIC_ICON, targets.NIC_SETTINGS, nic=nic, **extra)
-
-
 @require_GET
 def nic_effective_routes(request, subscription_id, rg, name):
-    nic = targets._nic(request, subscription_id, rg, name)
+    nic = get_nic(request, subscription_id, rg, name)
     rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
     download = reverse(
         "networking:nic_effective_routes_download", kwargs={"subscription_id": subscription_id, "rg": rg, "name": name}
     )
     scope = f"Network interface {nic.name} ({nic.subnet.vnet.name}/{nic.subnet.name})"
-    context = _nic_page(nic, "effective_routes", "Effective routes", rows=rows, scope=scope, download_url=download)
+    context = nic_blade(nic, "effective_routes", "Effective routes", rows=rows, scope=scope, download_url=download)
     return render(request, "networking/watcher_effective_routes.html", context)
 
 
 @require_GET
 def nic_effective_routes_download(request, subscription_id, rg, name):
-    nic = targets._nic(request, subscription_id, rg, name)
+    nic = get_nic(request, subscription_id, rg, name)
     rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
     return _csv(f"{nic.name}-effective-routes.csv", ROUTE_COLUMNS, _route_csv_rows(rows))
 
 
 @require_GET
 def nic_effective_security_rules(request, subscription_id, rg, name):
-    nic = targets._nic(request, subscription_id, rg, name)
+    nic = get_nic(request, subscription_id, rg, name)
     groups = _security_groups(snapshot.build(request.sandbox), nic)
     download = reverse(
         "networking:nic_effective_security_rules_download",
         kwargs={"subscription_id": subscription_id, "rg": rg, "name": name},
     )
-    context = _nic_page(
+    context = nic_blade(
         nic, "effective_security_rules", "Effective security rules", groups=groups, download_url=download
     )
     return render(request, "networking/watcher_security_rules.html", context)
@@ -230,7 +229,7 @@ def nic_effective_security_rules(request, subscription_id, rg, name):
 
 @require_GET
 def nic_effective_security_rules_download(request, subscription_id, rg, name):
-    nic = targets._nic(request, subscription_id, rg, name)
+    nic = get_nic(request, subscription_id, rg, name)
     rows = []
     for group in _security_groups(snapshot.build(request.sandbox), nic):
         for direction in group["directions"]:
@@ -258,8 +257,8 @@ def nic_effective_security_rules_download(request, subscription_id, rg, name):
 
 
 def _subnet_route_rows(request, provider, subscription_id, rg, name, subnet_name):
-    vnet = vnets._get_vnet(request, provider, subscription_id, rg, name)
-    subnet = vnets._get_subnet(vnet, subnet_name)
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    subnet = get_subnet(vnet, subnet_name)
     return vnet, subnet, _route_rows(snapshot.build(request.sandbox), subnet.pk)
 
 
@@ -267,7 +266,7 @@ def _subnet_route_rows(request, provider, subscription_id, rg, name, subnet_name
 def subnet_effective_routes(request, provider, subscription_id, rg, name, subnet):
     vnet, subnet, rows = _subnet_route_rows(request, provider, subscription_id, rg, name, subnet)
     kwargs = {"provider": provider, "subscription_id": subscription_id, "rg": rg, "name": name, "subnet": subnet.name}
-    context = vnets._vnet_context(vnet, "subnets", "Effective routes")
+    context = vnet_blade(vnet, "subnets", "Effective routes")
     context.update(
         rows=rows,
         scope=f"Subnet {subnet.name} ({subnet.address_prefix})",
@@ -329,25 +328,10 @@ def _watcher(request, subscription_id, rg, name) -> Watcher:
 
 
 def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
-    def item(label, icon, page):
-        kwargs = {"subscription_id": watcher.subscription_id, "rg": WATCHER_RG, "name": watcher.resource_name}
-        return {
-            "label": label,
-            "icon": icon,
-            "url": reverse(f"networking:watcher_{page}", kwargs=kwargs),
-            "active": active == page,
-        }
-
-    menu = [
-        {
-            "heading": "Network diagnostic tools",
-            "items": [
-                item("IP flow verify", "bi-shield-check", "ip_flow_verify"),
-                item("Next hop", "bi-signpost-split", "next_hop"),
-                item("Connection troubleshoot", "bi-plug", "connection_troubleshoot"),
-            ],
-        }
-    ]
+    # A UUID, as the resources' blade kwargs give it (the URL converter takes one).
+    subscription_id = uuid.UUID(watcher.subscription_id)
+    kwargs = {"subscription_id": subscription_id, "rg": WATCHER_RG, "name": watcher.resource_name}
+    menu = menu_sections(WATCHER_MENU, watcher, active, url_kwargs=kwargs)
     return {
         "resource": watcher,
         "watcher": watcher,
@@ -535,9 +519,7 @@ def _run_tool(request, watcher, *, form_class, run, active: str, title: str, tem
         else:
             status = 422
     context = _watcher_page(watcher, active, title, form=form, nics=nics, result=result)
-    response = render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
+    return respond(request, template, partial, context, status)
 
 
 @require_GET
@@ -584,7 +566,9 @@ ISSUE_TYPES = {
     "Route": "UserDefinedRoute",
 }
 URI = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/:?#]+)(?::(?P<port>\d{1,5}))?", re.IGNORECASE)
-HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
+HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+)
 
 
 def _subnet_label(subnet) -> str:
@@ -738,10 +722,7 @@ def watcher_connection_troubleshoot(request, subscription_id, rg, name):
         status_label=CONNECTION_STATUS.get(trace.verdict, "") if trace else "",
         issue=_issue(trace) if trace else None,
     )
-    template = "networking/watcher_connection.html"
-    response = render(request, f"{template}#connection" if request.htmx else template, context, status=status)
-    response["Vary"] = "HX-Request"
-    return response
+    return respond(request, "networking/watcher_connection.html", "connection", context, status)
 
 
 _NIC = "Microsoft.Network/networkInterfaces/<str:name>/"
@@ -765,7 +746,5 @@ urlpatterns = [
     ),
     path(_WATCHER + "ipFlowVerify", watcher_ip_flow_verify, name="watcher_ip_flow_verify"),
     path(_WATCHER + "nextHop", watcher_next_hop, name="watcher_next_hop"),
-    path(
-        _WATCHER + "connectionTroubleshoot", watcher_connection_troubleshoot, name="watcher_connection_troubleshoot"
-    ),
+    path(_WATCHER + "connectionTroubleshoot", watcher_connection_troubleshoot, name="watcher_connection_troubleshoot"),
 ]

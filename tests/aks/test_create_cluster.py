@@ -254,7 +254,7 @@ def test_the_classic_docker_bridge_is_kept_and_absent_in_current(alice, subnets)
 
 
 def test_azure_cni_pod_addresses_count_on_the_subnet_page_and_are_never_handed_out_again_aks_20(alice, subnets):
-    from networking.services import targets
+    from networking.services import compute
 
     subnet = subnets["aks-subnet"]
     cluster = services.create_cluster(group(alice), spec(subnet, network_plugin="azure", node_count=2))
@@ -273,6 +273,6 @@ def test_azure_cni_pod_addresses_count_on_the_subnet_page_and_are_never_handed_o
     row = row[: row.index("</tr>")]
     assert re.search(r"<td data-available>\s*1981\s*</td>", row)  # 2,043 usable - 2 nodes - 60 pods
     # The next NIC in the subnet gets the first address neither a node nor a pod holds.
-    taken = set(targets.used_ips(fresh(subnet)))
+    taken = set(compute.used_ips(fresh(subnet)))
     assert len(taken) == 62
-    assert targets.allocate_ip(fresh(subnet)) == "10.50.0.66"
+    assert compute.allocate_ip(fresh(subnet)) == "10.50.0.66"

@@ -7,7 +7,7 @@ the blades refuse, with the same rule, writing nothing."""
 import pytest
 
 from networking import models as n
-from networking.services import targets as target_services
+from networking.services import paas as target_services
 from portal.arm.errors import ArmError
 from portal.registry import registry
 from tests.arm_support import (

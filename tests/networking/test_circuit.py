@@ -59,7 +59,7 @@ def test_delete_is_refused_while_a_connection_uses_it_route_27(alice):
 
 def test_delete_works_otherwise(alice):
     circuit = make_circuit(alice)
-    assert alice.post(blade_url(circuit, "circuit_delete"), **HX)["HX-Redirect"]
+    assert alice.post(blade_url(circuit, "circuit_delete"), **HX)["HX-Location"]
     assert not ExpressRouteCircuit.objects.exists()
 
 

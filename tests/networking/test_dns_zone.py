@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from networking.models import PrivateDnsRecordSet, PrivateDnsZone, VirtualNetwork, VirtualNetworkLink
+from networking.services import compute as compute_services
 from networking.services import dns as dns_services
-from networking.services import targets as target_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
 from tests.helpers import HX
@@ -211,9 +211,9 @@ def test_a_new_vm_registers_and_goes_with_the_vm_pedns_23(alice):
     zone = _zone(alice)
     dns_services.create_link(zone, name="r", vnet=_vnet(alice), registration_enabled=True)
     subnet = _vnet(alice).subnets.get(name="vm-subnet")
-    vm = target_services.create_vm(_rg(alice), name="web01", location="eastus", size="Standard_B2s", os_type="Linux", subnet=subnet)
+    vm = compute_services.create_vm(_rg(alice), name="web01", location="eastus", size="Standard_B2s", os_type="Linux", subnet=subnet)
     assert PrivateDnsRecordSet.objects.get(zone=zone, name="web01").records == ["10.0.1.5"]
-    target_services.delete_vm(vm)
+    compute_services.delete_vm(vm)
     assert not PrivateDnsRecordSet.objects.filter(zone=zone, name="web01").exists()
 
 

@@ -36,8 +36,9 @@ from networking.engine.trace import (
     trace_nic,
     trace_pod,
 )
+from networking.services import compute as compute_services
 from networking.services import nsgs, routes
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal import services as portal_services
 from tests.helpers.aks import aks_subnets, finish_operations, group, spec
 from tests.helpers.nsgs import make_nsg, rule_form
@@ -85,10 +86,10 @@ def build(client, plugin: str, era: str = CLASSIC) -> Lab:
     subnets = aks_subnets(client, subnets=SUBNETS)
     rg = group(client)
     cluster = aks_services.create_cluster(rg, spec(subnets["aks-subnet"], network_plugin=plugin))
-    vm = target_services.create_vm(
+    vm = compute_services.create_vm(
         rg, name="app-vm", location="eastus", size="Standard_B2s", os_type="Linux", subnet=subnets["vm-subnet"]
     )
-    sql = target_services.create_target(m.SqlServer, rg, name="contoso-pods-sql", location="eastus")
+    sql = paas_services.create_target(m.SqlServer, rg, name="contoso-pods-sql", location="eastus")
     nic = m.NetworkInterface.objects.create(
         sandbox=client.sandbox,
         resource_group=rg,
@@ -276,7 +277,7 @@ def test_aks_30_overlay_ignores_the_subnets_route_table(alice):
 
 def test_a_vm_in_the_cluster_subnet_reaches_a_kubenet_pod_through_its_node(alice):
     lab = build(alice, KUBENET)
-    vm = target_services.create_vm(
+    vm = compute_services.create_vm(
         group(alice), name="jump-vm", location="eastus", size="Standard_B2s", os_type="Linux",
         subnet=lab.subnets["aks-subnet"],
     )  # fmt: skip

@@ -185,7 +185,7 @@ def test_delete_asks_yes_no_and_deletes_with_activity(alice, gateway):
     html = alice.get(url, **HX).content.decode()
     assert ">Yes</button>" in html and ">No</button>" in html
     response = alice.post(url, **HX)
-    assert response.status_code == 200 and "HX-Redirect" in response
+    assert response.status_code == 200 and json.loads(response["HX-Location"])["path"].endswith("/overview")
     assert not VirtualNetworkGateway.objects.filter(pk=gateway.pk).exists()
     assert ActivityLogEntry.objects.filter(
         resource_id=gateway.arm_id, operation_name="Delete Virtual Network Gateway"

@@ -3,6 +3,8 @@ create, Overview with both rule sets, the rule panes, Subnets, Network
 interfaces, JSON View, Activity log and Delete."""
 
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,7 +39,7 @@ def test_the_create_wizard_creates_an_nsg_logs_it_and_opens_its_blade(alice):
     assert not NetworkSecurityGroup.objects.exists(), "Review + create writes nothing"
     response = alice.post(url, {**form, "action": "create"}, **HX)
     nsg = NetworkSecurityGroup.objects.get(sandbox=alice.sandbox, name="web-nsg")
-    assert response["HX-Redirect"] == resource_url(nsg)
+    assert json.loads(response["HX-Location"])["path"] == resource_url(nsg)
     assert ActivityLogEntry.objects.filter(resource_id=nsg.arm_id, operation_name="Create or Update Network Security Group").exists()
     assert Notification.objects.filter(sandbox=alice.sandbox, body__contains="web-nsg").exists()
     listing = alice.get("/resources/").content.decode()
@@ -322,7 +324,7 @@ def test_deleting_an_nsg_in_use_is_refused_until_it_is_dissociated(alice):
     assert NetworkSecurityGroup.objects.filter(pk=nsg.pk).exists()
     nsgs.dissociate_subnet(nsg, subnet)
     response = alice.post(blade_url(nsg, "nsg_delete"), **HX)
-    assert response.status_code == 200 and response["HX-Redirect"].endswith("/resourceGroups/contoso-rg/overview")
+    assert response.status_code == 200 and json.loads(response["HX-Location"])["path"].endswith("/resourceGroups/contoso-rg/overview")
     assert not NetworkSecurityGroup.objects.filter(pk=nsg.pk).exists()
     assert ActivityLogEntry.objects.filter(resource_id=nsg.arm_id, operation_name="Delete Network Security Group").exists()
 

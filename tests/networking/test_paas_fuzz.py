@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networking.models import KeyVault, SqlServer, StorageAccount
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal.models import ResourceGroup
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def _rg(client):
 
 
 def _sql(client):
-    target = SqlServer.objects.filter(sandbox=client.sandbox).first() or target_services.create_target(SqlServer, _rg(client), name="contoso-sql", location="eastus")
+    target = SqlServer.objects.filter(sandbox=client.sandbox).first() or paas_services.create_target(SqlServer, _rg(client), name="contoso-sql", location="eastus")
     return target
 
 

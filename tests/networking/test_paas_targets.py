@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from networking.models import KeyVault, PrivateEndpoint, SqlServer, StorageAccount, Subnet
 from networking.services import endpoints as endpoint_services
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
 from tests.helpers import HX
@@ -21,7 +21,7 @@ def _rg(client):
 
 
 def _make(client, model=SqlServer, name="contoso-sql", location="eastus"):
-    target = target_services.create_target(model, _rg(client), name=name, location=location)
+    target = paas_services.create_target(model, _rg(client), name=name, location=location)
     return model.objects.select_related("sandbox", "resource_group__subscription").get(pk=target.pk)
 
 
@@ -47,7 +47,7 @@ def _subnet(client, vnet="contoso-vnet", name="vm-subnet"):
 )
 def test_names_follow_each_services_rules(alice, model, good, bad):
     assert _make(alice, model, good).host_name == f"{good.lower()}.{model.host_suffix}"
-    rule_id = target_services.TARGET_NAMES[model][0]
+    rule_id = paas_services.TARGET_NAMES[model][0]
     for name in bad:
         with pytest.raises(AzureRuleError) as exc:
             _make(alice, model, name)
@@ -125,11 +125,11 @@ def test_sql_rules_need_the_same_region_se_07(alice):
     target = _make(alice)
     west = _subnet(alice, "contoso-westus-vnet", "apps-subnet")
     with pytest.raises(AzureRuleError) as exc:
-        target_services.add_vnet_rule(target, west, enable_endpoint=True)
+        paas_services.add_vnet_rule(target, west, enable_endpoint=True)
     assert "SE-07" in exc.value.rule_ids
     # Classic era: storage rules may cross regions (SE-07).
     storage = _make(alice, StorageAccount, "contosodata")
-    target_services.add_vnet_rule(storage, west, enable_endpoint=True)
+    paas_services.add_vnet_rule(storage, west, enable_endpoint=True)
 
 
 def test_the_rule_pane_explains_each_subnet(alice):
@@ -195,17 +195,17 @@ def test_target_pages_query_count_does_not_grow(alice, django_assert_num_queries
             endpoint_services.create_endpoint(
                 _rg(alice), name=f"pe{i}", location="eastus", target=target, group_id="sqlServer", subnet=subnet
             )
-            target_services.add_ip_rule(target, f"203.0.113.{i + 1}")
+            paas_services.add_ip_rule(target, f"203.0.113.{i + 1}")
 
     grow(2, 0)
-    target_services.add_vnet_rule(target, subnet, enable_endpoint=True)
+    paas_services.add_vnet_rule(target, subnet, enable_endpoint=True)
     smalls = {}
     for page in ("overview", "networking", "connections"):
         with CaptureQueriesContext(connection) as ctx:
             alice.get(_url(target, page))
         smalls[page] = len(ctx.captured_queries)
     grow(8, 2)
-    target_services.add_vnet_rule(target, _subnet(alice, name="integration-subnet"), enable_endpoint=True)
+    paas_services.add_vnet_rule(target, _subnet(alice, name="integration-subnet"), enable_endpoint=True)
     for page, small in smalls.items():
         with django_assert_num_queries(small):
             alice.get(_url(target, page))

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from networking.models import PrivateEndpoint, SqlServer, Subnet
 from networking.services import endpoints as endpoint_services
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal.models import ResourceGroup
 from tests.helpers import HX
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _endpoint(client, name="sql-pe"):
     rg = ResourceGroup.objects.select_related("subscription__sandbox").get(subscription__sandbox=client.sandbox)
-    target = SqlServer.objects.filter(sandbox=client.sandbox).first() or target_services.create_target(
+    target = SqlServer.objects.filter(sandbox=client.sandbox).first() or paas_services.create_target(
         SqlServer, rg, name="contoso-sql", location="eastus"
     )
     subnet = Subnet.objects.select_related("vnet").get(vnet__sandbox=client.sandbox, vnet__name="contoso-vnet", name="vm-subnet")

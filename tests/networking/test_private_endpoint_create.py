@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from networking.models import NetworkInterface, PrivateDnsRecordSet, PrivateDnsZone, PrivateEndpoint, SqlServer, Subnet
 from networking.services import endpoints as endpoint_services
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification, ResourceGroup
 
@@ -18,7 +18,7 @@ def _rg(client):
 
 
 def _sql(client, name="contoso-sql"):
-    return target_services.create_target(SqlServer, _rg(client), name=name, location="eastus")
+    return paas_services.create_target(SqlServer, _rg(client), name=name, location="eastus")
 
 
 def _subnet(client, name="vm-subnet"):

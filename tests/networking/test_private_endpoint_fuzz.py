@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networking.models import NetworkInterface, PrivateDnsZone, PrivateEndpoint, SqlServer, Subnet, VirtualMachine
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal.models import ResourceGroup
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def _counts(client):
        dns=st.sampled_from(["yes", "no", "x"]), action=st.sampled_from(["review", "create", "stay", "next"]))
 def test_private_endpoint_wizard_never_errors(alice, name, target, subnet, vnet, method, resource_id, group, dns, action):
     rg = ResourceGroup.objects.select_related("subscription__sandbox").get(subscription__sandbox=alice.sandbox)
-    sql = SqlServer.objects.filter(sandbox=alice.sandbox).first() or target_services.create_target(SqlServer, rg, name="contoso-sql", location="eastus")
+    sql = SqlServer.objects.filter(sandbox=alice.sandbox).first() or paas_services.create_target(SqlServer, rg, name="contoso-sql", location="eastus")
     own = Subnet.objects.get(vnet__sandbox=alice.sandbox, vnet__name="contoso-vnet", name="vm-subnet")
     url = reverse("networking:private_endpoint_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
     before = _counts(alice)

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from networking import models as m
 from networking import snapshot
+from networking.services import compute as compute_services
 from networking.services import nsgs
-from networking.services import targets as target_services
+from networking.services import paas as paas_services
 from portal import services as portal_services
 from tests.helpers.nsgs import make_nsg, rg_of
 
@@ -39,7 +40,7 @@ def vm_subnet(client) -> m.Subnet:
 
 def make_vm(client, name="web01", **kwargs) -> m.VirtualMachine:
     values = {"location": "eastus", "size": "Standard_B2s", "os_type": "Linux", "subnet": vm_subnet(client)}
-    return target_services.create_vm(rg_of(client), name=name, **(values | kwargs))
+    return compute_services.create_vm(rg_of(client), name=name, **(values | kwargs))
 
 
 def test_it_traces_from_a_nic_to_another_vm(alice):
@@ -153,7 +154,7 @@ def test_protocols_are_tcp_udp_or_icmp(alice):
 
 def test_a_private_endpoints_nic_starts_no_connections(alice):
     rg = rg_of(alice)
-    sql = target_services.create_target(m.SqlServer, rg, name="contoso-sql9", location="eastus")
+    sql = paas_services.create_target(m.SqlServer, rg, name="contoso-sql9", location="eastus")
     nic = m.NetworkInterface.objects.create(
         sandbox=alice.sandbox,
         resource_group=rg,

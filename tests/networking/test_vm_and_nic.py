@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from networking.models import NetworkInterface, NetworkSecurityGroup, Subnet, VirtualMachine
-from networking.services import targets as target_services
+from networking.services import compute as compute_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
 from tests.helpers import HX
@@ -23,7 +23,7 @@ def _subnet(client, name="vm-subnet", vnet="contoso-vnet"):
 def _vm(client, name="web01", **kwargs):
     values = {"location": "eastus", "size": "Standard_B2s", "os_type": "Linux", "subnet": _subnet(client)}
     values.update(kwargs)
-    return target_services.create_vm(_rg(client), name=name, **values)
+    return compute_services.create_vm(_rg(client), name=name, **values)
 
 
 def _url(resource, page):
@@ -171,13 +171,13 @@ def test_a_new_nic_respects_the_private_ip_and_nic_limits(alice, monkeypatch, li
     """LIMIT-07, LIMIT-08, LIMIT-13: with the limit at the seed's one NIC, a
     new NIC in contoso-vnet is refused with the rule, and nothing is written."""
     from networking.models import NetworkInterface, Subnet
-    from networking.services import targets
+    from networking.services import compute
     from portal.errors import AzureRuleError
 
-    monkeypatch.setattr(targets, limit, 1)
+    monkeypatch.setattr(compute, limit, 1)
     subnet = Subnet.objects.select_related("vnet__sandbox").get(vnet__sandbox=alice.sandbox, name="integration-subnet")
     before = NetworkInterface.objects.count()
     with pytest.raises(AzureRuleError) as exc:
-        targets.allocate_ip(subnet)
+        compute.allocate_ip(subnet)
     assert rule in exc.value.rule_ids
     assert NetworkInterface.objects.count() == before

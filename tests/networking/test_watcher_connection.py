@@ -245,11 +245,11 @@ def test_aks_05_a_kubenet_pod_reaches_a_pod_on_another_node_through_that_node(al
 
 
 def test_aks_01_a_kubenet_pod_reaches_a_vm_from_its_node(alice):
-    from networking.services import targets as target_services
+    from networking.services import compute as compute_services
     from tests.helpers.aks import group
 
     _, nodes, subnets = _kubenet_cluster(alice)
-    vm = target_services.create_vm(
+    vm = compute_services.create_vm(
         group(alice),
         name="app-vm",
         location="eastus",

@@ -1,60 +1,12 @@
-"""Create wizards of the things a network reaches: storage accounts, SQL
-servers, key vaults (Basics only) and virtual machines (Basics, Networking)."""
+"""Create wizard of a virtual machine (Basics, Networking)."""
 
 from django import forms
 
 from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
-from networking.services import targets as target_services
+from networking.services import compute as compute_services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.layout import AzField, helper, wizard_name, wizard_region
-
-
-class TargetWizard(CreateWizard):
-    """Create a storage account, SQL server or key vault (``model`` set per request)."""
-
-    kind = "paastarget"
-    product = "Microsoft.PaasTarget"
-    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
-    name_kind = "paas"
-
-    def __init__(self, sandbox, data=None, *, model, rg_name: str = ""):
-        self.model = model
-        super().__init__(sandbox, data)
-        if rg_name:
-            self.initial["resource_group"] = rg_name
-
-    @property
-    def title(self) -> str:
-        return {"Storage account": "Create a storage account", "SQL server": "Create SQL Database Server"}.get(
-            self.model.type_label, "Create a key vault"
-        )
-
-    @property
-    def helper(self):
-        return helper(
-            wizard_name(label=f"{self.model.type_label} name", help_template="networking/paas_create.html#name-help"),
-            wizard_region(),
-            rows=True,
-        )
-
-    @property
-    def host_name(self) -> str:
-        return f"{self.value('name').strip().lower()}.{self.model.host_suffix}"
-
-    def check_rules(self, problems, attempt) -> None:
-        name = attempt("name", target_services.validate_target_name, self.model, self.value("name"))
-        if name and self.model.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
-            rule_id = target_services.TARGET_NAMES[self.model][0]
-            problems["name"] = Problem.of(rule_error(f"The name '{name}' is already taken.", rule_id))
-
-    def create(self, rg):
-        return target_services.create_target(
-            self.model, rg, name=self.cleaned_data["name"], location=self.cleaned_data["region"]
-        )
-
-    def instance_summary(self):
-        return [("Name", self.value("name")), ("Region", self.region_label), ("Host name", self.host_name)]
 
 
 class VirtualMachineWizard(CreateWizard):
@@ -70,7 +22,7 @@ class VirtualMachineWizard(CreateWizard):
         initial="Linux",
         label="Image",
     )
-    size = forms.ChoiceField(choices=[(s, s) for s in target_services.VM_SIZES], initial="Standard_B2s", label="Size")
+    size = forms.ChoiceField(choices=[(s, s) for s in compute_services.VM_SIZES], initial="Standard_B2s", label="Size")
     vnet = forms.CharField(required=False, max_length=20)
     subnet = forms.CharField(required=False, max_length=20)
     public_ip = forms.ChoiceField(choices=[("none", "None"), ("new", "(new)")], initial="none", required=False)
@@ -113,7 +65,7 @@ class VirtualMachineWizard(CreateWizard):
             return []
         rows = []
         for subnet in Subnet.objects.filter(vnet=vnet).select_related("vnet"):
-            problem = target_services.nic_subnet_problem(subnet, self.value("region"))
+            problem = compute_services.nic_subnet_problem(subnet, self.value("region"))
             rows.append({"subnet": subnet, "problem": problem})
         return rows
 
@@ -128,7 +80,7 @@ class VirtualMachineWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         os_type = self.value("image") if self.value("image") in ("Linux", "Windows") else "Linux"
-        name = attempt("name", target_services.validate_vm_name, self.value("name"), os_type)
+        name = attempt("name", compute_services.validate_vm_name, self.value("name"), os_type)
         if name and self.target_rg and self.target_rg.pk and self._vm_exists(name):
             problems["name"] = Problem.of(
                 rule_error(f"A virtual machine named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-23")
@@ -140,7 +92,7 @@ class VirtualMachineWizard(CreateWizard):
             if subnet is None:
                 problems["subnet"] = Problem("Select a subnet.")
             else:
-                problem = target_services.nic_subnet_problem(subnet, self.value("region"))
+                problem = compute_services.nic_subnet_problem(subnet, self.value("region"))
                 if problem:
                     problems["subnet"] = Problem(problem[0], f"Learn more: {problem[1]}")
         if self.value("nsg") and self.chosen_nsg is None:
@@ -152,7 +104,7 @@ class VirtualMachineWizard(CreateWizard):
         return VirtualMachine.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
 
     def create(self, rg):
-        return target_services.create_vm(
+        return compute_services.create_vm(
             rg,
             name=self.cleaned_data["name"],
             location=self.cleaned_data["region"],

@@ -6,7 +6,7 @@ Outbound IP and Subnets pages with their panes. Menus are the registry's
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +14,18 @@ from networking.forms.nat import AddPublicIpForm, AssociateSubnetForm, NatGatewa
 from networking.models import NatGateway, PublicIPAddress, Subnet
 from networking.services import nat as services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
-from portal.blades import activity_log, blade, confirm_pane, go, json_view, resource_menu, respond
+from portal.blades import (
+    activity_log,
+    blade,
+    confirm_delete,
+    confirm_pane,
+    json_view,
+    resource_group_url,
+    resource_menu,
+    respond,
+    run_wizard,
+    swap,
+)
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.resources import resource_url
@@ -94,13 +105,14 @@ def nat_gateway_subnets(request: HttpRequest, subscription_id, rg: str, name: st
 
 def _changed(request: HttpRequest, nat: NatGateway, grid: str, page: str) -> HttpResponse:
     """After a pane's change: the page's grid from fresh state, and the pane closed."""
-    if not request.htmx:
-        return redirect(_url(nat, f"nat_gateway_{page}"))
-    context = _nat_blade(nat, page, page, **_nat_tables(nat))
-    response = render(request, f"networking/nat_gateway_overview.html#{grid}-swap", context)
-    response["HX-Retarget"] = f"#nat-{grid}"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return swap(
+        request,
+        "networking/nat_gateway_overview.html",
+        f"{grid}-swap",
+        lambda: _nat_blade(nat, page, page, **_nat_tables(nat)),
+        target=f"nat-{grid}",
+        page_url=_url(nat, f"nat_gateway_{page}"),
+    )
 
 
 def _associate_context(nat: NatGateway, form: AssociateSubnetForm, problems=None) -> dict:
@@ -200,71 +212,27 @@ def nat_gateway_remove_public_ip(
     )
 
 
-def _delete(request: HttpRequest, resource, *, delete, context: dict, kind: str, action: str) -> HttpResponse:
-    """Delete: "Yes"/"No"; a refusal stays on the pane (422)."""
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            delete(resource)
-        except AzureRuleError as exc:
-            error, status = exc, 422
-        else:
-            group = resource.resource_group
-            return go(
-                request,
-                reverse(
-                    "resource_group", kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name}
-                ),
-            )
-    return confirm_pane(
-        request,
-        context,
-        title=f"Delete {kind}",
-        question=f"Do you want to delete {kind} '{resource.name}'?",
-        action=action,
-        dom_id=f"confirm-delete-{kind.lower().replace(' ', '-')}",
-        error=error,
-        status=status,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def nat_gateway_delete(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     """Refused while subnets use it (NAT-06); its public IPs stay."""
     nat = _get_nat(request, subscription_id, rg, name)
-    return _delete(
+    return confirm_delete(
         request,
-        nat,
-        delete=services.delete_nat_gateway,
-        context=_nat_blade(nat, "overview", "Delete"),
-        kind="NAT gateway",
-        action=_url(nat, "nat_gateway_delete"),
+        _nat_blade(nat, "overview", "Delete"),
+        delete=lambda: services.delete_nat_gateway(nat),
+        done_url=resource_group_url(nat),
+        title="Delete NAT gateway",
+        question=f"Do you want to delete NAT gateway '{nat.name}'?",
+        dom_id="confirm-delete-nat-gateway",
     )
-
-
-def _wizard(request: HttpRequest, wizard_class, subscription_id, rg: str, template: str) -> HttpResponse:
-    """A create wizard opened inside a resource group (its Basics can change it)."""
-    group = get_resource_group(request, subscription_id, rg)
-    posted = request.POST if request.method == "POST" else None
-    wizard = wizard_class(request.sandbox, posted, resource_group=group.name)
-    status = 200
-    if request.method == "POST":
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
-        if created is not None:
-            return go(request, resource_url(created))
-        if wizard.validation == "failed" or any(k.startswith("new_") for k in wizard.problems):
-            status = 422
-    context = {
-        "wizard": wizard,
-        "page_title": wizard.title,
-        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
-    }
-    return respond(request, template, "create-wizard", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def nat_gateway_create(request: HttpRequest, subscription_id, rg: str) -> HttpResponse:
-    return _wizard(request, NatGatewayWizard, subscription_id, rg, "networking/nat_gateway_create.html")
+    group = get_resource_group(request, subscription_id, rg)
+    posted = request.POST if request.method == "POST" else None
+    wizard = NatGatewayWizard(request.sandbox, posted, resource_group=group.name)
+    return run_wizard(request, wizard, "networking/nat_gateway_create.html")
 
 
 # --- public IP address ------------------------------------------------------------------------------
@@ -299,19 +267,23 @@ def public_ip_json(request: HttpRequest, subscription_id, rg: str, name: str) ->
 def public_ip_delete(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     """Refused while a NAT gateway uses it (PIP-04)."""
     pip = _get_pip(request, subscription_id, rg, name)
-    return _delete(
+    return confirm_delete(
         request,
-        pip,
-        delete=services.delete_public_ip,
-        context=_pip_blade(pip, "overview", "Delete"),
-        kind="public IP address",
-        action=_url(pip, "public_ip_delete"),
+        _pip_blade(pip, "overview", "Delete"),
+        delete=lambda: services.delete_public_ip(pip),
+        done_url=resource_group_url(pip),
+        title="Delete public IP address",
+        question=f"Do you want to delete public IP address '{pip.name}'?",
+        dom_id="confirm-delete-public-ip-address",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def public_ip_create(request: HttpRequest, subscription_id, rg: str) -> HttpResponse:
-    return _wizard(request, PublicIpWizard, subscription_id, rg, "networking/public_ip_create.html")
+    group = get_resource_group(request, subscription_id, rg)
+    posted = request.POST if request.method == "POST" else None
+    wizard = PublicIpWizard(request.sandbox, posted, resource_group=group.name)
+    return run_wizard(request, wizard, "networking/public_ip_create.html")
 
 
 NAT = "Microsoft.Network/natGateways/<str:name>/"

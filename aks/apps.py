@@ -17,6 +17,11 @@ class AksConfig(AppConfig):
 
         resources.register()
 
+        # ARM JSON in and out (issue #9 point 3, aks/arm.py).
+        from aks.arm import register_arm
+
+        register_arm()
+
         # Layers (issue #9): AKS plugs into networking through the registry
         # (who uses a subnet; its clusters and pods in the engine's snapshot).
         from aks import snapshot, usage

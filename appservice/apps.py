@@ -11,6 +11,11 @@ class AppserviceConfig(AppConfig):
 
         resources.register()
 
+        # ARM JSON in and out (issue #9 point 3, appservice/arm.py).
+        from appservice.arm import register_arm
+
+        register_arm()
+
         # Layers (issue #9): App Service plugs into networking through the
         # registry (who uses a subnet, VNet or gateway; its apps in the
         # engine's snapshot), imported here for the same reason.

@@ -828,8 +828,12 @@ def scale_plan(plan: AppServicePlan, sku: str) -> None:
         )
 
 
-def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppServicePlan:
-    """Create an App Service plan (portal "Create App Service Plan")."""
+def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_name: str = "") -> AppServicePlan:
+    """Create an App Service plan (portal "Create App Service Plan").
+
+    ``ase_name``: the App Service Environment an estate's plan lives in
+    (the lab models no ASE of its own: the plan records its name). Such a
+    plan uses an Isolated tier, and only such a plan may (ASVI-12)."""
     sandbox = rg.subscription.sandbox
     name = validate_name("plan", name)
     if os_name not in ("Windows", "Linux"):
@@ -839,17 +843,21 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str) -> AppS
         raise rule_error("Choose a region.", field="region")
     if sku not in SKUS:
         raise rule_error(f"'{sku}' isn't a pricing tier of App Service.", "ASVI-10", field="sku")
-    if SKUS[sku][0] in ("Isolated", "IsolatedV2"):
+    if SKUS[sku][0] in ISOLATED_TIERS and not ase_name:
         raise rule_error(
             "Isolated plans are created inside an App Service Environment, which the lab doesn't create.",
             "ASVI-12",
             field="sku",
         )
+    if ase_name and SKUS[sku][0] not in ISOLATED_TIERS:
+        raise rule_error(
+            f"A plan in App Service Environment '{ase_name}' uses an Isolated tier.", "ASVI-12", field="sku"
+        )
     with transaction.atomic():
         if AppServicePlan.objects.filter(resource_group=rg, name__iexact=name).exists():
             raise rule_error(f"An App Service plan named '{name}' already exists in '{rg.name}'.", "NAMING-04", field="name")
         plan = AppServicePlan.objects.create(
-            sandbox=sandbox, resource_group=rg, name=name, location=location, os=os_name, sku=sku
+            sandbox=sandbox, resource_group=rg, name=name, location=location, os=os_name, sku=sku, ase_name=ase_name
         )
         portal_services.deployed(
             sandbox, plan, "Create or Update App Service Plan", f"App Service plan '{name}' was created in '{rg.name}'."

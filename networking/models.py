@@ -103,6 +103,13 @@ class Subnet(models.Model):
     )
     # SUBNET-21: Classic "Disabled"/"Enabled"; Current adds the two partial values.
     private_endpoint_network_policies = models.CharField(max_length=32, default="Disabled")
+    # NAT-01: at most one NAT gateway per subnet; it then supplies the subnet's
+    # outbound internet address (ASRT-17, NAT-07). The service refuses to
+    # delete a NAT gateway in use (NAT-06); SET_NULL only lets a sandbox's
+    # reset delete in any order.
+    nat_gateway = models.ForeignKey(
+        "NatGateway", null=True, blank=True, on_delete=models.SET_NULL, related_name="subnets"
+    )
 
     class Meta:
         constraints = [
@@ -146,6 +153,8 @@ class Subnet(models.Model):
             properties["networkSecurityGroup"] = {"id": self.nsg.arm_id}
         if self.route_table_id:
             properties["routeTable"] = {"id": self.route_table.arm_id}
+        if self.nat_gateway_id:
+            properties["natGateway"] = {"id": self.nat_gateway.arm_id}
         return {"id": self.arm_id, "name": self.name, "type": self.arm_type, "properties": properties}
 
 
@@ -717,3 +726,84 @@ class PrivateEndpoint(ArmResource):
                 }
             ],
         }
+
+
+# --- Public IP addresses and NAT gateways ---------------------------------------------------
+
+
+class NatGateway(ArmResource):
+    """A NAT gateway: the outbound internet address of the subnets it is
+    attached to (NAT-01, NAT-02), taken from its Standard public IPs (NAT-04).
+    It takes precedence over instance-level public IPs and default outbound
+    access (NAT-07, ASRT-17)."""
+
+    # NAT-09: TCP idle timeout, 4 to 120 minutes.
+    idle_timeout_minutes = models.PositiveSmallIntegerField(default=4)
+    # "" is "No Zone" (Azure picks one).
+    zone = models.CharField(max_length=2, blank=True)
+
+    arm_type = "Microsoft.Network/natGateways"
+    type_label = "NAT gateway"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "resource_group", name="unique_nat_name_per_rg")
+        ]
+        ordering = ["name"]
+
+    def arm_properties(self) -> dict:
+        return {
+            "idleTimeoutInMinutes": self.idle_timeout_minutes,
+            "publicIpAddresses": [
+                {"id": p.arm_id} for p in self.public_ips.select_related("resource_group__subscription")
+            ],
+            "subnets": [{"id": s.arm_id} for s in self.subnets.select_related("vnet__resource_group__subscription")],
+        }
+
+
+class PublicIPAddress(ArmResource):
+    """A public IP address. The lab allots each sandbox its addresses from the
+    documentation range 198.51.100.0/24 (RFC 5737), so no two resources of a
+    sandbox share one (PIP-05). A Dynamic (Basic) address has no IP until the
+    resource it serves runs (PIP-02); a Standard one is Static.
+
+    ``nat_gateway`` is its one association (PIP-03)."""
+
+    SKUS = [("Basic", "Basic"), ("Standard", "Standard")]
+    ALLOCATIONS = [("Dynamic", "Dynamic"), ("Static", "Static")]
+
+    sku = models.CharField(max_length=8, choices=SKUS, default="Standard")
+    allocation_method = models.CharField(max_length=8, choices=ALLOCATIONS, default="Static")
+    ip_address = models.GenericIPAddressField(protocol="IPv4", null=True, blank=True)
+    idle_timeout_minutes = models.PositiveSmallIntegerField(default=4)
+    # A deleted NAT gateway leaves its public IPs behind, unassociated.
+    nat_gateway = models.ForeignKey(
+        NatGateway, null=True, blank=True, on_delete=models.SET_NULL, related_name="public_ips"
+    )
+
+    arm_type = "Microsoft.Network/publicIPAddresses"
+    type_label = "Public IP address"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "resource_group", name="unique_pip_name_per_rg"),
+            # PIP-05: the allotment never hands one address out twice in a sandbox.
+            models.UniqueConstraint("sandbox", "ip_address", name="unique_pip_address_per_sandbox"),
+        ]
+        ordering = ["name"]
+
+    @property
+    def address_label(self) -> str:
+        return self.ip_address or "-"
+
+    def arm_properties(self) -> dict:
+        properties: dict = {
+            "publicIPAddressVersion": "IPv4",
+            "publicIPAllocationMethod": self.allocation_method,
+            "idleTimeoutInMinutes": self.idle_timeout_minutes,
+        }
+        if self.ip_address:
+            properties["ipAddress"] = self.ip_address
+        if self.nat_gateway_id:
+            properties["natGateway"] = {"id": self.nat_gateway.arm_id}
+        return properties

@@ -168,6 +168,23 @@ NIC_MENU = _target_menu(
 )
 
 
+NAT_GATEWAY_MENU = (
+    _top("bi-arrow-up-right-circle", "nat_gateway"),
+    _settings(
+        _item("Outbound IP", "bi-globe2", "nat_gateway_outbound_ip", "outbound_ip"),
+        _item("Subnets", "bi-grid-1x2", "nat_gateway_subnets", "subnets"),
+        _item("Properties", "bi-code-square", "nat_gateway_json", "json"),
+    ),
+    AUTOMATION,
+)
+
+PUBLIC_IP_MENU = (
+    _top("bi-globe2", "public_ip"),
+    _settings(_item("Properties", "bi-code-square", "public_ip_json", "json")),
+    AUTOMATION,
+)
+
+
 def _network(type_name: str, label: str, icon: str, model: str, **kwargs) -> ResourceType:
     return ResourceType(
         arm_type=f"Microsoft.Network/{type_name}",
@@ -347,6 +364,38 @@ def resource_types() -> list[ResourceType]:
                 {"networking"},
                 16,
                 "private_endpoint_create",
+            ),
+        ),
+        _network(
+            "natGateways",
+            "NAT gateway",
+            "bi-arrow-up-right-circle",
+            "NatGateway",
+            overview_url="networking:nat_gateway_overview",
+            menu=NAT_GATEWAY_MENU,
+            product=_in_group(
+                "NAT gateway",
+                "bi-arrow-up-right-circle",
+                "Outbound internet access for your subnets from static public IP addresses.",
+                {"networking"},
+                17,
+                "nat_gateway_create",
+            ),
+        ),
+        _network(
+            "publicIPAddresses",
+            "Public IP address",
+            "bi-globe2",
+            "PublicIPAddress",
+            overview_url="networking:public_ip_overview",
+            menu=PUBLIC_IP_MENU,
+            product=_in_group(
+                "Public IP address",
+                "bi-globe2",
+                "A static or dynamic public IPv4 address for a NAT gateway and other resources.",
+                {"networking"},
+                18,
+                "public_ip_create",
             ),
         ),
         _network(

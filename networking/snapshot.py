@@ -124,8 +124,16 @@ def build(sandbox) -> topology.Topology:
         v.pk: topology.Vnet(v.pk, v.name, v.location, _networks(v.address_space), tuple(v.dns_servers), v.is_classic)
         for v in m.VirtualNetwork.objects.filter(sandbox=sandbox)
     }
+    # NAT-07: a NAT gateway's public IPs, the source of its subnets' internet traffic.
+    nat_ips: dict[int, list[IPv4Address]] = {}
+    for nat_id, address in (
+        m.PublicIPAddress.objects.filter(sandbox=sandbox, nat_gateway__isnull=False, ip_address__isnull=False)
+        .order_by("name")
+        .values_list("nat_gateway_id", "ip_address")
+    ):
+        nat_ips.setdefault(nat_id, []).append(IPv4Address(address))
     subnets = {}
-    for s in m.Subnet.objects.filter(vnet__sandbox=sandbox):
+    for s in m.Subnet.objects.filter(vnet__sandbox=sandbox).select_related("nat_gateway"):
         net = ip_network(s.address_prefix)
         if net.version != 4:
             continue
@@ -138,6 +146,9 @@ def build(sandbox) -> topology.Topology:
             s.route_table_id,
             frozenset(s.service_endpoints),
             s.private_endpoint_network_policies,
+            topology.NatGateway(s.nat_gateway.name, tuple(nat_ips.get(s.nat_gateway_id, ())))
+            if s.nat_gateway_id
+            else None,
         )
     peerings = tuple(
         topology.Peering(

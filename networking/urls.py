@@ -3,7 +3,7 @@ its own patterns; the generic overview comes last."""
 
 from django.urls import path
 
-from networking.views import compute, dns, endpoints, gateways, nsgs, paas, peerings, routes, vnets, watcher
+from networking.views import compute, dns, endpoints, gateways, nat, nsgs, paas, peerings, routes, vnets, watcher
 
 app_name = "networking"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     *endpoints.urlpatterns,
     *paas.urlpatterns,
     *compute.urlpatterns,
+    *nat.urlpatterns,
     *watcher.urlpatterns,
     path("<str:provider>/<str:type_name>/<str:name>/overview", vnets.resource_overview, name="resource_overview"),
 ]

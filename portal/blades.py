@@ -221,3 +221,29 @@ def json_view(request: HttpRequest, resource, context: dict) -> HttpResponse:
     found = registry.find(resource.arm_type)
     document = found.to_arm(resource) if found is not None and found.to_arm else resource.arm_json()
     return render(request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)})
+
+
+def resource_group_menu(group, active: str) -> list[dict]:
+    """A resource group's menu: Overview, Activity log, and Automation
+    (Export template, Deploy a custom template); ``active`` is the page's key."""
+    kwargs = {"subscription_id": group.subscription.subscription_id, "rg": group.name}
+
+    def item(label: str, icon: str, url_name: str, key: str) -> dict:
+        return {"label": label, "icon": icon, "url": reverse(url_name, kwargs=kwargs), "active": active == key}
+
+    return [
+        {
+            "heading": "",
+            "items": [
+                item("Overview", "bi-box", "resource_group", "overview"),
+                item("Activity log", "bi-journal-text", "resource_group_activity", "activity"),
+            ],
+        },
+        {
+            "heading": "Automation",
+            "items": [
+                item("Export template", "bi-box-arrow-up-right", "resource_group_export_template", "export_template"),
+                item("Deploy a custom template", "bi-cloud-upload", "resource_group_deploy_template", "deploy_template"),
+            ],
+        },
+    ]

@@ -137,8 +137,17 @@ class ResourceType:
     # ARM JSON out: the resource as JSON View and Export template show it.
     to_arm: Callable[[Any], dict] | None = None
     # ARM JSON in: create or update a resource from a document, through the
-    # services; ``from_arm(sandbox, resource_group, document, context)``.
+    # services; ``from_arm(context, resource_group, document)`` with
+    # portal.arm.context.DeployContext.
     from_arm: Callable[..., Any] | None = None
+    # Export template's documents for one resource (default: ``[to_arm]``):
+    # a type whose JSON View nests what a template deploys on its own (a
+    # VNet's peerings, which refer to each other) or shows read-only
+    # back-references (an NSG's subnets) trims them here.
+    export: Callable[[Any], list[dict]] | None = None
+    # The resource groups a resource owns and makes itself (an AKS cluster's
+    # node resource group): Export template leaves them out.
+    managed_groups: Callable[[Any], list[str]] | None = None
     # Deletes, through the services, for template "complete" mode and DELETE.
     delete: Callable[[Any], None] | None = None
     usage_checks: list[UsageCheck] = field(default_factory=list)

@@ -5,7 +5,9 @@ Pushes are sent only after the transaction commits (DESIGN: Live status), as
 HTML fragments rendered from template partials.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,14 +32,59 @@ from portal.naming import validate_name
 from portal.registry import registry
 from portal.resources import resource_url
 
+# --- Quiet mode ---------------------------------------------------------------
+# Loading an estate (the seed, a lab's start, import_estate) runs the same
+# services a learner's clicks do, but leaves nothing a learner would take
+# for their own doing: no Activity log row, no notification, no unread
+# badge, no toast, no push. Operations it starts are recorded as already
+# finished, so what depends on them (a gateway, a cluster) reads deployed.
+
+_quiet: ContextVar[bool] = ContextVar("vnetlab_quiet", default=False)
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Run the services without Activity log, notifications or pushes."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def is_quiet() -> bool:
+    return _quiet.get()
+
+
+def _finished_operation(sandbox: Sandbox, *, kind: str, resource, title: str, done_title: str) -> Operation:
+    now = timezone.now()
+    return Operation.objects.create(
+        sandbox=sandbox,
+        kind=kind,
+        resource_id=resource.arm_id,
+        resource_name=resource.name,
+        resource_pk=resource.pk,
+        title=title,
+        done_title=done_title,
+        status=OperationStatus.SUCCEEDED,
+        started_at=now,
+        ends_at=now,
+        finished_at=now,
+    )
+
+
+# --- End of quiet mode ----------------------------------------------------------
+
 
 def log_activity(
     sandbox: Sandbox, resource, operation_name: str, status: str, operation: Operation | None = None
-) -> ActivityLogEntry:
+) -> ActivityLogEntry | None:
     """Add an Activity log row for ``resource`` (anything with arm_id/arm_type).
 
     A row logged as "Started" for an ``operation`` gets its "Succeeded" row
-    when the operation completes."""
+    when the operation completes. None in quiet mode."""
+    if is_quiet():
+        return None
     rg = getattr(resource, "resource_group", None)
     rg_name = rg.name if rg is not None and hasattr(rg, "name") else getattr(resource, "name", "")
     return ActivityLogEntry.objects.create(
@@ -52,6 +99,8 @@ def log_activity(
 
 
 def notify(sandbox: Sandbox, title: str, body: str = "", level: str = NotificationLevel.INFO, link: str = ""):
+    if is_quiet():
+        return None
     note = Notification.objects.create(sandbox=sandbox, title=title, body=body, level=level, link=link)
     push_on_commit(sandbox, toast=note.pk)
     return note
@@ -60,6 +109,8 @@ def notify(sandbox: Sandbox, title: str, body: str = "", level: str = Notificati
 def deployed(sandbox: Sandbox, resource, operation_name: str, body: str, link: str | None = None):
     """A create finished: its Activity log row and the "Deployment succeeded"
     toast, linking to the new resource unless ``link`` says otherwise."""
+    if is_quiet():
+        return None
     log_activity(sandbox, resource, operation_name, "Succeeded")
     return notify(
         sandbox,
@@ -84,6 +135,9 @@ def start_operation(
     """Record a running operation and its in-progress notification."""
     now = timezone.now()
     duration = settings.VNETLAB_OPERATION_SECONDS if seconds is None else seconds
+    if is_quiet():
+        # Already over: no progress notification, nothing for a timer to finish.
+        return _finished_operation(sandbox, kind=kind, resource=resource, title=title, done_title=done_title)
     op = Operation.objects.create(
         sandbox=sandbox,
         kind=kind,
@@ -155,6 +209,8 @@ def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Ope
     """After commit, send every tab of the sandbox the fresh fragments: the
     bell, the toast, and the live badge of the resource an operation changes
     (whatever type registered a badge for the operation's kind)."""
+    if is_quiet():
+        return
     op_payload = None
     badges: dict[str, list[int]] = {}
     if operation is not None:

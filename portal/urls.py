@@ -25,6 +25,16 @@ urlpatterns = [
         export_views.export_template,
         name="export_template",
     ),
+    path(
+        RESOURCE_PREFIX + "exporttemplate",
+        export_views.resource_group_export_template,
+        name="resource_group_export_template",
+    ),
+    path(
+        RESOURCE_PREFIX + "deploytemplate",
+        export_views.resource_group_deploy_template,
+        name="resource_group_deploy_template",
+    ),
     path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
     path(RESOURCE_PREFIX + "providers/Microsoft.ContainerService/", include("aks.urls")),
     path(RESOURCE_PREFIX + "providers/", include("networking.urls")),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import seed, services
+from portal import blades, seed, services
 from portal.access import get_resource_group
 from portal.blades import respond, swap
 from portal.eras import Era
@@ -72,21 +72,7 @@ def resource_groups(request):
 
 
 def _rg_menu(rg, active: str):
-    kwargs = {"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
-    return [
-        {
-            "heading": "",
-            "items": [
-                {"label": "Overview", "icon": "bi-box", "url": reverse("resource_group", kwargs=kwargs), "active": active == "overview"},
-                {
-                    "label": "Activity log",
-                    "icon": "bi-journal-text",
-                    "url": reverse("resource_group_activity", kwargs=kwargs),
-                    "active": active == "activity",
-                },
-            ],
-        }
-    ]
+    return blades.resource_group_menu(rg, active)
 
 
 @require_GET

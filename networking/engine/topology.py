@@ -27,6 +27,15 @@ class Vnet:
 
 
 @dataclass(frozen=True)
+class NatGateway:
+    """A subnet's NAT gateway: the source address of its internet-bound
+    traffic is the first of ``public_ips`` (ASRT-17, NAT-07)."""
+
+    name: str
+    public_ips: tuple[IPv4Address, ...] = ()
+
+
+@dataclass(frozen=True)
 class Subnet:
     id: int
     name: str
@@ -36,6 +45,7 @@ class Subnet:
     route_table_id: int | None = None
     service_endpoints: frozenset[str] = frozenset()
     pe_policies: str = "Disabled"
+    nat: NatGateway | None = None
 
 
 @dataclass(frozen=True)

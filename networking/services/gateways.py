@@ -318,6 +318,39 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
     return gateway
 
 
+def create_classic_gateway(
+    rg: ResourceGroup, *, name: str, location: str, vnet: VirtualNetwork, sku: str = "VpnGw1", public_ip_name: str = ""
+) -> VirtualNetworkGateway:
+    """The gateway of a classic virtual network, which an estate (the seed)
+    brings: the portal creates none, but App Service reaches a classic VNet
+    only through one (SEED-12). A route-based VPN gateway in the VNet's
+    GatewaySubnet, at most one per VNet (LIMIT-04)."""
+    sandbox = rg.subscription.sandbox
+    name = validate_resource_name("gateway", name)
+    if not vnet.is_classic:
+        raise rule_error("Create the gateway of a Resource Manager virtual network with its wizard.", field="vnet")
+    if vnet.location != location:
+        raise rule_error(
+            f"Virtual network '{vnet.name}' is in {vnet.region_label}. Choose the gateway's region.", "VNET-03", field="vnet"
+        )
+    if sku not in VPN_SKUS:
+        raise rule_error(f"SKU '{sku}' isn't offered for this gateway type.", field="sku")
+    if gateway_subnet_of(vnet) is None:
+        raise rule_error(f"Virtual network '{vnet.name}' has no GatewaySubnet.", "SEED-12", field="vnet")
+    with transaction.atomic():
+        if VirtualNetworkGateway.objects.filter(vnet=vnet).exists():
+            raise rule_error(
+                f"Virtual network '{vnet.name}' already has a virtual network gateway. A virtual network has at most one.",
+                "LIMIT-04",
+                field="vnet",
+            )
+        gateway = VirtualNetworkGateway.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=location, vnet=vnet, sku=sku, public_ip_name=public_ip_name
+        )
+        portal_services.log_activity(sandbox, gateway, "Create or Update Virtual Network Gateway", "Succeeded")
+    return gateway
+
+
 def resize_gateway(gateway: VirtualNetworkGateway, sku: str) -> None:
     """Configuration > SKU: within the gateway's type; Basic can't be resized."""
     _refuse_while_updating(gateway, "sku")

@@ -1,25 +1,35 @@
-"""Associating a subnet with an NSG or a route table: the one mechanism
-both blades use (NSG-20, ROUTE-20, SUBNET-07).
+"""Associating a subnet with an NSG, a route table or a NAT gateway: the one
+mechanism their blades use (NSG-20, ROUTE-20, SUBNET-07, NAT-01).
 
 A subnet has at most one of each; the subnet is claimed with a conditional
 update, so two tabs associating different resources can't both win."""
 
 from django.db import transaction
 
-from networking.models import NetworkSecurityGroup, RouteTable, Subnet
+from networking.models import NatGateway, NetworkSecurityGroup, RouteTable, Subnet
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
 from portal.resources import resource_url
 
 # What a subnet is associated with.
-Associable = NetworkSecurityGroup | RouteTable
+Associable = NetworkSecurityGroup | RouteTable | NatGateway
 
 
-def associate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: str, short: str, rule: str) -> None:
+def associate_subnet(
+    resource: Associable,
+    subnet: Subnet,
+    *,
+    field: str,
+    kind: str,
+    short: str,
+    rule: str,
+    also: tuple[str, ...] = ("SUBNET-07",),
+) -> None:
     """``field`` is the subnet's foreign key to ``resource`` ("nsg",
-    "route_table"); ``kind`` names it in messages ("route table"), ``short``
-    in the one-per-subnet reminder ("NSG"); ``rule`` is the rule's ID."""
+    "route_table", "nat_gateway"); ``kind`` names it in messages ("route
+    table"), ``short`` in the one-per-subnet reminder ("NSG"); ``rule`` is
+    the rule's ID and ``also`` the rules the refusal cites with it."""
     subnet_name = f"{subnet.vnet.name}/{subnet.name}"
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{f"{field}__isnull": True}).update(**{field: resource}):
@@ -33,7 +43,7 @@ def associate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: 
                 f"'{current.name if current else f'another {short}'}'. A subnet has at most one {short}: "
                 "dissociate it first.",
                 rule,
-                "SUBNET-07",
+                *also,
                 field="subnet",
             )
         _changed(resource, subnet, kind, joined=True)

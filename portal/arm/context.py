@@ -3,12 +3,43 @@ a way to find the resources a document refers to by ID."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from portal.arm import ids
 from portal.arm.errors import ArmError
+from portal.errors import AzureRuleError
 from portal.registry import registry
+
+# Form fields the services name that are the same property in every document.
+COMMON_FIELDS = {"name": "name", "region": "location"}
+
+
+def refusal(
+    exc: AzureRuleError, *, resource: str, path: str = "", fields: dict[str, str] | None = None
+) -> ArmError:
+    """A service's refusal as ARM JSON in reports it: the resource, the
+    property and the rule IDs, the message ID first as the blades' "Learn
+    more" shows them. The property is ``fields[exc.field]`` when the service
+    named a form field the caller maps, the resource's ``name`` or
+    ``location`` for those fields, else ``path``."""
+    rule_ids = ((exc.err_id,) if exc.err_id else ()) + tuple(exc.rule_ids)
+    mapped = (fields or {}).get(exc.field or "") or COMMON_FIELDS.get(exc.field or "")
+    where = mapped or path or (f"properties ({exc.field})" if exc.field else "properties")
+    return ArmError(exc.message, resource=resource, path=where, rule_ids=rule_ids)
+
+
+@contextmanager
+def refusals_at(resource: str, path: str, fields: dict[str, str] | None = None) -> Iterator[None]:
+    """Inside, a service's AzureRuleError becomes an ArmError at ``path``
+    (or at ``fields[exc.field]``, see :func:`refusal`):
+    ``with refusals_at(name, "properties.subnets[2]"): create_subnet(...)``."""
+    try:
+        yield
+    except AzureRuleError as exc:
+        raise refusal(exc, resource=resource, path=path, fields=fields) from None
 
 
 @dataclass

@@ -12,7 +12,13 @@ from networking.engine.topology import (
     Topology,
     Vnet,
 )
-from networking.engine.trace.delivery import NEXT_HOP_LABELS, deliver_by_route, deliver_private, deliver_public
+from networking.engine.trace.delivery import (
+    NEXT_HOP_LABELS,
+    deliver_by_route,
+    deliver_private,
+    deliver_public,
+    leave_through_nat,
+)
 from networking.engine.trace.result import NEXT_HOP, SOURCE, SUBNET, Trace, new_trace
 from networking.engine.trace.steps import (
     APP_VOICE,
@@ -179,6 +185,10 @@ def trace_app(topology: Topology, app: App, destination: str, port: int, protoco
             )
 
     # 5. Delivery and the source address the destination sees (ASRT-16, ASRT-17, SE-02).
+    if route.next_hop_type == r.INTERNET and subnet.nat is not None:
+        return leave_through_nat(
+            topology, trace, address, subnet.nat, APP_VOICE, "the app's outbound addresses", "SEED-18"
+        )
     if route.next_hop_type == r.INTERNET:
         trace.source_ip = app.outbound_ips[0] if app.outbound_ips else ""
         trace.hop(NEXT_HOP, "Internet", f"From the app's outbound addresses ({trace.source_ip or 'none listed'}).")

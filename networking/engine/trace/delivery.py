@@ -13,6 +13,7 @@ from networking.engine.topology import (
     OVERLAY,
     AksCluster,
     AksNode,
+    NatGateway,
     Nic,
     Subnet,
     Target,
@@ -52,6 +53,48 @@ NEXT_HOP_LABELS = {
 }
 
 
+def leave_through_nat(
+    topology: Topology, trace: Trace, address: IPv4Address, nat: NatGateway, voice: Voice, instead_of: str, *rules: str
+) -> Trace:
+    """The subnet's NAT gateway takes the packet to the internet and
+    translates its source to the gateway's first public IP (ASRT-17, NAT-07);
+    it carries TCP and UDP only (NAT-08). ``instead_of`` names the outbound
+    method it takes precedence over."""
+    if not nat.public_ips:
+        trace.hop(NEXT_HOP, "NAT gateway", "")
+        return trace.block(
+            "Delivery",
+            f"{voice.subnet.capitalize()} goes out through NAT gateway '{nat.name}', which has no public IP address: "
+            "the packet has no address to leave from.",
+            f"Add a public IP address to NAT gateway '{nat.name}' (Outbound IP).",
+            "NAT-04",
+            "NAT-07",
+            hop=NEXT_HOP,
+        )
+    if trace.is_icmp:
+        trace.hop(NEXT_HOP, "NAT gateway", "")
+        return trace.block(
+            "Delivery",
+            f"NAT gateway '{nat.name}' carries TCP and UDP only: a ping (ICMP) to the internet gets no answer.",
+            "Test the connection with TCP (Connection troubleshoot, or tcpping host:port).",
+            "NAT-08",
+            hop=NEXT_HOP,
+        )
+    source = nat.public_ips[0]
+    trace.source_ip = str(source)
+    trace.hop(NEXT_HOP, "Internet", f"Through NAT gateway '{nat.name}', from its public IP {source}.")
+    trace.add(
+        "Delivery",
+        "Info",
+        f"Internet-bound: NAT gateway '{nat.name}' translates the source to its public IP {source}, "
+        f"instead of {instead_of}; the NSGs saw the private address.",
+        *rules,
+        "ASRT-17",
+        "NAT-07",
+    )
+    return deliver_public(topology, trace, address, None, voice)
+
+
 def leave_for_internet(
     topology: Topology,
     trace: Trace,
@@ -60,10 +103,12 @@ def leave_for_internet(
     voice: Voice,
     machine: str = "the VM",
     machine_nic: str = "the VM's NIC",
+    nat: NatGateway | None = None,
 ) -> Trace:
-    """A VM's (or an AKS node's) packet on the Internet route: from the NIC's
-    public IP (NSG-05), else by the era's default outbound access (DOA-01,
-    DOA-02)."""
+    """A VM's (or an AKS node's) packet on the Internet route: through the
+    subnet's NAT gateway, which takes precedence (NAT-07, ASRT-17), else
+    from the NIC's public IP (NSG-05), else by the era's default outbound
+    access (DOA-01, DOA-02)."""
     if trace.protocol.lower() == "tcp" and trace.port == 25:
         trace.add(
             "Delivery",
@@ -71,6 +116,9 @@ def leave_for_internet(
             "Outbound TCP 25: the subscription's offer type decides whether Azure blocks it.",
             "NSG-40",
         )
+    if nat is not None:
+        instead_of = f"the NIC's public IP {public_ip}" if public_ip is not None else "default outbound access"
+        return leave_through_nat(topology, trace, address, nat, voice, instead_of)
     if public_ip is not None:
         trace.source_ip = str(public_ip)
         trace.hop(NEXT_HOP, "Internet", f"From the NIC's public IP {public_ip}.")

@@ -69,7 +69,9 @@ def vnet_export(vnet: m.VirtualNetwork) -> list[dict]:
     waits for the gateways it uses and, for remote gateways, for the other
     side's link offering them (VNET-11)."""
     documents = [_without(vnet.arm_json(), "virtualNetworkPeerings")]
-    links = vnet.peerings.select_related("remote_vnet__resource_group__subscription", "vnet__resource_group__subscription")
+    links = vnet.peerings.select_related(
+        "remote_vnet__resource_group__subscription", "vnet__resource_group__subscription"
+    )
     for link in links:
         if link.remote_vnet_id is None:
             continue  # Disconnected from a deleted VNet: nothing to deploy it against.
@@ -81,7 +83,9 @@ def vnet_export(vnet: m.VirtualNetwork) -> list[dict]:
             remote = link.remote_vnet
             if hasattr(remote, "gateway"):
                 needs.append(remote.gateway.arm_id)
-            needs += [f"{remote.arm_id}/virtualNetworkPeerings/{p.name}" for p in remote.peerings.filter(remote_vnet=vnet)]
+            needs += [
+                f"{remote.arm_id}/virtualNetworkPeerings/{p.name}" for p in remote.peerings.filter(remote_vnet=vnet)
+            ]
         document["dependsOn"] = needs
         documents.append(document)
     return documents
@@ -140,7 +144,9 @@ def _vnet(ctx: DeployContext, rg: ResourceGroup, doc: Document, *, classic: bool
                 # Classic subnets have no settings beyond their range: made with the VNet.
                 plain = [(s.get("name", str), _prefix(s)) for _, s in subnets]
                 return _dns(
-                    standalone.create_classic_vnet(rg, name=name, location=location, address_space=space, subnets=plain),
+                    standalone.create_classic_vnet(
+                        rg, name=name, location=location, address_space=space, subnets=plain
+                    ),
                     dns,
                     doc,
                 )
@@ -192,8 +198,14 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
     endpoints = [e.get("service", str) for _, e in doc.items("properties.serviceEndpoints")]
     nsg_id = doc.reference("properties.networkSecurityGroup", None)
     table_id = doc.reference("properties.routeTable", None)
-    nsg = ctx.resolve(nsg_id, resource=doc.resource, path=doc.path("properties.networkSecurityGroup.id")) if nsg_id else None
-    table = ctx.resolve(table_id, resource=doc.resource, path=doc.path("properties.routeTable.id")) if table_id else None
+    nsg = (
+        ctx.resolve(nsg_id, resource=doc.resource, path=doc.path("properties.networkSecurityGroup.id"))
+        if nsg_id
+        else None
+    )
+    table = (
+        ctx.resolve(table_id, resource=doc.resource, path=doc.path("properties.routeTable.id")) if table_id else None
+    )
     policies = doc.get("properties.privateEndpointNetworkPolicies", str, "Disabled")
     settings = {
         "nsg": nsg,
@@ -247,7 +259,9 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
     link = m.VirtualNetworkPeering.objects.filter(vnet=vnet, name__iexact=name).first()
     with refusals_at(doc.resource, doc.path("properties"), {"name": doc.path("name")}):
         if link is None:
-            first = settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)
+            first = (
+                settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)
+            )
             link = peerings.add_peering(
                 vnet,
                 remote,
@@ -304,7 +318,9 @@ def _rule_data(doc: Document) -> tuple[str, dict]:
         "source": source[0],
         "source_ips": source[1],
         "source_tag": source[2],
-        "source_ports": ",".join(doc.strings("properties.sourcePortRanges", []) or [doc.get("properties.sourcePortRange", str, "*")]),
+        "source_ports": ",".join(
+            doc.strings("properties.sourcePortRanges", []) or [doc.get("properties.sourcePortRange", str, "*")]
+        ),
         "destination": destination[0],
         "destination_ips": destination[1],
         "destination_tag": destination[2],
@@ -378,7 +394,9 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     name, location = doc.get("name", str), _location(doc)
     configs = list(doc.items("properties.ipConfigurations"))
     if len(configs) != 1:
-        raise doc.error("This lab simulates network interfaces with exactly one IP configuration.", "properties.ipConfigurations")
+        raise doc.error(
+            "This lab simulates network interfaces with exactly one IP configuration.", "properties.ipConfigurations"
+        )
     config = configs[0][1]
     subnet_path = config.path("properties.subnet.id")
     subnet = ctx.resolve(config.reference("properties.subnet"), resource=doc.resource, path=subnet_path)

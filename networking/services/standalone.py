@@ -43,7 +43,9 @@ def _check_private_ip(subnet: Subnet, text: str, field: str) -> str:
             field=field,
         )
     if str(address) in targets.used_ips(subnet):
-        raise rule_error(f"Private IP '{address}' is already in use in subnet '{subnet.name}'.", "SUBNET-06", field=field)
+        raise rule_error(
+            f"Private IP '{address}' is already in use in subnet '{subnet.name}'.", "SUBNET-06", field=field
+        )
     return str(address)
 
 
@@ -118,7 +120,9 @@ def create_vm_on_nics(
     for nic in nics:
         if nic.location != location:
             raise rule_error(
-                f"Network interface '{nic.name}' is in another region than the virtual machine.", "VNET-03", field="nics"
+                f"Network interface '{nic.name}' is in another region than the virtual machine.",
+                "VNET-03",
+                field="nics",
             )
         owner = nic.vm.name if nic.vm_id else nic.vm_name
         if owner and owner.lower() != name.lower():

@@ -17,9 +17,7 @@ from portal.registry import registry
 COMMON_FIELDS = {"name": "name", "region": "location"}
 
 
-def refusal(
-    exc: AzureRuleError, *, resource: str, path: str = "", fields: dict[str, str] | None = None
-) -> ArmError:
+def refusal(exc: AzureRuleError, *, resource: str, path: str = "", fields: dict[str, str] | None = None) -> ArmError:
     """A service's refusal as ARM JSON in reports it: the resource, the
     property and the rule IDs, the message ID first as the blades' "Learn
     more" shows them. The property is ``fields[exc.field]`` when the service
@@ -69,7 +67,5 @@ class DeployContext:
         resource_type = registry.find(parsed.arm_type)
         found = resource_type.lookup(self.sandbox, parsed) if resource_type is not None else None
         if found is None:
-            raise ArmError(
-                f"The resource '{resource_id}' it refers to was not found.", resource=resource, path=path
-            )
+            raise ArmError(f"The resource '{resource_id}' it refers to was not found.", resource=resource, path=path)
         return found

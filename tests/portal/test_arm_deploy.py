@@ -74,7 +74,9 @@ def state(sandbox) -> str:
     return json.dumps(
         {
             "estate": export_sandbox(sandbox),
-            "groups": sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
+            "groups": sorted(
+                ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)
+            ),
             "notifications": Notification.objects.filter(sandbox=sandbox).count(),
             "activity": ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
         },
@@ -213,7 +215,12 @@ def test_a_reference_to_a_missing_resource_is_named(alice):
         ('{"resources": [], "extra": 1}', "unknown top-level property 'extra'", "", "extra"),
         ('{"resources": [{"name": "x", "type": "Microsoft.Nope/things"}]}', "not known here", "x", "type"),
         ('{"resources": [{"name": "x"}]}', "has no 'type'", "x", "type"),
-        ('{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": 5}]}', "must be a string", "resources[0]", "name"),
+        (
+            '{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": 5}]}',
+            "must be a string",
+            "resources[0]",
+            "name",
+        ),
         (
             '{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": "n", "location": "eastus", "properties": []}]}',
             "'properties' must be an object",
@@ -266,7 +273,12 @@ def test_a_condition_skips_a_resource_and_the_dependencies_on_it(alice):
 
 def test_resources_may_name_their_group_which_is_created_when_needed(alice):
     document = template(
-        {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "lab-rg", "location": "westus"},
+        {
+            "type": "Microsoft.Resources/resourceGroups",
+            "apiVersion": "2022-09-01",
+            "name": "lab-rg",
+            "location": "westus",
+        },
         nsg() | {"resourceGroup": "lab-rg", "location": "westus"},
         nsg("other-nsg") | {"resourceGroup": "undeclared-rg"},
     )
@@ -282,7 +294,12 @@ def test_a_resource_without_a_group_needs_one(alice):
 
 
 def test_a_group_in_a_region_the_lab_lacks_is_refused(alice):
-    group = {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "x-rg", "location": "mars"}
+    group = {
+        "type": "Microsoft.Resources/resourceGroups",
+        "apiVersion": "2022-09-01",
+        "name": "x-rg",
+        "location": "mars",
+    }
     error = refused(alice.sandbox, template(group))
     assert (error.resource, error.path) == ("x-rg", "location")
 

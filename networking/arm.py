@@ -157,7 +157,7 @@ def _vnet(ctx: DeployContext, rg: ResourceGroup, doc: Document, *, classic: bool
         if vnet.location != location:
             raise doc.error(f"'{name}' exists in {vnet.location}; a virtual network can't move regions.", "location")
         if sorted(vnet.address_space) != sorted(space):
-            with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes"):
+            with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes", {}):
                 vnet = vnets.set_address_space(vnet, space)
     _dns(vnet, dns, doc)
     for _, subnet in subnets:
@@ -338,7 +338,7 @@ def nsg_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     rules = [(i, r, *_rule_data(r)) for i, r in doc.items("properties.securityRules")]
     nsg = _existing(m.NetworkSecurityGroup, rg, name)
     if nsg is None:
-        with refusals_at(doc.resource, "name"):
+        with refusals_at(doc.resource, "name", {}):
             nsg = nsgs.create_nsg(rg, name=name, location=location)
     for _, rule_doc, direction, data in rules:
         current = m.SecurityRule.objects.filter(nsg=nsg, name__iexact=data["name"]).first()
@@ -370,7 +370,7 @@ def route_table_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) 
     ]
     table = _existing(m.RouteTable, rg, name)
     if table is None:
-        with refusals_at(doc.resource, "name"):
+        with refusals_at(doc.resource, "name", {}):
             table = routes.create_route_table(rg, name=name, location=location, propagate=propagate)
     elif table.disable_bgp_route_propagation != (not propagate):
         routes.set_propagation(table, propagate)
@@ -409,7 +409,7 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
         # Azure's PUT of a NIC that exists changes it; the lab's NICs change
         # through their NSG association only.
         raise doc.error(f"Network interface '{name}' already exists in '{rg.name}'.", "name")
-    with refusals_at(doc.resource, config.path("properties")):
+    with refusals_at(doc.resource, config.path("properties"), {}):
         return standalone.create_nic(
             rg,
             name=name,
@@ -432,7 +432,7 @@ def vm_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Virt
     ]
     if _existing(m.VirtualMachine, rg, name) is not None:
         raise doc.error(f"Virtual machine '{name}' already exists in '{rg.name}'.", "name")
-    with refusals_at(doc.resource, "properties"):
+    with refusals_at(doc.resource, "properties", {}):
         return standalone.create_vm_on_nics(
             rg,
             name=name,

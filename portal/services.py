@@ -50,23 +50,6 @@ def is_quiet() -> bool:
     return _quiet.get()
 
 
-def _finished_operation(sandbox: Sandbox, *, kind: str, resource, title: str, done_title: str) -> Operation:
-    now = timezone.now()
-    return Operation.objects.create(
-        sandbox=sandbox,
-        kind=kind,
-        resource_id=resource.arm_id,
-        resource_name=resource.name,
-        resource_pk=resource.pk,
-        title=title,
-        done_title=done_title,
-        status=OperationStatus.SUCCEEDED,
-        started_at=now,
-        ends_at=now,
-        finished_at=now,
-    )
-
-
 # --- End of quiet mode ----------------------------------------------------------
 
 
@@ -129,9 +112,7 @@ def start_operation(
     """Record a running operation and its in-progress notification."""
     now = timezone.now()
     duration = settings.VNETLAB_OPERATION_SECONDS if seconds is None else seconds
-    if is_quiet():
-        # Already over: no progress notification, nothing for a timer to finish.
-        return _finished_operation(sandbox, kind=kind, resource=resource, title=title, done_title=done_title)
+    quiet = is_quiet()
     op = Operation.objects.create(
         sandbox=sandbox,
         kind=kind,
@@ -141,8 +122,12 @@ def start_operation(
         title=title,
         done_title=done_title,
         started_at=now,
-        ends_at=now + timedelta(seconds=duration),
+        ends_at=now if quiet else now + timedelta(seconds=duration),
+        # Quiet: already over, with no progress notification and nothing for a timer to finish.
+        **({"status": OperationStatus.SUCCEEDED, "finished_at": now} if quiet else {}),
     )
+    if quiet:
+        return op
     note = Notification.objects.create(
         sandbox=sandbox, operation=op, title=title, body=body, level=NotificationLevel.PROGRESS, link=link
     )

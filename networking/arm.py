@@ -406,9 +406,7 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     public = config.get("properties.publicIPAddress.ipAddress", str, "")
     existing = _existing(m.NetworkInterface, rg, name)
     if existing is not None:
-        # Azure's PUT of a NIC that exists changes it; the lab's NICs change
-        # through their NSG association only.
-        raise doc.error(f"Network interface '{name}' already exists in '{rg.name}'.", "name")
+        return _nic_again(doc, existing, subnet, nsg, config.get("properties.privateIPAddress", str, ""))
     with refusals_at(doc.resource, config.path("properties"), {}):
         return standalone.create_nic(
             rg,
@@ -423,6 +421,27 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
         )
 
 
+def _nic_again(
+    doc: Document, nic: m.NetworkInterface, subnet: m.Subnet, nsg: m.NetworkSecurityGroup | None, private_ip: str
+) -> m.NetworkInterface:
+    """A NIC deployed again: its NSG follows the template (NSG-20, the NSG
+    blade's association); its subnet and address stay what they are."""
+    if nic.subnet_id != subnet.pk or (private_ip and private_ip != nic.private_ip):
+        raise doc.error(
+            f"Network interface '{nic.name}' exists with {nic.private_ip} in another configuration; "
+            "this lab doesn't move a NIC.",
+            "properties.ipConfigurations[0].properties",
+        )
+    with refusals_at(doc.resource, "properties.networkSecurityGroup.id", {}):
+        if nic.nsg_id and (nsg is None or nsg.pk != nic.nsg_id):
+            nsgs.dissociate_nic(nic.nsg, nic)
+            nic.refresh_from_db()
+        if nsg is not None and nic.nsg_id != nsg.pk:
+            nsgs.associate_nic(nsg, nic)
+            nic.refresh_from_db()
+    return nic
+
+
 def vm_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.VirtualMachine:
     doc = Document(document)
     name, location = doc.get("name", str), _location(doc)
@@ -430,8 +449,15 @@ def vm_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Virt
         ctx.resolve(n.get("id", str), resource=doc.resource, path=n.path("id"))
         for _, n in doc.items("properties.networkProfile.networkInterfaces")
     ]
-    if _existing(m.VirtualMachine, rg, name) is not None:
-        raise doc.error(f"Virtual machine '{name}' already exists in '{rg.name}'.", "name")
+    existing = _existing(m.VirtualMachine, rg, name)
+    if existing is not None:
+        # Deployed again: the same VM on the same NICs is already there.
+        if sorted(n.pk for n in nics) != sorted(existing.nics.values_list("pk", flat=True)):
+            raise doc.error(
+                f"Virtual machine '{name}' exists with other network interfaces; this lab doesn't move a NIC.",
+                "properties.networkProfile.networkInterfaces",
+            )
+        return existing
     with refusals_at(doc.resource, "properties", {}):
         return standalone.create_vm_on_nics(
             rg,

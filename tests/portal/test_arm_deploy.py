@@ -10,6 +10,7 @@ from portal.arm.deploy import deploy
 from portal.arm.errors import ArmError
 from portal.arm.export import export_sandbox
 from portal.models import ActivityLogEntry, Notification, Operation, ResourceGroup
+from portal.seed import estate
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +381,10 @@ def test_deploying_again_updates_what_exists(alice):
     created = m.VirtualNetwork.objects.get(sandbox=alice.sandbox, name="lab-vnet")
     assert created.address_space == ["10.50.0.0/15"]
     assert sorted(created.subnets.values_list("name", flat=True)) == ["a", "b"]
+
+
+def test_the_same_estate_deployed_twice_changes_nothing_the_second_time(empty_sandbox):
+    deploy(empty_sandbox, estate(), parameters={"era": empty_sandbox.era})
+    before = state(empty_sandbox)
+    deploy(empty_sandbox, estate(), parameters={"era": empty_sandbox.era})
+    assert state(empty_sandbox) == before

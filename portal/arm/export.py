@@ -110,7 +110,7 @@ def build(resources: list[Any], *, groups: list[ResourceGroup] | None = None) ->
             child_type = registry.find(resource_id.arm_type)
             entries.append(_Entry(resource_id, document, child_type.api_version if child_type else api_version))
     by_key = {e.key: e for e in entries}
-    parameters = _name_parameters(entries, subscription_scope=groups is not None)
+    parameters = _name_parameters(entries)
     for entry in entries:
         _export(entry, by_key, managed, parameters, subscription_scope=groups is not None)
     template: dict[str, Any] = {
@@ -144,10 +144,12 @@ def _parameter_name(resource_id: ids.ResourceId, suffix: str, group: str = "") -
     return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(words))
 
 
-def _name_parameters(entries: list[_Entry], *, subscription_scope: bool) -> dict[str, str]:
-    """One parameter per top-level name; a name that two groups share gets
-    its group in the parameter's name."""
+def _name_parameters(entries: list[_Entry]) -> dict[str, str]:
+    """One parameter per top-level resource (its children use it too); a
+    name two resources would share (the same name in two groups) gets the
+    group in it, then a number."""
     parameters: dict[str, str] = {}
+    holders: dict[str, str] = {}
     for entry in entries:
         top = ids.ResourceId(
             entry.resource_id.subscription_id,
@@ -155,20 +157,14 @@ def _name_parameters(entries: list[_Entry], *, subscription_scope: bool) -> dict
             "/".join(entry.resource_id.arm_type.split("/")[:2]),
             entry.resource_id.names[:1],
         )
-        name = _parameter_name(top, "name")
-        if parameters.get(name, top.name) != top.name or (
-            subscription_scope and name in parameters and not _same_top(entries, entry, name)
-        ):
-            name = _parameter_name(top, "name", group=top.resource_group)
+        key = str(top).lower()
+        candidates = [_parameter_name(top, "name"), _parameter_name(top, "name", group=top.resource_group)]
+        candidates += [f"{candidates[1]}{n}" for n in range(2, len(entries) + 2)]
+        name = next(c for c in candidates if holders.get(c, key) == key)
+        holders[name] = key
         parameters[name] = top.name
         entry.parameter = name
     return parameters
-
-
-def _same_top(entries: list[_Entry], entry: _Entry, name: str) -> bool:
-    """Whether the entry already holding parameter ``name`` is in the same group."""
-    holder = next((e for e in entries if e.parameter == name), None)
-    return holder is None or holder.resource_id.resource_group.lower() == entry.resource_id.resource_group.lower()
 
 
 def _name_expression(entry: _Entry) -> str:

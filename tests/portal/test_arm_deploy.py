@@ -388,3 +388,15 @@ def test_the_same_estate_deployed_twice_changes_nothing_the_second_time(empty_sa
     before = state(empty_sandbox)
     deploy(empty_sandbox, estate(), parameters={"era": empty_sandbox.era})
     assert state(empty_sandbox) == before
+
+
+def test_a_sandbox_export_keeps_apart_the_same_name_in_two_groups(alice, empty_sandbox):
+    deploy(alice.sandbox, template(nsg("twin-nsg")), resource_group="contoso-rg")
+    deploy(alice.sandbox, template(nsg("twin-nsg") | {"resourceGroup": "other-rg"}))
+    exported = export_sandbox(alice.sandbox)
+    assert exported["parameters"]["networkSecurityGroups_twin_nsg_name"]["defaultValue"] == "twin-nsg"
+    assert exported["parameters"]["networkSecurityGroups_other_rg_twin_nsg_name"]["defaultValue"] == "twin-nsg"
+    deploy(empty_sandbox, exported)
+    twins = m.NetworkSecurityGroup.objects.filter(sandbox=empty_sandbox, name="twin-nsg")
+    groups = sorted(twins.values_list("resource_group__name", flat=True))
+    assert groups == ["contoso-rg", "other-rg"]

@@ -22,7 +22,7 @@ from networking.services import nsgs, peerings, routes, standalone, vnets
 from portal.arm.context import DeployContext, refusals_at
 from portal.arm.document import Document
 from portal.models import ResourceGroup
-from portal.registry import ResourceType, registry
+from portal.registry import registry
 
 VNET = "Microsoft.Network/virtualNetworks"
 CLASSIC_VNET = "Microsoft.ClassicNetwork/virtualNetworks"
@@ -221,7 +221,7 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
         return vnets.update_subnet(existing, prefix=prefix, **settings)
 
 
-def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document, child: str) -> tuple[m.VirtualNetwork, str]:
+def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document) -> tuple[m.VirtualNetwork, str]:
     """A child resource's VNet (from ``vnet/child`` names) and its own name."""
     parent, _, name = doc.get("name", str).partition("/")
     vnet_id = f"{rg.arm_id}/providers/{VNET}/{parent}"
@@ -230,7 +230,7 @@ def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document, child: str) ->
 
 def subnet_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Subnet:
     doc = Document(document)
-    vnet, name = _parent(ctx, rg, doc, "subnets")
+    vnet, name = _parent(ctx, rg, doc)
     return apply_subnet(ctx, vnet, Document({**document, "name": name}, resource=doc.resource))
 
 
@@ -280,7 +280,7 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
 
 def peering_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.VirtualNetworkPeering:
     doc = Document(document)
-    vnet, name = _parent(ctx, rg, doc, "virtualNetworkPeerings")
+    vnet, name = _parent(ctx, rg, doc)
     return apply_peering(ctx, vnet, Document({**document, "name": name}, resource=doc.resource))
 
 
@@ -511,27 +511,16 @@ ARM_FUNCTIONS = {
     VM: (resource_to_arm, vm_from_arm, None),
 }
 
-# Child types a template deploys as resources of their own; declared here
-# when the app's type declarations don't list them.
-CHILD_TYPES = {
-    SUBNET: ("Subnet", "networking.Subnet", find_subnet),
-    PEERING: ("Peering", "networking.VirtualNetworkPeering", find_peering),
-}
+# How a child type a template deploys on its own is found by its ID.
+CHILD_FINDERS = {SUBNET: find_subnet, PEERING: find_peering}
 
 
 def register_arm() -> None:
     """Attach ARM JSON in and out to networking's registered types."""
     for arm_type, (to_arm, from_arm, export) in ARM_FUNCTIONS.items():
-        found = registry.find(arm_type)
-        if found is None and arm_type in CHILD_TYPES:
-            label, model, find = CHILD_TYPES[arm_type]
-            found = registry.register(
-                ResourceType(arm_type, "2023-09-01", label, "bi-diagram-3", model, listed=False, find=find)
-            )
-        if found is None:
-            continue
-        if arm_type in CHILD_TYPES and found.find is None:
-            found.find = CHILD_TYPES[arm_type][2]
+        found = registry.get(arm_type)
+        if arm_type in CHILD_FINDERS and found.find is None:
+            found.find = CHILD_FINDERS[arm_type]
         found.to_arm, found.from_arm = to_arm, from_arm
         if export is not None:
             found.export = export

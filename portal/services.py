@@ -30,8 +30,8 @@ from portal.resources import resource_url
 # Loading an estate (the seed, a lab's start, import_estate) runs the same
 # services a learner's clicks do, but leaves nothing a learner would take
 # for their own doing: no Activity log row, no notification, no unread
-# badge, no toast, no push. Operations it starts are recorded as already
-# finished, so what depends on them (a gateway, a cluster) reads deployed.
+# badge, no toast, no push. An operation it starts is over at once and not
+# recorded, so what depends on one (a gateway, a cluster) reads deployed.
 
 _quiet: ContextVar[bool] = ContextVar("vnetlab_quiet", default=False)
 
@@ -112,8 +112,7 @@ def start_operation(
     """Record a running operation and its in-progress notification."""
     now = timezone.now()
     duration = settings.VNETLAB_OPERATION_SECONDS if seconds is None else seconds
-    quiet = is_quiet()
-    op = Operation.objects.create(
+    op = Operation(
         sandbox=sandbox,
         kind=kind,
         resource_id=resource.arm_id,
@@ -122,12 +121,14 @@ def start_operation(
         title=title,
         done_title=done_title,
         started_at=now,
-        ends_at=now if quiet else now + timedelta(seconds=duration),
-        # Quiet: already over, with no progress notification and nothing for a timer to finish.
-        **({"status": OperationStatus.SUCCEEDED, "finished_at": now} if quiet else {}),
+        ends_at=now + timedelta(seconds=duration),
     )
-    if quiet:
+    if is_quiet():
+        # Over before it starts, and not recorded: nothing reads "in progress",
+        # no notification, nothing for a timer to finish.
+        op.ends_at, op.finished_at, op.status = now, now, OperationStatus.SUCCEEDED
         return op
+    op.save()
     note = Notification.objects.create(
         sandbox=sandbox, operation=op, title=title, body=body, level=NotificationLevel.PROGRESS, link=link
     )

@@ -77,3 +77,5 @@ def resource_types() -> list[ResourceType]:
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+    registry.add_wizard("kubernetes", "aks.forms.KubernetesWizard")
+    registry.add_create_urls("aks.urls.create_urlpatterns")

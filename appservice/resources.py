@@ -119,3 +119,5 @@ def resource_types() -> list[ResourceType]:
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+    registry.add_wizard("webapp", "appservice.forms.WebAppWizard")
+    registry.add_wizard("appserviceplan", "appservice.forms.AppServicePlanWizard")

@@ -456,6 +456,17 @@ def _record_types() -> list[tuple[str, str]]:
     return PrivateDnsRecordSet.TYPES
 
 
+def network_watcher_url(subscription) -> str:
+    """The portal menu's "Network Watcher": the subscription's watcher in East US."""
+    # The views import forms and services, which need every app loaded:
+    # this runs at request time, not while the registry is filled.
+    from networking.views.watcher import watcher_url
+
+    return watcher_url(subscription)
+
+
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+    registry.add_wizard("virtualnetwork", "networking.forms.vnets.VirtualNetworkWizard")
+    registry.add_page("network_watcher", network_watcher_url)

@@ -1,14 +1,15 @@
-"""'Create a resource' (Marketplace), the create wizards and deployments."""
+"""'Create a resource' (Marketplace), the create wizards and deployments.
+The URLs an app's wizard needs beside its page come from the registry."""
 
-from django.urls import path
+from django.urls import include, path
+from django.utils.module_loading import import_string
 
-from aks import views as aks_views
 from portal import create_views
+from portal.registry import registry
 
 urlpatterns = [
     path("", create_views.marketplace, name="create_resource"),
     path("deployments/<uuid:correlation_id>/", create_views.deployment, name="create_deployment"),
-    path("kubernetes/ip-plan", aks_views.ip_plan, name="aks_ip_plan"),
-    path("kubernetes/network-model", aks_views.network_model, name="aks_network_model"),
+    *(path("", include(import_string(patterns))) for patterns in registry.create_urls()),
     path("<slug:kind>/", create_views.create_wizard, name="create_wizard"),
 ]

@@ -2,22 +2,28 @@
 deployment page that follows a create (portal-ui §1.4)."""
 
 import json
+from functools import cache
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
 
-from aks.forms import KubernetesWizard
-from aks.models import ManagedCluster
-from appservice.models import AppServicePlan, WebApp
-from networking.models import VirtualNetwork
-from portal.forms import WIZARDS as FORM_WIZARDS
+from portal.arm import ids
+from portal.arm.errors import ArmError
+from portal.forms import CreateWizard, ResourceGroupWizard
 from portal.models import ActivityLogEntry, Operation, ResourceGroup
+from portal.registry import Product, registry
 from portal.resources import resource_url
 
-# The wizards of portal/forms.py, and those other apps define on its CreateWizard.
-WIZARDS = {**FORM_WIZARDS, KubernetesWizard.kind: KubernetesWizard}
+
+@cache
+def wizards() -> dict[str, type[CreateWizard]]:
+    """``/create/<kind>/``: the resource group's wizard and those the apps registered."""
+    registered = {kind: import_string(path) for kind, path in registry.wizards().items()}
+    return {ResourceGroupWizard.kind: ResourceGroupWizard, **registered}
+
 
 # The Marketplace's left-hand categories (portal-ui §1.4).
 CATEGORIES = [
@@ -33,64 +39,36 @@ CATEGORIES = [
     ("web", "Web"),
 ]
 
-# Products: (wizard kind, or "" for a product created inside a resource group
-# (RESOURCE_GROUP_PRODUCTS) or not simulated, name, icon, description, categories).
-PRODUCTS = [
-    ("resourcegroup", "Resource group", "bi-box", "A container that holds related resources for an Azure solution.", {"popular", "management"}),
-    ("virtualnetwork", "Virtual network", "bi-diagram-3", "Your private network in Azure: address space, subnets, DNS.", {"popular", "networking"}),
-    ("webapp", "Web App", "bi-globe2", "Build, deploy and scale web apps on a fully managed platform.", {"popular", "web"}),
-    ("appserviceplan", "App Service Plan", "bi-hdd-stack", "The workers (OS, pricing tier, instances) your apps run on.", {"popular", "web"}),
-    ("", "Virtual machine", "bi-pc-display", "Linux and Windows virtual machines (their networking side).", {"popular", "compute"}),
-    ("kubernetes", "Kubernetes Service", "bi-boxes", "Managed Kubernetes clusters: kubenet or Azure CNI, sized for your subnet.", {"popular", "containers"}),
-    ("", "SQL Database", "bi-database", "A logical SQL server: public endpoint, firewall, private endpoints.", {"popular", "databases"}),
-    ("", "Storage account", "bi-archive", "Blobs, files, queues and tables: networking and firewall.", {"popular", "storage"}),
-    ("", "Key Vault", "bi-key", "Secrets, keys and certificates: networking and firewall.", {"security"}),
-    ("", "Azure Machine Learning", "bi-cpu", "Build, train and deploy machine learning models.", {"ai"}),
-    ("", "Network security group", "bi-shield-lock", "Filter network traffic to and from Azure resources.", {"networking"}),
-    ("", "Route table", "bi-signpost-split", "User-defined routes for your subnets.", {"networking"}),
-    ("", "Virtual network gateway", "bi-hdd-network", "VPN and ExpressRoute gateways, point-to-site.", {"networking"}),
-    ("", "Local network gateway", "bi-building", "Your on-premises VPN device and address space.", {"networking"}),
-    ("", "ExpressRoute", "bi-lightning", "A private connection to Azure through a provider.", {"networking"}),
-    ("", "Private DNS zone", "bi-globe", "DNS zones answered only inside linked virtual networks.", {"networking"}),
-    ("", "Private endpoint", "bi-plug", "A private IP in your VNet for a PaaS resource (Private Link).", {"networking"}),
+# The portal's own products; the apps' come from the registry.
+FRAME_PRODUCTS = [
+    Product(
+        "Resource group",
+        "bi-box",
+        "A container that holds related resources for an Azure solution.",
+        frozenset({"popular", "management"}),
+        wizard="resourcegroup",
+        rank=0,
+    ),
+    # Shown as the portal shows it, not simulated: no Create link.
+    Product(
+        "Azure Machine Learning",
+        "bi-cpu",
+        "Build, train and deploy machine learning models.",
+        frozenset({"ai"}),
+        rank=9,
+    ),
 ]
 
-# Products created inside a resource group (their wizard's URL carries it):
-# the Marketplace opens them in the subscription's first group, which the
-# wizard's Basics tab can change.
-RESOURCE_GROUP_PRODUCTS = {
-    "Virtual machine": "networking:vm_create",
-    "SQL Database": "networking:sql_create",
-    "Storage account": "networking:storage_create",
-    "Key Vault": "networking:keyvault_create",
-    "Network security group": "networking:nsg_create",
-    "Route table": "networking:route_table_create",
-    "Virtual network gateway": "networking:gateway_create",
-    "Local network gateway": "networking:local_gateway_create",
-    "ExpressRoute": "networking:circuit_create",
-    "Private DNS zone": "networking:dns_zone_create",
-    "Private endpoint": "networking:private_endpoint_create",
-}
 
-# Where a deployment's resource lives, by its ARM type.
-_DEPLOYED_MODELS = {
-    "Microsoft.Network/virtualNetworks": VirtualNetwork,
-    "Microsoft.Web/serverFarms": AppServicePlan,
-    "Microsoft.Web/sites": WebApp,
-    ManagedCluster.arm_type: ManagedCluster,
-}
-_PRODUCT_BY_TYPE = {
-    "Microsoft.Resources/resourceGroups": "Microsoft.ResourceGroup",
-    **{model.arm_type: WIZARDS[kind].product for model, kind in ((AppServicePlan, "appserviceplan"), (WebApp, "webapp"))},
-    "Microsoft.Network/virtualNetworks": WIZARDS["virtualnetwork"].product,
-    ManagedCluster.arm_type: KubernetesWizard.product,
-}
+def products() -> list[Product]:
+    """Every Marketplace product, in the portal's order."""
+    return sorted([*FRAME_PRODUCTS, *(product for _, product in registry.products())], key=lambda p: p.rank)
 
 
 @require_GET
 def marketplace(request):
     kind = request.GET.get("kind", "")
-    if kind in WIZARDS:
+    if kind in wizards():
         # "+ Add" on a list page (e.g. Resource groups) goes straight to the wizard.
         return redirect("create_wizard", kind=kind)
     q = request.GET.get("q", "").strip()[:90]
@@ -98,13 +76,19 @@ def marketplace(request):
     if category not in dict(CATEGORIES):
         category = "popular"
     group = ResourceGroup.objects.filter(subscription__sandbox=request.sandbox).select_related("subscription").first()
-    products = [
-        {"kind": k, "name": n, "icon": i, "description": d, "url": _product_url(k, n, group)}
-        for k, n, i, d, cats in PRODUCTS
-        if (_matches(q, n, d) if q else category in cats)
+    shown = [
+        {
+            "kind": "" if product.in_resource_group else product.wizard,
+            "name": product.name,
+            "icon": product.icon,
+            "description": product.description,
+            "url": _product_url(product, group),
+        }
+        for product in products()
+        if (_matches(q, product.name, product.description) if q else category in product.categories)
     ]
     context = {
-        "products": products,
+        "products": shown,
         "categories": CATEGORIES,
         "category": category,
         "category_label": f"Results for '{q}'" if q else dict(CATEGORIES)[category],
@@ -118,15 +102,14 @@ def marketplace(request):
     return response
 
 
-def _product_url(kind: str, name: str, group) -> str:
-    if kind:
-        return reverse("create_wizard", kwargs={"kind": kind})
-    url_name = RESOURCE_GROUP_PRODUCTS.get(name)
-    if url_name is None:
+def _product_url(product: Product, group) -> str:
+    if not product.wizard:
         return ""
+    if not product.in_resource_group:
+        return reverse("create_wizard", kwargs={"kind": product.wizard})
     if group is None:  # nothing to create it in yet: start with a resource group
-        return reverse("create_wizard", kwargs={"kind": "resourcegroup"})
-    return reverse(url_name, kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name})
+        return reverse("create_wizard", kwargs={"kind": ResourceGroupWizard.kind})
+    return reverse(product.wizard, kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name})
 
 
 def _matches(q: str, *texts: str) -> bool:
@@ -135,7 +118,7 @@ def _matches(q: str, *texts: str) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def create_wizard(request, kind):
-    wizard_class = WIZARDS.get(kind)
+    wizard_class = wizards().get(kind)
     if wizard_class is None:
         raise Http404("No such product")
     wizard = wizard_class(request.sandbox, request.POST if request.method == "POST" else None)
@@ -182,7 +165,7 @@ def deployment(request, correlation_id):
     )
     if entry is None:
         raise Http404("Deployment not found")
-    product = _PRODUCT_BY_TYPE.get(entry.resource_type, "Microsoft.Template")
+    product = _deployment_product(entry.resource_type)
     subscription = request.sandbox.subscriptions.get()
     context = {
         "entry": entry,
@@ -202,6 +185,15 @@ def deployment(request, correlation_id):
     return render(request, "portal/create_deployment.html", context)
 
 
+def _deployment_product(arm_type: str) -> str:
+    """The product a deployment is named after ("Microsoft.VirtualNetwork-2026...")."""
+    if arm_type.lower() == ResourceGroup.arm_type.lower():
+        return ResourceGroupWizard.product
+    found = registry.find(arm_type)
+    wizard = wizards().get(found.product.wizard) if found is not None and found.product is not None else None
+    return wizard.product if wizard is not None else "Microsoft.Template"
+
+
 def _deployed_url(sandbox, entry) -> str:
     """The deployed resource's blade, or "" when it no longer exists."""
     name = entry.resource_id.rsplit("/", 1)[-1]
@@ -212,12 +204,11 @@ def _deployed_url(sandbox, entry) -> str:
         if group is None:
             return ""
         return reverse("resource_group", kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name})
-    model = _DEPLOYED_MODELS.get(entry.resource_type)
-    if model is None:
+    found = registry.find(entry.resource_type)
+    if found is None or not found.listed:
         return ""
-    resource = (
-        model.objects.filter(sandbox=sandbox, resource_group__name__iexact=entry.resource_group, name__iexact=name)
-        .select_related("resource_group__subscription")
-        .first()
-    )
+    try:
+        resource = found.lookup(sandbox, ids.parse(entry.resource_id))
+    except ArmError:
+        return ""
     return resource_url(resource) if resource is not None else ""

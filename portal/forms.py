@@ -2,24 +2,21 @@
 
 Each wizard is one Django form holding every tab's fields, so its state
 travels in the page from tab to tab. Field *shape* is checked by the form;
-Azure's rules are checked by the services' validators (with their rule IDs),
-and "Review + create" finally runs the whole create in a transaction that is
-rolled back, so it finds every refusal the real create would meet without
-writing anything.
+Azure's rules are checked by the services' validators (with their rule IDs).
+"Review + create" runs those checks as pure validation over the current
+state and writes nothing; only Create writes, and a refusal the create still
+meets (a name taken meanwhile) lands on the form the same way.
+
+The wizards live with the apps that own their resource types and are
+registered with the registry; the resource group's stays here.
 """
 
 from dataclasses import dataclass
-from itertools import zip_longest
 from typing import ClassVar
 
 from django import forms
 from django.db import IntegrityError, transaction
 
-from appservice import services as appservice_services
-from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, WebApp, sku_display
-from networking import services as networking_services
-from networking.engine import addressing
-from networking.models import VirtualNetwork
 from portal import services as portal_services
 from portal.errors import AzureRuleError, rule_error
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
@@ -47,10 +44,6 @@ class _Values:
 
     def __getitem__(self, name: str) -> str:
         return self.wizard.value(name)
-
-
-class _DryRun(Exception):
-    """Raised inside a validation transaction so that it rolls back."""
 
 
 class CreateWizard(forms.Form):
@@ -146,11 +139,10 @@ class CreateWizard(forms.Form):
             self.new_rg_open = False
 
     def review(self) -> bool:
-        """'Review + create': validate everything, writing nothing."""
+        """'Review + create': every check the create makes, as pure
+        validation over the current state (``check_rules``); writes nothing."""
         self.reviewed = True
         self.problems = self.check()
-        if not self.problems:
-            self.problems = self._dry_run()
         self.validation = "failed" if self.problems else "passed"
         return not self.problems
 
@@ -166,18 +158,6 @@ class CreateWizard(forms.Form):
                 self.problems = {"name": Problem("The name is already taken. Choose another name.")}
         self.validation = "failed"
         return None
-
-    def _dry_run(self) -> dict[str, Problem]:
-        try:
-            with transaction.atomic():
-                self.deploy()
-                raise _DryRun
-        except _DryRun:
-            return {}
-        except AzureRuleError as exc:
-            return {exc.field or "__all__": Problem.of(exc)}
-        except IntegrityError:
-            return {"name": Problem("The name is already taken. Choose another name.")}
 
     def deploy(self):
         """Create the resource group when it is "(new)", then the resource, in one transaction."""
@@ -249,6 +229,8 @@ class CreateWizard(forms.Form):
         self.data = data
 
     def check_rules(self, problems, attempt) -> None:
+        """Every refusal ``create`` would meet, found without writing: the
+        services' validators through ``attempt`` (each lands on its field)."""
         raise NotImplementedError
 
     def create(self, rg):
@@ -356,279 +338,3 @@ class ResourceGroupWizard(CreateWizard):
 
     def instance_summary(self):
         return [("Resource group", self.value("name")), ("Region", self.region_label)]
-
-
-class VirtualNetworkWizard(CreateWizard):
-    kind = "virtualnetwork"
-    title = "Create virtual network"
-    product = "Microsoft.VirtualNetwork"
-    tabs = (("basics", "Basics"), ("ipaddresses", "IP Addresses"), ("security", "Security"), (REVIEW, "Review + create"))
-    field_tabs = {"address_space": "ipaddresses", "subnet_name": "ipaddresses", "subnet_prefix": "ipaddresses"}
-    name_kind = "vnet"
-
-    DEFAULT_SPACE = "10.0.0.0/16"
-    DEFAULT_SUBNET = ("default", "10.0.0.0/24")
-
-    def __init__(self, sandbox, data=None):
-        super().__init__(sandbox, data)
-        if self.is_bound:
-            self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:MAX_ROWS]
-            rows = zip_longest(data.getlist("subnet_name"), data.getlist("subnet_prefix"), fillvalue="")
-            self.subnets = [(n.strip(), p.strip()) for n, p in rows if n.strip() or p.strip()][:MAX_ROWS]
-        else:
-            self.address_space = [self.DEFAULT_SPACE]
-            self.subnets = [self.DEFAULT_SUBNET]
-
-    def edit(self, action: str) -> None:
-        super().edit(action)
-        if action == "add_subnet" and len(self.subnets) < MAX_ROWS:
-            self.subnets.append((f"subnet{len(self.subnets) + 1}", self._suggest_subnet()))
-        elif action.startswith("remove_subnet:"):
-            self.subnets = [row for i, row in enumerate(self.subnets) if f"remove_subnet:{i}" != action]
-        elif action.startswith("remove_space:"):
-            self.address_space = [p for i, p in enumerate(self.address_space) if f"remove_space:{i}" != action]
-
-    def _suggest_subnet(self) -> str:
-        """The next free /24 of the address space, as the "Add subnet" pane pre-fills it."""
-        try:
-            space = [str(addressing.parse_cidr(p)) for p in self.address_space]
-            used = [str(addressing.parse_cidr(p)) for _, p in self.subnets]
-            block = addressing.suggest_subnet(space, used, 24)
-        except (addressing.AddressError, ValueError, TypeError):
-            return ""
-        return str(block) if block else ""
-
-    def check_rules(self, problems, attempt) -> None:
-        name = attempt("name", validate_name, "vnet", self.value("name"))
-        if name and self.target_rg and VirtualNetwork.objects.filter(resource_group=self.target_rg, name__iexact=name).exists():
-            problems["name"] = Problem.of(
-                rule_error(
-                    f"A virtual network named '{name}' already exists in resource group '{self.target_rg.name}'.",
-                    "NAMING-02",
-                )
-            )
-        # Each range on its own row first (VNET-02), then the list together (overlaps).
-        for i, prefix in enumerate(self.address_space):
-            attempt(f"address_space_{i}", networking_services.validate_address_space, [prefix], field=f"address_space_{i}")
-        space = None
-        if not any(f.startswith("address_space") for f in problems):
-            space = attempt("address_space", networking_services.validate_address_space, self.address_space)
-        seen: list[str] = []
-        accepted: list[tuple[str, str]] = []
-        largest = self.sandbox.rules.largest_subnet_prefix
-        for i, (sub_name, prefix) in enumerate(self.subnets):
-            sub = attempt(f"subnet_name_{i}", validate_name, "subnet", sub_name, field=f"subnet_name_{i}")
-            if sub and sub.lower() in seen:
-                problems[f"subnet_name_{i}"] = Problem.of(
-                    rule_error(f"A subnet named '{sub}' is listed twice.", "NAMING-03")
-                )
-            if sub:
-                seen.append(sub.lower())
-            if space is None:
-                # Without a valid address space only the prefix itself can be judged.
-                attempt(f"subnet_prefix_{i}", networking_services.parse_prefix, prefix, f"subnet_prefix_{i}")
-                continue
-            cidr = attempt(
-                f"subnet_prefix_{i}",
-                networking_services.validate_subnet_prefix,
-                name or "the virtual network",
-                space,
-                accepted,
-                prefix,
-                largest_prefix=largest,
-                field=f"subnet_prefix_{i}",
-            )
-            if cidr:
-                accepted.append((sub or f"subnet {i + 1}", cidr))
-
-    @property
-    def space_warning(self) -> str:
-        """VNET-01: ranges outside RFC 1918 / RFC 6598 are allowed, with a warning."""
-        outside = []
-        for text in self.address_space:
-            try:
-                network = addressing.parse_cidr(text)
-            except addressing.AddressError:
-                continue
-            private = (*addressing.RFC1918, addressing.RFC6598)
-            if network.version == 4 and not any(network.subnet_of(block) for block in private):
-                outside.append(str(network))
-        return ", ".join(outside)
-
-    @property
-    def subnet_rows(self) -> list[dict]:
-        return [
-            {
-                "index": i,
-                "name": n,
-                "prefix": p,
-                "name_problem": self.problems.get(f"subnet_name_{i}"),
-                "prefix_problem": self.problems.get(f"subnet_prefix_{i}"),
-            }
-            for i, (n, p) in enumerate(self.subnets)
-        ]
-
-    @property
-    def space_rows(self) -> list[dict]:
-        return [{"index": i, "prefix": p, "problem": self.problems.get(f"address_space_{i}")} for i, p in enumerate(self.address_space)]
-
-    def create(self, rg):
-        return networking_services.create_vnet(
-            rg,
-            name=self.cleaned_data["name"],
-            location=self.cleaned_data["region"],
-            address_space=self.address_space,
-            subnets=self.subnets,
-        )
-
-    def extra_summary(self):
-        rows = [("Address space", ", ".join(self.address_space) or "None")]
-        rows += [(f"Subnet '{n}'", p) for n, p in self.subnets] or [("Subnets", "None")]
-        security = [("BastionHost", "Disabled"), ("DDoS Protection Standard", "Disabled"), ("Firewall", "Disabled")]
-        return [("IP addresses", rows), ("Security", security)]
-
-
-def _sku_choices():
-    return [(sku, sku_display(sku)) for sku in SKUS]
-
-
-class AppServicePlanWizard(CreateWizard):
-    kind = "appserviceplan"
-    title = "Create App Service Plan"
-    product = "Microsoft.AppServicePlan"
-    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
-    name_kind = "plan"
-
-    os = forms.ChoiceField(choices=AppServicePlan.OS_CHOICES, initial="Windows", label="Operating System")
-    sku = forms.ChoiceField(choices=_sku_choices, initial="S1", label="Pricing tier")
-
-    def check_rules(self, problems, attempt) -> None:
-        name = attempt("name", validate_name, "plan", self.value("name"))
-        if name and self.target_rg and AppServicePlan.objects.filter(resource_group=self.target_rg, name__iexact=name).exists():
-            problems["name"] = Problem.of(
-                rule_error(f"An App Service plan named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-04")
-            )
-        sku = self.value("sku")
-        if "sku" not in problems and SKUS.get(sku, ("",))[0] in ISOLATED_TIERS:
-            problems["sku"] = Problem.of(
-                rule_error(
-                    "Isolated plans are created inside an App Service Environment, which the lab doesn't create.",
-                    "ASVI-12",
-                )
-            )
-
-    @property
-    def tier_rows(self) -> list[dict]:
-        """Every pricing tier with whether it can use VNet integration in this era (ASVI-10)."""
-        supported = self.sandbox.rules.regional_integration_tiers
-        return [
-            {
-                "sku": sku,
-                "label": sku_display(sku),
-                "tier": display,
-                "isolated": tier in ISOLATED_TIERS,
-                "vnet": tier in supported,
-                "selected": sku == self.value("sku"),
-            }
-            for sku, (tier, display) in SKUS.items()
-        ]
-
-    def create(self, rg):
-        return appservice_services.create_plan(
-            rg,
-            name=self.cleaned_data["name"],
-            location=self.cleaned_data["region"],
-            os_name=self.cleaned_data["os"],
-            sku=self.cleaned_data["sku"],
-        )
-
-    def instance_summary(self):
-        sku = self.value("sku")
-        tier = SKUS.get(sku, ("", ""))[1]
-        return [
-            ("Name", self.value("name")),
-            ("Operating System", self.value("os")),
-            ("Region", self.region_label),
-            ("Pricing tier", f"{sku_display(sku)} ({tier})" if tier else sku),
-        ]
-
-
-class WebAppWizard(CreateWizard):
-    kind = "webapp"
-    title = "Create Web App"
-    product = "Microsoft.Web-WebApp-Portal"
-    tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
-    name_kind = "webapp"
-
-    publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish")
-    plan = forms.CharField(required=False, max_length=40, label="App Service Plan")
-
-    def __init__(self, sandbox, data=None):
-        super().__init__(sandbox, data)
-        # The region is the plan's (an app runs in its plan's region), so it isn't asked.
-        self.fields["region"].required = False
-        self.plans = list(
-            AppServicePlan.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        )
-        if self.plans:
-            self.initial["plan"] = str(self.plans[0].pk)
-
-    @property
-    def chosen_plan(self) -> AppServicePlan | None:
-        value = self.value("plan")
-        return next((p for p in self.plans if str(p.pk) == value), None)
-
-    @property
-    def region_label(self) -> str:
-        plan = self.chosen_plan
-        return REGIONS.get(plan.location, plan.location) if plan else ""
-
-    @property
-    def name_status(self) -> dict:
-        """Whether <name>.azurewebsites.net is free in the sandbox (NAMING-05)."""
-        text = self.value("name").strip()
-        if not text:
-            return {}
-        try:
-            name = validate_name("webapp", text)
-        except AzureRuleError as exc:
-            return {"ok": False, "problem": Problem.of(exc)}
-        if WebApp.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
-            return {"ok": False, "problem": self._taken(name)}
-        return {"ok": True, "host": f"{name.lower()}.azurewebsites.net"}
-
-    @staticmethod
-    def _taken(name: str) -> Problem:
-        return Problem.of(
-            rule_error(f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.", "NAMING-05")
-        )
-
-    def check_rules(self, problems, attempt) -> None:
-        name = attempt("name", validate_name, "webapp", self.value("name"))
-        if name and WebApp.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
-            problems["name"] = self._taken(name)
-        if "plan" not in problems and self.chosen_plan is None:
-            # Plans of another sandbox are not among the choices (DESIGN: Tenancy).
-            problems["plan"] = Problem("Select an App Service plan of this subscription.")
-
-    def deploy(self):
-        self.cleaned_data["region"] = self.chosen_plan.location
-        return super().deploy()
-
-    def create(self, rg):
-        return appservice_services.create_webapp(rg, name=self.cleaned_data["name"], plan=self.chosen_plan)
-
-    def instance_summary(self):
-        plan = self.chosen_plan
-        return [
-            ("Name", self.value("name")),
-            ("Publish", "Code"),
-            ("Operating System", plan.os if plan else ""),
-            ("Region", self.region_label),
-            ("App Service Plan", f"{plan.name} ({plan.sku_label})" if plan else ""),
-        ]
-
-
-WIZARDS: dict[str, type[CreateWizard]] = {
-    w.kind: w for w in (ResourceGroupWizard, VirtualNetworkWizard, AppServicePlanWizard, WebAppWizard)
-}

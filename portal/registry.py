@@ -171,6 +171,9 @@ class Registry:
         self._types: dict[str, ResourceType] = {}
         self._snapshot: list[SnapshotContributor] = []
         self._pending_checks: dict[str, list[UsageCheck]] = {}
+        self._pages: dict[str, Callable[[Any], str]] = {}
+        self._wizards: dict[str, str] = {}
+        self._create_urls: list[str] = []
 
     def register(self, resource_type: ResourceType) -> ResourceType:
         key = resource_type.arm_type.lower()
@@ -233,6 +236,37 @@ class Registry:
             if refusal is not None:
                 return refusal
         return None
+
+    def add_page(self, key: str, url: Callable[[Any], str]) -> None:
+        """A page of the portal menu an app provides (the "Network Watcher"
+        entry): ``url(subscription)`` builds its address."""
+        self._pages[key] = url
+
+    def page_url(self, key: str, subscription) -> str | None:
+        """The address of a registered page, or None when no app provides it."""
+        url = self._pages.get(key)
+        return url(subscription) if url is not None else None
+
+    def add_wizard(self, kind: str, wizard: str) -> None:
+        """A create wizard at ``/create/<kind>/``: ``wizard`` is the dotted
+        path of its class (a portal.forms.CreateWizard), imported when first
+        used so declaring it imports no form."""
+        if kind in self._wizards:
+            raise ValueError(f"The wizard '{kind}' is registered twice")
+        self._wizards[kind] = wizard
+
+    def wizards(self) -> dict[str, str]:
+        """{kind: dotted path of the wizard class}."""
+        return dict(self._wizards)
+
+    def add_create_urls(self, patterns: str) -> None:
+        """URLs a create wizard needs beside its page (the AKS wizard's live
+        IP plan), served under ``/create/``: ``patterns`` is the dotted path
+        of a list of URL patterns."""
+        self._create_urls.append(patterns)
+
+    def create_urls(self) -> list[str]:
+        return list(self._create_urls)
 
     def add_snapshot_contributor(self, contribute: SnapshotContributor) -> None:
         self._snapshot.append(contribute)

@@ -1,91 +1,48 @@
-"""The registry of resource types the portal lists (All resources, resource
-groups, Home). Lists are one UNION query over the types, sorted and sliced in
-the database, so a page costs the same however large the sandbox grows."""
+"""The resources the portal lists (All resources, resource groups, Home),
+over the registry's listed types. Lists are one UNION query over the types,
+sorted and sliced in the database, so a page costs the same however large the
+sandbox grows."""
+
+from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, F, Value
+from django.db.models import CharField, Max, Q, Value
 from django.db.models.functions import Lower
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portal.models import region_name
+from portal.arm import ids
+from portal.arm.errors import ArmError
+from portal.models import ActivityLogEntry, region_name
 from portal.prepared import PreparedQuery
+from portal.registry import registry
 from portal.urlcache import fast_reverse
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 PAGE_SIZE = 100
 
-TYPE_CHOICES = [
-    ("Microsoft.Web/sites", "App Service"),
-    ("Microsoft.Web/serverFarms", "App Service plan"),
-    ("Microsoft.Network/virtualNetworks", "Virtual network"),
-    ("Microsoft.ClassicNetwork/virtualNetworks", "Virtual network (classic)"),
-    ("Microsoft.Network/networkSecurityGroups", "Network security group"),
-    ("Microsoft.Network/routeTables", "Route table"),
-    ("Microsoft.Network/virtualNetworkGateways", "Virtual network gateway"),
-    ("Microsoft.Network/localNetworkGateways", "Local network gateway"),
-    ("Microsoft.Network/connections", "Connection"),
-    ("Microsoft.Network/expressRouteCircuits", "ExpressRoute circuit"),
-    ("Microsoft.Network/privateDnsZones", "Private DNS zone"),
-    ("Microsoft.Network/privateEndpoints", "Private endpoint"),
-    ("Microsoft.Network/networkInterfaces", "Network interface"),
-    ("Microsoft.Compute/virtualMachines", "Virtual machine"),
-    ("Microsoft.Storage/storageAccounts", "Storage account"),
-    ("Microsoft.Sql/servers", "SQL server"),
-    ("Microsoft.KeyVault/vaults", "Key vault"),
-    ("Microsoft.ContainerService/managedClusters", "Kubernetes service"),
-]
-TYPE_LABELS = dict(TYPE_CHOICES)
 
-# The overview blade of each type: URL names taking subscription_id, rg, name.
-OVERVIEW_URLS = {
-    "Microsoft.Web/sites": "appservice:overview",
-    "Microsoft.Web/serverFarms": "appservice:plan_overview",
-    "Microsoft.Network/networkSecurityGroups": "networking:nsg_overview",
-    "Microsoft.Network/routeTables": "networking:route_table_overview",
-    "Microsoft.Network/virtualNetworkGateways": "networking:gateway_overview",
-    "Microsoft.Network/localNetworkGateways": "networking:local_gateway_overview",
-    "Microsoft.Network/connections": "networking:connection_overview",
-    "Microsoft.Network/expressRouteCircuits": "networking:circuit_overview",
-    "Microsoft.Network/privateDnsZones": "networking:dns_zone_overview",
-    "Microsoft.Network/privateEndpoints": "networking:private_endpoint_overview",
-    "Microsoft.Network/networkInterfaces": "networking:nic_overview",
-    "Microsoft.Compute/virtualMachines": "networking:vm_overview",
-    "Microsoft.Storage/storageAccounts": "networking:storage_overview",
-    "Microsoft.Sql/servers": "networking:sql_overview",
-    "Microsoft.KeyVault/vaults": "networking:keyvault_overview",
-    "Microsoft.ContainerService/managedClusters": "aks:overview",
-}
+def type_choices() -> list[tuple[str, str]]:
+    """The All resources type filter: every listed type, by its label."""
+    return sorted(((t.arm_type, t.label) for t in registry.listed()), key=lambda choice: choice[1].lower())
 
 
-def resource_models():
-    from aks.models import ManagedCluster
-    from appservice.models import AppServicePlan, WebApp
-    from networking import models as n
+def type_label(arm_type: str) -> str:
+    found = registry.find(arm_type)
+    return found.label if found is not None else arm_type
 
-    return [
-        WebApp,
-        AppServicePlan,
-        n.VirtualNetwork,
-        n.NetworkSecurityGroup,
-        n.RouteTable,
-        n.VirtualNetworkGateway,
-        n.LocalNetworkGateway,
-        n.VirtualNetworkGatewayConnection,
-        n.ExpressRouteCircuit,
-        n.PrivateDnsZone,
-        n.PrivateEndpoint,
-        n.NetworkInterface,
-        n.VirtualMachine,
-        n.StorageAccount,
-        n.SqlServer,
-        n.KeyVault,
-        ManagedCluster,
-    ]
+
+def resource_models() -> list[type[Model]]:
+    """The models behind the listed types, each once."""
+    return list(dict.fromkeys(t.get_model() for t in registry.listed()))
 
 
 @dataclass(frozen=True)
@@ -99,10 +56,12 @@ class ResourceRow:
     created_at: datetime
     subscription_id: str
     subscription_name: str
+    # Home's Recent resources: when the learner last acted on it.
+    last_activity: datetime | None = None
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.arm_type, self.arm_type)
+        return type_label(self.arm_type)
 
     @property
     def region(self) -> str:
@@ -117,37 +76,21 @@ class ResourceRow:
         return blade_url(self.arm_type, self.subscription_id, self.resource_group, self.name)
 
 
-def _model_arm_type(model, classic: bool) -> str:
-    if model.__name__ == "VirtualNetwork":
-        return "Microsoft.ClassicNetwork/virtualNetworks" if classic else "Microsoft.Network/virtualNetworks"
-    return model.arm_type
-
-
 def _union(sandbox, *, q="", arm_type="", resource_group=None):
     parts = []
     wanted = arm_type.lower()
-    for model in resource_models():
-        qs = model.objects.filter(sandbox=sandbox)
-        is_vnet = model.__name__ == "VirtualNetwork"
-        if wanted:
-            types = {_model_arm_type(model, c).lower(): c for c in (False, True)}
-            if wanted not in types:
-                continue
-            if is_vnet:
-                qs = qs.filter(is_classic=types[wanted])
+    for resource_type in registry.listed():
+        if wanted and resource_type.arm_type.lower() != wanted:
+            continue
+        qs = resource_type.rows(sandbox)
         if resource_group is not None:
             qs = qs.filter(resource_group=resource_group)
         if q:
             qs = qs.filter(name__icontains=q)
-        classic = F("is_classic") if is_vnet else Value(False, output_field=BooleanField())
         parts.append(
-            qs.annotate(
-                kind=Value(model.__name__, output_field=CharField()),
-                classic=classic,
-                sort_name=Lower("name"),
-            )
+            qs.annotate(kind=Value(resource_type.arm_type, output_field=CharField()), sort_name=Lower("name"))
             .order_by()
-            .values_list("kind", "classic", "name", "resource_group__name", "location", "created_at", "sort_name")
+            .values_list("kind", "name", "resource_group__name", "location", "created_at", "sort_name")
         )
     if not parts:
         return None
@@ -156,18 +99,17 @@ def _union(sandbox, *, q="", arm_type="", resource_group=None):
 
 def _rows(sandbox, raw) -> list[ResourceRow]:
     subscription = sandbox.subscriptions.first()
-    models = {m.__name__: m for m in resource_models()}
     return [
         ResourceRow(
             name=name,
-            arm_type=_model_arm_type(models[kind], bool(classic)),
+            arm_type=kind,
             resource_group=rg,
             location=location,
             created_at=_as_datetime(created_at),
             subscription_id=str(subscription.subscription_id),
             subscription_name=subscription.display_name,
         )
-        for kind, classic, name, rg, location, created_at, _ in raw
+        for kind, name, rg, location, created_at, _ in raw
     ]
 
 
@@ -221,8 +163,81 @@ def count_resources(sandbox) -> int:
 
 
 def recent_resources(sandbox, limit=8) -> list[ResourceRow]:
-    recent = _prepared(q=False, arm_type="", grouped=False, order=("-created_at",))
-    return _rows(sandbox, recent.rows(suffix=" LIMIT %s", extra=(limit,), **_values(sandbox, "", None)))
+    """The resources the learner acted on, most recent first: read from the
+    sandbox's own Activity log, so a loaded estate (the seed, a lab's start)
+    shows none. A child's activity (a subnet, a rule) counts for its parent."""
+    acted = (
+        ActivityLogEntry.objects.filter(sandbox=sandbox)
+        .values("resource_id")
+        .annotate(last=Max("timestamp"))
+        .order_by("-last")[:_RECENT_WINDOW]
+    )
+    latest: dict[tuple[str, str, str], tuple[datetime, str, str, str]] = {}
+    for row in acted:
+        top = _top_level(row["resource_id"])
+        if top is None:
+            continue
+        resource_type, rg, name = top
+        key = (resource_type.arm_type, rg.lower(), name.lower())
+        if key not in latest:
+            latest[key] = (row["last"], resource_type.arm_type, rg, name)
+    found = _existing(sandbox, latest.values())
+    rows = []
+    for when, arm_type, rg, name in sorted(latest.values(), key=lambda item: item[0], reverse=True):
+        resource = found.get((arm_type, rg.lower(), name.lower()))
+        if resource is not None:
+            rows.append(replace(resource, last_activity=when))
+        if len(rows) == limit:
+            break
+    return rows
+
+
+# How many Activity log resources Recent looks at: enough for the rows
+# of resources since deleted or acted on through their children.
+_RECENT_WINDOW = 60
+
+
+def _top_level(resource_id: str):
+    """(listed type, resource group, name) of the top-level resource an ID
+    names or lies under, or None (a resource group, an unlisted type)."""
+    try:
+        parsed = ids.parse(resource_id)
+    except ArmError:
+        return None
+    namespace, *types = parsed.arm_type.split("/")
+    resource_type = registry.find(f"{namespace}/{types[0]}")
+    if resource_type is None or not resource_type.listed:
+        return None
+    return resource_type, parsed.resource_group, parsed.names[0]
+
+
+def _existing(sandbox, wanted) -> dict[tuple[str, str, str], ResourceRow]:
+    """The rows of the resources that still exist, one query per type."""
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    for _, arm_type, rg, name in wanted:
+        by_type.setdefault(arm_type, []).append((rg, name))
+    subscription = sandbox.subscriptions.first()
+    found = {}
+    for arm_type, names in by_type.items():
+        match = Q()
+        for rg, name in names:
+            match |= Q(resource_group__name__iexact=rg, name__iexact=name)
+        for name, rg, location, created_at in (
+            registry.get(arm_type)
+            .rows(sandbox)
+            .filter(match)
+            .values_list("name", "resource_group__name", "location", "created_at")
+        ):
+            found[(arm_type, rg.lower(), name.lower())] = ResourceRow(
+                name=name,
+                arm_type=arm_type,
+                resource_group=rg,
+                location=location,
+                created_at=created_at,
+                subscription_id=str(subscription.subscription_id),
+                subscription_name=subscription.display_name,
+            )
+    return found
 
 
 def _as_datetime(value) -> datetime:
@@ -237,15 +252,19 @@ def blade_url(arm_type: str, subscription_id, rg: str, name: str) -> str:
     """A resource's overview blade (its URL carries the resource ID)."""
     sub = subscription_id if isinstance(subscription_id, uuid.UUID) else uuid.UUID(str(subscription_id))
     provider, type_name = arm_type.split("/", 1)
-    if type_name == "virtualNetworks":
-        return fast_reverse("networking:vnet_overview", subscription_id=sub, rg=rg, name=name, provider=provider)
-    try:
-        return fast_reverse(OVERVIEW_URLS[arm_type], subscription_id=sub, rg=rg, name=name)
-    except (KeyError, NoReverseMatch):
-        # A type without a blade of its own gets the generic overview.
-        return fast_reverse(
-            "networking:resource_overview", subscription_id=sub, rg=rg, name=name, provider=provider, type_name=type_name
-        )
+    resource_type = registry.find(arm_type)
+    if resource_type is not None and resource_type.overview_url:
+        kwargs = {"subscription_id": sub, "rg": rg, "name": name}
+        if resource_type.url_provider:
+            kwargs["provider"] = provider
+        try:
+            return fast_reverse(resource_type.overview_url, **kwargs)
+        except NoReverseMatch:
+            pass
+    # A type without a blade of its own gets the generic overview.
+    return fast_reverse(
+        "networking:resource_overview", subscription_id=sub, rg=rg, name=name, provider=provider, type_name=type_name
+    )
 
 
 def resource_url(resource) -> str:

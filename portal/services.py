@@ -5,7 +5,7 @@ Pushes are sent only after the transaction commits (DESIGN: Live status), as
 HTML fragments rendered from template partials.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -13,17 +13,23 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import live, pagecache
+from portal.errors import rule_error
 from portal.models import (
+    REGIONS,
     ActivityLogEntry,
     Notification,
     NotificationLevel,
     Operation,
     OperationStatus,
+    ResourceGroup,
     Sandbox,
 )
+from portal.naming import validate_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 # --- Quiet mode ---------------------------------------------------------------
@@ -187,60 +193,52 @@ def complete_due_operations(sandbox: Sandbox, now=None) -> int:
 
 def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Operation | None = None) -> None:
     """After commit, send every tab of the sandbox the fresh fragments: the
-    bell, the toast, and the status badge of the resource an operation
-    changes (an app it restarts, an AKS cluster it creates or scales)."""
+    bell, the toast, and the live badge of the resource an operation changes
+    (whatever type registered a badge for the operation's kind)."""
     if is_quiet():
         return
     op_payload = None
-    app_pks: list[int] = []
-    cluster_pks: list[int] = []
+    badges: dict[str, list[int]] = {}
     if operation is not None:
-        from aks.services import CLUSTER_OPERATIONS
-
-        if operation.kind == "restart" and operation.resource_pk:
-            app_pks.append(operation.resource_pk)
-        elif operation.kind in CLUSTER_OPERATIONS and operation.resource_pk:
-            cluster_pks.append(operation.resource_pk)
+        badged = registry.badge_for_operation(operation.kind)
+        if badged is not None and operation.resource_pk:
+            badges[badged.arm_type] = [operation.resource_pk]
         if operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
             op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
-    transaction.on_commit(
-        lambda: push(sandbox, toast=toast, operation=op_payload, app_pks=app_pks, cluster_pks=cluster_pks)
-    )
+    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload, badges=badges))
 
 
 def push(
-    sandbox: Sandbox, *, toast: int | None = None, operation: dict | None = None, app_pks=(), cluster_pks=()
+    sandbox: Sandbox,
+    *,
+    toast: int | None = None,
+    operation: dict | None = None,
+    badges: dict[str, Iterable[int]] | None = None,
 ) -> None:
-    html = render_push(sandbox, toast=toast, app_pks=app_pks, cluster_pks=cluster_pks)
+    html = render_push(sandbox, toast=toast, badges=badges)
     live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation})
 
 
-def render_push(sandbox: Sandbox, *, toast: int | None = None, app_pks=(), cluster_pks=()) -> str:
-    """The out-of-band fragments every open tab swaps in: the status badges of
-    the apps and clusters that changed, the bell, and (optionally) a toast.
+def render_push(sandbox: Sandbox, *, toast: int | None = None, badges: dict[str, Iterable[int]] | None = None) -> str:
+    """The out-of-band fragments every open tab swaps in: the live badges of
+    the resources that changed (``badges``: their pks by ARM type), the bell,
+    and (optionally) a toast.
 
-    Each status is read from the database and the clock at render time, so a
+    Each state is read from the database and the clock at render time, so a
     push rendered after an operation's end shows the settled state."""
-    from appservice.models import WebApp
-
     now = timezone.now()
-    apps = []
-    if app_pks:
-        changed = WebApp.objects.filter(sandbox=sandbox, pk__in=app_pks).only("pk", "stopped", "restart_ends_at")
-        apps = [(app.pk, app.status_at(now)) for app in changed]
-    clusters = []
-    if cluster_pks:
-        from aks.models import ManagedCluster
-        from aks.services import cluster_states
-
-        changed = ManagedCluster.objects.filter(sandbox=sandbox, pk__in=cluster_pks).select_related(
-            "resource_group__subscription"
-        )
-        clusters = sorted(cluster_states(changed, now).items())
+    drawn = []
+    for arm_type, pks in (badges or {}).items():
+        badge = registry.get(arm_type).badge
+        pks = list(pks)
+        if badge is None or not pks:
+            continue
+        states = badge.states(sandbox, pks, now)
+        drawn.extend({"partial": badge.partial, "pk": pk, "state": state} for pk, state in sorted(states.items()))
     toast_note = Notification.objects.filter(sandbox=sandbox, pk=toast).first() if toast else None
     return render_to_string(
         "portal/push.html",
-        {"apps": apps, "clusters": clusters, "toast": toast_note, **bell_context(sandbox)},
+        {"badges": drawn, "toast": toast_note, **bell_context(sandbox)},
     )
 
 
@@ -268,12 +266,6 @@ def set_era(sandbox: Sandbox, era: str) -> None:
 
 def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
     """Create a resource group (portal "Create a resource group")."""
-    from django.urls import reverse
-
-    from portal.errors import rule_error
-    from portal.models import REGIONS, ResourceGroup
-    from portal.naming import validate_name
-
     name = validate_name("resource_group", name)
     if location not in REGIONS:
         # A choice of the form, not an Azure rule: no rule ID to cite.

@@ -1,7 +1,7 @@
 """The portal shell's pages: Home, All resources, Resource groups,
 notifications, and the sandbox's own settings (reset, era)."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +11,8 @@ from portal.access import get_resource_group
 from portal.eras import Era
 from portal.models import ActivityLogEntry, ResourceGroup
 from portal.pagecache import cached_page
-from portal.resources import PAGE_SIZE, TYPE_CHOICES, recent_resources, resource_page
+from portal.registry import registry
+from portal.resources import PAGE_SIZE, recent_resources, resource_page, type_choices
 
 
 def _page_number(request) -> int:
@@ -54,7 +55,7 @@ def all_resources(request):
         "last_index": (page - 1) * PAGE_SIZE + len(rows),
         "q": q,
         "arm_type": arm_type,
-        "type_choices": TYPE_CHOICES,
+        "type_choices": type_choices(),
         "page_title": "All resources",
         "breadcrumbs": [{"label": "All resources"}],
     }
@@ -134,10 +135,11 @@ def dismiss_notifications(request):
 
 @require_GET
 def network_watcher(request):
-    """The portal menu's "Network Watcher": this subscription's watcher in East US."""
-    from networking.views.watcher import watcher_url
-
-    return redirect(watcher_url(request.subscription))
+    """The portal menu's "Network Watcher", at the page an app registered."""
+    url = registry.page_url("network_watcher", request.subscription)
+    if url is None:
+        raise Http404("Network Watcher is not available")
+    return redirect(url)
 
 
 @require_GET

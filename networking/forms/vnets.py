@@ -1,14 +1,20 @@
-"""Forms of the virtual network blades: the "Add subnet" pane, and the
-drafts of the Address space and DNS servers pages. They check shape only;
-Azure's rules are in networking.services.vnets."""
+"""Forms of the virtual network blades: the "Create virtual network" wizard,
+the "Add subnet" pane, and the drafts of the Address space and DNS servers
+pages. They check shape; Azure's rules are in networking.services.vnets."""
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django import forms
 
+from networking.engine import addressing
 from networking.models import DELEGATION_CHOICES, NetworkSecurityGroup, RouteTable, VirtualNetwork
+from networking.services import vnets as services
 from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_ENDPOINTS
-from portal.forms import Problem
+from portal.errors import rule_error
+from portal.forms import MAX_ROWS as WIZARD_ROWS
+from portal.forms import REVIEW, CreateWizard, Problem
+from portal.naming import validate_name
 
 MAX_ROWS = 50  # rows of an editable list; more are dropped, never an error page
 MAX_TEXT = 100  # longer than any CIDR or address
@@ -106,3 +112,151 @@ def dns_mode(data) -> str:
 
 
 __all__ = ["MAX_DNS_SERVERS", "ListDraft", "SubnetForm", "dns_mode"]
+
+
+class VirtualNetworkWizard(CreateWizard):
+    """Portal "Create virtual network" (portal-ui §3): Basics, IP Addresses,
+    Security, Review + create."""
+
+    kind = "virtualnetwork"
+    title = "Create virtual network"
+    product = "Microsoft.VirtualNetwork"
+    wizard_template = "networking/create_virtualnetwork.html"
+    tabs = (
+        ("basics", "Basics"),
+        ("ipaddresses", "IP Addresses"),
+        ("security", "Security"),
+        (REVIEW, "Review + create"),
+    )
+    field_tabs = {"address_space": "ipaddresses", "subnet_name": "ipaddresses", "subnet_prefix": "ipaddresses"}
+    name_kind = "vnet"
+
+    DEFAULT_SPACE = "10.0.0.0/16"
+    DEFAULT_SUBNET = ("default", "10.0.0.0/24")
+
+    def __init__(self, sandbox, data=None):
+        super().__init__(sandbox, data)
+        if self.is_bound:
+            self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:WIZARD_ROWS]
+            rows = zip_longest(data.getlist("subnet_name"), data.getlist("subnet_prefix"), fillvalue="")
+            self.subnets = [(n.strip(), p.strip()) for n, p in rows if n.strip() or p.strip()][:WIZARD_ROWS]
+        else:
+            self.address_space = [self.DEFAULT_SPACE]
+            self.subnets = [self.DEFAULT_SUBNET]
+
+    def edit(self, action: str) -> None:
+        super().edit(action)
+        if action == "add_subnet" and len(self.subnets) < WIZARD_ROWS:
+            self.subnets.append((f"subnet{len(self.subnets) + 1}", self._suggest_subnet()))
+        elif action.startswith("remove_subnet:"):
+            self.subnets = [row for i, row in enumerate(self.subnets) if f"remove_subnet:{i}" != action]
+        elif action.startswith("remove_space:"):
+            self.address_space = [p for i, p in enumerate(self.address_space) if f"remove_space:{i}" != action]
+
+    def _suggest_subnet(self) -> str:
+        """The next free /24 of the address space, as the "Add subnet" pane pre-fills it."""
+        try:
+            space = [str(addressing.parse_cidr(p)) for p in self.address_space]
+            used = [str(addressing.parse_cidr(p)) for _, p in self.subnets]
+            block = addressing.suggest_subnet(space, used, 24)
+        except (addressing.AddressError, ValueError, TypeError):
+            return ""
+        return str(block) if block else ""
+
+    def check_rules(self, problems, attempt) -> None:
+        name = attempt("name", validate_name, "vnet", self.value("name"))
+        if (
+            name
+            and self.target_rg
+            and VirtualNetwork.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
+        ):
+            problems["name"] = Problem.of(
+                rule_error(
+                    f"A virtual network named '{name}' already exists in resource group '{self.target_rg.name}'.",
+                    "NAMING-02",
+                )
+            )
+        if "region" not in problems:
+            attempt("region", services.check_vnet_limit, self.subscription_obj, self.value("region"))
+        # Each range on its own row first (VNET-02), then the list together (overlaps).
+        for i, prefix in enumerate(self.address_space):
+            attempt(f"address_space_{i}", services.validate_address_space, [prefix], field=f"address_space_{i}")
+        space = None
+        if not any(f.startswith("address_space") for f in problems):
+            space = attempt("address_space", services.validate_address_space, self.address_space)
+        seen: list[str] = []
+        accepted: list[tuple[str, str]] = []
+        largest = self.sandbox.rules.largest_subnet_prefix
+        for i, (sub_name, prefix) in enumerate(self.subnets):
+            sub = attempt(f"subnet_name_{i}", validate_name, "subnet", sub_name, field=f"subnet_name_{i}")
+            if sub and sub.lower() in seen:
+                problems[f"subnet_name_{i}"] = Problem.of(
+                    rule_error(f"A subnet named '{sub}' is listed twice.", "NAMING-03")
+                )
+            if sub:
+                seen.append(sub.lower())
+            if space is None:
+                # Without a valid address space only the prefix itself can be judged.
+                attempt(f"subnet_prefix_{i}", services.parse_prefix, prefix, f"subnet_prefix_{i}")
+                continue
+            cidr = attempt(
+                f"subnet_prefix_{i}",
+                services.validate_subnet_prefix,
+                name or "the virtual network",
+                space,
+                accepted,
+                prefix,
+                largest_prefix=largest,
+                field=f"subnet_prefix_{i}",
+            )
+            if cidr:
+                accepted.append((sub or f"subnet {i + 1}", cidr))
+
+    @property
+    def space_warning(self) -> str:
+        """VNET-01: ranges outside RFC 1918 / RFC 6598 are allowed, with a warning."""
+        outside = []
+        for text in self.address_space:
+            try:
+                network = addressing.parse_cidr(text)
+            except addressing.AddressError:
+                continue
+            private = (*addressing.RFC1918, addressing.RFC6598)
+            if network.version == 4 and not any(network.subnet_of(block) for block in private):
+                outside.append(str(network))
+        return ", ".join(outside)
+
+    @property
+    def subnet_rows(self) -> list[dict]:
+        return [
+            {
+                "index": i,
+                "name": n,
+                "prefix": p,
+                "name_problem": self.problems.get(f"subnet_name_{i}"),
+                "prefix_problem": self.problems.get(f"subnet_prefix_{i}"),
+            }
+            for i, (n, p) in enumerate(self.subnets)
+        ]
+
+    @property
+    def space_rows(self) -> list[dict]:
+        return [
+            {"index": i, "prefix": p, "problem": self.problems.get(f"address_space_{i}")}
+            for i, p in enumerate(self.address_space)
+        ]
+
+    def create(self, rg):
+        return services.create_vnet(
+            rg,
+            name=self.cleaned_data["name"],
+            location=self.cleaned_data["region"],
+            address_space=self.address_space,
+            subnets=self.subnets,
+        )
+
+    def extra_summary(self):
+        rows = [("Address space", ", ".join(self.address_space) or "None")]
+        rows += [(f"Subnet '{n}'", p) for n, p in self.subnets] or [("Subnets", "None")]
+        security = [("BastionHost", "Disabled"), ("DDoS Protection Standard", "Disabled"), ("Firewall", "Disabled")]
+        return [("IP addresses", rows), ("Security", security)]

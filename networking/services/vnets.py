@@ -568,14 +568,7 @@ def create_vnet(
                 "NAMING-02",
                 field="name",
             )
-        in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=rg.subscription, location=location)
-        if in_region.count() >= MAX_VNETS_PER_REGION:
-            raise rule_error(
-                f"Subscription '{rg.subscription.display_name}' already has {MAX_VNETS_PER_REGION:,} virtual networks "
-                f"in {region_name(location)}, the maximum.",
-                "LIMIT-01",
-                field="region",
-            )
+        check_vnet_limit(rg.subscription, location)
         vnet = VirtualNetwork.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, address_space=space
         )
@@ -588,6 +581,18 @@ def create_vnet(
                 f"Virtual network '{name}' was created in '{rg.name}'.",
             )
     return vnet
+
+
+def check_vnet_limit(subscription, location: str) -> None:
+    """LIMIT-01: a subscription holds at most MAX_VNETS_PER_REGION VNets per region."""
+    in_region = VirtualNetwork.objects.arm().filter(resource_group__subscription=subscription, location=location)
+    if in_region.count() >= MAX_VNETS_PER_REGION:
+        raise rule_error(
+            f"Subscription '{subscription.display_name}' already has {MAX_VNETS_PER_REGION:,} virtual networks "
+            f"in {region_name(location)}, the maximum.",
+            "LIMIT-01",
+            field="region",
+        )
 
 
 def delete_problem(vnet: VirtualNetwork) -> AzureRuleError | None:

@@ -87,14 +87,14 @@ def test_the_push_for_a_finished_scale_turns_updating_into_succeeded(
 
 def test_an_app_restart_pushes_no_cluster_badge_and_a_cluster_no_app_badge(alice, subnet):
     cluster = services.create_cluster(group(alice), spec(subnet))
-    html = render_push(alice.sandbox, cluster_pks=[cluster.pk])
+    html = render_push(alice.sandbox, badges={ManagedCluster.arm_type: [cluster.pk]})
     assert "app-status-" not in html and badge(cluster.pk, "Creating") in html
-    assert "cluster-status-" not in render_push(alice.sandbox, app_pks=[])
+    assert "cluster-status-" not in render_push(alice.sandbox, badges={"Microsoft.Web/sites": []})
 
 
 def test_a_push_never_renders_another_sandboxs_cluster(alice, bob, subnet):
     cluster = services.create_cluster(group(alice), spec(subnet))
-    assert "cluster-status-" not in render_push(bob.sandbox, cluster_pks=[cluster.pk])
+    assert "cluster-status-" not in render_push(bob.sandbox, badges={ManagedCluster.arm_type: [cluster.pk]})
 
 
 # --- the pages carry the same badge ---------------------------------------------------------

@@ -3,8 +3,6 @@ on-premises behind the hub's VPN gateway, a storage account locked to a
 service endpoint subnet, and a SQL server behind a private endpoint. Traced
 with the connectivity engine as a learner would."""
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aks import services as aks_services
@@ -14,21 +12,10 @@ from appservice.models import AppSetting
 from networking import models as n
 from networking import snapshot
 from networking.engine.trace import BLOCKED, REACHABLE, trace_app
-from portal.middleware import SESSION_KEY
-from portal.models import ActivityLogEntry, Notification, Operation, Sandbox
+from portal.models import ActivityLogEntry, Notification, Operation
 from portal.resources import count_resources, resource_url
 from portal.seed import create_sandbox
 from tests.conftest import app_of, subnet_of
-
-
-@pytest.fixture
-def carol(db, settings):
-    """A learner whose sandbox has the full demo seed, network included."""
-    settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
 
 
 def _trace(client, destination, port=443):

@@ -4,13 +4,15 @@ import html
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from networking.models import KeyVault
+from networking.services import targets
 from portal.blades import resource_menu
+from portal.create_views import wizards
 from portal.errors import rule_error
-from portal.middleware import SESSION_KEY
-from portal.models import Sandbox
+from portal.forms import CreateWizard
+from portal.models import ResourceGroup
 from portal.registry import EXPORT_TEMPLATE, Registry, ResourceType, registry
 from portal.resources import resource_url
 
@@ -71,22 +73,20 @@ def test_every_type_the_portal_lists_is_declared_by_its_app():
 
 
 @pytest.fixture
-def carol(db, settings) -> Client:
-    """A learner whose sandbox has the full demo seed, network included."""
-    settings.VNETLAB_SEED_NETWORK = True
-    client = Client()
-    client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
-    return client
+def estate(carol):
+    """The full demo seed, plus a key vault (the seed has none)."""
+    rg = ResourceGroup.objects.get(subscription__sandbox=carol.sandbox, name="contoso-rg")
+    targets.create_target(KeyVault, rg, name="lab-kv", location="eastus")
+    return carol
 
 
 @pytest.mark.parametrize("arm_type", LISTED)
-def test_the_declared_menu_is_the_menu_the_blade_shows(carol, arm_type):
+def test_the_declared_menu_is_the_menu_the_blade_shows(estate, arm_type):
     resource_type = registry.get(arm_type)
-    resource = resource_type.rows(carol.sandbox).select_related("resource_group__subscription").first()
+    resource = resource_type.rows(estate.sandbox).select_related("resource_group__subscription").first()
     if resource is None:
         pytest.skip(f"the demo seed has no {arm_type}")
-    page = carol.get(resource_url(resource))
+    page = estate.get(resource_url(resource))
     assert page.status_code == 200
     shown = [
         (html.unescape(label), html.unescape(href), icon, bool(active))
@@ -102,3 +102,34 @@ def test_the_declared_menu_is_the_menu_the_blade_shows(carol, arm_type):
     assert [item for item in shown if item[0] != "Export template"] == [
         item for item in declared if item[0] != "Export template"
     ]
+
+
+def test_it_refuses_a_wizard_registered_twice():
+    types = Registry()
+    types.add_wizard("natgateway", "networking.forms.NatGatewayWizard")
+    with pytest.raises(ValueError, match="registered twice"):
+        types.add_wizard("natgateway", "networking.forms.OtherWizard")
+
+
+def test_a_page_no_app_provides_has_no_address():
+    assert Registry().page_url("network_watcher", subscription=None) is None
+
+
+def test_every_registered_wizard_is_a_create_wizard_of_its_kind():
+    found = wizards()
+    assert {"resourcegroup", "virtualnetwork", "appserviceplan", "webapp", "kubernetes"} <= set(found)
+    for kind, wizard in found.items():
+        assert issubclass(wizard, CreateWizard) and wizard.kind == kind
+
+
+@pytest.mark.django_db
+def test_every_product_opens_its_wizard(alice):
+    rg = ResourceGroup.objects.select_related("subscription").get(
+        subscription__sandbox=alice.sandbox, name="contoso-rg"
+    )
+    for _, product in registry.products():
+        if product.in_resource_group:
+            url = reverse(product.wizard, kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+        else:
+            url = reverse("create_wizard", kwargs={"kind": product.wizard})
+        assert alice.get(url).status_code == 200, product.name

@@ -5,7 +5,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from networking.services import nsgs, vnets
+from portal.models import ResourceGroup
 from portal.resources import blade_url, count_resources, recent_resources, resource_page
+from tests.conftest import vnet_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +39,30 @@ def test_a_filter_with_like_wildcards_matches_them_literally(alice):
     assert resource_page(alice.sandbox, q="_")[1] == 0
 
 
-def test_recent_resources_are_newest_first_with_real_datetimes(alice):
-    recent = recent_resources(alice.sandbox, limit=3)
-    assert len(recent) == 3
-    assert recent[0].created_at >= recent[1].created_at >= recent[2].created_at
-    assert recent[0].created_at.tzinfo is not None
+def test_a_loaded_estate_leaves_no_recent_resources(alice):
+    assert recent_resources(alice.sandbox) == []
+    assert "No recent resources" in alice.get(reverse("home")).content.decode()
+
+
+def test_recent_resources_are_those_the_learner_acted_on_newest_first(alice):
+    rg = ResourceGroup.objects.get(subscription__sandbox=alice.sandbox, name="contoso-rg")
+    vnets.create_vnet(
+        rg, name="lab-vnet", location="eastus", address_space=["10.50.0.0/16"], subnets=[("default", "10.50.0.0/24")]
+    )
+    nsgs.create_nsg(rg, name="lab-nsg", location="eastus")
+    nsgs.delete_nsg(nsgs.create_nsg(rg, name="gone-nsg", location="eastus"))
+    # A subnet's change counts for its VNet.
+    vnets.create_subnet(vnet_of(alice, "contoso-vnet"), name="lab-subnet", prefix="10.0.200.0/24")
+    recent = recent_resources(alice.sandbox)
+    assert [(r.name, r.type_label) for r in recent] == [
+        ("contoso-vnet", "Virtual network"),
+        ("lab-nsg", "Network security group"),
+        ("lab-vnet", "Virtual network"),
+    ]
+    assert recent[0].last_activity >= recent[1].last_activity >= recent[2].last_activity
+    assert recent[0].last_activity.tzinfo is not None
+    home = alice.get(reverse("home")).content.decode()
+    assert "lab-nsg" in home and "gone-nsg" not in home and "contoso-web" not in home
 
 
 @pytest.mark.parametrize("rg, name", [("contoso-rg", "contoso-web"), ("rg (prod).v2", "a_b.c"), ("ünïcødé-rg", "x"), ("zqnameqz", "zqrgqz")])

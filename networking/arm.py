@@ -22,7 +22,7 @@ from networking.services import nsgs, peerings, routes, standalone, vnets
 from portal.arm.context import DeployContext, refusals_at
 from portal.arm.document import Document
 from portal.models import ResourceGroup
-from portal.registry import ResourceType, registry
+from portal.registry import registry
 
 VNET = "Microsoft.Network/virtualNetworks"
 CLASSIC_VNET = "Microsoft.ClassicNetwork/virtualNetworks"
@@ -69,7 +69,9 @@ def vnet_export(vnet: m.VirtualNetwork) -> list[dict]:
     waits for the gateways it uses and, for remote gateways, for the other
     side's link offering them (VNET-11)."""
     documents = [_without(vnet.arm_json(), "virtualNetworkPeerings")]
-    links = vnet.peerings.select_related("remote_vnet__resource_group__subscription", "vnet__resource_group__subscription")
+    links = vnet.peerings.select_related(
+        "remote_vnet__resource_group__subscription", "vnet__resource_group__subscription"
+    )
     for link in links:
         if link.remote_vnet_id is None:
             continue  # Disconnected from a deleted VNet: nothing to deploy it against.
@@ -81,7 +83,9 @@ def vnet_export(vnet: m.VirtualNetwork) -> list[dict]:
             remote = link.remote_vnet
             if hasattr(remote, "gateway"):
                 needs.append(remote.gateway.arm_id)
-            needs += [f"{remote.arm_id}/virtualNetworkPeerings/{p.name}" for p in remote.peerings.filter(remote_vnet=vnet)]
+            needs += [
+                f"{remote.arm_id}/virtualNetworkPeerings/{p.name}" for p in remote.peerings.filter(remote_vnet=vnet)
+            ]
         document["dependsOn"] = needs
         documents.append(document)
     return documents
@@ -140,7 +144,9 @@ def _vnet(ctx: DeployContext, rg: ResourceGroup, doc: Document, *, classic: bool
                 # Classic subnets have no settings beyond their range: made with the VNet.
                 plain = [(s.get("name", str), _prefix(s)) for _, s in subnets]
                 return _dns(
-                    standalone.create_classic_vnet(rg, name=name, location=location, address_space=space, subnets=plain),
+                    standalone.create_classic_vnet(
+                        rg, name=name, location=location, address_space=space, subnets=plain
+                    ),
                     dns,
                     doc,
                 )
@@ -151,7 +157,7 @@ def _vnet(ctx: DeployContext, rg: ResourceGroup, doc: Document, *, classic: bool
         if vnet.location != location:
             raise doc.error(f"'{name}' exists in {vnet.location}; a virtual network can't move regions.", "location")
         if sorted(vnet.address_space) != sorted(space):
-            with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes"):
+            with refusals_at(doc.resource, "properties.addressSpace.addressPrefixes", {}):
                 vnet = vnets.set_address_space(vnet, space)
     _dns(vnet, dns, doc)
     for _, subnet in subnets:
@@ -192,8 +198,14 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
     endpoints = [e.get("service", str) for _, e in doc.items("properties.serviceEndpoints")]
     nsg_id = doc.reference("properties.networkSecurityGroup", None)
     table_id = doc.reference("properties.routeTable", None)
-    nsg = ctx.resolve(nsg_id, resource=doc.resource, path=doc.path("properties.networkSecurityGroup.id")) if nsg_id else None
-    table = ctx.resolve(table_id, resource=doc.resource, path=doc.path("properties.routeTable.id")) if table_id else None
+    nsg = (
+        ctx.resolve(nsg_id, resource=doc.resource, path=doc.path("properties.networkSecurityGroup.id"))
+        if nsg_id
+        else None
+    )
+    table = (
+        ctx.resolve(table_id, resource=doc.resource, path=doc.path("properties.routeTable.id")) if table_id else None
+    )
     policies = doc.get("properties.privateEndpointNetworkPolicies", str, "Disabled")
     settings = {
         "nsg": nsg,
@@ -209,7 +221,7 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
         return vnets.update_subnet(existing, prefix=prefix, **settings)
 
 
-def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document, child: str) -> tuple[m.VirtualNetwork, str]:
+def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document) -> tuple[m.VirtualNetwork, str]:
     """A child resource's VNet (from ``vnet/child`` names) and its own name."""
     parent, _, name = doc.get("name", str).partition("/")
     vnet_id = f"{rg.arm_id}/providers/{VNET}/{parent}"
@@ -218,7 +230,7 @@ def _parent(ctx: DeployContext, rg: ResourceGroup, doc: Document, child: str) ->
 
 def subnet_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Subnet:
     doc = Document(document)
-    vnet, name = _parent(ctx, rg, doc, "subnets")
+    vnet, name = _parent(ctx, rg, doc)
     return apply_subnet(ctx, vnet, Document({**document, "name": name}, resource=doc.resource))
 
 
@@ -247,7 +259,9 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
     link = m.VirtualNetworkPeering.objects.filter(vnet=vnet, name__iexact=name).first()
     with refusals_at(doc.resource, doc.path("properties"), {"name": doc.path("name")}):
         if link is None:
-            first = settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)
+            first = (
+                settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)
+            )
             link = peerings.add_peering(
                 vnet,
                 remote,
@@ -266,7 +280,7 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
 
 def peering_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.VirtualNetworkPeering:
     doc = Document(document)
-    vnet, name = _parent(ctx, rg, doc, "virtualNetworkPeerings")
+    vnet, name = _parent(ctx, rg, doc)
     return apply_peering(ctx, vnet, Document({**document, "name": name}, resource=doc.resource))
 
 
@@ -304,7 +318,9 @@ def _rule_data(doc: Document) -> tuple[str, dict]:
         "source": source[0],
         "source_ips": source[1],
         "source_tag": source[2],
-        "source_ports": ",".join(doc.strings("properties.sourcePortRanges", []) or [doc.get("properties.sourcePortRange", str, "*")]),
+        "source_ports": ",".join(
+            doc.strings("properties.sourcePortRanges", []) or [doc.get("properties.sourcePortRange", str, "*")]
+        ),
         "destination": destination[0],
         "destination_ips": destination[1],
         "destination_tag": destination[2],
@@ -322,7 +338,7 @@ def nsg_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     rules = [(i, r, *_rule_data(r)) for i, r in doc.items("properties.securityRules")]
     nsg = _existing(m.NetworkSecurityGroup, rg, name)
     if nsg is None:
-        with refusals_at(doc.resource, "name"):
+        with refusals_at(doc.resource, "name", {}):
             nsg = nsgs.create_nsg(rg, name=name, location=location)
     for _, rule_doc, direction, data in rules:
         current = m.SecurityRule.objects.filter(nsg=nsg, name__iexact=data["name"]).first()
@@ -354,7 +370,7 @@ def route_table_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) 
     ]
     table = _existing(m.RouteTable, rg, name)
     if table is None:
-        with refusals_at(doc.resource, "name"):
+        with refusals_at(doc.resource, "name", {}):
             table = routes.create_route_table(rg, name=name, location=location, propagate=propagate)
     elif table.disable_bgp_route_propagation != (not propagate):
         routes.set_propagation(table, propagate)
@@ -378,7 +394,9 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     name, location = doc.get("name", str), _location(doc)
     configs = list(doc.items("properties.ipConfigurations"))
     if len(configs) != 1:
-        raise doc.error("This lab simulates network interfaces with exactly one IP configuration.", "properties.ipConfigurations")
+        raise doc.error(
+            "This lab simulates network interfaces with exactly one IP configuration.", "properties.ipConfigurations"
+        )
     config = configs[0][1]
     subnet_path = config.path("properties.subnet.id")
     subnet = ctx.resolve(config.reference("properties.subnet"), resource=doc.resource, path=subnet_path)
@@ -388,10 +406,8 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
     public = config.get("properties.publicIPAddress.ipAddress", str, "")
     existing = _existing(m.NetworkInterface, rg, name)
     if existing is not None:
-        # Azure's PUT of a NIC that exists changes it; the lab's NICs change
-        # through their NSG association only.
-        raise doc.error(f"Network interface '{name}' already exists in '{rg.name}'.", "name")
-    with refusals_at(doc.resource, config.path("properties")):
+        return _nic_again(doc, existing, subnet, nsg, config.get("properties.privateIPAddress", str, ""))
+    with refusals_at(doc.resource, config.path("properties"), {}):
         return standalone.create_nic(
             rg,
             name=name,
@@ -405,6 +421,27 @@ def nic_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Net
         )
 
 
+def _nic_again(
+    doc: Document, nic: m.NetworkInterface, subnet: m.Subnet, nsg: m.NetworkSecurityGroup | None, private_ip: str
+) -> m.NetworkInterface:
+    """A NIC deployed again: its NSG follows the template (NSG-20, the NSG
+    blade's association); its subnet and address stay what they are."""
+    if nic.subnet_id != subnet.pk or (private_ip and private_ip != nic.private_ip):
+        raise doc.error(
+            f"Network interface '{nic.name}' exists with {nic.private_ip} in another configuration; "
+            "this lab doesn't move a NIC.",
+            "properties.ipConfigurations[0].properties",
+        )
+    with refusals_at(doc.resource, "properties.networkSecurityGroup.id", {}):
+        if nic.nsg_id and (nsg is None or nsg.pk != nic.nsg_id):
+            nsgs.dissociate_nic(nic.nsg, nic)
+            nic.refresh_from_db()
+        if nsg is not None and nic.nsg_id != nsg.pk:
+            nsgs.associate_nic(nsg, nic)
+            nic.refresh_from_db()
+    return nic
+
+
 def vm_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.VirtualMachine:
     doc = Document(document)
     name, location = doc.get("name", str), _location(doc)
@@ -412,9 +449,16 @@ def vm_from_arm(ctx: DeployContext, rg: ResourceGroup, document: dict) -> m.Virt
         ctx.resolve(n.get("id", str), resource=doc.resource, path=n.path("id"))
         for _, n in doc.items("properties.networkProfile.networkInterfaces")
     ]
-    if _existing(m.VirtualMachine, rg, name) is not None:
-        raise doc.error(f"Virtual machine '{name}' already exists in '{rg.name}'.", "name")
-    with refusals_at(doc.resource, "properties"):
+    existing = _existing(m.VirtualMachine, rg, name)
+    if existing is not None:
+        # Deployed again: the same VM on the same NICs is already there.
+        if sorted(n.pk for n in nics) != sorted(existing.nics.values_list("pk", flat=True)):
+            raise doc.error(
+                f"Virtual machine '{name}' exists with other network interfaces; this lab doesn't move a NIC.",
+                "properties.networkProfile.networkInterfaces",
+            )
+        return existing
+    with refusals_at(doc.resource, "properties", {}):
         return standalone.create_vm_on_nics(
             rg,
             name=name,
@@ -467,27 +511,16 @@ ARM_FUNCTIONS = {
     VM: (resource_to_arm, vm_from_arm, None),
 }
 
-# Child types a template deploys as resources of their own; declared here
-# when the app's type declarations don't list them.
-CHILD_TYPES = {
-    SUBNET: ("Subnet", "networking.Subnet", find_subnet),
-    PEERING: ("Peering", "networking.VirtualNetworkPeering", find_peering),
-}
+# How a child type a template deploys on its own is found by its ID.
+CHILD_FINDERS = {SUBNET: find_subnet, PEERING: find_peering}
 
 
 def register_arm() -> None:
     """Attach ARM JSON in and out to networking's registered types."""
     for arm_type, (to_arm, from_arm, export) in ARM_FUNCTIONS.items():
-        found = registry.find(arm_type)
-        if found is None and arm_type in CHILD_TYPES:
-            label, model, find = CHILD_TYPES[arm_type]
-            found = registry.register(
-                ResourceType(arm_type, "2023-09-01", label, "bi-diagram-3", model, listed=False, find=find)
-            )
-        if found is None:
-            continue
-        if arm_type in CHILD_TYPES and found.find is None:
-            found.find = CHILD_TYPES[arm_type][2]
+        found = registry.get(arm_type)
+        if arm_type in CHILD_FINDERS and found.find is None:
+            found.find = CHILD_FINDERS[arm_type]
         found.to_arm, found.from_arm = to_arm, from_arm
         if export is not None:
             found.export = export

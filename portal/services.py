@@ -36,8 +36,8 @@ from portal.resources import resource_url
 # Loading an estate (the seed, a lab's start, import_estate) runs the same
 # services a learner's clicks do, but leaves nothing a learner would take
 # for their own doing: no Activity log row, no notification, no unread
-# badge, no toast, no push. Operations it starts are recorded as already
-# finished, so what depends on them (a gateway, a cluster) reads deployed.
+# badge, no toast, no push. An operation it starts is over at once and not
+# recorded, so what depends on one (a gateway, a cluster) reads deployed.
 
 _quiet: ContextVar[bool] = ContextVar("vnetlab_quiet", default=False)
 
@@ -54,23 +54,6 @@ def quietly() -> Iterator[None]:
 
 def is_quiet() -> bool:
     return _quiet.get()
-
-
-def _finished_operation(sandbox: Sandbox, *, kind: str, resource, title: str, done_title: str) -> Operation:
-    now = timezone.now()
-    return Operation.objects.create(
-        sandbox=sandbox,
-        kind=kind,
-        resource_id=resource.arm_id,
-        resource_name=resource.name,
-        resource_pk=resource.pk,
-        title=title,
-        done_title=done_title,
-        status=OperationStatus.SUCCEEDED,
-        started_at=now,
-        ends_at=now,
-        finished_at=now,
-    )
 
 
 # --- End of quiet mode ----------------------------------------------------------
@@ -135,10 +118,7 @@ def start_operation(
     """Record a running operation and its in-progress notification."""
     now = timezone.now()
     duration = settings.VNETLAB_OPERATION_SECONDS if seconds is None else seconds
-    if is_quiet():
-        # Already over: no progress notification, nothing for a timer to finish.
-        return _finished_operation(sandbox, kind=kind, resource=resource, title=title, done_title=done_title)
-    op = Operation.objects.create(
+    op = Operation(
         sandbox=sandbox,
         kind=kind,
         resource_id=resource.arm_id,
@@ -149,6 +129,12 @@ def start_operation(
         started_at=now,
         ends_at=now + timedelta(seconds=duration),
     )
+    if is_quiet():
+        # Over before it starts, and not recorded: nothing reads "in progress",
+        # no notification, nothing for a timer to finish.
+        op.ends_at, op.finished_at, op.status = now, now, OperationStatus.SUCCEEDED
+        return op
+    op.save()
     note = Notification.objects.create(
         sandbox=sandbox, operation=op, title=title, body=body, level=NotificationLevel.PROGRESS, link=link
     )

@@ -118,7 +118,9 @@ def create_vm_on_nics(
     for nic in nics:
         if nic.location != location:
             raise rule_error(
-                f"Network interface '{nic.name}' is in another region than the virtual machine.", "VNET-03", field="nics"
+                f"Network interface '{nic.name}' is in another region than the virtual machine.",
+                "VNET-03",
+                field="nics",
             )
         owner = nic.vm.name if nic.vm_id else nic.vm_name
         if owner and owner.lower() != name.lower():

@@ -17,16 +17,15 @@ from portal.registry import registry
 COMMON_FIELDS = {"name": "name", "region": "location"}
 
 
-def refusal(
-    exc: AzureRuleError, *, resource: str, path: str = "", fields: dict[str, str] | None = None
-) -> ArmError:
+def refusal(exc: AzureRuleError, *, resource: str, path: str = "", fields: dict[str, str] | None = None) -> ArmError:
     """A service's refusal as ARM JSON in reports it: the resource, the
     property and the rule IDs, the message ID first as the blades' "Learn
-    more" shows them. The property is ``fields[exc.field]`` when the service
-    named a form field the caller maps, the resource's ``name`` or
-    ``location`` for those fields, else ``path``."""
+    more" shows them. With ``fields`` (form field -> property path), the
+    property is the one the service's form field maps to, ``name`` and
+    ``location`` for those fields (COMMON_FIELDS); else it is ``path``."""
     rule_ids = ((exc.err_id,) if exc.err_id else ()) + tuple(exc.rule_ids)
-    mapped = (fields or {}).get(exc.field or "") or COMMON_FIELDS.get(exc.field or "")
+    field_name = exc.field or ""
+    mapped = None if fields is None else fields.get(field_name) or COMMON_FIELDS.get(field_name)
     where = mapped or path or (f"properties ({exc.field})" if exc.field else "properties")
     return ArmError(exc.message, resource=resource, path=where, rule_ids=rule_ids)
 
@@ -69,7 +68,5 @@ class DeployContext:
         resource_type = registry.find(parsed.arm_type)
         found = resource_type.lookup(self.sandbox, parsed) if resource_type is not None else None
         if found is None:
-            raise ArmError(
-                f"The resource '{resource_id}' it refers to was not found.", resource=resource, path=path
-            )
+            raise ArmError(f"The resource '{resource_id}' it refers to was not found.", resource=resource, path=path)
         return found

@@ -11,7 +11,9 @@ everything else is generic:
   parameter and its own name (``[concat(parameters('...'), '/hub-to-spoke')]``);
 - any property value equal to an exported resource's ID (or to an ID under
   it, such as a subnet's) becomes a ``[resourceId(...)]`` expression and the
-  referring resource ``dependsOn`` it; an ID of a resource not exported
+  referring resource ``dependsOn`` it; so does an ID of a resource of the
+  same subscription that isn't exported (without the dependency), and a
+  child resource depends on its parent; an ID in another subscription
   becomes an ``..._externalid`` parameter;
 - resources in a group another resource owns (an AKS cluster's node
   resource group) are left out, with the references to them: the owner
@@ -108,7 +110,7 @@ def build(resources: list[Any], *, groups: list[ResourceGroup] | None = None) ->
             child_type = registry.find(resource_id.arm_type)
             entries.append(_Entry(resource_id, document, child_type.api_version if child_type else api_version))
     by_key = {e.key: e for e in entries}
-    parameters = _name_parameters(entries, subscription_scope=groups is not None)
+    parameters = _name_parameters(entries)
     for entry in entries:
         _export(entry, by_key, managed, parameters, subscription_scope=groups is not None)
     template: dict[str, Any] = {
@@ -142,10 +144,12 @@ def _parameter_name(resource_id: ids.ResourceId, suffix: str, group: str = "") -
     return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(words))
 
 
-def _name_parameters(entries: list[_Entry], *, subscription_scope: bool) -> dict[str, str]:
-    """One parameter per top-level name; a name that two groups share gets
-    its group in the parameter's name."""
+def _name_parameters(entries: list[_Entry]) -> dict[str, str]:
+    """One parameter per top-level resource (its children use it too); a
+    name two resources would share (the same name in two groups) gets the
+    group in it, then a number."""
     parameters: dict[str, str] = {}
+    holders: dict[str, str] = {}
     for entry in entries:
         top = ids.ResourceId(
             entry.resource_id.subscription_id,
@@ -153,20 +157,14 @@ def _name_parameters(entries: list[_Entry], *, subscription_scope: bool) -> dict
             "/".join(entry.resource_id.arm_type.split("/")[:2]),
             entry.resource_id.names[:1],
         )
-        name = _parameter_name(top, "name")
-        if parameters.get(name, top.name) != top.name or (
-            subscription_scope and name in parameters and not _same_top(entries, entry, name)
-        ):
-            name = _parameter_name(top, "name", group=top.resource_group)
+        key = str(top).lower()
+        candidates = [_parameter_name(top, "name"), _parameter_name(top, "name", group=top.resource_group)]
+        candidates += [f"{candidates[1]}{n}" for n in range(2, len(entries) + 2)]
+        name = next(c for c in candidates if holders.get(c, key) == key)
+        holders[name] = key
         parameters[name] = top.name
         entry.parameter = name
     return parameters
-
-
-def _same_top(entries: list[_Entry], entry: _Entry, name: str) -> bool:
-    """Whether the entry already holding parameter ``name`` is in the same group."""
-    holder = next((e for e in entries if e.parameter == name), None)
-    return holder is None or holder.resource_id.resource_group.lower() == entry.resource_id.resource_group.lower()
 
 
 def _name_expression(entry: _Entry) -> str:
@@ -211,15 +209,20 @@ def _reference(
     return _Reference(f"[{expression}]", f"[{depends}]", target.key)
 
 
-def _resource_id_expression(
-    entry: _Entry, extra: tuple[str, ...], *, from_group: str, subscription_scope: bool
-) -> str:
+def _resource_id_expression(entry: _Entry, extra: tuple[str, ...], *, from_group: str, subscription_scope: bool) -> str:
     types = entry.resource_id.arm_type + "".join(f"/{t}" for t in extra[0::2])
     names = [f"parameters('{entry.parameter}')", *(_quote(n) for n in entry.resource_id.names[1:])]
     names += [_quote(n) for n in extra[1::2]]
     group = entry.resource_id.resource_group
     prefix = f"{_quote(group)}, " if subscription_scope and group.lower() != from_group.lower() else ""
     return f"resourceId({prefix}{_quote(types)}, {', '.join(names)})"
+
+
+def _external_expression(resource_id: ids.ResourceId, *, from_group: str) -> str:
+    names = ", ".join(_quote(n) for n in resource_id.names)
+    group = resource_id.resource_group
+    prefix = "" if group.lower() == from_group.lower() else f"{_quote(group)}, "
+    return f"resourceId({prefix}{_quote(resource_id.arm_type)}, {names})"
 
 
 def _export(
@@ -267,11 +270,22 @@ def _export(
             external = ids.parse(value)
         except ArmError:
             return value
+        if external.subscription_id.lower() == entry.resource_id.subscription_id.lower():
+            # Not exported but in this subscription (a VM the lab doesn't
+            # simulate, a gateway's public IP): its ID, without the
+            # subscription a copy of the estate doesn't share.
+            return f"[{_external_expression(external, from_group=group)}]"
         name = _parameter_name(external, "externalid")
         parameters[name] = value
         return f"[parameters('{name}')]"
 
     body = convert(entry.document, top=True)
+    parent = own_id.rsplit("/", 2)[0]
+    if len(entry.resource_id.names) > 1 and parent in by_key:
+        depends.append(
+            f"[{_resource_id_expression(by_key[parent], (), from_group=group, subscription_scope=subscription_scope)}]"
+        )
+        entry.depends_on.add(parent)
     for needed in entry.document.get("dependsOn", []):
         found = _reference(needed, by_key, from_group=group, subscription_scope=subscription_scope)
         if found is not None and found.depends_on not in depends and found.key != own_id:

@@ -127,9 +127,7 @@ def resolve_parameters(declared: Any, given: dict[str, Any] | None = None, *, sc
         else:
             raise ArmError(f"Parameter '{name}' has no value and no default value.", path=path)
         if not _is_type(value, kind):
-            raise ArmError(
-                f"Parameter '{name}' must be of type {spec['type']}, not {_type_name(value)}.", path=path
-            )
+            raise ArmError(f"Parameter '{name}' must be of type {spec['type']}, not {_type_name(value)}.", path=path)
         allowed = spec.get("allowedValues")
         if allowed is not None:
             if not isinstance(allowed, list):
@@ -344,8 +342,7 @@ def _resource_id(args: list[Any], scope: Scope) -> str:
     names = args[type_at + 1 :]
     if not types or len(names) != len(types) or not all(names):
         raise ArmError(
-            f"The function 'resourceId' needs {len(types)} name(s) for type '{args[type_at]}', "
-            f"not {len(names)}."
+            f"The function 'resourceId' needs {len(types)} name(s) for type '{args[type_at]}', not {len(names)}."
         )
     prefix = args[:type_at]
     subscription = prefix[0] if len(prefix) == 2 else scope.subscription_id

@@ -215,7 +215,9 @@ def _resource_id(subscription_id: str, group: str, arm_type: str, name: str, lab
 
 def _dependency(value: Any, label: str, index: int) -> str:
     if not isinstance(value, str) or not value:
-        raise ArmError("Each 'dependsOn' entry must be a resource ID or name.", resource=label, path=f"dependsOn[{index}]")
+        raise ArmError(
+            "Each 'dependsOn' entry must be a resource ID or name.", resource=label, path=f"dependsOn[{index}]"
+        )
     return value
 
 

@@ -124,10 +124,11 @@ def test_other_settings_take_any_text():
 
 def test_save_replaces_the_settings_notifies_logs_and_restarts_asvi_60(alice):
     app = app_of(alice, "contoso-web")
-    services.save_app_settings(app, app.settings_version, [("WEBSITE_VNET_ROUTE_ALL", "1", False), ("SLOT", "x", True)])
+    base = app.settings_version
+    services.save_app_settings(app, base, [("WEBSITE_VNET_ROUTE_ALL", "1", False), ("SLOT", "x", True)])
     assert sorted(_saved(alice)) == [("SLOT", "x", True), ("WEBSITE_VNET_ROUTE_ALL", "1", False)]
     fresh = WebApp.objects.get(pk=app.pk)
-    assert fresh.settings_version == 2
+    assert fresh.settings_version == base + 1
     assert fresh.status == "Restarting"
     titles = list(Notification.objects.filter(sandbox=alice.sandbox).values_list("title", flat=True))
     assert "Successfully updated application settings" in titles

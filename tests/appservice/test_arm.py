@@ -102,7 +102,7 @@ def test_regional_integration_route_all_and_settings_round_trip(source, target):
     assert comparable(to_arm(copy), target, ignore=generated) == comparable(document, source, ignore=generated)
     # The subnet was delegated and claimed by the plan, as the blade does (ASVI-24).
     subnet = _subnet(target, "contoso-vnet", "integration-subnet")
-    assert subnet.delegation == "Microsoft.Web/serverFarms" and subnet.serverfarm_id == copy.plan_id
+    assert subnet.delegation == "Microsoft.Web/serverFarms" and subnet.service_association_link.plan_id == copy.plan_id
     # Slot settings are the site's config "slotConfigNames", a resource of its own.
     (config,) = [
         d for d in registry.get("Microsoft.Web/sites").export(_app(source, "contoso-api")) if d["type"] == CONFIG_TYPE

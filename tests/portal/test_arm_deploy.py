@@ -10,6 +10,7 @@ from portal.arm.deploy import deploy
 from portal.arm.errors import ArmError
 from portal.arm.export import export_sandbox
 from portal.models import ActivityLogEntry, Notification, Operation, ResourceGroup
+from portal.seed import estate
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,9 @@ def state(sandbox) -> str:
     return json.dumps(
         {
             "estate": export_sandbox(sandbox),
-            "groups": sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
+            "groups": sorted(
+                ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)
+            ),
             "notifications": Notification.objects.filter(sandbox=sandbox).count(),
             "activity": ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
         },
@@ -213,7 +216,12 @@ def test_a_reference_to_a_missing_resource_is_named(alice):
         ('{"resources": [], "extra": 1}', "unknown top-level property 'extra'", "", "extra"),
         ('{"resources": [{"name": "x", "type": "Microsoft.Nope/things"}]}', "not known here", "x", "type"),
         ('{"resources": [{"name": "x"}]}', "has no 'type'", "x", "type"),
-        ('{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": 5}]}', "must be a string", "resources[0]", "name"),
+        (
+            '{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": 5}]}',
+            "must be a string",
+            "resources[0]",
+            "name",
+        ),
         (
             '{"resources": [{"type": "Microsoft.Network/networkSecurityGroups", "name": "n", "location": "eastus", "properties": []}]}',
             "'properties' must be an object",
@@ -266,7 +274,12 @@ def test_a_condition_skips_a_resource_and_the_dependencies_on_it(alice):
 
 def test_resources_may_name_their_group_which_is_created_when_needed(alice):
     document = template(
-        {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "lab-rg", "location": "westus"},
+        {
+            "type": "Microsoft.Resources/resourceGroups",
+            "apiVersion": "2022-09-01",
+            "name": "lab-rg",
+            "location": "westus",
+        },
         nsg() | {"resourceGroup": "lab-rg", "location": "westus"},
         nsg("other-nsg") | {"resourceGroup": "undeclared-rg"},
     )
@@ -282,7 +295,12 @@ def test_a_resource_without_a_group_needs_one(alice):
 
 
 def test_a_group_in_a_region_the_lab_lacks_is_refused(alice):
-    group = {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "x-rg", "location": "mars"}
+    group = {
+        "type": "Microsoft.Resources/resourceGroups",
+        "apiVersion": "2022-09-01",
+        "name": "x-rg",
+        "location": "mars",
+    }
     error = refused(alice.sandbox, template(group))
     assert (error.resource, error.path) == ("x-rg", "location")
 
@@ -363,3 +381,22 @@ def test_deploying_again_updates_what_exists(alice):
     created = m.VirtualNetwork.objects.get(sandbox=alice.sandbox, name="lab-vnet")
     assert created.address_space == ["10.50.0.0/15"]
     assert sorted(created.subnets.values_list("name", flat=True)) == ["a", "b"]
+
+
+def test_the_same_estate_deployed_twice_changes_nothing_the_second_time(empty_sandbox):
+    deploy(empty_sandbox, estate(), parameters={"era": empty_sandbox.era})
+    before = state(empty_sandbox)
+    deploy(empty_sandbox, estate(), parameters={"era": empty_sandbox.era})
+    assert state(empty_sandbox) == before
+
+
+def test_a_sandbox_export_keeps_apart_the_same_name_in_two_groups(alice, empty_sandbox):
+    deploy(alice.sandbox, template(nsg("twin-nsg")), resource_group="contoso-rg")
+    deploy(alice.sandbox, template(nsg("twin-nsg") | {"resourceGroup": "other-rg"}))
+    exported = export_sandbox(alice.sandbox)
+    assert exported["parameters"]["networkSecurityGroups_twin_nsg_name"]["defaultValue"] == "twin-nsg"
+    assert exported["parameters"]["networkSecurityGroups_other_rg_twin_nsg_name"]["defaultValue"] == "twin-nsg"
+    deploy(empty_sandbox, exported)
+    twins = m.NetworkSecurityGroup.objects.filter(sandbox=empty_sandbox, name="twin-nsg")
+    groups = sorted(twins.values_list("resource_group__name", flat=True))
+    assert groups == ["contoso-rg", "other-rg"]

@@ -14,7 +14,12 @@ NSG = {
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     "contentVersion": "1.0.0.0",
     "resources": [
-        {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "lab-rg", "location": "eastus"},
+        {
+            "type": "Microsoft.Resources/resourceGroups",
+            "apiVersion": "2022-09-01",
+            "name": "lab-rg",
+            "location": "eastus",
+        },
         {
             "type": "Microsoft.Network/networkSecurityGroups",
             "apiVersion": "2023-09-01",
@@ -38,7 +43,12 @@ def test_export_estate_writes_the_sandboxs_template(alice, tmp_path, capsys):
     call_command("export_estate", "--sandbox", str(alice.sandbox.key), "-o", str(target))
     written = json.loads(target.read_text())
     assert written == export_sandbox(alice.sandbox)
-    assert {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "contoso-rg", "location": "eastus"} in written["resources"]
+    assert {
+        "type": "Microsoft.Resources/resourceGroups",
+        "apiVersion": "2022-09-01",
+        "name": "contoso-rg",
+        "location": "eastus",
+    } in written["resources"]
     call_command("export_estate", "--sandbox", str(alice.sandbox.key))
     assert json.loads(capsys.readouterr().out) == written
 
@@ -55,7 +65,9 @@ def test_import_estate_takes_a_parameters_file(empty_sandbox, tmp_path):
     template["parameters"] = {"nsgName": {"type": "string"}}
     template["resources"][1]["name"] = "[parameters('nsgName')]"
     parameters = write(tmp_path, {"parameters": {"nsgName": {"value": "given-nsg"}}}, "p.json")
-    call_command("import_estate", "--sandbox", str(empty_sandbox.key), write(tmp_path, template), "--parameters", parameters)
+    call_command(
+        "import_estate", "--sandbox", str(empty_sandbox.key), write(tmp_path, template), "--parameters", parameters
+    )
     assert NetworkSecurityGroup.objects.get(sandbox=empty_sandbox).name == "given-nsg"
 
 
@@ -71,9 +83,21 @@ def _resources_of(sandbox) -> tuple:
     ("content", "message"),
     [
         ("{ not json", "The template is not valid JSON"),
-        ({**NSG, "resources": [{**NSG["resources"][1], "type": "Microsoft.Nope/things"}]}, "resource 'lab-nsg' type: The resource type"),
         (
-            {**NSG, "resources": [NSG["resources"][0], {**NSG["resources"][1], "properties": {"securityRules": [{"name": "r", "properties": {"priority": "high"}}]}}]},
+            {**NSG, "resources": [{**NSG["resources"][1], "type": "Microsoft.Nope/things"}]},
+            "resource 'lab-nsg' type: The resource type",
+        ),
+        (
+            {
+                **NSG,
+                "resources": [
+                    NSG["resources"][0],
+                    {
+                        **NSG["resources"][1],
+                        "properties": {"securityRules": [{"name": "r", "properties": {"priority": "high"}}]},
+                    },
+                ],
+            },
             "resource 'lab-nsg' properties.securityRules[0].properties.direction: The property is required.",
         ),
         (
@@ -87,11 +111,21 @@ def _resources_of(sandbox) -> tuple:
                             "securityRules": [
                                 {
                                     "name": "r",
-                                    "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp"},
+                                    "properties": {
+                                        "priority": 100,
+                                        "direction": "Inbound",
+                                        "access": "Allow",
+                                        "protocol": "Tcp",
+                                    },
                                 },
                                 {
                                     "name": "s",
-                                    "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp"},
+                                    "properties": {
+                                        "priority": 100,
+                                        "direction": "Inbound",
+                                        "access": "Allow",
+                                        "protocol": "Tcp",
+                                    },
                                 },
                             ]
                         },

@@ -22,7 +22,9 @@ def _kwargs(client, rg="contoso-rg") -> dict:
 
 
 def export_url(client, name="contoso-vnet", type_name="virtualNetworks", provider="Microsoft.Network") -> str:
-    return reverse("export_template", kwargs={**_kwargs(client), "provider": provider, "type_name": type_name, "name": name})
+    return reverse(
+        "export_template", kwargs={**_kwargs(client), "provider": provider, "type_name": type_name, "name": name}
+    )
 
 
 def group_export_url(client) -> str:
@@ -42,7 +44,7 @@ def test_a_resources_export_template_shows_its_template_with_download_and_copy(a
     response = alice.get(export_url(alice))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "contoso-vnet <span class=\"az-title-sep\">|</span> Export template" in html
+    assert 'contoso-vnet <span class="az-title-sep">|</span> Export template' in html
     assert 'id="export-download"' in html and 'data-copy-target="#export-template-json"' in html
     assert "portal/export.js" in html and "onclick" not in html
     template = shown_template(html)
@@ -140,7 +142,16 @@ def _with(**changes) -> str:
         (_with(type="Microsoft.Nope/things"), "Resource 'pasted-nsg', property 'type'"),
         (_with(properties={"securityRules": "none"}), "property 'properties.securityRules'"),
         (
-            _with(properties={"securityRules": [{"name": "r", "properties": {"priority": 5, "direction": "Inbound", "access": "Allow", "protocol": "Tcp"}}]}),
+            _with(
+                properties={
+                    "securityRules": [
+                        {
+                            "name": "r",
+                            "properties": {"priority": 5, "direction": "Inbound", "access": "Allow", "protocol": "Tcp"},
+                        }
+                    ]
+                }
+            ),
             "Learn more: ERR-25, NSG-02",
         ),
         (
@@ -158,7 +169,9 @@ def _with(**changes) -> str:
                                         "name": "s",
                                         "properties": {
                                             "addressPrefix": "10.9.0.0/24",
-                                            "routeTable": {"id": "/subscriptions/x/resourceGroups/contoso-rg/providers/Microsoft.Network/routeTables/ghost"},
+                                            "routeTable": {
+                                                "id": "/subscriptions/x/resourceGroups/contoso-rg/providers/Microsoft.Network/routeTables/ghost"
+                                            },
                                         },
                                     }
                                 ],

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resource-group", default="", help="The group for resources that name none (it must exist)."
         )
-        parser.add_argument("--parameters", help="A parameters file ({\"parameters\": {\"name\": {\"value\": ...}}}).")
+        parser.add_argument("--parameters", help='A parameters file ({"parameters": {"name": {"value": ...}}}).')
 
     def handle(self, *args, **options) -> None:
         sandbox = sandbox_by_key(options["sandbox"])
@@ -51,5 +51,7 @@ class Command(BaseCommand):
             )
         except ArmError as exc:
             raise CommandError(f"Nothing was deployed. {exc}") from None
-        created = f" (created resource groups: {', '.join(deployment.created_groups)})" if deployment.created_groups else ""
+        created = (
+            f" (created resource groups: {', '.join(deployment.created_groups)})" if deployment.created_groups else ""
+        )
         self.stdout.write(f"Deployed {len(deployment.resources)} resources into sandbox {sandbox.key}{created}.")

@@ -2,6 +2,8 @@
 
 from django import template
 
+from portal.resources import resource_url
+
 register = template.Library()
 
 
@@ -17,6 +19,4 @@ def thousands(value):
 @register.filter
 def blade(resource) -> str:
     """The URL of a resource's blade (``{{ node.nic|blade }}``)."""
-    from portal.resources import resource_url
-
     return resource_url(resource)

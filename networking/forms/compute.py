@@ -2,7 +2,7 @@
 
 from django import forms
 
-from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
+from networking.models import NetworkSecurityGroup, Subnet, VirtualMachine, VirtualNetwork
 from networking.services import compute as compute_services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -99,8 +99,6 @@ class VirtualMachineWizard(CreateWizard):
             problems["nsg"] = Problem("Select a network security group.")
 
     def _vm_exists(self, name):
-        from networking.models import VirtualMachine
-
         return VirtualMachine.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
 
     def create(self, rg):

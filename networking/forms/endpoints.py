@@ -4,7 +4,7 @@ Basics, Resource, Configuration, Review + create."""
 from django import forms
 
 from networking.forms.fields import Text, parsed
-from networking.models import Subnet, VirtualNetwork
+from networking.models import PrivateDnsZone, Subnet, VirtualNetwork
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -161,8 +161,6 @@ class PrivateEndpointWizard(CreateWizard):
             return ""
         existing = endpoint_services.zone_for(self.target_rg, kind.zone) if self.target_rg else None
         if existing is None and not self.target_rg:
-            from networking.models import PrivateDnsZone
-
             existing = (
                 PrivateDnsZone.objects.filter(sandbox=self.sandbox, name__iexact=kind.zone)
                 .select_related("resource_group")

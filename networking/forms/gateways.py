@@ -8,7 +8,7 @@ from itertools import zip_longest
 from django import forms
 
 from networking.engine import addressing
-from networking.models import Subnet, VirtualNetwork
+from networking.models import LocalNetworkGateway, Subnet, VirtualNetwork
 from networking.services import gateways as services
 from portal.errors import rule_error
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
@@ -207,8 +207,6 @@ class LocalGatewayWizard(CreateWizard):
 
 
 def _taken(rg, name: str) -> bool:
-    from networking.models import LocalNetworkGateway
-
     return LocalNetworkGateway.objects.filter(resource_group=rg, name__iexact=name).exists()
 
 

@@ -24,7 +24,8 @@ from networking import snapshot
 from networking.engine import nsg as nsg_engine
 from networking.engine import routes as r
 from networking.engine import servicetags
-from networking.models import NetworkInterface, RouteTable
+from networking.engine.trace import trace_nic, trace_pod, trace_subnet
+from networking.models import NetworkInterface, RouteTable, Subnet
 from networking.resources import WATCHER_MENU
 from networking.views.compute import get_nic, nic_blade
 from networking.views.vnets import get_subnet, get_vnet, vnet_blade
@@ -653,8 +654,6 @@ class ConnectionTroubleshootForm(forms.Form):
 
 
 def _subnets(sandbox) -> list:
-    from networking.models import Subnet
-
     subnets = Subnet.objects.filter(vnet__sandbox=sandbox).select_related("vnet").order_by("vnet__name", "name")
     return [x for x in subnets if x.address_prefix and ":" not in x.address_prefix]
 
@@ -680,8 +679,6 @@ def watcher_connection_troubleshoot(request, subscription_id, rg, name):
     """Connection troubleshoot (NW-40 to NW-46): whether a VM (or a subnet,
     or an AKS pod) reaches a destination, hop by hop, answered by the
     connectivity engine."""
-    from networking.engine.trace import trace_nic, trace_pod, trace_subnet
-
     watcher = _watcher(request, subscription_id, rg, name)
     nics, subnets = _vm_nics(request.sandbox), _subnets(request.sandbox)
     pods = snapshot.pod_choices(request.sandbox)

@@ -11,6 +11,7 @@ from typing import Any
 from portal.arm import ids
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
+from portal.models import ResourceGroup
 from portal.registry import registry
 
 # Form fields the services name that are the same property in every document.
@@ -51,8 +52,6 @@ class DeployContext:
     created: dict[str, Any] = field(default_factory=dict)
 
     def resource_group(self, name: str):
-        from portal.models import ResourceGroup
-
         group = ResourceGroup.objects.filter(subscription=self.subscription, name__iexact=name).first()
         if group is None:
             raise ArmError(f"Resource group '{name}' could not be found.")

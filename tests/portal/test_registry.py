@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from networking.models import KeyVault
-from networking.services import paas
+from networking.services import nat, paas
 from portal.blades import resource_menu
 from portal.create_views import wizards
 from portal.errors import rule_error
@@ -74,9 +74,12 @@ def test_every_type_the_portal_lists_is_declared_by_its_app():
 
 @pytest.fixture
 def estate(carol):
-    """The full demo seed, plus a key vault (the seed has none)."""
+    """The full demo seed, plus what it has none of: a key vault, a public IP
+    and a NAT gateway."""
     rg = ResourceGroup.objects.get(subscription__sandbox=carol.sandbox, name="contoso-rg")
     paas.create_target(KeyVault, rg, name="lab-kv", location="eastus")
+    pip = nat.create_public_ip(rg, nat.PublicIpSpec("lab-nat-ip", "eastus"))
+    nat.create_nat_gateway(rg, nat.NatGatewaySpec(name="lab-nat", location="eastus", idle_timeout=4, public_ips=(pip,)))
     return carol
 
 
@@ -85,7 +88,7 @@ def test_the_declared_menu_is_the_menu_the_blade_shows(estate, arm_type):
     resource_type = registry.get(arm_type)
     resource = resource_type.rows(estate.sandbox).select_related("resource_group__subscription").first()
     if resource is None:
-        pytest.skip(f"the demo seed has no {arm_type}")
+        pytest.fail(f"the estate has no {arm_type}: add one to the fixture")
     page = estate.get(resource_url(resource))
     assert page.status_code == 200
     shown = [

@@ -200,7 +200,7 @@ def create_public_ip(rg: ResourceGroup, spec: PublicIpSpec, *, announce: bool = 
 def delete_public_ip(pip: PublicIPAddress) -> None:
     """PIP-04: Azure refuses to delete an address a resource uses."""
     with transaction.atomic():
-        current = PublicIPAddress.objects.select_for_update().filter(pk=pip.pk).select_related("nat_gateway").first()
+        current = PublicIPAddress.objects.select_for_update(of=("self",)).filter(pk=pip.pk).select_related("nat_gateway").first()
         if current is None:
             return
         if current.nat_gateway_id:

@@ -120,3 +120,24 @@ def test_a_check_box_row_has_its_heading_and_its_text_beside_the_box():
 def test_a_field_is_read_only_when_the_page_says_so():
     assert 'id="switch-name" value="" maxlength="80" readonly' in _render(SwitchForm(), existing=True)
     assert "readonly" not in _render(SwitchForm(), existing=False)
+
+
+class ProtocolForm(forms.Form):
+    protocol = forms.CharField(widget=forms.RadioSelect(choices=[("*", "Any"), ("Tcp", "TCP")]))
+
+    @property
+    def helper(self):
+        return helper(AzField("protocol", id="protocol", option_ids="label", readonly="preset"))
+
+
+def test_option_ids_can_follow_the_labels_where_a_value_is_no_word():
+    html = _render(ProtocolForm({"protocol": "*"}))
+    assert 'id="protocol-any"' in html and 'id="protocol-tcp"' in html
+
+
+def test_a_read_only_radio_group_leaves_only_its_chosen_option_enabled():
+    html = _render(ProtocolForm({"protocol": "Tcp"}), preset=("22", "Tcp"))
+    assert _has(html, '<label><input type="radio" name="protocol" value="*" id="protocol-any" disabled> Any</label>')
+    assert _has(html, '<label><input type="radio" name="protocol" value="Tcp" id="protocol-tcp" checked> TCP</label>')
+    assert "readonly" not in html
+    assert " disabled" not in _render(ProtocolForm({"protocol": "Tcp"}))

@@ -24,7 +24,17 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+
+# A control whose change re-renders its context pane with the form's values
+# (a Source, a Service, a Next hop type shows or fixes other fields).
+RERENDER_PANE = {
+    "hx-get": "{{ action_url }}",
+    "hx-trigger": "change",
+    "hx-target": "#context-pane",
+    "hx-swap": "innerHTML",
+    "hx-include": "closest form",
+}
 
 
 def helper(*fields: Any, rows: bool = False) -> FormHelper:

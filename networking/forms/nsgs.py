@@ -9,7 +9,7 @@ from networking.models import NetworkSecurityGroup
 from networking.services import nsgs as services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
 
 class NetworkSecurityGroupWizard(CreateWizard):
@@ -44,14 +44,6 @@ SERVICE_CHOICES = [(s, s) for s in nsg_rules.SERVICES]
 PROTOCOL_CHOICES = [(p, nsg_rules.PROTOCOL_LABELS[p]) for p in nsg_rules.PORTAL_PROTOCOLS]
 ACTION_CHOICES = [("Allow", "Allow"), ("Deny", "Deny")]
 TAG_CHOICES = [(tag, tag) for tag in nsg_rules.SERVICE_TAGS]
-# A changed Source, Destination or Service re-renders the pane (views/nsgs.py nsg_rule_add).
-RERENDER = {
-    "hx-get": "{{ action_url }}",
-    "hx-trigger": "change",
-    "hx-target": "#context-pane",
-    "hx-swap": "innerHTML",
-    "hx-include": "closest form",
-}
 
 
 def _tag_field(label: str) -> forms.CharField:
@@ -98,7 +90,7 @@ class SecurityRuleForm(forms.Form):
 
         def side(kind: str, placeholder: str) -> list[AzField]:
             chosen = self[kind].value()
-            shown = [AzField(kind, id=kind, **RERENDER)]
+            shown = [AzField(kind, id=kind, **RERENDER_PANE)]
             if chosen == "IPAddresses":
                 shown.append(AzField(f"{kind}_ips", id=f"{kind}-ips", star=True, placeholder=placeholder))
             elif chosen == "ServiceTag":
@@ -109,7 +101,7 @@ class SecurityRuleForm(forms.Form):
             *side("source", "10.0.0.0/24, 198.51.100.7"),
             AzField("source_ports", id="source-ports", star=True),
             *side("destination", "10.0.1.0/24"),
-            AzField("service", id="service", **RERENDER),
+            AzField("service", id="service", **RERENDER_PANE),
             AzField(
                 "destination_ports",
                 id="destination-ports",

@@ -123,6 +123,7 @@ class AzField(Field):
         readonly: bool | str = False,
         option_prefix: str = "",
         option_ids: str = "value",
+        error_id: str = "",
         legend_template: str = "",
         **attrs: Any,
     ) -> None:
@@ -138,6 +139,7 @@ class AzField(Field):
             "row": row,
             "option_prefix": option_prefix or id,
             "option_ids": option_ids,
+            "error_id": error_id,
         }
         self.help_template = help_template
         self.legend_template = legend_template

@@ -325,9 +325,25 @@ class SettingPaneForm(forms.Form):
     """The "Add/Edit application setting" pane's OK (the service checks the
     name and value, APPSET-*), a row's Delete, and which row to edit."""
 
-    name = Text(100_000)
-    value = Text(100_000)
-    slot_setting = forms.BooleanField(required=False)
+    name = Text(100_000, label="Name")
+    value = Text(100_000, label="Value")
+    slot_setting = forms.BooleanField(required=False, label="Deployment slot setting")
     original = Text(100_000)
     delete = Text(100_000, strip=True)
     edit = Text(100_000, strip=True)
+
+    @classmethod
+    def showing(cls, name: str, value: str, slot: bool, original: str) -> "SettingPaneForm":
+        """The pane as drawn: a grid row being edited, or what OK refused."""
+        return cls({"name": name, "value": value, "slot_setting": "on" if slot else "", "original": original})
+
+    @property
+    def helper(self):
+        """The pane's fields; a refusal's message carries its rule IDs in
+        ``data-rule`` (and ``data-err``) on ``#name-error``/``#value-error``."""
+        typed = {"autocomplete": "off", "spellcheck": "false"}
+        return helper(
+            AzField("name", id="setting-name", star=True, error_id="name-error", maxlength="256", autofocus=True, **typed),
+            AzField("value", id="setting-value", error_id="value-error", **typed),
+            AzField("slot_setting", id="slot-setting"),
+        )

@@ -464,8 +464,8 @@ def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, err
     context = {
         **_blade(app, "configuration", "Add/Edit application setting"),
         "draft": draft,
-        "form": form,
-        "errors": errors or {},
+        "form": SettingPaneForm.showing(form["name"], form["value"], form["slot"], form["original"]),
+        "problems": errors or {},
         "known_settings": KNOWN_SETTINGS,
     }
     return respond(request, "appservice/app_setting.html", "pane", context, status)

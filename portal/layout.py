@@ -24,7 +24,17 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+
+# A control whose change re-renders its context pane with the form's values
+# (a Source, a Service, a Next hop type shows or fixes other fields).
+RERENDER_PANE = {
+    "hx-get": "{{ action_url }}",
+    "hx-trigger": "change",
+    "hx-target": "#context-pane",
+    "hx-swap": "innerHTML",
+    "hx-include": "closest form",
+}
 
 
 def helper(*fields: Any, rows: bool = False) -> FormHelper:
@@ -87,7 +97,9 @@ class AzField(Field):
     turns it on (a subnet's name is read-only once the subnet exists).
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
-    options get ids ``<option_prefix>-<value>``; a ``BooleanField`` is one
+    options get ids ``<option_prefix>-<value>`` (``-<label>`` with
+    ``option_ids="label"``, for values such as ``*``); a read-only radio group
+    keeps only its chosen option enabled (HTML has no read-only radio); a ``BooleanField`` is one
     check box with the field's label beside it (``label`` then heads its
     row). Other keyword arguments are the control's HTML attributes (each
     option's, in a group); a label or attribute with ``{{`` is a template,
@@ -110,6 +122,8 @@ class AzField(Field):
         row: bool = False,
         readonly: bool | str = False,
         option_prefix: str = "",
+        option_ids: str = "value",
+        error_id: str = "",
         legend_template: str = "",
         **attrs: Any,
     ) -> None:
@@ -124,6 +138,8 @@ class AzField(Field):
             "rule": rule,
             "row": row,
             "option_prefix": option_prefix or id,
+            "option_ids": option_ids,
+            "error_id": error_id,
         }
         self.help_template = help_template
         self.legend_template = legend_template
@@ -132,10 +148,11 @@ class AzField(Field):
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs) -> str:
         attrs = {key: _text(value, context) for key, value in self.attrs.items()}
         readonly = context.get(self.readonly) if isinstance(self.readonly, str) else self.readonly
-        if readonly:
+        widget = form.fields[self.name].widget
+        locked = bool(readonly) and isinstance(widget, forms.RadioSelect)
+        if readonly and not locked:
             attrs["readonly"] = True
         flat = context.flatten()
-        widget = form.fields[self.name].widget
         if isinstance(widget, forms.CheckboxSelectMultiple):
             group = "checkbox"
         elif isinstance(widget, forms.RadioSelect):
@@ -148,7 +165,7 @@ class AzField(Field):
             **self.options,
             "label": _text(self.options["label"], context),
             "group": group,
-            "choices": self._choices(form) if group in ("checkbox", "radio") else [],
+            "choices": self._choices(form, locked) if group in ("checkbox", "radio") else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "input": self._input(widget, attrs),
             "checked": group == "check" and widget.check_test(form[self.name].value()),
@@ -175,15 +192,18 @@ class AzField(Field):
         rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "type", "name", "value")}
         return {"type": widget.input_type, "attrs": flatatt(rest)}
 
-    def _choices(self, form) -> list[dict[str, Any]]:
-        """A group's options with the element ids the portal gives them."""
+    def _choices(self, form, locked: bool = False) -> list[dict[str, Any]]:
+        """A group's options with the element ids the portal gives them;
+        ``locked`` disables every option but the chosen one."""
         prefix = self.options["option_prefix"]
+        by_label = self.options["option_ids"] == "label"
         return [
             {
                 "value": option.data["value"],
                 "label": option.choice_label,
                 "checked": option.data["selected"],
-                "id": f"{prefix}-{slugify(option.data['value'])}",
+                "disabled": locked and not option.data["selected"],
+                "id": f"{prefix}-{slugify(option.choice_label if by_label else option.data['value'])}",
             }
             for option in form[self.name].subwidgets
         ]

@@ -9,7 +9,7 @@ from networking.models import NetworkSecurityGroup
 from networking.services import nsgs as services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
 
 class NetworkSecurityGroupWizard(CreateWizard):
@@ -43,6 +43,15 @@ SOURCE_CHOICES = list(services.SOURCE_KINDS)
 SERVICE_CHOICES = [(s, s) for s in nsg_rules.SERVICES]
 PROTOCOL_CHOICES = [(p, nsg_rules.PROTOCOL_LABELS[p]) for p in nsg_rules.PORTAL_PROTOCOLS]
 ACTION_CHOICES = [("Allow", "Allow"), ("Deny", "Deny")]
+TAG_CHOICES = [(tag, tag) for tag in nsg_rules.SERVICE_TAGS]
+
+
+def _tag_field(label: str) -> forms.CharField:
+    """A side's service tag, picked from the list but checked as text: a
+    hand-edited tag gets NSG-04's message, not "not a valid choice"."""
+    return forms.CharField(
+        required=False, max_length=80, initial="VirtualNetwork", label=label, widget=forms.Select(choices=TAG_CHOICES)
+    )
 
 
 class SecurityRuleForm(forms.Form):
@@ -51,22 +60,68 @@ class SecurityRuleForm(forms.Form):
 
     source = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Source")
     source_ips = forms.CharField(required=False, max_length=100_000, label="Source IP addresses/CIDR ranges")
-    source_tag = forms.CharField(required=False, max_length=80, initial="VirtualNetwork", label="Source service tag")
+    source_tag = _tag_field("Source service tag")
     source_ports = forms.CharField(required=False, max_length=2_000, initial="*", label="Source port ranges")
     destination = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Destination")
     destination_ips = forms.CharField(required=False, max_length=100_000, label="Destination IP addresses/CIDR ranges")
-    destination_tag = forms.CharField(
-        required=False, max_length=80, initial="VirtualNetwork", label="Destination service tag"
-    )
+    destination_tag = _tag_field("Destination service tag")
     service = forms.ChoiceField(choices=SERVICE_CHOICES, initial="Custom", label="Service")
     destination_ports = forms.CharField(
         required=False, max_length=2_000, initial="8080", label="Destination port ranges"
     )
-    protocol = forms.CharField(required=False, max_length=8, initial="*", label="Protocol")
-    access = forms.ChoiceField(choices=ACTION_CHOICES, initial="Allow", label="Action")
+    protocol = forms.CharField(
+        required=False, max_length=8, initial="*", label="Protocol", widget=forms.RadioSelect(choices=PROTOCOL_CHOICES)
+    )
+    access = forms.ChoiceField(choices=ACTION_CHOICES, initial="Allow", label="Action", widget=forms.RadioSelect)
     priority = forms.CharField(required=False, max_length=12, label="Priority")
     name = forms.CharField(required=False, max_length=200, label="Name")
-    description = forms.CharField(required=False, max_length=nsg_rules.DESCRIPTION_MAX, label="Description")
+    description = forms.CharField(
+        required=False,
+        max_length=nsg_rules.DESCRIPTION_MAX,
+        label="Description",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @property
+    def helper(self):
+        """The pane's fields (portal-ui §4), bound to what it shows: the
+        address or tag box follows the chosen Source and Destination; a
+        preset Service fixes the port and the protocol."""
+
+        def side(kind: str, placeholder: str) -> list[AzField]:
+            chosen = self[kind].value()
+            shown = [AzField(kind, id=kind, **RERENDER_PANE)]
+            if chosen == "IPAddresses":
+                shown.append(AzField(f"{kind}_ips", id=f"{kind}-ips", star=True, placeholder=placeholder))
+            elif chosen == "ServiceTag":
+                shown.append(AzField(f"{kind}_tag", id=f"{kind}-tag", star=True))
+            return shown
+
+        return helper(
+            *side("source", "10.0.0.0/24, 198.51.100.7"),
+            AzField("source_ports", id="source-ports", star=True),
+            *side("destination", "10.0.1.0/24"),
+            AzField("service", id="service", **RERENDER_PANE),
+            AzField(
+                "destination_ports",
+                id="destination-ports",
+                star=True,
+                readonly="preset",
+                help="A port (80), a range (1000-2000), a comma-separated list (80,443) or * for any; 0-65535.",
+                rule="NSG-07",
+            ),
+            AzField("protocol", id="protocol", readonly="preset", option_ids="label"),
+            AzField("access", id="access"),
+            AzField(
+                "priority",
+                id="priority",
+                star=True,
+                inputmode="numeric",
+                help_template="networking/nsg_rule_pane.html#priority-help",
+            ),
+            AzField("name", id="name", star=True, readonly="rule"),
+            AzField("description", id="description"),
+        )
 
     def problems(self) -> dict[str, Problem]:
         return {field: Problem(str(messages[0])) for field, messages in self.errors.items()}

@@ -1,13 +1,14 @@
 """Forms of the route table blades: the create wizard and the "Add route"
 pane. Field shape only; Azure's rules are the service's."""
 
+from crispy_forms.layout import HTML
 from django import forms
 
 from networking.models import Route, RouteTable
 from networking.services import routes as services
 from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
 YES_NO = [("Yes", "Yes"), ("No", "No")]
 
@@ -55,6 +56,9 @@ class RouteTableWizard(CreateWizard):
         ]
 
 
+NEXT_HOP_CHOICES = Route.NEXT_HOP_TYPES
+
+
 class RouteForm(forms.Form):
     """The "Add route" pane (2021): next hop type stays free text so that an
     unknown or system-only hop gets ERR-29 (ROUTE-21, ROUTE-22)."""
@@ -62,15 +66,65 @@ class RouteForm(forms.Form):
     name = forms.CharField(required=False, max_length=200, label="Route name")
     address_prefix = forms.CharField(required=False, max_length=200, label="Address prefix")
     next_hop_type = forms.CharField(
-        required=False, max_length=40, initial="VirtualNetworkGateway", label="Next hop type"
+        required=False,
+        max_length=40,
+        initial="VirtualNetworkGateway",
+        label="Next hop type",
+        widget=forms.Select(choices=NEXT_HOP_CHOICES),
     )
     next_hop_ip = forms.CharField(required=False, max_length=100, label="Next hop address")
 
+    def __init__(self, *args, ip_refused: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A refused address stays on the pane even after the hop type changed, so its message shows.
+        self.ip_refused = ip_refused
+
+    @property
+    def helper(self):
+        """The pane's fields (portal-ui §5): "Next hop address" only for a
+        virtual appliance (ROUTE-21); changing the hop type re-renders it."""
+        hop = self["next_hop_type"].value()
+        fields: list = [
+            AzField("name", id="route-name", star=True, readonly="route"),
+            AzField(
+                "address_prefix",
+                id="address-prefix",
+                star=True,
+                placeholder="0.0.0.0/0",
+                help="A CIDR block (10.1.0.0/16), or a service tag such as Storage (at most 25 service-tag routes).",
+                rule="ROUTE-23",
+            ),
+            AzField(
+                "next_hop_type",
+                id="next-hop-type",
+                star=True,
+                **RERENDER_PANE,
+            ),
+        ]
+        if hop == "VirtualAppliance" or self.ip_refused:
+            fields.append(
+                AzField(
+                    "next_hop_ip",
+                    id="next-hop-ip",
+                    star=hop == "VirtualAppliance",
+                    placeholder="10.0.1.4",
+                    help="The private IP of the appliance: a network interface with IP forwarding on,"
+                    " or an internal load balancer's front end.",
+                    rule="ROUTE-21",
+                )
+            )
+        if hop == "VirtualNetworkGateway":
+            fields.append(
+                HTML(
+                    '<p class="az-field-help" id="gateway-hop-note">The gateway must be a VPN gateway:'
+                    " a route can't target an ExpressRoute gateway."
+                    ' <span class="az-rule">ROUTE-21, ROUTE-27</span></p>'
+                )
+            )
+        return helper(*fields)
+
     def problems(self) -> dict[str, Problem]:
         return {field: Problem(str(messages[0])) for field, messages in self.errors.items()}
-
-
-NEXT_HOP_CHOICES = Route.NEXT_HOP_TYPES
 
 
 def initial_values(data=None, route=None) -> dict[str, str]:

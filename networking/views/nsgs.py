@@ -11,10 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from networking.engine import rules as nsg_rules
 from networking.forms.fields import AssociateForm, parsed
 from networking.forms.nsgs import (
-    ACTION_CHOICES,
-    PROTOCOL_CHOICES,
-    SERVICE_CHOICES,
-    SOURCE_CHOICES,
     NetworkSecurityGroupWizard,
     SecurityRuleForm,
     initial_values,
@@ -189,13 +185,9 @@ def _pane_context(nsg, *, direction: str, values: dict, problems=None, rule=None
         "direction": direction,
         "rule": rule,
         "values": values,
+        "form": SecurityRuleForm(values),
         "problems": problems or {},
         "action_url": action_url,
-        "source_choices": SOURCE_CHOICES,
-        "service_choices": SERVICE_CHOICES,
-        "protocol_choices": PROTOCOL_CHOICES,
-        "action_choices": ACTION_CHOICES,
-        "service_tags": nsg_rules.SERVICE_TAGS,
         "preset": nsg_rules.SERVICES.get(values.get("service")),
     }
 

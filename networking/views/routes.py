@@ -143,9 +143,9 @@ def _pane_context(table, *, values: dict, problems=None, route=None) -> dict:
         **_blade(table, "routes", route.name if route else "Add route"),
         "route": route,
         "values": values,
+        "form": RouteForm(values, ip_refused="next_hop_ip" in (problems or {})),
         "problems": problems or {},
         "action_url": action_url,
-        "hop_choices": NEXT_HOP_CHOICES,
     }
 
 

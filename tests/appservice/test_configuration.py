@@ -174,10 +174,10 @@ def test_edit_opens_the_pane_prefilled_from_the_draft(alice):
     app = app_of(alice, "contoso-web")
     params = {**_grid(app, [("DRAFT_ONLY", "not saved yet", True)]), "edit": "draft_only"}
     html = alice.get(app_url(alice, "app_setting", "contoso-web"), params, **HX).content.decode()
-    assert 'name="name" value="DRAFT_ONLY"' in html
-    assert 'name="value" value="not saved yet"' in html
+    assert 'name="name" id="setting-name" value="DRAFT_ONLY"' in html
+    assert 'name="value" id="setting-value" value="not saved yet"' in html
     assert 'name="original" value="DRAFT_ONLY"' in html
-    assert 'name="slot_setting" checked' in html
+    assert 'name="slot_setting" id="slot-setting" value="on" checked' in html
 
 
 def test_ok_adds_an_unsaved_row_closes_the_pane_and_writes_nothing(alice):

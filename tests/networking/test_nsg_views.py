@@ -135,7 +135,7 @@ def test_choosing_a_preset_service_fills_port_and_protocol(alice):
     nsg = make_nsg(alice)
     pane = alice.get(blade_url(nsg, "nsg_rule_add", direction="inbound"), {"service": "SSH", "destination_ports": "8080"}, **HX)
     html = pane.content.decode()
-    assert 'id="destination-ports" value="22" readonly' in html and 'value="SSH"' in html
+    assert 'id="destination-ports" value="22" maxlength="2000" readonly' in html and 'value="SSH"' in html
 
 
 def test_choosing_ip_addresses_shows_the_cidr_field(alice):
@@ -240,7 +240,7 @@ def test_editing_a_rule_saves_it_and_keeps_its_direction(alice):
     alice.post(blade_url(nsg, "nsg_rule_add", direction="outbound"), rule_form(), **HX)
     url = blade_url(nsg, "nsg_rule_edit", rule="DenySqlOutbound")
     pane = alice.get(url, **HX).content.decode()
-    assert ">Save<" in pane and 'value="200"' in pane and "<option selected>Sql</option>" in pane
+    assert ">Save<" in pane and 'value="200"' in pane and "<option value=\"Sql\" selected>Sql</option>" in pane
     response = alice.post(url, rule_form(priority="300", access="Allow"), **HX)
     assert response.status_code == 200
     assert _state(nsg) == [("DenySqlOutbound", "Outbound", 300, "Allow")]

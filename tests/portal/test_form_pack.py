@@ -6,6 +6,7 @@ from django import forms
 from django.template import Context, Template
 from django.test.html import parse_html
 
+from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.layout import AzField, helper
 
@@ -120,3 +121,42 @@ def test_a_check_box_row_has_its_heading_and_its_text_beside_the_box():
 def test_a_field_is_read_only_when_the_page_says_so():
     assert 'id="switch-name" value="" maxlength="80" readonly' in _render(SwitchForm(), existing=True)
     assert "readonly" not in _render(SwitchForm(), existing=False)
+
+
+class ProtocolForm(forms.Form):
+    protocol = forms.CharField(widget=forms.RadioSelect(choices=[("*", "Any"), ("Tcp", "TCP")]))
+
+    @property
+    def helper(self):
+        return helper(AzField("protocol", id="protocol", option_ids="label", readonly="preset"))
+
+
+def test_option_ids_can_follow_the_labels_where_a_value_is_no_word():
+    html = _render(ProtocolForm({"protocol": "*"}))
+    assert 'id="protocol-any"' in html and 'id="protocol-tcp"' in html
+
+
+def test_a_read_only_radio_group_leaves_only_its_chosen_option_enabled():
+    html = _render(ProtocolForm({"protocol": "Tcp"}), preset=("22", "Tcp"))
+    assert _has(html, '<label><input type="radio" name="protocol" value="*" id="protocol-any" disabled> Any</label>')
+    assert _has(html, '<label><input type="radio" name="protocol" value="Tcp" id="protocol-tcp" checked> TCP</label>')
+    assert "readonly" not in html
+    assert " disabled" not in _render(ProtocolForm({"protocol": "Tcp"}))
+
+
+class SettingLikeForm(forms.Form):
+    name = forms.CharField(required=False, label="Name")
+
+    @property
+    def helper(self):
+        return helper(AzField("name", id="setting-name", error_id="name-error"))
+
+
+def test_an_error_with_an_id_carries_the_refusals_rule_and_message_ids():
+    refusal = AzureRuleError("Too many DNS servers.", rule_ids=("ASDNS-05",), err_id="ERR-47")
+    html = _render(SettingLikeForm({"name": "x"}), problems={"name": refusal})
+    assert _has(
+        html,
+        '<div class="az-field-error" id="name-error" data-rule="ASDNS-05" data-err="ERR-47" role="alert">'
+        '<i class="bi bi-x-circle-fill"></i><span>Too many DNS servers. <span class="az-rule">Learn more: ERR-47, ASDNS-05</span></span></div>',
+    )

@@ -47,6 +47,8 @@ class PrivateDnsZoneWizard(CreateWizard):
             problems["name"] = Problem.of(
                 rule_error(f"A private DNS zone named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-24")
             )
+        if name:
+            attempt("name", dns_services.check_zone_limit, self.sandbox)
 
     def deploy(self):
         self.cleaned_data["region"] = (

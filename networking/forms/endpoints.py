@@ -196,6 +196,16 @@ class PrivateEndpointWizard(CreateWizard):
                         "VNET-03",
                     )
                 )
+            if not any(key in problems for key in ("name", "subnet")):
+                attempt(
+                    "name",
+                    endpoint_services.check_new_endpoint,
+                    self.sandbox,
+                    self.target_rg,
+                    name=self.value("name").strip(),
+                    subnet=subnet,
+                    request_message=self.value("request_message").strip(),
+                )
 
     def create(self, rg):
         target = self.chosen_target

@@ -162,6 +162,17 @@ def _parse_value(record_type: str, value: str, field: str) -> str:
 # --- zones --------------------------------------------------------------------
 
 
+def check_zone_limit(sandbox) -> None:
+    """LIMIT-50: 1,000 private DNS zones per subscription. Reads only, so
+    Review + create finds it as Create does."""
+    if PrivateDnsZone.objects.filter(sandbox=sandbox).count() >= MAX_ZONES_PER_SUBSCRIPTION:
+        raise rule_error(
+            f"The subscription already has {MAX_ZONES_PER_SUBSCRIPTION} private DNS zones, the maximum.",
+            "LIMIT-50",
+            field="name",
+        )
+
+
 def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDnsZone:
     """'Create Private DNS Zone': a global resource (LIMIT-50: 1,000 per subscription)."""
     sandbox = rg.subscription.sandbox
@@ -173,12 +184,7 @@ def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDns
                 "NAMING-24",
                 field="name",
             )
-        if PrivateDnsZone.objects.filter(sandbox=sandbox).count() >= MAX_ZONES_PER_SUBSCRIPTION:
-            raise rule_error(
-                f"The subscription already has {MAX_ZONES_PER_SUBSCRIPTION} private DNS zones, the maximum.",
-                "LIMIT-50",
-                field="name",
-            )
+        check_zone_limit(sandbox)
         zone = PrivateDnsZone.objects.create(sandbox=sandbox, resource_group=rg, name=name, location="global")
         portal_services.log_activity(sandbox, zone, "Create or Update Private DNS Zone", "Succeeded")
         if log:

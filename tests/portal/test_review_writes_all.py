@@ -206,3 +206,60 @@ def test_review_writes_nothing_and_create_then_succeeds(carol, key):
     response = carol.post(url, {**data, "action": "create", "reviewed": "1"})
     assert response.status_code == 302, response.context and response.context["wizard"].problems
     assert made_by(key)(carol.sandbox).filter(name__iexact=data["name"]).exists()
+
+
+# --- What only the estate refuses, found by Review as by Create ---------------------------
+
+
+def _taken(arm_type: str) -> Callable[[Client], dict]:
+    """The name and group of the seed's resource of that type: a name already taken."""
+
+    def overrides(client: Client) -> dict:
+        seeded = registry.get(arm_type).rows(client.sandbox).select_related("resource_group").first()
+        return {"name": seeded.name, "resource_group": seeded.resource_group.name}
+
+    return overrides
+
+
+def _nsg_elsewhere(client: Client) -> dict:
+    """A VM in West US with the seed's East US network security group."""
+    return {
+        "region": "westus",
+        "vnet": _pk(_vnet(client, "contoso-westus-vnet")),
+        "subnet": _pk(_subnet(client, "contoso-westus-vnet", "apps-subnet")),
+        "nsg": _seeded(client, "Microsoft.Network/networkSecurityGroups", "contoso-spoke-nsg"),
+    }
+
+
+# (wizard, changed input, a limit lowered to what the seed holds, the field, the rule).
+REFUSALS = {
+    "gateway-name-taken": ("networking:gateway_create", _taken("Microsoft.Network/virtualNetworkGateways"), None, "name", "NAMING-31"),
+    "local-gateway-name-taken": ("networking:local_gateway_create", _taken("Microsoft.Network/localNetworkGateways"), None, "name", "NAMING-32"),
+    "circuit-name-taken": ("networking:circuit_create", _taken("Microsoft.Network/expressRouteCircuits"), None, "name", "NAMING-34"),
+    "dns-zone-limit": ("networking:dns_zone_create", lambda c: {}, ("networking.services.dns.MAX_ZONES_PER_SUBSCRIPTION", 1), "name", "LIMIT-50"),
+    "endpoint-name-taken": ("networking:private_endpoint_create", _taken("Microsoft.Network/privateEndpoints"), None, "name", "NAMING-26"),
+    "endpoint-vnet-limit": ("networking:private_endpoint_create", lambda c: {}, ("networking.services.endpoints.MAX_ENDPOINTS_PER_VNET", 1), "subnet", "LIMIT-30"),
+    "endpoint-subscription-limit": ("networking:private_endpoint_create", lambda c: {}, ("networking.services.endpoints.MAX_ENDPOINTS_PER_SUBSCRIPTION", 1), "name", "LIMIT-30"),
+    "endpoint-request-message": ("networking:private_endpoint_create", lambda c: {"request_message": "x" * 141}, None, "request_message", "PEDNS-30"),
+    "vm-name-taken": ("networking:vm_create", _taken("Microsoft.Compute/virtualMachines"), None, "name", "NAMING-23"),
+    "vm-nsg-in-another-region": ("networking:vm_create", _nsg_elsewhere, None, "nsg", "NSG-20"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_review_shows_what_only_create_used_to_find_on_its_field(carol, monkeypatch, case):
+    key, changed, limit, field, rule = REFUSALS[case]
+    if limit is not None:
+        monkeypatch.setattr(*limit)
+    data, url = {**form(carol, key), **changed(carol)}, wizard_url(carol, key)
+    before = footprint(carol)
+    with CaptureQueriesContext(connection) as queries:
+        response = carol.post(url, {**data, "action": "review"})
+    problems = response.context["wizard"].problems
+    assert response.status_code == 422 and field in problems, problems
+    assert rule in problems[field].learn_more
+    assert [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])] == []
+    # Create meets the same check, with the same rule, and makes nothing.
+    refused = carol.post(url, {**data, "action": "create", "reviewed": "1"})
+    assert refused.status_code == 422 and rule in refused.context["wizard"].problems[field].learn_more
+    assert footprint(carol) == before

@@ -92,6 +92,8 @@ class VirtualMachineWizard(CreateWizard):
                 problem = compute_services.nic_subnet_problem(subnet, self.value("region"))
                 if problem:
                     problems["subnet"] = Problem(problem[0], f"Learn more: {problem[1]}")
+                else:
+                    attempt("subnet", compute_services.check_room_for_nic, subnet)
         if self.value("nsg") and self.chosen_nsg is None:
             problems["nsg"] = Problem("Select a network security group.")
         elif "region" not in problems:

@@ -111,6 +111,14 @@ def nic_subnet_problem(subnet: Subnet, location: str) -> tuple[str, str] | None:
     return None
 
 
+def check_room_for_nic(subnet: Subnet, field: str = "subnet") -> None:
+    """A new NIC in ``subnet`` would get an address (SUBNET-01, SUBNET-02)
+    within the private IP and NIC limits (LIMIT-07, LIMIT-08, LIMIT-13):
+    allocate_ip's own checks, which only read, so Review + create finds what
+    Create would."""
+    allocate_ip(subnet, field)
+
+
 def check_nic_nsg(nsg: NetworkSecurityGroup | None, location: str) -> None:
     """NSG-20: a NIC's network security group is in the NIC's region."""
     if nsg is not None and nsg.location != location:

@@ -243,6 +243,8 @@ REFUSALS = {
     "endpoint-request-message": ("networking:private_endpoint_create", lambda c: {"request_message": "x" * 141}, None, "request_message", "PEDNS-30"),
     "vm-name-taken": ("networking:vm_create", _taken("Microsoft.Compute/virtualMachines"), None, "name", "NAMING-23"),
     "vm-nsg-in-another-region": ("networking:vm_create", _nsg_elsewhere, None, "nsg", "NSG-20"),
+    "vm-nic-limit": ("networking:vm_create", lambda c: {}, ("networking.services.compute.MAX_NICS_PER_REGION", 1), "subnet", "LIMIT-13"),
+    "endpoint-nic-limit": ("networking:private_endpoint_create", lambda c: {}, ("networking.services.compute.MAX_NICS_PER_REGION", 1), "subnet", "LIMIT-13"),
     # Found by Review before too; now through the service's own check.
     "nsg-name-taken": ("networking:nsg_create", _taken("Microsoft.Network/networkSecurityGroups"), None, "name", "NAMING-10"),
     "route-table-name-taken": ("networking:route_table_create", _taken("Microsoft.Network/routeTables"), None, "name", "NAMING-11"),

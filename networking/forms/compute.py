@@ -2,9 +2,8 @@
 
 from django import forms
 
-from networking.models import NetworkSecurityGroup, Subnet, VirtualMachine, VirtualNetwork
+from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from networking.services import compute as compute_services
-from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.layout import AzField, helper, wizard_name, wizard_region
 
@@ -81,10 +80,8 @@ class VirtualMachineWizard(CreateWizard):
     def check_rules(self, problems, attempt) -> None:
         os_type = self.value("image") if self.value("image") in ("Linux", "Windows") else "Linux"
         name = attempt("name", compute_services.validate_vm_name, self.value("name"), os_type)
-        if name and self.target_rg and self.target_rg.pk and self._vm_exists(name):
-            problems["name"] = Problem.of(
-                rule_error(f"A virtual machine named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-23")
-            )
+        if name:
+            attempt("name", compute_services.check_vm_name_free, self.target_rg, name)
         if "vnet" not in problems and self.chosen_vnet is None:
             problems["vnet"] = Problem("Select a virtual network in the virtual machine's region.")
         elif "subnet" not in problems:
@@ -95,11 +92,12 @@ class VirtualMachineWizard(CreateWizard):
                 problem = compute_services.nic_subnet_problem(subnet, self.value("region"))
                 if problem:
                     problems["subnet"] = Problem(problem[0], f"Learn more: {problem[1]}")
+                else:
+                    attempt("subnet", compute_services.check_room_for_nic, subnet)
         if self.value("nsg") and self.chosen_nsg is None:
             problems["nsg"] = Problem("Select a network security group.")
-
-    def _vm_exists(self, name):
-        return VirtualMachine.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
+        elif "region" not in problems:
+            attempt("nsg", compute_services.check_nic_nsg, self.chosen_nsg, self.value("region"))
 
     def create(self, rg):
         return compute_services.create_vm(

@@ -4,10 +4,9 @@
 from django import forms
 
 from networking.forms.fields import PkField, Text
-from networking.models import PrivateDnsZone
 from networking.services import dns as dns_services
-from portal.errors import AzureRuleError, rule_error
-from portal.forms import REVIEW, CreateWizard, Problem
+from portal.errors import AzureRuleError
+from portal.forms import REVIEW, CreateWizard
 from portal.layout import helper, wizard_name
 
 
@@ -39,14 +38,9 @@ class PrivateDnsZoneWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", dns_services.validate_zone_name, self.value("name"))
-        if (
-            name
-            and self.target_rg
-            and PrivateDnsZone.objects.filter(resource_group=self.target_rg, name__iexact=name).exists()
-        ):
-            problems["name"] = Problem.of(
-                rule_error(f"A private DNS zone named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-24")
-            )
+        if name:
+            attempt("name", dns_services.check_zone_name_free, self.target_rg, name)
+            attempt("name", dns_services.check_zone_limit, self.sandbox)
 
     def deploy(self):
         self.cleaned_data["region"] = (

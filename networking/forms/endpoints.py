@@ -5,6 +5,7 @@ from django import forms
 
 from networking.forms.fields import Text, parsed
 from networking.models import PrivateDnsZone, Subnet, VirtualNetwork
+from networking.services import compute as compute_services
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -196,6 +197,18 @@ class PrivateEndpointWizard(CreateWizard):
                         "VNET-03",
                     )
                 )
+            if not any(key in problems for key in ("name", "subnet")):
+                attempt(
+                    "name",
+                    endpoint_services.check_new_endpoint,
+                    self.sandbox,
+                    self.target_rg,
+                    name=self.value("name").strip(),
+                    subnet=subnet,
+                    request_message=self.value("request_message").strip(),
+                )
+            # Create gives the endpoint's NIC an address last; so does Review.
+            attempt("subnet", compute_services.check_room_for_nic, subnet)
 
     def create(self, rg):
         target = self.chosen_target

@@ -8,10 +8,9 @@ from itertools import zip_longest
 from django import forms
 
 from networking.engine import addressing
-from networking.models import LocalNetworkGateway, Subnet, VirtualNetwork
+from networking.models import ExpressRouteCircuit, LocalNetworkGateway, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import gateways as services
-from portal.errors import rule_error
-from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
+from portal.forms import MAX_ROWS, REVIEW, CreateWizard
 from portal.layout import AzField, helper, wizard_name, wizard_region
 
 ENABLED = [("Enabled", "Enabled"), ("Disabled", "Disabled")]
@@ -110,6 +109,7 @@ class GatewayWizard(CreateWizard):
         if any(f in problems for f in ("gateway_type", "vpn_type", "generation", "active_active", "bgp")):
             return
         attempt("name", services.check_gateway, self.spec())
+        attempt("name", services.check_name_free, VirtualNetworkGateway, self.target_rg, self.value("name").strip())
 
     def create(self, rg):
         return services.create_gateway(rg, self.spec())
@@ -176,12 +176,8 @@ class LocalGatewayWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_resource_name, "local_gateway", self.value("name"))
-        if name and self.target_rg and self.target_rg.pk and _taken(self.target_rg, name):
-            problems["name"] = Problem.of(
-                rule_error(
-                    f"A local network gateway named '{name}' already exists in '{self.target_rg.name}'.", "NAMING-32"
-                )
-            )
+        if name:
+            attempt("name", services.check_name_free, LocalNetworkGateway, self.target_rg, name)
         attempt("ip_address", services._check_local_settings, self.spec())
 
     def create(self, rg):
@@ -204,10 +200,6 @@ class LocalGatewayWizard(CreateWizard):
                 ("BGP peer IP address", spec.bgp_peer_ip),
             ]
         return rows
-
-
-def _taken(rg, name: str) -> bool:
-    return LocalNetworkGateway.objects.filter(resource_group=rg, name__iexact=name).exists()
 
 
 def local_spec(value, prefixes, bgp: bool) -> services.LocalGatewaySpec:
@@ -260,7 +252,9 @@ class CircuitWizard(CreateWizard):
         )
 
     def check_rules(self, problems, attempt) -> None:
-        attempt("name", services.validate_resource_name, "circuit", self.value("name"))
+        name = attempt("name", services.validate_resource_name, "circuit", self.value("name"))
+        if name:
+            attempt("name", services.check_name_free, ExpressRouteCircuit, self.target_rg, name)
         if not any(f in problems for f in ("provider", "peering_location", "bandwidth")):
             attempt("advertised_prefixes", services._check_circuit, self.spec())
 

@@ -5,9 +5,7 @@ Azure's rules are the service's (networking.services.nsgs)."""
 from django import forms
 
 from networking.engine import rules as nsg_rules
-from networking.models import NetworkSecurityGroup
 from networking.services import nsgs as services
-from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
@@ -27,11 +25,8 @@ class NetworkSecurityGroupWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_nsg_name, self.value("name"))
-        rg = self.target_rg
-        if name and rg and NetworkSecurityGroup.objects.filter(resource_group=rg, name__iexact=name).exists():
-            problems["name"] = Problem.of(
-                rule_error(f"A network security group named '{name}' already exists in '{rg.name}'.", "NAMING-10")
-            )
+        if name:
+            attempt("name", services.check_nsg_name_free, self.target_rg, name)
         if "region" not in problems:
             attempt("name", services.check_nsg_limit, self.sandbox, self.value("region"))
 

@@ -6,8 +6,7 @@ from django import forms
 
 from networking.forms.fields import PkField, Text
 from networking.services import paas as paas_services
-from portal.errors import rule_error
-from portal.forms import REVIEW, CreateWizard, Problem
+from portal.forms import REVIEW, CreateWizard
 from portal.layout import helper, wizard_name, wizard_region
 
 
@@ -45,9 +44,8 @@ class PaasWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", paas_services.validate_target_name, self.model, self.value("name"))
-        if name and self.model.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
-            rule_id = paas_services.TARGET_NAMES[self.model][0]
-            problems["name"] = Problem.of(rule_error(f"The name '{name}' is already taken.", rule_id))
+        if name:
+            attempt("name", paas_services.check_target_name_free, self.model, self.sandbox, name)
 
     def create(self, rg):
         return paas_services.create_target(

@@ -4,9 +4,8 @@ pane. Field shape only; Azure's rules are the service's."""
 from crispy_forms.layout import HTML
 from django import forms
 
-from networking.models import Route, RouteTable
+from networking.models import Route
 from networking.services import routes as services
-from portal.errors import rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
@@ -32,11 +31,8 @@ class RouteTableWizard(CreateWizard):
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_route_table_name, self.value("name"))
-        rg = self.target_rg
-        if name and rg and RouteTable.objects.filter(resource_group=rg, name__iexact=name).exists():
-            problems["name"] = Problem.of(
-                rule_error(f"A route table named '{name}' already exists in '{rg.name}'.", "NAMING-11")
-            )
+        if name:
+            attempt("name", services.check_route_table_name_free, self.target_rg, name)
         if "region" not in problems:
             attempt("name", services.check_route_table_limit, self.sandbox, self.value("region"))
 

@@ -111,6 +111,28 @@ def nic_subnet_problem(subnet: Subnet, location: str) -> tuple[str, str] | None:
     return None
 
 
+def check_room_for_nic(subnet: Subnet, field: str = "subnet") -> None:
+    """A new NIC in ``subnet`` would get an address (SUBNET-01, SUBNET-02)
+    within the private IP and NIC limits (LIMIT-07, LIMIT-08, LIMIT-13):
+    allocate_ip's own checks, which only read, so Review + create finds what
+    Create would."""
+    allocate_ip(subnet, field)
+
+
+def check_nic_nsg(nsg: NetworkSecurityGroup | None, location: str) -> None:
+    """NSG-20: a NIC's network security group is in the NIC's region."""
+    if nsg is not None and nsg.location != location:
+        raise rule_error(f"Network security group '{nsg.name}' is in another region.", "NSG-20", field="nsg")
+
+
+def check_vm_name_free(rg: ResourceGroup | None, name: str) -> None:
+    """NAMING-23: a VM name is taken in its resource group. Reads only, so
+    Review + create runs it as Create does; a group still to be made (None)
+    holds nothing."""
+    if rg is not None and rg.pk and VirtualMachine.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(f"A virtual machine named '{name}' already exists in '{rg.name}'.", "NAMING-23", field="name")
+
+
 def create_vm(
     rg: ResourceGroup,
     *,
@@ -137,13 +159,9 @@ def create_vm(
     problem = nic_subnet_problem(subnet, location)
     if problem:
         raise rule_error(problem[0], problem[1], field="subnet")
-    if nsg is not None and nsg.location != location:
-        raise rule_error(f"Network security group '{nsg.name}' is in another region.", "NSG-20", field="nsg")
+    check_nic_nsg(nsg, location)
     with transaction.atomic():
-        if VirtualMachine.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A virtual machine named '{name}' already exists in '{rg.name}'.", "NAMING-23", field="name"
-            )
+        check_vm_name_free(rg, name)
         nic_name = f"{name.lower()}{uuid.uuid4().int % 1000:03d}"
         if NetworkInterface.objects.filter(resource_group=rg, name__iexact=nic_name).exists():
             nic_name = f"{nic_name}-{uuid.uuid4().hex[:4]}"

@@ -162,23 +162,35 @@ def _parse_value(record_type: str, value: str, field: str) -> str:
 # --- zones --------------------------------------------------------------------
 
 
+def check_zone_name_free(rg: ResourceGroup | None, name: str) -> None:
+    """NAMING-24: the name is taken in the resource group. Reads only; a
+    group still to be made (None) holds nothing."""
+    if rg is not None and rg.pk and PrivateDnsZone.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A private DNS zone named '{name}' already exists in resource group '{rg.name}'.",
+            "NAMING-24",
+            field="name",
+        )
+
+
+def check_zone_limit(sandbox) -> None:
+    """LIMIT-50: 1,000 private DNS zones per subscription. Reads only, so
+    Review + create finds it as Create does."""
+    if PrivateDnsZone.objects.filter(sandbox=sandbox).count() >= MAX_ZONES_PER_SUBSCRIPTION:
+        raise rule_error(
+            f"The subscription already has {MAX_ZONES_PER_SUBSCRIPTION} private DNS zones, the maximum.",
+            "LIMIT-50",
+            field="name",
+        )
+
+
 def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDnsZone:
     """'Create Private DNS Zone': a global resource (LIMIT-50: 1,000 per subscription)."""
     sandbox = rg.subscription.sandbox
     name = validate_zone_name(name)
     with transaction.atomic():
-        if PrivateDnsZone.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A private DNS zone named '{name}' already exists in resource group '{rg.name}'.",
-                "NAMING-24",
-                field="name",
-            )
-        if PrivateDnsZone.objects.filter(sandbox=sandbox).count() >= MAX_ZONES_PER_SUBSCRIPTION:
-            raise rule_error(
-                f"The subscription already has {MAX_ZONES_PER_SUBSCRIPTION} private DNS zones, the maximum.",
-                "LIMIT-50",
-                field="name",
-            )
+        check_zone_name_free(rg, name)
+        check_zone_limit(sandbox)
         zone = PrivateDnsZone.objects.create(sandbox=sandbox, resource_group=rg, name=name, location="global")
         portal_services.log_activity(sandbox, zone, "Create or Update Private DNS Zone", "Succeeded")
         if log:

@@ -158,6 +158,27 @@ def zone_for(rg: ResourceGroup, zone_name: str) -> PrivateDnsZone | None:
     return next((z for z in zones if z.resource_group_id == rg.pk), None) or zones.first()
 
 
+def check_new_endpoint(
+    sandbox, rg: ResourceGroup | None, *, name: str, subnet: Subnet, request_message: str = ""
+) -> None:
+    """What only the estate can refuse a new endpoint: its request message
+    (PEDNS-30), its name taken in the resource group (NAMING-26), the limits
+    per VNet and per subscription (LIMIT-30). Reads only: Review + create runs
+    it as Create does; a resource group still to be made (None) holds nothing."""
+    if len(request_message) > 140:
+        raise rule_error("The request message is at most 140 characters.", "PEDNS-30", field="request_message")
+    if rg is not None and rg.pk and PrivateEndpoint.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(f"A private endpoint named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="name")
+    if PrivateEndpoint.objects.filter(subnet__vnet_id=subnet.vnet_id).count() >= MAX_ENDPOINTS_PER_VNET:
+        raise rule_error(
+            f"'{subnet.vnet.name}' already has {MAX_ENDPOINTS_PER_VNET} private endpoints.",
+            "LIMIT-30",
+            field="subnet",
+        )
+    if PrivateEndpoint.objects.filter(sandbox=sandbox).count() >= MAX_ENDPOINTS_PER_SUBSCRIPTION:
+        raise rule_error("The subscription already has 64,000 private endpoints.", "LIMIT-30", field="name")
+
+
 def create_endpoint(
     rg: ResourceGroup,
     *,
@@ -185,21 +206,8 @@ def create_endpoint(
             "VNET-03",
             field="subnet",
         )
-    if len(request_message) > 140:
-        raise rule_error("The request message is at most 140 characters.", "PEDNS-30", field="request_message")
     with transaction.atomic():
-        if PrivateEndpoint.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A private endpoint named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="name"
-            )
-        if PrivateEndpoint.objects.filter(subnet__vnet_id=subnet.vnet_id).count() >= MAX_ENDPOINTS_PER_VNET:
-            raise rule_error(
-                f"'{subnet.vnet.name}' already has {MAX_ENDPOINTS_PER_VNET} private endpoints.",
-                "LIMIT-30",
-                field="subnet",
-            )
-        if PrivateEndpoint.objects.filter(sandbox=sandbox).count() >= MAX_ENDPOINTS_PER_SUBSCRIPTION:
-            raise rule_error("The subscription already has 64,000 private endpoints.", "LIMIT-30", field="name")
+        check_new_endpoint(sandbox, rg, name=name, subnet=subnet, request_message=request_message)
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
         ip = compute_services.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(

@@ -112,6 +112,25 @@ def validate_resource_name(kind: str, value: str, field: str = "name") -> str:
     return name
 
 
+# What a name taken in the resource group is refused with, by type.
+_TAKEN = {
+    VirtualNetworkGateway: ("A virtual network gateway", "NAMING-31"),
+    LocalNetworkGateway: ("A local network gateway", "NAMING-32"),
+    ExpressRouteCircuit: ("An ExpressRoute circuit", "NAMING-34"),
+}
+
+
+def check_name_free(model: type, rg: ResourceGroup | None, name: str) -> None:
+    """Refuse a name the type already uses in the resource group. Reads only:
+    Review + create runs it as Create does. A group still to be made (None)
+    holds nothing yet."""
+    if rg is None or rg.pk is None:
+        return
+    if model.objects.filter(resource_group=rg, name__iexact=name).exists():
+        label, rule_id = _TAKEN[model]
+        raise rule_error(f"{label} named '{name}' already exists in '{rg.name}'.", rule_id, field="name")
+
+
 def _check_region(location: str) -> None:
     if location not in REGIONS:
         # A choice of the form, not an Azure rule: no rule ID to cite.
@@ -280,12 +299,7 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
     with transaction.atomic():
         new_subnet_prefix = check_gateway(spec)
         vnet = spec.vnet
-        if VirtualNetworkGateway.objects.filter(resource_group=rg, name__iexact=spec.name.strip()).exists():
-            raise rule_error(
-                f"A virtual network gateway named '{spec.name.strip()}' already exists in '{rg.name}'.",
-                "NAMING-31",
-                field="name",
-            )
+        check_name_free(VirtualNetworkGateway, rg, spec.name.strip())
         if new_subnet_prefix:
             Subnet.objects.create(vnet=vnet, name=GATEWAY_SUBNET, address_prefix=new_subnet_prefix)
             portal_services.log_activity(sandbox, vnet, "Create or Update Subnet", "Succeeded")
@@ -536,10 +550,7 @@ def create_local_gateway(rg: ResourceGroup, *, name: str, location: str, spec: L
     _check_region(location)
     values = _check_local_settings(spec)
     with transaction.atomic():
-        if LocalNetworkGateway.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A local network gateway named '{name}' already exists in '{rg.name}'.", "NAMING-32", field="name"
-            )
+        check_name_free(LocalNetworkGateway, rg, name)
         gateway = LocalNetworkGateway.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, **values
         )
@@ -623,10 +634,7 @@ def create_circuit(rg: ResourceGroup, *, name: str, location: str, spec: Circuit
     _check_region(location)
     values = _check_circuit(spec)
     with transaction.atomic():
-        if ExpressRouteCircuit.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"An ExpressRoute circuit named '{name}' already exists in '{rg.name}'.", "NAMING-34", field="name"
-            )
+        check_name_free(ExpressRouteCircuit, rg, name)
         circuit = ExpressRouteCircuit.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, **values
         )

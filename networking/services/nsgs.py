@@ -57,6 +57,18 @@ def check_nsg_limit(sandbox: Sandbox, location: str) -> None:
         )
 
 
+def check_nsg_name_free(rg: ResourceGroup | None, name: str) -> None:
+    """NAMING-10: the name is taken in the resource group. Reads only, so
+    Review + create runs it as Create does; a group still to be made (None)
+    holds nothing."""
+    if rg is not None and rg.pk and NetworkSecurityGroup.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A network security group named '{name}' already exists in resource group '{rg.name}'.",
+            "NAMING-10",
+            field="name",
+        )
+
+
 def create_nsg(rg: ResourceGroup, *, name: str, location: str) -> NetworkSecurityGroup:
     """Portal "Create network security group": the six default rules come with it (NSG-10)."""
     sandbox = rg.subscription.sandbox
@@ -64,12 +76,7 @@ def create_nsg(rg: ResourceGroup, *, name: str, location: str) -> NetworkSecurit
     if location not in REGIONS:
         raise rule_error("Choose a region.", field="region")
     with transaction.atomic():
-        if NetworkSecurityGroup.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A network security group named '{name}' already exists in resource group '{rg.name}'.",
-                "NAMING-10",
-                field="name",
-            )
+        check_nsg_name_free(rg, name)
         check_nsg_limit(sandbox, location)
         nsg = NetworkSecurityGroup.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=location)
         portal_services.deployed(

@@ -59,6 +59,16 @@ def _service_ip(model: type[PaasTarget], pk: int) -> str:
     return str(servicetags.service_address(model.service_tag, pk))
 
 
+def check_target_name_free(model: type[PaasTarget], sandbox, name: str) -> None:
+    """The host name is global: the name is taken anywhere in the sandbox.
+    Reads only, so Review + create runs it as Create does."""
+    if model.objects.filter(sandbox=sandbox, name__iexact=name).exists():
+        rule_id = TARGET_NAMES[model][0]
+        raise rule_error(
+            f"The name '{name}' is already taken: {name.lower()}.{model.host_suffix} exists.", rule_id, field="name"
+        )
+
+
 def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, location: str) -> PaasTarget:
     """Create a storage account, SQL server or key vault. Its host name is
     global, so the name must be free in the whole sandbox."""
@@ -67,11 +77,7 @@ def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, loca
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
     with transaction.atomic():
-        if model.objects.filter(sandbox=sandbox, name__iexact=name).exists():
-            rule_id = TARGET_NAMES[model][0]
-            raise rule_error(
-                f"The name '{name}' is already taken: {name.lower()}.{model.host_suffix} exists.", rule_id, field="name"
-            )
+        check_target_name_free(model, sandbox, name)
         target = model.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, public_ip="0.0.0.0"
         )

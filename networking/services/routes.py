@@ -55,6 +55,16 @@ def check_route_table_limit(sandbox: Sandbox, location: str) -> None:
         )
 
 
+def check_route_table_name_free(rg: ResourceGroup | None, name: str) -> None:
+    """NAMING-11: the name is taken in the resource group. Reads only, so
+    Review + create runs it as Create does; a group still to be made (None)
+    holds nothing."""
+    if rg is not None and rg.pk and RouteTable.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A route table named '{name}' already exists in resource group '{rg.name}'.", "NAMING-11", field="name"
+        )
+
+
 def create_route_table(rg: ResourceGroup, *, name: str, location: str, propagate: bool = True) -> RouteTable:
     """Portal "Create route table"; "Propagate gateway routes" = No sets
     disableBgpRoutePropagation (ROUTE-26)."""
@@ -63,10 +73,7 @@ def create_route_table(rg: ResourceGroup, *, name: str, location: str, propagate
     if location not in REGIONS:
         raise rule_error("Choose a region.", field="region")
     with transaction.atomic():
-        if RouteTable.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(
-                f"A route table named '{name}' already exists in resource group '{rg.name}'.", "NAMING-11", field="name"
-            )
+        check_route_table_name_free(rg, name)
         check_route_table_limit(sandbox, location)
         table = RouteTable.objects.create(
             sandbox=sandbox,

@@ -51,3 +51,11 @@ def test_it_dismisses_notifications_into_the_pane_for_htmx(alice):
     assert b'id="notification-list"' in response.content or b"notification" in response.content
     plain = alice.post(reverse("dismiss_notifications"))
     assert plain.status_code == 302
+
+
+def test_every_page_names_an_icon_that_exists_so_the_browser_logs_no_missing_favicon(alice):
+    from django.contrib.staticfiles import finders
+
+    page = alice.get(reverse("home")).content.decode()
+    assert 'rel="icon"' in page and "portal/favicon" in page
+    assert finders.find("portal/favicon.svg")

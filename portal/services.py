@@ -244,10 +244,45 @@ def render_push(sandbox: Sandbox, *, toast: int | None = None, badges: dict[str,
 
 def bell_context(sandbox: Sandbox) -> dict:
     notes = list(Notification.objects.filter(sandbox=sandbox)[:20])
+    _drop_dead_links(sandbox, notes)
     return {
         "notifications": notes,
         "unread_count": Notification.objects.filter(sandbox=sandbox, unread=True).count(),
     }
+
+
+def _drop_dead_links(sandbox: Sandbox, notes: list[Notification]) -> None:
+    """A notification whose resource has since been deleted keeps its text
+    but loses its link: it would open a blade that answers 404. One query
+    per resource type the notes name."""
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for note in notes:
+        named = _linked_resource(note.link)
+        if named is not None:
+            wanted.setdefault(named[0], set()).add(named[1:])
+    alive: set[tuple[str, str, str]] = set()
+    for arm_type, keys in wanted.items():
+        rows = registry.get(arm_type).rows(sandbox).filter(name__in={name for _, name in keys})
+        alive.update(
+            (arm_type, rg.lower(), name.lower()) for rg, name in rows.values_list("resource_group__name", "name")
+        )
+    for note in notes:
+        named = _linked_resource(note.link)
+        if named is not None and (named[0], named[1].lower(), named[2].lower()) not in alive:
+            note.link = ""
+
+
+def _linked_resource(link: str) -> tuple[str, str, str] | None:
+    """(ARM type, resource group, name) of a resource blade's URL
+    (``/resource/subscriptions/<id>/resourceGroups/<rg>/providers/<ns>/<type>/<name>/...``),
+    or None for another page or a type the registry doesn't know."""
+    parts = link.split("/")
+    if len(parts) < 10 or parts[1] != "resource" or parts[4] != "resourceGroups" or parts[6] != "providers":
+        return None
+    arm_type = f"{parts[7]}/{parts[8]}"
+    if registry.find(arm_type) is None:
+        return None
+    return arm_type, parts[5], parts[9]
 
 
 def mark_notifications_read(sandbox: Sandbox) -> None:

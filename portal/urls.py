@@ -10,6 +10,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("resources/", views.all_resources, name="all_resources"),
     path("resourcegroups/", views.resource_groups, name="resource_groups"),
+    path("activitylog/", views.activity_log, name="activity_log"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
     path("networkwatcher/", views.network_watcher, name="network_watcher"),

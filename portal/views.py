@@ -112,6 +112,31 @@ def resource_group_activity_log(request, subscription_id, rg):
 
 
 @require_GET
+def activity_log(request):
+    """Monitor | Activity log: every operation of the subscription, newest
+    first (where the bell's "More events in the activity log" goes)."""
+    entries = ActivityLogEntry.objects.filter(sandbox=request.sandbox)[:200]
+    monitor = {"name": "Monitor", "type_label": "Microsoft", "arm_id": ""}
+    menu = [
+        {
+            "heading": "",
+            "items": [{"label": "Activity log", "icon": "bi-journal-text", "url": request.path, "active": True}],
+        }
+    ]
+    return render(
+        request,
+        "portal/activity_log.html",
+        {
+            "resource": monitor,
+            "entries": entries,
+            "resource_menu": menu,
+            "page_title": "Activity log",
+            "blade_icon": "bi-speedometer2",
+        },
+    )
+
+
+@require_GET
 def notifications(request):
     """The bell's pane. Opening it marks everything read."""
     services.mark_notifications_read(request.sandbox)

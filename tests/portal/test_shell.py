@@ -9,7 +9,7 @@ from appservice import services as app_services
 from appservice.models import VnetIntegration
 from networking.models import Subnet
 from portal.models import Notification, ResourceGroup, Sandbox
-from tests.helpers import HX, app_of, subnet_of
+from tests.helpers import HX, app_of, subnet_of, vnet_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,16 @@ def test_all_resources_lists_the_seed_with_type_group_location_and_subscription(
     response = alice.get(reverse("all_resources"))
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("contoso-web", "App Service", "contoso-vnet", "Virtual network", "Virtual network (classic)", "contoso-rg", "East US", "West US"):
+    for text in (
+        "contoso-web",
+        "App Service",
+        "contoso-vnet",
+        "Virtual network",
+        "Virtual network (classic)",
+        "contoso-rg",
+        "East US",
+        "West US",
+    ):
         assert text in html, text
     assert "Showing 16 records." in html
 
@@ -86,7 +95,10 @@ def test_resource_groups_and_group_overview(alice):
 def test_another_sandboxs_resource_group_is_404(alice, bob):
     sub = alice.sandbox.subscriptions.get().subscription_id
     assert bob.get(reverse("resource_group", kwargs={"subscription_id": sub, "rg": "contoso-rg"})).status_code == 404
-    assert bob.get(reverse("resource_group_activity", kwargs={"subscription_id": sub, "rg": "contoso-rg"})).status_code == 404
+    assert (
+        bob.get(reverse("resource_group_activity", kwargs={"subscription_id": sub, "rg": "contoso-rg"})).status_code
+        == 404
+    )
 
 
 def test_a_vnet_blade_of_another_sandbox_is_404(alice, bob):
@@ -209,3 +221,39 @@ def test_the_menus_network_watcher_opens_this_subscriptions_watcher(alice):
     sub = str(alice.sandbox.subscriptions.get().subscription_id)
     assert sub in response["Location"] and "NetworkWatcher_eastus" in response["Location"]
     assert alice.get(response["Location"]).status_code == 200
+
+
+def test_the_bell_pane_links_more_events_in_the_activity_log(alice):
+    app_services.user_restart(app_of(alice, "contoso-web"))
+    html = alice.get(reverse("notifications"), **HX).content.decode()
+    assert 'id="more-events"' in html and "More events in the activity log" in html
+    assert f'href="{reverse("activity_log")}"' in html
+
+
+def test_the_subscription_activity_log_lists_every_group_and_no_other_sandbox(alice, bob):
+    from networking.services import vnets
+
+    app_services.user_restart(app_of(alice, "contoso-web"))
+    vnets.delete_vnet(vnet_of(alice, "legacy-classic-vnet"))
+    html = alice.get(reverse("activity_log")).content.decode()
+    assert "Monitor" in html and "Activity log" in html
+    assert "Delete Virtual Network" in html and "Restart Web App" in html
+    assert "Delete Virtual Network" not in bob.get(reverse("activity_log")).content.decode()
+
+
+def test_a_notification_of_a_deleted_resource_loses_its_link(alice):
+    """Its text stays; the link would open a blade that answers 404."""
+    from networking.services import vnets
+    from portal.resources import resource_url
+    from portal.services import notify
+
+    vnet = vnet_of(alice, "contoso-weu-vnet")
+    link = resource_url(vnet)
+    notify(alice.sandbox, "Deployment succeeded", "contoso-weu-vnet was created", link=link)
+    notify(alice.sandbox, "App link", "contoso-web", link=resource_url(app_of(alice, "contoso-web")))
+    assert f'href="{link}"' in alice.get(reverse("notifications"), **HX).content.decode()
+    vnets.delete_vnet(vnet)
+    assert alice.get(link).status_code == 404
+    html = alice.get(reverse("notifications"), **HX).content.decode()
+    assert "contoso-weu-vnet was created" in html and f'href="{link}"' not in html
+    assert f'href="{resource_url(app_of(alice, "contoso-web"))}"' in html

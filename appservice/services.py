@@ -428,7 +428,13 @@ def disconnect(app: WebApp) -> None:
             else:
                 ServiceAssociationLink.objects.update_or_create(subnet=subnet, defaults={"plan_id": remaining.app.plan_id})
         target = f"{integration.vnet.name}/{subnet.name}" if subnet else integration.vnet.name
-        _after_integration_change(app, "Disconnecting VNet Integration", "Disconnected VNet Integration", target)
+        _after_integration_change(
+            app,
+            "Disconnecting VNet Integration",
+            "Disconnected VNet Integration",
+            target,
+            operation="Delete Web App VNet Connection",
+        )
 
 
 # --- Who uses a subnet, a VNet or a gateway (registered on networking's types) ----
@@ -557,9 +563,17 @@ def register_with_networking(registry: Registry) -> None:
     endpoint_services.register_target_kind(WEB_APP_ENDPOINT_TARGET)
 
 
-def _after_integration_change(app: WebApp, title: str, done_title: str, target: str) -> None:
+def _after_integration_change(
+    app: WebApp,
+    title: str,
+    done_title: str,
+    target: str,
+    operation: str = "Create or Update Web App VNet Connection",
+) -> None:
+    """The app restarts; the Activity log records the connection's change
+    under its own operation (a disconnect is a delete, not an update)."""
     op = restart_app(app, reason_title=title, reason_done=done_title, body=f"{app.name}: {target}")
-    portal_services.log_activity(app.sandbox, app, "Create or Update Web App VNet Connection", "Started", op)
+    portal_services.log_activity(app.sandbox, app, operation, "Started", op)
 
 
 # --- Restart -------------------------------------------------------------------

@@ -328,6 +328,23 @@ def test_asvi_60_disconnect_keeps_the_subnet_and_its_delegation_and_restarts(ali
     assert _choices(app_of(alice, "contoso-api"), subnet.vnet)["integration-subnet"].enabled
 
 
+def test_asvi_60_the_activity_log_records_a_disconnect_as_a_delete(alice):
+    from portal.models import ActivityLogEntry
+
+    app = app_of(alice, "contoso-web")
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    services.add_regional_integration(app, subnet.vnet, subnet=subnet)
+    app.refresh_from_db()
+    services.disconnect(app)
+    names = list(
+        ActivityLogEntry.objects.filter(sandbox=alice.sandbox, resource_id__iexact=app.arm_id)
+        .order_by("pk")
+        .values_list("operation_name", flat=True)
+    )
+    assert names[-1] == "Delete Web App VNet Connection"
+    assert names.count("Create or Update Web App VNet Connection") == 1
+
+
 def test_asvi_36_classic_refuses_a_vnet_with_ipv6_space_err_13(alice):
     vnet = vnet_of(alice, "contoso-vnet")
     vnet.address_space = ["10.0.0.0/16", "fd00:db8::/48"]

@@ -80,6 +80,11 @@ class AppServicePlan(ArmResource):
         return sku_display(self.sku)
 
     @property
+    def has_slots(self) -> bool:
+        """Deployment slots (and so Swap) need Standard or above (APP-02)."""
+        return self.tier not in (eras.FREE, eras.SHARED, eras.BASIC)
+
+    @property
     def in_ase(self) -> bool:
         return self.tier in ISOLATED_TIERS
 
@@ -98,6 +103,8 @@ class WebApp(ArmResource):
     settings_version = models.PositiveIntegerField(default=1)
     # ASRT-06/07: the site property behind the "Route All" toggle; None = never set.
     vnet_route_all_enabled = models.BooleanField(null=True, blank=True)
+    # Overview > Reset publish profile changes the deployment password.
+    publishing_generation = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

@@ -6,7 +6,10 @@ transaction, records the Activity log and notifications, and pushes live
 updates after commit.
 """
 
+import hashlib
+import hmac
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,6 +37,7 @@ from networking import services as networking_services
 from networking.engine import addressing
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import endpoints as endpoint_services
+from networking.services import paas as paas_services
 from portal import eras
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
@@ -604,6 +608,73 @@ def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", b
 def user_restart(app: WebApp):
     with transaction.atomic():
         return restart_app(app)
+
+
+# --- Stop, start, delete (Overview's command bar) ----------------------------------
+
+
+def stop_app(app: WebApp) -> None:
+    """Overview > Stop: the app reads "Stopped" and its site answers
+    "Error 403 - This web app is stopped." until Start (ASVI-61)."""
+    _set_stopped(app, True, "Stop Web App", f"Successfully stopped app '{app.name}'")
+
+
+def start_app(app: WebApp) -> None:
+    """Overview > Start (the Stop button's other face)."""
+    _set_stopped(app, False, "Start Web App", f"Successfully started app '{app.name}'")
+
+
+def _set_stopped(app: WebApp, stopped: bool, operation: str, title: str) -> None:
+    with transaction.atomic():
+        WebApp.objects.filter(pk=app.pk).update(stopped=stopped, restart_ends_at=None)
+        app.stopped, app.restart_ends_at = stopped, None
+        portal_services.log_activity(app.sandbox, app, operation, "Succeeded")
+        portal_services.notify(app.sandbox, title, "", NotificationLevel.SUCCESS, app_link(app))
+
+
+def delete_webapp(app: WebApp) -> None:
+    """Overview > Delete. The plan stays; private endpoints to the app stay,
+    Disconnected (PEDNS-30). Deleted while integrated, the app leaves its
+    plan's service association link on the subnet, orphaned, and the subnet
+    then refuses changes and deletes (ASVI-65): disconnect first."""
+    with transaction.atomic():
+        paas_services.disconnect_endpoints(app)
+        portal_services.log_activity(app.sandbox, app, "Delete Web App", "Succeeded")
+        app.delete()
+        portal_services.notify(app.sandbox, "Deleted web app", f"'{app.name}' was deleted.", NotificationLevel.SUCCESS)
+
+
+# Stamp prefixes of App Service's FTP hosts per region (made-up stamp numbers).
+_FTP_STAMPS = {"eastus": "blu", "eastus2": "bn1", "westus": "bay", "westus2": "mwh", "westeurope": "am2", "northeurope": "db3"}
+
+
+def publishing(app: WebApp) -> dict[str, str]:
+    """What Essentials and the publish profile show: the deployment user
+    (``$<app>``), a password made from the server's secret (no two sandboxes
+    or generations share one) and the FTP hosts of the app's stamp."""
+    stamp = f"waws-prod-{_FTP_STAMPS.get(app.location, 'blu')}-{zlib.crc32(app.name.lower().encode()) % 90 + 1:03d}"
+    seed = f"{app.sandbox_id}:{app.pk}:{app.publishing_generation}"
+    password = hmac.new(settings.SECRET_KEY.encode(), seed.encode(), hashlib.sha256).hexdigest()
+    return {
+        "user_name": f"${app.name}",
+        "password": password,
+        "ftp_host": f"ftp://{stamp}.ftp.azurewebsites.windows.net/site/wwwroot",
+        "ftps_host": f"ftps://{stamp}.ftp.azurewebsites.windows.net/site/wwwroot",
+        "scm_host": f"{app.name.lower()}.scm.azurewebsites.net",
+    }
+
+
+def reset_publishing_credentials(app: WebApp) -> None:
+    """Overview > Reset publish profile: a new deployment password; profiles
+    downloaded before no longer match."""
+    with transaction.atomic():
+        WebApp.objects.filter(pk=app.pk).update(publishing_generation=F("publishing_generation") + 1)
+        app.refresh_from_db(fields=["publishing_generation"])
+        portal_services.log_activity(app.sandbox, app, "Reset Web App Publishing Credentials", "Succeeded")
+        portal_services.notify(
+            app.sandbox, "Reset publish profile", f"'{app.name}' has a new deployment password.",
+            NotificationLevel.SUCCESS, app_link(app),
+        )
 
 
 def app_link(app: WebApp) -> str:

@@ -2,9 +2,9 @@
 settings), Networking, VNet Integration (with the Add VNet pane), Scale up,
 and the App Service plan's Overview and Scale up."""
 
-
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,7 +31,7 @@ from networking.models import VirtualNetwork
 from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.blades import activity_log as activity_log_page
-from portal.blades import confirm_pane, resource_menu, respond, swap
+from portal.blades import confirm_delete, confirm_pane, go, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.pagecache import cached_page
 from portal.resources import resource_url
@@ -58,6 +58,12 @@ APP_ROUTES = (
     "overview",
     "activity_log",
     "restart",
+    "stop",
+    "delete",
+    "swap",
+    "publish_profile",
+    "reset_publish_profile",
+    "browse",
     "networking",
     "vnet_integration",
     "add_vnet",
@@ -122,7 +128,9 @@ def _outbound(app: WebApp, integration: VnetIntegration | None):
 @cached_page
 def overview(request, subscription_id, rg, name):
     app = get_app(request, subscription_id, rg, name)
-    return render(request, "appservice/overview.html", _blade(app, "overview", "Overview"))
+    return render(
+        request, "appservice/overview.html", _blade(app, "overview", "Overview", publishing=services.publishing(app))
+    )
 
 
 @require_GET
@@ -131,17 +139,131 @@ def activity_log(request, subscription_id, rg, name):
     return activity_log_page(request, app, _blade(app, "activity_log", "Activity log"))
 
 
-@require_POST
+def _overview_action(request, app: WebApp, act, *, title: str, question: str, dom_id: str, rule: str = ""):
+    """An Overview command that asks first: GET is the portal's Yes/No pane,
+    "Yes" (POST) acts and returns to Overview."""
+    if request.method == "POST":
+        act(app)
+        return go(request, _url(app, "overview"))
+    return confirm_pane(
+        request,
+        _blade(app, "overview", title),
+        title=title,
+        question=question,
+        action=request.path,
+        dom_id=dom_id,
+        yes_id=f"{dom_id}-yes",
+        rule=rule,
+        cancel_url=_url(app, "overview"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def restart(request, subscription_id, rg, name):
     app = get_app(request, subscription_id, rg, name)
-    services.user_restart(app)
-    return swap(
+    return _overview_action(
         request,
-        "appservice/overview.html",
-        "essentials",
-        lambda: _blade(app, "overview", "Overview"),
-        page_url=_url(app, "overview"),
+        app,
+        services.user_restart,
+        title="Restart",
+        question=f"Are you sure you want to restart '{app.name}'?",
+        dom_id="restart-form",
     )
+
+
+@require_http_methods(["GET", "POST"])
+def stop(request, subscription_id, rg, name):
+    """Stop, or Start when the app is stopped (one command, two faces)."""
+    app = get_app(request, subscription_id, rg, name)
+    if app.stopped:
+        return _overview_action(
+            request,
+            app,
+            services.start_app,
+            title="Start",
+            question=f"Start '{app.name}'?",
+            dom_id="start-form",
+        )
+    return _overview_action(
+        request,
+        app,
+        services.stop_app,
+        title="Stop",
+        question=f"Are you sure you want to stop '{app.name}'? Its site answers 403 until you start it.",
+        dom_id="stop-form",
+        rule="APP-01",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, subscription_id, rg, name):
+    app = get_app(request, subscription_id, rg, name)
+    integration = _integration(app)
+    question = f"Are you sure you want to delete '{app.name}'? Its App Service plan '{app.plan.name}' stays."
+    rule = ""
+    if integration is not None:
+        where = f"{integration.vnet.name}/{integration.subnet.name}" if integration.subnet else integration.vnet.name
+        question += (
+            f" It is integrated with {where}: disconnect it first, or the subnet keeps an orphaned service"
+            " association link that refuses changes and deletes."
+        )
+        rule = "ASVI-65"
+    context = _blade(app, "overview", "Delete")
+    return confirm_delete(
+        request,
+        context,
+        delete=lambda: services.delete_webapp(app),
+        done_url=context["urls"]["resource_group"],
+        title="Delete web app",
+        question=question,
+        rule=rule,
+        dom_id="delete-form",
+        yes_id="delete-yes",
+        cancel_url=context["urls"]["overview"],
+    )
+
+
+@require_GET
+def swap_slots(request, subscription_id, rg, name):
+    """Swap: there is nothing to swap with until the app has a deployment
+    slot, and slots need the Standard tier or above (APP-02)."""
+    app = get_app(request, subscription_id, rg, name)
+    return respond(request, "appservice/swap.html", "pane", _blade(app, "overview", "Swap"))
+
+
+@require_GET
+def publish_profile(request, subscription_id, rg, name):
+    """Get publish profile: the .PublishSettings file (made-up credentials)."""
+    app = get_app(request, subscription_id, rg, name)
+    body = render_to_string("appservice/publish_profile.xml", {"app": app, **services.publishing(app)})
+    response = HttpResponse(body, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{app.name}.PublishSettings"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def reset_publish_profile(request, subscription_id, rg, name):
+    app = get_app(request, subscription_id, rg, name)
+    return _overview_action(
+        request,
+        app,
+        services.reset_publishing_credentials,
+        title="Reset publish profile",
+        question=(
+            f"Reset the publish profile of '{app.name}'? Its deployment password changes, and publish profiles"
+            " downloaded before stop working."
+        ),
+        dom_id="reset-profile-form",
+    )
+
+
+@require_GET
+def browse(request, subscription_id, rg, name):
+    """Browse: the app's site, as the lab pretends to serve it (APP-01: a
+    stopped app answers 403)."""
+    app = get_app(request, subscription_id, rg, name)
+    status = 403 if app.stopped else 200
+    return render(request, "appservice/site.html", {"app": app}, status=status)
 
 
 def _url(app: WebApp, url_name: str) -> str:

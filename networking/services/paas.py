@@ -89,13 +89,19 @@ def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, loca
     return target
 
 
+def disconnect_endpoints(target) -> None:
+    """The private endpoints to a resource about to be deleted (a storage
+    account, a SQL server, a web app) stay, Disconnected (PEDNS-30)."""
+    content_type = ContentType.objects.get_for_model(type(target))
+    PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).update(
+        connection_state="Disconnected"
+    )
+
+
 def delete_target(target: PaasTarget) -> None:
     """Its private endpoints stay, Disconnected (PEDNS-30)."""
     with transaction.atomic():
-        content_type = ContentType.objects.get_for_model(type(target))
-        PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).update(
-            connection_state="Disconnected"
-        )
+        disconnect_endpoints(target)
         portal_services.log_activity(target.sandbox, target, f"Delete {target.type_label}", "Succeeded")
         target.delete()
         portal_services.notify(

@@ -23,6 +23,15 @@
     if (target && target.classList && target.classList.contains("az-pane")) openPane(target);
   });
 
+  // Going to another page after a change (HX-Location swaps #main): the
+  // pane that made the change is done, as a blade closes in the portal.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    if (target && target.id === "main" && event.detail.shouldSwap) {
+      document.querySelectorAll(".az-pane.open").forEach(closePane);
+    }
+  });
+
   // htmx answers an error with a 4xx for an invalid form only when asked to
   // swap it: let 422 responses swap (they carry field errors).
   document.addEventListener("htmx:beforeSwap", function (event) {

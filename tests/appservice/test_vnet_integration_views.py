@@ -81,7 +81,7 @@ def test_read_only_pages_refuse_post_with_405(alice, page):
 
 
 def test_actions_refuse_get_with_405(alice):
-    assert alice.get(app_url(alice, "restart", "contoso-web")).status_code == 405
+    # Restart asks first: its GET is the Yes/No pane (test_overview_commands).
     assert alice.get(app_url(alice, "route_all", "contoso-web")).status_code == 405
 
 

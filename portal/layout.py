@@ -93,7 +93,8 @@ class AzField(Field):
     help line (``rule`` the rule IDs after it); ``help_template`` a template
     (a ``page.html#partial``) rendered with the page's context, for help
     that names things of the page. ``row`` draws the wizard's two-column
-    row. ``readonly`` is a flag, or the name of a context variable that
+    row. ``stack`` puts a radio group's options one per line (long option
+    texts, as the peering panes have) instead of in a row. ``readonly`` is a flag, or the name of a context variable that
     turns it on (a subnet's name is read-only once the subnet exists).
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
@@ -120,6 +121,7 @@ class AzField(Field):
         rule: str = "",
         help_template: str = "",
         row: bool = False,
+        stack: bool = False,
         readonly: bool | str = False,
         option_prefix: str = "",
         option_ids: str = "value",
@@ -137,6 +139,7 @@ class AzField(Field):
             "help": help,
             "rule": rule,
             "row": row,
+            "stack": stack,
             "option_prefix": option_prefix or id,
             "option_ids": option_ids,
             "error_id": error_id,

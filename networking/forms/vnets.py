@@ -127,33 +127,101 @@ class ListDraft:
     rows: list[str]
     problems: dict[str, Problem] = field(default_factory=dict)
 
-    @classmethod
-    def from_post(cls, data, name: str, prefix: str) -> "ListDraft":
-        """The posted rows; "remove" drops one. A row too long to be an
-        address is kept but flagged, never echoed back whole."""
-        rows = _rows(data.getlist(name))
-        remove = data.get("remove", "")
-        if remove.isdigit():
-            rows = [r for i, r in enumerate(rows) if str(i) != remove]
-        draft = cls(rows=[r.strip() for r in rows])
-        for i, row in enumerate(draft.rows):
-            if len(row) > MAX_TEXT:
-                draft.rows[i] = row[:MAX_TEXT]
-                draft.problems[f"{prefix}_{i}"] = Problem("The value is too long to be valid.")
-        return draft
-
     def rows_with_problems(self, prefix: str) -> list[dict]:
         return [
             {"index": i, "value": v, "problem": self.problems.get(f"{prefix}_{i}")} for i, v in enumerate(self.rows)
         ]
 
 
-def dns_mode(data) -> str:
-    """ "default" (Default (Azure-provided)) or "custom"; anything else reads as default."""
-    return "custom" if data.get("dns_mode") == "custom" else "default"
+class RowsField(forms.Field):
+    """An editable list's rows: one name posted once per row."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> list[str]:
+        return _rows(list(value or []))
 
 
-__all__ = ["MAX_DNS_SERVERS", "ListDraft", "SubnetForm", "dns_mode"]
+class ListEditForm(forms.Form):
+    """A request of an editable list page (Address space, DNS servers): the
+    rows (the field named ``rows_field``), the row a trash button removes,
+    and the action (``save``, or a change of the draft only)."""
+
+    rows_field = ""
+    # Any text at all (a CharField would refuse a NUL): only "save" and a row's index mean something.
+    action = forms.Field(required=False)
+    remove = forms.Field(required=False)
+
+    @property
+    def saving(self) -> bool:
+        return self.cleaned_data.get("action") == "save"
+
+    def draft(self) -> ListDraft:
+        """The posted rows; "remove" drops one. A row too long to be an
+        address is kept but flagged, never echoed back whole."""
+        rows = self.cleaned_data.get(self.rows_field) or []
+        remove = self.cleaned_data.get("remove") or ""
+        if remove.isdigit():
+            rows = [r for i, r in enumerate(rows) if str(i) != remove]
+        draft = ListDraft(rows=[r.strip() for r in rows])
+        for i, row in enumerate(draft.rows):
+            if len(row) > MAX_TEXT:
+                draft.rows[i] = row[:MAX_TEXT]
+                draft.problems[f"{self.rows_field}_{i}"] = Problem("The value is too long to be valid.")
+        return draft
+
+
+class AddressSpaceForm(ListEditForm):
+    """Address space (VNET-03): the ranges, each an ``address_space`` row."""
+
+    rows_field = "address_space"
+    address_space = RowsField()
+
+
+DNS_MODES = [("default", "Default (Azure-provided)"), ("custom", "Custom")]
+
+
+class DnsServersForm(ListEditForm):
+    """DNS servers (VNET-07): Default (Azure-provided) or Custom, and the
+    custom list. A mode other than "custom" reads as the default."""
+
+    rows_field = "dns_server"
+    dns_mode = forms.ChoiceField(choices=DNS_MODES, initial="default", label="DNS servers", widget=forms.RadioSelect)
+    dns_server = RowsField()
+
+    def __init__(self, data=None, **kwargs) -> None:
+        if data is not None:
+            data = data.copy()
+            data["dns_mode"] = "custom" if data.get("dns_mode") == "custom" else "default"
+        super().__init__(data, **kwargs)
+
+    @property
+    def helper(self):
+        """The mode; changing it re-renders the section with the draft."""
+        return helper(
+            AzField(
+                "dns_mode",
+                id="dns-mode",
+                option_prefix="dns",
+                **{
+                    "hx-post": "{{ urls.dns }}",
+                    "hx-trigger": "change",
+                    "hx-target": "#dns-servers",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "closest form",
+                },
+            )
+        )
+
+    @property
+    def mode(self) -> str:
+        return self["dns_mode"].value()
+
+
+__all__ = ["MAX_DNS_SERVERS", "AddressSpaceForm", "DnsServersForm", "ListDraft", "SubnetForm"]
 
 
 class VirtualNetworkWizard(CreateWizard):

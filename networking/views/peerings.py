@@ -83,26 +83,14 @@ def _after_change(request, vnet):
     )
 
 
-def _remote_choices(request, vnet: VirtualNetwork, classic: bool):
-    return list(
-        VirtualNetwork.objects.filter(sandbox=request.sandbox, is_classic=classic)
-        .exclude(pk=vnet.pk)
-        .select_related("resource_group")
-        .order_by("name")
-    )
-
-
-def _pane(request, vnet, form, errors=None, status=200):
-    model = form.value("deployment_model") if form.is_bound else "arm"
-    classic = model == "classic"
+def _pane(request, vnet, form: AddPeeringForm, problems=None, status=200):
     context = _context(
         vnet,
         "Add peering",
         form=form,
-        errors=errors or {},
-        classic=classic,
-        choices=_remote_choices(request, vnet, classic),
-        subscription=request.sandbox.subscriptions.first(),
+        problems=problems or {},
+        classic=form.classic,
+        action_url=_urls(vnet)["add"],
         has_gateway=VirtualNetworkGateway.objects.filter(vnet=vnet).exists(),
         create_gateway_url=reverse(
             "networking:gateway_create",
@@ -115,39 +103,37 @@ def _pane(request, vnet, form, errors=None, status=200):
     return respond(request, "networking/peering_add.html", "pane", context, status)
 
 
+def _form_problems(form) -> dict:
+    return {field: messages[0] for field, messages in form.errors.items()}
+
+
 @require_http_methods(["GET", "POST"])
 def peering_add(request, provider, subscription_id, rg, name):
     """ "+ Add": both links in one pane. A GET with a deployment model
     re-renders the pane for it (the Virtual network list changes)."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     if request.method == "GET":
-        form = AddPeeringForm(request.GET) if "deployment_model" in request.GET else AddPeeringForm()
-        return _pane(request, vnet, form)
-    form = AddPeeringForm(request.POST)
-    errors: dict = {}
+        data = request.GET if "deployment_model" in request.GET else None
+        return _pane(request, vnet, AddPeeringForm(data, vnet=vnet, sandbox=request.sandbox))
+    form = AddPeeringForm(request.POST, vnet=vnet, sandbox=request.sandbox)
+    problems: dict = {}
     if not form.is_valid():
-        errors = {field: messages[0] for field, messages in form.errors.items()}
+        problems = _form_problems(form)
     else:
-        pk = form.remote_pk()
-        classic = form.cleaned_data["deployment_model"] == "classic"
-        remote = next((v for v in _remote_choices(request, vnet, classic) if v.pk == pk), None) if pk else None
-        if form.cleaned_data["subscription"] != str(request.sandbox.subscriptions.first().subscription_id):
-            errors["subscription"] = "Select a subscription."
-        else:
-            try:
-                services.add_peering(
-                    vnet,
-                    remote,
-                    name=form.cleaned_data["name"],
-                    remote_name=form.cleaned_data["remote_name"],
-                    local=form.settings(),
-                    remote_settings=form.settings("remote_"),
-                    link_remote=not form.cleaned_data["this_side_only"],
-                )
-            except AzureRuleError as exc:
-                errors[exc.field or "form"] = exc
-    if errors:
-        return _pane(request, vnet, form, errors, status=422)
+        try:
+            services.add_peering(
+                vnet,
+                form.remote(),
+                name=form.cleaned_data["name"],
+                remote_name=form.cleaned_data["remote_name"],
+                local=form.settings(),
+                remote_settings=form.settings("remote_"),
+                link_remote=not form.cleaned_data["this_side_only"],
+            )
+        except AzureRuleError as exc:
+            problems[exc.field or "form"] = exc
+    if problems:
+        return _pane(request, vnet, form, problems, status=422)
     return _after_change(request, vnet)
 
 
@@ -156,18 +142,18 @@ def peering_edit(request, provider, subscription_id, rg, name, peering):
     """A link's own pane: its three settings and Save."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     link = _get_link(vnet, peering)
-    errors: dict = {}
+    problems: dict = {}
     status = 200
     if request.method == "POST":
         form = LinkSettingsForm(request.POST)
         if not form.is_valid():
-            errors = {field: messages[0] for field, messages in form.errors.items()}
+            problems = _form_problems(form)
         else:
             try:
                 services.update_peering(link, form.settings())
             except AzureRuleError as exc:
-                errors[exc.field or "form"] = exc
-        if not errors:
+                problems[exc.field or "form"] = exc
+        if not problems:
             return _after_change(request, vnet)
         status = 422
     else:
@@ -179,7 +165,7 @@ def peering_edit(request, provider, subscription_id, rg, name, peering):
                 "gateway": current.gateway,
             }
         )
-    context = _context(vnet, link.name, link=link, link_urls=_link_urls(vnet, link), form=form, errors=errors)
+    context = _context(vnet, link.name, link=link, link_urls=_link_urls(vnet, link), form=form, problems=problems)
     return respond(request, "networking/peering_edit.html", "pane", context, status)
 
 

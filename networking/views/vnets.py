@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.engine import addressing
-from networking.forms.vnets import ListDraft, SubnetForm, dns_mode
+from networking.forms.vnets import AddressSpaceForm, DnsServersForm, ListDraft, SubnetForm
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import vnets as services
 from portal.access import blade_kwargs, get_in_group
@@ -160,8 +160,10 @@ def vnet_address_space(request, provider, subscription_id, rg, name):
     template = "networking/vnet_address_space.html"
     if request.method == "GET":
         return respond(request, template, "address-space", _space_context(vnet, ListDraft(list(vnet.address_space))))
-    draft = ListDraft.from_post(request.POST, "address_space", "address_space")
-    if request.POST.get("action") != "save":
+    form = AddressSpaceForm(request.POST)
+    form.is_valid()  # every field takes any text: the rows are judged on Save
+    draft = form.draft()
+    if not form.saving:
         # Remove a row, add a row: the draft changes, nothing is stored.
         return respond(request, template, "address-space", _space_context(vnet, draft))
     if draft.problems:
@@ -374,13 +376,15 @@ def vnet_subnet_delete(request, provider, subscription_id, rg, name, subnet):
 # --- DNS servers -------------------------------------------------------------------------------------
 
 
-def _dns_context(vnet: VirtualNetwork, mode: str, draft: ListDraft, **extra) -> dict:
+def _dns_context(vnet: VirtualNetwork, form: DnsServersForm, draft: ListDraft, **extra) -> dict:
+    mode = form.mode
     saved_mode = "custom" if vnet.dns_servers else "default"
     unsaved = mode != saved_mode or (mode == "custom" and [r for r in draft.rows if r] != list(vnet.dns_servers))
     return _context(
         vnet,
         "dns",
         "DNS servers",
+        form=form,
         mode=mode,
         rows=draft.rows_with_problems("dns_server"),
         draft=draft,
@@ -390,30 +394,35 @@ def _dns_context(vnet: VirtualNetwork, mode: str, draft: ListDraft, **extra) -> 
     )
 
 
+def _saved_dns_context(vnet: VirtualNetwork, **extra) -> dict:
+    """The page as stored: the mode follows the servers."""
+    form = DnsServersForm(initial={"dns_mode": "custom" if vnet.dns_servers else "default"})
+    return _dns_context(vnet, form, ListDraft(list(vnet.dns_servers)), **extra)
+
+
 @require_http_methods(["GET", "POST"])
 def vnet_dns(request, provider, subscription_id, rg, name):
     """ "Default (Azure-provided)" or "Custom" servers; Save writes them."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     template = "networking/vnet_dns.html"
     if request.method == "GET":
-        mode = "custom" if vnet.dns_servers else "default"
-        return respond(request, template, "dns-servers", _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers))))
-    mode = dns_mode(request.POST)
-    draft = ListDraft.from_post(request.POST, "dns_server", "dns_server")
-    if request.POST.get("action") != "save":
-        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft))
+        return respond(request, template, "dns-servers", _saved_dns_context(vnet))
+    form = DnsServersForm(request.POST)
+    form.is_valid()  # every field takes any text: the servers are judged on Save
+    draft = form.draft()
+    if not form.saving:
+        return respond(request, template, "dns-servers", _dns_context(vnet, form, draft))
     if draft.problems:
-        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+        return respond(request, template, "dns-servers", _dns_context(vnet, form, draft), status=422)
     try:
-        services.set_dns_servers(vnet, draft.rows if mode == "custom" else None)
+        services.set_dns_servers(vnet, draft.rows if form.mode == "custom" else None)
     except AzureRuleError as exc:
         draft.problems = _problem_dict(exc, "dns_servers")
-        return respond(request, template, "dns-servers", _dns_context(vnet, mode, draft), status=422)
+        return respond(request, template, "dns-servers", _dns_context(vnet, form, draft), status=422)
 
     def saved() -> dict:
         vnet.refresh_from_db()
-        mode = "custom" if vnet.dns_servers else "default"
-        return _dns_context(vnet, mode, ListDraft(list(vnet.dns_servers)), saved=True)
+        return _saved_dns_context(vnet, saved=True)
 
     return swap(request, template, "dns-servers", saved, page_url=_urls(vnet)["dns"])
 

@@ -1,6 +1,8 @@
 """A VNet's Peerings page, the "Add peering" pane (both links), a link's
 settings and Delete, as a learner's browser talks to them."""
 
+from html import unescape
+
 import pytest
 
 from networking.models import VirtualNetworkPeering
@@ -106,7 +108,8 @@ def test_the_peerings_page_refuses_post_with_405(alice, hub):
 
 
 def test_the_add_pane_has_both_directions_with_2021_labels(alice, hub):
-    html = alice.get(vnet_url(hub, "peering_add"), **HX).content.decode()
+    # The options' texts are drawn by the form pack, autoescaped (' is &#x27;).
+    html = unescape(alice.get(vnet_url(hub, "peering_add"), **HX).content.decode())
     for label in (
         "This virtual network",
         "Remote virtual network",
@@ -272,6 +275,29 @@ def test_the_classic_pane_hides_the_remote_link_settings(alice, hub):
     html = alice.get(vnet_url(hub, "peering_add") + "?deployment_model=classic", **HX).content.decode()
     assert 'id="classic-note"' in html and "remote-peering-name" not in html
     assert "legacy-classic-vnet" in html and "spoke" not in html
+
+
+def test_a_classic_peering_is_added_as_the_browser_posts_it_without_the_remote_link_settings(alice, hub):
+    # The classic pane draws no remote link: its radio groups aren't posted and read as their defaults.
+    form = _form(alice, vnet_of(alice, "legacy-classic-vnet"), deployment_model="classic")
+    for name in ("remote_name", "remote_access", "remote_forwarded", "remote_gateway"):
+        del form[name]
+    assert alice.post(vnet_url(hub, "peering_add"), form, **HX).status_code == 200
+    assert _links() == [("hub-vnet", "hub-to-spoke", "Connected")]
+
+
+def test_back_to_resource_manager_the_remote_link_has_its_defaults_checked(alice, hub):
+    html = alice.get(vnet_url(hub, "peering_add") + "?deployment_model=arm&access=block", **HX).content.decode()
+    assert 'value="block" id="local-access-block" checked' in html
+    assert 'value="allow" id="remote-access-allow" checked' in html
+    assert 'value="none" id="remote-gateway-none" checked' in html
+
+
+def test_the_virtual_network_list_offers_only_the_sandboxs_own_other_vnets(alice, bob, hub, spoke):
+    html = alice.get(vnet_url(hub, "peering_add"), **HX).content.decode()
+    assert f'<option value="{spoke.pk}">spoke-vnet (contoso-rg)</option>' in html
+    assert f'<option value="{hub.pk}">' not in html
+    assert f'<option value="{vnet_of(bob, "contoso-weu-vnet").pk}">' not in html
 
 
 def test_a_classic_vnet_cant_add_peerings_itself(alice):

@@ -160,3 +160,27 @@ def test_an_error_with_an_id_carries_the_refusals_rule_and_message_ids():
         '<div class="az-field-error" id="name-error" data-rule="ASDNS-05" data-err="ERR-47" role="alert">'
         '<i class="bi bi-x-circle-fill"></i><span>Too many DNS servers. <span class="az-rule">Learn more: ERR-47, ASDNS-05</span></span></div>',
     )
+
+
+class TrafficForm(forms.Form):
+    access = forms.ChoiceField(
+        choices=[("allow", "Allow (default)"), ("block", "Block all traffic")],
+        initial="allow",
+        label="Traffic to remote virtual network",
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def helper(self):
+        return helper(AzField("access", id="local-access", stack=True))
+
+
+def test_a_stacked_radio_group_puts_its_options_one_per_line():
+    html = _render(TrafficForm())
+    assert _has(
+        html,
+        '<div class="az-radio-stack"><label><input type="radio" name="access" value="allow" id="local-access-allow"'
+        ' checked> Allow (default)</label><label><input type="radio" name="access" value="block"'
+        ' id="local-access-block"> Block all traffic</label></div>',
+    )
+    assert "az-radio-row" not in html and "az-radio-row" in _render(ProtocolForm({"protocol": "Tcp"}))

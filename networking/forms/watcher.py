@@ -154,6 +154,8 @@ class IpFlowForm(_TargetForm):
 
 
 class NextHopForm(_TargetForm):
+    """NW-10's parameters: the packet's source (one of the NIC's addresses) and destination."""
+
     source_ip = _ip_field()
     destination_ip = _ip_field()
 
@@ -203,7 +205,9 @@ class ConnectionTroubleshootForm(forms.Form):
     )
     destination_port = _port_field(required=False)
 
-    def __init__(self, query: QueryDict, *, nics: list[NetworkInterface], subnets: list, pods: list | None = None):
+    def __init__(
+        self, query: QueryDict, *, nics: list[NetworkInterface], subnets: list, pods: list | None = None
+    ) -> None:
         super().__init__(query if "source_type" in query else None)
         self.nics = {n.pk: n for n in nics}
         self.subnets = {x.pk: x for x in subnets}

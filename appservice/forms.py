@@ -235,6 +235,8 @@ class TroubleshootForm(forms.Form):
         self.shown = {"host": "", "port": "443"}
         if self.requested:
             self.is_valid()
+            # The boxes show what the test ran with: trimmed, cut to size, port 443 when it was left out.
+            self.data = self.shown
 
     def clean(self) -> dict:
         data = super().clean()
@@ -253,6 +255,23 @@ class TroubleshootForm(forms.Form):
 
     def problems(self) -> dict[str, str]:
         return {field: messages[0] for field, messages in self.errors.items()} if self.requested else {}
+
+    @property
+    def helper(self):
+        """The Host and Port boxes, side by side with the Test button."""
+        in_row = {"star": True, "wrapper_class": "mb-0"}
+        return helper(
+            AzField(
+                "host",
+                id="host",
+                label="Host",
+                wrapper_style="min-width:340px",
+                placeholder="e.g. contoso-sql01.database.windows.net or 10.0.1.4",
+                maxlength="253",
+                **in_row,
+            ),
+            AzField("port", id="port", label="Port", wrapper_style="width:120px", inputmode="numeric", **in_row),
+        )
 
 
 class ConsoleForm(forms.Form):

@@ -99,12 +99,16 @@ class AzField(Field):
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
     options get ids ``<option_prefix>-<value>`` (``-<label>`` with
-    ``option_ids="label"``, for values such as ``*``); a read-only radio group
+    ``option_ids="label"``, for values such as ``*``), each option's label of
+    class ``option_class``; ``label_hidden`` keeps a group's legend for screen
+    readers only (a group the page heads itself); a read-only radio group
     keeps only its chosen option enabled (HTML has no read-only radio); a ``BooleanField`` is one
     check box with the field's label beside it (``label`` then heads its
     row). Other keyword arguments are the control's HTML attributes (each
     option's, in a group); a label or attribute with ``{{`` is a template,
-    rendered with the page's context (``max="{{ limits.maximum }}"``).
+    rendered with the page's context (``max="{{ limits.maximum }}"``);
+    ``wrapper_style`` is a stacked field's own inline style (its width in a
+    row of fields).
     """
 
     template = "%s/field.html"
@@ -127,6 +131,9 @@ class AzField(Field):
         option_ids: str = "value",
         error_id: str = "",
         legend_template: str = "",
+        option_class: str = "",
+        label_hidden: bool = False,
+        wrapper_style: str = "",
         **attrs: Any,
     ) -> None:
         super().__init__(name, id=id, **attrs)
@@ -143,6 +150,9 @@ class AzField(Field):
             "option_prefix": option_prefix or id,
             "option_ids": option_ids,
             "error_id": error_id,
+            "option_class": option_class,
+            "label_hidden": label_hidden,
+            "wrapper_style": wrapper_style,
         }
         self.help_template = help_template
         self.legend_template = legend_template

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from networking.engine import nsg as nsg_engine
 from networking.engine import routes as r
 from networking.engine import servicetags
 from networking.engine.trace import trace_nic, trace_pod, trace_subnet
+from networking.forms.watcher import ConnectionTroubleshootForm, IpFlowForm, NextHopForm
 from networking.models import NetworkInterface, RouteTable, Subnet
 from networking.resources import WATCHER_MENU
 from networking.views.compute import get_nic, nic_blade
@@ -350,102 +350,6 @@ def _vm_nics(sandbox) -> list[NetworkInterface]:
     return list(qs.select_related("subnet__vnet", "vm").order_by("name", "pk"))
 
 
-PORT_ERRORS = {
-    "required": "Enter a port from 0 to 65535.",
-    "invalid": "Enter a port from 0 to 65535.",
-    "min_value": "Enter a port from 0 to 65535.",
-    "max_value": "Enter a port from 0 to 65535.",
-}
-IP_ERRORS = {"required": "Enter an IPv4 address.", "invalid": "Enter a valid IPv4 address, for example 10.0.1.4."}
-
-
-def _port_field():
-    return forms.IntegerField(min_value=0, max_value=65535, error_messages=PORT_ERRORS)
-
-
-def _ip_field():
-    return forms.GenericIPAddressField(protocol="IPv4", error_messages=IP_ERRORS)
-
-
-class _TargetForm(forms.Form):
-    """A VM's network interface, chosen among the sandbox's."""
-
-    nic = forms.TypedChoiceField(
-        coerce=int,
-        error_messages={"required": "Choose a network interface.", "invalid_choice": "Choose a network interface."},
-    )
-
-    def __init__(self, data, *, nics: list[NetworkInterface], era: str = "classic"):
-        super().__init__(data)
-        self.era = era
-        self.nics = {n.pk: n for n in nics}
-        self.fields["nic"].choices = [("", "Select a network interface")] + [(n.pk, _nic_label(n)) for n in nics]
-
-    @property
-    def chosen(self) -> NetworkInterface | None:
-        return self.nics.get(self.cleaned_data.get("nic")) if hasattr(self, "cleaned_data") else None
-
-    def _own_ip(self, field: str, rule: str) -> None:
-        """NW-01 / NW-10: the local or source address is one of the NIC's."""
-        nic, address = self.chosen, self.cleaned_data.get(field)
-        if nic is not None and address and address != nic.private_ip:
-            self.add_error(field, f"{address} is not an IP address of {nic.name} ({nic.private_ip}). [{rule}]")
-
-
-def _nic_label(nic: NetworkInterface) -> str:
-    vm = nic.vm.name if nic.vm_id else nic.vm_name
-    return f"{vm} / {nic.name} ({nic.private_ip})"
-
-
-class IpFlowForm(_TargetForm):
-    """NW-01's parameters: a protocol, a direction, single ports. The API and
-    the 2021 portal take TCP or UDP (NW-01); today's portal offers ICMP too
-    (portal-ui §8), which has no ports."""
-
-    protocol = forms.ChoiceField()
-    direction = forms.ChoiceField(
-        choices=[("Inbound", "Inbound"), ("Outbound", "Outbound")],
-        error_messages={"invalid_choice": "Choose Inbound or Outbound."},
-    )
-    local_ip = _ip_field()
-    local_port = _port_field()
-    remote_ip = _ip_field()
-    remote_port = _port_field()
-
-    def __init__(self, data, *, nics: list[NetworkInterface], era: str = "classic"):
-        super().__init__(data, nics=nics, era=era)
-        protocol = self.fields["protocol"]
-        if era == "classic":
-            protocol.choices = [("Tcp", "TCP"), ("Udp", "UDP")]
-            protocol.error_messages["invalid_choice"] = "Choose TCP or UDP. [NW-01]"
-        else:
-            protocol.choices = [("Tcp", "TCP"), ("Udp", "UDP"), ("Icmp", "ICMP")]
-            protocol.error_messages["invalid_choice"] = "Choose TCP, UDP or ICMP. [NW-01]"
-        if data is not None and data.get("protocol") == "Icmp" and era != "classic":
-            # ICMP has no ports: the port boxes are ignored (NSG-07 matches ports for TCP and UDP only).
-            for name in ("local_port", "remote_port"):
-                self.fields[name].required = False
-
-    def clean(self):
-        super().clean()
-        self._own_ip("local_ip", "NW-01")
-        if self.cleaned_data.get("protocol") == "Icmp":
-            self.cleaned_data["local_port"] = self.cleaned_data["remote_port"] = 0
-
-    @property
-    def icmp(self) -> bool:
-        return self.is_bound and self.data.get("protocol") == "Icmp"
-
-
-class NextHopForm(_TargetForm):
-    source_ip = _ip_field()
-    destination_ip = _ip_field()
-
-    def clean(self):
-        super().clean()
-        self._own_ip("source_ip", "NW-10")
-
-
 def _ip_flow(topology, nic: NetworkInterface, data: dict) -> dict:
     """NW-02/NW-03: every NSG on the NIC and its subnet, in NSG-21's order."""
     subnet = _topology_subnet(topology, nic.subnet_id)
@@ -511,10 +415,9 @@ def _next_hop(topology, nic: NetworkInterface, data: dict) -> dict:
 
 def _run_tool(request, watcher, *, form_class, run, active: str, title: str, template: str, partial: str):
     nics = _vm_nics(request.sandbox)
-    bound = "nic" in request.GET
-    form = form_class(request.GET if bound else None, nics=nics, era=request.sandbox.era)
+    form = form_class(request.GET, nics=nics, era=request.sandbox.era)
     result, status = None, 200
-    if bound:
+    if form.is_bound:
         if form.is_valid():
             result = run(snapshot.build(request.sandbox), form.chosen, form.cleaned_data)
         else:
@@ -566,91 +469,6 @@ ISSUE_TYPES = {
     "Network security group": "NetworkSecurityRule",
     "Route": "UserDefinedRoute",
 }
-URI = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/:?#]+)(?::(?P<port>\d{1,5}))?", re.IGNORECASE)
-HOST = re.compile(
-    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
-)
-
-
-def _subnet_label(subnet) -> str:
-    return f"{subnet.vnet.name} / {subnet.name} ({subnet.address_prefix})"
-
-
-class ConnectionTroubleshootForm(forms.Form):
-    """NW-40: a source (a VM, or, in the lab, any subnet or an AKS pod), a
-    destination (a VM, or an FQDN, URI or IP address), TCP with a port or
-    ICMP. Pods are "cluster / node / pod address" (snapshot.pod_choices)."""
-
-    source_type = forms.ChoiceField(
-        choices=[("vm", "Virtual machine"), ("subnet", "Subnet (VNet Lab)"), ("pod", "AKS pod (VNet Lab)")],
-        error_messages={"required": "Choose a source type.", "invalid_choice": "Choose a source type."},
-    )
-    nic = forms.TypedChoiceField(
-        coerce=int, required=False, error_messages={"invalid_choice": "Choose a virtual machine."}
-    )
-    subnet = forms.TypedChoiceField(coerce=int, required=False, error_messages={"invalid_choice": "Choose a subnet."})
-    pod = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose a pod."})
-    destination_type = forms.ChoiceField(
-        choices=[("vm", "Select a virtual machine"), ("manual", "Specify manually")],
-        error_messages={"required": "Choose a destination.", "invalid_choice": "Choose a destination."},
-    )
-    destination_nic = forms.TypedChoiceField(
-        coerce=int, required=False, error_messages={"invalid_choice": "Choose a virtual machine."}
-    )
-    destination = forms.CharField(required=False, max_length=2048, strip=True)
-    protocol = forms.ChoiceField(
-        choices=[("Tcp", "TCP"), ("Icmp", "ICMP")], error_messages={"invalid_choice": "Choose TCP or ICMP. [NW-40]"}
-    )
-    destination_port = forms.IntegerField(required=False, min_value=0, max_value=65535, error_messages=PORT_ERRORS)
-
-    def __init__(
-        self, data, *, nics: list[NetworkInterface], subnets: list, pods: list | None = None, era: str = "classic"
-    ):
-        super().__init__(data)
-        self.nics = {n.pk: n for n in nics}
-        self.subnets = {x.pk: x for x in subnets}
-        vm_choices = [("", "Select a virtual machine")] + [(n.pk, _nic_label(n)) for n in nics]
-        self.fields["nic"].choices = vm_choices
-        self.fields["destination_nic"].choices = vm_choices
-        self.fields["subnet"].choices = [("", "Select a subnet")] + [(x.pk, _subnet_label(x)) for x in subnets]
-        self.fields["pod"].choices = [("", "Select a pod")] + list(pods or ())
-
-    def clean(self):
-        data = super().clean()
-        if data.get("source_type") == "vm" and not data.get("nic"):
-            self.add_error("nic", "Choose a virtual machine. [NW-40]")
-        if data.get("source_type") == "subnet" and not data.get("subnet"):
-            self.add_error("subnet", "Choose a subnet.")
-        if data.get("source_type") == "pod" and not data.get("pod") and "pod" not in self.errors:
-            self.add_error("pod", "Choose a pod.")
-        port = data.get("destination_port")
-        if data.get("destination_type") == "vm":
-            if not data.get("destination_nic"):
-                self.add_error("destination_nic", "Choose a virtual machine. [NW-40]")
-        elif data.get("destination_type") == "manual":
-            host, uri_port = self._host(data.get("destination", ""))
-            if host:
-                data["host"] = host
-                if port is None and uri_port is not None:
-                    port = data["destination_port"] = uri_port
-        if data.get("protocol") == "Tcp" and port is None and "destination_port" not in self.errors:
-            self.add_error("destination_port", "Enter a port from 0 to 65535.")
-        return data
-
-    def _host(self, text: str) -> tuple[str, int | None]:
-        """NW-40: a URI, an FQDN or an IPv4 address; the host to trace, and a URI's port."""
-        if not text:
-            self.add_error("destination", "Enter a URI, an FQDN or an IPv4 address.")
-            return "", None
-        match = URI.match(text)
-        host, port = (match["host"], match["port"]) if match else (text, None)
-        if port is not None and not 0 <= int(port) <= 65535:
-            self.add_error("destination", "The URI's port must be from 0 to 65535.")
-            return "", None
-        if not HOST.match(host):
-            self.add_error("destination", f"'{text}' isn't a URI, an FQDN or an IPv4 address.")
-            return "", None
-        return host.rstrip("."), int(port) if port is not None else None
 
 
 def _subnets(sandbox) -> list:
@@ -682,10 +500,9 @@ def watcher_connection_troubleshoot(request, subscription_id, rg, name):
     watcher = _watcher(request, subscription_id, rg, name)
     nics, subnets = _vm_nics(request.sandbox), _subnets(request.sandbox)
     pods = snapshot.pod_choices(request.sandbox)
-    bound = "source_type" in request.GET
-    form = ConnectionTroubleshootForm(request.GET if bound else None, nics=nics, subnets=subnets, pods=pods)
+    form = ConnectionTroubleshootForm(request.GET, nics=nics, subnets=subnets, pods=pods)
     trace, status = None, 200
-    if bound:
+    if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
             topology = snapshot.build(request.sandbox)

@@ -152,7 +152,7 @@ def test_bad_input_is_a_field_error_nw_01(alice, field, value, message):
 def test_icmp_is_offered_in_the_current_era_only_nw_01(alice):
     assert 'value="Icmp"' not in alice.get(_url(alice)).content.decode()  # Classic: TCP or UDP (NW-01)
     portal_services.set_era(alice.sandbox, "current")
-    assert 'id="protocol-icmp" value="Icmp"' in alice.get(_url(alice)).content.decode()
+    assert 'value="Icmp" id="protocol-icmp"' in alice.get(_url(alice)).content.decode()
     html = _check(alice, "ip_flow_verify", _flow(alice, protocol="Nope"), status=422)
     assert "Choose TCP, UDP or ICMP. [NW-01]" in html
 

@@ -184,3 +184,43 @@ def test_a_stacked_radio_group_puts_its_options_one_per_line():
         ' id="local-access-block"> Block all traffic</label></div>',
     )
     assert "az-radio-row" not in html and "az-radio-row" in _render(ProtocolForm({"protocol": "Tcp"}))
+
+
+class ProbeForm(forms.Form):
+    destination_type = forms.ChoiceField(
+        choices=[("vm", "Select a virtual machine"), ("manual", "Specify manually")], widget=forms.RadioSelect
+    )
+    host = forms.CharField(required=False, label="Host")
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "destination_type",
+                id="destination-type",
+                label="Destination",
+                label_hidden=True,
+                option_class="me-3 fw-normal",
+            ),
+            AzField("host", id="host", wrapper_class="mb-0", wrapper_style="min-width:340px"),
+        )
+
+
+def test_a_group_headed_by_its_page_keeps_its_legend_for_screen_readers_and_styles_its_options():
+    html = _render(ProbeForm({"destination_type": "manual"}))
+    assert _has(html, '<legend class="az-label visually-hidden">Destination</legend>')
+    assert _has(
+        html,
+        '<label class="me-3 fw-normal"><input type="radio" name="destination_type" value="manual"'
+        ' id="destination-type-manual" checked> Specify manually</label>',
+    )
+
+
+def test_a_stacked_field_can_carry_its_own_width():
+    html = _render(ProbeForm())
+    assert _has(
+        html,
+        '<div class="az-field mb-0" style="min-width:340px"><label for="host">Host</label>'
+        '<input type="text" name="host" id="host" value=""></div>',
+    )
+    assert "visually-hidden" not in _render(ExampleForm()) and "<label class=" not in _render(ExampleForm())

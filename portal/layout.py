@@ -24,7 +24,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["RERENDER_PANE", "AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "AzField", "PickerSelect", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 # A control whose change re-renders its context pane with the form's values
 # (a Source, a Service, a Next hop type shows or fixes other fields).
@@ -93,7 +93,7 @@ class AzField(Field):
     help line (``rule`` the rule IDs after it); ``help_template`` a template
     (a ``page.html#partial``) rendered with the page's context, for help
     that names things of the page. ``row`` draws the wizard's two-column
-    row. ``readonly`` is a flag, or the name of a context variable that
+    row; ``stacked`` puts a radio group's options one per line. ``readonly`` is a flag, or the name of a context variable that
     turns it on (a subnet's name is read-only once the subnet exists).
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
@@ -125,6 +125,7 @@ class AzField(Field):
         option_ids: str = "value",
         error_id: str = "",
         legend_template: str = "",
+        stacked: bool = False,
         **attrs: Any,
     ) -> None:
         super().__init__(name, id=id, **attrs)
@@ -140,6 +141,7 @@ class AzField(Field):
             "option_prefix": option_prefix or id,
             "option_ids": option_ids,
             "error_id": error_id,
+            "stacked": stacked,
         }
         self.help_template = help_template
         self.legend_template = legend_template
@@ -217,3 +219,19 @@ def wizard_name(**kwargs: Any) -> AzField:
 def wizard_region(**kwargs: Any) -> AzField:
     """Basics > Instance details > Region, of every create wizard."""
     return AzField("region", id="region", star=True, **kwargs)
+
+
+class PickerSelect(forms.Select):
+    """A drop-down of the sandbox's resources where some options are greyed
+    out (a network already linked, a subnet that can't serve): ``disabled``
+    holds their values."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), disabled: Any = ()) -> None:
+        super().__init__(attrs, choices)
+        self.disabled = {str(value) for value in disabled}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option

@@ -24,7 +24,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["RERENDER_PANE", "AzField", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "AzField", "PickerSelect", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 # A control whose change re-renders its context pane with the form's values
 # (a Source, a Service, a Next hop type shows or fixes other fields).
@@ -94,7 +94,8 @@ class AzField(Field):
     (a ``page.html#partial``) rendered with the page's context, for help
     that names things of the page. ``row`` draws the wizard's two-column
     row. ``stack`` puts a radio group's options one per line (long option
-    texts, as the peering panes have) instead of in a row. ``readonly`` is a flag, or the name of a context variable that
+    texts, as the peering panes and the endpoint wizard's Connection method
+    have), in a pane or a wizard row. ``readonly`` is a flag, or the name of a context variable that
     turns it on (a subnet's name is read-only once the subnet exists).
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
@@ -230,3 +231,19 @@ def wizard_name(**kwargs: Any) -> AzField:
 def wizard_region(**kwargs: Any) -> AzField:
     """Basics > Instance details > Region, of every create wizard."""
     return AzField("region", id="region", star=True, **kwargs)
+
+
+class PickerSelect(forms.Select):
+    """A drop-down of the sandbox's resources where some options are greyed
+    out (a network already linked, a subnet that can't serve): ``disabled``
+    holds their values."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), disabled: Any = ()) -> None:
+        super().__init__(attrs, choices)
+        self.disabled = {str(value) for value in disabled}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option

@@ -1,6 +1,8 @@
 """The "Create a private endpoint" wizard, 2020-2022 layout (portal-ui §7.1):
 Basics, Resource, Configuration, Review + create."""
 
+from functools import cached_property
+
 from django import forms
 
 from networking.forms.fields import Text, parsed
@@ -45,17 +47,34 @@ class PrivateEndpointWizard(CreateWizard):
         ],
         initial=OWN_DIRECTORY,
         required=False,
+        label="Connection method",
+        widget=forms.RadioSelect,
     )
-    resource_type = forms.CharField(required=False, max_length=80)
-    target = forms.CharField(required=False, max_length=20)
-    group_id = forms.CharField(required=False, max_length=32)
+    # The pickers' options are the sandbox's (set in __init__); a value
+    # outside them is the service's refusal, not the form's.
+    resource_subscription = forms.CharField(required=False, max_length=200, label="Subscription", widget=forms.Select)
+    resource_type = forms.CharField(required=False, max_length=80, label="Resource type", widget=forms.Select)
+    target = forms.CharField(required=False, max_length=20, label="Resource", widget=forms.Select)
+    group_id = forms.CharField(required=False, max_length=32, label="Target sub-resource", widget=forms.Select)
     resource_id = forms.CharField(required=False, max_length=400)
     request_message = forms.CharField(required=False, max_length=400)
-    vnet = forms.CharField(required=False, max_length=20)
-    subnet = forms.CharField(required=False, max_length=20)
-    integrate_dns = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], initial="yes", required=False)
+    vnet = forms.CharField(required=False, max_length=20, label="Virtual network", widget=forms.Select)
+    subnet = forms.CharField(required=False, max_length=20, label="Subnet", widget=forms.Select)
+    integrate_dns = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        initial="yes",
+        required=False,
+        label="Integrate with private DNS zone",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, sandbox, data=None, rg_name: str = "", target=None):
+        if data is not None:
+            # A radio group left out of the post shows its default, as the page had it.
+            data = data.copy()
+            for name in ("connection_method", "integrate_dns"):
+                if not data.get(name):
+                    data[name] = self.base_fields[name].initial
         super().__init__(sandbox, data)
         if rg_name:
             self.initial["resource_group"] = rg_name
@@ -67,20 +86,87 @@ class PrivateEndpointWizard(CreateWizard):
         self.vnets = list(
             VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group")
         )
+        self._set_choices()
+
+    def _set_choices(self) -> None:
+        """The Resource and Configuration tabs' pickers: the sandbox's resources
+        of the chosen type, its networks and the chosen network's subnets."""
+        subscription = self.subscription_obj.display_name
+        self.fields["resource_subscription"].widget.choices = [(subscription, subscription)]
+        self.fields["resource_type"].widget.choices = [(t, t) for t in self.resource_types]
+        self.fields["target"].widget.choices = [("", "Select a resource")] + [(t.pk, t.name) for t in self.targets]
+        self.fields["group_id"].widget.choices = [(self.group_label, self.group_label or "-")]
+        self.fields["vnet"].widget.choices = [("", "Select a virtual network")] + [
+            (v.pk, f"{v.name} ({v.resource_group.name})") for v in self.vnets
+        ]
+        self.fields["subnet"].widget.choices = [("", "Select a subnet")] + [
+            (
+                row["subnet"].pk,
+                f"{row['subnet'].name} ({row['subnet'].address_prefix}){' - unavailable' if row['problem'] else ''}",
+            )
+            for row in self.subnet_rows
+        ]
 
     # --- layout ------------------------------------------------------------
 
     @property
     def helpers(self) -> dict:
-        """Basics, and the Resource tab's fields "by resource ID or alias"; the
-        lists of the sandbox's resources are drawn by the template."""
-        return {
-            "basics": helper(wizard_name(), wizard_region(), rows=True),
-            "by_id": helper(
+        """Basics; the Resource tab (the sandbox's resources, or one "by
+        resource ID or alias"); the Configuration tab's network pickers and
+        its DNS integration. A change of method, type, resource, network
+        or integration re-renders the wizard on its tab."""
+        stay = {
+            "hx-post": "{{ request.path }}",
+            "hx-trigger": "change",
+            "hx-target": "#create-wizard",
+            "hx-swap": "outerHTML",
+            "hx-vals": '{"action": "stay"}',
+        }
+        if self.by_id:
+            resource = [
                 AzField("resource_id", id="resource-id", star=True, label="Resource ID or alias"),
                 AzField("request_message", id="request-message", label="Request message"),
+            ]
+        else:
+            resource = [
+                AzField("resource_subscription", id="resource-subscription", star=True),
+                AzField("resource_type", id="resource-type", star=True, **stay),
+                AzField("target", id="target", star=True, **stay),
+            ]
+        return {
+            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            "resource": helper(
+                AzField(
+                    "connection_method",
+                    id="connection-method",
+                    star=True,
+                    stack=True,
+                    help="In your own directory the connection is approved at once;"
+                    " by resource ID or alias it waits, Pending, for the owner.",
+                    rule="PEDNS-30",
+                    **stay,
+                ),
+                *resource,
+                AzField(
+                    "group_id",
+                    id="group-id",
+                    star=True,
+                    help="blob (storage), sqlServer (SQL), vault (key vault), sites (web app).",
+                    rule="PEDNS-01",
+                ),
                 rows=True,
             ),
+            "network": helper(
+                AzField("vnet", id="vnet", star=True, **stay),
+                AzField(
+                    "subnet",
+                    id="subnet",
+                    star=True,
+                    help_template="networking/private_endpoint_create.html#subnet-help",
+                ),
+                rows=True,
+            ),
+            "dns": helper(AzField("integrate_dns", id="integrate-dns", **stay), rows=True),
         }
 
     # --- choices -----------------------------------------------------------
@@ -97,7 +183,7 @@ class PrivateEndpointWizard(CreateWizard):
     def by_id(self) -> bool:
         return self.value("connection_method") == BY_ID
 
-    @property
+    @cached_property
     def targets(self):
         kind = self.kind_choice
         if kind is None:
@@ -136,7 +222,7 @@ class PrivateEndpointWizard(CreateWizard):
     def chosen_vnet(self):
         return next((v for v in self.vnets if str(v.pk) == self.value("vnet")), None)
 
-    @property
+    @cached_property
     def subnet_rows(self) -> list[dict]:
         vnet = self.chosen_vnet
         if vnet is None:

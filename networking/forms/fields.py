@@ -35,6 +35,13 @@ class Text(forms.Field):
         return (text.strip() if self.strip else text)[: self.cap]
 
 
+def rerender_with_own_value(url: str) -> dict[str, str]:
+    """A picker whose change re-renders its pane from ``url`` with only its
+    own value (the pane's other fields are not sent: a record set's values
+    could be long)."""
+    return {"hx-get": url, "hx-trigger": "change", "hx-target": "#context-pane", "hx-swap": "innerHTML"}
+
+
 def parsed(form: forms.Form) -> dict:
     """The cleaned data of a form whose fields never refuse (lenient fields
     and capped text): the view hands it to a service, which holds the rules."""

@@ -2,12 +2,14 @@
 servers, key vaults): the create wizard (Basics only) and the Networking
 and Private endpoint connections pages' small forms."""
 
+from crispy_forms.layout import HTML
 from django import forms
 
-from networking.forms.fields import PkField, Text
+from networking.forms.fields import PkField, Text, parsed, rerender_with_own_value
+from networking.models import Subnet, VirtualNetwork
 from networking.services import paas as paas_services
 from portal.forms import REVIEW, CreateWizard
-from portal.layout import helper, wizard_name, wizard_region
+from portal.layout import AzField, PickerSelect, helper, wizard_name, wizard_region
 
 
 class PaasWizard(CreateWizard):
@@ -59,16 +61,104 @@ class PaasWizard(CreateWizard):
 class PublicAccessForm(forms.Form):
     """Networking > "Public network access" (Save); the service checks the choice (SE-01)."""
 
-    access = Text(20)
+    access = Text(20, label="Public network access", widget=forms.RadioSelect(choices=paas_services.ACCESS_CHOICES))
+
+    def __init__(self, data=None, *, errors: dict | None = None, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.problems = dict(errors or {})
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "access",
+                id="access",
+                help='"Selected networks" lets in only the virtual network and IP rules below;'
+                ' "Disabled" leaves private endpoints as the only way in.',
+                rule="SE-01, PEDNS-12",
+            )
+        )
 
 
 class VnetRuleForm(forms.Form):
     """The "Add existing virtual network" pane: virtual network, subnet and
-    whether to enable the missing service endpoint first (SE-01)."""
+    whether to enable the missing service endpoint first (SE-01). The
+    pickers list the sandbox's networks and the chosen one's subnets, those
+    that can't serve greyed out (SE-05, SE-07)."""
 
-    vnet = PkField()
-    subnet = PkField()
+    subscription = Text(200, label="Subscriptions", widget=forms.Select)
+    vnet = PkField(label="Virtual networks", widget=forms.Select)
+    subnet = PkField(label="Subnets", widget=PickerSelect)
     enable_endpoint = forms.BooleanField(required=False)
+
+    def __init__(self, data=None, *, target, errors: dict | None = None) -> None:
+        super().__init__(data)
+        self.target = target
+        self.problems = dict(errors or {})
+        subscription = target.resource_group.subscription.display_name
+        self.fields["subscription"].widget.choices = [(subscription, subscription)]
+        self.fields[
+            "enable_endpoint"
+        ].label = f"Enable the {target.service_endpoint} service endpoint on the subnet if it is missing"
+        vnets = list(VirtualNetwork.objects.filter(sandbox=target.sandbox).select_related("resource_group"))
+        self.fields["vnet"].widget.choices = [("", "Select a virtual network")] + [
+            (v.pk, f"{v.name} ({v.region_label})") for v in vnets
+        ]
+        self.vnet = next((v for v in vnets if v.pk == parsed(self)["vnet"]), None) if self.is_bound else None
+        self.subnet_rows = [
+            {"subnet": subnet, "problem": paas_services.subnet_problem(target, subnet)}
+            for subnet in (Subnet.objects.filter(vnet=self.vnet).select_related("vnet") if self.vnet else ())
+        ]
+        picker = self.fields["subnet"].widget
+        picker.choices = [("", "Select a subnet")] + [
+            (row["subnet"].pk, _subnet_label(row)) for row in self.subnet_rows
+        ]
+        picker.disabled = {str(row["subnet"].pk) for row in self.subnet_rows if _blocked(row)}
+
+    def chosen_subnet(self) -> Subnet | None:
+        """The posted subnet, if it is the posted network's, in the sandbox."""
+        data = parsed(self)
+        return (
+            Subnet.objects.filter(vnet__sandbox=self.target.sandbox, vnet_id=data["vnet"], pk=data["subnet"])
+            .select_related("vnet__resource_group__subscription")
+            .first()
+        )
+
+    @property
+    def helpers(self) -> dict:
+        """The pickers, and under the subnets' reasons the endpoint check box."""
+        vnet_picker = AzField("vnet", id="rule-vnet", star=True, **rerender_with_own_value("{{ urls.vnet_rule }}"))
+        noscript = HTML(
+            '<noscript><button type="submit" formmethod="get" formaction="{{ urls.vnet_rule }}"'
+            ' class="btn-az-secondary mt-1">Show subnets</button></noscript>'
+        )
+        pickers = [AzField("subscription", id="rule-subscription", star=True), vnet_picker, noscript]
+        if self.vnet is not None:
+            pickers.append(AzField("subnet", id="rule-subnet", star=True))
+        return {
+            "pickers": helper(*pickers),
+            "endpoint": helper(
+                AzField(
+                    "enable_endpoint",
+                    id="enable-endpoint",
+                    help="A virtual network rule needs the subnet's service endpoint first;"
+                    " the endpoint alone restricts nothing.",
+                    rule="SE-01, SUBNET-20",
+                )
+            ),
+        }
+
+
+def _blocked(row: dict) -> bool:
+    return bool(row["problem"]) and row["problem"][0] == "blocked"
+
+
+def _subnet_label(row: dict) -> str:
+    subnet, problem = row["subnet"], row["problem"]
+    note = ""
+    if problem:
+        note = " - service endpoint not enabled" if problem[0] == "endpoint" else " - unavailable"
+    return f"{subnet.name} ({subnet.address_prefix}){note}"
 
 
 class RemoveVnetRuleForm(forms.Form):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.forms.dns import LinkForm, PrivateDnsZoneWizard, RecordSetForm
 from networking.forms.fields import parsed
-from networking.models import PrivateDnsRecordSet, PrivateDnsZone, VirtualNetwork, VirtualNetworkLink
+from networking.models import PrivateDnsRecordSet, PrivateDnsZone, VirtualNetworkLink
 from networking.services import dns as dns_services
 from networking.views.paas import blade_context
 from portal.access import blade_kwargs, get_in_group, get_resource_group
@@ -56,16 +56,14 @@ def dns_zone_overview(request, subscription_id, rg, name):
     return respond(request, "networking/dns_overview.html", "record-sets", _overview_context(zone))
 
 
-def _record_pane(request, zone, *, form, record_set=None, errors=None, status=200):
+def _record_pane(request, zone, *, values: dict, record_set=None, errors=None, status=200):
+    form = RecordSetForm(initial=values, zone=zone, record_set=record_set, errors=errors)
     context = _context(
         zone,
         "overview",
         "Edit record set" if record_set else "Add record set",
         form=form,
         record_set=record_set,
-        errors=errors or {},
-        record_types=dns_services.RECORD_TYPES,
-        ttl_units=list(dns_services.TTL_UNITS),
         pane_url=request.path,
     )
     return respond(request, "networking/dns_record_set.html", "pane", context, status)
@@ -92,7 +90,7 @@ def dns_record_set_add(request, subscription_id, rg, name):
         form = {**RecordSetForm({}).values(), "record_type": RecordSetForm(request.GET).values()["record_type"]}
         if form["record_type"] not in dns_services.RECORD_TYPES:
             form["record_type"] = "A"
-        return _record_pane(request, zone, form=form)
+        return _record_pane(request, zone, values=form)
     form = RecordSetForm(request.POST).values()
     try:
         dns_services.save_record_set(
@@ -104,7 +102,7 @@ def dns_record_set_add(request, subscription_id, rg, name):
             records=form["records"].splitlines(),
         )
     except AzureRuleError as exc:
-        return _record_pane(request, zone, form=form, errors={exc.field or "records": exc}, status=422)
+        return _record_pane(request, zone, values=form, errors={exc.field or "records": exc}, status=422)
     return _record_saved(request, zone)
 
 
@@ -132,7 +130,7 @@ def dns_record_set_edit(request, subscription_id, rg, name, pk):
             "ttl_unit": unit,
             "records": "\n".join(str(r) for r in record_set.records),
         }
-        return _record_pane(request, zone, form=form, record_set=record_set)
+        return _record_pane(request, zone, values=form, record_set=record_set)
     form = {**RecordSetForm(request.POST).values(), "name": record_set.name, "record_type": record_set.record_type}
     try:
         dns_services.save_record_set(
@@ -146,7 +144,7 @@ def dns_record_set_edit(request, subscription_id, rg, name, pk):
         )
     except AzureRuleError as exc:
         return _record_pane(
-            request, zone, form=form, record_set=record_set, errors={exc.field or "records": exc}, status=422
+            request, zone, values=form, record_set=record_set, errors={exc.field or "records": exc}, status=422
         )
     return _record_saved(request, zone)
 
@@ -185,16 +183,13 @@ def dns_zone_links(request, subscription_id, rg, name):
     return respond(request, "networking/dns_links.html", "links", _links_context(zone))
 
 
-def _link_pane(request, zone, *, form, errors=None, status=200):
-    context = _context(
-        zone,
-        "links",
-        "Add virtual network link",
-        form=form,
-        errors=errors or {},
-        choices=dns_services.link_choices(zone),
-        fallback_allowed=request.sandbox.rules.dns_link_fallback and zone.name.startswith("privatelink."),
-    )
+def _link_form(request, zone, data=None, errors=None) -> LinkForm:
+    fallback_allowed = request.sandbox.rules.dns_link_fallback and zone.name.startswith("privatelink.")
+    return LinkForm(data, zone=zone, fallback_allowed=fallback_allowed, errors=errors)
+
+
+def _link_pane(request, zone, *, form: LinkForm, status=200):
+    context = _context(zone, "links", "Add virtual network link", form=form)
     return respond(request, "networking/dns_link_add.html", "pane", context, status)
 
 
@@ -203,19 +198,20 @@ def dns_zone_link_add(request, subscription_id, rg, name):
     """The "Add virtual network link" pane (PEDNS-14, PEDNS-20 to PEDNS-23)."""
     zone = _zone(request, subscription_id, rg, name)
     if request.method == "GET":
-        return _link_pane(request, zone, form={})
-    form = parsed(LinkForm(request.POST))
-    vnet = VirtualNetwork.objects.filter(sandbox=request.sandbox, pk=form["vnet"]).select_related("sandbox").first()
+        return _link_pane(request, zone, form=_link_form(request, zone))
+    form = _link_form(request, zone, request.POST)
+    data = parsed(form)
     try:
         dns_services.create_link(
             zone,
-            name=form["link_name"],
-            vnet=vnet,
-            registration_enabled=form["registration"],
-            fallback_to_internet=form["fallback"],
+            name=data["link_name"],
+            vnet=form.chosen_vnet(),
+            registration_enabled=data["registration"],
+            fallback_to_internet=data["fallback"],
         )
     except AzureRuleError as exc:
-        return _link_pane(request, zone, form=form, errors={exc.field or "link_name": exc}, status=422)
+        form = _link_form(request, zone, request.POST, errors={exc.field or "link_name": exc})
+        return _link_pane(request, zone, form=form, status=422)
     return swap(
         request,
         "networking/dns_links.html",

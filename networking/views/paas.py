@@ -17,7 +17,6 @@ from networking.forms.paas import (
     RemoveVnetRuleForm,
     VnetRuleForm,
 )
-from networking.models import Subnet, VirtualNetwork
 from networking.services import paas as paas_services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import activity_log, blade, confirm_delete, json_view, resource_menu, respond, run_wizard, swap
@@ -107,16 +106,18 @@ def paas_overview(request, slug, subscription_id, rg, name):
     return render(request, "networking/paas_overview.html", context)
 
 
-def _networking_context(target, slug, **extra):
+def _networking_context(target, slug, errors: dict, **extra):
     rules = list(target.vnet_rules.select_related("vnet__resource_group"))
+    access = paas_services.access_of(target)
     return _paas(
         target,
         slug,
         "networking",
         "Networking",
-        access=paas_services.access_of(target),
-        access_choices=paas_services.ACCESS_CHOICES,
+        access=access,
+        access_form=PublicAccessForm(initial={"access": access}, errors=errors),
         vnet_rules=rules,
+        errors=errors,
         **extra,
     )
 
@@ -143,24 +144,8 @@ def paas_networking(request, slug, subscription_id, rg, name):
     )
 
 
-def _rule_pane(request, target, slug, *, form: dict, errors=None, status=200):
-    vnets = list(VirtualNetwork.objects.filter(sandbox=request.sandbox).select_related("resource_group"))
-    vnet = next((v for v in vnets if v.pk == form.get("vnet")), None)
-    subnets = []
-    if vnet is not None:
-        for subnet in Subnet.objects.filter(vnet=vnet).select_related("vnet"):
-            subnets.append({"subnet": subnet, "problem": paas_services.subnet_problem(target, subnet)})
-    context = _paas(
-        target,
-        slug,
-        "networking",
-        "Add existing virtual network",
-        vnets=vnets,
-        vnet=vnet,
-        subnets=subnets,
-        form=form,
-        errors=errors or {},
-    )
+def _rule_pane(request, target, slug, *, form: VnetRuleForm, status=200):
+    context = _paas(target, slug, "networking", "Add existing virtual network", form=form, vnet=form.vnet)
     return respond(request, "networking/paas_vnet_rule.html", "pane", context, status)
 
 
@@ -169,17 +154,13 @@ def paas_vnet_rule(request, slug, subscription_id, rg, name):
     """The "Add existing virtual network" pane (SE-01, SE-07)."""
     target = get_paas(request, slug, subscription_id, rg, name)
     if request.method == "GET":
-        return _rule_pane(request, target, slug, form=parsed(VnetRuleForm(request.GET)))
-    data = parsed(VnetRuleForm(request.POST))
-    subnet = (
-        Subnet.objects.filter(vnet__sandbox=request.sandbox, vnet_id=data["vnet"], pk=data["subnet"])
-        .select_related("vnet__resource_group__subscription")
-        .first()
-    )
+        return _rule_pane(request, target, slug, form=VnetRuleForm(request.GET, target=target))
+    form = VnetRuleForm(request.POST, target=target)
     try:
-        paas_services.add_vnet_rule(target, subnet, enable_endpoint=data["enable_endpoint"])
+        paas_services.add_vnet_rule(target, form.chosen_subnet(), enable_endpoint=parsed(form)["enable_endpoint"])
     except AzureRuleError as exc:
-        return _rule_pane(request, target, slug, form=data, errors={exc.field or "subnet": exc}, status=422)
+        form = VnetRuleForm(request.POST, target=target, errors={exc.field or "subnet": exc})
+        return _rule_pane(request, target, slug, form=form, status=422)
     return _networking_swap(request, target, slug)
 
 

@@ -8,7 +8,7 @@ from django.test.html import parse_html
 
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.layout import AzField, helper
+from portal.layout import AzField, PickerSelect, helper
 
 
 class ExampleForm(forms.Form):
@@ -224,3 +224,33 @@ def test_a_stacked_field_can_carry_its_own_width():
         '<input type="text" name="host" id="host" value=""></div>',
     )
     assert "visually-hidden" not in _render(ExampleForm()) and "<label class=" not in _render(ExampleForm())
+
+
+class PickerForm(forms.Form):
+    vnet = forms.CharField(required=False, label="Virtual network", widget=PickerSelect(disabled=["2"]))
+    method = forms.ChoiceField(choices=[("a", "First way."), ("b", "Second way.")], widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vnet"].widget.choices = [("", "Select a virtual network"), ("1", "hub"), ("2", "spoke")]
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("vnet", id="link-vnet", star=True),
+            AzField("method", id="method", stack=True, help="How."),
+            rows=True,
+        )
+
+
+def test_a_picker_greys_out_the_options_it_is_told_to_and_keeps_the_posted_choice():
+    html = _render(PickerForm({"vnet": "1", "method": "a"}))
+    assert _has(html, '<option value="1" selected>hub</option>')
+    assert _has(html, '<option value="2" disabled>spoke</option>')
+    assert _has(html, '<option value="">Select a virtual network</option>')
+
+
+def test_a_stacked_radio_group_in_a_wizard_row_puts_its_options_one_per_line():
+    html = _render(PickerForm({"vnet": "", "method": "a"}))
+    assert 'class="az-radio-row flex-column gap-0" id="method"' in html
+    assert "flex-column" not in _render(ExampleForm())

@@ -8,7 +8,7 @@ from django.test.html import parse_html
 
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.layout import AzField, helper
+from portal.layout import AzField, Picker, helper
 
 
 class ExampleForm(forms.Form):
@@ -160,3 +160,40 @@ def test_an_error_with_an_id_carries_the_refusals_rule_and_message_ids():
         '<div class="az-field-error" id="name-error" data-rule="ASDNS-05" data-err="ERR-47" role="alert">'
         '<i class="bi bi-x-circle-fill"></i><span>Too many DNS servers. <span class="az-rule">Learn more: ERR-47, ASDNS-05</span></span></div>',
     )
+
+
+class PickerForm(forms.Form):
+    """A drop-down whose choices a sandbox decides, in groups, one option not pickable."""
+
+    vnet = forms.ChoiceField(required=False, label="Virtual Network", widget=Picker)
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data)
+        self.fields["vnet"].choices = [
+            ("", "Select a virtual network"),
+            ("Same region", [("1", "hub-vnet"), ("2", "spoke-vnet - unavailable")]),
+            ("Other regions", []),
+        ]
+        self.fields["vnet"].widget.disabled = {"2"}
+        self.fields["vnet"].widget.groups = {"Same region": ("same", ""), "Other regions": ("other", "None elsewhere")}
+
+    @property
+    def helper(self):
+        return helper(AzField("vnet", id="vnet-select", star=True, **{"hx-get": "/details"}))
+
+
+def test_a_picker_draws_its_groups_disabled_options_and_an_empty_groups_line():
+    html = _render(PickerForm({"vnet": "1"}))
+    assert _has(
+        html,
+        '<select name="vnet" id="vnet-select" hx-get="/details"><option value="">Select a virtual network</option>'
+        '<optgroup label="Same region" data-group="same"><option value="1" selected>hub-vnet</option>'
+        '<option value="2" disabled>spoke-vnet - unavailable</option></optgroup>'
+        '<optgroup label="Other regions" data-group="other"><option disabled>None elsewhere</option></optgroup></select>',
+    )
+    assert '<label for="vnet-select" class="required">Virtual Network</label>' in html
+
+
+def test_a_pickers_options_are_each_forms_own():
+    PickerForm().fields["vnet"].widget.disabled.add("1")
+    assert "1" not in PickerForm().fields["vnet"].widget.disabled

@@ -20,7 +20,7 @@ from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
     "required": "Enter a node count.",
@@ -554,10 +554,44 @@ def plan_context(
 
 
 class ScaleForm(forms.Form):
-    pool = forms.CharField(max_length=12, required=False)
+    """The Scale blade: one of the cluster's node pools (the first unless
+    another is named) and its new node count."""
+
+    pool = forms.ChoiceField(
+        required=False,
+        label="Node pool",
+        widget=Picker,
+        error_messages={"invalid_choice": "Select a node pool of this cluster."},
+    )
     node_count = forms.IntegerField(
         min_value=1, max_value=services.MAX_NODES_PER_POOL, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
+
+    def __init__(self, pools: list, data=None) -> None:
+        first = pools[0] if pools else None
+        initial = {"pool": first.name if first else "", "node_count": first.node_count if first else 1}
+        super().__init__(data, initial=initial)
+        self.pools = pools
+        self.fields["pool"].choices = [
+            (p.name, f"{p.name} ({p.node_count} node{'' if p.node_count == 1 else 's'})") for p in pools
+        ]
+
+    def clean_pool(self):
+        """The pool picked, as a row of this cluster; none sent is the first."""
+        name = self.cleaned_data["pool"] if "pool" in self.data else self.initial["pool"]
+        pool = next((p for p in self.pools if p.name == name), None)
+        if pool is None:
+            raise forms.ValidationError(self.fields["pool"].error_messages["invalid_choice"])
+        return pool
+
+    @property
+    def helper(self):
+        """The node count's help is the cluster's network model's."""
+        return helper(
+            AzField("pool", id="scale-pool"),
+            AzField("node_count", id="scale-count", star=True, help_template="aks/scale.html#count-help"),
+            rows=True,
+        )
 
 
 class NodePoolForm(forms.Form):

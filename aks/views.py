@@ -166,24 +166,22 @@ def scale(request, subscription_id, rg, name):
     pools = _pools(cluster)
     problems: dict[str, Problem] = {}
     status, saved = 200, False
-    form = ScaleForm(request.POST or None, initial={"pool": pools[0].name if pools else "", "node_count": pools[0].node_count if pools else 1})
+    form = ScaleForm(pools, request.POST or None)
     if request.method == "POST":
-        pool = next((p for p in pools if p.name == form.data.get("pool", pools[0].name if pools else "")), None)
-        if pool is None:
-            problems["pool"] = Problem("Select a node pool of this cluster.")
-        elif form.is_valid():
+        if form.is_valid():
             try:
-                services.scale_pool(pool, form.cleaned_data["node_count"])
+                services.scale_pool(form.cleaned_data["pool"], form.cleaned_data["node_count"])
             except AzureRuleError as exc:
                 problems[exc.field or "form"] = Problem.of(exc)
             else:
                 saved = True
-                pools = _pools(cluster)
+                form = ScaleForm(_pools(cluster), request.POST)
+        elif "pool" in form.errors:
+            problems["pool"] = Problem(str(form.errors["pool"][0]))
         else:
             problems = {field: Problem(str(errors[0])) for field, errors in form.errors.items()}
         status = 200 if saved else 422
-    values = {"pool": form["pool"].value(), "node_count": form["node_count"].value()}
-    context = _blade(cluster, "scale", "Scale", pools=pools, problems=problems, values=values, saved=saved)
+    context = _blade(cluster, "scale", "Scale", form=form, problems=problems, saved=saved)
     if saved:
         context["state"] = services.cluster_state(cluster)
     return respond(request, "aks/scale.html", "scale-form", context, status=status)

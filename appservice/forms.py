@@ -10,9 +10,10 @@ from django import forms
 from appservice import services
 from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, WebApp, sku_display
 from networking.forms.fields import PkField, Text, parsed
+from networking.models import Subnet, VirtualNetwork
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGIONS
 from portal.naming import validate_name
 
@@ -37,6 +38,7 @@ class AppServicePlanWizard(CreateWizard):
     def helper(self):
         """Name, OS and region; the pricing tiers (some disabled) are drawn by the template."""
         return helper(wizard_name(), AzField("os", id="os", star=True), wizard_region(), rows=True)
+
     sku = forms.ChoiceField(choices=_sku_choices, initial="S1", label="Pricing tier")
 
     def check_rules(self, problems, attempt) -> None:
@@ -178,23 +180,170 @@ class WebAppWizard(CreateWizard):
 # --- The blades' small forms ------------------------------------------------------------------
 
 
+DETAILS = {
+    "hx-get": "{{ urls.add_vnet_details }}",
+    "hx-trigger": "change",
+    "hx-target": "#vnet-details",
+    "hx-include": "closest form",
+}
+
+
 class AddVnetForm(forms.Form):
-    """The "Add VNet" pane (SEED-09 to SEED-13): a virtual network and, in
-    its region, a new subnet (name and range) or an existing one."""
+    """The "Add VNet" pane (SEED-09 to SEED-13): a virtual network of the
+    sandbox and, in the app's region, a new subnet (name and range) or an
+    existing one of that network. The pickers offer only the sandbox's
+    networks and the chosen network's subnets; anything else is "Select a
+    virtual network." or "Select a subnet." (SEED-10), as Azure's pane says."""
 
-    vnet = PkField()
-    subnet_mode = Text(20)
-    subnet = PkField()
-    subnet_name = Text(80)
-    subnet_prefix = Text(60)
-    address_block = Text(60)
+    vnet = forms.ChoiceField(
+        required=False,
+        label="Virtual Network",
+        widget=Picker,
+        error_messages={"invalid_choice": "Select a virtual network."},
+    )
+    subnet_mode = forms.ChoiceField(
+        choices=[("new", "Create New Subnet"), ("existing", "Select Existing")],
+        required=False,
+        initial="new",
+        label="Subnet",
+        widget=forms.RadioSelect,
+    )
+    subnet = forms.ChoiceField(required=False, label="Subnet", widget=Picker)
+    subnet_name = Text(80, label="Subnet Name")
+    address_block = forms.ChoiceField(required=False, label="Virtual Network Address Block", widget=Picker)
+    subnet_prefix = Text(60, label="Subnet Address Block")
 
-    @classmethod
-    def values(cls, data) -> dict:
-        values = parsed(cls(data))
-        # The pane opens on "Create New Subnet" (SEED-10).
-        values["existing"] = values["subnet_mode"] == "existing"
-        return values
+    def __init__(self, app: WebApp, data=None) -> None:
+        if data is not None:
+            data = data.copy()
+            # The pane opens on "Create New Subnet" (SEED-10): any other answer is that.
+            data["subnet_mode"] = "existing" if data.get("subnet_mode") == "existing" else "new"
+        super().__init__(data)
+        self.app = app
+        self.choices = services.vnet_choices(app)
+        region = app.region_label
+        self.fields["vnet"].choices = [
+            ("", "Select a virtual network"),
+            (
+                f"Virtual networks in {region} (same region)",
+                [
+                    (
+                        str(c.obj.pk),
+                        f"{c.obj.name} ({c.obj.resource_group.name})" + ("" if c.enabled else " - unavailable"),
+                    )
+                    for c in self.choices.same_region
+                ],
+            ),
+            (
+                "Virtual networks in other regions (gateway-required)",
+                [(str(c.obj.pk), f"{c.obj.name} ({c.obj.region_label})") for c in self.choices.other_regions],
+            ),
+        ]
+        picker = self.fields["vnet"].widget
+        picker.disabled = {str(c.obj.pk) for c in self.choices.same_region if not c.enabled}
+        picker.groups = {
+            f"Virtual networks in {region} (same region)": ("same-region", f"No virtual networks in {region}"),
+            "Virtual networks in other regions (gateway-required)": (
+                "other-regions",
+                "No virtual networks in other regions",
+            ),
+        }
+        self.vnet = self._chosen_vnet()
+        self.subnets = None  # the chosen same-region network's subnets, when it can be used
+        if self.same_region:
+            self._offer_subnets()
+        if self.is_bound:
+            self.is_valid()
+        else:
+            self.cleaned_data = {}
+        if self.subnets is not None and not self.data.get("subnet_prefix"):
+            # Shown, not sent: an empty range is still refused (ASVI-23).
+            self.data = self.data.copy() if self.is_bound else {}
+            self.data["subnet_prefix"] = self.subnets.suggested_prefix
+
+    def _chosen_vnet(self) -> VirtualNetwork | None:
+        pk = str(self.data.get("vnet", "")) if self.is_bound else ""
+        if not pk or not self.fields["vnet"].valid_value(pk):
+            return None
+        # Only this sandbox's ARM networks are among the choices (DESIGN: Tenancy).
+        return VirtualNetwork.objects.select_related("resource_group__subscription", "sandbox").get(pk=int(pk))
+
+    @property
+    def same_region(self) -> bool:
+        return self.vnet is not None and self.vnet.location == self.app.location
+
+    @property
+    def vnet_choice(self) -> services.Choice | None:
+        if self.vnet is None:
+            return None
+        return next(
+            (c for c in self.choices.same_region + self.choices.other_regions if c.obj.pk == self.vnet.pk), None
+        )
+
+    def _offer_subnets(self) -> None:
+        """The existing subnets (an unusable one shown, not pickable) and the
+        network's address blocks; Subnet Address Block starts on a free /26."""
+        subnet = self.fields["subnet"]
+        if self.vnet_choice.enabled:
+            self.subnets = services.subnet_choices(self.app, self.vnet)
+            subnet.choices = [("", "Select a subnet")] + [
+                (str(c.obj.pk), f"{c.obj.name} ({c.obj.address_prefix})" + ("" if c.enabled else " - unavailable"))
+                for c in self.subnets.subnets
+            ]
+            subnet.widget.disabled = {str(c.obj.pk) for c in self.subnets.subnets if not c.enabled}
+            self.fields["address_block"].choices = [(block, block) for block in self.subnets.address_blocks]
+        else:
+            # Not drawn (the pane says why), yet the service refuses the network with its rule.
+            subnet.choices = [(str(pk), pk) for pk in self.vnet.subnets.values_list("pk", flat=True)]
+
+    @property
+    def existing(self) -> bool:
+        return self.cleaned_data.get("subnet_mode") == "existing"
+
+    def chosen_subnet(self) -> Subnet | None:
+        pk = self.cleaned_data.get("subnet")
+        return Subnet.objects.filter(vnet=self.vnet, pk=int(pk)).first() if pk else None
+
+    @property
+    def helper(self):
+        """The network picker; the subnet fields below it are :attr:`details_helper`."""
+        return helper(
+            AzField("vnet", id="vnet-select", star=True, help_template="appservice/add_vnet.html#vnet-help", **DETAILS)
+        )
+
+    @property
+    def mode_helper(self):
+        return helper(
+            AzField(
+                "subnet_mode",
+                id="subnet-mode",
+                option_prefix="mode",
+                star=True,
+                help="A same-region virtual network needs a dedicated subnet: create one, or pick an empty one. It is delegated to Microsoft.Web/serverFarms.",
+                rule="SEED-10, ASVI-24",
+                **DETAILS,
+            )
+        )
+
+    @property
+    def existing_helper(self):
+        return helper(AzField("subnet", id="subnet-select", star=True))
+
+    @property
+    def new_helper(self):
+        return helper(
+            AzField(
+                "subnet_name", id="subnet-name", star=True, placeholder="e.g. vnet-integration-subnet", maxlength="80"
+            ),
+            AzField("address_block", id="address-block"),
+            AzField(
+                "subnet_prefix",
+                id="subnet-prefix",
+                star=True,
+                placeholder="e.g. 10.0.4.0/26",
+                help_template="appservice/add_vnet.html#prefix-help",
+            ),
+        )
 
 
 class ClassicVnetForm(forms.Form):
@@ -362,7 +511,9 @@ class SettingPaneForm(forms.Form):
         ``data-rule`` (and ``data-err``) on ``#name-error``/``#value-error``."""
         typed = {"autocomplete": "off", "spellcheck": "false"}
         return helper(
-            AzField("name", id="setting-name", star=True, error_id="name-error", maxlength="256", autofocus=True, **typed),
+            AzField(
+                "name", id="setting-name", star=True, error_id="name-error", maxlength="256", autofocus=True, **typed
+            ),
             AzField("value", id="setting-value", error_id="value-error", **typed),
             AzField("slot_setting", id="slot-setting"),
         )

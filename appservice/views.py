@@ -334,27 +334,17 @@ def _integration_changed(request, app: WebApp):
     )
 
 
-def _pane_context(app: WebApp, *, vnet=None, form=None, errors=None) -> dict:
-    choices = services.vnet_choices(app)
+def _pane_context(app: WebApp, form: AddVnetForm, problems=None) -> dict:
     return {
         "app": app,
-        "choices": choices,
-        "selected_vnet": vnet,
-        "form": form or {},
-        "errors": errors or {},
+        "form": form,
+        "selected_vnet": form.vnet,
+        "same_region": form.same_region,
+        "vnet_choice": form.vnet_choice,
+        "subnets": form.subnets,
+        "problems": problems or {},
         "plan_problem": services.plan_problem(app.plan),
-        **(_details_context(app, vnet, choices) if vnet else {}),
     }
-
-
-def _details_context(app: WebApp, vnet: VirtualNetwork, choices) -> dict:
-    all_choices = choices.same_region + choices.other_regions + choices.classic
-    choice = next((c for c in all_choices if c.obj.pk == vnet.pk), None)
-    same_region = not vnet.is_classic and vnet.location == app.location
-    context = {"vnet_choice": choice, "same_region": same_region}
-    if same_region and choice and choice.enabled:
-        context["subnets"] = services.subnet_choices(app, vnet)
-    return context
 
 
 def _lookup_vnet(request, pk: int | None) -> VirtualNetwork | None:
@@ -373,35 +363,34 @@ def add_vnet(request, subscription_id, rg, name):
     """The "Add VNet" context pane (SEED-09 to SEED-13)."""
     app = get_app(request, subscription_id, rg, name)
     if request.method == "GET":
-        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app)}
+        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, AddVnetForm(app))}
         return respond(request, "appservice/add_vnet.html", "pane", context)
 
-    form = AddVnetForm.values(request.POST)
-    vnet = _lookup_vnet(request, form["vnet"])
-    errors: dict[str, str] = {}
-    if vnet is None or vnet.is_classic:
-        errors["vnet"] = "Select a virtual network."
+    form = AddVnetForm(app, request.POST)
+    vnet = form.vnet
+    problems: dict = {}
+    if vnet is None:
+        problems["vnet"] = "Select a virtual network."
     else:
         try:
-            if vnet.location == app.location:
-                if form["existing"]:
-                    subnet = vnet.subnets.filter(pk=form["subnet"]).first()
-                    if subnet is None:
-                        raise AzureRuleError("Select a subnet.", rule_ids=("SEED-10",), field="subnet")
-                    services.add_regional_integration(app, vnet, subnet=subnet)
-                else:
-                    services.add_regional_integration(
-                        app,
-                        vnet,
-                        new_subnet_name=form["subnet_name"],
-                        new_subnet_prefix=form["subnet_prefix"],
-                    )
-            else:
+            if not form.same_region:
                 services.add_gateway_integration(app, vnet)
+            elif form.existing:
+                subnet = form.chosen_subnet()
+                if subnet is None:
+                    raise AzureRuleError("Select a subnet.", rule_ids=("SEED-10",), field="subnet")
+                services.add_regional_integration(app, vnet, subnet=subnet)
+            else:
+                services.add_regional_integration(
+                    app,
+                    vnet,
+                    new_subnet_name=form.cleaned_data["subnet_name"],
+                    new_subnet_prefix=form.cleaned_data["subnet_prefix"],
+                )
         except AzureRuleError as exc:
-            errors[exc.field or "form"] = exc
-    if errors:
-        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, vnet=vnet, form=form, errors=errors)}
+            problems[exc.field or "form"] = exc
+    if problems:
+        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, form, problems)}
         return respond(request, "appservice/add_vnet.html", "pane", context, status=422)
     return _integration_changed(request, app)
 
@@ -411,8 +400,7 @@ def add_vnet(request, subscription_id, rg, name):
 def add_vnet_details(request, subscription_id, rg, name):
     """The part of the pane under the drop-down, for the chosen VNet."""
     app = get_app(request, subscription_id, rg, name)
-    form = AddVnetForm.values(request.GET)
-    context = _pane_context(app, vnet=_lookup_vnet(request, form["vnet"]), form=form)
+    context = _pane_context(app, AddVnetForm(app, request.GET))
     return render(
         request, "appservice/add_vnet_details.html", {**context, "urls": _app_urls(app), "rules": app.sandbox.rules}
     )

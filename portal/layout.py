@@ -24,7 +24,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["RERENDER_PANE", "AzField", "PickerSelect", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "AzField", "Picker", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 # A control whose change re-renders its context pane with the form's values
 # (a Source, a Service, a Next hop type shows or fixes other fields).
@@ -82,6 +82,25 @@ def _render(template_name: str, context: dict[str, Any]) -> str:
         return ""
     # The template's output is already escaped; strip() keeps it safe.
     return mark_safe(get_template(template_name).render(context).strip())
+
+
+class Picker(forms.Select):
+    """A drop-down whose options change with the sandbox (the form's
+    ``__init__`` sets the field's choices). ``disabled`` holds the values
+    shown but not pickable (the service says why); grouped choices are
+    ``<optgroup>``s, and ``groups`` gives a group, by its label, its
+    ``data-group`` and the line it shows while it has no options. AzField
+    writes it as the portal's templates write a ``<select>``."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), disabled: Any = ()) -> None:
+        super().__init__(attrs, choices)
+        self.disabled: set[str] = {str(value) for value in disabled}
+        self.groups: dict[str, tuple[str, str]] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Picker":
+        copy = super().__deepcopy__(memo)
+        copy.disabled, copy.groups = set(self.disabled), dict(self.groups)
+        return copy
 
 
 class AzField(Field):
@@ -182,6 +201,7 @@ class AzField(Field):
             "choices": self._choices(form, locked) if group in ("checkbox", "radio") else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "input": self._input(widget, attrs),
+            "select": self._select(form, widget, attrs) if isinstance(widget, Picker) else None,
             "checked": group == "check" and widget.check_test(form[self.name].value()),
             "problem": problem_for(form, context, self.name),
             "help_html": _render(self.help_template, flat),
@@ -205,6 +225,30 @@ class AzField(Field):
             return None
         rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "type", "name", "value")}
         return {"type": widget.input_type, "attrs": flatatt(rest)}
+
+    def _select(self, form, widget: Picker, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A ``Picker``'s options, in groups (``label`` None: options outside any group)."""
+        chosen = form[self.name].value()
+        chosen = "" if chosen is None else str(chosen)
+
+        def option(value: Any, label: Any) -> dict[str, Any]:
+            value = str(value)
+            return {"value": value, "label": label, "selected": value == chosen, "disabled": value in widget.disabled}
+
+        groups: list[dict[str, Any]] = []
+        # The widget's choices: a ChoiceField's, or those a form's __init__
+        # set on the widget of a field that is no ChoiceField (a PkField).
+        for value, label in widget.choices:
+            if isinstance(label, (list, tuple)):
+                data_group, empty = widget.groups.get(str(value), ("", ""))
+                options = [option(*choice) for choice in label]
+                groups.append({"label": value, "data_group": data_group, "empty": empty, "options": options})
+            elif groups and groups[-1]["label"] is None:
+                groups[-1]["options"].append(option(value, label))
+            else:
+                groups.append({"label": None, "options": [option(value, label)]})
+        rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "name")}
+        return {"attrs": flatatt(rest), "groups": groups}
 
     def _choices(self, form, locked: bool = False) -> list[dict[str, Any]]:
         """A group's options with the element ids the portal gives them;
@@ -231,19 +275,3 @@ def wizard_name(**kwargs: Any) -> AzField:
 def wizard_region(**kwargs: Any) -> AzField:
     """Basics > Instance details > Region, of every create wizard."""
     return AzField("region", id="region", star=True, **kwargs)
-
-
-class PickerSelect(forms.Select):
-    """A drop-down of the sandbox's resources where some options are greyed
-    out (a network already linked, a subnet that can't serve): ``disabled``
-    holds their values."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), disabled: Any = ()) -> None:
-        super().__init__(attrs, choices)
-        self.disabled = {str(value) for value in disabled}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict[str, Any]:
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if str(value) in self.disabled:
-            option["attrs"]["disabled"] = True
-        return option

@@ -9,7 +9,7 @@ from networking.models import VirtualNetwork
 from networking.services import dns as dns_services
 from portal.errors import AzureRuleError
 from portal.forms import REVIEW, CreateWizard
-from portal.layout import AzField, PickerSelect, helper, wizard_name
+from portal.layout import AzField, Picker, helper, wizard_name
 
 
 class PrivateDnsZoneWizard(CreateWizard):
@@ -140,7 +140,7 @@ class LinkForm(forms.Form):
 
     link_name = Text(200, label="Link name")
     subscription = Text(200, label="Subscription", widget=forms.Select)
-    vnet = PkField(label="Virtual network", widget=PickerSelect)
+    vnet = PkField(label="Virtual network", widget=Picker)
     registration = forms.BooleanField(required=False, label="Enable auto registration")
     fallback = forms.BooleanField(required=False, label="Fallback to internet")
 

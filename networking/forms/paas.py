@@ -9,7 +9,7 @@ from networking.forms.fields import PkField, Text, parsed, rerender_with_own_val
 from networking.models import Subnet, VirtualNetwork
 from networking.services import paas as paas_services
 from portal.forms import REVIEW, CreateWizard
-from portal.layout import AzField, PickerSelect, helper, wizard_name, wizard_region
+from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 
 
 class PaasWizard(CreateWizard):
@@ -88,7 +88,7 @@ class VnetRuleForm(forms.Form):
 
     subscription = Text(200, label="Subscriptions", widget=forms.Select)
     vnet = PkField(label="Virtual networks", widget=forms.Select)
-    subnet = PkField(label="Subnets", widget=PickerSelect)
+    subnet = PkField(label="Subnets", widget=Picker)
     enable_endpoint = forms.BooleanField(required=False)
 
     def __init__(self, data=None, *, target, errors: dict | None = None) -> None:

@@ -8,7 +8,7 @@ from django.test.html import parse_html
 
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.layout import AzField, PickerSelect, helper
+from portal.layout import AzField, Picker, helper
 
 
 class ExampleForm(forms.Form):
@@ -227,7 +227,7 @@ def test_a_stacked_field_can_carry_its_own_width():
 
 
 class PickerForm(forms.Form):
-    vnet = forms.CharField(required=False, label="Virtual network", widget=PickerSelect(disabled=["2"]))
+    vnet = forms.CharField(required=False, label="Virtual network", widget=Picker(disabled=["2"]))
     method = forms.ChoiceField(choices=[("a", "First way."), ("b", "Second way.")], widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -254,3 +254,40 @@ def test_a_stacked_radio_group_in_a_wizard_row_puts_its_options_one_per_line():
     html = _render(PickerForm({"vnet": "", "method": "a"}))
     assert 'class="az-radio-row flex-column gap-0" id="method"' in html
     assert "flex-column" not in _render(ExampleForm())
+
+
+class GroupedPickerForm(forms.Form):
+    """A drop-down whose choices a sandbox decides, in groups, one option not pickable."""
+
+    vnet = forms.ChoiceField(required=False, label="Virtual Network", widget=Picker)
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data)
+        self.fields["vnet"].choices = [
+            ("", "Select a virtual network"),
+            ("Same region", [("1", "hub-vnet"), ("2", "spoke-vnet - unavailable")]),
+            ("Other regions", []),
+        ]
+        self.fields["vnet"].widget.disabled = {"2"}
+        self.fields["vnet"].widget.groups = {"Same region": ("same", ""), "Other regions": ("other", "None elsewhere")}
+
+    @property
+    def helper(self):
+        return helper(AzField("vnet", id="vnet-select", star=True, **{"hx-get": "/details"}))
+
+
+def test_a_picker_draws_its_groups_disabled_options_and_an_empty_groups_line():
+    html = _render(GroupedPickerForm({"vnet": "1"}))
+    assert _has(
+        html,
+        '<select name="vnet" id="vnet-select" hx-get="/details"><option value="">Select a virtual network</option>'
+        '<optgroup label="Same region" data-group="same"><option value="1" selected>hub-vnet</option>'
+        '<option value="2" disabled>spoke-vnet - unavailable</option></optgroup>'
+        '<optgroup label="Other regions" data-group="other"><option disabled>None elsewhere</option></optgroup></select>',
+    )
+    assert '<label for="vnet-select" class="required">Virtual Network</label>' in html
+
+
+def test_a_pickers_options_are_each_forms_own():
+    GroupedPickerForm().fields["vnet"].widget.disabled.add("1")
+    assert "1" not in GroupedPickerForm().fields["vnet"].widget.disabled

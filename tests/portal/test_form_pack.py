@@ -160,3 +160,18 @@ def test_an_error_with_an_id_carries_the_refusals_rule_and_message_ids():
         '<div class="az-field-error" id="name-error" data-rule="ASDNS-05" data-err="ERR-47" role="alert">'
         '<i class="bi bi-x-circle-fill"></i><span>Too many DNS servers. <span class="az-rule">Learn more: ERR-47, ASDNS-05</span></span></div>',
     )
+
+
+class GatewayTypeForm(forms.Form):
+    gateway_type = forms.ChoiceField(
+        choices=[("Vpn", "VPN"), ("ExpressRoute", "ExpressRoute")], widget=forms.RadioSelect
+    )
+
+    @property
+    def helper(self):
+        return helper(AzField("gateway_type", id="gateway-type", option_ids={"ExpressRoute": "er"}))
+
+
+def test_option_ids_can_be_named_value_by_value_the_others_following_their_values():
+    html = _render(GatewayTypeForm({"gateway_type": "Vpn"}))
+    assert 'id="gateway-type-vpn"' in html and 'id="gateway-type-er"' in html

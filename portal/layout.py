@@ -119,7 +119,8 @@ class AzField(Field):
 
     A ``RadioSelect`` or ``CheckboxSelectMultiple`` is drawn as a group whose
     options get ids ``<option_prefix>-<value>`` (``-<label>`` with
-    ``option_ids="label"``, for values such as ``*``), each option's label of
+    ``option_ids="label"``, for values such as ``*``; a dict gives the
+    suffix of each value it names, ``{"ExpressRoute": "er"}``), each option's label of
     class ``option_class``; ``label_hidden`` keeps a group's legend for screen
     readers only (a group the page heads itself); a read-only radio group
     keeps only its chosen option enabled (HTML has no read-only radio); a ``BooleanField`` is one
@@ -148,7 +149,7 @@ class AzField(Field):
         stack: bool = False,
         readonly: bool | str = False,
         option_prefix: str = "",
-        option_ids: str = "value",
+        option_ids: str | dict[str, str] = "value",
         error_id: str = "",
         legend_template: str = "",
         option_class: str = "",
@@ -254,14 +255,21 @@ class AzField(Field):
         """A group's options with the element ids the portal gives them;
         ``locked`` disables every option but the chosen one."""
         prefix = self.options["option_prefix"]
-        by_label = self.options["option_ids"] == "label"
+        option_ids = self.options["option_ids"]
+        by_label = option_ids == "label"
+        named = option_ids if isinstance(option_ids, dict) else {}
+
+        def suffix(option) -> str:
+            value = str(option.data["value"])
+            return named.get(value) or slugify(option.choice_label if by_label else value)
+
         return [
             {
                 "value": option.data["value"],
                 "label": option.choice_label,
                 "checked": option.data["selected"],
                 "disabled": locked and not option.data["selected"],
-                "id": f"{prefix}-{slugify(option.choice_label if by_label else option.data['value'])}",
+                "id": f"{prefix}-{suffix(option)}",
             }
             for option in form[self.name].subwidgets
         ]

@@ -5,15 +5,58 @@ Field shape only; Azure's rules are in services.gateways."""
 
 from itertools import zip_longest
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML
 from django import forms
+from django.forms.boundfield import BoundField
+from django.utils.choices import CallableChoiceIterator
 
 from networking.engine import addressing
 from networking.models import ExpressRouteCircuit, LocalNetworkGateway, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import gateways as services
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
 ENABLED = [("Enabled", "Enabled"), ("Disabled", "Disabled")]
+
+# A control of the gateway wizard whose change re-draws the wizard (the
+# region, the gateway type and the virtual network change what it offers).
+REDRAW_WIZARD = {
+    "hx-post": "{{ request.path }}",
+    "hx-trigger": "change",
+    "hx-target": "#create-wizard",
+    "hx-swap": "outerHTML",
+    "hx-vals": '{"action": "stay"}',
+}
+
+
+class _ShownOrDefault(BoundField):
+    """A control left empty, or out of the post (its row was hidden), shows
+    the form's default for it again (``form.shown_default``)."""
+
+    def value(self):
+        return super().value() or self.form.shown_default(self.name)
+
+
+class _NeverShown(BoundField):
+    """A secret (the shared key) is never written back into the page."""
+
+    def value(self) -> str:
+        return ""
+
+
+def _radios(choices: list[tuple[str, str]], initial: str, label: str) -> forms.ChoiceField:
+    """A radio row of the gateway wizard; shown again with its default
+    when its row was hidden (VPN type of an ExpressRoute gateway)."""
+    return forms.ChoiceField(
+        choices=choices, initial=initial, label=label, widget=forms.RadioSelect, bound_field_class=_ShownOrDefault
+    )
+
+
+def _select(choices) -> forms.Select:
+    """A list whose options come from the sandbox, read when it is drawn.
+    The field stays text: an unknown value is the service's refusal."""
+    return forms.Select(choices=CallableChoiceIterator(choices))
 
 
 def _int_or_none(text: str) -> int | None:
@@ -32,20 +75,20 @@ class GatewayWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "gateway"
 
-    gateway_type = forms.ChoiceField(choices=[("Vpn", "VPN"), ("ExpressRoute", "ExpressRoute")], initial="Vpn")
-    vpn_type = forms.ChoiceField(
-        choices=[("RouteBased", "Route-based"), ("PolicyBased", "Policy-based")], initial="RouteBased"
-    )
-    sku = forms.CharField(max_length=20, required=False, initial="VpnGw1")
+    gateway_type = _radios([("Vpn", "VPN"), ("ExpressRoute", "ExpressRoute")], "Vpn", "Gateway type")
+    vpn_type = _radios([("RouteBased", "Route-based"), ("PolicyBased", "Policy-based")], "RouteBased", "VPN type")
+    sku = forms.CharField(max_length=20, required=False, initial="VpnGw1", label="SKU", widget=forms.Select)
     generation = forms.ChoiceField(
         choices=[("Generation1", "Generation1"), ("Generation2", "Generation2")], initial="Generation1"
     )
-    vnet = forms.CharField(max_length=20, required=False)
-    gateway_subnet_prefix = forms.CharField(max_length=60, required=False)
-    public_ip_name = forms.CharField(max_length=200, required=False)
-    active_active = forms.ChoiceField(choices=ENABLED, initial="Disabled")
-    bgp = forms.ChoiceField(choices=ENABLED, initial="Disabled")
-    bgp_asn = forms.CharField(max_length=20, required=False, initial="65515")
+    vnet = forms.CharField(max_length=20, required=False, label="Virtual network", widget=forms.Select)
+    gateway_subnet_prefix = forms.CharField(
+        max_length=60, required=False, label="Gateway subnet address range", bound_field_class=_ShownOrDefault
+    )
+    public_ip_name = forms.CharField(max_length=200, required=False, label="Public IP address name")
+    active_active = _radios(ENABLED, "Disabled", "Enable active-active mode")
+    bgp = _radios(ENABLED, "Disabled", "Configure BGP")
+    bgp_asn = forms.CharField(max_length=20, required=False, initial="65515", label="Autonomous system number (ASN)")
 
     def __init__(self, sandbox, data=None, *, resource_group: str = ""):
         super().__init__(sandbox, data)
@@ -62,6 +105,64 @@ class GatewayWizard(CreateWizard):
             )
         )
         self.vnets_with_gateway_subnet = with_subnet
+        self.fields["sku"].widget.choices = [(sku, sku) for sku in self.sku_choices]
+        self.fields["vnet"].widget.choices = [("", "Select a virtual network")] + [
+            (str(v.pk), f"{v.name} ({v.resource_group.name})") for v in self.vnets
+        ]
+
+    def shown_default(self, name: str) -> str:
+        """What an empty control shows: the suggested GatewaySubnet range,
+        else the field's default (a radio row hidden and shown again)."""
+        if name == "gateway_subnet_prefix":
+            return self.suggested_gateway_subnet
+        return self.fields[name].initial
+
+    @property
+    def helper(self) -> FormHelper:
+        """Basics > Instance details and Public IP address (portal-ui §6):
+        "VPN type" only for a VPN gateway, "Gateway subnet address range"
+        only for a virtual network without a GatewaySubnet."""
+        fields: list = [
+            wizard_name(),
+            wizard_region(**REDRAW_WIZARD),
+            AzField("gateway_type", id="gateway-type", star=True, option_ids={"ExpressRoute": "er"}, **REDRAW_WIZARD),
+        ]
+        if self.value("gateway_type") != "ExpressRoute":
+            fields.append(
+                AzField(
+                    "vpn_type", id="vpn-type", star=True, option_ids={"RouteBased": "route", "PolicyBased": "policy"}
+                )
+            )
+        fields += [
+            AzField("sku", id="sku", star=True),
+            AzField("generation", id="generation"),
+            AzField(
+                "vnet",
+                id="vnet",
+                star=True,
+                help_template="networking/gateway_create.html#vnet-help",
+                **REDRAW_WIZARD,
+            ),
+        ]
+        if self.needs_gateway_subnet:
+            fields.append(
+                AzField(
+                    "gateway_subnet_prefix",
+                    id="gateway-subnet-prefix",
+                    star=True,
+                    help_template="networking/gateway_create.html#gateway-subnet-help",
+                )
+            )
+        elif self.chosen_vnet:
+            fields.append(HTML('{% include "networking/gateway_create.html#gateway-subnet" %}'))
+        fields += [
+            HTML('{% include "networking/gateway_create.html#public-ip-mode" %}'),
+            AzField("public_ip_name", id="public-ip-name", star=True),
+            AzField("active_active", id="active-active"),
+            AzField("bgp", id="bgp"),
+            AzField("bgp_asn", id="bgp-asn", help="Used when BGP is enabled; Azure's default is 65515."),
+        ]
+        return helper(*fields, rows=True)
 
     @property
     def sku_choices(self) -> tuple[str, ...]:
@@ -110,6 +211,9 @@ class GatewayWizard(CreateWizard):
             return
         attempt("name", services.check_gateway, self.spec())
         attempt("name", services.check_name_free, VirtualNetworkGateway, self.target_rg, self.value("name").strip())
+        if "bgp_enabled" in problems:
+            # The service's "bgp_enabled" is this page's "Configure BGP" row.
+            problems["bgp"] = problems.pop("bgp_enabled")
 
     def create(self, rg):
         return services.create_gateway(rg, self.spec())
@@ -143,17 +247,43 @@ class GatewayWizard(CreateWizard):
         return [("Public IP address", rows)]
 
 
-class LocalGatewayWizard(CreateWizard):
+class _LocalGatewayFields(forms.Form):
+    """A local network gateway's settings, the same in its create wizard
+    and on its Configuration page; the address space between them is an
+    editable grid the page draws (``prefixes``)."""
+
+    ip_address = forms.CharField(max_length=60, required=False, label="IP address")
+    bgp = forms.BooleanField(required=False, label="Configure BGP settings")
+    bgp_asn = forms.CharField(max_length=20, required=False, label="Autonomous system number (ASN)")
+    bgp_peer_ip = forms.CharField(max_length=60, required=False, label="BGP peer IP address")
+
+    @property
+    def address_helper(self) -> FormHelper:
+        return helper(
+            AzField(
+                "ip_address",
+                id="ip-address",
+                star=True,
+                placeholder="e.g. 203.0.113.10",
+                help="The public IP address of your on-premises VPN device.",
+            )
+        )
+
+    @property
+    def bgp_helper(self) -> FormHelper:
+        return helper(
+            AzField("bgp", id="bgp"),
+            AzField("bgp_asn", id="bgp-asn"),
+            AzField("bgp_peer_ip", id="bgp-peer-ip", help='Used only with "Configure BGP settings".'),
+        )
+
+
+class LocalGatewayWizard(_LocalGatewayFields, CreateWizard):
     kind = "localnetworkgateway"
     title = "Create local network gateway"
     product = "Microsoft.LocalNetworkGateway"
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "local_gateway"
-
-    ip_address = forms.CharField(max_length=60, required=False)
-    bgp = forms.BooleanField(required=False)
-    bgp_asn = forms.CharField(max_length=20, required=False)
-    bgp_peer_ip = forms.CharField(max_length=60, required=False)
 
     def __init__(self, sandbox, data=None, *, resource_group: str = ""):
         super().__init__(sandbox, data)
@@ -161,18 +291,14 @@ class LocalGatewayWizard(CreateWizard):
             self.initial["resource_group"] = resource_group
         self.prefixes = _rows(data, "address_prefix") if self.is_bound else []
 
+    @property
+    def helper(self) -> FormHelper:
+        """Basics > Instance details: name and region; the settings below
+        them are drawn by ``address_helper`` and ``bgp_helper``."""
+        return helper(wizard_name(), wizard_region(), rows=True)
+
     def spec(self) -> services.LocalGatewaySpec:
         return local_spec(self.value, self.prefixes, self.is_bound and bool(self.data.get("bgp")))
-
-    @property
-    def field_values(self) -> dict:
-        return {
-            "ip_address": self.value("ip_address"),
-            "prefixes": self.prefixes,
-            "bgp": self.is_bound and bool(self.data.get("bgp")),
-            "bgp_asn": self.value("bgp_asn"),
-            "bgp_peer_ip": self.value("bgp_peer_ip"),
-        }
 
     def check_rules(self, problems, attempt) -> None:
         name = attempt("name", services.validate_resource_name, "local_gateway", self.value("name"))
@@ -284,6 +410,33 @@ class PointToSiteForm(forms.Form):
         choices=list(services.AUTH_TYPES.items()), required=False, label="Authentication type"
     )
 
+    def __init__(self, data=None, *, gateway: VirtualNetworkGateway) -> None:
+        tunnel = next(
+            (k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP"
+        )
+        initial = {"address_pool": gateway.p2s_address_pool, "tunnel_type": tunnel, "auth_type": "certificate"}
+        super().__init__(data, initial=initial)
+        self.gateway = gateway
+
+    @property
+    def helper(self) -> FormHelper:
+        """Address pool, then the tunnel and authentication types, which the
+        Basic SKU doesn't offer (SSTP with certificates only)."""
+        fields: list = [
+            AzField(
+                "address_pool",
+                id="address-pool",
+                star=True,
+                placeholder="e.g. 172.16.201.0/24",
+                help_template="networking/gateway_p2s.html#pool-help",
+            )
+        ]
+        if self.gateway.sku == "Basic":
+            fields.append(HTML('{% include "networking/gateway_p2s.html#basic-sku-note" %}'))
+        else:
+            fields += [AzField("tunnel_type", id="tunnel-type"), AzField("auth_type", id="auth-type")]
+        return helper(*fields)
+
     def certificates(self) -> tuple[tuple[str, str], ...]:
         rows = zip_longest(self.data.getlist("cert_name"), self.data.getlist("cert_data"), fillvalue="")
         return tuple((n, d) for n, d in rows if isinstance(n, str) and isinstance(d, str) and (n.strip() or d.strip()))[
@@ -301,37 +454,143 @@ class PointToSiteForm(forms.Form):
 
 
 class SkuForm(forms.Form):
-    sku = forms.CharField(max_length=20, label="SKU")
+    """Configuration: the SKU, within the gateway's type. The list stays
+    text: an SKU of another type is the service's refusal."""
+
+    sku = forms.CharField(max_length=20, label="SKU", widget=forms.Select)
+
+    def __init__(self, data=None, *, gateway: VirtualNetworkGateway) -> None:
+        super().__init__(data, initial={"sku": gateway.sku})
+        self.fields["sku"].widget.choices = [(sku, sku) for sku in services.SKUS_BY_TYPE[gateway.gateway_type]]
+
+    @property
+    def helper(self) -> FormHelper:
+        return helper(AzField("sku", id="sku", help_template="networking/gateway_configuration.html#sku-help"))
 
 
-class LocalGatewayConfigForm(forms.Form):
-    ip_address = forms.CharField(max_length=60, required=False, label="IP address")
-    bgp = forms.BooleanField(required=False, label="Configure BGP settings")
-    bgp_asn = forms.CharField(max_length=20, required=False, label="Autonomous system number (ASN)")
-    bgp_peer_ip = forms.CharField(max_length=60, required=False, label="BGP peer IP address")
+class LocalGatewayConfigForm(_LocalGatewayFields):
+    """Configuration of a local network gateway: its settings as saved, or
+    as posted when the save was refused."""
+
+    def __init__(self, data=None, *, local: LocalNetworkGateway) -> None:
+        initial = {
+            "ip_address": local.gateway_ip_address,
+            "bgp": bool(local.bgp_asn),
+            "bgp_asn": local.bgp_asn or "",
+            "bgp_peer_ip": local.bgp_peering_address or "",
+        }
+        super().__init__(data, initial=initial)
+        if self.is_bound:
+            self.prefixes = [p for p in self.data.getlist("address_prefix") if p.strip()][:200]
+        else:
+            self.prefixes = list(local.address_prefixes)
 
     def spec(self) -> services.LocalGatewaySpec:
         data = self.cleaned_data
         return local_spec(lambda n: data.get(n) or "", _rows(self.data, "address_prefix"), bool(data.get("bgp")))
 
-    def posted_values(self) -> dict:
-        """The fields as posted, shown again with the refusal."""
-        data = self.data
-        return {
-            "ip_address": data.get("ip_address", ""),
-            "prefixes": [p for p in data.getlist("address_prefix") if p.strip()][:200],
-            "bgp": bool(data.get("bgp")),
-            "bgp_asn": data.get("bgp_asn", ""),
-            "bgp_peer_ip": data.get("bgp_peer_ip", ""),
-        }
+
+def _pick(model, sandbox, raw: str):
+    """The sandbox's resource whose key was posted; None for anything else."""
+    raw = raw or ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return None
+    return model.objects.filter(sandbox=sandbox, pk=int(raw)).first()
 
 
 class ConnectionForm(forms.Form):
+    """Connections > "+ Add": site-to-site (IPsec) with a local network
+    gateway and a shared key, or ExpressRoute with a circuit. The lists
+    hold the sandbox's own local gateways and circuits."""
+
     name = forms.CharField(max_length=200, required=False, label="Name")
     connection_type = forms.ChoiceField(
-        choices=[("IPsec", "Site-to-site (IPsec)"), ("ExpressRoute", "ExpressRoute")], label="Connection type"
+        choices=[("IPsec", "Site-to-site (IPsec)"), ("ExpressRoute", "ExpressRoute")],
+        label="Connection type",
+        bound_field_class=_ShownOrDefault,
     )
     local_gateway = forms.CharField(max_length=20, required=False, label="Local network gateway")
     circuit = forms.CharField(max_length=20, required=False, label="Circuit")
-    shared_key = forms.CharField(max_length=300, required=False, strip=False, label="Shared key (PSK)")
+    shared_key = forms.CharField(
+        max_length=300, required=False, strip=False, label="Shared key (PSK)", bound_field_class=_NeverShown
+    )
     enable_bgp = forms.BooleanField(required=False, label="Enable BGP")
+
+    def __init__(self, data=None, *, gateway: VirtualNetworkGateway, sandbox) -> None:
+        super().__init__(data)
+        self.gateway = gateway
+        self.sandbox = sandbox
+        self.fields["local_gateway"].widget = _select(self._local_gateway_choices)
+        self.fields["circuit"].widget = _select(self._circuit_choices)
+
+    def _local_gateway_choices(self) -> list[tuple[str, str]]:
+        rows = LocalNetworkGateway.objects.filter(sandbox=self.sandbox).order_by("name")
+        return [("", "Choose a local network gateway")] + [
+            (str(lng.pk), f"{lng.name} ({lng.gateway_ip_address})") for lng in rows
+        ]
+
+    def _circuit_choices(self) -> list[tuple[str, str]]:
+        rows = ExpressRouteCircuit.objects.filter(sandbox=self.sandbox).order_by("name")
+        return [("", "Select an ExpressRoute circuit")] + [
+            (str(c.pk), f"{c.name} ({c.service_provider}, {c.peering_location})") for c in rows
+        ]
+
+    def shown_default(self, name: str) -> str:
+        """The connection type an empty post shows: the gateway's own."""
+        return "ExpressRoute" if self.gateway.gateway_type == "ExpressRoute" else "IPsec"
+
+    @property
+    def chosen_type(self) -> str:
+        return self["connection_type"].value()
+
+    @property
+    def helper(self) -> FormHelper:
+        """Name and type; then a circuit (ExpressRoute, always BGP), or a
+        local network gateway, the shared key and "Enable BGP" (IPsec).
+        Changing the type re-draws the pane."""
+        fields: list = [
+            AzField("name", id="connection-name", star=True, autocomplete="off"),
+            AzField(
+                "connection_type",
+                id="connection-type",
+                star=True,
+                help_template="networking/connection_add.html#type-help",
+                **RERENDER_PANE,
+            ),
+        ]
+        if self.chosen_type == "ExpressRoute":
+            fields += [
+                AzField(
+                    "circuit", id="circuit", star=True, help_template="networking/connection_add.html#circuit-help"
+                ),
+                HTML('{% include "networking/connection_add.html#er-bgp" %}'),
+            ]
+        else:
+            fields += [
+                AzField(
+                    "local_gateway",
+                    id="local-gateway",
+                    star=True,
+                    help_template="networking/connection_add.html#local-help",
+                ),
+                AzField("shared_key", id="shared-key", star=True, autocomplete="off"),
+                AzField(
+                    "enable_bgp",
+                    id="enable-bgp",
+                    help="BGP needs the local network gateway's ASN and BGP peer IP address;"
+                    " its learned routes reach every subnet.",
+                    rule="ROUTE-07",
+                ),
+            ]
+        return helper(*fields)
+
+    def spec(self) -> services.ConnectionSpec:
+        data = self.cleaned_data
+        return services.ConnectionSpec(
+            name=data["name"],
+            connection_type=data["connection_type"],
+            local_gateway=_pick(LocalNetworkGateway, self.sandbox, data["local_gateway"]),
+            circuit=_pick(ExpressRouteCircuit, self.sandbox, data["circuit"]),
+            shared_key=data["shared_key"],
+            enable_bgp=data["enable_bgp"],
+        )

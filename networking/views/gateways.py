@@ -136,28 +136,28 @@ def gateway_properties(request, subscription_id, rg, name):
 def gateway_configuration(request, subscription_id, rg, name):
     """Configuration: the SKU (resize within the gateway's type)."""
     gateway = _get_gateway(request, subscription_id, rg, name)
-    errors: dict = {}
-    status = 200
+    problems: dict = {}
     if request.method == "POST":
-        form = SkuForm(request.POST)
+        form = SkuForm(request.POST, gateway=gateway)
         if form.is_valid():
             try:
                 services.resize_gateway(gateway, form.cleaned_data["sku"])
             except AzureRuleError as exc:
-                errors[exc.field or "form"] = exc
+                problems[exc.field or "form"] = exc
             else:
                 gateway.refresh_from_db()
         else:
-            errors = _errors(form)
-        status = 422 if errors else 200
+            problems = _errors(form)
+    else:
+        form = SkuForm(gateway=gateway)
+    status = 422 if problems else 200
     context = _gateway_blade(
         gateway,
         "configuration",
         "Configuration",
-        errors=errors,
-        skus=services.SKUS_BY_TYPE[gateway.gateway_type],
-        posted_sku=form.data.get("sku", gateway.sku) if request.method == "POST" else gateway.sku,
-        saved=request.method == "POST" and not errors,
+        form=form,
+        problems=problems,
+        saved=request.method == "POST" and not problems,
     )
     return respond(request, "networking/gateway_configuration.html", "sku-form", context, status)
 
@@ -185,45 +185,22 @@ def gateway_connections(request, subscription_id, rg, name):
     return respond(request, "networking/gateway_connections.html", "connection-table", _connections_context(gateway))
 
 
-def _connection_pane(request, gateway, form, errors=None, status=200):
-    sandbox = request.sandbox
+def _connection_pane(request, gateway, form, problems=None, status=200):
+    kwargs = {
+        "subscription_id": gateway.resource_group.subscription.subscription_id,
+        "rg": gateway.resource_group.name,
+    }
     context = _gateway_blade(
         gateway,
         "connections",
         "Add connection",
         form=form,
-        errors=errors or {},
-        local_gateways=list(
-            LocalNetworkGateway.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        ),
-        circuits=list(
-            ExpressRouteCircuit.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        ),
-        create_local_url=reverse(
-            "networking:local_gateway_create",
-            kwargs={
-                "subscription_id": gateway.resource_group.subscription.subscription_id,
-                "rg": gateway.resource_group.name,
-            },
-        ),
-        create_circuit_url=reverse(
-            "networking:circuit_create",
-            kwargs={
-                "subscription_id": gateway.resource_group.subscription.subscription_id,
-                "rg": gateway.resource_group.name,
-            },
-        ),
-        connection_type=(form.data.get("connection_type") if form.is_bound else "")
-        or ("ExpressRoute" if gateway.gateway_type == "ExpressRoute" else "IPsec"),
+        problems=problems or {},
+        create_local_url=reverse("networking:local_gateway_create", kwargs=kwargs),
+        create_circuit_url=reverse("networking:circuit_create", kwargs=kwargs),
     )
+    context["action_url"] = context["urls"]["connection_add"]
     return respond(request, "networking/connection_add.html", "pane", context, status)
-
-
-def _pick(model, sandbox, raw):
-    raw = raw or ""
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
-        return None
-    return model.objects.filter(sandbox=sandbox, pk=int(raw)).first()
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,22 +208,13 @@ def gateway_connection_add(request, subscription_id, rg, name):
     """Connections > "+ Add": site-to-site (IPsec) or ExpressRoute."""
     gateway = _get_gateway(request, subscription_id, rg, name)
     if request.method == "GET":
-        form = ConnectionForm(request.GET) if "connection_type" in request.GET else ConnectionForm()
-        return _connection_pane(request, gateway, form)
-    form = ConnectionForm(request.POST)
+        data = request.GET if "connection_type" in request.GET else None
+        return _connection_pane(request, gateway, ConnectionForm(data, gateway=gateway, sandbox=request.sandbox))
+    form = ConnectionForm(request.POST, gateway=gateway, sandbox=request.sandbox)
     if not form.is_valid():
         return _connection_pane(request, gateway, form, _errors(form), 422)
-    data = form.cleaned_data
-    spec = services.ConnectionSpec(
-        name=data["name"],
-        connection_type=data["connection_type"],
-        local_gateway=_pick(LocalNetworkGateway, request.sandbox, data["local_gateway"]),
-        circuit=_pick(ExpressRouteCircuit, request.sandbox, data["circuit"]),
-        shared_key=data["shared_key"],
-        enable_bgp=data["enable_bgp"],
-    )
     try:
-        services.add_connection(gateway, spec)
+        services.add_connection(gateway, form.spec())
     except AzureRuleError as exc:
         return _connection_pane(request, gateway, form, {exc.field or "form": exc}, 422)
     return swap(
@@ -263,47 +231,39 @@ def gateway_connection_add(request, subscription_id, rg, name):
 def gateway_p2s(request, subscription_id, rg, name):
     """Point-to-site configuration: "Configure now", then the form and Save."""
     gateway = _get_gateway(request, subscription_id, rg, name)
-    errors: dict = {}
-    status = 200
+    problems: dict = {}
     saved = False
     if request.method == "POST":
-        form = PointToSiteForm(request.POST)
+        form = PointToSiteForm(request.POST, gateway=gateway)
         if form.is_valid():
             try:
                 services.save_point_to_site(gateway, form.p2s())
             except AzureRuleError as exc:
-                errors[exc.field or "form"] = exc
+                problems[exc.field or "form"] = exc
             else:
                 gateway.refresh_from_db()
                 saved = True
         else:
-            errors = _errors(form)
-        status = 422 if errors else 200
+            problems = _errors(form)
         certificates = form.certificates()
-        values = {k: form.data.get(k, "") for k in ("address_pool", "tunnel_type", "auth_type")}
     else:
+        form = PointToSiteForm(gateway=gateway)
         certificates = ()
-        tunnel = next(
-            (k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP"
-        )
-        values = {"address_pool": gateway.p2s_address_pool, "tunnel_type": tunnel, "auth_type": "certificate"}
     configuring = bool(gateway.p2s_address_pool) or request.method == "POST" or request.GET.get("configure") == "1"
     context = _gateway_blade(
         gateway,
         "p2s",
         "Point-to-site configuration",
-        errors=errors,
-        values=values,
+        form=form,
+        problems=problems,
         configuring=configuring,
         saved=saved,
-        tunnel_types=[(k, label) for k, (label, _) in services.TUNNEL_TYPES.items()],
-        auth_types=list(services.AUTH_TYPES.items()),
         certificates=list(certificates) + [("", "")],
         max_certificates=services.MAX_ROOT_CERTIFICATES,
         integration_problem=gateway.gateway_integration_problem() if gateway.p2s_address_pool else None,
         status=services.gateway_state(gateway),
     )
-    return respond(request, "networking/gateway_p2s.html", "p2s-panel", context, status)
+    return respond(request, "networking/gateway_p2s.html", "p2s-panel", context, 422 if problems else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,38 +326,25 @@ def local_gateway_properties(request, subscription_id, rg, name):
 def local_gateway_configuration(request, subscription_id, rg, name):
     """Configuration: IP address, address space and BGP settings; Save."""
     local = _get_local(request, subscription_id, rg, name)
-    errors: dict = {}
+    problems: dict = {}
     saved = False
     if request.method == "POST":
-        form = LocalGatewayConfigForm(request.POST)
-        spec = None
+        form = LocalGatewayConfigForm(request.POST, local=local)
         if form.is_valid():
-            spec = form.spec()
             try:
-                services.update_local_gateway(local, spec)
+                services.update_local_gateway(local, form.spec())
             except AzureRuleError as exc:
-                errors[exc.field or "form"] = exc
+                problems[exc.field or "form"] = exc
             else:
                 local.refresh_from_db()
                 saved = True
         else:
-            errors = _errors(form)
-        values = form.posted_values()
-        if saved:
-            values = None
-    else:
-        values = None
-    if values is None:
-        values = {
-            "ip_address": local.gateway_ip_address,
-            "prefixes": list(local.address_prefixes),
-            "bgp": bool(local.bgp_asn),
-            "bgp_asn": local.bgp_asn or "",
-            "bgp_peer_ip": local.bgp_peering_address or "",
-        }
-    context = _local_blade(local, "configuration", "Configuration", errors=errors, values=values, saved=saved)
+            problems = _errors(form)
+    if request.method != "POST" or saved:
+        form = LocalGatewayConfigForm(local=local)
+    context = _local_blade(local, "configuration", "Configuration", form=form, problems=problems, saved=saved)
     return respond(
-        request, "networking/local_gateway_configuration.html", "local-config", context, 422 if errors else 200
+        request, "networking/local_gateway_configuration.html", "local-config", context, 422 if problems else 200
     )
 
 

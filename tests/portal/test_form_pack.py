@@ -291,3 +291,18 @@ def test_a_picker_draws_its_groups_disabled_options_and_an_empty_groups_line():
 def test_a_pickers_options_are_each_forms_own():
     GroupedPickerForm().fields["vnet"].widget.disabled.add("1")
     assert "1" not in GroupedPickerForm().fields["vnet"].widget.disabled
+
+
+class GatewayTypeForm(forms.Form):
+    gateway_type = forms.ChoiceField(
+        choices=[("Vpn", "VPN"), ("ExpressRoute", "ExpressRoute")], widget=forms.RadioSelect
+    )
+
+    @property
+    def helper(self):
+        return helper(AzField("gateway_type", id="gateway-type", option_ids={"ExpressRoute": "er"}))
+
+
+def test_option_ids_can_be_named_value_by_value_the_others_following_their_values():
+    html = _render(GatewayTypeForm({"gateway_type": "Vpn"}))
+    assert 'id="gateway-type-vpn"' in html and 'id="gateway-type-er"' in html

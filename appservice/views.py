@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appservice import services
+from appservice import snapshot as app_snapshot
 from appservice.console import CONSOLE_HELP, run_console_command
 from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, ROUTE_ALL_SETTING, outbound_config
 from appservice.forms import (
@@ -735,7 +736,7 @@ def troubleshoot(request, subscription_id, rg, name):
     errors, trace = form.problems(), None
     if form.requested and not errors:
         data = form.cleaned_data
-        trace = trace_app(snapshot.build(request.sandbox), snapshot.app_source(app), data["host"], data["port"])
+        trace = trace_app(snapshot.build(request.sandbox), app_snapshot.app_source(app), data["host"], data["port"])
     context = _blade(app, "troubleshoot", "Network troubleshooter", form=form, trace=trace)
     return respond(request, "appservice/troubleshoot.html", "tester", context, status=422 if errors else 200)
 

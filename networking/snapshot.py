@@ -324,13 +324,6 @@ def trace_sources() -> list[TraceSource]:
     return list(_trace_sources.values())
 
 
-def app_source(app: Any) -> topology.App:
-    """An App Service app as a traffic source, as App Service registers it
-    (appservice/snapshot.py). For callers holding this module; new code calls
-    appservice.snapshot.app_source."""
-    return _trace_sources["app"].of_resource(app)
-
-
 # --- VM and subnet sources (trace_nic, trace_subnet) ---------------------------------------------
 
 

@@ -266,41 +266,6 @@ class PublicIpWizard(CreateWizard):
         ]
 
 
-class AssociateSubnetForm(forms.Form):
-    """Subnets > "Associate": a virtual network of the sandbox, then one of
-    its subnets. A choice outside the lists is simply not found."""
-
-    vnet = forms.CharField(required=False, max_length=20)
-    subnet = forms.CharField(required=False, max_length=20)
-
-    def __init__(self, sandbox, data=None):
-        super().__init__(data)
-        self.vnets = list(
-            VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        )
-
-    def _posted(self, name: str) -> str:
-        raw = self.data.get(name, "") if self.is_bound else ""
-        return raw.strip() if isinstance(raw, str) else ""
-
-    @property
-    def chosen_vnet(self) -> VirtualNetwork | None:
-        return next((v for v in self.vnets if str(v.pk) == self._posted("vnet")), None)
-
-    @property
-    def subnet_choices(self) -> list[Subnet]:
-        vnet = self.chosen_vnet
-        return list(vnet.subnets.select_related("vnet", "nat_gateway").order_by("name")) if vnet else []
-
-    def problems_and_subnet(self) -> tuple[dict[str, Problem], Subnet | None]:
-        if self.chosen_vnet is None:
-            return {"vnet": Problem("Select a virtual network.")}, None
-        subnet = next((s for s in self.subnet_choices if str(s.pk) == self._posted("subnet")), None)
-        if subnet is None:
-            return {"subnet": Problem("Select a subnet.")}, None
-        return {}, subnet
-
-
 class AddPublicIpForm(forms.Form):
     """Outbound IP > "Add": one public IP address of the sandbox."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
+from networking.forms.associate import AssociateForm
+from networking.forms.fields import SandboxChoice
 from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
@@ -266,18 +268,36 @@ class PublicIpWizard(CreateWizard):
         ]
 
 
-class AddPublicIpForm(forms.Form):
+def public_ip_option(pip: PublicIPAddress) -> str:
+    """A public IP address as the NAT gateway's lists show it."""
+    text = f"{pip.name} ({pip.address_label}, {pip.sku})"
+    return f"{text} - used by {pip.nat_gateway.name}" if pip.nat_gateway else text
+
+
+class AddPublicIpForm(AssociateForm):
     """Outbound IP > "Add": one public IP address of the sandbox."""
 
-    public_ip = forms.CharField(required=False, max_length=20)
+    title = "Add public IP address"
+    target = "public_ip"
 
-    def __init__(self, sandbox, data=None):
+    def __init__(self, sandbox, data=None) -> None:
         super().__init__(data)
-        self.choices = list(
-            PublicIPAddress.objects.filter(sandbox=sandbox).select_related("nat_gateway").order_by("name")
+        self.fields["public_ip"] = SandboxChoice(
+            PublicIPAddress.objects.filter(sandbox=sandbox).select_related("nat_gateway").order_by("name"),
+            message="Select a public IP address.",
+            empty_label="Choose a public IP address",
+            label="Public IP address",
+            option=public_ip_option,
         )
 
     @property
-    def chosen(self) -> PublicIPAddress | None:
-        raw = self.data.get("public_ip", "") if self.is_bound else ""
-        return next((p for p in self.choices if isinstance(raw, str) and str(p.pk) == raw.strip()), None)
+    def helper(self):
+        return helper(
+            AzField(
+                "public_ip",
+                id="public-ip-select",
+                star=True,
+                help="A NAT gateway takes Standard, static IPv4 addresses of its own region, at most 16.",
+                rule="NAT-04, NAT-05",
+            )
+        )

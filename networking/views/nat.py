@@ -27,8 +27,6 @@ from portal.blades import (
     run_wizard,
     swap,
 )
-from portal.errors import AzureRuleError
-from portal.forms import Problem
 from portal.resources import resource_url
 
 NAT_ICON = "bi-arrow-up-right-circle"
@@ -160,9 +158,8 @@ def nat_gateway_dissociate(request: HttpRequest, subscription_id, rg: str, name:
 def _add_ip_context(nat: NatGateway, form: AddPublicIpForm, problems=None) -> dict:
     return {
         **_nat_blade(nat, "outbound_ip", "Add public IP address"),
-        "values": form.data,
+        "form": form,
         "problems": problems or {},
-        "choices": form.choices,
         "action_url": _url(nat, "nat_gateway_add_public_ip"),
     }
 
@@ -174,13 +171,7 @@ def nat_gateway_add_public_ip(request: HttpRequest, subscription_id, rg: str, na
     form = AddPublicIpForm(request.sandbox, request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return respond(request, "networking/nat_add_public_ip.html", "pane", _add_ip_context(nat, form))
-    pip = form.chosen
-    problems = {} if pip is not None else {"public_ip": Problem("Select a public IP address.")}
-    if pip is not None:
-        try:
-            services.associate_public_ip(nat, pip)
-        except AzureRuleError as exc:
-            problems = {"public_ip": Problem.of(exc)}
+    problems = form.associate(lambda pip: services.associate_public_ip(nat, pip))
     if not problems:
         return _changed(request, nat, "public-ip-grid", "outbound_ip")
     context = _add_ip_context(nat, form, problems)

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from networking.forms.associate import ROUTE_TABLE, SubnetAssociateForm
 from networking.forms.routes import (
     NEXT_HOP_CHOICES,
-    YES_NO,
     PropagationForm,
     RouteForm,
     RouteTableWizard,
@@ -111,18 +110,23 @@ def route_table_json(request, subscription_id, rg, name):
 def route_table_configuration(request, subscription_id, rg, name):
     """Configuration: "Propagate gateway routes" Yes/No with Save (ROUTE-26)."""
     table = _get_table(request, subscription_id, rg, name)
-    saved = False
-    problem = None
-    status = 200
+    saved, problems, status = False, {}, 200
     if request.method == "POST":
         form = PropagationForm(request.POST)
         if not form.is_valid():
-            problem, status = Problem(form.errors["propagate"][0]), 422
+            problems, status = {"propagate": Problem(form.errors["propagate"][0])}, 422
         else:
             services.set_propagation(table, form.cleaned_data["propagate"] == "Yes")
             saved = True
+    # The radios show what is saved, before and after a Save.
     context = _blade(
-        table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table)
+        table,
+        "configuration",
+        "Configuration",
+        form=PropagationForm.of(table),
+        saved=saved,
+        problems=problems,
+        **_tables(table),
     )
     return respond(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
 

@@ -8,7 +8,7 @@ from django.test.html import parse_html
 
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.layout import AzField, helper
+from portal.layout import RERENDER_WIZARD, AzField, helper
 
 
 class ExampleForm(forms.Form):
@@ -159,4 +159,26 @@ def test_an_error_with_an_id_carries_the_refusals_rule_and_message_ids():
         html,
         '<div class="az-field-error" id="name-error" data-rule="ASDNS-05" data-err="ERR-47" role="alert">'
         '<i class="bi bi-x-circle-fill"></i><span>Too many DNS servers. <span class="az-rule">Learn more: ERR-47, ASDNS-05</span></span></div>',
+    )
+
+
+class WizardPickerForm(forms.Form):
+    vnet = forms.CharField(
+        required=False, label="Virtual network", widget=forms.Select(choices=[("", "None"), ("7", "hub")])
+    )
+
+    @property
+    def helper(self):
+        return helper(AzField("vnet", id="vnet", **RERENDER_WIZARD), rows=True)
+
+
+def test_a_wizard_picker_redraws_the_wizard_on_change():
+    request = type("Request", (), {"path": "/create"})()
+    html = _render(WizardPickerForm({"vnet": "7"}), request=request)
+    assert _has(
+        html,
+        '<div class="az-form-row"><label for="vnet" class="az-label">Virtual network</label><div class="az-form-control">'
+        '<select name="vnet" id="vnet" hx-post="/create" hx-trigger="change" hx-target="#create-wizard"'
+        ' hx-swap="outerHTML" hx-vals=\'{"action": "stay"}\'>'
+        '<option value="">None</option><option value="7" selected>hub</option></select></div></div>',
     )

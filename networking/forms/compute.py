@@ -5,7 +5,7 @@ from django import forms
 from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from networking.services import compute as compute_services
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 
 
 class NotedSelect(forms.Select):
@@ -94,13 +94,7 @@ class VirtualMachineWizard(CreateWizard):
                 star=True,
                 help="Virtual networks in the VM's region.",
                 rule="VNET-03",
-                **{
-                    "hx-post": "{{ request.path }}",
-                    "hx-trigger": "change",
-                    "hx-target": "#create-wizard",
-                    "hx-swap": "outerHTML",
-                    "hx-vals": '{"action": "stay"}',
-                },
+                **RERENDER_WIZARD,
             ),
             AzField("subnet", id="subnet", star=True),
             AzField("public_ip", id="public-ip", label="Public IP"),

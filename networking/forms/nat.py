@@ -12,7 +12,7 @@ from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 
 
 def _pks(values: list) -> list[int] | None:
@@ -66,10 +66,13 @@ class NatGatewayWizard(CreateWizard):
         self.vnets = list(
             VirtualNetwork.objects.arm().filter(sandbox=sandbox, location=region).select_related("resource_group")
         )
+        self.fields["vnet"].widget = forms.Select(
+            choices=lambda: [("", "None"), *((str(v.pk), f"{v.name} ({v.resource_group.name})") for v in self.vnets)]
+        )
 
     @property
     def helper(self):
-        """Basics > Instance details; the other tabs' lists are the page's own."""
+        """Basics > Instance details; the Outbound IP and Subnets check box lists are the page's own."""
         return helper(
             wizard_name(label="NAT gateway name"),
             wizard_region(),
@@ -81,6 +84,19 @@ class NatGatewayWizard(CreateWizard):
                 help="4 to 120 minutes.",
                 rule="NAT-09",
                 inputmode="numeric",
+            ),
+            rows=True,
+        )
+
+    @property
+    def subnet_helper(self):
+        """Subnet > Virtual network: choosing one redraws the wizard with its subnets."""
+        return helper(
+            AzField(
+                "vnet",
+                id="vnet",
+                label="Virtual network",
+                **{**RERENDER_WIZARD, "hx-include": "closest form"},
             ),
             rows=True,
         )

@@ -24,7 +24,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-__all__ = ["RERENDER_PANE", "AzField", "Picker", "helper", "problem_for", "wizard_name", "wizard_region"]
+__all__ = ["RERENDER_PANE", "RERENDER_WIZARD", "AzField", "Picker", "helper", "problem_for", "wizard_name", "wizard_region"]
 
 # A control whose change re-renders its context pane with the form's values
 # (a Source, a Service, a Next hop type shows or fixes other fields).
@@ -34,6 +34,16 @@ RERENDER_PANE = {
     "hx-target": "#context-pane",
     "hx-swap": "innerHTML",
     "hx-include": "closest form",
+}
+
+# A create wizard's control whose change redraws the wizard with the posted
+# values (a region, a virtual network whose subnets the next list shows).
+RERENDER_WIZARD = {
+    "hx-post": "{{ request.path }}",
+    "hx-trigger": "change",
+    "hx-target": "#create-wizard",
+    "hx-swap": "outerHTML",
+    "hx-vals": '{"action": "stay"}',
 }
 
 

@@ -5,7 +5,18 @@ from django import forms
 from networking.models import NetworkSecurityGroup, Subnet, VirtualNetwork
 from networking.services import compute as compute_services
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
+
+
+class NotedSelect(forms.Select):
+    """A drop-down whose options after the first with an empty value are
+    notes ("No virtual networks in East US"): shown, never chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if index and value == "":
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class VirtualMachineWizard(CreateWizard):
@@ -29,7 +40,7 @@ class VirtualMachineWizard(CreateWizard):
 
     @property
     def helper(self):
-        """Basics only: the Networking tab's lists are the sandbox's, drawn by its template."""
+        """Basics > Instance details."""
         return helper(
             wizard_name(label="Virtual machine name"),
             wizard_region(),
@@ -46,6 +57,56 @@ class VirtualMachineWizard(CreateWizard):
             VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False).select_related("resource_group")
         )
         self.nsgs = list(NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group"))
+        # The Networking tab's lists: the sandbox's rows, read when the tab is drawn.
+        self.fields["vnet"].widget = NotedSelect(choices=self._vnet_choices)
+        self.fields["subnet"].widget = forms.Select(choices=self._subnet_choices)
+        self.fields["public_ip"].widget = forms.Select(choices=self._public_ip_choices)
+        self.fields["nsg"].widget = forms.Select(choices=self._nsg_choices)
+
+    def _vnet_choices(self) -> list[tuple[str, str]]:
+        vnets = [(str(v.pk), f"{v.name} ({v.resource_group.name})") for v in self.region_vnets]
+        return [("", "Select a virtual network"), *(vnets or [("", f"No virtual networks in {self.region_label}")])]
+
+    def _subnet_choices(self) -> list[tuple[str, str]]:
+        rows = [
+            (str(row["subnet"].pk), f"{row['subnet'].name} ({row['subnet'].address_prefix})", row["problem"])
+            for row in self.subnet_rows
+        ]
+        return [
+            ("", "Select a subnet"),
+            *((pk, f"{text} - {problem[0]}" if problem else text) for pk, text, problem in rows),
+        ]
+
+    def _public_ip_choices(self) -> list[tuple[str, str]]:
+        return [("none", "None"), ("new", f"(new) {self.value('name') or 'vm'}-ip")]
+
+    def _nsg_choices(self) -> list[tuple[str, str]]:
+        return [("", "None"), *((str(n.pk), f"{n.name} ({n.resource_group.name})") for n in self.nsgs)]
+
+    @property
+    def networking_helper(self):
+        """Networking > Network interface: changing the virtual network redraws the wizard with its subnets."""
+        return helper(
+            AzField(
+                "vnet",
+                id="vnet",
+                label="Virtual network",
+                star=True,
+                help="Virtual networks in the VM's region.",
+                rule="VNET-03",
+                **RERENDER_WIZARD,
+            ),
+            AzField("subnet", id="subnet", star=True),
+            AzField("public_ip", id="public-ip", label="Public IP"),
+            AzField(
+                "nsg",
+                id="nsg",
+                label="NIC network security group",
+                help="At most one NSG per network interface.",
+                rule="NSG-20",
+            ),
+            rows=True,
+        )
 
     @property
     def chosen_vnet(self):

@@ -1,6 +1,10 @@
 """Form fields the blades' small forms share."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.db.models import Model, QuerySet
 
 
 class PkField(forms.Field):
@@ -14,10 +18,38 @@ class PkField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value) -> int | None:
-        text = str(value or "").strip()
-        if not (text.isascii() and text.isdigit() and len(text) < 12):
+        return pk_of(value)
+
+
+def pk_of(value: Any) -> int | None:
+    """A posted primary key: an int, or None for nothing or anything mangled."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) < 12):
+        return None
+    return int(text)
+
+
+class SandboxChoice(forms.ModelChoiceField):
+    """A row picked in a drop-down of the sandbox's own rows (``queryset``),
+    by its primary key; each option's text is ``option(row)``. Like PkField
+    it refuses nothing: anything mangled, or a row outside the
+    list, is None (nothing picked), which the form refuses with ``message``
+    under the field, never a 500."""
+
+    def __init__(self, queryset: QuerySet, *, message: str, option: Callable[[Any], str], **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(queryset, **kwargs)
+        self.message, self.option = message, option
+
+    def to_python(self, value: Any) -> Model | None:
+        pk = pk_of(value)
+        try:
+            return None if pk is None else super().to_python(pk)
+        except forms.ValidationError:
             return None
-        return int(text)
+
+    def label_from_instance(self, obj: Model) -> str:
+        return self.option(obj)
 
 
 class Text(forms.Field):
@@ -47,12 +79,3 @@ def parsed(form: forms.Form) -> dict:
     and capped text): the view hands it to a service, which holds the rules."""
     form.is_valid()
     return form.cleaned_data
-
-
-class AssociateForm(forms.Form):
-    """ "+ Associate" on an NSG or a route table: a virtual network and one
-    of its subnets, or a network interface."""
-
-    vnet = PkField()
-    subnet = PkField()
-    nic = PkField()

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django import forms
 
+from networking.forms.associate import AssociateForm
+from networking.forms.fields import SandboxChoice
 from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 
 
 def _pks(values: list) -> list[int] | None:
@@ -64,10 +66,13 @@ class NatGatewayWizard(CreateWizard):
         self.vnets = list(
             VirtualNetwork.objects.arm().filter(sandbox=sandbox, location=region).select_related("resource_group")
         )
+        self.fields["vnet"].widget = forms.Select(
+            choices=lambda: [("", "None"), *((str(v.pk), f"{v.name} ({v.resource_group.name})") for v in self.vnets)]
+        )
 
     @property
     def helper(self):
-        """Basics > Instance details; the other tabs' lists are the page's own."""
+        """Basics > Instance details; the Outbound IP and Subnets check box lists are the page's own."""
         return helper(
             wizard_name(label="NAT gateway name"),
             wizard_region(),
@@ -79,6 +84,19 @@ class NatGatewayWizard(CreateWizard):
                 help="4 to 120 minutes.",
                 rule="NAT-09",
                 inputmode="numeric",
+            ),
+            rows=True,
+        )
+
+    @property
+    def subnet_helper(self):
+        """Subnet > Virtual network: choosing one redraws the wizard with its subnets."""
+        return helper(
+            AzField(
+                "vnet",
+                id="vnet",
+                label="Virtual network",
+                **{**RERENDER_WIZARD, "hx-include": "closest form"},
             ),
             rows=True,
         )
@@ -266,53 +284,36 @@ class PublicIpWizard(CreateWizard):
         ]
 
 
-class AssociateSubnetForm(forms.Form):
-    """Subnets > "Associate": a virtual network of the sandbox, then one of
-    its subnets. A choice outside the lists is simply not found."""
-
-    vnet = forms.CharField(required=False, max_length=20)
-    subnet = forms.CharField(required=False, max_length=20)
-
-    def __init__(self, sandbox, data=None):
-        super().__init__(data)
-        self.vnets = list(
-            VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        )
-
-    def _posted(self, name: str) -> str:
-        raw = self.data.get(name, "") if self.is_bound else ""
-        return raw.strip() if isinstance(raw, str) else ""
-
-    @property
-    def chosen_vnet(self) -> VirtualNetwork | None:
-        return next((v for v in self.vnets if str(v.pk) == self._posted("vnet")), None)
-
-    @property
-    def subnet_choices(self) -> list[Subnet]:
-        vnet = self.chosen_vnet
-        return list(vnet.subnets.select_related("vnet", "nat_gateway").order_by("name")) if vnet else []
-
-    def problems_and_subnet(self) -> tuple[dict[str, Problem], Subnet | None]:
-        if self.chosen_vnet is None:
-            return {"vnet": Problem("Select a virtual network.")}, None
-        subnet = next((s for s in self.subnet_choices if str(s.pk) == self._posted("subnet")), None)
-        if subnet is None:
-            return {"subnet": Problem("Select a subnet.")}, None
-        return {}, subnet
+def public_ip_option(pip: PublicIPAddress) -> str:
+    """A public IP address as the NAT gateway's lists show it."""
+    text = f"{pip.name} ({pip.address_label}, {pip.sku})"
+    return f"{text} - used by {pip.nat_gateway.name}" if pip.nat_gateway else text
 
 
-class AddPublicIpForm(forms.Form):
+class AddPublicIpForm(AssociateForm):
     """Outbound IP > "Add": one public IP address of the sandbox."""
 
-    public_ip = forms.CharField(required=False, max_length=20)
+    title = "Add public IP address"
+    target = "public_ip"
 
-    def __init__(self, sandbox, data=None):
+    def __init__(self, sandbox, data=None) -> None:
         super().__init__(data)
-        self.choices = list(
-            PublicIPAddress.objects.filter(sandbox=sandbox).select_related("nat_gateway").order_by("name")
+        self.fields["public_ip"] = SandboxChoice(
+            PublicIPAddress.objects.filter(sandbox=sandbox).select_related("nat_gateway").order_by("name"),
+            message="Select a public IP address.",
+            empty_label="Choose a public IP address",
+            label="Public IP address",
+            option=public_ip_option,
         )
 
     @property
-    def chosen(self) -> PublicIPAddress | None:
-        raw = self.data.get("public_ip", "") if self.is_bound else ""
-        return next((p for p in self.choices if isinstance(raw, str) and str(p.pk) == raw.strip()), None)
+    def helper(self):
+        return helper(
+            AzField(
+                "public_ip",
+                id="public-ip-select",
+                star=True,
+                help="A NAT gateway takes Standard, static IPv4 addresses of its own region, at most 16.",
+                rule="NAT-04, NAT-05",
+            )
+        )

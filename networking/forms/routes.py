@@ -1,6 +1,8 @@
 """Forms of the route table blades: the create wizard and the "Add route"
 pane. Field shape only; Azure's rules are the service's."""
 
+from __future__ import annotations
+
 from crispy_forms.layout import HTML
 from django import forms
 
@@ -143,5 +145,26 @@ class PropagationForm(forms.Form):
     """Configuration: "Propagate gateway routes" Yes/No (ROUTE-26)."""
 
     propagate = forms.ChoiceField(
-        choices=YES_NO, error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."}
+        choices=YES_NO,
+        label="Propagate gateway routes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."},
     )
+    use_required_attribute = False
+
+    @classmethod
+    def of(cls, table) -> PropagationForm:
+        """The form showing the table's saved choice."""
+        return cls(initial={"propagate": "No" if table.disable_bgp_route_propagation else "Yes"})
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "propagate",
+                id="propagate",
+                help="No keeps routes the virtual network gateway learns (BGP and the local network gateway's"
+                " prefixes) off the associated subnets. Never choose No for a table on the GatewaySubnet.",
+                rule="ROUTE-26",
+            )
+        )

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.nat import AddPublicIpForm, AssociateSubnetForm, NatGatewayWizard, PublicIpWizard
+from networking.forms.associate import NAT_GATEWAY, SubnetAssociateForm
+from networking.forms.nat import AddPublicIpForm, NatGatewayWizard, PublicIpWizard
 from networking.models import NatGateway, PublicIPAddress, Subnet
 from networking.services import nat as services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
@@ -26,8 +27,6 @@ from portal.blades import (
     run_wizard,
     swap,
 )
-from portal.errors import AzureRuleError
-from portal.forms import Problem
 from portal.resources import resource_url
 
 NAT_ICON = "bi-arrow-up-right-circle"
@@ -115,14 +114,11 @@ def _changed(request: HttpRequest, nat: NatGateway, grid: str, page: str) -> Htt
     )
 
 
-def _associate_context(nat: NatGateway, form: AssociateSubnetForm, problems=None) -> dict:
+def _associate_context(nat: NatGateway, form: SubnetAssociateForm, problems=None) -> dict:
     return {
         **_nat_blade(nat, "subnets", "Associate subnet"),
-        "values": form.data,
+        "form": form,
         "problems": problems or {},
-        "vnets": form.vnets,
-        "selected_vnet": form.chosen_vnet,
-        "subnet_choices": form.subnet_choices,
         "action_url": _url(nat, "nat_gateway_associate"),
     }
 
@@ -131,19 +127,15 @@ def _associate_context(nat: NatGateway, form: AssociateSubnetForm, problems=None
 def nat_gateway_associate(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     """Subnets > "Associate": Virtual network, Subnet, OK (NAT-01 to NAT-05)."""
     nat = _get_nat(request, subscription_id, rg, name)
-    form = AssociateSubnetForm(request.sandbox, request.POST if request.method == "POST" else request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SubnetAssociateForm(request.sandbox, data, holder=NAT_GATEWAY)
     if request.method == "GET":
-        return respond(request, "networking/nat_associate.html", "pane", _associate_context(nat, form))
-    problems, subnet = form.problems_and_subnet()
-    if subnet is not None:
-        try:
-            services.associate_subnet(nat, subnet)
-        except AzureRuleError as exc:
-            problems = {"subnet": Problem.of(exc)}
+        return respond(request, "networking/associate_pane.html", "pane", _associate_context(nat, form))
+    problems = form.associate(lambda subnet: services.associate_subnet(nat, subnet))
     if not problems:
         return _changed(request, nat, "subnet-grid", "subnets")
     context = _associate_context(nat, form, problems)
-    return respond(request, "networking/nat_associate.html", "pane", context, status=422)
+    return respond(request, "networking/associate_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,9 +158,8 @@ def nat_gateway_dissociate(request: HttpRequest, subscription_id, rg: str, name:
 def _add_ip_context(nat: NatGateway, form: AddPublicIpForm, problems=None) -> dict:
     return {
         **_nat_blade(nat, "outbound_ip", "Add public IP address"),
-        "values": form.data,
+        "form": form,
         "problems": problems or {},
-        "choices": form.choices,
         "action_url": _url(nat, "nat_gateway_add_public_ip"),
     }
 
@@ -180,13 +171,7 @@ def nat_gateway_add_public_ip(request: HttpRequest, subscription_id, rg: str, na
     form = AddPublicIpForm(request.sandbox, request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return respond(request, "networking/nat_add_public_ip.html", "pane", _add_ip_context(nat, form))
-    pip = form.chosen
-    problems = {} if pip is not None else {"public_ip": Problem("Select a public IP address.")}
-    if pip is not None:
-        try:
-            services.associate_public_ip(nat, pip)
-        except AzureRuleError as exc:
-            problems = {"public_ip": Problem.of(exc)}
+    problems = form.associate(lambda pip: services.associate_public_ip(nat, pip))
     if not problems:
         return _changed(request, nat, "public-ip-grid", "outbound_ip")
     context = _add_ip_context(nat, form, problems)

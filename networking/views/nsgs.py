@@ -3,19 +3,20 @@ rule sets and the "Effective" summary, Activity log, Inbound/Outbound
 security rules with their panes, Network interfaces, Subnets, Properties
 (JSON View) and Delete."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from networking.engine import rules as nsg_rules
-from networking.forms.fields import AssociateForm, parsed
+from networking.forms.associate import NSG as NSG_SUBNETS
+from networking.forms.associate import AssociateForm, NicAssociateForm, SubnetAssociateForm
 from networking.forms.nsgs import (
     NetworkSecurityGroupWizard,
     SecurityRuleForm,
     initial_values,
 )
-from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork
+from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet
 from networking.services import nsgs as services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
@@ -306,40 +307,25 @@ def nsg_subnets(request, subscription_id, rg, name):
     return respond(request, "networking/nsg_subnets.html", "subnet-table", context)
 
 
-def _sandbox_vnet(request, pk: int | None) -> VirtualNetwork | None:
-    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first() if pk is not None else None
-
-
-def _association_context(request, nsg, *, kind: str, data, problems=None) -> dict:
-    context = {
-        **_blade(
-            nsg,
-            "subnets" if kind == "subnet" else "nics",
-            "Associate subnet" if kind == "subnet" else "Associate network interface",
-        ),
-        "kind": kind,
-        "values": data,
+def _association_context(nsg, form: AssociateForm, problems=None) -> dict:
+    kind = "subnet" if isinstance(form, SubnetAssociateForm) else "nic"
+    return {
+        **_blade(nsg, "subnets" if kind == "subnet" else "nics", form.title),
+        "form": form,
         "problems": problems or {},
+        "action_url": _url(nsg, f"nsg_{kind}_associate"),
     }
-    if kind == "subnet":
-        context["vnets"] = list(
-            VirtualNetwork.objects.arm()
-            .filter(sandbox=request.sandbox)
-            .select_related("resource_group")
-            .order_by("name")
-        )
-        vnet = _sandbox_vnet(request, data["vnet"])
-        context["selected_vnet"] = vnet
-        context["subnet_choices"] = list(vnet.subnets.select_related("nsg").order_by("name")) if vnet else []
-        context["action_url"] = _url(nsg, "nsg_subnet_associate")
-    else:
-        context["nic_choices"] = list(
-            NetworkInterface.objects.filter(sandbox=request.sandbox)
-            .select_related("vm", "nsg", "subnet__vnet")
-            .order_by("name")
-        )
-        context["action_url"] = _url(nsg, "nsg_nic_associate")
-    return context
+
+
+def _associate_pane(request, nsg, form: AssociateForm, call) -> HttpResponse:
+    """GET draws the pane; POST associates, then shows the fresh table, or the pane with its problem."""
+    if request.method == "GET":
+        return respond(request, "networking/associate_pane.html", "pane", _association_context(nsg, form))
+    problems = form.associate(call)
+    if not problems:
+        return _associated(request, nsg, form.target)
+    context = _association_context(nsg, form, problems)
+    return respond(request, "networking/associate_pane.html", "pane", context, status=422)
 
 
 def _associated(request, nsg, kind: str):
@@ -367,27 +353,9 @@ def _associated(request, nsg, kind: str):
 def nsg_subnet_associate(request, subscription_id, rg, name):
     """ "+ Associate": Virtual network, then Subnet (NSG-20, SUBNET-07)."""
     nsg = _get_nsg(request, subscription_id, rg, name)
-    if request.method == "GET":
-        context = _association_context(request, nsg, kind="subnet", data=parsed(AssociateForm(request.GET)))
-        return respond(request, "networking/nsg_associate.html", "pane", context)
-    data = parsed(AssociateForm(request.POST))
-    vnet = _sandbox_vnet(request, data["vnet"])
-    problems = {}
-    if vnet is None:
-        problems["vnet"] = Problem("Select a virtual network.")
-    else:
-        subnet = vnet.subnets.filter(pk=data["subnet"]).select_related("vnet").first()
-        if subnet is None:
-            problems["subnet"] = Problem("Select a subnet.")
-        else:
-            try:
-                services.associate_subnet(nsg, subnet)
-            except AzureRuleError as exc:
-                problems[exc.field or "subnet"] = Problem.of(exc)
-    if not problems:
-        return _associated(request, nsg, "subnet")
-    context = _association_context(request, nsg, kind="subnet", data=data, problems=problems)
-    return respond(request, "networking/nsg_associate.html", "pane", context, status=422)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SubnetAssociateForm(request.sandbox, data, holder=NSG_SUBNETS)
+    return _associate_pane(request, nsg, form, lambda subnet: services.associate_subnet(nsg, subnet))
 
 
 @require_http_methods(["GET", "POST"])
@@ -420,28 +388,10 @@ def nsg_nics(request, subscription_id, rg, name):
 
 @require_http_methods(["GET", "POST"])
 def nsg_nic_associate(request, subscription_id, rg, name):
+    """ "+ Associate": one network interface (NSG-20)."""
     nsg = _get_nsg(request, subscription_id, rg, name)
-    if request.method == "GET":
-        context = _association_context(request, nsg, kind="nic", data=parsed(AssociateForm(request.GET)))
-        return respond(request, "networking/nsg_associate.html", "pane", context)
-    data = parsed(AssociateForm(request.POST))
-    nic = (
-        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=data["nic"])
-        .select_related("resource_group__subscription")
-        .first()
-    )
-    problems = {}
-    if nic is None:
-        problems["nic"] = Problem("Select a network interface.")
-    else:
-        try:
-            services.associate_nic(nsg, nic)
-        except AzureRuleError as exc:
-            problems[exc.field or "nic"] = Problem.of(exc)
-    if not problems:
-        return _associated(request, nsg, "nic")
-    context = _association_context(request, nsg, kind="nic", data=data, problems=problems)
-    return respond(request, "networking/nsg_associate.html", "pane", context, status=422)
+    form = NicAssociateForm(request.sandbox, request.POST if request.method == "POST" else request.GET)
+    return _associate_pane(request, nsg, form, lambda nic: services.associate_nic(nsg, nic))
 
 
 @require_http_methods(["GET", "POST"])

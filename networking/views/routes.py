@@ -6,16 +6,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from networking.forms.fields import AssociateForm, parsed
+from networking.forms.associate import ROUTE_TABLE, SubnetAssociateForm
 from networking.forms.routes import (
     NEXT_HOP_CHOICES,
-    YES_NO,
     PropagationForm,
     RouteForm,
     RouteTableWizard,
     initial_values,
 )
-from networking.models import Route, RouteTable, Subnet, VirtualNetwork
+from networking.models import Route, RouteTable, Subnet
 from networking.services import routes as services
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
@@ -111,18 +110,23 @@ def route_table_json(request, subscription_id, rg, name):
 def route_table_configuration(request, subscription_id, rg, name):
     """Configuration: "Propagate gateway routes" Yes/No with Save (ROUTE-26)."""
     table = _get_table(request, subscription_id, rg, name)
-    saved = False
-    problem = None
-    status = 200
+    saved, problems, status = False, {}, 200
     if request.method == "POST":
         form = PropagationForm(request.POST)
         if not form.is_valid():
-            problem, status = Problem(form.errors["propagate"][0]), 422
+            problems, status = {"propagate": Problem(form.errors["propagate"][0])}, 422
         else:
             services.set_propagation(table, form.cleaned_data["propagate"] == "Yes")
             saved = True
+    # The radios show what is saved, before and after a Save.
     context = _blade(
-        table, "configuration", "Configuration", choices=YES_NO, saved=saved, problem=problem, **_tables(table)
+        table,
+        "configuration",
+        "Configuration",
+        form=PropagationForm.of(table),
+        saved=saved,
+        problems=problems,
+        **_tables(table),
     )
     return respond(request, "networking/route_table_configuration.html", "configuration-form", context, status=status)
 
@@ -227,24 +231,11 @@ def route_table_subnets(request, subscription_id, rg, name):
     return respond(request, "networking/route_table_subnets.html", "subnet-grid", context)
 
 
-def _sandbox_vnet(request, pk: int | None) -> VirtualNetwork | None:
-    return VirtualNetwork.objects.arm().filter(sandbox=request.sandbox, pk=pk).first() if pk is not None else None
-
-
-def _associate_context(request, table, data: dict, problems=None) -> dict:
-    vnet = _sandbox_vnet(request, data["vnet"])
+def _associate_context(table, form: SubnetAssociateForm, problems=None) -> dict:
     return {
         **_blade(table, "subnets", "Associate subnet"),
-        "values": data,
+        "form": form,
         "problems": problems or {},
-        "vnets": list(
-            VirtualNetwork.objects.arm()
-            .filter(sandbox=request.sandbox)
-            .select_related("resource_group")
-            .order_by("name")
-        ),
-        "selected_vnet": vnet,
-        "subnet_choices": list(vnet.subnets.select_related("route_table").order_by("name")) if vnet else [],
         "action_url": _url(table, "route_table_associate"),
     }
 
@@ -264,27 +255,15 @@ def _subnets_changed(request, table):
 def route_table_associate(request, subscription_id, rg, name):
     """ "+ Associate" > "Associate subnet": Virtual network, Subnet, OK."""
     table = _get_table(request, subscription_id, rg, name)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SubnetAssociateForm(request.sandbox, data, holder=ROUTE_TABLE)
     if request.method == "GET":
-        context = _associate_context(request, table, parsed(AssociateForm(request.GET)))
-        return respond(request, "networking/route_associate.html", "pane", context)
-    data = parsed(AssociateForm(request.POST))
-    problems = {}
-    vnet = _sandbox_vnet(request, data["vnet"])
-    if vnet is None:
-        problems["vnet"] = Problem("Select a virtual network.")
-    else:
-        subnet = vnet.subnets.filter(pk=data["subnet"]).select_related("vnet").first()
-        if subnet is None:
-            problems["subnet"] = Problem("Select a subnet.")
-        else:
-            try:
-                services.associate_subnet(table, subnet)
-            except AzureRuleError as exc:
-                problems[exc.field or "subnet"] = Problem.of(exc)
+        return respond(request, "networking/associate_pane.html", "pane", _associate_context(table, form))
+    problems = form.associate(lambda subnet: services.associate_subnet(table, subnet))
     if not problems:
         return _subnets_changed(request, table)
-    context = _associate_context(request, table, data, problems)
-    return respond(request, "networking/route_associate.html", "pane", context, status=422)
+    context = _associate_context(table, form, problems)
+    return respond(request, "networking/associate_pane.html", "pane", context, status=422)
 
 
 @require_http_methods(["GET", "POST"])

@@ -225,3 +225,12 @@ def test_route_table_pages_query_count_does_not_grow_with_the_sandbox(alice, pag
     _grow(alice, table, 20)
     with django_assert_num_queries(len(ctx.captured_queries)):
         alice.get(url)
+
+
+def test_a_bad_propagation_choice_is_a_field_error_and_shows_the_saved_one_route_26(alice):
+    table = make_table(alice, propagate=False)
+    response = alice.post(blade_url(table, "route_table_configuration"), {"propagate": "maybe"}, **HX)
+    html = response.content.decode()
+    assert response.status_code == 422 and "Choose Yes or No." in html and 'class="az-field has-error"' in html
+    assert 'id="propagate-no" checked' in html and 'id="propagate-yes" checked' not in html
+    assert RouteTable.objects.get(pk=table.pk).disable_bgp_route_propagation

@@ -181,3 +181,17 @@ def test_a_new_nic_respects_the_private_ip_and_nic_limits(alice, monkeypatch, li
         compute.allocate_ip(subnet)
     assert rule in exc.value.rule_ids
     assert NetworkInterface.objects.count() == before
+
+
+def test_the_networking_tab_lists_the_regions_vnets_and_the_chosen_ones_subnets(alice):
+    rg = _rg(alice)
+    url = reverse("networking:vm_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+    subnet = _subnet(alice)
+    base = {"subscription": str(rg.subscription.subscription_id), "resource_group": rg.name, "name": "app01"}
+    empty = alice.post(url, {**base, "region": "australiaeast", "action": "stay"}, **HX).content.decode()
+    assert '<option value="" disabled>No virtual networks in (Asia Pacific) Australia East</option>' in empty
+    page = alice.post(url, {**base, "region": "eastus", "vnet": str(subnet.vnet_id), "action": "stay"}, **HX)
+    html = page.content.decode()
+    assert f'<option value="{subnet.vnet_id}" selected>contoso-vnet (contoso-rg)</option>' in html
+    assert f'<option value="{subnet.pk}">vm-subnet (10.0.1.0/24)</option>' in html
+    assert "is delegated to" in html and '<option value="new">(new) app01-ip</option>' in html

@@ -8,7 +8,7 @@ from django.test.html import parse_html
 
 from portal.errors import AzureRuleError
 from portal.forms import Problem
-from portal.layout import AzField, Picker, helper
+from portal.layout import RERENDER_WIZARD, AzField, Picker, helper
 
 
 class ExampleForm(forms.Form):
@@ -306,3 +306,25 @@ class GatewayTypeForm(forms.Form):
 def test_option_ids_can_be_named_value_by_value_the_others_following_their_values():
     html = _render(GatewayTypeForm({"gateway_type": "Vpn"}))
     assert 'id="gateway-type-vpn"' in html and 'id="gateway-type-er"' in html
+
+
+class WizardPickerForm(forms.Form):
+    vnet = forms.CharField(
+        required=False, label="Virtual network", widget=forms.Select(choices=[("", "None"), ("7", "hub")])
+    )
+
+    @property
+    def helper(self):
+        return helper(AzField("vnet", id="vnet", **RERENDER_WIZARD), rows=True)
+
+
+def test_a_wizard_picker_redraws_the_wizard_on_change():
+    request = type("Request", (), {"path": "/create"})()
+    html = _render(WizardPickerForm({"vnet": "7"}), request=request)
+    assert _has(
+        html,
+        '<div class="az-form-row"><label for="vnet" class="az-label">Virtual network</label><div class="az-form-control">'
+        '<select name="vnet" id="vnet" hx-post="/create" hx-trigger="change" hx-target="#create-wizard"'
+        ' hx-swap="outerHTML" hx-vals=\'{"action": "stay"}\'>'
+        '<option value="">None</option><option value="7" selected>hub</option></select></div></div>',
+    )

@@ -2204,6 +2204,9 @@ CASES = NAME_RESOLUTION + ENTERING + NSG_CASES + ROUTES + DELIVERY
 # ASRT-17, SEED-18, SE-02): inside the integration subnet, or the app's
 # listed outbound address.
 SUBNET, OUTBOUND = "integration subnet", "outbound address"
+# ASRT-17: past a virtual appliance an internet host sees the address that
+# does the SNAT, never the integration subnet's (test_engine_fidelity.py).
+NOT_PRIVATE = "not a private address"
 SOURCES = {
     "route-all-off-public-address-stays-out-classic": OUTBOUND,
     "route-all-on-public-address-enters-current": OUTBOUND,
@@ -2212,7 +2215,7 @@ SOURCES = {
     "port-25-to-a-vm-current": SUBNET,
     "peered-vm-current": SUBNET,
     "global-peering-current": SUBNET,
-    "forced-tunnel-with-route-all-current": SUBNET,
+    "forced-tunnel-with-route-all-current": NOT_PRIVATE,
     "service-endpoint-route-beats-forced-tunnel-classic": SUBNET,
     "service-endpoint-to-an-open-account-current": SUBNET,
     "ip-rule-for-the-outbound-ip-classic": OUTBOUND,
@@ -2243,6 +2246,8 @@ def check(case_id, rules, topology, app, destination, port, verdict, step, proto
         assert any(IPv4Address(trace.source_ip) in prefix for prefix in INTEGRATION_PREFIXES), trace.source_ip
     elif expected_source == OUTBOUND:
         assert trace.source_ip == OUTBOUND_IP
+    elif expected_source == NOT_PRIVATE:
+        assert not trace.source_ip.startswith(("10.", "172.", "192.168.")), trace.source_ip
 
 
 @pytest.mark.parametrize(

@@ -260,6 +260,8 @@ def deliver_by_route(
             f"Sent to the virtual appliance {route.next_hop_ip}; what it does next is up to it.",
             *voice.appliance_rules,
         )
+        if _internet_bound(topology, address):
+            _seen_after_appliance(topology, trace, topology.nic_with(IPv4Address(route.next_hop_ip)), source_ip)
         trace.hop(
             NEXT_HOP, f"Virtual appliance {route.next_hop_ip}", "What happens next is up to the appliance.", HOP_INFO
         )
@@ -287,6 +289,52 @@ def deliver_by_route(
         return deliver_public(topology, trace, address, subnet.id, voice)
     trace.hop(NEXT_HOP, NEXT_HOP_LABELS.get(hop, hop), f"Inside Azure, from {source_ip}.")
     return deliver_private(topology, trace, address, source_ip, voice)
+
+
+def _internet_bound(topology: Topology, address: IPv4Address) -> bool:
+    """A public address no virtual network holds: the internet (or a PaaS
+    service's public endpoint) receives it."""
+    return address.is_global and topology.vnet_of_address(address) is None
+
+
+def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, source_ip: IPv4Address) -> None:
+    """ASRT-17: an internet host never sees a private address. A virtual
+    appliance that sends the packet on to the internet SNATs it to the
+    public IP of its own way out: its subnet's NAT gateway (NAT-07), else
+    its NIC's public IP (NSG-05), else the era's default outbound access
+    (DOA-01); in a private subnet (DOA-02) it has no way out at all."""
+    nat = topology.subnets[appliance.subnet_id].nat
+    where = f"the appliance '{appliance.owner or appliance.name}'"
+    if nat is not None and nat.public_ips:
+        seen, how, rules = (
+            str(nat.public_ips[0]),
+            f"the public IP of NAT gateway '{nat.name}' on its subnet",
+            ("NAT-07",),
+        )
+    elif appliance.public_ip is not None:
+        seen, how, rules = str(appliance.public_ip), f"the public IP of its NIC '{appliance.name}'", ("NSG-05",)
+    elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):
+        seen, how, rules = DEFAULT_OUTBOUND_IP, "Azure's default outbound access IP", ("DOA-01",)
+    else:
+        trace.source_ip = ""
+        trace.add(
+            "Delivery",
+            "Info",
+            f"Internet-bound, but {where} has no public IP and no NAT gateway, and its subnet is private: it has no "
+            f"way to the internet. The internet never sees {source_ip}, a private address (ASRT-17).",
+            "ASRT-17",
+            "DOA-02",
+        )
+        return
+    trace.source_ip = seen
+    trace.add(
+        "Delivery",
+        "Info",
+        f"If {where} sends it on to the internet, it translates the source to {how}: the destination sees "
+        f"{seen}, never {source_ip}, a private address (ASRT-17).",
+        "ASRT-17",
+        *rules,
+    )
 
 
 def _appliance_problem(

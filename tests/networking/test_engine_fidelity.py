@@ -10,7 +10,16 @@ import pytest
 
 from networking.engine import routes as r
 from networking.engine.topology import App, NatGateway, Nic, RouteTable, Subnet, Topology, Vnet
-from networking.engine.trace import DEFAULT_OUTBOUND_IP, FORWARDED, trace_app, trace_nic, trace_subnet
+from networking.engine.trace import (
+    BLOCKED,
+    DEFAULT_OUTBOUND_IP,
+    DESTINATION_STEP,
+    FORWARDED,
+    NO_ANSWER,
+    trace_app,
+    trace_nic,
+    trace_subnet,
+)
 
 N, A = IPv4Network, IPv4Address
 VNET = Vnet(1, "hub-vnet", "eastus", (N("10.0.0.0/16"),))
@@ -72,3 +81,25 @@ def test_asrt_16_a_private_destination_behind_the_appliance_still_sees_the_priva
     trace = trace_nic(east_west, WEB_VM, "10.0.1.9", 443)
     assert trace.verdict == FORWARDED and trace.source_ip == "10.0.1.4"
     assert "ASRT-17" not in trace.rule_ids
+
+
+# --- ROUTE-01, NW-41: an address nobody holds gets a verdict of its own ------------------------
+
+
+def test_route_01_the_network_delivers_to_an_address_nobody_holds_and_nothing_answers():
+    topology = topo("classic")
+    for trace in (
+        trace_nic(topology, WEB_VM, "10.0.1.99", 22),
+        trace_subnet(topology, topology.subnets[10], "10.0.1.99", 22),
+        trace_app(topology, replace(APP, route_all=False), "10.0.1.99", 22),
+    ):
+        assert (trace.verdict, trace.deciding_step) == (NO_ANSWER, DESTINATION_STEP), trace.as_dict()
+        # Every step before it lets the packet through: nothing claims it was blocked.
+        assert BLOCKED not in [s.outcome for s in trace.steps]
+        assert [s.outcome for s in trace.steps if s.name == "Route"] == ["Selected"]
+        assert "VnetLocal" in next(s.detail for s in trace.steps if s.name == "Route")
+        last = trace.steps[-1]
+        assert (last.name, last.outcome) == (DESTINATION_STEP, NO_ANSWER)
+        assert "delivers" in last.detail and "nothing answers" in last.detail
+        assert {"ROUTE-01", "NW-41"} <= set(last.rule_ids)
+        assert "10.0.1.99" in trace.fix

@@ -25,7 +25,7 @@ from networking.engine.topology import (
     Topology,
     Vnet,
 )
-from networking.engine.trace import BLOCKED, FORWARDED, REACHABLE, trace_app
+from networking.engine.trace import BLOCKED, FORWARDED, NO_ANSWER, REACHABLE, trace_app
 from tests.helpers.trace_estate import (
     APP,
     ARCHIVE,
@@ -2018,13 +2018,13 @@ DELIVERY = [
     ),
     (
         "nobody-holds-the-address-current",
-        "ROUTE-01",
+        "ROUTE-01 NW-41",
         net(CURRENT),
         regional(CURRENT),
         "10.0.1.99",
         443,
-        BLOCKED,
-        "Delivery",
+        NO_ANSWER,
+        "Destination",
     ),
     (
         "public-access-disabled-with-route-all-current",

@@ -20,12 +20,13 @@ from networking.engine.topology import (
     Topology,
 )
 from networking.engine.trace.result import (
-    BLOCKED,
     DESTINATION,
+    DESTINATION_STEP,
     FORWARDED,
     HOP_BLOCKED,
     HOP_INFO,
     NEXT_HOP,
+    NO_ANSWER,
     NODE,
     REACHABLE,
     Trace,
@@ -446,16 +447,7 @@ def deliver_private(
         node = topology.cni_pod_node(address)
         if node is not None:
             return deliver_to_pod(topology, trace, node, address, source_ip, voice, source_ranges)
-        trace.add(
-            "Delivery",
-            "Info",
-            f"No resource has {address}; the packet reaches the subnet but nobody answers.",
-            "ROUTE-01",
-        )
-        trace.verdict, trace.deciding_step = BLOCKED, "Delivery"
-        trace.fix = "Check the destination address."
-        trace.hop(DESTINATION, str(address), "No resource has this address.", HOP_BLOCKED)
-        return trace
+        return _nobody_answers(topology, trace, address)
     owner = f" ({nic.owner})" if nic.owner else ""
     return _deliver_to_nic(
         topology,
@@ -469,6 +461,27 @@ def deliver_private(
         received=f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}.",
         rule_ids=voice.nic_rules,
     )
+
+
+def _nobody_answers(topology: Topology, trace: Trace, address: IPv4Address) -> Trace:
+    """The network delivers the packet (the NSGs allowed it, the route
+    carries it into the virtual network: ROUTE-01) but no resource holds
+    ``address``: nothing answers, and the connection times out (NW-41:
+    Unreachable, with no NSG or route issue). A verdict of its own, so a
+    learner can tell a missing host from a network that stops the packet."""
+    subnet = topology.subnet_of_address(address)
+    vnet = topology.vnets.get(subnet.vnet_id) if subnet else topology.vnet_of_address(address)
+    where = f" in subnet '{subnet.name}'" if subnet else ""
+    where += f" of '{vnet.name}'" if vnet else ""
+    detail = (
+        f"The network delivers the packet to {address}{where}: no security rule or route stops it. But no resource "
+        f"holds {address}, so nothing answers and the connection times out."
+    )
+    trace.add(DESTINATION_STEP, NO_ANSWER, detail, "ROUTE-01", "NW-41")
+    trace.verdict, trace.deciding_step = NO_ANSWER, DESTINATION_STEP
+    trace.fix = f"Check the destination address: no VM, private endpoint or pod has {address}."
+    trace.hop(DESTINATION, str(address), "No resource has this address: nothing answers.", HOP_BLOCKED)
+    return trace
 
 
 def _deliver_to_nic(

@@ -674,8 +674,6 @@ def _issue(trace) -> dict | None:
     origin = "Outbound"
     if kind is None and any(i.startswith("NSG-") for i in step.rule_ids):
         kind, origin = "NetworkSecurityRule", "Inbound"
-    if kind is None and any(i in ("ROUTE-02", "ROUTE-05") for i in step.rule_ids):
-        kind = "UserDefinedRoute"
     if trace.deciding_step == "Name resolution":
         origin = "Local"
     return {"origin": origin, "severity": "Error", "type": kind or "", "detail": step.detail}

@@ -103,3 +103,34 @@ def test_route_01_the_network_delivers_to_an_address_nobody_holds_and_nothing_an
         assert "delivers" in last.detail and "nothing answers" in last.detail
         assert {"ROUTE-01", "NW-41"} <= set(last.rule_ids)
         assert "10.0.1.99" in trace.fix
+
+
+# --- NW-46: a None route's drop is decided by the route, not by Delivery ----------------------
+
+
+DROP = RouteTable(6, "drop-web", True, (r.Route(N("10.0.1.0/24"), r.NONE, r.USER, None, "blackhole-web"),))
+
+
+@pytest.mark.parametrize(
+    "route_table, destination, rules",
+    [
+        (DROP, "10.0.1.9", ("ROUTE-02", "ROUTE-21", "NW-46")),  # user-defined, next hop None
+        (None, "10.9.0.4", ("ROUTE-02", "ROUTE-05", "NW-46")),  # system: 10.0.0.0/8 -> None
+    ],
+    ids=["user-defined-route", "system-route"],
+)
+def test_nw_46_a_none_route_drops_the_packet_at_the_route_step(route_table, destination, rules):
+    subnets = {11: replace(INTEGRATION, route_table_id=route_table.id if route_table else None)}
+    topology = replace(topo(), route_tables={6: DROP}, subnets={**topo().subnets, **subnets})
+    source = Nic("app-vm-nic", 11, A("10.0.2.4"), owner="app-vm")
+    for trace in (
+        trace_nic(replace(topology, nics=(*topology.nics, source)), source, destination, 22),
+        trace_subnet(topology, topology.subnets[11], destination, 22),
+        trace_app(topology, APP, destination, 22),
+    ):
+        assert (trace.verdict, trace.deciding_step) == (BLOCKED, "Route"), trace.as_dict()
+        assert "Delivery" not in [s.name for s in trace.steps]
+        assert set(rules) <= set(trace.steps[-1].rule_ids)
+        assert "next hop is None" in trace.steps[-1].detail
+        assert (trace.hops[-1].kind, trace.hops[-1].state) == ("Route", "blocked")
+        assert trace.hops[-1].label.endswith("-> None")

@@ -268,11 +268,11 @@ CASES = [
         22,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
         "dropped",
     ),
-    case("unpeered-vnet", "ROUTE-01 ROUTE-02 ROUTE-05", topo(), WEB, "10.2.1.4", 22, TCP, BLOCKED, "Delivery"),
-    case("unpeered-172-16", "ROUTE-02 ROUTE-05", topo(), WEB, "172.20.0.4", 443, TCP, BLOCKED, "Delivery"),
+    case("unpeered-vnet", "ROUTE-01 ROUTE-02 ROUTE-05", topo(), WEB, "10.2.1.4", 22, TCP, BLOCKED, "Route"),
+    case("unpeered-172-16", "ROUTE-02 ROUTE-05", topo(), WEB, "172.20.0.4", 443, TCP, BLOCKED, "Route"),
     case(
         "nobody-at-address",
         "ROUTE-01 NW-41",
@@ -286,7 +286,7 @@ CASES = [
         "nothing answers",
     ),
     case("subnet-source-same-vnet", "ROUTE-30 NSG-21", topo(), WEB_SUBNET, "10.0.2.4", 22, TCP, REACHABLE, ""),
-    case("subnet-source-unpeered", "ROUTE-02", topo(), WEB_SUBNET, "10.2.1.4", 22, TCP, BLOCKED, "Delivery"),
+    case("subnet-source-unpeered", "ROUTE-02", topo(), WEB_SUBNET, "10.2.1.4", 22, TCP, BLOCKED, "Route"),
     # --- Outbound NSGs: NIC first, then subnet; either can deny (NSG-21) ------------------------
     case(
         "nic-nsg-denies-subnet-allows",
@@ -534,7 +534,7 @@ CASES = [
         443,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
         "next hop is None",
     ),
     case(
@@ -606,7 +606,7 @@ CASES = [
         443,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     case(
         "spoke-uses-hub-gateway",
@@ -1312,10 +1312,13 @@ def test_pedns_13_a_name_that_doesnt_resolve_stops_at_the_source():
     assert [(h.kind, h.state) for h in trace.hops] == [(SOURCE, HOP_BLOCKED)]
 
 
-def test_route_02_a_none_route_stops_at_the_next_hop():
+def test_route_02_a_none_route_stops_at_the_route_nw_46():
     trace = trace_nic(topo(), WEB, "10.2.1.4", 22)
-    assert trace.hops[-2].label == "10.0.0.0/8 -> None"
-    assert (trace.hops[-1].kind, trace.hops[-1].label, trace.hops[-1].state) == (NEXT_HOP, "None", HOP_BLOCKED)
+    assert (trace.hops[-1].kind, trace.hops[-1].label, trace.hops[-1].state) == (
+        ROUTE,
+        "10.0.0.0/8 -> None",
+        HOP_BLOCKED,
+    )
 
 
 def test_doa_02_internet_stops_at_the_internet_hop_in_current():

@@ -609,7 +609,7 @@ ENTERING = [
         "172.16.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "route-all-on-public-address-enters-current",
@@ -695,7 +695,7 @@ ENTERING = [
         "100.64.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "shared-address-space-with-route-all-is-dropped-current",
@@ -705,7 +705,7 @@ ENTERING = [
         "100.64.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "shared-address-space-peered-vnet-with-route-all-current",
@@ -1370,7 +1370,7 @@ ROUTES = [
         "192.168.1.10",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "default-route-udr-removes-the-none-routes-current",
@@ -1420,7 +1420,7 @@ ROUTES = [
         PEER_VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "peering-without-vnet-access-drops-classic",
@@ -1430,7 +1430,7 @@ ROUTES = [
         PEER_VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "peered-vm-current",
@@ -1470,7 +1470,7 @@ ROUTES = [
         "192.168.10.5",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "gateway-routes-propagated-current",
@@ -1508,7 +1508,7 @@ ROUTES = [
         "192.168.10.5",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "bgp-default-route-beats-the-system-default-current",
@@ -1594,7 +1594,7 @@ ROUTES = [
         VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "udr-none-for-a-public-prefix-with-route-all-current",
@@ -1604,7 +1604,7 @@ ROUTES = [
         PARTNER_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "udr-none-for-a-public-prefix-without-route-all-classic",
@@ -1758,7 +1758,7 @@ ROUTES = [
         "10.2.0.5",
         1433,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "vnet-range-containing-a-reserved-prefix-current",

@@ -231,17 +231,7 @@ def deliver_by_route(
 ) -> Trace:
     """Delivery for every next hop but Internet (the source decides how it
     egresses); inside Azure the destination sees ``source_ip``."""
-    hop = route.next_hop_type
-    if hop == r.NONE:
-        return trace.block(
-            "Delivery",
-            f"The route's next hop is None: the packet to {address} is dropped.",
-            "Peer or connect the network that holds this address, or change the route.",
-            "ROUTE-02",
-            "ROUTE-05",
-            hop=NEXT_HOP,
-            label=NEXT_HOP_LABELS[r.NONE],
-        )
+    hop = route.next_hop_type  # never None: pick_route decides that drop (NW-46)
     trace.source_ip = str(source_ip)
     if hop == r.VIRTUAL_APPLIANCE:
         problem = _appliance_problem(topology, route, subnet, address)

@@ -619,6 +619,20 @@ def validate_cluster(spec: ClusterNetworkSpec, subnet: SubnetContext) -> list[Re
             out.append(refusal)
 
     pod_cidr = None
+    if plugin.pods_in_subnet and spec.pod_cidr.strip():
+        # AKS-20: Azure CNI (node subnet) gives every pod a subnet address, so
+        # Azure (and the az CLI, before it asks) refuses a pod CIDR; only
+        # kubenet (AKS-01) and CNI Overlay (AKS-34) take one.
+        out.append(
+            _rule(
+                f"Pod CIDR '{spec.pod_cidr.strip()}' can't be used with Azure CNI (node subnet), where pods take "
+                "addresses from the cluster subnet. A pod CIDR needs kubenet or Azure CNI Overlay; leave it empty.",
+                "AKS-20",
+                "AKS-01",
+                "AKS-34",
+                field="pod_cidr",
+            )
+        )
     if not plugin.pods_in_subnet:
         pod_cidr = _parse(spec.pod_cidr or defaults.pod_cidr, "pod_cidr", "AKS-01", out)
     if pod_cidr is not None:

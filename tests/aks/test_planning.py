@@ -344,7 +344,14 @@ VALIDATION = [
         SUBNET,
         {("ERR-46", "pod_cidr")},
     ),
-    ("pod-cidr-ignored-for-cni", "AKS-20", replace(CNI_SPEC, pod_cidr="172.16.0.0/16"), SUBNET, set()),
+    # Issue #10: Azure refuses a pod CIDR with CNI in node-subnet mode (AKS-20, AKS-34).
+    (
+        "pod-cidr-refused-for-cni",
+        "AKS-20",
+        replace(CNI_SPEC, pod_cidr="172.16.0.0/16"),
+        SUBNET,
+        {("AKS-20", "pod_cidr")},
+    ),
     ("pod-cidr-too-small-for-nodes", "AKS-01", replace(KUBENET_SPEC, node_count=300), SUBNET, {("AKS-01", "pod_cidr")}),
     ("max-pods-kubenet-classic-111", "AKS-26", replace(KUBENET_SPEC, max_pods=111), SUBNET, {("ERR-42", "max_pods")}),
     ("max-pods-kubenet-current-250", "AKS-06 AKS-25", replace(KUBENET_SPEC, era=CURRENT, max_pods=250), SUBNET, set()),

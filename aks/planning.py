@@ -462,6 +462,36 @@ def _rule(message: str, *rule_ids: str, field: str | None, **values: object) -> 
     return Refusal("", rule_ids, field, message, values)
 
 
+def max_pods_refusal(limits: MaxPods, max_pods: int, node_count: int, *rule_ids: str) -> Refusal | None:
+    """AKS-25, AKS-26: max pods per node within the plugin's range (ERR-42),
+    and a pool with room for at least MIN_PODS_PER_POOL pods, which a value
+    in range can still miss (maxPods 10 needs 3 nodes): that refusal names
+    the pool-wide minimum, not the range the value is in."""
+    if not limits.minimum <= max_pods <= limits.maximum:
+        return _refuse(
+            "ERR-42",
+            *rule_ids,
+            "AKS-25",
+            "AKS-26",
+            field="max_pods",
+            n=max_pods,
+            min=limits.minimum,
+            max=limits.maximum,
+        )
+    room = node_count * max_pods
+    if room >= MIN_PODS_PER_POOL:
+        return None
+    per_node = min(-(-MIN_PODS_PER_POOL // node_count), limits.maximum)
+    nodes = -(-MIN_PODS_PER_POOL // max_pods)
+    message = (
+        f"A node pool needs room for at least {MIN_PODS_PER_POOL} pods, but {node_count} "
+        f"node{'s' if node_count != 1 else ''} × maxPods {max_pods} gives {room}. Set maxPods to {per_node} or more, "
+        f"or use {nodes} nodes or more (AKS-25)."
+    )
+    values = {"n": max_pods, "nodes": node_count, "room": room, "min_pods": MIN_PODS_PER_POOL}
+    return Refusal("ERR-42", (*rule_ids, "AKS-25"), "max_pods", message, values)
+
+
 @dataclass(frozen=True)
 class ExistingCluster:
     name: str
@@ -596,19 +626,10 @@ def validate_cluster(spec: ClusterNetworkSpec, subnet: SubnetContext) -> list[Re
     # Max pods: AKS-06, AKS-25, AKS-26.
     limits = defaults.max_pods
     max_pods = spec.max_pods if spec.max_pods is not None else limits.default
-    if not limits.minimum <= max_pods <= limits.maximum or spec.node_count * max_pods < MIN_PODS_PER_POOL:
-        out.append(
-            _refuse(
-                "ERR-42",
-                *(("AKS-06",) if plugin is Plugin.KUBENET else ()),
-                "AKS-25",
-                "AKS-26",
-                field="max_pods",
-                n=max_pods,
-                min=limits.minimum,
-                max=limits.maximum,
-            )
-        )
+    if refusal := max_pods_refusal(
+        limits, max_pods, spec.node_count, *(("AKS-06",) if plugin is Plugin.KUBENET else ())
+    ):
+        out.append(refusal)
 
     # The cluster's ranges.
     vnet_space = _networks(subnet.vnet_address_space)
@@ -619,6 +640,20 @@ def validate_cluster(spec: ClusterNetworkSpec, subnet: SubnetContext) -> list[Re
             out.append(refusal)
 
     pod_cidr = None
+    if plugin.pods_in_subnet and spec.pod_cidr.strip():
+        # AKS-20: Azure CNI (node subnet) gives every pod a subnet address, so
+        # Azure (and the az CLI, before it asks) refuses a pod CIDR; only
+        # kubenet (AKS-01) and CNI Overlay (AKS-34) take one.
+        out.append(
+            _rule(
+                f"Pod CIDR '{spec.pod_cidr.strip()}' can't be used with Azure CNI (node subnet), where pods take "
+                "addresses from the cluster subnet. A pod CIDR needs kubenet or Azure CNI Overlay; leave it empty.",
+                "AKS-20",
+                "AKS-01",
+                "AKS-34",
+                field="pod_cidr",
+            )
+        )
     if not plugin.pods_in_subnet:
         pod_cidr = _parse(spec.pod_cidr or defaults.pod_cidr, "pod_cidr", "AKS-01", out)
     if pod_cidr is not None:

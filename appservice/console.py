@@ -52,6 +52,6 @@ def run_console_command(sandbox, app: WebApp, command: str) -> str:
             attempts = [f"Connected to {target}: time<1ms"] * 4
             return "\n".join(attempts) + "\n\nComplete: 4/4 successful attempts (100%)."
         attempts = [f"Connection attempt failed: {trace.steps[-1].detail}"] * 4
-        summary = f"Complete: 0/4 successful attempts (0%). Blocked at {trace.deciding_step}."
+        summary = f"Complete: 0/4 successful attempts (0%). {trace.verdict} at {trace.deciding_step}."
         return "\n".join(attempts) + f"\n\n{summary}\nFix: {trace.fix or 'see the Network troubleshooter'}"
     return f"'{verb}' is not recognized.\n" + CONSOLE_HELP

@@ -71,11 +71,11 @@ def outbound_config(
     elif integrated and vnet_dns_servers:
         servers = list(vnet_dns_servers)
         dns_source = "the integrated virtual network's custom DNS servers"
-        dns_rules = ("SEED-24", "ASDNS-01")
+        dns_rules = ("SEED-24", "ASDNS-01") if regional else ("ASGW-06", "ASDNS-01")
     else:
         servers = [str(AZURE_DNS)]
         dns_source = "Azure DNS (the default)" if not integrated else "the virtual network's default: Azure DNS"
-        dns_rules = ("ASDNS-01",)
+        dns_rules = ("ASDNS-01",) if regional or not integrated else ("ASGW-06", "ASDNS-01")
     alt = upper.get(ALT_DNS_SETTING, "").strip()
     if alt:
         servers.append(alt)
@@ -104,12 +104,34 @@ def outbound_config(
     )
 
 
+def _gateway_private_zones(explicit: list[str]) -> tuple[bool, str, tuple[str, ...]]:
+    """ASGW-06: gateway-required integration takes the virtual network's DNS
+    servers, unless WEBSITE_DNS_SERVER names others (ASDNS-04), which the
+    "DNS servers used" line then lists. Either way the queries don't come
+    from inside the virtual network, so its linked private zones don't
+    answer (the connectivity engine resolves the same way)."""
+    if explicit:
+        return (
+            False,
+            f"The app setting {DNS_SETTING} replaces the virtual network's DNS servers that gateway-required "
+            "integration would use, and its queries don't come from inside the virtual network, so the private "
+            "DNS zones linked to it don't answer.",
+            ("ASGW-06", "ASDNS-04"),
+        )
+    return (
+        False,
+        "Gateway-required integration uses the virtual network's DNS servers, but its queries don't come from "
+        "inside the virtual network, so the private DNS zones linked to it don't answer.",
+        ("ASGW-06",),
+    )
+
+
 def _private_zones(*, integrated, regional, route_all, explicit, servers, need_settings):
     azure = str(AZURE_DNS)
     if not integrated:
         return False, "The app isn't integrated with a virtual network, so it resolves names publicly.", ("ASDNS-01",)
     if not regional:
-        return False, "Gateway-required integration uses the virtual network's DNS servers only.", ("ASGW-06",)
+        return _gateway_private_zones(explicit)
     if need_settings:
         if explicit[:1] == [azure] and route_all:
             return (
@@ -128,7 +150,11 @@ def _private_zones(*, integrated, regional, route_all, explicit, servers, need_s
             ("SEED-24",),
         )
     if servers[:1] == [azure]:
-        return True, "The app uses Azure DNS, which answers from the private DNS zones linked to the virtual network.", ("ASDNS-01", "PEDNS-16")
+        return (
+            True,
+            "The app uses Azure DNS, which answers from the private DNS zones linked to the virtual network.",
+            ("ASDNS-01", "PEDNS-16"),
+        )
     return (
         False,
         "The app uses custom DNS servers; they must forward to Azure DNS (168.63.129.16) for private zones to resolve.",

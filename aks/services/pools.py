@@ -12,7 +12,7 @@ from aks import planning
 from aks.models import AgentPool, ManagedCluster
 from aks.planning import Plugin
 from aks.services.nodes import add_nodes, write_routes
-from aks.services.refusals import capacity_refusal, kubenet_limits, validate_pool_name
+from aks.services.refusals import capacity_refusal, kubenet_limits, to_error, validate_pool_name
 from aks.services.specs import MAX_NODES_PER_POOL, NODE_SIZES, PoolSpec
 from aks.services.state import cluster_node_count, refuse_while_busy, subnet_usage
 from networking.models import Subnet
@@ -54,10 +54,8 @@ def pool_refusals(cluster: ManagedCluster, spec: PoolSpec) -> list[AzureRuleErro
         return out
     limits = planning.network_defaults(cluster.sandbox.era, cluster.plugin).max_pods
     max_pods = spec.max_pods if spec.max_pods is not None else limits.default
-    if not limits.minimum <= max_pods <= limits.maximum or spec.node_count * max_pods < planning.MIN_PODS_PER_POOL:
-        out.append(
-            refuse("ERR-42", "AKS-25", "AKS-26", field="max_pods", n=max_pods, min=limits.minimum, max=limits.maximum)
-        )
+    if refusal := planning.max_pods_refusal(limits, max_pods, spec.node_count):
+        out.append(to_error(refusal))
         return out
     attempt(kubenet_limits, cluster, cluster_node_count(cluster) + spec.node_count, spec.node_count)
     problem = capacity_refusal(cluster, spec.node_count, max_pods, subnet_usage(cluster.subnet))

@@ -462,7 +462,14 @@ def watcher_next_hop(request, subscription_id, rg, name):
 
 # NW-41: ConnectionStatus. The engine can't tell what a virtual appliance
 # does with a packet, so a forwarded trace is "Unknown" (docs/fidelity.md).
-CONNECTION_STATUS = {"Reachable": "Reachable", "Blocked": "Unreachable", "Forwarded": "Unknown"}
+# An address nobody holds is Unreachable with no issue on any hop: the
+# network delivers, nothing answers (ROUTE-01).
+CONNECTION_STATUS = {
+    "Reachable": "Reachable",
+    "Blocked": "Unreachable",
+    "Forwarded": "Unknown",
+    "No answer": "Unreachable",
+}
 # NW-42/NW-46: the issue type a blocking step reports.
 ISSUE_TYPES = {
     "Name resolution": "DnsResolution",
@@ -485,8 +492,6 @@ def _issue(trace) -> dict | None:
     origin = "Outbound"
     if kind is None and any(i.startswith("NSG-") for i in step.rule_ids):
         kind, origin = "NetworkSecurityRule", "Inbound"
-    if kind is None and any(i in ("ROUTE-02", "ROUTE-05") for i in step.rule_ids):
-        kind = "UserDefinedRoute"
     if trace.deciding_step == "Name resolution":
         origin = "Local"
     return {"origin": origin, "severity": "Error", "type": kind or "", "detail": step.detail}

@@ -189,3 +189,15 @@ def test_a_subnet_of_another_sandbox_is_not_found(source, target):
 def test_a_node_pool_is_found_by_the_id_its_document_gives(source):
     pool = _cluster(source, "contoso-aks-cni").pools.get()
     assert found_by_id(source, to_arm(pool, POOL_TYPE)) == pool
+
+
+def test_azure_cni_node_subnet_with_a_pod_cidr_is_refused_with_aks_20(source, target):
+    # Issue #10: the ARM path goes through the same refusal as the wizard.
+    document = as_template(to_arm(_cluster(source, "contoso-aks-cni")), source, target)
+    document["properties"]["networkProfile"]["podCidr"] = "10.244.0.0/16"
+    before = state(target)
+    with pytest.raises(ArmError) as refused:
+        deploy(target, _group(target), document)
+    assert {"AKS-20", "AKS-34"} <= set(refused.value.rule_ids)
+    assert refused.value.path == "properties.networkProfile.podCidr"
+    assert state(target) == before

@@ -276,3 +276,11 @@ def test_azure_cni_pod_addresses_count_on_the_subnet_page_and_are_never_handed_o
     taken = set(compute.used_ips(fresh(subnet)))
     assert len(taken) == 62
     assert compute.allocate_ip(fresh(subnet)) == "10.50.0.66"
+
+
+def test_aks_20_azure_cni_node_subnet_refuses_a_pod_cidr(alice, subnets):
+    # Issue #10: only kubenet (AKS-01) and CNI Overlay (AKS-34) take a pod CIDR; the lab accepted it silently.
+    cni = spec(subnets["aks-subnet"], network_plugin="azure", pod_cidr="10.244.0.0/16")
+    error = refused(alice, cni, "", "AKS-20", field="pod_cidr")
+    assert "kubenet or Azure CNI Overlay" in error.message and "AKS-34" in error.rule_ids
+    assert services.create_cluster(group(alice), spec(subnets["aks-subnet"], network_plugin="azure")).pod_cidr == ""

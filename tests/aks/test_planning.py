@@ -344,7 +344,14 @@ VALIDATION = [
         SUBNET,
         {("ERR-46", "pod_cidr")},
     ),
-    ("pod-cidr-ignored-for-cni", "AKS-20", replace(CNI_SPEC, pod_cidr="172.16.0.0/16"), SUBNET, set()),
+    # Issue #10: Azure refuses a pod CIDR with CNI in node-subnet mode (AKS-20, AKS-34).
+    (
+        "pod-cidr-refused-for-cni",
+        "AKS-20",
+        replace(CNI_SPEC, pod_cidr="172.16.0.0/16"),
+        SUBNET,
+        {("AKS-20", "pod_cidr")},
+    ),
     ("pod-cidr-too-small-for-nodes", "AKS-01", replace(KUBENET_SPEC, node_count=300), SUBNET, {("AKS-01", "pod_cidr")}),
     ("max-pods-kubenet-classic-111", "AKS-26", replace(KUBENET_SPEC, max_pods=111), SUBNET, {("ERR-42", "max_pods")}),
     ("max-pods-kubenet-current-250", "AKS-06 AKS-25", replace(KUBENET_SPEC, era=CURRENT, max_pods=250), SUBNET, set()),
@@ -575,3 +582,18 @@ def test_aks_01_node_ranges_are_disjoint_and_inside_the_pod_cidr(prefix, data):
     a, b = p.node_pod_cidr(pod_cidr, i), p.node_pod_cidr(pod_cidr, j)
     assert a.subnet_of(pod_cidr) and b.subnet_of(pod_cidr)
     assert (a == b) is (i == j) and (a.overlaps(b)) is (i == j)
+
+
+@pytest.mark.parametrize("era", [CLASSIC, CURRENT])
+def test_aks_25_max_pods_10_on_one_node_names_the_pool_minimum_not_the_range(era):
+    # Issue #10: "maxPods 10 must be 10-110" contradicted itself; 10 is in range, the pool lacks room for 30 pods.
+    (refusal,) = p.validate_cluster(replace(KUBENET_SPEC, era=era, node_count=1, max_pods=10), SUBNET)
+    assert (refusal.err_id, refusal.field) == ("ERR-42", "max_pods") and "AKS-25" in refusal.rule_ids
+    assert "must be" not in refusal.message
+    assert refusal.message == (
+        "A node pool needs room for at least 30 pods, but 1 node × maxPods 10 gives 10. Set maxPods to 30 or more, "
+        "or use 3 nodes or more (AKS-25)."
+    )
+    # Out of range is still the range.
+    (out_of_range,) = p.validate_cluster(replace(KUBENET_SPEC, era=era, node_count=1, max_pods=9), SUBNET)
+    assert out_of_range.message.startswith("maxPods 9 must be 10–")

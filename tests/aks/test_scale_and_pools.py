@@ -80,7 +80,9 @@ def test_limit_23_a_kubenet_route_table_with_other_routes_stops_at_400(alice):
     subnet = aks_subnets(alice, subnets=(("wide", "10.50.0.0/20"),))["wide"]
     cluster = _cluster(alice, subnet, node_count=2)
     Route.objects.bulk_create(
-        Route(route_table=cluster.route_table, name=f"custom{i}", address_prefix=f"192.168.{i}.0/24", next_hop_type="None")
+        Route(
+            route_table=cluster.route_table, name=f"custom{i}", address_prefix=f"192.168.{i}.0/24", next_hop_type="None"
+        )
         for i in range(200)
     )
     with pytest.raises(AzureRuleError) as caught:
@@ -120,3 +122,13 @@ def test_aks_25_a_pool_with_too_many_pods_is_refused(alice, subnets):
         services.add_node_pool(cluster, services.PoolSpec(name="big", max_pods=251))
     assert caught.value.err_id == "ERR-42"
     assert caught.value.field == "max_pods"
+
+
+def test_aks_25_a_pool_too_small_for_30_pods_names_the_pool_minimum(alice, subnets):
+    # Issue #10: the same refusal as the wizard's, not "maxPods 10 must be 10-250".
+    cluster = _cluster(alice, subnets["aks-subnet"], network_plugin="azure")
+    with pytest.raises(AzureRuleError) as caught:
+        services.add_node_pool(cluster, services.PoolSpec(name="tiny", node_count=2, max_pods=10))
+    assert (caught.value.err_id, caught.value.field) == ("ERR-42", "max_pods") and "AKS-25" in caught.value.rule_ids
+    assert "must be" not in caught.value.message and "at least 30 pods" in caught.value.message
+    assert "use 3 nodes or more" in caught.value.message

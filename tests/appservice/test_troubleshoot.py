@@ -152,3 +152,12 @@ def test_the_console_refuses_nonsense_politely(alice):
 
 def test_the_console_is_sandboxed(alice, bob):
     assert bob.post(app_url(alice, "console", "contoso-web"), {"command": "help"}).status_code == 404
+
+
+def test_route_01_an_address_nobody_holds_is_no_answer_at_the_destination_not_blocked(alice):
+    # Issue #10: the network delivers, nobody answers; no step says Blocked.
+    _integrate(alice)
+    html = _run(alice, "10.0.1.99", "22", **HX).content.decode()
+    assert 'data-verdict="No answer"' in html and 'data-step="Destination"' in html
+    assert 'data-outcome="Blocked"' not in html
+    assert "Nobody answers" in html and "ROUTE-01" in html and "NW-41" in html

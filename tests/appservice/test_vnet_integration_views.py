@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appservice import services
-from appservice.models import VnetIntegration
+from appservice.models import AppSetting, VnetIntegration
 from networking.models import APP_SERVICE_DELEGATION, Subnet, VirtualNetwork
 from portal.models import ActivityLogEntry, Notification
 from tests.helpers import HX, app_of, app_url, subnet_of, vnet_of
@@ -112,7 +112,15 @@ def test_it_shows_the_integrations_details_after_integrating(alice):
     _integrate(alice)
     html = alice.get(app_url(alice, "vnet_integration", "contoso-web")).content.decode()
     assert 'data-integrated="regional"' in html
-    for text in ("contoso-vnet", "East US", "10.0.0.0/16", "integration-subnet", "10.0.2.0/26", "Regional", "Disconnect"):
+    for text in (
+        "contoso-vnet",
+        "East US",
+        "10.0.0.0/16",
+        "integration-subnet",
+        "10.0.2.0/26",
+        "Regional",
+        "Disconnect",
+    ):
         assert text in html, text
 
 
@@ -124,6 +132,26 @@ def test_it_shows_gateway_required_details_and_no_route_all(alice):
     assert "Certificates in sync" in html
     assert "ASGW-13" in html
     assert "gateway-retirement" not in html  # ASGW-03: no banner in the Classic era
+
+
+def _dns_lines(html: str) -> tuple[str, str]:
+    servers = html.split('id="dns-servers">', 1)[1].split("</dd>", 1)[0]
+    zones = html.split('id="private-zones"', 1)[1].split("</dd>", 1)[0]
+    return servers, zones
+
+
+def test_asgw_06_gateway_required_dns_text_names_the_dns_actually_used(alice):
+    # Issue #10: with WEBSITE_DNS_SERVER set, the page listed it yet said the VNet's DNS was used.
+    app = app_of(alice, "contoso-web")
+    services.add_gateway_integration(app, vnet_of(alice, "contoso-westus-vnet"))
+    servers, zones = _dns_lines(alice.get(app_url(alice, "vnet_integration", "contoso-web")).content.decode())
+    assert "168.63.129.16" in servers and "ASGW-06" in servers
+    assert "uses the virtual network&#x27;s DNS servers" in zones and "ASGW-06" in zones
+    AppSetting.objects.create(app=app, name="WEBSITE_DNS_SERVER", value="168.63.129.16")
+    servers, zones = _dns_lines(alice.get(app_url(alice, "vnet_integration", "contoso-web")).content.decode())
+    assert "168.63.129.16" in servers and "WEBSITE_DNS_SERVER" in servers
+    assert "WEBSITE_DNS_SERVER replaces the virtual network&#x27;s DNS servers" in zones
+    assert "DNS servers only" not in zones and "ASGW-06, ASDNS-04" in zones
 
 
 def test_current_era_shows_the_gateway_retirement_banner_asgw_03(alice):
@@ -220,7 +248,12 @@ def test_ok_integrates_notifies_logs_and_answers_the_fresh_panel(alice):
 def test_ok_without_htmx_redirects_to_the_vnet_configuration_page(alice):
     response = alice.post(
         app_url(alice, "add_vnet", "contoso-web"),
-        {"vnet": vnet_of(alice, "contoso-vnet").pk, "subnet_mode": "new", "subnet_name": "asp", "subnet_prefix": "10.0.4.0/26"},
+        {
+            "vnet": vnet_of(alice, "contoso-vnet").pk,
+            "subnet_mode": "new",
+            "subnet_name": "asp",
+            "subnet_prefix": "10.0.4.0/26",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == app_url(alice, "vnet_integration", "contoso-web")
@@ -234,7 +267,11 @@ def test_ok_without_htmx_redirects_to_the_vnet_configuration_page(alice):
         ({"subnet_name": "asp", "subnet_prefix": "10.9.0.0/26"}, "subnet-prefix", "ERR-21"),
         ({"subnet_name": "asp", "subnet_prefix": "10.0.5.0/28"}, "subnet-prefix", "ASVI-22"),
         ({"subnet_name": "asp", "subnet_prefix": "not-a-cidr"}, "subnet-prefix", "is not a valid CIDR block"),
-        ({"subnet_name": "asp", "subnet_prefix": "10.0.4.7/26"}, "subnet-prefix", "Did you mean &#x27;10.0.4.0/26&#x27;"),
+        (
+            {"subnet_name": "asp", "subnet_prefix": "10.0.4.7/26"},
+            "subnet-prefix",
+            "Did you mean &#x27;10.0.4.0/26&#x27;",
+        ),
         ({"subnet_name": "-bad name-", "subnet_prefix": "10.0.4.0/26"}, "subnet-name", "NAMING-03"),
         ({"subnet_name": "vm-subnet", "subnet_prefix": "10.0.4.0/26"}, "subnet-name", "already exists"),
         ({"subnet_name": "", "subnet_prefix": ""}, "subnet-name", "Subnet name is required"),
@@ -260,7 +297,9 @@ def test_bad_new_subnet_input_is_shown_on_the_field_and_nothing_is_written(alice
 def test_choosing_an_unusable_existing_subnet_is_refused_on_the_form(alice):
     sub = subnet_of(alice, "contoso-vnet", "vm-subnet")
     response = alice.post(
-        app_url(alice, "add_vnet", "contoso-web"), {"vnet": sub.vnet_id, "subnet_mode": "existing", "subnet": sub.pk}, **HX
+        app_url(alice, "add_vnet", "contoso-web"),
+        {"vnet": sub.vnet_id, "subnet_mode": "existing", "subnet": sub.pk},
+        **HX,
     )
     assert response.status_code == 422
     assert "ERR-01" in response.content.decode()
@@ -269,14 +308,18 @@ def test_choosing_an_unusable_existing_subnet_is_refused_on_the_form(alice):
 
 def test_existing_mode_without_a_subnet_asks_for_one(alice):
     response = alice.post(
-        app_url(alice, "add_vnet", "contoso-web"), {"vnet": vnet_of(alice, "contoso-vnet").pk, "subnet_mode": "existing"}, **HX
+        app_url(alice, "add_vnet", "contoso-web"),
+        {"vnet": vnet_of(alice, "contoso-vnet").pk, "subnet_mode": "existing"},
+        **HX,
     )
     assert response.status_code == 422
     assert "Select a subnet." in response.content.decode()
 
 
 def test_other_region_ok_creates_gateway_required_integration(alice):
-    response = alice.post(app_url(alice, "add_vnet", "contoso-web"), {"vnet": vnet_of(alice, "contoso-westus-vnet").pk}, **HX)
+    response = alice.post(
+        app_url(alice, "add_vnet", "contoso-web"), {"vnet": vnet_of(alice, "contoso-westus-vnet").pk}, **HX
+    )
     assert response.status_code == 200
     assert app_of(alice, "contoso-web").integration.kind == VnetIntegration.GATEWAY
 
@@ -287,7 +330,9 @@ def test_posting_without_csrf_token_is_refused(alice):
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = alice.cookies
     sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
-    response = strict.post(app_url(alice, "add_vnet", "contoso-web"), {"vnet": sub.vnet_id, "subnet_mode": "existing", "subnet": sub.pk})
+    response = strict.post(
+        app_url(alice, "add_vnet", "contoso-web"), {"vnet": sub.vnet_id, "subnet_mode": "existing", "subnet": sub.pk}
+    )
     assert response.status_code == 403
     assert not VnetIntegration.objects.exists()
 

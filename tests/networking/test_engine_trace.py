@@ -142,9 +142,9 @@ CASES = [
         "10.0.1.4",
         22,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
-    ("unpeered-private-dropped", "ROUTE-05", topo(), INTEGRATED, "10.1.0.4", 22, BLOCKED, "Delivery"),
+    ("unpeered-private-dropped", "ROUTE-05", topo(), INTEGRATED, "10.1.0.4", 22, BLOCKED, "Route"),
     ("peered-vm", "SEED-14 ROUTE-07", topo(peerings=PEERED), INTEGRATED, "10.1.0.4", 22, REACHABLE, ""),
     (
         "port-25-classic",

@@ -37,6 +37,7 @@ from networking.engine.trace import (
     HOP_KINDS,
     HOP_OK,
     NEXT_HOP,
+    NO_ANSWER,
     NSG,
     REACHABLE,
     ROUTE,
@@ -267,14 +268,25 @@ CASES = [
         22,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
         "dropped",
     ),
-    case("unpeered-vnet", "ROUTE-01 ROUTE-02 ROUTE-05", topo(), WEB, "10.2.1.4", 22, TCP, BLOCKED, "Delivery"),
-    case("unpeered-172-16", "ROUTE-02 ROUTE-05", topo(), WEB, "172.20.0.4", 443, TCP, BLOCKED, "Delivery"),
-    case("nobody-at-address", "ROUTE-01", topo(), WEB, "10.0.2.99", 22, TCP, BLOCKED, "Delivery", "No resource"),
+    case("unpeered-vnet", "ROUTE-01 ROUTE-02 ROUTE-05", topo(), WEB, "10.2.1.4", 22, TCP, BLOCKED, "Route"),
+    case("unpeered-172-16", "ROUTE-02 ROUTE-05", topo(), WEB, "172.20.0.4", 443, TCP, BLOCKED, "Route"),
+    case(
+        "nobody-at-address",
+        "ROUTE-01 NW-41",
+        topo(),
+        WEB,
+        "10.0.2.99",
+        22,
+        TCP,
+        NO_ANSWER,
+        "Destination",
+        "nothing answers",
+    ),
     case("subnet-source-same-vnet", "ROUTE-30 NSG-21", topo(), WEB_SUBNET, "10.0.2.4", 22, TCP, REACHABLE, ""),
-    case("subnet-source-unpeered", "ROUTE-02", topo(), WEB_SUBNET, "10.2.1.4", 22, TCP, BLOCKED, "Delivery"),
+    case("subnet-source-unpeered", "ROUTE-02", topo(), WEB_SUBNET, "10.2.1.4", 22, TCP, BLOCKED, "Route"),
     # --- Outbound NSGs: NIC first, then subnet; either can deny (NSG-21) ------------------------
     case(
         "nic-nsg-denies-subnet-allows",
@@ -522,7 +534,7 @@ CASES = [
         443,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
         "next hop is None",
     ),
     case(
@@ -594,7 +606,7 @@ CASES = [
         443,
         TCP,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     case(
         "spoke-uses-hub-gateway",
@@ -1230,7 +1242,7 @@ def test_trace_from_a_vm(rules, topology, source, destination, port, protocol, v
     assert trace.deciding_step == step, trace.as_dict()
     for rule in rules.split():
         assert rule in trace.rule_ids, (rule, trace.rule_ids)
-    if verdict == BLOCKED:
+    if verdict in (BLOCKED, NO_ANSWER):
         assert trace.fix
         deciding = [s for s in trace.steps if s.name == step][-1]
         assert says in deciding.detail, deciding.detail
@@ -1256,7 +1268,7 @@ def test_hops_follow_the_packet_and_end_where_it_stops(
     assert order == sorted(order), kinds(trace)
     assert trace.hops[0].kind == SOURCE
     states = [h.state for h in trace.hops]
-    if verdict == BLOCKED:
+    if verdict in (BLOCKED, NO_ANSWER):
         assert states[-1] == HOP_BLOCKED and states.count(HOP_BLOCKED) == 1, trace.hops
     else:
         assert HOP_BLOCKED not in states
@@ -1300,10 +1312,13 @@ def test_pedns_13_a_name_that_doesnt_resolve_stops_at_the_source():
     assert [(h.kind, h.state) for h in trace.hops] == [(SOURCE, HOP_BLOCKED)]
 
 
-def test_route_02_a_none_route_stops_at_the_next_hop():
+def test_route_02_a_none_route_stops_at_the_route_nw_46():
     trace = trace_nic(topo(), WEB, "10.2.1.4", 22)
-    assert trace.hops[-2].label == "10.0.0.0/8 -> None"
-    assert (trace.hops[-1].kind, trace.hops[-1].label, trace.hops[-1].state) == (NEXT_HOP, "None", HOP_BLOCKED)
+    assert (trace.hops[-1].kind, trace.hops[-1].label, trace.hops[-1].state) == (
+        ROUTE,
+        "10.0.0.0/8 -> None",
+        HOP_BLOCKED,
+    )
 
 
 def test_doa_02_internet_stops_at_the_internet_hop_in_current():

@@ -25,7 +25,7 @@ from networking.engine.topology import (
     Topology,
     Vnet,
 )
-from networking.engine.trace import BLOCKED, FORWARDED, REACHABLE, trace_app
+from networking.engine.trace import BLOCKED, FORWARDED, NO_ANSWER, REACHABLE, trace_app
 from tests.helpers.trace_estate import (
     APP,
     ARCHIVE,
@@ -609,7 +609,7 @@ ENTERING = [
         "172.16.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "route-all-on-public-address-enters-current",
@@ -695,7 +695,7 @@ ENTERING = [
         "100.64.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "shared-address-space-with-route-all-is-dropped-current",
@@ -705,7 +705,7 @@ ENTERING = [
         "100.64.5.4",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "shared-address-space-peered-vnet-with-route-all-current",
@@ -1370,7 +1370,7 @@ ROUTES = [
         "192.168.1.10",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "default-route-udr-removes-the-none-routes-current",
@@ -1420,7 +1420,7 @@ ROUTES = [
         PEER_VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "peering-without-vnet-access-drops-classic",
@@ -1430,7 +1430,7 @@ ROUTES = [
         PEER_VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "peered-vm-current",
@@ -1470,7 +1470,7 @@ ROUTES = [
         "192.168.10.5",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "gateway-routes-propagated-current",
@@ -1508,7 +1508,7 @@ ROUTES = [
         "192.168.10.5",
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "bgp-default-route-beats-the-system-default-current",
@@ -1594,7 +1594,7 @@ ROUTES = [
         VM_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "udr-none-for-a-public-prefix-with-route-all-current",
@@ -1604,7 +1604,7 @@ ROUTES = [
         PARTNER_IP,
         443,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "udr-none-for-a-public-prefix-without-route-all-classic",
@@ -1758,7 +1758,7 @@ ROUTES = [
         "10.2.0.5",
         1433,
         BLOCKED,
-        "Delivery",
+        "Route",
     ),
     (
         "vnet-range-containing-a-reserved-prefix-current",
@@ -2018,13 +2018,13 @@ DELIVERY = [
     ),
     (
         "nobody-holds-the-address-current",
-        "ROUTE-01",
+        "ROUTE-01 NW-41",
         net(CURRENT),
         regional(CURRENT),
         "10.0.1.99",
         443,
-        BLOCKED,
-        "Delivery",
+        NO_ANSWER,
+        "Destination",
     ),
     (
         "public-access-disabled-with-route-all-current",
@@ -2204,6 +2204,9 @@ CASES = NAME_RESOLUTION + ENTERING + NSG_CASES + ROUTES + DELIVERY
 # ASRT-17, SEED-18, SE-02): inside the integration subnet, or the app's
 # listed outbound address.
 SUBNET, OUTBOUND = "integration subnet", "outbound address"
+# ASRT-17: past a virtual appliance an internet host sees the address that
+# does the SNAT, never the integration subnet's (test_engine_fidelity.py).
+NOT_PRIVATE = "not a private address"
 SOURCES = {
     "route-all-off-public-address-stays-out-classic": OUTBOUND,
     "route-all-on-public-address-enters-current": OUTBOUND,
@@ -2212,7 +2215,7 @@ SOURCES = {
     "port-25-to-a-vm-current": SUBNET,
     "peered-vm-current": SUBNET,
     "global-peering-current": SUBNET,
-    "forced-tunnel-with-route-all-current": SUBNET,
+    "forced-tunnel-with-route-all-current": NOT_PRIVATE,
     "service-endpoint-route-beats-forced-tunnel-classic": SUBNET,
     "service-endpoint-to-an-open-account-current": SUBNET,
     "ip-rule-for-the-outbound-ip-classic": OUTBOUND,
@@ -2243,6 +2246,8 @@ def check(case_id, rules, topology, app, destination, port, verdict, step, proto
         assert any(IPv4Address(trace.source_ip) in prefix for prefix in INTEGRATION_PREFIXES), trace.source_ip
     elif expected_source == OUTBOUND:
         assert trace.source_ip == OUTBOUND_IP
+    elif expected_source == NOT_PRIVATE:
+        assert not trace.source_ip.startswith(("10.", "172.", "192.168.")), trace.source_ip
 
 
 @pytest.mark.parametrize(

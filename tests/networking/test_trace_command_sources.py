@@ -117,7 +117,7 @@ def test_icmp_meets_an_icmp_rule_and_prints_the_path(alice):
     assert "Path: contoso-vm01 -> vm-subnet 10.0.1.0/24 -> web-nsg: deny-ping (100) (blocked)" in text
     # The same NSG doesn't stop TCP: the trace goes on to find nobody at 10.0.1.9.
     document = trace_json(alice, "--nic", "contoso-vm01-nic", "--to", "10.0.1.9", "--port", "22")
-    assert document["decidingStep"] == "Delivery"
+    assert (document["verdict"], document["decidingStep"]) == ("No answer", "Destination")
 
 
 def test_seed_05_an_app_sends_no_icmp(alice):
@@ -237,3 +237,12 @@ def test_a_pod_it_cant_find_is_named(alice, pod, message):
     nodes = _kubenet_nodes(alice)
     with pytest.raises(CommandError, match=message):
         trace(alice, "--pod", pod.format(node=nodes[0].name), "--to", "10.0.1.4")
+
+
+def test_route_01_an_address_nobody_holds_is_no_answer_in_the_command(alice):
+    # Issue #10: the same verdict and deciding step as the portal's troubleshooters.
+    text = trace(alice, "--nic", "contoso-vm01-nic", "--to", "10.0.1.99", "--port", "22")
+    assert text.startswith("contoso-vm01 -> 10.0.1.99:22/Tcp: No answer")
+    assert "Destination: No answer. The network delivers the packet to 10.0.1.99" in text
+    assert ": Blocked." not in text
+    assert text.splitlines()[-2].endswith("-> 10.0.1.99 (no answer)")

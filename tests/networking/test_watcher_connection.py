@@ -276,3 +276,20 @@ def test_another_sandboxs_pod_cannot_be_chosen(alice, bob):
     _, nodes, _ = _kubenet_cluster(alice)
     html = unescape(_check(bob, _pod_form(bob, nodes[0]), status=422))
     assert "Choose a pod." in html and 'id="connection-result"' not in html
+
+
+def test_an_address_nobody_holds_is_unreachable_with_no_issue_and_no_answer_nw_41(alice):
+    # Issue #10: the NSGs and the route let it through; the destination has no host.
+    html = _check(alice, _form(alice, destination="10.0.1.99", destination_port="22"))
+    assert 'data-status="Unreachable"' in html and 'id="connection-issue"' not in html
+    assert 'data-verdict="No answer"' in html and 'data-step="Destination"' in html
+    assert 'data-outcome="Blocked"' not in html
+    assert _hops(html)[-1] == ("Destination", "blocked") and "Nobody answers" in html
+
+
+def test_a_none_route_is_decided_at_the_route_with_a_user_defined_route_issue_nw_46(alice):
+    # Issue #10: 10.9.0.4 meets the system route 10.0.0.0/8 -> None (ROUTE-05); the route drops it.
+    html = _check(alice, _form(alice, destination="10.9.0.4", destination_port="22"))
+    assert 'data-status="Unreachable"' in html and 'data-type="UserDefinedRoute"' in html
+    assert 'data-verdict="Blocked"' in html and 'data-step="Route"' in html
+    assert _hops(html)[-1] == ("Route", "blocked") and "NW-46" in html

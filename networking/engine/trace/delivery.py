@@ -20,12 +20,13 @@ from networking.engine.topology import (
     Topology,
 )
 from networking.engine.trace.result import (
-    BLOCKED,
     DESTINATION,
+    DESTINATION_STEP,
     FORWARDED,
     HOP_BLOCKED,
     HOP_INFO,
     NEXT_HOP,
+    NO_ANSWER,
     NODE,
     REACHABLE,
     Trace,
@@ -230,17 +231,7 @@ def deliver_by_route(
 ) -> Trace:
     """Delivery for every next hop but Internet (the source decides how it
     egresses); inside Azure the destination sees ``source_ip``."""
-    hop = route.next_hop_type
-    if hop == r.NONE:
-        return trace.block(
-            "Delivery",
-            f"The route's next hop is None: the packet to {address} is dropped.",
-            "Peer or connect the network that holds this address, or change the route.",
-            "ROUTE-02",
-            "ROUTE-05",
-            hop=NEXT_HOP,
-            label=NEXT_HOP_LABELS[r.NONE],
-        )
+    hop = route.next_hop_type  # never None: pick_route decides that drop (NW-46)
     trace.source_ip = str(source_ip)
     if hop == r.VIRTUAL_APPLIANCE:
         problem = _appliance_problem(topology, route, subnet, address)
@@ -260,6 +251,8 @@ def deliver_by_route(
             f"Sent to the virtual appliance {route.next_hop_ip}; what it does next is up to it.",
             *voice.appliance_rules,
         )
+        if _internet_bound(topology, address):
+            _seen_after_appliance(topology, trace, topology.nic_with(IPv4Address(route.next_hop_ip)), source_ip)
         trace.hop(
             NEXT_HOP, f"Virtual appliance {route.next_hop_ip}", "What happens next is up to the appliance.", HOP_INFO
         )
@@ -287,6 +280,52 @@ def deliver_by_route(
         return deliver_public(topology, trace, address, subnet.id, voice)
     trace.hop(NEXT_HOP, NEXT_HOP_LABELS.get(hop, hop), f"Inside Azure, from {source_ip}.")
     return deliver_private(topology, trace, address, source_ip, voice)
+
+
+def _internet_bound(topology: Topology, address: IPv4Address) -> bool:
+    """A public address no virtual network holds: the internet (or a PaaS
+    service's public endpoint) receives it."""
+    return address.is_global and topology.vnet_of_address(address) is None
+
+
+def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, source_ip: IPv4Address) -> None:
+    """ASRT-17: an internet host never sees a private address. A virtual
+    appliance that sends the packet on to the internet SNATs it to the
+    public IP of its own way out: its subnet's NAT gateway (NAT-07), else
+    its NIC's public IP (NSG-05), else the era's default outbound access
+    (DOA-01); in a private subnet (DOA-02) it has no way out at all."""
+    nat = topology.subnets[appliance.subnet_id].nat
+    where = f"the appliance '{appliance.owner or appliance.name}'"
+    if nat is not None and nat.public_ips:
+        seen, how, rules = (
+            str(nat.public_ips[0]),
+            f"the public IP of NAT gateway '{nat.name}' on its subnet",
+            ("NAT-07",),
+        )
+    elif appliance.public_ip is not None:
+        seen, how, rules = str(appliance.public_ip), f"the public IP of its NIC '{appliance.name}'", ("NSG-05",)
+    elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):
+        seen, how, rules = DEFAULT_OUTBOUND_IP, "Azure's default outbound access IP", ("DOA-01",)
+    else:
+        trace.source_ip = ""
+        trace.add(
+            "Delivery",
+            "Info",
+            f"Internet-bound, but {where} has no public IP and no NAT gateway, and its subnet is private: it has no "
+            f"way to the internet. The internet never sees {source_ip}, a private address (ASRT-17).",
+            "ASRT-17",
+            "DOA-02",
+        )
+        return
+    trace.source_ip = seen
+    trace.add(
+        "Delivery",
+        "Info",
+        f"If {where} sends it on to the internet, it translates the source to {how}: the destination sees "
+        f"{seen}, never {source_ip}, a private address (ASRT-17).",
+        "ASRT-17",
+        *rules,
+    )
 
 
 def _appliance_problem(
@@ -398,16 +437,7 @@ def deliver_private(
         node = topology.cni_pod_node(address)
         if node is not None:
             return deliver_to_pod(topology, trace, node, address, source_ip, voice, source_ranges)
-        trace.add(
-            "Delivery",
-            "Info",
-            f"No resource has {address}; the packet reaches the subnet but nobody answers.",
-            "ROUTE-01",
-        )
-        trace.verdict, trace.deciding_step = BLOCKED, "Delivery"
-        trace.fix = "Check the destination address."
-        trace.hop(DESTINATION, str(address), "No resource has this address.", HOP_BLOCKED)
-        return trace
+        return _nobody_answers(topology, trace, address)
     owner = f" ({nic.owner})" if nic.owner else ""
     return _deliver_to_nic(
         topology,
@@ -421,6 +451,27 @@ def deliver_private(
         received=f"'{nic.name}'{owner} receives it from {trace.source_ip or source_ip}.",
         rule_ids=voice.nic_rules,
     )
+
+
+def _nobody_answers(topology: Topology, trace: Trace, address: IPv4Address) -> Trace:
+    """The network delivers the packet (the NSGs allowed it, the route
+    carries it into the virtual network: ROUTE-01) but no resource holds
+    ``address``: nothing answers, and the connection times out (NW-41:
+    Unreachable, with no NSG or route issue). A verdict of its own, so a
+    learner can tell a missing host from a network that stops the packet."""
+    subnet = topology.subnet_of_address(address)
+    vnet = topology.vnets.get(subnet.vnet_id) if subnet else topology.vnet_of_address(address)
+    where = f" in subnet '{subnet.name}'" if subnet else ""
+    where += f" of '{vnet.name}'" if vnet else ""
+    detail = (
+        f"The network delivers the packet to {address}{where}: no security rule or route stops it. But no resource "
+        f"holds {address}, so nothing answers and the connection times out."
+    )
+    trace.add(DESTINATION_STEP, NO_ANSWER, detail, "ROUTE-01", "NW-41")
+    trace.verdict, trace.deciding_step = NO_ANSWER, DESTINATION_STEP
+    trace.fix = f"Check the destination address: no VM, private endpoint or pod has {address}."
+    trace.hop(DESTINATION, str(address), "No resource has this address: nothing answers.", HOP_BLOCKED)
+    return trace
 
 
 def _deliver_to_nic(

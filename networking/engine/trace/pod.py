@@ -185,10 +185,15 @@ def trace_pod(topology: Topology, pod: Pod, destination: str, port: int, protoco
         trace.source_ip = str(source_ip)
         trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.VNET_LOCAL], f"Inside Azure, from {source_ip}.")
         return deliver_to_pod(topology, trace, peer, address, source_ip, voice, pod_ranges)
-    route = pick_route(topology, trace, subnet, address, ("ROUTE-21",), ("VNET-10",), ("VNET-09",))
+    # A kubenet pod on another node needs that node's route: the fix for a
+    # None route (or any other) names it.
+    kubenet_peer = in_cluster and pod.plugin == KUBENET
+    route = pick_route(
+        topology, trace, subnet, address, ("ROUTE-21",), ("VNET-10",), ("VNET-09",), keep_none=kubenet_peer
+    )
     if route is None:
         return trace
-    if in_cluster and pod.plugin == KUBENET and not _routes_to(route, peer.nic.ip):
+    if kubenet_peer and not _routes_to(route, peer.nic.ip):
         return _missing_pod_route(topology, trace, route, subnet, cluster, peer, address)
 
     # 5. Delivery and the source address the destination sees.

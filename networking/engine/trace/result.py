@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 REACHABLE, BLOCKED, FORWARDED = "Reachable", "Blocked", "Forwarded"
+# The network delivers the packet, but no resource holds the address: nothing
+# answers. Distinct from Blocked, where a rule or a route stops the packet;
+# decided by the DESTINATION_STEP step (ROUTE-01, NW-41).
+NO_ANSWER = "No answer"
+DESTINATION_STEP = "Destination"
 
 # Hop kinds, in the order a packet meets them, and their states. "Node" is
 # the AKS node a kubenet packet passes through to reach a pod (AKS-05).

@@ -231,6 +231,30 @@ def tag_rule_ids(rule: nsg.Rule) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _dropped_by_route(
+    trace: Trace, route: r.Route, address: IPv4Address, label: str, selected: str, rule_ids: tuple[str, ...]
+) -> None:
+    """NW-46: a route whose next hop is None drops the packet (ROUTE-02), so
+    the route decides, as Connection troubleshoot's UserDefinedRoute issue
+    says, whether a user-defined route or a system one (ROUTE-05: the
+    reserved ranges nothing in the VNet covers) chose None."""
+    if route.source == r.USER:
+        fix = f"Change the next hop of route '{route.name}', or remove it, if {address} should be reachable."
+        why = ("ROUTE-02", "ROUTE-21", "NW-46")
+    else:
+        fix = "Peer or connect the network that holds this address, or add a route for it."
+        why = ("ROUTE-02", "ROUTE-05", "NW-46")
+    trace.block(
+        "Route",
+        f"{label} ({selected}). Its next hop is None: the packet to {address} is dropped here (NW-46).",
+        fix,
+        *rule_ids,
+        *why,
+        hop=ROUTE,
+        label=label,
+    )
+
+
 def pick_route(
     topology: Topology,
     trace: Trace,
@@ -239,9 +263,12 @@ def pick_route(
     user_rules: tuple[str, ...],
     peering_rules: tuple[str, ...],
     extra_rules: tuple[str, ...] = (),
+    keep_none: bool = False,
 ) -> r.Route | None:
     """The subnet's route to ``address`` (ROUTE-30), as a step and a hop;
-    None when no route matches and the trace is blocked."""
+    None when no route matches, or the route's next hop is None (NW-46), and
+    the trace is blocked. With ``keep_none`` a None route is returned for
+    the caller to block at the Route step with a fix of its own."""
     decision = r.select_route(topology.routing_for(subnet), address)
     route = decision.route
     if route is None:
@@ -254,6 +281,9 @@ def pick_route(
     if route.next_hop_type in (r.PEERING, r.GLOBAL_PEERING):
         route_rules += peering_rules
     origin = f"{route.source}{', ' + route.name if route.name else ''}"
+    if route.next_hop_type == r.NONE and not keep_none:
+        _dropped_by_route(trace, route, address, label, f"{origin}: {decision.note}", (*route_rules, *extra_rules))
+        return None
     trace.add("Route", "Selected", f"{label} ({origin}): {decision.note}.", *route_rules, *extra_rules)
     trace.hop(ROUTE, label, f"{origin}: {decision.note}.")
     return route

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from networking import snapshot
-from networking.engine.trace import trace_nic, trace_subnet
+from networking.engine.trace import NO_ANSWER, trace_nic, trace_subnet
 from portal.models import Sandbox
 
 
@@ -58,8 +58,10 @@ class Command(BaseCommand):
         for number, step in enumerate(trace.steps, 1):
             rules = f" [{', '.join(step.rule_ids)}]" if step.rule_ids else ""
             self.stdout.write(f"  {number}. {step.name}: {step.outcome}. {step.detail}{rules}")
+        # The hop where the packet stops: blocked, or (NO_ANSWER) reached with nobody there.
+        stop = " (no answer)" if trace.verdict == NO_ANSWER else " (blocked)"
         self.stdout.write(
-            "Path: " + " -> ".join(f"{h.label}{' (blocked)' if h.state == 'blocked' else ''}" for h in trace.hops)
+            "Path: " + " -> ".join(f"{h.label}{stop if h.state == 'blocked' else ''}" for h in trace.hops)
         )
         if trace.fix:
             self.stdout.write(f"Fix: {trace.fix}")

@@ -14,6 +14,7 @@ from networking.models import KeyVault, PaasTarget, PrivateEndpoint, SqlServer, 
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 # URL slug -> model; the slugs are the blades' URL name prefixes too.
@@ -92,6 +93,7 @@ def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, loca
 def delete_target(target: PaasTarget) -> None:
     """Its private endpoints stay, Disconnected (PEDNS-30)."""
     with transaction.atomic():
+        registry.refuse_delete(target)
         content_type = ContentType.objects.get_for_model(type(target))
         PrivateEndpoint.objects.filter(target_type=content_type, target_id=target.pk).update(
             connection_state="Disconnected"

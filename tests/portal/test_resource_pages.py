@@ -19,6 +19,7 @@ from portal.arm import deploy, export
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, LockLevel, ResourceLock
+from portal.seed import reset_sandbox
 from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +372,10 @@ def test_the_resource_group_has_a_locks_page(alice):
     response = alice.post(reverse("resource_group_locks_add", kwargs=kwargs), {"name": "rg", "level": "ReadOnly"})
     assert response.status_code == 302
     assert ResourceLock.objects.get().resource_id == rg.arm_id
+
+
+def test_a_sandbox_reset_removes_its_locks(alice):
+    lock(resource_of(alice, "vnet"), LockLevel.READ_ONLY, name="freeze")
+    reset_sandbox(alice.sandbox)
+    assert not ResourceLock.objects.filter(sandbox=alice.sandbox).exists()
+    vnet_services.create_subnet(resource_of(alice, "vnet"), name="after-reset", prefix="10.0.201.0/24")

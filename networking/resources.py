@@ -2,6 +2,7 @@
 labels, icons, overview blades, resource menus (as data), Marketplace
 products. Registered from NetworkingConfig.ready()."""
 
+from portal.models import REGIONS
 from portal.registry import (
     AUTOMATION,
     EXPORT_TEMPLATE,
@@ -541,7 +542,9 @@ def _watcher_tool(label: str, icon: str, page: str, description: str) -> Diagnos
     def url(resource) -> str:
         from networking.views.watcher import watcher_url
 
-        return watcher_url(resource.resource_group.subscription, resource.location, page)
+        # A global resource (a private DNS zone) opens its group's region's watcher.
+        region = resource.location if resource.location in REGIONS else resource.resource_group.location
+        return watcher_url(resource.resource_group.subscription, region, page)
 
     return Diagnostic(label, icon, description, url)
 

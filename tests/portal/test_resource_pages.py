@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from aks.models import ManagedCluster
 from appservice.models import AppServicePlan, WebApp
-from networking.models import NetworkSecurityGroup, VirtualNetwork
+from networking.models import NetworkSecurityGroup, PrivateDnsZone, VirtualNetwork
 from networking.services import nsgs as nsg_services
 from networking.services import vnets as vnet_services
 from portal import blades, locks, tags
@@ -379,3 +379,11 @@ def test_a_sandbox_reset_removes_its_locks(alice):
     reset_sandbox(alice.sandbox)
     assert not ResourceLock.objects.filter(sandbox=alice.sandbox).exists()
     vnet_services.create_subnet(resource_of(alice, "vnet"), name="after-reset", prefix="10.0.201.0/24")
+
+
+def test_a_global_resources_tools_open_its_groups_regions_watcher(carol):
+    zone = PrivateDnsZone.objects.filter(sandbox=carol.sandbox).select_related("resource_group__subscription").first()
+    html = carol.get(page_url(zone, "resource_diagnose")).content.decode()
+    url = re.search(r'data-tool="Next hop">.*?href="([^"]+)"', html, re.S).group(1)
+    assert f"/NetworkWatcher_{zone.resource_group.location}/" in url
+    assert carol.get(unescape(url)).status_code == 200

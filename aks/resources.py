@@ -7,7 +7,7 @@ from datetime import datetime
 
 from aks.models import ManagedCluster
 from aks.services import CLUSTER_OPERATIONS, cluster_states
-from networking.resources import arm_document
+from networking.resources import arm_document, watcher_tools
 from portal.registry import AUTOMATION, LiveBadge, MenuItem, MenuSection, Product, ResourceType, registry
 
 AKS_API = "2024-02-01"
@@ -77,5 +77,8 @@ def resource_types() -> list[ResourceType]:
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+    # The cluster's nodes sit in its subnet: Network Watcher's tools apply.
+    for tool in watcher_tools():
+        registry.add_diagnostic("Microsoft.ContainerService/managedClusters", tool)
     registry.add_wizard("kubernetes", "aks.forms.KubernetesWizard")
     registry.add_create_urls("aks.urls.create_urlpatterns")

@@ -5,9 +5,21 @@ integration. Registered from AppserviceConfig.ready()."""
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.urls import reverse
+
 from appservice.models import WebApp
 from networking.resources import arm_document
-from portal.registry import AUTOMATION, LiveBadge, MenuItem, MenuSection, Product, ResourceType, registry
+from portal.access import blade_kwargs
+from portal.registry import (
+    AUTOMATION,
+    Diagnostic,
+    LiveBadge,
+    MenuItem,
+    MenuSection,
+    Product,
+    ResourceType,
+    registry,
+)
 
 WEB_API = "2022-09-01"
 
@@ -116,8 +128,21 @@ def resource_types() -> list[ResourceType]:
     ]
 
 
+def _troubleshooter_url(app: WebApp) -> str:
+    return reverse("appservice:troubleshoot", kwargs=blade_kwargs(app))
+
+
+TROUBLESHOOTER = Diagnostic(
+    "Network troubleshooter",
+    "bi-signpost-split",
+    "Why can't the app reach an address? Follows its traffic through the integration, routes, NSGs and DNS.",
+    _troubleshooter_url,
+)
+
+
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+    registry.add_diagnostic("Microsoft.Web/sites", TROUBLESHOOTER)
     registry.add_wizard("webapp", "appservice.forms.WebAppWizard")
     registry.add_wizard("appserviceplan", "appservice.forms.AppServicePlanWizard")

@@ -43,7 +43,7 @@ from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, region_name
 from portal.naming import validate_name
-from portal.registry import Registry
+from portal.registry import Registry, registry
 
 GATEWAY_SUBNET = "GatewaySubnet"
 MIN_INTEGRATION_PREFIX = 28  # ASVI-21
@@ -638,6 +638,7 @@ def delete_webapp(app: WebApp) -> None:
     plan's service association link on the subnet, orphaned, and the subnet
     then refuses changes and deletes (ASVI-65): disconnect first."""
     with transaction.atomic():
+        registry.refuse_delete(app)
         paas_services.disconnect_endpoints(app)
         portal_services.log_activity(app.sandbox, app, "Delete Web App", "Succeeded")
         app.delete()

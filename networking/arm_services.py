@@ -496,7 +496,7 @@ def circuit_to_arm(circuit: ExpressRouteCircuit) -> dict:
     document = base_arm(circuit)
     document["sku"] = {"name": "Standard_MeteredData", "tier": "Standard", "family": "MeteredData"}
     if circuit.advertised_prefixes:
-        document["tags"] = {ADVERTISED_PREFIXES_TAG: ",".join(circuit.advertised_prefixes)}
+        document["tags"] = {**document["tags"], ADVERTISED_PREFIXES_TAG: ",".join(circuit.advertised_prefixes)}
     return document
 
 

@@ -2,7 +2,17 @@
 labels, icons, overview blades, resource menus (as data), Marketplace
 products. Registered from NetworkingConfig.ready()."""
 
-from portal.registry import AUTOMATION, EXPORT_TEMPLATE, MenuItem, MenuSection, Product, ResourceType, registry
+from portal.models import REGIONS
+from portal.registry import (
+    AUTOMATION,
+    EXPORT_TEMPLATE,
+    Diagnostic,
+    MenuItem,
+    MenuSection,
+    Product,
+    ResourceType,
+    registry,
+)
 
 NETWORK_API = "2023-09-01"
 # NxDomainRedirect on a zone link needs 2024-06-01 (PEDNS-14).
@@ -70,7 +80,7 @@ VNET_MENU = (
         _item("Subnets", "bi-grid-1x2", "vnet_subnets", "subnets"),
         _item("DNS servers", "bi-hdd-network", "vnet_dns", "dns"),
         _item("Peerings", "bi-arrow-left-right", "vnet_peerings", "peerings"),
-        _item("Properties / JSON View", "bi-braces", "vnet_json", "json"),
+        _item("Properties", "bi-braces", "vnet_json", "json"),
     ),
     AUTOMATION,
 )
@@ -528,8 +538,47 @@ def network_watcher_url(subscription) -> str:
     return watcher_url(subscription)
 
 
+def _watcher_tool(label: str, icon: str, page: str, description: str) -> Diagnostic:
+    def url(resource) -> str:
+        from networking.views.watcher import watcher_url
+
+        # A global resource (a private DNS zone) opens its group's region's watcher.
+        region = resource.location if resource.location in REGIONS else resource.resource_group.location
+        return watcher_url(resource.resource_group.subscription, region, page)
+
+    return Diagnostic(label, icon, description, url)
+
+
+def watcher_tools() -> tuple[Diagnostic, ...]:
+    """Network Watcher's tools in the resource's region, for a type's
+    Diagnose and solve problems page (portal-ui §8)."""
+    return (
+        _watcher_tool(
+            "IP flow verify",
+            "bi-shield-check",
+            "ip_flow_verify",
+            "Is a packet to or from a VM allowed or denied, and by which security rule?",
+        ),
+        _watcher_tool(
+            "Next hop",
+            "bi-signpost-split",
+            "next_hop",
+            "Where does a VM's traffic to an address go next, and which route decides it?",
+        ),
+        _watcher_tool(
+            "Connection troubleshoot",
+            "bi-plug",
+            "connection_troubleshoot",
+            "Can a source reach a destination and port, and where is the traffic stopped?",
+        ),
+    )
+
+
 def register() -> None:
     for resource_type in resource_types():
         registry.register(resource_type)
+        if resource_type.listed:
+            for tool in watcher_tools():
+                registry.add_diagnostic(resource_type.arm_type, tool)
     registry.add_wizard("virtualnetwork", "networking.forms.vnets.VirtualNetworkWizard")
     registry.add_page("network_watcher", network_watcher_url)

@@ -37,3 +37,16 @@ def blade_kwargs(resource) -> dict:
     """URL kwargs that address ``resource``'s blade (its resource ID)."""
     rg = resource.resource_group
     return {"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": resource.name}
+
+
+def get_listed_resource(request, subscription_id, rg: str, provider: str, type_name: str, name: str):
+    """A resource of a listed type by its ID's parts (the pages every type
+    has: Export template, Tags, Locks...), with its registered type; 404
+    for an unknown type or anything outside the visitor's sandbox."""
+    from portal.registry import registry
+
+    resource_type = registry.find(f"{provider}/{type_name}")
+    if resource_type is None or not resource_type.listed:
+        raise Http404("Unknown resource type")
+    queryset = resource_type.get_model().objects.filter(**resource_type.row_filter)
+    return get_in_group(request, queryset, subscription_id, rg, name), resource_type

@@ -220,12 +220,26 @@ def json_view(request: HttpRequest, resource, context: dict) -> HttpResponse:
     """The resource's ARM JSON, as the portal's "JSON View" shows it."""
     found = registry.find(resource.arm_type)
     document = found.to_arm(resource) if found is not None and found.to_arm else resource.arm_json()
-    return render(request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)})
+    return render(
+        request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)}
+    )
+
+
+def resource_group_blade(group, active: str, title: str) -> dict:
+    """The context of a resource group's blade page (its menu, title, breadcrumbs)."""
+    return {
+        "resource": group,
+        "resource_menu": resource_group_menu(group, active),
+        "page_title": title,
+        "blade_icon": "bi-box",
+        "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
+    }
 
 
 def resource_group_menu(group, active: str) -> list[dict]:
-    """A resource group's menu: Overview, Activity log, and Automation
-    (Export template, Deploy a custom template); ``active`` is the page's key."""
+    """A resource group's menu: Overview, Activity log, Settings (Locks) and
+    Automation (Export template, Deploy a custom template); ``active`` is the
+    page's key."""
     kwargs = {"subscription_id": group.subscription.subscription_id, "rg": group.name}
 
     def item(label: str, icon: str, url_name: str, key: str) -> dict:
@@ -239,11 +253,14 @@ def resource_group_menu(group, active: str) -> list[dict]:
                 item("Activity log", "bi-journal-text", "resource_group_activity", "activity"),
             ],
         },
+        {"heading": "Settings", "items": [item("Locks", "bi-lock", "resource_group_locks", "locks")]},
         {
             "heading": "Automation",
             "items": [
                 item("Export template", "bi-box-arrow-up-right", "resource_group_export_template", "export_template"),
-                item("Deploy a custom template", "bi-cloud-upload", "resource_group_deploy_template", "deploy_template"),
+                item(
+                    "Deploy a custom template", "bi-cloud-upload", "resource_group_deploy_template", "deploy_template"
+                ),
             ],
         },
     ]

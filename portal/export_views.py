@@ -13,17 +13,14 @@ import json
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import blades
-from portal.access import get_in_group, get_resource_group
+from portal.access import get_listed_resource, get_resource_group
 from portal.arm import deploy as arm_deploy
 from portal.arm import export as arm_export
 from portal.arm.errors import ArmError
-from portal.models import ResourceGroup
-from portal.registry import registry
 
 EXPORT_KEY = "export_template"
 DEPLOY_KEY = "deploy_template"
@@ -58,11 +55,7 @@ def export_template(
     request: HttpRequest, subscription_id, rg: str, provider: str, type_name: str, name: str
 ) -> HttpResponse:
     """A resource's Export template page (every listed type's menu has it)."""
-    resource_type = registry.find(f"{provider}/{type_name}")
-    if resource_type is None or not resource_type.listed:
-        raise Http404("Unknown resource type")
-    queryset = resource_type.get_model().objects.filter(**resource_type.row_filter)
-    resource = get_in_group(request, queryset, subscription_id, rg, name)
+    resource, resource_type = get_listed_resource(request, subscription_id, rg, provider, type_name, name)
     context = blades.blade(
         resource,
         menu=blades.resource_menu(resource, EXPORT_KEY, arm_type=resource_type.arm_type),
@@ -72,20 +65,10 @@ def export_template(
     return _answer(request, arm_export.export_resource(resource), "template.json", context)
 
 
-def _group_context(group: ResourceGroup, active: str, title: str) -> dict:
-    return {
-        "resource": group,
-        "resource_menu": blades.resource_group_menu(group, active),
-        "page_title": title,
-        "blade_icon": "bi-box",
-        "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
-    }
-
-
 @require_GET
 def resource_group_export_template(request: HttpRequest, subscription_id, rg: str) -> HttpResponse:
     group = get_resource_group(request, subscription_id, rg)
-    context = _group_context(group, EXPORT_KEY, "Export template")
+    context = blades.resource_group_blade(group, EXPORT_KEY, "Export template")
     return _answer(request, arm_export.export_group(group), "template.json", context)
 
 
@@ -93,7 +76,7 @@ def resource_group_export_template(request: HttpRequest, subscription_id, rg: st
 def resource_group_deploy_template(request: HttpRequest, subscription_id, rg: str) -> HttpResponse:
     """Deploy a custom template into the group: every resource or none."""
     group = get_resource_group(request, subscription_id, rg)
-    context = _group_context(group, DEPLOY_KEY, "Deploy a custom template")
+    context = blades.resource_group_blade(group, DEPLOY_KEY, "Deploy a custom template")
     form = DeployForm(request.POST or None)
     status, error, deployed = 200, None, None
     if request.method == "POST":

@@ -110,6 +110,8 @@ class ArmResource(models.Model):
     name = models.CharField(max_length=90)
     location = models.CharField(max_length=32, choices=REGION_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
+    # Name : value pairs (Tags blade; written by portal.tags, which holds Azure's limits).
+    tags = models.JSONField(default=dict, blank=True)
 
     # Subclasses set these.
     arm_type = ""
@@ -140,7 +142,7 @@ class ArmResource(models.Model):
             "name": self.name,
             "type": self.arm_type,
             "location": self.location,
-            "tags": {},
+            "tags": dict(self.tags),
             "properties": {"provisioningState": "Succeeded", **self.arm_properties()},
         }
 
@@ -235,3 +237,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LockLevel(models.TextChoices):
+    """A management lock's level, with the portal's "Lock type" labels."""
+
+    CAN_NOT_DELETE = "CanNotDelete", "Delete"
+    READ_ONLY = "ReadOnly", "Read-only"
+
+
+class ResourceLock(models.Model):
+    """A management lock (Settings > Locks) on a resource or a resource group.
+
+    It applies to its scope and everything under it (a VNet's lock covers
+    its subnets, a group's lock its resources): ``resource_id`` is the
+    scope's ARM ID, and a resource is covered when its ID starts with it.
+    portal.locks reads and writes them and gives the refusals."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="locks")
+    resource_id = models.CharField(max_length=400, db_index=True)
+    name = models.CharField(max_length=64)
+    level = models.CharField(max_length=12, choices=LockLevel.choices)
+    notes = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.level})"

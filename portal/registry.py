@@ -59,6 +59,37 @@ EXPORT_TEMPLATE = MenuItem(
 AUTOMATION = MenuSection("Automation", (EXPORT_TEMPLATE,))
 """The menu's Automation section for a type whose menu has no other item there."""
 
+# The pages every resource has (portal-ui §1.7), served by portal/resource_views.py
+# and added to every listed type's menu by :func:`standard_menu`.
+ACTIVITY_LOG = MenuItem("Activity log", "bi-journal-text", "resource_activity_log", "activity_log", generic=True)
+IAM = MenuItem("Access control (IAM)", "bi-people", "resource_iam", "iam", generic=True)
+TAGS = MenuItem("Tags", "bi-tag", "resource_tags", "tags", generic=True)
+DIAGNOSE = MenuItem(
+    "Diagnose and solve problems", "bi-wrench-adjustable", "resource_diagnose", "diagnose", generic=True
+)
+LOCKS = MenuItem("Locks", "bi-lock", "resource_locks", "locks", generic=True)
+
+
+def standard_menu(menu: tuple[MenuSection, ...]) -> tuple[MenuSection, ...]:
+    """``menu`` with the pages every resource has: Activity log (where the
+    type has none of its own), Access control (IAM), Tags and Diagnose and
+    solve problems after it in the top group, and Locks at the end of
+    Settings (a Settings section is made after the top group if missing)."""
+    if not menu:
+        return menu
+    top, rest = menu[0], list(menu[1:])
+    items = list(top.items)
+    if not any(item.label == ACTIVITY_LOG.label for item in items):
+        items.insert(1, ACTIVITY_LOG)
+    after = next(i for i, item in enumerate(items) if item.label == ACTIVITY_LOG.label) + 1
+    items[after:after] = [item for item in (IAM, TAGS, DIAGNOSE) if item not in items]
+    settings = next((i for i, section in enumerate(rest) if section.heading == "Settings"), None)
+    if settings is None:
+        rest.insert(0, MenuSection("Settings", (LOCKS,)))
+    elif LOCKS not in rest[settings].items:
+        rest[settings] = MenuSection("Settings", (*rest[settings].items, LOCKS))
+    return (MenuSection(top.heading, tuple(items)), *rest)
+
 
 @dataclass(frozen=True)
 class Product:
@@ -90,6 +121,18 @@ class LiveBadge:
     operation_kinds: tuple[str, ...]
     states: Callable[[Any, Iterable[int], Any], dict[int, str]]
     partial: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A troubleshooting tool on a type's Diagnose and solve problems page.
+    ``url(resource)`` is its address for one resource (a page of the type's
+    own blade, or the region's Network Watcher)."""
+
+    label: str
+    icon: str
+    description: str
+    url: Callable[[Any], str]
 
 
 UsageCheck = Callable[["Model"], "AzureRuleError | None"]
@@ -151,6 +194,10 @@ class ResourceType:
     # Deletes, through the services, for template "complete" mode and DELETE.
     delete: Callable[[Any], None] | None = None
     usage_checks: list[UsageCheck] = field(default_factory=list)
+    # Diagnose and solve problems: (label, description, URL name) of the
+    # troubleshooting tools a resource of this type offers, each URL taking
+    # the resource's blade kwargs; more come from Registry.add_diagnostic.
+    diagnose: tuple[Diagnostic, ...] = ()
     # Finds a resource by its parsed ID (portal.arm.ids.ResourceId) in a
     # sandbox; child types (subnets, rules) give their own. The default looks
     # the name up in the resource group.
@@ -176,6 +223,19 @@ class ResourceType:
         return self.get_model().objects.filter(sandbox=sandbox, **self.row_filter)
 
 
+def _lock_refusal(operation: str, resource) -> AzureRuleError | None:
+    """A management lock's refusal of ``operation`` ("delete" or "change")
+    on ``resource``; something without an ARM ID has no lock."""
+    arm_id = getattr(resource, "arm_id", None)
+    if not arm_id:
+        return None
+    # The locks are rows of portal's models: imported when asked, so the
+    # registry stays importable before the apps are ready.
+    from portal import locks
+
+    return locks.delete_refusal(arm_id) if operation == "delete" else locks.change_refusal(arm_id)
+
+
 class Registry:
     def __init__(self) -> None:
         self._types: dict[str, ResourceType] = {}
@@ -186,6 +246,7 @@ class Registry:
         self._user_lookups: dict[str, list[UserLookup]] = {}
         self._change_checks: dict[str, list[ChangeCheck]] = {}
         self._pages: dict[str, Callable[[Any], str]] = {}
+        self._diagnostics: dict[str, list[Diagnostic]] = {}
         self._wizards: dict[str, str] = {}
         self._create_urls: list[str] = []
 
@@ -194,6 +255,8 @@ class Registry:
         if key in self._types:
             raise ValueError(f"{resource_type.arm_type} is registered twice")
         resource_type.usage_checks.extend(self._pending_checks.pop(key, []))
+        if resource_type.listed:
+            resource_type.menu = standard_menu(resource_type.menu)
         self._types[key] = resource_type
         return resource_type
 
@@ -236,13 +299,25 @@ class Registry:
             self._pending_checks.setdefault(arm_type.lower(), []).append(check)
 
     def usage_refusal(self, arm_type: str, resource) -> AzureRuleError | None:
-        """The first refusal of the type's usage checks, or None."""
+        """Why ``resource`` can't be deleted now: a lock on it or above it
+        (LOCK-01, LOCK-02), else the first refusal of the type's usage
+        checks, or None."""
+        refusal = _lock_refusal("delete", resource)
+        if refusal is not None:
+            return refusal
         found = self.find(arm_type)
         for check in found.usage_checks if found else ():
             refusal = check(resource)
             if refusal is not None:
                 return refusal
         return self._pending_refusal(arm_type, resource) if found is None else None
+
+    def refuse_delete(self, resource) -> None:
+        """Raise :meth:`usage_refusal`'s refusal for ``resource``: every
+        delete service of a listed type calls this first."""
+        refusal = self.usage_refusal(resource.arm_type, resource)
+        if refusal is not None:
+            raise refusal
 
     def _pending_refusal(self, arm_type: str, resource) -> AzureRuleError | None:
         for check in self._pending_checks.get(arm_type.lower(), ()):
@@ -269,12 +344,28 @@ class Registry:
         self._change_checks.setdefault(arm_type.lower(), []).append(check)
 
     def change_refusal(self, arm_type: str, resource, changes: Mapping[str, Any]) -> AzureRuleError | None:
-        """The first refusal of the type's change checks, or None."""
+        """Why ``resource`` can't be changed now: a read-only lock on it or
+        above it (LOCK-02), else the first refusal of the type's change
+        checks, or None."""
+        refusal = _lock_refusal("change", resource)
+        if refusal is not None:
+            return refusal
         for check in self._change_checks.get(arm_type.lower(), ()):
             refusal = check(resource, changes)
             if refusal is not None:
                 return refusal
         return None
+
+    def add_diagnostic(self, arm_type: str, diagnostic: Diagnostic) -> None:
+        """Add a tool to a type's Diagnose and solve problems page (a higher
+        app's tool for a lower app's type, or a type's own)."""
+        self._diagnostics.setdefault(arm_type.lower(), []).append(diagnostic)
+
+    def diagnostics(self, arm_type: str) -> list[Diagnostic]:
+        """The tools of a type's Diagnose and solve problems page."""
+        found = self.find(arm_type)
+        return [*(found.diagnose if found else ()), *self._diagnostics.get(arm_type.lower(), ())]
+
     def add_page(self, key: str, url: Callable[[Any], str]) -> None:
         """A page of the portal menu an app provides (the "Network Watcher"
         entry): ``url(subscription)`` builds its address."""

@@ -25,7 +25,7 @@ from django.db.models import ProtectedError
 
 from portal.arm import template as templates
 from portal.arm.deploy import deploy
-from portal.models import ActivityLogEntry, Notification, Operation, Sandbox, Subscription
+from portal.models import ActivityLogEntry, Notification, Operation, ResourceLock, Sandbox, Subscription
 from portal.registry import registry
 
 ESTATE = Path(__file__).resolve().parent / "estates" / "demo.json"
@@ -50,7 +50,8 @@ def reset_sandbox(sandbox: Sandbox) -> None:
     with transaction.atomic():
         subscription = sandbox.subscriptions.select_for_update().get()
         delete_resources(sandbox)
-        for model in (Notification, Operation, ActivityLogEntry):
+        # Locks too: the fresh seed's resources have the same IDs.
+        for model in (ResourceLock, Notification, Operation, ActivityLogEntry):
             model.objects.filter(sandbox=sandbox).delete()
         subscription.resource_groups.all().delete()
         seed(sandbox)

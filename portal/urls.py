@@ -1,8 +1,10 @@
 from django.urls import include, path
 
-from portal import export_views, views
+from portal import export_views, resource_views, views
 
 RESOURCE_PREFIX = "resource/subscriptions/<uuid:subscription_id>/resourceGroups/<str:rg>/"
+# A resource of any listed type, for the pages every type has.
+ANY_RESOURCE = RESOURCE_PREFIX + "providers/<str:provider>/<str:type_name>/<str:name>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,10 +23,19 @@ urlpatterns = [
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
     # Before the apps' URLs: the one Export template page every type shares.
+    path(ANY_RESOURCE + "exporttemplate", export_views.export_template, name="export_template"),
+    path(ANY_RESOURCE + "users", resource_views.iam, name="resource_iam"),
+    path(ANY_RESOURCE + "tags", resource_views.tags_page, name="resource_tags"),
+    path(ANY_RESOURCE + "diagnose", resource_views.diagnose, name="resource_diagnose"),
+    path(ANY_RESOURCE + "locks", resource_views.locks_page, name="resource_locks"),
+    path(ANY_RESOURCE + "locks/add", resource_views.lock_add, name="resource_locks_add"),
+    path(ANY_RESOURCE + "locks/<int:lock>/delete", resource_views.lock_delete, name="resource_locks_delete"),
+    path(RESOURCE_PREFIX + "locks", resource_views.group_locks, name="resource_group_locks"),
+    path(RESOURCE_PREFIX + "locks/add", resource_views.group_lock_add, name="resource_group_locks_add"),
     path(
-        RESOURCE_PREFIX + "providers/<str:provider>/<str:type_name>/<str:name>/exporttemplate",
-        export_views.export_template,
-        name="export_template",
+        RESOURCE_PREFIX + "locks/<int:lock>/delete",
+        resource_views.group_lock_delete,
+        name="resource_group_locks_delete",
     ),
     path(
         RESOURCE_PREFIX + "exporttemplate",
@@ -39,4 +50,7 @@ urlpatterns = [
     path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
     path(RESOURCE_PREFIX + "providers/Microsoft.ContainerService/", include("aks.urls")),
     path(RESOURCE_PREFIX + "providers/", include("networking.urls")),
+    # After the apps' URLs: a type's own Activity log page wins; this one
+    # serves a type that has none (an App Service plan).
+    path(ANY_RESOURCE + "activitylog", resource_views.activity_log, name="resource_activity_log"),
 ]

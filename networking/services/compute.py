@@ -14,6 +14,7 @@ from networking.services import vnets
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 VM_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$")
@@ -197,6 +198,7 @@ def create_vm(
 def delete_vm(vm: VirtualMachine) -> None:
     """Deletes its NICs and the records auto-registration made for it (PEDNS-23)."""
     with transaction.atomic():
+        registry.refuse_delete(vm)
         nics = list(vm.nics.select_related("resource_group__subscription"))
         for nic in nics:
             dns_services.unregister_machine(nic.subnet.vnet_id, vm.name)
@@ -213,6 +215,7 @@ def delete_vm(vm: VirtualMachine) -> None:
 
 def delete_nic(nic: NetworkInterface) -> None:
     """A NIC in use by a VM or a private endpoint can't be deleted on its own."""
+    registry.refuse_delete(nic)
     if hasattr(nic, "private_endpoint"):
         raise rule_error(
             f"'{nic.name}' is managed by private endpoint '{nic.private_endpoint.name}'. Delete the private endpoint instead.",

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from networking.models import NetworkInterface, PrivateDnsRecordSet, PrivateDnsZone, VirtualNetwork, VirtualNetworkLink
+from portal import locks
 from portal import services as portal_services
 from portal.errors import refuse, rule_error
 from portal.models import NotificationLevel, ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 # LIMIT-50: Private DNS limits.
@@ -207,6 +209,7 @@ def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDns
 def delete_zone(zone: PrivateDnsZone) -> None:
     """A zone with virtual network links can't be deleted: remove them first (PEDNS-21)."""
     with transaction.atomic():
+        registry.refuse_delete(zone)
         links = list(zone.links.values_list("name", flat=True)[:3])
         if links:
             raise rule_error(
@@ -289,6 +292,7 @@ def save_record_set(
 def delete_record_set(record_set: PrivateDnsRecordSet) -> None:
     zone = record_set.zone
     with transaction.atomic():
+        locks.check_delete(f"{record_set.zone.arm_id}/{record_set.record_type}/{record_set.name}")
         record_set.delete()
         portal_services.log_activity(zone.sandbox, zone, f"Delete {record_set.record_type} Record Set", "Succeeded")
         portal_services.notify(
@@ -456,6 +460,7 @@ def delete_link(link: VirtualNetworkLink) -> None:
     """Deleting a registration link removes its auto-registered records (PEDNS-23)."""
     zone = link.zone
     with transaction.atomic():
+        locks.check_delete(f"{link.zone.arm_id}/virtualNetworkLinks/{link.name}")
         if link.registration_enabled:
             machines = [m for m, _ in registered_machines([link.vnet_id])]
             if machines:

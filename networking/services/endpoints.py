@@ -29,6 +29,7 @@ from portal import services as portal_services
 from portal.eras import Ruleset
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, ArmResource, NotificationLevel, ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 # LIMIT-30: Private Link limits.
@@ -266,6 +267,7 @@ def attach_zone(endpoint: PrivateEndpoint, zone: PrivateDnsZone) -> None:
 def delete_endpoint(endpoint: PrivateEndpoint) -> None:
     """Deletes its NIC and its A records (the zones and links stay)."""
     with transaction.atomic():
+        registry.refuse_delete(endpoint)
         nic = endpoint.nic
         target = endpoint.target
         zones = list(endpoint.dns_zones.all())

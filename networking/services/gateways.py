@@ -345,7 +345,9 @@ def create_classic_gateway(
         raise rule_error("Create the gateway of a Resource Manager virtual network with its wizard.", field="vnet")
     if vnet.location != location:
         raise rule_error(
-            f"Virtual network '{vnet.name}' is in {vnet.region_label}. Choose the gateway's region.", "VNET-03", field="vnet"
+            f"Virtual network '{vnet.name}' is in {vnet.region_label}. Choose the gateway's region.",
+            "VNET-03",
+            field="vnet",
         )
     if sku not in VPN_SKUS:
         raise rule_error(f"SKU '{sku}' isn't offered for this gateway type.", field="sku")
@@ -359,7 +361,13 @@ def create_classic_gateway(
                 field="vnet",
             )
         gateway = VirtualNetworkGateway.objects.create(
-            sandbox=sandbox, resource_group=rg, name=name, location=location, vnet=vnet, sku=sku, public_ip_name=public_ip_name
+            sandbox=sandbox,
+            resource_group=rg,
+            name=name,
+            location=location,
+            vnet=vnet,
+            sku=sku,
+            public_ip_name=public_ip_name,
         )
         portal_services.log_activity(sandbox, gateway, "Create or Update Virtual Network Gateway", "Succeeded")
     return gateway
@@ -579,6 +587,7 @@ def update_local_gateway(gateway: LocalNetworkGateway, spec: LocalGatewaySpec) -
 
 def delete_local_gateway(gateway: LocalNetworkGateway) -> None:
     with transaction.atomic():
+        registry.refuse_delete(gateway)
         connection = VirtualNetworkGatewayConnection.objects.filter(local_network_gateway=gateway).first()
         if connection is not None:
             raise rule_error(
@@ -649,6 +658,7 @@ def create_circuit(rg: ResourceGroup, *, name: str, location: str, spec: Circuit
 
 def delete_circuit(circuit: ExpressRouteCircuit) -> None:
     with transaction.atomic():
+        registry.refuse_delete(circuit)
         connection = VirtualNetworkGatewayConnection.objects.filter(express_route_circuit=circuit).first()
         if connection is not None:
             raise rule_error(
@@ -758,6 +768,7 @@ def add_connection(gateway: VirtualNetworkGateway, spec: ConnectionSpec) -> Virt
 
 def delete_connection(connection: VirtualNetworkGatewayConnection) -> None:
     with transaction.atomic():
+        registry.refuse_delete(connection)
         portal_services.log_activity(
             connection.sandbox, connection, "Delete Virtual Network Gateway Connection", "Succeeded"
         )

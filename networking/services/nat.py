@@ -40,6 +40,7 @@ from networking.services.nsgs import validate_resource_name
 from portal import services as portal_services
 from portal.errors import AzureRuleError, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 # PIP-05: RFC 5737's TEST-NET-2, a documentation range no real host answers on.
@@ -200,7 +201,13 @@ def create_public_ip(rg: ResourceGroup, spec: PublicIpSpec, *, announce: bool = 
 def delete_public_ip(pip: PublicIPAddress) -> None:
     """PIP-04: Azure refuses to delete an address a resource uses."""
     with transaction.atomic():
-        current = PublicIPAddress.objects.select_for_update(of=("self",)).filter(pk=pip.pk).select_related("nat_gateway").first()
+        registry.refuse_delete(pip)
+        current = (
+            PublicIPAddress.objects.select_for_update(of=("self",))
+            .filter(pk=pip.pk)
+            .select_related("nat_gateway")
+            .first()
+        )
         if current is None:
             return
         if current.nat_gateway_id:
@@ -387,6 +394,7 @@ def create_nat_gateway(rg: ResourceGroup, spec: NatGatewaySpec) -> NatGateway:
 def delete_nat_gateway(nat: NatGateway) -> None:
     """NAT-06: refused while subnets use it; its public IPs stay, unassociated."""
     with transaction.atomic():
+        registry.refuse_delete(nat)
         NatGateway.objects.select_for_update().filter(pk=nat.pk).first()
         subnet = Subnet.objects.filter(nat_gateway=nat).select_related("vnet").first()
         if subnet is not None:

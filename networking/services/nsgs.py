@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from networking.engine import rules as nsg_rules
 from networking.models import NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet
 from networking.services import links
+from portal import locks
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 # NAMING-10 (the lab's own ID, as NAMING-01..05): Azure's naming rule for
@@ -92,6 +94,7 @@ def delete_nsg(nsg: NetworkSecurityGroup) -> None:
     """Azure refuses to delete an NSG that a subnet or NIC still uses (InUseNetworkSecurityGroupCannotBeDeleted)."""
     sandbox = nsg.sandbox
     with transaction.atomic():
+        registry.refuse_delete(nsg)
         subnet = Subnet.objects.filter(nsg=nsg).select_related("vnet").first()
         nic = NetworkInterface.objects.filter(nsg=nsg).first()
         if subnet or nic:
@@ -283,6 +286,7 @@ def update_rule(rule: SecurityRule, data: Mapping[str, Any]) -> SecurityRule:
 def delete_rule(rule: SecurityRule) -> None:
     nsg = rule.nsg
     with transaction.atomic():
+        locks.check_delete(f"{rule.nsg.arm_id}/securityRules/{rule.name}")
         SecurityRule.objects.filter(pk=rule.pk).delete()
         portal_services.log_activity(nsg.sandbox, nsg, "Delete Security Rule", "Succeeded")
         portal_services.notify(

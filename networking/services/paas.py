@@ -14,6 +14,7 @@ from networking.models import KeyVault, PaasTarget, PrivateEndpoint, SqlServer, 
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 # URL slug -> model; the slugs are the blades' URL name prefixes too.
@@ -101,6 +102,7 @@ def disconnect_endpoints(target) -> None:
 def delete_target(target: PaasTarget) -> None:
     """Its private endpoints stay, Disconnected (PEDNS-30)."""
     with transaction.atomic():
+        registry.refuse_delete(target)
         disconnect_endpoints(target)
         portal_services.log_activity(target.sandbox, target, f"Delete {target.type_label}", "Succeeded")
         target.delete()

@@ -14,6 +14,7 @@ from django.db import transaction
 from networking.engine import addressing
 from networking.models import VirtualNetwork, VirtualNetworkGateway, VirtualNetworkPeering
 from networking.services.gateways import err, gateway_state, validate_resource_name
+from portal import locks
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
@@ -262,6 +263,7 @@ def delete_peering(link: VirtualNetworkPeering) -> None:
     """Delete one link; the other side's link becomes Disconnected (VNET-10)."""
     vnet, remote = link.vnet, link.remote_vnet
     with transaction.atomic():
+        locks.check_delete(f"{link.vnet.arm_id}/virtualNetworkPeerings/{link.name}")
         if remote is not None:
             VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).update(peering_state="Disconnected")
         link.delete()

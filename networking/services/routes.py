@@ -12,9 +12,11 @@ from networking.engine import rules as nsg_rules
 from networking.models import Route, RouteTable, Subnet
 from networking.services import links
 from networking.services.nsgs import validate_resource_name
+from portal import locks
 from portal import services as portal_services
 from portal.errors import refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
+from portal.registry import registry
 from portal.resources import resource_url
 
 MAX_ROUTE_TABLES_PER_REGION = 200  # LIMIT-22
@@ -92,6 +94,7 @@ def delete_route_table(table: RouteTable) -> None:
     """Azure refuses to delete a route table that subnets still use (InUseRouteTableCannotBeDeleted)."""
     sandbox = table.sandbox
     with transaction.atomic():
+        registry.refuse_delete(table)
         subnet = Subnet.objects.filter(route_table=table).select_related("vnet").first()
         if subnet is not None:
             raise rule_error(
@@ -260,6 +263,7 @@ def update_route(route: Route, data: Mapping[str, Any]) -> Route:
 def delete_route(route: Route) -> None:
     table = route.route_table
     with transaction.atomic():
+        locks.check_delete(f"{route.route_table.arm_id}/routes/{route.name}")
         Route.objects.filter(pk=route.pk).delete()
         portal_services.log_activity(table.sandbox, table, "Delete Route", "Succeeded")
         portal_services.notify(

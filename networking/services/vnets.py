@@ -127,6 +127,7 @@ MAX_SUBNETS_PER_VNET = 3000  # LIMIT-02
 MAX_DNS_SERVERS = 20  # LIMIT-06
 MAX_PRIVATE_IPS_PER_VNET = 65536  # LIMIT-07
 
+
 def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
     """The VNet, re-read and locked: subnet and address changes of one VNet
     queue behind each other, so two tabs can't both place an overlapping subnet."""
@@ -282,6 +283,8 @@ def create_subnet(
     ``log=False`` leaves the Activity log and the bell to the caller."""
     with transaction.atomic():
         vnet = _locked(vnet)
+        # A subnet is a change of its VNet: a read-only lock refuses it (LOCK-02).
+        check_change(vnet, {"subnets": name})
         new = check_new_subnet(
             vnet,
             name=name,
@@ -428,6 +431,7 @@ def delete_subnet(subnet: Subnet) -> None:
 def set_address_space(vnet: VirtualNetwork, prefixes: list[str]) -> VirtualNetwork:
     """Save the Address space page (VNET-03): row ``i``'s refusal lands on
     ``address_space_{i}``."""
+    check_change(vnet, {"addressSpace": prefixes})
     texts = [(i, (p or "").strip()) for i, p in enumerate(prefixes)]
     texts = [(i, t) for i, t in texts if t]
     if not texts:
@@ -512,6 +516,7 @@ def _check_peers_dont_overlap(vnet: VirtualNetwork, networks: list[IPv4Network |
 def set_dns_servers(vnet: VirtualNetwork, servers: list[str] | None) -> VirtualNetwork:
     """The DNS servers page: ``None`` is "Default (Azure-provided)", a list
     is "Custom" (VNET-07, at most 20: LIMIT-06)."""
+    check_change(vnet, {"dhcpOptions": servers})
     checked: list[str] = []
     if servers is not None:
         rows = [(i, (s or "").strip()) for i, s in enumerate(servers)]
@@ -634,6 +639,13 @@ def check_vnet_limit(subscription, location: str) -> None:
             "LIMIT-01",
             field="region",
         )
+
+
+def check_change(vnet: VirtualNetwork, changes: dict) -> None:
+    """Raise what refuses changing ``vnet`` now (a read-only lock, LOCK-02)."""
+    refusal = registry.change_refusal(vnet.arm_type, vnet, changes)
+    if refusal is not None:
+        raise refusal
 
 
 def delete_problem(vnet: VirtualNetwork) -> AzureRuleError | None:

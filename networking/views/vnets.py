@@ -119,7 +119,7 @@ def vnet_activity_log(request, provider, subscription_id, rg, name):
 @require_GET
 def vnet_json(request, provider, subscription_id, rg, name):
     vnet = get_vnet(request, provider, subscription_id, rg, name)
-    return json_view(request, vnet, _context(vnet, "json", "Properties / JSON View"))
+    return json_view(request, vnet, _context(vnet, "json", "Properties"))
 
 
 # --- Address space ---------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db import transaction
 
+from portal import locks, tags
 from portal import services as portal_services
 from portal.arm import template as templates
-from portal.arm.context import DeployContext, refusal
+from portal.arm.context import DeployContext, refusal, refusals_at
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
 from portal.models import REGIONS, ResourceGroup, Sandbox
@@ -77,7 +78,10 @@ def deploy(
             group = _group(context, deployment, resource.resource_group, resource.document.get("location"), resource)
             builder = _builder(resource, fallbacks or {})
             try:
+                # A read-only lock on the resource or above it refuses any write (LOCK-02).
+                locks.check_change(resource.resource_id)
                 instance = builder(context, group, resource.document)
+                _apply_tags(instance, resource)
             except AzureRuleError as exc:
                 raise refusal(exc, resource=resource.name) from None
             except ArmError as exc:
@@ -87,6 +91,16 @@ def deploy(
             context.created[resource.key] = instance
             deployment.resources[resource.resource_id] = instance
     return deployment
+
+
+def _apply_tags(instance: Any, resource: templates.PlannedResource) -> None:
+    """A document's ``tags``, for every type alike, through portal.tags (TAG-01..05)."""
+    if "tags" not in resource.document or not hasattr(instance, "tags"):
+        return
+    with refusals_at(resource.name, "tags", {}):
+        wanted = tags.check_tags(resource.document["tags"])
+        if wanted != instance.tags:
+            tags.set_tags(instance, wanted)
 
 
 def _builder(resource: templates.PlannedResource, fallbacks: dict[str, FromArm]) -> FromArm:

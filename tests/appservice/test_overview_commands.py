@@ -140,3 +140,14 @@ def test_another_sandbox_cant_stop_delete_or_download(alice, bob):
     for page in ("browse", "publish_profile", "swap"):
         assert bob.get(app_url(alice, page, "contoso-web")).status_code == 404, page
     assert app_of(alice, "contoso-web").status == "Running"
+
+
+def test_lock_01_a_delete_lock_refuses_deleting_the_app_from_overview(alice):
+    from portal import locks
+    from portal.models import LockLevel
+
+    app = app_of(alice, "contoso-dev")
+    locks.add_lock(alice.sandbox, app, name="keep", level=LockLevel.CAN_NOT_DELETE, notes="")
+    response = alice.post(app_url(alice, "delete", "contoso-dev"), **HX)
+    assert response.status_code == 422 and "LOCK-01" in response.content.decode()
+    assert WebApp.objects.filter(pk=app.pk).exists()

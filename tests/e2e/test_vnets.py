@@ -106,7 +106,7 @@ def test_a_learner_builds_out_contoso_vnet(tab):
     tab.shot("dns-saved")
 
     # All of it in the JSON View...
-    _menu(tab, "Properties / JSON View", "json-view")
+    _menu(tab, "Properties", "json-view")
     document = page.locator("#arm-json")
     expect(document).to_contain_text('"10.5.0.0/16"')
     expect(document).to_contain_text('"app-subnet"')

@@ -1,0 +1,24 @@
+"""Template tags of the frame that every app's blades use."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from portal.access import blade_kwargs
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/essentials_tags.html")
+def essentials_tags(resource) -> dict:
+    """Essentials' "Tags (edit)" row, full width under the two columns: the
+    resource's tags as chips, or "Click here to add tags" (portal-ui §1.7).
+    Nothing for what has no tags (a resource group here)."""
+    tags = getattr(resource, "tags", None)
+    if tags is None or not getattr(resource, "arm_type", ""):
+        return {"show": False}
+    provider, _, type_name = resource.arm_type.partition("/")
+    try:
+        url = reverse("resource_tags", kwargs={**blade_kwargs(resource), "provider": provider, "type_name": type_name})
+    except NoReverseMatch:
+        return {"show": False}
+    return {"show": True, "tags": sorted(tags.items(), key=lambda pair: pair[0].lower()), "url": url}

@@ -45,6 +45,8 @@ def outbound_config(
     regional: bool,
     vnet_dns_servers: list[str],
     private_zones_need_app_settings: bool,
+    # How the page names the site property: Route All (Classic) or Outbound internet traffic (Current).
+    property_name: str = "the vnetRouteAllEnabled site property (Route All)",
 ) -> OutboundConfig:
     """Decide routing (SEED-17, ASRT-01, ASRT-02, ASRT-05, ASRT-13) and DNS
     (SEED-24, ASDNS-01, ASDNS-04, ASDNS-06) for an app."""
@@ -52,7 +54,7 @@ def outbound_config(
 
     if route_all_property is not None:
         route_all = route_all_property
-        route_source = "the vnetRouteAllEnabled site property (Route All), which wins over the app setting"
+        route_source = f"{property_name}, which wins over the app setting"
         route_rules = ("ASRT-06", "ASRT-13")
     elif ROUTE_ALL_SETTING in upper:
         route_all = _truthy(upper[ROUTE_ALL_SETTING])

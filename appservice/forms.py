@@ -195,6 +195,8 @@ class AddVnetForm(forms.Form):
     networks and the chosen network's subnets; anything else is "Select a
     virtual network." or "Select a subnet." (SEED-10), as Azure's pane says."""
 
+    # Drawn in the Current era only (portal-ui §2.3 [newer]); a sandbox has one subscription.
+    subscription = forms.ChoiceField(required=False, label="Subscription", widget=Picker)
     vnet = forms.ChoiceField(
         required=False,
         label="Virtual Network",
@@ -220,6 +222,9 @@ class AddVnetForm(forms.Form):
             data["subnet_mode"] = "existing" if data.get("subnet_mode") == "existing" else "new"
         super().__init__(data)
         self.app = app
+        self.newer = app.sandbox.rules.newer_app_service_blades
+        if self.newer:
+            self._use_newer_labels()
         self.choices = services.vnet_choices(app)
         region = app.region_label
         self.fields["vnet"].choices = [
@@ -260,6 +265,17 @@ class AddVnetForm(forms.Form):
             # Shown, not sent: an empty range is still refused (ASVI-23).
             self.data = self.data.copy() if self.is_bound else {}
             self.data["subnet_prefix"] = self.subnets.suggested_prefix
+
+    def _use_newer_labels(self) -> None:
+        """The 2023-2026 "Add virtual network integration" pane's words
+        (portal-ui §2.3 [newer]; the subnet labels are unconfirmed)."""
+        subscription = self.app.resource_group.subscription
+        self.fields["subscription"].choices = [(subscription.subscription_id, subscription.display_name)]
+        self.fields["vnet"].label = "Virtual network"
+        self.fields["subnet_mode"].choices = [("new", "Create new"), ("existing", "Select existing")]
+        self.fields["subnet_name"].label = "Subnet name"
+        self.fields["address_block"].label = "Virtual network address space"
+        self.fields["subnet_prefix"].label = "Subnet address range"
 
     def _chosen_vnet(self) -> VirtualNetwork | None:
         pk = str(self.data.get("vnet", "")) if self.is_bound else ""
@@ -306,10 +322,14 @@ class AddVnetForm(forms.Form):
 
     @property
     def helper(self):
-        """The network picker; the subnet fields below it are :attr:`details_helper`."""
-        return helper(
-            AzField("vnet", id="vnet-select", star=True, help_template="appservice/add_vnet.html#vnet-help", **DETAILS)
+        """The network picker (after the subscription's, in the Current era);
+        the subnet fields below it are :attr:`mode_helper` and the rest."""
+        vnet = AzField(
+            "vnet", id="vnet-select", star=True, help_template="appservice/add_vnet.html#vnet-help", **DETAILS
         )
+        if self.newer:
+            return helper(AzField("subscription", id="subscription-select", star=True), vnet)
+        return helper(vnet)
 
     @property
     def mode_helper(self):

@@ -24,9 +24,9 @@ from portal.registry import (
 WEB_API = "2022-09-01"
 
 
-def _item(label: str, icon: str, url_name: str) -> MenuItem:
+def _item(label: str, icon: str, url_name: str, **extra) -> MenuItem:
     # The app's views mark the active page by its URL name.
-    return MenuItem(label, icon, f"appservice:{url_name}", url_name)
+    return MenuItem(label, icon, f"appservice:{url_name}", url_name, **extra)
 
 
 WEB_APP_MENU = (
@@ -36,7 +36,8 @@ WEB_APP_MENU = (
     MenuSection(
         "Settings",
         (
-            _item("Configuration", "bi-sliders", "configuration"),
+            # portal-ui §2.4 [newer]: the app settings live under "Environment variables".
+            _item("Configuration", "bi-sliders", "configuration", era_labels=(("current", "Environment variables"),)),
             _item("Networking", "bi-diagram-3", "networking"),
             _item("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
         ),

@@ -175,11 +175,26 @@ def _gateway_of(vnet: VirtualNetwork):
         return None
 
 
+CLASSIC_RETIRED = (
+    "Classic virtual networks can't be connected: classic networking (Azure Service Manager) is retired, and "
+    "with it VPN Gateway (classic), on 31 August 2024. Migrate the virtual network to Resource Manager, then "
+    "use regional virtual network integration."
+)
+
+
+def classic_retired_problem(rules: eras.Ruleset) -> AzureRuleError | None:
+    """CLASSIC-01 (lab): in the Current era a classic VNet can't be integrated
+    with; the Classic era's portal still offered it (SEED-12)."""
+    return rule_error(CLASSIC_RETIRED, "CLASSIC-01") if rules.classic_networking_retired else None
+
+
 def gateway_problem(app: WebApp, vnet: VirtualNetwork, plan_gateway_vnets: set[int]) -> AzureRuleError | None:
     """Why gateway-required integration with ``vnet`` is refused, or None
-    (SEED-11, SEED-12, SEED-22, ASGW-02, ASGW-05, ASGW-07 to ASGW-10, ASGW-19)."""
+    (SEED-11, SEED-12, SEED-22, ASGW-02, ASGW-05, ASGW-07 to ASGW-10, ASGW-19, CLASSIC-01)."""
     rules = app.sandbox.rules
     plan = app.plan
+    if vnet.is_classic and rules.classic_networking_retired:
+        return classic_retired_problem(rules)
     kind = "classic virtual network" if vnet.is_classic else f"virtual network in {vnet.region_label}"
     gateway = _gateway_of(vnet)
     if gateway is None:

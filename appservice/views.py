@@ -122,6 +122,11 @@ def _outbound(app: WebApp, integration: VnetIntegration | None):
         regional=integration is not None and integration.is_regional,
         vnet_dns_servers=integration.vnet.dns_servers if integration else [],
         private_zones_need_app_settings=app.sandbox.rules.private_zones_need_app_settings,
+        property_name=(
+            "the site property outboundVnetRouting.applicationTraffic (Outbound internet traffic)"
+            if app.sandbox.rules.newer_app_service_blades
+            else "the vnetRouteAllEnabled site property (Route All)"
+        ),
     )
 
 
@@ -459,9 +464,32 @@ def disconnect(request, subscription_id, rg, name):
     return _integration_changed(request, app)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def route_all(request, subscription_id, rg, name):
+    """Route All (Classic): the switch asks first in the portal's Yes/No
+    pane (GET), "Yes" sets it (POST). Outbound internet traffic (Current):
+    the checkbox's Apply posts straight away (ASRT-06, ASRT-07, ASRT-10)."""
     app = get_app(request, subscription_id, rg, name)
+    if request.method == "GET":
+        enabled = RouteAllForm(request.GET).enabled_value()
+        label = app.sandbox.rules.route_all_label
+        effect = (
+            "All outbound traffic, internet-bound calls included, goes into the virtual network."
+            if enabled
+            else "Only private (RFC1918) traffic goes into the virtual network."
+        )
+        return confirm_pane(
+            request,
+            _blade(app, "networking", label),
+            title=label,
+            question=f"{'Enable' if enabled else 'Disable'} {label} for '{app.name}'? {effect} The app restarts.",
+            rule="ASRT-06, ASRT-07, ASVI-60",
+            action=_url(app, "route_all"),
+            dom_id="route-all-form",
+            yes_id="confirm-route-all",
+            fields={"enabled": "true" if enabled else "false"},
+            cancel_url=_url(app, "vnet_integration"),
+        )
     services.set_route_all(app, RouteAllForm(request.POST).enabled_value())
     return _integration_changed(request, app)
 
@@ -537,8 +565,13 @@ def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=No
     }
 
 
+def _configuration_title(app: WebApp) -> str:
+    """The page's name: "Environment variables" in the Current era (portal-ui §2.4 [newer])."""
+    return "Environment variables" if app.sandbox.rules.newer_app_service_blades else "Configuration"
+
+
 def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None) -> dict:
-    return _blade(app, "configuration", "Configuration", **_settings_context(app, draft, saved, error=error))
+    return _blade(app, "configuration", _configuration_title(app), **_settings_context(app, draft, saved, error=error))
 
 
 def _settings_response(request, app: WebApp, draft, *, error=None, status: int = 200, page_url: str = ""):

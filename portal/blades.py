@@ -92,7 +92,8 @@ def confirm_pane(
 ) -> HttpResponse:
     """The "Yes"/"No" context pane: ``action`` is where "Yes" posts; ``extra``
     (an ``error`` shown in place, the ``rule`` the question cites, a
-    ``default_rule``, a ``cancel_url`` for "No" on a full page) goes to the pane."""
+    ``default_rule``, a ``cancel_url`` for "No" on a full page, ``fields``
+    that "Yes" posts as hidden inputs) goes to the pane."""
     confirm = {"title": title, "question": question, "action": action, "id": dom_id, **extra}
     return respond(request, "portal/confirm_pane.html", "pane", {**context, "confirm": confirm}, status=status)
 
@@ -176,7 +177,7 @@ def menu_sections(
             "heading": section.heading,
             "items": [
                 {
-                    "label": item.label,
+                    "label": item.label_in(resource.sandbox.era) if item.era_labels else item.label,
                     "icon": item.icon,
                     "url": fast_reverse(item.url_name, **(generic if item.generic else kwargs), **dict(item.params)),
                     "active": item.key == active,

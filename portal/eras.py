@@ -63,6 +63,12 @@ class Ruleset:
     pe_needs_policies_disabled: bool = True
     # SE-07: services whose VNet rules need the subnet in the service's region.
     same_region_service_endpoints: tuple[str, ...] = ("Microsoft.Sql",)
+    # portal-ui §2.2-2.4 [newer]: the 2023-2026 App Service blades (Networking's
+    # "... traffic configuration" tiles, the Connect pane, Environment variables
+    # with Apply, the "Outbound internet traffic" checkbox) instead of the 2021 ones.
+    newer_app_service_blades: bool = False
+    # CLASSIC-01 (lab): classic (ASM) virtual networks and their gateways are retired.
+    classic_networking_retired: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -96,6 +102,8 @@ CLASSIC = Ruleset(
     pe_needs_policies_disabled=True,  # SUBNET-21
     same_region_service_endpoints=("Microsoft.Sql",),  # SE-07
     private_endpoint_policy_choices=(("Disabled", "Disabled"), ("Enabled", "Enabled")),  # SUBNET-21
+    newer_app_service_blades=False,
+    classic_networking_retired=False,  # CLASSIC-01
 )
 
 CURRENT = Ruleset(
@@ -135,6 +143,8 @@ CURRENT = Ruleset(
         ("RouteTableEnabled", "Route tables"),
         ("Enabled", "Network security groups and route tables"),
     ),
+    newer_app_service_blades=True,
+    classic_networking_retired=True,  # CLASSIC-01
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

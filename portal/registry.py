@@ -41,6 +41,12 @@ class MenuItem:
     # Fixed URL kwargs beyond the resource's own (an NSG's rules pages take
     # ``direction``): pairs, so the item stays hashable.
     params: tuple[tuple[str, str], ...] = ()
+    # The label in an era whose portal names the page otherwise (the app's
+    # "Configuration" is "Environment variables" in the Current era): pairs.
+    era_labels: tuple[tuple[str, str], ...] = ()
+
+    def label_in(self, era: str) -> str:
+        return dict(self.era_labels).get(era, self.label)
 
 
 @dataclass(frozen=True)

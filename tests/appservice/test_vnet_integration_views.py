@@ -80,9 +80,9 @@ def test_read_only_pages_refuse_post_with_405(alice, page):
     assert alice.post(app_url(alice, page, "contoso-web")).status_code == 405
 
 
-def test_actions_refuse_get_with_405(alice):
-    # Restart asks first: its GET is the Yes/No pane (test_overview_commands).
-    assert alice.get(app_url(alice, "route_all", "contoso-web")).status_code == 405
+def test_route_all_refuses_other_methods_with_405(alice):
+    # Route All asks first: its GET is the Yes/No pane (test_era_blades).
+    assert alice.put(app_url(alice, "route_all", "contoso-web")).status_code == 405
 
 
 # --- VNet Configuration page ----------------------------------------------------------------

@@ -306,3 +306,45 @@ class GatewayTypeForm(forms.Form):
 def test_option_ids_can_be_named_value_by_value_the_others_following_their_values():
     html = _render(GatewayTypeForm({"gateway_type": "Vpn"}))
     assert 'id="gateway-type-vpn"' in html and 'id="gateway-type-er"' in html
+
+
+class SuffixForm(forms.Form):
+    name = forms.CharField()
+    publish = forms.ChoiceField(
+        choices=[("code", "Code"), ("docker", "Docker Container")],
+        widget=forms.RadioSelect(attrs={}),
+    )
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data)
+        self.fields["publish"].widget.disabled = {"docker": "Not simulated"}
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "name", id="name", suffix=".azurewebsites.net", after_template="aks/create_kubernetes.html#plugin-after"
+            ),
+            AzField("publish", id="publish"),
+            rows=True,
+        )
+
+
+def test_a_suffix_joins_the_box_and_a_template_follows_its_error_before_its_help():
+    html = _render(SuffixForm({"name": "web", "publish": "code"}))
+    assert _has(
+        html,
+        '<div class="az-input-suffix"><input type="text" name="name" id="name" value="web">'
+        '<span class="az-suffix">.azurewebsites.net</span></div>',
+    )
+    assert 'id="network-model-link"' in html
+
+
+def test_a_radio_the_widget_disables_is_greyed_with_its_reason():
+    html = _render(SuffixForm({"publish": "code"}))
+    assert _has(
+        html,
+        '<label class="text-secondary" title="Not simulated"><input type="radio" name="publish" value="docker"'
+        ' id="publish-docker" disabled> Docker Container</label>',
+    )
+    assert _has(html, '<label><input type="radio" name="publish" value="code" id="publish-code" checked> Code</label>')

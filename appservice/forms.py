@@ -106,8 +106,9 @@ class WebAppWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "webapp"
 
-    publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish")
-    plan = forms.CharField(required=False, max_length=40, label="App Service Plan")
+    publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish", widget=forms.RadioSelect)
+    # The sandbox's plans (set by __init__); one of another sandbox is "Select an App Service plan".
+    plan = Text(40, label="App Service Plan", widget=Picker)
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)
@@ -118,6 +119,50 @@ class WebAppWizard(CreateWizard):
         )
         if self.plans:
             self.initial["plan"] = str(self.plans[0].pk)
+        self.fields["plan"].widget.choices = [("", "Select an App Service plan")] + [
+            (str(p.pk), f"{p.name} ({p.sku_label}, {p.os}, {p.region_label})") for p in self.plans
+        ]
+        # Shown as the portal shows it, not offered: only code is published here.
+        publish = self.fields["publish"].widget
+        publish.choices = [*publish.choices, ("docker", "Docker Container")]
+        publish.disabled = {"docker": "Not simulated in VNet Lab"}
+
+    @property
+    def helpers(self) -> dict:
+        """Basics: the name with its live check (NAMING-05) and Publish; then
+        the plan, labelled with its operating system and region once picked."""
+        page = "appservice/create_webapp.html#"
+        plan = self.chosen_plan
+        wizard = {"hx-post": "{{ request.path }}"}
+        return {
+            "name": helper(
+                wizard_name(
+                    suffix=".azurewebsites.net",
+                    after_template=page + "name-after",
+                    **wizard,
+                    **{
+                        "hx-trigger": "input changed delay:400ms",
+                        "hx-target": "#name-check",
+                        "hx-swap": "outerHTML",
+                        "hx-vals": '{"action": "check_name"}',
+                    },
+                ),
+                AzField("publish", id="publish", star=True),
+                rows=True,
+            ),
+            "plan": helper(
+                AzField(
+                    "plan",
+                    id="plan",
+                    star=True,
+                    label=f"{plan.os} Plan ({plan.region_label})" if plan else "",
+                    after_template=page + "plan-after",
+                    **wizard,
+                    **{"hx-trigger": "change", "hx-vals": '{"action": "stay"}'},
+                ),
+                rows=True,
+            ),
+        }
 
     @property
     def chosen_plan(self) -> AppServicePlan | None:

@@ -13,6 +13,7 @@ from ipaddress import IPv4Network
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.html import format_html
 
 from aks import planning, services
 from aks.planning import NetworkPolicy, Plugin
@@ -732,24 +733,31 @@ class NodePoolForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def _answer(choices: list[tuple[str, str]], label: str) -> forms.ChoiceField:
+    """One of the helper's questions: unanswered is fine, an answer not offered is marked."""
+    return forms.ChoiceField(
+        choices=choices,
+        required=False,
+        label=label,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the answers offered."},
+    )
+
+
 class NetworkModelForm(forms.Form):
     """The seed's questions (SEED-28, SEED-29). Each may be left unanswered:
     the helper recommends once all four are answered."""
 
-    ip_space = forms.ChoiceField(
-        choices=[("yes", "Yes, there is room for every pod"), ("no", "No, address space is limited")],
-        required=False,
-        label="Is IP address space available for every pod to take a VNet address?",
+    ip_space = _answer(
+        [("yes", "Yes, there is room for every pod"), ("no", "No, address space is limited")],
+        "Is IP address space available for every pod to take a VNet address?",
     )
-    traffic = forms.ChoiceField(
-        choices=[("inside", "Mostly inside the cluster"), ("outside", "Mostly to resources outside the cluster")],
-        required=False,
-        label="Where does most pod traffic go?",
+    traffic = _answer(
+        [("inside", "Mostly inside the cluster"), ("outside", "Mostly to resources outside the cluster")],
+        "Where does most pod traffic go?",
     )
-    virtual_nodes_or_policy = forms.ChoiceField(
-        choices=YES_NO, required=False, label="Do you need virtual nodes or Azure Network Policy?"
-    )
-    windows = forms.ChoiceField(choices=YES_NO, required=False, label="Will the cluster run Windows Server nodes?")
+    virtual_nodes_or_policy = _answer(YES_NO, "Do you need virtual nodes or Azure Network Policy?")
+    windows = _answer(YES_NO, "Will the cluster run Windows Server nodes?")
 
     # What each question weighs, as the helper shows it.
     rule_ids: ClassVar[dict[str, str]] = {
@@ -769,6 +777,24 @@ class NetworkModelForm(forms.Form):
             traffic_mostly_inside_cluster=data["traffic"] == "inside",
             needs_virtual_nodes_or_azure_policy=data["virtual_nodes_or_policy"] == "yes",
             windows_nodes=data["windows"] == "yes",
+        )
+
+    @property
+    def helper(self):
+        """The questions, numbered, each with the rule IDs it weighs."""
+        return helper(
+            *(
+                AzField(
+                    name,
+                    id=f"question-{name}",
+                    label=format_html(
+                        '{}. {} <span class="az-rule">{}</span>', number, field.label, self.rule_ids[name]
+                    ),
+                    stack=True,
+                    wrapper_class="az-question",
+                )
+                for number, (name, field) in enumerate(self.fields.items(), start=1)
+            )
         )
 
     @property

@@ -137,7 +137,11 @@ class AzField(Field):
     check's answer. ``suffix`` is the grey text joined to a text box's right
     (``.azurewebsites.net``). A radio group's widget may carry ``disabled``
     (a dict: value to the reason shown as its tooltip), as a ``Picker`` does:
-    those options are shown greyed, not pickable.
+    those options are shown greyed, not pickable. ``choices_template`` draws a
+    radio group's options itself (rich options: a list whose entries carry
+    details and a reason), given ``az.choices`` (their ids, checked and
+    disabled) and the page's context; the pack keeps the legend, the error
+    and the help.
     """
 
     template = "%s/field.html"
@@ -165,6 +169,7 @@ class AzField(Field):
         wrapper_style: str = "",
         after_template: str = "",
         suffix: str = "",
+        choices_template: str = "",
         **attrs: Any,
     ) -> None:
         super().__init__(name, id=id, **attrs)
@@ -187,6 +192,7 @@ class AzField(Field):
             "suffix": suffix,
         }
         self.after_template = after_template
+        self.choices_template = choices_template
         self.help_template = help_template
         self.legend_template = legend_template
         self.readonly = readonly
@@ -221,6 +227,8 @@ class AzField(Field):
             "legend_html": _render(self.legend_template, flat),
             "after_html": _render(self.after_template, flat),
         }
+        if self.choices_template:
+            az["choices_html"] = _render(self.choices_template, {**flat, "az": az, "field": form[self.name]})
         return render_field(
             self.name,
             form,

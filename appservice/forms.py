@@ -391,10 +391,53 @@ class AddVnetForm(forms.Form):
         )
 
 
-class ClassicVnetForm(forms.Form):
-    """ "Click here to connect to a Classic VNet" (SEED-12)."""
+CLASSIC_VNET_ERROR = "Select a classic virtual network."
 
-    vnet = PkField()
+
+class ClassicVnetForm(forms.Form):
+    """ "Click here to connect to a Classic VNet" (SEED-12): the sandbox's
+    classic networks, each with why it can or can't be used (its gateway's
+    point-to-site). One shown disabled may still be sent: the service then
+    refuses it with its rule; anything else is "Select a classic virtual
+    network."."""
+
+    vnet = forms.ChoiceField(
+        required=False,
+        label="Virtual Network",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CLASSIC_VNET_ERROR},
+    )
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(data)
+        self.choices = services.vnet_choices(app).classic
+        self.plan_problem = services.plan_problem(app.plan)
+        # Each option's label is its services.Choice: the pane shows its details and reason.
+        self.fields["vnet"].choices = [(str(c.obj.pk), c) for c in self.choices]
+        self.fields["vnet"].widget.disabled = {
+            str(c.obj.pk): "" for c in self.choices if self.plan_problem or not c.enabled
+        }
+        self.problems: dict = {}  # a refusal is the pane's banner, not a field error
+
+    def clean_vnet(self) -> VirtualNetwork:
+        pk = self.cleaned_data["vnet"]
+        choice = next((c for c in self.choices if str(c.obj.pk) == pk), None)
+        if choice is None:
+            raise forms.ValidationError(CLASSIC_VNET_ERROR)
+        return choice.obj
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "vnet",
+                id="classic-vnet",
+                option_prefix="classic",
+                star=True,
+                choices_template="appservice/add_classic_vnet.html#classic-options",
+                wrapper_class="mb-0",
+            )
+        )
 
 
 class RouteAllForm(forms.Form):

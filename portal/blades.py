@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from portal.access import blade_kwargs
 from portal.errors import AzureRuleError
+from portal.forms import WizardButtonsForm
 from portal.models import ActivityLogEntry
 from portal.registry import MenuSection, registry
 from portal.resources import resource_url
@@ -144,8 +145,7 @@ def run_wizard(request: HttpRequest, wizard, template: str, *, breadcrumbs: list
     answers 422. ``breadcrumbs`` default to "Create a resource"."""
     status = 200
     if request.method == "POST":
-        # The wizard's own buttons (tab, Previous/Next, Review, Create), not domain input.
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        created = wizard.step(*WizardButtonsForm(request.POST).pressed())
         if created is not None:
             return go(request, resource_url(created))
         if wizard.validation == "failed" or "new_rg_name" in wizard.problems:
@@ -220,7 +220,9 @@ def json_view(request: HttpRequest, resource, context: dict) -> HttpResponse:
     """The resource's ARM JSON, as the portal's "JSON View" shows it."""
     found = registry.find(resource.arm_type)
     document = found.to_arm(resource) if found is not None and found.to_arm else resource.arm_json()
-    return render(request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)})
+    return render(
+        request, "portal/json_view.html", {**context, "document": json.dumps(document, indent=2, default=str)}
+    )
 
 
 def resource_group_menu(group, active: str) -> list[dict]:
@@ -243,7 +245,9 @@ def resource_group_menu(group, active: str) -> list[dict]:
             "heading": "Automation",
             "items": [
                 item("Export template", "bi-box-arrow-up-right", "resource_group_export_template", "export_template"),
-                item("Deploy a custom template", "bi-cloud-upload", "resource_group_deploy_template", "deploy_template"),
+                item(
+                    "Deploy a custom template", "bi-cloud-upload", "resource_group_deploy_template", "deploy_template"
+                ),
             ],
         },
     ]

@@ -4,6 +4,7 @@ request carries, parsed). Field shape is the form's; Azure's rules are the
 services' and naming's, with their rule IDs."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django import forms
 
@@ -450,13 +451,27 @@ class RouteAllForm(forms.Form):
 
 
 class ScaleUpForm(forms.Form):
-    """The Spec Picker's Apply: the chosen pricing tier (the service checks it, ASVI-10)."""
+    """The Spec Picker's Apply: the chosen pricing tier, as sent (the service
+    checks it, ASVI-10, a card shown disabled included)."""
 
-    sku = Text(8, strip=True)
+    sku = Text(8, strip=True, label="Pricing tier", widget=forms.RadioSelect)
     tab = Text(20)
 
     def sku_value(self) -> str:
         return parsed(self)["sku"].upper()
+
+    def offer(self, cards: list[dict]) -> None:
+        """The tab's cards as the options (each option's label is its card);
+        one the plan can't take is shown disabled with its reason."""
+        widget = self.fields["sku"].widget
+        # A dict label would be read as a group of options: the card goes as an object.
+        widget.choices = [(card["sku"], SimpleNamespace(**card)) for card in cards]
+        widget.disabled = {card["sku"]: "" for card in cards if card["problem"]}
+
+    @property
+    def helper(self):
+        cards = "appservice/scale_up.html#sku-cards"
+        return helper(AzField("sku", id="spec-sku", label_hidden=True, wrapper_class="mb-0", choices_template=cards))
 
 
 class TroubleshootForm(forms.Form):

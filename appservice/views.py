@@ -703,7 +703,9 @@ def _scale_up_page(request, plan: AppServicePlan, blade: dict, url: str):
     tab = parsed(form)["tab"] or parsed(ScaleUpForm(request.GET))["tab"]
 
     def context() -> dict:
-        return {**blade, "scale_url": url, **_spec_picker_context(plan, tab, selected=selected, error=error, done=done)}
+        picker = _spec_picker_context(plan, tab, selected=selected, error=error, done=done)
+        form.offer(picker["cards"])
+        return {**blade, "scale_url": url, "form": form, **picker}
 
     if request.method == "POST":
         return swap(request, "appservice/scale_up.html", "spec-picker", context, page_url=url, status=status)

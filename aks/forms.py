@@ -8,10 +8,12 @@ Field shape is checked here; Azure's rules by ``aks.services`` (which uses
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from ipaddress import IPv4Network
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django import forms
+from django.utils.html import format_html
 
 from aks import planning, services
 from aks.planning import NetworkPolicy, Plugin
@@ -37,6 +39,13 @@ def _int(text: str) -> int | None:
         return int(str(text).strip())
     except (TypeError, ValueError):
         return None
+
+
+def _new_network_field(name: str, **kwargs: Any) -> AzField:
+    """A field of the callout "Create new" opens under a network picker."""
+    return AzField(
+        name, id=name.replace("_", "-"), star=True, wrapper_class="az-new-network-field", css_class="az-input", **kwargs
+    )
 
 
 class KubernetesWizard(CreateWizard):
@@ -75,9 +84,10 @@ class KubernetesWizard(CreateWizard):
         min_value=1, max_value=services.MAX_NODES_PER_POOL, label="Node count", error_messages=NODE_COUNT_ERRORS
     )
     os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type", widget=forms.RadioSelect)
-    network_plugin = forms.ChoiceField(choices=[], label="Network configuration")
-    vnet = forms.CharField(required=False, max_length=20, label="Virtual network")
-    subnet = forms.CharField(required=False, max_length=20, label="Cluster subnet")
+    network_plugin = forms.ChoiceField(choices=[], label="Network configuration", widget=forms.RadioSelect)
+    # The pickers' options are the sandbox's networks and the chosen one's subnets (``_pickers``).
+    vnet = Text(20, label="Virtual network", widget=Picker)
+    subnet = Text(20, label="Cluster subnet", widget=Picker)
     # "Create new" beside "Virtual network" and "Cluster subnet" (portal-ui §9.2): "new" when open.
     vnet_mode = forms.CharField(required=False, max_length=8)
     subnet_mode = forms.CharField(required=False, max_length=8)
@@ -89,7 +99,9 @@ class KubernetesWizard(CreateWizard):
     service_cidr = forms.CharField(required=False, max_length=60, label="Kubernetes service address range")
     dns_service_ip = forms.CharField(required=False, max_length=60, label="Kubernetes DNS service IP address")
     docker_bridge_cidr = forms.CharField(required=False, max_length=60, label="Docker Bridge address")
-    max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+    max_pods = forms.IntegerField(
+        required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS
+    )
     network_policy = forms.ChoiceField(choices=[], label="Network policy")
     # AKS-04: the add-on needs Azure CNI; chosen with kubenet it is refused.
     virtual_nodes = forms.BooleanField(required=False, label="Enable virtual nodes")
@@ -125,11 +137,32 @@ class KubernetesWizard(CreateWizard):
 
     # --- what the Networking tab shows ---------------------------------------
 
-    @property
+    def _pickers(self) -> None:
+        """The network pickers, as the state now is: the sandbox's networks and
+        the chosen one's subnets, or a hidden value while "Create new" is open
+        (the choice comes back when it is cancelled)."""
+        vnet, subnet = self.fields["vnet"], self.fields["subnet"]
+        vnet.widget = forms.HiddenInput() if self.creating_vnet else Picker()
+        vnet.widget.choices = [("", "Select a virtual network")] + [
+            (str(v.pk), f"{v.name} ({v.resource_group.name}, {v.region_label})") for v in self.vnets
+        ]
+        subnet.widget = forms.HiddenInput() if self.creating_subnet else Picker()
+        subnet.widget.choices = [("", "Select a subnet")] + [
+            (o["value"], o["label"]) for o in (self.subnet_options if not self.creating_subnet else [])
+        ]
+
+    @cached_property
     def helpers(self) -> dict:
-        """The wizard's plain fields; the network pickers with "Create new",
-        the plugin radios and max pods (editable in some eras) are drawn by
-        its template."""
+        """The wizard's fields by section (read once the request's action
+        has been applied); buttons and callouts come from its template."""
+        self._pickers()
+        page = "aks/create_kubernetes.html#"
+        wizard = {
+            "hx-post": "{{ request.path }}",
+            "hx-trigger": "change",
+            "hx-target": "#create-wizard",
+            "hx-swap": "outerHTML",
+        }
         ranges = [
             AzField(
                 "service_cidr",
@@ -163,8 +196,61 @@ class KubernetesWizard(CreateWizard):
                     help="Clear of the virtual network, service and pod ranges.",
                 )
             )
+        if self.aks_rules.max_pods_editable:
+            # The Classic portal shows the default, not a field (AKS-26): the template says so.
+            ranges.append(
+                AzField(
+                    "max_pods",
+                    id="max-pods",
+                    min="{{ wizard.max_pods_limits.minimum }}",
+                    max="{{ wizard.max_pods_limits.maximum }}",
+                    help_template=page + "max-pods-help",
+                )
+            )
         return {
             "basics": helper(wizard_name(), wizard_region(), rows=True),
+            "plugin": helper(
+                AzField(
+                    "network_plugin",
+                    id="network-plugin",
+                    star=True,
+                    after_template=page + "plugin-after",
+                    **wizard,
+                    **{"hx-vals": '{"action": "plugin"}'},
+                ),
+                rows=True,
+            ),
+            "network": helper(
+                AzField(
+                    "vnet",
+                    id="vnet",
+                    star=True,
+                    after_template=page + "vnet-after",
+                    **wizard,
+                    **{"hx-vals": '{"action": "vnet"}'},
+                ),
+                AzField(
+                    "subnet",
+                    id="subnet",
+                    star=True,
+                    after_template=page + "subnet-after",
+                    rule="AKS-23, AKS-05",
+                    help="The node subnet can't be delegated, and a kubenet cluster needs a subnet of its own.",
+                ),
+                rows=True,
+            ),
+            "new_vnet": helper(
+                _new_network_field("new_vnet_name"),
+                _new_network_field(
+                    "new_vnet_space",
+                    rule="VNET-01, VNET-02, AKS-43",
+                    help="Clear of the service address range and the docker bridge; not a reserved range.",
+                ),
+            ),
+            "new_subnet": helper(
+                _new_network_field("new_subnet_name"),
+                _new_network_field("new_subnet_prefix", help_template=page + "new-subnet-help"),
+            ),
             "pool": helper(
                 AzField("node_size", id="node-size", star=True),
                 AzField(
@@ -246,7 +332,13 @@ class KubernetesWizard(CreateWizard):
             if subnet.network.version != 4:
                 continue
             free = max(subnet.usable_count - usage[subnet.pk], 0)
-            options.append({"subnet": subnet, "value": str(subnet.pk), "label": f"{subnet.name} ({subnet.address_prefix}, {free:,} free)"})
+            options.append(
+                {
+                    "subnet": subnet,
+                    "value": str(subnet.pk),
+                    "label": f"{subnet.name} ({subnet.address_prefix}, {free:,} free)",
+                }
+            )
         return options
 
     @property
@@ -600,9 +692,15 @@ class NodePoolForm(forms.Form):
     os_type = forms.ChoiceField(choices=OS_CHOICES, initial="Linux", label="OS type")
     vm_size = forms.ChoiceField(choices=[(s, s) for s in services.NODE_SIZES], label="Node size")
     node_count = forms.IntegerField(
-        min_value=1, max_value=services.MAX_NODES_PER_POOL, initial=3, label="Node count", error_messages=NODE_COUNT_ERRORS
+        min_value=1,
+        max_value=services.MAX_NODES_PER_POOL,
+        initial=3,
+        label="Node count",
+        error_messages=NODE_COUNT_ERRORS,
     )
-    max_pods = forms.IntegerField(required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS)
+    max_pods = forms.IntegerField(
+        required=False, min_value=1, label="Max pods per node", error_messages=MAX_PODS_ERRORS
+    )
 
     @property
     def helper(self):
@@ -635,24 +733,31 @@ class NodePoolForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def _answer(choices: list[tuple[str, str]], label: str) -> forms.ChoiceField:
+    """One of the helper's questions: unanswered is fine, an answer not offered is marked."""
+    return forms.ChoiceField(
+        choices=choices,
+        required=False,
+        label=label,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the answers offered."},
+    )
+
+
 class NetworkModelForm(forms.Form):
     """The seed's questions (SEED-28, SEED-29). Each may be left unanswered:
     the helper recommends once all four are answered."""
 
-    ip_space = forms.ChoiceField(
-        choices=[("yes", "Yes, there is room for every pod"), ("no", "No, address space is limited")],
-        required=False,
-        label="Is IP address space available for every pod to take a VNet address?",
+    ip_space = _answer(
+        [("yes", "Yes, there is room for every pod"), ("no", "No, address space is limited")],
+        "Is IP address space available for every pod to take a VNet address?",
     )
-    traffic = forms.ChoiceField(
-        choices=[("inside", "Mostly inside the cluster"), ("outside", "Mostly to resources outside the cluster")],
-        required=False,
-        label="Where does most pod traffic go?",
+    traffic = _answer(
+        [("inside", "Mostly inside the cluster"), ("outside", "Mostly to resources outside the cluster")],
+        "Where does most pod traffic go?",
     )
-    virtual_nodes_or_policy = forms.ChoiceField(
-        choices=YES_NO, required=False, label="Do you need virtual nodes or Azure Network Policy?"
-    )
-    windows = forms.ChoiceField(choices=YES_NO, required=False, label="Will the cluster run Windows Server nodes?")
+    virtual_nodes_or_policy = _answer(YES_NO, "Do you need virtual nodes or Azure Network Policy?")
+    windows = _answer(YES_NO, "Will the cluster run Windows Server nodes?")
 
     # What each question weighs, as the helper shows it.
     rule_ids: ClassVar[dict[str, str]] = {
@@ -672,6 +777,24 @@ class NetworkModelForm(forms.Form):
             traffic_mostly_inside_cluster=data["traffic"] == "inside",
             needs_virtual_nodes_or_azure_policy=data["virtual_nodes_or_policy"] == "yes",
             windows_nodes=data["windows"] == "yes",
+        )
+
+    @property
+    def helper(self):
+        """The questions, numbered, each with the rule IDs it weighs."""
+        return helper(
+            *(
+                AzField(
+                    name,
+                    id=f"question-{name}",
+                    label=format_html(
+                        '{}. {} <span class="az-rule">{}</span>', number, field.label, self.rule_ids[name]
+                    ),
+                    stack=True,
+                    wrapper_class="az-question",
+                )
+                for number, (name, field) in enumerate(self.fields.items(), start=1)
+            )
         )
 
     @property
@@ -730,4 +853,6 @@ class IpPlanForm(forms.Form):
 
     def plan(self) -> dict:
         max_pods = self.cleaned_data["max_pods"] if self.rules.max_pods_editable else None
-        return plan_context(self.sandbox, self.plugin(), self.cleaned_data["node_count"], max_pods, self.subnet_choice())
+        return plan_context(
+            self.sandbox, self.plugin(), self.cleaned_data["node_count"], max_pods, self.subnet_choice()
+        )

@@ -117,7 +117,13 @@ def pool_add(request, subscription_id, rg, name):
     """'+ Add node pool' (a context pane). Windows on kubenet is refused (AKS-04, ERR-34)."""
     cluster = _get_cluster(request, subscription_id, rg, name)
     limits = aks_rules_for(cluster.sandbox.era).max_pods[cluster.plugin]
-    initial = {"mode": "User", "os_type": "Linux", "vm_size": services.NODE_SIZES[0], "node_count": 3, "max_pods": limits.default}
+    initial = {
+        "mode": "User",
+        "os_type": "Linux",
+        "vm_size": services.NODE_SIZES[0],
+        "node_count": 3,
+        "max_pods": limits.default,
+    }
     form = NodePoolForm(request.POST or None, initial=initial)
     problems: dict[str, Problem] = {}
     status = 200
@@ -200,7 +206,7 @@ def ip_plan(request):
 
 @require_GET
 def network_model(request):
-    """"Which network model?": the seed's questions and, once all are
+    """ "Which network model?": the seed's questions and, once all are
     answered, kubenet or Azure CNI with the reasons (SEED-26 to SEED-29).
     In the Current era kubenet is retiring, so its answers lead to Azure CNI
     Overlay (AKS-09). Answers other than the offered ones are a 422."""
@@ -213,13 +219,8 @@ def network_model(request):
                 recommendation = recommend_network_model(questions, request.sandbox.era)
         else:
             status = 422
-    questions = [
-        {"field": form[name], "rules": NetworkModelForm.rule_ids[name], "value": form[name].value() or ""}
-        for name in form.fields
-    ]
     context = {
         "form": form,
-        "questions": questions,
         "recommendation": recommendation,
         "rules": aks_rules_for(request.sandbox.era),
         "page_title": "Which network model?",

@@ -4,6 +4,7 @@ request carries, parsed). Field shape is the form's; Azure's rules are the
 services' and naming's, with their rule IDs."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django import forms
 
@@ -106,8 +107,9 @@ class WebAppWizard(CreateWizard):
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     name_kind = "webapp"
 
-    publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish")
-    plan = forms.CharField(required=False, max_length=40, label="App Service Plan")
+    publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish", widget=forms.RadioSelect)
+    # The sandbox's plans (set by __init__); one of another sandbox is "Select an App Service plan".
+    plan = Text(40, label="App Service Plan", widget=Picker)
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)
@@ -118,6 +120,50 @@ class WebAppWizard(CreateWizard):
         )
         if self.plans:
             self.initial["plan"] = str(self.plans[0].pk)
+        self.fields["plan"].widget.choices = [("", "Select an App Service plan")] + [
+            (str(p.pk), f"{p.name} ({p.sku_label}, {p.os}, {p.region_label})") for p in self.plans
+        ]
+        # Shown as the portal shows it, not offered: only code is published here.
+        publish = self.fields["publish"].widget
+        publish.choices = [*publish.choices, ("docker", "Docker Container")]
+        publish.disabled = {"docker": "Not simulated in VNet Lab"}
+
+    @property
+    def helpers(self) -> dict:
+        """Basics: the name with its live check (NAMING-05) and Publish; then
+        the plan, labelled with its operating system and region once picked."""
+        page = "appservice/create_webapp.html#"
+        plan = self.chosen_plan
+        wizard = {"hx-post": "{{ request.path }}"}
+        return {
+            "name": helper(
+                wizard_name(
+                    suffix=".azurewebsites.net",
+                    after_template=page + "name-after",
+                    **wizard,
+                    **{
+                        "hx-trigger": "input changed delay:400ms",
+                        "hx-target": "#name-check",
+                        "hx-swap": "outerHTML",
+                        "hx-vals": '{"action": "check_name"}',
+                    },
+                ),
+                AzField("publish", id="publish", star=True),
+                rows=True,
+            ),
+            "plan": helper(
+                AzField(
+                    "plan",
+                    id="plan",
+                    star=True,
+                    label=f"{plan.os} Plan ({plan.region_label})" if plan else "",
+                    after_template=page + "plan-after",
+                    **wizard,
+                    **{"hx-trigger": "change", "hx-vals": '{"action": "stay"}'},
+                ),
+                rows=True,
+            ),
+        }
 
     @property
     def chosen_plan(self) -> AppServicePlan | None:
@@ -366,10 +412,53 @@ class AddVnetForm(forms.Form):
         )
 
 
-class ClassicVnetForm(forms.Form):
-    """ "Click here to connect to a Classic VNet" (SEED-12)."""
+CLASSIC_VNET_ERROR = "Select a classic virtual network."
 
-    vnet = PkField()
+
+class ClassicVnetForm(forms.Form):
+    """ "Click here to connect to a Classic VNet" (SEED-12): the sandbox's
+    classic networks, each with why it can or can't be used (its gateway's
+    point-to-site). One shown disabled may still be sent: the service then
+    refuses it with its rule; anything else is "Select a classic virtual
+    network."."""
+
+    vnet = forms.ChoiceField(
+        required=False,
+        label="Virtual Network",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CLASSIC_VNET_ERROR},
+    )
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(data)
+        self.choices = services.vnet_choices(app).classic
+        self.plan_problem = services.plan_problem(app.plan)
+        # Each option's label is its services.Choice: the pane shows its details and reason.
+        self.fields["vnet"].choices = [(str(c.obj.pk), c) for c in self.choices]
+        self.fields["vnet"].widget.disabled = {
+            str(c.obj.pk): "" for c in self.choices if self.plan_problem or not c.enabled
+        }
+        self.problems: dict = {}  # a refusal is the pane's banner, not a field error
+
+    def clean_vnet(self) -> VirtualNetwork:
+        pk = self.cleaned_data["vnet"]
+        choice = next((c for c in self.choices if str(c.obj.pk) == pk), None)
+        if choice is None:
+            raise forms.ValidationError(CLASSIC_VNET_ERROR)
+        return choice.obj
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "vnet",
+                id="classic-vnet",
+                option_prefix="classic",
+                star=True,
+                choices_template="appservice/add_classic_vnet.html#classic-options",
+                wrapper_class="mb-0",
+            )
+        )
 
 
 class RouteAllForm(forms.Form):
@@ -382,13 +471,27 @@ class RouteAllForm(forms.Form):
 
 
 class ScaleUpForm(forms.Form):
-    """The Spec Picker's Apply: the chosen pricing tier (the service checks it, ASVI-10)."""
+    """The Spec Picker's Apply: the chosen pricing tier, as sent (the service
+    checks it, ASVI-10, a card shown disabled included)."""
 
-    sku = Text(8, strip=True)
+    sku = Text(8, strip=True, label="Pricing tier", widget=forms.RadioSelect)
     tab = Text(20)
 
     def sku_value(self) -> str:
         return parsed(self)["sku"].upper()
+
+    def offer(self, cards: list[dict]) -> None:
+        """The tab's cards as the options (each option's label is its card);
+        one the plan can't take is shown disabled with its reason."""
+        widget = self.fields["sku"].widget
+        # A dict label would be read as a group of options: the card goes as an object.
+        widget.choices = [(card["sku"], SimpleNamespace(**card)) for card in cards]
+        widget.disabled = {card["sku"]: "" for card in cards if card["problem"]}
+
+    @property
+    def helper(self):
+        cards = "appservice/scale_up.html#sku-cards"
+        return helper(AzField("sku", id="spec-sku", label_hidden=True, wrapper_class="mb-0", choices_template=cards))
 
 
 class TroubleshootForm(forms.Form):

@@ -416,24 +416,23 @@ def add_vnet_details(request, subscription_id, rg, name):
 def add_classic_vnet(request, subscription_id, rg, name):
     """ "Click here to connect to a Classic VNet" (SEED-12)."""
     app = get_app(request, subscription_id, rg, name)
-    choices = services.vnet_choices(app)
+    form = ClassicVnetForm(app, request.POST if request.method == "POST" else None)
     errors = {}
     if request.method == "POST":
-        vnet = _lookup_vnet(request, parsed(ClassicVnetForm(request.POST))["vnet"])
-        if vnet is None or not vnet.is_classic:
-            errors["vnet"] = "Select a classic virtual network."
+        if not form.is_valid():
+            errors["vnet"] = form.errors["vnet"][0]
         else:
             try:
-                services.add_gateway_integration(app, vnet)
+                services.add_gateway_integration(app, form.cleaned_data["vnet"])
             except AzureRuleError as exc:
                 errors["vnet"] = exc
         if not errors:
             return _integration_changed(request, app)
     context = {
         **_blade(app, "networking", "Classic VNet"),
-        "choices": choices,
+        "form": form,
         "errors": errors,
-        "plan_problem": services.plan_problem(app.plan),
+        "plan_problem": form.plan_problem,
     }
     return respond(request, "appservice/add_classic_vnet.html", "pane", context, status=422 if errors else 200)
 
@@ -637,7 +636,12 @@ def settings_draft(request, subscription_id, rg, name):
     pane = SettingPaneForm(request.POST)
     data = parsed(pane)
     if "pane" in pane.data:
-        form = {"name": data["name"], "value": data["value"], "slot": data["slot_setting"], "original": data["original"]}
+        form = {
+            "name": data["name"],
+            "value": data["value"],
+            "slot": data["slot_setting"],
+            "original": data["original"],
+        }
         try:
             draft.rows = services.draft_setting(
                 app, draft.rows, name=form["name"], value=form["value"], slot=form["slot"], original=form["original"]
@@ -733,7 +737,9 @@ def _scale_up_page(request, plan: AppServicePlan, blade: dict, url: str):
     tab = parsed(form)["tab"] or parsed(ScaleUpForm(request.GET))["tab"]
 
     def context() -> dict:
-        return {**blade, "scale_url": url, **_spec_picker_context(plan, tab, selected=selected, error=error, done=done)}
+        picker = _spec_picker_context(plan, tab, selected=selected, error=error, done=done)
+        form.offer(picker["cards"])
+        return {**blade, "scale_url": url, "form": form, **picker}
 
     if request.method == "POST":
         return swap(request, "appservice/scale_up.html", "spec-picker", context, page_url=url, status=status)

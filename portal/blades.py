@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from portal.access import blade_kwargs
 from portal.errors import AzureRuleError
+from portal.forms import WizardButtonsForm
 from portal.models import ActivityLogEntry
 from portal.registry import MenuSection, registry
 from portal.resources import resource_url
@@ -145,8 +146,7 @@ def run_wizard(request: HttpRequest, wizard, template: str, *, breadcrumbs: list
     answers 422. ``breadcrumbs`` default to "Create a resource"."""
     status = 200
     if request.method == "POST":
-        # The wizard's own buttons (tab, Previous/Next, Review, Create), not domain input.
-        created = wizard.step(request.POST.get("action", ""), request.POST.get("goto", ""))
+        created = wizard.step(*WizardButtonsForm(request.POST).pressed())
         if created is not None:
             return go(request, resource_url(created))
         if wizard.validation == "failed" or "new_rg_name" in wizard.problems:

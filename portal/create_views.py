@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.arm import ids
 from portal.arm.errors import ArmError
 from portal.blades import go, respond
-from portal.forms import CreateWizard, MarketplaceForm, ResourceGroupWizard
+from portal.forms import CreateWizard, MarketplaceForm, ResourceGroupWizard, WizardButtonsForm
 from portal.models import ActivityLogEntry, Operation, ResourceGroup
 from portal.registry import Product, registry
 from portal.resources import resource_url
@@ -118,8 +118,8 @@ def create_wizard(request, kind):
     page = getattr(wizard_class, "wizard_template", f"portal/create_{kind}.html")
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        created = wizard.step(action, request.POST.get("goto", ""))
+        action, goto = WizardButtonsForm(request.POST).pressed()
+        created = wizard.step(action, goto)
         if created is not None:
             return _to_deployment(request, created)
         if action == "check_name" and request.htmx:
@@ -183,12 +183,16 @@ def _deployed_url(sandbox, entry) -> str:
     """The deployed resource's blade, or "" when it no longer exists."""
     name = entry.resource_id.rsplit("/", 1)[-1]
     if entry.resource_type == ResourceGroup.arm_type:
-        group = ResourceGroup.objects.filter(subscription__sandbox=sandbox, name__iexact=name).select_related(
-            "subscription"
-        ).first()
+        group = (
+            ResourceGroup.objects.filter(subscription__sandbox=sandbox, name__iexact=name)
+            .select_related("subscription")
+            .first()
+        )
         if group is None:
             return ""
-        return reverse("resource_group", kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name})
+        return reverse(
+            "resource_group", kwargs={"subscription_id": group.subscription.subscription_id, "rg": group.name}
+        )
     found = registry.find(entry.resource_type)
     if found is None or not found.listed:
         return ""

@@ -49,6 +49,19 @@ class _Values:
         return self.wizard.value(name)
 
 
+class WizardButtonsForm(forms.Form):
+    """A create wizard's own buttons, not domain input: which was pressed
+    (``action``: Next, Review, Create, "Create new"...) and the tab a tab
+    button names (``goto``). Anything malformed is no button."""
+
+    action = forms.CharField(required=False, max_length=40)
+    goto = forms.CharField(required=False, max_length=40)
+
+    def pressed(self) -> tuple[str, str]:
+        self.is_valid()
+        return self.cleaned_data.get("action", ""), self.cleaned_data.get("goto", "")
+
+
 class CreateWizard(forms.Form):
     """Basics every wizard shares, and the tab/validation state machine.
 

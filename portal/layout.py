@@ -140,6 +140,18 @@ class AzField(Field):
     rendered with the page's context (``max="{{ limits.maximum }}"``);
     ``wrapper_style`` is a stacked field's own inline style (its width in a
     row of fields).
+
+    ``after_template`` is a template (a ``page.html#partial``) drawn under
+    the control and its error, before the help: what the page puts beside a
+    field, such as a "Create new" link and the callout it opens, or a live
+    check's answer. ``suffix`` is the grey text joined to a text box's right
+    (``.azurewebsites.net``). A radio group's widget may carry ``disabled``
+    (a dict: value to the reason shown as its tooltip), as a ``Picker`` does:
+    those options are shown greyed, not pickable. ``choices_template`` draws a
+    radio group's options itself (rich options: a list whose entries carry
+    details and a reason), given ``az.choices`` (their ids, checked and
+    disabled) and the page's context; the pack keeps the legend, the error
+    and the help.
     """
 
     template = "%s/field.html"
@@ -165,6 +177,9 @@ class AzField(Field):
         option_class: str = "",
         label_hidden: bool = False,
         wrapper_style: str = "",
+        after_template: str = "",
+        suffix: str = "",
+        choices_template: str = "",
         **attrs: Any,
     ) -> None:
         super().__init__(name, id=id, **attrs)
@@ -184,7 +199,10 @@ class AzField(Field):
             "option_class": option_class,
             "label_hidden": label_hidden,
             "wrapper_style": wrapper_style,
+            "suffix": suffix,
         }
+        self.after_template = after_template
+        self.choices_template = choices_template
         self.help_template = help_template
         self.legend_template = legend_template
         self.readonly = readonly
@@ -209,7 +227,7 @@ class AzField(Field):
             **self.options,
             "label": _text(self.options["label"], context),
             "group": group,
-            "choices": self._choices(form, locked) if group in ("checkbox", "radio") else [],
+            "choices": self._choices(form, widget, locked) if group in ("checkbox", "radio") else [],
             "option_attrs": flatatt({k: v for k, v in attrs.items() if k != "id"}),
             "input": self._input(widget, attrs),
             "select": self._select(form, widget, attrs) if isinstance(widget, Picker) else None,
@@ -217,7 +235,10 @@ class AzField(Field):
             "problem": problem_for(form, context, self.name),
             "help_html": _render(self.help_template, flat),
             "legend_html": _render(self.legend_template, flat),
+            "after_html": _render(self.after_template, flat),
         }
+        if self.choices_template:
+            az["choices_html"] = _render(self.choices_template, {**flat, "az": az, "field": form[self.name]})
         return render_field(
             self.name,
             form,
@@ -261,9 +282,11 @@ class AzField(Field):
         rest = {k: v for k, v in {**widget.attrs, **attrs}.items() if k not in ("id", "name")}
         return {"attrs": flatatt(rest), "groups": groups}
 
-    def _choices(self, form, locked: bool = False) -> list[dict[str, Any]]:
+    def _choices(self, form, widget: forms.Widget, locked: bool = False) -> list[dict[str, Any]]:
         """A group's options with the element ids the portal gives them;
-        ``locked`` disables every option but the chosen one."""
+        ``locked`` disables every option but the chosen one, the widget's
+        ``disabled`` (value: reason) the options the service doesn't offer."""
+        unavailable = getattr(widget, "disabled", None) or {}
         prefix = self.options["option_prefix"]
         option_ids = self.options["option_ids"]
         by_label = option_ids == "label"
@@ -278,7 +301,9 @@ class AzField(Field):
                 "value": option.data["value"],
                 "label": option.choice_label,
                 "checked": option.data["selected"],
-                "disabled": locked and not option.data["selected"],
+                "disabled": (locked and not option.data["selected"]) or str(option.data["value"]) in unavailable,
+                "reason": unavailable.get(str(option.data["value"]), "") if isinstance(unavailable, dict) else "",
+                "unavailable": str(option.data["value"]) in unavailable,
                 "id": f"{prefix}-{suffix(option)}",
             }
             for option in form[self.name].subwidgets

@@ -93,7 +93,7 @@ def test_it_waits_for_every_answer(alice):
     page = _text(response)
     assert "Answer the questions to see which model fits (2 left)." in page
     assert 'id="recommended-model"' not in page
-    assert 'value="yes" checked' in page and 'value="inside" checked' in page  # answers kept
+    assert 'value="yes" id="question-ip_space-yes" checked' in page and 'value="inside" id="question-traffic-inside" checked' in page  # answers kept
 
 
 def test_an_answer_not_offered_is_422_with_the_question_marked_not_500(alice):

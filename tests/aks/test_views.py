@@ -27,7 +27,7 @@ def test_the_classic_wizard_opens_with_the_eras_labels_and_defaults(alice):
                   "Docker Bridge address", "Max pods per node", "Network policy"):
         assert label in html
     # AKS-42 [Classic]: Kubenet first and chosen; no Overlay; AKS-40/41 defaults.
-    assert 'value="kubenet" checked' in html and "Azure CNI Overlay" not in html
+    assert 'value="kubenet" id="network-plugin-kubenet" checked' in html and "Azure CNI Overlay" not in html
     assert 'value="10.0.0.0/16"' in html and 'value="10.0.0.10"' in html and 'value="172.17.0.1/16"' in html
     assert 'id="max-pods-fixed">110<' in html  # AKS-26: not editable in the Classic portal
 
@@ -36,7 +36,7 @@ def test_the_current_wizard_offers_overlay_first_and_no_docker_bridge(alice):
     alice.sandbox.era = "current"
     alice.sandbox.save()
     html = alice.get(WIZARD).content.decode()
-    assert 'value="overlay" checked' in html
+    assert 'value="overlay" id="network-plugin-overlay" checked' in html
     assert "Azure CNI Node Subnet" in html and "Docker Bridge address" not in html
     assert 'name="max_pods" id="max-pods" value="250"' in html  # AKS-25
     assert 'name="pod_cidr" id="pod-cidr" value="10.244.0.0/16"' in html

@@ -86,9 +86,9 @@ def test_create_new_subnet_suggests_the_first_free_block_the_plan_needs_and_list
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert 'id="new-subnet-name" class="az-input" value="aks-subnet-2"' in html  # 'aks-subnet' is taken
+    assert 'id="new-subnet-name" value="aks-subnet-2"' in html  # 'aks-subnet' is taken
     # Kubenet, 3 nodes: 4 addresses fit a /29, but the lab suggests at least a /24.
-    assert 'id="new-subnet-prefix" class="az-input" value="10.50.2.0/24"' in html
+    assert 'id="new-subnet-prefix" value="10.50.2.0/24"' in html
     assert 'id="new-subnet-free-ranges">10.50.2.0/23, 10.50.4.0/22' in html
     assert 'id="ip-plan-subnet">Cluster subnet (new) <strong>aks-subnet-2</strong> (10.50.2.0/24): 251 usable' in html
 
@@ -96,15 +96,15 @@ def test_create_new_subnet_suggests_the_first_free_block_the_plan_needs_and_list
 def test_create_new_subnet_for_50_cni_nodes_suggests_a_slash_21(alice, vnet):
     data = form(alice, vnet, subnet_mode="", network_plugin="azure", node_count="50", action="new_subnet")
     html = alice.post(WIZARD, data, HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="new-subnet-prefix" class="az-input" value="10.50.8.0/21"' in html  # AKS-21: 1,581 addresses
+    assert 'id="new-subnet-prefix" value="10.50.8.0/21"' in html  # AKS-21: 1,581 addresses
 
 
 def test_create_new_vnet_prefills_the_lab_defaults(alice):
     html = alice.post(WIZARD, form(alice, subnet_mode="", action="new_vnet"), HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="new-vnet-name" class="az-input" value="lab-aks-vnet"' in html
-    assert 'id="new-vnet-space" class="az-input" value="10.224.0.0/12"' in html
-    assert 'id="new-subnet-name" class="az-input" value="aks-subnet"' in html
-    assert 'id="new-subnet-prefix" class="az-input" value="10.224.0.0/16"' in html
+    assert 'id="new-vnet-name" value="lab-aks-vnet"' in html
+    assert 'id="new-vnet-space" value="10.224.0.0/12"' in html
+    assert 'id="new-subnet-name" value="aks-subnet"' in html
+    assert 'id="new-subnet-prefix" value="10.224.0.0/16"' in html
     assert 'id="vnet-new-label">(new) lab-aks-vnet<' in html
 
 

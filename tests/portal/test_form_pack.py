@@ -2,6 +2,8 @@
 field drawn as the portal draws it, with its required star, info balloon,
 help and its error in Azure's style."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.template import Context, Template
 from django.test.html import parse_html
@@ -328,3 +330,79 @@ def test_a_wizard_picker_redraws_the_wizard_on_change():
         ' hx-swap="outerHTML" hx-vals=\'{"action": "stay"}\'>'
         '<option value="">None</option><option value="7" selected>hub</option></select></div></div>',
     )
+
+
+class SuffixForm(forms.Form):
+    name = forms.CharField()
+    publish = forms.ChoiceField(
+        choices=[("code", "Code"), ("docker", "Docker Container")],
+        widget=forms.RadioSelect(attrs={}),
+    )
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data)
+        self.fields["publish"].widget.disabled = {"docker": "Not simulated"}
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "name", id="name", suffix=".azurewebsites.net", after_template="aks/create_kubernetes.html#plugin-after"
+            ),
+            AzField("publish", id="publish"),
+            rows=True,
+        )
+
+
+def test_a_suffix_joins_the_box_and_a_template_follows_its_error_before_its_help():
+    html = _render(SuffixForm({"name": "web", "publish": "code"}))
+    assert _has(
+        html,
+        '<div class="az-input-suffix"><input type="text" name="name" id="name" value="web">'
+        '<span class="az-suffix">.azurewebsites.net</span></div>',
+    )
+    assert 'id="network-model-link"' in html
+
+
+def test_a_radio_the_widget_disables_is_greyed_with_its_reason():
+    html = _render(SuffixForm({"publish": "code"}))
+    assert _has(
+        html,
+        '<label class="text-secondary" title="Not simulated"><input type="radio" name="publish" value="docker"'
+        ' id="publish-docker" disabled> Docker Container</label>',
+    )
+    assert _has(html, '<label><input type="radio" name="publish" value="code" id="publish-code" checked> Code</label>')
+
+
+class RichChoiceForm(forms.Form):
+    vnet = forms.ChoiceField(widget=forms.RadioSelect, label="Virtual network")
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data)
+        gateway = SimpleNamespace(name="gw", p2s_address_pool="172.16.0.0/24")
+        usable = SimpleNamespace(
+            obj=SimpleNamespace(
+                name="classic-a", address_space=["10.1.0.0/16"], region_label="East US", gateway=gateway
+            ),
+            enabled=True,
+        )
+        blocked = SimpleNamespace(
+            obj=SimpleNamespace(name="classic-b", address_space=["10.2.0.0/16"], region_label="East US"),
+            enabled=False,
+            problem=SimpleNamespace(message="No gateway.", learn_more="Learn more: ERR-18"),
+        )
+        self.fields["vnet"].choices = [("1", usable), ("2", blocked)]
+        self.fields["vnet"].widget.disabled = {"2": ""}
+
+    @property
+    def helper(self):
+        options = "appservice/add_classic_vnet.html#classic-options"
+        return helper(AzField("vnet", id="rich", star=True, choices_template=options))
+
+
+def test_a_page_can_draw_a_radio_groups_rich_options_the_pack_keeping_legend_and_ids():
+    html = _render(RichChoiceForm({"vnet": "1"}))
+    assert '<legend class="az-label required">Virtual network</legend>' in html.replace("\n", "")
+    assert _has(html, '<input type="radio" name="vnet" value="1" id="rich-1" checked>')
+    assert _has(html, '<input type="radio" name="vnet" value="2" id="rich-2" disabled>')
+    assert "Gateway 'gw' has point-to-site (172.16.0.0/24)." in html and "No gateway." in html

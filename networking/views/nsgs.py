@@ -333,8 +333,9 @@ def _association_context(request, nsg, *, kind: str, data, problems=None) -> dic
         context["subnet_choices"] = list(vnet.subnets.select_related("nsg").order_by("name")) if vnet else []
         context["action_url"] = _url(nsg, "nsg_subnet_associate")
     else:
+        # VMSS-01: a scale set instance's NIC takes its NSG from the scale set.
         context["nic_choices"] = list(
-            NetworkInterface.objects.filter(sandbox=request.sandbox)
+            NetworkInterface.objects.filter(sandbox=request.sandbox, scale_set="")
             .select_related("vm", "nsg", "subnet__vnet")
             .order_by("name")
         )
@@ -426,7 +427,7 @@ def nsg_nic_associate(request, subscription_id, rg, name):
         return respond(request, "networking/nsg_associate.html", "pane", context)
     data = parsed(AssociateForm(request.POST))
     nic = (
-        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=data["nic"])
+        NetworkInterface.objects.filter(sandbox=request.sandbox, pk=data["nic"], scale_set="")
         .select_related("resource_group__subscription")
         .first()
     )

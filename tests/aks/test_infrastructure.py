@@ -305,3 +305,21 @@ def test_connection_troubleshoot_from_a_pod_shows_the_load_balancers_address(ali
     }
     html = alice.get(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert f'id="source-ip-seen">{pip.ip_address}<' in html and "LB-01" in html
+
+
+# --- The demo seed ----------------------------------------------------------------------------------
+
+
+def test_the_demo_seeds_clusters_come_with_their_infrastructure_and_a_quiet_sandbox(carol):
+    from aks.models import ManagedCluster
+
+    clusters = list(ManagedCluster.objects.filter(sandbox=carol.sandbox).select_related("load_balancer"))
+    assert len(clusters) == 2
+    for cluster in clusters:
+        node_rg = _node_rg(carol, cluster)
+        rows, _, _, _ = resource_page(carol.sandbox, resource_group=node_rg)
+        kinds = {r.type_label for r in rows}
+        assert {"Virtual machine scale set", "Load balancer", "Public IP address"} <= kinds
+        assert "Network interface" not in kinds
+        assert cluster.load_balancer.frontend_ips.get().ip_address
+    assert recent_resources(carol.sandbox) == []  # the seed is quiet

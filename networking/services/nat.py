@@ -144,6 +144,13 @@ def _pool_exhausted(field: str) -> AzureRuleError:
     )
 
 
+def check_free_address(sandbox: Sandbox, *, field: str = "name") -> None:
+    """PIP-05: refused when the sandbox's range has no address left for a
+    new Static public IP (one a service makes for itself, too)."""
+    if _free_address(sandbox) is None:
+        raise _pool_exhausted(field)
+
+
 def _free_address(sandbox: Sandbox) -> IPv4Address | None:
     """PIP-05: the lowest address of the pool no public IP of the sandbox holds."""
     taken = set(

@@ -323,3 +323,21 @@ def test_the_demo_seeds_clusters_come_with_their_infrastructure_and_a_quiet_sand
         assert "Network interface" not in kinds
         assert cluster.load_balancer.frontend_ips.get().ip_address
     assert recent_resources(carol.sandbox) == []  # the seed is quiet
+
+
+def test_a_cluster_is_refused_when_the_sandbox_has_no_public_address_left_pip_05(alice):
+    """LB-02 needs an outbound public IP: Review refuses it, nothing is written."""
+    from tests.helpers.aks import state
+
+    subnets = aks_subnets(alice)
+    rg = group(alice)
+    for n, address in enumerate(nat_services.ADDRESS_POOL.hosts()):
+        PublicIPAddress.objects.create(
+            sandbox=alice.sandbox, resource_group=rg, name=f"pip-{n}", location="eastus", ip_address=str(address)
+        )
+    refusals = services.cluster_refusals(alice.sandbox, rg, spec(subnets["aks-subnet"]))
+    assert any("PIP-05" in r.rule_ids and r.field == "region" for r in refusals)
+    before = state(alice)
+    with pytest.raises(AzureRuleError):
+        services.create_cluster(rg, spec(subnets["aks-subnet"]))
+    assert state(alice) == before

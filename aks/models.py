@@ -65,6 +65,15 @@ class ManagedCluster(ArmResource):
     )
     # The virtual nodes add-on (ACI connector); Azure CNI only (AKS-04).
     virtual_nodes = models.BooleanField(default=False)
+    # LB-02: outboundType loadBalancer, the `kubernetes` load balancer AKS
+    # makes in the node resource group, with its outbound public IP.
+    load_balancer = models.ForeignKey(
+        "networking.LoadBalancer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="aks_clusters",
+    )
 
     objects = ManagedClusterQuerySet.as_manager()
 
@@ -162,6 +171,56 @@ class AgentPool(models.Model):
         }
 
 
+class VirtualMachineScaleSet(ArmResource):
+    """The scale set behind a node pool (``aks-<pool>-<digits>-vmss``), in the
+    node resource group. Its instances are the pool's nodes, ``<vmss>_<n>``;
+    each holds its node's NIC (VMSS-01), which is why those NICs are not
+    resources of their own."""
+
+    pool = models.OneToOneField(AgentPool, on_delete=models.CASCADE, related_name="scale_set")
+
+    arm_type = "Microsoft.Compute/virtualMachineScaleSets"
+    type_label = "Virtual machine scale set"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "resource_group", name="unique_vmss_name_per_rg")
+        ]
+        ordering = ["name"]
+
+    def instances(self) -> list["ClusterNode"]:
+        return list(self.pool.nodes.select_related("nic__subnet__vnet", "nic__nsg").order_by("instance"))
+
+    def arm_properties(self) -> dict:
+        pool = self.pool
+        cluster = pool.cluster
+        ip_config: dict = {"subnet": {"id": cluster.subnet.arm_id}}
+        if cluster.load_balancer_id:
+            ip_config["loadBalancerBackendAddressPools"] = [{"id": cluster.load_balancer.backend_pool_id}]
+        nic_config: dict = {
+            "primary": True,
+            "enableIPForwarding": cluster.plugin is Plugin.KUBENET,
+            "ipConfigurations": [{"name": "ipconfig1", "properties": ip_config}],
+        }
+        if cluster.node_nsg_id:
+            nic_config["networkSecurityGroup"] = {"id": cluster.node_nsg.arm_id}
+        return {
+            "orchestrationMode": "Uniform",
+            "upgradePolicy": {"mode": "Manual"},
+            "virtualMachineProfile": {
+                "osProfile": {"computerNamePrefix": self.name},
+                "storageProfile": {"osDisk": {"osType": pool.os_type}},
+                "networkProfile": {"networkInterfaceConfigurations": [{"name": self.name, "properties": nic_config}]},
+            },
+        }
+
+    def arm_json(self) -> dict:
+        document = super().arm_json()
+        document["sku"] = {"name": self.pool.vm_size, "tier": "Standard", "capacity": self.pool.node_count}
+        document["tags"] = {"aks-managed-poolName": self.pool.name}
+        return document
+
+
 class ClusterNode(models.Model):
     """One node (a scale set instance) and its NIC in the cluster subnet.
 
@@ -182,6 +241,11 @@ class ClusterNode(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def instance_name(self) -> str:
+        """The scale set instance, as the portal names it: ``<vmss>_<n>``."""
+        return f"{self.nic.scale_set}_{self.instance}"
 
 
 class PodIpAddress(models.Model):

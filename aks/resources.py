@@ -1,6 +1,7 @@
 """The AKS app's resource types, as the portal's registry knows them:
-managed clusters (with their live "Creating..."/"Updating..." badge) and
-their node pools. Registered from AksConfig.ready()."""
+managed clusters (with their live "Creating..."/"Updating..." badge),
+their node pools and the pools' virtual machine scale sets. Registered from
+AksConfig.ready()."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -34,6 +35,23 @@ CLUSTER_MENU = (
 )
 
 
+VMSS_ICON = "bi-layers"
+
+SCALE_SET_MENU = (
+    MenuSection(
+        "", (_item("Overview", VMSS_ICON, "vmss_overview"), _item("Activity log", "bi-journal-text", "vmss_activity"))
+    ),
+    MenuSection(
+        "Settings",
+        (
+            _item("Instances", "bi-pc-display", "vmss_instances"),
+            _item("Properties", "bi-code-square", "vmss_json"),
+        ),
+    ),
+    AUTOMATION,
+)
+
+
 def states(sandbox, pks: Iterable[int], now: datetime) -> dict[int, str]:
     """Creating, Updating or Succeeded, from the clusters' operations' end times."""
     changed = ManagedCluster.objects.filter(sandbox=sandbox, pk__in=list(pks)).select_related(
@@ -61,6 +79,18 @@ def resource_types() -> list[ResourceType]:
                 rank=5,
             ),
             badge=LiveBadge(operation_kinds=CLUSTER_OPERATIONS, states=states, partial="aks/live_badge.html"),
+            to_arm=arm_document,
+        ),
+        # VMSS-01: a node pool's scale set, made by AKS in the node resource
+        # group; its instances hold the nodes' NICs.
+        ResourceType(
+            arm_type="Microsoft.Compute/virtualMachineScaleSets",
+            api_version="2023-09-01",
+            label="Virtual machine scale set",
+            icon=VMSS_ICON,
+            model="aks.VirtualMachineScaleSet",
+            overview_url="aks:vmss_overview",
+            menu=SCALE_SET_MENU,
             to_arm=arm_document,
         ),
         ResourceType(

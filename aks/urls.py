@@ -1,5 +1,6 @@
-"""Kubernetes service blade URLs, under
-``.../resourceGroups/<rg>/providers/Microsoft.ContainerService/``."""
+"""Kubernetes service blade URLs, under ``.../resourceGroups/<rg>/providers/``:
+``Microsoft.ContainerService/managedClusters/...`` and the node pools'
+``Microsoft.Compute/virtualMachineScaleSets/...``."""
 
 from django.urls import path
 

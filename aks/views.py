@@ -1,6 +1,8 @@
 """Kubernetes service blades: Overview, Activity log, Networking, Node pools
-(with "+ Add node pool"), Scale and Properties (JSON View), and the live IP
-planning panel of the create wizard (portal-ui §9)."""
+(with "+ Add node pool"), Scale and Properties (JSON View), the live IP
+planning panel of the create wizard (portal-ui §9), and the blades of the
+node pools' virtual machine scale sets (Overview, Instances, Activity log,
+Properties)."""
 
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from aks import services
 from aks.forms import IpPlanForm, NetworkModelForm, NodePoolForm, ScaleForm
-from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
+from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress, VirtualMachineScaleSet
 from aks.planning import aks_rules_for, recommend_network_model
 from networking.models import Route
 from portal.access import blade_kwargs, get_in_group
@@ -233,7 +235,74 @@ def network_model(request):
     return respond(request, "aks/network_model.html", "network-model", context, status=status)
 
 
-CLUSTER = "managedClusters/<str:name>/"
+# --- The node pools' virtual machine scale sets (VMSS-01) ---------------------------------------
+
+VMSS_ICON = "bi-layers"
+
+
+def _get_scale_set(request, subscription_id, rg, name) -> VirtualMachineScaleSet:
+    scale_sets = VirtualMachineScaleSet.objects.select_related(
+        "pool__cluster__resource_group__subscription",
+        "pool__cluster__subnet__vnet__resource_group__subscription",
+        "pool__cluster__load_balancer__resource_group__subscription",
+        "pool__cluster__node_nsg__resource_group__subscription",
+    )
+    return get_in_group(request, scale_sets, subscription_id, rg, name)
+
+
+def _scale_set_blade(scale_set: VirtualMachineScaleSet, active: str, title: str) -> dict:
+    """The blade's context: its instances (``<vmss>_<n>``, their NICs' private
+    IPs) and what owns it."""
+    pages = ("overview", "instances", "json", "activity")
+    cluster = scale_set.pool.cluster
+    instances = [
+        {"name": f"{scale_set.name}_{node.instance}", "computer": node.name, "nic": node.nic, "status": "Running"}
+        for node in scale_set.instances()
+    ]
+    return blade(
+        scale_set,
+        menu=resource_menu(scale_set, active),
+        title=title,
+        icon=VMSS_ICON,
+        active=active,
+        urls={page: _url(scale_set, f"vmss_{page}") for page in pages},
+        pool=scale_set.pool,
+        cluster=cluster,
+        cluster_url=resource_url(cluster),
+        instances=instances,
+        subnet=cluster.subnet,
+        load_balancer_url=resource_url(cluster.load_balancer) if cluster.load_balancer_id else "",
+    )
+
+
+@require_GET
+def vmss_overview(request, subscription_id, rg, name):
+    scale_set = _get_scale_set(request, subscription_id, rg, name)
+    context = _scale_set_blade(scale_set, "vmss_overview", "Overview")
+    return respond(request, "aks/vmss_overview.html", "instances", context)
+
+
+@require_GET
+def vmss_instances(request, subscription_id, rg, name):
+    scale_set = _get_scale_set(request, subscription_id, rg, name)
+    context = _scale_set_blade(scale_set, "vmss_instances", "Instances")
+    return respond(request, "aks/vmss_overview.html", "instances", context)
+
+
+@require_GET
+def vmss_activity(request, subscription_id, rg, name):
+    scale_set = _get_scale_set(request, subscription_id, rg, name)
+    return activity_log(request, scale_set, _scale_set_blade(scale_set, "vmss_activity", "Activity log"))
+
+
+@require_GET
+def vmss_json(request, subscription_id, rg, name):
+    scale_set = _get_scale_set(request, subscription_id, rg, name)
+    return json_view(request, scale_set, _scale_set_blade(scale_set, "vmss_json", "Properties"))
+
+
+CLUSTER = "Microsoft.ContainerService/managedClusters/<str:name>/"
+VMSS = "Microsoft.Compute/virtualMachineScaleSets/<str:name>/"
 
 urlpatterns = [
     path(CLUSTER + "overview", overview, name="overview"),
@@ -243,4 +312,8 @@ urlpatterns = [
     path(CLUSTER + "nodepools/add", pool_add, name="pool_add"),
     path(CLUSTER + "scale", scale, name="scale"),
     path(CLUSTER + "jsonview", json, name="json"),
+    path(VMSS + "overview", vmss_overview, name="vmss_overview"),
+    path(VMSS + "instances", vmss_instances, name="vmss_instances"),
+    path(VMSS + "activitylog", vmss_activity, name="vmss_activity"),
+    path(VMSS + "properties", vmss_json, name="vmss_json"),
 ]

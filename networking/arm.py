@@ -53,7 +53,7 @@ def nic_to_arm(nic: m.NetworkInterface) -> dict:
     """A NIC whose VM the lab doesn't simulate (the seed's contoso-vm01-nic)
     still names that VM, as Azure's NIC does."""
     document = nic.arm_json()
-    if not nic.vm_id and nic.vm_name:
+    if not nic.vm_id and not nic.scale_set and nic.vm_name:
         vm_id = f"{nic.resource_group.arm_id}/providers/{VM}/{nic.vm_name}"
         document["properties"]["virtualMachine"] = {"id": vm_id}
     return document

@@ -51,7 +51,7 @@ def nat_gateway_export(nat: m.NatGateway) -> list[dict]:
 
 
 def public_ip_export(pip: m.PublicIPAddress) -> list[dict]:
-    return [_without(public_ip_to_arm(pip), "ipAddress", "natGateway")]
+    return [_without(public_ip_to_arm(pip), "ipAddress", "natGateway", "ipConfiguration")]
 
 
 # --- in ---------------------------------------------------------------------------------------

@@ -245,9 +245,36 @@ class NetworkInterface(ArmResource):
         "NetworkSecurityGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="nics"
     )
     enable_ip_forwarding = models.BooleanField(default=False)
+    # VMSS-01: the NIC of a scale set's instance (an AKS node's) belongs to
+    # that instance: Azure lists it under the scale set, not as a resource of
+    # its own, and its ID is nested under the instance. The scale set is
+    # named, not referenced: the app that makes scale sets sits above this one.
+    scale_set = models.CharField(max_length=80, blank=True)
+    scale_set_instance = models.PositiveIntegerField(null=True, blank=True)
+    # LB-01: in the backend pool of a load balancer whose outbound rule
+    # translates the NIC's internet traffic to its frontend public IP.
+    load_balancer = models.ForeignKey(
+        "LoadBalancer", null=True, blank=True, on_delete=models.SET_NULL, related_name="backend_nics"
+    )
 
     arm_type = "Microsoft.Network/networkInterfaces"
     type_label = "Network interface"
+
+    @property
+    def instance_id(self) -> str:
+        """The scale set instance holding the NIC (VMSS-01), or ""."""
+        if not self.scale_set:
+            return ""
+        return (
+            f"{self.resource_group.arm_id}/providers/Microsoft.Compute/virtualMachineScaleSets/"
+            f"{self.scale_set}/virtualMachines/{self.scale_set_instance}"
+        )
+
+    @property
+    def arm_id(self) -> str:
+        if self.scale_set:
+            return f"{self.instance_id}/networkInterfaces/{self.name}"
+        return super().arm_id
 
     def arm_properties(self) -> dict:
         ip_config = {
@@ -265,6 +292,10 @@ class NetworkInterface(ArmResource):
             properties["networkSecurityGroup"] = {"id": self.nsg.arm_id}
         if self.vm_id:
             properties["virtualMachine"] = {"id": self.vm.arm_id}
+        elif self.scale_set:
+            properties["virtualMachine"] = {"id": self.instance_id}
+        if self.load_balancer_id:
+            ip_config["loadBalancerBackendAddressPools"] = [{"id": self.load_balancer.backend_pool_id}]
         return properties
 
 
@@ -761,6 +792,71 @@ class NatGateway(ArmResource):
         }
 
 
+class LoadBalancer(ArmResource):
+    """A public Standard load balancer as the lab models it: frontend IP
+    configurations (its public IPs, ``frontend_ips``), one backend pool (the
+    NICs that point at it, ``backend_nics``) and, when ``outbound_rule`` is
+    set, an outbound rule: the backend pool's internet traffic leaves from
+    the first frontend public IP (LB-01). Load-balancing rules and probes are
+    not modelled."""
+
+    SKUS = [("Basic", "Basic"), ("Standard", "Standard")]
+
+    sku = models.CharField(max_length=8, choices=SKUS, default="Standard")
+    backend_pool = models.CharField(max_length=80, default="kubernetes")
+    outbound_rule = models.CharField(max_length=80, blank=True)
+
+    arm_type = "Microsoft.Network/loadBalancers"
+    type_label = "Load balancer"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "resource_group", name="unique_lb_name_per_rg")
+        ]
+        ordering = ["name"]
+
+    @property
+    def backend_pool_id(self) -> str:
+        return f"{self.arm_id}/backendAddressPools/{self.backend_pool}"
+
+    def frontend_id(self, pip: "PublicIPAddress") -> str:
+        return f"{self.arm_id}/frontendIPConfigurations/{pip.name}"
+
+    def arm_properties(self) -> dict:
+        pips = list(self.frontend_ips.select_related("resource_group__subscription"))
+        properties: dict = {
+            "frontendIPConfigurations": [
+                {"name": p.name, "id": self.frontend_id(p), "properties": {"publicIPAddress": {"id": p.arm_id}}}
+                for p in pips
+            ],
+            "backendAddressPools": [{"name": self.backend_pool, "id": self.backend_pool_id}],
+            "loadBalancingRules": [],
+            "probes": [],
+            "outboundRules": [],
+        }
+        if self.outbound_rule:
+            properties["outboundRules"] = [
+                {
+                    "name": self.outbound_rule,
+                    "id": f"{self.arm_id}/outboundRules/{self.outbound_rule}",
+                    "properties": {
+                        "protocol": "All",
+                        "allocatedOutboundPorts": 0,
+                        "idleTimeoutInMinutes": 30,
+                        "enableTcpReset": True,
+                        "frontendIPConfigurations": [{"id": self.frontend_id(p)} for p in pips],
+                        "backendAddressPool": {"id": self.backend_pool_id},
+                    },
+                }
+            ]
+        return properties
+
+    def arm_json(self) -> dict:
+        document = super().arm_json()
+        document["sku"] = {"name": self.sku, "tier": "Regional"}
+        return document
+
+
 class PublicIPAddress(ArmResource):
     """A public IP address. The lab allots each sandbox its addresses from the
     documentation range 198.51.100.0/24 (RFC 5737), so no two resources of a
@@ -779,6 +875,11 @@ class PublicIPAddress(ArmResource):
     # A deleted NAT gateway leaves its public IPs behind, unassociated.
     nat_gateway = models.ForeignKey(
         NatGateway, null=True, blank=True, on_delete=models.SET_NULL, related_name="public_ips"
+    )
+    # A load balancer's frontend IP configuration uses it (PIP-03: its one
+    # association, as for a NAT gateway).
+    load_balancer = models.ForeignKey(
+        LoadBalancer, null=True, blank=True, on_delete=models.SET_NULL, related_name="frontend_ips"
     )
 
     arm_type = "Microsoft.Network/publicIPAddresses"
@@ -806,4 +907,6 @@ class PublicIPAddress(ArmResource):
             properties["ipAddress"] = self.ip_address
         if self.nat_gateway_id:
             properties["natGateway"] = {"id": self.nat_gateway.arm_id}
+        if self.load_balancer_id:
+            properties["ipConfiguration"] = {"id": self.load_balancer.frontend_id(self)}
         return properties

@@ -188,6 +188,12 @@ NAT_GATEWAY_MENU = (
     AUTOMATION,
 )
 
+LOAD_BALANCER_MENU = (
+    _top("bi-distribute-vertical", "load_balancer"),
+    _settings(_item("Properties", "bi-code-square", "load_balancer_json", "json")),
+    AUTOMATION,
+)
+
 PUBLIC_IP_MENU = (
     _top("bi-globe2", "public_ip"),
     _settings(_item("Properties", "bi-code-square", "public_ip_json", "json")),
@@ -409,12 +415,23 @@ def resource_types() -> list[ResourceType]:
             ),
         ),
         _network(
+            "loadBalancers",
+            "Load balancer",
+            "bi-distribute-vertical",
+            "LoadBalancer",
+            overview_url="networking:load_balancer_overview",
+            menu=LOAD_BALANCER_MENU,
+        ),
+        _network(
             "networkInterfaces",
             "Network interface",
             "bi-ethernet",
             "NetworkInterface",
             overview_url="networking:nic_overview",
             menu=NIC_MENU,
+            # VMSS-01: a scale set instance's NIC is listed under the scale
+            # set, not in All resources, resource groups or Recent.
+            row_filter={"scale_set": ""},
         ),
         ResourceType(
             arm_type="Microsoft.Compute/virtualMachines",

@@ -214,6 +214,15 @@ def build(sandbox) -> topology.Topology:
         n.pk: Nsg(n.name, tuple(rules_by_nsg.get(n.pk, ())), n.arm_id)
         for n in m.NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group__subscription")
     }
+    # LB-01: each outbound rule's load balancer and the first address of its frontend.
+    outbound: dict[int, topology.OutboundRule] = {}
+    for lb_id, lb_name, address in (
+        m.PublicIPAddress.objects.filter(sandbox=sandbox, ip_address__isnull=False, load_balancer__isnull=False)
+        .exclude(load_balancer__outbound_rule="")
+        .order_by("pk")
+        .values_list("load_balancer_id", "load_balancer__name", "ip_address")
+    ):
+        outbound.setdefault(lb_id, topology.OutboundRule(lb_name, IPv4Address(address)))
     nic_by_pk = {
         n.pk: topology.Nic(
             n.name,
@@ -223,6 +232,7 @@ def build(sandbox) -> topology.Topology:
             n.vm.name if n.vm_id else n.vm_name,
             n.enable_ip_forwarding,
             IPv4Address(n.public_ip) if n.public_ip else None,
+            outbound.get(n.load_balancer_id),
         )
         for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
     }

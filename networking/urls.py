@@ -3,7 +3,20 @@ its own patterns; the generic overview comes last."""
 
 from django.urls import path
 
-from networking.views import compute, dns, endpoints, gateways, nat, nsgs, paas, peerings, routes, vnets, watcher
+from networking.views import (
+    compute,
+    dns,
+    endpoints,
+    gateways,
+    loadbalancers,
+    nat,
+    nsgs,
+    paas,
+    peerings,
+    routes,
+    vnets,
+    watcher,
+)
 
 app_name = "networking"
 
@@ -18,6 +31,7 @@ urlpatterns = [
     *paas.urlpatterns,
     *compute.urlpatterns,
     *nat.urlpatterns,
+    *loadbalancers.urlpatterns,
     *watcher.urlpatterns,
     path("<str:provider>/<str:type_name>/<str:name>/overview", vnets.resource_overview, name="resource_overview"),
 ]

@@ -91,7 +91,10 @@ class CreateWizard(forms.Form):
             self.fields["resource_group"] = forms.CharField(required=False, max_length=200)
             self.fields["new_resource_group"] = forms.CharField(required=False, max_length=200)
             self.fields["new_rg_name"] = forms.CharField(required=False, max_length=200)
-            self.initial["resource_group"] = self.groups[0].name if self.groups else ""
+            # Azure lists a managed group (an AKS node resource group) but
+            # never preselects it: the first of the learner's own, or none.
+            own = [g for g in self.groups if not g.managed_by]
+            self.initial["resource_group"] = own[0].name if own else ""
         self.tab = self._posted_tab()
         self.reviewed = bool(data and data.get("reviewed"))
         self.problems: dict[str, Problem] = {}

@@ -78,6 +78,9 @@ class ResourceGroup(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="resource_groups")
     name = models.CharField(max_length=90)
     location = models.CharField(max_length=32, choices=REGION_CHOICES)
+    # ARM's managedBy: the ID of the resource that made the group and owns it
+    # (an AKS cluster's node resource group); "" for the learner's own groups.
+    managed_by = models.CharField(max_length=400, blank=True)
 
     class Meta:
         constraints = [

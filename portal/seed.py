@@ -64,8 +64,11 @@ def seed(sandbox: Sandbox) -> None:
 def delete_resources(sandbox: Sandbox) -> None:
     """Every resource of the sandbox, whatever its type. What protects
     another resource (a subnet its NICs, a plan its apps) can only go after
-    it: a type refused now is tried again once the others are gone."""
-    pending = [t.rows(sandbox) for t in registry.listed()]
+    it: a type refused now is tried again once the others are gone. Every
+    row of the listed types' models goes, the ones a type doesn't list too
+    (a scale set instance's NIC)."""
+    models = dict.fromkeys(t.get_model() for t in registry.listed())
+    pending = [model.objects.filter(sandbox=sandbox) for model in models]
     while pending:
         refused = []
         for rows in pending:

@@ -48,7 +48,9 @@ urlpatterns = [
         name="resource_group_deploy_template",
     ),
     path(RESOURCE_PREFIX + "providers/Microsoft.Web/", include("appservice.urls")),
-    path(RESOURCE_PREFIX + "providers/Microsoft.ContainerService/", include("aks.urls")),
+    # AKS's clusters and the scale sets it makes; what they don't match
+    # falls through to networking's patterns.
+    path(RESOURCE_PREFIX + "providers/", include("aks.urls")),
     path(RESOURCE_PREFIX + "providers/", include("networking.urls")),
     # After the apps' URLs: a type's own Activity log page wins; this one
     # serves a type that has none (an App Service plan).

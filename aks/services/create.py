@@ -5,6 +5,9 @@ then written in one transaction:
   its System pool's nodes (:mod:`aks.services.nodes`);
 - every cluster gets an NSG ``aks-agentpool-<digits>-nsg`` in the node
   resource group, on every node NIC (AKS-02);
+- every cluster gets the Standard load balancer ``kubernetes`` and its
+  outbound public IP in the node resource group (outboundType
+  loadBalancer: LB-01, LB-02), and a virtual machine scale set per pool;
 - kubenet: a route table ``aks-agentpool-<digits>-routetable`` in the node
   resource group, associated with the subnet through
   ``networking.services.links``; a route table already on the subnet is used
@@ -16,6 +19,7 @@ derived from its end time.
 
 from __future__ import annotations
 
+import uuid
 import zlib
 from dataclasses import replace
 from ipaddress import ip_network
@@ -26,11 +30,11 @@ from aks import planning
 from aks.models import AgentPool, ClusterNode, ManagedCluster
 from aks.planning import Plugin
 from aks.services.network import create_network, on_new_network
-from aks.services.nodes import add_nodes, write_routes
+from aks.services.nodes import add_nodes, create_scale_set, write_routes
 from aks.services.refusals import cluster_refusals, node_resource_group_name
 from aks.services.specs import KUBERNETES_VERSIONS, SYSTEM_POOL_NAME, ClusterSpec
-from networking.models import NetworkSecurityGroup, RouteTable, Subnet
-from networking.services import links
+from networking.models import LoadBalancer, NetworkSecurityGroup, RouteTable, Subnet
+from networking.services import links, loadbalancers
 from portal import services as portal_services
 from portal.eras import Era
 from portal.errors import AzureRuleError, refuse
@@ -99,6 +103,7 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
                 "ERR-32", "AKS-05", "SEED-27", field="subnet", subnet=subnet.name, cluster=other.name if other else "?"
             ) from None
         _create_node_nsg(cluster, node_rg)
+        _create_load_balancer(cluster, node_rg)
         pool = AgentPool.objects.create(
             cluster=cluster,
             name=SYSTEM_POOL_NAME,
@@ -108,6 +113,7 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
             node_count=spec.node_count,
             max_pods=max_pods,
         )
+        create_scale_set(cluster, pool, node_rg)
         nodes = add_nodes(cluster, pool, subnet, node_rg, spec.node_count)
         if plugin is Plugin.KUBENET:
             _attach_route_table(cluster, subnet, node_rg, nodes)
@@ -129,7 +135,11 @@ def _node_resource_group(rg: ResourceGroup, name: str, location: str) -> Resourc
     made sure its name is free."""
     subscription = rg.subscription
     node_rg = ResourceGroup.objects.create(
-        subscription=subscription, name=node_resource_group_name(rg.name, name, location), location=location
+        subscription=subscription,
+        name=node_resource_group_name(rg.name, name, location),
+        location=location,
+        # ARM's managedBy: the cluster owns the group (AKS-02).
+        managed_by=f"{rg.arm_id}/providers/{ManagedCluster.arm_type}/{name}",
     )
     portal_services.log_activity(subscription.sandbox, node_rg, "Create Resource Group", "Succeeded")
     return node_rg
@@ -150,6 +160,26 @@ def _create_node_nsg(cluster: ManagedCluster, node_rg: ResourceGroup) -> Network
     ManagedCluster.objects.filter(pk=cluster.pk).update(node_nsg=nsg)
     cluster.node_nsg = nsg
     return nsg
+
+
+def _create_load_balancer(cluster: ManagedCluster, node_rg: ResourceGroup) -> LoadBalancer:
+    """LB-02 (outboundType loadBalancer, AKS's default): the Standard load
+    balancer ``kubernetes`` in the node resource group, its frontend a new
+    Standard static public IP that AKS names with a GUID, and the outbound
+    rule that gives the nodes (and the pods behind them) that address on the
+    internet (LB-01). The nodes join its backend pool as they are added."""
+    guid = uuid.uuid5(uuid.NAMESPACE_URL, f"{cluster.resource_group.arm_id}/{cluster.name}".lower())
+    balancer = loadbalancers.create_outbound_load_balancer(
+        node_rg,
+        "kubernetes",
+        cluster.location,
+        public_ip_name=str(guid),
+        backend_pool="kubernetes",
+        outbound_rule="aksOutboundRule",
+    )
+    ManagedCluster.objects.filter(pk=cluster.pk).update(load_balancer=balancer)
+    cluster.load_balancer = balancer
+    return balancer
 
 
 def _attach_route_table(

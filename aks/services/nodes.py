@@ -1,7 +1,11 @@
 """Nodes and their addresses, for a create, a scale and a new pool alike:
 
-- each node gets a NIC with the subnet's next free address, in the node
-  resource group (``MC_<rg>_<cluster>_<region>``);
+- each pool is a virtual machine scale set ``aks-<pool>-<digits>-vmss`` in
+  the node resource group (``MC_<rg>_<cluster>_<region>``), and each node
+  one of its instances;
+- each node gets a NIC with the subnet's next free address, held by its
+  instance (VMSS-01) and in the backend pool of the cluster's load balancer
+  (LB-02);
 - Azure CNI (node subnet) reserves ``max_pods`` more addresses per node
   (AKS-20);
 - kubenet writes one route per node (pod /24 -> node IP, AKS-01/AKS-02),
@@ -14,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from ipaddress import IPv4Address, IPv4Network
 
 from aks import planning
-from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
+from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress, VirtualMachineScaleSet
 from aks.planning import Plugin
 from aks.services.state import taken_addresses
 from networking.models import NetworkInterface, Route, Subnet
@@ -31,6 +35,25 @@ def _free_addresses(subnet: Subnet) -> Iterator[str]:
     for candidate in range(int(network.network_address) + 4, int(network.broadcast_address)):
         if candidate not in taken:
             yield str(IPv4Address(candidate))
+
+
+def scale_set_name(cluster: ManagedCluster, pool_name: str) -> str:
+    """AKS's name for a pool's scale set; its nodes' computer names add six
+    base-36 digits (aks-agentpool-12345678-vmss000000)."""
+    return f"aks-{pool_name}-{cluster.resource_suffix}-vmss"
+
+
+def create_scale_set(cluster: ManagedCluster, pool: AgentPool, node_rg: ResourceGroup) -> VirtualMachineScaleSet:
+    """The pool's scale set, made by AKS in the node resource group."""
+    scale_set = VirtualMachineScaleSet.objects.create(
+        sandbox=cluster.sandbox,
+        resource_group=node_rg,
+        name=scale_set_name(cluster, pool.name),
+        location=cluster.location,
+        pool=pool,
+    )
+    portal_services.log_activity(cluster.sandbox, scale_set, "Create or Update Virtual Machine Scale Set", "Succeeded")
+    return scale_set
 
 
 def add_nodes(
@@ -59,7 +82,7 @@ def add_nodes(
             )
         used_pod_indexes.add(pod_index)
         instance = next_instance + offset
-        node_name = f"aks-{pool.name}-{cluster.resource_suffix}-vmss{_base36(instance):0>6}"
+        node_name = f"{scale_set_name(cluster, pool.name)}{_base36(instance):0>6}"
         ip = next(free, None)
         addresses = [next(free, None) for _ in range(pool.max_pods)] if plugin.pods_in_subnet else []
         if ip is None or None in addresses:
@@ -83,6 +106,11 @@ def add_nodes(
                 # AKS-02: the node NSG is on the NIC from the start. The NIC is
                 # new, so NSG-20's one NSG per NIC holds without a claim.
                 nsg_id=cluster.node_nsg_id,
+                # VMSS-01: the NIC is its scale set instance's.
+                scale_set=scale_set_name(cluster, pool.name),
+                scale_set_instance=instance,
+                # LB-02: in the backend pool of the cluster's load balancer.
+                load_balancer_id=cluster.load_balancer_id,
             )
         )
         pod_cidr = str(planning.node_pod_cidr(pod_network, pod_index)) if pod_network is not None else ""

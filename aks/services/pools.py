@@ -11,7 +11,7 @@ from django.db import transaction
 from aks import planning
 from aks.models import AgentPool, ManagedCluster
 from aks.planning import Plugin
-from aks.services.nodes import add_nodes, write_routes
+from aks.services.nodes import add_nodes, create_scale_set, write_routes
 from aks.services.refusals import capacity_refusal, kubenet_limits, to_error, validate_pool_name
 from aks.services.specs import MAX_NODES_PER_POOL, NODE_SIZES, PoolSpec
 from aks.services.state import cluster_node_count, refuse_while_busy, subnet_usage
@@ -94,6 +94,7 @@ def add_node_pool(cluster: ManagedCluster, spec: PoolSpec) -> AgentPool:
         node_rg = ResourceGroup.objects.get(
             subscription=cluster.resource_group.subscription, name=cluster.node_resource_group
         )
+        create_scale_set(cluster, pool, node_rg)
         nodes = add_nodes(cluster, pool, cluster.subnet, node_rg, spec.node_count)
         if cluster.route_table is not None:
             write_routes(cluster, nodes)

@@ -17,6 +17,7 @@ from aks.services.state import subnet_context
 from networking.models import Route, Subnet
 from networking.services import vnets
 from networking.services.compute import nic_subnet_problem
+from networking.services.nat import check_free_address
 from networking.services.nsgs import check_nsg_limit
 from networking.services.routes import MAX_ROUTES_PER_TABLE, check_route_table_limit
 from portal.eras import Era
@@ -187,8 +188,9 @@ def _deploy_refusals(
     sandbox: Sandbox, rg: ResourceGroup | None, spec: ClusterSpec, subnet: Subnet | None, name: str
 ) -> list[AzureRuleError]:
     """The limits of what AKS creates around the cluster: its node resource
-    group, its node NSG (LIMIT-14), kubenet's route table (LIMIT-22) and the
-    nodes' private IPs in the VNet (LIMIT-07)."""
+    group, its node NSG (LIMIT-14), its load balancer's outbound public IP
+    (PIP-05), kubenet's route table (LIMIT-22) and the nodes' private IPs in
+    the VNet (LIMIT-07)."""
     out: list[AzureRuleError] = []
     if spec.location not in REGIONS:
         return out
@@ -206,6 +208,11 @@ def _deploy_refusals(
         check_nsg_limit(sandbox, spec.location)  # LIMIT-14
     except AzureRuleError as exc:
         out.append(AzureRuleError(exc.message, rule_ids=exc.rule_ids, field="region"))
+    try:
+        # LB-02: the `kubernetes` load balancer's outbound public IP (PIP-05).
+        check_free_address(sandbox, field="region")
+    except AzureRuleError as exc:
+        out.append(exc)
     plugin = Plugin(spec.network_plugin)
     if subnet is not None and plugin is Plugin.KUBENET and subnet.route_table_id is None:
         try:

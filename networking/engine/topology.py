@@ -36,6 +36,16 @@ class NatGateway:
 
 
 @dataclass(frozen=True)
+class OutboundRule:
+    """A load balancer's outbound rule over the NIC's backend pool: its
+    internet traffic leaves from ``public_ip``, the load balancer's frontend
+    (LB-01), unless a NAT gateway or an instance-level public IP comes first."""
+
+    load_balancer: str
+    public_ip: IPv4Address
+
+
+@dataclass(frozen=True)
 class Subnet:
     id: int
     name: str
@@ -92,6 +102,7 @@ class Nic:
     owner: str = ""  # the VM's name
     ip_forwarding: bool = False
     public_ip: IPv4Address | None = None  # an instance-level public IP: explicit outbound (DOA-01)
+    outbound_rule: OutboundRule | None = None  # a load balancer's outbound rule (LB-01)
 
 
 @dataclass(frozen=True)

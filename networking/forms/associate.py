@@ -137,8 +137,9 @@ class NicAssociateForm(AssociateForm):
 
     def __init__(self, sandbox, data=None) -> None:
         super().__init__(_stripped(data, ("nic",)))
+        # VMSS-01: a scale set instance's NIC takes its NSG from the scale set.
         self.fields["nic"] = SandboxChoice(
-            NetworkInterface.objects.filter(sandbox=sandbox)
+            NetworkInterface.objects.filter(sandbox=sandbox, scale_set="")
             .select_related("vm", "nsg", "subnet__vnet", "resource_group__subscription")
             .order_by("name"),
             message="Select a network interface.",

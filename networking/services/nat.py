@@ -145,6 +145,13 @@ def _pool_exhausted(field: str) -> AzureRuleError:
     )
 
 
+def check_free_address(sandbox: Sandbox, *, field: str = "name") -> None:
+    """PIP-05: refused when the sandbox's range has no address left for a
+    new Static public IP (one a service makes for itself, too)."""
+    if _free_address(sandbox) is None:
+        raise _pool_exhausted(field)
+
+
 def _free_address(sandbox: Sandbox) -> IPv4Address | None:
     """PIP-05: the lowest address of the pool no public IP of the sandbox holds."""
     taken = set(
@@ -205,7 +212,7 @@ def delete_public_ip(pip: PublicIPAddress) -> None:
         current = (
             PublicIPAddress.objects.select_for_update(of=("self",))
             .filter(pk=pip.pk)
-            .select_related("nat_gateway")
+            .select_related("nat_gateway", "load_balancer")
             .first()
         )
         if current is None:
@@ -214,6 +221,12 @@ def delete_public_ip(pip: PublicIPAddress) -> None:
             raise rule_error(
                 f"Public IP address '{pip.name}' can't be deleted: NAT gateway '{current.nat_gateway.name}' uses it. "
                 "Remove it from the NAT gateway's Outbound IP first.",
+                "PIP-04",
+            )
+        if current.load_balancer_id:
+            raise rule_error(
+                f"Public IP address '{pip.name}' can't be deleted: load balancer '{current.load_balancer.name}' "
+                "uses it as a frontend IP configuration.",
                 "PIP-04",
             )
         portal_services.log_activity(pip.sandbox, pip, "Delete Public Ip Address", "Succeeded")
@@ -242,6 +255,13 @@ def check_public_ip_for_nat(
             f"Public IP address '{pip.name}' is in {region_name(pip.location)}; the NAT gateway is in "
             f"{region_name(location)}. Pick an address in the same region.",
             "NAT-05",
+            field=field,
+        )
+    if pip.load_balancer_id:
+        raise rule_error(
+            f"Public IP address '{pip.name}' is already used by load balancer '{pip.load_balancer.name}'. "
+            "A public IP serves one resource at a time.",
+            "PIP-03",
             field=field,
         )
     if pip.nat_gateway_id and (nat is None or pip.nat_gateway_id != nat.pk):
@@ -416,7 +436,9 @@ def delete_nat_gateway(nat: NatGateway) -> None:
 
 def _claim_public_ip(nat: NatGateway, pip: PublicIPAddress) -> None:
     """PIP-03 with a conditional update: the address is free, or already ours."""
-    if not PublicIPAddress.objects.filter(pk=pip.pk, nat_gateway__isnull=True).update(nat_gateway=nat):
+    if not PublicIPAddress.objects.filter(pk=pip.pk, nat_gateway__isnull=True, load_balancer__isnull=True).update(
+        nat_gateway=nat
+    ):
         holder = NatGateway.objects.filter(public_ips__pk=pip.pk).first()
         if holder is not None and holder.pk == nat.pk:
             raise rule_error(f"'{pip.name}' is already an outbound IP of '{nat.name}'.", "PIP-03", field="public_ip")

@@ -42,7 +42,9 @@ def _get_nat(request: HttpRequest, subscription_id, rg: str, name: str) -> NatGa
 
 
 def _get_pip(request: HttpRequest, subscription_id, rg: str, name: str) -> PublicIPAddress:
-    return get_in_group(request, PublicIPAddress.objects.select_related("nat_gateway"), subscription_id, rg, name)
+    return get_in_group(
+        request, PublicIPAddress.objects.select_related("nat_gateway", "load_balancer"), subscription_id, rg, name
+    )
 
 
 # --- NAT gateway ----------------------------------------------------------------------------------
@@ -231,8 +233,8 @@ def _pip_blade(pip: PublicIPAddress, active: str, title: str, **extra) -> dict:
 @require_GET
 def public_ip_overview(request: HttpRequest, subscription_id, rg: str, name: str) -> HttpResponse:
     pip = _get_pip(request, subscription_id, rg, name)
-    nat_url = resource_url(pip.nat_gateway) if pip.nat_gateway_id else ""
-    context = _pip_blade(pip, "overview", "Overview", nat_url=nat_url)
+    user = pip.nat_gateway if pip.nat_gateway_id else pip.load_balancer if pip.load_balancer_id else None
+    context = _pip_blade(pip, "overview", "Overview", user=user, user_url=resource_url(user) if user else "")
     return respond(request, "networking/public_ip_overview.html", "essentials", context)
 
 

@@ -345,8 +345,10 @@ def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
 
 
 def _vm_nics(sandbox) -> list[NetworkInterface]:
-    """NW-02: the tools work on virtual machines' NICs (not a private endpoint's)."""
-    qs = NetworkInterface.objects.filter(sandbox=sandbox).exclude(vm__isnull=True, vm_name="")
+    """NW-02: the tools work on virtual machines' NICs (not a private
+    endpoint's). A scale set instance's NIC (an AKS node's) isn't a top-level
+    network interface (VMSS-01): its pods are the picker's AKS sources."""
+    qs = NetworkInterface.objects.filter(sandbox=sandbox, scale_set="").exclude(vm__isnull=True, vm_name="")
     return list(qs.select_related("subnet__vnet", "vm").order_by("name", "pk"))
 
 

@@ -51,7 +51,9 @@ def _group(tab: Tab) -> ResourceGroup:
 
 
 def _aks_vnet(tab: Tab) -> dict:
-    vnet = vnets.create_vnet(_group(tab), name=VNET, location="eastus", address_space=["10.60.0.0/16"], subnets=list(SUBNETS))
+    vnet = vnets.create_vnet(
+        _group(tab), name=VNET, location="eastus", address_space=["10.60.0.0/16"], subnets=list(SUBNETS)
+    )
     return {s.name: s for s in vnet.subnets.select_related("vnet", "route_table")}
 
 
@@ -397,7 +399,10 @@ def test_a_second_tab_sees_the_cluster_badge_turn_to_succeeded_live(tabs, settin
 
     rg = cluster.resource_group
     config.goto(
-        reverse("aks:scale", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": cluster.name})
+        reverse(
+            "aks:scale",
+            kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name, "name": cluster.name},
+        )
     )
     config.page.locator("#scale-count").fill("4")
     response = htmx_click(config, config.page.locator("#scale-save"), "/scale")
@@ -468,7 +473,7 @@ def test_virtual_nodes_are_refused_with_kubenet_then_created_with_azure_cni_and_
 
 
 def test_create_a_cluster_in_a_new_subnet_from_the_networking_tab(tab):
-    """"Create new" under "Cluster subnet": a refused range (overlapping a
+    """ "Create new" under "Cluster subnet": a refused range (overlapping a
     subnet, SUBNET-05) on its field, then the suggested free /24, planned
     live, and the cluster deployed into the subnet made with it."""
     _aks_vnet(tab)
@@ -512,7 +517,9 @@ def test_create_a_cluster_in_a_new_subnet_from_the_networking_tab(tab):
     expect(page.locator("#ip-plan-subnet")).to_contain_text("(new) e2e-nodes (10.60.2.0/24)")
     banner = review_and_create(tab, "new-subnet-passed")
     expect(banner).to_have_attribute("data-validation", "passed")
-    expect(page.locator("#tab-review .az-prop", has_text="Cluster subnet")).to_contain_text("(new) e2e-nodes (10.60.2.0/24)")
+    expect(page.locator("#tab-review .az-prop", has_text="Cluster subnet")).to_contain_text(
+        "(new) e2e-nodes (10.60.2.0/24)"
+    )
     create_and_open_deployment(tab)
     expect(toast(tab, "Deployment succeeded")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     tab.follow(page.locator("#go-to-resource"))
@@ -525,3 +532,30 @@ def test_create_a_cluster_in_a_new_subnet_from_the_networking_tab(tab):
         "10.60.2.0/24",
         VNET,
     )
+
+
+def test_all_resources_leads_to_the_scale_set_and_the_load_balancer_not_to_node_nics(tab):
+    """VMSS-01, LB-02: the node resource group as All resources lists it,
+    and the scale set's and load balancer's blades a click away."""
+    subnets = _aks_vnet(tab)
+    spec = aks_services.ClusterSpec(
+        name="e2e-infra",
+        location="eastus",
+        node_count=2,
+        network_plugin="kubenet",
+        subnet=subnets["kubenet-subnet"],
+        node_size="Standard_DS2_v2",
+    )
+    cluster = aks_services.create_cluster(_group(tab), spec)
+    _finish_operations(tab)
+    page = tab.page
+    tab.goto(reverse("all_resources"))
+    table = page.locator("#resource-table")
+    expect(table).not_to_contain_text("vmss000000-nic")
+    scale_set = f"aks-agentpool-{cluster.resource_suffix}-vmss"
+    tab.follow(table.get_by_role("link", name=scale_set, exact=True), "all-resources-to-vmss")
+    expect(page.locator('[data-instance$="_0"]')).to_contain_text("10.60.0.4")
+    expect(page.locator('[data-instance$="_1"]')).to_contain_text("10.60.0.5")
+    tab.follow(page.locator("#essentials").get_by_role("link", name="kubernetes"), "vmss-to-load-balancer")
+    expect(page.locator(f'[data-backend="{scale_set}"]')).to_be_visible()
+    expect(page.locator("#lb-outbound-address")).to_have_text(re.compile(r"^198\.51\.100\.\d+$"))

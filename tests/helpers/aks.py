@@ -51,8 +51,15 @@ def finish_operations(client) -> None:
 
 def state(client) -> tuple:
     """What a refused create or scale must leave untouched."""
-    from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress
-    from networking.models import NetworkInterface, NetworkSecurityGroup, Route, RouteTable
+    from aks.models import AgentPool, ClusterNode, ManagedCluster, PodIpAddress, VirtualMachineScaleSet
+    from networking.models import (
+        LoadBalancer,
+        NetworkInterface,
+        NetworkSecurityGroup,
+        PublicIPAddress,
+        Route,
+        RouteTable,
+    )
     from portal.models import ActivityLogEntry, Notification, Operation
 
     sandbox = client.sandbox
@@ -65,6 +72,9 @@ def state(client) -> tuple:
         RouteTable.objects.filter(sandbox=sandbox).count(),
         NetworkSecurityGroup.objects.filter(sandbox=sandbox).count(),
         Route.objects.filter(route_table__sandbox=sandbox).count(),
+        VirtualMachineScaleSet.objects.filter(sandbox=sandbox).count(),
+        LoadBalancer.objects.filter(sandbox=sandbox).count(),
+        PublicIPAddress.objects.filter(sandbox=sandbox).count(),
         sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
         list(Subnet.objects.filter(vnet__sandbox=sandbox).values_list("route_table_id", flat=True)),
         ActivityLogEntry.objects.filter(sandbox=sandbox).count(),

@@ -37,6 +37,7 @@ from networking.engine.trace import (
     trace_pod,
 )
 from networking.services import compute as compute_services
+from networking.services import nat as nat_services
 from networking.services import nsgs, routes
 from networking.services import paas as paas_services
 from portal import services as portal_services
@@ -156,6 +157,21 @@ def forwarding_off(node: int):
     return change
 
 
+def no_outbound_rule(lab: Lab) -> None:
+    """The nodes out of the load balancer's backend pool: what outboundType
+    userDefinedRouting leaves, the VM's outbound rules (DOA-01, DOA-02)."""
+    m.NetworkInterface.objects.filter(aks_node__pool__cluster=lab.cluster).update(load_balancer=None)
+
+
+def nat_gateway_on_the_subnet(lab: Lab) -> None:
+    nat_services.create_nat_gateway(
+        group(lab.client),
+        nat_services.NatGatewaySpec(
+            name="aks-nat", location="eastus", new_public_ip="aks-nat-ip", subnets=(lab.subnets["aks-subnet"],)
+        ),
+    )
+
+
 # --- Where a case goes ---------------------------------------------------------------------------
 
 DESTINATIONS = {
@@ -166,7 +182,14 @@ DESTINATIONS = {
     "internet": lambda lab: "www.contoso.com",
     "unheld pod address": lambda lab: "10.244.9.4",
 }
-SEEN = {"pod": lambda lab: lab.pod_ip(0), "node": lambda lab: lab.node_ip(0), "doa": lambda lab: DOA_IP}
+SEEN = {
+    "pod": lambda lab: lab.pod_ip(0),
+    "node": lambda lab: lab.node_ip(0),
+    "doa": lambda lab: DOA_IP,
+    # LB-01, LB-02: the `kubernetes` load balancer's outbound public IP.
+    "lb": lambda lab: lab.cluster.load_balancer.frontend_ips.get().ip_address,
+    "nat": lambda lab: m.PublicIPAddress.objects.get(name="aks-nat-ip").ip_address,
+}
 
 # id, plugin, era, change, destination, verdict, deciding step, source seen, rule IDs, words of the fix
 CASES = [
@@ -175,8 +198,11 @@ CASES = [
     ("aks-01-kubenet-pods-of-one-node-meet-on-its-bridge", KUBENET, CLASSIC, None, "pod on the same node", REACHABLE, "", "pod", ("AKS-01",), ""),
     ("aks-01-kubenet-to-a-vm-leaves-from-the-node", KUBENET, CLASSIC, None, "vm", REACHABLE, "", "node", ("AKS-01", "NSG-21"), ""),
     ("aks-01-kubenet-to-a-private-endpoint-from-the-node", KUBENET, CLASSIC, None, "private endpoint", REACHABLE, "", "node", ("AKS-01", "ROUTE-08"), ""),
-    ("doa-01-kubenet-to-the-internet-classic", KUBENET, CLASSIC, None, "internet", REACHABLE, "", "doa", ("AKS-01", "DOA-01"), ""),
-    ("doa-02-kubenet-to-the-internet-current", KUBENET, CURRENT, None, "internet", BLOCKED, "Delivery", None, ("AKS-01", "DOA-02"), "NAT gateway"),
+    ("doa-01-kubenet-to-the-internet-classic", KUBENET, CLASSIC, no_outbound_rule, "internet", REACHABLE, "", "doa", ("AKS-01", "DOA-01"), ""),
+    ("doa-02-kubenet-to-the-internet-current", KUBENET, CURRENT, no_outbound_rule, "internet", BLOCKED, "Delivery", None, ("AKS-01", "DOA-02"), "NAT gateway"),
+    ("lb-01-kubenet-to-the-internet-from-the-load-balancer-classic", KUBENET, CLASSIC, None, "internet", REACHABLE, "", "lb", ("AKS-01", "LB-01"), ""),
+    ("lb-01-kubenet-to-the-internet-from-the-load-balancer-current", KUBENET, CURRENT, None, "internet", REACHABLE, "", "lb", ("AKS-01", "LB-01"), ""),
+    ("nat-07-kubenet-nat-gateway-before-the-load-balancer", KUBENET, CURRENT, nat_gateway_on_the_subnet, "internet", REACHABLE, "", "nat", ("AKS-01", "NAT-07"), ""),
     ("aks-02-kubenet-route-of-a-node-missing", KUBENET, CLASSIC, drop_route_of_node_1, "pod on node 1", BLOCKED, "Route", None, ("AKS-02", "ROUTE-30"), "Add route 'aks-agentpool-"),
     ("aks-02-kubenet-route-table-detached", KUBENET, CLASSIC, detach_route_table, "pod on node 1", BLOCKED, "Route", None, ("AKS-02",), "Associate route table 'aks-agentpool-"),
     ("aks-02-kubenet-subnet-nsg-denies-pod-traffic", KUBENET, CLASSIC, deny_pods_outbound, "pod on node 1", BLOCKED, "Network security group", None, ("AKS-02", "NSG-21"), "aks-subnet-nsg"),
@@ -190,16 +216,18 @@ CASES = [
     ("aks-20-cni-pods-of-one-node", CNI, CLASSIC, None, "pod on the same node", REACHABLE, "", "pod", ("AKS-20",), ""),
     ("aks-20-cni-to-a-vm-keeps-the-pod-address", CNI, CLASSIC, None, "vm", REACHABLE, "", "pod", ("AKS-20", "NSG-21"), ""),
     ("aks-20-cni-to-a-private-endpoint", CNI, CURRENT, None, "private endpoint", REACHABLE, "", "pod", ("AKS-20", "ROUTE-08"), ""),
-    ("doa-01-cni-to-the-internet-from-the-node", CNI, CLASSIC, None, "internet", REACHABLE, "", "doa", ("AKS-20", "DOA-01"), ""),
-    ("doa-02-cni-to-the-internet-current", CNI, CURRENT, None, "internet", BLOCKED, "Delivery", None, ("AKS-20", "DOA-02"), "NAT gateway"),
+    ("doa-01-cni-to-the-internet-from-the-node", CNI, CLASSIC, no_outbound_rule, "internet", REACHABLE, "", "doa", ("AKS-20", "DOA-01"), ""),
+    ("doa-02-cni-to-the-internet-current", CNI, CURRENT, no_outbound_rule, "internet", BLOCKED, "Delivery", None, ("AKS-20", "DOA-02"), "NAT gateway"),
+    ("lb-01-cni-to-the-internet-from-the-load-balancer", CNI, CURRENT, None, "internet", REACHABLE, "", "lb", ("AKS-20", "LB-01"), ""),
     ("nsg-21-cni-subnet-nsg-denies-pod-traffic", CNI, CLASSIC, deny_pods_outbound, "pod on node 1", BLOCKED, "Network security group", None, ("NSG-21",), "aks-subnet-nsg"),
     ("nsg-21-cni-subnet-nsg-denies-pods-inbound", CNI, CLASSIC, deny_pods_inbound, "pod on node 1", BLOCKED, "Delivery", None, ("NSG-21",), "aks-subnet-nsg"),
     # Azure CNI Overlay (AKS-30, AKS-33)
     ("aks-30-overlay-pod-to-pod-without-encapsulation", OVERLAY, CURRENT, None, "pod on node 1", REACHABLE, "", "pod", ("AKS-30", "AKS-33"), ""),
     ("aks-30-overlay-to-a-vm-leaves-from-the-node", OVERLAY, CURRENT, None, "vm", REACHABLE, "", "node", ("AKS-30", "NSG-21"), ""),
     ("aks-30-overlay-to-a-private-endpoint-from-the-node", OVERLAY, CURRENT, None, "private endpoint", REACHABLE, "", "node", ("AKS-30", "ROUTE-08"), ""),
-    ("doa-02-overlay-to-the-internet-current", OVERLAY, CURRENT, None, "internet", BLOCKED, "Delivery", None, ("AKS-30", "DOA-02"), "NAT gateway"),
-    ("doa-01-overlay-to-the-internet-classic", OVERLAY, CLASSIC, None, "internet", REACHABLE, "", "doa", ("AKS-30", "DOA-01"), ""),
+    ("doa-02-overlay-to-the-internet-current", OVERLAY, CURRENT, no_outbound_rule, "internet", BLOCKED, "Delivery", None, ("AKS-30", "DOA-02"), "NAT gateway"),
+    ("doa-01-overlay-to-the-internet-classic", OVERLAY, CLASSIC, no_outbound_rule, "internet", REACHABLE, "", "doa", ("AKS-30", "DOA-01"), ""),
+    ("lb-01-overlay-to-the-internet-from-the-load-balancer", OVERLAY, CURRENT, None, "internet", REACHABLE, "", "lb", ("AKS-30", "LB-01"), ""),
     ("aks-33-overlay-subnet-nsg-denies-pod-traffic", OVERLAY, CURRENT, deny_pods_outbound, "pod on node 1", BLOCKED, "Network security group", None, ("AKS-33", "NSG-21"), "aks-subnet-nsg"),
     ("aks-33-overlay-subnet-nsg-denies-pods-inbound", OVERLAY, CURRENT, deny_pods_inbound, "pod on node 1", BLOCKED, "Delivery", None, ("AKS-33", "NSG-21"), "aks-subnet-nsg"),
     ("aks-30-overlay-snat-passes-a-pod-cidr-deny", OVERLAY, CURRENT, deny_pods_outbound, "vm", REACHABLE, "", "node", ("AKS-30",), ""),

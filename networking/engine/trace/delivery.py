@@ -15,6 +15,7 @@ from networking.engine.topology import (
     AksNode,
     NatGateway,
     Nic,
+    OutboundRule,
     Subnet,
     Target,
     Topology,
@@ -105,11 +106,13 @@ def leave_for_internet(
     machine: str = "the VM",
     machine_nic: str = "the VM's NIC",
     nat: NatGateway | None = None,
+    outbound_rule: OutboundRule | None = None,
 ) -> Trace:
     """A VM's (or an AKS node's) packet on the Internet route: through the
     subnet's NAT gateway, which takes precedence (NAT-07, ASRT-17), else
-    from the NIC's public IP (NSG-05), else by the era's default outbound
-    access (DOA-01, DOA-02)."""
+    from the NIC's public IP (NSG-05), else from the frontend public IP of
+    the load balancer whose outbound rule covers the NIC (LB-01), else by
+    the era's default outbound access (DOA-01, DOA-02)."""
     if trace.protocol.lower() == "tcp" and trace.port == 25:
         trace.add(
             "Delivery",
@@ -118,7 +121,12 @@ def leave_for_internet(
             "NSG-40",
         )
     if nat is not None:
-        instead_of = f"the NIC's public IP {public_ip}" if public_ip is not None else "default outbound access"
+        if public_ip is not None:
+            instead_of = f"the NIC's public IP {public_ip}"
+        elif outbound_rule is not None:
+            instead_of = f"load balancer '{outbound_rule.load_balancer}''s outbound rule"
+        else:
+            instead_of = "default outbound access"
         return leave_through_nat(topology, trace, address, nat, voice, instead_of)
     if public_ip is not None:
         trace.source_ip = str(public_ip)
@@ -127,6 +135,20 @@ def leave_for_internet(
             "Delivery",
             "Info",
             f"Internet-bound: it leaves from the NIC's public IP {public_ip}; the NSGs saw the private address.",
+            "NSG-05",
+        )
+    elif outbound_rule is not None:
+        source = outbound_rule.public_ip
+        trace.source_ip = str(source)
+        trace.hop(
+            NEXT_HOP, "Internet", f"Through load balancer '{outbound_rule.load_balancer}', from its public IP {source}."
+        )
+        trace.add(
+            "Delivery",
+            "Info",
+            f"Internet-bound: the outbound rule of load balancer '{outbound_rule.load_balancer}' translates the "
+            f"source to its frontend public IP {source}; the NSGs saw the private address.",
+            "LB-01",
             "NSG-05",
         )
     elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):

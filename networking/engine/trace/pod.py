@@ -73,9 +73,10 @@ def trace_pod(topology: Topology, pod: Pod, destination: str, port: int, protoco
     - To anything else, kubenet and Overlay pods leave with the node's
       address (SNAT: AKS-01, AKS-30). Azure CNI pods keep theirs for private
       destinations (AKS-20) and leave for the internet from the node.
-    - On the Internet route, the node follows a VM's outbound rules: its
-      public IP (NSG-05), else the era's default outbound access (DOA-01,
-      DOA-02).
+    - On the Internet route, the node follows a VM's outbound rules: the
+      subnet's NAT gateway (NAT-07), its public IP (NSG-05), the cluster's
+      load balancer's outbound rule (LB-01, LB-02), else the era's default
+      outbound access (DOA-01, DOA-02).
     """
     trace = new_trace(pod.label, destination, port, protocol)
     subnet = topology.subnets[pod.nic.subnet_id]
@@ -208,6 +209,7 @@ def trace_pod(topology: Topology, pod: Pod, destination: str, port: int, protoco
         machine=f"node '{pod.node}'",
         machine_nic=f"the node's NIC '{pod.nic.name}'",
         nat=subnet.nat,
+        outbound_rule=pod.nic.outbound_rule,
     )
 
 

@@ -8,6 +8,7 @@ from networking.engine import nsg
 from networking.engine import routes as r
 from networking.engine.topology import (
     Nic,
+    OutboundRule,
     Subnet,
     Topology,
 )
@@ -39,7 +40,9 @@ def trace_nic(topology: Topology, nic: Nic, destination: str, port: int, protoco
     trace.hop(SOURCE, nic.owner or nic.name, f"NIC '{nic.name}' with {nic.ip}{public}.")
     subnet = topology.subnets[nic.subnet_id]
     nic_nsg = topology.nsgs.get(nic.nsg_id) if nic.nsg_id else None
-    return _trace_vm(topology, trace, subnet, nic.ip, nic.public_ip, (nic_nsg, f" on NIC '{nic.name}'"))
+    return _trace_vm(
+        topology, trace, subnet, nic.ip, nic.public_ip, (nic_nsg, f" on NIC '{nic.name}'"), nic.outbound_rule
+    )
 
 
 def trace_subnet(topology: Topology, subnet: Subnet, destination: str, port: int, protocol: str = "Tcp") -> Trace:
@@ -64,6 +67,7 @@ def _trace_vm(
     private_ip: IPv4Address,
     public_ip: IPv4Address | None,
     nic_layer: tuple[nsg.Nsg | None, str],
+    outbound_rule: OutboundRule | None = None,
 ) -> Trace:
     vnet = topology.vnets[subnet.vnet_id]
     voice = vm_voice(subnet)
@@ -101,4 +105,4 @@ def _trace_vm(
     # 4. Delivery and the source address the destination sees.
     if route.next_hop_type != r.INTERNET:
         return deliver_by_route(topology, trace, route, address, private_ip, subnet, voice)
-    return leave_for_internet(topology, trace, address, public_ip, voice, nat=subnet.nat)
+    return leave_for_internet(topology, trace, address, public_ip, voice, nat=subnet.nat, outbound_rule=outbound_rule)

@@ -12,8 +12,18 @@ from portal.errors import AzureRuleError
 from tests.helpers import app_of, subnet_of
 from tests.helpers.vnets import vnet_url
 
-BEFORE = [("appservice", "0002_initial"), ("networking", "0004_peering_outlives_remote")]
-AFTER = [("appservice", "0003_service_association_link"), ("networking", "0005_subnet_serverfarm_moves_to_appservice")]
+# AKS's later migrations build on later networking ones (its load balancer):
+# it goes back to where it stood on networking 0004.
+BEFORE = [
+    ("appservice", "0002_initial"),
+    ("networking", "0004_peering_outlives_remote"),
+    ("aks", "0003_resource_tags"),
+]
+AFTER = [
+    ("appservice", "0003_service_association_link"),
+    ("networking", "0005_subnet_serverfarm_moves_to_appservice"),
+    ("aks", "0003_resource_tags"),
+]
 
 
 def _migrate(targets):

@@ -14,6 +14,7 @@ registered with the registry; the resource group's stays here.
 from dataclasses import dataclass
 from typing import ClassVar
 
+from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML
 from django import forms
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from django.db import IntegrityError, transaction
 from portal import services as portal_services
 from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
-from portal.layout import helper, wizard_name, wizard_region
+from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
 
@@ -62,6 +63,16 @@ class WizardButtonsForm(forms.Form):
         return self.cleaned_data.get("action", ""), self.cleaned_data.get("goto", "")
 
 
+class PickedText(forms.CharField):
+    """Text picked in a drop-down (a ``Picker``): capped like typed text,
+    but the ``<select>`` carries no ``maxlength``."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class CreateWizard(forms.Form):
     """Basics every wizard shares, and the tab/validation state machine.
 
@@ -78,7 +89,8 @@ class CreateWizard(forms.Form):
     name_kind: ClassVar[str]
     region_choices = REGION_CHOICES
 
-    subscription = forms.CharField(required=False, max_length=64)
+    # The sandbox's one subscription (set by __init__); anything else is "Select a subscription.".
+    subscription = PickedText(required=False, max_length=64, widget=Picker)
     name = forms.CharField(required=False, max_length=200)
     region = forms.ChoiceField(choices=REGION_CHOICES, initial="eastus", label="Region")
 
@@ -87,14 +99,18 @@ class CreateWizard(forms.Form):
         self.subscription_obj = sandbox.subscriptions.get()
         self.groups = list(ResourceGroup.objects.filter(subscription=self.subscription_obj))
         super().__init__(data=data, initial={"subscription": str(self.subscription_obj.subscription_id)})
+        self.fields["subscription"].widget.choices = [
+            (str(self.subscription_obj.subscription_id), self.subscription_obj.display_name)
+        ]
         if self.has_resource_group:
-            self.fields["resource_group"] = forms.CharField(required=False, max_length=200)
+            self.fields["resource_group"] = PickedText(required=False, max_length=200, widget=Picker)
             self.fields["new_resource_group"] = forms.CharField(required=False, max_length=200)
             self.fields["new_rg_name"] = forms.CharField(required=False, max_length=200)
             # Azure lists a managed group (an AKS node resource group) but
             # never preselects it: the first of the learner's own, or none.
             own = [g for g in self.groups if not g.managed_by]
             self.initial["resource_group"] = own[0].name if own else ""
+            self._fill_group_picker()
         self.tab = self._posted_tab()
         self.reviewed = bool(data and data.get("reviewed"))
         self.problems: dict[str, Problem] = {}
@@ -246,6 +262,20 @@ class CreateWizard(forms.Form):
         data["resource_group"] = name
         data["new_rg_name"] = ""
         self.data = data
+        self._fill_group_picker()
+
+    def _fill_group_picker(self) -> None:
+        """The resource group list: the sandbox's groups, and the "(new)" one
+        "Create new" added. Azure's names ignore case, so a posted
+        "CONTOSO-RG" is taken as the listed "contoso-rg" (and picks it)."""
+        choices = self.group_choices
+        posted = self.value("resource_group")
+        listed = next((value for value, _ in choices if value.lower() == posted.lower()), posted)
+        if self.is_bound and listed != posted:
+            data = self.data.copy()
+            data["resource_group"] = listed
+            self.data = data
+        self.fields["resource_group"].widget.choices = [("", "Select a resource group"), *choices]
 
     def check_rules(self, problems, attempt) -> None:
         """Every refusal ``create`` would meet, found without writing: the
@@ -302,6 +332,32 @@ class CreateWizard(forms.Form):
     def _field_root(field: str) -> str:
         head, _, tail = field.rpartition("_")
         return head if tail.isdigit() else field
+
+    @property
+    def project_helper(self) -> FormHelper:
+        """Basics > Project details: the subscription and, nested under it,
+        the resource group with its "Create new" callout (new_group_helper)."""
+        fields = [AzField("subscription", id="subscription", star=True)]
+        if self.has_resource_group:
+            fields.append(
+                AzField(
+                    "resource_group",
+                    id="resource-group",
+                    star=True,
+                    wrapper_class="az-form-row-nested",
+                    after_template="portal/create_parts.html#new-resource-group",
+                )
+            )
+        return helper(*fields, rows=True)
+
+    @property
+    def new_group_helper(self) -> FormHelper:
+        """The Name box of the resource group's "Create new" callout."""
+        return helper(
+            AzField(
+                "new_rg_name", id="new-rg-name", star=True, label="Name", css_class="az-input", wrapper_class="mb-0"
+            )
+        )
 
     @property
     def group_choices(self) -> list[tuple[str, str]]:

@@ -212,6 +212,13 @@ def test_create_new_refuses_a_bad_or_taken_group_name_NAMING_01(alice, name):
     assert '<details class="az-create-new" id="create-new-resource-group" open>' in html
 
 
+def test_a_resource_group_is_picked_whatever_the_case_it_is_posted_in(alice):
+    html = alice.post(URL, form(alice, resource_group="CONTOSO-RG", action="stay")).content.decode()
+    assert '<option value="contoso-rg" selected>contoso-rg</option>' in html
+    review = alice.post(URL, form(alice, resource_group="CONTOSO-RG")).content.decode()
+    assert "Validation passed" in review and "<dd>contoso-rg</dd>" in review
+
+
 def test_alice_cannot_choose_bobs_resource_group(alice, bob):
     ResourceGroup.objects.create(subscription=bob.sandbox.subscriptions.get(), name="bob-only-rg", location="eastus")
     bob_before = state(bob)

@@ -1205,11 +1205,12 @@ def site_config_changes(app: WebApp, values: Mapping[str, Any]) -> dict[str, Any
     return {f: v for f, v in values.items() if current[f] != v}
 
 
-def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any]) -> bool:
+def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any], *, check_only: bool = False) -> bool:
     """Save General settings, Path mappings or Default documents, checked
     (CONFIG-01 to CONFIG-11), then restart the app (ASVI-60). Nothing
     changed: nothing written, no restart (returns False). The same
-    ``settings_version`` guard as the application settings (APPSET-04)."""
+    ``settings_version`` guard as the application settings (APPSET-04).
+    ``check_only``: check and tell whether anything would change, writing nothing."""
     unknown = set(values) - set(SITE_CONFIG_FIELDS)
     if unknown:
         raise ValueError(f"not site config: {sorted(unknown)}")
@@ -1223,8 +1224,8 @@ def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any]) 
     if "default_documents" in values:
         cleaned["default_documents"] = clean_default_documents(app, values["default_documents"])
     changes = site_config_changes(app, cleaned)
-    if not changes:
-        return False
+    if not changes or check_only:
+        return bool(changes)
     with transaction.atomic():
         _claim_settings_version(app, base_version)
         WebApp.objects.filter(pk=app.pk).update(**changes)

@@ -674,15 +674,32 @@ def configuration(request, subscription_id, rg, name):
     return respond(request, "appservice/configuration.html", "settings-swap", _configuration_context(app, draft, saved))
 
 
-def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+def _draft_pane(request, app: WebApp, draft: SettingsDraft, form, pane: dict, *, errors=None, status: int = 200):
+    """One of the panes that change the grids' draft (draft_pane.html)."""
+    ok = "Apply" if app.sandbox.rules.newer_app_service_blades else "OK"
+    pane = {"sub": "", "fields": [], "ok_label": ok, **pane}
     context = {
-        **_blade(app, "configuration", "Add/Edit application setting"),
+        **_blade(app, "configuration", pane["title"]),
         "draft": draft,
-        "form": SettingPaneForm.showing(form["name"], form["value"], form["slot"], form["original"]),
+        "form": form,
+        "pane": pane,
         "problems": errors or {},
         "known_settings": KNOWN_SETTINGS,
     }
-    return respond(request, "appservice/app_setting.html", "pane", context, status)
+    return respond(request, "appservice/draft_pane.html", "pane", context, status)
+
+
+def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+    pane = {
+        "form_id": "app-setting-form",
+        "kind": "1",
+        "fields": [("original", form["original"])],
+        "title": "Add/Edit application setting",
+        "ok_id": "setting-ok",
+        "help": "appservice/draft_pane.html#setting-help",
+    }
+    shown = SettingPaneForm.showing(form["name"], form["value"], form["slot"], form["original"])
+    return _draft_pane(request, app, draft, shown, pane, errors=errors, status=status)
 
 
 @require_GET
@@ -699,15 +716,16 @@ def app_setting(request, subscription_id, rg, name):
 
 
 def _connection_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
-    context = {
-        **_blade(app, "configuration", "Add/Edit connection string"),
-        "draft": draft,
-        "form": ConnectionStringPaneForm.showing(
-            form["name"], form["value"], form["type"], form["slot"], form["original"]
-        ),
-        "problems": errors or {},
+    pane = {
+        "form_id": "connection-string-form",
+        "kind": "cs",
+        "fields": [("original", form["original"])],
+        "title": "Add/Edit connection string",
+        "ok_id": "connection-string-ok",
+        "help": "appservice/draft_pane.html#connection-help",
     }
-    return respond(request, "appservice/connection_string.html", "pane", context, status)
+    shown = ConnectionStringPaneForm.showing(form["name"], form["value"], form["type"], form["slot"], form["original"])
+    return _draft_pane(request, app, draft, shown, pane, errors=errors, status=status)
 
 
 @require_GET
@@ -724,14 +742,20 @@ def connection_string(request, subscription_id, rg, name):
 
 
 def _advanced_pane(request, app: WebApp, draft: SettingsDraft, kind: str, text: str, *, errors=None, status=200):
-    context = {
-        **_blade(app, "configuration", "Advanced edit"),
-        "draft": draft,
-        "form": AdvancedEditForm({"json": text, "kind": kind}),
-        "kind": kind,
-        "problems": errors or {},
+    strings = kind == "connection-strings"
+    pane = {
+        "form_id": "advanced-edit-form",
+        "kind": "advanced",
+        "kind_of": kind,
+        "fields": [("kind", kind)],
+        "title": "Advanced edit",
+        "sub": ": connection strings" if strings else ": application settings",
+        "ok_id": "advanced-ok",
+        "ok_label": "OK",
+        "help": "appservice/draft_pane.html#advanced-help",
     }
-    return respond(request, "appservice/advanced_edit.html", "pane", context, status)
+    form = AdvancedEditForm({"json": text, "kind": kind})
+    return _draft_pane(request, app, draft, form, pane, errors=errors, status=status)
 
 
 def advanced_json(draft: SettingsDraft, kind: str) -> str:

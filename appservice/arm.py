@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appservice import services
-from appservice.models import SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp
+from appservice.models import SKUS, AppServicePlan, AppSetting, ConnectionString, VnetIntegration, WebApp
 from networking.arm_services import (
     Document,
     attach,
@@ -34,8 +34,9 @@ from networking.arm_services import (
 )
 from networking.models import Subnet, VirtualNetwork
 from portal.arm import ids
-from portal.arm.context import DeployContext
+from portal.arm.context import DeployContext, refusal
 from portal.arm.errors import ArmError
+from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
 from portal.registry import ResourceType, registry
 
@@ -135,7 +136,13 @@ def site_to_arm(app: WebApp) -> dict:
     plan = app.plan
     document["kind"] = "app,linux" if plan.os == "Linux" else "app"
     settings = list(app.settings.all())
-    site_config: dict[str, Any] = {"appSettings": [{"name": s.name, "value": s.value} for s in settings]}
+    site_config: dict[str, Any] = {
+        "appSettings": [{"name": s.name, "value": s.value} for s in settings],
+        "connectionStrings": [
+            {"name": c.name, "connectionString": c.value, "type": c.type} for c in app.connection_strings.all()
+        ],
+        **_general_to_arm(app),
+    }
     # The lab tells "never set" (None) from "off": only a set value is shown.
     if app.vnet_route_all_enabled is not None:
         site_config["vnetRouteAllEnabled"] = app.vnet_route_all_enabled
@@ -148,6 +155,9 @@ def site_to_arm(app: WebApp) -> dict:
             "defaultHostName": app.default_host_name,
             "enabledHostNames": [app.default_host_name],
             "outboundIpAddresses": ",".join(outbound),
+            "clientAffinityEnabled": app.client_affinity_enabled,
+            "clientCertEnabled": app.client_cert_mode != "Ignore",
+            "clientCertMode": "Required" if app.client_cert_mode == "Ignore" else app.client_cert_mode,
             "siteConfig": site_config,
         }
     )
@@ -155,6 +165,162 @@ def site_to_arm(app: WebApp) -> dict:
     if integration is not None:
         properties["virtualNetworkSubnetId"] = integration.subnet.arm_id
     return document
+
+
+# Windows stacks other than .NET: the siteConfig property that names their version.
+_WINDOWS_STACK_KEYS = {"PHP": "phpVersion", "Java": "javaVersion", "Node": "nodeVersion"}
+
+
+def _general_to_arm(app: WebApp) -> dict[str, Any]:
+    """General settings, Path mappings and Default documents as siteConfig."""
+    stack, version = services.effective_stack(app)
+    config: dict[str, Any] = {}
+    if app.plan.os == "Linux":
+        config["linuxFxVersion"] = version
+    else:
+        config["netFrameworkVersion"] = version if stack == ".NET" else "v4.0"
+        if stack in _WINDOWS_STACK_KEYS:
+            config[_WINDOWS_STACK_KEYS[stack]] = version
+        config["defaultDocuments"] = list(app.default_documents)
+    config.update(
+        {
+            "use32BitWorkerProcess": app.use_32bit_worker_process,
+            "managedPipelineMode": app.managed_pipeline_mode,
+            "ftpsState": app.ftps_state,
+            "http20Enabled": app.http20_enabled,
+            "webSocketsEnabled": app.web_sockets_enabled,
+            "alwaysOn": app.always_on,
+            "remoteDebuggingEnabled": app.remote_debugging_enabled,
+            "handlerMappings": [
+                {"extension": h["extension"], "scriptProcessor": h["script_processor"], "arguments": h["arguments"]}
+                for h in app.handler_mappings
+            ],
+            "virtualApplications": _virtual_applications_to_arm(app.virtual_applications),
+        }
+    )
+    return config
+
+
+def _virtual_applications_to_arm(rows: list[dict]) -> list[dict]:
+    """Applications at the top; each directory under the application whose
+    path is the longest prefix of its own, with the rest of its path."""
+    apps = [r for r in rows if r["application"]]
+    documents = {
+        r["virtual_path"]: {
+            "virtualPath": r["virtual_path"],
+            "physicalPath": r["physical_path"],
+            "preloadEnabled": False,
+            "virtualDirectories": [],
+        }
+        for r in apps
+    }
+    for row in rows:
+        if row["application"]:
+            continue
+        owner = max(
+            (
+                a["virtual_path"]
+                for a in apps
+                if a["virtual_path"] == "/" or row["virtual_path"].startswith(a["virtual_path"] + "/")
+            ),
+            key=len,
+        )
+        relative = row["virtual_path"] if owner == "/" else row["virtual_path"][len(owner) :]
+        documents[owner]["virtualDirectories"].append({"virtualPath": relative, "physicalPath": row["physical_path"]})
+    return list(documents.values())
+
+
+def _virtual_applications_from_arm(doc: Document, path: str) -> list[dict]:
+    rows = []
+    for item in doc.item_paths(path):
+        app_path = doc.get(f"{item}.virtualPath", str)
+        rows.append(
+            {"virtual_path": app_path, "physical_path": doc.get(f"{item}.physicalPath", str, ""), "application": True}
+        )
+        for directory in doc.item_paths(f"{item}.virtualDirectories"):
+            relative = doc.get(f"{directory}.virtualPath", str)
+            full = relative if app_path == "/" else app_path.rstrip("/") + "/" + relative.lstrip("/")
+            rows.append(
+                {
+                    "virtual_path": full,
+                    "physical_path": doc.get(f"{directory}.physicalPath", str, ""),
+                    "application": False,
+                }
+            )
+    return rows
+
+
+def _stack_from_arm(doc: Document, app: WebApp, os_name: str) -> tuple[str, str]:
+    config = "properties.siteConfig"
+    current = services.effective_stack(app) if app is not None else services.DEFAULT_STACKS[os_name]
+    if os_name == "Linux":
+        version = doc.get(f"{config}.linuxFxVersion", str, "") or current[1]
+        stack = next((s for s, versions in services.STACKS["Linux"].items() if version in versions), "")
+        return (stack or version.split("|")[0], version)
+    for stack, key in _WINDOWS_STACK_KEYS.items():
+        version = doc.get(f"{config}.{key}", str, "")
+        if version:
+            return stack, version
+    if doc.get(f"{config}.netFrameworkVersion", str, None) is None:
+        return current
+    return ".NET", doc.get(f"{config}.netFrameworkVersion", str)
+
+
+def _site_config_from_arm(doc: Document, app: WebApp | None, os_name: str) -> dict[str, Any]:
+    """What the site's document sets of General settings, Path mappings and
+    Default documents; an absent property keeps the app's value."""
+    config = "properties.siteConfig"
+    now = app if app is not None else WebApp()
+    values: dict[str, Any] = {}
+    values["stack"], values["stack_version"] = _stack_from_arm(doc, app, os_name)
+    for field, key in (
+        ("use_32bit_worker_process", f"{config}.use32BitWorkerProcess"),
+        ("http20_enabled", f"{config}.http20Enabled"),
+        ("web_sockets_enabled", f"{config}.webSocketsEnabled"),
+        ("always_on", f"{config}.alwaysOn"),
+        ("remote_debugging_enabled", f"{config}.remoteDebuggingEnabled"),
+        ("client_affinity_enabled", "properties.clientAffinityEnabled"),
+    ):
+        values[field] = doc.get(key, bool, getattr(now, field))
+    values["managed_pipeline_mode"] = doc.get(f"{config}.managedPipelineMode", str, now.managed_pipeline_mode)
+    values["ftps_state"] = doc.get(f"{config}.ftpsState", str, now.ftps_state)
+    cert_enabled = doc.get("properties.clientCertEnabled", bool, None)
+    if cert_enabled is None:
+        values["client_cert_mode"] = now.client_cert_mode
+    else:
+        values["client_cert_mode"] = doc.get("properties.clientCertMode", str, "Required") if cert_enabled else "Ignore"
+    if doc.get(f"{config}.handlerMappings", list, None) is not None:
+        values["handler_mappings"] = [
+            {
+                "extension": doc.get(f"{item}.extension", str, ""),
+                "script_processor": doc.get(f"{item}.scriptProcessor", str, ""),
+                "arguments": doc.get(f"{item}.arguments", str, ""),
+            }
+            for item in doc.item_paths(f"{config}.handlerMappings")
+        ]
+    if doc.get(f"{config}.virtualApplications", list, None) is not None:
+        values["virtual_applications"] = _virtual_applications_from_arm(doc, f"{config}.virtualApplications")
+    if doc.get(f"{config}.defaultDocuments", list, None) is not None and os_name == "Windows":
+        values["default_documents"] = doc.strings(f"{config}.defaultDocuments")
+    return values
+
+
+def _connection_rows(doc: Document, app: WebApp | None) -> list[tuple[str, str, str, bool]]:
+    """The site's connection strings; which are slot settings is the site's
+    config "slotConfigNames" (connectionStringNames): each keeps what it had."""
+    sticky = {c.name.upper() for c in app.connection_strings.filter(slot_setting=True)} if app is not None else set()
+    rows = []
+    for item in doc.item_paths("properties.siteConfig.connectionStrings"):
+        name = doc.get(f"{item}.name", str)
+        rows.append(
+            (
+                name,
+                doc.get(f"{item}.connectionString", str, ""),
+                doc.get(f"{item}.type", str, "Custom"),
+                name.upper() in sticky,
+            )
+        )
+    return rows
 
 
 def _setting_rows(doc: Document, app: WebApp | None) -> list[tuple[str, str, bool]]:
@@ -194,6 +360,30 @@ def _integrate_regional(doc: Document, app: WebApp, subnet: Subnet | None, path:
         services.add_regional_integration(app, subnet.vnet, subnet=subnet)
 
 
+_SITE_CONFIG_PATHS = {
+    "stack": "properties.siteConfig",
+    "stack_version": "properties.siteConfig",
+    "use_32bit_worker_process": "properties.siteConfig.use32BitWorkerProcess",
+    "managed_pipeline_mode": "properties.siteConfig.managedPipelineMode",
+    "ftps_state": "properties.siteConfig.ftpsState",
+    "always_on": "properties.siteConfig.alwaysOn",
+    "client_cert_mode": "properties.clientCertMode",
+    "handler_mappings": "properties.siteConfig.handlerMappings",
+    "virtual_applications": "properties.siteConfig.virtualApplications",
+    "default_documents": "properties.siteConfig.defaultDocuments",
+}
+
+
+def _save_settings(doc: Document, app: WebApp, rows: list, strings: list | None) -> None:
+    """App settings and connection strings in one save (one restart); a
+    refusal points at the list it is about."""
+    try:
+        services.save_app_settings(app, app.settings_version, rows, strings)
+    except AzureRuleError as exc:
+        path = "properties.siteConfig.connectionStrings" if exc.message.startswith("Connection string") else None
+        raise refusal(exc, resource=doc.name, path=path or "properties.siteConfig.appSettings") from None
+
+
 def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> WebApp:
     doc = Document(document)
     plan = reference(ctx, doc, "properties.serverFarmId", AppServicePlan)
@@ -204,6 +394,9 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
     with transaction.atomic():
         app = WebApp.objects.filter(sandbox=resource_group.subscription.sandbox, name__iexact=doc.name).first()
         rows = _setting_rows(doc, app)
+        strings_path = "properties.siteConfig.connectionStrings"
+        strings = _connection_rows(doc, app) if doc.get(strings_path, list, None) is not None else None
+        site_config = _site_config_from_arm(doc, app, plan.os)
         with refusals(doc, _SITE_FIELDS):
             if app is None:
                 app = services.create_webapp(resource_group, name=doc.name, plan=plan)
@@ -217,10 +410,17 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
         settings_path = "properties.siteConfig.appSettings"
         with refusals(doc, {"name": settings_path, "value": settings_path}, default=settings_path):
             current = [(s.name, s.value, s.slot_setting) for s in AppSetting.objects.filter(app=app)]
-            if sorted(current) != sorted(rows):
-                services.save_app_settings(app, app.settings_version, rows)
+            current_strings = [
+                (c.name, c.value, c.type, c.slot_setting) for c in ConnectionString.objects.filter(app=app)
+            ]
+            if strings is not None and sorted(strings) == sorted(current_strings):
+                strings = None
+            if sorted(current) != sorted(rows) or strings is not None:
+                _save_settings(doc, app, rows, strings)
             if route_all is not None and route_all != app.vnet_route_all_enabled:
                 services.set_route_all(app, route_all)
+        with refusals(doc, _SITE_CONFIG_PATHS, default="properties.siteConfig"):
+            services.save_site_config(app, app.settings_version, site_config)
         _integrate_regional(doc, app, subnet, subnet_path)
         _settled(app)
     return app
@@ -321,7 +521,10 @@ def slot_config_to_arm(app: WebApp) -> dict:
         "name": SLOT_CONFIG,
         "type": CONFIG_TYPE,
         "location": app.location,
-        "properties": {"appSettingNames": [s.name for s in app.settings.filter(slot_setting=True)]},
+        "properties": {
+            "appSettingNames": [s.name for s in app.settings.filter(slot_setting=True)],
+            "connectionStringNames": [c.name for c in app.connection_strings.filter(slot_setting=True)],
+        },
     }
 
 
@@ -332,12 +535,15 @@ def slot_config_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docu
         raise doc.error(f"The lab's site config is '{SLOT_CONFIG}'.", "name")
     app = parent(ctx, resource_group, doc, WebApp, site_name)
     sticky = {n.upper() for n in doc.strings("properties.appSettingNames", [])}
+    sticky_strings = {n.upper() for n in doc.strings("properties.connectionStringNames", [])}
     current = [(s.name, s.value, s.slot_setting) for s in app.settings.all()]
     rows = [(n, v, n.upper() in sticky) for n, v, _ in current]
-    if rows != current:
+    current_strings = [(c.name, c.value, c.type, c.slot_setting) for c in app.connection_strings.all()]
+    strings = [(n, v, t, n.upper() in sticky_strings) for n, v, t, _ in current_strings]
+    if rows != current or strings != current_strings:
         path = "properties.appSettingNames"
         with transaction.atomic(), refusals(doc, {}, default=path):
-            services.save_app_settings(app, app.settings_version, rows)
+            services.save_app_settings(app, app.settings_version, rows, strings)
             _settled(app)
     return app
 
@@ -354,7 +560,7 @@ def site_export(app: WebApp) -> list[dict]:
     """Export template writes the slot settings and a gateway-required
     integration as resources of their own after the site."""
     documents = [site_to_arm(app)]
-    if app.settings.filter(slot_setting=True).exists():
+    if app.settings.filter(slot_setting=True).exists() or app.connection_strings.filter(slot_setting=True).exists():
         documents.append(slot_config_to_arm(app))
     integration = VnetIntegration.objects.filter(app=app, kind=VnetIntegration.GATEWAY).first()
     if integration is not None:

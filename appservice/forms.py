@@ -3,13 +3,13 @@
 request carries, parsed). Field shape is the form's; Azure's rules are the
 services' and naming's, with their rule IDs."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django import forms
 
 from appservice import services
-from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, WebApp, sku_display
+from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, ConnectionString, WebApp, sku_display
 from networking.forms.fields import PkField, Text, parsed
 from networking.models import Subnet, VirtualNetwork
 from portal.errors import AzureRuleError, rule_error
@@ -558,32 +558,44 @@ class ConsoleForm(forms.Form):
 # --- Configuration > Application settings: the draft grid (APPSET-04) ---------------------
 
 
+TABS = ("app-settings", "connection-strings")
+
+
 @dataclass
 class SettingsDraft:
-    """The application settings grid as the learner's browser holds it.
+    """The application settings and connection strings grids as the
+    learner's browser holds them.
 
-    The grid travels with every request as hidden inputs; nothing of it is
-    stored until Save, which checks ``base_version`` (APPSET-04).
+    The grids travel with every request as hidden inputs; nothing of them is
+    stored until Save, which checks ``base_version`` (APPSET-04). ``tab`` is
+    the Current era's tab shown.
     """
 
     base_version: int
     rows: list[tuple[str, str, bool]]
     show_values: bool = False
     filter: str = ""
+    connection_strings: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    tab: str = TABS[0]
 
 
-def saved_draft(app: WebApp, saved, *, show_values=False, filter_text="") -> SettingsDraft:
+def saved_draft(app: WebApp, saved, *, show_values=False, filter_text="", strings=None, tab=TABS[0]) -> SettingsDraft:
     rows = [(s.name, s.value, s.slot_setting) for s in saved]
-    return SettingsDraft(app.settings_version, rows, show_values, filter_text)
+    strings = app.connection_strings.all() if strings is None else strings
+    connection_rows = [(c.name, c.value, c.type, c.slot_setting) for c in strings]
+    return SettingsDraft(app.settings_version, rows, show_values, filter_text, connection_rows, tab)
 
 
 class SettingsDraftForm(forms.Form):
-    """The grid's hidden inputs (one ``setting_name``/``setting_value``/
-    ``setting_slot`` per row), its version, Show values and the filter."""
+    """The grids' hidden inputs (one ``setting_name``/``setting_value``/
+    ``setting_slot`` per row, one ``cs_name``/``cs_value``/``cs_type``/
+    ``cs_slot`` per connection string), the version, Show values, the
+    filter and the Current era's tab."""
 
     show_values = Text(10)
     filter = Text(256, strip=True)
     base_version = PkField()
+    tab = Text(40, strip=True)
 
     def __init__(self, data) -> None:
         super().__init__(data)
@@ -593,23 +605,36 @@ class SettingsDraftForm(forms.Form):
         """Save's second step: the "Save changes" pane answered Yes."""
         return self.data.get("confirmed") == "1"
 
+    def _column(self, name: str) -> list[str]:
+        return self.data.getlist(name) if hasattr(self.data, "getlist") else []
+
     def draft(self, app: WebApp) -> SettingsDraft:
         """The draft a request carries; without one (a plain link), the saved settings."""
         data = self.cleaned_data
         show = data["show_values"] == "1"
         if "toggle_values" in self.data:
             show = not show
+        tab = str(self.data.get("switch_tab") or data["tab"])
+        tab = tab if tab in TABS else TABS[0]
         if "base_version" not in self.data:
-            return saved_draft(app, app.settings.all(), show_values=show, filter_text=data["filter"])
-        names = self.data.getlist("setting_name")
-        values = self.data.getlist("setting_value")
-        slots = self.data.getlist("setting_slot")
+            return saved_draft(app, app.settings.all(), show_values=show, filter_text=data["filter"], tab=tab)
+        values, slots = self._column("setting_value"), self._column("setting_slot")
         rows = [
             (name, values[i] if i < len(values) else "", i < len(slots) and slots[i] == "1")
-            for i, name in enumerate(names)
+            for i, name in enumerate(self._column("setting_name"))
+        ]
+        cs_values, cs_types, cs_slots = self._column("cs_value"), self._column("cs_type"), self._column("cs_slot")
+        strings = [
+            (
+                name,
+                cs_values[i] if i < len(cs_values) else "",
+                cs_types[i] if i < len(cs_types) else "",
+                i < len(cs_slots) and cs_slots[i] == "1",
+            )
+            for i, name in enumerate(self._column("cs_name"))
         ]
         # A missing or mangled version never matches, so such a save is refused (APPSET-04).
-        return SettingsDraft(data["base_version"] or 0, rows, show, data["filter"])
+        return SettingsDraft(data["base_version"] or 0, rows, show, data["filter"], strings, tab)
 
 
 class SettingPaneForm(forms.Form):
@@ -640,3 +665,289 @@ class SettingPaneForm(forms.Form):
             AzField("value", id="setting-value", error_id="value-error", **typed),
             AzField("slot_setting", id="slot-setting"),
         )
+
+
+class ConnectionStringPaneForm(forms.Form):
+    """The "Add/Edit connection string" pane's OK (the service checks it,
+    CONNSTR-01 to CONNSTR-03), a row's Delete, and which row to edit."""
+
+    name = Text(100_000, label="Name")
+    value = Text(100_000, label="Value")
+    type = forms.ChoiceField(choices=ConnectionString.TYPE_CHOICES, required=False, label="Type")
+    slot_setting = forms.BooleanField(required=False, label="Deployment slot setting")
+    original = Text(100_000)
+    delete_cs = Text(100_000, strip=True)
+    edit = Text(100_000, strip=True)
+
+    @classmethod
+    def showing(cls, name: str, value: str, kind: str, slot: bool, original: str) -> "ConnectionStringPaneForm":
+        return cls(
+            {"name": name, "value": value, "type": kind, "slot_setting": "on" if slot else "", "original": original}
+        )
+
+    def kind_value(self) -> str:
+        """The type as sent (the service refuses one that isn't offered, CONNSTR-03)."""
+        return str(self.data.get("type", ""))
+
+    @property
+    def helper(self):
+        typed = {"autocomplete": "off", "spellcheck": "false"}
+        return helper(
+            AzField("name", id="cs-name", star=True, error_id="name-error", maxlength="256", autofocus=True, **typed),
+            AzField("value", id="cs-value", error_id="value-error", **typed),
+            AzField("type", id="cs-type", star=True, error_id="type-error"),
+            AzField("slot_setting", id="cs-slot-setting"),
+        )
+
+
+class AdvancedEditForm(forms.Form):
+    """The "Advanced edit" pane: the grid as JSON (APPSET-05)."""
+
+    json = forms.CharField(required=False, strip=False, label="", widget=forms.Textarea(attrs={"rows": 22}))
+    kind = Text(20, strip=True)
+
+    @property
+    def connection_strings(self) -> bool:
+        return str(self.data.get("kind", "")) == "connection-strings"
+
+    @property
+    def helper(self):
+        return helper(
+            AzField(
+                "json",
+                id="advanced-json",
+                error_id="json-error",
+                spellcheck="false",
+                autocomplete="off",
+                css_class="az-code",
+                style="font-family:monospace;font-size:12px;width:100%",
+            )
+        )
+
+
+# --- Configuration > General settings, Path mappings, Default documents (portal-ui §2.4) ------
+
+ON_OFF = [("on", "On"), ("off", "Off")]
+SWITCHES = ("web_sockets_enabled", "always_on", "client_affinity_enabled", "remote_debugging_enabled")
+
+
+class SiteConfigForm(forms.Form):
+    """What every Configuration tab posts: the version its values were loaded
+    from (APPSET-04) and whether the "Save changes" pane answered Continue."""
+
+    base_version = PkField()
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(data)
+        self.app = app
+        self.setup()
+        if data is not None:
+            self.is_valid()
+
+    def setup(self) -> None:
+        """Choices that depend on the app, before the data is read."""
+
+    @property
+    def version(self) -> int:
+        return (self.cleaned_data.get("base_version") if self.is_bound else None) or self.app.settings_version
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_bound and self.data.get("confirmed") == "1"
+
+    @property
+    def saving(self) -> bool:
+        return self.is_bound and ("save" in self.data or self.confirmed)
+
+
+class GeneralSettingsForm(SiteConfigForm):
+    """The General settings tab: Stack settings, Platform settings,
+    Debugging and Incoming client certificates (CONFIG-01 to CONFIG-05).
+    On a Free or Shared plan Always On and the platform are shown locked,
+    with the reason (CONFIG-01, CONFIG-02)."""
+
+    stack = forms.ChoiceField(required=False, label="Stack", widget=Picker)
+    stack_version = forms.ChoiceField(required=False, label="Version", widget=Picker)
+    platform = forms.ChoiceField(
+        choices=[("32", "32 Bit"), ("64", "64 Bit")], required=False, label="Platform", widget=forms.RadioSelect
+    )
+    managed_pipeline_mode = forms.ChoiceField(
+        choices=[(m, m) for m in services.PIPELINE_MODES],
+        required=False,
+        label="Managed pipeline version",
+        widget=forms.RadioSelect,
+    )
+    ftps_state = forms.ChoiceField(
+        choices=list(services.FTPS_STATES.items()), required=False, label="FTP state", widget=Picker
+    )
+    http_version = forms.ChoiceField(
+        choices=[("1.1", "1.1"), ("2.0", "2.0")], required=False, label="HTTP version", widget=forms.RadioSelect
+    )
+    web_sockets_enabled = forms.ChoiceField(
+        choices=ON_OFF, required=False, label="Web sockets", widget=forms.RadioSelect
+    )
+    always_on = forms.ChoiceField(choices=ON_OFF, required=False, label="Always On", widget=forms.RadioSelect)
+    client_affinity_enabled = forms.ChoiceField(
+        choices=ON_OFF, required=False, label="ARR affinity", widget=forms.RadioSelect
+    )
+    remote_debugging_enabled = forms.ChoiceField(
+        choices=ON_OFF, required=False, label="Remote debugging", widget=forms.RadioSelect
+    )
+    client_cert_mode = forms.ChoiceField(
+        choices=[(v, label) for v, label in services.CLIENT_CERT_MODES.items()],
+        required=False,
+        label="Client certificate mode",
+        widget=forms.RadioSelect,
+    )
+
+    def setup(self) -> None:
+        stacks = services.STACKS[self.app.plan.os]
+        self.fields["stack"].choices = [(s, s) for s in stacks]
+        self.fields["stack_version"].choices = [(s, list(v.items())) for s, v in stacks.items()]
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(app, data)
+        if data is None:
+            stack, version = services.effective_stack(app)
+            self.initial.update(
+                {
+                    "base_version": app.settings_version,
+                    "stack": stack,
+                    "stack_version": version,
+                    "platform": "32" if app.use_32bit_worker_process else "64",
+                    "managed_pipeline_mode": app.managed_pipeline_mode,
+                    "ftps_state": app.ftps_state,
+                    "http_version": "2.0" if app.http20_enabled else "1.1",
+                    "client_cert_mode": app.client_cert_mode,
+                    **{f: "on" if getattr(app, f) else "off" for f in SWITCHES},
+                }
+            )
+        self.locked = services.free_or_shared(app.plan)
+
+    def values(self) -> dict:
+        """The tab's values as the service takes them (it checks them)."""
+        data = self.cleaned_data
+        # The stack and version as sent: the service refuses one the OS doesn't offer (CONFIG-05).
+        raw = {f: str(self.data.get(f, ""))[:40] for f in ("stack", "stack_version")}
+        return {
+            **raw,
+            "use_32bit_worker_process": data.get("platform") != "64",
+            "managed_pipeline_mode": data.get("managed_pipeline_mode") or self.app.managed_pipeline_mode,
+            "ftps_state": data.get("ftps_state") or self.app.ftps_state,
+            "http20_enabled": data.get("http_version") == "2.0",
+            "client_cert_mode": data.get("client_cert_mode") or self.app.client_cert_mode,
+            **{f: data.get(f) == "on" for f in SWITCHES},
+        }
+
+    def _switch(self, name: str, **extra) -> AzField:
+        return AzField(name, id=name.replace("_", "-"), option_prefix=name.replace("_", "-"), row=True, **extra)
+
+    @property
+    def stack_helper(self):
+        return helper(
+            AzField("stack", id="stack", row=True, star=True, rule="CONFIG-05"),
+            AzField("stack_version", id="stack-version", row=True, star=True),
+        )
+
+    @property
+    def platform_helper(self):
+        fields = []
+        if self.app.plan.os == "Windows":
+            bitness = {"help": "Free and Shared plans run 32-bit workers only.", "rule": "CONFIG-02"}
+            fields += [
+                self._switch("platform", readonly=self.locked, **bitness),
+                self._switch("managed_pipeline_mode"),
+            ]
+        always_on = {"help": "Keeps the app loaded even when no traffic comes in."}
+        if self.locked:
+            always_on = {
+                "help": f"Always On isn't available in the {self.app.plan.tier_display} tier: scale up to Basic or above.",
+                "rule": "CONFIG-01",
+            }
+        fields += [
+            AzField("ftps_state", id="ftps-state", row=True),
+            self._switch("http_version"),
+            self._switch("web_sockets_enabled"),
+            self._switch("always_on", readonly=self.locked, **always_on),
+            self._switch("client_affinity_enabled"),
+        ]
+        return helper(*fields)
+
+    @property
+    def debugging_helper(self):
+        return helper(self._switch("remote_debugging_enabled"))
+
+    @property
+    def certificates_helper(self):
+        return helper(self._switch("client_cert_mode", rule="CONFIG-04"))
+
+
+def _rows(data, *names: str) -> list[list[str]]:
+    """Parallel lists of a tab's hidden or text inputs, as rows."""
+    columns = [data.getlist(n) if hasattr(data, "getlist") else [] for n in names]
+    count = len(columns[0])
+    return [[str(col[i]) if i < len(col) else "" for col in columns] for i in range(count)]
+
+
+def _index(data, key: str) -> int | None:
+    try:
+        return int(data.get(key, ""))
+    except (TypeError, ValueError):
+        return None
+
+
+class PathMappingsForm(SiteConfigForm):
+    """The Path mappings tab: Handler mappings and Virtual applications and
+    directories (CONFIG-10). The rows are the form's inputs; "New" and a
+    row's Delete change them on the page, Save writes them."""
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(app, data)
+        if data is None:
+            self.handlers = [dict(h) for h in app.handler_mappings]
+            self.applications = [dict(a) for a in app.virtual_applications]
+            return
+        self.handlers = [
+            {"extension": e, "script_processor": p, "arguments": a}
+            for e, p, a in _rows(data, "hm_ext", "hm_proc", "hm_args")
+        ]
+        self.applications = [
+            {"virtual_path": v, "physical_path": p, "application": t != "directory"}
+            for v, p, t in _rows(data, "va_path", "va_physical", "va_type")
+        ]
+        if "add_hm" in data:
+            self.handlers.append({"extension": "", "script_processor": "", "arguments": ""})
+        if "add_va" in data:
+            self.applications.append({"virtual_path": "", "physical_path": "site\\wwwroot", "application": False})
+        gone = _index(data, "remove_hm")
+        if gone is not None and 0 <= gone < len(self.handlers):
+            del self.handlers[gone]
+        gone = _index(data, "remove_va")
+        if gone is not None and 0 <= gone < len(self.applications):
+            del self.applications[gone]
+
+    def values(self) -> dict:
+        return {"handler_mappings": self.handlers, "virtual_applications": self.applications}
+
+
+class DefaultDocumentsForm(SiteConfigForm):
+    """The Default documents tab (Windows only, CONFIG-11): the list in
+    order; "New document" adds one, a row's Delete or Move up changes it."""
+
+    def __init__(self, app: WebApp, data=None) -> None:
+        super().__init__(app, data)
+        if data is None:
+            self.documents = list(app.default_documents)
+            return
+        self.documents = [row[0] for row in _rows(data, "document")]
+        if "add_doc" in data:
+            self.documents.append("")
+        gone = _index(data, "remove_doc")
+        if gone is not None and 0 <= gone < len(self.documents):
+            del self.documents[gone]
+        up = _index(data, "up_doc")
+        if up is not None and 0 < up < len(self.documents):
+            self.documents[up - 1], self.documents[up] = self.documents[up], self.documents[up - 1]
+
+    def values(self) -> dict:
+        return {"default_documents": self.documents}

@@ -44,6 +44,29 @@ def sku_display(sku: str) -> str:
     return re.sub(r"V(\d)$", r"v\1", sku)
 
 
+# The portal's default list of default documents (portal-ui §2.4, Windows only).
+DEFAULT_DOCUMENTS = (
+    "Default.htm",
+    "Default.html",
+    "Default.asp",
+    "index.htm",
+    "index.html",
+    "iisstart.htm",
+    "default.aspx",
+    "index.php",
+    "hostingstart.html",
+)
+
+
+def default_documents() -> list[str]:
+    return list(DEFAULT_DOCUMENTS)
+
+
+def default_virtual_applications() -> list[dict]:
+    """Every app starts with one application: "/" -> site\\wwwroot."""
+    return [{"virtual_path": "/", "physical_path": "site\\wwwroot", "application": True}]
+
+
 class AppServicePlan(ArmResource):
     """An App Service plan: the workers (OS, pricing tier, instance count) apps run on.
 
@@ -105,6 +128,25 @@ class WebApp(ArmResource):
     vnet_route_all_enabled = models.BooleanField(null=True, blank=True)
     # Overview > Reset publish profile changes the deployment password.
     publishing_generation = models.PositiveIntegerField(default=1)
+    # Configuration > General settings (portal-ui §2.4), the site's siteConfig
+    # (and clientAffinityEnabled, clientCertEnabled/clientCertMode). A blank
+    # stack is the OS's default (DEFAULT_STACKS).
+    stack = models.CharField(max_length=16, blank=True)
+    stack_version = models.CharField(max_length=24, blank=True)
+    use_32bit_worker_process = models.BooleanField(default=True)
+    managed_pipeline_mode = models.CharField(max_length=12, default="Integrated")
+    ftps_state = models.CharField(max_length=12, default="AllAllowed")
+    http20_enabled = models.BooleanField(default=False)
+    web_sockets_enabled = models.BooleanField(default=False)
+    always_on = models.BooleanField(default=False)
+    client_affinity_enabled = models.BooleanField(default=True)
+    remote_debugging_enabled = models.BooleanField(default=False)
+    client_cert_mode = models.CharField(max_length=24, default="Ignore")
+    # Configuration > Path mappings and Default documents (siteConfig.handlerMappings,
+    # virtualApplications, defaultDocuments): lists of plain rows.
+    handler_mappings = models.JSONField(default=list, blank=True)
+    virtual_applications = models.JSONField(default=default_virtual_applications, blank=True)
+    default_documents = models.JSONField(default=default_documents, blank=True)
 
     class Meta:
         constraints = [
@@ -148,6 +190,41 @@ class AppSetting(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(models.functions.Lower("name"), "app", name="unique_setting_per_app")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConnectionString(models.Model):
+    """One connection string of the app (siteConfig.connectionStrings): an
+    environment variable whose prefix is its type's (SQLAZURECONNSTR_...)."""
+
+    # ARM's ConnectionStringType values with the portal's labels.
+    TYPE_CHOICES = [
+        ("SQLAzure", "SQLAzure"),
+        ("SQLServer", "SQLServer"),
+        ("MySql", "MySQL"),
+        ("PostgreSQL", "PostgreSQL"),
+        ("Custom", "Custom"),
+        ("NotificationHub", "NotificationHub"),
+        ("ServiceBus", "ServiceBus"),
+        ("EventHub", "EventHub"),
+        ("ApiHub", "ApiHub"),
+        ("DocDb", "DocDb"),
+        ("RedisCache", "RedisCache"),
+    ]
+
+    app = models.ForeignKey(WebApp, on_delete=models.CASCADE, related_name="connection_strings")
+    name = models.CharField(max_length=256)
+    value = models.TextField(blank=True)
+    type = models.CharField(max_length=16, choices=TYPE_CHOICES, default="SQLAzure")
+    slot_setting = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "app", name="unique_connection_string_per_app")
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:

@@ -38,6 +38,10 @@ WEB_APP_MENU = (
         (
             # portal-ui §2.4 [newer]: the app settings live under "Environment variables".
             _item("Configuration", "bi-sliders", "configuration", era_labels=(("current", "Environment variables"),)),
+            # ... and General settings, Default documents and Path mappings stay under "Configuration".
+            MenuItem(
+                "Configuration", "bi-sliders", "appservice:general_settings", "site_configuration", eras=("current",)
+            ),
             _item("Networking", "bi-diagram-3", "networking"),
             _item("Scale up (App Service plan)", "bi-arrow-up-square", "scale_up"),
         ),

@@ -8,6 +8,7 @@ updates after commit.
 
 import hashlib
 import hmac
+import json
 import re
 import zlib
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from appservice.models import (
     SKUS,
     AppServicePlan,
     AppSetting,
+    ConnectionString,
     ServiceAssociationLink,
     VnetIntegration,
     WebApp,
@@ -771,12 +773,7 @@ def _clean_settings(app: WebApp, rows) -> list[tuple[str, str, bool]]:
                 raise rule_error("Application setting name must be unique.", "APPSET-03", field="name")
             value = validate_setting_value(name, raw_value)
         except AzureRuleError as exc:
-            raise AzureRuleError(
-                f"Application setting '{(raw_name or '').strip()}': {exc.message}",
-                rule_ids=exc.rule_ids,
-                err_id=exc.err_id,
-                field=exc.field,
-            ) from None
+            raise _named("Application setting", raw_name, exc) from None
         seen.add(name.upper())
         cleaned.append((name, value, bool(slot)))
     return cleaned
@@ -806,8 +803,146 @@ def draft_setting(
     return new_rows
 
 
-def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str, bool]]) -> None:
-    """Replace the app's settings with ``rows`` and restart it (ASVI-60).
+ConnectionRow = tuple[str, str, str, bool]  # name, value, type, slot setting
+CONNECTION_TYPES = dict(ConnectionString.TYPE_CHOICES)
+
+
+def validate_connection_name(name: str, os_name: str) -> str:
+    """Connection string names: required, at most 256 characters, letters,
+    digits, periods and underscores, as the environment variable they
+    become (CONNSTR-01); on Linux ':' is written '__' (APPSET-02)."""
+    name = (name or "").strip()
+    if not name:
+        raise rule_error("Connection string name is required.", "CONNSTR-01", field="name")
+    if len(name) > SETTING_NAME_MAX:
+        raise rule_error(
+            f"Connection string name can be at most {SETTING_NAME_MAX} characters.", "CONNSTR-01", field="name"
+        )
+    if ":" in name and os_name == "Linux":
+        raise rule_error(
+            "On Linux, write ':' in a connection string name as '__' (double underscore).", "APPSET-02", field="name"
+        )
+    if not SETTING_NAME_RE.match(name):
+        raise rule_error(
+            "Connection string names can only contain letters, numbers (0-9), periods ('.') and underscores ('_').",
+            "CONNSTR-01",
+            field="name",
+        )
+    return name
+
+
+def validate_connection_type(kind: str) -> str:
+    """One of the portal's connection string types (CONNSTR-03), matched
+    without regard to case ("MySQL" is ARM's "MySql")."""
+    found = next((k for k in CONNECTION_TYPES if k.lower() == (kind or "").strip().lower()), None)
+    if found is None:
+        raise rule_error(f"Type must be one of {', '.join(CONNECTION_TYPES.values())}.", "CONNSTR-03", field="type")
+    return found
+
+
+def _named(kind: str, raw_name: str, exc: AzureRuleError) -> AzureRuleError:
+    return AzureRuleError(
+        f"{kind} '{(raw_name or '').strip()}': {exc.message}", rule_ids=exc.rule_ids, err_id=exc.err_id, field=exc.field
+    )
+
+
+def _clean_connection_strings(app: WebApp, rows) -> list[ConnectionRow]:
+    """Every connection string valid and every name unique (CONNSTR-01 to
+    CONNSTR-03); a refusal names the row it is about."""
+    seen: set[str] = set()
+    cleaned = []
+    for raw_name, raw_value, raw_type, slot in rows:
+        try:
+            name = validate_connection_name(raw_name, app.plan.os)
+            if name.upper() in seen:
+                raise rule_error("Connection string name must be unique.", "CONNSTR-02", field="name")
+            kind = validate_connection_type(raw_type)
+        except AzureRuleError as exc:
+            raise _named("Connection string", raw_name, exc) from None
+        seen.add(name.upper())
+        cleaned.append((name, raw_value or "", kind, bool(slot)))
+    return cleaned
+
+
+def draft_connection_string(
+    app: WebApp, rows: list[ConnectionRow], *, name: str, value: str, kind: str, slot: bool, original: str = ""
+) -> list[ConnectionRow]:
+    """The grid after the "Add/Edit connection string" pane's OK: ``rows``
+    with the connection string added, or replacing the row named
+    ``original``. Nothing is written until Save (CONNSTR-01 to CONNSTR-03)."""
+    name = validate_connection_name(name, app.plan.os)
+    kind = validate_connection_type(kind)
+    replaced = (original or "").strip().upper()
+    position = next((i for i, row in enumerate(rows) if replaced and row[0].strip().upper() == replaced), None)
+    if any(row[0].strip().upper() == name.upper() for i, row in enumerate(rows) if i != position):
+        raise rule_error("Connection string name must be unique.", "CONNSTR-02", field="name")
+    new_rows = list(rows)
+    if position is None:
+        new_rows.append((name, value or "", kind, slot))
+    else:
+        new_rows[position] = (name, value or "", kind, slot)
+    return new_rows
+
+
+ADVANCED_EDIT_MAX = 200_000
+
+
+def parse_advanced_edit(app: WebApp, text: str, *, connection_strings: bool) -> list:
+    """The "Advanced edit" pane's JSON: a list of objects with "name",
+    "value" and "slotSetting" (and "type" for connection strings). The rows
+    replace the draft's; the JSON or a row that doesn't fit is refused on
+    the text area, naming the problem (APPSET-05), and a row's name and value
+    by the grid's own rules (APPSET-01 to APPSET-03, CONNSTR-01 to CONNSTR-03)."""
+    kind = "connection string" if connection_strings else "application setting"
+    keys = ("name", "value", "type", "slotSetting") if connection_strings else ("name", "value", "slotSetting")
+
+    def bad(message: str) -> AzureRuleError:
+        return rule_error(message, "APPSET-05", field="json")
+
+    if len(text or "") > ADVANCED_EDIT_MAX:
+        raise bad(f"The JSON can be at most {ADVANCED_EDIT_MAX} characters.")
+    try:
+        items = json.loads(text or "")
+    except ValueError as exc:
+        raise bad(f"This isn't valid JSON: {exc}.") from None
+    if not isinstance(items, list):
+        raise bad(f'Write a JSON array of {kind}s: [{{"name": ..., "value": ..., "slotSetting": false}}].')
+    rows = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise bad(f"Item {number} isn't an object with {', '.join(repr(k) for k in keys)}.")
+        unknown = sorted(set(item) - set(keys))
+        if unknown:
+            raise bad(f"Item {number} has the unknown property '{unknown[0]}'.")
+        if not isinstance(item.get("name"), str):
+            raise bad(f'Item {number} needs a "name" that is a string.')
+        value = item.get("value", "")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise bad(f"Item {number} ('{item['name']}'): \"value\" must be a string.")
+        slot = item.get("slotSetting", False)
+        if not isinstance(slot, bool):
+            raise bad(f"Item {number} ('{item['name']}'): \"slotSetting\" must be true or false.")
+        value = str(value)
+        if connection_strings:
+            if not isinstance(item.get("type", "Custom"), str):
+                raise bad(f"Item {number} ('{item['name']}'): \"type\" must be a string.")
+            rows.append((item["name"], value, item.get("type", "Custom"), slot))
+        else:
+            rows.append((item["name"], value, slot))
+    try:
+        return _clean_connection_strings(app, rows) if connection_strings else _clean_settings(app, rows)
+    except AzureRuleError as exc:
+        raise AzureRuleError(exc.message, rule_ids=exc.rule_ids, err_id=exc.err_id, field="json") from None
+
+
+def save_app_settings(
+    app: WebApp,
+    base_version: int,
+    rows: list[tuple[str, str, bool]],
+    connection_strings: list[ConnectionRow] | None = None,
+) -> None:
+    """Replace the app's settings with ``rows`` (and its connection strings
+    with ``connection_strings``, unless None) and restart it once (ASVI-60).
 
     ``base_version`` is the ``settings_version`` the learner's grid was loaded
     from. The version is bumped by a conditional update, so when two tabs save
@@ -815,24 +950,36 @@ def save_app_settings(app: WebApp, base_version: int, rows: list[tuple[str, str,
     and nothing of either is lost or half-written.
     """
     cleaned = _clean_settings(app, rows)
+    strings = None if connection_strings is None else _clean_connection_strings(app, connection_strings)
     with transaction.atomic():
-        claimed = WebApp.objects.filter(pk=app.pk, settings_version=base_version).update(
-            settings_version=F("settings_version") + 1
-        )
-        if not claimed:
-            raise rule_error(
-                "The application settings were changed by someone else since you opened them. "
-                "Your changes weren't saved: refresh to load the latest settings, then make your changes again.",
-                "APPSET-04",
-            )
-        app.settings_version = base_version + 1
+        _claim_settings_version(app, base_version)
         AppSetting.objects.filter(app=app).delete()
         AppSetting.objects.bulk_create(AppSetting(app=app, name=n, value=v, slot_setting=s) for n, v, s in cleaned)
+        if strings is not None:
+            ConnectionString.objects.filter(app=app).delete()
+            ConnectionString.objects.bulk_create(
+                ConnectionString(app=app, name=n, value=v, type=t, slot_setting=s) for n, v, t, s in strings
+            )
         portal_services.notify(
             app.sandbox, "Successfully updated application settings", app.name, NotificationLevel.SUCCESS, app_link(app)
         )
         portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
         restart_app(app)
+
+
+def _claim_settings_version(app: WebApp, base_version: int) -> None:
+    """Bump the app's ``settings_version`` if it is still ``base_version``;
+    otherwise someone saved meanwhile and this save is refused (APPSET-04)."""
+    claimed = WebApp.objects.filter(pk=app.pk, settings_version=base_version).update(
+        settings_version=F("settings_version") + 1
+    )
+    if not claimed:
+        raise rule_error(
+            "The application settings were changed by someone else since you opened them. "
+            "Your changes weren't saved: refresh to load the latest settings, then make your changes again.",
+            "APPSET-04",
+        )
+    app.settings_version = base_version + 1
 
 
 def set_route_all(app: WebApp, enabled: bool) -> None:
@@ -843,6 +990,253 @@ def set_route_all(app: WebApp, enabled: bool) -> None:
         app.vnet_route_all_enabled = enabled
         portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
         restart_app(app)
+
+
+# --- Configuration > General settings, Path mappings, Default documents ----------
+
+# Stack settings: each OS's stacks and their versions as ARM stores them
+# (Windows: netFrameworkVersion, phpVersion, javaVersion, nodeVersion; Linux:
+# linuxFxVersion "STACK|version"), with the portal's labels. CONFIG-05.
+STACKS = {
+    "Windows": {
+        ".NET": {"v8.0": ".NET 8 (LTS)", "v6.0": ".NET 6", "v4.0": "ASP.NET V4.8", "v2.0": "ASP.NET V3.5"},
+        "PHP": {"8.2": "PHP 8.2", "8.1": "PHP 8.1"},
+        "Java": {"17": "Java 17", "11": "Java 11", "1.8": "Java 8"},
+        "Node": {"~20": "Node 20 LTS", "~18": "Node 18 LTS"},
+    },
+    "Linux": {
+        ".NET": {"DOTNETCORE|8.0": ".NET 8 (LTS)", "DOTNETCORE|6.0": ".NET 6"},
+        "Node": {"NODE|20-lts": "Node 20 LTS", "NODE|18-lts": "Node 18 LTS"},
+        "Python": {"PYTHON|3.12": "Python 3.12", "PYTHON|3.11": "Python 3.11"},
+        "PHP": {"PHP|8.2": "PHP 8.2"},
+        "Java": {"JAVA|17-java17": "Java 17", "JAVA|11-java11": "Java 11"},
+    },
+}
+DEFAULT_STACKS = {"Windows": (".NET", "v4.0"), "Linux": (".NET", "DOTNETCORE|8.0")}
+PIPELINE_MODES = ("Integrated", "Classic")
+FTPS_STATES = {"AllAllowed": "FTP and FTPS", "FtpsOnly": "FTPS only", "Disabled": "Disabled"}
+CLIENT_CERT_MODES = {"Required": "Require", "Optional": "Allow", "Ignore": "Ignore"}
+GENERAL_FIELDS = (
+    "stack",
+    "stack_version",
+    "use_32bit_worker_process",
+    "managed_pipeline_mode",
+    "ftps_state",
+    "http20_enabled",
+    "web_sockets_enabled",
+    "always_on",
+    "client_affinity_enabled",
+    "remote_debugging_enabled",
+    "client_cert_mode",
+)
+PATH_FIELDS = ("handler_mappings", "virtual_applications")
+SITE_CONFIG_FIELDS = (*GENERAL_FIELDS, *PATH_FIELDS, "default_documents")
+
+
+def effective_stack(app: WebApp) -> tuple[str, str]:
+    """The app's stack and version: what it set, or its OS's default."""
+    return (app.stack, app.stack_version) if app.stack else DEFAULT_STACKS[app.plan.os]
+
+
+def free_or_shared(plan: AppServicePlan) -> bool:
+    return plan.tier in (eras.FREE, eras.SHARED)
+
+
+def always_on_problem(plan: AppServicePlan) -> AzureRuleError | None:
+    """Always On needs Basic or above (CONFIG-01)."""
+    if free_or_shared(plan):
+        return rule_error(
+            f"Always On isn't available in the {plan.tier_display} tier: scale '{plan.name}' up to Basic or above.",
+            "CONFIG-01",
+            field="always_on",
+        )
+    return None
+
+
+def bitness_problem(plan: AppServicePlan) -> AzureRuleError | None:
+    """A 64-bit worker needs Basic or above: Free and Shared run 32-bit (CONFIG-02)."""
+    if free_or_shared(plan):
+        return rule_error(
+            f"The {plan.tier_display} tier runs 32-bit workers only: scale '{plan.name}' up to Basic or above for 64-bit.",
+            "CONFIG-02",
+            field="use_32bit_worker_process",
+        )
+    return None
+
+
+def _choice(value: str, allowed, rule: str, field_name: str, label: str) -> str:
+    if value not in allowed:
+        raise rule_error(f"{label} must be one of {', '.join(allowed)}.", rule, field=field_name)
+    return value
+
+
+def clean_general_settings(app: WebApp, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The General settings tab's values, checked (CONFIG-01 to CONFIG-05)."""
+    os_name = app.plan.os
+    stacks = STACKS[os_name]
+    stack = _choice(values["stack"], stacks, "CONFIG-05", "stack", "Stack")
+    version = _choice(values["stack_version"], stacks[stack], "CONFIG-05", "stack_version", f"The {stack} version")
+    cleaned = {
+        "stack": stack,
+        "stack_version": version,
+        "use_32bit_worker_process": bool(values["use_32bit_worker_process"]),
+        "managed_pipeline_mode": _choice(
+            values["managed_pipeline_mode"],
+            PIPELINE_MODES,
+            "CONFIG-04",
+            "managed_pipeline_mode",
+            "Managed pipeline version",
+        ),
+        "ftps_state": _choice(values["ftps_state"], FTPS_STATES, "CONFIG-04", "ftps_state", "FTP state"),
+        "client_cert_mode": _choice(
+            values["client_cert_mode"], CLIENT_CERT_MODES, "CONFIG-04", "client_cert_mode", "Client certificate mode"
+        ),
+        **{
+            f: bool(values[f])
+            for f in (
+                "http20_enabled",
+                "web_sockets_enabled",
+                "always_on",
+                "client_affinity_enabled",
+                "remote_debugging_enabled",
+            )
+        },
+    }
+    if os_name == "Linux":
+        # Linux workers are 64-bit and have no IIS pipeline: the tab doesn't show them (CONFIG-04).
+        cleaned["use_32bit_worker_process"] = app.use_32bit_worker_process
+        cleaned["managed_pipeline_mode"] = app.managed_pipeline_mode
+    if cleaned["always_on"] and (problem := always_on_problem(app.plan)):
+        raise problem
+    if not cleaned["use_32bit_worker_process"] and (problem := bitness_problem(app.plan)):
+        raise problem
+    return cleaned
+
+
+VIRTUAL_PATH_RE = re.compile(r"^/[A-Za-z0-9_./-]*$")
+PHYSICAL_PATH_RE = re.compile(r"^site\\[A-Za-z0-9_. \\-]*$", re.IGNORECASE)
+DOCUMENT_RE = re.compile(r"^[^\\/:*?\"<>|]+$")
+MAX_PATH_ROWS = 50
+
+
+def clean_virtual_applications(rows: list[Mapping[str, Any]]) -> list[dict]:
+    """Virtual applications and directories (CONFIG-10): a virtual path
+    starting with '/', unique; a physical path under 'site\\'; "/" stays,
+    and stays an application."""
+    cleaned, seen = [], set()
+    for row in rows[:MAX_PATH_ROWS]:
+        path = str(row.get("virtual_path", "")).strip()
+        physical = str(row.get("physical_path", "")).strip()
+        if len(path) > 1:
+            path = path.rstrip("/")
+        if not VIRTUAL_PATH_RE.match(path):
+            raise rule_error(
+                f"Virtual path '{path}' must start with '/' (letters, digits, '_', '-', '.').",
+                "CONFIG-10",
+                field="virtual_applications",
+            )
+        if path.lower() in seen:
+            raise rule_error(f"Virtual path '{path}' is used twice.", "CONFIG-10", field="virtual_applications")
+        if not PHYSICAL_PATH_RE.match(physical):
+            raise rule_error(
+                f"Physical path '{physical}' of '{path}' must be under site\\ (e.g. site\\wwwroot).",
+                "CONFIG-10",
+                field="virtual_applications",
+            )
+        seen.add(path.lower())
+        cleaned.append(
+            {
+                "virtual_path": path,
+                "physical_path": physical,
+                "application": path == "/" or bool(row.get("application")),
+            }
+        )
+    if "/" not in seen:
+        raise rule_error("The root application '/' can't be removed.", "CONFIG-10", field="virtual_applications")
+    return cleaned
+
+
+def clean_handler_mappings(rows: list[Mapping[str, Any]]) -> list[dict]:
+    """Handler mappings (CONFIG-10): an extension ('*.php' or 'php') and a script processor."""
+    cleaned = []
+    for row in rows[:MAX_PATH_ROWS]:
+        extension = str(row.get("extension", "")).strip()
+        processor = str(row.get("script_processor", "")).strip()
+        if not extension or any(c in extension for c in "/\\ "):
+            raise rule_error(
+                "A handler mapping needs an extension, such as *.php.", "CONFIG-10", field="handler_mappings"
+            )
+        if not processor:
+            raise rule_error(
+                f"The handler mapping for '{extension}' needs a script processor path.",
+                "CONFIG-10",
+                field="handler_mappings",
+            )
+        cleaned.append(
+            {"extension": extension, "script_processor": processor, "arguments": str(row.get("arguments", "")).strip()}
+        )
+    return cleaned
+
+
+def clean_default_documents(app: WebApp, documents: list[str]) -> list[str]:
+    """Default documents (CONFIG-11): Windows apps only; file names, each once."""
+    if app.plan.os != "Windows":
+        raise rule_error(
+            "Default documents are a Windows app's: a Linux app has none.", "CONFIG-11", field="default_documents"
+        )
+    cleaned, seen = [], set()
+    for document in documents[:MAX_PATH_ROWS]:
+        document = str(document).strip()
+        if not document or len(document) > 255 or not DOCUMENT_RE.match(document):
+            raise rule_error(
+                f"'{document}' isn't a file name: no '/', '\\' or ':'.", "CONFIG-11", field="default_documents"
+            )
+        if document.lower() in seen:
+            raise rule_error(f"'{document}' is in the list twice.", "CONFIG-11", field="default_documents")
+        seen.add(document.lower())
+        cleaned.append(document)
+    return cleaned
+
+
+def site_config_changes(app: WebApp, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Which of ``values`` differ from the app's: a stack left at its default counts as set."""
+    current = {f: getattr(app, f) for f in SITE_CONFIG_FIELDS}
+    current["stack"], current["stack_version"] = effective_stack(app)
+    return {f: v for f, v in values.items() if current[f] != v}
+
+
+def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any], *, check_only: bool = False) -> bool:
+    """Save General settings, Path mappings or Default documents, checked
+    (CONFIG-01 to CONFIG-11), then restart the app (ASVI-60). Nothing
+    changed: nothing written, no restart (returns False). The same
+    ``settings_version`` guard as the application settings (APPSET-04).
+    ``check_only``: check and tell whether anything would change, writing nothing."""
+    unknown = set(values) - set(SITE_CONFIG_FIELDS)
+    if unknown:
+        raise ValueError(f"not site config: {sorted(unknown)}")
+    cleaned = dict(values)
+    if "stack" in values:
+        cleaned.update(clean_general_settings(app, values))
+    if "virtual_applications" in values:
+        cleaned["virtual_applications"] = clean_virtual_applications(values["virtual_applications"])
+    if "handler_mappings" in values:
+        cleaned["handler_mappings"] = clean_handler_mappings(values["handler_mappings"])
+    if "default_documents" in values:
+        cleaned["default_documents"] = clean_default_documents(app, values["default_documents"])
+    changes = site_config_changes(app, cleaned)
+    if not changes or check_only:
+        return bool(changes)
+    with transaction.atomic():
+        _claim_settings_version(app, base_version)
+        WebApp.objects.filter(pk=app.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(app, name, value)
+        portal_services.notify(
+            app.sandbox, "Successfully updated web app settings", app.name, NotificationLevel.SUCCESS, app_link(app)
+        )
+        portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
+        restart_app(app)
+    return True
 
 
 # --- Scale up and create ---------------------------------------------------------

@@ -2,6 +2,8 @@
 settings), Networking, VNet Integration (with the Add VNet pane), Scale up,
 and the App Service plan's Overview and Scale up."""
 
+import json
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,18 +15,34 @@ from appservice import snapshot as app_snapshot
 from appservice.console import CONSOLE_HELP, run_console_command
 from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, ROUTE_ALL_SETTING, outbound_config
 from appservice.forms import (
+    TABS,
     AddVnetForm,
+    AdvancedEditForm,
     ClassicVnetForm,
+    ConnectionStringPaneForm,
     ConsoleForm,
+    DefaultDocumentsForm,
+    GeneralSettingsForm,
+    PathMappingsForm,
     RouteAllForm,
     ScaleUpForm,
     SettingPaneForm,
     SettingsDraft,
     SettingsDraftForm,
+    SiteConfigForm,
     TroubleshootForm,
     saved_draft,
 )
-from appservice.models import ISOLATED_TIERS, SKUS, SPEC_PICKER, AppServicePlan, VnetIntegration, WebApp, sku_display
+from appservice.models import (
+    ISOLATED_TIERS,
+    SKUS,
+    SPEC_PICKER,
+    AppServicePlan,
+    ConnectionString,
+    VnetIntegration,
+    WebApp,
+    sku_display,
+)
 from networking import snapshot
 from networking.engine.trace import trace_app
 from networking.forms.fields import parsed
@@ -76,6 +94,11 @@ APP_ROUTES = (
     "app_setting",
     "settings_draft",
     "save_settings",
+    "connection_string",
+    "advanced_edit",
+    "general_settings",
+    "path_mappings",
+    "default_documents",
     "scale_up",
     "troubleshoot",
     "console",
@@ -531,12 +554,13 @@ KNOWN_SETTINGS = {
 }
 
 
-def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None) -> dict:
-    """What the grid shows: each draft row, whether it is unsaved, and which
-    saved settings the draft drops."""
+def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None, strings=None) -> dict:
+    """What the grids show: each draft row, whether it is unsaved, and which
+    saved settings and connection strings the draft drops."""
     saved = list(app.settings.all()) if saved is None else list(saved)
+    saved_strings = list(app.connection_strings.all()) if strings is None else list(strings)
     saved_rows = {(s.name, s.value, s.slot_setting) for s in saved}
-    draft_names = {name.strip().upper() for name, _, _ in draft.rows}
+    saved_string_rows = {(c.name, c.value, c.type, c.slot_setting) for c in saved_strings}
     needle = draft.filter.lower()
     rows = [
         {
@@ -549,19 +573,54 @@ def _settings_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=No
         }
         for name, value, slot in draft.rows
     ]
+    type_labels = dict(ConnectionString.TYPE_CHOICES)
+    string_rows = [
+        {
+            "name": name,
+            "value": value,
+            "type": type_labels.get(kind, kind),
+            "slot": slot,
+            "unsaved": (name, value, kind, slot) not in saved_string_rows,
+        }
+        for name, value, kind, slot in draft.connection_strings
+    ]
     stale = draft.base_version != app.settings_version
     # A stale draft can't tell the learner's deletions from other tabs' additions.
-    deleted = [] if stale else [s.name for s in saved if s.name.upper() not in draft_names]
+    deleted, deleted_strings = [], []
+    if not stale:
+        draft_names = {name.strip().upper() for name, _, _ in draft.rows}
+        deleted = [s.name for s in saved if s.name.upper() not in draft_names]
+        draft_strings = {row[0].strip().upper() for row in draft.connection_strings}
+        deleted_strings = [c.name for c in saved_strings if c.name.upper() not in draft_strings]
+    unsaved = bool(deleted or deleted_strings) or any(row["unsaved"] for row in rows + string_rows)
     return {
         "draft": draft,
         "setting_rows": rows,
         "visible_rows": sum(1 for row in rows if row["visible"]),
-        "deleted_settings": deleted,
-        "unsaved": bool(deleted) or any(row["unsaved"] for row in rows),
+        "string_rows": string_rows,
+        "deleted_settings": deleted + deleted_strings,
+        "unsaved": unsaved,
         "stale": stale,
         "settings_error": error,
         "known_settings": KNOWN_SETTINGS,
     }
+
+
+def _config_tabs(app: WebApp) -> list[tuple[str, str, str]]:
+    """The Configuration blade's tabs (portal-ui §2.4): label, URL, key.
+    Default documents are a Windows app's only (CONFIG-11); in the Current
+    era the application settings are the Environment variables page's."""
+    urls = _app_urls(app)
+    tabs = (
+        []
+        if app.sandbox.rules.newer_app_service_blades
+        else [("Application settings", urls["configuration"], "configuration")]
+    )
+    tabs.append(("General settings", urls["general_settings"], "general_settings"))
+    if app.plan.os == "Windows":
+        tabs.append(("Default documents", urls["default_documents"], "default_documents"))
+    tabs.append(("Path mappings", urls["path_mappings"], "path_mappings"))
+    return tabs
 
 
 def _configuration_title(app: WebApp) -> str:
@@ -569,17 +628,26 @@ def _configuration_title(app: WebApp) -> str:
     return "Environment variables" if app.sandbox.rules.newer_app_service_blades else "Configuration"
 
 
-def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None) -> dict:
-    return _blade(app, "configuration", _configuration_title(app), **_settings_context(app, draft, saved, error=error))
+def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None, **extra) -> dict:
+    return _blade(
+        app,
+        "configuration",
+        _configuration_title(app),
+        **_settings_context(app, draft, saved, error=error),
+        config_tabs=_config_tabs(app),
+        **extra,
+    )
 
 
-def _settings_response(request, app: WebApp, draft, *, error=None, status: int = 200, page_url: str = ""):
+def _settings_response(
+    request, app: WebApp, draft, *, error=None, status: int = 200, page_url: str = "", notice: str = ""
+):
     """The grid after a change to the draft or a save: with htmx, the grid
     region (and the context pane closed); without, the whole page (or, after
     a save, the Configuration page). ``draft`` may be a function."""
 
     def context() -> dict:
-        return _configuration_context(app, draft() if callable(draft) else draft, error=error)
+        return _configuration_context(app, draft() if callable(draft) else draft, error=error, notice=notice)
 
     return swap(
         request,
@@ -599,19 +667,38 @@ def configuration(request, subscription_id, rg, name):
     app = get_app(request, subscription_id, rg, name)
     saved = list(app.settings.all())
     view = parsed(SettingsDraftForm(request.GET))
-    draft = saved_draft(app, saved, show_values=view["show_values"] == "1", filter_text=view["filter"])
-    return respond(request, "appservice/configuration.html", "app-settings", _configuration_context(app, draft, saved))
+    tab = view["tab"] if view["tab"] in TABS else TABS[0]
+    draft = saved_draft(app, saved, show_values=view["show_values"] == "1", filter_text=view["filter"], tab=tab)
+    # With htmx (Refresh, Discard) the grid comes with the Save button, disabled again.
+    return respond(request, "appservice/configuration.html", "settings-swap", _configuration_context(app, draft, saved))
 
 
-def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+def _draft_pane(request, app: WebApp, draft: SettingsDraft, form, pane: dict, *, errors=None, status: int = 200):
+    """One of the panes that change the grids' draft (draft_pane.html)."""
+    ok = "Apply" if app.sandbox.rules.newer_app_service_blades else "OK"
+    pane = {"sub": "", "fields": [], "ok_label": ok, **pane}
     context = {
-        **_blade(app, "configuration", "Add/Edit application setting"),
+        **_blade(app, "configuration", pane["title"]),
         "draft": draft,
-        "form": SettingPaneForm.showing(form["name"], form["value"], form["slot"], form["original"]),
+        "form": form,
+        "pane": pane,
         "problems": errors or {},
         "known_settings": KNOWN_SETTINGS,
     }
-    return respond(request, "appservice/app_setting.html", "pane", context, status)
+    return respond(request, "appservice/draft_pane.html", "pane", context, status)
+
+
+def _setting_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+    pane = {
+        "form_id": "app-setting-form",
+        "kind": "1",
+        "fields": [("original", form["original"])],
+        "title": "Add/Edit application setting",
+        "ok_id": "setting-ok",
+        "help": "appservice/draft_pane.html#setting-help",
+    }
+    shown = SettingPaneForm.showing(form["name"], form["value"], form["slot"], form["original"])
+    return _draft_pane(request, app, draft, shown, pane, errors=errors, status=status)
 
 
 @require_GET
@@ -627,53 +714,242 @@ def app_setting(request, subscription_id, rg, name):
     return _setting_pane(request, app, draft, form)
 
 
-@require_POST
-def settings_draft(request, subscription_id, rg, name):
-    """Change the draft grid, never the database: the pane's OK (add or edit
-    a row), a row's Delete, Show/Hide values and the filter."""
+def _connection_pane(request, app: WebApp, draft: SettingsDraft, form: dict, *, errors=None, status: int = 200):
+    pane = {
+        "form_id": "connection-string-form",
+        "kind": "cs",
+        "fields": [("original", form["original"])],
+        "title": "Add/Edit connection string",
+        "ok_id": "connection-string-ok",
+        "help": "appservice/draft_pane.html#connection-help",
+    }
+    shown = ConnectionStringPaneForm.showing(form["name"], form["value"], form["type"], form["slot"], form["original"])
+    return _draft_pane(request, app, draft, shown, pane, errors=errors, status=status)
+
+
+@require_GET
+def connection_string(request, subscription_id, rg, name):
+    """The "Add/Edit connection string" pane; ``edit`` names the row to edit."""
     app = get_app(request, subscription_id, rg, name)
-    draft = SettingsDraftForm(request.POST).draft(app)
-    pane = SettingPaneForm(request.POST)
-    data = parsed(pane)
-    if "pane" in pane.data:
+    draft = SettingsDraftForm(request.GET).draft(app)
+    edit = parsed(ConnectionStringPaneForm(request.GET))["edit"].upper()
+    row = next((r for r in draft.connection_strings if edit and r[0].strip().upper() == edit), None)
+    form = {"name": "", "value": "", "type": "SQLAzure", "slot": False, "original": ""}
+    if row is not None:
+        form = {"name": row[0], "value": row[1], "type": row[2], "slot": row[3], "original": row[0]}
+    return _connection_pane(request, app, draft, form)
+
+
+def _advanced_pane(request, app: WebApp, draft: SettingsDraft, kind: str, text: str, *, errors=None, status=200):
+    strings = kind == "connection-strings"
+    pane = {
+        "form_id": "advanced-edit-form",
+        "kind": "advanced",
+        "kind_of": kind,
+        "fields": [("kind", kind)],
+        "title": "Advanced edit",
+        "sub": ": connection strings" if strings else ": application settings",
+        "ok_id": "advanced-ok",
+        "ok_label": "OK",
+        "help": "appservice/draft_pane.html#advanced-help",
+    }
+    form = AdvancedEditForm({"json": text, "kind": kind})
+    return _draft_pane(request, app, draft, form, pane, errors=errors, status=status)
+
+
+def advanced_json(draft: SettingsDraft, kind: str) -> str:
+    """The grid as the "Advanced edit" pane shows it (APPSET-05)."""
+    if kind == "connection-strings":
+        items = [{"name": n, "value": v, "type": t, "slotSetting": s} for n, v, t, s in draft.connection_strings]
+    else:
+        items = [{"name": n, "value": v, "slotSetting": s} for n, v, s in draft.rows]
+    return json.dumps(items, indent=2)
+
+
+@require_GET
+def advanced_edit(request, subscription_id, rg, name):
+    """The "Advanced edit" pane: the draft grid (``kind``: app settings or
+    connection strings) as JSON."""
+    app = get_app(request, subscription_id, rg, name)
+    draft = SettingsDraftForm(request.GET).draft(app)
+    kind = "connection-strings" if AdvancedEditForm(request.GET).connection_strings else "app-settings"
+    return _advanced_pane(request, app, draft, kind, advanced_json(draft, kind))
+
+
+def _draft_change(request, app: WebApp, draft: SettingsDraft):
+    """The pane's OK (an app setting, a connection string or Advanced edit)
+    applied to the draft, or the pane again with the refusal (422)."""
+    pane = request.POST.get("pane")
+    if pane == "advanced":
+        form = AdvancedEditForm(request.POST)
+        kind = "connection-strings" if form.connection_strings else "app-settings"
+        text = str(request.POST.get("json", ""))
+        try:
+            rows = services.parse_advanced_edit(app, text, connection_strings=form.connection_strings)
+        except AzureRuleError as exc:
+            return _advanced_pane(request, app, draft, kind, text, errors={"json": exc}, status=422)
+        if form.connection_strings:
+            draft.connection_strings = rows
+        else:
+            draft.rows = rows
+        return None
+    if pane == "cs":
+        cs = ConnectionStringPaneForm(request.POST)
+        data = parsed(cs)
         form = {
             "name": data["name"],
             "value": data["value"],
+            "type": cs.kind_value(),
             "slot": data["slot_setting"],
             "original": data["original"],
         }
         try:
-            draft.rows = services.draft_setting(
-                app, draft.rows, name=form["name"], value=form["value"], slot=form["slot"], original=form["original"]
+            draft.connection_strings = services.draft_connection_string(
+                app,
+                draft.connection_strings,
+                name=form["name"],
+                value=form["value"],
+                kind=form["type"],
+                slot=form["slot"],
+                original=form["original"],
             )
         except AzureRuleError as exc:
-            return _setting_pane(request, app, draft, form, errors={exc.field or "form": exc}, status=422)
-    elif "delete" in pane.data:
-        gone = data["delete"].upper()
+            return _connection_pane(request, app, draft, form, errors={exc.field or "form": exc}, status=422)
+        return None
+    data = parsed(SettingPaneForm(request.POST))
+    form = {"name": data["name"], "value": data["value"], "slot": data["slot_setting"], "original": data["original"]}
+    try:
+        draft.rows = services.draft_setting(
+            app, draft.rows, name=form["name"], value=form["value"], slot=form["slot"], original=form["original"]
+        )
+    except AzureRuleError as exc:
+        return _setting_pane(request, app, draft, form, errors={exc.field or "form": exc}, status=422)
+    return None
+
+
+@require_POST
+def settings_draft(request, subscription_id, rg, name):
+    """Change the draft grids, never the database: a pane's OK (add or edit
+    a row, Advanced edit), a row's Delete, Show/Hide values, the filter and
+    the Current era's tabs."""
+    app = get_app(request, subscription_id, rg, name)
+    draft = SettingsDraftForm(request.POST).draft(app)
+    if "pane" in request.POST:
+        refused = _draft_change(request, app, draft)
+        if refused is not None:
+            return refused
+    elif "delete" in request.POST:
+        gone = parsed(SettingPaneForm(request.POST))["delete"].upper()
         draft.rows = [row for row in draft.rows if row[0].strip().upper() != gone]
+    elif "delete_cs" in request.POST:
+        gone = parsed(ConnectionStringPaneForm(request.POST))["delete_cs"].upper()
+        draft.connection_strings = [row for row in draft.connection_strings if row[0].strip().upper() != gone]
     return _settings_response(request, app, draft)
 
 
 @require_POST
 def save_settings(request, subscription_id, rg, name):
-    """Save: first the "Save changes" confirmation (the app restarts,
+    """Save: with nothing changed, nothing happens ("No changes to save");
+    otherwise first the "Save changes" confirmation (the app restarts,
     ASVI-60), then, with ``confirmed``, the whole draft in one go."""
     app = get_app(request, subscription_id, rg, name)
     draft = SettingsDraftForm(request.POST).draft(app)
+    if not _settings_context(app, draft)["unsaved"] and draft.base_version == app.settings_version:
+        return _settings_response(request, app, draft, notice="No changes to save.")
     if not SettingsDraftForm(request.POST).confirmed():
         context = {**_blade(app, "configuration", "Save changes"), "draft": draft}
         return respond(request, "appservice/save_settings.html", "pane", context)
     try:
-        services.save_app_settings(app, draft.base_version, draft.rows)
+        services.save_app_settings(app, draft.base_version, draft.rows, draft.connection_strings)
     except AzureRuleError as exc:
         # The learner's rows stay on screen, with the reason (APPSET-04).
         return _settings_response(request, app, draft, error=exc, status=422)
     return _settings_response(
         request,
         app,
-        lambda: saved_draft(app, list(app.settings.all()), show_values=draft.show_values),
+        lambda: saved_draft(app, list(app.settings.all()), show_values=draft.show_values, tab=draft.tab),
         page_url=_url(app, "configuration"),
     )
+
+
+# --- Configuration > General settings, Path mappings, Default documents -----------------
+
+SITE_CONFIG_TABS = {
+    "general_settings": ("General settings",),
+    "path_mappings": ("Path mappings",),
+    "default_documents": ("Default documents",),
+}
+
+
+def _site_config_active(app: WebApp) -> str:
+    """The menu item these tabs belong to: Configuration (in the Current era
+    the app settings are Environment variables', portal-ui §2.4 [newer])."""
+    return "site_configuration" if app.sandbox.rules.newer_app_service_blades else "configuration"
+
+
+def _site_config_page(request, app: WebApp, key: str, form: SiteConfigForm):
+    """One Configuration tab: GET shows the saved values; a POST is the tab's
+    draft (a row added or removed), or Save: with nothing changed nothing
+    happens ("No changes to save"), otherwise the "Save changes" pane, then
+    with ``confirmed`` the service writes it and the app restarts (ASVI-60)."""
+    label = SITE_CONFIG_TABS[key][0]
+    status, problems, notice, dirty = 200, {}, "", False
+    if form.is_bound:
+        try:
+            dirty = services.save_site_config(app, form.version, form.values(), check_only=True)
+            if form.saving and not dirty:
+                notice = "No changes to save."
+            elif form.confirmed:
+                services.save_site_config(app, form.version, form.values())
+                return go(request, _url(app, key))
+            elif form.saving:
+                return _save_config_pane(request, app, key)
+        except AzureRuleError as exc:
+            status, problems, dirty = 422, {exc.field or "form": exc}, True
+    title = "Configuration"
+    context = _blade(
+        app,
+        _site_config_active(app),
+        title,
+        form=form,
+        tab_key=key,
+        tab_label=label,
+        config_tabs=_config_tabs(app),
+        problems=problems,
+        site_error=problems.get("form") or next(iter(problems.values()), None),
+        notice=notice,
+        dirty=dirty,
+        page_url=_url(app, key),
+        stale=form.version != app.settings_version,
+    )
+    return respond(request, "appservice/site_config.html", "site-config", context, status)
+
+
+def _save_config_pane(request, app: WebApp, key: str):
+    """The "Save changes" pane of a Configuration tab: Continue posts the
+    tab's values again with ``confirmed``; Cancel goes back to the draft."""
+    pairs = [(k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", "save") for v in values]
+    context = {**_blade(app, _site_config_active(app), "Save changes"), "pairs": pairs, "action": _url(app, key)}
+    return respond(request, "appservice/save_config.html", "pane", context)
+
+
+def _site_config_view(key: str, form_class: type[SiteConfigForm]):
+    @require_http_methods(["GET", "POST"])
+    def view(request, subscription_id, rg, name):
+        app = get_app(request, subscription_id, rg, name)
+        if key == "default_documents" and app.plan.os != "Windows":
+            raise Http404("A Linux app has no default documents (CONFIG-11)")
+        form = form_class(app, request.POST if request.method == "POST" else None)
+        return _site_config_page(request, app, key, form)
+
+    view.__name__ = key
+    view.__doc__ = f"Configuration > {SITE_CONFIG_TABS[key][0]} (portal-ui §2.4)."
+    return view
+
+
+general_settings = _site_config_view("general_settings", GeneralSettingsForm)
+path_mappings = _site_config_view("path_mappings", PathMappingsForm)
+default_documents = _site_config_view("default_documents", DefaultDocumentsForm)
 
 
 # --- Scale up (portal-ui §2.5) ------------------------------------------------------

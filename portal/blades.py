@@ -183,6 +183,7 @@ def menu_sections(
                     "active": item.key == active,
                 }
                 for item in section.items
+                if not item.eras or resource.sandbox.era in item.eras
             ],
         }
         for section in sections

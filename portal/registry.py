@@ -44,6 +44,8 @@ class MenuItem:
     # The label in an era whose portal names the page otherwise (the app's
     # "Configuration" is "Environment variables" in the Current era): pairs.
     era_labels: tuple[tuple[str, str], ...] = ()
+    # The eras whose portal has the page (empty: every era).
+    eras: tuple[str, ...] = ()
 
     def label_in(self, era: str) -> str:
         return dict(self.era_labels).get(era, self.label)

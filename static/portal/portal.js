@@ -81,6 +81,20 @@
     });
   });
 
+  // A form with data-enables turns that button on at its first change
+  // (Configuration's Save is disabled until something changes).
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      const form = event.target.form;
+      if (!form || !form.dataset.enables) return;
+      const button = document.getElementById(form.dataset.enables);
+      if (button) {
+        button.disabled = false;
+        button.removeAttribute("title");
+      }
+    });
+  });
+
   // Toasts fade after a while, as the portal's do; in-progress ones stay
   // until replaced.
   const observer = new MutationObserver(function (mutations) {

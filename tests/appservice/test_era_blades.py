@@ -2,6 +2,8 @@
 each reads the Classic (2021) words and the Current (2026) ones
 (portal-ui §2.2-2.4, ASVI-66, ASRT-07, CLASSIC-01)."""
 
+import re
+
 import pytest
 
 from appservice import services
@@ -216,10 +218,13 @@ def test_current_configuration_is_environment_variables_with_apply(alice):
 
 
 def test_current_menu_names_the_page_environment_variables(alice):
+    # The 2026 portal has both: app settings under "Environment variables",
+    # General settings, Default documents and Path mappings under "Configuration".
     _current(alice)
     html = _page(alice, "overview")
-    assert "Environment variables" in html
-    assert ">Configuration<" not in html.replace(" ", "")
+    labels = re.findall(r'<span>([^<]+)</span></a>', html)
+    assert labels[labels.index("Environment variables") :][:3] == ["Environment variables", "Configuration", "Networking"]
+    assert re.search(r'href="[^"]+/configuration/general"[^>]*><i class="bi bi-sliders"></i><span>Configuration<', html)
 
 
 def test_current_apply_asks_to_confirm(alice):

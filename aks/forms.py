@@ -22,7 +22,7 @@ from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
     "required": "Enter a node count.",
@@ -32,6 +32,13 @@ NODE_COUNT_ERRORS = {
 }
 MAX_PODS_ERRORS = {"invalid": "Enter a whole number of pods.", "min_value": "Enter at least 1."}
 OS_CHOICES = [("Linux", "Linux"), ("Windows", "Windows")]
+# The wizard's primary pool is the cluster's System pool, and System pools
+# run Linux: Windows Server nodes come as a User pool on an Azure CNI cluster
+# (AKS-04), so Basics shows Windows greyed instead of refusing it at Review.
+SYSTEM_POOL_WINDOWS = (
+    "The primary node pool is the System pool, which runs Linux. Add Windows Server nodes as a User node pool "
+    "once the cluster exists; they need Azure CNI (AKS-04)."
+)
 
 
 def _int(text: str) -> int | None:
@@ -113,6 +120,7 @@ class KubernetesWizard(CreateWizard):
         self.fields["name"].label = "Kubernetes cluster name"
         self.fields["network_plugin"].choices = [(p.value, label) for p, label in self.aks_rules.plugin_choices]
         self.fields["network_policy"].choices = [(p.value, p.label) for p in self.aks_rules.network_policies]
+        self.fields["os_type"].widget.disabled = {"Windows": SYSTEM_POOL_WINDOWS}
         self.vnets = list(
             VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
         )
@@ -143,9 +151,10 @@ class KubernetesWizard(CreateWizard):
         (the choice comes back when it is cancelled)."""
         vnet, subnet = self.fields["vnet"], self.fields["subnet"]
         vnet.widget = forms.HiddenInput() if self.creating_vnet else Picker()
-        vnet.widget.choices = [("", "Select a virtual network")] + [
-            (str(v.pk), f"{v.name} ({v.resource_group.name}, {v.region_label})") for v in self.vnets
-        ]
+        in_region = [(str(v.pk), f"{v.name} ({v.resource_group.name}, {v.region_label})") for v in self.region_vnets]
+        vnet.widget.choices = [("", "Select a virtual network")] + (
+            in_region or [("", f"No virtual networks in {self.region_label}")]
+        )
         subnet.widget = forms.HiddenInput() if self.creating_subnet else Picker()
         subnet.widget.choices = [("", "Select a subnet")] + [
             (o["value"], o["label"]) for o in (self.subnet_options if not self.creating_subnet else [])
@@ -208,7 +217,12 @@ class KubernetesWizard(CreateWizard):
                 )
             )
         return {
-            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            # The VNet list is the region's (VNET-03): a new region redraws it.
+            "basics": helper(
+                wizard_name(),
+                wizard_region(**{**RERENDER_WIZARD, "hx-vals": '{"action": "region"}', "hx-include": "closest form"}),
+                rows=True,
+            ),
             "plugin": helper(
                 AzField(
                     "network_plugin",
@@ -264,7 +278,8 @@ class KubernetesWizard(CreateWizard):
                     "os_type",
                     id="os-type",
                     rule="AKS-04, SEED-27",
-                    help="Windows Server nodes need Azure CNI; kubenet has no Windows node pools.",
+                    help="The System pool runs Linux. Windows Server nodes come later as a User node pool, "
+                    "and need Azure CNI: kubenet has no Windows node pools.",
                 ),
                 rows=True,
             ),
@@ -314,6 +329,11 @@ class KubernetesWizard(CreateWizard):
     @property
     def max_pods_limits(self) -> planning.MaxPods:
         return planning.network_defaults(self.era, self.plugin).max_pods
+
+    @property
+    def region_vnets(self) -> list[VirtualNetwork]:
+        """VNET-03: a VNet is in one region, and the cluster's nodes join one of its own region."""
+        return [v for v in self.vnets if v.location == self.value("region")]
 
     @property
     def chosen_vnet(self) -> VirtualNetwork | None:
@@ -411,7 +431,11 @@ class KubernetesWizard(CreateWizard):
         if not self.is_bound:
             return
         data = self.data.copy()
-        if action == "plugin":
+        if action == "region":
+            if self.chosen_vnet is not None and self.chosen_vnet not in self.region_vnets:
+                # The picker no longer lists it: the learner picks one of the new region's.
+                data["vnet"] = data["subnet"] = ""
+        elif action == "plugin":
             for name, value in self._network_initial(self.plugin).items():
                 if name not in ("service_cidr", "dns_service_ip", "network_policy", "docker_bridge_cidr"):
                     data[name] = value
@@ -430,9 +454,9 @@ class KubernetesWizard(CreateWizard):
             name = self.value("name").strip()
             data["vnet_mode"] = "new"
             data["new_vnet_name"] = f"{name or 'aks'}-vnet"
-            data["new_vnet_space"] = services.NEW_VNET_SPACE
+            data["new_vnet_space"] = services.NEW_VNET_SPACE[self.era]
             data["new_subnet_name"] = services.NEW_SUBNET_NAME
-            data["new_subnet_prefix"] = services.NEW_VNET_SUBNET
+            data["new_subnet_prefix"] = services.NEW_VNET_SUBNET[self.era]
         elif action == "cancel_new_vnet":
             data["vnet_mode"] = data["subnet_mode"] = ""
         elif action == "new_subnet":

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from aks import services
 from aks.models import ManagedCluster
+from networking.services import vnets
 from tests.helpers.aks import WIZARD, aks_subnets, blade, finish_operations, form, group, spec, state
 
 PLAN = reverse("aks_ip_plan")
@@ -265,3 +266,38 @@ def test_the_deployment_page_says_in_progress_until_the_create_ends_then_complet
     done = alice.get(response["Location"]).content.decode()
     assert 'id="deployment-status">Your deployment is complete<' in done
     assert 'data-in-progress="false"' in done and "every 1s" not in done
+
+
+# --- issue #10: Basics offers what Azure allows, the VNet list is the region's, the plan refuses as Review does
+
+
+def _picker(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_basics_greys_windows_for_the_system_pool_with_the_reason(alice):
+    """AKS-04: the primary pool is the System pool (Linux); Windows nodes come as a User pool on Azure CNI."""
+    html = alice.get(WIZARD).content.decode()
+    windows = html[html.rindex("<label", 0, html.index('id="os-type-windows"')) : html.index('id="os-type-windows"') + 80]
+    assert "disabled" in windows and "The primary node pool is the System pool, which runs Linux." in windows
+    assert 'id="os-type-linux" checked' in html
+    assert "AKS-04" in html[html.index('id="os-type-linux"') :][:1500]
+
+
+def test_the_vnet_list_holds_only_the_clusters_region_and_follows_a_new_region(alice, subnets):
+    """VNET-03: a VNet is in one region; an East US cluster isn't offered a West US VNet."""
+    vnets.create_vnet(group(alice), name="west-vnet", location="westus", address_space=["10.70.0.0/16"],
+                      subnets=[("nodes", "10.70.0.0/24")])
+    html = alice.get(WIZARD).content.decode()
+    assert "aks-vnet (contoso-rg, East US)" in _picker(html, "vnet")
+    assert "west-vnet" not in _picker(html, "vnet")
+    # Changing the region redraws the list, and drops the East US choice it no longer holds.
+    data = form(alice, subnets["aks-subnet"], region="westus", action="region", current_tab="basics")
+    response = alice.post(WIZARD, data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    picker = _picker(html, "vnet")
+    assert "west-vnet (contoso-rg, West US)" in picker and "aks-vnet" not in picker
+    assert 'value="" selected' in picker
+    assert 'hx-vals="{&quot;action&quot;: &quot;region&quot;}"' in html

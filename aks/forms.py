@@ -608,6 +608,7 @@ class PlanColumn:
     selected: bool
     free: int | None  # the subnet's free addresses, None without a subnet
     fits_pod_cidr: bool = True
+    refusal: planning.Refusal | None = None  # ERR-32: the subnet already hosts a cluster this model can't join
 
     @property
     def remaining(self) -> int | None:
@@ -615,7 +616,9 @@ class PlanColumn:
 
     @property
     def fits(self) -> bool | None:
-        return None if self.free is None else self.plan.fits(self.free)
+        if self.free is None:
+            return None
+        return self.refusal is None and self.plan.fits(self.free)
 
     @property
     def over_node_limit(self) -> str:
@@ -646,9 +649,12 @@ def plan_context(
         context["problem"] = f"Enter a node count from 1 to {services.MAX_NODES_PER_POOL:,} to see the plan."
         return context
     free = None
+    around: planning.SubnetContext | None = None
     if subnet is not None:
         context["usable"] = subnet.usable_count
-        context["used"] = 0 if isinstance(subnet, NewSubnet) else services.subnet_usage(subnet)
+        if not isinstance(subnet, NewSubnet):
+            around = services.subnet_context(subnet)
+        context["used"] = around.used_addresses if around else 0
         free = max(subnet.usable_count - context["used"], 0)
         context["free"] = free
     chosen_pods: dict[Plugin, int] = {}
@@ -660,7 +666,13 @@ def plan_context(
             context["problem"] = f"Max pods per node must be {limits.minimum}-{limits.maximum} for this model (AKS-25)."
     for plan in planning.compare_plugins(era, node_count, chosen_pods):
         context["columns"].append(
-            PlanColumn(plan=plan, label=rules.plugin_label(plan.plugin), selected=plan.plugin is plugin, free=free)
+            PlanColumn(
+                plan=plan,
+                label=rules.plugin_label(plan.plugin),
+                selected=plan.plugin is plugin,
+                free=free,
+                refusal=planning.shared_subnet_refusal(plan.plugin, around) if around else None,
+            )
         )
     context["default_pod_cidr"] = IPv4Network(planning.DEFAULT_POD_CIDR)
     return context

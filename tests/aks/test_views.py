@@ -301,3 +301,19 @@ def test_the_vnet_list_holds_only_the_clusters_region_and_follows_a_new_region(a
     assert "west-vnet (contoso-rg, West US)" in picker and "aks-vnet" not in picker
     assert 'value="" selected' in picker
     assert 'hx-vals="{&quot;action&quot;: &quot;region&quot;}"' in html
+
+
+def test_the_live_plan_refuses_a_kubenet_cluster_on_a_subnet_that_hosts_one_as_review_does(alice, cluster, subnets):
+    """AKS-05 (ERR-32): the plan no longer says '875 left' in green where Review refuses."""
+    message = "Subnet &#x27;aks-subnet&#x27; already hosts AKS cluster &#x27;lab-aks&#x27;. A kubenet cluster needs its own subnet."
+    data = form(alice, subnets["aks-subnet"], name="second-aks")
+    for html in (
+        alice.get(PLAN, data).content.decode(),
+        alice.post(WIZARD, {**data, "action": "stay"}).content.decode(),
+    ):
+        left = html[html.index("Left in the subnet") : html.index("Smallest subnet that fits")]
+        assert left.count('data-refused="ERR-32"') == 2  # kubenet can't share; CNI can't join a kubenet subnet
+        assert message in left and "ERR-32, AKS-05, SEED-27" in left and "text-danger" in left
+        assert "bi-check-circle-fill" not in left
+    review = alice.post(WIZARD, data).content.decode()
+    assert message in review and "Learn more: ERR-32, AKS-05, SEED-27" in review

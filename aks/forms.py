@@ -55,14 +55,43 @@ def _new_network_field(name: str, **kwargs: Any) -> AzField:
     )
 
 
+# portal-ui §9.1: each era's tabs in the portal's order. Basics and Networking
+# hold the lab's fields; the others show what Azure would create by default,
+# each drawn by its partial ``tab-<slug>`` of the wizard's template. A frame
+# that brings its own Tags tab replaces the "tags" entry here.
+ERA_TABS: dict[Era, tuple[tuple[str, str], ...]] = {
+    Era.CLASSIC: (
+        ("basics", "Basics"),
+        ("nodepools", "Node pools"),
+        ("authentication", "Authentication"),
+        ("networking", "Networking"),
+        ("integrations", "Integrations"),
+        ("tags", "Tags"),
+        (REVIEW, "Review + create"),
+    ),
+    Era.CURRENT: (
+        ("basics", "Basics"),
+        ("nodepools", "Node pools"),
+        ("networking", "Networking"),
+        ("integrations", "Integrations"),
+        ("monitoring", "Monitoring"),
+        ("advanced", "Advanced"),
+        ("tags", "Tags"),
+        (REVIEW, "Review + create"),
+    ),
+}
+FIELD_TABS = {"basics", "networking", REVIEW}
+
+
 class KubernetesWizard(CreateWizard):
-    """Basics (with the primary node pool), Networking, Review + create."""
+    """Basics (with the primary node pool), Networking, Review + create, and
+    between them the era's tabs that hold Azure's defaults (``ERA_TABS``)."""
 
     kind = "kubernetes"
     title = "Create Kubernetes cluster"
     product = "microsoft.aks"
     wizard_template = "aks/create_kubernetes.html"
-    tabs = (("basics", "Basics"), ("networking", "Networking"), (REVIEW, "Review + create"))
+    tabs = ERA_TABS[Era.CLASSIC]
     field_tabs: ClassVar[dict[str, str]] = {
         name: "networking"
         for name in (
@@ -114,6 +143,7 @@ class KubernetesWizard(CreateWizard):
     virtual_nodes = forms.BooleanField(required=False, label="Enable virtual nodes")
 
     def __init__(self, sandbox, data=None):
+        self.tabs = ERA_TABS[Era(sandbox.era)]
         super().__init__(sandbox, data)
         self.era = Era(sandbox.era)
         self.aks_rules = planning.aks_rules_for(self.era)
@@ -321,6 +351,20 @@ class KubernetesWizard(CreateWizard):
     @property
     def virtual_nodes_chosen(self) -> bool:
         return self.fields["virtual_nodes"].to_python(self.value("virtual_nodes"))
+
+    @property
+    def default_tabs(self) -> list[str]:
+        """The tabs drawn from their template partials (``tab-<slug>``): Azure's defaults only."""
+        return [slug for slug, _ in self.tabs if slug not in FIELD_TABS]
+
+    @property
+    def node_resource_group(self) -> str:
+        """Advanced > Infrastructure resource group: the ``MC_`` name AKS will give it."""
+        return services.node_resource_group_name(
+            self.value("resource_group").strip() or "<resource group>",
+            self.value("name").strip() or "<cluster name>",
+            self.value("region"),
+        )
 
     @property
     def kubernetes_version(self) -> str:

@@ -317,3 +317,45 @@ def test_the_live_plan_refuses_a_kubenet_cluster_on_a_subnet_that_hosts_one_as_r
         assert "bi-check-circle-fill" not in left
     review = alice.post(WIZARD, data).content.decode()
     assert message in review and "Learn more: ERR-32, AKS-05, SEED-27" in review
+
+
+def _tab_labels(html: str) -> list[str]:
+    import re
+
+    return [label.strip() for label in re.findall(r'role="tab" id="tab-button-[^"]+"[^>]*>\s*([^<]+)', html)]
+
+
+@pytest.mark.parametrize(
+    "era, labels",
+    [
+        ("classic", ["Basics", "Node pools", "Authentication", "Networking", "Integrations", "Tags", "Review + create"]),
+        (
+            "current",
+            ["Basics", "Node pools", "Networking", "Integrations", "Monitoring", "Advanced", "Tags", "Review + create"],
+        ),
+    ],
+)
+def test_the_wizard_has_the_eras_tabs_in_portal_order(alice, era, labels):
+    """portal-ui §9.1: the tabs a learner expects, even where they hold only defaults."""
+    alice.sandbox.era = era
+    alice.sandbox.save()
+    html = alice.get(WIZARD).content.decode()
+    assert _tab_labels(html) == labels
+    assert 'Next : Node pools &gt;' in html
+
+
+def test_the_default_tabs_show_what_azure_creates(alice, subnets):
+    data = form(alice, subnets["aks-subnet"], node_count="4", goto="nodepools", action="")
+    html = alice.post(WIZARD, data, HTTP_HX_REQUEST="true").content.decode()
+    pool = html[html.index('id="wizard-node-pools"') :]
+    assert "<td>agentpool</td><td>System</td><td>Linux</td><td>4</td><td>Standard_DS2_v2</td>" in pool
+    assert 'id="wizard-add-node-pool" disabled' in html
+    assert 'id="tab-nodepools" class="az-tab-pane" role="tabpanel" aria-labelledby="tab-button-nodepools">' in html
+    assert 'id="authentication-method">System-assigned managed identity' in html and 'id="rbac">Enabled<' in html
+    assert 'id="container-registry">None<' in html and 'id="container-monitoring">Disabled<' in html
+    alice.sandbox.era = "current"
+    alice.sandbox.save()
+    html = alice.post(WIZARD, {**data, "goto": "advanced"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="infrastructure-resource-group">MC_contoso-rg_lab-aks_eastus<' in html
+    assert 'id="prometheus-metrics">Disabled<' in html and 'id="authentication-method"' not in html
+    assert "Local accounts with Kubernetes RBAC" in html

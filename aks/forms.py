@@ -22,7 +22,7 @@ from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
     "required": "Enter a node count.",
@@ -32,6 +32,13 @@ NODE_COUNT_ERRORS = {
 }
 MAX_PODS_ERRORS = {"invalid": "Enter a whole number of pods.", "min_value": "Enter at least 1."}
 OS_CHOICES = [("Linux", "Linux"), ("Windows", "Windows")]
+# The wizard's primary pool is the cluster's System pool, and System pools
+# run Linux: Windows Server nodes come as a User pool on an Azure CNI cluster
+# (AKS-04), so Basics shows Windows greyed instead of refusing it at Review.
+SYSTEM_POOL_WINDOWS = (
+    "The primary node pool is the System pool, which runs Linux. Add Windows Server nodes as a User node pool "
+    "once the cluster exists; they need Azure CNI (AKS-04)."
+)
 
 
 def _int(text: str) -> int | None:
@@ -48,14 +55,43 @@ def _new_network_field(name: str, **kwargs: Any) -> AzField:
     )
 
 
+# portal-ui §9.1: each era's tabs in the portal's order. Basics and Networking
+# hold the lab's fields; the others show what Azure would create by default,
+# each drawn by its partial ``tab-<slug>`` of the wizard's template. A frame
+# that brings its own Tags tab replaces the "tags" entry here.
+ERA_TABS: dict[Era, tuple[tuple[str, str], ...]] = {
+    Era.CLASSIC: (
+        ("basics", "Basics"),
+        ("nodepools", "Node pools"),
+        ("authentication", "Authentication"),
+        ("networking", "Networking"),
+        ("integrations", "Integrations"),
+        ("tags", "Tags"),
+        (REVIEW, "Review + create"),
+    ),
+    Era.CURRENT: (
+        ("basics", "Basics"),
+        ("nodepools", "Node pools"),
+        ("networking", "Networking"),
+        ("integrations", "Integrations"),
+        ("monitoring", "Monitoring"),
+        ("advanced", "Advanced"),
+        ("tags", "Tags"),
+        (REVIEW, "Review + create"),
+    ),
+}
+FIELD_TABS = {"basics", "networking", REVIEW}
+
+
 class KubernetesWizard(CreateWizard):
-    """Basics (with the primary node pool), Networking, Review + create."""
+    """Basics (with the primary node pool), Networking, Review + create, and
+    between them the era's tabs that hold Azure's defaults (``ERA_TABS``)."""
 
     kind = "kubernetes"
     title = "Create Kubernetes cluster"
     product = "microsoft.aks"
     wizard_template = "aks/create_kubernetes.html"
-    tabs = (("basics", "Basics"), ("networking", "Networking"), (REVIEW, "Review + create"))
+    tabs = ERA_TABS[Era.CLASSIC]
     field_tabs: ClassVar[dict[str, str]] = {
         name: "networking"
         for name in (
@@ -107,12 +143,14 @@ class KubernetesWizard(CreateWizard):
     virtual_nodes = forms.BooleanField(required=False, label="Enable virtual nodes")
 
     def __init__(self, sandbox, data=None):
+        self.tabs = ERA_TABS[Era(sandbox.era)]
         super().__init__(sandbox, data)
         self.era = Era(sandbox.era)
         self.aks_rules = planning.aks_rules_for(self.era)
         self.fields["name"].label = "Kubernetes cluster name"
         self.fields["network_plugin"].choices = [(p.value, label) for p, label in self.aks_rules.plugin_choices]
         self.fields["network_policy"].choices = [(p.value, p.label) for p in self.aks_rules.network_policies]
+        self.fields["os_type"].widget.disabled = {"Windows": SYSTEM_POOL_WINDOWS}
         self.vnets = list(
             VirtualNetwork.objects.arm().filter(sandbox=sandbox).select_related("resource_group").order_by("name")
         )
@@ -143,9 +181,10 @@ class KubernetesWizard(CreateWizard):
         (the choice comes back when it is cancelled)."""
         vnet, subnet = self.fields["vnet"], self.fields["subnet"]
         vnet.widget = forms.HiddenInput() if self.creating_vnet else Picker()
-        vnet.widget.choices = [("", "Select a virtual network")] + [
-            (str(v.pk), f"{v.name} ({v.resource_group.name}, {v.region_label})") for v in self.vnets
-        ]
+        in_region = [(str(v.pk), f"{v.name} ({v.resource_group.name}, {v.region_label})") for v in self.region_vnets]
+        vnet.widget.choices = [("", "Select a virtual network")] + (
+            in_region or [("", f"No virtual networks in {self.region_label}")]
+        )
         subnet.widget = forms.HiddenInput() if self.creating_subnet else Picker()
         subnet.widget.choices = [("", "Select a subnet")] + [
             (o["value"], o["label"]) for o in (self.subnet_options if not self.creating_subnet else [])
@@ -208,7 +247,12 @@ class KubernetesWizard(CreateWizard):
                 )
             )
         return {
-            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            # The VNet list is the region's (VNET-03): a new region redraws it.
+            "basics": helper(
+                wizard_name(),
+                wizard_region(**{**RERENDER_WIZARD, "hx-vals": '{"action": "region"}', "hx-include": "closest form"}),
+                rows=True,
+            ),
             "plugin": helper(
                 AzField(
                     "network_plugin",
@@ -264,7 +308,8 @@ class KubernetesWizard(CreateWizard):
                     "os_type",
                     id="os-type",
                     rule="AKS-04, SEED-27",
-                    help="Windows Server nodes need Azure CNI; kubenet has no Windows node pools.",
+                    help="The System pool runs Linux. Windows Server nodes come later as a User node pool, "
+                    "and need Azure CNI: kubenet has no Windows node pools.",
                 ),
                 rows=True,
             ),
@@ -308,12 +353,31 @@ class KubernetesWizard(CreateWizard):
         return self.fields["virtual_nodes"].to_python(self.value("virtual_nodes"))
 
     @property
+    def default_tabs(self) -> list[str]:
+        """The tabs drawn from their template partials (``tab-<slug>``): Azure's defaults only."""
+        return [slug for slug, _ in self.tabs if slug not in FIELD_TABS]
+
+    @property
+    def node_resource_group(self) -> str:
+        """Advanced > Infrastructure resource group: the ``MC_`` name AKS will give it."""
+        return services.node_resource_group_name(
+            self.value("resource_group").strip() or "<resource group>",
+            self.value("name").strip() or "<cluster name>",
+            self.value("region"),
+        )
+
+    @property
     def kubernetes_version(self) -> str:
         return services.KUBERNETES_VERSIONS[self.era]
 
     @property
     def max_pods_limits(self) -> planning.MaxPods:
         return planning.network_defaults(self.era, self.plugin).max_pods
+
+    @property
+    def region_vnets(self) -> list[VirtualNetwork]:
+        """VNET-03: a VNet is in one region, and the cluster's nodes join one of its own region."""
+        return [v for v in self.vnets if v.location == self.value("region")]
 
     @property
     def chosen_vnet(self) -> VirtualNetwork | None:
@@ -411,7 +475,11 @@ class KubernetesWizard(CreateWizard):
         if not self.is_bound:
             return
         data = self.data.copy()
-        if action == "plugin":
+        if action == "region":
+            if self.chosen_vnet is not None and self.chosen_vnet not in self.region_vnets:
+                # The picker no longer lists it: the learner picks one of the new region's.
+                data["vnet"] = data["subnet"] = ""
+        elif action == "plugin":
             for name, value in self._network_initial(self.plugin).items():
                 if name not in ("service_cidr", "dns_service_ip", "network_policy", "docker_bridge_cidr"):
                     data[name] = value
@@ -430,9 +498,9 @@ class KubernetesWizard(CreateWizard):
             name = self.value("name").strip()
             data["vnet_mode"] = "new"
             data["new_vnet_name"] = f"{name or 'aks'}-vnet"
-            data["new_vnet_space"] = services.NEW_VNET_SPACE
+            data["new_vnet_space"] = services.NEW_VNET_SPACE[self.era]
             data["new_subnet_name"] = services.NEW_SUBNET_NAME
-            data["new_subnet_prefix"] = services.NEW_VNET_SUBNET
+            data["new_subnet_prefix"] = services.NEW_VNET_SUBNET[self.era]
         elif action == "cancel_new_vnet":
             data["vnet_mode"] = data["subnet_mode"] = ""
         elif action == "new_subnet":
@@ -584,6 +652,7 @@ class PlanColumn:
     selected: bool
     free: int | None  # the subnet's free addresses, None without a subnet
     fits_pod_cidr: bool = True
+    refusal: planning.Refusal | None = None  # ERR-32: the subnet already hosts a cluster this model can't join
 
     @property
     def remaining(self) -> int | None:
@@ -591,7 +660,9 @@ class PlanColumn:
 
     @property
     def fits(self) -> bool | None:
-        return None if self.free is None else self.plan.fits(self.free)
+        if self.free is None:
+            return None
+        return self.refusal is None and self.plan.fits(self.free)
 
     @property
     def over_node_limit(self) -> str:
@@ -622,9 +693,12 @@ def plan_context(
         context["problem"] = f"Enter a node count from 1 to {services.MAX_NODES_PER_POOL:,} to see the plan."
         return context
     free = None
+    around: planning.SubnetContext | None = None
     if subnet is not None:
         context["usable"] = subnet.usable_count
-        context["used"] = 0 if isinstance(subnet, NewSubnet) else services.subnet_usage(subnet)
+        if not isinstance(subnet, NewSubnet):
+            around = services.subnet_context(subnet)
+        context["used"] = around.used_addresses if around else 0
         free = max(subnet.usable_count - context["used"], 0)
         context["free"] = free
     chosen_pods: dict[Plugin, int] = {}
@@ -636,7 +710,13 @@ def plan_context(
             context["problem"] = f"Max pods per node must be {limits.minimum}-{limits.maximum} for this model (AKS-25)."
     for plan in planning.compare_plugins(era, node_count, chosen_pods):
         context["columns"].append(
-            PlanColumn(plan=plan, label=rules.plugin_label(plan.plugin), selected=plan.plugin is plugin, free=free)
+            PlanColumn(
+                plan=plan,
+                label=rules.plugin_label(plan.plugin),
+                selected=plan.plugin is plugin,
+                free=free,
+                refusal=planning.shared_subnet_refusal(plan.plugin, around) if around else None,
+            )
         )
     context["default_pod_cidr"] = IPv4Network(planning.DEFAULT_POD_CIDR)
     return context

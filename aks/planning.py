@@ -677,12 +677,20 @@ def validate_cluster(spec: ClusterNetworkSpec, subnet: SubnetContext) -> list[Re
         out.append(
             _refuse("ERR-41", "AKS-23", "SUBNET-13", field="subnet", subnet=subnet.name, service=subnet.delegations[0])
         )
-    for other in subnet.existing_clusters:
-        if Plugin.KUBENET in (plugin, other.plugin):
-            out.append(_refuse("ERR-32", "AKS-05", "SEED-27", field="subnet", subnet=subnet.name, cluster=other.name))
-            break
+    if refusal := shared_subnet_refusal(plugin, subnet):
+        out.append(refusal)
     out.extend(capacity_refusals(spec, subnet, max_pods))
     return out
+
+
+def shared_subnet_refusal(plugin: Plugin, subnet: SubnetContext) -> Refusal | None:
+    """ERR-32 (AKS-05): a kubenet cluster can't share its subnet, and no
+    cluster can join a subnet a kubenet cluster holds. Review and the live IP
+    plan both ask this."""
+    for other in subnet.existing_clusters:
+        if Plugin.KUBENET in (plugin, other.plugin):
+            return _refuse("ERR-32", "AKS-05", "SEED-27", field="subnet", subnet=subnet.name, cluster=other.name)
+    return None
 
 
 def capacity_refusals(spec: ClusterNetworkSpec, subnet: SubnetContext, max_pods: int | None = None) -> list[Refusal]:

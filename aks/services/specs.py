@@ -20,11 +20,13 @@ MAX_NODES_PER_POOL = 1000
 SYSTEM_POOL_NAME = "agentpool"  # portal-ui §9.1: the wizard's Node pools tab lists "agentpool"
 CLUSTER_OPERATIONS = ("aks-create", "aks-scale", "aks-pool")
 
-# Networking tab "Create new" (portal-ui §9.2): the lab pre-fills Azure's
-# current AKS defaults in both eras (docs/fidelity.md). They stay clear of the
-# default service CIDR 10.0.0.0/16 (AKS-43) and the docker bridge (AKS-45).
-NEW_VNET_SPACE = "10.224.0.0/12"
-NEW_VNET_SUBNET = "10.224.0.0/16"
+# Networking tab "Create new" (portal-ui §9.2): the address space and subnet
+# the portal proposes for a new VNet, per era (docs/fidelity.md cites them).
+# Classic: the 2021 portal's 10.0.0.0/8 with a 10.240.0.0/16 subnet. Current:
+# AKS moved to 10.224.0.0/12 and 10.224.0.0/16 in its 2022-02-24 release, clear
+# of the default service CIDR 10.0.0.0/16 (AKS-43) and the docker bridge (AKS-45).
+NEW_VNET_SPACE = {Era.CLASSIC: "10.0.0.0/8", Era.CURRENT: "10.224.0.0/12"}
+NEW_VNET_SUBNET = {Era.CLASSIC: "10.240.0.0/16", Era.CURRENT: "10.224.0.0/16"}
 NEW_SUBNET_NAME = "aks-subnet"
 # A suggested new subnet is the smallest that fits the plan, but never
 # smaller than this: room to scale and upgrade (AKS-22). A lab choice.

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from aks import services
 from aks.models import ManagedCluster
+from networking.services import vnets
 from tests.helpers.aks import WIZARD, aks_subnets, blade, finish_operations, form, group, spec, state
 
 PLAN = reverse("aks_ip_plan")
@@ -265,3 +266,96 @@ def test_the_deployment_page_says_in_progress_until_the_create_ends_then_complet
     done = alice.get(response["Location"]).content.decode()
     assert 'id="deployment-status">Your deployment is complete<' in done
     assert 'data-in-progress="false"' in done and "every 1s" not in done
+
+
+# --- issue #10: Basics offers what Azure allows, the VNet list is the region's, the plan refuses as Review does
+
+
+def _picker(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_basics_greys_windows_for_the_system_pool_with_the_reason(alice):
+    """AKS-04: the primary pool is the System pool (Linux); Windows nodes come as a User pool on Azure CNI."""
+    html = alice.get(WIZARD).content.decode()
+    windows = html[html.rindex("<label", 0, html.index('id="os-type-windows"')) : html.index('id="os-type-windows"') + 80]
+    assert "disabled" in windows and "The primary node pool is the System pool, which runs Linux." in windows
+    assert 'id="os-type-linux" checked' in html
+    assert "AKS-04" in html[html.index('id="os-type-linux"') :][:1500]
+
+
+def test_the_vnet_list_holds_only_the_clusters_region_and_follows_a_new_region(alice, subnets):
+    """VNET-03: a VNet is in one region; an East US cluster isn't offered a West US VNet."""
+    vnets.create_vnet(group(alice), name="west-vnet", location="westus", address_space=["10.70.0.0/16"],
+                      subnets=[("nodes", "10.70.0.0/24")])
+    html = alice.get(WIZARD).content.decode()
+    assert "aks-vnet (contoso-rg, East US)" in _picker(html, "vnet")
+    assert "west-vnet" not in _picker(html, "vnet")
+    # Changing the region redraws the list, and drops the East US choice it no longer holds.
+    data = form(alice, subnets["aks-subnet"], region="westus", action="region", current_tab="basics")
+    response = alice.post(WIZARD, data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    picker = _picker(html, "vnet")
+    assert "west-vnet (contoso-rg, West US)" in picker and "aks-vnet" not in picker
+    assert 'value="" selected' in picker
+    assert 'hx-vals="{&quot;action&quot;: &quot;region&quot;}"' in html
+
+
+def test_the_live_plan_refuses_a_kubenet_cluster_on_a_subnet_that_hosts_one_as_review_does(alice, cluster, subnets):
+    """AKS-05 (ERR-32): the plan no longer says '875 left' in green where Review refuses."""
+    message = "Subnet &#x27;aks-subnet&#x27; already hosts AKS cluster &#x27;lab-aks&#x27;. A kubenet cluster needs its own subnet."
+    data = form(alice, subnets["aks-subnet"], name="second-aks")
+    for html in (
+        alice.get(PLAN, data).content.decode(),
+        alice.post(WIZARD, {**data, "action": "stay"}).content.decode(),
+    ):
+        left = html[html.index("Left in the subnet") : html.index("Smallest subnet that fits")]
+        assert left.count('data-refused="ERR-32"') == 2  # kubenet can't share; CNI can't join a kubenet subnet
+        assert message in left and "ERR-32, AKS-05, SEED-27" in left and "text-danger" in left
+        assert "bi-check-circle-fill" not in left
+    review = alice.post(WIZARD, data).content.decode()
+    assert message in review and "Learn more: ERR-32, AKS-05, SEED-27" in review
+
+
+def _tab_labels(html: str) -> list[str]:
+    import re
+
+    return [label.strip() for label in re.findall(r'role="tab" id="tab-button-[^"]+"[^>]*>\s*([^<]+)', html)]
+
+
+@pytest.mark.parametrize(
+    "era, labels",
+    [
+        ("classic", ["Basics", "Node pools", "Authentication", "Networking", "Integrations", "Tags", "Review + create"]),
+        (
+            "current",
+            ["Basics", "Node pools", "Networking", "Integrations", "Monitoring", "Advanced", "Tags", "Review + create"],
+        ),
+    ],
+)
+def test_the_wizard_has_the_eras_tabs_in_portal_order(alice, era, labels):
+    """portal-ui §9.1: the tabs a learner expects, even where they hold only defaults."""
+    alice.sandbox.era = era
+    alice.sandbox.save()
+    html = alice.get(WIZARD).content.decode()
+    assert _tab_labels(html) == labels
+    assert 'Next : Node pools &gt;' in html
+
+
+def test_the_default_tabs_show_what_azure_creates(alice, subnets):
+    data = form(alice, subnets["aks-subnet"], node_count="4", goto="nodepools", action="")
+    html = alice.post(WIZARD, data, HTTP_HX_REQUEST="true").content.decode()
+    pool = html[html.index('id="wizard-node-pools"') :]
+    assert "<td>agentpool</td><td>System</td><td>Linux</td><td>4</td><td>Standard_DS2_v2</td>" in pool
+    assert 'id="wizard-add-node-pool" disabled' in html
+    assert 'id="tab-nodepools" class="az-tab-pane" role="tabpanel" aria-labelledby="tab-button-nodepools">' in html
+    assert 'id="authentication-method">System-assigned managed identity' in html and 'id="rbac">Enabled<' in html
+    assert 'id="container-registry">None<' in html and 'id="container-monitoring">Disabled<' in html
+    alice.sandbox.era = "current"
+    alice.sandbox.save()
+    html = alice.post(WIZARD, {**data, "goto": "advanced"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="infrastructure-resource-group">MC_contoso-rg_lab-aks_eastus<' in html
+    assert 'id="prometheus-metrics">Disabled<' in html and 'id="authentication-method"' not in html
+    assert "Local accounts with Kubernetes RBAC" in html

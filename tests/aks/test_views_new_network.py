@@ -99,12 +99,20 @@ def test_create_new_subnet_for_50_cni_nodes_suggests_a_slash_21(alice, vnet):
     assert 'id="new-subnet-prefix" value="10.50.8.0/21"' in html  # AKS-21: 1,581 addresses
 
 
-def test_create_new_vnet_prefills_the_lab_defaults(alice):
+@pytest.mark.parametrize(
+    "era, space, prefix",
+    [("classic", "10.0.0.0/8", "10.240.0.0/16"), ("current", "10.224.0.0/12", "10.224.0.0/16")],
+)
+def test_create_new_vnet_prefills_the_eras_defaults(alice, era, space, prefix):
+    """The 2021 portal proposed 10.0.0.0/8 with a 10.240.0.0/16 subnet; AKS moved
+    to 10.224.0.0/12 and 10.224.0.0/16 in 2022 (docs/fidelity.md)."""
+    alice.sandbox.era = era
+    alice.sandbox.save()
     html = alice.post(WIZARD, form(alice, subnet_mode="", action="new_vnet"), HTTP_HX_REQUEST="true").content.decode()
     assert 'id="new-vnet-name" value="lab-aks-vnet"' in html
-    assert 'id="new-vnet-space" value="10.224.0.0/12"' in html
+    assert f'id="new-vnet-space" value="{space}"' in html
     assert 'id="new-subnet-name" value="aks-subnet"' in html
-    assert 'id="new-subnet-prefix" value="10.224.0.0/16"' in html
+    assert f'id="new-subnet-prefix" value="{prefix}"' in html
     assert 'id="vnet-new-label">(new) lab-aks-vnet<' in html
 
 

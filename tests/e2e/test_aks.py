@@ -85,7 +85,8 @@ def _fill_basics(tab: Tab, name: str, nodes: int) -> None:
 
 
 def _to_networking(tab: Tab, step: str | None = None) -> None:
-    wizard_click(tab, tab.page.locator("#next-button"), step)
+    # Node pools and (Classic) Authentication sit between Basics and Networking (portal-ui §9.1).
+    wizard_click(tab, wizard_tab(tab, "networking"), step)
     expect(wizard_tab(tab, "networking")).to_have_attribute("aria-selected", "true")
     expect(tab.page.locator("#tab-networking")).to_be_visible()
 
@@ -484,8 +485,9 @@ def test_create_a_cluster_in_a_new_subnet_from_the_networking_tab(tab):
     # "Create new" beside Virtual network pre-fills the lab's defaults; the learner goes back.
     wizard_click(tab, page.locator("#create-new-vnet"))
     expect(page.locator("#new-vnet-name")).to_have_value("e2e-newsubnet-vnet")
-    expect(page.locator("#new-vnet-space")).to_have_value("10.224.0.0/12")
-    expect(page.locator("#new-subnet-prefix")).to_have_value("10.224.0.0/16")
+    # The Classic (2021) portal's defaults (docs/fidelity.md).
+    expect(page.locator("#new-vnet-space")).to_have_value("10.0.0.0/8")
+    expect(page.locator("#new-subnet-prefix")).to_have_value("10.240.0.0/16")
     tab.shot("networking-create-new-vnet")
     wizard_click(tab, page.locator("#cancel-new-vnet"))
     _select_by_label_start(tab, "#vnet", VNET)
@@ -559,3 +561,46 @@ def test_all_resources_leads_to_the_scale_set_and_the_load_balancer_not_to_node_
     tab.follow(page.locator("#essentials").get_by_role("link", name="kubernetes"), "vmss-to-load-balancer")
     expect(page.locator(f'[data-backend="{scale_set}"]')).to_be_visible()
     expect(page.locator("#lb-outbound-address")).to_have_text(re.compile(r"^198\.51\.100\.\d+$"))
+
+
+def test_the_wizard_walks_the_eras_tabs_in_portal_order(tab):
+    """portal-ui §9.1, issue #10: Next walks Basics, Node pools, Authentication,
+    Networking, Integrations, Tags (Classic); Windows is greyed for the
+    System pool (AKS-04); the VNet list is the region's (VNET-03)."""
+    _aks_vnet(tab)
+    vnets.create_vnet(
+        _group(tab),
+        name="e2e-west-vnet",
+        location="westus",
+        address_space=["10.61.0.0/16"],
+        subnets=[("nodes", "10.61.0.0/24")],
+    )
+    open_marketplace_product(tab, "kubernetes")
+    page = tab.page
+    _fill_basics(tab, "e2e-tabs", 4)
+    expect(page.locator("#os-type-windows")).to_be_disabled()
+    expect(page.locator("#os-type-linux")).to_be_checked()
+    tab.shot("tabs-basics")
+    steps = [
+        ("nodepools", "#wizard-node-pools tr[data-pool='agentpool']", "System"),
+        ("authentication", "#authentication-method", "System-assigned managed identity"),
+        ("networking", "#vnet", VNET),
+        ("integrations", "#container-registry", "None"),
+        ("tags", "#tab-tags", "without tags"),
+    ]
+    for slug, selector, text in steps:
+        wizard_click(tab, page.locator("#next-button"))
+        expect(wizard_tab(tab, slug)).to_have_attribute("aria-selected", "true")
+        expect(page.locator(f"#tab-{slug}")).to_be_visible()
+        expect(page.locator(selector)).to_contain_text(text)
+        tab.shot(f"tabs-{slug}")
+    expect(page.locator("#wizard-add-node-pool")).to_be_disabled()
+    # The VNet list holds East US networks only, and a new region redraws it.
+    expect(page.locator("#vnet")).not_to_contain_text("e2e-west-vnet")
+    wizard_click(tab, wizard_tab(tab, "basics"))
+    with page.expect_response(lambda r: "/create/kubernetes/" in r.url and r.request.method == "POST"):
+        page.locator("#region").select_option(label="(US) West US")
+    tab.settle()
+    wizard_click(tab, wizard_tab(tab, "networking"))
+    expect(page.locator("#vnet")).to_contain_text("e2e-west-vnet")
+    expect(page.locator("#vnet")).not_to_contain_text(VNET)

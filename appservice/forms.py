@@ -605,6 +605,15 @@ class SettingsDraftForm(forms.Form):
         """Save's second step: the "Save changes" pane answered Yes."""
         return self.data.get("confirmed") == "1"
 
+    def change(self) -> str:
+        """What a draft request does: a pane's OK (``pane``), a row's Delete
+        (``delete`` or ``delete_cs``), or nothing but redraw ("")."""
+        return next((key for key in ("pane", "delete", "delete_cs") if key in self.data), "")
+
+    def pane(self) -> str:
+        """Which pane's OK: "advanced", "cs" (a connection string) or an app setting."""
+        return str(self.data.get("pane", ""))
+
     def _column(self, name: str) -> list[str]:
         return self.data.getlist(name) if hasattr(self.data, "getlist") else []
 
@@ -711,6 +720,11 @@ class AdvancedEditForm(forms.Form):
         return str(self.data.get("kind", "")) == "connection-strings"
 
     @property
+    def text(self) -> str:
+        """The JSON as typed (not stripped: a refusal shows it back as it was)."""
+        return str(self.data.get("json", ""))
+
+    @property
     def helper(self):
         return helper(
             AzField(
@@ -754,6 +768,12 @@ class SiteConfigForm(forms.Form):
     @property
     def confirmed(self) -> bool:
         return self.is_bound and self.data.get("confirmed") == "1"
+
+    def posted_pairs(self) -> list[tuple[str, str]]:
+        """The tab's values as posted, for the "Save changes" pane to post
+        again on Continue."""
+        skip = ("csrfmiddlewaretoken", "save")
+        return [(key, value) for key, values in self.data.lists() if key not in skip for value in values]
 
     @property
     def saving(self) -> bool:

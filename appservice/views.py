@@ -776,14 +776,13 @@ def advanced_edit(request, subscription_id, rg, name):
     return _advanced_pane(request, app, draft, kind, advanced_json(draft, kind))
 
 
-def _draft_change(request, app: WebApp, draft: SettingsDraft):
+def _draft_change(request, app: WebApp, draft: SettingsDraft, pane: str):
     """The pane's OK (an app setting, a connection string or Advanced edit)
     applied to the draft, or the pane again with the refusal (422)."""
-    pane = request.POST.get("pane")
     if pane == "advanced":
         form = AdvancedEditForm(request.POST)
         kind = "connection-strings" if form.connection_strings else "app-settings"
-        text = str(request.POST.get("json", ""))
+        text = form.text
         try:
             rows = services.parse_advanced_edit(app, text, connection_strings=form.connection_strings)
         except AzureRuleError as exc:
@@ -833,15 +832,17 @@ def settings_draft(request, subscription_id, rg, name):
     a row, Advanced edit), a row's Delete, Show/Hide values, the filter and
     the Current era's tabs."""
     app = get_app(request, subscription_id, rg, name)
-    draft = SettingsDraftForm(request.POST).draft(app)
-    if "pane" in request.POST:
-        refused = _draft_change(request, app, draft)
+    posted = SettingsDraftForm(request.POST)
+    draft = posted.draft(app)
+    change = posted.change()
+    if change == "pane":
+        refused = _draft_change(request, app, draft, posted.pane())
         if refused is not None:
             return refused
-    elif "delete" in request.POST:
+    elif change == "delete":
         gone = parsed(SettingPaneForm(request.POST))["delete"].upper()
         draft.rows = [row for row in draft.rows if row[0].strip().upper() != gone]
-    elif "delete_cs" in request.POST:
+    elif change == "delete_cs":
         gone = parsed(ConnectionStringPaneForm(request.POST))["delete_cs"].upper()
         draft.connection_strings = [row for row in draft.connection_strings if row[0].strip().upper() != gone]
     return _settings_response(request, app, draft)
@@ -903,7 +904,7 @@ def _site_config_page(request, app: WebApp, key: str, form: SiteConfigForm):
                 services.save_site_config(app, form.version, form.values())
                 return go(request, _url(app, key))
             elif form.saving:
-                return _save_config_pane(request, app, key)
+                return _save_config_pane(request, app, key, form)
         except AzureRuleError as exc:
             status, problems, dirty = 422, {exc.field or "form": exc}, True
     title = "Configuration"
@@ -925,10 +926,10 @@ def _site_config_page(request, app: WebApp, key: str, form: SiteConfigForm):
     return respond(request, "appservice/site_config.html", "site-config", context, status)
 
 
-def _save_config_pane(request, app: WebApp, key: str):
+def _save_config_pane(request, app: WebApp, key: str, form: SiteConfigForm):
     """The "Save changes" pane of a Configuration tab: Continue posts the
     tab's values again with ``confirmed``; Cancel goes back to the draft."""
-    pairs = [(k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", "save") for v in values]
+    pairs = form.posted_pairs()
     context = {**_blade(app, _site_config_active(app), "Save changes"), "pairs": pairs, "action": _url(app, key)}
     return respond(request, "appservice/save_config.html", "pane", context)
 

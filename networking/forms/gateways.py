@@ -410,6 +410,11 @@ class PointToSiteForm(forms.Form):
         choices=list(services.AUTH_TYPES.items()), required=False, label="Authentication type"
     )
 
+    @staticmethod
+    def configuring(query) -> bool:
+        """"Configure now" asked for the form (``configure=1``)."""
+        return query.get("configure") == "1"
+
     def __init__(self, data=None, *, gateway: VirtualNetworkGateway) -> None:
         tunnel = next(
             (k for k, (_, protocols) in services.TUNNEL_TYPES.items() if protocols == gateway.p2s_tunnel_types), "SSTP"
@@ -515,6 +520,12 @@ class ConnectionForm(forms.Form):
         max_length=300, required=False, strip=False, label="Shared key (PSK)", bound_field_class=_NeverShown
     )
     enable_bgp = forms.BooleanField(required=False, label="Enable BGP")
+
+    @classmethod
+    def redrawn(cls, query, **kwargs) -> "ConnectionForm":
+        """The pane a GET draws: re-rendered for the connection type the
+        query names, or a fresh one."""
+        return cls(query if "connection_type" in query else None, **kwargs)
 
     def __init__(self, data=None, *, gateway: VirtualNetworkGateway, sandbox) -> None:
         super().__init__(data)

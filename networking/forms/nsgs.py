@@ -175,3 +175,13 @@ def rule_values(rule) -> dict[str, str]:
         "name": rule.name,
         "description": rule.description,
     }
+
+
+class RuleGridForm(forms.Form):
+    """The rules grids' query: "Hide default rules" (``hide_default=1``)."""
+
+    hide_default = forms.CharField(required=False, max_length=1)
+
+    @property
+    def hidden(self) -> bool:
+        return self.is_valid() and self.cleaned_data["hide_default"] == "1"

@@ -88,6 +88,12 @@ class AddPeeringForm(LinkSettingsForm):
     remote_forwarded = _radios(FORWARDED, "allow", "Traffic forwarded from remote virtual network")
     remote_gateway = _radios(GATEWAY, "none", "Virtual network gateway")
 
+    @classmethod
+    def redrawn(cls, query, **kwargs) -> "AddPeeringForm":
+        """The pane a GET draws: re-rendered for the deployment model the
+        query names, or a fresh one."""
+        return cls(query if "deployment_model" in query else None, **kwargs)
+
     def __init__(self, data=None, *, vnet: VirtualNetwork, sandbox: Sandbox) -> None:
         super().__init__(data)
         self.classic = self.value("deployment_model") == "classic"

@@ -208,8 +208,9 @@ def gateway_connection_add(request, subscription_id, rg, name):
     """Connections > "+ Add": site-to-site (IPsec) or ExpressRoute."""
     gateway = _get_gateway(request, subscription_id, rg, name)
     if request.method == "GET":
-        data = request.GET if "connection_type" in request.GET else None
-        return _connection_pane(request, gateway, ConnectionForm(data, gateway=gateway, sandbox=request.sandbox))
+        return _connection_pane(
+            request, gateway, ConnectionForm.redrawn(request.GET, gateway=gateway, sandbox=request.sandbox)
+        )
     form = ConnectionForm(request.POST, gateway=gateway, sandbox=request.sandbox)
     if not form.is_valid():
         return _connection_pane(request, gateway, form, _errors(form), 422)
@@ -249,7 +250,7 @@ def gateway_p2s(request, subscription_id, rg, name):
     else:
         form = PointToSiteForm(gateway=gateway)
         certificates = ()
-    configuring = bool(gateway.p2s_address_pool) or request.method == "POST" or request.GET.get("configure") == "1"
+    configuring = bool(gateway.p2s_address_pool) or request.method == "POST" or PointToSiteForm.configuring(request.GET)
     context = _gateway_blade(
         gateway,
         "p2s",

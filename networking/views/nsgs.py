@@ -13,6 +13,7 @@ from networking.forms.associate import NSG as NSG_SUBNETS
 from networking.forms.associate import AssociateForm, NicAssociateForm, SubnetAssociateForm
 from networking.forms.nsgs import (
     NetworkSecurityGroupWizard,
+    RuleGridForm,
     SecurityRuleForm,
     initial_values,
 )
@@ -134,7 +135,7 @@ def _effective(nsg) -> dict:
 @require_GET
 def nsg_overview(request, subscription_id, rg, name):
     nsg = _get_nsg(request, subscription_id, rg, name)
-    hide_default = request.GET.get("hide_default") == "1"
+    hide_default = RuleGridForm(request.GET).hidden
     context = _blade(
         nsg,
         "overview",
@@ -150,7 +151,7 @@ def nsg_overview(request, subscription_id, rg, name):
 def nsg_rules_page(request, subscription_id, rg, name, direction):
     nsg = _get_nsg(request, subscription_id, rg, name)
     direction_name = _direction(direction)
-    hide_default = request.GET.get("hide_default") == "1"
+    hide_default = RuleGridForm(request.GET).hidden
     context = _blade(
         nsg,
         direction,

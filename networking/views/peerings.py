@@ -113,8 +113,7 @@ def peering_add(request, provider, subscription_id, rg, name):
     re-renders the pane for it (the Virtual network list changes)."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     if request.method == "GET":
-        data = request.GET if "deployment_model" in request.GET else None
-        return _pane(request, vnet, AddPeeringForm(data, vnet=vnet, sandbox=request.sandbox))
+        return _pane(request, vnet, AddPeeringForm.redrawn(request.GET, vnet=vnet, sandbox=request.sandbox))
     form = AddPeeringForm(request.POST, vnet=vnet, sandbox=request.sandbox)
     problems: dict = {}
     if not form.is_valid():

@@ -260,7 +260,7 @@ def build(sandbox) -> topology.Topology:
         for pe in pe_rows
     ]
     records_by_zone: dict[int, dict] = {}
-    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox):
+    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox).exclude(record_type="SOA"):
         records_by_zone.setdefault(rs.zone_id, {})[rs.name.lower()] = (rs.record_type, tuple(rs.records))
     links_by_zone: dict[int, list] = {}
     for link in m.VirtualNetworkLink.objects.filter(zone__sandbox=sandbox):

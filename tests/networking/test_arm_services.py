@@ -7,6 +7,7 @@ the blades refuse, with the same rule, writing nothing."""
 import pytest
 
 from networking import models as n
+from networking.services import dns as dns_services
 from networking.services import paas as target_services
 from portal.arm.errors import ArmError
 from portal.registry import registry
@@ -251,6 +252,7 @@ def test_the_seeded_private_dns_zone_round_trips_with_its_records_and_links(sour
     children = _children(zone)
     assert {c["type"] for c in children} == {
         "Microsoft.Network/privateDnsZones/A",
+        "Microsoft.Network/privateDnsZones/SOA",
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
     }
     assert [comparable(c, target) for c in _children(copy)] == [comparable(c, source) for c in children]
@@ -274,6 +276,36 @@ def test_a_second_registration_zone_for_a_vnet_is_refused_with_pedns_22(source, 
         deploy(target, rg, second)
     assert "PEDNS-22" in refused.value.rule_ids and refused.value.path == "properties.registrationEnabled"
     assert state(target) == before
+
+
+def test_a_zone_exports_its_soa_record_set_and_a_template_sets_its_timers_pdns_01(source, target):
+    rg, _, copy = _zone_estate(source, target)
+    soa = next(c for c in _children(copy) if c["type"] == "Microsoft.Network/privateDnsZones/SOA")
+    assert soa["name"] == "@" and soa["properties"]["ttl"] == 3600
+    assert soa["properties"]["soaRecord"] == dns_services.SOA_RECORD  # values read in test_dns_zone
+    changed = {
+        "type": "Microsoft.Network/privateDnsZones/SOA",
+        "name": "privatelink.database.windows.net/@",
+        "properties": {"ttl": 300, "soaRecord": {"email": "hostmaster.contoso.com", "host": "ns.contoso.com"}},
+    }
+    deploy(target, rg, changed)
+    record_set = n.PrivateDnsRecordSet.objects.get(zone=copy, record_type="SOA")
+    assert record_set.ttl == 300 and record_set.records[0]["email"] == "hostmaster.contoso.com"
+    assert record_set.records[0]["host"] == "azureprivatedns.net"  # Azure's, whatever a template says
+    assert n.PrivateDnsRecordSet.objects.filter(zone=copy, record_type="SOA").count() == 1
+    before = state(target)
+    with pytest.raises(ArmError) as refused:
+        deploy(target, rg, {**changed, "name": "privatelink.database.windows.net/second"})
+    assert refused.value.path == "name" and state(target) == before
+
+
+def test_a_zone_deployed_from_a_template_gets_its_soa_record_set_pdns_01(source, target):
+    rg = empty_group(target, NETWORK_RG)
+    zone = deploy(
+        target, rg, {"type": "Microsoft.Network/privateDnsZones", "name": "contoso.internal", "location": "global"}
+    )
+    assert [(r.name, r.record_type) for r in zone.record_sets.all()] == [("@", "SOA")]
+    assert to_arm(zone)["properties"]["numberOfRecordSets"] == 1
 
 
 @pytest.mark.parametrize(

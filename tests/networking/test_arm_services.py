@@ -4,6 +4,8 @@ endpoints (with their DNS zone group) and the PaaS targets: each seeded
 resource is built again from its export, and a template is refused where
 the blades refuse, with the same rule, writing nothing."""
 
+import re
+
 import pytest
 
 from networking import models as n
@@ -337,6 +339,14 @@ def test_bad_record_sets_name_the_property_and_change_nothing(source, target, do
         deploy(target, rg, {"type": "Microsoft.Network/privateDnsZones/A", **document})
     assert (refused.value.resource, refused.value.path) == (document["name"], path)
     assert state(target) == before
+
+
+def test_the_seeded_private_endpoints_nic_is_named_as_azure_names_it(source):
+    """Azure names an endpoint's NIC '<endpoint>.nic.<guid>', the seed's too."""
+    nic = _get(n.PrivateEndpoint, source, "contoso-sql01-pe").nic
+    assert re.fullmatch(
+        r"contoso-sql01-pe\.nic\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", nic.name
+    )
 
 
 def test_the_seeded_private_endpoint_round_trips_with_its_zone_group(source, target):

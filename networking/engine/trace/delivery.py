@@ -272,7 +272,8 @@ def deliver_by_route(
             f"Sent through the virtual network gateway to {address} on-premises.",
             *voice.gateway_rules,
         )
-        trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.GATEWAY], "To on-premises networks.")
+        label = NEXT_HOP_LABELS[r.GATEWAY] + (f" {route.next_hop_ip}" if route.next_hop_ip else "")
+        trace.hop(NEXT_HOP, label, "To on-premises networks.")
         trace.hop(DESTINATION, str(address), "On-premises, beyond the gateway.")
         return trace
     if hop == r.SERVICE_ENDPOINT:

@@ -688,6 +688,9 @@ class SqlServer(PaasTarget):
 
     arm_type = "Microsoft.Sql/servers"
     type_label = "SQL server"
+    # SQL-01: "Allow Azure services and resources to access this server" is
+    # the firewall rule from 0.0.0.0 to 0.0.0.0 (ARM's AllowAllWindowsAzureIps).
+    AZURE_SERVICES_RULE = "0.0.0.0"
     host_suffix = "database.windows.net"
     private_link_zone = "privatelink.database.windows.net"
     group_id = "sqlServer"

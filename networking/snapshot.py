@@ -265,9 +265,11 @@ def build(sandbox) -> topology.Topology:
                     model.service_endpoint,
                     model.private_link_zone,
                     t.public_network_access != "Disabled",
-                    t.default_action == "Deny",
-                    _networks(t.ip_rules),
+                    # SQL-03: a SQL server's firewall refuses what no rule allows.
+                    t.default_action == "Deny" or model is m.SqlServer,
+                    _networks(r for r in t.ip_rules if r != m.SqlServer.AZURE_SERVICES_RULE),
                     frozenset(s.pk for s in t.vnet_rules.all()),
+                    azure_services=model is m.SqlServer and m.SqlServer.AZURE_SERVICES_RULE in t.ip_rules,
                 )
             )
             builder.add_endpoint_host(model._meta.model_name, t.pk, t.host_name)

@@ -127,6 +127,9 @@ class Target:
     default_deny: bool = False
     ip_rules: tuple[IPv4Network, ...] = ()
     vnet_rule_subnets: frozenset[int] = frozenset()
+    # SQL-01: a SQL server's "Allow Azure services and resources to access
+    # this server": any address of Azure gets in on the public endpoint.
+    azure_services: bool = False
 
 
 @dataclass(frozen=True)

@@ -571,6 +571,14 @@ def deliver_public(
             hop=DESTINATION,
             label=label,
         )
+    if target.azure_services and target.default_deny and not _source_allowed(trace.source_ip, target):
+        accepted = (
+            f"'{target.name}' allows Azure services and resources: {trace.source_ip}, an address of Azure, gets in "
+            "on its public endpoint."
+        )
+        trace.add("Delivery", REACHABLE, accepted, "SQL-01", *voice.public_rules)
+        trace.hop(DESTINATION, label, accepted)
+        return trace
     if target.default_deny and not _source_allowed(trace.source_ip, target):
         return trace.block(
             "Delivery",

@@ -126,9 +126,7 @@ class SqlNetworkingForm(forms.Form):
                 rule="SQL-02",
             )
         )
-        exceptions = (
-            (HTML('<h3 class="az-subsection-title" id="sql-exceptions">Exceptions</h3>'),) if self.choice else ()
-        )
+        exceptions = (HTML('<div class="az-label" id="sql-exceptions">Exceptions</div>'),) if self.choice else ()
         allow = AzField(
             "allow_azure",
             id="sql-allow-azure",

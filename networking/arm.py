@@ -59,6 +59,17 @@ def nic_to_arm(nic: m.NetworkInterface) -> dict:
     return document
 
 
+def classic_vnet_export(vnet: m.VirtualNetwork) -> list[dict]:
+    """The classic VNet, then its gateway: the gateway isn't a resource of
+    its own in listings (CLASSIC-02), so the VNet carries it into Export
+    template, written as the lab's template deploy rebuilds it."""
+    documents = [resource_to_arm(vnet)]
+    gateway = m.VirtualNetworkGateway.objects.filter(vnet=vnet).select_related("resource_group__subscription").first()
+    if gateway is not None:
+        documents.append(registry.get(gateway.arm_type).to_arm(gateway))
+    return documents
+
+
 def _without(document: dict, *properties: str) -> dict:
     kept = {k: v for k, v in document["properties"].items() if k not in properties}
     return {**document, "properties": kept}
@@ -502,7 +513,7 @@ def find_peering(sandbox, parsed) -> m.VirtualNetworkPeering | None:
 # ARM type: (to_arm, from_arm, export)
 ARM_FUNCTIONS = {
     VNET: (resource_to_arm, vnet_from_arm, vnet_export),
-    CLASSIC_VNET: (resource_to_arm, classic_vnet_from_arm, None),
+    CLASSIC_VNET: (resource_to_arm, classic_vnet_from_arm, classic_vnet_export),
     SUBNET: (subnet_to_arm, subnet_from_arm, None),
     PEERING: (peering_to_arm, peering_from_arm, None),
     NSG: (resource_to_arm, nsg_from_arm, nsg_export),

@@ -565,6 +565,8 @@ def zone_export(zone: PrivateDnsZone) -> list[dict]:
 
 def _record_values(record_set: PrivateDnsRecordSet) -> dict:
     kind, values = record_set.record_type, record_set.records
+    if kind == "SOA":
+        return {"soaRecord": dict(values[0])}
     if kind == "CNAME":
         return {"cnameRecord": {"cname": values[0]}}
     if kind == "A":
@@ -632,6 +634,8 @@ def record_set_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
         raise ArmError(f"'{kind}' isn't a record type of private DNS zones.", resource=doc.name, path="type")
     zone_name, name = doc.child_names(2)
     zone = parent(ctx, resource_group, doc, PrivateDnsZone, zone_name)
+    if kind == "SOA":
+        return _soa_from_arm(doc, zone, name)
     lines = _record_lines(doc, kind)
     fields = {
         "record_name": "name",
@@ -650,6 +654,21 @@ def record_set_from_arm(ctx: DeployContext, resource_group: ResourceGroup, docum
             records=lines,
             original=original,
         )
+
+
+def _soa_from_arm(doc: Document, zone: PrivateDnsZone, name: str) -> PrivateDnsRecordSet:
+    """The zone's own SOA record set '@' takes the template's TTL, email and
+    timers (PDNS-01): a template can't add a second one."""
+    if name != "@":
+        raise ArmError("A private zone's SOA record set is named '@'.", resource=doc.name, path="name")
+    given = {
+        key: doc.get(f"properties.soaRecord.{key}", str if key == "email" else int, None)
+        for key in dns_services.SOA_EDITABLE
+    }
+    soa = {key: value for key, value in given.items() if value is not None}
+    record_set = PrivateDnsRecordSet.objects.get(zone=zone, name="@", record_type="SOA")
+    with transaction.atomic(), refusals(doc, {"ttl": "properties.ttl"}):
+        return dns_services.update_soa(record_set, ttl=doc.get("properties.ttl", int, record_set.ttl), soa=soa)
 
 
 def find_record_set(sandbox: Any, resource_id: ids.ResourceId) -> PrivateDnsRecordSet | None:

@@ -592,10 +592,25 @@ class PrivateDnsZone(ArmResource):
         }
 
 
-class PrivateDnsRecordSet(models.Model):
-    """A record set of a private zone; ``name`` is relative ("@" for the apex)."""
+# The portal's labels of an SOA record's fields, in its order (ARM's names as keys).
+SOA_LABELS = {
+    "email": "Email",
+    "host": "Host",
+    "refreshTime": "Refresh",
+    "retryTime": "Retry",
+    "expireTime": "Expire",
+    "minimumTtl": "Minimum TTL",
+    "serialNumber": "Serial number",
+}
 
-    TYPES = [(t, t) for t in ("A", "AAAA", "CNAME", "MX", "PTR", "SRV", "TXT")]
+
+class PrivateDnsRecordSet(models.Model):
+    """A record set of a private zone; ``name`` is relative ("@" for the apex).
+
+    Every zone holds one SOA record set "@", made with the zone and gone with
+    it (PDNS-01); its one record is the dict of ARM's ``soaRecord``."""
+
+    TYPES = [(t, t) for t in ("A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT")]
 
     zone = models.ForeignKey(PrivateDnsZone, on_delete=models.CASCADE, related_name="record_sets")
     name = models.CharField(max_length=253)
@@ -612,6 +627,19 @@ class PrivateDnsRecordSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}.{self.zone.name} {self.record_type}"
+
+    @property
+    def is_soa(self) -> bool:
+        return self.record_type == "SOA"
+
+    @property
+    def value_lines(self) -> list[str]:
+        """The Value column of the Record sets grid: an SOA's fields as the
+        portal lists them, other types' records as they are."""
+        if self.is_soa:
+            soa = self.records[0]
+            return [f"{label}: {soa[key]}" for key, label in SOA_LABELS.items()]
+        return [str(r) for r in self.records]
 
 
 class VirtualNetworkLink(models.Model):
@@ -691,6 +719,9 @@ class SqlServer(PaasTarget):
 
     arm_type = "Microsoft.Sql/servers"
     type_label = "SQL server"
+    # SQL-01: "Allow Azure services and resources to access this server" is
+    # the firewall rule from 0.0.0.0 to 0.0.0.0 (ARM's AllowAllWindowsAzureIps).
+    AZURE_SERVICES_RULE = "0.0.0.0"
     host_suffix = "database.windows.net"
     private_link_zone = "privatelink.database.windows.net"
     group_id = "sqlServer"

@@ -85,6 +85,18 @@ VNET_MENU = (
     AUTOMATION,
 )
 
+# CLASSIC-02: a classic VNet's gateway is part of the VNet; its pages are
+# the VNet's "VPN connections".
+CLASSIC_VNET_MENU = (
+    VNET_MENU[0],
+    _settings(
+        *VNET_MENU[1].items[:-1],
+        _item("VPN connections", "bi-shield-lock", "vnet_vpn_connections", "vpn_connections"),
+        VNET_MENU[1].items[-1],
+    ),
+    *VNET_MENU[2:],
+)
+
 NSG_MENU = (
     _top("bi-shield-lock", "nsg"),
     _settings(
@@ -257,7 +269,7 @@ def resource_types() -> list[ResourceType]:
             model="networking.VirtualNetwork",
             overview_url="networking:vnet_overview",
             url_provider=True,
-            menu=VNET_MENU,
+            menu=CLASSIC_VNET_MENU,
             row_filter={"is_classic": True},
             to_arm=arm_document,
         ),
@@ -300,6 +312,8 @@ def resource_types() -> list[ResourceType]:
             "VirtualNetworkGateway",
             overview_url="networking:gateway_overview",
             menu=GATEWAY_MENU,
+            # A classic VNet's gateway isn't an ARM resource (CLASSIC-02).
+            row_filter={"vnet__is_classic": False},
             product=_in_group(
                 "Virtual network gateway",
                 "bi-hdd-network",

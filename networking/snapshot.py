@@ -17,8 +17,8 @@ from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 from typing import Any
 
 from networking import models as m
+from networking.engine import addressing, servicetags, topology
 from networking.engine import routes as r
-from networking.engine import servicetags, topology
 from networking.engine.nsg import Nsg, Rule
 from networking.engine.trace import Trace
 from portal.models import Sandbox
@@ -40,6 +40,14 @@ def _networks(prefixes) -> tuple[IPv4Network, ...]:
         if net.version == 4:
             nets.append(net)
     return tuple(nets)
+
+
+def _gateway_instance_ip(gateway_subnet: str | None) -> str | None:
+    """The gateway instance's private address: the GatewaySubnet's first a
+    NIC may take (SUBNET-01), where Azure's first instance sits."""
+    if not gateway_subnet or ":" in gateway_subnet:
+        return None
+    return addressing.next_free_ip(gateway_subnet, ())
 
 
 class SnapshotBuilder:
@@ -162,6 +170,7 @@ def build(sandbox) -> topology.Topology:
         for p in m.VirtualNetworkPeering.objects.filter(vnet__sandbox=sandbox)
     )
     learned: dict[int, list[IPv4Network]] = {}
+    peer_ips: dict[int, list[tuple[IPv4Network, str]]] = {}
     for c in m.VirtualNetworkGatewayConnection.objects.filter(sandbox=sandbox).select_related(
         "local_network_gateway", "express_route_circuit"
     ):
@@ -171,11 +180,26 @@ def build(sandbox) -> topology.Topology:
         if c.express_route_circuit_id:
             prefixes += c.express_route_circuit.advertised_prefixes
         learned.setdefault(c.gateway_id, []).extend(_networks(prefixes))
+        peer = c.local_network_gateway.bgp_peering_address if c.enable_bgp and c.local_network_gateway_id else None
+        if peer:
+            # NW-10: a prefix learned over BGP has the BGP peer as its next hop.
+            peer_ips.setdefault(c.gateway_id, []).extend((n, peer) for n in _networks(prefixes))
+    gateway_subnets = dict(
+        m.Subnet.objects.filter(vnet__sandbox=sandbox, name__iexact="GatewaySubnet").values_list(
+            "vnet_id", "address_prefix"
+        )
+    )
     gateways = {}
     for g in m.VirtualNetworkGateway.objects.filter(sandbox=sandbox):
         pool = _networks([g.p2s_address_pool]) if g.p2s_address_pool else ()
         gateways[g.vnet_id] = topology.Gateway(
-            g.vnet_id, g.name, g.gateway_type, tuple(learned.get(g.pk, [])), pool[0] if pool else None
+            g.vnet_id,
+            g.name,
+            g.gateway_type,
+            tuple(learned.get(g.pk, [])),
+            pool[0] if pool else None,
+            ip=_gateway_instance_ip(gateway_subnets.get(g.vnet_id)),
+            peer_ips=tuple(peer_ips.get(g.pk, [])),
         )
     routes_by_table: dict[int, list[r.Route]] = {}
     for route in m.Route.objects.filter(route_table__sandbox=sandbox):
@@ -251,9 +275,11 @@ def build(sandbox) -> topology.Topology:
                     model.service_endpoint,
                     model.private_link_zone,
                     t.public_network_access != "Disabled",
-                    t.default_action == "Deny",
-                    _networks(t.ip_rules),
+                    # SQL-03: a SQL server's firewall refuses what no rule allows.
+                    t.default_action == "Deny" or model is m.SqlServer,
+                    _networks(r for r in t.ip_rules if r != m.SqlServer.AZURE_SERVICES_RULE),
                     frozenset(s.pk for s in t.vnet_rules.all()),
+                    azure_services=model is m.SqlServer and m.SqlServer.AZURE_SERVICES_RULE in t.ip_rules,
                 )
             )
             builder.add_endpoint_host(model._meta.model_name, t.pk, t.host_name)
@@ -270,7 +296,7 @@ def build(sandbox) -> topology.Topology:
         for pe in pe_rows
     ]
     records_by_zone: dict[int, dict] = {}
-    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox):
+    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox).exclude(record_type="SOA"):
         records_by_zone.setdefault(rs.zone_id, {})[rs.name.lower()] = (rs.record_type, tuple(rs.records))
     links_by_zone: dict[int, list] = {}
     for link in m.VirtualNetworkLink.objects.filter(zone__sandbox=sandbox):

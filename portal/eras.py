@@ -69,6 +69,9 @@ class Ruleset:
     newer_app_service_blades: bool = False
     # CLASSIC-01 (lab): classic (ASM) virtual networks and their gateways are retired.
     classic_networking_retired: bool = False
+    # SQL-02 (lab): a SQL server's Networking asks "Public network access"
+    # (Disable / Selected networks) instead of the "Deny public network access" checkbox.
+    sql_public_access_choice: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -145,6 +148,7 @@ CURRENT = Ruleset(
     ),
     newer_app_service_blades=True,
     classic_networking_retired=True,  # CLASSIC-01
+    sql_public_access_choice=True,  # SQL-02
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

@@ -71,6 +71,7 @@ class SubnetRouting:
     vnet_space: tuple[IPv4Network, ...]
     peered: tuple[tuple[IPv4Network, bool], ...] = ()  # (range, global)
     gateway_prefixes: tuple[IPv4Network, ...] = ()  # BGP / local network gateway / P2S
+    gateway_next_hops: tuple[tuple[IPv4Network, str], ...] = ()  # (prefix, next hop IP) (NW-10, ROUTE-33)
     service_endpoint_prefixes: tuple[tuple[IPv4Network, str], ...] = ()  # (prefix, service)
     private_endpoints: tuple[IPv4Network, ...] = ()  # /32s in this VNet or directly peered ones
     user_routes: tuple[Route, ...] = ()
@@ -140,8 +141,19 @@ def candidate_routes(config: SubnetRouting) -> list[Route]:
     for prefix, is_global in config.peered:
         routes.append(Route(prefix, GLOBAL_PEERING if is_global else PEERING, rule_ids=("ROUTE-07",)))
     if config.propagate_gateway_routes:
+        next_hops: dict[IPv4Network, str] = {}
+        for prefix, ip in config.gateway_next_hops:
+            next_hops.setdefault(prefix, ip)  # the first gateway's, as the routes' order
         for prefix in config.gateway_prefixes:
-            routes.append(Route(prefix, GATEWAY, source=GATEWAY_SOURCE, rule_ids=("ROUTE-07", "ROUTE-26")))
+            routes.append(
+                Route(
+                    prefix,
+                    GATEWAY,
+                    source=GATEWAY_SOURCE,
+                    next_hop_ip=next_hops.get(prefix),
+                    rule_ids=("ROUTE-07", "ROUTE-26"),
+                )
+            )
     for prefix, service in config.service_endpoint_prefixes:
         routes.append(Route(prefix, SERVICE_ENDPOINT, name=service, rule_ids=("ROUTE-07", "SE-03")))
     for prefix in config.private_endpoints:

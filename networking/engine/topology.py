@@ -75,6 +75,16 @@ class Gateway:
     kind: str  # "Vpn" or "ExpressRoute"
     prefixes: tuple[IPv4Network, ...] = ()  # learned: local network gateways, circuits (BGP)
     p2s_pool: IPv4Network | None = None  # the point-to-site client address pool (ASGW-09, ASGW-17)
+    # NW-10, ROUTE-33: the next hop IP of its routes: the instance's private
+    # address in the GatewaySubnet, or a BGP-learned prefix's peer address.
+    ip: str | None = None
+    peer_ips: tuple[tuple[IPv4Network, str], ...] = ()
+
+    def next_hop_ip(self, prefix: IPv4Network) -> str | None:
+        for learned, peer in self.peer_ips:
+            if learned == prefix:
+                return peer
+        return self.ip
 
     @property
     def advertised(self) -> tuple[IPv4Network, ...]:
@@ -128,6 +138,9 @@ class Target:
     default_deny: bool = False
     ip_rules: tuple[IPv4Network, ...] = ()
     vnet_rule_subnets: frozenset[int] = frozenset()
+    # SQL-01: a SQL server's "Allow Azure services and resources to access
+    # this server": any address of Azure gets in on the public endpoint.
+    azure_services: bool = False
 
 
 @dataclass(frozen=True)
@@ -361,6 +374,7 @@ class Topology:
             vnet_space=vnet.space,
             peered=tuple(peered),
             gateway_prefixes=self._gateway_prefixes(vnet.id),
+            gateway_next_hops=self._gateway_next_hops(vnet.id),
             service_endpoint_prefixes=tuple(servicetags.service_endpoint_prefixes(sorted(subnet.service_endpoints))),
             private_endpoints=tuple(network for _, network, _ in endpoints),
             user_routes=table.routes if table else (),
@@ -373,16 +387,26 @@ class Topology:
     def _gateway_prefixes(self, vnet_id: int) -> tuple[IPv4Network, ...]:
         """ROUTE-07: what the VNet's own gateway brings, then what the gateways
         of peers it uses remote gateways of bring (VNET-11)."""
-        prefixes: list[IPv4Network] = []
-        own_gateway = self.gateways.get(vnet_id)
-        if own_gateway:
-            prefixes.extend(own_gateway.advertised)
+        return tuple(prefix for gateway in self._gateways_used(vnet_id) for prefix in gateway.advertised)
+
+    def _gateway_next_hops(self, vnet_id: int) -> tuple[tuple[IPv4Network, str], ...]:
+        """NW-10, ROUTE-33: each gateway route's next hop IP address."""
+        return tuple(
+            (prefix, ip)
+            for gateway in self._gateways_used(vnet_id)
+            for prefix in gateway.advertised
+            if (ip := gateway.next_hop_ip(prefix))
+        )
+
+    def _gateways_used(self, vnet_id: int) -> list[Gateway]:
+        """The VNet's own gateway, then those of peers whose remote gateways it uses (VNET-11)."""
+        used = [self.gateways[vnet_id]] if vnet_id in self.gateways else []
         for peering in self.index.connected_peerings.get(vnet_id, ()):
             if peering.use_remote_gateways and peering.remote_vnet_id in self.vnets:
                 remote_gateway = self.gateways.get(peering.remote_vnet_id)
                 if remote_gateway:
-                    prefixes.extend(remote_gateway.advertised)
-        return tuple(prefixes)
+                    used.append(remote_gateway)
+        return used
 
     def gateway_for(self, vnet_id: int) -> Gateway | None:
         """The gateway a VNet's subnets send gateway traffic to: its own, else

@@ -80,6 +80,62 @@ class PublicAccessForm(forms.Form):
         )
 
 
+AZURE_SERVICES_LABEL = "Allow Azure services and resources to access this server"
+
+
+class SqlNetworkingForm(forms.Form):
+    """A SQL server's public access (SQL-01 to SQL-03), in its era's words:
+    [Classic] "Deny public network access" and "Allow Azure services and
+    resources to access this server"; [Current] "Public network access"
+    (Disable / Selected networks) and the same exception."""
+
+    deny_public = forms.BooleanField(required=False, label="Deny public network access")
+    public_access = Text(
+        20,
+        label="Public network access",
+        widget=forms.RadioSelect(choices=[("disabled", "Disable"), ("selected", "Selected networks")]),
+    )
+    allow_azure = forms.BooleanField(required=False, label=AZURE_SERVICES_LABEL)
+
+    def __init__(self, data=None, *, choice: bool, errors: dict | None = None, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.choice = choice
+        self.problems = dict(errors or {})
+        del self.fields["deny_public" if choice else "public_access"]
+
+    def denies_public(self) -> bool:
+        values = parsed(self)
+        return values["public_access"] == "disabled" if self.choice else bool(values["deny_public"])
+
+    @property
+    def helper(self):
+        access = (
+            AzField(
+                "public_access",
+                id="sql-public-access",
+                help='"Disable" leaves private endpoints as the only way in; "Selected networks" lets in what'
+                " the rules below allow.",
+                rule="SQL-02, SQL-03",
+            )
+            if self.choice
+            else AzField(
+                "deny_public",
+                id="sql-deny-public",
+                help="Yes: only private endpoints reach the server; its firewall and virtual network rules are"
+                " kept but not applied.",
+                rule="SQL-02",
+            )
+        )
+        exceptions = (HTML('<div class="az-label" id="sql-exceptions">Exceptions</div>'),) if self.choice else ()
+        allow = AzField(
+            "allow_azure",
+            id="sql-allow-azure",
+            help="The firewall rule 0.0.0.0 - 0.0.0.0: any address of Azure, other customers' included, gets in.",
+            rule="SQL-01",
+        )
+        return helper(access, *exceptions, allow)
+
+
 class VnetRuleForm(forms.Form):
     """The "Add existing virtual network" pane: virtual network, subnet and
     whether to enable the missing service endpoint first (SE-01). The

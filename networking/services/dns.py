@@ -27,7 +27,20 @@ AUTO_REGISTRATION_TTL = 10
 MAX_TTL = 2147483647
 
 TTL_UNITS = {"Seconds": 1, "Minutes": 60, "Hours": 3600, "Days": 86400, "Weeks": 604800}
-RECORD_TYPES = [t for t, _ in PrivateDnsRecordSet.TYPES]
+# The types a learner adds; the SOA record set comes with the zone (PDNS-01).
+RECORD_TYPES = [t for t, _ in PrivateDnsRecordSet.TYPES if t != "SOA"]
+# PDNS-01: the SOA record set Azure writes into every new private zone.
+SOA_TTL = 3600
+SOA_RECORD = {
+    "email": "azureprivatedns-host.microsoft.com",
+    "host": "azureprivatedns.net",
+    "refreshTime": 3600,
+    "retryTime": 300,
+    "expireTime": 2419200,
+    "minimumTtl": 10,
+    "serialNumber": 1,
+}
+SOA_EDITABLE = ("email", "refreshTime", "retryTime", "expireTime", "minimumTtl")
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _RECORD_LABEL = re.compile(r"^(?:\*|_?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?|_?[A-Za-z0-9])$")
@@ -194,6 +207,9 @@ def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDns
         check_zone_name_free(rg, name)
         check_zone_limit(sandbox)
         zone = PrivateDnsZone.objects.create(sandbox=sandbox, resource_group=rg, name=name, location="global")
+        PrivateDnsRecordSet.objects.create(
+            zone=zone, name="@", record_type="SOA", ttl=SOA_TTL, records=[dict(SOA_RECORD)]
+        )
         portal_services.log_activity(sandbox, zone, "Create or Update Private DNS Zone", "Succeeded")
         if log:
             portal_services.notify(
@@ -245,6 +261,12 @@ def save_record_set(
         name, record_type = original.name, original.record_type
     else:
         name = validate_record_name(name, zone.name)
+    if record_type == "SOA":
+        raise rule_error(
+            f"'{zone.name}' has its SOA record set '@' from its creation; a zone holds only that one.",
+            "PDNS-01",
+            field="record_type",
+        )
     if record_type not in RECORD_TYPES:
         raise rule_error("Choose a record type.", "NAMING-25", field="record_type")
     seconds = parse_ttl(ttl, ttl_unit)
@@ -289,8 +311,32 @@ def save_record_set(
     return record_set
 
 
+def refuse_soa(record_set: PrivateDnsRecordSet) -> None:
+    """PDNS-01: the SOA record set belongs to the zone; it goes only with it."""
+    if record_set.is_soa:
+        raise rule_error(
+            f"The SOA record set of '{record_set.zone.name}' can't be deleted: it goes with the zone.", "PDNS-01"
+        )
+
+
+def update_soa(record_set: PrivateDnsRecordSet, *, ttl: int, soa: dict) -> PrivateDnsRecordSet:
+    """A template's SOA record set sets its TTL and timers; the host stays
+    Azure's and the serial number Azure's own count (PDNS-01)."""
+    if not (1 <= ttl <= MAX_TTL):
+        raise rule_error(f"TTL must be between 1 second and {MAX_TTL} seconds.", "LIMIT-50", field="ttl")
+    current = record_set.records[0]
+    changed = {key: soa[key] for key in SOA_EDITABLE if key in soa}
+    record_set.ttl, record_set.records = ttl, [{**current, **changed}]
+    record_set.save(update_fields=["ttl", "records"])
+    portal_services.log_activity(
+        record_set.zone.sandbox, record_set.zone, "Create or Update SOA Record Set", "Succeeded"
+    )
+    return record_set
+
+
 def delete_record_set(record_set: PrivateDnsRecordSet) -> None:
     zone = record_set.zone
+    refuse_soa(record_set)
     with transaction.atomic():
         locks.check_delete(f"{record_set.zone.arm_id}/{record_set.record_type}/{record_set.name}")
         record_set.delete()

@@ -143,6 +143,28 @@ def access_of(target: PaasTarget) -> str:
     return "selected" if target.default_action == "Deny" else "all"
 
 
+AZURE_SERVICES_RULE = SqlServer.AZURE_SERVICES_RULE  # SQL-01
+
+
+def allows_azure_services(target: PaasTarget) -> bool:
+    return isinstance(target, SqlServer) and AZURE_SERVICES_RULE in target.ip_rules
+
+
+def set_sql_networking(target: SqlServer, *, deny_public: bool, allow_azure: bool) -> None:
+    """A SQL server's public access: denied (private endpoints only, SQL-02)
+    or its firewall's rules, with or without the Azure services rule
+    (SQL-01). A SQL server has no "All networks": what no rule allows is
+    refused (SQL-03)."""
+    with transaction.atomic():
+        target.refresh_from_db(fields=["ip_rules"])
+        rules = [r for r in target.ip_rules if r != AZURE_SERVICES_RULE]
+        target.ip_rules = [AZURE_SERVICES_RULE, *rules] if allow_azure else rules
+        target.public_network_access = "Disabled" if deny_public else "Enabled"
+        target.default_action = "Deny"
+        target.save(update_fields=["ip_rules", "public_network_access", "default_action"])
+        _saved(target, "Networking")
+
+
 def subnet_problem(target: PaasTarget, subnet: Subnet) -> tuple[str, str] | None:
     """Why ``subnet`` can't be a VNet rule of ``target`` as it stands, with the
     rule ID; ``("endpoint", ...)`` means only the service endpoint is missing."""

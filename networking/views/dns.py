@@ -107,7 +107,8 @@ def dns_record_set_add(request, subscription_id, rg, name):
 
 
 def _record_set(zone, pk) -> PrivateDnsRecordSet:
-    record_set = PrivateDnsRecordSet.objects.filter(zone=zone, pk=pk).first()
+    """A record set the learner may edit or delete: not the zone's SOA (PDNS-01)."""
+    record_set = PrivateDnsRecordSet.objects.filter(zone=zone, pk=pk).exclude(record_type="SOA").first()
     if record_set is None:
         raise Http404("No such record set")
     return record_set

@@ -5,6 +5,8 @@ with their "Create" wizards and Delete confirmations."""
 
 import json
 
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +26,7 @@ from networking.models import (
     VirtualNetworkGatewayConnection,
 )
 from networking.services import gateways as services
+from networking.views.vnets import get_vnet, vnet_blade
 from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
@@ -87,6 +90,21 @@ def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
         key: reverse(f"networking:gateway_{key}", kwargs=blade_kwargs(gateway))
         for key in ("overview", "configuration", "connections", "connection_add", "p2s", "delete")
     }
+    if gateway.vnet.is_classic:
+        # CLASSIC-02: a classic VNet's gateway is no ARM resource; its pages
+        # are the classic VNet's, under "VPN connections".
+        vnet = gateway.vnet
+        urls["overview"] = _vpn_connections_url(vnet)
+        return blade(
+            vnet,
+            menu=resource_menu(vnet, "vpn_connections"),
+            title="VPN connections" if active == "overview" else f"VPN connections: {title}",
+            icon="bi-diagram-3",
+            gateway=gateway,
+            classic_vnet=vnet,
+            urls=urls,
+            **extra,
+        )
     return blade(
         gateway,
         menu=resource_menu(gateway, active),
@@ -98,6 +116,10 @@ def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
     )
 
 
+def _vpn_connections_url(vnet) -> str:
+    return vnet_blade(vnet, "vpn_connections", "")["urls"]["vpn_connections"]
+
+
 @require_http_methods(["GET", "POST"])
 def gateway_create(request, subscription_id, rg):
     """ "Create virtual network gateway" (portal-ui §6)."""
@@ -107,6 +129,27 @@ def gateway_create(request, subscription_id, rg):
 @require_GET
 def gateway_overview(request, subscription_id, rg, name):
     gateway = _get_gateway(request, subscription_id, rg, name)
+    if gateway.vnet.is_classic:
+        return redirect(_vpn_connections_url(gateway.vnet))
+    return _gateway_overview(request, gateway)
+
+
+@require_GET
+def vnet_vpn_connections(request, provider, subscription_id, rg, name):
+    """A classic VNet's "VPN connections": its gateway, if it has one (CLASSIC-02)."""
+    vnet = get_vnet(request, provider, subscription_id, rg, name)
+    if not vnet.is_classic:
+        raise Http404("VPN connections is a page of classic virtual networks")
+    gateway = (
+        VirtualNetworkGateway.objects.filter(vnet=vnet).select_related("vnet__resource_group__subscription").first()
+    )
+    if gateway is None:
+        context = vnet_blade(vnet, "vpn_connections", "VPN connections", gateway=None)
+        return render(request, "networking/gateway_overview.html", context)
+    return _gateway_overview(request, gateway)
+
+
+def _gateway_overview(request, gateway):
     context = _gateway_blade(
         gateway,
         "overview",
@@ -482,6 +525,7 @@ _CN = "Microsoft.Network/connections"
 _ER = "Microsoft.Network/expressRouteCircuits"
 
 urlpatterns = [
+    path("<str:provider>/virtualNetworks/<str:name>/vpnconnections", vnet_vpn_connections, name="vnet_vpn_connections"),
     path(f"{_GW}/create", gateway_create, name="gateway_create"),
     path(f"{_GW}/<str:name>/overview", gateway_overview, name="gateway_overview"),
     path(f"{_GW}/<str:name>/activitylog", gateway_activity, name="gateway_activity"),

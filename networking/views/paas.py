@@ -15,6 +15,7 @@ from networking.forms.paas import (
     PaasWizard,
     PublicAccessForm,
     RemoveVnetRuleForm,
+    SqlNetworkingForm,
     VnetRuleForm,
 )
 from networking.services import paas as paas_services
@@ -106,9 +107,21 @@ def paas_overview(request, slug, subscription_id, rg, name):
     return render(request, "networking/paas_overview.html", context)
 
 
+def _sql_form(target, data=None, errors: dict | None = None) -> SqlNetworkingForm:
+    deny = target.public_network_access == "Disabled"
+    initial = {
+        "deny_public": deny,
+        "public_access": "disabled" if deny else "selected",
+        "allow_azure": paas_services.allows_azure_services(target),
+    }
+    choice = target.sandbox.rules.sql_public_access_choice
+    return SqlNetworkingForm(data, initial=initial, choice=choice, errors=errors)
+
+
 def _networking_context(target, slug, errors: dict, **extra):
     rules = list(target.vnet_rules.select_related("vnet__resource_group"))
     access = paas_services.access_of(target)
+    forms = {"sql_form": _sql_form(target, errors=errors)} if slug == "sql" else {}
     return _paas(
         target,
         slug,
@@ -118,8 +131,22 @@ def _networking_context(target, slug, errors: dict, **extra):
         access_form=PublicAccessForm(initial={"access": access}, errors=errors),
         vnet_rules=rules,
         errors=errors,
+        ip_rules=[r for r in target.ip_rules if slug != "sql" or r != paas_services.AZURE_SERVICES_RULE],
+        **forms,
         **extra,
     )
+
+
+def _save_access(request, target, slug: str) -> None:
+    """Save: a SQL server's own controls (SQL-01 to SQL-03), or the other
+    targets' "Public network access"."""
+    if slug == "sql":
+        form = _sql_form(target, request.POST)
+        paas_services.set_sql_networking(
+            target, deny_public=form.denies_public(), allow_azure=bool(parsed(form)["allow_azure"])
+        )
+    else:
+        paas_services.set_public_access(target, parsed(PublicAccessForm(request.POST))["access"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,7 +158,7 @@ def paas_networking(request, slug, subscription_id, rg, name):
         return respond(request, template, "paas-networking", _networking_context(target, slug, errors={}))
     errors, status = {}, 200
     try:
-        paas_services.set_public_access(target, parsed(PublicAccessForm(request.POST))["access"])
+        _save_access(request, target, slug)
     except AzureRuleError as exc:
         errors[exc.field or "access"], status = exc, 422
     return swap(

@@ -58,6 +58,8 @@ def _urls(vnet: VirtualNetwork) -> dict[str, str]:
     )
     urls = {name.removeprefix("vnet_"): reverse(f"networking:{name}", kwargs=kwargs) for name in names}
     urls["peerings"] = _peerings_url(vnet, kwargs)
+    if vnet.is_classic:
+        urls["vpn_connections"] = reverse("networking:vnet_vpn_connections", kwargs=kwargs)
     return urls
 
 

@@ -346,9 +346,12 @@ def _watcher_page(watcher: Watcher, active: str, title: str, **extra) -> dict:
 
 def _vm_nics(sandbox) -> list[NetworkInterface]:
     """NW-02: the tools work on virtual machines' NICs (not a private
-    endpoint's). A scale set instance's NIC (an AKS node's) isn't a top-level
-    network interface (VMSS-01): its pods are the picker's AKS sources."""
-    qs = NetworkInterface.objects.filter(sandbox=sandbox, scale_set="").exclude(vm__isnull=True, vm_name="")
+    endpoint's), on Resource Manager networks only (CLASSIC-03). A scale set
+    instance's NIC (an AKS node's) isn't a top-level network interface
+    (VMSS-01): its pods are the picker's AKS sources."""
+    qs = NetworkInterface.objects.filter(sandbox=sandbox, scale_set="", subnet__vnet__is_classic=False).exclude(
+        vm__isnull=True, vm_name=""
+    )
     return list(qs.select_related("subnet__vnet", "vm").order_by("name", "pk"))
 
 
@@ -481,7 +484,12 @@ ISSUE_TYPES = {
 
 
 def _subnets(sandbox) -> list:
-    subnets = Subnet.objects.filter(vnet__sandbox=sandbox).select_related("vnet").order_by("vnet__name", "name")
+    """Connection troubleshoot's subnet sources: Resource Manager VNets' only (CLASSIC-03)."""
+    subnets = (
+        Subnet.objects.filter(vnet__sandbox=sandbox, vnet__is_classic=False)
+        .select_related("vnet")
+        .order_by("vnet__name", "name")
+    )
     return [x for x in subnets if x.address_prefix and ":" not in x.address_prefix]
 
 

@@ -266,3 +266,10 @@ def open_marketplace_product(tab: Tab, kind: str, step: str | None = None) -> No
     tab.follow(tab.page.locator(f"#product-list li[data-product='{kind}'] #create-{kind}"), step)
     expect(tab.page.locator("#create-wizard")).to_be_visible()
     expect(wizard_tab(tab, "basics")).to_have_attribute("aria-selected", "true")
+
+
+def switch_era(tab: Tab, era: str) -> None:
+    """Portal settings > Portal era > Apply, as a learner does it."""
+    tab.goto("/sandbox/")
+    tab.page.locator("#era").select_option(era)
+    tab.follow(tab.page.locator("#save-era"), f"era-{era}")

@@ -14,19 +14,13 @@ from tests.e2e.flows import (
     integrate_existing_subnet,
     open_add_vnet_pane,
     open_blade,
+    switch_era,
     wait_for_pane,
     wait_until_running,
 )
 from tests.e2e.support import Tab
 
 pytestmark = pytest.mark.browser
-
-
-def switch_era(tab: Tab, era: str) -> None:
-    """Portal settings > Portal era > Apply, as a learner does it."""
-    tab.goto("/sandbox/")
-    tab.page.locator("#era").select_option(era)
-    tab.follow(tab.page.locator("#save-era"), f"era-{era}")
 
 
 def _menu(tab: Tab):

@@ -38,6 +38,7 @@ def reference_routing(topology: Topology, subnet: Subnet) -> r.SubnetRouting:
         vnet_space=vnet.space,
         peered=tuple(peered),
         gateway_prefixes=reference_gateway_prefixes(topology, vnet.id),
+        gateway_next_hops=reference_gateway_next_hops(topology, vnet.id),
         service_endpoint_prefixes=tuple(servicetags.service_endpoint_prefixes(sorted(subnet.service_endpoints))),
         private_endpoints=tuple(N(f"{pe.ip}/32") for pe in endpoints),
         user_routes=table.routes if table else (),
@@ -50,6 +51,28 @@ def reference_routing(topology: Topology, subnet: Subnet) -> r.SubnetRouting:
         ),
         vnet_prefix_length=min((s.prefixlen for s in vnet.space), default=16),
     )
+
+
+def reference_gateway_next_hops(topology: Topology, vnet_id: int) -> tuple[tuple[IPv4Network, str], ...]:
+    """Each gateway route's next hop IP: a BGP peer's for what it taught,
+    else the gateway instance's."""
+    hops = []
+    for prefix in reference_gateway_prefixes(topology, vnet_id):
+        for gateway in _used_gateways(topology, vnet_id):
+            if prefix in gateway.prefixes or prefix == gateway.p2s_pool:
+                peer = dict(gateway.peer_ips).get(prefix)
+                if peer or gateway.ip:
+                    hops.append((prefix, peer or gateway.ip))
+                break
+    return tuple(hops)
+
+
+def _used_gateways(topology: Topology, vnet_id: int) -> list:
+    connected = [p for p in topology.peerings if p.vnet_id == vnet_id and p.state == "Connected" and p.allow_access]
+    used = [vnet_id] + [
+        p.remote_vnet_id for p in connected if p.use_remote_gateways and p.remote_vnet_id in topology.vnets
+    ]
+    return [topology.gateways[v] for v in used if v in topology.gateways]
 
 
 def reference_gateway_prefixes(topology: Topology, vnet_id: int) -> tuple[IPv4Network, ...]:

@@ -4,9 +4,12 @@ endpoints (with their DNS zone group) and the PaaS targets: each seeded
 resource is built again from its export, and a template is refused where
 the blades refuse, with the same rule, writing nothing."""
 
+import re
+
 import pytest
 
 from networking import models as n
+from networking.services import dns as dns_services
 from networking.services import paas as target_services
 from portal.arm.errors import ArmError
 from portal.registry import registry
@@ -251,6 +254,7 @@ def test_the_seeded_private_dns_zone_round_trips_with_its_records_and_links(sour
     children = _children(zone)
     assert {c["type"] for c in children} == {
         "Microsoft.Network/privateDnsZones/A",
+        "Microsoft.Network/privateDnsZones/SOA",
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
     }
     assert [comparable(c, target) for c in _children(copy)] == [comparable(c, source) for c in children]
@@ -274,6 +278,36 @@ def test_a_second_registration_zone_for_a_vnet_is_refused_with_pedns_22(source, 
         deploy(target, rg, second)
     assert "PEDNS-22" in refused.value.rule_ids and refused.value.path == "properties.registrationEnabled"
     assert state(target) == before
+
+
+def test_a_zone_exports_its_soa_record_set_and_a_template_sets_its_timers_pdns_01(source, target):
+    rg, _, copy = _zone_estate(source, target)
+    soa = next(c for c in _children(copy) if c["type"] == "Microsoft.Network/privateDnsZones/SOA")
+    assert soa["name"] == "@" and soa["properties"]["ttl"] == 3600
+    assert soa["properties"]["soaRecord"] == dns_services.SOA_RECORD  # values read in test_dns_zone
+    changed = {
+        "type": "Microsoft.Network/privateDnsZones/SOA",
+        "name": "privatelink.database.windows.net/@",
+        "properties": {"ttl": 300, "soaRecord": {"email": "hostmaster.contoso.com", "host": "ns.contoso.com"}},
+    }
+    deploy(target, rg, changed)
+    record_set = n.PrivateDnsRecordSet.objects.get(zone=copy, record_type="SOA")
+    assert record_set.ttl == 300 and record_set.records[0]["email"] == "hostmaster.contoso.com"
+    assert record_set.records[0]["host"] == "azureprivatedns.net"  # Azure's, whatever a template says
+    assert n.PrivateDnsRecordSet.objects.filter(zone=copy, record_type="SOA").count() == 1
+    before = state(target)
+    with pytest.raises(ArmError) as refused:
+        deploy(target, rg, {**changed, "name": "privatelink.database.windows.net/second"})
+    assert refused.value.path == "name" and state(target) == before
+
+
+def test_a_zone_deployed_from_a_template_gets_its_soa_record_set_pdns_01(source, target):
+    rg = empty_group(target, NETWORK_RG)
+    zone = deploy(
+        target, rg, {"type": "Microsoft.Network/privateDnsZones", "name": "contoso.internal", "location": "global"}
+    )
+    assert [(r.name, r.record_type) for r in zone.record_sets.all()] == [("@", "SOA")]
+    assert to_arm(zone)["properties"]["numberOfRecordSets"] == 1
 
 
 @pytest.mark.parametrize(
@@ -305,6 +339,14 @@ def test_bad_record_sets_name_the_property_and_change_nothing(source, target, do
         deploy(target, rg, {"type": "Microsoft.Network/privateDnsZones/A", **document})
     assert (refused.value.resource, refused.value.path) == (document["name"], path)
     assert state(target) == before
+
+
+def test_the_seeded_private_endpoints_nic_is_named_as_azure_names_it(source):
+    """Azure names an endpoint's NIC '<endpoint>.nic.<guid>', the seed's too."""
+    nic = _get(n.PrivateEndpoint, source, "contoso-sql01-pe").nic
+    assert re.fullmatch(
+        r"contoso-sql01-pe\.nic\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", nic.name
+    )
 
 
 def test_the_seeded_private_endpoint_round_trips_with_its_zone_group(source, target):

@@ -9,6 +9,7 @@ from networking.services import compute as compute_services
 from networking.services import dns as dns_services
 from portal.errors import AzureRuleError
 from portal.models import ResourceGroup
+from tests.arm_support import to_arm
 from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,15 @@ def _vnet(client, name="contoso-vnet"):
 
 def test_create_wizard_makes_a_global_zone(alice):
     rg = _rg(alice)
-    url = reverse("networking:dns_zone_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
-    data = {"subscription": str(rg.subscription.subscription_id), "resource_group": rg.name, "name": "Private.Contoso.com", "region": "eastus"}
+    url = reverse(
+        "networking:dns_zone_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
+    )
+    data = {
+        "subscription": str(rg.subscription.subscription_id),
+        "resource_group": rg.name,
+        "name": "Private.Contoso.com",
+        "region": "eastus",
+    }
     assert alice.post(url, {**data, "action": "review"}).status_code == 200
     response = alice.post(url, {**data, "action": "create", "reviewed": "1"})
     assert response.status_code == 302
@@ -107,11 +115,19 @@ def test_a_cname_takes_exactly_one_alias(alice):
     zone = _zone(alice)
     response = alice.post(
         _url(zone, "record_set_add"),
-        {"name": "www", "record_type": "CNAME", "ttl": "1", "ttl_unit": "Hours", "records": "a.contoso.com\nb.contoso.com"},
+        {
+            "name": "www",
+            "record_type": "CNAME",
+            "ttl": "1",
+            "ttl_unit": "Hours",
+            "records": "a.contoso.com\nb.contoso.com",
+        },
         **HX,
     )
     assert response.status_code == 422 and "exactly one alias" in response.content.decode()
-    dns_services.save_record_set(zone, name="www", record_type="CNAME", ttl="1", ttl_unit="Hours", records=["app.azurewebsites.net"])
+    dns_services.save_record_set(
+        zone, name="www", record_type="CNAME", ttl="1", ttl_unit="Hours", records=["app.azurewebsites.net"]
+    )
     assert PrivateDnsRecordSet.objects.get(zone=zone, name="www").records == ["app.azurewebsites.net"]
 
 
@@ -132,7 +148,9 @@ def test_a_record_set_holds_at_most_20_records_limit_50(alice):
 
 def test_edit_and_delete_a_record_set(alice):
     zone = _zone(alice)
-    record = dns_services.save_record_set(zone, name="web", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.1.10"])
+    record = dns_services.save_record_set(
+        zone, name="web", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.1.10"]
+    )
     edit = _url(zone, "record_set_edit", pk=record.pk)
     assert "10.0.1.10" in alice.get(edit).content.decode()
     alice.post(edit, {"ttl": "30", "ttl_unit": "Seconds", "records": "10.0.1.11"})
@@ -146,8 +164,58 @@ def test_edit_and_delete_a_record_set(alice):
 
 def test_another_zones_record_set_is_404(alice):
     zone, other = _zone(alice), _zone(alice, "other.contoso.com")
-    record = dns_services.save_record_set(other, name="web", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.1.10"])
+    record = dns_services.save_record_set(
+        other, name="web", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.1.10"]
+    )
     assert alice.get(_url(zone, "record_set_edit", pk=record.pk)).status_code == 404
+
+
+# --- the SOA record set (PDNS-01) ------------------------------------------------------
+
+
+SOA_VALUES = [
+    "Email: azureprivatedns-host.microsoft.com",
+    "Host: azureprivatedns.net",
+    "Refresh: 3600",
+    "Retry: 300",
+    "Expire: 2419200",
+    "Minimum TTL: 10",
+    "Serial number: 1",
+]
+
+
+def test_a_new_zone_has_an_soa_record_set_at_the_apex_and_counts_it_pdns_01(alice):
+    zone = _zone(alice)
+    soa = PrivateDnsRecordSet.objects.get(zone=zone)
+    assert (soa.name, soa.record_type, soa.ttl, soa.value_lines) == ("@", "SOA", 3600, SOA_VALUES)
+    html = alice.get(_url(zone, "overview")).content.decode()
+    assert 'id="record-set-count">1<' in html
+    assert '<tr data-record="@" data-type="SOA">' in html and "Host: azureprivatedns.net" in html
+    assert to_arm(zone)["properties"]["numberOfRecordSets"] == 1
+
+
+def test_the_soa_record_set_is_neither_added_edited_nor_deleted_by_the_learner_pdns_01(alice):
+    zone = _zone(alice)
+    soa = PrivateDnsRecordSet.objects.get(zone=zone, record_type="SOA")
+    grid = alice.get(_url(zone, "overview"), **HX).content.decode()
+    assert "Delete @ SOA" not in grid and "Edit @ SOA" not in grid
+    assert ">SOA<" not in alice.get(_url(zone, "record_set_add"), **HX).content.decode()
+    with pytest.raises(AzureRuleError) as exc:
+        dns_services.save_record_set(zone, name="@", record_type="SOA", ttl="1", ttl_unit="Hours", records=["x"])
+    assert "PDNS-01" in exc.value.rule_ids
+    with pytest.raises(AzureRuleError) as exc:
+        dns_services.delete_record_set(soa)
+    assert "PDNS-01" in exc.value.rule_ids
+    for page in ("record_set_edit", "record_set_delete"):
+        assert alice.get(_url(zone, page, pk=soa.pk)).status_code == 404
+    alice.post(_url(zone, "record_set_delete", pk=soa.pk))
+    assert PrivateDnsRecordSet.objects.filter(pk=soa.pk).exists()
+
+
+def test_an_a_record_at_the_apex_sits_beside_the_soa(alice):
+    zone = _zone(alice)
+    dns_services.save_record_set(zone, name="@", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.1.10"])
+    assert sorted(PrivateDnsRecordSet.objects.filter(zone=zone).values_list("record_type", flat=True)) == ["A", "SOA"]
 
 
 # --- links ------------------------------------------------------------------------------
@@ -211,7 +279,9 @@ def test_a_new_vm_registers_and_goes_with_the_vm_pedns_23(alice):
     zone = _zone(alice)
     dns_services.create_link(zone, name="r", vnet=_vnet(alice), registration_enabled=True)
     subnet = _vnet(alice).subnets.get(name="vm-subnet")
-    vm = compute_services.create_vm(_rg(alice), name="web01", location="eastus", size="Standard_B2s", os_type="Linux", subnet=subnet)
+    vm = compute_services.create_vm(
+        _rg(alice), name="web01", location="eastus", size="Standard_B2s", os_type="Linux", subnet=subnet
+    )
     assert PrivateDnsRecordSet.objects.get(zone=zone, name="web01").records == ["10.0.1.5"]
     compute_services.delete_vm(vm)
     assert not PrivateDnsRecordSet.objects.filter(zone=zone, name="web01").exists()
@@ -223,7 +293,7 @@ def test_deleting_the_registration_link_removes_its_records_pedns_23(alice):
     dns_services.save_record_set(zone, name="manual", record_type="A", ttl="1", ttl_unit="Hours", records=["10.9.9.9"])
     response = alice.post(_url(zone, "link_delete", pk=link.pk))
     assert response.status_code == 302
-    assert list(PrivateDnsRecordSet.objects.filter(zone=zone).values_list("name", flat=True)) == ["manual"]
+    assert list(PrivateDnsRecordSet.objects.filter(zone=zone).values_list("name", flat=True)) == ["@", "manual"]
 
 
 def test_fallback_to_internet_is_current_era_and_privatelink_only_pedns_14(alice):
@@ -267,7 +337,9 @@ def test_zone_pages_query_count_does_not_grow(alice, django_assert_num_queries):
     def grow(n):
         start = PrivateDnsRecordSet.objects.filter(zone=zone).count()
         for i in range(start, start + n):
-            dns_services.save_record_set(zone, name=f"r{i}", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.0.1"])
+            dns_services.save_record_set(
+                zone, name=f"r{i}", record_type="A", ttl="1", ttl_unit="Hours", records=["10.0.0.1"]
+            )
 
     def count(url):
         from django.db import connection
@@ -282,6 +354,10 @@ def test_zone_pages_query_count_does_not_grow(alice, django_assert_num_queries):
         grow(2)
         small = count(_url(zone, page))
         grow(10)
-        dns_services.create_link(zone, name=f"l{page}", vnet=_vnet(alice, "contoso-weu-vnet" if page == "overview" else "contoso-westus-vnet"))
+        dns_services.create_link(
+            zone,
+            name=f"l{page}",
+            vnet=_vnet(alice, "contoso-weu-vnet" if page == "overview" else "contoso-westus-vnet"),
+        )
         with django_assert_num_queries(small):
             alice.get(_url(zone, page))

@@ -63,9 +63,16 @@ def test_a_target_gets_a_public_20_x_address(alice):
 
 def test_create_wizard(alice):
     rg = _rg(alice)
-    url = reverse("networking:storage_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name})
+    url = reverse(
+        "networking:storage_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
+    )
     assert "Create a storage account" in alice.get(url).content.decode()
-    data = {"subscription": str(rg.subscription.subscription_id), "resource_group": rg.name, "name": "contosoblobs", "region": "eastus"}
+    data = {
+        "subscription": str(rg.subscription.subscription_id),
+        "resource_group": rg.name,
+        "name": "contosoblobs",
+        "region": "eastus",
+    }
     assert "Validation passed" in alice.post(url, {**data, "action": "review"}).content.decode()
     assert alice.post(url, {**data, "action": "create", "reviewed": "1"}).status_code == 302
     assert StorageAccount.objects.filter(sandbox=alice.sandbox, name="contosoblobs").exists()
@@ -82,7 +89,7 @@ def test_outsider_404_and_wrong_method_405(alice, bob):
 
 
 def test_networking_page_full_and_fragment(alice):
-    target = _make(alice)
+    target = _make(alice, StorageAccount, "contosodata")
     full = alice.get(_url(target, "networking")).content.decode()
     assert "<html" in full and "Public network access" in full
     fragment = alice.get(_url(target, "networking"), **HX).content.decode()
@@ -90,7 +97,7 @@ def test_networking_page_full_and_fragment(alice):
 
 
 def test_public_network_access_choices(alice):
-    target = _make(alice)
+    target = _make(alice, StorageAccount, "contosodata")
     alice.post(_url(target, "networking"), {"access": "selected"})
     target.refresh_from_db()
     assert (target.public_network_access, target.default_action) == ("Enabled", "Deny")
@@ -111,7 +118,9 @@ def test_a_vnet_rule_needs_the_service_endpoint_se_01(alice):
 
 def test_enable_adds_the_endpoint_then_the_rule_se_01(alice):
     target, subnet = _make(alice), _subnet(alice)
-    response = alice.post(_url(target, "vnet_rule"), {"vnet": subnet.vnet_id, "subnet": subnet.pk, "enable_endpoint": "on"}, **HX)
+    response = alice.post(
+        _url(target, "vnet_rule"), {"vnet": subnet.vnet_id, "subnet": subnet.pk, "enable_endpoint": "on"}, **HX
+    )
     assert response.status_code == 200
     subnet.refresh_from_db()
     assert subnet.service_endpoints == ["Microsoft.Sql"]
@@ -154,11 +163,19 @@ def test_ip_rules_take_public_ipv4_only_se_02(alice):
 def test_connections_approve_reject_remove_pedns_30(alice):
     target = _make(alice)
     endpoint = endpoint_services.create_endpoint(
-        _rg(alice), name="pe", location="eastus", target=target, group_id="sqlServer", subnet=_subnet(alice), manual=True
+        _rg(alice),
+        name="pe",
+        location="eastus",
+        target=target,
+        group_id="sqlServer",
+        subnet=_subnet(alice),
+        manual=True,
     )
     html = alice.get(_url(target, "connections")).content.decode()
     assert 'data-state="Pending"' in html
-    assert alice.post(_url(target, "connection"), {"endpoint": endpoint.pk, "action": "approve"}, **HX).status_code == 200
+    assert (
+        alice.post(_url(target, "connection"), {"endpoint": endpoint.pk, "action": "approve"}, **HX).status_code == 200
+    )
     endpoint.refresh_from_db()
     assert endpoint.connection_state == "Approved"
     alice.post(_url(target, "connection"), {"endpoint": endpoint.pk, "action": "remove"})

@@ -247,3 +247,11 @@ def test_route_01_an_address_nobody_holds_is_no_answer_in_the_command(alice):
     assert "Destination: No answer. The network delivers the packet to 10.0.1.99" in text
     assert ": Blocked." not in text
     assert text.splitlines()[-2].endswith("-> 10.0.1.99 (no answer)")
+
+
+def test_the_trace_names_the_gateways_ip_as_next_hop_and_route_nw_10(carol):
+    """The same address Next hop and Effective routes show (ROUTE-33)."""
+    document = trace_json(carol, "--nic", "contoso-nva01-nic", "--to", "192.168.1.10", "--port", "443")
+    labels = {h["kind"]: h["label"] for h in document["hops"]}
+    assert labels["Next hop"] == "Virtual network gateway 10.100.255.4"
+    assert "10.100.255.4" in labels["Route"]

@@ -4,6 +4,7 @@ the path drawn hop by hop and the hop where the packet stops marked."""
 
 import re
 from html import unescape
+from ipaddress import ip_network
 
 import pytest
 from django.urls import reverse
@@ -293,3 +294,33 @@ def test_a_none_route_is_decided_at_the_route_with_a_user_defined_route_issue_nw
     assert 'data-status="Unreachable"' in html and 'data-type="UserDefinedRoute"' in html
     assert 'data-verdict="Blocked"' in html and 'data-step="Route"' in html
     assert _hops(html)[-1] == ("Route", "blocked") and "NW-46" in html
+
+
+def _classic_subnet(client) -> n.Subnet:
+    return n.Subnet.objects.filter(vnet__sandbox=client.sandbox, vnet__is_classic=True).select_related("vnet").first()
+
+
+def test_classic_vnets_subnets_are_not_offered_as_sources_classic_03(alice):
+    """Network Watcher works on Resource Manager resources only."""
+    classic = _classic_subnet(alice)
+    html = alice.get(_url(alice)).content.decode()
+    assert f"{classic.vnet.name} / {classic.name}" not in html
+    assert "contoso-vnet / integration-subnet" in html  # Resource Manager subnets stay
+    html = _check(alice, _form(alice, source_type="subnet", nic="", subnet=str(classic.pk)), status=422)
+    assert "Choose a subnet." in html or "Select a valid choice" in html
+
+
+def test_no_watcher_picker_offers_a_classic_vnets_nic_classic_03(alice):
+    classic = _classic_subnet(alice)
+    nic = n.NetworkInterface.objects.create(
+        sandbox=alice.sandbox,
+        resource_group=seed_nic(alice).resource_group,
+        name="classic-vm-nic",
+        location="eastus",
+        subnet=classic,
+        private_ip=str(ip_network(classic.address_prefix)[10]),
+        vm_name="classic-vm",
+    )
+    for page in ("connection_troubleshoot", "ip_flow_verify", "next_hop"):
+        html = alice.get(watcher_url(alice.sandbox.subscriptions.get(), "eastus", page)).content.decode()
+        assert nic.name not in html, page

@@ -295,3 +295,14 @@ def test_the_subnet_page_query_count_does_not_grow(alice, django_assert_num_quer
     grow_estate(alice)
     with django_assert_num_queries(len(before)):
         assert alice.get(url).status_code == 200
+
+
+def test_a_gateway_route_shows_the_gateways_instance_ip_nw_20_route_33(carol):
+    """The hub gateway's private address in its GatewaySubnet (10.100.255.0/27),
+    for the spoke that uses it as a remote gateway too."""
+    for vnet, subnet in (("contoso-spoke-vnet", "workload-subnet"), ("contoso-hub-vnet", "nva-subnet")):
+        rows = _routes(carol, _subnet_url(carol, vnet, subnet, "subnet_effective_routes_download"))
+        assert rows[("192.168.0.0/16", "Virtual network gateway")]["Next Hop IP Address"] == "10.100.255.4", vnet
+    html = carol.get(_subnet_url(carol, "contoso-spoke-vnet", "workload-subnet")).content.decode()
+    row = html[html.index('data-prefix="192.168.0.0/16"') :]
+    assert "<td>10.100.255.4</td>" in row[: row.index("</tr>")]

@@ -304,3 +304,25 @@ def test_query_counts_do_not_grow_with_the_sandbox(alice, page, data, django_ass
     grow_estate(alice)
     with django_assert_num_queries(len(before)):
         assert alice.get(_url(alice, page), params).status_code == 200
+
+
+def _nva_hop(client, destination: str) -> dict:
+    nic = n.NetworkInterface.objects.get(sandbox=client.sandbox, name="contoso-nva01-nic")
+    return {"nic": str(nic.pk), "source_ip": nic.private_ip, "destination_ip": destination}
+
+
+def test_next_hop_to_on_premises_is_the_gateways_ip_nw_10(carol):
+    html = _check(carol, "next_hop", _nva_hop(carol, "192.168.1.10"))
+    assert 'data-type="VirtualNetworkGateway"' in html
+    assert 'id="next-hop-ip">10.100.255.4<' in html
+
+
+def test_a_prefix_learned_over_bgp_has_the_peer_as_its_next_hop_nw_10(carol):
+    connection = n.VirtualNetworkGatewayConnection.objects.get(sandbox=carol.sandbox, name="hub-to-onprem")
+    local = connection.local_network_gateway
+    local.bgp_asn, local.bgp_peering_address = 65010, "192.168.0.1"
+    local.save(update_fields=["bgp_asn", "bgp_peering_address"])
+    connection.enable_bgp = True
+    connection.save(update_fields=["enable_bgp"])
+    html = _check(carol, "next_hop", _nva_hop(carol, "192.168.1.10"))
+    assert 'id="next-hop-ip">192.168.0.1<' in html

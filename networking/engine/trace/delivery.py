@@ -294,7 +294,8 @@ def deliver_by_route(
             f"Sent through the virtual network gateway to {address} on-premises.",
             *voice.gateway_rules,
         )
-        trace.hop(NEXT_HOP, NEXT_HOP_LABELS[r.GATEWAY], "To on-premises networks.")
+        label = NEXT_HOP_LABELS[r.GATEWAY] + (f" {route.next_hop_ip}" if route.next_hop_ip else "")
+        trace.hop(NEXT_HOP, label, "To on-premises networks.")
         trace.hop(DESTINATION, str(address), "On-premises, beyond the gateway.")
         return trace
     if hop == r.SERVICE_ENDPOINT:
@@ -592,6 +593,14 @@ def deliver_public(
             hop=DESTINATION,
             label=label,
         )
+    if target.azure_services and target.default_deny and not _source_allowed(trace.source_ip, target):
+        accepted = (
+            f"'{target.name}' allows Azure services and resources: {trace.source_ip}, an address of Azure, gets in "
+            "on its public endpoint."
+        )
+        trace.add("Delivery", REACHABLE, accepted, "SQL-01", *voice.public_rules)
+        trace.hop(DESTINATION, label, accepted)
+        return trace
     if target.default_deny and not _source_allowed(trace.source_ip, target):
         return trace.block(
             "Delivery",

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from appservice import services
+from appservice import runtimes, services
 from appservice.models import SKUS, AppServicePlan, AppSetting, VnetIntegration, WebApp
 from networking.arm_services import (
     Document,
@@ -136,6 +136,8 @@ def site_to_arm(app: WebApp) -> dict:
     document["kind"] = "app,linux" if plan.os == "Linux" else "app"
     settings = list(app.settings.all())
     site_config: dict[str, Any] = {"appSettings": [{"name": s.name, "value": s.value} for s in settings]}
+    if app.runtime is not None:
+        site_config.update(app.runtime.site_config(plan.os))
     # The lab tells "never set" (None) from "off": only a set value is shown.
     if app.vnet_route_all_enabled is not None:
         site_config["vnetRouteAllEnabled"] = app.vnet_route_all_enabled
@@ -194,10 +196,22 @@ def _integrate_regional(doc: Document, app: WebApp, subnet: Subnet | None, path:
         services.add_regional_integration(app, subnet.vnet, subnet=subnet)
 
 
+def _runtime(doc: Document, plan: AppServicePlan) -> str:
+    """The runtime stack the site's siteConfig names on its plan's OS ("" for none)."""
+    config = doc.get("properties.siteConfig", dict, None) or {}
+    try:
+        runtime = runtimes.from_site_config(plan.os, config)
+    except LookupError as exc:
+        path = "properties.siteConfig." + ("linuxFxVersion" if plan.os == runtimes.LINUX else "metadata")
+        raise ArmError(f"'{exc.args[0]}' isn't a runtime stack the lab knows.", resource=doc.name, path=path) from None
+    return runtime.key if runtime is not None else ""
+
+
 def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> WebApp:
     doc = Document(document)
     plan = reference(ctx, doc, "properties.serverFarmId", AppServicePlan)
     check_location(doc, plan.location, "App Service plan")
+    runtime = _runtime(doc, plan)
     subnet_path = "properties.virtualNetworkSubnetId"
     subnet = reference(ctx, doc, subnet_path, Subnet) if doc.get(subnet_path, str, None) else None
     route_all = _route_all(doc)
@@ -206,7 +220,7 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
         rows = _setting_rows(doc, app)
         with refusals(doc, _SITE_FIELDS):
             if app is None:
-                app = services.create_webapp(resource_group, name=doc.name, plan=plan)
+                app = services.create_webapp(resource_group, name=doc.name, plan=plan, runtime=runtime)
             elif app.resource_group_id != resource_group.pk:
                 raise ArmError(
                     f"'{doc.name}' already exists in resource group '{app.resource_group.name}'.",
@@ -214,6 +228,8 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
                     path="name",
                 )
             unchangeable(doc, "properties.serverFarmId", app.plan, plan)
+            if runtime and runtime != app.runtime_stack:
+                services.set_runtime_stack(app, runtime)
         settings_path = "properties.siteConfig.appSettings"
         with refusals(doc, {"name": settings_path, "value": settings_path}, default=settings_path):
             current = [(s.name, s.value, s.slot_setting) for s in AppSetting.objects.filter(app=app)]

@@ -5,6 +5,7 @@ import re
 from django.db import models
 from django.utils import timezone
 
+from appservice.runtimes import RUNTIMES, Runtime
 from portal import eras
 from portal.models import ArmResource
 
@@ -105,6 +106,8 @@ class WebApp(ArmResource):
     vnet_route_all_enabled = models.BooleanField(null=True, blank=True)
     # Overview > Reset publish profile changes the deployment password.
     publishing_generation = models.PositiveIntegerField(default=1)
+    # Basics > Runtime stack (appservice/runtimes.py); "" when a template named none.
+    runtime_stack = models.CharField(max_length=24, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -125,6 +128,10 @@ class WebApp(ArmResource):
     @property
     def status(self) -> str:
         return self.status_at(timezone.now())
+
+    @property
+    def runtime(self) -> "Runtime | None":
+        return RUNTIMES.get(self.runtime_stack)
 
     @property
     def default_host_name(self) -> str:

@@ -23,6 +23,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
+from appservice import runtimes
 from appservice.models import (
     ISOLATED_TIERS,
     SKUS,
@@ -966,20 +967,45 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
     return plan
 
 
-def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
+def set_runtime_stack(app: WebApp, runtime: str) -> None:
+    """Change the app's runtime stack (a template's siteConfig); it must run
+    on the plan's operating system."""
+    stack = runtimes.RUNTIMES.get(runtime)
+    if stack is None:
+        raise rule_error(f"'{runtime}' isn't a runtime stack of App Service.", field="runtime_stack")
+    if app.plan.os not in stack.systems:
+        raise rule_error(f"{stack.label} doesn't run on {app.plan.os}.", field="runtime_stack")
+    WebApp.objects.filter(pk=app.pk).update(runtime_stack=runtime)
+    app.runtime_stack = runtime
+    portal_services.log_activity(app.sandbox, app, "Update website configuration", "Succeeded")
+
+
+def create_webapp(rg, *, name: str, plan: AppServicePlan, runtime: str = "") -> WebApp:
     """Create a web app on ``plan``. The app runs in the plan's region (an app
-    can only use a plan of its own region and resource group's subscription)."""
+    can only use a plan of its own region and resource group's subscription)
+    and on its operating system, which the runtime stack must run on
+    (appservice/runtimes.py; "" is a template that names none)."""
     sandbox = rg.subscription.sandbox
     name = validate_name("webapp", name)
     if plan.sandbox_id != sandbox.pk:
         # Another sandbox's plan is invisible here (DESIGN: Tenancy); not an Azure rule.
         raise rule_error("Choose an App Service plan of this subscription.", field="plan")
+    stack = runtimes.RUNTIMES.get(runtime)
+    if runtime and stack is None:
+        raise rule_error(f"'{runtime}' isn't a runtime stack of App Service.", field="runtime_stack")
+    if stack is not None and plan.os not in stack.systems:
+        raise rule_error(
+            f"{stack.label} runs on {' and '.join(stack.systems)}, and '{plan.name}' is a {plan.os} plan.",
+            field="plan",
+        )
     with transaction.atomic():
         if WebApp.objects.filter(sandbox=sandbox, name__iexact=name).exists():
             raise rule_error(
                 f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.", "NAMING-05", field="name"
             )
-        app = WebApp.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan)
+        app = WebApp.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan, runtime_stack=runtime
+        )
         portal_services.deployed(
             sandbox, app, "Create or Update Web App", f"Web app '{name}' was created in '{rg.name}'.", link=app_link(app)
         )

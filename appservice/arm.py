@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from appservice import services
+from appservice import runtimes, services
 from appservice.models import SKUS, AppServicePlan, AppSetting, ConnectionString, VnetIntegration, WebApp
 from networking.arm_services import (
     Document,
@@ -167,20 +167,11 @@ def site_to_arm(app: WebApp) -> dict:
     return document
 
 
-# Windows stacks other than .NET: the siteConfig property that names their version.
-_WINDOWS_STACK_KEYS = {"PHP": "phpVersion", "Java": "javaVersion", "Node": "nodeVersion"}
-
-
 def _general_to_arm(app: WebApp) -> dict[str, Any]:
-    """General settings, Path mappings and Default documents as siteConfig."""
-    stack, version = services.effective_stack(app)
-    config: dict[str, Any] = {}
-    if app.plan.os == "Linux":
-        config["linuxFxVersion"] = version
-    else:
-        config["netFrameworkVersion"] = version if stack == ".NET" else "v4.0"
-        if stack in _WINDOWS_STACK_KEYS:
-            config[_WINDOWS_STACK_KEYS[stack]] = version
+    """The runtime stack (as runtimes.py writes it on the plan's OS), General
+    settings, Path mappings and Default documents as siteConfig."""
+    config: dict[str, Any] = app.runtime.site_config(app.plan.os) if app.runtime is not None else {}
+    if app.plan.os == "Windows":
         config["defaultDocuments"] = list(app.default_documents)
     config.update(
         {
@@ -250,29 +241,12 @@ def _virtual_applications_from_arm(doc: Document, path: str) -> list[dict]:
     return rows
 
 
-def _stack_from_arm(doc: Document, app: WebApp, os_name: str) -> tuple[str, str]:
-    config = "properties.siteConfig"
-    current = services.effective_stack(app) if app is not None else services.DEFAULT_STACKS[os_name]
-    if os_name == "Linux":
-        version = doc.get(f"{config}.linuxFxVersion", str, "") or current[1]
-        stack = next((s for s, versions in services.STACKS["Linux"].items() if version in versions), "")
-        return (stack or version.split("|")[0], version)
-    for stack, key in _WINDOWS_STACK_KEYS.items():
-        version = doc.get(f"{config}.{key}", str, "")
-        if version:
-            return stack, version
-    if doc.get(f"{config}.netFrameworkVersion", str, None) is None:
-        return current
-    return ".NET", doc.get(f"{config}.netFrameworkVersion", str)
-
-
-def _site_config_from_arm(doc: Document, app: WebApp | None, os_name: str) -> dict[str, Any]:
-    """What the site's document sets of General settings, Path mappings and
-    Default documents; an absent property keeps the app's value."""
+def _site_config_from_arm(doc: Document, app: WebApp | None, os_name: str, runtime: str) -> dict[str, Any]:
+    """What the site's document sets of the runtime stack, General settings,
+    Path mappings and Default documents; an absent property keeps the app's value."""
     config = "properties.siteConfig"
     now = app if app is not None else WebApp()
-    values: dict[str, Any] = {}
-    values["stack"], values["stack_version"] = _stack_from_arm(doc, app, os_name)
+    values: dict[str, Any] = {"runtime_stack": runtime or now.runtime_stack}
     for field, key in (
         ("use_32bit_worker_process", f"{config}.use32BitWorkerProcess"),
         ("http20_enabled", f"{config}.http20Enabled"),
@@ -361,8 +335,7 @@ def _integrate_regional(doc: Document, app: WebApp, subnet: Subnet | None, path:
 
 
 _SITE_CONFIG_PATHS = {
-    "stack": "properties.siteConfig",
-    "stack_version": "properties.siteConfig",
+    "runtime_stack": "properties.siteConfig",
     "use_32bit_worker_process": "properties.siteConfig.use32BitWorkerProcess",
     "managed_pipeline_mode": "properties.siteConfig.managedPipelineMode",
     "ftps_state": "properties.siteConfig.ftpsState",
@@ -384,10 +357,28 @@ def _save_settings(doc: Document, app: WebApp, rows: list, strings: list | None)
         raise refusal(exc, resource=doc.name, path=path or "properties.siteConfig.appSettings") from None
 
 
+def _runtime(doc: Document, plan: AppServicePlan) -> str:
+    """The runtime stack the site's siteConfig names on its plan's OS ("" for
+    none); one the lab doesn't know is refused (CONFIG-05)."""
+    config = doc.get("properties.siteConfig", dict, None) or {}
+    try:
+        runtime = runtimes.from_site_config(plan.os, config)
+    except LookupError as exc:
+        path = "properties.siteConfig." + ("linuxFxVersion" if plan.os == runtimes.LINUX else "metadata")
+        raise ArmError(
+            f"'{exc.args[0]}' isn't a runtime stack the lab knows.",
+            resource=doc.name,
+            path=path,
+            rule_ids=("CONFIG-05",),
+        ) from None
+    return runtime.key if runtime is not None else ""
+
+
 def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: dict) -> WebApp:
     doc = Document(document)
     plan = reference(ctx, doc, "properties.serverFarmId", AppServicePlan)
     check_location(doc, plan.location, "App Service plan")
+    runtime = _runtime(doc, plan)
     subnet_path = "properties.virtualNetworkSubnetId"
     subnet = reference(ctx, doc, subnet_path, Subnet) if doc.get(subnet_path, str, None) else None
     route_all = _route_all(doc)
@@ -396,10 +387,10 @@ def site_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document: d
         rows = _setting_rows(doc, app)
         strings_path = "properties.siteConfig.connectionStrings"
         strings = _connection_rows(doc, app) if doc.get(strings_path, list, None) is not None else None
-        site_config = _site_config_from_arm(doc, app, plan.os)
+        site_config = _site_config_from_arm(doc, app, plan.os, runtime)
         with refusals(doc, _SITE_FIELDS):
             if app is None:
-                app = services.create_webapp(resource_group, name=doc.name, plan=plan)
+                app = services.create_webapp(resource_group, name=doc.name, plan=plan, runtime=runtime)
             elif app.resource_group_id != resource_group.pk:
                 raise ArmError(
                     f"'{doc.name}' already exists in resource group '{app.resource_group.name}'.",

@@ -8,13 +8,13 @@ from types import SimpleNamespace
 
 from django import forms
 
-from appservice import services
+from appservice import runtimes, services
 from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, ConnectionString, WebApp, sku_display
 from networking.forms.fields import PkField, Text, parsed
 from networking.models import Subnet, VirtualNetwork
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGIONS
 from portal.naming import validate_name
 
@@ -108,30 +108,72 @@ class WebAppWizard(CreateWizard):
     name_kind = "webapp"
 
     publish = forms.ChoiceField(choices=[("code", "Code")], initial="code", label="Publish", widget=forms.RadioSelect)
-    # The sandbox's plans (set by __init__); one of another sandbox is "Select an App Service plan".
+    # The era's stacks (set by __init__), in groups as the portal's drop-down heads them.
+    runtime_stack = Text(24, label="Runtime stack", widget=Picker)
+    os = forms.ChoiceField(
+        choices=[(runtimes.LINUX, "Linux"), (runtimes.WINDOWS, "Windows")],
+        initial=runtimes.WINDOWS,
+        label="Operating System",
+        widget=forms.RadioSelect,
+    )
+    # The sandbox's plans of the chosen OS (set by __init__); any other is "Select an App Service plan".
     plan = Text(40, label="App Service Plan", widget=Picker)
 
     def __init__(self, sandbox, data=None):
         super().__init__(sandbox, data)
         # The region is the plan's (an app runs in its plan's region), so it isn't asked.
         self.fields["region"].required = False
-        self.plans = list(
-            AppServicePlan.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
-        )
-        if self.plans:
-            self.initial["plan"] = str(self.plans[0].pk)
+        self.stacks = runtimes.offered(sandbox.era)
+        self._offer_stacks()
+        # The stack decides the operating system when it runs on one only.
+        os_name = self.value("os") if self.value("os") in (runtimes.LINUX, runtimes.WINDOWS) else "Windows"
+        stack = self.chosen_stack
+        if stack is not None and os_name not in stack.systems:
+            os_name = stack.systems[0]
+        self.fields["os"].widget.disabled = {
+            system: f"{stack.label} doesn't run on {system}."
+            for system in (runtimes.LINUX, runtimes.WINDOWS)
+            if stack is not None and system not in stack.systems
+        }
+        all_plans = AppServicePlan.objects.filter(sandbox=sandbox).select_related("resource_group").order_by("name")
+        self.plans = [p for p in all_plans if p.os == os_name]
+        # Azure never preselects a plan of an App Service Environment: the
+        # learner's first multitenant plan of that OS, or none.
+        own = next((p for p in self.plans if not p.in_ase), None)
+        default_plan = str(own.pk) if own else ""
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["os"] = os_name
+            other_os = {str(p.pk) for p in all_plans if p.os != os_name}
+            if self.data.get("plan") in other_os:
+                # A plan of the other OS (the stack or OS just changed): the list starts over.
+                self.data["plan"] = default_plan
+        else:
+            self.initial.update(os=os_name, plan=default_plan)
         self.fields["plan"].widget.choices = [("", "Select an App Service plan")] + [
-            (str(p.pk), f"{p.name} ({p.sku_label}, {p.os}, {p.region_label})") for p in self.plans
+            (str(p.pk), f"{p.name} ({p.sku_label}, {p.region_label})") for p in self.plans
         ]
         # Shown as the portal shows it, not offered: only code is published here.
         publish = self.fields["publish"].widget
         publish.choices = [*publish.choices, ("docker", "Docker Container")]
         publish.disabled = {"docker": "Not simulated in VNet Lab"}
 
+    def _offer_stacks(self) -> None:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for stack in self.stacks:
+            groups.setdefault(stack.group, []).append((stack.key, stack.label))
+        self.fields["runtime_stack"].widget.choices = [("", "Select a runtime stack"), *groups.items()]
+
+    @property
+    def chosen_stack(self) -> runtimes.Runtime | None:
+        value = self.value("runtime_stack")
+        return next((s for s in self.stacks if s.key == value), None)
+
     @property
     def helpers(self) -> dict:
-        """Basics: the name with its live check (NAMING-05) and Publish; then
-        the plan, labelled with its operating system and region once picked."""
+        """Basics: the name with its live check (NAMING-05), Publish, Runtime
+        stack and the Operating System it allows; then the plan, labelled
+        with the operating system and its region once picked."""
         page = "appservice/create_webapp.html#"
         plan = self.chosen_plan
         wizard = {"hx-post": "{{ request.path }}"}
@@ -149,6 +191,14 @@ class WebAppWizard(CreateWizard):
                     },
                 ),
                 AzField("publish", id="publish", star=True),
+                AzField("runtime_stack", id="runtime-stack", star=True, **RERENDER_WIZARD),
+                AzField(
+                    "os",
+                    id="webapp-os",
+                    star=True,
+                    help="The runtime stack decides where it can run; the App Service plan runs the same operating system.",
+                    **RERENDER_WIZARD,
+                ),
                 rows=True,
             ),
             "plan": helper(
@@ -156,7 +206,7 @@ class WebAppWizard(CreateWizard):
                     "plan",
                     id="plan",
                     star=True,
-                    label=f"{plan.os} Plan ({plan.region_label})" if plan else "",
+                    label=f"{self.value('os')} Plan ({plan.region_label})" if plan else f"{self.value('os')} Plan",
                     after_template=page + "plan-after",
                     **wizard,
                     **{"hx-trigger": "change", "hx-vals": '{"action": "stay"}'},
@@ -201,6 +251,8 @@ class WebAppWizard(CreateWizard):
         name = attempt("name", validate_name, "webapp", self.value("name"))
         if name and WebApp.objects.filter(sandbox=self.sandbox, name__iexact=name).exists():
             problems["name"] = self._taken(name)
+        if "runtime_stack" not in problems and self.chosen_stack is None:
+            problems["runtime_stack"] = Problem("Select a runtime stack.")
         if "plan" not in problems and self.chosen_plan is None:
             # Plans of another sandbox are not among the choices (DESIGN: Tenancy).
             problems["plan"] = Problem("Select an App Service plan of this subscription.")
@@ -210,14 +262,17 @@ class WebAppWizard(CreateWizard):
         return super().deploy()
 
     def create(self, rg):
-        return services.create_webapp(rg, name=self.cleaned_data["name"], plan=self.chosen_plan)
+        return services.create_webapp(
+            rg, name=self.cleaned_data["name"], plan=self.chosen_plan, runtime=self.chosen_stack.key
+        )
 
     def instance_summary(self):
-        plan = self.chosen_plan
+        plan, stack = self.chosen_plan, self.chosen_stack
         return [
             ("Name", self.value("name")),
             ("Publish", "Code"),
-            ("Operating System", plan.os if plan else ""),
+            ("Runtime stack", stack.label if stack else ""),
+            ("Operating System", self.value("os")),
             ("Region", self.region_label),
             ("App Service Plan", f"{plan.name} ({plan.sku_label})" if plan else ""),
         ]
@@ -821,19 +876,23 @@ class GeneralSettingsForm(SiteConfigForm):
     )
 
     def setup(self) -> None:
-        stacks = services.STACKS[self.app.plan.os]
-        self.fields["stack"].choices = [(s, s) for s in stacks]
-        self.fields["stack_version"].choices = [(s, list(v.items())) for s, v in stacks.items()]
+        # The runtime stacks of runtimes.py for the app's OS and era, in
+        # groups: the Stack picker lists the groups, Version their stacks.
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for runtime in services.stack_choices(self.app):
+            groups.setdefault(runtime.group, []).append((runtime.key, runtime.label))
+        blank = [("", "Select a stack")] if self.app.runtime is None else []
+        self.fields["stack"].choices = blank + [(g, g) for g in groups]
+        self.fields["stack_version"].choices = blank + list(groups.items())
 
     def __init__(self, app: WebApp, data=None) -> None:
         super().__init__(app, data)
         if data is None:
-            stack, version = services.effective_stack(app)
             self.initial.update(
                 {
                     "base_version": app.settings_version,
-                    "stack": stack,
-                    "stack_version": version,
+                    "stack": app.runtime.group if app.runtime is not None else "",
+                    "stack_version": app.runtime_stack,
                     "platform": "32" if app.use_32bit_worker_process else "64",
                     "managed_pipeline_mode": app.managed_pipeline_mode,
                     "ftps_state": app.ftps_state,
@@ -847,10 +906,11 @@ class GeneralSettingsForm(SiteConfigForm):
     def values(self) -> dict:
         """The tab's values as the service takes them (it checks them)."""
         data = self.cleaned_data
-        # The stack and version as sent: the service refuses one the OS doesn't offer (CONFIG-05).
-        raw = {f: str(self.data.get(f, ""))[:40] for f in ("stack", "stack_version")}
+        # The stack and version (a runtime stack) as sent: the service refuses
+        # one the app's OS and era don't offer (CONFIG-05).
         return {
-            **raw,
+            "stack": str(self.data.get("stack", ""))[:40],
+            "runtime_stack": str(self.data.get("stack_version", ""))[:40],
             "use_32bit_worker_process": data.get("platform") != "64",
             "managed_pipeline_mode": data.get("managed_pipeline_mode") or self.app.managed_pipeline_mode,
             "ftps_state": data.get("ftps_state") or self.app.ftps_state,

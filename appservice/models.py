@@ -5,6 +5,7 @@ import re
 from django.db import models
 from django.utils import timezone
 
+from appservice.runtimes import RUNTIMES, Runtime
 from portal import eras
 from portal.models import ArmResource
 
@@ -128,11 +129,11 @@ class WebApp(ArmResource):
     vnet_route_all_enabled = models.BooleanField(null=True, blank=True)
     # Overview > Reset publish profile changes the deployment password.
     publishing_generation = models.PositiveIntegerField(default=1)
+    # Basics > Runtime stack (appservice/runtimes.py), which Configuration >
+    # General settings' Stack settings change; "" when a template named none.
+    runtime_stack = models.CharField(max_length=24, blank=True, default="")
     # Configuration > General settings (portal-ui §2.4), the site's siteConfig
-    # (and clientAffinityEnabled, clientCertEnabled/clientCertMode). A blank
-    # stack is the OS's default (DEFAULT_STACKS).
-    stack = models.CharField(max_length=16, blank=True)
-    stack_version = models.CharField(max_length=24, blank=True)
+    # (and clientAffinityEnabled, clientCertEnabled/clientCertMode).
     use_32bit_worker_process = models.BooleanField(default=True)
     managed_pipeline_mode = models.CharField(max_length=12, default="Integrated")
     ftps_state = models.CharField(max_length=12, default="AllAllowed")
@@ -167,6 +168,10 @@ class WebApp(ArmResource):
     @property
     def status(self) -> str:
         return self.status_at(timezone.now())
+
+    @property
+    def runtime(self) -> "Runtime | None":
+        return RUNTIMES.get(self.runtime_stack)
 
     @property
     def default_host_name(self) -> str:

@@ -24,6 +24,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
+from appservice import runtimes
 from appservice.models import (
     ISOLATED_TIERS,
     SKUS,
@@ -213,7 +214,9 @@ def gateway_problem(app: WebApp, vnet: VirtualNetwork, plan_gateway_vnets: set[i
         )
     reason = gateway.gateway_integration_problem()
     if reason is not None:
-        return refuse("ERR-18", "SEED-11", "ASGW-07", "ASGW-08", "ASGW-09", "ASGW-10", reason=f"{reason} on '{gateway.name}'")
+        return refuse(
+            "ERR-18", "SEED-11", "ASGW-07", "ASGW-08", "ASGW-09", "ASGW-10", reason=f"{reason} on '{gateway.name}'"
+        )
     if plan.os != "Windows":
         return refuse("ERR-18", "ASGW-02", reason=f"'{app.name}' runs on Linux")
     if plan.tier not in rules.gateway_integration_tiers:
@@ -255,9 +258,7 @@ def subnet_choices(app: WebApp, vnet: VirtualNetwork) -> SubnetChoices:
 def _annotate_usage(subnets: list[Subnet]) -> None:
     """Attach NIC counts and the plans integrated with each subnet in two queries."""
     ids = [s.pk for s in subnets]
-    nic_counts = dict(
-        Subnet.objects.filter(pk__in=ids).annotate(n=Count("nics")).values_list("pk", "n")
-    )
+    nic_counts = dict(Subnet.objects.filter(pk__in=ids).annotate(n=Count("nics")).values_list("pk", "n"))
     plans: dict[int, set] = {}
     for subnet_id, plan_id, plan_name in VnetIntegration.objects.filter(subnet_id__in=ids).values_list(
         "subnet_id", "app__plan_id", "app__plan__name"
@@ -277,7 +278,9 @@ def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
     plan = app.plan
     network = subnet.network
     if network.version != 4:
-        return rule_error(f"Subnet '{subnet.name}' is IPv6. Virtual network integration needs an IPv4 subnet.", "ASVI-20")
+        return rule_error(
+            f"Subnet '{subnet.name}' is IPv6. Virtual network integration needs an IPv4 subnet.", "ASVI-20"
+        )
     if subnet.name == GATEWAY_SUBNET:
         return rule_error(
             "GatewaySubnet is reserved for virtual network gateways and can't be used for integration.", "ASVI-20"
@@ -306,7 +309,9 @@ def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
 
 def _plan_regional_subnet_ids(plan: AppServicePlan) -> set[int]:
     return set(
-        VnetIntegration.objects.filter(app__plan=plan, kind=VnetIntegration.REGIONAL).values_list("subnet_id", flat=True)
+        VnetIntegration.objects.filter(app__plan=plan, kind=VnetIntegration.REGIONAL).values_list(
+            "subnet_id", flat=True
+        )
     )
 
 
@@ -371,7 +376,9 @@ def add_regional_integration(
             integration = VnetIntegration.objects.create(
                 app=app, kind=VnetIntegration.REGIONAL, vnet=vnet, subnet=subnet
             )
-            _after_integration_change(app, "Adding VNet Integration", "Added VNet Integration", f"{vnet.name}/{subnet.name}")
+            _after_integration_change(
+                app, "Adding VNet Integration", "Added VNet Integration", f"{vnet.name}/{subnet.name}"
+            )
     except IntegrityError:
         # Another tab integrated this app a moment ago (the one-to-one held).
         app.refresh_from_db()
@@ -403,9 +410,7 @@ def _claim_subnet(plan: AppServicePlan, subnet: Subnet, rules) -> None:
         raise refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=link.plan.name)
     Subnet.objects.filter(pk=subnet.pk).update(delegation=APP_SERVICE_DELEGATION)
     if not subnet.delegation:
-        portal_services.log_activity(
-            plan.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded"
-        )
+        portal_services.log_activity(plan.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
 
 
 def add_gateway_integration(app: WebApp, vnet: VirtualNetwork) -> VnetIntegration:
@@ -436,7 +441,10 @@ def disconnect(app: WebApp) -> None:
     the subnet. The app restarts."""
     with transaction.atomic():
         integration = (
-            VnetIntegration.objects.select_for_update(of=("self",)).filter(app=app).select_related("vnet", "subnet").first()
+            VnetIntegration.objects.select_for_update(of=("self",))
+            .filter(app=app)
+            .select_related("vnet", "subnet")
+            .first()
         )
         if integration is None:
             raise rule_error(f"App '{app.name}' isn't integrated with a virtual network.", "ASVI-40")
@@ -447,7 +455,9 @@ def disconnect(app: WebApp) -> None:
             if remaining is None:
                 ServiceAssociationLink.objects.filter(subnet=subnet).delete()
             else:
-                ServiceAssociationLink.objects.update_or_create(subnet=subnet, defaults={"plan_id": remaining.app.plan_id})
+                ServiceAssociationLink.objects.update_or_create(
+                    subnet=subnet, defaults={"plan_id": remaining.app.plan_id}
+                )
         target = f"{integration.vnet.name}/{subnet.name}" if subnet else integration.vnet.name
         _after_integration_change(
             app,
@@ -517,7 +527,10 @@ def vnet_delete_refusal(vnet: VirtualNetwork) -> AzureRuleError | None:
     if integration is not None:
         return refuse("ERR-15", "ASVI-63", vnet=vnet.name, app=integration.app.name)
     link = (
-        ServiceAssociationLink.objects.filter(subnet__vnet=vnet).select_related("subnet").order_by("subnet__name").first()
+        ServiceAssociationLink.objects.filter(subnet__vnet=vnet)
+        .select_related("subnet")
+        .order_by("subnet__name")
+        .first()
     )
     if link is not None:
         return refuse("ERR-16", "ASVI-65", subnet=link.subnet.name)
@@ -557,7 +570,11 @@ def endpoint_target_refusal(app: WebApp, endpoint_count: int, field: str) -> Azu
         )
     if endpoint_count >= MAX_ENDPOINTS_PER_APP:
         return refuse(
-            "ERR-48", "ASIN-21", field=field, app=app.name, reason=f"it already has {MAX_ENDPOINTS_PER_APP} private endpoints"
+            "ERR-48",
+            "ASIN-21",
+            field=field,
+            app=app.name,
+            reason=f"it already has {MAX_ENDPOINTS_PER_APP} private endpoints",
         )
     return None
 
@@ -663,7 +680,14 @@ def delete_webapp(app: WebApp) -> None:
 
 
 # Stamp prefixes of App Service's FTP hosts per region (made-up stamp numbers).
-_FTP_STAMPS = {"eastus": "blu", "eastus2": "bn1", "westus": "bay", "westus2": "mwh", "westeurope": "am2", "northeurope": "db3"}
+_FTP_STAMPS = {
+    "eastus": "blu",
+    "eastus2": "bn1",
+    "westus": "bay",
+    "westus2": "mwh",
+    "westeurope": "am2",
+    "northeurope": "db3",
+}
 
 
 def publishing(app: WebApp) -> dict[str, str]:
@@ -690,15 +714,22 @@ def reset_publishing_credentials(app: WebApp) -> None:
         app.refresh_from_db(fields=["publishing_generation"])
         portal_services.log_activity(app.sandbox, app, "Reset Web App Publishing Credentials", "Succeeded")
         portal_services.notify(
-            app.sandbox, "Reset publish profile", f"'{app.name}' has a new deployment password.",
-            NotificationLevel.SUCCESS, app_link(app),
+            app.sandbox,
+            "Reset publish profile",
+            f"'{app.name}' has a new deployment password.",
+            NotificationLevel.SUCCESS,
+            app_link(app),
         )
 
 
 def app_link(app: WebApp) -> str:
     return reverse(
         "appservice:overview",
-        kwargs={"subscription_id": app.resource_group.subscription.subscription_id, "rg": app.resource_group.name, "name": app.name},
+        kwargs={
+            "subscription_id": app.resource_group.subscription.subscription_id,
+            "rg": app.resource_group.name,
+            "name": app.name,
+        },
     )
 
 
@@ -715,9 +746,13 @@ def validate_setting_name(name: str, os_name: str) -> str:
     if not name:
         raise rule_error("Application setting name is required.", "APPSET-01", field="name")
     if len(name) > SETTING_NAME_MAX:
-        raise rule_error(f"Application setting name can be at most {SETTING_NAME_MAX} characters.", "APPSET-01", field="name")
+        raise rule_error(
+            f"Application setting name can be at most {SETTING_NAME_MAX} characters.", "APPSET-01", field="name"
+        )
     if ":" in name and os_name == "Linux":
-        raise rule_error("On Linux, write ':' in a setting name as '__' (double underscore).", "APPSET-02", field="name")
+        raise rule_error(
+            "On Linux, write ':' in a setting name as '__' (double underscore).", "APPSET-02", field="name"
+        )
     if not SETTING_NAME_RE.match(name):
         raise rule_error(
             "App setting names can only contain letters, numbers (0-9), periods ('.') and underscores ('_').",
@@ -755,7 +790,9 @@ def validate_setting_value(name: str, value: str) -> str:
             try:
                 addressing.parse_ipv4(server)
             except addressing.AddressError as exc:
-                raise rule_error(f"{exc} {name} takes IP addresses of DNS servers.", "ASDNS-04", field="value") from None
+                raise rule_error(
+                    f"{exc} {name} takes IP addresses of DNS servers.", "ASDNS-04", field="value"
+                ) from None
     if upper == "WEBSITE_VNET_ROUTE_ALL" and value.lower() not in ROUTE_ALL_VALUES:
         raise rule_error("WEBSITE_VNET_ROUTE_ALL takes 1 (route all traffic) or 0.", "ASRT-05", field="value")
     return value
@@ -994,31 +1031,11 @@ def set_route_all(app: WebApp, enabled: bool) -> None:
 
 # --- Configuration > General settings, Path mappings, Default documents ----------
 
-# Stack settings: each OS's stacks and their versions as ARM stores them
-# (Windows: netFrameworkVersion, phpVersion, javaVersion, nodeVersion; Linux:
-# linuxFxVersion "STACK|version"), with the portal's labels. CONFIG-05.
-STACKS = {
-    "Windows": {
-        ".NET": {"v8.0": ".NET 8 (LTS)", "v6.0": ".NET 6", "v4.0": "ASP.NET V4.8", "v2.0": "ASP.NET V3.5"},
-        "PHP": {"8.2": "PHP 8.2", "8.1": "PHP 8.1"},
-        "Java": {"17": "Java 17", "11": "Java 11", "1.8": "Java 8"},
-        "Node": {"~20": "Node 20 LTS", "~18": "Node 18 LTS"},
-    },
-    "Linux": {
-        ".NET": {"DOTNETCORE|8.0": ".NET 8 (LTS)", "DOTNETCORE|6.0": ".NET 6"},
-        "Node": {"NODE|20-lts": "Node 20 LTS", "NODE|18-lts": "Node 18 LTS"},
-        "Python": {"PYTHON|3.12": "Python 3.12", "PYTHON|3.11": "Python 3.11"},
-        "PHP": {"PHP|8.2": "PHP 8.2"},
-        "Java": {"JAVA|17-java17": "Java 17", "JAVA|11-java11": "Java 11"},
-    },
-}
-DEFAULT_STACKS = {"Windows": (".NET", "v4.0"), "Linux": (".NET", "DOTNETCORE|8.0")}
 PIPELINE_MODES = ("Integrated", "Classic")
 FTPS_STATES = {"AllAllowed": "FTP and FTPS", "FtpsOnly": "FTPS only", "Disabled": "Disabled"}
 CLIENT_CERT_MODES = {"Required": "Require", "Optional": "Allow", "Ignore": "Ignore"}
 GENERAL_FIELDS = (
-    "stack",
-    "stack_version",
+    "runtime_stack",
     "use_32bit_worker_process",
     "managed_pipeline_mode",
     "ftps_state",
@@ -1033,9 +1050,44 @@ PATH_FIELDS = ("handler_mappings", "virtual_applications")
 SITE_CONFIG_FIELDS = (*GENERAL_FIELDS, *PATH_FIELDS, "default_documents")
 
 
-def effective_stack(app: WebApp) -> tuple[str, str]:
-    """The app's stack and version: what it set, or its OS's default."""
-    return (app.stack, app.stack_version) if app.stack else DEFAULT_STACKS[app.plan.os]
+def stack_choices(app: WebApp) -> list[runtimes.Runtime]:
+    """The runtime stacks Stack settings offer the app: its era's that run
+    on its plan's OS, and the one it runs (an app keeps a stack of another era)."""
+    choices = [r for r in runtimes.offered(app.sandbox.era) if app.plan.os in r.systems]
+    if app.runtime is not None and app.runtime not in choices:
+        choices.append(app.runtime)
+    return choices
+
+
+def clean_runtime_stack(key: str, plan: AppServicePlan, field: str = "runtime_stack") -> str:
+    """A runtime stack of appservice/runtimes.py that runs on the plan's OS
+    ("" is one a template didn't name), CONFIG-05."""
+    stack = runtimes.RUNTIMES.get(key)
+    if key and stack is None:
+        raise rule_error(f"'{key[:40]}' isn't a runtime stack of App Service.", "CONFIG-05", field="runtime_stack")
+    if stack is not None and plan.os not in stack.systems:
+        raise rule_error(
+            f"{stack.label} runs on {' and '.join(stack.systems)}, and '{plan.name}' is a {plan.os} plan.",
+            "CONFIG-05",
+            field=field,
+        )
+    return key
+
+
+def _stack_setting(app: WebApp, stack: str, version: str) -> str:
+    """Stack settings' stack and version (a runtime stack's key): one of
+    ``stack_choices`` (CONFIG-05). An app that runs none may keep none."""
+    if not stack and not version and not app.runtime_stack:
+        return ""
+    choices = stack_choices(app)
+    groups = list(dict.fromkeys(r.group for r in choices))
+    _choice(stack, groups, "CONFIG-05", "stack", "Stack")
+    versions = {r.key: r.label for r in choices if r.group == stack}
+    if version not in versions:
+        raise rule_error(
+            f"The {stack} version must be one of {', '.join(versions.values())}.", "CONFIG-05", field="stack_version"
+        )
+    return version
 
 
 def free_or_shared(plan: AppServicePlan) -> bool:
@@ -1071,14 +1123,17 @@ def _choice(value: str, allowed, rule: str, field_name: str, label: str) -> str:
 
 
 def clean_general_settings(app: WebApp, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The General settings tab's values, checked (CONFIG-01 to CONFIG-05)."""
+    """General settings' values, checked (CONFIG-01 to CONFIG-05). From the
+    tab, ``stack`` is the Stack picker's group and ``runtime_stack`` its
+    Version, one the app's era offers; from a template (no ``stack``), any
+    runtime stack of its OS."""
     os_name = app.plan.os
-    stacks = STACKS[os_name]
-    stack = _choice(values["stack"], stacks, "CONFIG-05", "stack", "Stack")
-    version = _choice(values["stack_version"], stacks[stack], "CONFIG-05", "stack_version", f"The {stack} version")
+    if "stack" in values:
+        runtime = _stack_setting(app, str(values["stack"]), str(values["runtime_stack"]))
+    else:
+        runtime = clean_runtime_stack(str(values["runtime_stack"]), app.plan)
     cleaned = {
-        "stack": stack,
-        "stack_version": version,
+        "runtime_stack": runtime,
         "use_32bit_worker_process": bool(values["use_32bit_worker_process"]),
         "managed_pipeline_mode": _choice(
             values["managed_pipeline_mode"],
@@ -1199,23 +1254,23 @@ def clean_default_documents(app: WebApp, documents: list[str]) -> list[str]:
 
 
 def site_config_changes(app: WebApp, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Which of ``values`` differ from the app's: a stack left at its default counts as set."""
+    """Which of ``values`` differ from the app's."""
     current = {f: getattr(app, f) for f in SITE_CONFIG_FIELDS}
-    current["stack"], current["stack_version"] = effective_stack(app)
     return {f: v for f, v in values.items() if current[f] != v}
 
 
 def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any], *, check_only: bool = False) -> bool:
-    """Save General settings, Path mappings or Default documents, checked
-    (CONFIG-01 to CONFIG-11), then restart the app (ASVI-60). Nothing
+    """Save the runtime stack, General settings, Path mappings or Default
+    documents, checked (CONFIG-01 to CONFIG-11), then restart the app (ASVI-60). Nothing
     changed: nothing written, no restart (returns False). The same
     ``settings_version`` guard as the application settings (APPSET-04).
     ``check_only``: check and tell whether anything would change, writing nothing."""
-    unknown = set(values) - set(SITE_CONFIG_FIELDS)
+    unknown = set(values) - {*SITE_CONFIG_FIELDS, "stack"}
     if unknown:
         raise ValueError(f"not site config: {sorted(unknown)}")
     cleaned = dict(values)
-    if "stack" in values:
+    cleaned.pop("stack", None)
+    if "runtime_stack" in values:
         cleaned.update(clean_general_settings(app, values))
     if "virtual_applications" in values:
         cleaned["virtual_applications"] = clean_virtual_applications(values["virtual_applications"])
@@ -1350,7 +1405,9 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
         )
     with transaction.atomic():
         if AppServicePlan.objects.filter(resource_group=rg, name__iexact=name).exists():
-            raise rule_error(f"An App Service plan named '{name}' already exists in '{rg.name}'.", "NAMING-04", field="name")
+            raise rule_error(
+                f"An App Service plan named '{name}' already exists in '{rg.name}'.", "NAMING-04", field="name"
+            )
         plan = AppServicePlan.objects.create(
             sandbox=sandbox, resource_group=rg, name=name, location=location, os=os_name, sku=sku, ase_name=ase_name
         )
@@ -1360,21 +1417,32 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
     return plan
 
 
-def create_webapp(rg, *, name: str, plan: AppServicePlan) -> WebApp:
+def create_webapp(rg, *, name: str, plan: AppServicePlan, runtime: str = "") -> WebApp:
     """Create a web app on ``plan``. The app runs in the plan's region (an app
-    can only use a plan of its own region and resource group's subscription)."""
+    can only use a plan of its own region and resource group's subscription)
+    and on its operating system, which the runtime stack must run on
+    (appservice/runtimes.py; "" is a template that names none)."""
     sandbox = rg.subscription.sandbox
     name = validate_name("webapp", name)
     if plan.sandbox_id != sandbox.pk:
         # Another sandbox's plan is invisible here (DESIGN: Tenancy); not an Azure rule.
         raise rule_error("Choose an App Service plan of this subscription.", field="plan")
+    clean_runtime_stack(runtime, plan, field="plan")
     with transaction.atomic():
         if WebApp.objects.filter(sandbox=sandbox, name__iexact=name).exists():
             raise rule_error(
-                f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.", "NAMING-05", field="name"
+                f"Web app name '{name}' is not available: {name.lower()}.azurewebsites.net is taken.",
+                "NAMING-05",
+                field="name",
             )
-        app = WebApp.objects.create(sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan)
+        app = WebApp.objects.create(
+            sandbox=sandbox, resource_group=rg, name=name, location=plan.location, plan=plan, runtime_stack=runtime
+        )
         portal_services.deployed(
-            sandbox, app, "Create or Update Web App", f"Web app '{name}' was created in '{rg.name}'.", link=app_link(app)
+            sandbox,
+            app,
+            "Create or Update Web App",
+            f"Web app '{name}' was created in '{rg.name}'.",
+            link=app_link(app),
         )
     return app

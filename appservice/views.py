@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from appservice import services
+from appservice import services, tiers
 from appservice import snapshot as app_snapshot
 from appservice.console import CONSOLE_HELP, run_console_command
 from appservice.effective import ALT_DNS_SETTING, DNS_SETTING, ROUTE_ALL_SETTING, outbound_config
@@ -41,7 +41,6 @@ from appservice.models import (
     ConnectionString,
     VnetIntegration,
     WebApp,
-    sku_display,
 )
 from networking import snapshot
 from networking.engine.trace import trace_app
@@ -975,22 +974,32 @@ def _spec_picker_context(plan: AppServicePlan, tab: str, *, selected: str = "", 
     tab = tab if tab in SPEC_TABS else current_tab
     cards = [
         {
+            # The Spec Picker writes the size as "P1V2" (portal-ui §2.5), ARM as "P1v2".
             "sku": sku,
-            "label": sku_display(sku),
+            "label": sku,
             "tier": SKUS[sku][1],
             "vnet": _vnet_support(rules, SKUS[sku][0]),
             "problem": services.scale_problem(plan, sku, integrations),
             "current": sku == plan.sku,
             "selected": sku == (selected or plan.sku),
+            "recommended": sku in tiers.RECOMMENDED,
         }
         for sku in SPEC_PICKER[SPEC_TABS[tab]]
         if SKUS[sku][0] not in rules.tiers_not_offered or sku == plan.sku
     ]
+    # Recommended first; the rest behind "See additional options", open when the picked one is there.
+    cards.sort(key=lambda card: not card["recommended"])
+    picked = next((card for card in cards if card["selected"]), None)
     return {
         "plan": plan,
+        "more_open": picked is not None and not picked["recommended"],
+        "picked": picked,
+        "features": tiers.included_features(SKUS[picked["sku"]][0], picked["vnet"]) if picked else [],
+        "hardware": tiers.included_hardware(picked["sku"]) if picked else [],
         "spec_tabs": SPEC_TABS,
         "active_tab": tab,
         "cards": cards,
+        "recommended_count": sum(1 for card in cards if card["recommended"]),
         "integrations": integrations,
         "scale_error": error,
         "scaled_to": done,
@@ -1009,7 +1018,10 @@ def _scale_up_page(request, plan: AppServicePlan, blade: dict, url: str):
         except AzureRuleError as exc:
             status, error = 422, exc
         else:
-            done = plan.sku_label
+            done = plan.sku
+    elif form.sku_value() in SKUS:
+        # A card picked: its Included features and hardware, nothing applied.
+        selected = form.sku_value()
     # The tab shown: the one Apply was pressed on, or the one a link asks for.
     tab = parsed(form)["tab"] or parsed(ScaleUpForm(request.GET))["tab"]
 

@@ -226,3 +226,77 @@ def test_integrations_are_found_by_the_ids_their_documents_give(source):
     network_config = to_arm(regional, "Microsoft.Web/sites/networkConfig")
     assert network_config["properties"]["subnetResourceId"].endswith("/subnets/integration-subnet")
     assert found_by_id(source, network_config) == regional
+
+
+# --- Runtime stacks (issue #10) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("era", "version"), [("classic", "5.0"), ("current", "8.0")])
+def test_the_seeded_apps_runtime_stack_is_written_as_arm_writes_it(settings, era, version):
+    sandbox = seeded(settings, era)
+    linux = to_arm(_app(sandbox, "contoso-api"))["properties"]["siteConfig"]
+    assert linux["linuxFxVersion"] == f"DOTNETCORE|{version}"
+    windows = to_arm(_app(sandbox, "contoso-web"))["properties"]["siteConfig"]
+    assert windows["netFrameworkVersion"] == f"v{version}"
+    assert windows["metadata"] == [{"name": "CURRENT_STACK", "value": "dotnet"}]
+    assert "linuxFxVersion" not in windows
+
+
+@pytest.mark.parametrize(
+    ("app_name", "config", "stack"),
+    [
+        ("contoso-api", {"linuxFxVersion": "PYTHON|3.9"}, "python|3.9"),
+        ("contoso-api", {"linuxFxVersion": "node|20-lts"}, "node|20-lts"),
+        ("contoso-web", {"phpVersion": "7.4", "metadata": [{"name": "CURRENT_STACK", "value": "php"}]}, "php|7.4"),
+        (
+            "contoso-web",
+            {"netFrameworkVersion": "v4.0", "metadata": [{"name": "CURRENT_STACK", "value": "dotnet"}]},
+            "aspnet|4.8",
+        ),
+    ],
+)
+def test_a_template_names_a_new_apps_stack_and_it_round_trips(source, target, app_name, config, stack):
+    document = _site(source, target, app_name, siteConfig=config)
+    document["name"] = "contoso-stack-app"
+    app = deploy(target, group(target, "contoso-rg"), document)
+    assert app.runtime_stack == stack
+    # Written back in ARM's own spelling ("NODE|20-lts"), whatever the case the template used.
+    again = to_arm(app)["properties"]["siteConfig"]
+    assert {k: v for k, v in again.items() if k in config} == {
+        k: v for k, v in app.runtime.site_config(app.plan.os).items() if k in config
+    }
+    assert {k: str(v).lower() for k, v in again.items() if k in config} == {
+        k: str(v).lower() for k, v in config.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("app_name", "config", "path"),
+    [
+        ("contoso-api", {"linuxFxVersion": "COBOL|85"}, "properties.siteConfig.linuxFxVersion"),
+        (
+            "contoso-web",
+            {"metadata": [{"name": "CURRENT_STACK", "value": "fortran"}]},
+            "properties.siteConfig.metadata",
+        ),
+    ],
+)
+def test_a_stack_the_lab_doesnt_know_is_refused_on_its_property(source, target, app_name, config, path):
+    document = _site(source, target, app_name, siteConfig=config)
+    document["name"] = "contoso-stack-app"
+    before = state(target)
+    with pytest.raises(ArmError) as refused:
+        deploy(target, group(target, "contoso-rg"), document)
+    assert refused.value.path == path
+    assert state(target) == before
+
+
+def test_a_linux_only_stack_on_a_windows_plan_is_refused(source, target):
+    document = _site(source, target, "contoso-web", siteConfig={"linuxFxVersion": "PYTHON|3.9"})
+    document["name"] = "contoso-stack-app"
+    # A Windows site's stack is its CURRENT_STACK: linuxFxVersion alone names none.
+    assert deploy(target, group(target, "contoso-rg"), document).runtime_stack == ""
+    plan = AppServicePlan.objects.get(sandbox=target, name="contoso-s1-plan")
+    rg = group(target, "contoso-rg")
+    with pytest.raises(Exception, match="Python 3.9 runs on Linux"):
+        services.create_webapp(rg, name="contoso-py-web", plan=plan, runtime="python|3.9")

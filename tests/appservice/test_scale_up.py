@@ -115,7 +115,7 @@ def test_apply_scales_the_plan_notifies_and_logs(alice):
     response = alice.post(app_url(alice, "scale_up", "contoso-web"), {"sku": "P1V3", "tab": "production"}, **HX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="current-sku">P1v3 (Premium V3)' in html
+    assert 'id="current-sku">P1V3 (Premium V3)' in html
     assert 'id="scale-done"' in html
     plan = _plan(alice, "contoso-s1-plan")
     assert plan.sku == "P1V3"
@@ -214,3 +214,94 @@ def test_applying_on_the_plan_blade_scales_that_plan(alice):
     response = alice.post(_plan_url(alice, "contoso-p1v3-plan"), {"sku": "P2V3"}, **HX)
     assert response.status_code == 200
     assert _plan(alice, "contoso-p1v3-plan").sku == "P2V3"
+
+
+# --- The portal's casing, See additional options, Included features and hardware (issue #10) ----
+
+
+def _section(html, dom_id):
+    match = re.search(rf'<section class="[^"]*" id="{dom_id}".*?</section>', html, re.S)
+    assert match, dom_id
+    return match.group(0)
+
+
+def _feature(html, name):
+    match = re.search(rf'data-feature="{re.escape(name)}"><dt>.*?</dt><dd>(.*?)</dd>', html, re.S)
+    assert match, name
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+@pytest.mark.parametrize("era", ["classic", "current"])
+def test_the_cards_write_the_sizes_as_the_spec_picker_does(alice, era):
+    alice.sandbox.era = era
+    alice.sandbox.save(update_fields=["era"])
+    html = alice.get(app_url(alice, "scale_up", "contoso-api")).content.decode()
+    assert '<strong class="fs-6">P1V2</strong>' in html and '<strong class="fs-6">P1V3</strong>' in html
+    assert 'id="current-sku">P1V3 (Premium V3)' in html
+    assert "P1v" not in _card(html, "P1V3") and "P1v" not in _card(html, "P2V2")
+
+
+def test_production_recommends_premium_and_keeps_standard_behind_see_additional_options(alice):
+    html = alice.get(app_url(alice, "scale_up", "contoso-api")).content.decode()
+    recommended, more = html.split('id="more-tiers"')
+    assert re.findall(r'data-sku="([^"]+)"', recommended) == ["P1V2", "P2V2", "P3V2", "P1V3", "P2V3", "P3V3"]
+    assert re.findall(r'data-sku="([^"]+)"', more) == ["S1", "S2", "S3"]
+    assert '<details id="more-tiers" class="mt-2">' in html  # closed: the plan's P1V3 is recommended
+    assert ">See additional options</summary>" in html
+
+
+def test_the_additional_options_are_open_when_the_plans_tier_is_among_them(alice):
+    html = alice.get(app_url(alice, "scale_up", "contoso-web")).content.decode()
+    assert '<details id="more-tiers" class="mt-2" open>' in html
+    assert "checked" in _card(html, "S1")
+
+
+def test_an_f1_plan_opens_on_dev_test_with_f1_d1_b1_recommended(alice):
+    html = alice.get(app_url(alice, "scale_up", "contoso-dev")).content.decode()
+    assert 'class="nav-link active" role="tab" aria-selected="true" data-tab="dev-test"' in html
+    recommended, more = html.split('id="more-tiers"')
+    assert re.findall(r'data-sku="([^"]+)"', recommended) == ["F1", "D1", "B1"]
+    assert re.findall(r'data-sku="([^"]+)"', more) == ["B2", "B3"]
+
+
+def test_isolated_has_no_additional_options(alice):
+    html = alice.get(app_url(alice, "scale_up", "contoso-internal")).content.decode()
+    assert "See additional options" not in html
+
+
+def test_the_panes_describe_the_picked_card_s1(alice):
+    html = alice.get(app_url(alice, "scale_up", "contoso-web")).content.decode()
+    features = _section(html, "included-features")
+    assert "Included features" in features
+    assert _feature(html, "Staging slots") == "Up to 5 slots"
+    assert _feature(html, "Daily backups") == "10 a day"
+    assert _feature(html, "Auto scale") == "Up to 10 instances"
+    assert _feature(html, "VNet integration") == "VNet integration ASVI-10"
+    hardware = _section(html, "included-hardware")
+    assert "Included hardware" in hardware and "100 total ACU" in hardware
+    assert "1.75 GB per instance" in hardware and "50 GB shared by the plan&#x27;s apps" in hardware
+
+
+def test_picking_a_card_shows_its_panes_and_changes_nothing(alice):
+    url = app_url(alice, "scale_up", "contoso-web")
+    html = alice.get(url, {"sku": "P1V3", "tab": "production"}, **HX).content.decode()
+    assert html.lstrip().startswith('<form id="spec-picker"')
+    assert "checked" in _card(html, "P1V3") and "checked" not in _card(html, "S1")
+    assert "8 GB per instance" in _section(html, "included-hardware")
+    assert _feature(html, "Staging slots") == "Up to 20 slots"
+    assert _plan(alice, "contoso-s1-plan").sku == "S1"
+
+
+@pytest.mark.parametrize(
+    ("era", "b1_vnet"), [("classic", "Not included ASVI-10"), ("current", "VNet integration ASVI-10")]
+)
+def test_the_features_pane_gives_vnet_integration_per_era_asvi_10(alice, era, b1_vnet):
+    alice.sandbox.era = era
+    alice.sandbox.save(update_fields=["era"])
+    url = app_url(alice, "scale_up", "contoso-dev")
+    b1 = alice.get(url, {"sku": "B1", "tab": "dev-test"}).content.decode()
+    assert _feature(b1, "VNet integration") == b1_vnet
+    assert _feature(b1, "Staging slots") == "Not included"
+    f1 = alice.get(url, {"sku": "F1", "tab": "dev-test"}).content.decode()
+    assert _feature(f1, "VNet integration") == "Not included ASVI-10, ASVI-13"
+    assert _feature(f1, "Custom domains / SSL") == "Not included"

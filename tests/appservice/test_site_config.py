@@ -318,11 +318,10 @@ def test_bad_advanced_edit_json_is_a_field_error_naming_the_problem(alice, text,
 
 def _general(client, name="contoso-web", **changes) -> dict:
     app = app_of(client, name)
-    stack, version = services.effective_stack(app)
     body = {
         "base_version": str(app.settings_version),
-        "stack": stack,
-        "stack_version": version,
+        "stack": app.runtime.group if app.runtime else "",
+        "stack_version": app.runtime_stack,
         "platform": "32" if app.use_32bit_worker_process else "64",
         "managed_pipeline_mode": app.managed_pipeline_mode,
         "ftps_state": app.ftps_state,
@@ -414,9 +413,9 @@ def test_general_settings_save_with_nothing_changed_does_nothing(alice):
 
 def test_a_stack_the_os_does_not_offer_is_refused_config_05(alice):
     url = app_url(alice, "general_settings", "contoso-web")
-    response = alice.post(url, _general(alice, stack="Python", stack_version="PYTHON|3.12", save="1"))
+    response = alice.post(url, _general(alice, stack="Python", stack_version="python|3.12", save="1"))
     assert response.status_code == 422 and "CONFIG-05" in response.content.decode()
-    response = alice.post(url, _general(alice, stack=".NET", stack_version="v99", confirmed="1"))
+    response = alice.post(url, _general(alice, stack=".NET", stack_version="dotnet|99", confirmed="1"))
     assert response.status_code == 422
     response = alice.post(url, _general(alice, stack="x" * 5000, ftps_state="nope", always_on="maybe", save="1"))
     assert response.status_code == 422
@@ -424,12 +423,13 @@ def test_a_stack_the_os_does_not_offer_is_refused_config_05(alice):
 
 def test_linux_apps_pick_linux_stacks_and_have_no_platform_or_default_documents(alice):
     html = alice.get(app_url(alice, "general_settings", "contoso-api")).content.decode()
-    assert "Python 3.12" in html and "ASP.NET V4.8" not in html
+    # The Classic era's Linux stacks (runtimes.py).
+    assert "Python 3.9" in html and "ASP.NET V4.8" not in html
     assert "Managed pipeline version" not in html and ">Default documents</a>" not in html
     assert alice.get(app_url(alice, "default_documents", "contoso-api")).status_code == 404
     url = app_url(alice, "general_settings", "contoso-api")
-    alice.post(url, _general(alice, "contoso-api", stack="Python", stack_version="PYTHON|3.12", confirmed="1"))
-    assert site_to_arm(app_of(alice, "contoso-api"))["properties"]["siteConfig"]["linuxFxVersion"] == "PYTHON|3.12"
+    alice.post(url, _general(alice, "contoso-api", stack="Python", stack_version="python|3.9", confirmed="1"))
+    assert site_to_arm(app_of(alice, "contoso-api"))["properties"]["siteConfig"]["linuxFxVersion"] == "PYTHON|3.9"
 
 
 def test_a_general_save_from_an_old_version_is_refused_appset_04(alice):
@@ -636,3 +636,61 @@ def test_a_template_turning_always_on_on_a_free_plan_is_refused_config_01(alice)
     assert caught.value.rule_ids == ("CONFIG-01",)
     assert caught.value.path == "properties.siteConfig.alwaysOn"
     assert app_of(alice, "contoso-dev").always_on is False
+
+
+# --- One runtime stack: the wizard's, which Stack settings change (issue #10) -------------------
+
+
+def test_stack_settings_change_the_apps_runtime_stack_and_arm_writes_it_once(alice):
+    url = app_url(alice, "general_settings", "contoso-web")
+    html = alice.get(url).content.decode()
+    assert re.search(r'<option value="dotnet\|5" selected>\.NET 5</option>', html)
+    alice.post(url, _general(alice, stack="Node", stack_version="node|14-lts", confirmed="1"))
+    app = app_of(alice, "contoso-web")
+    assert app.runtime_stack == "node|14-lts"
+    config = site_to_arm(app)["properties"]["siteConfig"]
+    assert (config["nodeVersion"], config["metadata"]) == ("~14", [{"name": "CURRENT_STACK", "value": "node"}])
+    assert "phpVersion" not in config and "linuxFxVersion" not in config
+
+
+def test_an_app_keeps_its_stack_of_another_era_listed(alice):
+    alice.sandbox.era = "current"
+    alice.sandbox.save()
+    html = alice.get(app_url(alice, "general_settings", "contoso-web")).content.decode()
+    # Classic's .NET 5 beside Current's .NET 8: saving other settings keeps it.
+    assert ".NET 8 (LTS)" in html and re.search(r'value="dotnet\|5" selected', html)
+    alice.post(app_url(alice, "general_settings", "contoso-web"), _general(alice, always_on="on", confirmed="1"))
+    assert app_of(alice, "contoso-web").runtime_stack == "dotnet|5"
+    response = alice.post(
+        app_url(alice, "general_settings", "contoso-web"),
+        _general(alice, stack="Node", stack_version="node|14-lts", confirmed="1"),
+    )
+    assert response.status_code == 422 and "CONFIG-05" in response.content.decode()
+
+
+def test_a_template_changes_the_stack_and_one_without_keeps_it(alice):
+    template = export_sandbox(alice.sandbox)
+    site = next(r for r in template["resources"] if r["type"] == "Microsoft.Web/sites" and "api" in r["name"])
+    site["properties"]["siteConfig"]["linuxFxVersion"] = "PYTHON|3.8"
+    deploy(alice.sandbox, template)
+    assert app_of(alice, "contoso-api").runtime_stack == "python|3.8"
+    del site["properties"]["siteConfig"]["linuxFxVersion"]
+    deploy(alice.sandbox, template)
+    assert app_of(alice, "contoso-api").runtime_stack == "python|3.8"
+    site["properties"]["siteConfig"]["linuxFxVersion"] = "COBOL|85"
+    with pytest.raises(ArmError) as caught:
+        deploy(alice.sandbox, template)
+    assert caught.value.rule_ids == ("CONFIG-05",)
+    assert caught.value.path == "properties.siteConfig.linuxFxVersion"
+
+
+def test_an_app_that_runs_no_stack_may_keep_none(alice):
+    app = app_of(alice, "contoso-web")
+    WebApp.objects.filter(pk=app.pk).update(runtime_stack="")
+    url = app_url(alice, "general_settings", "contoso-web")
+    assert "Select a stack" in alice.get(url).content.decode()
+    body = {**_general(alice, always_on="on", confirmed="1"), "stack": "", "stack_version": ""}
+    alice.post(url, body)
+    app = app_of(alice, "contoso-web")
+    assert (app.always_on, app.runtime_stack) == (True, "")
+    assert "netFrameworkVersion" not in site_to_arm(app)["properties"]["siteConfig"]

@@ -155,12 +155,16 @@ def test_create_an_s1_windows_plan_and_a_web_app_then_open_its_networking(tab):
     page.locator("#resource-group").select_option("contoso-rg")
     page.locator("#name").fill("e2e-webapp")
     expect(page.locator("#name-check")).to_contain_text("e2e-webapp.azurewebsites.net is available")
+    with page.expect_response(lambda r: "/create/webapp/" in r.url and r.request.method == "POST"):
+        page.locator("#runtime-stack").select_option(label=".NET 5")
+    tab.settle()
+    expect(page.locator("#webapp-os-windows")).to_be_checked()
     option = page.locator("#plan option", has_text=re.compile(r"^e2e-s1-plan \("))
     with page.expect_response(lambda r: "/create/webapp/" in r.url and r.request.method == "POST"):
         page.locator("#plan").select_option(option.get_attribute("value"))
     tab.settle()
     expect(page.locator("#webapp-sku")).to_contain_text("S1")
-    expect(page.locator("#webapp-os")).to_contain_text("Windows")
+    expect(page.locator("#webapp-os-windows")).to_be_checked()
     expect(page.locator("#webapp-region")).to_contain_text("East US")
     tab.shot("webapp-filled")
     banner = review_and_create(tab, "webapp-review")

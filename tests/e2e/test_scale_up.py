@@ -20,7 +20,7 @@ def _sku(tab: Tab, plan: str) -> str:
 
 
 def _card(tab: Tab, sku: str):
-    return tab.page.locator(f"#sku-cards label[data-sku='{sku}']")
+    return tab.page.locator(f"#spec-picker label[data-sku='{sku}']")
 
 
 def _open_spec_tab(tab: Tab, slug: str, step: str | None = None) -> None:
@@ -46,11 +46,18 @@ def test_the_free_tier_warning_leads_to_scale_up_and_s1_makes_the_app_integrable
 
     _open_spec_tab(tab, "production", "production-tab")
     s1 = _card(tab, "S1")
+    # Standard waits behind "See additional options" (portal-ui §2.5).
+    expect(s1).to_be_hidden()
+    page.locator("#see-additional-options").click()
+    expect(s1).to_be_visible()
     expect(s1).to_have_attribute("data-enabled", "true")
     expect(s1).to_have_attribute("data-vnet", "yes")
     expect(s1.locator("[data-vnet-support]")).to_contain_text("VNet integration")
-    s1.click()
+    htmx_click(tab, s1, "/scaleup", method="GET")
     expect(s1.locator("input[type=radio]")).to_be_checked()
+    # The panes describe the card picked.
+    expect(page.locator("#included-features [data-feature='Staging slots'] dd")).to_have_text("Up to 5 slots")
+    expect(page.locator("#included-hardware [data-hardware='Memory'] dd")).to_have_text("1.75 GB per instance")
     tab.shot("s1-picked")
     assert _sku(tab, "contoso-free-plan") == "F1", "picking a card changes nothing before Apply"
 
@@ -75,15 +82,16 @@ def test_the_free_tier_warning_leads_to_scale_up_and_s1_makes_the_app_integrable
 def test_an_app_service_environment_plan_cannot_leave_the_isolated_tiers(tab):
     open_blade(tab, "contoso-internal", "scale_up", "scale-up-ase")
     page = tab.page
-    expect(page.locator("#current-sku")).to_contain_text("I1v2")
+    expect(page.locator("#current-sku")).to_contain_text("I1V2")
     expect(page.locator("#spec-picker")).to_contain_text("App Service Environment: contoso-ase")
     expect(page.locator("#spec-tabs a.active")).to_have_attribute("data-tab", "isolated")
 
     _open_spec_tab(tab, "production", "production-refused")
-    cards = page.locator("#sku-cards label[data-sku]")
+    cards = page.locator("#spec-picker label[data-sku]")
     assert cards.count() > 0
     assert set(cards.evaluate_all("cards => cards.map(c => c.dataset.enabled)")) == {"false"}
     s1 = _card(tab, "S1")
+    page.locator("#see-additional-options").click()
     expect(s1.locator("input[type=radio]")).to_be_disabled()
     reason = s1.locator("[data-reason]")
     expect(reason).to_be_visible()
@@ -101,10 +109,28 @@ def test_an_app_service_environment_plan_cannot_leave_the_isolated_tiers(tab):
     expect(error).to_have_attribute("data-rule", re.compile(r"\bASVI-12\b"))
     expect(error).to_contain_text("can only use Isolated tiers")
     tab.shot("server-refusal")
-    expect(page.locator("#current-sku")).to_contain_text("I1v2")
+    expect(page.locator("#current-sku")).to_contain_text("I1V2")
     expect(page.locator("#scale-done")).to_have_count(0)
     assert _sku(tab, "contoso-ase-plan") == "I1V2"
 
     _open_spec_tab(tab, "isolated")
     expect(_card(tab, "I1V2")).to_have_attribute("data-enabled", "true")
     expect(_card(tab, "I1V2")).to_have_attribute("data-vnet", "ase")
+
+
+def test_see_additional_options_and_the_panes_follow_the_card_picked(tab):
+    open_blade(tab, "contoso-api", "scale_up", "p1v3-production")
+    page = tab.page
+    expect(_card(tab, "P1V3").locator("strong")).to_have_text("P1V3")
+    expect(page.locator("#more-tiers")).not_to_have_attribute("open", "")
+    expect(_card(tab, "S2")).to_be_hidden()
+    expect(page.locator("#included-hardware [data-hardware='Memory'] dd")).to_have_text("8 GB per instance")
+    page.locator("#see-additional-options").click()
+    expect(_card(tab, "S2")).to_be_visible()
+    tab.shot("additional-options")
+    htmx_click(tab, _card(tab, "S2"), "/scaleup", method="GET")
+    expect(page.locator("#more-tiers")).to_have_attribute("open", "")
+    expect(page.locator("#included-hardware [data-hardware='Memory'] dd")).to_have_text("3.5 GB per instance")
+    expect(page.locator("#included-features [data-feature='VNet integration'] dd")).to_contain_text("VNet integration")
+    tab.shot("s2-panes")
+    assert _sku(tab, "contoso-p1v3-plan") == "P1V3", "picking a card changes nothing before Apply"

@@ -46,7 +46,10 @@ def plan(client, **overrides) -> dict:
 
 def webapp(client, **overrides) -> dict:
     chosen = AppServicePlan.objects.get(sandbox=client.sandbox, name="contoso-s1-plan")
-    return _base(client, **{"name": "lab-app", "publish": "code", "plan": str(chosen.pk), **overrides})
+    return _base(
+        client,
+        **{"name": "lab-app", "publish": "code", "runtime_stack": "aspnet|4.8", "plan": str(chosen.pk), **overrides},
+    )
 
 
 def resourcegroup(client, **overrides) -> dict:

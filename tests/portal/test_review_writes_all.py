@@ -64,6 +64,7 @@ CASES: dict[str, dict] = {
     "webapp": {
         "name": "lab-app-4711",
         "publish": "code",
+        "runtime_stack": "aspnet|4.8",
         "plan": lambda c: _seeded(c, "Microsoft.Web/serverFarms", "contoso-s1-plan"),
     },
     "kubernetes": {

@@ -81,6 +81,7 @@ def _fill_basics(tab: Tab, name: str, nodes: int) -> None:
     page.locator("#resource-group").select_option("contoso-rg")
     page.locator("#name").fill(name)
     page.locator("#region").select_option(label="(US) East US")
+    tab.settle()  # a region change redraws the wizard (its VNet list follows the region)
     page.locator("#node-count").fill(str(nodes))
 
 

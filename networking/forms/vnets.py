@@ -249,7 +249,17 @@ class VirtualNetworkWizard(CreateWizard):
         """Basics; the address space and subnet grids are rows of their own."""
         return helper(wizard_name(), wizard_region(), rows=True)
 
+    # portal-ui §3.1 [newer]: Security comes before "IP addresses".
+    SECURITY_FIRST_TABS = (
+        ("basics", "Basics"),
+        ("security", "Security"),
+        ("ipaddresses", "IP addresses"),
+        (REVIEW, "Review + create"),
+    )
+
     def __init__(self, sandbox, data=None):
+        if sandbox.rules.vnet_security_tab_first:
+            self.tabs = self.SECURITY_FIRST_TABS
         super().__init__(sandbox, data)
         if self.is_bound:
             self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:WIZARD_ROWS]

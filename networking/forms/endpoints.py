@@ -39,6 +39,15 @@ class PrivateEndpointWizard(CreateWizard):
         "integrate_dns": "configuration",
     }
     name_kind = "private_endpoint"
+    # portal-ui §7.1 [newer]: the Configuration tab's two halves are tabs of their own.
+    SPLIT_TABS = (
+        ("basics", "Basics"),
+        ("resource", "Resource"),
+        ("network", "Virtual Network"),
+        ("dns", "DNS"),
+        (REVIEW, "Review + create"),
+    )
+    SPLIT_FIELD_TABS = {**field_tabs, "vnet": "network", "subnet": "network", "integrate_dns": "dns"}
 
     connection_method = forms.ChoiceField(
         choices=[
@@ -75,7 +84,12 @@ class PrivateEndpointWizard(CreateWizard):
             for name in ("connection_method", "integrate_dns"):
                 if not data.get(name):
                     data[name] = self.base_fields[name].initial
+        self.split_tabs = sandbox.rules.private_endpoint_split_tabs
+        if self.split_tabs:
+            self.tabs, self.field_tabs = self.SPLIT_TABS, self.SPLIT_FIELD_TABS
         super().__init__(sandbox, data)
+        if self.split_tabs:
+            self.fields["group_id"].label = "Target subresource"
         if rg_name:
             self.initial["resource_group"] = rg_name
         self.initial["resource_type"] = endpoint_services.StorageAccount.arm_type
@@ -321,7 +335,7 @@ class PrivateEndpointWizard(CreateWizard):
             ),
             ("Resource type", target.arm_type if target else self.value("resource_type")),
             ("Resource", target.name if target else ""),
-            ("Target sub-resource", self.group_label),
+            (self.fields["group_id"].label, self.group_label),
         ]
         configuration = [
             ("Virtual network", self.chosen_vnet.name if self.chosen_vnet else ""),
@@ -330,6 +344,8 @@ class PrivateEndpointWizard(CreateWizard):
         ]
         if self.value("integrate_dns") != "no":
             configuration.append(("Private DNS Zone", self.zone_label))
+        if self.split_tabs:
+            return [("Resource", resource), ("Virtual Network", configuration[:2]), ("DNS", configuration[2:])]
         return [("Resource", resource), ("Configuration", configuration)]
 
 

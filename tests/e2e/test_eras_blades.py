@@ -8,6 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from networking.models import NetworkSecurityGroup, PrivateDnsZone, RouteTable
+from networking.views.watcher import watcher_url
 from portal.access import blade_kwargs
 from tests.e2e.flows import switch_era, wait_for_pane, wizard_tab
 from tests.e2e.support import Tab
@@ -61,6 +62,9 @@ def _shell_and_wizards(tab: Tab, era: str) -> None:
         "Target subresource" if current else "Target sub-resource"
     )
     expect(wizard_tab(tab, "network")).to_have_count(1 if current else 0)
+    expect(page.locator("label[for=nic-name]")).to_have_count(1 if current else 0)
+    if current:
+        expect(page.locator("label[for=nic-name]")).to_contain_text("Network Interface Name")
 
 
 def test_the_shell_and_the_create_wizards_change_with_the_era(tab):
@@ -78,7 +82,8 @@ def _open_pane(tab: Tab, url: str, button: str, step: str):
 
 
 def _panes(tab: Tab, era: str) -> None:
-    """Add route (§5), Add inbound security rule (§4), Add virtual network link (§7.2)."""
+    """Add route (§5), Add inbound security rule (§4), Add virtual network link
+    (§7.2), IP flow verify's protocols (§8)."""
     page = tab.page
     current = era == "current"
     routes = _url(tab, RouteTable, "contoso-spoke-rt", "route_table_routes")
@@ -106,8 +111,11 @@ def _panes(tab: Tab, era: str) -> None:
     expect(pane.locator("#link-fallback")).to_have_count(1 if current else 0)
     expect(page.locator("#links th", has_text="Fallback to internet")).to_have_count(1 if current else 0)
 
+    tab.goto(watcher_url(tab.sandbox().subscriptions.get()), f"{era}-ip-flow-verify")
+    expect(page.locator("input[name=protocol][value=Icmp]")).to_have_count(1 if current else 0)
 
-def test_the_route_nsg_rule_and_dns_link_panes_change_with_the_era(tab):
+
+def test_the_route_nsg_rule_and_dns_link_panes_and_ip_flow_verify_change_with_the_era(tab):
     _panes(tab, "classic")
     switch_era(tab, "current")
     _panes(tab, "current")

@@ -88,6 +88,12 @@ class Ruleset:
     # portal-ui §7.1 [newer]: "Create a private endpoint" splits Configuration into
     # "Virtual Network" and "DNS" tabs, and says "Target subresource".
     private_endpoint_split_tabs: bool = False
+    # portal-ui §3.3 [newer]: Subnets has "+ Subnet" only; the "Add subnet" pane's
+    # "Subnet purpose" picks the gateway's subnet instead of "+ Gateway subnet".
+    subnet_purpose: bool = False
+    # portal-ui §3.3 [newer]: the subnet's private endpoint network policy is two
+    # checkboxes ("Network security groups", "Route tables"), not a dropdown.
+    pe_policy_checkboxes: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -172,6 +178,8 @@ CURRENT = Ruleset(
     route_destination_kind=True,
     gateway_skus_not_offered=("Basic",),
     private_endpoint_split_tabs=True,
+    subnet_purpose=True,
+    pe_policy_checkboxes=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

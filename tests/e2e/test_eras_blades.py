@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from networking.models import NetworkSecurityGroup, PrivateDnsZone, RouteTable
+from networking.models import NetworkSecurityGroup, PrivateDnsZone, RouteTable, VirtualNetwork
 from networking.views.watcher import watcher_url
 from portal.access import blade_kwargs
 from tests.e2e.flows import switch_era, wait_for_pane, wizard_tab
@@ -113,6 +113,36 @@ def _panes(tab: Tab, era: str) -> None:
 
     tab.goto(watcher_url(tab.sandbox().subscriptions.get()), f"{era}-ip-flow-verify")
     expect(page.locator("input[name=protocol][value=Icmp]")).to_have_count(1 if current else 0)
+
+
+def _subnets(tab: Tab, era: str) -> None:
+    """Subnets' command bar and the Add subnet pane (§3.3)."""
+    page = tab.page
+    current = era == "current"
+    vnet = VirtualNetwork.objects.get(sandbox=tab.sandbox(), name="contoso-vnet")
+    url = reverse("networking:vnet_subnets", kwargs={**blade_kwargs(vnet), "provider": "Microsoft.Network"})
+    pane = _open_pane(tab, url, "#add-subnet", f"{era}-add-subnet-pane")
+    expect(page.locator("#add-gateway-subnet")).to_have_count(0 if current else 1)
+    expect(pane.locator("#subnet-purpose")).to_have_count(1 if current else 0)
+    expect(pane.locator("#subnet-pe-policies")).to_have_count(0 if current else 1)
+    if not current:
+        expect(pane.locator("#subnet-pe-policies option")).to_have_text(["Disabled", "Enabled"])
+        return
+    expect(pane.locator("label:has(#subnet-pe-policy-nsg)")).to_contain_text("Network security groups")
+    expect(pane.locator("label:has(#subnet-pe-policy-rt)")).to_contain_text("Route tables")
+    expect(pane.locator("label[for=subnet-purpose]")).to_contain_text("Subnet purpose")
+    with page.expect_response(lambda r: "/addsubnet" in r.url and r.request.method == "GET"):
+        pane.locator("#subnet-purpose").select_option(label="Virtual Network Gateway")
+    tab.settle()
+    expect(pane.locator("#subnet-name")).to_have_value("GatewaySubnet")
+    expect(pane.locator("#subnet-name")).to_have_attribute("readonly", "")
+    tab.shot(f"{era}-add-subnet-pane-gateway")
+
+
+def test_the_subnets_blade_changes_with_the_era(tab):
+    _subnets(tab, "classic")
+    switch_era(tab, "current")
+    _subnets(tab, "current")
 
 
 def test_the_route_nsg_rule_and_dns_link_panes_and_ip_flow_verify_change_with_the_era(tab):

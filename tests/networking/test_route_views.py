@@ -234,3 +234,19 @@ def test_a_bad_propagation_choice_is_a_field_error_and_shows_the_saved_one_route
     assert response.status_code == 422 and "Choose Yes or No." in html and 'class="az-field has-error"' in html
     assert 'id="propagate-no" checked' in html and 'id="propagate-yes" checked' not in html
     assert RouteTable.objects.get(pk=table.pk).disable_bgp_route_propagation
+
+
+def test_current_asks_the_address_prefix_destination_first(alice):
+    table = make_table(alice)
+    classic = alice.get(blade_url(table, "route_add"), **HX).content.decode()
+    assert "Address prefix destination" not in classic and ">OK</button>" in classic
+    alice.post("/sandbox/era/", {"era": "current"})
+    pane = alice.get(blade_url(table, "route_add"), **HX).content.decode()
+    assert "Address prefix destination" in pane and "Destination IP addresses/CIDR ranges" in pane
+    assert ">Add</button>" in pane
+    tags = alice.get(blade_url(table, "route_add") + "?destination_kind=ServiceTag", **HX).content.decode()
+    assert "Destination Service Tag" in tags and '<option value="Storage"' in tags
+    data = {"name": "to-storage", "destination_kind": "ServiceTag", "address_prefix": "Storage", "next_hop_type": "Internet"}
+    assert alice.post(blade_url(table, "route_add"), data, **HX).status_code == 200
+    edit = alice.get(blade_url(table, "route_edit", route="to-storage"), **HX).content.decode()
+    assert "Destination Service Tag" in edit

@@ -89,8 +89,8 @@ def marketplace(request):
         "category": category,
         "category_label": f"Results for '{q}'" if q else dict(CATEGORIES)[category],
         "q": q,
-        "page_title": "Create a resource",
-        "breadcrumbs": [{"label": "Create a resource"}],
+        "page_title": request.sandbox.rules.marketplace_title,
+        "breadcrumbs": [{"label": request.sandbox.rules.marketplace_title}],
     }
     return respond(request, "portal/marketplace.html", "product-list", context)
 
@@ -129,7 +129,10 @@ def create_wizard(request, kind):
     context = {
         "wizard": wizard,
         "page_title": wizard.title,
-        "breadcrumbs": [{"label": "Create a resource", "url": reverse("create_resource")}, {"label": wizard.title}],
+        "breadcrumbs": [
+            {"label": request.sandbox.rules.marketplace_title, "url": reverse("create_resource")},
+            {"label": wizard.title},
+        ],
     }
     return respond(request, page, "create-wizard", context, status=status)
 

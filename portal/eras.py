@@ -72,6 +72,28 @@ class Ruleset:
     # SQL-02 (lab): a SQL server's Networking asks "Public network access"
     # (Disable / Selected networks) instead of the "Deny public network access" checkbox.
     sql_public_access_choice: bool = False
+    # portal-ui §1.4, §1.6 [newer]: the Marketplace page's title and All resources' create command.
+    marketplace_title: str = "Create a resource"
+    all_resources_create_label: str = "Add"
+    # portal-ui §3.1 [newer]: "Create virtual network" asks Security before "IP addresses".
+    vnet_security_tab_first: bool = False
+    # portal-ui §4 [newer]: the security rule pane's label for the ICMP protocol.
+    icmp_label: str = "ICMP"
+    # portal-ui §5 [newer]: "Add route" picks "Address prefix destination" (IP Addresses /
+    # Service Tag) before the prefix, and ends with "Add" instead of "OK".
+    route_destination_kind: bool = False
+    # portal-ui §6 [newer]: gateway SKUs the create wizard no longer lists (still
+    # deployable through ARM, so the service keeps accepting them).
+    gateway_skus_not_offered: tuple[str, ...] = ()
+    # portal-ui §7.1 [newer]: "Create a private endpoint" splits Configuration into
+    # "Virtual Network" and "DNS" tabs, and says "Target subresource".
+    private_endpoint_split_tabs: bool = False
+    # portal-ui §3.3 [newer]: Subnets has "+ Subnet" only; the "Add subnet" pane's
+    # "Subnet purpose" picks the gateway's subnet instead of "+ Gateway subnet".
+    subnet_purpose: bool = False
+    # portal-ui §3.3 [newer]: the subnet's private endpoint network policy is two
+    # checkboxes ("Network security groups", "Route tables"), not a dropdown.
+    pe_policy_checkboxes: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -149,6 +171,15 @@ CURRENT = Ruleset(
     newer_app_service_blades=True,
     classic_networking_retired=True,  # CLASSIC-01
     sql_public_access_choice=True,  # SQL-02
+    marketplace_title="Marketplace",
+    all_resources_create_label="Create",
+    vnet_security_tab_first=True,
+    icmp_label="ICMPv4",
+    route_destination_kind=True,
+    gateway_skus_not_offered=("Basic",),
+    private_endpoint_split_tabs=True,
+    subnet_purpose=True,
+    pe_policy_checkboxes=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

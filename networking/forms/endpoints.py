@@ -39,6 +39,15 @@ class PrivateEndpointWizard(CreateWizard):
         "integrate_dns": "configuration",
     }
     name_kind = "private_endpoint"
+    # portal-ui §7.1 [newer]: the Configuration tab's two halves are tabs of their own.
+    SPLIT_TABS = (
+        ("basics", "Basics"),
+        ("resource", "Resource"),
+        ("network", "Virtual Network"),
+        ("dns", "DNS"),
+        (REVIEW, "Review + create"),
+    )
+    SPLIT_FIELD_TABS = {**field_tabs, "vnet": "network", "subnet": "network", "integrate_dns": "dns"}
 
     connection_method = forms.ChoiceField(
         choices=[
@@ -58,6 +67,8 @@ class PrivateEndpointWizard(CreateWizard):
     group_id = forms.CharField(required=False, max_length=32, label="Target sub-resource", widget=forms.Select)
     resource_id = forms.CharField(required=False, max_length=400)
     request_message = forms.CharField(required=False, max_length=400)
+    # portal-ui §7.1 [newer]: Basics names the endpoint's network interface.
+    nic_name = forms.CharField(required=False, max_length=200, label="Network Interface Name")
     vnet = forms.CharField(required=False, max_length=20, label="Virtual network", widget=forms.Select)
     subnet = forms.CharField(required=False, max_length=20, label="Subnet", widget=forms.Select)
     integrate_dns = forms.ChoiceField(
@@ -75,7 +86,12 @@ class PrivateEndpointWizard(CreateWizard):
             for name in ("connection_method", "integrate_dns"):
                 if not data.get(name):
                     data[name] = self.base_fields[name].initial
+        self.split_tabs = sandbox.rules.private_endpoint_split_tabs
+        if self.split_tabs:
+            self.tabs, self.field_tabs = self.SPLIT_TABS, self.SPLIT_FIELD_TABS
         super().__init__(sandbox, data)
+        if self.split_tabs:
+            self.fields["group_id"].label = "Target subresource"
         if rg_name:
             self.initial["resource_group"] = rg_name
         self.initial["resource_type"] = endpoint_services.StorageAccount.arm_type
@@ -134,7 +150,16 @@ class PrivateEndpointWizard(CreateWizard):
                 AzField("target", id="target", star=True, **stay),
             ]
         return {
-            "basics": helper(wizard_name(), wizard_region(), rows=True),
+            "basics": helper(
+                wizard_name(),
+                *(
+                    [AzField("nic_name", id="nic-name", star=True, placeholder=f"{self.value('name') or 'name'}-nic")]
+                    if self.split_tabs
+                    else []
+                ),
+                wizard_region(),
+                rows=True,
+            ),
             "resource": helper(
                 AzField(
                     "connection_method",
@@ -257,8 +282,18 @@ class PrivateEndpointWizard(CreateWizard):
 
     # --- checks --------------------------------------------------------------
 
+    @property
+    def interface_name(self) -> str:
+        """Current's "Network Interface Name", "<name>-nic" when left empty; Classic names none."""
+        if not self.split_tabs:
+            return ""
+        name = self.value("name").strip()
+        return self.value("nic_name").strip() or (f"{name}-nic" if name else "")
+
     def check_rules(self, problems, attempt) -> None:
         attempt("name", endpoint_services.validate_endpoint_name, self.value("name"))
+        if self.interface_name and attempt("nic_name", endpoint_services.validate_nic_name, self.interface_name):
+            attempt("nic_name", endpoint_services.check_nic_name_free, self.target_rg, self.interface_name)
         target = self.chosen_target
         if target is None:
             key = "resource_id" if self.by_id else "target"
@@ -308,7 +343,12 @@ class PrivateEndpointWizard(CreateWizard):
             integrate_dns=self.value("integrate_dns") != "no",
             manual=self.by_id,
             request_message=self.value("request_message").strip(),
+            nic_name=self.interface_name,
         )
+
+    def instance_summary(self):
+        rows = super().instance_summary()
+        return [*rows[:1], ("Network Interface Name", self.interface_name), *rows[1:]] if self.split_tabs else rows
 
     def extra_summary(self):
         target, subnet = self.chosen_target, self.chosen_subnet
@@ -321,7 +361,7 @@ class PrivateEndpointWizard(CreateWizard):
             ),
             ("Resource type", target.arm_type if target else self.value("resource_type")),
             ("Resource", target.name if target else ""),
-            ("Target sub-resource", self.group_label),
+            (self.fields["group_id"].label, self.group_label),
         ]
         configuration = [
             ("Virtual network", self.chosen_vnet.name if self.chosen_vnet else ""),
@@ -330,6 +370,8 @@ class PrivateEndpointWizard(CreateWizard):
         ]
         if self.value("integrate_dns") != "no":
             configuration.append(("Private DNS Zone", self.zone_label))
+        if self.split_tabs:
+            return [("Resource", resource), ("Virtual Network", configuration[:2]), ("DNS", configuration[2:])]
         return [("Resource", resource), ("Configuration", configuration)]
 
 

@@ -166,7 +166,8 @@ class GatewayWizard(CreateWizard):
 
     @property
     def sku_choices(self) -> tuple[str, ...]:
-        return services.SKUS_BY_TYPE.get(self.value("gateway_type"), services.VPN_SKUS)
+        skus = services.SKUS_BY_TYPE.get(self.value("gateway_type"), services.VPN_SKUS)
+        return tuple(sku for sku in skus if sku not in self.sandbox.rules.gateway_skus_not_offered)
 
     @property
     def chosen_vnet(self) -> VirtualNetwork | None:
@@ -412,7 +413,7 @@ class PointToSiteForm(forms.Form):
 
     @staticmethod
     def configuring(query) -> bool:
-        """"Configure now" asked for the form (``configure=1``)."""
+        """ "Configure now" asked for the form (``configure=1``)."""
         return query.get("configure") == "1"
 
     def __init__(self, data=None, *, gateway: VirtualNetworkGateway) -> None:

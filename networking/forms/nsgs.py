@@ -77,6 +77,13 @@ class SecurityRuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, icmp_label: str = "ICMP", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # portal-ui §4: the era's name for ICMP ("ICMPv4" in the newer portal).
+        self.fields["protocol"].widget.choices = [
+            (value, icmp_label if value == "Icmp" else label) for value, label in PROTOCOL_CHOICES
+        ]
+
     @property
     def helper(self):
         """The pane's fields (portal-ui §4), bound to what it shows: the
@@ -105,7 +112,8 @@ class SecurityRuleForm(forms.Form):
                 help="A port (80), a range (1000-2000), a comma-separated list (80,443) or * for any; 0-65535.",
                 rule="NSG-07",
             ),
-            AzField("protocol", id="protocol", readonly="preset", option_ids="label"),
+            # Ids by value: ICMP's stays "protocol-icmp" when the era calls it ICMPv4.
+            AzField("protocol", id="protocol", readonly="preset", option_ids={"*": "any", "Icmp": "icmp"}),
             AzField("access", id="access"),
             AzField(
                 "priority",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms.layout import HTML
 from django import forms
 
+from networking.engine.rules import SERVICE_TAGS
 from networking.models import Route
 from networking.services import routes as services
 from portal.forms import REVIEW, CreateWizard, Problem
@@ -55,6 +56,7 @@ class RouteTableWizard(CreateWizard):
 
 
 NEXT_HOP_CHOICES = Route.NEXT_HOP_TYPES
+DESTINATION_KINDS = [("IPAddresses", "IP Addresses"), ("ServiceTag", "Service Tag")]
 
 
 class RouteForm(forms.Form):
@@ -71,25 +73,45 @@ class RouteForm(forms.Form):
         widget=forms.Select(choices=NEXT_HOP_CHOICES),
     )
     next_hop_ip = forms.CharField(required=False, max_length=100, label="Next hop address")
+    # portal-ui §5 [newer]: what "Address prefix" holds, asked first.
+    destination_kind = forms.ChoiceField(
+        required=False, choices=DESTINATION_KINDS, initial="IPAddresses", label="Address prefix destination"
+    )
 
-    def __init__(self, *args, ip_refused: bool = False, **kwargs) -> None:
+    def __init__(self, *args, ip_refused: bool = False, destination_kind: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # A refused address stays on the pane even after the hop type changed, so its message shows.
         self.ip_refused = ip_refused
+        self.asks_destination_kind = destination_kind
+        if destination_kind and self["destination_kind"].value() == "ServiceTag":
+            self.fields["address_prefix"].label = "Destination Service Tag"
+            self.fields["address_prefix"].widget = forms.Select(choices=[(tag, tag) for tag in SERVICE_TAGS])
+        elif destination_kind:
+            self.fields["address_prefix"].label = "Destination IP addresses/CIDR ranges"
+
+    @property
+    def prefix_help(self) -> str:
+        if not self.asks_destination_kind:
+            return "A CIDR block (10.1.0.0/16), or a service tag such as Storage (at most 25 service-tag routes)."
+        if self["destination_kind"].value() == "ServiceTag":
+            return "At most 25 service-tag routes per route table."
+        return "A CIDR block, such as 10.1.0.0/16."
 
     @property
     def helper(self):
         """The pane's fields (portal-ui §5): "Next hop address" only for a
         virtual appliance (ROUTE-21); changing the hop type re-renders it."""
         hop = self["next_hop_type"].value()
-        fields: list = [
-            AzField("name", id="route-name", star=True, readonly="route"),
+        fields: list = [AzField("name", id="route-name", star=True, readonly="route")]
+        if self.asks_destination_kind:
+            fields.append(AzField("destination_kind", id="destination-kind", **RERENDER_PANE))
+        fields += [
             AzField(
                 "address_prefix",
                 id="address-prefix",
                 star=True,
                 placeholder="0.0.0.0/0",
-                help="A CIDR block (10.1.0.0/16), or a service tag such as Storage (at most 25 service-tag routes).",
+                help=self.prefix_help,
                 rule="ROUTE-23",
             ),
             AzField(
@@ -133,6 +155,7 @@ def initial_values(data=None, route=None) -> dict[str, str]:
             address_prefix=route.address_prefix,
             next_hop_type=route.next_hop_type,
             next_hop_ip=route.next_hop_ip or "",
+            destination_kind="IPAddresses" if "/" in route.address_prefix else "ServiceTag",
         )
     if data is not None:
         values.update({k: v for k, v in data.items() if k in values and isinstance(v, str)})

@@ -15,11 +15,22 @@ from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_E
 from portal.errors import rule_error
 from portal.forms import MAX_ROWS as WIZARD_ROWS
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 from portal.naming import validate_name
 
 MAX_ROWS = 50  # rows of an editable list; more are dropped, never an error page
 MAX_TEXT = 100  # longer than any CIDR or address
+
+
+SUBNET_PURPOSES = [("", "Default"), ("1", "Virtual Network Gateway")]
+# SUBNET-21 in Current: privateEndpointNetworkPolicies as its two checkboxes (NSGs, route tables).
+POLICY_BOXES = {
+    "Disabled": (False, False),
+    "NetworkSecurityGroupEnabled": (True, False),
+    "RouteTableEnabled": (False, True),
+    "Enabled": (True, True),
+}
+POLICY_OF_BOXES = {boxes: policy for policy, boxes in POLICY_BOXES.items()}
 
 
 class SubnetForm(forms.Form):
@@ -46,23 +57,36 @@ class SubnetForm(forms.Form):
     delegation = forms.ChoiceField(required=False, choices=DELEGATION_CHOICES, label="Delegate subnet to a service")
     private_endpoint_network_policies = forms.ChoiceField(required=False, label="Network policy for private endpoints")
 
-    def __init__(self, vnet: VirtualNetwork, *args, gateway: bool = False, **kwargs):
+    def __init__(self, vnet: VirtualNetwork, *args, gateway: bool = False, purpose: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.vnet = vnet
         self.gateway = gateway
+        if purpose:
+            # portal-ui §3.3 [newer]: the pane's "Subnet purpose", posted as "+ Gateway subnet"'s gateway=1.
+            self.fields["gateway"] = forms.ChoiceField(
+                required=False, choices=SUBNET_PURPOSES, initial="1" if gateway else "", label="Subnet purpose"
+            )
         in_region = {"sandbox_id": vnet.sandbox_id, "location": vnet.location}
         self.fields["nsg"].queryset = NetworkSecurityGroup.objects.filter(**in_region).order_by("name")
         self.fields["route_table"].queryset = RouteTable.objects.filter(**in_region).order_by("name")
         self.fields["private_endpoint_network_policies"].choices = list(
             vnet.sandbox.rules.private_endpoint_policy_choices
         )
+        self.policy_boxes = vnet.sandbox.rules.pe_policy_checkboxes
+        if self.policy_boxes:
+            self.fields["pe_policy_nsg"] = forms.BooleanField(required=False, label="Network security groups")
+            self.fields["pe_policy_rt"] = forms.BooleanField(required=False, label="Route tables")
+            policy = self.initial.get("private_endpoint_network_policies") or "Disabled"
+            self.initial["pe_policy_nsg"], self.initial["pe_policy_rt"] = POLICY_BOXES.get(policy, (False, False))
 
     @property
     def helper(self):
         """The pane's fields (portal-ui §3.3); their help names the VNet's
         free ranges and the era's rules, so it lives in the pane template."""
         pane = "networking/subnet_pane.html#"
+        purpose = [AzField("gateway", id="subnet-purpose", **RERENDER_PANE)] if "gateway" in self.fields else []
         return helper(
+            *purpose,
             AzField(
                 "subnet_name",
                 id="subnet-name",
@@ -91,8 +115,26 @@ class SubnetForm(forms.Form):
             HTML('<h3 class="az-section-title">SUBNET DELEGATION</h3>'),
             AzField("delegation", id="subnet-delegation", help_template=pane + "delegation-help"),
             HTML('<h3 class="az-section-title">NETWORK POLICY FOR PRIVATE ENDPOINTS</h3>'),
-            AzField("private_endpoint_network_policies", id="subnet-pe-policies", help_template=pane + "policies-help"),
+            *self._policy_fields(pane + "policies-help"),
         )
+
+    def _policy_fields(self, help_template: str) -> list:
+        """SUBNET-21: the dropdown (Classic), or Current's two checkboxes; the
+        hidden field tells the post that the checkboxes were drawn."""
+        if not self.policy_boxes:
+            return [AzField("private_endpoint_network_policies", id="subnet-pe-policies", help_template=help_template)]
+        return [
+            HTML('<input type="hidden" name="pe_policy_boxes" value="1">'),
+            AzField("pe_policy_nsg", id="subnet-pe-policy-nsg"),
+            AzField("pe_policy_rt", id="subnet-pe-policy-rt", help_template=help_template),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.policy_boxes and self.data.get("pe_policy_boxes"):
+            boxes = (bool(data.get("pe_policy_nsg")), bool(data.get("pe_policy_rt")))
+            data["private_endpoint_network_policies"] = POLICY_OF_BOXES[boxes]
+        return data
 
     def clean_subnet_name(self) -> str:
         # "+ Gateway subnet" fixes the name (portal-ui §3.3).
@@ -249,7 +291,17 @@ class VirtualNetworkWizard(CreateWizard):
         """Basics; the address space and subnet grids are rows of their own."""
         return helper(wizard_name(), wizard_region(), rows=True)
 
+    # portal-ui §3.1 [newer]: Security comes before "IP addresses".
+    SECURITY_FIRST_TABS = (
+        ("basics", "Basics"),
+        ("security", "Security"),
+        ("ipaddresses", "IP addresses"),
+        (REVIEW, "Review + create"),
+    )
+
     def __init__(self, sandbox, data=None):
+        if sandbox.rules.vnet_security_tab_first:
+            self.tabs = self.SECURITY_FIRST_TABS
         super().__init__(sandbox, data)
         if self.is_bound:
             self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:WIZARD_ROWS]

@@ -159,6 +159,28 @@ def zone_for(rg: ResourceGroup, zone_name: str) -> PrivateDnsZone | None:
     return next((z for z in zones if z.resource_group_id == rg.pk), None) or zones.first()
 
 
+def validate_nic_name(value: str) -> str:
+    """NAMING-26: the endpoint's "Network Interface Name" (the newer portal's
+    Basics), 1-80 characters of a network interface's alphabet."""
+    name = (value or "").strip()
+    if not name or not name.isascii() or not PE_NAME.match(name):
+        raise rule_error(
+            "The network interface name must be 1-80 letters, digits, underscores, periods and hyphens, starting "
+            "with a letter or digit and ending with a letter, digit or underscore.",
+            "NAMING-26",
+            field="nic_name",
+        )
+    return name
+
+
+def check_nic_name_free(rg: ResourceGroup | None, name: str) -> None:
+    """NAMING-26: a network interface's name is unique in its resource group."""
+    if rg is not None and rg.pk and NetworkInterface.objects.filter(resource_group=rg, name__iexact=name).exists():
+        raise rule_error(
+            f"A network interface named '{name}' already exists in '{rg.name}'.", "NAMING-26", field="nic_name"
+        )
+
+
 def check_new_endpoint(
     sandbox, rg: ResourceGroup | None, *, name: str, subnet: Subnet, request_message: str = ""
 ) -> None:
@@ -191,12 +213,15 @@ def create_endpoint(
     integrate_dns: bool = True,
     manual: bool = False,
     request_message: str = "",
+    nic_name: str = "",
 ) -> PrivateEndpoint:
     """'Create a private endpoint'. In the learner's own directory the
     connection is Approved at once; by resource ID or alias it waits, Pending,
-    for the owner (PEDNS-30)."""
+    for the owner (PEDNS-30). Without ``nic_name`` the NIC is named as Azure
+    names it, ``<name>.nic.<guid>``."""
     sandbox = rg.subscription.sandbox
     name = validate_endpoint_name(name)
+    nic_name = validate_nic_name(nic_name) if nic_name else ""
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
     kind = check_target(target, group_id)
@@ -209,12 +234,14 @@ def create_endpoint(
         )
     with transaction.atomic():
         check_new_endpoint(sandbox, rg, name=name, subnet=subnet, request_message=request_message)
+        if nic_name:
+            check_nic_name_free(rg, nic_name)
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
         ip = compute_services.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(
             sandbox=sandbox,
             resource_group=rg,
-            name=f"{name}.nic.{uuid.uuid4()}",
+            name=nic_name or f"{name}.nic.{uuid.uuid4()}",
             location=location,
             subnet=subnet,
             private_ip=ip,

@@ -147,7 +147,11 @@ def _pane_context(table, *, values: dict, problems=None, route=None) -> dict:
         **_blade(table, "routes", route.name if route else "Add route"),
         "route": route,
         "values": values,
-        "form": RouteForm(values, ip_refused="next_hop_ip" in (problems or {})),
+        "form": RouteForm(
+            values,
+            ip_refused="next_hop_ip" in (problems or {}),
+            destination_kind=table.sandbox.rules.route_destination_kind,
+        ),
         "problems": problems or {},
         "action_url": action_url,
     }

@@ -300,7 +300,7 @@ def _suggested_prefix(vnet: VirtualNetwork, gateway: bool) -> str:
 
 @require_http_methods(["GET", "POST"])
 def vnet_add_subnet(request, provider, subscription_id, rg, name):
-    """ "+ Subnet" and "+ Gateway subnet": the "Add subnet" pane."""
+    """ "+ Subnet" and "+ Gateway subnet" (Current: the pane's "Subnet purpose"): the "Add subnet" pane."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     gateway = (request.POST if request.method == "POST" else request.GET).get("gateway") == "1"
     if request.method == "GET":
@@ -308,8 +308,9 @@ def vnet_add_subnet(request, provider, subscription_id, rg, name):
             "subnet_name": services.GATEWAY_SUBNET if gateway else "",
             "subnet_prefix": _suggested_prefix(vnet, gateway),
         }
-        return _pane(request, _pane_context(vnet, SubnetForm(vnet, initial=initial, gateway=gateway)))
-    form = SubnetForm(vnet, request.POST, gateway=gateway)
+        form = SubnetForm(vnet, initial=initial, gateway=gateway, purpose=vnet.sandbox.rules.subnet_purpose)
+        return _pane(request, _pane_context(vnet, form))
+    form = SubnetForm(vnet, request.POST, gateway=gateway, purpose=vnet.sandbox.rules.subnet_purpose)
     if not form.is_valid():
         return _pane(request, _pane_context(vnet, form, problems=form.problems()), status=422)
     try:

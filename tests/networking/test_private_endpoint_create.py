@@ -267,3 +267,38 @@ def test_another_sandbox_cannot_open_the_wizard_in_my_group(alice, bob):
 
 def test_the_wizard_refuses_put(alice):
     assert alice.put(_wizard_url(alice)).status_code == 405
+
+
+def _current(client) -> None:
+    client.sandbox.era = "current"
+    client.sandbox.save()
+
+
+def test_current_names_the_endpoints_nic_name_nic_by_default(alice):
+    _current(alice)
+    data = _wizard_data(alice, current_tab="basics", action="review")
+    html = alice.post(_wizard_url(alice), data).content.decode()
+    assert "Network Interface Name" in html and "wiz-pe-nic" in html
+    response = alice.post(_wizard_url(alice), {**data, "action": "create", "reviewed": "1"})
+    assert response.status_code == 302
+    assert PrivateEndpoint.objects.get(sandbox=alice.sandbox, name="wiz-pe").nic.name == "wiz-pe-nic"
+
+
+def test_current_takes_the_nic_name_typed_and_refuses_one_taken_naming_26(alice):
+    _current(alice)
+    taken = alice.post(_wizard_url(alice), _wizard_data(alice, nic_name="contoso-vm01-nic", action="review"))
+    assert taken.status_code == 422
+    assert "A network interface named &#x27;contoso-vm01-nic&#x27; already exists" in taken.content.decode()
+    bad = alice.post(_wizard_url(alice), _wizard_data(alice, nic_name="-nic", action="review"))
+    assert bad.status_code == 422 and "NAMING-26" in bad.content.decode()
+    data = _wizard_data(alice, nic_name="my-pe-nic", action="create", reviewed="1")
+    assert alice.post(_wizard_url(alice), data).status_code == 302
+    assert NetworkInterface.objects.filter(sandbox=alice.sandbox, name="my-pe-nic").exists()
+
+
+def test_classic_keeps_azures_nic_name_and_asks_none(alice):
+    html = alice.get(_wizard_url(alice)).content.decode()
+    assert "Network Interface Name" not in html
+    data = _wizard_data(alice, nic_name="ignored-nic", action="create", reviewed="1")
+    assert alice.post(_wizard_url(alice), data).status_code == 302
+    assert PrivateEndpoint.objects.get(sandbox=alice.sandbox, name="wiz-pe").nic.name.startswith("wiz-pe.nic.")

@@ -26,7 +26,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _add(client, **fields):
-    data = {"subnet_name": "app-subnet", "subnet_prefix": "10.0.5.0/24", "private_endpoint_network_policies": "Disabled"}
+    data = {
+        "subnet_name": "app-subnet",
+        "subnet_prefix": "10.0.5.0/24",
+        "private_endpoint_network_policies": "Disabled",
+    }
     data.update(fields)
     return client.post(vnet_url(client, "vnet_add_subnet"), data, **HX)
 
@@ -46,9 +50,16 @@ def _edit(client, subnet: str, **fields):
 def _private_endpoint(client, subnet_name: str) -> PrivateEndpoint:
     subnet = subnet_of(client, "contoso-vnet", subnet_name)
     rg = subnet.vnet.resource_group
-    sql = SqlServer.objects.create(sandbox=client.sandbox, resource_group=rg, name="contoso-sql", location="eastus", public_ip="20.1.2.3")
+    sql = SqlServer.objects.create(
+        sandbox=client.sandbox, resource_group=rg, name="contoso-sql", location="eastus", public_ip="20.1.2.3"
+    )
     nic = NetworkInterface.objects.create(
-        sandbox=client.sandbox, resource_group=rg, name="sql-pe-nic", location="eastus", subnet=subnet, private_ip="10.0.2.68"
+        sandbox=client.sandbox,
+        resource_group=rg,
+        name="sql-pe-nic",
+        location="eastus",
+        subnet=subnet,
+        private_ip="10.0.2.68",
     )
     return PrivateEndpoint.objects.create(
         sandbox=client.sandbox,
@@ -130,11 +141,34 @@ def test_add_gateway_subnet_fixes_the_name(alice):
     assert 'value="GatewaySubnet"' in html and "readonly" in html
     response = alice.post(
         vnet_url(alice, "vnet_add_subnet"),
-        {"gateway": "1", "subnet_name": "not-this", "subnet_prefix": "10.0.255.0/27", "private_endpoint_network_policies": "Disabled"},
+        {
+            "gateway": "1",
+            "subnet_name": "not-this",
+            "subnet_prefix": "10.0.255.0/27",
+            "private_endpoint_network_policies": "Disabled",
+        },
         **HX,
     )
     assert response.status_code == 200
     assert Subnet.objects.filter(vnet=vnet_of(alice, "contoso-vnet"), name="GatewaySubnet").exists()
+
+
+def test_current_picks_the_gateway_subnet_by_subnet_purpose(alice):
+    alice.post("/sandbox/era/", {"era": "current"})
+    page = alice.get(vnet_url(alice, "vnet_subnets")).content.decode()
+    assert 'id="add-gateway-subnet"' not in page and 'id="add-subnet"' in page
+    pane = alice.get(vnet_url(alice, "vnet_add_subnet"), **HX).content.decode()
+    assert "Subnet purpose" in pane and 'id="subnet-purpose"' in pane and 'value="GatewaySubnet"' not in pane
+    gateway = alice.get(vnet_url(alice, "vnet_add_subnet") + "?gateway=1", **HX).content.decode()
+    assert 'value="GatewaySubnet"' in gateway and "readonly" in gateway
+    assert 'type="hidden" name="gateway"' not in gateway  # the purpose select posts it
+    response = _add(alice, gateway="1", subnet_name="not-this", subnet_prefix="10.0.255.0/27")
+    assert response.status_code == 200
+    assert Subnet.objects.filter(vnet=vnet_of(alice, "contoso-vnet"), name="GatewaySubnet").exists()
+
+
+def test_classic_has_no_subnet_purpose(alice):
+    assert "Subnet purpose" not in alice.get(vnet_url(alice, "vnet_add_subnet"), **HX).content.decode()
 
 
 def test_the_pe_policy_choices_follow_the_era_subnet_21(alice):
@@ -142,7 +176,26 @@ def test_the_pe_policy_choices_follow_the_era_subnet_21(alice):
     assert 'value="RouteTableEnabled"' not in classic and 'value="Enabled"' in classic
     alice.post("/sandbox/era/", {"era": "current"})
     current = alice.get(vnet_url(alice, "vnet_add_subnet"), **HX).content.decode()
-    assert 'value="NetworkSecurityGroupEnabled"' in current and 'value="RouteTableEnabled"' in current
+    assert 'id="subnet-pe-policy-nsg"' in current and 'id="subnet-pe-policy-rt"' in current
+    assert 'id="subnet-pe-policies"' not in current
+
+
+@pytest.mark.parametrize(
+    ("boxes", "policy"),
+    [
+        ({}, "Disabled"),
+        ({"pe_policy_nsg": "on"}, "NetworkSecurityGroupEnabled"),
+        ({"pe_policy_rt": "on"}, "RouteTableEnabled"),
+        ({"pe_policy_nsg": "on", "pe_policy_rt": "on"}, "Enabled"),
+    ],
+)
+def test_current_reads_the_pe_policy_checkboxes_subnet_21(alice, boxes, policy):
+    alice.post("/sandbox/era/", {"era": "current"})
+    response = _add(alice, pe_policy_boxes="1", private_endpoint_network_policies="", **boxes)
+    assert response.status_code == 200
+    assert subnet_of(alice, "contoso-vnet", "app-subnet").private_endpoint_network_policies == policy
+    pane = alice.get(subnet_url(alice, "app-subnet"), **HX).content.decode()
+    assert ('id="subnet-pe-policy-rt" value="on" checked' in pane) == ("pe_policy_rt" in boxes)
 
 
 def test_the_pane_opens_as_a_page_without_htmx(alice):
@@ -172,7 +225,9 @@ def test_adding_without_htmx_redirects_to_the_grid(alice):
 
 def test_associating_an_nsg_and_route_table_updates_the_subnet_subnet_07(alice):
     rg = vnet_of(alice, "contoso-vnet").resource_group
-    nsg = NetworkSecurityGroup.objects.create(sandbox=alice.sandbox, resource_group=rg, name="app-nsg", location="eastus")
+    nsg = NetworkSecurityGroup.objects.create(
+        sandbox=alice.sandbox, resource_group=rg, name="app-nsg", location="eastus"
+    )
     rt = RouteTable.objects.create(sandbox=alice.sandbox, resource_group=rg, name="app-rt", location="eastus")
     response = _edit(alice, "integration-subnet", nsg=nsg.pk, route_table=rt.pk)
     assert response.status_code == 200
@@ -184,7 +239,9 @@ def test_associating_an_nsg_and_route_table_updates_the_subnet_subnet_07(alice):
 
 def test_an_nsg_of_another_region_isnt_offered_or_accepted_subnet_07(alice):
     rg = vnet_of(alice, "contoso-vnet").resource_group
-    far = NetworkSecurityGroup.objects.create(sandbox=alice.sandbox, resource_group=rg, name="west-nsg", location="westus")
+    far = NetworkSecurityGroup.objects.create(
+        sandbox=alice.sandbox, resource_group=rg, name="west-nsg", location="westus"
+    )
     assert "west-nsg" not in alice.get(vnet_url(alice, "vnet_add_subnet"), **HX).content.decode()
     before = snapshot(alice.sandbox)
     assert _add(alice, nsg=far.pk).status_code == 422
@@ -275,12 +332,16 @@ def test_check_new_subnet_refuses_as_create_subnet_does_and_writes_nothing(alice
 def test_it_refuses_an_unknown_service_endpoint_subnet_20(alice):
     assert _add(alice, service_endpoints=["Microsoft.Nope"]).status_code == 422
     with pytest.raises(AzureRuleError) as refusal:
-        services.create_subnet(vnet_of(alice, "contoso-vnet"), name="x", prefix="10.0.7.0/24", service_endpoints=["Nope"])
+        services.create_subnet(
+            vnet_of(alice, "contoso-vnet"), name="x", prefix="10.0.7.0/24", service_endpoints=["Nope"]
+        )
     assert "SUBNET-20" in refusal.value.rule_ids
 
 
 def test_many_service_endpoints_per_subnet_are_fine_se_05(alice):
-    assert _add(alice, service_endpoints=["Microsoft.Sql", "Microsoft.Storage", "Microsoft.KeyVault"]).status_code == 200
+    assert (
+        _add(alice, service_endpoints=["Microsoft.Sql", "Microsoft.Storage", "Microsoft.KeyVault"]).status_code == 200
+    )
     assert subnet_of(alice, "contoso-vnet", "app-subnet").service_endpoints == [
         "Microsoft.KeyVault",
         "Microsoft.Sql",
@@ -314,7 +375,9 @@ def test_it_refuses_resizing_a_subnet_with_a_nic_err_14_subnet_06(alice):
 def test_it_refuses_resizing_an_integrated_subnet_err_14_asvi_25(alice):
     sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
     app_services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
-    html = _edit(alice, "integration-subnet", subnet_prefix="10.0.2.0/25", delegation=APP_SERVICE_DELEGATION).content.decode()
+    html = _edit(
+        alice, "integration-subnet", subnet_prefix="10.0.2.0/25", delegation=APP_SERVICE_DELEGATION
+    ).content.decode()
     assert "ERR-14" in html and "ASVI-25" in html and "contoso-web" in html
 
 

@@ -262,7 +262,8 @@ def open_marketplace_product(tab: Tab, kind: str, step: str | None = None) -> No
     tab.goto("/")
     menu = tab.page.locator("nav.az-portal-menu")
     tab.follow(menu.get_by_role("link", name="Create a resource"), "marketplace" if step else None)
-    expect(tab.page.locator("h1.az-blade-title")).to_have_text("Create a resource")
+    # The page's title follows the era: "Create a resource" (Classic), "Marketplace" (Current).
+    expect(tab.page.locator("h1.az-blade-title")).to_have_text(re.compile(r"^(Create a resource|Marketplace)$"))
     tab.follow(tab.page.locator(f"#product-list li[data-product='{kind}'] #create-{kind}"), step)
     expect(tab.page.locator("#create-wizard")).to_be_visible()
     expect(wizard_tab(tab, "basics")).to_have_attribute("aria-selected", "true")

@@ -739,27 +739,29 @@ SETTING_NAME_RE = re.compile(r"^[A-Za-z0-9_.]+$")
 SETTING_NAME_MAX = 256
 
 
-def validate_setting_name(name: str, os_name: str) -> str:
-    """App setting names: letters, digits, periods and underscores (APPSET-01,
-    portal-ui §2.4); on Linux a ':' must be written '__' (APPSET-02)."""
+def _variable_name(name: str, os_name: str, *, label: str, singular: str, plural: str, rule: str) -> str:
+    """An app setting's or a connection string's name, the environment
+    variable it becomes: required, at most 256 characters, letters, digits,
+    periods and underscores (``rule``); on Linux ':' is written '__' (APPSET-02)."""
     name = (name or "").strip()
     if not name:
-        raise rule_error("Application setting name is required.", "APPSET-01", field="name")
+        raise rule_error(f"{label} name is required.", rule, field="name")
     if len(name) > SETTING_NAME_MAX:
-        raise rule_error(
-            f"Application setting name can be at most {SETTING_NAME_MAX} characters.", "APPSET-01", field="name"
-        )
+        raise rule_error(f"{label} name can be at most {SETTING_NAME_MAX} characters.", rule, field="name")
     if ":" in name and os_name == "Linux":
-        raise rule_error(
-            "On Linux, write ':' in a setting name as '__' (double underscore).", "APPSET-02", field="name"
-        )
+        raise rule_error(f"On Linux, write ':' in a {singular} as '__' (double underscore).", "APPSET-02", field="name")
     if not SETTING_NAME_RE.match(name):
         raise rule_error(
-            "App setting names can only contain letters, numbers (0-9), periods ('.') and underscores ('_').",
-            "APPSET-01",
-            field="name",
+            f"{plural} can only contain letters, numbers (0-9), periods ('.') and underscores ('_').", rule, field="name"
         )
     return name
+
+
+def validate_setting_name(name: str, os_name: str) -> str:
+    """App setting names (APPSET-01, portal-ui §2.4; APPSET-02 on Linux)."""
+    return _variable_name(
+        name, os_name, label="Application setting", singular="setting name", plural="App setting names", rule="APPSET-01"
+    )
 
 
 MAX_DNS_SERVERS = 5  # ASDNS-05
@@ -845,27 +847,15 @@ CONNECTION_TYPES = dict(ConnectionString.TYPE_CHOICES)
 
 
 def validate_connection_name(name: str, os_name: str) -> str:
-    """Connection string names: required, at most 256 characters, letters,
-    digits, periods and underscores, as the environment variable they
-    become (CONNSTR-01); on Linux ':' is written '__' (APPSET-02)."""
-    name = (name or "").strip()
-    if not name:
-        raise rule_error("Connection string name is required.", "CONNSTR-01", field="name")
-    if len(name) > SETTING_NAME_MAX:
-        raise rule_error(
-            f"Connection string name can be at most {SETTING_NAME_MAX} characters.", "CONNSTR-01", field="name"
-        )
-    if ":" in name and os_name == "Linux":
-        raise rule_error(
-            "On Linux, write ':' in a connection string name as '__' (double underscore).", "APPSET-02", field="name"
-        )
-    if not SETTING_NAME_RE.match(name):
-        raise rule_error(
-            "Connection string names can only contain letters, numbers (0-9), periods ('.') and underscores ('_').",
-            "CONNSTR-01",
-            field="name",
-        )
-    return name
+    """Connection string names (CONNSTR-01; APPSET-02 on Linux)."""
+    return _variable_name(
+        name,
+        os_name,
+        label="Connection string",
+        singular="connection string name",
+        plural="Connection string names",
+        rule="CONNSTR-01",
+    )
 
 
 def validate_connection_type(kind: str) -> str:

@@ -255,20 +255,19 @@ def _drop_dead_links(sandbox: Sandbox, notes: list[Notification]) -> None:
     """A notification whose resource has since been deleted keeps its text
     but loses its link: it would open a blade that answers 404. One query
     per resource type the notes name."""
-    wanted: dict[str, set[tuple[str, str]]] = {}
-    for note in notes:
-        named = _linked_resource(note.link)
-        if named is not None:
-            wanted.setdefault(named[0], set()).add(named[1:])
+    named = [(note, _linked_resource(note.link)) for note in notes]
+    wanted: dict[str, set[str]] = {}
+    for _, target in named:
+        if target is not None:
+            wanted.setdefault(target[0], set()).add(target[2])
     alive: set[tuple[str, str, str]] = set()
-    for arm_type, keys in wanted.items():
-        rows = registry.get(arm_type).rows(sandbox).filter(name__in={name for _, name in keys})
+    for arm_type, names in wanted.items():
+        rows = registry.get(arm_type).rows(sandbox).filter(name__in=names)
         alive.update(
             (arm_type, rg.lower(), name.lower()) for rg, name in rows.values_list("resource_group__name", "name")
         )
-    for note in notes:
-        named = _linked_resource(note.link)
-        if named is not None and (named[0], named[1].lower(), named[2].lower()) not in alive:
+    for note, target in named:
+        if target is not None and (target[0], target[1].lower(), target[2].lower()) not in alive:
             note.link = ""
 
 

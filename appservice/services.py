@@ -341,11 +341,14 @@ def add_regional_integration(
     subnet: Subnet | None = None,
     new_subnet_name: str = "",
     new_subnet_prefix: str = "",
+    route_all: bool = False,
 ) -> VnetIntegration:
     """Regional integration with an existing empty subnet or a new one (SEED-03, SEED-10).
 
     The subnet is delegated to Microsoft.Web/serverFarms if it isn't yet
-    (ASVI-24), and the app restarts (SEED-13).
+    (ASVI-24), and the app restarts (SEED-13). ``route_all`` turns outbound
+    internet routing on with it, as the Current portal's pane does (ASVI-67);
+    a template or the CLI leaves the app's setting as it was.
     """
     _check_can_integrate(app)
     if vnet.is_classic or vnet.location != app.location:
@@ -376,6 +379,9 @@ def add_regional_integration(
             integration = VnetIntegration.objects.create(
                 app=app, kind=VnetIntegration.REGIONAL, vnet=vnet, subnet=subnet
             )
+            if route_all and not app.vnet_route_all_enabled:
+                WebApp.objects.filter(pk=app.pk).update(vnet_route_all_enabled=True)
+                app.vnet_route_all_enabled = True
             _after_integration_change(
                 app, "Adding VNet Integration", "Added VNet Integration", f"{vnet.name}/{subnet.name}"
             )

@@ -396,6 +396,8 @@ def add_vnet(request, subscription_id, rg, name):
 
     form = AddVnetForm(app, request.POST)
     vnet = form.vnet
+    # ASVI-67: the portal's pane turns outbound internet routing on (Current).
+    routes_all = app.sandbox.rules.portal_integration_routes_all
     problems: dict = {}
     if vnet is None:
         problems["vnet"] = "Select a virtual network."
@@ -407,13 +409,14 @@ def add_vnet(request, subscription_id, rg, name):
                 subnet = form.chosen_subnet()
                 if subnet is None:
                     raise AzureRuleError("Select a subnet.", rule_ids=("SEED-10",), field="subnet")
-                services.add_regional_integration(app, vnet, subnet=subnet)
+                services.add_regional_integration(app, vnet, subnet=subnet, route_all=routes_all)
             else:
                 services.add_regional_integration(
                     app,
                     vnet,
                     new_subnet_name=form.cleaned_data["subnet_name"],
                     new_subnet_prefix=form.cleaned_data["subnet_prefix"],
+                    route_all=routes_all,
                 )
         except AzureRuleError as exc:
             problems[exc.field or "form"] = exc

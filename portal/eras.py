@@ -41,6 +41,9 @@ class Ruleset:
     # ASRT-07: the portal's label for the route-all control.
     route_all_label: str
     route_all_setting_hint: str
+    # ASVI-67: the portal's integration pane turns outbound internet routing
+    # (vnetRouteAllEnabled) on; a CLI/ARM join never does.
+    portal_integration_routes_all: bool
     # SEED-24 / ASDNS-01: private DNS zones need WEBSITE_DNS_SERVER + route-all (Classic).
     private_zones_need_app_settings: bool
     # ASGW-03: the gateway-required retirement banner (Current only).
@@ -116,6 +119,7 @@ CLASSIC = Ruleset(
     suggested_subnet_prefix=26,
     route_all_label="Route All",
     route_all_setting_hint="WEBSITE_VNET_ROUTE_ALL = 1",
+    portal_integration_routes_all=False,  # ASVI-67: only documented for the 2023+ portal
     private_zones_need_app_settings=True,
     gateway_retirement_notice="",
     port_25_blocked=True,
@@ -149,6 +153,7 @@ CURRENT = Ruleset(
     suggested_subnet_prefix=26,
     route_all_label="Outbound internet traffic",
     route_all_setting_hint="outboundVnetRouting.applicationTraffic (or WEBSITE_VNET_ROUTE_ALL = 1)",
+    portal_integration_routes_all=True,  # ASVI-67
     private_zones_need_app_settings=False,
     gateway_retirement_notice=(
         "Gateway-required virtual network integration retires on 31 March 2027. "

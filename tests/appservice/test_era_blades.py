@@ -124,6 +124,40 @@ def test_current_add_pane_connects_a_new_subnet(alice):
     assert app_of(alice, "contoso-web").integration.subnet.name == "apps"
 
 
+
+def _connect_through_the_pane(client) -> None:
+    sub = subnet_of(client, "contoso-vnet", "integration-subnet")
+    response = client.post(
+        app_url(client, "add_vnet", "contoso-web"),
+        {"vnet": sub.vnet_id, "subnet_mode": "existing", "subnet": sub.pk},
+        **HX,
+    )
+    assert response.status_code == 200
+
+
+def test_current_pane_turns_outbound_internet_traffic_on_asvi_67(alice):
+    _current(alice)
+    assert not app_of(alice, "contoso-web").vnet_route_all_enabled
+    _connect_through_the_pane(alice)
+    assert app_of(alice, "contoso-web").vnet_route_all_enabled
+    html = _page(alice, "vnet_integration")
+    assert re.search(r'id="outbound-internet-traffic" checked', html)
+    assert 'data-route-all="all"' in html
+
+
+def test_classic_pane_leaves_route_all_off_asvi_67(alice):
+    _connect_through_the_pane(alice)
+    assert not app_of(alice, "contoso-web").vnet_route_all_enabled
+    assert 'data-route-all="rfc1918"' in _page(alice, "vnet_integration")
+
+
+def test_a_join_outside_the_portal_leaves_outbound_routing_as_it_was_asvi_67(alice):
+    """The CLI or a template joins without touching vnetRouteAllEnabled,
+    whatever the era."""
+    _current(alice)
+    _integrate(alice)
+    assert not app_of(alice, "contoso-web").vnet_route_all_enabled
+
 # --- Classic VNets in the Current era (CLASSIC-01) --------------------------------------------
 
 

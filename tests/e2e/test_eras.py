@@ -98,7 +98,7 @@ def test_classic_route_all_switch_asks_yes_in_the_portals_pane(tabs):
     assert dialogs == [], "the portal asks in its own pane, not the browser's confirm box"
 
 
-def test_current_outbound_internet_traffic_is_ticked_and_applied(tabs):
+def test_current_outbound_internet_traffic_is_on_after_the_pane_and_applied_asvi_67(tabs):
     tab = tabs.tab()
     page = tab.page
     switch_era(tab, "current")
@@ -107,14 +107,16 @@ def test_current_outbound_internet_traffic_is_ticked_and_applied(tabs):
     wait_until_running(tab)
     routing = page.locator("#application-routing")
     expect(routing).to_contain_text("Application routing")
+    # The portal's pane turns outbound internet routing on (ASVI-67).
     box = page.get_by_label("Outbound internet traffic")
-    expect(box).not_to_be_checked()
+    expect(box).to_be_checked()
+    expect(page.locator("#outbound-routing")).to_have_attribute("data-route-all", "all")
     expect(page.locator("#toggle-route-all")).to_have_count(0)
 
-    box.check()
+    box.uncheck()
     htmx_click(tab, page.locator("#apply-routing"), "/routeall")
-    expect(page.locator("#outbound-routing")).to_have_attribute("data-route-all", "all")
-    expect(page.get_by_label("Outbound internet traffic")).to_be_checked()
+    expect(page.locator("#outbound-routing")).to_have_attribute("data-route-all", "rfc1918")
+    expect(page.get_by_label("Outbound internet traffic")).not_to_be_checked()
     expect(page.locator("#routing-explained")).to_contain_text("outboundVnetRouting.applicationTraffic")
     tab.shot("outbound-internet-traffic-applied")
-    assert tab.app("contoso-web").vnet_route_all_enabled is True
+    assert tab.app("contoso-web").vnet_route_all_enabled is False

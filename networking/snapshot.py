@@ -385,6 +385,47 @@ def subnet_source(topo: topology.Topology, subnet: m.Subnet) -> topology.Subnet:
     return found
 
 
+# The source kinds a trace starts from by name: the trace command's options
+# and a lab's behaviour checks. Registered kinds (app, pod) come after these.
+SOURCE_KINDS = ("vm", "nic", "subnet")
+
+
+def trace_from(sandbox, kind: str, name: str, destination: str, port: int, protocol: str = "Tcp") -> Trace:
+    """Trace from the source ``name`` of ``kind`` ("vm", "nic", "subnet" or
+    a registered option such as "app" or "pod") on a fresh snapshot.
+    LookupError says, in the learner's words, what doesn't match."""
+    from networking.engine.trace import trace_nic, trace_subnet
+
+    for registered in trace_sources():
+        if registered.option == kind:
+            topo = build(sandbox)
+            return registered.trace(topo, registered.find(sandbox, topo, name), destination, port, protocol)
+    if kind == "subnet":
+        subnet = subnet_named(sandbox, name)
+        if subnet is None:
+            raise LookupError(f"No subnet {name!r} in that sandbox. Name it VNET/SUBNET, e.g. contoso-vnet/vm-subnet.")
+        topo = build(sandbox)
+        return trace_subnet(topo, subnet_source(topo, subnet), destination, port, protocol)
+    if kind == "vm":
+        nic = vm_nic(sandbox, name)
+        if nic is None:
+            raise LookupError(f"No virtual machine {name!r} with a network interface in that sandbox.")
+    elif kind == "nic":
+        nic = nic_named(sandbox, name)
+        if nic is None:
+            raise LookupError(f"No network interface {name!r} in that sandbox.")
+        if hasattr(nic, "private_endpoint"):
+            raise LookupError(
+                f"Network interface {nic.name!r} belongs to private endpoint {nic.private_endpoint.name!r}, "
+                "which starts no connections. Trace from a VM's NIC or a subnet."
+            )
+    else:
+        known = ", ".join((*SOURCE_KINDS, *(t.option for t in trace_sources())))
+        raise LookupError(f"{kind!r} is not a kind of traffic source ({known}).")
+    topo = build(sandbox)
+    return trace_nic(topo, nic_source(topo, nic), destination, port, protocol)
+
+
 def vm_nic(sandbox, vm_name: str) -> m.NetworkInterface | None:
     """A VM's first NIC (its primary), by the VM's name; a NIC that names its
     VM without a VM resource (the compact seed's) counts too."""

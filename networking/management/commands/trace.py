@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from networking import snapshot
-from networking.engine.trace import NO_ANSWER, trace_nic, trace_subnet
+from networking.engine.trace import NO_ANSWER
 from portal.models import Sandbox
 
 
@@ -67,43 +67,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Fix: {trace.fix}")
 
     def _trace(self, sandbox, options):
-        destination, port, protocol = options["destination"], options["port"], options["protocol"]
-        for registered in snapshot.trace_sources():
-            if options.get(registered.option):
-                topology = snapshot.build(sandbox)
-                try:
-                    source = registered.find(sandbox, topology, options[registered.option])
-                except LookupError as error:
-                    raise CommandError(str(error)) from None
-                return registered.trace(topology, source, destination, port, protocol)
-        if options["subnet"]:
-            subnet = snapshot.subnet_named(sandbox, options["subnet"])
-            if subnet is None:
-                raise CommandError(
-                    f"No subnet {options['subnet']!r} in that sandbox. Name it VNET/SUBNET, e.g. contoso-vnet/vm-subnet."
-                )
-            topology = snapshot.build(sandbox)
-            try:
-                source = snapshot.subnet_source(topology, subnet)
-            except LookupError as error:
-                raise CommandError(str(error)) from None
-            return trace_subnet(topology, source, destination, port, protocol)
-        if options["vm"]:
-            nic = snapshot.vm_nic(sandbox, options["vm"])
-            if nic is None:
-                raise CommandError(f"No virtual machine {options['vm']!r} with a network interface in that sandbox.")
-        else:
-            nic = snapshot.nic_named(sandbox, options["nic"])
-            if nic is None:
-                raise CommandError(f"No network interface {options['nic']!r} in that sandbox.")
-            if hasattr(nic, "private_endpoint"):
-                raise CommandError(
-                    f"Network interface {nic.name!r} belongs to private endpoint {nic.private_endpoint.name!r}, "
-                    "which starts no connections. Trace from a VM's NIC or a subnet."
-                )
-        topology = snapshot.build(sandbox)
+        kinds = (*snapshot.SOURCE_KINDS, *(t.option for t in snapshot.trace_sources()))
+        kind = next(k for k in kinds if options.get(k))
         try:
-            source = snapshot.nic_source(topology, nic)
+            return snapshot.trace_from(
+                sandbox, kind, options[kind], options["destination"], options["port"], options["protocol"]
+            )
         except LookupError as error:
             raise CommandError(str(error)) from None
-        return trace_nic(topology, source, destination, port, protocol)

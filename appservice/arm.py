@@ -559,10 +559,15 @@ def site_export(app: WebApp) -> list[dict]:
     return documents
 
 
+def _disconnect(integration: VnetIntegration) -> None:
+    """DELETE of the app's networkConfig or virtualNetworkConnection: Disconnect."""
+    services.disconnect(integration.app)
+
+
 def register_arm() -> None:
     """ARM JSON in and out on the types appservice/resources.py declares."""
     attach(PLAN_TYPE, plan_to_arm, plan_from_arm)
-    attach(SITE_TYPE, site_to_arm, site_from_arm, export=site_export)
+    attach(SITE_TYPE, site_to_arm, site_from_arm, export=site_export, delete=services.delete_webapp)
     if registry.find(CONFIG_TYPE) is None:
         registry.register(
             ResourceType(
@@ -575,5 +580,11 @@ def register_arm() -> None:
             )
         )
     attach(CONFIG_TYPE, slot_config_to_arm, slot_config_from_arm, find=find_slot_config)
-    attach(NETWORK_CONFIG_TYPE, network_config_to_arm, network_config_from_arm, find=find_network_config)
-    attach(CONNECTION_TYPE, connection_to_arm, connection_from_arm, find=find_connection)
+    attach(
+        NETWORK_CONFIG_TYPE,
+        network_config_to_arm,
+        network_config_from_arm,
+        find=find_network_config,
+        delete=_disconnect,
+    )
+    attach(CONNECTION_TYPE, connection_to_arm, connection_from_arm, find=find_connection, delete=_disconnect)

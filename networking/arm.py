@@ -18,7 +18,7 @@ from typing import Any
 
 from networking import models as m
 from networking.engine import rules as nsg_rules
-from networking.services import nsgs, peerings, routes, standalone, vnets
+from networking.services import compute, nsgs, peerings, routes, standalone, vnets
 from portal.arm.context import DeployContext, refusals_at
 from portal.arm.document import Document
 from portal.models import ResourceGroup
@@ -522,8 +522,45 @@ ARM_FUNCTIONS = {
     VM: (resource_to_arm, vm_from_arm, None),
 }
 
-# How a child type a template deploys on its own is found by its ID.
-CHILD_FINDERS = {SUBNET: find_subnet, PEERING: find_peering}
+def find_rule(sandbox, parsed) -> m.SecurityRule | None:
+    nsg_name, name = parsed.names
+    return m.SecurityRule.objects.filter(
+        nsg__sandbox=sandbox,
+        nsg__resource_group__name__iexact=parsed.resource_group,
+        nsg__name__iexact=nsg_name,
+        name__iexact=name,
+    ).first()
+
+
+def find_route(sandbox, parsed) -> m.Route | None:
+    table_name, name = parsed.names
+    return m.Route.objects.filter(
+        route_table__sandbox=sandbox,
+        route_table__resource_group__name__iexact=parsed.resource_group,
+        route_table__name__iexact=table_name,
+        name__iexact=name,
+    ).first()
+
+
+SECURITY_RULE = f"{NSG}/securityRules"
+ROUTE = f"{ROUTE_TABLE}/routes"
+
+# How a child type is found by its ID: one a template deploys on its own,
+# and the inline ones (rules, routes) an ARM DELETE removes.
+CHILD_FINDERS = {SUBNET: find_subnet, PEERING: find_peering, SECURITY_RULE: find_rule, ROUTE: find_route}
+
+# The delete service of each type, for an ARM DELETE (portal.arm.operations).
+DELETE_FUNCTIONS = {
+    VNET: vnets.delete_vnet,
+    SUBNET: vnets.delete_subnet,
+    PEERING: peerings.delete_peering,
+    NSG: nsgs.delete_nsg,
+    ROUTE_TABLE: routes.delete_route_table,
+    NIC: compute.delete_nic,
+    VM: compute.delete_vm,
+    SECURITY_RULE: nsgs.delete_rule,
+    ROUTE: routes.delete_route,
+}
 
 
 def register_arm() -> None:
@@ -533,5 +570,11 @@ def register_arm() -> None:
         if arm_type in CHILD_FINDERS and found.find is None:
             found.find = CHILD_FINDERS[arm_type]
         found.to_arm, found.from_arm = to_arm, from_arm
+        found.delete = DELETE_FUNCTIONS.get(arm_type, found.delete)
         if export is not None:
             found.export = export
+    # The inline children: no ARM JSON of their own (their parent's
+    # document carries them), but found and deleted by ID.
+    for arm_type in (SECURITY_RULE, ROUTE):
+        found = registry.get(arm_type)
+        found.find, found.delete = CHILD_FINDERS[arm_type], DELETE_FUNCTIONS[arm_type]

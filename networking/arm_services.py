@@ -958,18 +958,36 @@ def register_arm() -> None:
                 listed=False,
             )
         )
-    attach(VirtualNetworkGateway.arm_type, gateway_to_arm, gateway_from_arm)
-    attach(LocalNetworkGateway.arm_type, local_gateway_to_arm, local_gateway_from_arm)
-    attach(VirtualNetworkGatewayConnection.arm_type, connection_to_arm, connection_from_arm)
-    attach(ExpressRouteCircuit.arm_type, circuit_to_arm, circuit_from_arm)
-    attach(ZONE_TYPE, zone_to_arm, zone_from_arm, export=zone_export)
-    attach(LINK_TYPE, link_to_arm, link_from_arm, find=find_link)
+    attach(VirtualNetworkGateway.arm_type, gateway_to_arm, gateway_from_arm, delete=gateway_services.delete_gateway)
+    attach(
+        LocalNetworkGateway.arm_type,
+        local_gateway_to_arm,
+        local_gateway_from_arm,
+        delete=gateway_services.delete_local_gateway,
+    )
+    attach(
+        VirtualNetworkGatewayConnection.arm_type,
+        connection_to_arm,
+        connection_from_arm,
+        delete=gateway_services.delete_connection,
+    )
+    attach(ExpressRouteCircuit.arm_type, circuit_to_arm, circuit_from_arm, delete=gateway_services.delete_circuit)
+    attach(ZONE_TYPE, zone_to_arm, zone_from_arm, export=zone_export, delete=dns_services.delete_zone)
+    attach(LINK_TYPE, link_to_arm, link_from_arm, find=find_link, delete=dns_services.delete_link)
     for kind in RECORD_TYPES:
-        attach(f"{ZONE_TYPE}/{kind}", record_set_to_arm, record_set_from_arm, find=find_record_set)
-    attach(ENDPOINT_TYPE, endpoint_to_arm, endpoint_from_arm, export=endpoint_export)
+        attach(
+            f"{ZONE_TYPE}/{kind}",
+            record_set_to_arm,
+            record_set_from_arm,
+            find=find_record_set,
+            delete=dns_services.delete_record_set,
+        )
+    attach(
+        ENDPOINT_TYPE, endpoint_to_arm, endpoint_from_arm, export=endpoint_export, delete=endpoint_services.delete_endpoint
+    )
     attach(ZONE_GROUP_TYPE, zone_group_to_arm, zone_group_from_arm, find=find_zone_group)
     for model in (StorageAccount, SqlServer, KeyVault):
-        attach(model.arm_type, target_to_arm, target_from_arm)
+        attach(model.arm_type, target_to_arm, target_from_arm, delete=target_services.delete_target)
 
 
 def attach(
@@ -980,9 +998,11 @@ def attach(
     find: Callable[[Any, Any], Any] | None = None,
     export: Callable[[Any], list[dict]] | None = None,
     managed_groups: Callable[[Any], list[str]] | None = None,
+    delete: Callable[[Any], None] | None = None,
 ) -> None:
     """Set ARM JSON in and out (and a child type's ``find``, Export
-    template's documents, the groups a resource makes) on a registered type."""
+    template's documents, the groups a resource makes, the delete service
+    an ARM DELETE calls) on a registered type."""
     resource_type = registry.get(arm_type)
     resource_type.to_arm, resource_type.from_arm = to_arm, from_arm
     if find is not None:
@@ -991,3 +1011,5 @@ def attach(
         resource_type.export = export
     if managed_groups is not None:
         resource_type.managed_groups = managed_groups
+    if delete is not None:
+        resource_type.delete = delete

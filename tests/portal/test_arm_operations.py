@@ -1,0 +1,156 @@
+"""ARM operations by resource ID (PUT, PATCH, DELETE): what a lab's reference
+solution and a scenario's fault are made of. Each goes through the services,
+so Azure's rules refuse what they refuse, and a refusal writes nothing."""
+
+import pytest
+
+from appservice.models import VnetIntegration
+from networking import models as m
+from portal.arm import operations
+from portal.arm.errors import ArmError
+from portal.models import ActivityLogEntry
+from tests.helpers import app_of, subnet_of
+
+pytestmark = pytest.mark.django_db
+
+
+def rid(client, path: str, group: str = "contoso-rg") -> str:
+    subscription = client.sandbox.subscriptions.get().subscription_id
+    return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{path}"
+
+
+def put_nsg(client) -> m.NetworkSecurityGroup:
+    operations.apply(
+        client.sandbox, "PUT", rid(client, "Microsoft.Network/networkSecurityGroups/lab-nsg"), {"location": "eastus"}
+    )
+    return m.NetworkSecurityGroup.objects.get(sandbox=client.sandbox, name="lab-nsg")
+
+
+RULE = {
+    "properties": {
+        "priority": 200,
+        "direction": "Outbound",
+        "access": "Deny",
+        "protocol": "Tcp",
+        "sourceAddressPrefix": "*",
+        "sourcePortRange": "*",
+        "destinationAddressPrefix": "Internet",
+        "destinationPortRange": "25",
+    }
+}
+
+
+def test_put_creates_a_resource_through_its_services(alice):
+    nsg = put_nsg(alice)
+    assert nsg.resource_group.name == "contoso-rg" and nsg.location == "eastus"
+
+
+def test_put_of_an_inline_child_adds_it_to_its_parent(alice):
+    nsg = put_nsg(alice)
+    operations.apply(
+        alice.sandbox,
+        "PUT",
+        rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg/securityRules/deny-smtp"),
+        RULE,
+    )
+    rule = nsg.rules.get(name="deny-smtp")
+    assert (rule.priority, rule.access, rule.direction) == (200, "Deny", "Outbound")
+
+
+def test_put_of_a_rule_with_a_taken_priority_is_refused_and_writes_nothing_nsg_rule(alice):
+    nsg = put_nsg(alice)
+    operations.apply(
+        alice.sandbox,
+        "PUT",
+        rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg/securityRules/deny-smtp"),
+        RULE,
+    )
+    with pytest.raises(ArmError) as refused:
+        operations.apply(
+            alice.sandbox,
+            "PUT",
+            rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg/securityRules/again"),
+            RULE,
+        )
+    assert refused.value.rule_ids, refused.value
+    assert list(nsg.rules.values_list("name", flat=True)) == ["deny-smtp"]
+
+
+def test_patch_merges_into_the_current_document(alice):
+    subnet_id = rid(alice, "Microsoft.Network/virtualNetworks/contoso-vnet/subnets/integration-subnet")
+    before = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id))
+    operations.apply(
+        alice.sandbox,
+        "PATCH",
+        subnet_id,
+        {"properties": {"serviceEndpoints": [{"service": "Microsoft.Storage"}]}},
+    )
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    assert subnet.address_prefix == before["properties"]["addressPrefix"]
+    assert subnet.service_endpoints == ["Microsoft.Storage"]
+
+
+def test_delete_of_an_inline_child_removes_it(alice):
+    nsg = put_nsg(alice)
+    rule_id = rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg/securityRules/deny-smtp")
+    operations.apply(alice.sandbox, "PUT", rule_id, RULE)
+    operations.apply(alice.sandbox, "DELETE", rule_id)
+    assert not nsg.rules.exists()
+    with pytest.raises(ArmError, match="was not found"):
+        operations.apply(alice.sandbox, "DELETE", rule_id)
+
+
+def test_delete_goes_through_the_types_delete_service(alice):
+    put_nsg(alice)
+    operations.apply(alice.sandbox, "DELETE", rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg"))
+    assert not m.NetworkSecurityGroup.objects.filter(sandbox=alice.sandbox, name="lab-nsg").exists()
+
+
+def test_delete_of_an_app_integration_disconnects_it(alice):
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    from appservice import services
+
+    services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
+    operations.apply(
+        alice.sandbox, "DELETE", rid(alice, "Microsoft.Web/sites/contoso-web/networkConfig/virtualNetwork")
+    )
+    assert not VnetIntegration.objects.filter(app__sandbox=alice.sandbox).exists()
+
+
+def test_a_delete_refused_by_azures_rules_names_them_asvi_63(alice):
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    from appservice import services
+
+    services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
+    with pytest.raises(ArmError) as refused:
+        operations.apply(alice.sandbox, "DELETE", rid(alice, "Microsoft.Network/virtualNetworks/contoso-vnet"))
+    assert "ASVI-63" in refused.value.rule_ids
+    assert m.VirtualNetwork.objects.filter(sandbox=alice.sandbox, name="contoso-vnet").exists()
+
+
+def test_operations_are_quiet_unless_asked(alice):
+    before = ActivityLogEntry.objects.filter(sandbox=alice.sandbox).count()
+    put_nsg(alice)
+    assert ActivityLogEntry.objects.filter(sandbox=alice.sandbox).count() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("POST", "Microsoft.Network/networkSecurityGroups/x", {}, "is not one of"),
+        ("PUT", "Microsoft.Network/virtualHubs/x", {}, "can't be written"),
+        ("DELETE", "Microsoft.Network/networkSecurityGroups/missing", None, "was not found"),
+        ("PATCH", "Microsoft.Network/routeTables/missing", {}, "was not found"),
+        ("PUT", "Microsoft.Network/networkSecurityGroups/x", "not an object", "must be a JSON object"),
+    ],
+)
+def test_bad_operations_say_what_is_wrong_and_write_nothing(alice, method, path, body, message):
+    with pytest.raises(ArmError, match=message):
+        operations.apply(alice.sandbox, method, rid(alice, path), body)
+    assert not m.NetworkSecurityGroup.objects.filter(sandbox=alice.sandbox).exists()
+
+
+def test_another_sandboxs_resource_is_out_of_reach(alice, bob):
+    with pytest.raises(ArmError, match="subscription"):
+        operations.apply(alice.sandbox, "DELETE", rid(bob, "Microsoft.Network/virtualNetworks/contoso-vnet"))
+    assert m.VirtualNetwork.objects.filter(sandbox=bob.sandbox, name="contoso-vnet").exists()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from networking import models as m
+from networking.arm_services import find_child
 from networking.engine import rules as nsg_rules
 from networking.services import compute, nsgs, peerings, routes, standalone, vnets
 from portal.arm.context import DeployContext, refusals_at
@@ -523,23 +524,11 @@ ARM_FUNCTIONS = {
 }
 
 def find_rule(sandbox, parsed) -> m.SecurityRule | None:
-    nsg_name, name = parsed.names
-    return m.SecurityRule.objects.filter(
-        nsg__sandbox=sandbox,
-        nsg__resource_group__name__iexact=parsed.resource_group,
-        nsg__name__iexact=nsg_name,
-        name__iexact=name,
-    ).first()
+    return find_child(m.SecurityRule, "nsg", sandbox, parsed)
 
 
 def find_route(sandbox, parsed) -> m.Route | None:
-    table_name, name = parsed.names
-    return m.Route.objects.filter(
-        route_table__sandbox=sandbox,
-        route_table__resource_group__name__iexact=parsed.resource_group,
-        route_table__name__iexact=table_name,
-        name__iexact=name,
-    ).first()
+    return find_child(m.Route, "route_table", sandbox, parsed)
 
 
 SECURITY_RULE = f"{NSG}/securityRules"

@@ -47,18 +47,31 @@ def create_sandbox(era: str = "classic") -> Sandbox:
 
 def reset_sandbox(sandbox: Sandbox) -> None:
     """Return the sandbox to the seed: same subscription ID, same era."""
+    replace_estate(sandbox, estate(), seed_parameters(sandbox))
+
+
+def replace_estate(sandbox: Sandbox, document: dict[str, Any], parameters: dict[str, Any]) -> None:
+    """Empty the sandbox (resources, locks, notifications, operations, the
+    Activity log) and deploy ``document`` in its place, quietly: the seed's
+    reset, and a lab's start. Keeps the subscription ID and the era."""
     with transaction.atomic():
         subscription = sandbox.subscriptions.select_for_update().get()
         delete_resources(sandbox)
-        # Locks too: the fresh seed's resources have the same IDs.
+        # Locks too: the fresh estate's resources may have the same IDs.
         for model in (ResourceLock, Notification, Operation, ActivityLogEntry):
             model.objects.filter(sandbox=sandbox).delete()
         subscription.resource_groups.all().delete()
-        seed(sandbox)
+        deploy(sandbox, document, parameters=parameters)
+
+
+def seed_parameters(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """The demo seed's parameters for ``sandbox`` (its era, the network part
+    as the settings say), with ``overrides``."""
+    return {"withNetwork": settings.VNETLAB_SEED_NETWORK, "era": sandbox.era, **overrides}
 
 
 def seed(sandbox: Sandbox) -> None:
-    deploy(sandbox, estate(), parameters={"withNetwork": settings.VNETLAB_SEED_NETWORK, "era": sandbox.era})
+    deploy(sandbox, estate(), parameters=seed_parameters(sandbox))
 
 
 def delete_resources(sandbox: Sandbox) -> None:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "networking",
     "appservice",
     "aks",
+    "labs",
 ]
 
 MIDDLEWARE = [

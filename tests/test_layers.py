@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("portal", "networking", "appservice", "aks")
+PACKAGES = ("portal", "networking", "appservice", "aks", "labs")
 
 pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter isn't installed (requirements-dev.txt)")
 
@@ -39,11 +39,12 @@ def test_networking_and_the_engines_keep_their_layers():
     assert "2 kept, 0 broken" in result.stdout
 
 
-def test_the_three_contracts_are_configured():
+def test_the_four_contracts_are_configured():
     result = _lint(ROOT)
     for name in (
         "The frame (portal) imports no app",
         "networking imports neither appservice nor aks",
+        "The labs sit above every app: no app imports labs",
         "The engines import no Django",
     ):
         assert name in result.stdout
@@ -56,6 +57,7 @@ def test_the_three_contracts_are_configured():
         ("networking/wrong.py", "import aks.models\n", "networking imports neither appservice nor aks"),
         ("networking/engine/wrong.py", "from django.db import models\n", "The engines import no Django"),
         ("portal/wrong.py", "import networking.models\n", "The frame (portal) imports no app"),
+        ("appservice/wrong.py", "from labs import checks\n", "The labs sit above every app: no app imports labs"),
     ],
 )
 def test_a_wrong_import_breaks_its_contract_and_is_named(tree: Path, module: str, line: str, broken: str):

@@ -8,9 +8,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from networking.models import VirtualNetwork
 from portal import services as portal_services
+from tests.portal.test_create_fuzz import FUZZ, basics, cidrs, names, octet, post_and_check, texts
 from tests.portal.test_create_vnet import form as classic_form
 from tests.portal.test_create_vnet import state
 
@@ -190,3 +193,59 @@ def test_classic_keeps_its_grid_and_bastionhost(alice):
     html = alice.get(URL).content.decode()
     assert 'id="address-space-grid"' in html and 'id="subnet-grid"' in html and "BastionHost" in html
     assert "Add an IP address space" not in html and "Subnet purpose" not in html
+
+
+starts = st.one_of(texts, st.builds(lambda a, b, c, d: f"{a}.{b}.{c}.{d}", octet, octet, octet, octet))
+sizes = st.one_of(texts, st.integers(-3, 40).map(str))
+editor_actions = st.sampled_from(
+    [
+        "review",
+        "create",
+        "stay",
+        "add_space",
+        "remove_space:0",
+        "remove_space:9",
+        "add_subnet:0",
+        "add_subnet:x",
+        "edit_subnet:0",
+        "edit_subnet:9",
+        "save_subnet",
+        "cancel_subnet",
+        "remove_subnet:0",
+    ]
+)
+
+
+@FUZZ
+@given(
+    spaces=st.lists(st.tuples(starts, sizes), max_size=3),
+    subnets=st.lists(st.tuples(names, cidrs), max_size=3),
+    editor=st.tuples(st.one_of(st.sampled_from(["", "new", "0", "9", "-1"]), texts), st.sampled_from(["", "1", "2"])),
+    editor_fields=st.tuples(names, starts, sizes),
+    action=editor_actions,
+)
+@pytest.mark.django_db
+def test_fuzzed_space_and_subnet_editors_never_fail_or_half_write(
+    alice, spaces, subnets, editor, editor_fields, action
+):
+    """Current's editors: any start, size, editor state or row index gives a
+    page (a field error at worst), and only a valid create writes."""
+    portal_services.set_era(alice.sandbox, "current")
+    data = basics(
+        alice,
+        resource_group="contoso-rg",
+        name="fuzz-vnet",
+        region="eastus",
+        action=action,
+        current_tab="ipaddresses",
+        space_start=[start for start, _ in spaces],
+        space_size=[size for _, size in spaces],
+        subnet_name=[n for n, _ in subnets],
+        subnet_prefix=[p for _, p in subnets],
+        subnet_editor=editor[0],
+        editor_purpose=editor[1],
+        editor_name=editor_fields[0],
+        editor_start=editor_fields[1],
+        editor_size=editor_fields[2],
+    )
+    post_and_check(alice, "virtualnetwork", data)

@@ -80,6 +80,10 @@ class Ruleset:
     all_resources_create_label: str = "Add"
     # portal-ui §3.1 [newer]: "Create virtual network" asks Security before "IP addresses".
     vnet_security_tab_first: bool = False
+    # portal-ui §3.1 [newer]: its "IP addresses" tab is the address space editor (each space's
+    # "Starting address" and size, its subnets under it, "+ Add a subnet" opening the subnet
+    # editor with "Subnet purpose"), its "Security" tab the "Enable Azure ..." checkboxes.
+    vnet_space_editor: bool = False
     # portal-ui §4 [newer]: the security rule pane's label for the ICMP protocol.
     icmp_label: str = "ICMP"
     # portal-ui §5 [newer]: "Add route" picks "Address prefix destination" (IP Addresses /
@@ -179,6 +183,7 @@ CURRENT = Ruleset(
     marketplace_title="Marketplace",
     all_resources_create_label="Create",
     vnet_security_tab_first=True,
+    vnet_space_editor=True,
     icmp_label="ICMPv4",
     route_destination_kind=True,
     gateway_skus_not_offered=("Basic",),

@@ -3,6 +3,7 @@ the "Add subnet" pane, and the drafts of the Address space and DNS servers
 pages. They check shape; Azure's rules are in networking.services.vnets."""
 
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from itertools import zip_longest
 
 from crispy_forms.layout import HTML
@@ -12,10 +13,10 @@ from networking.engine import addressing
 from networking.models import DELEGATION_CHOICES, NetworkSecurityGroup, RouteTable, VirtualNetwork
 from networking.services import vnets as services
 from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_ENDPOINTS
-from portal.errors import rule_error
+from portal.errors import AzureRuleError, rule_error
 from portal.forms import MAX_ROWS as WIZARD_ROWS
 from portal.forms import REVIEW, CreateWizard, Problem
-from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_PANE, RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 from portal.naming import validate_name
 
 MAX_ROWS = 50  # rows of an editable list; more are dropped, never an error page
@@ -266,6 +267,55 @@ class DnsServersForm(ListEditForm):
 __all__ = ["MAX_DNS_SERVERS", "AddressSpaceForm", "DnsServersForm", "ListDraft", "SubnetForm"]
 
 
+# portal-ui §3.1 [newer]: the address space editor's sizes ("/16 (65,536 addresses)").
+SPACE_SIZES = range(8, addressing.SMALLEST_SUBNET_PREFIX + 1)
+
+# portal-ui §3.1 [newer]: Security's sections: field, (box label, heading, text, element id).
+SECURITY_SERVICES = {
+    "enable_bastion": (
+        "Enable Azure Bastion",
+        "Azure Bastion",
+        "Azure Bastion is a paid service that provides secure RDP and SSH connectivity to your virtual machines over TLS.",
+        "enable-bastion",
+    ),
+    "enable_firewall": (
+        "Enable Azure Firewall",
+        "Azure Firewall",
+        "Azure Firewall is a managed, cloud-based network security service that protects your virtual network resources.",
+        "enable-firewall",
+    ),
+    "enable_ddos": (
+        "Enable Azure DDoS Network Protection",
+        "Azure DDoS Network Protection",
+        "Azure DDoS Network Protection, combined with application design best practices, defends against DDoS attacks.",
+        "enable-ddos",
+    ),
+}
+
+
+def size_label(prefix: int) -> str:
+    """A size as the newer editor lists it: "/16 (65,536 addresses)"."""
+    return f"/{prefix} ({2 ** (32 - prefix):,} addresses)"
+
+
+def _range(network) -> str:
+    return f"{network.network_address} - {network.broadcast_address}" if network is not None else ""
+
+
+def _home(network, spaces: list) -> int | None:
+    """The space a subnet is listed under: the one holding it, else one it
+    overlaps, else the first (its refusal shows there); None without a space."""
+    if not spaces:
+        return None
+    if network is not None:
+        for test in ("subnet_of", "overlaps"):
+            for i, space in enumerate(spaces):
+                if space is not None and space.version == network.version and getattr(network, test)(space):
+                    return i
+    return 0 if spaces[0] is not None else None
+
+
+
 class VirtualNetworkWizard(CreateWizard):
     """Portal "Create virtual network" (portal-ui §3): Basics, IP Addresses,
     Security, Review + create."""
@@ -280,7 +330,14 @@ class VirtualNetworkWizard(CreateWizard):
         ("security", "Security"),
         (REVIEW, "Review + create"),
     )
-    field_tabs = {"address_space": "ipaddresses", "subnet_name": "ipaddresses", "subnet_prefix": "ipaddresses"}
+    field_tabs = {
+        "address_space": "ipaddresses",
+        "subnet_name": "ipaddresses",
+        "subnet_prefix": "ipaddresses",
+        # The Current era's address space editor and subnet editor.
+        "space_start": "ipaddresses",
+        **{f"editor_{name}": "ipaddresses" for name in ("purpose", "name", "start", "size")},
+    }
     name_kind = "vnet"
 
     DEFAULT_SPACE = "10.0.0.0/16"
@@ -303,22 +360,232 @@ class VirtualNetworkWizard(CreateWizard):
         if sandbox.rules.vnet_security_tab_first:
             self.tabs = self.SECURITY_FIRST_TABS
         super().__init__(sandbox, data)
+        # portal-ui §3.1 [newer]: spaces as "Starting address" + size, the subnet editor.
+        self.space_editor = sandbox.rules.vnet_space_editor
+        self.space_field = "space_start" if self.space_editor else "address_space"
+        self.editor_problems: dict[str, Problem] = {}
+        if self.space_editor:
+            self._add_editor_fields()
         if self.is_bound:
-            self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:WIZARD_ROWS]
+            if self.space_editor:
+                spaces = zip_longest(data.getlist("space_start"), data.getlist("space_size"), fillvalue="")
+                self.address_space = [f"{a.strip()}/{z.strip()}" for a, z in spaces if a.strip()][:WIZARD_ROWS]
+            else:
+                self.address_space = [p.strip() for p in data.getlist("address_space") if p.strip()][:WIZARD_ROWS]
             rows = zip_longest(data.getlist("subnet_name"), data.getlist("subnet_prefix"), fillvalue="")
             self.subnets = [(n.strip(), p.strip()) for n, p in rows if n.strip() or p.strip()][:WIZARD_ROWS]
+            if self.editing is not None and self.editor_gateway:
+                # The gateway's purpose shows the name it fixes.
+                self.data = self.data.copy()
+                self.data["editor_name"] = GATEWAY_SUBNET
         else:
             self.address_space = [self.DEFAULT_SPACE]
             self.subnets = [self.DEFAULT_SUBNET]
 
+    def _add_editor_fields(self) -> None:
+        """The subnet editor's fields and the Security tab's checkboxes (Current).
+        The editor is a draft: its text is judged when "Add"/"Save" is pressed,
+        never by Review + create, so nothing here refuses a value itself."""
+        self.fields["editor_purpose"] = forms.CharField(
+            required=False, label="Subnet purpose", widget=forms.Select(choices=SUBNET_PURPOSES)
+        )
+        self.fields["editor_name"] = forms.CharField(required=False, label="Name")
+        self.fields["editor_start"] = forms.CharField(required=False, label="Starting address")
+        self.fields["editor_size"] = forms.CharField(
+            required=False, label="Subnet size", widget=forms.Select(choices=self.subnet_size_choices)
+        )
+        # Services VNet Lab doesn't simulate: drawn as Azure draws them, never on.
+        for name in SECURITY_SERVICES:
+            self.fields[name] = forms.BooleanField(required=False, disabled=True, label=SECURITY_SERVICES[name][0])
+
+    @property
+    def subnet_size_choices(self) -> list[tuple[str, str]]:
+        """SUBNET-03: the era's largest subnet to /29."""
+        largest = self.sandbox.rules.largest_subnet_prefix
+        return [(str(n), size_label(n)) for n in range(largest, addressing.SMALLEST_SUBNET_PREFIX + 1)]
+
+    def step(self, action: str, goto: str = ""):
+        created = super().step(action, goto)
+        # The subnet editor's refusal outlives a re-check of the reviewed wizard.
+        self.problems.update(self.editor_problems)
+        return created
+
     def edit(self, action: str) -> None:
         super().edit(action)
-        if action == "add_subnet" and len(self.subnets) < WIZARD_ROWS:
+        if self.space_editor:
+            self._edit_spaces(action)
+        elif action == "add_subnet" and len(self.subnets) < WIZARD_ROWS:
             self.subnets.append((f"subnet{len(self.subnets) + 1}", self._suggest_subnet()))
         elif action.startswith("remove_subnet:"):
             self.subnets = [row for i, row in enumerate(self.subnets) if f"remove_subnet:{i}" != action]
         elif action.startswith("remove_space:"):
             self.address_space = [p for i, p in enumerate(self.address_space) if f"remove_space:{i}" != action]
+
+    # --- the Current era's address space editor and subnet editor ---------
+
+    def _edit_spaces(self, action: str) -> None:
+        command, _, arg = action.partition(":")
+        index = int(arg) if arg.isdigit() else None
+        if command == "add_space" and len(self.address_space) < WIZARD_ROWS:
+            self._set_spaces([*self.address_space, self._suggest_space()])
+        elif command == "remove_space" and index is not None and index < len(self.address_space):
+            # Deleting an address space deletes the subnets listed under it.
+            dropped = {row["index"] for row in self.space_rows[index]["subnets"]}
+            self.subnets = [row for i, row in enumerate(self.subnets) if i not in dropped]
+            self._set_spaces([p for i, p in enumerate(self.address_space) if i != index])
+        elif command == "remove_subnet" and index is not None:
+            self.subnets = [row for i, row in enumerate(self.subnets) if i != index]
+        elif command == "add_subnet":
+            self._open_editor("new", *self._suggest_in_space(index or 0))
+        elif command == "edit_subnet" and index is not None and index < len(self.subnets):
+            name, prefix = self.subnets[index]
+            start, _, size = prefix.partition("/")
+            self._open_editor(str(index), name, start, size, purpose="1" if name == GATEWAY_SUBNET else "")
+        elif command == "save_subnet" and self.editing is not None:
+            self._save_subnet()
+        elif command == "cancel_subnet":
+            self._open_editor("", "", "", "")
+
+    def _set_spaces(self, prefixes: list[str]) -> None:
+        """Redraw the spaces from ``prefixes`` (the form's data holds them as start and size)."""
+        self.address_space = prefixes
+        data = self.data.copy()
+        parts = [p.partition("/") for p in prefixes]
+        data.setlist("space_start", [start for start, _, _ in parts])
+        data.setlist("space_size", [size for _, _, size in parts])
+        self.data = data
+
+    def _open_editor(self, editing: str, name: str, start: str, size: str, purpose: str = "") -> None:
+        """Open the subnet editor on ``editing`` ("new" or a row's index) with its
+        fields filled, or close it (``editing`` "")."""
+        data = self.data.copy()
+        values = {"subnet_editor": editing, "editor_purpose": purpose, "editor_name": name}
+        values |= {"editor_start": start, "editor_size": size or "24"}
+        for key, value in values.items():
+            data[key] = value
+        self.data = data
+
+    @property
+    def editing(self) -> str | None:
+        """The subnet editor's state: None (closed), "new", or the index of the row it edits."""
+        if not self.space_editor or not self.is_bound:
+            return None
+        value = self.data.get("subnet_editor", "")
+        value = value if isinstance(value, str) else ""
+        if value == "new" or (value.isdigit() and int(value) < len(self.subnets)):
+            return value
+        return None
+
+    @property
+    def editor_gateway(self) -> bool:
+        """"Subnet purpose" Virtual Network Gateway fixes the name (portal-ui §3.3 [newer])."""
+        return self.value("editor_purpose") == "1"
+
+    def _save_subnet(self) -> None:
+        """The subnet editor's "Add" / "Save": the Classic grid's rules (NAMING-03,
+        SUBNET-03, SUBNET-05), each refusal on the editor's field."""
+        problems: dict[str, Problem] = {}
+        index = None if self.editing == "new" else int(self.editing)
+        others = [row for i, row in enumerate(self.subnets) if i != index]
+        name = GATEWAY_SUBNET if self.editor_gateway else self.value("editor_name").strip()
+        size = self.value("editor_size").strip()
+        prefix = ""
+        try:
+            name = validate_name("subnet", name, field="editor_name")
+            if any(n.lower() == name.lower() for n, _ in others):
+                raise rule_error(
+                    f"A subnet named '{name}' already exists in this virtual network.", "NAMING-03", field="editor_name"
+                )
+        except AzureRuleError as exc:
+            problems["editor_name"] = Problem.of(exc)
+        if size not in dict(self.subnet_size_choices):
+            problems["editor_size"] = Problem("Select a subnet size.")
+        else:
+            try:
+                prefix = services.validate_subnet_prefix(
+                    self.value("name").strip() or "the virtual network",
+                    [str(n) for n in self._parsed(self.address_space) if n],
+                    [(n, str(c)) for (n, _), c in zip(others, self._parsed(p for _, p in others), strict=True) if c],
+                    f"{self.value('editor_start').strip()}/{size}",
+                    largest_prefix=self.sandbox.rules.largest_subnet_prefix,
+                    field="editor_start",
+                )
+            except AzureRuleError as exc:
+                problems["editor_start"] = Problem.of(exc)
+        self.editor_problems = problems
+        if problems:
+            return
+        if index is None:
+            self.subnets = [*self.subnets, (name, prefix)][:WIZARD_ROWS]
+        else:
+            self.subnets[index] = (name, prefix)
+        self._open_editor("", "", "", "")
+
+    @staticmethod
+    def _parsed(prefixes) -> list[IPv4Network | None]:
+        parsed = []
+        for text in prefixes:
+            try:
+                parsed.append(addressing.parse_cidr(text))
+            except addressing.AddressError:
+                parsed.append(None)
+        return parsed
+
+    def _suggest_space(self) -> str:
+        """The next /16 of 10.0.0.0/8 clear of the spaces, as "Add an IP address space" pre-fills it."""
+        taken = [n for n in self._parsed(self.address_space) if n]
+        for candidate in IPv4Network("10.0.0.0/8").subnets(new_prefix=16):
+            if not any(n.version == 4 and n.overlaps(candidate) for n in taken):
+                return str(candidate)
+        return "/16"
+
+    def _suggest_in_space(self, index: int) -> tuple[str, str, str]:
+        """The editor's pre-filled name, starting address and size: the next free /24 of the space."""
+        name = f"subnet-{len(self.subnets) + 1}"
+        spaces = self._parsed(self.address_space)
+        space = spaces[index] if index < len(spaces) else None
+        if space is None or space.version != 4:
+            return name, "", "24"
+        used = [str(n) for n in self._parsed(p for _, p in self.subnets) if n]
+        block = addressing.suggest_subnet([str(space)], used, max(24, space.prefixlen))
+        return name, str((block or space).network_address), str(block.prefixlen if block else 24)
+
+    def _orphan_indexes(self) -> set[int]:
+        placed = {r["index"] for row in self.space_rows for r in row["subnets"]}
+        return {i for i in range(len(self.subnets)) if i not in placed}
+
+    @property
+    def subnet_editor_helper(self):
+        """The subnet editor (portal-ui §3.1 [newer]): purpose, name, start, size."""
+        return helper(
+            AzField("editor_purpose", id="subnet-purpose", **RERENDER_WIZARD),
+            AzField(
+                "editor_name",
+                id="subnet-name",
+                star=True,
+                readonly=self.editor_gateway,
+                help="A virtual network gateway needs a subnet named GatewaySubnet." if self.editor_gateway else "",
+            ),
+            AzField("editor_start", id="subnet-start", star=True, placeholder="e.g. 10.0.1.0"),
+            AzField(
+                "editor_size",
+                id="subnet-size",
+                star=True,
+                help=f"From /{self.sandbox.rules.largest_subnet_prefix} to /29; Azure reserves 5 addresses in every subnet.",
+                rule="SUBNET-01, SUBNET-03",
+            ),
+        )
+
+    @property
+    def security_helper(self):
+        """Current's Security tab: each service's section and its "Enable ..." box."""
+        parts = []
+        for name, (_, heading, text, element_id) in SECURITY_SERVICES.items():
+            parts += [
+                HTML(f'<h2 class="az-wizard-section">{heading}</h2><p class="az-field-help">{text}</p>'),
+                AzField(name, id=element_id, balloon=f"VNet Lab doesn't simulate {heading}.", disabled=True),
+            ]
+        return helper(*parts)
 
     def _suggest_subnet(self) -> str:
         """The next free /24 of the address space, as the "Add subnet" pane pre-fills it."""
@@ -346,10 +613,11 @@ class VirtualNetworkWizard(CreateWizard):
         if "region" not in problems:
             attempt("region", services.check_vnet_limit, self.subscription_obj, self.value("region"))
         # Each range on its own row first (VNET-02), then the list together (overlaps).
+        row_field = self.space_field
         for i, prefix in enumerate(self.address_space):
-            attempt(f"address_space_{i}", services.validate_address_space, [prefix], field=f"address_space_{i}")
+            attempt(f"{row_field}_{i}", services.validate_address_space, [prefix], field=f"{row_field}_{i}")
         space = None
-        if not any(f.startswith("address_space") for f in problems):
+        if not any(f.startswith(row_field) for f in problems):
             space = attempt("address_space", services.validate_address_space, self.address_space)
         seen: list[str] = []
         accepted: list[tuple[str, str]] = []
@@ -408,10 +676,42 @@ class VirtualNetworkWizard(CreateWizard):
 
     @property
     def space_rows(self) -> list[dict]:
-        return [
-            {"index": i, "prefix": p, "problem": self.problems.get(f"address_space_{i}")}
+        """Each address space; with the editor, its start, size and the subnets under it."""
+        spaces = self._parsed(self.address_space)
+        rows = [
+            {
+                "index": i,
+                "prefix": p,
+                "start": p.partition("/")[0],
+                "size": p.partition("/")[2],
+                "size_choices": self._space_size_choices(p.partition("/")[2]),
+                "range": _range(spaces[i]),
+                "problem": self.problems.get(f"{self.space_field}_{i}"),
+                "subnets": [],
+            }
             for i, p in enumerate(self.address_space)
         ]
+        if not self.space_editor:
+            return rows
+        for row, network in zip(self.subnet_rows, self._parsed(p for _, p in self.subnets), strict=True):
+            home = _home(network, spaces)
+            if home is not None:
+                row.update(range=_range(network), size=size_label(network.prefixlen) if network else "")
+                rows[home]["subnets"].append(row)
+        return rows
+
+    @property
+    def orphan_subnet_rows(self) -> list[dict]:
+        """Subnets under no address space (every space was refused)."""
+        orphans = self._orphan_indexes()
+        return [row for row in self.subnet_rows if row["index"] in orphans]
+
+    @staticmethod
+    def _space_size_choices(size: str) -> list[tuple[str, str]]:
+        choices = [(str(n), size_label(n)) for n in SPACE_SIZES]
+        if size and size not in dict(choices):
+            choices.insert(0, (size, f"/{size}"))
+        return choices
 
     def create(self, rg):
         return services.create_vnet(
@@ -425,5 +725,8 @@ class VirtualNetworkWizard(CreateWizard):
     def extra_summary(self):
         rows = [("Address space", ", ".join(self.address_space) or "None")]
         rows += [(f"Subnet '{n}'", p) for n, p in self.subnets] or [("Subnets", "None")]
-        security = [("BastionHost", "Disabled"), ("DDoS Protection Standard", "Disabled"), ("Firewall", "Disabled")]
+        if self.space_editor:
+            security = [(heading, "Disabled") for _, heading, _, _ in SECURITY_SERVICES.values()]
+        else:
+            security = [("BastionHost", "Disabled"), ("DDoS Protection Standard", "Disabled"), ("Firewall", "Disabled")]
         return [("IP addresses", rows), ("Security", security)]

@@ -143,8 +143,10 @@ def test_the_largest_subnet_follows_the_era_SUBNET_03(alice):
     space = ("10.0.0.0/8",)
     refused(alice, form(alice, space=space, subnets=(("big", "8.0.0.0/7"),)), "ERR-23", "/8–/29")
     portal_services.set_era(alice.sandbox, "current")
-    refused(alice, form(alice, space=space, subnets=(("big", "0.0.0.0/1"),)), "ERR-23", "/2–/29")
-    ok = alice.post(URL, form(alice, space=space, subnets=(("big", "10.0.0.0/8"),)))
+    # Current's address space editor posts each space as its starting address and size.
+    space = {"space": (), "space_start": ["10.0.0.0"], "space_size": ["8"]}
+    refused(alice, form(alice, **space, subnets=(("big", "0.0.0.0/1"),)), "ERR-23", "/2–/29")
+    ok = alice.post(URL, form(alice, **space, subnets=(("big", "10.0.0.0/8"),)))
     assert "Validation passed" in ok.content.decode()
 
 

@@ -266,10 +266,16 @@ def apply_peering(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> 
     settings = peerings.LinkSettings(
         allow_access=doc.get("properties.allowVirtualNetworkAccess", bool, True),
         allow_forwarded=doc.get("properties.allowForwardedTraffic", bool, False),
-        gateway="local" if transit else "remote" if use_remote else "none",
+        transit=transit,
+        use_remote=use_remote,
     )
     link = m.VirtualNetworkPeering.objects.filter(vnet=vnet, name__iexact=name).first()
-    with refusals_at(doc.resource, doc.path("properties"), {"name": doc.path("name")}):
+    fields = {
+        "name": doc.path("name"),
+        "transit": doc.path("properties.allowGatewayTransit"),
+        "use_remote": doc.path("properties.useRemoteGateways"),
+    }
+    with refusals_at(doc.resource, doc.path("properties"), fields):
         if link is None:
             first = (
                 settings if not use_remote else peerings.LinkSettings(settings.allow_access, settings.allow_forwarded)

@@ -101,6 +101,11 @@ class Ruleset:
     # portal-ui §3.3 [newer]: the subnet's private endpoint network policy is two
     # checkboxes ("Network security groups", "Route tables"), not a dropdown.
     pe_policy_checkboxes: bool = False
+    # portal-ui §3.4 [newer]: "Add peering" in "Remote virtual network summary" /
+    # "Local virtual network summary" sections, each link's four settings as
+    # checkboxes ("Allow '<A>' to access '<B>'"...), instead of the 2021 pane's
+    # "This virtual network" / "Remote virtual network" and three radio groups.
+    peering_checkboxes: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -190,6 +195,7 @@ CURRENT = Ruleset(
     private_endpoint_split_tabs=True,
     subnet_purpose=True,
     pe_policy_checkboxes=True,
+    peering_checkboxes=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

@@ -22,29 +22,29 @@ from portal.resources import resource_url
 
 MAX_PEERINGS_PER_VNET = 500  # LIMIT-03
 
-GATEWAY_CHOICES = ("none", "local", "remote")
-
 
 @dataclass(frozen=True)
 class LinkSettings:
-    """One link's settings as the pane shows them."""
+    """One link's four settings (allowVirtualNetworkAccess, allowForwardedTraffic,
+    allowGatewayTransit, useRemoteGateways), whichever pane drew them: the
+    2021 pane's radio groups or the newer pane's checkboxes (portal-ui §3.4).
+    A refusal names the setting it is about (``transit``, ``use_remote``,
+    ``remote_``-prefixed for the remote link): the form shows it on the
+    control that draws that setting."""
 
     allow_access: bool = True
     allow_forwarded: bool = True
-    gateway: str = "none"  # "local": use this VNet's gateway, "remote": the remote's
-
-    @property
-    def transit(self) -> bool:
-        return self.gateway == "local"
-
-    @property
-    def use_remote(self) -> bool:
-        return self.gateway == "remote"
+    transit: bool = False
+    use_remote: bool = False
 
     @classmethod
     def of(cls, link: VirtualNetworkPeering) -> "LinkSettings":
-        gateway = "local" if link.allow_gateway_transit else "remote" if link.use_remote_gateways else "none"
-        return cls(link.allow_virtual_network_access, link.allow_forwarded_traffic, gateway)
+        return cls(
+            link.allow_virtual_network_access,
+            link.allow_forwarded_traffic,
+            link.allow_gateway_transit,
+            link.use_remote_gateways,
+        )
 
 
 def overlapping(a: VirtualNetwork, b: VirtualNetwork) -> tuple[str, str] | None:
@@ -70,15 +70,15 @@ def _check_gateway_settings(
     ignore: VirtualNetworkPeering | None = None,
 ) -> None:
     """VNET-11: gateway transit and remote gateways, for ``vnet``'s link to
-    ``remote``; ``theirs`` is the remote link's settings (None: no remote link)."""
-    field = f"{prefix}gateway"
-    if mine.gateway not in GATEWAY_CHOICES:
-        raise rule_error("Choose a virtual network gateway setting.", field=field)
+    ``remote``; ``theirs`` is the remote link's settings (None: no remote link).
+    Both on one link is refused by whichever check fails: transit needs the
+    link's own gateway, using the remote's needs none."""
+    field = f"{prefix}transit"
     if mine.transit:
         gateway = _gateway(vnet)
         if gateway is None:
             raise rule_error(
-                f"'{vnet.name}' has no virtual network gateway. \"Use this virtual network's gateway\" needs one.",
+                f"'{vnet.name}' has no virtual network gateway, so its peering can't offer gateway transit.",
                 "VNET-11",
                 field=field,
             )
@@ -86,6 +86,7 @@ def _check_gateway_settings(
             raise rule_error(
                 "Gateway transit isn't supported with a classic virtual network.", "VNET-11", "ASVI-03", field=field
             )
+    field = f"{prefix}use_remote"
     if mine.use_remote:
         if remote.is_classic:
             raise rule_error(
@@ -109,8 +110,8 @@ def _check_gateway_settings(
             )
         if theirs is None or not theirs.transit:
             raise rule_error(
-                f"The peering from '{remote.name}' must use its gateway (\"Use this virtual network's gateway\", "
-                f"gateway transit) before '{vnet.name}' can use it.",
+                f"The peering from '{remote.name}' must allow gateway transit (offer its gateway) before "
+                f"'{vnet.name}' can use its gateway.",
                 "VNET-11",
                 field=field,
             )
@@ -241,7 +242,7 @@ def update_peering(link: VirtualNetworkPeering, settings: LinkSettings) -> None:
             raise rule_error(
                 f"Peering '{reverse.name}' of '{remote.name}' uses this virtual network's gateway. Change it first.",
                 "VNET-11",
-                field="gateway",
+                field="transit",
             )
         VirtualNetworkPeering.objects.filter(pk=link.pk).update(
             allow_virtual_network_access=settings.allow_access,

@@ -130,7 +130,7 @@ def peering_add(request, provider, subscription_id, rg, name):
                 link_remote=not form.cleaned_data["this_side_only"],
             )
         except AzureRuleError as exc:
-            problems[exc.field or "form"] = exc
+            problems[form.problem_field(exc.field)] = exc
     if problems:
         return _pane(request, vnet, form, problems, status=422)
     return _after_change(request, vnet)
@@ -138,32 +138,29 @@ def peering_add(request, provider, subscription_id, rg, name):
 
 @require_http_methods(["GET", "POST"])
 def peering_edit(request, provider, subscription_id, rg, name, peering):
-    """A link's own pane: its three settings and Save."""
+    """A link's own pane: its settings in the era's layout, and Save."""
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     link = _get_link(vnet, peering)
     problems: dict = {}
     status = 200
+    form = LinkSettingsForm(
+        request.POST if request.method == "POST" else None,
+        rules=request.sandbox.rules,
+        local=vnet.name,
+        remote=link.remote_name,
+        current=services.LinkSettings.of(link),
+    )
     if request.method == "POST":
-        form = LinkSettingsForm(request.POST)
         if not form.is_valid():
             problems = _form_problems(form)
         else:
             try:
                 services.update_peering(link, form.settings())
             except AzureRuleError as exc:
-                problems[exc.field or "form"] = exc
+                problems[form.problem_field(exc.field)] = exc
         if not problems:
             return _after_change(request, vnet)
         status = 422
-    else:
-        current = services.LinkSettings.of(link)
-        form = LinkSettingsForm(
-            initial={
-                "access": "allow" if current.allow_access else "block",
-                "forwarded": "allow" if current.allow_forwarded else "block",
-                "gateway": current.gateway,
-            }
-        )
     context = _context(vnet, link.name, link=link, link_urls=_link_urls(vnet, link), form=form, problems=problems)
     return respond(request, "networking/peering_edit.html", "pane", context, status)
 

@@ -141,7 +141,7 @@ def test_the_vnet_must_be_in_the_gateways_region_vnet_03(alice, hub):
 def test_a_vnet_using_a_remote_gateway_cant_get_its_own_vnet_11(alice, hub):
     spoke = make_vnet(alice, "spoke-vnet", "10.60.0.0/16")
     make_gateway(alice, hub)
-    peerings.add_peering(spoke, hub, name="s-h", remote_name="h-s", local=peerings.LinkSettings(gateway="remote"), remote_settings=peerings.LinkSettings(gateway="local"))
+    peerings.add_peering(spoke, hub, name="s-h", remote_name="h-s", local=peerings.LinkSettings(use_remote=True), remote_settings=peerings.LinkSettings(transit=True))
     response = alice.post(create_url(alice, "gateway_create"), _form(alice, spoke, name="spoke-gw", gateway_subnet_prefix="10.60.255.0/27"))
     assert response.status_code == 422 and "VNET-11" in response.content.decode()
 

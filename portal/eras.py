@@ -94,6 +94,10 @@ class Ruleset:
     # portal-ui §3.3 [newer]: the subnet's private endpoint network policy is two
     # checkboxes ("Network security groups", "Route tables"), not a dropdown.
     pe_policy_checkboxes: bool = False
+    # portal-ui §3.3 [newer], DOA-03: the subnet pane's "Enable private subnet
+    # (no default outbound access)" and ARM's defaultOutboundAccess (API
+    # versions from late 2023 on); Classic's portal and API versions don't know it.
+    private_subnet_option: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -180,6 +184,7 @@ CURRENT = Ruleset(
     private_endpoint_split_tabs=True,
     subnet_purpose=True,
     pe_policy_checkboxes=True,
+    private_subnet_option=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

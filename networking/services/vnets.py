@@ -402,7 +402,7 @@ def update_subnet(
 def _outbound_setting(vnet: VirtualNetwork, default_outbound_access: bool | None) -> bool | None:
     """DOA-03: the defaultOutboundAccess to write, or None (unset, or kept):
     Classic's API versions didn't have the property, so it is ignored there."""
-    if not vnet.sandbox.rules.private_subnet_option:
+    if default_outbound_access is None or not vnet.sandbox.rules.private_subnet_option:
         return None
     return default_outbound_access
 

@@ -219,12 +219,18 @@ def apply_subnet(ctx: DeployContext, vnet: m.VirtualNetwork, doc: Document) -> m
         ctx.resolve(table_id, resource=doc.resource, path=doc.path("properties.routeTable.id")) if table_id else None
     )
     policies = doc.get("properties.privateEndpointNetworkPolicies", str, "Disabled")
+    # DOA-03: read where the era's API knows it; Classic's ignored it (the
+    # service does too). Left out, an existing subnet keeps its setting.
+    outbound = (
+        doc.get("properties.defaultOutboundAccess", bool, None) if vnet.sandbox.rules.private_subnet_option else None
+    )
     settings = {
         "nsg": nsg,
         "route_table": table,
         "service_endpoints": endpoints,
         "delegation": delegations[0] if delegations else "",
         "private_endpoint_network_policies": policies,
+        "default_outbound_access": outbound,
     }
     existing = m.Subnet.objects.filter(vnet=vnet, name__iexact=name).select_related("vnet__sandbox").first()
     with refusals_at(doc.resource, doc.path("properties"), {"subnet_name": doc.path("name")}):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 from networking.engine import addressing
+from networking.engine.topology import has_default_outbound
 from portal.models import ArmResource
 
 APP_SERVICE_DELEGATION = "Microsoft.Web/serverFarms"  # SUBNET-12
@@ -73,7 +74,9 @@ class VirtualNetwork(ArmResource):
             "dhcpOptions": {"dnsServers": list(self.dns_servers)},
             "subnets": [
                 s.arm_json()
-                for s in self.subnets.select_related("nsg", "route_table", "vnet__resource_group__subscription")
+                for s in self.subnets.select_related(
+                    "nsg", "route_table", "vnet__resource_group__subscription", "vnet__sandbox"
+                )
             ],
             "virtualNetworkPeerings": [
                 p.arm_json() for p in self.peerings.select_related("remote_vnet__resource_group__subscription")
@@ -110,6 +113,11 @@ class Subnet(models.Model):
     nat_gateway = models.ForeignKey(
         "NatGateway", null=True, blank=True, on_delete=models.SET_NULL, related_name="subnets"
     )
+    # DOA-03 (lab): ARM's defaultOutboundAccess. False is a private subnet
+    # (Current's "Enable private subnet (no default outbound access)", DOA-02);
+    # None when it isn't set, and then the era decides (networking.engine.topology
+    # has_default_outbound): Classic on (DOA-01), Current off.
+    default_outbound_access = models.BooleanField(null=True, blank=True, default=None)
 
     class Meta:
         constraints = [
@@ -155,7 +163,20 @@ class Subnet(models.Model):
             properties["routeTable"] = {"id": self.route_table.arm_id}
         if self.nat_gateway_id:
             properties["natGateway"] = {"id": self.nat_gateway.arm_id}
+        outbound = self.default_outbound_access_shown
+        if outbound is not None:
+            properties["defaultOutboundAccess"] = outbound
         return {"id": self.arm_id, "name": self.name, "type": self.arm_type, "properties": properties}
+
+    @property
+    def default_outbound_access_shown(self) -> bool | None:
+        """DOA-03: ``defaultOutboundAccess`` as the JSON View and an export
+        show it. Current's API (2025-07-01) always has it, the era's default
+        when unset; Classic's API didn't know it, so only a value set before
+        the sandbox went back to Classic shows."""
+        if self.default_outbound_access is not None or not self.vnet.sandbox.rules.private_subnet_option:
+            return self.default_outbound_access
+        return has_default_outbound(self.vnet.sandbox.era, None)
 
 
 class VirtualNetworkGateway(ArmResource):

@@ -157,6 +157,7 @@ def build(sandbox) -> topology.Topology:
             topology.NatGateway(s.nat_gateway.name, tuple(nat_ips.get(s.nat_gateway_id, ())))
             if s.nat_gateway_id
             else None,
+            s.default_outbound_access,  # DOA-03
         )
     peerings = tuple(
         topology.Peering(

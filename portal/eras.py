@@ -106,6 +106,10 @@ class Ruleset:
     # checkboxes ("Allow '<A>' to access '<B>'"...), instead of the 2021 pane's
     # "This virtual network" / "Remote virtual network" and three radio groups.
     peering_checkboxes: bool = False
+    # portal-ui §3.3 [newer], DOA-03: the subnet pane's "Enable private subnet
+    # (no default outbound access)" and ARM's defaultOutboundAccess (API
+    # versions from late 2023 on); Classic's portal and API versions don't know it.
+    private_subnet_option: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -196,6 +200,7 @@ CURRENT = Ruleset(
     subnet_purpose=True,
     pe_policy_checkboxes=True,
     peering_checkboxes=True,
+    private_subnet_option=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

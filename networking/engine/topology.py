@@ -45,6 +45,24 @@ class OutboundRule:
     public_ip: IPv4Address
 
 
+# Lab-defined DOA-01 / DOA-02 / DOA-03 (the catalogue has no rule): a VM
+# without an explicit outbound method (public IP, NAT gateway, load balancer
+# outbound rule) reaches the internet through Azure's default outbound access
+# IP unless its subnet is private. A subnet's defaultOutboundAccess decides
+# (DOA-03); left unset, the era does: Classic (2021) subnets have default
+# outbound access, Current's are private (VNets created after 31 March 2026,
+# API 2025-07-01). Keyed by Topology.era.
+DEFAULT_OUTBOUND_ACCESS = {"classic": True, "current": False}
+
+
+def has_default_outbound(era: str, default_outbound_access: bool | None) -> bool:
+    """DOA-03: whether a subnet with this ``defaultOutboundAccess`` (None:
+    not set) gives its VMs default outbound access in ``era``."""
+    if default_outbound_access is not None:
+        return default_outbound_access
+    return DEFAULT_OUTBOUND_ACCESS.get(era, True)
+
+
 @dataclass(frozen=True)
 class Subnet:
     id: int
@@ -56,6 +74,9 @@ class Subnet:
     service_endpoints: frozenset[str] = frozenset()
     pe_policies: str = "Disabled"
     nat: NatGateway | None = None
+    # DOA-03 (lab): the subnet's defaultOutboundAccess; None when it isn't
+    # set, and then the era decides (DEFAULT_OUTBOUND_ACCESS).
+    default_outbound_access: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +287,10 @@ class Topology:
         each is built when first asked for). Returns the topology."""
         self.index.prepare()
         return self
+
+    def default_outbound(self, subnet: Subnet) -> bool:
+        """DOA-01 / DOA-02 / DOA-03: whether ``subnet`` has default outbound access."""
+        return has_default_outbound(self.era, subnet.default_outbound_access)
 
     def vnet_of_address(self, address: IPv4Address) -> Vnet | None:
         if address.version != 4:

@@ -10,6 +10,7 @@ from crispy_forms.layout import HTML
 from django import forms
 
 from networking.engine import addressing
+from networking.engine.topology import has_default_outbound
 from networking.models import DELEGATION_CHOICES, NetworkSecurityGroup, RouteTable, VirtualNetwork
 from networking.services import vnets as services
 from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_ENDPOINTS
@@ -73,6 +74,13 @@ class SubnetForm(forms.Form):
         self.fields["private_endpoint_network_policies"].choices = list(
             vnet.sandbox.rules.private_endpoint_policy_choices
         )
+        if vnet.sandbox.rules.private_subnet_option:
+            # DOA-03: checked is defaultOutboundAccess false; unset, the era's default (Current: private).
+            self.fields["private_subnet"] = forms.BooleanField(
+                required=False, label="Enable private subnet (no default outbound access)"
+            )
+            outbound = self.initial.get("default_outbound_access")
+            self.initial["private_subnet"] = not has_default_outbound(vnet.sandbox.era, outbound)
         self.policy_boxes = vnet.sandbox.rules.pe_policy_checkboxes
         if self.policy_boxes:
             self.fields["pe_policy_nsg"] = forms.BooleanField(required=False, label="Network security groups")
@@ -102,6 +110,7 @@ class SubnetForm(forms.Form):
                 placeholder="e.g. 10.0.4.0/24",
                 help_template=pane + "prefix-help",
             ),
+            *self._private_subnet_fields(pane + "private-subnet-help"),
             AzField("nat_gateway", id="nat-gateway"),
             AzField("nsg", id="subnet-nsg", help_template=pane + "nsg-help"),
             AzField("route_table", id="subnet-route-table", help_template=pane + "route-table-help"),
@@ -118,6 +127,16 @@ class SubnetForm(forms.Form):
             HTML('<h3 class="az-section-title">NETWORK POLICY FOR PRIVATE ENDPOINTS</h3>'),
             *self._policy_fields(pane + "policies-help"),
         )
+
+    def _private_subnet_fields(self, help_template: str) -> list:
+        """Current's "Enable private subnet" checkbox (DOA-03); the hidden
+        field tells the post that it was drawn (an unchecked box posts nothing)."""
+        if "private_subnet" not in self.fields:
+            return []
+        return [
+            HTML('<input type="hidden" name="private_subnet_box" value="1">'),
+            AzField("private_subnet", id="subnet-private", help_template=help_template),
+        ]
 
     def _policy_fields(self, help_template: str) -> list:
         """SUBNET-21: the dropdown (Classic), or Current's two checkboxes; the
@@ -155,7 +174,15 @@ class SubnetForm(forms.Form):
             "service_endpoints": data["service_endpoints"],
             "delegation": data["delegation"],
             "private_endpoint_network_policies": data["private_endpoint_network_policies"],
+            "default_outbound_access": self._default_outbound_access(),
         }
+
+    def _default_outbound_access(self) -> bool | None:
+        """DOA-03: False for a private subnet, True without; None when the
+        pane had no checkbox (Classic), which leaves the subnet's setting."""
+        if "private_subnet" not in self.fields or not self.data.get("private_subnet_box"):
+            return None
+        return not self.cleaned_data["private_subnet"]
 
 
 def _rows(values: list[str]) -> list[str]:

@@ -276,9 +276,15 @@ def create_subnet(
     route_table: RouteTable | None = None,
     service_endpoints: Iterable[str] = (),
     private_endpoint_network_policies: str = "Disabled",
+    default_outbound_access: bool | None = None,
 ) -> Subnet:
     """Add a subnet (the "Add subnet" pane; App Service's "Create New Subnet"),
     checked by :func:`check_new_subnet` with the VNet locked.
+
+    ``default_outbound_access`` is ARM's defaultOutboundAccess (DOA-03;
+    False: a private subnet); None leaves it unset, so the era decides. An
+    era whose API doesn't know it (Classic) ignores it, as ARM ignored
+    properties its API version didn't have.
 
     ``log=False`` leaves the Activity log and the bell to the caller."""
     with transaction.atomic():
@@ -306,6 +312,7 @@ def create_subnet(
             route_table=route_table,
             service_endpoints=new.service_endpoints,
             private_endpoint_network_policies=new.private_endpoint_network_policies,
+            default_outbound_access=_outbound_setting(vnet, default_outbound_access),
         )
         if log:
             portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
@@ -322,9 +329,11 @@ def update_subnet(
     service_endpoints: Iterable[str] = (),
     delegation: str = "",
     private_endpoint_network_policies: str = "Disabled",
+    default_outbound_access: bool | None = None,
 ) -> Subnet:
     """Save the edit pane of a subnet: its range, associations, endpoints,
-    delegation and private endpoint policy, as Azure allows them to change."""
+    delegation, private endpoint policy and (Current) private subnet setting
+    (DOA-03; None keeps it), as Azure allows them to change."""
     rules = subnet.vnet.sandbox.rules
     endpoints = check_service_endpoints(service_endpoints)
     delegation = _check_delegation(delegation)
@@ -371,6 +380,9 @@ def update_subnet(
         current.service_endpoints = endpoints
         current.delegation = delegation
         current.private_endpoint_network_policies = policies
+        outbound = _outbound_setting(vnet, default_outbound_access)
+        if outbound is not None:
+            current.default_outbound_access = outbound
         current.save(
             update_fields=[
                 "address_prefix",
@@ -379,11 +391,20 @@ def update_subnet(
                 "service_endpoints",
                 "delegation",
                 "private_endpoint_network_policies",
+                "default_outbound_access",
             ]
         )
         portal_services.log_activity(vnet.sandbox, vnet, "Create or Update Subnet", "Succeeded")
         _notify(vnet, "Saved subnet", f"Subnet '{current.name}' of '{vnet.name}' was saved.")
     return current
+
+
+def _outbound_setting(vnet: VirtualNetwork, default_outbound_access: bool | None) -> bool | None:
+    """DOA-03: the defaultOutboundAccess to write, or None (unset, or kept):
+    Classic's API versions didn't have the property, so it is ignored there."""
+    if default_outbound_access is None or not vnet.sandbox.rules.private_subnet_option:
+        return None
+    return default_outbound_access
 
 
 def _check_delegation_change(subnet: Subnet, delegation: str) -> None:

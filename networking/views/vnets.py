@@ -334,6 +334,7 @@ def _initial(subnet: Subnet) -> dict:
         "service_endpoints": list(subnet.service_endpoints),
         "delegation": subnet.delegation,
         "private_endpoint_network_policies": subnet.private_endpoint_network_policies,
+        "default_outbound_access": subnet.default_outbound_access,
     }
 
 

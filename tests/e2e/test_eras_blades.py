@@ -125,9 +125,15 @@ def _subnets(tab: Tab, era: str) -> None:
     expect(page.locator("#add-gateway-subnet")).to_have_count(0 if current else 1)
     expect(pane.locator("#subnet-purpose")).to_have_count(1 if current else 0)
     expect(pane.locator("#subnet-pe-policies")).to_have_count(0 if current else 1)
+    # DOA-03: Current's private subnet checkbox, on for a new subnet (DOA-02).
+    expect(pane.locator("#subnet-private")).to_have_count(1 if current else 0)
     if not current:
         expect(pane.locator("#subnet-pe-policies option")).to_have_text(["Disabled", "Enabled"])
         return
+    expect(pane.locator("label:has(#subnet-private)")).to_contain_text(
+        "Enable private subnet (no default outbound access)"
+    )
+    expect(pane.locator("#subnet-private")).to_be_checked()
     expect(pane.locator("label:has(#subnet-pe-policy-nsg)")).to_contain_text("Network security groups")
     expect(pane.locator("label:has(#subnet-pe-policy-rt)")).to_contain_text("Route tables")
     expect(pane.locator("label[for=subnet-purpose]")).to_contain_text("Subnet purpose")
@@ -143,6 +149,25 @@ def test_the_subnets_blade_changes_with_the_era(tab):
     _subnets(tab, "classic")
     switch_era(tab, "current")
     _subnets(tab, "current")
+
+
+def test_a_current_subnet_saved_without_private_subnet_gets_default_outbound_access_doa_03(tab):
+    """Current's pane: clear "Enable private subnet", Save; the subnet's
+    defaultOutboundAccess is true and its pane shows the box cleared."""
+    switch_era(tab, "current")
+    page = tab.page
+    vnet = VirtualNetwork.objects.get(sandbox=tab.sandbox(), name="contoso-vnet")
+    url = reverse("networking:vnet_subnets", kwargs={**blade_kwargs(vnet), "provider": "Microsoft.Network"})
+    pane = _open_pane(tab, url, "#add-subnet", "current-add-subnet-private")
+    pane.locator("#subnet-name").fill("open-subnet")
+    pane.locator("#subnet-private").uncheck()
+    pane.locator("#save-subnet").click()
+    expect(page.locator("tr[data-subnet=open-subnet]")).to_have_count(1)
+    assert vnet.subnets.get(name="open-subnet").default_outbound_access is True
+    page.locator("tr[data-subnet=open-subnet] a").first.click()
+    pane = wait_for_pane(tab)
+    expect(pane.locator("#subnet-private")).not_to_be_checked()
+    tab.shot("current-subnet-pane-not-private")
 
 
 def test_the_route_nsg_rule_and_dns_link_panes_and_ip_flow_verify_change_with_the_era(tab):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from networking.models import NetworkInterface, Subnet, VirtualNetwork
+from tests.helpers import HX, subnet_of
 
 
 def vnet_url(client, page: str, vnet: str = "contoso-vnet", **extra) -> str:
@@ -19,6 +20,30 @@ def vnet_url(client, page: str, vnet: str = "contoso-vnet", **extra) -> str:
 
 def subnet_url(client, subnet: str, vnet: str = "contoso-vnet", delete: bool = False) -> str:
     return vnet_url(client, "vnet_subnet_delete" if delete else "vnet_subnet", vnet, subnet=subnet)
+
+
+def post_add_subnet(client, **fields):
+    """The "Add subnet" pane's post: app-subnet 10.0.5.0/24 in contoso-vnet, with ``fields``."""
+    data = {
+        "subnet_name": "app-subnet",
+        "subnet_prefix": "10.0.5.0/24",
+        "private_endpoint_network_policies": "Disabled",
+    }
+    data.update(fields)
+    return client.post(vnet_url(client, "vnet_add_subnet"), data, **HX)
+
+
+def post_edit_subnet(client, subnet: str, **fields):
+    """A subnet pane's Save with the subnet's current values, changed by ``fields``."""
+    current = subnet_of(client, "contoso-vnet", subnet)
+    data = {
+        "subnet_prefix": current.address_prefix,
+        "delegation": current.delegation,
+        "private_endpoint_network_policies": current.private_endpoint_network_policies,
+        "service_endpoints": list(current.service_endpoints),
+    }
+    data.update(fields)
+    return client.post(subnet_url(client, subnet), data, **HX)
 
 
 def grow(client, n: int, tag: str = "") -> None:

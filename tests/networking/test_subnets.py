@@ -21,30 +21,10 @@ from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, Notification
 from tests.helpers import HX, app_of, subnet_of, vnet_of
 from tests.helpers.vnets import count_queries, grow, grow_contoso, snapshot, subnet_url, vnet_url
+from tests.helpers.vnets import post_add_subnet as _add
+from tests.helpers.vnets import post_edit_subnet as _edit
 
 pytestmark = pytest.mark.django_db
-
-
-def _add(client, **fields):
-    data = {
-        "subnet_name": "app-subnet",
-        "subnet_prefix": "10.0.5.0/24",
-        "private_endpoint_network_policies": "Disabled",
-    }
-    data.update(fields)
-    return client.post(vnet_url(client, "vnet_add_subnet"), data, **HX)
-
-
-def _edit(client, subnet: str, **fields):
-    current = subnet_of(client, "contoso-vnet", subnet)
-    data = {
-        "subnet_prefix": current.address_prefix,
-        "delegation": current.delegation,
-        "private_endpoint_network_policies": current.private_endpoint_network_policies,
-        "service_endpoints": list(current.service_endpoints),
-    }
-    data.update(fields)
-    return client.post(subnet_url(client, subnet), data, **HX)
 
 
 def _private_endpoint(client, subnet_name: str) -> PrivateEndpoint:

@@ -23,8 +23,9 @@ source), :mod:`.delivery` (where the next hop takes the packet), and one
 walk per source: :mod:`.app`, :mod:`.vm`, :mod:`.pod`.
 """
 
+from networking.engine.topology import DEFAULT_OUTBOUND_ACCESS
 from networking.engine.trace.app import STAND_IN_P2S_POOL, trace_app
-from networking.engine.trace.delivery import DEFAULT_OUTBOUND_ACCESS, DEFAULT_OUTBOUND_IP, NEXT_HOP_LABELS
+from networking.engine.trace.delivery import DEFAULT_OUTBOUND_IP, NEXT_HOP_LABELS
 from networking.engine.trace.pod import trace_pod
 from networking.engine.trace.result import (
     BLOCKED,

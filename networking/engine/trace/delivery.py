@@ -19,6 +19,7 @@ from networking.engine.topology import (
     Subnet,
     Target,
     Topology,
+    has_default_outbound,
 )
 from networking.engine.trace.result import (
     DESTINATION,
@@ -33,13 +34,6 @@ from networking.engine.trace.result import (
     Trace,
 )
 from networking.engine.trace.steps import APP_VOICE, EPHEMERAL_PORT, Voice, tag_rule_ids
-
-# Lab-defined DOA-01 / DOA-02 (the catalogue has no rule): a VM without an
-# explicit outbound method (public IP, NAT gateway, load balancer outbound
-# rules) reaches the internet through Azure's default outbound access IP in
-# the Classic era; in the Current era new VNets have private subnets, so it
-# doesn't. Keyed by Topology.era.
-DEFAULT_OUTBOUND_ACCESS = {"classic": True, "current": False}
 
 DEFAULT_OUTBOUND_IP = "default outbound access IP"
 
@@ -105,14 +99,16 @@ def leave_for_internet(
     voice: Voice,
     machine: str = "the VM",
     machine_nic: str = "the VM's NIC",
-    nat: NatGateway | None = None,
+    subnet: Subnet | None = None,
     outbound_rule: OutboundRule | None = None,
 ) -> Trace:
-    """A VM's (or an AKS node's) packet on the Internet route: through the
-    subnet's NAT gateway, which takes precedence (NAT-07, ASRT-17), else
-    from the NIC's public IP (NSG-05), else from the frontend public IP of
-    the load balancer whose outbound rule covers the NIC (LB-01), else by
-    the era's default outbound access (DOA-01, DOA-02)."""
+    """A VM's (or an AKS node's) packet on the Internet route from ``subnet``:
+    through the subnet's NAT gateway, which takes precedence (NAT-07,
+    ASRT-17), else from the NIC's public IP (NSG-05), else from the frontend
+    public IP of the load balancer whose outbound rule covers the NIC
+    (LB-01), else by default outbound access unless the subnet is private
+    (DOA-01, DOA-02; the subnet's own setting, DOA-03)."""
+    nat = subnet.nat if subnet is not None else None
     if trace.protocol.lower() == "tcp" and trace.port == 25:
         trace.add(
             "Delivery",
@@ -151,7 +147,7 @@ def leave_for_internet(
             "LB-01",
             "NSG-05",
         )
-    elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):
+    elif has_default_outbound(topology.era, subnet.default_outbound_access if subnet is not None else None):
         trace.source_ip = DEFAULT_OUTBOUND_IP
         trace.hop(NEXT_HOP, "Internet", "From Azure's default outbound access IP.")
         trace.add(
@@ -161,18 +157,35 @@ def leave_for_internet(
             "Microsoft-owned and subject to change.",
             "DOA-01",
             "NSG-05",
+            *_own_setting(subnet),
         )
     else:
         trace.hop(NEXT_HOP, "Internet", "")
         return trace.block(
             "Delivery",
-            f"Internet-bound, but {voice.subnet} is private: new virtual networks have no default outbound "
-            f"access, and {machine} has no public IP.",
-            f"Add a NAT gateway to {voice.subnet}, or a public IP to {machine_nic}.",
+            f"Internet-bound, but {voice.subnet} is private (no default outbound access){_why_private(subnet)} "
+            f"and {machine} has no explicit outbound method: no NAT gateway on the subnet, no public IP on "
+            f"{machine_nic}, no load balancer outbound rule.",
+            f"Add a NAT gateway to {voice.subnet}, a public IP to {machine_nic} or a load balancer outbound rule, "
+            "or route 0.0.0.0/0 to a firewall that has one.",
             "DOA-02",
+            *_own_setting(subnet),
             hop=NEXT_HOP,
         )
     return deliver_public(topology, trace, address, None, voice)
+
+
+def _own_setting(subnet: Subnet | None) -> tuple[str, ...]:
+    """DOA-03: cited when the subnet's own defaultOutboundAccess decided, not the era."""
+    return ("DOA-03",) if subnet is not None and subnet.default_outbound_access is not None else ()
+
+
+def _why_private(subnet: Subnet | None) -> str:
+    """What made the subnet private: its "Enable private subnet" setting
+    (DOA-03), or the era's default for new virtual networks (DOA-02)."""
+    if subnet is None or subnet.default_outbound_access is None:
+        return ": new virtual networks have private subnets"
+    return ": 'Enable private subnet' is on"
 
 
 # A pod receives a packet: the rules of its plugin's delivery.
@@ -315,9 +328,11 @@ def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, sour
     """ASRT-17: an internet host never sees a private address. A virtual
     appliance that sends the packet on to the internet SNATs it to the
     public IP of its own way out: its subnet's NAT gateway (NAT-07), else
-    its NIC's public IP (NSG-05), else the era's default outbound access
-    (DOA-01); in a private subnet (DOA-02) it has no way out at all."""
-    nat = topology.subnets[appliance.subnet_id].nat
+    its NIC's public IP (NSG-05), else default outbound access (DOA-01);
+    in a private subnet (DOA-02; the era's default or the subnet's own
+    setting, DOA-03) it has no way out at all."""
+    appliance_subnet = topology.subnets[appliance.subnet_id]
+    nat = appliance_subnet.nat
     where = f"the appliance '{appliance.owner or appliance.name}'"
     if nat is not None and nat.public_ips:
         seen, how, rules = (
@@ -327,8 +342,9 @@ def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, sour
         )
     elif appliance.public_ip is not None:
         seen, how, rules = str(appliance.public_ip), f"the public IP of its NIC '{appliance.name}'", ("NSG-05",)
-    elif DEFAULT_OUTBOUND_ACCESS.get(topology.era, True):
-        seen, how, rules = DEFAULT_OUTBOUND_IP, "Azure's default outbound access IP", ("DOA-01",)
+    elif topology.default_outbound(appliance_subnet):
+        seen, how = DEFAULT_OUTBOUND_IP, "Azure's default outbound access IP"
+        rules = ("DOA-01", *_own_setting(appliance_subnet))
     else:
         trace.source_ip = ""
         trace.add(
@@ -338,6 +354,7 @@ def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, sour
             f"way to the internet. The internet never sees {source_ip}, a private address (ASRT-17).",
             "ASRT-17",
             "DOA-02",
+            *_own_setting(appliance_subnet),
         )
         return
     trace.source_ip = seen

@@ -208,7 +208,7 @@ def trace_pod(topology: Topology, pod: Pod, destination: str, port: int, protoco
         voice,
         machine=f"node '{pod.node}'",
         machine_nic=f"the node's NIC '{pod.nic.name}'",
-        nat=subnet.nat,
+        subnet=subnet,
         outbound_rule=pod.nic.outbound_rule,
     )
 

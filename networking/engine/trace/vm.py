@@ -105,4 +105,4 @@ def _trace_vm(
     # 4. Delivery and the source address the destination sees.
     if route.next_hop_type != r.INTERNET:
         return deliver_by_route(topology, trace, route, address, private_ip, subnet, voice)
-    return leave_for_internet(topology, trace, address, public_ip, voice, nat=subnet.nat, outbound_rule=outbound_rule)
+    return leave_for_internet(topology, trace, address, public_ip, voice, subnet=subnet, outbound_rule=outbound_rule)

@@ -250,6 +250,11 @@ def group_lock_delete(request: HttpRequest, lock: int, **ids) -> HttpResponse:
 # --- Move resources --------------------------------------------------------------------------
 
 
+def _type_refusal(refusal: AzureRuleError | None) -> AzureRuleError | None:
+    """A refusal of the type's own rules (ASVI-64), not the sandbox's one subscription (MOVE-06)."""
+    return None if refusal is None or "MOVE-06" in refusal.rule_ids else refusal
+
+
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, **ids) -> HttpResponse:
     """"Move resources" (Essentials' "Resource group (change)" and
@@ -292,7 +297,9 @@ def move(request: HttpRequest, **ids) -> HttpResponse:
         to_subscription=to_subscription,
         # What the type's rules would say about another subscription (ASVI-64),
         # shown when the pane opens from "Subscription (change)".
-        other_subscription=moving.move_refusal(request.sandbox, resource, None, "other") if to_subscription else None,
+        other_subscription=_type_refusal(moving.move_refusal(request.sandbox, resource, None, "other"))
+        if to_subscription
+        else None,
         action_url=request.get_full_path(),
     )
     return blades.respond(request, "portal/move_pane.html", "pane", context, status=422 if problems else 200)

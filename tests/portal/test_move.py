@@ -8,13 +8,14 @@ from aks import services as aks_services
 from appservice import services as app_services
 from networking import snapshot
 from networking.models import RouteTable, Subnet
-from networking.services import routes
+from networking.services import peerings, routes
 from portal import locks, move
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, LockLevel, Notification, ResourceGroup, ResourceLock
 from portal.services import create_resource_group
 from tests.helpers import app_of, subnet_of
 from tests.helpers.aks import aks_subnets, spec
+from tests.helpers.gateways import make_vnet
 from tests.helpers.nsgs import make_table
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,24 @@ def test_an_integrated_app_moves_within_the_subscription(alice):
     target = _target(alice)
     move.move_resource(alice.sandbox, app, target)
     assert app_of(alice, "contoso-web").resource_group == target
+
+
+def test_move_04_a_peered_vnet_moves_only_once_unpeered(alice):
+    hub = make_vnet(alice, "hub-vnet", "10.80.0.0/16")
+    spoke = make_vnet(alice, "spoke-vnet", "10.81.0.0/16")
+    peerings.add_peering(
+        hub,
+        spoke,
+        name="h-s",
+        remote_name="s-h",
+        local=peerings.LinkSettings(),
+        remote_settings=peerings.LinkSettings(),
+    )
+    target = _target(alice)
+    for vnet in (hub, spoke):
+        refusal = _refusal(alice, vnet, target)
+        assert refusal.rule_ids == ("MOVE-04",) and "remove its peerings" in refusal.message
+    for link in list(hub.peerings.all()) + list(spoke.peerings.all()):
+        peerings.delete_peering(link)
+    move.move_resource(alice.sandbox, hub, target)
+    assert hub.arm_id.split("/")[4] == "target-rg"

@@ -5,13 +5,14 @@
 import pytest
 from django.urls import reverse
 
+from appservice import services as app_services
 from appservice.models import AppServicePlan
 from networking.models import RouteTable, VirtualNetwork
 from portal.access import blade_kwargs
 from portal.models import ResourceGroup
 from portal.resources import resource_url
 from portal.services import create_resource_group
-from tests.helpers import HX, app_of
+from tests.helpers import HX, app_of, subnet_of
 from tests.helpers.nsgs import make_table
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,12 @@ def test_wrong_method_and_full_page(alice):
     assert alice.delete(_move_url(table)).status_code == 405
     page = alice.get(_move_url(table))
     assert page.status_code == 200 and "<html" in page.content.decode()
+
+
+def test_asvi_64_the_subscription_pane_says_an_integrated_app_couldnt_move(alice):
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    app = app_of(alice, "contoso-web")
+    app_services.add_regional_integration(app, sub.vnet, subnet=sub)
+    html = alice.get(_move_url(app) + "?to=subscription", **HX).content.decode()
+    assert "can&#x27;t move to another subscription while virtual network integration is in use." in html
+    assert "ERR-17, ASVI-64" in html

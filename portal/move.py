@@ -62,11 +62,12 @@ def items_to_move(resource) -> list[MovedItem]:
         segment = child_type.arm_type.rsplit("/", 1)[-1]
         child_model = child_type.get_model()
         for field in child_model._meta.get_fields():
-            if not (field.many_to_one and field.concrete and field.related_model is model):
+            if not ((field.many_to_one or field.one_to_one) and field.concrete and field.related_model is model):
                 continue
             for child in child_model.objects.filter(**{field.name: resource}):
-                arm_id = getattr(child, "arm_id", "") or f"{resource.arm_id}/{segment}/{child.name}"
-                if arm_id.lower().startswith(prefix) and arm_id.lower() not in seen:
+                name = getattr(child, "name", "")
+                arm_id = getattr(child, "arm_id", "") or (f"{resource.arm_id}/{segment}/{name}" if name else "")
+                if arm_id and arm_id.lower().startswith(prefix) and arm_id.lower() not in seen:
                     seen.add(arm_id.lower())
                     found.append(MovedItem(arm_id.rsplit("/", 1)[-1], child_type.label, arm_id))
     return found

@@ -94,6 +94,10 @@ class Ruleset:
     # portal-ui §3.3 [newer]: the subnet's private endpoint network policy is two
     # checkboxes ("Network security groups", "Route tables"), not a dropdown.
     pe_policy_checkboxes: bool = False
+    # portal-ui §1.7, §2.1: the link beside Essentials' "Resource group" and
+    # "Subscription" that opens Move resources: "(change)" in the 2020-2022
+    # portal, "(move)" in the newer one (MOVE-01).
+    essentials_move_label: str = "change"
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -180,6 +184,7 @@ CURRENT = Ruleset(
     private_endpoint_split_tabs=True,
     subnet_purpose=True,
     pe_policy_checkboxes=True,
+    essentials_move_label="move",
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

@@ -12,7 +12,7 @@ from portal.access import blade_kwargs
 from portal.models import ResourceGroup
 from portal.registry import registry
 from portal.resources import resource_url
-from portal.services import create_resource_group
+from portal.services import create_resource_group, set_era
 from tests.helpers import HX, app_of, subnet_of
 from tests.helpers.nsgs import make_table
 
@@ -137,3 +137,9 @@ def test_every_listed_type_s_pane_opens(carol):
             assert carol.get(_move_url(resource), **HX).status_code == 200, resource_type.arm_type
             opened += 1
     assert opened > 5
+
+
+def test_the_current_era_labels_the_links_move(alice):
+    set_era(alice.sandbox, "current")
+    html = alice.get(resource_url(make_table(alice))).content.decode()
+    assert 'id="move-group-link">move</a>)' in html and 'id="move-subscription-link">move</a>)' in html

@@ -12,7 +12,8 @@ from networking.services import peerings, routes
 from portal import locks, move
 from portal.errors import AzureRuleError
 from portal.models import ActivityLogEntry, LockLevel, Notification, ResourceGroup, ResourceLock
-from portal.services import create_resource_group
+from portal.resources import recent_resources
+from portal.services import create_resource_group, start_operation
 from tests.helpers import app_of, subnet_of
 from tests.helpers.aks import aks_subnets, spec
 from tests.helpers.gateways import make_vnet
@@ -193,3 +194,15 @@ def test_move_04_a_peered_vnet_moves_only_once_unpeered(alice):
         peerings.delete_peering(link)
     move.move_resource(alice.sandbox, hub, target)
     assert hub.arm_id.split("/")[4] == "target-rg"
+
+
+def test_recent_resources_and_a_running_operation_follow_the_new_id(alice):
+    table = make_table(alice)
+    running = start_operation(
+        alice.sandbox, kind="test", resource=table, title="Working", done_title="Done", seconds=600
+    )
+    move.move_resource(alice.sandbox, table, _target(alice))
+    recent = [(row.name, row.resource_group) for row in recent_resources(alice.sandbox)]
+    assert recent[0] == (table.name, "target-rg")
+    running.refresh_from_db()
+    assert running.resource_id == RouteTable.objects.get(pk=table.pk).arm_id

@@ -483,6 +483,7 @@ ERR_TEXT = {
         "Subnet '{subnet}' still holds a Microsoft.Web/serverFarms service association link. "
         "Purge the unused integration first."
     ),
+    "ERR-17": "'{resource}' can't move to another subscription while virtual network integration is in use.",
     "ERR-48": (
         "App '{app}' can't take this private endpoint or rule: {reason} (100 PEs max; SE rules not allowed with a PE)."
     ),
@@ -595,6 +596,18 @@ WEB_APP_ENDPOINT_TARGET = endpoint_services.TargetKind(
 )
 
 
+def integrated_move_refusal(resource, target_group, cross_subscription: bool) -> AzureRuleError | None:
+    """ASVI-64 (ERR-17): an app with VNet integration, or a plan one of whose
+    apps has it, can't move to another subscription; within the subscription
+    it may (Azure's App Service move limitations)."""
+    if not cross_subscription:
+        return None
+    apps = WebApp.objects.filter(pk=resource.pk) if isinstance(resource, WebApp) else resource.apps.all()
+    if apps.filter(integration__isnull=False).exists():
+        return refuse("ERR-17", "ASVI-64", resource=resource.name)
+    return None
+
+
 def register_with_networking(registry: Registry) -> None:
     """What App Service adds to networking's types: who uses a subnet, a VNet
     or a gateway, and web apps as private endpoint targets (from AppConfig.ready())."""
@@ -605,6 +618,8 @@ def register_with_networking(registry: Registry) -> None:
         registry.add_usage_check(arm_type, vnet_delete_refusal)
     registry.add_usage_check(VirtualNetworkGateway.arm_type, gateway_delete_refusal)
     endpoint_services.register_target_kind(WEB_APP_ENDPOINT_TARGET)
+    for arm_type in (WebApp.arm_type, AppServicePlan.arm_type):
+        registry.add_move_check(arm_type, integrated_move_refusal)
 
 
 def _after_integration_change(

@@ -18,3 +18,9 @@ class NetworkingConfig(AppConfig):
         register_arm()
         # After arm: it adds the NAT gateway to the subnet and VNet types' ARM JSON in.
         arm_nat.register_arm()
+
+        # Move resources (portal/move.py): a peered VNet moves once unpeered (MOVE-04).
+        from networking.services import peerings
+        from portal.registry import registry
+
+        registry.add_move_check("Microsoft.Network/virtualNetworks", peerings.move_refusal)

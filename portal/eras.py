@@ -110,6 +110,10 @@ class Ruleset:
     # (no default outbound access)" and ARM's defaultOutboundAccess (API
     # versions from late 2023 on); Classic's portal and API versions don't know it.
     private_subnet_option: bool = False
+    # portal-ui §1.7, §2.1: the link beside Essentials' "Resource group" and
+    # "Subscription" that opens Move resources: "(change)" in the 2020-2022
+    # portal, "(move)" in the newer one (MOVE-01).
+    essentials_move_label: str = "change"
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -201,6 +205,7 @@ CURRENT = Ruleset(
     pe_policy_checkboxes=True,
     peering_checkboxes=True,
     private_subnet_option=True,
+    essentials_move_label="move",
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

@@ -157,6 +157,11 @@ forbids a change, or None. ``changes`` holds the properties about to change
 with their new values (e.g. {"delegation": "..."}); an empty mapping asks
 whether any change at all is refused."""
 
+MoveCheck = Callable[["Model", Any, bool], "AzureRuleError | None"]
+"""``check(resource, target_group, cross_subscription)``: why a type's rules
+refuse moving ``resource`` to ``target_group`` (another subscription's when
+``cross_subscription``), or None (portal/move.py asks, MOVE-02..)."""
+
 SnapshotContributor = Callable[[Any, Any], None]
 """``contribute(sandbox, builder)``: add what an app brings to the engine's
 topology snapshot (networking/snapshot.py defines the builder)."""
@@ -253,6 +258,7 @@ class Registry:
         # lower app's type whatever order the apps are ready in.
         self._user_lookups: dict[str, list[UserLookup]] = {}
         self._change_checks: dict[str, list[ChangeCheck]] = {}
+        self._move_checks: dict[str, list[MoveCheck]] = {}
         self._pages: dict[str, Callable[[Any], str]] = {}
         self._diagnostics: dict[str, list[Diagnostic]] = {}
         self._wizards: dict[str, str] = {}
@@ -360,6 +366,20 @@ class Registry:
             return refusal
         for check in self._change_checks.get(arm_type.lower(), ()):
             refusal = check(resource, changes)
+            if refusal is not None:
+                return refusal
+        return None
+
+    def add_move_check(self, arm_type: str, check: MoveCheck) -> None:
+        """Add a rule that refuses moving a type's resource to another
+        resource group or subscription (AKS: a cluster can't move; App
+        Service: an integrated app can't change subscription)."""
+        self._move_checks.setdefault(arm_type.lower(), []).append(check)
+
+    def move_refusal(self, arm_type: str, resource, target_group, cross_subscription: bool) -> AzureRuleError | None:
+        """The first refusal of the type's move checks, or None."""
+        for check in self._move_checks.get(arm_type.lower(), ()):
+            refusal = check(resource, target_group, cross_subscription)
             if refusal is not None:
                 return refusal
         return None

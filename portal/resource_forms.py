@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.layout import AzField, helper
+from portal.layout import AzField, Picker, helper
 from portal.models import LockLevel
 from portal.tags import MAX_TAGS
 
@@ -60,3 +60,52 @@ class LockForm(forms.Form):
             ),
             AzField("notes", id="lock-notes"),
         )
+
+
+class MoveForm(forms.Form):
+    """The "Move resources" pane: the target subscription and resource group,
+    the acknowledgement, and which button was pressed (Validate or Move).
+    A target the sandbox doesn't offer is "nothing chosen": portal.move
+    then says "Select a target resource group." (MOVE-01)."""
+
+    subscription = forms.CharField(required=False, max_length=64, label="Subscription", widget=Picker())
+    target = forms.CharField(required=False, max_length=90, label="Resource group", widget=Picker())
+    acknowledge = forms.BooleanField(
+        required=False,
+        label="I understand that tools and scripts associated with moved resources will not work until I update "
+        "them to use new resource IDs",
+    )
+    action = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, subscriptions: list, groups: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = {group.name.lower(): group for group in groups}
+        self.fields["subscription"].widget.choices = [(str(s.subscription_id), s.display_name) for s in subscriptions]
+        self.fields["target"].widget.choices = [("", "Select a resource group"), *((g.name, g.name) for g in groups)]
+        if subscriptions:
+            self.fields["subscription"].initial = str(subscriptions[0].subscription_id)
+
+    def target_group(self):
+        """The chosen group, or None (nothing chosen, or not one offered)."""
+        return self.groups.get((self.cleaned_data.get("target") or "").lower())
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("subscription", id="move-subscription", star=True, rule="MOVE-06"),
+            AzField("target", id="move-target", star=True, rule="MOVE-01"),
+        )
+
+    @property
+    def acknowledge_helper(self):
+        return helper(AzField("acknowledge", id="move-acknowledge", rule="MOVE-08"))
+
+
+class MoveOpenForm(forms.Form):
+    """How the "Move resources" pane was opened: from "Resource group
+    (change)" (``to=group``) or "Subscription (change)" (``to=subscription``)."""
+
+    to = forms.ChoiceField(required=False, choices=[("group", "group"), ("subscription", "subscription")])
+
+    def to_subscription(self) -> bool:
+        return self.is_valid() and self.cleaned_data["to"] == "subscription"

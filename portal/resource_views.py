@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import blades, locks, tags
+from portal import move as moving
 from portal.access import blade_kwargs, get_listed_resource, get_resource_group
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.models import ResourceLock
 from portal.registry import registry
-from portal.resource_forms import LockForm, TagsForm
+from portal.resource_forms import LockForm, MoveForm, MoveOpenForm, TagsForm
+from portal.resources import resource_url
 
 # The one user a sandbox has (the top bar's account).
 USER = "learner@vnetlab.local"
@@ -243,3 +245,61 @@ def group_lock_add(request: HttpRequest, **ids) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_lock_delete(request: HttpRequest, lock: int, **ids) -> HttpResponse:
     return _lock_delete(request, _Scope(request, ids, "Delete lock", group=True), lock)
+
+
+# --- Move resources --------------------------------------------------------------------------
+
+
+def _type_refusal(refusal: AzureRuleError | None) -> AzureRuleError | None:
+    """A refusal of the type's own rules (ASVI-64), not the sandbox's one subscription (MOVE-06)."""
+    return None if refusal is None or "MOVE-06" in refusal.rule_ids else refusal
+
+
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, **ids) -> HttpResponse:
+    """"Move resources" (Essentials' "Resource group (change)" and
+    "Subscription (change)"): the target, the resources that move, the
+    validation ("Checking whether these resources can be moved"), the
+    acknowledgement and Move (portal/move.py, MOVE-01..08)."""
+    resource, context = _blade(request, ids, "overview", "Move resources")
+    to_subscription = MoveOpenForm(request.GET).to_subscription()
+    subscriptions = list(request.sandbox.subscriptions.all())
+    form = MoveForm(request.POST or None, subscriptions=subscriptions, groups=moving.target_groups(resource))
+    problems: dict = {}
+    validation = None
+    if request.method == "POST":
+        form.is_valid()
+        target = form.target_group()
+        subscription_id = form.cleaned_data.get("subscription", "")
+        refusal = moving.move_refusal(request.sandbox, resource, target, subscription_id)
+        pressed = form.cleaned_data.get("action")
+        if pressed == "move" and refusal is None and not form.cleaned_data.get("acknowledge"):
+            problems["acknowledge"] = Problem(
+                "Select the check box to confirm that you'll update tools and scripts to the new resource IDs.",
+                "Learn more: MOVE-08",
+            )
+        elif pressed == "move" and refusal is None:
+            try:
+                moving.move_resource(request.sandbox, resource, target, subscription_id)
+            except AzureRuleError as exc:
+                refusal = exc
+            else:
+                return blades.go(request, resource_url(resource))
+        if refusal is not None:
+            problems[refusal.field or "form"] = Problem.of(refusal)
+        validation = {"ok": refusal is None, "problem": Problem.of(refusal) if refusal else None}
+    context.update(
+        form=form,
+        problems=problems,
+        validation=validation,
+        items=moving.items_to_move(resource),
+        source=resource.resource_group,
+        to_subscription=to_subscription,
+        # What the type's rules would say about another subscription (ASVI-64),
+        # shown when the pane opens from "Subscription (change)".
+        other_subscription=_type_refusal(moving.move_refusal(request.sandbox, resource, None, "other"))
+        if to_subscription
+        else None,
+        action_url=request.get_full_path(),
+    )
+    return blades.respond(request, "portal/move_pane.html", "pane", context, status=422 if problems else 200)

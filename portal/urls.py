@@ -27,6 +27,7 @@ urlpatterns = [
     path(ANY_RESOURCE + "users", resource_views.iam, name="resource_iam"),
     path(ANY_RESOURCE + "tags", resource_views.tags_page, name="resource_tags"),
     path(ANY_RESOURCE + "diagnose", resource_views.diagnose, name="resource_diagnose"),
+    path(ANY_RESOURCE + "move", resource_views.move, name="resource_move"),
     path(ANY_RESOURCE + "locks", resource_views.locks_page, name="resource_locks"),
     path(ANY_RESOURCE + "locks/add", resource_views.lock_add, name="resource_locks_add"),
     path(ANY_RESOURCE + "locks/<int:lock>/delete", resource_views.lock_delete, name="resource_locks_delete"),

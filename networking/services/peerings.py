@@ -10,6 +10,7 @@ must delete it and add the peering again.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from networking.engine import addressing
 from networking.models import VirtualNetwork, VirtualNetworkGateway, VirtualNetworkPeering
@@ -277,3 +278,18 @@ def delete_peering(link: VirtualNetworkPeering) -> None:
             NotificationLevel.SUCCESS,
             resource_url(vnet),
         )
+
+
+def move_refusal(vnet, target_group, cross_subscription: bool):
+    """MOVE-04: a peered virtual network moves only once its peerings are
+    removed (Azure's networking move limitations: disable the peering, move,
+    re-create it). Registered as the VNet type's move check."""
+    peerings = VirtualNetworkPeering.objects.filter(Q(vnet=vnet) | Q(remote_vnet=vnet))
+    names = sorted({p.name for p in peerings.only("name")})
+    if not names:
+        return None
+    return rule_error(
+        f"Virtual network '{vnet.name}' is peered ({', '.join(names)}): remove its peerings before moving it, "
+        "then re-create them after the move.",
+        "MOVE-04",
+    )

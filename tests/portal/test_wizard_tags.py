@@ -21,14 +21,16 @@ from aks.models import ManagedCluster
 from appservice.forms import WebAppWizard
 from appservice.models import AppServicePlan
 from networking.forms.vnets import VirtualNetworkWizard
-from networking.models import NetworkSecurityGroup, VirtualNetwork
+from networking.models import NetworkSecurityGroup, VirtualNetwork, VirtualNetworkGateway
 from portal.create_views import wizards
 from portal.forms import REVIEW, TAGS, CreateWizard, ResourceGroupWizard, with_tags_tab
 from portal.models import ActivityLogEntry
 from portal.registry import registry
 from portal.resources import resource_url
 from portal.tags import clean_tags
-from tests.helpers.aks import aks_subnets
+from tests.helpers import gateways as gateway_helpers
+from tests.helpers.aks import aks_subnets, finish_operations
+from tests.helpers.aks import blade as aks_blade
 from tests.helpers.aks import form as aks_form
 from tests.helpers.aks import state as aks_state
 from tests.portal.test_create_vnet import URL as VNET_URL
@@ -220,9 +222,39 @@ def test_an_aks_cluster_created_through_the_page_keeps_its_tags(alice):
     data = _tagged(aks_form(alice, subnet, action="create"), ("env", "lab"))
     response = alice.post(reverse("create_wizard", kwargs={"kind": "kubernetes"}), data)
     assert response.status_code == 302
+    # A long-running create: the tags are there while it runs and once it ends.
+    assert ManagedCluster.objects.get(sandbox=alice.sandbox, name="lab-aks").tags == {"env": "lab"}
+    finish_operations(alice)
     cluster = ManagedCluster.objects.get(sandbox=alice.sandbox, name="lab-aks")
     assert cluster.tags == {"env": "lab"}
     assert 'data-tag="env">env : lab</span>' in alice.get(resource_url(cluster)).content.decode()
+    assert "&quot;env&quot;: &quot;lab&quot;" in alice.get(aks_blade(cluster, "json")).content.decode()  # JSON View
+
+
+def test_a_long_running_gateway_create_keeps_its_tags_when_it_ends(alice):
+    hub = gateway_helpers.make_vnet(alice, "hub-vnet", "10.50.0.0/16")
+    data = {
+        "subscription": str(alice.sandbox.subscriptions.get().subscription_id),
+        "resource_group": "contoso-rg",
+        "name": "hub-vpngw",
+        "region": "eastus",
+        "gateway_type": "Vpn",
+        "vpn_type": "RouteBased",
+        "sku": "VpnGw1",
+        "generation": "Generation1",
+        "vnet": str(hub.pk),
+        "gateway_subnet_prefix": "10.50.255.0/27",
+        "public_ip_name": "hub-vpngw-ip",
+        "active_active": "Disabled",
+        "bgp": "Disabled",
+        "bgp_asn": "65515",
+        "current_tab": "tags",
+        "action": "create",
+    }
+    response = alice.post(gateway_helpers.create_url(alice, "gateway_create"), _tagged(data, ("env", "lab")))
+    assert response.status_code == 302
+    gateway_helpers.finish_operations(alice)
+    assert VirtualNetworkGateway.objects.get(sandbox=alice.sandbox, name="hub-vpngw").tags == {"env": "lab"}
 
 
 # --- refusals ----------------------------------------------------------------------------------

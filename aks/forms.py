@@ -21,7 +21,7 @@ from networking.engine import addressing
 from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
-from portal.forms import REVIEW, CreateWizard, Problem
+from portal.forms import REVIEW, TAGS, CreateWizard, Problem
 from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
@@ -57,8 +57,8 @@ def _new_network_field(name: str, **kwargs: Any) -> AzField:
 
 # portal-ui §9.1: each era's tabs in the portal's order. Basics and Networking
 # hold the lab's fields; the others show what Azure would create by default,
-# each drawn by its partial ``tab-<slug>`` of the wizard's template. A frame
-# that brings its own Tags tab replaces the "tags" entry here.
+# each drawn by its partial ``tab-<slug>`` of the wizard's template. The
+# frame (portal.forms.CreateWizard) adds Tags before Review + create.
 ERA_TABS: dict[Era, tuple[tuple[str, str], ...]] = {
     Era.CLASSIC: (
         ("basics", "Basics"),
@@ -66,7 +66,6 @@ ERA_TABS: dict[Era, tuple[tuple[str, str], ...]] = {
         ("authentication", "Authentication"),
         ("networking", "Networking"),
         ("integrations", "Integrations"),
-        ("tags", "Tags"),
         (REVIEW, "Review + create"),
     ),
     Era.CURRENT: (
@@ -76,11 +75,10 @@ ERA_TABS: dict[Era, tuple[tuple[str, str], ...]] = {
         ("integrations", "Integrations"),
         ("monitoring", "Monitoring"),
         ("advanced", "Advanced"),
-        ("tags", "Tags"),
         (REVIEW, "Review + create"),
     ),
 }
-FIELD_TABS = {"basics", "networking", REVIEW}
+FIELD_TABS = {"basics", "networking", TAGS[0], REVIEW}  # the tabs with fields (Tags: the frame's)
 
 
 class KubernetesWizard(CreateWizard):

@@ -12,22 +12,41 @@ registered with the registry; the resource group's stays here.
 """
 
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from portal import services as portal_services
+from portal import tags as portal_tags
 from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
 from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
+from portal.resource_forms import MAX_TAG_ROWS, TagsForm
 
 REVIEW = "review"
 MAX_ROWS = 25  # rows of an editable grid; more are dropped, never an error page
+TAGS = ("tags", "Tags")
+# The Tags tab's grid, posted as lists (docs/architecture.md "Forms"): its
+# fields' problems are ``tag_name_<row>`` / ``tag_value_<row>``, the whole
+# grid's (TAG-04) ``tags``.
+TAG_FIELD_TABS = {"tag_name": TAGS[0], "tag_value": TAGS[0], "tags": TAGS[0]}
+
+
+def with_tags_tab(tabs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``tabs`` with "Tags" just before "Review + create" (portal-ui §1.4:
+    every create wizard's tabs end with these two), unless it has one."""
+    slugs = [slug for slug, _ in tabs]
+    if TAGS[0] in slugs or REVIEW not in slugs:
+        return tuple(tabs)
+    at = slugs.index(REVIEW)
+    return (*tabs[:at], TAGS, *tabs[at:])
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,9 @@ class CreateWizard(forms.Form):
 
     Subclasses set ``kind`` (the URL slug), ``title``, ``tabs`` and the tab of
     each field outside Basics, and implement ``check_rules`` and ``create``.
+    The frame adds the Tags tab before Review + create (``has_tags``): its
+    tags are checked by portal.tags' rules (TAG-01..05) and written onto the
+    resource ``create`` returns.
     """
 
     kind: ClassVar[str]
@@ -86,6 +108,7 @@ class CreateWizard(forms.Form):
     tabs: ClassVar[tuple[tuple[str, str], ...]]
     field_tabs: ClassVar[dict[str, str]] = {}
     has_resource_group: ClassVar[bool] = True
+    has_tags: ClassVar[bool] = True
     name_kind: ClassVar[str]
     region_choices = REGION_CHOICES
 
@@ -95,6 +118,8 @@ class CreateWizard(forms.Form):
     region = forms.ChoiceField(choices=REGION_CHOICES, initial="eastus", label="Region")
 
     def __init__(self, sandbox: Sandbox, data=None):
+        if self.has_tags:
+            self.tabs = with_tags_tab(self.tabs)
         self.sandbox = sandbox
         self.subscription_obj = sandbox.subscriptions.get()
         self.groups = list(ResourceGroup.objects.filter(subscription=self.subscription_obj))
@@ -118,6 +143,8 @@ class CreateWizard(forms.Form):
         self.new_rg_open = False
         self.target_rg: ResourceGroup | None = None
         self.new_rg = ""
+        self.tag_rows = self._posted_tag_rows() if self.is_bound and self.has_tags else []
+        self.tags: dict[str, str] = {}
 
     # --- values, whether bound or not --------------------------------------
 
@@ -136,6 +163,17 @@ class CreateWizard(forms.Form):
 
     def clean_value(self, name: str) -> str:
         return (self.cleaned_data.get(name) or "") if hasattr(self, "cleaned_data") else self.value(name).strip()
+
+    def _posted_list(self, name: str) -> list[str]:
+        getlist = getattr(self.data, "getlist", None)
+        raw = getlist(name) if getlist else self.data.get(name, [])
+        return [text if isinstance(text, str) else "" for text in ([raw] if isinstance(raw, str) else raw)]
+
+    def _posted_tag_rows(self) -> list[tuple[str, str]]:
+        """The Tags grid's rows as typed, its empty ones left out; rows past
+        one more than Azure allows are never read (TAG-04 refuses the 51st)."""
+        rows = zip_longest(self._posted_list("tag_name"), self._posted_list("tag_value"), fillvalue="")
+        return [(name, value) for name, value in rows if name.strip() or value.strip()][:MAX_TAG_ROWS]
 
     def _posted_tab(self) -> str:
         slugs = [slug for slug, _ in self.tabs]
@@ -172,6 +210,8 @@ class CreateWizard(forms.Form):
             self._accept_new_resource_group()
         elif action == "cancel_new_rg":
             self.new_rg_open = False
+        elif action.startswith("remove_tag:"):
+            self.tag_rows = [row for i, row in enumerate(self.tag_rows) if f"remove_tag:{i}" != action]
 
     def review(self) -> bool:
         """'Review + create': every check the create makes, as pure
@@ -202,7 +242,11 @@ class CreateWizard(forms.Form):
                 rg = portal_services.create_resource_group(
                     self.sandbox, name=self.new_rg, location=self.cleaned_data["region"]
                 )
-            return self.create(rg)
+            resource = self.create(rg)
+            if self.tags:
+                # A create that makes several resources tags the main one, the one it returns.
+                portal_tags.set_tags(resource, self.tags, logged=False)
+            return resource
 
     # --- checks ------------------------------------------------------------
 
@@ -227,7 +271,29 @@ class CreateWizard(forms.Form):
                 return None
 
         self.check_rules(problems, attempt)
+        if self.has_tags:
+            self._check_tags(problems)
         return problems
+
+    def _check_tags(self, problems: dict[str, Problem]) -> None:
+        """The Tags tab: each box's shape as the Tags blade's form takes it,
+        then the Tags blade's rules (TAG-01..05); a refusal lands on its row."""
+        self.tags = {}
+        cell = TagsForm.base_cell()
+        shapeless = False
+        for row, (name, value) in enumerate(self.tag_rows):
+            for field, text in ((f"tag_name_{row}", name), (f"tag_value_{row}", value)):
+                try:
+                    cell.clean(text)
+                except ValidationError as exc:
+                    problems[field] = Problem(exc.messages[0])
+                    shapeless = True
+        if shapeless:
+            return
+        try:
+            self.tags = portal_tags.clean_tags(self.tag_rows)
+        except AzureRuleError as exc:
+            problems[f"tag_{exc.field}" if exc.field else "tags"] = Problem.of(exc)
 
     def _check_resource_group(self, problems: dict[str, Problem]) -> None:
         chosen = self.clean_value("resource_group").strip()
@@ -287,9 +353,13 @@ class CreateWizard(forms.Form):
 
     # --- what the template shows -----------------------------------------
 
+    def _tab_of(self, field: str) -> str:
+        root = self._field_root(field)
+        return self.field_tabs.get(root) or TAG_FIELD_TABS.get(root, "basics")
+
     @property
     def tab_list(self) -> list[dict]:
-        with_errors = {self.field_tabs.get(self._field_root(f), "basics") for f in self.problems}
+        with_errors = {self._tab_of(f) for f in self.problems}
         next_label = ""
         slugs = [slug for slug, _ in self.tabs]
         index = slugs.index(self.tab)
@@ -319,7 +389,7 @@ class CreateWizard(forms.Form):
         """Every problem with the tab it is on, for the failed-validation banner."""
         labels = dict(self.tabs)
         return [
-            (labels.get(self.field_tabs.get(self._field_root(f), "basics"), ""), p)
+            (labels.get(self._tab_of(f), ""), p)
             for f, p in self.problems.items()
             if f != "__all__"
         ]
@@ -379,7 +449,28 @@ class CreateWizard(forms.Form):
             is_new = group and group.lower() == self.value("new_resource_group").lower()
             basics.append(("Resource group", f"(new) {group}" if is_new else group))
         basics += self.instance_summary()
-        return [("Basics", basics), *self.extra_summary()]
+        return [("Basics", basics), *self.extra_summary(), *self.tags_summary()]
+
+    def tags_summary(self) -> list:
+        """Review + create's "Tags" section: the rows typed, when there are any."""
+        rows = [(name.strip(), value.strip()) for name, value in self.tag_rows if name.strip()]
+        return [(TAGS[1], rows)] if rows else []
+
+    @property
+    def tag_grid(self) -> list[dict]:
+        """The Tags tab's rows, then an empty one to type a new tag in."""
+        rows = [*self.tag_rows, ("", "")] if len(self.tag_rows) < MAX_TAG_ROWS else self.tag_rows
+        return [
+            {
+                "index": row,
+                "name": name,
+                "value": value,
+                "is_new": row == len(self.tag_rows),
+                "name_problem": self.problems.get(f"tag_name_{row}"),
+                "value_problem": self.problems.get(f"tag_value_{row}"),
+            }
+            for row, (name, value) in enumerate(rows)
+        ]
 
     def instance_summary(self) -> list[tuple[str, str]]:
         return [("Name", self.value("name")), ("Region", self.region_label)]
@@ -394,6 +485,9 @@ class ResourceGroupWizard(CreateWizard):
     product = "Microsoft.ResourceGroup"
     tabs = (("basics", "Basics"), (REVIEW, "Review + create"))
     has_resource_group = False
+    # Azure's has a Tags tab too; the lab's resource groups carry no tags
+    # (docs/fidelity.md "Tags tab in every create wizard").
+    has_tags = False
     name_kind = "resource_group"
 
     @property

@@ -24,8 +24,13 @@ class TagsForm(forms.Form):
     def __init__(self, *args, rows: int = 1, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for row in range(min(rows, MAX_TAG_ROWS)):
-            self.fields[f"name_{row}"] = forms.CharField(required=False, max_length=2000, strip=False)
-            self.fields[f"value_{row}"] = forms.CharField(required=False, max_length=2000, strip=False)
+            self.fields[f"name_{row}"] = self.base_cell()
+            self.fields[f"value_{row}"] = self.base_cell()
+
+    @staticmethod
+    def base_cell() -> forms.CharField:
+        """One Name or Value box (a create wizard's Tags tab takes the same)."""
+        return forms.CharField(required=False, max_length=2000, strip=False)
 
     @classmethod
     def posted(cls, data) -> TagsForm:

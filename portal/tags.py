@@ -62,9 +62,12 @@ def check_tags(document_tags: object) -> dict[str, str]:
     return clean_tags((str(k), v) for k, v in document_tags.items())
 
 
-def set_tags(resource, tags: Mapping[str, str]) -> None:
+def set_tags(resource, tags: Mapping[str, str], *, logged: bool = True) -> None:
     """Replace ``resource``'s tags (validated by :func:`clean_tags`); a
-    read-only lock refuses it (LOCK-02)."""
+    read-only lock refuses it (LOCK-02). ``logged=False`` is for the tags a
+    create wizard's Tags tab writes onto the resource it has just created:
+    the create's own Activity log row covers them, as Azure's deployment
+    writes them with the resource."""
     tags = clean_tags(tags.items())
     refusal = registry.change_refusal(resource.arm_type, resource, {"tags": tags})
     if refusal is not None:
@@ -72,4 +75,5 @@ def set_tags(resource, tags: Mapping[str, str]) -> None:
     with transaction.atomic():
         type(resource).objects.filter(pk=resource.pk).update(tags=tags)
         resource.tags = tags
-        services.log_activity(resource.sandbox, resource, "Update resource tags", "Succeeded")
+        if logged:
+            services.log_activity(resource.sandbox, resource, "Update resource tags", "Succeeded")

@@ -587,7 +587,7 @@ def test_the_wizard_walks_the_eras_tabs_in_portal_order(tab):
         ("authentication", "#authentication-method", "System-assigned managed identity"),
         ("networking", "#vnet", VNET),
         ("integrations", "#container-registry", "None"),
-        ("tags", "#tab-tags", "without tags"),
+        ("tags", "#wizard-tag-grid", "Value"),
     ]
     for slug, selector, text in steps:
         wizard_click(tab, page.locator("#next-button"))

@@ -48,7 +48,7 @@ def _shell_and_wizards(tab: Tab, era: str) -> None:
 
     tab.goto("/create/virtualnetwork/", f"{era}-vnet-wizard")
     second, third = ("Security", "IP addresses") if current else ("IP Addresses", "Security")
-    assert _tab_labels(tab) == ["Basics", second, third, "Review + create"]
+    assert _tab_labels(tab) == ["Basics", second, third, "Tags", "Review + create"]
 
     tab.goto(_create_url(tab, "gateway_create"), f"{era}-gateway-wizard")
     skus = page.locator("#sku option").all_inner_texts()
@@ -57,7 +57,7 @@ def _shell_and_wizards(tab: Tab, era: str) -> None:
 
     tab.goto(_create_url(tab, "private_endpoint_create"), f"{era}-pe-wizard")
     middle = ["Virtual Network", "DNS"] if current else ["Configuration"]
-    assert _tab_labels(tab) == ["Basics", "Resource", *middle, "Review + create"]
+    assert _tab_labels(tab) == ["Basics", "Resource", *middle, "Tags", "Review + create"]
     expect(page.locator("label[for=group-id]")).to_contain_text(
         "Target subresource" if current else "Target sub-resource"
     )

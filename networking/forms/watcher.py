@@ -189,6 +189,14 @@ class IpFlowForm(_TargetForm):
             }
         nic_field.choices = [("", "Select a network interface")] + [(n.pk, f"{n.name} ({n.private_ip})") for n in nics]
         self.target_nics = nics
+        if self.target_kind == "vm" and self["vm"].value() and len(nics) == 1:
+            # A virtual machine with one network interface has it selected
+            # (a redraw replaces another VM's; a check keeps what was sent).
+            if not self.is_bound:
+                self.initial["nic"] = nics[0].pk
+            elif not self.data.get("nic"):
+                self.data = self.data.copy()
+                self.data["nic"] = str(nics[0].pk)
 
     @property
     def target_kind(self) -> str:

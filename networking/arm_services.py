@@ -269,6 +269,15 @@ def gateway_to_arm(gateway: VirtualNetworkGateway) -> dict:
         },
     }
     properties["ipConfigurations"] = [{"name": "default", "properties": ip_config}]
+    if gateway.active_active and gateway.second_public_ip_name:
+        # VPNGW-01: an active-active gateway's second instance has its own public IP.
+        second = {
+            **ip_config,
+            "publicIPAddress": {
+                "id": f"{gateway.resource_group.arm_id}/providers/{PUBLIC_IP_TYPE}/{gateway.second_public_ip_name}"
+            },
+        }
+        properties["ipConfigurations"].append({"name": "activeActive", "properties": second})
     properties["sku"] = {"name": gateway.sku, "tier": gateway.sku}
     if gateway.enable_bgp and gateway.bgp_asn:
         properties["bgpSettings"] = {"asn": gateway.bgp_asn}

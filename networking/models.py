@@ -203,6 +203,12 @@ class VirtualNetworkGateway(ArmResource):
     enable_bgp = models.BooleanField(default=False)
     bgp_asn = models.PositiveIntegerField(null=True, blank=True)
     public_ip_name = models.CharField(max_length=80, blank=True)
+    # portal-ui §6 [newer]: the Current wizard's public IPs are Standard (PIP-01/02),
+    # zone-redundant or in a zone for AZ SKUs, and an active-active gateway has a
+    # second one. The lab keeps the names (no public IP resources, as for the first).
+    public_ip_sku = models.CharField(max_length=16, blank=True)
+    availability_zone = models.CharField(max_length=16, blank=True)
+    second_public_ip_name = models.CharField(max_length=80, blank=True)
 
     arm_type = "Microsoft.Network/virtualNetworkGateways"
     type_label = "Virtual network gateway"
@@ -210,6 +216,11 @@ class VirtualNetworkGateway(ArmResource):
     @property
     def point_to_site_enabled(self) -> bool:
         return bool(self.p2s_address_pool)
+
+    @property
+    def public_ip_names(self) -> list[str]:
+        """The gateway's public IP address names: two for an active-active gateway made with both."""
+        return [name for name in (self.public_ip_name, self.second_public_ip_name) if name]
 
     def gateway_integration_problem(self) -> str | None:
         """Why App Service can't use this gateway (ASGW-07 to ASGW-10), or None."""

@@ -114,6 +114,19 @@ class Ruleset:
     # "Subscription" that opens Move resources: "(change)" in the 2020-2022
     # portal, "(move)" in the newer one (MOVE-01).
     essentials_move_label: str = "change"
+    # portal-ui §3.3 [newer]: the Subnets grid has a "NAT gateway" column (NAT-01).
+    subnets_nat_gateway_column: bool = False
+    # portal-ui §8 [newer]: IP flow verify picks a "Target resource type" (Virtual
+    # machine / Network interface) before the resource, under "Target resource" and
+    # "Packet details", and runs with "Verify IP flow" (NW-01).
+    ip_flow_target_type: bool = False
+    # portal-ui §1.1 [newer]: the header's "Directories + subscriptions" button
+    # (the 2021 header shows the directory in the account tile only).
+    directories_subscriptions_button: bool = False
+    # portal-ui §6 [newer]: "Create virtual network gateway" shows "Public IP address
+    # SKU" (Standard, read-only), "Availability zone" for AZ SKUs, and "Second Public
+    # IP address name" when active-active is Enabled.
+    gateway_standard_public_ip: bool = False
 
     def tier_label_list(self, tiers: tuple[str, ...]) -> str:
         return ", ".join(TIER_DISPLAY.get(t, t) for t in tiers)
@@ -206,6 +219,10 @@ CURRENT = Ruleset(
     peering_checkboxes=True,
     private_subnet_option=True,
     essentials_move_label="move",
+    subnets_nat_gateway_column=True,
+    ip_flow_target_type=True,
+    directories_subscriptions_button=True,
+    gateway_standard_public_ip=True,
 )
 
 RULESETS = {Era.CLASSIC: CLASSIC, Era.CURRENT: CURRENT}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("activitylog/", views.activity_log, name="activity_log"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
+    path("directories/", views.directories, name="directories"),
     path("networkwatcher/", views.network_watcher, name="network_watcher"),
     path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
     path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),

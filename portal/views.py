@@ -144,6 +144,22 @@ def notifications(request):
     return respond(request, "portal/notifications.html", "pane", context)
 
 
+# The sandbox's one Microsoft Entra directory, as a new tenant names itself.
+DIRECTORY_NAME = "Default Directory"
+
+
+@require_GET
+def directories(request):
+    """The header's "Directories + subscriptions" pane (portal-ui §1.1 [newer]):
+    the sandbox's directory and its subscription, read-only (nothing to switch)."""
+    context = {
+        "page_title": "Directories + subscriptions",
+        "directory_name": DIRECTORY_NAME,
+        "subscriptions": list(request.sandbox.subscriptions.order_by("display_name")),
+    }
+    return respond(request, "portal/directories.html", "pane", context)
+
+
 @require_POST
 def dismiss_notifications(request):
     services.dismiss_notifications(request.sandbox)

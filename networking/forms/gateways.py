@@ -89,6 +89,16 @@ class GatewayWizard(CreateWizard):
     active_active = _radios(ENABLED, "Disabled", "Enable active-active mode")
     bgp = _radios(ENABLED, "Disabled", "Configure BGP")
     bgp_asn = forms.CharField(max_length=20, required=False, initial="65515", label="Autonomous system number (ASN)")
+    # Current only (Ruleset.gateway_standard_public_ip, portal-ui §6 [newer]).
+    availability_zone = forms.CharField(
+        max_length=20,
+        required=False,
+        initial=services.ZONE_REDUNDANT,
+        label="Availability zone",
+        widget=forms.Select(choices=[(zone, zone) for zone in services.AVAILABILITY_ZONES]),
+        bound_field_class=_ShownOrDefault,
+    )
+    second_public_ip_name = forms.CharField(max_length=200, required=False, label="Second Public IP address name")
 
     def __init__(self, sandbox, data=None, *, resource_group: str = ""):
         super().__init__(sandbox, data)
@@ -133,8 +143,10 @@ class GatewayWizard(CreateWizard):
                     "vpn_type", id="vpn-type", star=True, option_ids={"RouteBased": "route", "PolicyBased": "policy"}
                 )
             )
+        standard_ip = self.sandbox.rules.gateway_standard_public_ip
+        # Current: the SKU says whether "Availability zone" shows (VPNGW-02).
         fields += [
-            AzField("sku", id="sku", star=True),
+            AzField("sku", id="sku", star=True, **(REDRAW_WIZARD if standard_ip else {})),
             AzField("generation", id="generation"),
             AzField(
                 "vnet",
@@ -158,11 +170,43 @@ class GatewayWizard(CreateWizard):
         fields += [
             HTML('{% include "networking/gateway_create.html#public-ip-mode" %}'),
             AzField("public_ip_name", id="public-ip-name", star=True),
-            AzField("active_active", id="active-active"),
+        ]
+        if standard_ip:
+            fields += self._standard_public_ip_fields()
+        else:
+            fields.append(AzField("active_active", id="active-active"))
+        fields += [
             AzField("bgp", id="bgp"),
             AzField("bgp_asn", id="bgp-asn", help="Used when BGP is enabled; Azure's default is 65515."),
         ]
         return helper(*fields, rows=True)
+
+    def _standard_public_ip_fields(self) -> list:
+        """Current (portal-ui §6 [newer]): "Public IP address SKU" Standard and
+        "Assignment" Static, read-only (VPNGW-03, PIP-02); "Availability zone"
+        for an AZ SKU (VPNGW-02); active-active's "Second Public IP address
+        name" once it is Enabled (VPNGW-01)."""
+        fields: list = [HTML('{% include "networking/gateway_create.html#public-ip-sku" %}')]
+        if self.offers_zones:
+            fields.append(
+                AzField(
+                    "availability_zone",
+                    id="availability-zone",
+                    help="Zone-redundant spreads the gateway's instances over the region's zones.",
+                    rule="VPNGW-02",
+                )
+            )
+        fields.append(AzField("active_active", id="active-active", **REDRAW_WIZARD))
+        if self.value("active_active") == "Enabled":
+            fields += [
+                HTML('{% include "networking/gateway_create.html#second-public-ip" %}'),
+                AzField("second_public_ip_name", id="second-public-ip-name", star=True),
+            ]
+        return fields
+
+    @property
+    def offers_zones(self) -> bool:
+        return self.sandbox.rules.gateway_standard_public_ip and services.is_az_sku(self.value("sku"))
 
     @property
     def sku_choices(self) -> tuple[str, ...]:
@@ -205,11 +249,26 @@ class GatewayWizard(CreateWizard):
             active_active=self.value("active_active") == "Enabled",
             bgp_enabled=self.value("bgp") == "Enabled",
             bgp_asn=_int_or_none(self.value("bgp_asn")),
+            **self._standard_public_ip_spec(),
         )
+
+    def _standard_public_ip_spec(self) -> dict:
+        if not self.sandbox.rules.gateway_standard_public_ip:
+            return {}
+        active_active = self.value("active_active") == "Enabled"
+        return {
+            "public_ip_sku": "Standard",
+            "availability_zone": (self.value("availability_zone") or services.ZONE_REDUNDANT)
+            if self.offers_zones
+            else "",
+            "second_public_ip_name": self.value("second_public_ip_name") if active_active else "",
+        }
 
     def check_rules(self, problems, attempt) -> None:
         if any(f in problems for f in ("gateway_type", "vpn_type", "generation", "active_active", "bgp")):
             return
+        # The public IP rules first, so a wrong second name shows on its own field.
+        attempt("second_public_ip_name", services.check_gateway_public_ips, self.spec())
         attempt("name", services.check_gateway, self.spec())
         attempt("name", services.check_name_free, VirtualNetworkGateway, self.target_rg, self.value("name").strip())
         if "bgp_enabled" in problems:
@@ -238,11 +297,16 @@ class GatewayWizard(CreateWizard):
         return rows
 
     def extra_summary(self):
-        rows = [
-            ("Public IP address", f"(new) {self.value('public_ip_name')}"),
-            ("Enable active-active mode", self.value("active_active")),
-            ("Configure BGP", self.value("bgp")),
-        ]
+        rows = [("Public IP address", f"(new) {self.value('public_ip_name')}")]
+        spec = self._standard_public_ip_spec()
+        if spec:
+            rows += [("Public IP address SKU", spec["public_ip_sku"]), ("Assignment", "Static")]
+            if spec["availability_zone"]:
+                rows.append(("Availability zone", spec["availability_zone"]))
+        rows.append(("Enable active-active mode", self.value("active_active")))
+        if spec.get("second_public_ip_name"):
+            rows.append(("Second Public IP address name", f"(new) {spec['second_public_ip_name']}"))
+        rows.append(("Configure BGP", self.value("bgp")))
         if self.value("bgp") == "Enabled":
             rows.append(("Autonomous system number (ASN)", self.value("bgp_asn")))
         return [("Public IP address", rows)]

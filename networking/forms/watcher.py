@@ -80,8 +80,14 @@ class _TargetForm(forms.Form):
         error_messages={"required": "Choose a network interface.", "invalid_choice": "Choose a network interface."},
     )
 
-    def __init__(self, query: QueryDict, *, nics: list[NetworkInterface], era: str = "classic") -> None:
-        super().__init__(query if "nic" in query else None)
+    def __init__(
+        self, query: QueryDict, *, nics: list[NetworkInterface], era: str = "classic", bind_keys: tuple = ("nic",)
+    ) -> None:
+        # A redraw (a picker that narrows the next one changed) keeps what was
+        # chosen as the form's initial values: no check, no errors.
+        redraw = "redraw" in query
+        bound = not redraw and any(key in query for key in bind_keys)
+        super().__init__(query if bound else None, initial=query.dict() if redraw else None)
         self.era = era
         self.nics = {n.pk: n for n in nics}
         self.fields["nic"].choices = [("", "Select a network interface")] + [(n.pk, nic_label(n)) for n in nics]
@@ -100,11 +106,42 @@ class _TargetForm(forms.Form):
         return AzField("nic", id="nic-select", label="Virtual machine / Network interface", star=True)
 
 
+def vm_key(nic: NetworkInterface) -> str:
+    """A virtual machine's value in IP flow verify's "Virtual machine" picker."""
+    return str(nic.vm_id) if nic.vm_id else f"name:{nic.vm_name}"
+
+
+# A control of a tool whose change redraws the tool with the form's values
+# (IP flow verify's target resource type and virtual machine narrow the next picker).
+REDRAW_TOOL = {
+    "hx-get": "{{ request.path }}",
+    "hx-trigger": "change",
+    "hx-target": "#ip-flow-verify",
+    "hx-swap": "outerHTML",
+    "hx-include": "closest form",
+    "hx-vals": '{"redraw": "1"}',
+}
+TARGET_TYPES = [("vm", "Virtual machine"), ("nic", "Network interface")]
+
+
 class IpFlowForm(_TargetForm):
     """NW-01's parameters: a protocol, a direction, single ports. The API and
     the 2021 portal take TCP or UDP (NW-01); today's portal offers ICMP too
-    (portal-ui §8), which has no ports."""
+    (portal-ui §8), which has no ports.
 
+    With ``target_type`` (the Current era's Ruleset.ip_flow_target_type) the
+    target is picked as today's portal does: a "Target resource type"
+    (Virtual machine / Network interface), then the virtual machine and its
+    network interface (one NIC is picked for you), or the network interface
+    alone. Either way the check runs on one NIC (``chosen``), as before."""
+
+    target_type = forms.ChoiceField(
+        choices=TARGET_TYPES,
+        required=False,
+        error_messages={"invalid_choice": "Choose Virtual machine or Network interface. [NW-01]"},
+        widget=DefaultRadio("vm"),
+    )
+    vm = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose a virtual machine. [NW-01]"})
     protocol = forms.ChoiceField(widget=DefaultRadio("Tcp"))
     direction = forms.ChoiceField(
         choices=[("Inbound", "Inbound"), ("Outbound", "Outbound")],
@@ -116,8 +153,13 @@ class IpFlowForm(_TargetForm):
     remote_ip = _ip_field()
     remote_port = _port_field()
 
-    def __init__(self, query: QueryDict, *, nics: list[NetworkInterface], era: str = "classic") -> None:
-        super().__init__(query, nics=nics, era=era)
+    def __init__(
+        self, query: QueryDict, *, nics: list[NetworkInterface], era: str = "classic", target_type: bool = False
+    ) -> None:
+        super().__init__(query, nics=nics, era=era, bind_keys=("nic", "target_type") if target_type else ("nic",))
+        self.asks_target_type = target_type
+        if target_type:
+            self._target_choices(nics)
         protocol = self.fields["protocol"]
         if era == "classic":
             protocol.choices = [("Tcp", "TCP"), ("Udp", "UDP")]
@@ -130,8 +172,61 @@ class IpFlowForm(_TargetForm):
             for name in ("local_port", "remote_port"):
                 self.fields[name].required = False
 
+    def _target_choices(self, nics: list[NetworkInterface]) -> None:
+        """The virtual machines, and the network interfaces of the chosen one
+        (all of them when the target type is Network interface)."""
+        vms = {}
+        for nic in nics:
+            vms.setdefault(vm_key(nic), nic.vm.name if nic.vm_id else nic.vm_name)
+        self.fields["vm"].choices = [("", "Select a virtual machine")] + list(vms.items())
+        nic_field = self.fields["nic"]
+        nic_field.required = False
+        if self.target_kind == "vm" and self["vm"].value():
+            nics = [n for n in nics if vm_key(n) == self["vm"].value()]
+            nic_field.error_messages = {
+                **nic_field.error_messages,
+                "invalid_choice": "Choose a network interface of the virtual machine. [NW-01]",
+            }
+        nic_field.choices = [("", "Select a network interface")] + [(n.pk, f"{n.name} ({n.private_ip})") for n in nics]
+        self.target_nics = nics
+        if self.target_kind == "vm" and self["vm"].value() and len(nics) == 1:
+            # A virtual machine with one network interface has it selected
+            # (a redraw replaces another VM's; a check keeps what was sent).
+            if not self.is_bound:
+                self.initial["nic"] = nics[0].pk
+            elif not self.data.get("nic"):
+                self.data = self.data.copy()
+                self.data["nic"] = str(nics[0].pk)
+
+    @property
+    def target_kind(self) -> str:
+        """The target type, "vm" or "nic"; a query naming a NIC without a type targets the NIC."""
+        kind = self["target_type"].value()
+        if kind:
+            return kind
+        return "nic" if self.is_bound and self.data.get("nic") and not self.data.get("vm") else "vm"
+
+    def _resolve_target(self) -> None:
+        """NW-01: a virtual machine (its one NIC, or the NIC chosen among
+        its NICs: targetNicResourceId), or a network interface."""
+        if self.target_kind == "nic" or "nic" in self.errors:
+            if not self.cleaned_data.get("nic") and "nic" not in self.errors:
+                self.add_error("nic", "Choose a network interface. [NW-01]")
+            return
+        if not self.cleaned_data.get("vm"):
+            if "vm" not in self.errors:
+                self.add_error("vm", "Choose a virtual machine. [NW-01]")
+            return
+        if not self.cleaned_data.get("nic"):
+            if len(self.target_nics) == 1:
+                self.cleaned_data["nic"] = self.target_nics[0].pk
+            else:
+                self.add_error("nic", "The virtual machine has several network interfaces: choose one. [NW-01]")
+
     def clean(self):
         super().clean()
+        if self.asks_target_type:
+            self._resolve_target()
         self._own_ip("local_ip", "NW-01")
         if self.cleaned_data.get("protocol") == "Icmp":
             self.cleaned_data["local_port"] = self.cleaned_data["remote_port"] = 0
@@ -140,10 +235,25 @@ class IpFlowForm(_TargetForm):
     def icmp(self) -> bool:
         return self.is_bound and self.data.get("protocol") == "Icmp"
 
+    def target_fields(self) -> list:
+        if not self.asks_target_type:
+            return [self.nic_field()]
+        fields = [
+            HTML('<h2 class="az-section-title" id="target-resource-title">Target resource</h2>'),
+            _radios("target_type", "target-type", "Target resource type", **REDRAW_TOOL),
+        ]
+        if self.target_kind == "vm":
+            fields.append(AzField("vm", id="target-vm", label="Virtual machine", star=True, **REDRAW_TOOL))
+        fields += [
+            AzField("nic", id="nic-select", label="Network interface", star=True),
+            HTML('<h2 class="az-section-title" id="packet-details-title">Packet details</h2>'),
+        ]
+        return fields
+
     @property
     def helper(self):
         return helper(
-            self.nic_field(),
+            *self.target_fields(),
             _radios("protocol", "protocol", "Protocol"),
             _radios("direction", "direction", "Direction"),
             _text("local_ip", "local-ip", "Local IP address", "10.0.1.4"),

@@ -59,6 +59,16 @@ VPN_SKUS = (
 ER_SKUS = ("Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ")
 SKUS_BY_TYPE = {"Vpn": VPN_SKUS, "ExpressRoute": ER_SKUS}
 GENERATION1_ONLY = {"Basic", "VpnGw1", "VpnGw1AZ"}
+# VPNGW-02 (lab): the "Availability zone" of an AZ SKU's public IPs; Zone-redundant by default.
+ZONE_REDUNDANT = "Zone-redundant"
+AVAILABILITY_ZONES = (ZONE_REDUNDANT, "1", "2", "3")
+
+
+def is_az_sku(sku: str) -> bool:
+    """VPNGW-02: the zone-redundant SKUs (VpnGw1AZ-VpnGw5AZ, ErGw1AZ-ErGw3AZ)."""
+    return sku.endswith("AZ")
+
+
 TUNNEL_TYPES = {
     "OpenVPN": ("OpenVPN (SSL)", ["OpenVPN"]),
     "SSTP": ("SSTP (SSL)", ["SSTP"]),
@@ -211,6 +221,11 @@ class GatewaySpec:
     active_active: bool = False
     bgp_enabled: bool = False
     bgp_asn: int | None = 65515
+    # The Current wizard's public IPs (portal-ui §6 [newer]): "Standard" (VPNGW-03),
+    # an AZ SKU's "Availability zone" (VPNGW-02), an active-active gateway's second one (VPNGW-01).
+    public_ip_sku: str = ""
+    availability_zone: str = ""
+    second_public_ip_name: str = ""
 
 
 def gateway_subnet_of(vnet: VirtualNetwork) -> Subnet | None:
@@ -277,6 +292,7 @@ def check_gateway(spec: GatewaySpec) -> str:
         validate_asn(spec.bgp_asn, "bgp_asn")
     if spec.active_active and (spec.sku == "Basic" or spec.gateway_type != "Vpn"):
         raise rule_error("Active-active mode needs a VpnGw SKU.", field="active_active")
+    check_gateway_public_ips(spec)
     if gateway_subnet_of(vnet) is not None:
         return ""
     existing = list(Subnet.objects.filter(vnet=vnet).values_list("name", "address_prefix"))
@@ -290,6 +306,48 @@ def check_gateway(spec: GatewaySpec) -> str:
         min_prefix_rules=("SUBNET-03",),
         field="gateway_subnet_prefix",
     )
+
+
+def check_gateway_public_ips(spec: GatewaySpec) -> None:
+    """The Current wizard's public IP settings (portal-ui §6 [newer])."""
+    if spec.public_ip_sku not in ("", "Standard"):
+        raise rule_error(
+            "A virtual network gateway's public IP address is Standard SKU.",
+            "VPNGW-03",
+            "PIP-01",
+            field="public_ip_sku",
+        )
+    if spec.availability_zone:
+        if spec.availability_zone not in AVAILABILITY_ZONES:
+            raise rule_error("Choose Zone-redundant or zone 1, 2 or 3.", "VPNGW-02", field="availability_zone")
+        if not is_az_sku(spec.sku):
+            raise rule_error(
+                f"SKU '{spec.sku}' isn't zone-redundant: choose an AZ SKU (such as VpnGw1AZ) for an availability zone.",
+                "VPNGW-02",
+                field="availability_zone",
+            )
+    if spec.active_active and spec.public_ip_sku == "Standard" and not spec.second_public_ip_name.strip():
+        # The Current wizard (Standard public IPs) asks both addresses of an active-active gateway.
+        raise rule_error(
+            "Second Public IP address name is required: an active-active gateway has two public IP addresses.",
+            "VPNGW-01",
+            field="second_public_ip_name",
+        )
+    if spec.second_public_ip_name:
+        if not spec.active_active:
+            raise rule_error(
+                "A second public IP address is for active-active mode: enable it or leave the name empty.",
+                "VPNGW-01",
+                field="second_public_ip_name",
+            )
+        second = validate_resource_name("public_ip", spec.second_public_ip_name, field="second_public_ip_name")
+        if second.lower() == spec.public_ip_name.strip().lower():
+            raise rule_error(
+                f"'{second}' is already the first public IP address's name. Give the second one another name.",
+                "VPNGW-01",
+                "NAMING-35",
+                field="second_public_ip_name",
+            )
 
 
 def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGateway:
@@ -317,6 +375,9 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
             enable_bgp=spec.bgp_enabled,
             bgp_asn=spec.bgp_asn if spec.bgp_enabled else None,
             public_ip_name=spec.public_ip_name.strip(),
+            public_ip_sku=spec.public_ip_sku,
+            availability_zone=spec.availability_zone,
+            second_public_ip_name=spec.second_public_ip_name.strip(),
         )
         link = resource_url(gateway)
         operation = portal_services.start_operation(

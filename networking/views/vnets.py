@@ -213,7 +213,7 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
     """The grid, in one query: NIC counts come annotated."""
     pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
-    subnets = vnet.subnets.select_related("nsg", "route_table", "service_association_link__plan").annotate(
+    subnets = vnet.subnets.select_related("nsg", "route_table", "nat_gateway", "service_association_link__plan").annotate(
         nic_count=Count("nics"),
         # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
         pod_count=Coalesce(Subquery(pods), 0),

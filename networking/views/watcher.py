@@ -418,9 +418,11 @@ def _next_hop(topology, nic: NetworkInterface, data: dict) -> dict:
     }
 
 
-def _run_tool(request, watcher, *, form_class, run, active: str, title: str, template: str, partial: str):
+def _run_tool(
+    request, watcher, *, form_class, run, active: str, title: str, template: str, partial: str, **form_kwargs
+):
     nics = _vm_nics(request.sandbox)
-    form = form_class(request.GET, nics=nics, era=request.sandbox.era)
+    form = form_class(request.GET, nics=nics, era=request.sandbox.era, **form_kwargs)
     result, status = None, 200
     if form.is_bound:
         if form.is_valid():
@@ -444,6 +446,7 @@ def watcher_ip_flow_verify(request, subscription_id, rg, name):
         title="IP flow verify",
         template="networking/watcher_ip_flow.html",
         partial="ip-flow-verify",
+        target_type=request.sandbox.rules.ip_flow_target_type,
     )
 
 

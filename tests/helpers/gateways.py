@@ -15,6 +15,30 @@ def rg_of(client) -> ResourceGroup:
     return ResourceGroup.objects.select_related("subscription").filter(subscription__sandbox=client.sandbox).first()
 
 
+def gateway_form(client, chosen, **overrides) -> dict:
+    """What "Create virtual network gateway" posts: a VpnGw1 gateway in ``chosen``'s region."""
+    data = {
+        "subscription": str(rg_of(client).subscription.subscription_id),
+        "resource_group": rg_of(client).name,
+        "name": "hub-vpngw",
+        "region": chosen.location if chosen else "eastus",
+        "gateway_type": "Vpn",
+        "vpn_type": "RouteBased",
+        "sku": "VpnGw1",
+        "generation": "Generation1",
+        "vnet": str(chosen.pk) if chosen else "",
+        "gateway_subnet_prefix": "10.50.255.0/27",
+        "public_ip_name": "hub-vpngw-ip",
+        "active_active": "Disabled",
+        "bgp": "Disabled",
+        "bgp_asn": "65515",
+        "current_tab": "basics",
+        "action": "create",
+    }
+    data.update(overrides)
+    return data
+
+
 def vnet_url(vnet, page: str = "vnet_peerings", **extra) -> str:
     rg = vnet.resource_group
     return reverse(

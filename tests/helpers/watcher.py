@@ -12,6 +12,20 @@ def seed_nic(client, name="contoso-vm01-nic") -> n.NetworkInterface:
     )
 
 
+def packet(**overrides) -> dict:
+    """IP flow verify's packet: TCP out of the seed VM's address to 8.8.8.8:443."""
+    data = {
+        "protocol": "Tcp",
+        "direction": "Outbound",
+        "local_ip": "10.0.1.4",
+        "local_port": "50000",
+        "remote_ip": "8.8.8.8",
+        "remote_port": "443",
+    }
+    data.update(overrides)
+    return data
+
+
 def seed_vm_subnet(client) -> n.Subnet:
     return n.Subnet.objects.select_related("vnet").get(
         vnet__sandbox=client.sandbox, vnet__name="contoso-vnet", name="vm-subnet"

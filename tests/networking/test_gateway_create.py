@@ -16,35 +16,16 @@ from tests.helpers.gateways import (
     blade_url,
     create_url,
     finish_operations,
+    gateway_form,
     make_gateway,
     make_vnet,
-    rg_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(client, chosen, **overrides) -> dict:
-    data = {
-        "subscription": str(rg_of(client).subscription.subscription_id),
-        "resource_group": rg_of(client).name,
-        "name": "hub-vpngw",
-        "region": chosen.location if chosen else "eastus",
-        "gateway_type": "Vpn",
-        "vpn_type": "RouteBased",
-        "sku": "VpnGw1",
-        "generation": "Generation1",
-        "vnet": str(chosen.pk) if chosen else "",
-        "gateway_subnet_prefix": "10.50.255.0/27",
-        "public_ip_name": "hub-vpngw-ip",
-        "active_active": "Disabled",
-        "bgp": "Disabled",
-        "bgp_asn": "65515",
-        "current_tab": "basics",
-        "action": "create",
-    }
-    data.update(overrides)
-    return data
+    return gateway_form(client, chosen, **overrides)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from networking.views.watcher import watcher_url
 from portal import services as portal_services
 from tests.helpers import HX
 from tests.helpers.nsgs import make_nsg, make_table, rule_form
-from tests.helpers.watcher import grow_estate, seed_nic, seed_vm_subnet
+from tests.helpers.watcher import grow_estate, packet, seed_nic, seed_vm_subnet
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +21,7 @@ def _url(client, page="ip_flow_verify", region="eastus") -> str:
 
 
 def _flow(client, **overrides) -> dict:
-    data = {
-        "nic": str(seed_nic(client).pk),
-        "protocol": "Tcp",
-        "direction": "Outbound",
-        "local_ip": "10.0.1.4",
-        "local_port": "50000",
-        "remote_ip": "8.8.8.8",
-        "remote_port": "443",
-    }
-    data.update(overrides)
-    return data
+    return packet(**{"nic": str(seed_nic(client).pk), **overrides})
 
 
 def _hop(client, **overrides) -> dict:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 
 class LabsConfig(AppConfig):
@@ -20,3 +21,10 @@ class LabsConfig(AppConfig):
             catalog.load()
         except LabError as error:
             raise ImproperlyConfigured(f"A lab file is malformed: {error}") from None
+
+        from labs import live
+        from portal.registry import registry
+        from portal.signals import sandbox_changed
+
+        sandbox_changed.connect(live.on_sandbox_changed, dispatch_uid="labs-regrade")
+        registry.add_page("labs", lambda subscription: reverse("labs:hub"))

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from labs.params import fill
+from labs.params import fill, fill_lab
 from labs.schema import Check, Lab
 from networking import snapshot
 from portal.arm import ids, operations
@@ -54,7 +54,7 @@ class Result:
             parts.append(f"Found: {self.found}")
         if self.check.look_at:
             parts.append(f"Look at: {self.check.look_at}")
-        return " ".join(parts)
+        return " ".join(part if part.endswith((".", "?", "!")) else f"{part}." for part in parts)
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     """Every check of ``lab`` on ``sandbox`` as it is now. One snapshot of
     the network serves every trace check."""
     context = _Context(sandbox, {**params, "subscriptionId": str(sandbox.subscriptions.get().subscription_id)})
+    lab = fill_lab(lab, context.params)
     results = []
     for check in lab.checks:
         outcome = evaluate(context, check)

@@ -4,6 +4,7 @@ every text of the lab as ``${name}`` or ``${name.key}``."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import string
@@ -40,6 +41,22 @@ def fill(value: Any, params: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {fill(k, params): fill(v, params) for k, v in value.items()}
     return value
+
+
+def fill_lab(lab: Lab, params: dict[str, Any]) -> Lab:
+    """The lab with every text filled in for one learner: titles,
+    instructions, hints, checks and their messages, operations."""
+    return _fill_any(lab, params)
+
+
+def _fill_any(value: Any, params: dict[str, Any]) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _fill_any(getattr(value, f.name), params) for f in dataclasses.fields(value)}
+        changes.pop("parameters", None)
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_fill_any(item, params) for item in value)
+    return fill(value, params)
 
 
 def names_used(value: Any) -> set[str]:

@@ -25,6 +25,15 @@ def remember_server_loop() -> None:
     _server_thread = threading.get_ident()
 
 
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's running event loop, when this process serves one
+    and the caller isn't on it (None in tests and the shell)."""
+    loop = _server_loop
+    if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
+        return loop
+    return None
+
+
 def group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     loop = _server_loop

@@ -95,12 +95,17 @@ def request_wrote() -> bool:
     return getattr(_request_state, "wrote", False)
 
 
-def bump(sandbox) -> None:
-    """Every copy of the sandbox's pages is stale, in every worker."""
+def bump(sandbox, *, changed: bool = True) -> None:
+    """Every copy of the sandbox's pages is stale, in every worker. With
+    ``changed`` (a learner's change, not a redraw of derived state) the
+    sandbox's change signal goes out too (portal.signals)."""
     from portal.models import Sandbox
+    from portal.signals import sandbox_changed
 
     Sandbox.objects.filter(pk=sandbox.pk).update(generation=F("generation") + 1)
     _note_write()
+    if changed:
+        sandbox_changed.send(sender=Sandbox, sandbox=sandbox)
 
 
 # --- The store -------------------------------------------------------------------

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.shell",
+                "labs.context_processors.dock",
             ],
         },
     },

@@ -17,10 +17,13 @@ urlpatterns = [
     path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
     path("directories/", views.directories, name="directories"),
     path("networkwatcher/", views.network_watcher, name="network_watcher"),
+    path("learn/", views.labs_page, name="labs_page"),
     path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
     path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),
     path("sandbox/era/", views.set_era, name="set_era"),
     path("create/", include("portal.create_urls")),
+    # Guided labs, scenarios and exams (the labs app, above every other).
+    path("labs/", include("labs.urls")),
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
     # Before the apps' URLs: the one Export template page every type shares.

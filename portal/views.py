@@ -182,6 +182,15 @@ def network_watcher(request):
 
 
 @require_GET
+def labs_page(request):
+    """The portal menu's "Labs", at the page an app registered."""
+    url = registry.page_url("labs", request.subscription)
+    if url is None:
+        raise Http404("Labs are not available")
+    return redirect(url)
+
+
+@require_GET
 def sandbox_settings(request):
     return render(
         request,

@@ -1,0 +1,12 @@
+def dock(request):
+    """The lab panel docked beside every blade while a lab is in progress,
+    from the run's last grade (no check runs to draw a page)."""
+    sandbox = getattr(request, "sandbox", None)
+    if sandbox is None or request.path.startswith("/labs/run/"):
+        return {}
+    from labs import services
+
+    run = services.active_run(sandbox)
+    if run is None or services.lab_of(run) is None:
+        return {}
+    return {"dock": {"template": "labs/dock.html", "progress": services.progress(run)}}

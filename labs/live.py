@@ -1,0 +1,62 @@
+"""Checks re-run after every change the learner makes, and the panel updates
+in every tab of the sandbox.
+
+The sandbox's change signal (portal.signals.sandbox_changed, sent after a
+request that wrote has finished) schedules a regrade on the server's event
+loop after a short pause; more changes during the pause join it, so a burst
+of writes grades once. Outside a server (tests, the shell) it grades at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from channels.db import database_sync_to_async
+from django.template.loader import render_to_string
+
+from labs import services
+from labs.models import LabRun
+from portal import live, pagecache
+from portal.models import Sandbox
+
+DEBOUNCE_SECONDS = 0.3
+_pending: set[int] = set()
+_tasks: set[asyncio.Future] = set()
+
+
+def on_sandbox_changed(sender, sandbox: Sandbox, **kwargs) -> None:
+    if not LabRun.objects.filter(sandbox_id=sandbox.pk, finished_at__isnull=True).exists():
+        return
+    loop = live.server_loop()
+    if loop is None:
+        regrade_and_push(sandbox.pk)
+        return
+    if sandbox.pk in _pending:
+        return
+    _pending.add(sandbox.pk)
+    future = asyncio.run_coroutine_threadsafe(_later(sandbox.pk), loop)
+    _tasks.add(future)
+    future.add_done_callback(_tasks.discard)
+
+
+async def _later(sandbox_pk: int) -> None:
+    try:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+    finally:
+        # A change from now on schedules another grade: this one may already
+        # have read the state before it.
+        _pending.discard(sandbox_pk)
+    await database_sync_to_async(regrade_and_push)(sandbox_pk)
+
+
+def regrade_and_push(sandbox_pk: int) -> None:
+    """Grade the sandbox's lab in progress and send every tab the panel."""
+    sandbox = Sandbox.objects.filter(pk=sandbox_pk).first()
+    run = services.active_run(sandbox) if sandbox is not None else None
+    if run is None or services.lab_of(run) is None:
+        return
+    progress = services.progress(run, regrade=True)
+    # Pages kept with the old panel are stale now, in every worker.
+    pagecache.bump(sandbox, changed=False)
+    html = render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})
+    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": None})

@@ -5,7 +5,7 @@ in the request's own sandbox (another's is a 404)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -127,7 +127,18 @@ def finish(request: HttpRequest, run: int) -> HttpResponse:
     found = _run(request, run)
     if not found.finished:
         services.finish(found)
-    return go(request, reverse("labs:result", args=[found.pk]))
+    return _whole_page(request, reverse("labs:result", args=[found.pk]))
+
+
+def _whole_page(request: HttpRequest, url: str) -> HttpResponse:
+    """Leave for a page without the panel: a full load (HX-Redirect), as the
+    panel lives outside the region HX-Location swaps. (A panel pushed over
+    the WebSocket has no CSRF token of its own: htmx sends the page's.)"""
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @require_GET

@@ -131,6 +131,12 @@ def test_finishing_shows_the_result_with_each_check_explained(alice):
     assert refused.status_code == 422 and "LAB-01" in refused.content.decode()
 
 
+def test_finishing_from_the_panel_loads_the_result_page_whole(alice):
+    run = start(alice)
+    response = alice.post(reverse("labs:finish", args=[run.pk]), **HX)
+    assert response["HX-Redirect"] == reverse("labs:result", args=[run.pk])
+
+
 def test_another_learners_run_is_a_404(alice, bob):
     run = start(bob)
     for name in ("labs:panel", "labs:result"):

@@ -39,8 +39,8 @@ from networking.services import (
 )
 from portal import locks
 from portal.errors import AzureRuleError
-from portal.services import complete_due_operations
 from portal.models import LockLevel, ResourceGroup, ResourceLock
+from portal.services import complete_due_operations
 from tests.helpers import HX, app_of, app_url
 from tests.helpers import aks as aks_helpers
 from tests.helpers.gateways import make_gateway, make_local, make_vnet, vnet_url

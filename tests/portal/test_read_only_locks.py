@@ -690,3 +690,26 @@ def test_lock_02_blades_of_a_locked_group_still_open(alice):
         app_url(alice, "vnet_integration", "contoso-web"),
     ):
         assert alice.get(url).status_code == 200, url
+
+
+def test_lock_02_a_create_wizard_in_a_locked_group_shows_the_refusal(alice):
+    """Creating a resource writes its resource group: Create in a Read-only
+    locked group answers with the refusal and creates nothing (LOCK-02)."""
+    rg = rg_of(alice)
+    url = reverse(
+        "networking:route_table_create", kwargs={"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
+    )
+    form = {
+        "subscription": str(rg.subscription.subscription_id),
+        "resource_group": rg.name,
+        "name": "lab-rt",
+        "region": "eastus",
+        "propagate": "Yes",
+        "action": "create",
+    }
+    lock(rg, LockLevel.READ_ONLY)
+    before = state()
+    response = alice.post(url, form, **HX)
+    assert response.status_code == 422
+    assert "LOCK-02" in response.content.decode()
+    assert state() == before

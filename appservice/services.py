@@ -350,6 +350,7 @@ def add_regional_integration(
     internet routing on with it, as the Current portal's pane does (ASVI-67);
     a template or the CLI leaves the app's setting as it was.
     """
+    registry.refuse_change(app)
     _check_can_integrate(app)
     if vnet.is_classic or vnet.location != app.location:
         raise refuse(
@@ -371,6 +372,8 @@ def add_regional_integration(
                     log=False,
                 )
             subnet = Subnet.objects.select_related("service_association_link__plan").get(pk=subnet.pk, vnet=vnet)
+            # The subnet gets the link and the delegation: its VNet's lock refuses them too (LOCK-02).
+            registry.refuse_change(subnet)
             _annotate_usage([subnet])
             problem = subnet_problem(app, subnet)
             if problem:
@@ -422,6 +425,7 @@ def _claim_subnet(plan: AppServicePlan, subnet: Subnet, rules) -> None:
 def add_gateway_integration(app: WebApp, vnet: VirtualNetwork) -> VnetIntegration:
     """Gateway-required integration: another region's VNet or a classic VNet,
     through its point-to-site gateway (SEED-03, SEED-11, SEED-12)."""
+    registry.refuse_change(app)
     _check_can_integrate(app)
     if not vnet.is_classic and vnet.location == app.location:
         raise rule_error(
@@ -455,6 +459,8 @@ def disconnect(app: WebApp) -> None:
         if integration is None:
             raise rule_error(f"App '{app.name}' isn't integrated with a virtual network.", "ASVI-40")
         subnet = integration.subnet
+        # The app changes, and the subnet loses the link (LOCK-02).
+        registry.refuse_change(app, *([subnet] if subnet is not None else []))
         integration.delete()
         if subnet is not None and not VnetIntegration.objects.filter(subnet=subnet, app__plan=app.plan).exists():
             remaining = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
@@ -661,6 +667,8 @@ def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", b
 
 
 def user_restart(app: WebApp):
+    # Restart, Stop and Start are POST actions: a read-only lock refuses them (LOCK-02).
+    registry.refuse_change(app)
     with transaction.atomic():
         return restart_app(app)
 
@@ -680,6 +688,7 @@ def start_app(app: WebApp) -> None:
 
 
 def _set_stopped(app: WebApp, stopped: bool, operation: str, title: str) -> None:
+    registry.refuse_change(app)
     with transaction.atomic():
         WebApp.objects.filter(pk=app.pk).update(stopped=stopped, restart_ends_at=None)
         app.stopped, app.restart_ends_at = stopped, None
@@ -730,6 +739,7 @@ def publishing(app: WebApp) -> dict[str, str]:
 def reset_publishing_credentials(app: WebApp) -> None:
     """Overview > Reset publish profile: a new deployment password; profiles
     downloaded before no longer match."""
+    registry.refuse_change(app)
     with transaction.atomic():
         WebApp.objects.filter(pk=app.pk).update(publishing_generation=F("publishing_generation") + 1)
         app.refresh_from_db(fields=["publishing_generation"])
@@ -997,6 +1007,7 @@ def save_app_settings(
     from the same version exactly one wins; the other is refused (APPSET-04)
     and nothing of either is lost or half-written.
     """
+    registry.refuse_change(app)
     cleaned = _clean_settings(app, rows)
     strings = None if connection_strings is None else _clean_connection_strings(app, connection_strings)
     with transaction.atomic():
@@ -1033,6 +1044,7 @@ def _claim_settings_version(app: WebApp, base_version: int) -> None:
 def set_route_all(app: WebApp, enabled: bool) -> None:
     """The "Route All" toggle (Classic) / "Outbound internet traffic" (Current):
     the site property vnetRouteAllEnabled (ASRT-06, ASRT-07). Restarts the app."""
+    registry.refuse_change(app)
     with transaction.atomic():
         WebApp.objects.filter(pk=app.pk).update(vnet_route_all_enabled=enabled)
         app.vnet_route_all_enabled = enabled
@@ -1290,6 +1302,8 @@ def save_site_config(app: WebApp, base_version: int, values: Mapping[str, Any], 
     if "default_documents" in values:
         cleaned["default_documents"] = clean_default_documents(app, values["default_documents"])
     changes = site_config_changes(app, cleaned)
+    if changes:
+        registry.refuse_change(app)
     if not changes or check_only:
         return bool(changes)
     with transaction.atomic():
@@ -1371,6 +1385,7 @@ def scale_plan(plan: AppServicePlan, sku: str) -> None:
     """Change the plan's pricing tier (Scale up), if Azure would allow it
     (:func:`scale_problem`)."""
     sku = (sku or "").strip().upper()
+    registry.refuse_change(plan)
     with transaction.atomic():
         # Lock the plan so an integration added meanwhile is seen (PostgreSQL).
         AppServicePlan.objects.select_for_update().filter(pk=plan.pk).exists()
@@ -1396,6 +1411,7 @@ def create_plan(rg, *, name: str, location: str, os_name: str, sku: str, ase_nam
     (the lab models no ASE of its own: the plan records its name). Such a
     plan uses an Isolated tier, and only such a plan may (ASVI-12)."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_name("plan", name)
     if os_name not in ("Windows", "Linux"):
         # A choice of the form, not an Azure rule: no rule ID to cite.
@@ -1434,6 +1450,7 @@ def create_webapp(rg, *, name: str, plan: AppServicePlan, runtime: str = "") -> 
     and on its operating system, which the runtime stack must run on
     (appservice/runtimes.py; "" is a template that names none)."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_name("webapp", name)
     if plan.sandbox_id != sandbox.pk:
         # Another sandbox's plan is invisible here (DESIGN: Tenancy); not an Azure rule.

@@ -49,7 +49,7 @@ from networking.models import VirtualNetwork
 from portal import eras
 from portal.access import blade_kwargs, get_in_group
 from portal.blades import activity_log as activity_log_page
-from portal.blades import confirm_delete, confirm_pane, go, resource_menu, respond, swap
+from portal.blades import confirm_action, confirm_delete, confirm_pane, go, resource_menu, respond, swap
 from portal.errors import AzureRuleError
 from portal.pagecache import cached_page
 from portal.resources import resource_url
@@ -169,16 +169,19 @@ def activity_log(request, subscription_id, rg, name):
 
 def _overview_action(request, app: WebApp, act, *, title: str, question: str, dom_id: str, rule: str = ""):
     """An Overview command that asks first: GET is the portal's Yes/No pane,
-    "Yes" (POST) acts and returns to Overview."""
-    if request.method == "POST":
+    "Yes" (POST) acts and returns to Overview; a refusal (a read-only lock,
+    LOCK-02) stays on the pane."""
+
+    def acted():
         act(app)
         return go(request, _url(app, "overview"))
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _blade(app, "overview", title),
+        act=acted,
         title=title,
         question=question,
-        action=request.path,
         dom_id=dom_id,
         yes_id=f"{dom_id}-yes",
         rule=rule,
@@ -462,6 +465,24 @@ def add_classic_vnet(request, subscription_id, rg, name):
     return respond(request, "appservice/add_classic_vnet.html", "pane", context, status=422 if errors else 200)
 
 
+def _disconnect_pane(request, app: WebApp, integration, error: AzureRuleError | None = None):
+    """Disconnect's Yes/No pane; with ``error``, the refusal in its place (422)."""
+    where = f"{integration.vnet.name}/{integration.subnet.name}" if integration.subnet else integration.vnet.name
+    stays = " The subnet and its delegation to Microsoft.Web/serverFarms stay." if integration.subnet else ""
+    return confirm_pane(
+        request,
+        _blade(app, "networking", "Disconnect"),
+        title="Disconnect VNet",
+        question=f"Disconnect '{app.name}' from '{where}'? The app restarts.{stays}",
+        rule="ASVI-60",
+        action=_url(app, "disconnect"),
+        dom_id="disconnect-form",
+        yes_id="confirm-disconnect",
+        error=error,
+        status=422 if error else 200,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def disconnect(request, subscription_id, rg, name):
     app = get_app(request, subscription_id, rg, name)
@@ -469,22 +490,13 @@ def disconnect(request, subscription_id, rg, name):
     if integration is None:
         raise Http404("The app isn't integrated")
     if request.method == "GET":
-        where = f"{integration.vnet.name}/{integration.subnet.name}" if integration.subnet else integration.vnet.name
-        stays = " The subnet and its delegation to Microsoft.Web/serverFarms stay." if integration.subnet else ""
-        return confirm_pane(
-            request,
-            _blade(app, "networking", "Disconnect"),
-            title="Disconnect VNet",
-            question=f"Disconnect '{app.name}' from '{where}'? The app restarts.{stays}",
-            rule="ASVI-60",
-            action=_url(app, "disconnect"),
-            dom_id="disconnect-form",
-            yes_id="confirm-disconnect",
-        )
+        return _disconnect_pane(request, app, integration)
     try:
         services.disconnect(app)
-    except AzureRuleError:
-        raise Http404("The app isn't integrated") from None
+    except AzureRuleError as exc:
+        if "ASVI-40" in exc.rule_ids:
+            raise Http404("The app isn't integrated") from None
+        return _disconnect_pane(request, app, integration, error=exc)
     return _integration_changed(request, app)
 
 
@@ -494,28 +506,32 @@ def route_all(request, subscription_id, rg, name):
     pane (GET), "Yes" sets it (POST). Outbound internet traffic (Current):
     the checkbox's Apply posts straight away (ASRT-06, ASRT-07, ASRT-10)."""
     app = get_app(request, subscription_id, rg, name)
-    if request.method == "GET":
-        enabled = RouteAllForm(request.GET).enabled_value()
-        label = app.sandbox.rules.route_all_label
-        effect = (
-            "All outbound traffic, internet-bound calls included, goes into the virtual network."
-            if enabled
-            else "Only private (RFC1918) traffic goes into the virtual network."
-        )
-        return confirm_pane(
-            request,
-            _blade(app, "networking", label),
-            title=label,
-            question=f"{'Enable' if enabled else 'Disable'} {label} for '{app.name}'? {effect} The app restarts.",
-            rule="ASRT-06, ASRT-07, ASVI-60",
-            action=_url(app, "route_all"),
-            dom_id="route-all-form",
-            yes_id="confirm-route-all",
-            fields={"enabled": "true" if enabled else "false"},
-            cancel_url=_url(app, "vnet_integration"),
-        )
-    services.set_route_all(app, RouteAllForm(request.POST).enabled_value())
-    return _integration_changed(request, app)
+    enabled = RouteAllForm(request.GET if request.method == "GET" else request.POST).enabled_value()
+    label = app.sandbox.rules.route_all_label
+    effect = (
+        "All outbound traffic, internet-bound calls included, goes into the virtual network."
+        if enabled
+        else "Only private (RFC1918) traffic goes into the virtual network."
+    )
+
+    def act():
+        services.set_route_all(app, enabled)
+        return _integration_changed(request, app)
+
+    # A refusal (a read-only lock, LOCK-02) stays on the pane.
+    return confirm_action(
+        request,
+        _blade(app, "networking", label),
+        act=act,
+        title=label,
+        question=f"{'Enable' if enabled else 'Disable'} {label} for '{app.name}'? {effect} The app restarts.",
+        rule="ASRT-06, ASRT-07, ASVI-60",
+        action=_url(app, "route_all"),
+        dom_id="route-all-form",
+        yes_id="confirm-route-all",
+        fields={"enabled": "true" if enabled else "false"},
+        cancel_url=_url(app, "vnet_integration"),
+    )
 
 
 def _plan_blade(plan: AppServicePlan, active: str, title: str, **extra) -> dict:

@@ -113,25 +113,50 @@ def confirm_delete(
     """The "Yes"/"No" pane (GET) that runs ``delete`` on "Yes" (POST) and
     then goes to ``done_url``; a refusal stays on the pane with its
     message (422), nothing deleted."""
+
+    def act() -> HttpResponse:
+        delete()
+        return go(request, done_url)
+
+    return confirm_action(request, context, act=act, title=title, question=question, dom_id=dom_id, **extra)
+
+
+def confirm_action(
+    request: HttpRequest,
+    context: dict,
+    *,
+    act: Callable[[], HttpResponse],
+    title: str,
+    question: str,
+    dom_id: str,
+    **extra,
+) -> HttpResponse:
+    """The "Yes"/"No" pane (GET) whose "Yes" (POST) runs ``act`` (a
+    service call, then the response to give); a refusal (a read-only lock's
+    LOCK-02, a rule) stays on the pane with its message (422), nothing
+    changed. ``extra`` may name the ``action`` ("Yes" posts to this page
+    otherwise)."""
     error = None
     if request.method == "POST":
         try:
-            delete()
+            return act()
         except AzureRuleError as exc:
             error = exc
-        else:
-            return go(request, done_url)
-    return confirm_pane(
+    response = confirm_pane(
         request,
         context,
         title=title,
         question=question,
-        action=request.path,
         dom_id=dom_id,
+        **{"action": request.path, **extra},
         error=error,
         status=422 if error else 200,
-        **extra,
     )
+    if error is not None and request.htmx and request.htmx.target not in (None, "context-pane"):
+        # Posted from the page itself (an Apply without a pane): the refusal opens one.
+        response["HX-Retarget"] = "#context-pane"
+        response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def resource_group_url(resource) -> str:

@@ -333,6 +333,18 @@ class Registry:
         if refusal is not None:
             raise refusal
 
+    def refuse_change(self, *resources) -> None:
+        """Raise a read-only lock's refusal (LOCK-02, ScopeLocked) when one
+        covers any of ``resources``: every change service calls this before
+        it writes, naming what the write changes: the resource (a child's
+        parent: a rule's NSG, a peering's VNet), the subnet an association
+        changes, the resource group a create adds to. The type's change
+        checks are :meth:`change_refusal`'s, for the changes they judge."""
+        for resource in resources:
+            refusal = _lock_refusal("change", resource)
+            if refusal is not None:
+                raise refusal
+
     def _pending_refusal(self, arm_type: str, resource) -> AzureRuleError | None:
         for check in self._pending_checks.get(arm_type.lower(), ()):
             refusal = check(resource)

@@ -39,6 +39,7 @@ from portal import services as portal_services
 from portal.eras import Era
 from portal.errors import AzureRuleError, refuse
 from portal.models import ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 
@@ -49,6 +50,7 @@ def create_cluster(rg: ResourceGroup, spec: ClusterSpec) -> ManagedCluster:
 
     With ``spec.new_network`` the VNet and/or subnet are created in the same
     transaction: a refusal anywhere leaves none of them written."""
+    registry.refuse_change(rg)
     new = spec.new_network
     if new is not None:
         with transaction.atomic():

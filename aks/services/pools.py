@@ -20,6 +20,7 @@ from networking.services import vnets
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 
@@ -67,6 +68,7 @@ def pool_refusals(cluster: ManagedCluster, spec: PoolSpec) -> list[AzureRuleErro
 def add_node_pool(cluster: ManagedCluster, spec: PoolSpec) -> AgentPool:
     """Node pools > '+ Add node pool', checked by :func:`pool_refusals` with
     the cluster and its subnet locked."""
+    registry.refuse_change(cluster)
     with transaction.atomic():
         cluster = (
             ManagedCluster.objects.select_for_update(of=("self",))

@@ -16,6 +16,7 @@ from networking.services import vnets
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import ResourceGroup
+from portal.registry import registry
 from portal.resources import resource_url
 
 
@@ -25,6 +26,7 @@ def scale_pool(pool: AgentPool, node_count: int) -> AgentPool:
     (ERR-35, ERR-30)."""
     if not 1 <= node_count <= MAX_NODES_PER_POOL:
         raise rule_error(f"Node count must be 1-{MAX_NODES_PER_POOL:,}.", "AKS-32", field="node_count")
+    registry.refuse_change(pool.cluster)
     with transaction.atomic():
         cluster = (
             ManagedCluster.objects.select_for_update(of=("self",))

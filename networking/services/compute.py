@@ -148,6 +148,7 @@ def create_vm(
     """'Create a virtual machine', its networking side: the VM and one NIC with
     the subnet's next free IP, registered in a registration zone (PEDNS-23)."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     if os_type not in ("Linux", "Windows"):
         raise rule_error("Choose an image.", "NAMING-23", field="image")
     name = validate_vm_name(name, os_type)

@@ -203,6 +203,7 @@ def create_zone(rg: ResourceGroup, *, name: str, log: bool = True) -> PrivateDns
     """'Create Private DNS Zone': a global resource (LIMIT-50: 1,000 per subscription)."""
     sandbox = rg.subscription.sandbox
     name = validate_zone_name(name)
+    registry.refuse_change(rg)
     with transaction.atomic():
         check_zone_name_free(rg, name)
         check_zone_limit(sandbox)
@@ -257,6 +258,7 @@ def save_record_set(
     original: PrivateDnsRecordSet | None = None,
 ) -> PrivateDnsRecordSet:
     """Add a record set, or edit ``original`` (its name and type stay, as in the portal)."""
+    registry.refuse_change(zone)
     if original is not None:
         name, record_type = original.name, original.record_type
     else:
@@ -322,6 +324,7 @@ def refuse_soa(record_set: PrivateDnsRecordSet) -> None:
 def update_soa(record_set: PrivateDnsRecordSet, *, ttl: int, soa: dict) -> PrivateDnsRecordSet:
     """A template's SOA record set sets its TTL and timers; the host stays
     Azure's and the serial number Azure's own count (PDNS-01)."""
+    registry.refuse_change(record_set.zone)
     if not (1 <= ttl <= MAX_TTL):
         raise rule_error(f"TTL must be between 1 second and {MAX_TTL} seconds.", "LIMIT-50", field="ttl")
     current = record_set.records[0]
@@ -450,6 +453,7 @@ def create_link(
 ) -> VirtualNetworkLink:
     """'Add virtual network link' (PEDNS-20 to PEDNS-23)."""
     sandbox = zone.sandbox
+    registry.refuse_change(zone)
     name = validate_link_name(name)
     if vnet is None:
         raise rule_error("Select a virtual network.", "PEDNS-20", field="vnet")

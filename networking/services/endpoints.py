@@ -220,6 +220,7 @@ def create_endpoint(
     for the owner (PEDNS-30). Without ``nic_name`` the NIC is named as Azure
     names it, ``<name>.nic.<guid>``."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_endpoint_name(name)
     nic_name = validate_nic_name(nic_name) if nic_name else ""
     if location not in REGIONS:

@@ -357,6 +357,8 @@ def create_gateway(rg: ResourceGroup, spec: GatewaySpec) -> VirtualNetworkGatewa
     with transaction.atomic():
         new_subnet_prefix = check_gateway(spec)
         vnet = spec.vnet
+        # A new GatewaySubnet changes the VNet too (LOCK-02).
+        registry.refuse_change(rg, *([vnet] if new_subnet_prefix else []))
         check_name_free(VirtualNetworkGateway, rg, spec.name.strip())
         if new_subnet_prefix:
             Subnet.objects.create(vnet=vnet, name=GATEWAY_SUBNET, address_prefix=new_subnet_prefix)
@@ -436,6 +438,7 @@ def create_classic_gateway(
 
 def resize_gateway(gateway: VirtualNetworkGateway, sku: str) -> None:
     """Configuration > SKU: within the gateway's type; Basic can't be resized."""
+    registry.refuse_change(gateway)
     _refuse_while_updating(gateway, "sku")
     if sku not in SKUS_BY_TYPE[gateway.gateway_type]:
         raise rule_error(f"SKU '{sku}' isn't offered for this gateway type.", field="sku")
@@ -525,6 +528,7 @@ def check_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> tup
 
 
 def save_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> None:
+    registry.refuse_change(gateway)
     _refuse_while_updating(gateway, "address_pool")
     pool, protocols = check_point_to_site(gateway, p2s)
     with transaction.atomic():
@@ -615,6 +619,7 @@ def _check_local_settings(spec: LocalGatewaySpec) -> dict:
 
 def create_local_gateway(rg: ResourceGroup, *, name: str, location: str, spec: LocalGatewaySpec) -> LocalNetworkGateway:
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_resource_name("local_gateway", name)
     _check_region(location)
     values = _check_local_settings(spec)
@@ -633,6 +638,7 @@ def create_local_gateway(rg: ResourceGroup, *, name: str, location: str, spec: L
 
 
 def update_local_gateway(gateway: LocalNetworkGateway, spec: LocalGatewaySpec) -> None:
+    registry.refuse_change(gateway)
     values = _check_local_settings(spec)
     with transaction.atomic():
         LocalNetworkGateway.objects.filter(pk=gateway.pk).update(**values)
@@ -700,6 +706,7 @@ def _check_circuit(spec: CircuitSpec) -> dict:
 
 def create_circuit(rg: ResourceGroup, *, name: str, location: str, spec: CircuitSpec) -> ExpressRouteCircuit:
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_resource_name("circuit", name)
     _check_region(location)
     values = _check_circuit(spec)
@@ -754,6 +761,8 @@ def add_connection(gateway: VirtualNetworkGateway, spec: ConnectionSpec) -> Virt
     """A site-to-site (IPsec) or ExpressRoute connection of ``gateway``, in
     the gateway's resource group and region."""
     sandbox = gateway.sandbox
+    # The connection goes into the gateway's group, listed on the gateway's blade (LOCK-02).
+    registry.refuse_change(gateway.resource_group, gateway)
     name = validate_resource_name("connection", spec.name)
     _refuse_while_updating(gateway)
     enable_bgp = spec.enable_bgp

@@ -10,6 +10,7 @@ from networking.models import NatGateway, NetworkSecurityGroup, RouteTable, Subn
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
+from portal.registry import registry
 from portal.resources import resource_url
 
 # What a subnet is associated with.
@@ -31,6 +32,8 @@ def associate_subnet(
     table"), ``short`` in the one-per-subnet reminder ("NSG"); ``rule`` is
     the rule's ID and ``also`` the rules the refusal cites with it."""
     subnet_name = f"{subnet.vnet.name}/{subnet.name}"
+    # The subnet is what changes; the associated resource joins it (LOCK-02).
+    registry.refuse_change(resource, subnet)
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{f"{field}__isnull": True}).update(**{field: resource}):
             current = type(resource).objects.filter(subnets__pk=subnet.pk).first()
@@ -50,6 +53,7 @@ def associate_subnet(
 
 
 def dissociate_subnet(resource: Associable, subnet: Subnet, *, field: str, kind: str, rule: str) -> None:
+    registry.refuse_change(resource, subnet)
     with transaction.atomic():
         if not Subnet.objects.filter(pk=subnet.pk, **{field: resource}).update(**{field: None}):
             raise rule_error(f"Subnet '{subnet.name}' isn't associated with '{resource.name}'.", rule, field="subnet")

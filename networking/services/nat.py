@@ -165,6 +165,7 @@ def create_public_ip(rg: ResourceGroup, spec: PublicIpSpec, *, announce: bool = 
     two creates racing for one address meet the unique constraint and the
     loser takes the next one."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     spec = check_public_ip(sandbox, rg, spec)
     with transaction.atomic():
         pip = None
@@ -382,6 +383,7 @@ def create_nat_gateway(rg: ResourceGroup, spec: NatGatewaySpec) -> NatGateway:
     """Create the NAT gateway, its new public IP if asked, and its
     associations, in one transaction."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg, *spec.subnets)  # the subnets it's associated with change too
     problems = check_nat_gateway(sandbox, rg, spec)
     if problems:
         raise problems[0]
@@ -464,6 +466,7 @@ def _claim_subnet(nat: NatGateway, subnet: Subnet) -> None:
 
 def associate_public_ip(nat: NatGateway, pip: PublicIPAddress) -> None:
     """Outbound IP: add an address (NAT-04, NAT-05, PIP-03)."""
+    registry.refuse_change(nat)
     with transaction.atomic():
         NatGateway.objects.select_for_update().filter(pk=nat.pk).first()
         check_public_ip_for_nat(pip, nat.location, nat, field="public_ip")
@@ -473,6 +476,7 @@ def associate_public_ip(nat: NatGateway, pip: PublicIPAddress) -> None:
 
 
 def dissociate_public_ip(nat: NatGateway, pip: PublicIPAddress) -> None:
+    registry.refuse_change(nat)
     with transaction.atomic():
         if not PublicIPAddress.objects.filter(pk=pip.pk, nat_gateway=nat).update(nat_gateway=None):
             raise rule_error(f"'{pip.name}' isn't an outbound IP of '{nat.name}'.", "PIP-03", field="public_ip")

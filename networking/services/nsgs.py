@@ -77,6 +77,7 @@ def create_nsg(rg: ResourceGroup, *, name: str, location: str) -> NetworkSecurit
     name = validate_nsg_name(name)
     if location not in REGIONS:
         raise rule_error("Choose a region.", field="region")
+    registry.refuse_change(rg)
     with transaction.atomic():
         check_nsg_name_free(rg, name)
         check_nsg_limit(sandbox, location)
@@ -244,6 +245,7 @@ def _lock(nsg: NetworkSecurityGroup) -> NetworkSecurityGroup:
 
 def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any]) -> SecurityRule:
     """'Add inbound/outbound security rule'."""
+    registry.refuse_change(nsg)
     values = clean_rule(data, direction=direction)
     with transaction.atomic():
         _lock(nsg)
@@ -266,8 +268,9 @@ def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any])
 
 def update_rule(rule: SecurityRule, data: Mapping[str, Any]) -> SecurityRule:
     """Save an edited custom rule; its direction doesn't change."""
-    values = clean_rule(data, direction=rule.direction)
     nsg = rule.nsg
+    registry.refuse_change(nsg)
+    values = clean_rule(data, direction=rule.direction)
     with transaction.atomic():
         _lock(nsg)
         _check_unique(nsg, values, exclude=rule.pk)
@@ -334,6 +337,7 @@ def dissociate_subnet(nsg: NetworkSecurityGroup, subnet: Subnet) -> None:
 
 def associate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
     """NSG-20: a NIC has at most one NSG (claimed with a conditional update)."""
+    registry.refuse_change(nsg, nic)
     with transaction.atomic():
         claimed = NetworkInterface.objects.filter(pk=nic.pk, nsg__isnull=True).update(nsg=nsg)
         if not claimed:
@@ -361,6 +365,7 @@ def associate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
 
 
 def dissociate_nic(nsg: NetworkSecurityGroup, nic: NetworkInterface) -> None:
+    registry.refuse_change(nsg, nic)
     with transaction.atomic():
         if not NetworkInterface.objects.filter(pk=nic.pk, nsg=nsg).update(nsg=None):
             raise rule_error(

@@ -77,6 +77,7 @@ def create_target(model: type[PaasTarget], rg: ResourceGroup, *, name: str, loca
     name = validate_target_name(model, name)
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
+    registry.refuse_change(rg)
     with transaction.atomic():
         check_target_name_free(model, sandbox, name)
         target = model.objects.create(
@@ -128,6 +129,7 @@ def _saved(target: PaasTarget, what: str) -> None:
 def set_public_access(target: PaasTarget, access: str) -> None:
     """All networks (Enabled, Allow), Selected networks (Enabled, Deny: only
     VNet and IP rules get in, SE-01) or Disabled (private endpoints only)."""
+    registry.refuse_change(target)
     values = {"all": ("Enabled", "Allow"), "selected": ("Enabled", "Deny"), "disabled": ("Disabled", "Deny")}
     if access not in values:
         raise rule_error("Choose how public network access is allowed.", "SE-01", field="access")
@@ -155,6 +157,7 @@ def set_sql_networking(target: SqlServer, *, deny_public: bool, allow_azure: boo
     or its firewall's rules, with or without the Azure services rule
     (SQL-01). A SQL server has no "All networks": what no rule allows is
     refused (SQL-03)."""
+    registry.refuse_change(target)
     with transaction.atomic():
         target.refresh_from_db(fields=["ip_rules"])
         rules = [r for r in target.ip_rules if r != AZURE_SERVICES_RULE]
@@ -185,6 +188,7 @@ def subnet_problem(target: PaasTarget, subnet: Subnet) -> tuple[str, str] | None
 def add_vnet_rule(target: PaasTarget, subnet: Subnet | None, *, enable_endpoint: bool = False) -> None:
     """'+ Add existing virtual network': SE-01's two steps, the first one on
     request ("Enable"), refused otherwise; SQL same region only (SE-07)."""
+    registry.refuse_change(target)
     if subnet is None:
         raise rule_error("Select a virtual network and a subnet.", "SE-01", field="subnet")
     rules = target.sandbox.rules
@@ -210,6 +214,7 @@ def add_vnet_rule(target: PaasTarget, subnet: Subnet | None, *, enable_endpoint:
                     "SUBNET-20",
                     field="subnet",
                 )
+            registry.refuse_change(subnet)  # enabling the endpoint changes the subnet
             subnet.service_endpoints = [*subnet.service_endpoints, target.service_endpoint]
             subnet.save(update_fields=["service_endpoints"])
             portal_services.log_activity(target.sandbox, subnet.vnet, "Create or Update Subnet", "Succeeded")
@@ -222,6 +227,7 @@ def add_vnet_rule(target: PaasTarget, subnet: Subnet | None, *, enable_endpoint:
 
 
 def remove_vnet_rule(target: PaasTarget, subnet_pk: int | str) -> None:
+    registry.refuse_change(target)
     with transaction.atomic():
         subnet = target.vnet_rules.filter(pk=subnet_pk).first()
         if subnet is None:
@@ -251,6 +257,7 @@ def parse_ip_rule(text: str, field: str = "ip_rule") -> str:
 
 
 def add_ip_rule(target: PaasTarget, text: str) -> None:
+    registry.refuse_change(target)
     rule = parse_ip_rule(text)
     with transaction.atomic():
         target.refresh_from_db(fields=["ip_rules"])
@@ -264,6 +271,7 @@ def add_ip_rule(target: PaasTarget, text: str) -> None:
 
 
 def remove_ip_rule(target: PaasTarget, rule: str) -> None:
+    registry.refuse_change(target)
     with transaction.atomic():
         target.refresh_from_db(fields=["ip_rules"])
         if rule not in target.ip_rules:
@@ -294,6 +302,7 @@ def set_connection_state(target: PaasTarget, endpoint_pk: int | str, action: str
     if action not in CONNECTION_ACTIONS:
         raise rule_error("Choose Approve, Reject or Remove.", "PEDNS-30")
     allowed, state = CONNECTION_ACTIONS[action]
+    registry.refuse_change(target)
     with transaction.atomic():
         endpoint = endpoint_connections(target).select_for_update(of=("self",)).filter(pk=endpoint_pk).first()
         if endpoint is None:

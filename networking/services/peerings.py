@@ -19,6 +19,7 @@ from portal import locks
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel
+from portal.registry import registry
 from portal.resources import resource_url
 
 MAX_PEERINGS_PER_VNET = 500  # LIMIT-03
@@ -169,6 +170,8 @@ def add_peering(
         raise rule_error("Select a virtual network.", field="remote_vnet")
     if remote.pk == vnet.pk:
         raise rule_error("A virtual network can't be peered with itself.", "VNET-15", field="remote_vnet")
+    # A peering is a child of its VNet: a read-only lock there refuses it (LOCK-02).
+    registry.refuse_change(vnet)
     with transaction.atomic():
         # Lock the pair in a stable order so concurrent adds queue.
         list(VirtualNetwork.objects.select_for_update().filter(pk__in=[vnet.pk, remote.pk]).order_by("pk"))
@@ -179,6 +182,8 @@ def add_peering(
             None if remote.is_classic else VirtualNetworkPeering.objects.filter(vnet=remote, remote_vnet=vnet).first()
         )
         completes = reverse is not None and reverse.peering_state == "Initiated"
+        if link_remote and not (remote.is_classic or completes):
+            registry.refuse_change(remote)  # the remote side's link is written too
         if remote.is_classic or completes or not link_remote:
             _check_gateway_settings(vnet, remote, local, None, prefix="")
         else:
@@ -231,6 +236,7 @@ def add_peering(
 def update_peering(link: VirtualNetworkPeering, settings: LinkSettings) -> None:
     """Save one link's settings (the link's own pane)."""
     vnet, remote = link.vnet, link.remote_vnet
+    registry.refuse_change(vnet)
     if remote is None:
         raise rule_error(
             f"The remote virtual network of peering '{link.name}' was deleted. Delete this peering.", "VNET-10"

@@ -74,6 +74,7 @@ def create_route_table(rg: ResourceGroup, *, name: str, location: str, propagate
     name = validate_route_table_name(name)
     if location not in REGIONS:
         raise rule_error("Choose a region.", field="region")
+    registry.refuse_change(rg)
     with transaction.atomic():
         check_route_table_name_free(rg, name)
         check_route_table_limit(sandbox, location)
@@ -111,6 +112,7 @@ def delete_route_table(table: RouteTable) -> None:
 
 def set_propagation(table: RouteTable, propagate: bool) -> None:
     """Configuration > "Propagate gateway routes" (ROUTE-26)."""
+    registry.refuse_change(table)
     with transaction.atomic():
         RouteTable.objects.filter(pk=table.pk).update(disable_bgp_route_propagation=not propagate)
         table.disable_bgp_route_propagation = not propagate
@@ -224,6 +226,7 @@ def _tag_routes(table: RouteTable, exclude: int | None = None) -> int:
 
 
 def add_route(table: RouteTable, data: Mapping[str, Any]) -> Route:
+    registry.refuse_change(table)
     values = clean_route(data)
     is_tag = "/" not in values["address_prefix"]
     with transaction.atomic():
@@ -248,6 +251,7 @@ def add_route(table: RouteTable, data: Mapping[str, Any]) -> Route:
 def update_route(route: Route, data: Mapping[str, Any]) -> Route:
     """Save an edited route; its name is its identity and doesn't change."""
     table = route.route_table
+    registry.refuse_change(table)
     values = clean_route(data, name_fixed=route.name)
     is_tag = "/" not in values["address_prefix"]
     with transaction.atomic():

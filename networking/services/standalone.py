@@ -18,6 +18,7 @@ from networking.services.nsgs import validate_resource_name
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import REGIONS, ResourceGroup
+from portal.registry import registry
 
 # NAMING-36 (the lab's own ID, as NAMING-10/11): Microsoft.Network/networkInterfaces names.
 NIC_NAME_RULE = "NAMING-36"
@@ -62,6 +63,7 @@ def create_nic(
     """A NIC in ``subnet`` with ``private_ip`` (or the next free one).
     ``vm_name`` names a virtual machine the lab doesn't simulate."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     name = validate_resource_name(name, kind="Network interface", rule_id=NIC_NAME_RULE)
     if location not in REGIONS:
         raise rule_error("Choose a region.", "VNET-03", field="region")
@@ -106,6 +108,7 @@ def create_vm_on_nics(
 ) -> VirtualMachine:
     """A VM attached to network interfaces that exist (in its region, no other VM's)."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg, *nics)  # attaching them changes the NICs
     if os_type not in ("Linux", "Windows"):
         raise rule_error("Choose an image.", "NAMING-23", field="image")
     name = compute.validate_vm_name(name, os_type)

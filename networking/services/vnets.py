@@ -374,6 +374,16 @@ def update_subnet(
                     "SUBNET-21",
                     field="private_endpoint_network_policies",
                 )
+        # An NSG or route table joining or leaving is their change too (LOCK-02), as on their blades.
+        registry.refuse_change(
+            *(
+                side
+                for old, new in ((current.nsg, nsg), (current.route_table, route_table))
+                if getattr(old, "pk", None) != getattr(new, "pk", None)
+                for side in (old, new)
+                if side is not None
+            )
+        )
         current.address_prefix = cidr
         current.nsg = nsg
         current.route_table = route_table
@@ -632,6 +642,7 @@ def create_vnet(
     checked by :func:`check_new_vnet`. ``log=False`` leaves the Activity log
     and the bell to the caller, as :func:`create_subnet`'s does."""
     sandbox = rg.subscription.sandbox
+    registry.refuse_change(rg)
     with transaction.atomic():
         new = check_new_vnet(
             rg.subscription, rg, name=name, location=location, address_space=address_space, subnets=subnets

@@ -18,8 +18,8 @@ from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
     blade,
+    confirm_action,
     confirm_delete,
-    confirm_pane,
     json_view,
     resource_group_url,
     resource_menu,
@@ -144,12 +144,15 @@ def nat_gateway_associate(request: HttpRequest, subscription_id, rg: str, name: 
 def nat_gateway_dissociate(request: HttpRequest, subscription_id, rg: str, name: str, subnet_id: int) -> HttpResponse:
     nat = _get_nat(request, subscription_id, rg, name)
     subnet = get_object_or_404(Subnet.objects.select_related("vnet"), pk=subnet_id, nat_gateway=nat)
-    if request.method == "POST":
+
+    def act():
         services.dissociate_subnet(nat, subnet)
         return _changed(request, nat, "subnet-grid", "subnets")
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _nat_blade(nat, "subnets", "Disassociate subnet"),
+        act=act,
         title="Disassociate subnet",
         question=f"Do you want to disassociate '{nat.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
         action=_url(nat, "nat_gateway_dissociate", subnet_id=subnet.pk),
@@ -186,12 +189,15 @@ def nat_gateway_remove_public_ip(
 ) -> HttpResponse:
     nat = _get_nat(request, subscription_id, rg, name)
     pip = get_object_or_404(PublicIPAddress, pk=pip_id, nat_gateway=nat)
-    if request.method == "POST":
+
+    def act():
         services.dissociate_public_ip(nat, pip)
         return _changed(request, nat, "public-ip-grid", "outbound_ip")
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _nat_blade(nat, "outbound_ip", "Remove public IP address"),
+        act=act,
         title="Remove public IP address",
         question=f"Do you want to remove '{pip.name}' ({pip.address_label}) from '{nat.name}'?",
         action=_url(nat, "nat_gateway_remove_public_ip", pip_id=pip.pk),

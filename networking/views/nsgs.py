@@ -23,6 +23,7 @@ from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
     blade,
+    confirm_action,
     confirm_delete,
     confirm_pane,
     json_view,
@@ -363,12 +364,15 @@ def nsg_subnet_associate(request, subscription_id, rg, name):
 def nsg_subnet_dissociate(request, subscription_id, rg, name, subnet_id):
     nsg = _get_nsg(request, subscription_id, rg, name)
     subnet = get_object_or_404(Subnet.objects.select_related("vnet"), pk=subnet_id, nsg=nsg)
-    if request.method == "POST":
+
+    def act():
         services.dissociate_subnet(nsg, subnet)
         return _associated(request, nsg, "subnet")
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _blade(nsg, "subnets", "Dissociate subnet"),
+        act=act,
         title="Dissociate subnet",
         question=f"Do you want to dissociate '{nsg.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
         action=_url(nsg, "nsg_subnet_dissociate", subnet_id=subnet.pk),
@@ -404,12 +408,15 @@ def nsg_nic_dissociate(request, subscription_id, rg, name, nic):
         name__iexact=nic,
         nsg=nsg,
     )
-    if request.method == "POST":
+
+    def act():
         services.dissociate_nic(nsg, interface)
         return _associated(request, nsg, "nic")
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _blade(nsg, "nics", "Dissociate network interface"),
+        act=act,
         title="Dissociate network interface",
         question=f"Do you want to dissociate '{nsg.name}' from network interface '{interface.name}'?",
         action=_url(nsg, "nsg_nic_dissociate", nic=interface.name),

@@ -20,6 +20,7 @@ from portal.access import blade_kwargs, get_in_group, get_resource_group
 from portal.blades import (
     activity_log,
     blade,
+    confirm_action,
     confirm_delete,
     confirm_pane,
     json_view,
@@ -116,8 +117,12 @@ def route_table_configuration(request, subscription_id, rg, name):
         if not form.is_valid():
             problems, status = {"propagate": Problem(form.errors["propagate"][0])}, 422
         else:
-            services.set_propagation(table, form.cleaned_data["propagate"] == "Yes")
-            saved = True
+            try:
+                services.set_propagation(table, form.cleaned_data["propagate"] == "Yes")
+            except AzureRuleError as exc:  # a read-only lock (LOCK-02)
+                problems, status = {"propagate": Problem.of(exc)}, 422
+            else:
+                saved = True
     # The radios show what is saved, before and after a Save.
     context = _blade(
         table,
@@ -274,12 +279,15 @@ def route_table_associate(request, subscription_id, rg, name):
 def route_table_dissociate(request, subscription_id, rg, name, subnet_id):
     table = _get_table(request, subscription_id, rg, name)
     subnet = get_object_or_404(Subnet.objects.select_related("vnet"), pk=subnet_id, route_table=table)
-    if request.method == "POST":
+
+    def act():
         services.dissociate_subnet(table, subnet)
         return _subnets_changed(request, table)
-    return confirm_pane(
+
+    return confirm_action(
         request,
         _blade(table, "subnets", "Dissociate subnet"),
+        act=act,
         title="Dissociate subnet",
         question=f"Do you want to dissociate '{table.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
         action=_url(table, "route_table_dissociate", subnet_id=subnet.pk),

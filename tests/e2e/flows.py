@@ -274,3 +274,13 @@ def switch_era(tab: Tab, era: str) -> None:
     tab.goto("/sandbox/")
     tab.page.locator("#era").select_option(era)
     tab.follow(tab.page.locator("#save-era"), f"era-{era}")
+
+
+def integrated_in_current_era(tab: Tab) -> None:
+    """The Current era, contoso-web integrated with its integration subnet and
+    running again, on its VNet integration page: where "Outbound internet
+    traffic" is ticked and applied."""
+    switch_era(tab, "current")
+    open_blade(tab, "contoso-web", "vnet_integration")
+    integrate_existing_subnet(tab)
+    wait_until_running(tab)

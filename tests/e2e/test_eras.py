@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.e2e.flows import (
     htmx_click,
     integrate_existing_subnet,
+    integrated_in_current_era,
     open_add_vnet_pane,
     open_blade,
     switch_era,
@@ -101,10 +102,7 @@ def test_classic_route_all_switch_asks_yes_in_the_portals_pane(tabs):
 def test_current_outbound_internet_traffic_is_on_after_the_pane_and_applied_asvi_67(tabs):
     tab = tabs.tab()
     page = tab.page
-    switch_era(tab, "current")
-    open_blade(tab, "contoso-web", "vnet_integration")
-    integrate_existing_subnet(tab)
-    wait_until_running(tab)
+    integrated_in_current_era(tab)
     routing = page.locator("#application-routing")
     expect(routing).to_contain_text("Application routing")
     # The portal's pane turns outbound internet routing on (ASVI-67).

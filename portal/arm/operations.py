@@ -100,13 +100,26 @@ def merge(target: Any, patch: Any) -> Any:
     return merged
 
 
-def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+def strip_read_only(document: Any, *, top: bool = True) -> Any:
+    """``document`` without its own ``id`` (and its inline children's),
+    ``etag`` and the properties ARM computes. A reference keeps its ``id``
+    (``properties.networkSecurityGroup.id``), as Export template does, so a
+    PATCH doesn't drop the associations it doesn't name."""
     if isinstance(document, list):
-        return [strip_read_only(item) for item in document]
+        return [strip_read_only(item, top=False) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    return {
+        k: strip_read_only(v, top=False)
+        for k, v in document.items()
+        if k not in READ_ONLY and not (k == "id" and (top or _own_id(document)))
+    }
+
+
+def _own_id(item: dict[str, Any]) -> bool:
+    """An inline child's own ID (a subnet's in its VNet's document), not a reference."""
+    own = item.get("id")
+    return isinstance(own, str) and bool(item.get("name")) and own.lower().endswith("/" + str(item["name"]).lower())
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

@@ -81,10 +81,22 @@ def current_document(sandbox: Sandbox, rid: ids.ResourceId) -> dict[str, Any]:
     resource = find(sandbox, rid)
     if resource is None:
         raise _not_found(rid)
-    for document in documents_of(resource):
+    for document in _documents(resource, rid):
         if document.get("type", "").lower() == rid.arm_type.lower() and _same_name(document.get("name", ""), rid):
             return strip_read_only(document)
     raise _not_found(rid)
+
+
+def _documents(resource: Any, rid: ids.ResourceId) -> list[dict[str, Any]]:
+    """What Export template writes for ``resource``, found by the ID's type:
+    a child without an ``arm_type`` of its own (a private DNS zone's
+    virtualNetworkLinks) is read through its registered type too."""
+    resource_type = registry.find(rid.arm_type)
+    if resource_type is not None and resource_type.export is not None:
+        return resource_type.export(resource)
+    if resource_type is not None and resource_type.to_arm is not None:
+        return [resource_type.to_arm(resource)]
+    return documents_of(resource)
 
 
 def merge(target: Any, patch: Any) -> Any:

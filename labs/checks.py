@@ -99,6 +99,18 @@ class _Context:
     def __init__(self, sandbox: Sandbox, params: dict[str, Any]):
         self.sandbox, self.params = sandbox, params
         self.subscription_id = params["subscriptionId"]
+        # One grade reads each resource once, however many checks read it.
+        self.documents: dict[str, dict[str, Any] | None] = {}
+
+    def document(self, rid: str) -> dict[str, Any] | None:
+        """The resource's current document, or None if it doesn't exist."""
+        key = rid.lower()
+        if key not in self.documents:
+            try:
+                self.documents[key] = operations.current_document(self.sandbox, ids.parse(rid))
+            except ArmError:
+                self.documents[key] = None
+        return self.documents[key]
 
 
 def evaluate(context: _Context, check: Check) -> Outcome:
@@ -130,9 +142,8 @@ def resource_id(text: str, subscription_id: str) -> str:
 
 def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
     rid = resource_id(spec["resource"], context.subscription_id)
-    try:
-        document = operations.current_document(context.sandbox, ids.parse(rid))
-    except ArmError:
+    document = context.document(rid)
+    if document is None:
         parsed = ids.parse(rid)
         return Outcome(False, f"'{'/'.join(parsed.names)}' doesn't exist (was it deleted or renamed?).")
     values = select(document, spec["path"])

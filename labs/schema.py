@@ -432,8 +432,13 @@ def _trace_spec(r: _Reader, node: Located, where: str) -> None:
     r.integer(node, "port", where, 0, 65535, default=443)
     r.choice(node, "protocol", where, ("Tcp", "Udp", "Icmp"), default="Tcp")
     expect = r.mapping(node["expect"], f"{where}: 'expect'", node, "expect")
-    r.keys(expect, f"{where}: 'expect'", ("verdict",), ("destination", "source", "via", "not_via", "deciding_step"))
-    r.choice(expect, "verdict", f"{where}: 'expect'", VERDICTS)
+    # Without a verdict, a trace check grades the name resolution or the path
+    # whatever happens to the packet ("the name resolves to a private address").
+    r.keys(expect, f"{where}: 'expect'", (), ("verdict", "destination", "source", "via", "not_via", "deciding_step"))
+    if not expect:
+        raise r.fail(node, "expect", f"{where}: 'expect' needs a verdict or what the trace must find")
+    if "verdict" in expect:
+        r.choice(expect, "verdict", f"{where}: 'expect'", VERDICTS)
 
 
 @dataclass

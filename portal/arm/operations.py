@@ -81,10 +81,22 @@ def current_document(sandbox: Sandbox, rid: ids.ResourceId) -> dict[str, Any]:
     resource = find(sandbox, rid)
     if resource is None:
         raise _not_found(rid)
-    for document in documents_of(resource):
+    for document in _documents(resource, rid):
         if document.get("type", "").lower() == rid.arm_type.lower() and _same_name(document.get("name", ""), rid):
             return strip_read_only(document)
     raise _not_found(rid)
+
+
+def _documents(resource: Any, rid: ids.ResourceId) -> list[dict[str, Any]]:
+    """What Export template writes for ``resource``, found by the ID's type:
+    a child without an ``arm_type`` of its own (a private DNS zone's
+    virtualNetworkLinks) is read through its registered type too."""
+    resource_type = registry.find(rid.arm_type)
+    if resource_type is not None and resource_type.export is not None:
+        return resource_type.export(resource)
+    if resource_type is not None and resource_type.to_arm is not None:
+        return [resource_type.to_arm(resource)]
+    return documents_of(resource)
 
 
 def merge(target: Any, patch: Any) -> Any:
@@ -100,13 +112,26 @@ def merge(target: Any, patch: Any) -> Any:
     return merged
 
 
-def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+def strip_read_only(document: Any, *, top: bool = True) -> Any:
+    """``document`` without its own ``id`` (and its inline children's),
+    ``etag`` and the properties ARM computes. A reference keeps its ``id``
+    (``properties.networkSecurityGroup.id``), as Export template does, so a
+    PATCH doesn't drop the associations it doesn't name."""
     if isinstance(document, list):
-        return [strip_read_only(item) for item in document]
+        return [strip_read_only(item, top=False) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    return {
+        k: strip_read_only(v, top=False)
+        for k, v in document.items()
+        if k not in READ_ONLY and not (k == "id" and (top or _own_id(document)))
+    }
+
+
+def _own_id(item: dict[str, Any]) -> bool:
+    """An inline child's own ID (a subnet's in its VNet's document), not a reference."""
+    own = item.get("id")
+    return isinstance(own, str) and bool(item.get("name")) and own.lower().endswith("/" + str(item["name"]).lower())
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

@@ -125,6 +125,10 @@ def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
     except ArmError:
         parsed = ids.parse(rid)
         return Outcome(False, f"'{'/'.join(parsed.names)}' doesn't exist (was it deleted or renamed?).")
+    if "follow" in spec:
+        document = _follow(context, document, spec["follow"])
+        if isinstance(document, Outcome):
+            return document
     values = select(document, spec["path"])
     test = next(k for k in ("equals", "contains", "exists", "any", "none", "one_of", "at_least") if k in spec)
     expected = spec[test]
@@ -146,6 +150,18 @@ def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
         return Outcome(bool(matching), "" if matching else f"nothing in {spec['path']} matches")
     names = ", ".join(str(i.get("name", "?")) if isinstance(i, dict) else str(i) for i in matching)
     return Outcome(not matching, f"{spec['path']} has {names}" if matching else "")
+
+
+def _follow(context: _Context, document: Any, path: str) -> Any:
+    """The document of the resource the ID at ``path`` names (a check's
+    ``follow``), or the failed Outcome saying why there is none."""
+    target = next((v for v in select(document, path) if isinstance(v, str) and v), None)
+    if target is None:
+        return Outcome(False, f"{path} is not set")
+    try:
+        return operations.current_document(context.sandbox, ids.parse(target))
+    except ArmError:
+        return Outcome(False, f"'{target.rsplit('/', 1)[-1]}' ({path}) doesn't exist (was it deleted or renamed?).")
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")

@@ -81,10 +81,22 @@ def current_document(sandbox: Sandbox, rid: ids.ResourceId) -> dict[str, Any]:
     resource = find(sandbox, rid)
     if resource is None:
         raise _not_found(rid)
-    for document in documents_of(resource):
+    for document in _documents(registry.find(rid.arm_type), resource):
         if document.get("type", "").lower() == rid.arm_type.lower() and _same_name(document.get("name", ""), rid):
             return strip_read_only(document)
     raise _not_found(rid)
+
+
+def _documents(resource_type: Any, resource: Any) -> list[dict[str, Any]]:
+    """``resource``'s documents as the type ``rid`` names writes them: one
+    model may stand behind two ARM types (an app's VNet integration is a
+    ``networkConfig`` or a ``virtualNetworkConnection``) and has no
+    ``arm_type`` of its own to find them by."""
+    if resource_type.export is not None:
+        return resource_type.export(resource)
+    if resource_type.to_arm is not None:
+        return [resource_type.to_arm(resource)]
+    return documents_of(resource)
 
 
 def merge(target: Any, patch: Any) -> Any:
@@ -100,13 +112,31 @@ def merge(target: Any, patch: Any) -> Any:
     return merged
 
 
-def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+def strip_read_only(document: Any, own_id: str | None = None) -> Any:
+    """``document`` without its ``id`` (nor its inline children's), ``etag``
+    and the properties ARM computes. An ``id`` that refers to another
+    resource (a NIC's ``subnet.id``, a gateway's ``publicIPAddress.id``)
+    stays: it is what the document says, as Export template keeps it."""
+    if own_id is None and isinstance(document, dict):
+        own_id = str(document.get("id", "")).lower()
     if isinstance(document, list):
-        return [strip_read_only(item) for item in document]
+        return [strip_read_only(item, own_id) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    return {
+        k: strip_read_only(v, own_id)
+        for k, v in document.items()
+        if k not in READ_ONLY and not (k == "id" and _derived_id(v, own_id or ""))
+    }
+
+
+def _derived_id(value: Any, own_id: str) -> bool:
+    """The resource's own ID or an inline child's (a subnet's in its VNet):
+    ARM derives them. Without an own ID every ``id`` is taken for derived."""
+    if not own_id or not isinstance(value, str):
+        return True
+    value = value.lower()
+    return value == own_id or value.startswith(own_id + "/")
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

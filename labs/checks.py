@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from labs.params import fill
@@ -81,8 +81,16 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     results = []
     for check in lab.checks:
         outcome = evaluate(context, check)
-        results.append(Result(check, outcome.passed, check.points if outcome.passed else 0, outcome.found))
+        shown = _as_learner_sees(check, context.params)
+        results.append(Result(shown, outcome.passed, check.points if outcome.passed else 0, outcome.found))
     return Grade(tuple(results), lab.max_points)
+
+
+def _as_learner_sees(check: Check, params: dict[str, Any]) -> Check:
+    """``check`` with the learner's values in its texts (``${appName}`` in
+    its title, why, explanation and where to look)."""
+    texts = ("title", "why", "explain", "look_at")
+    return replace(check, **{name: fill(getattr(check, name), params) for name in texts})
 
 
 class _Context:

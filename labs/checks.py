@@ -239,8 +239,19 @@ def _matches(item: Any, wanted: dict[str, Any]) -> bool:
 def _show(values: list[Any]) -> str:
     if not values:
         return "not set"
-    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{v}'" for v in values[:3])
+    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{_short(v)}'" for v in values[:3])
     return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+def _short(text: str) -> str:
+    """A resource ID as its names (``contoso-vnet/integration-subnet``): the
+    part the learner knows, which a long ID's cut would hide."""
+    if not text.lower().startswith("/subscriptions/"):
+        return text
+    try:
+        return "/".join(ids.parse(text).names)
+    except ArmError:
+        return text
 
 
 # --- Trace checks -----------------------------------------------------------------------------

@@ -147,6 +147,10 @@ def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
     if document is None:
         parsed = ids.parse(rid)
         return Outcome(False, f"'{'/'.join(parsed.names)}' doesn't exist (was it deleted or renamed?).")
+    if "follow" in spec:
+        document = _follow(context, document, spec["follow"])
+        if isinstance(document, Outcome):
+            return document
     values = select(document, spec["path"])
     test = next(k for k in ("equals", "contains", "exists", "any", "none", "one_of", "at_least") if k in spec)
     expected = spec[test]
@@ -168,6 +172,18 @@ def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
         return Outcome(bool(matching), "" if matching else f"nothing in {spec['path']} matches")
     names = ", ".join(str(i.get("name", "?")) if isinstance(i, dict) else str(i) for i in matching)
     return Outcome(not matching, f"{spec['path']} has {names}" if matching else "")
+
+
+def _follow(context: _Context, document: Any, path: str) -> Any:
+    """The document of the resource the ID at ``path`` names (a check's
+    ``follow``), or the failed Outcome saying why there is none."""
+    target = next((v for v in select(document, path) if isinstance(v, str) and v), None)
+    if target is None:
+        return Outcome(False, f"{path} is not set")
+    try:
+        return operations.current_document(context.sandbox, ids.parse(target))
+    except ArmError:
+        return Outcome(False, f"'{target.rsplit('/', 1)[-1]}' ({path}) doesn't exist (was it deleted or renamed?).")
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
@@ -237,8 +253,19 @@ def _matches(item: Any, wanted: dict[str, Any]) -> bool:
 def _show(values: list[Any]) -> str:
     if not values:
         return "not set"
-    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{v}'" for v in values[:3])
+    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{_short(v)}'" for v in values[:3])
     return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+def _short(text: str) -> str:
+    """A resource ID as its names (``contoso-vnet/integration-subnet``): the
+    part the learner knows, which a long ID's cut would hide."""
+    if not text.lower().startswith("/subscriptions/"):
+        return text
+    try:
+        return "/".join(ids.parse(text).names)
+    except ArmError:
+        return text
 
 
 # --- Trace checks -----------------------------------------------------------------------------

@@ -368,6 +368,9 @@ def _task(r: _Reader, node: Any, parent: Located) -> Task:
 CHECK_COMMON = ("id", "title", "points", "explain", "why", "rules")
 CHECK_OPTIONAL = ("look_at", "negative")
 STATE_KEYS = ("resource", "path")
+# ``follow: <path>``: read the resource the ID at that path names (the app's
+# integration subnet from its ``properties.virtualNetworkSubnetId``).
+STATE_OPTIONAL = ("follow",)
 TRACE_KEYS = ("from", "to", "expect")
 
 
@@ -386,10 +389,15 @@ def _check(r: _Reader, node: Any, parent: Located, *, alternative: bool = False)
     if alternative:
         # An alternative is graded as its group: it says only what it tests.
         r.keys(
-            node, f"An alternative of {where}", specific, (*STATE_TESTS, "port", "protocol", "title", "why", "rules")
+            node,
+            f"An alternative of {where}",
+            specific,
+            (*STATE_TESTS, *STATE_OPTIONAL, "port", "protocol", "title", "why", "rules"),
         )
     else:
-        r.keys(node, where, (*CHECK_COMMON, *specific), (*CHECK_OPTIONAL, *STATE_TESTS, "port", "protocol"))
+        r.keys(
+            node, where, (*CHECK_COMMON, *specific), (*CHECK_OPTIONAL, *STATE_TESTS, *STATE_OPTIONAL, "port", "protocol")
+        )
     spec = {k: v for k, v in node.items() if k not in CHECK_COMMON and k not in CHECK_OPTIONAL}
     if kind == "state":
         tests = [k for k in STATE_TESTS if k in node]
@@ -398,6 +406,8 @@ def _check(r: _Reader, node: Any, parent: Located, *, alternative: bool = False)
         r.text(node, "resource", where)
         if not isinstance(node["path"], str):
             raise r.fail(node, "path", f"{where}: 'path' must be text (e.g. properties.addressPrefix)")
+        if "follow" in node and not isinstance(node["follow"], str):
+            raise r.fail(node, "follow", f"{where}: 'follow' must be text (e.g. properties.virtualNetworkSubnetId)")
     elif kind == "trace":
         _trace_spec(r, node, where)
     alternatives: tuple[Check, ...] = ()

@@ -169,7 +169,7 @@ def test_a_link_to_another_vnet_fails_the_link_check_pedns_20(run):
     )
     grade = run.grade()
     linked = grade.result("zone-linked")
-    assert not linked.passed and "properties.virtualNetwork.id is '/subscriptions/" in linked.found
+    assert not linked.passed and "properties.virtualNetwork.id is 'contoso-aks-vnet'" in linked.found
     assert not grade.result("name-resolves-privately").passed
 
 

@@ -100,13 +100,17 @@ def merge(target: Any, patch: Any) -> Any:
     return merged
 
 
-def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+def strip_read_only(document: Any, *, top: bool = True) -> Any:
+    """``document`` without its own ``id``, ``etag`` and the properties ARM
+    computes. A nested ``id`` is a reference (a subnet's
+    ``networkSecurityGroup.id``) and stays, so a PATCH keeps it."""
     if isinstance(document, list):
-        return [strip_read_only(item) for item in document]
+        return [strip_read_only(item, top=False) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    return {
+        k: strip_read_only(v, top=False) for k, v in document.items() if k not in READ_ONLY and not (top and k == "id")
+    }
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from labs.params import fill
@@ -81,8 +81,15 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     results = []
     for check in lab.checks:
         outcome = evaluate(context, check)
-        results.append(Result(check, outcome.passed, check.points if outcome.passed else 0, outcome.found))
+        shown = _filled(check, context.params)
+        results.append(Result(shown, outcome.passed, shown.points if outcome.passed else 0, outcome.found))
     return Grade(tuple(results), lab.max_points)
+
+
+def _filled(check: Check, params: dict[str, Any]) -> Check:
+    """The check as the learner reads it: its texts with the learner's values."""
+    texts = {name: fill(getattr(check, name), params) for name in ("title", "explain", "why", "look_at")}
+    return replace(check, **texts)
 
 
 class _Context:

@@ -49,5 +49,3 @@ def negatives(lab) -> list[str]:
 
 def positives(lab) -> list[str]:
     return [c.id for c in lab.checks if not c.negative]
-
-

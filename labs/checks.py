@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from labs.params import fill, fill_lab
@@ -82,18 +82,10 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     lab = fill_lab(lab, context.params)
     results = []
     for check in lab.checks:
+        # ``lab`` is filled in: the check reads as the learner sees it.
         outcome = evaluate(context, check)
-        shown = _with_values(check, context.params)
-        results.append(Result(shown, outcome.passed, check.points if outcome.passed else 0, outcome.found))
+        results.append(Result(check, outcome.passed, check.points if outcome.passed else 0, outcome.found))
     return Grade(tuple(results), lab.max_points)
-
-
-def _with_values(check: Check, params: dict[str, Any]) -> Check:
-    """The check as the learner reads it: its texts with their ``${...}`` filled."""
-    return replace(
-        check,
-        **{key: fill(getattr(check, key), params) for key in ("title", "why", "explain", "look_at")},
-    )
 
 
 class _Context:

@@ -16,6 +16,7 @@ the rule IDs, where to look, and what the lab found.
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 from labs.params import fill
 from labs.schema import Check, Lab
 from networking import snapshot
+from networking.engine.trace.delivery import DEFAULT_OUTBOUND_IP
 from portal.arm import ids, operations
 from portal.arm.errors import ArmError
 from portal.models import Sandbox
@@ -224,6 +226,7 @@ def _show(values: list[Any]) -> str:
 
 def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     ((kind, name),) = spec["from"].items()
+    name = _expand_source(context, kind, str(name))
     try:
         trace = snapshot.trace_from(
             context.sandbox, kind, str(name), str(spec["to"]), int(spec.get("port", 443)), spec.get("protocol", "Tcp")
@@ -254,14 +257,40 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     return Outcome(True, said)
 
 
+def _expand_source(context: _Context, kind: str, name: str) -> str:
+    """A source with ``*`` in it (``pod: contoso-aks-kubenet/aks-userpool-*/*``:
+    a node whose random name the lab can't know) is the first of the kind's
+    picker choices that matches it; unmatched, it stays as written and the
+    trace says what doesn't match."""
+    if "*" not in name:
+        return name
+    pattern = "/".join(part.strip() for part in name.split("/")).casefold()
+    for registered in snapshot.trace_sources():
+        if registered.option == kind and registered.choices is not None:
+            for value, _label in registered.choices(context.sandbox):
+                if fnmatch.fnmatchcase("/".join(p.strip() for p in value.split("/")).casefold(), pattern):
+                    return value
+    return name
+
+
+_PRIVATE = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
 def _address_is(address: str, wanted: str) -> bool:
+    if address == DEFAULT_OUTBOUND_IP:
+        # DOA-01: Azure's default outbound access IP is a public address the lab doesn't name.
+        return wanted == "public"
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
     if wanted in ("private", "public"):
-        # The addresses a VNet uses (RFC 1918, shared 100.64/10) are private here.
-        private = ip.is_private or ip in ipaddress.ip_network("100.64.0.0/10")
+        # VNET-01: the addresses a VNet uses (RFC 1918, shared 100.64/10) are
+        # private; anything else is public here, the documentation ranges the
+        # lab allots public IPs from (PIP-05) included.
+        private = any(ip in network for network in _PRIVATE)
         return private == (wanted == "private")
     try:
         return ip in ipaddress.ip_network(wanted, strict=False)

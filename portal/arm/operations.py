@@ -101,12 +101,16 @@ def merge(target: Any, patch: Any) -> Any:
 
 
 def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+    """``document`` without its own ``id``, ``etag`` and the properties ARM
+    computes. A reference (``{"id": ...}`` without a ``name``: a subnet's
+    ``routeTable``, a NAT gateway's ``publicIpAddresses``) keeps its ``id``,
+    so a PATCH keeps the associations it doesn't mention."""
     if isinstance(document, list):
         return [strip_read_only(item) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    own = "name" in document
+    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and not (k == "id" and own)}
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

@@ -237,7 +237,8 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     said = f"the trace says {trace.verdict}"
     if trace.deciding_step:
         said += f" at {trace.deciding_step}"
-    blocking = next((s for s in reversed(trace.steps) if s.outcome in ("Blocked", "No answer")), None)
+    # The step that stopped or handed off the packet (an appliance's: Forwarded) says where it went.
+    blocking = next((s for s in reversed(trace.steps) if s.outcome in ("Blocked", "No answer", "Forwarded")), None)
     if blocking is not None:
         said += f": {blocking.detail}"
         if blocking.rule_ids:

@@ -16,6 +16,7 @@ the rule IDs, where to look, and what the lab found.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import ipaddress
 import re
@@ -83,8 +84,16 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     results = []
     for check in lab.checks:
         outcome = evaluate(context, check)
-        results.append(Result(check, outcome.passed, check.points if outcome.passed else 0, outcome.found))
+        shown = _in_learners_values(check, context.params)
+        results.append(Result(shown, outcome.passed, check.points if outcome.passed else 0, outcome.found))
     return Grade(tuple(results), lab.max_points)
+
+
+def _in_learners_values(check: Check, params: dict[str, Any]) -> Check:
+    """The check as the learner reads it: its title, why, explanation and
+    where to look with their own values (``${poolName}`` filled)."""
+    texts = {k: fill(getattr(check, k), params) for k in ("title", "why", "explain", "look_at")}
+    return dataclasses.replace(check, **texts)
 
 
 class _Context:
@@ -226,8 +235,8 @@ def _show(values: list[Any]) -> str:
 
 def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     ((kind, name),) = spec["from"].items()
-    name = _expand_source(context, kind, str(name))
     try:
+        name = _expand_source(context, kind, str(name))
         trace = snapshot.trace_from(
             context.sandbox, kind, str(name), str(spec["to"]), int(spec.get("port", 443)), spec.get("protocol", "Tcp")
         )
@@ -261,8 +270,7 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
 def _expand_source(context: _Context, kind: str, name: str) -> str:
     """A source with ``*`` in it (``pod: contoso-aks-kubenet/aks-userpool-*/*``:
     a node whose random name the lab can't know) is the first of the kind's
-    picker choices that matches it; unmatched, it stays as written and the
-    trace says what doesn't match."""
+    picker choices that matches it; LookupError when none does."""
     if "*" not in name:
         return name
     pattern = "/".join(part.strip() for part in name.split("/")).casefold()
@@ -271,7 +279,7 @@ def _expand_source(context: _Context, kind: str, name: str) -> str:
             for value, _label in registered.choices(context.sandbox):
                 if fnmatch.fnmatchcase("/".join(p.strip() for p in value.split("/")).casefold(), pattern):
                     return value
-    return name
+    raise LookupError(f"No {kind} matches {name!r} in the sandbox.")
 
 
 _PRIVATE = tuple(

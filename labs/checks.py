@@ -100,6 +100,14 @@ class _Context:
     def __init__(self, sandbox: Sandbox, params: dict[str, Any]):
         self.sandbox, self.params = sandbox, params
         self.subscription_id = params["subscriptionId"]
+        self._topology = None
+
+    @property
+    def topology(self):
+        """The network's snapshot, built once for every trace check of a grading."""
+        if self._topology is None:
+            self._topology = snapshot.build(self.sandbox)
+        return self._topology
 
 
 def evaluate(context: _Context, check: Check) -> Outcome:
@@ -238,7 +246,13 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     try:
         name = _expand_source(context, kind, str(name))
         trace = snapshot.trace_from(
-            context.sandbox, kind, str(name), str(spec["to"]), int(spec.get("port", 443)), spec.get("protocol", "Tcp")
+            context.sandbox,
+            kind,
+            str(name),
+            str(spec["to"]),
+            int(spec.get("port", 443)),
+            spec.get("protocol", "Tcp"),
+            topo=context.topology,
         )
     except LookupError as error:
         return Outcome(False, str(error))

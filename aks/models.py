@@ -141,6 +141,8 @@ class AgentPool(models.Model):
     System pool; System pools run Linux."""
 
     MODES = [("System", "System"), ("User", "User")]
+    # What a document and an operation by ID call it (a lab's check of one pool).
+    arm_type = "Microsoft.ContainerService/managedClusters/agentPools"
     OS_TYPES = [("Linux", "Linux"), ("Windows", "Windows")]
 
     cluster = models.ForeignKey(ManagedCluster, on_delete=models.CASCADE, related_name="pools")

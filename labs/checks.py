@@ -16,6 +16,7 @@ the rule IDs, where to look, and what the lab found.
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Any
 from labs.params import fill, fill_lab
 from labs.schema import Check, Lab
 from networking import snapshot
-from networking.services.nat import ADDRESS_POOL as PUBLIC_IP_POOL
+from networking.engine.trace.delivery import DEFAULT_OUTBOUND_IP
 from portal.arm import ids, operations
 from portal.arm.errors import ArmError
 from portal.models import Sandbox
@@ -92,8 +93,10 @@ class _Context:
     def __init__(self, sandbox: Sandbox, params: dict[str, Any]):
         self.sandbox, self.params = sandbox, params
         self.subscription_id = params["subscriptionId"]
-        # One grade reads each resource once, however many checks read it.
+        # One grade reads each resource once, however many checks read it,
+        # and builds the network's snapshot once for all its trace checks.
         self.documents: dict[str, dict[str, Any] | None] = {}
+        self._topology = None
 
     def document(self, rid: str) -> dict[str, Any] | None:
         """The resource's current document, or None if it doesn't exist."""
@@ -104,6 +107,13 @@ class _Context:
             except ArmError:
                 self.documents[key] = None
         return self.documents[key]
+
+    @property
+    def topology(self):
+        """The network's snapshot, built once for every trace check of a grading."""
+        if self._topology is None:
+            self._topology = snapshot.build(self.sandbox)
+        return self._topology
 
 
 def evaluate(context: _Context, check: Check) -> Outcome:
@@ -266,8 +276,15 @@ def _short(text: str) -> str:
 def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     ((kind, name),) = spec["from"].items()
     try:
+        name = _expand_source(context, kind, str(name))
         trace = snapshot.trace_from(
-            context.sandbox, kind, str(name), str(spec["to"]), int(spec.get("port", 443)), spec.get("protocol", "Tcp")
+            context.sandbox,
+            kind,
+            str(name),
+            str(spec["to"]),
+            int(spec.get("port", 443)),
+            spec.get("protocol", "Tcp"),
+            topo=context.topology,
         )
     except LookupError as error:
         return Outcome(False, str(error))
@@ -275,7 +292,8 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     said = f"the trace says {trace.verdict}"
     if trace.deciding_step:
         said += f" at {trace.deciding_step}"
-    blocking = next((s for s in reversed(trace.steps) if s.outcome in ("Blocked", "No answer")), None)
+    # The step that stopped or handed off the packet (an appliance's: Forwarded) says where it went.
+    blocking = next((s for s in reversed(trace.steps) if s.outcome in ("Blocked", "No answer", "Forwarded")), None)
     if blocking is not None:
         said += f": {blocking.detail}"
         if blocking.rule_ids:
@@ -310,16 +328,39 @@ def _resolution(trace) -> str:
     return f" (name resolution: {told}{rules})"
 
 
+def _expand_source(context: _Context, kind: str, name: str) -> str:
+    """A source with ``*`` in it (``pod: contoso-aks-kubenet/aks-userpool-*/*``:
+    a node whose random name the lab can't know) is the first of the kind's
+    picker choices that matches it; LookupError when none does."""
+    if "*" not in name:
+        return name
+    pattern = "/".join(part.strip() for part in name.split("/")).casefold()
+    for registered in snapshot.trace_sources():
+        if registered.option == kind and registered.choices is not None:
+            for value, _label in registered.choices(context.sandbox):
+                if fnmatch.fnmatchcase("/".join(p.strip() for p in value.split("/")).casefold(), pattern):
+                    return value
+    raise LookupError(f"No {kind} matches {name!r} in the sandbox.")
+
+
+_PRIVATE = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
 def _address_is(address: str, wanted: str) -> bool:
+    if address == DEFAULT_OUTBOUND_IP:
+        # DOA-01: Azure's default outbound access IP is a public address the lab doesn't name.
+        return wanted == "public"
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
     if wanted in ("private", "public"):
-        # The addresses a VNet uses (RFC 1918, shared 100.64/10) are private
-        # here; the lab's own public IP pool (PIP-05, a documentation range
-        # Python calls private) is public, as a NAT gateway's address is.
-        private = (ip.is_private and ip not in PUBLIC_IP_POOL) or ip in ipaddress.ip_network("100.64.0.0/10")
+        # VNET-01: the addresses a VNet uses (RFC 1918, shared 100.64/10) are
+        # private; anything else is public here, the documentation ranges the
+        # lab allots public IPs from (PIP-05) included.
+        private = any(ip in network for network in _PRIVATE)
         return private == (wanted == "private")
     try:
         return ip in ipaddress.ip_network(wanted, strict=False)

@@ -19,6 +19,7 @@ ERAS = ("classic", "current")
 EXAMS = ("AZ-104", "AZ-700", "AZ-204")
 METHODS = ("PUT", "PATCH", "DELETE")
 SOURCES = ("app", "vm", "nic", "subnet", "pod")
+# Forwarded: handed to a virtual appliance, whose own forwarding the engine leaves open (ROUTE-21).
 VERDICTS = ("Reachable", "Blocked", "No answer", "Forwarded")
 STATE_TESTS = ("equals", "contains", "exists", "any", "none", "one_of", "at_least")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

@@ -479,6 +479,7 @@ class VirtualNetworkPeering(models.Model):
     exists, then Connected; Disconnected when the other side is deleted."""
 
     STATES = [("Initiated", "Initiated"), ("Connected", "Connected"), ("Disconnected", "Disconnected")]
+    # What a document and an operation by ID call it (a lab's PATCH of one link).
     arm_type = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
 
     vnet = models.ForeignKey(VirtualNetwork, on_delete=models.CASCADE, related_name="peerings")

@@ -391,21 +391,30 @@ def subnet_source(topo: topology.Topology, subnet: m.Subnet) -> topology.Subnet:
 SOURCE_KINDS = ("vm", "nic", "subnet")
 
 
-def trace_from(sandbox, kind: str, name: str, destination: str, port: int, protocol: str = "Tcp") -> Trace:
+def trace_from(
+    sandbox,
+    kind: str,
+    name: str,
+    destination: str,
+    port: int,
+    protocol: str = "Tcp",
+    topo: topology.Topology | None = None,
+) -> Trace:
     """Trace from the source ``name`` of ``kind`` ("vm", "nic", "subnet" or
-    a registered option such as "app" or "pod") on a fresh snapshot.
-    LookupError says, in the learner's words, what doesn't match."""
+    a registered option such as "app" or "pod") on ``topo``, else a fresh
+    snapshot (several traces of one unchanged sandbox may share one: a lab's
+    checks). LookupError says, in the learner's words, what doesn't match."""
     from networking.engine.trace import trace_nic, trace_subnet
 
     for registered in trace_sources():
         if registered.option == kind:
-            topo = build(sandbox)
+            topo = topo if topo is not None else build(sandbox)
             return registered.trace(topo, registered.find(sandbox, topo, name), destination, port, protocol)
     if kind == "subnet":
         subnet = subnet_named(sandbox, name)
         if subnet is None:
             raise LookupError(f"No subnet {name!r} in that sandbox. Name it VNET/SUBNET, e.g. contoso-vnet/vm-subnet.")
-        topo = build(sandbox)
+        topo = topo if topo is not None else build(sandbox)
         return trace_subnet(topo, subnet_source(topo, subnet), destination, port, protocol)
     if kind == "vm":
         nic = vm_nic(sandbox, name)
@@ -423,7 +432,7 @@ def trace_from(sandbox, kind: str, name: str, destination: str, port: int, proto
     else:
         known = ", ".join((*SOURCE_KINDS, *(t.option for t in trace_sources())))
         raise LookupError(f"{kind!r} is not a kind of traffic source ({known}).")
-    topo = build(sandbox)
+    topo = topo if topo is not None else build(sandbox)
     return trace_nic(topo, nic_source(topo, nic), destination, port, protocol)
 
 

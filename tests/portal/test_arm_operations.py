@@ -90,6 +90,19 @@ def test_patch_merges_into_the_current_document(alice):
     assert subnet.service_endpoints == ["Microsoft.Storage"]
 
 
+def test_patch_keeps_the_associations_it_doesnt_mention(alice):
+    """A document's references (a subnet's networkSecurityGroup.id) keep
+    their IDs, so a PATCH of something else doesn't drop the association
+    (NSG-20); only the resource's own ID is left out."""
+    nsg = put_nsg(alice)
+    subnet_id = rid(alice, "Microsoft.Network/virtualNetworks/contoso-vnet/subnets/integration-subnet")
+    operations.apply(alice.sandbox, "PATCH", subnet_id, {"properties": {"networkSecurityGroup": {"id": nsg.arm_id}}})
+    document = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id))
+    assert "id" not in document and document["properties"]["networkSecurityGroup"]["id"].endswith("/lab-nsg")
+    operations.apply(alice.sandbox, "PATCH", subnet_id, {"properties": {"serviceEndpoints": []}})
+    assert subnet_of(alice, "contoso-vnet", "integration-subnet").nsg_id == nsg.pk
+
+
 def test_delete_of_an_inline_child_removes_it(alice):
     nsg = put_nsg(alice)
     rule_id = rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg/securityRules/deny-smtp")

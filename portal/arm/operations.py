@@ -100,13 +100,30 @@ def merge(target: Any, patch: Any) -> Any:
     return merged
 
 
-def strip_read_only(document: Any) -> Any:
-    """``document`` without ``id``, ``etag`` and the properties ARM computes."""
+def strip_read_only(document: Any, own_id: str | None = None) -> Any:
+    """``document`` without its ``id``, an inline child's own ``id`` (a
+    subnet's in its VNet), ``etag`` and the properties ARM computes. A
+    reference to another resource (``networkSecurityGroup.id``, a storage
+    account's ``virtualNetworkRules[].id``) stays: a PATCH must keep it."""
+    if own_id is None and isinstance(document, dict):
+        own_id = str(document.get("id") or "").lower()
     if isinstance(document, list):
-        return [strip_read_only(item) for item in document]
+        return [strip_read_only(item, own_id) for item in document]
     if not isinstance(document, dict):
         return document
-    return {k: strip_read_only(v) for k, v in document.items() if k not in READ_ONLY and k != "id"}
+    return {
+        k: strip_read_only(v, own_id)
+        for k, v in document.items()
+        if k not in READ_ONLY and not (k == "id" and _own_id(v, own_id))
+    }
+
+
+def _own_id(value: Any, own_id: str | None) -> bool:
+    """The document's own ID or one under it (an inline child's)."""
+    if not isinstance(value, str) or not own_id:
+        return not isinstance(value, str) or not value.startswith("/subscriptions/")
+    value = value.lower()
+    return value == own_id or value.startswith(own_id + "/")
 
 
 def _put(sandbox: Sandbox, rid: ids.ResourceId, body: dict[str, Any], *, quiet: bool) -> Any:

@@ -167,7 +167,9 @@ def test_patch_keeps_references_to_other_resources(alice):
     document = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id))
     assert document["properties"]["networkSecurityGroup"]["id"].lower() == nsg_id.lower()
     assert "id" not in document
-    operations.apply(alice.sandbox, "PATCH", subnet_id, {"properties": {"serviceEndpoints": [{"service": "Microsoft.Storage"}]}})
+    operations.apply(
+        alice.sandbox, "PATCH", subnet_id, {"properties": {"serviceEndpoints": [{"service": "Microsoft.Storage"}]}}
+    )
     subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
     assert subnet.nsg == nsg and subnet.service_endpoints == ["Microsoft.Storage"]
     vnet = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id.rsplit("/subnets/", 1)[0]))

@@ -81,10 +81,20 @@ def current_document(sandbox: Sandbox, rid: ids.ResourceId) -> dict[str, Any]:
     resource = find(sandbox, rid)
     if resource is None:
         raise _not_found(rid)
-    for document in documents_of(resource):
+    for document in _documents(resource, rid):
         if document.get("type", "").lower() == rid.arm_type.lower() and _same_name(document.get("name", ""), rid):
             return strip_read_only(document)
     raise _not_found(rid)
+
+
+def _documents(resource: Any, rid: ids.ResourceId) -> list[dict[str, Any]]:
+    """The resource's documents; a model that backs several ARM types and
+    names none itself (an app's VnetIntegration: networkConfig or
+    virtualNetworkConnections) is written by the type ``rid`` names."""
+    if hasattr(resource, "arm_type"):
+        return documents_of(resource)
+    resource_type = registry.find(rid.arm_type)
+    return [resource_type.to_arm(resource)] if resource_type is not None and resource_type.to_arm else []
 
 
 def merge(target: Any, patch: Any) -> Any:

@@ -174,3 +174,17 @@ def test_patch_keeps_references_to_other_resources(alice):
     assert subnet.nsg == nsg and subnet.service_endpoints == ["Microsoft.Storage"]
     vnet = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id.rsplit("/subnets/", 1)[0]))
     assert all("id" not in s for s in vnet["properties"]["subnets"])
+
+
+def test_an_apps_integration_reads_as_its_own_arm_type(alice):
+    """The model behind both a regional networkConfig and a gateway-required
+    virtualNetworkConnection names no ARM type: each reads by the ID's."""
+    from appservice import services
+
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
+    config = operations.current_document(
+        alice.sandbox, operations.ids.parse(rid(alice, "Microsoft.Web/sites/contoso-web/networkConfig/virtualNetwork"))
+    )
+    assert config["properties"]["subnetResourceId"].endswith("/subnets/integration-subnet")
+    assert "id" not in config

@@ -226,7 +226,12 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     ((kind, name),) = spec["from"].items()
     try:
         trace = snapshot.trace_from(
-            context.sandbox, kind, str(name), str(spec["to"]), int(spec.get("port", 443)), spec.get("protocol", "Tcp")
+            context.sandbox,
+            kind,
+            _source_name(context, kind, str(name)),
+            str(spec["to"]),
+            int(spec.get("port", 443)),
+            spec.get("protocol", "Tcp"),
         )
     except LookupError as error:
         return Outcome(False, str(error))
@@ -252,6 +257,25 @@ def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     if "not_via" in expect and str(expect["not_via"]).casefold() in path:
         return Outcome(False, f"the path still passes {expect['not_via']}")
     return Outcome(True, said)
+
+
+def _source_name(context: _Context, kind: str, name: str) -> str:
+    """A pod may be named ``CLUSTER/IP``: the node is the one whose pods
+    hold that address (a node's name carries digits AKS draws per cluster,
+    so a lab can't write it). LookupError when no node of the cluster does."""
+    cluster, _, address = (part.strip() for part in name.partition("/"))
+    if kind != "pod" or name.count("/") != 1:
+        return name
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise LookupError(f"{address!r} isn't an IPv4 address.") from None
+    topology = snapshot.build(context.sandbox)
+    clusters = {c.id for c in topology.aks_clusters.values() if c.name.casefold() == cluster.casefold()}
+    node = next((n for n in topology.aks_nodes if n.cluster_id in clusters and n.holds(ip)), None)
+    if node is None:
+        raise LookupError(f"No node of cluster {cluster!r} holds the pod address {address}.")
+    return f"{cluster}/{node.name}/{address}"
 
 
 def _address_is(address: str, wanted: str) -> bool:

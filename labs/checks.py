@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from labs.params import fill
@@ -81,8 +81,15 @@ def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     results = []
     for check in lab.checks:
         outcome = evaluate(context, check)
-        results.append(Result(check, outcome.passed, check.points if outcome.passed else 0, outcome.found))
+        shown = _filled(check, context.params)
+        results.append(Result(shown, outcome.passed, check.points if outcome.passed else 0, outcome.found))
     return Grade(tuple(results), lab.max_points)
+
+
+def _filled(check: Check, params: dict[str, Any]) -> Check:
+    """The check as the learner reads it: its texts with their ``${...}`` filled."""
+    texts = {k: fill(getattr(check, k), params) for k in ("title", "explain", "why", "look_at")}
+    return replace(check, **texts)
 
 
 class _Context:
@@ -215,8 +222,16 @@ def _matches(item: Any, wanted: dict[str, Any]) -> bool:
 def _show(values: list[Any]) -> str:
     if not values:
         return "not set"
-    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{v}'" for v in values[:3])
+    shown = ", ".join(str(v) if not isinstance(v, str) else f"'{_short_id(v)}'" for v in values[:3])
     return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+def _short_id(value: str) -> str:
+    """A resource ID from its provider on (``Microsoft.Network/routeTables/x``):
+    the part a learner recognises, not cut off behind the subscription."""
+    if value.lower().startswith("/subscriptions/") and "/providers/" in value.lower():
+        return value[value.lower().rindex("/providers/") + len("/providers/") :]
+    return value
 
 
 # --- Trace checks -----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 from labs import catalog, checks, engine
 from labs import params as lab_params
 from labs.checks import resource_id
@@ -52,3 +54,13 @@ def start(lab_id: str, era: str = "classic", seed: int = 7) -> Run:
     params = lab_params.draw(lab, random.Random(seed))
     engine.start(sandbox, lab, params)
     return Run(sandbox, lab, params)
+
+
+def run_fixture(lab_id: str):
+    """A ``run`` fixture for a test module: the lab started in each era it allows."""
+
+    @pytest.fixture(params=catalog.get(lab_id).eras)
+    def run(request) -> Run:
+        return start(lab_id, era=request.param)
+
+    return run

@@ -15,16 +15,13 @@ from appservice.models import WebApp
 from networking.models import Subnet, VirtualNetwork
 from networking.services import vnets
 from portal.errors import AzureRuleError
-from tests.labs.scenarios import start
+from tests.labs.scenarios import run_fixture
 
 pytestmark = pytest.mark.django_db
 
 LAB = "full-integration-subnet"
 
-
-@pytest.fixture(params=["classic", "current"])
-def run(request):
-    return start(LAB, era=request.param)
+run = run_fixture(LAB)
 
 
 def app(run, name: str) -> WebApp:

@@ -10,7 +10,7 @@ import pytest
 
 from networking.models import VirtualNetworkGateway
 from networking.services import gateways
-from tests.labs.scenarios import start
+from tests.labs.scenarios import run_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +18,7 @@ LAB = "gateway-no-p2s"
 GATEWAY = "contoso-rg/Microsoft.Network/virtualNetworkGateways/contoso-westus-vpngw"
 NSG = "contoso-rg/Microsoft.Network/networkSecurityGroups/westus-apps-nsg"
 
-
-@pytest.fixture(params=["classic", "current"])
-def run(request):
-    return start(LAB, era=request.param)
+run = run_fixture(LAB)
 
 
 def gateway_of(run) -> VirtualNetworkGateway:

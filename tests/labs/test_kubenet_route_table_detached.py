@@ -10,7 +10,7 @@ import pytest
 from aks.models import ManagedCluster
 from networking.models import RouteTable, Subnet
 from networking.services import routes
-from tests.labs.scenarios import start
+from tests.labs.scenarios import run_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,7 @@ SUBNET = "contoso-network-rg/Microsoft.Network/virtualNetworks/contoso-aks-vnet/
 TABLE = "contoso-network-rg/Microsoft.Network/routeTables/${rtName}"
 TABLE_ID = "/subscriptions/${subscriptionId}/resourceGroups/contoso-network-rg/providers/Microsoft.Network/routeTables/"
 
-
-@pytest.fixture(params=["classic", "current"])
-def run(request):
-    return start(LAB, era=request.param)
+run = run_fixture(LAB)
 
 
 def test_the_start_fails_the_fix_checks_saying_why_aks_02(run):

@@ -10,7 +10,7 @@ import pytest
 from appservice.models import WebApp
 from networking.models import Subnet
 from networking.services import vnets
-from tests.labs.scenarios import start
+from tests.labs.scenarios import run_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +18,7 @@ LAB = "service-endpoint-missing"
 SUBNET = "contoso-network-rg/Microsoft.Network/virtualNetworks/contoso-spoke-vnet/subnets/app-integration-subnet"
 ACCOUNT = "contoso-network-rg/Microsoft.Storage/storageAccounts/contosodata01"
 
-
-@pytest.fixture(params=["classic", "current"])
-def run(request):
-    return start(LAB, era=request.param)
+run = run_fixture(LAB)
 
 
 def test_the_start_fails_the_fix_checks_saying_why_se_01(run):

@@ -62,7 +62,7 @@ def _check_references(lab: Lab) -> None:
             lab.estate_parameters,
             [(o.id, o.body) for o in (*lab.faults, *lab.solution)],
             [(t.instructions, [c.spec for c in t.checks]) for t in lab.tasks],
-            [c.why for c in lab.checks],
+            [(c.title, c.explain, c.why, c.look_at) for c in lab.checks],
         ]
     )
     unknown = sorted(used - known)

@@ -276,7 +276,7 @@ def _short(text: str) -> str:
 def _trace(context: _Context, spec: dict[str, Any]) -> Outcome:
     ((kind, name),) = spec["from"].items()
     try:
-        name = _expand_source(context, kind, str(name))
+        name = _expand_source(context, kind, _source_name(context, kind, str(name)))
         trace = snapshot.trace_from(
             context.sandbox,
             kind,
@@ -346,6 +346,25 @@ def _expand_source(context: _Context, kind: str, name: str) -> str:
 _PRIVATE = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
+
+
+def _source_name(context: _Context, kind: str, name: str) -> str:
+    """A pod may be named ``CLUSTER/IP``: the node is the one whose pods
+    hold that address (a node's name carries digits AKS draws per cluster,
+    so a lab can't write it). LookupError when no node of the cluster does."""
+    cluster, _, address = (part.strip() for part in name.partition("/"))
+    if kind != "pod" or name.count("/") != 1:
+        return name
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise LookupError(f"{address!r} isn't an IPv4 address.") from None
+    topology = context.topology
+    clusters = {c.id for c in topology.aks_clusters.values() if c.name.casefold() == cluster.casefold()}
+    node = next((n for n in topology.aks_nodes if n.cluster_id in clusters and n.holds(ip)), None)
+    if node is None:
+        raise LookupError(f"No node of cluster {cluster!r} holds the pod address {address}.")
+    return f"{cluster}/{node.name}/{address}"
 
 
 def _address_is(address: str, wanted: str) -> bool:

@@ -392,6 +392,9 @@ def gateway_from_arm(ctx: DeployContext, resource_group: ResourceGroup, document
         wait_for(gateway)
         if p2s is not None:
             gateway_services.save_point_to_site(gateway, p2s)
+        elif gateway.point_to_site_enabled:
+            # A PUT replaces the document: no vpnClientConfiguration, no point-to-site.
+            gateway_services.remove_point_to_site(gateway)
     gateway.refresh_from_db()
     return gateway
 

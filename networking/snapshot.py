@@ -201,6 +201,7 @@ def build(sandbox) -> topology.Topology:
             pool[0] if pool else None,
             ip=_gateway_instance_ip(gateway_subnets.get(g.vnet_id)),
             peer_ips=tuple(peer_ips.get(g.pk, [])),
+            app_problem=g.gateway_integration_problem(),
         )
     routes_by_table: dict[int, list[r.Route]] = {}
     for route in m.Route.objects.filter(route_table__sandbox=sandbox):

@@ -100,6 +100,9 @@ class Gateway:
     # address in the GatewaySubnet, or a BGP-learned prefix's peer address.
     ip: str | None = None
     peer_ips: tuple[tuple[IPv4Network, str], ...] = ()
+    # ASGW-07 to ASGW-10: why an app's gateway-required integration can't
+    # tunnel in through it (no point-to-site, no SSTP...), or None.
+    app_problem: str | None = None
 
     def next_hop_ip(self, prefix: IPv4Network) -> str | None:
         for learned, peer in self.peer_ips:

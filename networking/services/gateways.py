@@ -548,6 +548,18 @@ def save_point_to_site(gateway: VirtualNetworkGateway, p2s: PointToSite) -> None
         )
 
 
+def remove_point_to_site(gateway: VirtualNetworkGateway) -> None:
+    """An ARM PUT of the gateway without ``vpnClientConfiguration``: it takes
+    no point-to-site clients any more, so an app's gateway-required
+    integration through it carries nothing (ASGW-07) until it is configured again."""
+    _refuse_while_updating(gateway, "address_pool")
+    with transaction.atomic():
+        VirtualNetworkGateway.objects.filter(pk=gateway.pk).update(
+            p2s_address_pool="", p2s_tunnel_types=[], p2s_root_certificates=[]
+        )
+        portal_services.log_activity(gateway.sandbox, gateway, "Create or Update Virtual Network Gateway", "Succeeded")
+
+
 def delete_gateway(gateway: VirtualNetworkGateway) -> None:
     """Refused while an app integrates through it (gateway-required), while
     connections exist, or while a peering uses it as a remote gateway."""

@@ -85,3 +85,12 @@ def test_an_unknown_parameter_is_named(tmp_path):
     (tmp_path / "integrate-same-region.yaml").write_text(broken("${subnet.prefix}\n", "${subnetRange}\n"))
     with pytest.raises(LabError, match=r"'\$\{subnetRange\}' is used but is not one of the lab's parameters"):
         catalog.load.__wrapped__(tmp_path)
+
+
+def test_an_unknown_parameter_in_a_checks_look_at_is_named_too(tmp_path):
+    """A check's title, explain and look_at are read with the learner's
+    values when it is graded: an unknown name there fails at load, not then."""
+    text = broken("look_at: contoso-vnet > Subnets\n", "look_at: ${vnetName} > Subnets\n")
+    (tmp_path / "integrate-same-region.yaml").write_text(text)
+    with pytest.raises(LabError, match=r"'\$\{vnetName\}' is used but is not one of the lab's parameters"):
+        catalog.load.__wrapped__(tmp_path)

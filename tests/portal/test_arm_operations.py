@@ -167,3 +167,37 @@ def test_another_sandboxs_resource_is_out_of_reach(alice, bob):
     with pytest.raises(ArmError, match="subscription"):
         operations.apply(alice.sandbox, "DELETE", rid(bob, "Microsoft.Network/virtualNetworks/contoso-vnet"))
     assert m.VirtualNetwork.objects.filter(sandbox=bob.sandbox, name="contoso-vnet").exists()
+
+
+def test_patch_keeps_references_to_other_resources(alice):
+    """A PATCH merges into the current document, whose references (a
+    subnet's NSG and route table, a storage account's VNet rules) keep
+    their IDs: only the resource's own ID and its inline children's go."""
+    nsg = put_nsg(alice)
+    subnet_id = rid(alice, "Microsoft.Network/virtualNetworks/contoso-vnet/subnets/integration-subnet")
+    nsg_id = rid(alice, "Microsoft.Network/networkSecurityGroups/lab-nsg")
+    operations.apply(alice.sandbox, "PATCH", subnet_id, {"properties": {"networkSecurityGroup": {"id": nsg_id}}})
+    document = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id))
+    assert document["properties"]["networkSecurityGroup"]["id"].lower() == nsg_id.lower()
+    assert "id" not in document
+    operations.apply(
+        alice.sandbox, "PATCH", subnet_id, {"properties": {"serviceEndpoints": [{"service": "Microsoft.Storage"}]}}
+    )
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    assert subnet.nsg == nsg and subnet.service_endpoints == ["Microsoft.Storage"]
+    vnet = operations.current_document(alice.sandbox, operations.ids.parse(subnet_id.rsplit("/subnets/", 1)[0]))
+    assert all("id" not in s for s in vnet["properties"]["subnets"])
+
+
+def test_an_apps_integration_reads_as_its_own_arm_type(alice):
+    """The model behind both a regional networkConfig and a gateway-required
+    virtualNetworkConnection names no ARM type: each reads by the ID's."""
+    from appservice import services
+
+    sub = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    services.add_regional_integration(app_of(alice, "contoso-web"), sub.vnet, subnet=sub)
+    config = operations.current_document(
+        alice.sandbox, operations.ids.parse(rid(alice, "Microsoft.Web/sites/contoso-web/networkConfig/virtualNetwork"))
+    )
+    assert config["properties"]["subnetResourceId"].endswith("/subnets/integration-subnet")
+    assert "id" not in config

@@ -246,6 +246,21 @@ def _gateway_required(topology: Topology, trace: Trace, app: App, vnet: Vnet, ad
         if problem is not None:
             detail, fix = problem
             return trace.block("Enter the virtual network", detail, fix, "ASGW-18", "ASGW-15", hop=SOURCE)
+    gateway = topology.gateways.get(vnet.id)
+    if gateway is not None and gateway.app_problem:
+        # ASGW-07 to ASGW-10: the app's SSTP tunnel ends at the gateway's
+        # point-to-site configuration; without it nothing carries the packet.
+        return trace.block(
+            "Enter the virtual network",
+            f"The app's point-to-site tunnel into '{vnet.name}' can't connect: {gateway.app_problem} "
+            f"on '{gateway.name}'.",
+            f"Configure point-to-site on '{gateway.name}': an RFC 1918 address pool and the SSTP tunnel type.",
+            "SEED-11",
+            "ASGW-07",
+            "ASGW-09",
+            "ASGW-10",
+            hop=SOURCE,
+        )
     across = f", then across the peering to '{peer[1].name}' (gateway transit)" if peer else ""
     trace.add(
         "Enter the virtual network",
@@ -255,7 +270,6 @@ def _gateway_required(topology: Topology, trace: Trace, app: App, vnet: Vnet, ad
         "ASGW-17",
         *(("ASGW-18", "ASGW-15") if peer else ()),
     )
-    gateway = topology.gateways.get(vnet.id)
     pool = gateway.p2s_pool if gateway and gateway.p2s_pool else None
     source_ip = next((pool or STAND_IN_P2S_POOL).hosts())
     trace.source_ip = str(source_ip)

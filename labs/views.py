@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from labs import catalog, services
+from labs import catalog, exams, services
 from labs.forms import CatalogFilterForm, HintForm
 from labs.models import LabRun
 from labs.schema import Lab
@@ -78,6 +78,7 @@ def detail(request: HttpRequest, lab_id: str) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest, lab_id: str) -> HttpResponse:
     lab = _lab(lab_id)
+    exams.end_active(request.sandbox)  # exam mode: an exam in progress ends, graded as it is
     services.start_lab(request.sandbox, lab)
     return go(request, reverse("home"))
 

@@ -62,6 +62,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "skills": exams.skill_areas(),
         "active": active,
+        "past": [exams.report(exam) for exam in exams.past_exams(request.sandbox)],
         "page_title": "Exam practice",
         "breadcrumbs": _crumbs()[:1] + [{"label": "Exam practice"}],
     }

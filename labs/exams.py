@@ -8,8 +8,8 @@ by exam objective, run one after another, graded at the end.
   for the whole exam through the portal's neutral setting
   (``Sandbox.annotations_locked_reason``); the learner's own choice comes
   back when the exam ends (LAB-03).
-- Time is kept on the server: any request to the exam's views after
-  ``ends_at`` finishes it, and the task in progress is graded on the estate
+- Time is kept on the server: any request to the exam's views (or a
+  portal page drawn with the panel) after ``ends_at`` finishes it, and the task in progress is graded on the estate
   as it is at that moment (LAB-04). The panel's countdown makes that request
   at zero.
 - The result is the sum of every task's checks, by objective (the exam's
@@ -83,6 +83,11 @@ def active_exam(sandbox: Sandbox) -> Exam | None:
     return Exam.objects.filter(sandbox=sandbox, finished_at__isnull=True).first()
 
 
+def past_exams(sandbox: Sandbox, limit: int = 5) -> list[Exam]:
+    """The sandbox's last finished exams, newest first."""
+    return list(Exam.objects.filter(sandbox=sandbox, finished_at__isnull=False).select_related("sandbox")[:limit])
+
+
 def exam_of(sandbox: Sandbox, pk: int) -> Exam:
     """One of the sandbox's exams (LookupError otherwise: a 404)."""
     exam = Exam.objects.filter(sandbox=sandbox, pk=pk).select_related("sandbox").first()
@@ -96,6 +101,15 @@ def exam_of_run(run: LabRun) -> Exam | None:
     if run.mode != LabRun.EXAM:
         return None
     return Exam.objects.filter(current_run=run).first()
+
+
+def exam_in_progress(run: LabRun) -> Exam | None:
+    """The unfinished exam ``run`` is a task of, if any: its result and
+    explanations wait for the end of the exam."""
+    if run.mode != LabRun.EXAM:
+        return None
+    exam = active_exam(run.sandbox)
+    return exam if exam is not None and run.pk in exam.runs else None
 
 
 def start_exam(

@@ -5,7 +5,7 @@ in the request's own sandbox (another's is a 404)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -126,6 +126,8 @@ def hint(request: HttpRequest, run: int) -> HttpResponse:
 @require_POST
 def finish(request: HttpRequest, run: int) -> HttpResponse:
     found = _run(request, run)
+    if (exam := exams.exam_in_progress(found)) is not None:  # exam mode: the exam finishes its tasks
+        return go(request, reverse("labs:exam", args=[exam.pk]))
     if not found.finished:
         services.finish(found)
     return go(request, reverse("labs:result", args=[found.pk]))
@@ -134,6 +136,8 @@ def finish(request: HttpRequest, run: int) -> HttpResponse:
 @require_GET
 def result(request: HttpRequest, run: int) -> HttpResponse:
     found = _run(request, run)
+    if (exam := exams.exam_in_progress(found)) is not None:  # exam mode: no explanations before the end
+        return redirect("labs:exam", pk=exam.pk)
     progress = services.progress(found)
     lab = progress.lab
     context = {

@@ -60,6 +60,7 @@ def test_during_an_exam_no_annotation_shows_even_on_a_refusal(tab, settings):
     expect(page.locator("#annotations")).to_be_disabled()
     expect(page.locator("#annotations")).not_to_be_checked()
     expect(page.locator("#annotations-locked")).to_contain_text("An exam is in progress")
+    tab.shot("settings-annotations-locked")
     assert visible_rule_ids(tab) == []
 
     # Finishing early: the result reviews each mistake with its rules, and

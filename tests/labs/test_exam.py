@@ -100,6 +100,17 @@ def test_the_panel_shows_the_countdown_and_next_task_but_no_grades(alice):
     assert "az-lab-why" not in panel and "passed" not in panel and "Score" not in panel
 
 
+def test_a_tasks_own_result_and_finish_wait_for_the_end_of_the_exam(alice):
+    exam = start(alice, tasks="1")
+    run = exam.current_run
+    exam_page = reverse("labs:exam", args=[exam.pk])
+    assert alice.get(reverse("labs:result", args=[run.pk]))["Location"] == exam_page
+    assert alice.post(reverse("labs:finish", args=[run.pk]))["Location"] == exam_page
+    assert not LabRun.objects.get(pk=run.pk).finished
+    alice.post(reverse("labs:exam_finish", args=[exam.pk]))
+    assert alice.get(reverse("labs:result", args=[run.pk])).status_code == 200
+
+
 def test_exam_mode_gives_no_hints_LAB_03(alice):
     exam = start(alice, tasks="1")
     response = alice.post(reverse("labs:hint", args=[exam.current_run.pk]), {"task": "0", "hint": "0"})
@@ -164,6 +175,8 @@ def test_the_result_breaks_the_score_down_by_skill_area_and_reviews_each_mistake
     per_lab = catalog_of_six["net-a"].max_points
     assert report.points == per_lab and report.max_points == 3 * per_lab and not report.passed
     assert [(o.skill, o.points, o.max_points) for o in report.objectives] == [(CORE, per_lab, 3 * per_lab)]
+    setup = alice.get(reverse("labs:exam_setup")).content.decode()
+    assert f'data-exam="{exam.pk}"' in setup and f"{report.percent}% · Not passed" in setup
     html = alice.get(reverse("labs:exam_result", args=[exam.pk])).content.decode()
     assert 'id="exam-objectives"' in html and f'data-skill="{CORE}"' in html
     # Two tasks were left undone: each failed check is reviewed with its why, explanation and rules.
@@ -203,6 +216,17 @@ def test_the_countdown_lands_on_the_exam_page_which_finishes_it_LAB_04(alice):
     assert response.status_code == 302 and response["Location"] == reverse("labs:exam_result", args=[exam.pk])
     run = LabRun.objects.get(pk=exam.runs[0])
     assert run.finished and run.graded_at is not None
+
+
+def test_any_portal_page_drawn_after_the_time_finishes_the_exam_LAB_04(alice):
+    exam = start(alice, tasks="1")
+    assert 'id="exam-clock"' in alice.get(reverse("all_resources")).content.decode()
+    Exam.objects.filter(pk=exam.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
+    html = alice.get(reverse("all_resources")).content.decode()
+    assert 'id="lab-panel"' not in html
+    exam.refresh_from_db()
+    assert exam.finished and exam.timed_out
+    assert 'class="no-annotations"' not in alice.get(reverse("home")).content.decode()
 
 
 def test_starting_a_guided_lab_ends_the_exam(alice):

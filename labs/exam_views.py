@@ -81,7 +81,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request: HttpRequest, exam: Exam, status: int = 200, error: str = "") -> HttpResponse:
     context = {
         "exam": exam,
-        "seconds_left": exams.seconds_left(exam),
+        "seconds_left": (left := exams.seconds_left(exam)),
+        "minutes_left": -(-left // 60),
         "exam_error": error,
         "page_title": f"{exam.exam} exam practice",
         "breadcrumbs": _crumbs({"label": "In progress"}),

@@ -20,7 +20,7 @@ RULE_ID = re.compile(r"\b(?!AZ-(?:104|700|204)\b)[A-Z]+-\d+\b")
 
 
 def start_exam(tab: Tab, *, exam: str = "AZ-204", tasks: str = "1", minutes: str = "15") -> Exam:
-    tab.goto("/labs/")
+    tab.goto("/labs/", "labs-hub")
     tab.follow(tab.page.locator("#exam-practice-link"), "exam-setup")
     tab.page.locator("#exam").select_option(exam)
     tab.page.locator("#tasks").select_option(tasks)
@@ -62,6 +62,9 @@ def test_during_an_exam_no_annotation_shows_even_on_a_refusal(tab, settings):
     expect(page.locator("#annotations-locked")).to_contain_text("An exam is in progress")
     tab.shot("settings-annotations-locked")
     assert visible_rule_ids(tab) == []
+
+    tab.goto(f"/labs/exam/{exam.pk}/", "exam-detail")
+    expect(page.locator("#exam-state")).to_contain_text("1 of 1")
 
     # Finishing early: the result reviews each mistake with its rules, and
     # the annotations are back.

@@ -3,11 +3,13 @@ the annotations (no rule ID left on a blade that refuses something, LAB-03),
 counts down, runs out of time and is graded (LAB-04), and its result
 reviews each mistake with its explanation and rules."""
 
+import dataclasses
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from labs import catalog
 from labs.models import Exam, LabRun
 from tests.e2e.flows import choose_vnet, open_add_vnet_pane, select_existing_mode
 from tests.e2e.support import LIVE_TIMEOUT_MS, Tab
@@ -92,3 +94,28 @@ def test_an_exam_that_runs_out_of_time_is_graded(tab, settings):
     assert exam.finished and exam.timed_out
     assert LabRun.objects.get(pk=exam.runs[0]).finished
     expect(tab.page.locator("body")).not_to_have_class(re.compile(r"\bno-annotations\b"))
+
+
+def test_next_task_resets_the_sandbox_for_the_next_lab_and_the_result_lists_both(tab, monkeypatch):
+    base = catalog.load()["integrate-same-region"]
+    labs = {
+        lab_id: dataclasses.replace(base, id=lab_id, title=f"{base.title} ({lab_id})")
+        for lab_id in ("exam-task-a", "exam-task-b")
+    }
+    monkeypatch.setattr(catalog, "load", lambda directory=None: labs)
+    exam = start_exam(tab, tasks="2")
+    panel = tab.page.locator("#lab-panel")
+    expect(panel.locator("#lab-status")).to_have_text("AZ-204 exam · Task 1 of 2")
+    first = LabRun.objects.get(pk=exam.runs[0])
+    expect(panel).to_contain_text(first.params["appName"])
+    tab.follow(panel.locator("#exam-next"), "exam-next-task")
+    expect(panel.locator("#lab-status")).to_have_text("AZ-204 exam · Task 2 of 2")
+    expect(panel.locator("#exam-next")).to_have_count(0)
+    exam.refresh_from_db()
+    second = LabRun.objects.get(pk=exam.runs[1])
+    assert LabRun.objects.get(pk=first.pk).finished and second.lab_id != first.lab_id
+    expect(panel).to_contain_text(second.params["appName"])
+    tab.follow(panel.locator("#exam-finish"))
+    rows = tab.page.locator("#exam-tasks tbody tr")
+    expect(rows).to_have_count(2)
+    assert sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.lab)")) == ["exam-task-a", "exam-task-b"]

@@ -44,3 +44,39 @@ class LabRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+
+# --- Exam mode (issue #11, item 6) ----------------------------------------------------------------
+
+
+class Exam(models.Model):
+    """A timed set of labs drawn from the catalog by objective, run one after
+    another in exam mode (no hints, annotations off: LAB-03) and graded at
+    the end. ``runs`` are the LabRun pks of the labs reached so far, in the
+    order of ``lab_ids``; ``current`` indexes both."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="exams")
+    exam = models.CharField(max_length=10)
+    skill = models.CharField(max_length=120, blank=True)
+    lab_ids = models.JSONField(default=list)
+    runs = models.JSONField(default=list)
+    current = models.PositiveSmallIntegerField(default=0)
+    current_run = models.ForeignKey(LabRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    seconds = models.PositiveIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    seed = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["sandbox", "finished_at"])]
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exam} exam in {self.sandbox}"
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None

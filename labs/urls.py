@@ -1,11 +1,17 @@
 from django.urls import path
 
-from labs import views
+from labs import exam_views, views
 
 app_name = "labs"
 
 urlpatterns = [
     path("", views.hub, name="hub"),
+    # Exam practice (labs/exam_views.py), before "<lab_id>/": "exam" is a slug.
+    path("exam/", exam_views.setup, name="exam_setup"),
+    path("exam/<int:pk>/", exam_views.detail, name="exam"),
+    path("exam/<int:pk>/next/", exam_views.next_task, name="exam_next"),
+    path("exam/<int:pk>/finish/", exam_views.finish, name="exam_finish"),
+    path("exam/<int:pk>/result/", exam_views.result, name="exam_result"),
     path("<slug:lab_id>/", views.detail, name="detail"),
     path("<slug:lab_id>/start/", views.start, name="start"),
     path("run/<int:run>/panel/", views.panel, name="panel"),

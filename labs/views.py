@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from labs import catalog, services
+from labs import catalog, exams, services
 from labs.forms import CatalogFilterForm, HintForm
 from labs.models import LabRun
 from labs.schema import Lab
@@ -78,6 +78,7 @@ def detail(request: HttpRequest, lab_id: str) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest, lab_id: str) -> HttpResponse:
     lab = _lab(lab_id)
+    exams.end_active(request.sandbox)  # exam mode: an exam in progress ends, graded as it is
     services.start_lab(request.sandbox, lab)
     return go(request, reverse("home"))
 
@@ -125,6 +126,8 @@ def hint(request: HttpRequest, run: int) -> HttpResponse:
 @require_POST
 def finish(request: HttpRequest, run: int) -> HttpResponse:
     found = _run(request, run)
+    if (exam := exams.exam_in_progress(found)) is not None:  # exam mode: the exam finishes its tasks
+        return go(request, reverse("labs:exam", args=[exam.pk]))
     if not found.finished:
         services.finish(found)
     return _whole_page(request, reverse("labs:result", args=[found.pk]))
@@ -144,6 +147,8 @@ def _whole_page(request: HttpRequest, url: str) -> HttpResponse:
 @require_GET
 def result(request: HttpRequest, run: int) -> HttpResponse:
     found = _run(request, run)
+    if (exam := exams.exam_in_progress(found)) is not None:  # exam mode: no explanations before the end
+        return redirect("labs:exam", pk=exam.pk)
     progress = services.progress(found)
     lab = progress.lab
     context = {

@@ -570,3 +570,16 @@ class EraForm(forms.Form):
         choices=[(e.value, e.label) for e in Era],
         error_messages={"required": _ERA_ERROR, "invalid_choice": _ERA_ERROR},
     )
+
+
+_ANNOTATIONS_ERROR = "Choose On or Off."
+
+
+class AnnotationsForm(forms.Form):
+    """Portal settings: "Show lab annotations" (the switch posts "on"; a
+    hidden field before it posts "off" when it is cleared)."""
+
+    annotations = forms.ChoiceField(
+        choices=[("on", "On"), ("off", "Off")],
+        error_messages={"required": _ANNOTATIONS_ERROR, "invalid_choice": _ANNOTATIONS_ERROR},
+    )

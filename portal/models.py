@@ -43,9 +43,19 @@ class Sandbox(models.Model):
     # Bumped whenever a request changes anything in the sandbox; rendered
     # pages are kept per generation (portal/pagecache.py).
     generation = models.PositiveBigIntegerField(default=0, editable=False)
+    # Portal settings, "Show lab annotations": rule-ID tags and the lab's
+    # explanatory text (.az-rule, .az-annotation). Off, the portal looks like
+    # Azure's. Another app may force them off for a while (exam mode,
+    # presenter mode) by giving a reason; the learner's choice stays.
+    show_annotations = models.BooleanField(default=True)
+    annotations_locked_reason = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Sandbox {self.key}"
+
+    @property
+    def annotations_shown(self) -> bool:
+        return self.show_annotations and not self.annotations_locked_reason
 
     @property
     def rules(self):

@@ -298,6 +298,28 @@ def set_era(sandbox: Sandbox, era: str) -> None:
     sandbox.save(update_fields=["era"])
 
 
+def set_annotations(sandbox: Sandbox, show: bool) -> None:
+    """Portal settings, "Show lab annotations". Refused while another app
+    holds them off (its reason is the message)."""
+    if sandbox.annotations_locked_reason:
+        raise rule_error(sandbox.annotations_locked_reason, field="annotations")
+    sandbox.show_annotations = show
+    sandbox.save(update_fields=["show_annotations"])
+
+
+def lock_annotations(sandbox: Sandbox, reason: str) -> None:
+    """Hold the annotations off, whatever the learner chose, until
+    :func:`unlock_annotations` (exam mode; presenter mode)."""
+    sandbox.annotations_locked_reason = reason[:200]
+    Sandbox.objects.filter(pk=sandbox.pk).update(annotations_locked_reason=sandbox.annotations_locked_reason)
+
+
+def unlock_annotations(sandbox: Sandbox) -> None:
+    """Give the learner's own choice back."""
+    sandbox.annotations_locked_reason = ""
+    Sandbox.objects.filter(pk=sandbox.pk).update(annotations_locked_reason="")
+
+
 def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
     """Create a resource group (portal "Create a resource group")."""
     name = validate_name("resource_group", name)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
     path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),
     path("sandbox/era/", views.set_era, name="set_era"),
+    path("sandbox/annotations/", views.set_annotations, name="set_annotations"),
     path("create/", include("portal.create_urls")),
     # Guided labs, scenarios and exams (the labs app, above every other).
     path("labs/", include("labs.urls")),

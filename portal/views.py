@@ -10,7 +10,8 @@ from portal import blades, seed, services
 from portal.access import get_resource_group
 from portal.blades import respond, swap
 from portal.eras import Era
-from portal.forms import EraForm, ResourceListForm
+from portal.errors import AzureRuleError
+from portal.forms import AnnotationsForm, EraForm, ResourceListForm
 from portal.models import ActivityLogEntry, ResourceGroup
 from portal.pagecache import cached_page
 from portal.registry import registry
@@ -192,10 +193,15 @@ def labs_page(request):
 
 @require_GET
 def sandbox_settings(request):
+    return _settings_page(request)
+
+
+def _settings_page(request, status: int = 200, **errors):
     return render(
         request,
         "portal/sandbox_settings.html",
-        {"eras": list(Era), "page_title": "Portal settings", "breadcrumbs": [{"label": "Portal settings"}]},
+        {"eras": list(Era), "page_title": "Portal settings", "breadcrumbs": [{"label": "Portal settings"}], **errors},
+        status=status,
     )
 
 
@@ -219,4 +225,17 @@ def set_era(request):
     era = form.cleaned_data["era"]
     services.set_era(request.sandbox, era)
     services.notify(request.sandbox, "Portal era changed", f"Rules and labels now follow {Era(era).label}.", "success")
+    return redirect("sandbox_settings")
+
+
+@require_POST
+def set_annotations(request):
+    """Portal settings, "Show lab annotations"."""
+    form = AnnotationsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 422, annotations_error=form.errors["annotations"][0])
+    try:
+        services.set_annotations(request.sandbox, form.cleaned_data["annotations"] == "on")
+    except AzureRuleError as error:
+        return _settings_page(request, 422, annotations_error=error.message)
     return redirect("sandbox_settings")

@@ -157,33 +157,42 @@ def leave_for_internet(
             "Microsoft-owned and subject to change.",
             "DOA-01",
             "NSG-05",
-            *_own_setting(subnet),
+            *_own_setting(subnet, topology.era),
         )
     else:
         trace.hop(NEXT_HOP, "Internet", "")
         return trace.block(
             "Delivery",
-            f"Internet-bound, but {voice.subnet} is private (no default outbound access){_why_private(subnet)} "
+            f"Internet-bound, but {voice.subnet} is private (no default outbound access){_why_private(subnet, topology.era)} "
             f"and {machine} has no explicit outbound method: no NAT gateway on the subnet, no public IP on "
             f"{machine_nic}, no load balancer outbound rule.",
             f"Add a NAT gateway to {voice.subnet}, a public IP to {machine_nic} or a load balancer outbound rule, "
             "or route 0.0.0.0/0 to a firewall that has one.",
             "DOA-02",
-            *_own_setting(subnet),
+            *_own_setting(subnet, topology.era),
             hop=NEXT_HOP,
         )
     return deliver_public(topology, trace, address, None, voice)
 
 
-def _own_setting(subnet: Subnet | None) -> tuple[str, ...]:
-    """DOA-03: cited when the subnet's own defaultOutboundAccess decided, not the era."""
-    return ("DOA-03",) if subnet is not None and subnet.default_outbound_access is not None else ()
+def _own_setting(subnet: Subnet | None, era: str) -> tuple[str, ...]:
+    """DOA-03: cited when the subnet's own defaultOutboundAccess decided
+    against the era's default. A value equal to the default says what the
+    era would (an export of a Current subnet writes it, and its copy must
+    trace the same)."""
+    return ("DOA-03",) if _own_value_decides(subnet, era) else ()
 
 
-def _why_private(subnet: Subnet | None) -> str:
+def _own_value_decides(subnet: Subnet | None, era: str) -> bool:
+    if subnet is None or subnet.default_outbound_access is None:
+        return False
+    return subnet.default_outbound_access != has_default_outbound(era, None)
+
+
+def _why_private(subnet: Subnet | None, era: str) -> str:
     """What made the subnet private: its "Enable private subnet" setting
     (DOA-03), or the era's default for new virtual networks (DOA-02)."""
-    if subnet is None or subnet.default_outbound_access is None:
+    if not _own_value_decides(subnet, era):
         return ": new virtual networks have private subnets"
     return ": 'Enable private subnet' is on"
 
@@ -344,7 +353,7 @@ def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, sour
         seen, how, rules = str(appliance.public_ip), f"the public IP of its NIC '{appliance.name}'", ("NSG-05",)
     elif topology.default_outbound(appliance_subnet):
         seen, how = DEFAULT_OUTBOUND_IP, "Azure's default outbound access IP"
-        rules = ("DOA-01", *_own_setting(appliance_subnet))
+        rules = ("DOA-01", *_own_setting(appliance_subnet, topology.era))
     else:
         trace.source_ip = ""
         trace.add(
@@ -354,7 +363,7 @@ def _seen_after_appliance(topology: Topology, trace: Trace, appliance: Nic, sour
             f"way to the internet. The internet never sees {source_ip}, a private address (ASRT-17).",
             "ASRT-17",
             "DOA-02",
-            *_own_setting(appliance_subnet),
+            *_own_setting(appliance_subnet, topology.era),
         )
         return
     trace.source_ip = seen

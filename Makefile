@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-default test-scaleout bench bench-scale bench-engine lint clean
+.PHONY: setup run test test-default test-scaleout bench bench-scale bench-labs bench-engine lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: setup
 
 bench-scale: setup
 	$(PY) -m tests.bench.scale_bench
+
+# A lab's checks re-run after a change: each lab alone, then a class of 30 (issue #11).
+bench-labs: setup
+	$(PY) -m tests.bench.labs_bench
 
 bench-engine: $(STAMP)
 	$(PY) -m tests.bench.engine_bench

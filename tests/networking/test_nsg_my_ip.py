@@ -14,9 +14,11 @@ import pytest
 
 from networking.models import SecurityRule
 from networking.services import nsgs
+from networking.views.watcher import watcher_url
 from portal.models import MY_IP_RANGE, Sandbox
 from tests.helpers import HX
 from tests.helpers.nsgs import blade_url, make_nsg, rule_form
+from tests.helpers.watcher import packet, seed_nic, seed_vm_subnet
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,29 @@ def test_editing_a_my_ip_rule_shows_ip_addresses_with_the_address_myip_01(alice,
     saved = alice.post(url, _my_ip_form(source="IPAddresses", source_ips=address, priority="310"), **HX)
     assert saved.status_code == 200
     assert _rules(nsg) == [("AllowSshFromMyIp", 310, [address])]
+
+
+def test_ip_flow_verify_from_the_sandbox_address_meets_the_my_ip_rule_myip_01_nw_03(alice):
+    """The learner's machine, as the lab has it: IP flow verify's inbound
+    check with the sandbox's address as the remote IP is allowed by the
+    rule, another address of the range still meets DenyAllInBound."""
+    _era(alice, "current")
+    nsg = make_nsg(alice, "vm-subnet-nsg")
+    nsgs.associate_subnet(nsg, seed_vm_subnet(alice))
+    alice.post(blade_url(nsg, "nsg_rule_add", direction="inbound"), _my_ip_form(), **HX)
+    url = watcher_url(alice.sandbox.subscriptions.get(), "eastus", "ip_flow_verify")
+    mine = alice.sandbox.my_public_ip
+    other = str(next(ip for ip in MY_IP_RANGE.hosts() if str(ip) != mine))
+
+    def verify(remote_ip: str) -> str:
+        flow = packet(
+            nic=str(seed_nic(alice).pk), target_type="nic", direction="Inbound", local_port="22", remote_ip=remote_ip
+        )
+        response = alice.get(url, flow, **HX)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        return response.content.decode()
+
+    html = verify(mine)
+    assert "Access allowed" in html and "securityRules/AllowSshFromMyIp" in html
+    html = verify(other)
+    assert "Access denied" in html and "defaultSecurityRules/DenyAllInBound" in html

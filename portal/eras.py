@@ -86,6 +86,9 @@ class Ruleset:
     vnet_space_editor: bool = False
     # portal-ui §4 [newer]: the security rule pane's label for the ICMP protocol.
     icmp_label: str = "ICMP"
+    # portal-ui §4 [newer], MYIP-01 (lab): the security rule pane's Source offers
+    # "My IP address", which fills the sandbox's simulated public address.
+    nsg_source_my_ip: bool = False
     # portal-ui §5 [newer]: "Add route" picks "Address prefix destination" (IP Addresses /
     # Service Tag) before the prefix, and ends with "Add" instead of "OK".
     route_destination_kind: bool = False
@@ -211,6 +214,7 @@ CURRENT = Ruleset(
     vnet_security_tab_first=True,
     vnet_space_editor=True,
     icmp_label="ICMPv4",
+    nsg_source_my_ip=True,  # MYIP-01
     route_destination_kind=True,
     gateway_skus_not_offered=("Basic",),
     private_endpoint_split_tabs=True,

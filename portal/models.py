@@ -2,6 +2,7 @@
 long-running operations, activity log and notifications every blade shares."""
 
 import uuid
+from ipaddress import IPv4Network
 
 from django.db import models
 from django.utils import timezone
@@ -22,6 +23,12 @@ REGIONS = {
     "australiaeast": "(Asia Pacific) Australia East",
 }
 REGION_CHOICES = list(REGIONS.items())
+
+# MYIP-01 (lab): the learner's machine as the lab shows it. The visitor's real
+# address is never used (nothing leaves the machine, and it would end up in
+# exports); each sandbox gets one host of this documentation range (RFC 5737
+# TEST-NET-3), away from the 198.51.100.0/24 the lab's public IPs use (PIP-05).
+MY_IP_RANGE = IPv4Network("203.0.113.0/24")
 
 
 def region_name(code: str) -> str:
@@ -60,6 +67,12 @@ class Sandbox(models.Model):
     @property
     def rules(self):
         return ruleset_for(self.era)
+
+    @property
+    def my_public_ip(self) -> str:
+        """MYIP-01: the sandbox's simulated "your public IP", one of
+        203.0.113.1-254 taken from its key, so the same on every visit."""
+        return str(MY_IP_RANGE[1 + self.key.int % (MY_IP_RANGE.num_addresses - 2)])
 
     @property
     def group_name(self) -> str:

@@ -41,6 +41,13 @@ ACTION_CHOICES = [("Allow", "Allow"), ("Deny", "Deny")]
 TAG_CHOICES = [(tag, tag) for tag in nsg_rules.SERVICE_TAGS]
 
 
+# MYIP-01: what the learner is told about the address "My IP address" fills in.
+MY_IP_BALLOON = (
+    "VNet Lab never reads your real public IP address. Each sandbox has its own simulated one, "
+    "taken from the documentation range 203.0.113.0/24; it stays the same every time you come back."
+)
+
+
 def _tag_field(label: str) -> forms.CharField:
     """A side's service tag, picked from the list but checked as text: a
     hand-edited tag gets NSG-04's message, not "not a valid choice"."""
@@ -49,15 +56,22 @@ def _tag_field(label: str) -> forms.CharField:
     )
 
 
+def _kind_field(label: str) -> forms.CharField:
+    """Source or Destination, picked from the list but checked as text: a kind
+    the era doesn't offer ("My IP address" in Classic, or as a destination)
+    gets the service's NSG-04/MYIP-01 message, not "not a valid choice"."""
+    return forms.CharField(max_length=80, initial="Any", label=label, widget=forms.Select(choices=SOURCE_CHOICES))
+
+
 class SecurityRuleForm(forms.Form):
     """The pane's fields, in the portal's order. Protocol is free text here so
     that ESP/AH get NSG-06's explanation instead of "not a valid choice"."""
 
-    source = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Source")
+    source = _kind_field("Source")
     source_ips = forms.CharField(required=False, max_length=100_000, label="Source IP addresses/CIDR ranges")
     source_tag = _tag_field("Source service tag")
     source_ports = forms.CharField(required=False, max_length=2_000, initial="*", label="Source port ranges")
-    destination = forms.ChoiceField(choices=SOURCE_CHOICES, initial="Any", label="Destination")
+    destination = _kind_field("Destination")
     destination_ips = forms.CharField(required=False, max_length=100_000, label="Destination IP addresses/CIDR ranges")
     destination_tag = _tag_field("Destination service tag")
     service = forms.ChoiceField(choices=SERVICE_CHOICES, initial="Custom", label="Service")
@@ -77,8 +91,16 @@ class SecurityRuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, icmp_label: str = "ICMP", **kwargs) -> None:
+    def __init__(self, *args, icmp_label: str = "ICMP", my_ip: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.my_ip = my_ip
+        # portal-ui §4 [newer], MYIP-01: "My IP address" (after "IP Addresses", as
+        # the newer portal lists it) fills the box with the sandbox's address.
+        if my_ip:
+            self.fields["source"].widget.choices = [*SOURCE_CHOICES[:2], services.MY_IP_KIND, *SOURCE_CHOICES[2:]]
+            if self.is_bound and self.data.get("source") == services.MY_IP:
+                self.data = self.data.copy()
+                self.data["source_ips"] = my_ip
         # portal-ui §4: the era's name for ICMP ("ICMPv4" in the newer portal).
         self.fields["protocol"].widget.choices = [
             (value, icmp_label if value == "Icmp" else label) for value, label in PROTOCOL_CHOICES
@@ -95,6 +117,8 @@ class SecurityRuleForm(forms.Form):
             shown = [AzField(kind, id=kind, **RERENDER_PANE)]
             if chosen == "IPAddresses":
                 shown.append(AzField(f"{kind}_ips", id=f"{kind}-ips", star=True, placeholder=placeholder))
+            elif chosen == services.MY_IP and self.my_ip:
+                shown.append(AzField(f"{kind}_ips", id=f"{kind}-ips", star=True, readonly=True, balloon=MY_IP_BALLOON))
             elif chosen == "ServiceTag":
                 shown.append(AzField(f"{kind}_tag", id=f"{kind}-tag", star=True))
             return shown

@@ -23,6 +23,16 @@ from portal.resources import resource_url
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?")
 
 SOURCE_KINDS = (("Any", "Any"), ("IPAddresses", "IP Addresses"), ("ServiceTag", "Service Tag"))
+# portal-ui §4 [newer], MYIP-01 (lab): the Source "My IP address", offered where
+# the era's Ruleset.nsg_source_my_ip says so.
+MY_IP = "MyIpAddress"
+MY_IP_KIND = (MY_IP, "My IP address")
+
+
+def my_ip_address(sandbox: Sandbox) -> str | None:
+    """MYIP-01: the address "My IP address" fills in (the sandbox's simulated
+    public IP, as a /32), or None where the era's pane doesn't offer it."""
+    return f"{sandbox.my_public_ip}/32" if sandbox.rules.nsg_source_my_ip else None
 
 
 def validate_resource_name(value: str, *, kind: str, rule_id: str, field: str = "name") -> str:
@@ -125,8 +135,19 @@ def _rule_problem(exc: nsg_rules.RuleProblem, *, name: str, field: str) -> Azure
     return rule_error(exc.message, exc.rule_id, field=field)
 
 
-def _side(kind: str, ips: str, tag: str, *, side: str, name: str) -> list[str]:
-    """Source or destination: Any, IP addresses/CIDR ranges, or one service tag (NSG-04)."""
+def _side(kind: str, ips: str, tag: str, *, side: str, name: str, my_ip: str | None = None) -> list[str]:
+    """Source or destination: Any, IP addresses/CIDR ranges, or one service tag
+    (NSG-04); a Current source may also be "My IP address" (MYIP-01)."""
+    if kind == MY_IP:
+        if side != "source" or my_ip is None:
+            raise rule_error(
+                f"'My IP address' isn't offered as the {side} here. Choose Any, IP Addresses or Service Tag.",
+                "MYIP-01",
+                "NSG-04",
+                field=side,
+            )
+        # The sandbox's own address, whatever the read-only box posted.
+        return [my_ip]
     try:
         if kind == "Any":
             return [nsg_rules.ANY]
@@ -150,9 +171,10 @@ def _ports(text: str, field: str) -> list[str]:
         raise rule_error(exc.message, exc.rule_id, field=field) from None
 
 
-def clean_rule(data: Mapping[str, Any], *, direction: str) -> dict[str, Any]:
+def clean_rule(data: Mapping[str, Any], *, direction: str, my_ip: str | None = None) -> dict[str, Any]:
     """The model fields of a security rule from the pane's values; raises
-    AzureRuleError on the first thing Azure would refuse."""
+    AzureRuleError on the first thing Azure would refuse. ``my_ip`` is what
+    the Source "My IP address" stands for (MYIP-01), None where it isn't offered."""
     if direction not in nsg_rules.DIRECTIONS:
         raise rule_error("Choose Inbound or Outbound.", "NSG-07", field="direction")
     name = (data.get("name") or "").strip()
@@ -199,6 +221,7 @@ def clean_rule(data: Mapping[str, Any], *, direction: str) -> dict[str, Any]:
             data.get("source_tag") or "",
             side="source",
             name=name,
+            my_ip=my_ip,
         ),
         "source_port_ranges": _ports(data.get("source_ports"), "source_ports"),
         "destination_address_prefixes": _side(
@@ -246,7 +269,7 @@ def _lock(nsg: NetworkSecurityGroup) -> NetworkSecurityGroup:
 def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any]) -> SecurityRule:
     """'Add inbound/outbound security rule'."""
     registry.refuse_change(nsg)
-    values = clean_rule(data, direction=direction)
+    values = clean_rule(data, direction=direction, my_ip=my_ip_address(nsg.sandbox))
     with transaction.atomic():
         _lock(nsg)
         count = SecurityRule.objects.filter(nsg=nsg).count()
@@ -270,7 +293,7 @@ def update_rule(rule: SecurityRule, data: Mapping[str, Any]) -> SecurityRule:
     """Save an edited custom rule; its direction doesn't change."""
     nsg = rule.nsg
     registry.refuse_change(nsg)
-    values = clean_rule(data, direction=rule.direction)
+    values = clean_rule(data, direction=rule.direction, my_ip=my_ip_address(nsg.sandbox))
     with transaction.atomic():
         _lock(nsg)
         _check_unique(nsg, values, exclude=rule.pk)

@@ -188,7 +188,9 @@ def _pane_context(nsg, *, direction: str, values: dict, problems=None, rule=None
         "direction": direction,
         "rule": rule,
         "values": values,
-        "form": SecurityRuleForm(values, icmp_label=nsg.sandbox.rules.icmp_label),
+        "form": SecurityRuleForm(
+            values, icmp_label=nsg.sandbox.rules.icmp_label, my_ip=services.my_ip_address(nsg.sandbox)
+        ),
         "problems": problems or {},
         "action_url": action_url,
         "preset": nsg_rules.SERVICES.get(values.get("service")),

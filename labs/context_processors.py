@@ -4,6 +4,10 @@ def dock(request):
     sandbox = getattr(request, "sandbox", None)
     if sandbox is None or request.path.startswith("/labs/run/"):
         return {}
+    if getattr(request, "htmx", False):
+        # A fragment (or #main after HX-Location) never redraws the panel,
+        # which lives outside #main: no query for it.
+        return {}
     from labs import services
 
     run = services.active_run(sandbox)

@@ -22,6 +22,7 @@ from networking.forms.fields import Text
 from networking.models import Subnet, VirtualNetwork
 from portal.eras import Era
 from portal.forms import REVIEW, TAGS, CreateWizard, Problem
+from portal.inputs import parse_pk
 from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 
 NODE_COUNT_ERRORS = {
@@ -451,10 +452,11 @@ class KubernetesWizard(CreateWizard):
     def chosen_subnet(self) -> Subnet | None:
         vnet = self.chosen_vnet
         value = self.value("subnet")
-        if vnet is None or self.creating_subnet or not value.isdigit():
+        pk = parse_pk(value)
+        if vnet is None or self.creating_subnet or pk is None:
             return None
         # Only subnets of this sandbox's VNets are ever found (DESIGN: Tenancy).
-        return Subnet.objects.select_related("vnet", "route_table").filter(vnet=vnet, pk=int(value)).first()
+        return Subnet.objects.select_related("vnet", "route_table").filter(vnet=vnet, pk=pk).first()
 
     @property
     def ip_plan(self) -> dict:

@@ -126,7 +126,7 @@ def pool_add(request, subscription_id, rg, name):
         "node_count": 3,
         "max_pods": limits.default,
     }
-    form = NodePoolForm(request.POST or None, initial=initial)
+    form = NodePoolForm(request.POST if request.method == "POST" else None, initial=initial)
     problems: dict[str, Problem] = {}
     status = 200
     if request.method == "POST":
@@ -174,7 +174,7 @@ def scale(request, subscription_id, rg, name):
     pools = _pools(cluster)
     problems: dict[str, Problem] = {}
     status, saved = 200, False
-    form = ScaleForm(pools, request.POST or None)
+    form = ScaleForm(pools, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:

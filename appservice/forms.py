@@ -14,6 +14,7 @@ from networking.forms.fields import PkField, Text, parsed
 from networking.models import Subnet, VirtualNetwork
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.inputs import DB_INT_MAX, parse_int
 from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGIONS
 from portal.naming import validate_name
@@ -970,10 +971,7 @@ def _rows(data, *names: str) -> list[list[str]]:
 
 
 def _index(data, key: str) -> int | None:
-    try:
-        return int(data.get(key, ""))
-    except (TypeError, ValueError):
-        return None
+    return parse_int(data.get(key, ""), lo=-DB_INT_MAX)
 
 
 class PathMappingsForm(SiteConfigForm):

@@ -7,8 +7,13 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from django.db import connections
+        from django.urls import register_converter
 
         from portal import pagecache
+        from portal.inputs import PkConverter
+
+        # ``<pk:...>``: the URLs' row keys, never past a key column's range (issue #12).
+        register_converter(PkConverter, "pk")
 
         # Connections opened before now (there are none in a server; a test
         # runner may have one) watch their writes too.

@@ -77,7 +77,7 @@ def resource_group_deploy_template(request: HttpRequest, subscription_id, rg: st
     """Deploy a custom template into the group: every resource or none."""
     group = get_resource_group(request, subscription_id, rg)
     context = blades.resource_group_blade(group, DEPLOY_KEY, "Deploy a custom template")
-    form = DeployForm(request.POST or None)
+    form = DeployForm(request.POST if request.method == "POST" else None)
     status, error, deployed = 200, None, None
     if request.method == "POST":
         if form.is_valid():

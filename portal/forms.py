@@ -25,6 +25,7 @@ from portal import services as portal_services
 from portal import tags as portal_tags
 from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
+from portal.inputs import db_text, parse_int
 from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
@@ -156,8 +157,9 @@ class CreateWizard(forms.Form):
     def value(self, name: str) -> str:
         """The field's current text: posted, else initial."""
         if self.is_bound:
-            raw = self.data.get(name, "")
-            return raw if isinstance(raw, str) else ""
+            # What a query may be handed (a NUL held as U+FFFD); the field
+            # itself still refuses the posted text (issue #12, portal/inputs.py).
+            return db_text(self.data.get(name, ""))
         value = self.initial.get(name, self.fields[name].initial if name in self.fields else "")
         return "" if value is None else str(value)
 
@@ -167,7 +169,7 @@ class CreateWizard(forms.Form):
     def _posted_list(self, name: str) -> list[str]:
         getlist = getattr(self.data, "getlist", None)
         raw = getlist(name) if getlist else self.data.get(name, [])
-        return [text if isinstance(text, str) else "" for text in ([raw] if isinstance(raw, str) else raw)]
+        return [db_text(text) for text in ([raw] if isinstance(raw, str) else raw)]
 
     def _posted_tag_rows(self) -> list[tuple[str, str]]:
         """The Tags grid's rows as typed, its empty ones left out; rows past
@@ -522,9 +524,9 @@ class ResourceGroupWizard(CreateWizard):
 
 
 def _stripped(value: str, limit: int) -> str:
-    """Search text: trimmed and cut to what the portal's boxes take. A NUL
-    can't reach a database (PostgreSQL refuses it in text)."""
-    return value.replace("\x00", "").strip()[:limit]
+    """Search text: trimmed and cut to what the portal's boxes take, as a
+    database can hold it (portal.inputs.db_text)."""
+    return db_text(value).strip()[:limit]
 
 
 class ResourceListForm(forms.Form):
@@ -539,7 +541,7 @@ class ResourceListForm(forms.Form):
     def values(self) -> tuple[str, str, int]:
         data = self.cleaned_data if self.is_valid() else {}
         page_text = str(data.get("page") or "1").strip()
-        page = int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) < 10 else 1
+        page = parse_int(page_text, lo=1, hi=10**6) or 1
         return _stripped(data.get("q") or "", 90), _stripped(data.get("type") or "", 120), page
 
 

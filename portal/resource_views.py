@@ -179,7 +179,7 @@ def _locks(request: HttpRequest, scope: _Scope) -> HttpResponse:
 
 
 def _lock_add(request: HttpRequest, scope: _Scope) -> HttpResponse:
-    form = LockForm(request.POST or None)
+    form = LockForm(request.POST if request.method == "POST" else None)
     problems: dict = {}
     if request.method == "POST":
         if not form.is_valid():
@@ -264,7 +264,7 @@ def move(request: HttpRequest, **ids) -> HttpResponse:
     resource, context = _blade(request, ids, "overview", "Move resources")
     to_subscription = MoveOpenForm(request.GET).to_subscription()
     subscriptions = list(request.sandbox.subscriptions.all())
-    form = MoveForm(request.POST or None, subscriptions=subscriptions, groups=moving.target_groups(resource))
+    form = MoveForm(request.POST if request.method == "POST" else None, subscriptions=subscriptions, groups=moving.target_groups(resource))
     problems: dict = {}
     validation = None
     if request.method == "POST":

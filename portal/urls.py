@@ -35,11 +35,11 @@ urlpatterns = [
     path(ANY_RESOURCE + "move", resource_views.move, name="resource_move"),
     path(ANY_RESOURCE + "locks", resource_views.locks_page, name="resource_locks"),
     path(ANY_RESOURCE + "locks/add", resource_views.lock_add, name="resource_locks_add"),
-    path(ANY_RESOURCE + "locks/<int:lock>/delete", resource_views.lock_delete, name="resource_locks_delete"),
+    path(ANY_RESOURCE + "locks/<pk:lock>/delete", resource_views.lock_delete, name="resource_locks_delete"),
     path(RESOURCE_PREFIX + "locks", resource_views.group_locks, name="resource_group_locks"),
     path(RESOURCE_PREFIX + "locks/add", resource_views.group_lock_add, name="resource_group_locks_add"),
     path(
-        RESOURCE_PREFIX + "locks/<int:lock>/delete",
+        RESOURCE_PREFIX + "locks/<pk:lock>/delete",
         resource_views.group_lock_delete,
         name="resource_group_locks_delete",
     ),

@@ -11,6 +11,7 @@ from networking.services import compute as compute_services
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.inputs import parse_pk
 from portal.layout import AzField, helper, wizard_name, wizard_region
 
 OWN_DIRECTORY = "directory"
@@ -376,10 +377,7 @@ class PrivateEndpointWizard(CreateWizard):
 
 
 def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+    return parse_pk(raw)
 
 
 __all__ = ["AzureRuleError", "PrivateEndpointWizard"]
@@ -395,6 +393,7 @@ class NamedTargetForm(forms.Form):
         """That resource of ``sandbox``, or None for anything else."""
         arm_type, _, pk = parsed(self)["target"].rpartition(":")
         kind = endpoint_services.TARGET_KINDS.get(arm_type)
-        if kind is None or not (pk.isascii() and pk.isdigit()):
+        pk = parse_pk(pk)
+        if kind is None or pk is None:
             return None
-        return kind.model.objects.filter(sandbox=sandbox, pk=int(pk)).first()
+        return kind.model.objects.filter(sandbox=sandbox, pk=pk).first()

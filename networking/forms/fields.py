@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.db.models import Model, QuerySet
 
+from portal.inputs import db_text, parse_pk
+
 
 class PkField(forms.Field):
     """A row's primary key picked in a drop-down or a grid: an int, or None
@@ -22,11 +24,9 @@ class PkField(forms.Field):
 
 
 def pk_of(value: Any) -> int | None:
-    """A posted primary key: an int, or None for nothing or anything mangled."""
-    text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) < 12):
-        return None
-    return int(text)
+    """A posted primary key: an int, or None for nothing or anything mangled
+    (portal.inputs.parse_pk, the one parser of the numbers a request names)."""
+    return parse_pk(value)
 
 
 class SandboxChoice(forms.ModelChoiceField):
@@ -55,7 +55,8 @@ class SandboxChoice(forms.ModelChoiceField):
 class Text(forms.Field):
     """Text handed to a service as typed (cut at ``cap`` characters): the
     service holds the rules and refuses with their IDs, so the field itself
-    refuses nothing, not even a NUL character."""
+    refuses nothing. A NUL character reaches the service as U+FFFD
+    (portal.inputs.db_text), which its rules refuse like any odd character."""
 
     def __init__(self, cap: int = 1000, *, strip: bool = False, **kwargs) -> None:
         self.cap, self.strip = cap, strip
@@ -63,7 +64,7 @@ class Text(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value) -> str:
-        text = value if isinstance(value, str) else ""
+        text = db_text(value)
         return (text.strip() if self.strip else text)[: self.cap]
 
 

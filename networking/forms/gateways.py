@@ -15,6 +15,7 @@ from networking.engine import addressing
 from networking.models import ExpressRouteCircuit, LocalNetworkGateway, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import gateways as services
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard
+from portal.inputs import parse_int, parse_pk
 from portal.layout import RERENDER_PANE, AzField, helper, wizard_name, wizard_region
 
 ENABLED = [("Enabled", "Enabled"), ("Disabled", "Disabled")]
@@ -60,8 +61,7 @@ def _select(choices) -> forms.Select:
 
 
 def _int_or_none(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+    return parse_int(text)
 
 
 def _rows(data, name: str) -> list[str]:
@@ -562,10 +562,8 @@ class LocalGatewayConfigForm(_LocalGatewayFields):
 
 def _pick(model, sandbox, raw: str):
     """The sandbox's resource whose key was posted; None for anything else."""
-    raw = raw or ""
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
-        return None
-    return model.objects.filter(sandbox=sandbox, pk=int(raw)).first()
+    pk = parse_pk(raw)
+    return None if pk is None else model.objects.filter(sandbox=sandbox, pk=pk).first()
 
 
 class ConnectionForm(forms.Form):

@@ -12,15 +12,14 @@ from networking.models import PublicIPAddress, Subnet, VirtualNetwork
 from networking.services import nat as services
 from portal.errors import AzureRuleError
 from portal.forms import MAX_ROWS, REVIEW, CreateWizard, Problem
+from portal.inputs import parse_pk
 from portal.layout import RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 
 
 def _pks(values: list) -> list[int] | None:
     """Posted primary keys; None when one isn't a number."""
-    texts = [v.strip() for v in values if isinstance(v, str) and v.strip()][:MAX_ROWS]
-    if not all(t.isascii() and t.isdigit() and len(t) <= 12 for t in texts):
-        return None
-    return [int(t) for t in texts]
+    pks = [parse_pk(v) for v in values if isinstance(v, str) and v.strip()][:MAX_ROWS]
+    return None if None in pks else pks
 
 
 class NatGatewayWizard(CreateWizard):

@@ -17,6 +17,7 @@ from networking.services.vnets import GATEWAY_SUBNET, MAX_DNS_SERVERS, SERVICE_E
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import MAX_ROWS as WIZARD_ROWS
 from portal.forms import REVIEW, CreateWizard, Problem
+from portal.inputs import parse_int
 from portal.layout import RERENDER_PANE, RERENDER_WIZARD, AzField, helper, wizard_name, wizard_region
 from portal.naming import validate_name
 
@@ -452,7 +453,7 @@ class VirtualNetworkWizard(CreateWizard):
 
     def _edit_spaces(self, action: str) -> None:
         command, _, arg = action.partition(":")
-        index = int(arg) if arg.isdigit() else None
+        index = parse_int(arg)
         if command == "add_space" and len(self.address_space) < WIZARD_ROWS:
             self._set_spaces([*self.address_space, self._suggest_space()])
         elif command == "remove_space" and index is not None and index < len(self.address_space):
@@ -499,7 +500,7 @@ class VirtualNetworkWizard(CreateWizard):
             return None
         value = self.data.get("subnet_editor", "")
         value = value if isinstance(value, str) else ""
-        if value == "new" or (value.isdigit() and int(value) < len(self.subnets)):
+        if value == "new" or (parse_int(value, hi=len(self.subnets) - 1) is not None):
             return value
         return None
 

@@ -12,6 +12,7 @@ from networking.models import NetworkInterface, PrivateDnsRecordSet, PrivateDnsZ
 from portal import locks
 from portal import services as portal_services
 from portal.errors import refuse, rule_error
+from portal.inputs import parse_int
 from portal.models import NotificationLevel, ResourceGroup
 from portal.registry import registry
 from portal.resources import resource_url
@@ -151,7 +152,7 @@ def _parse_value(record_type: str, value: str, field: str) -> str:
         return host
     if record_type == "MX":
         parts = value.split()
-        if len(parts) != 2 or not parts[0].isdigit() or int(parts[0]) > 65535 or _host_name(parts[1]) is None:
+        if len(parts) != 2 or parse_int(parts[0], hi=65535) is None or _host_name(parts[1]) is None:
             raise rule_error(
                 "An MX value is '<preference> <mail exchange>', e.g. '10 mail.contoso.com'.", "NAMING-25", field=field
             )
@@ -160,7 +161,7 @@ def _parse_value(record_type: str, value: str, field: str) -> str:
         parts = value.split()
         if (
             len(parts) != 4
-            or not all(p.isdigit() and int(p) <= 65535 for p in parts[:3])
+            or any(parse_int(p, hi=65535) is None for p in parts[:3])
             or _host_name(parts[3]) is None
         ):
             raise rule_error(

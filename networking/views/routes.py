@@ -338,5 +338,5 @@ urlpatterns = [
     path(RT + "routes/<str:route>/delete", route_delete, name="route_delete"),
     path(RT + "subnets", route_table_subnets, name="route_table_subnets"),
     path(RT + "subnets/associate", route_table_associate, name="route_table_associate"),
-    path(RT + "subnets/<int:subnet_id>/dissociate", route_table_dissociate, name="route_table_dissociate"),
+    path(RT + "subnets/<pk:subnet_id>/dissociate", route_table_dissociate, name="route_table_dissociate"),
 ]

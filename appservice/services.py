@@ -8,7 +8,6 @@ updates after commit.
 
 import hashlib
 import hmac
-import json
 import re
 import zlib
 from collections.abc import Mapping
@@ -44,6 +43,7 @@ from networking.services import paas as paas_services
 from portal import eras
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
+from portal.inputs import json_loads
 from portal.models import REGIONS, NotificationLevel, region_name
 from portal.naming import validate_name
 from portal.registry import Registry, registry
@@ -960,7 +960,7 @@ def parse_advanced_edit(app: WebApp, text: str, *, connection_strings: bool) -> 
     if len(text or "") > ADVANCED_EDIT_MAX:
         raise bad(f"The JSON can be at most {ADVANCED_EDIT_MAX} characters.")
     try:
-        items = json.loads(text or "")
+        items = json_loads(text or "")
     except ValueError as exc:
         raise bad(f"This isn't valid JSON: {exc}.") from None
     if not isinstance(items, list):

@@ -26,6 +26,9 @@ cap); a list where one value is expected is read as its last value
 (``QueryDict.get``) or, where a value is read whole, as no text.
 """
 
+import json
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 
 NUL = "\x00"
@@ -43,6 +46,32 @@ def db_text(value) -> str:
     U+FFFD, which every field and naming rule refuses as it refuses any
     character it doesn't take."""
     return value.replace(NUL, REPLACEMENT) if isinstance(value, str) else ""
+
+
+class JsonRefused(ValueError):
+    """JSON text that decodes, but to what no field may be handed."""
+
+
+def json_loads(text: str | bytes) -> Any:
+    """JSON posted in a text area (a template, Advanced edit): its
+    ``\\u0000`` escapes decode to the NUL the fields never saw, so a
+    document holding one is refused, as is one nested past what the decoder
+    recurses into. Raises ``json.JSONDecodeError``, ``UnicodeDecodeError``
+    or :class:`JsonRefused` (all ``ValueError``)."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise JsonRefused("it is nested too deeply") from None
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and NUL in item:
+            raise JsonRefused("a string holds \\u0000, a null character, which no property takes")
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return document
 
 
 def parse_int(value, *, lo: int = 0, hi: int = DB_INT_MAX) -> int | None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from portal.arm import expressions, ids
 from portal.arm.errors import ArmError
+from portal.inputs import JsonRefused, json_loads
 from portal.registry import registry
 
 GROUP_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -73,11 +74,13 @@ class PlannedResource:
 def parse(text: str | bytes) -> dict[str, Any]:
     """A template from JSON text; ArmError with the line and column when it isn't JSON."""
     try:
-        document = json.loads(text)
+        document = json_loads(text)
     except json.JSONDecodeError as exc:
         raise ArmError(f"The template is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     except UnicodeDecodeError:
         raise ArmError("The template is not valid JSON: it is not UTF-8 text.") from None
+    except JsonRefused as exc:
+        raise ArmError(f"The template can't be deployed: {exc}.") from None
     return check_shape(document)
 
 

@@ -32,6 +32,12 @@ HOSTILE = (
     "../../etc/passwd",
     "{}",
     "[]",
+    # JSON text areas (a template, Advanced edit): a NUL the fields never
+    # saw, decoded from its escape, and nesting past the decoder's recursion.
+    '[{"name": "a\\u0000", "value": "b\\u0000", "slotSetting": false}]',
+    '{"$schema": "", "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Network/virtualNetworks",'
+    ' "apiVersion": "2023-09-01", "name": "v", "location": "eastus", "tags": {"k": "\\u0000"}}]}',
+    "[" * 50_000,
 )
 
 

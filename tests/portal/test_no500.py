@@ -2,14 +2,16 @@
 database integer's range, overlong text, lists where one value is expected.
 The three 500s the fuzzing of issue #12 found, each on the database it broke."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
 from networking.models import SqlServer, StorageAccount, VirtualNetwork
 from networking.services import paas as paas_services
-from portal.inputs import parse_int, parse_pk
+from portal.inputs import JsonRefused, json_loads, parse_int, parse_pk
 from portal.models import ResourceGroup, Sandbox
-from tests.helpers import HX
+from tests.helpers import HX, app_of, app_url
 from tests.helpers.gateways import create_url
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,62 @@ def test_a_url_key_past_a_key_columns_range_is_a_404(alice):
     base = f"/resource/subscriptions/{rg.subscription.subscription_id}/resourceGroups/{rg.name}/locks/"
     assert alice.post(base + HUGE + "/delete", **HX).status_code == 404
     assert alice.get(f"/labs/run/{HUGE}/panel/").status_code == 404
+
+
+NUL_TEMPLATE = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "resources": [
+        {
+            "type": "Microsoft.Network/virtualNetworks",
+            "apiVersion": "2023-09-01",
+            "name": "nul-vnet",
+            "location": "eastus",
+            "tags": {"env": "a\u0000b"},
+            "properties": {"addressSpace": {"addressPrefixes": ["10.90.0.0/16"]}},
+        },
+        {
+            "type": "Microsoft.Network/networkSecurityGroups",
+            "apiVersion": "2023-09-01",
+            "name": "nul\u0000nsg",
+            "location": "eastus",
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("index", [0, 1, "deep"])
+def test_a_nul_escaped_in_a_deployed_template_is_refused_not_a_500(alice, index):
+    """JSON's \\u0000 decodes to a NUL after the fields have read the text;
+    nesting past the decoder's recursion is refused too."""
+    rg = ResourceGroup.objects.get(subscription__sandbox=alice.sandbox)
+    kwargs = {"subscription_id": rg.subscription.subscription_id, "rg": rg.name}
+    if index == "deep":
+        text = "[" * 100_000
+    else:
+        text = json.dumps({**NUL_TEMPLATE, "resources": [NUL_TEMPLATE["resources"][index]]})
+    vnets = VirtualNetwork.objects.filter(sandbox=alice.sandbox).count()
+    response = alice.post(reverse("resource_group_deploy_template", kwargs=kwargs), {"template": text}, **HX)
+    assert response.status_code == 422
+    assert ("null character" if index != "deep" else "nested too deeply") in response.content.decode()
+    assert VirtualNetwork.objects.filter(sandbox=alice.sandbox).count() == vnets
+
+
+def test_json_loads_refuses_a_nul_anywhere_and_deep_nesting():
+    assert json_loads('{"a": ["b", {"c": 1}]}') == {"a": ["b", {"c": 1}]}
+    for text in ('{"a\\u0000": 1}', '["x", ["\\u0000"]]', '"\\u0000"', "[" * 100_000 + "]" * 100_000):
+        with pytest.raises(JsonRefused):
+            json_loads(text)
+    assert json_loads('"\\\\u0000"') == "\\u0000"  # an escaped backslash, no NUL
+
+
+def test_a_nul_escaped_in_advanced_edit_is_the_text_areas_error(alice):
+    """APPSET-05: the JSON is refused on the text area, nothing saved."""
+    app = app_of(alice, "contoso-web")
+    saved = list(app.settings.values_list("name", "value"))
+    text = json.dumps([{"name": "X", "value": "a\u0000b", "slotSetting": False}])
+    body = {"base_version": str(app.settings_version), "pane": "advanced", "kind": "app-settings", "json": text}
+    response = alice.post(app_url(alice, "settings_draft", "contoso-web"), body, **HX)
+    assert response.status_code == 422
+    assert "null character" in response.content.decode() and "APPSET-05" in response.content.decode()
+    assert list(app.settings.values_list("name", "value")) == saved

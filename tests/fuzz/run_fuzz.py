@@ -45,6 +45,7 @@ EXCEPTION_MARKS = ("Traceback (most recent call last)", "Internal Server Error",
 # apart and not failing the run: a private endpoint whose target was deleted
 # stays, Disconnected (PEDNS-30), and exports an empty privateLinkServiceId,
 # which a deployment refuses.
+GET_VALUE_MAX = 12_000
 KNOWN_EXPORT_GAPS = ("privateLinkServiceId: '' is not a valid resource ID",)
 
 
@@ -90,7 +91,15 @@ class Visitor:
         if method == "POST":
             response = self.http.post(url, data=data or {}, headers=headers)
         else:
-            response = self.http.get(url, params=data or None, headers=headers)
+            # A query string as long as a browser and uvicorn carry: the
+            # client refuses to build a URL past 64 KB (3 bytes a character
+            # once percent-encoded, at worst).
+            values = sum(len(v) if isinstance(v, list) else 1 for v in (data or {}).values())
+            cap = min(GET_VALUE_MAX, 20_000 // max(values, 1))
+            params = {
+                k: [str(x)[:cap] for x in v] if isinstance(v, list) else str(v)[:cap] for k, v in (data or {}).items()
+            }
+            response = self.http.get(url, params=params or None, headers=headers)
         text = response.text if response.headers.get("content-type", "").startswith("text") else ""
         if match := TOKEN.search(text):
             self.token = match.group(1) or match.group(2)

@@ -41,7 +41,10 @@ def panel_shot(tab, step: str) -> None:
     panel = tab.page.locator("#lab-panel")
     panel.evaluate("panel => { panel.scrollTop = 0; }")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    panel.screenshot(path=str(SCREENSHOTS / f"{slug(tab.test_name)}-panel-{step}.png"))
+    # The viewport's clip, not the element's own shot: a live push may swap
+    # the panel (same place, same size) while the shot is taken.
+    box = panel.bounding_box()
+    tab.page.screenshot(path=str(SCREENSHOTS / f"{slug(tab.test_name)}-panel-{step}.png"), clip=box)
 
 
 def test_a_learner_fixes_a_scenario_through_the_portal_and_the_panel_passes_it_live_nsg_02(tabs):

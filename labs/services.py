@@ -53,13 +53,17 @@ def start_lab(sandbox: Sandbox, lab: Lab, *, mode: str = LabRun.GUIDED, seed: in
 
 
 def grade_run(run: LabRun, lab: Lab | None = None) -> checks.Grade:
-    """Grade the run's sandbox now and keep the result on the run."""
+    """Grade the run's sandbox now and keep the result on the run. A run
+    finished meanwhile (Finish in another tab) keeps its final grade: one
+    UPDATE of the grade's own fields, on an unfinished run only."""
     lab = lab or lab_of(run)
     grade = checks.grade(run.sandbox, lab, run.params)
     passed = [r.check.id for r in grade.results if r.passed]
     found = {r.check.id: r.found for r in grade.results if not r.passed}
     now = timezone.now()
-    LabRun.objects.filter(pk=run.pk).update(points=grade.points, passed=passed, found=found, graded_at=now)
+    LabRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+        points=grade.points, passed=passed, found=found, graded_at=now
+    )
     run.points, run.passed, run.found, run.graded_at = grade.points, passed, found, now
     return grade
 

@@ -238,3 +238,19 @@ def test_another_sandboxs_exam_run_is_a_404(alice, bob):
         assert alice.post(reverse(name, args=[run.pk]), {"task": 0, "hint": 0}, **HX).status_code == 404
     run.refresh_from_db()
     assert run.finished_at is None and run.graded_at == graded_at
+
+
+@pytest.mark.django_db
+def test_a_check_that_lands_after_finish_leaves_the_final_grade_lab_01(alice):
+    """Tab A loaded the run, tab B pressed Finish, then the learner's fix and
+    tab A's grade arrive: the finished run keeps the grade it finished with."""
+    run = start(alice, SCENARIO)
+    stale = LabRun.objects.get(pk=run.pk)  # tab A's copy, loaded before Finish
+    assert alice.post(reverse("labs:finish", args=[run.pk])).status_code == 302
+    run.refresh_from_db()
+    final = (run.points, sorted(run.passed), run.graded_at)
+    delete_the_bad_rule(alice, run)
+    services.grade_run(stale)
+    run.refresh_from_db()
+    assert (run.points, sorted(run.passed), run.graded_at) == final and run.points == 12
+    assert "Not passed: 60%" in alice.get(reverse("labs:result", args=[run.pk])).content.decode()

@@ -5,7 +5,11 @@ configuration" with a static address (SUBNET-01, PRIVIP-01) landing on the
 endpoint's NIC and its DNS record, and the empty, disabled "Application
 security group". Classic's wizard has none of it."""
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from networking.arm_services import endpoint_to_arm
@@ -256,3 +260,29 @@ def test_a_template_static_ip_keeps_the_rules_subnet_01_privip_01(alice):
     operations.apply(alice.sandbox, "PUT", rid, body)
     assert PrivateEndpoint.objects.get(sandbox=alice.sandbox, name="arm-pe").nic.private_ip == "10.0.1.5"
     assert "ipConfigurations" not in operations.current_document(alice.sandbox, ids.parse(rid))["properties"]
+
+
+def test_the_trace_reaches_the_static_address_through_the_dns_record_privip_01(alice):
+    _current(alice)
+    wizard, _ = _urls(alice)
+    data = _data(alice, ip_allocation="static", static_ip="10.0.1.77", action="create", reviewed="1")
+    assert alice.post(wizard, data).status_code == 302
+    out = StringIO()
+    call_command(
+        "trace",
+        "--sandbox",
+        str(alice.sandbox.key),
+        "--vm",
+        "contoso-vm01",
+        "--to",
+        "contoso-sql.database.windows.net",
+        "--port",
+        "1433",
+        "--json",
+        stdout=out,
+    )
+    document = json.loads(out.getvalue())
+    assert document["destinationIp"] == "10.0.1.77"
+    resolved = [step["detail"] for step in document["steps"] if step["step"] == "Name resolution"]
+    assert "'contoso-sql.privatelink.database.windows.net' is A 10.0.1.77 in the private zone" in resolved[2]
+    assert document["verdict"] == "Reachable", document

@@ -423,6 +423,7 @@ class PrivateEndpointWizard(CreateWizard):
                 )
             # Create gives the endpoint's NIC an address last; so does Review.
             if self.static:
+                attempt("subnet", compute_services.check_ip_limits, subnet)
                 attempt("static_ip", endpoint_services.check_static_ip, subnet, self.value("static_ip"))
             else:
                 attempt("subnet", compute_services.check_room_for_nic, subnet)

@@ -46,8 +46,8 @@ PRUNE_CHORE = "prune_sandboxes"
 
 def no_new_sandbox(view):
     """Mark a view that never makes a sandbox for a visitor without one
-    (/ping, a sandbox link): the middleware answers "no sandbox" or lets
-    the view run without one."""
+    (/ping, a sandbox link): its GET runs without one (``request.sandbox``
+    unset); anything else gets the "No sandbox" page."""
     view.creates_no_sandbox = True
     return view
 

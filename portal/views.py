@@ -36,7 +36,7 @@ def ping(request):
     """A trivial portal request: it goes through the session, CSRF and
     sandbox middleware like every page and does nothing else. `make bench`
     compares pages with it (after a GET / that gave it its cookie). It makes
-    no sandbox (SBX-01): without one it answers the "No sandbox" page."""
+    no sandbox (SBX-01): without a cookie it answers without one."""
     return HttpResponse("pong", content_type="text/plain")
 
 

@@ -32,7 +32,11 @@ def test_reset_sandbox_returns_to_the_seed(tab):
     expect(tab.page.locator("#vnet-integration-status")).to_contain_text("contoso-vnet/e2e-subnet")
 
     tab.goto("/")
-    tab.follow(tab.page.locator("#reset-sandbox"), "home-after-reset")
+    tab.page.locator("#reset-sandbox").click()
+    pane = tab.page.locator("#context-pane")
+    expect(pane.locator("#confirm-question")).to_contain_text("return to the demo seed?")
+    tab.shot("reset-confirmation")
+    tab.follow(pane.locator("#reset-yes"), "home-after-reset")
     assert tab.sandbox() == sandbox, "a reset keeps the sandbox (and its subscription ID)"
     expect(tab.page.locator("#bell-count")).to_have_text("1")
 

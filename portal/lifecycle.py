@@ -142,9 +142,10 @@ def refusal(tag: str, now: datetime) -> Refusal | None:
                 429,
                 "SBX-02",
                 "Too many new sandboxes",
-                f"Your network has started {limit} new sandboxes in the last hour, the most this lab allows. "
-                "A browser keeps its sandbox while it keeps its cookie; a class behind one address "
-                "joins with its class's join code instead.",
+                f"Your network has started {limit} new sandbox{'es' if limit != 1 else ''} in the last hour, "
+                "the most this lab allows. "
+                "A browser keeps its sandbox while it keeps its cookie; for a class that shares one "
+                "address, ask the lab's host to raise the limit.",
                 max(1, math.ceil(wait)),
             )
     return None

@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.management import call_command
@@ -115,8 +116,9 @@ async def test_sbx01_a_websocket_without_a_session_makes_no_sandbox():
         application, "/ws/sandbox/", headers=[(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
     )
     connected, code = await communicator.connect()
+    await communicator.disconnect()
     assert not connected and code == 4403
-    assert await Sandbox.objects.acount() == 0
+    assert await database_sync_to_async(Sandbox.objects.count)() == 0
 
 
 # --- SBX-02: new sandboxes per address and hour ------------------------------------------
@@ -360,10 +362,10 @@ def test_sbx04_new_sandbox_link_asks_then_revokes_every_old_cookie_and_link(alic
 
 @pytest.mark.django_db(transaction=True)
 async def test_sbx04_a_websocket_with_the_public_id_is_refused():
-    sandbox = await Sandbox.objects.acreate()
+    sandbox = await database_sync_to_async(Sandbox.objects.create)()
     store = SessionStore()
     store[SESSION_KEY] = str(sandbox.key)
-    await store.asave()
+    store.save()  # a signed cookie: no database
     communicator = WebsocketCommunicator(
         application,
         "/ws/sandbox/",
@@ -374,6 +376,7 @@ async def test_sbx04_a_websocket_with_the_public_id_is_refused():
         ],
     )
     connected, code = await communicator.connect()
+    await communicator.disconnect()
     assert not connected and code == 4403
 
 

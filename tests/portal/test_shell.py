@@ -173,6 +173,8 @@ def test_reset_asks_for_confirmation_first(alice):
     assert 'id="reset-yes"' in html and 'id="confirm-no"' in html
     assert "return to the demo seed?" in html
     assert Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="extra").exists()
+    page = alice.get(reverse("reset_sandbox")).content.decode()  # opened in a tab of its own
+    assert 'id="reset-yes"' in page and f'href="{reverse("sandbox_settings")}" id="confirm-no"' in page
 
 
 def test_era_switch_changes_the_rules(alice):

@@ -30,6 +30,9 @@ from portal.arm import ids, operations
 from portal.arm.errors import ArmError
 from portal.models import Sandbox
 
+# What a failed check found when the resource it reads is gone.
+MISSING = "doesn't exist (was it deleted or renamed?)."
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -51,7 +54,11 @@ class Result:
         """The learner-facing reason a check failed (empty when it passed)."""
         if self.passed:
             return ""
-        parts = [self.check.why]
+        # A negative check's ``why`` tells what the fix broke ("X has a rule
+        # that allows any..."): untrue of a resource that is gone, so the
+        # learner reads what was found instead.
+        gone = self.check.negative and self.found.endswith(MISSING)
+        parts = [] if gone else [self.check.why]
         if self.found:
             parts.append(f"Found: {self.found}")
         if self.check.look_at:
@@ -148,7 +155,7 @@ def _state(context: _Context, spec: dict[str, Any]) -> Outcome:
     document = context.document(rid)
     if document is None:
         parsed = ids.parse(rid)
-        return Outcome(False, f"'{'/'.join(parsed.names)}' doesn't exist (was it deleted or renamed?).")
+        return Outcome(False, f"'{'/'.join(parsed.names)}' {MISSING}")
     if "follow" in spec:
         document = _follow(context, document, spec["follow"])
         if isinstance(document, Outcome):
@@ -185,7 +192,7 @@ def _follow(context: _Context, document: Any, path: str) -> Any:
     try:
         return operations.current_document(context.sandbox, ids.parse(target))
     except ArmError:
-        return Outcome(False, f"'{target.rsplit('/', 1)[-1]}' ({path}) doesn't exist (was it deleted or renamed?).")
+        return Outcome(False, f"'{target.rsplit('/', 1)[-1]}' ({path}) {MISSING}")
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")

@@ -53,13 +53,17 @@ def start_lab(sandbox: Sandbox, lab: Lab, *, mode: str = LabRun.GUIDED, seed: in
 
 
 def grade_run(run: LabRun, lab: Lab | None = None) -> checks.Grade:
-    """Grade the run's sandbox now and keep the result on the run."""
+    """Grade the run's sandbox now and keep the result on the run. A run
+    finished meanwhile (Finish in another tab) keeps its final grade: one
+    UPDATE of the grade's own fields, on an unfinished run only."""
     lab = lab or lab_of(run)
     grade = checks.grade(run.sandbox, lab, run.params)
     passed = [r.check.id for r in grade.results if r.passed]
     found = {r.check.id: r.found for r in grade.results if not r.passed}
     now = timezone.now()
-    LabRun.objects.filter(pk=run.pk).update(points=grade.points, passed=passed, found=found, graded_at=now)
+    LabRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+        points=grade.points, passed=passed, found=found, graded_at=now
+    )
     run.points, run.passed, run.found, run.graded_at = grade.points, passed, found, now
     return grade
 
@@ -128,11 +132,29 @@ class HintState:
 
 @dataclass(frozen=True)
 class TaskProgress:
+    """One task as the panel shows it. A task made only of negative checks
+    (a "keep": what a fix must not weaken) holds at the start, so it is not
+    something the learner completes: it isn't counted in "Task N of M
+    complete" and shows as holding or broken instead."""
+
     index: int
     task: Task
-    done: bool
     results: tuple[checks.Result, ...]
     hints: tuple[HintState, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        """Has at least one positive check: a task the learner completes."""
+        return any(not r.check.negative for r in self.results)
+
+    @property
+    def done(self) -> bool:
+        return self.counted and all(r.passed for r in self.results)
+
+    @property
+    def holding(self) -> bool:
+        """Every negative check of the task still holds."""
+        return all(r.passed for r in self.results if r.check.negative)
 
 
 @dataclass(frozen=True)
@@ -166,12 +188,18 @@ class Progress:
                 HintState(n, hint.text, hint.cost, f"{index}-{n}" in self.run.hints, f"{index}-{n}")
                 for n, hint in enumerate(task.hints)
             )
-            found.append(TaskProgress(index, task, all(r.passed for r in results), tuple(results), hints))
+            found.append(TaskProgress(index, task, tuple(results), hints))
         return found
 
     @property
     def tasks_done(self) -> int:
         return sum(1 for t in self.tasks if t.done)
+
+    @property
+    def tasks_total(self) -> int:
+        """The tasks the learner completes: "keep" tasks (negative checks
+        only) hold from the start and aren't counted."""
+        return sum(1 for t in self.tasks if t.counted)
 
 
 def progress(run: LabRun, grade: checks.Grade | None = None, *, regrade: bool = False) -> Progress:

@@ -750,7 +750,25 @@ _ENDPOINT_FIELDS = {
     "target": "properties.privateLinkServiceConnections[0].properties.privateLinkServiceId",
     "group_id": "properties.privateLinkServiceConnections[0].properties.groupIds",
     "request_message": "properties.privateLinkServiceConnections[0].properties.requestMessage",
+    "static_ip": "properties.ipConfigurations[0].properties.privateIPAddress",
 }
+IP_CONFIGS = "properties.ipConfigurations"
+
+
+def _static_ip(doc: Document, group_id: str, target: Any) -> str:
+    """A static address (PRIVIP-01): ipConfigurations[] holds one entry, for
+    the sub-resource's member (groupId, memberName); none is dynamic."""
+    configs = doc.item_paths(IP_CONFIGS)
+    if not configs:
+        return ""
+    member = endpoint_services.kind_of(target).member_name if target is not None else ""
+    if len(configs) != 1:
+        raise ArmError(f"Give one IP configuration, for member '{member}'.", resource=doc.name, path=IP_CONFIGS)
+    base = f"{configs[0]}.properties"
+    for key, wanted in (("groupId", group_id), ("memberName", member)):
+        if doc.get(f"{base}.{key}", str, "") != wanted:
+            raise ArmError(f"The IP configuration's {key} must be '{wanted}'.", resource=doc.name, path=f"{base}.{key}")
+    return doc.get(f"{base}.privateIPAddress", str, "")
 
 
 def endpoint_to_arm(endpoint: PrivateEndpoint) -> dict:
@@ -787,6 +805,7 @@ def endpoint_from_arm(ctx: DeployContext, resource_group: ResourceGroup, documen
     group_ids = doc.strings(f"{base}.groupIds")
     if len(group_ids) != 1:
         raise ArmError("Give one target sub-resource.", resource=doc.name, path=f"{base}.groupIds")
+    private_ip = _static_ip(doc, group_ids[0], target)
     fields = {k: v.replace("privateLinkServiceConnections", key) for k, v in _ENDPOINT_FIELDS.items()}
     with transaction.atomic(), refusals(doc, fields):
         endpoint = existing(PrivateEndpoint, resource_group, doc.name)
@@ -802,8 +821,11 @@ def endpoint_from_arm(ctx: DeployContext, resource_group: ResourceGroup, documen
                 integrate_dns=False,
                 manual=manual,
                 request_message=doc.get(f"{base}.requestMessage", str, ""),
+                private_ip=private_ip,
             )
     unchangeable(doc, "properties.subnet.id", endpoint.subnet, subnet)
+    if private_ip:
+        unchangeable(doc, _ENDPOINT_FIELDS["static_ip"], endpoint.nic.private_ip, private_ip)
     unchangeable(doc, f"{base}.privateLinkServiceId", endpoint.target, target)
     return endpoint
 

@@ -799,6 +799,10 @@ class PrivateEndpoint(ArmResource):
     connection_state = models.CharField(max_length=12, choices=STATES, default="Approved")
     request_message = models.CharField(max_length=140, blank=True)
     dns_zones = models.ManyToManyField(PrivateDnsZone, blank=True, related_name="private_endpoints")
+    # PRIVIP-01: the NIC's address was given ("Statically allocate IP address",
+    # ARM's ipConfigurations), for the target sub-resource's member ``member_name``.
+    static_ip = models.BooleanField(default=False)
+    member_name = models.CharField(max_length=32, blank=True)
 
     arm_type = "Microsoft.Network/privateEndpoints"
     type_label = "Private endpoint"
@@ -821,7 +825,22 @@ class PrivateEndpoint(ArmResource):
                     },
                 }
             ],
+            **({"ipConfigurations": self.ip_configurations()} if self.static_ip else {}),
         }
+
+    def ip_configurations(self) -> list[dict]:
+        """ARM's ipConfigurations of an endpoint with a static address (PRIVIP-01):
+        one per member of the target sub-resource (the lab's have one), named as the member."""
+        return [
+            {
+                "name": self.member_name,
+                "properties": {
+                    "groupId": self.group_id,
+                    "memberName": self.member_name,
+                    "privateIPAddress": self.nic.private_ip,
+                },
+            }
+        ]
 
 
 # --- Public IP addresses and NAT gateways ---------------------------------------------------

@@ -45,8 +45,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _sandbox(self, key):
         try:
-            return Sandbox.objects.filter(key=key).first()
-        except ValidationError:  # a malformed key in the cookie is no sandbox
+            return Sandbox.objects.filter(secret=key).first()
+        except ValidationError:  # a malformed secret in the cookie is no sandbox
             return None
 
 

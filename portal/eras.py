@@ -98,6 +98,10 @@ class Ruleset:
     # portal-ui §7.1 [newer]: "Create a private endpoint" splits Configuration into
     # "Virtual Network" and "DNS" tabs, and says "Target subresource".
     private_endpoint_split_tabs: bool = False
+    # portal-ui §7.1 [newer]: its "Virtual Network" tab also shows the subnet's "Network
+    # policy for private endpoints" with "edit" (SUBNET-21), "Private IP configuration"
+    # (dynamic, or a static address per member: PRIVIP-01) and "Application security group".
+    private_endpoint_ip_configuration: bool = False
     # portal-ui §3.3 [newer]: Subnets has "+ Subnet" only; the "Add subnet" pane's
     # "Subnet purpose" picks the gateway's subnet instead of "+ Gateway subnet".
     subnet_purpose: bool = False
@@ -218,6 +222,7 @@ CURRENT = Ruleset(
     route_destination_kind=True,
     gateway_skus_not_offered=("Basic",),
     private_endpoint_split_tabs=True,
+    private_endpoint_ip_configuration=True,  # SUBNET-21, PRIVIP-01
     subnet_purpose=True,
     pe_policy_checkboxes=True,
     peering_checkboxes=True,

@@ -132,7 +132,8 @@ class AzField(Field):
     ``option_ids="label"``, for values such as ``*``; a dict gives the
     suffix of each value it names, ``{"ExpressRoute": "er"}``), each option's label of
     class ``option_class``; ``label_hidden`` keeps a group's legend for screen
-    readers only (a group the page heads itself); a read-only radio group
+    readers only (a group the page heads itself, or a text box in a grid
+    whose column heads it); a read-only radio group
     keeps only its chosen option enabled (HTML has no read-only radio); a ``BooleanField`` is one
     check box with the field's label beside it (``label`` then heads its
     row). Other keyword arguments are the control's HTML attributes (each

@@ -5,13 +5,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from portal import pagecache
+from portal import lifecycle, pagecache
 from portal.models import Notification, Operation, OperationStatus, Sandbox, Subscription
-from portal.seed import create_sandbox
 from portal.services import complete_due_operations
 
+# The session's entry for the sandbox: its secret (SBX-04), never the
+# public ID the settings page shows.
 SESSION_KEY = "sandbox"
 
 
@@ -21,27 +24,31 @@ class ShellRow:
     unread: int
     due: bool
     busy: bool
+    stale: bool  # last used more than a minute ago (SBX-03)
 
 
 @cache
 def _shell_sql() -> str:
     """The shell's one query, written once from the models' table names: the
     sandbox, its subscription, the bell's unread count, whether an operation
-    is due and whether one is still running. Every request runs it, and the
+    is due, whether one is still running and whether the last use recorded
+    is over a minute old (SBX-03). Every request runs it, and the
     ORM took longer to compile it than the database to answer it."""
     q = connection.ops.quote_name
     sandbox, sub = q(Sandbox._meta.db_table), q(Subscription._meta.db_table)
     ops, notes = q(Operation._meta.db_table), q(Notification._meta.db_table)
     unfinished = f"{ops}.{q('sandbox_id')} = {sandbox}.{q('id')} AND {ops}.{q('status')} IN (%s, %s)"
     return (
-        f"SELECT {sandbox}.{q('id')}, {sandbox}.{q('key')}, {sandbox}.{q('era')}, {sandbox}.{q('generation')},"
+        f"SELECT {sandbox}.{q('id')}, {sandbox}.{q('key')}, {sandbox}.{q('secret')}, {sandbox}.{q('era')},"
+        f" {sandbox}.{q('generation')},"
         f" {sub}.{q('id')}, {sub}.{q('subscription_id')}, {sub}.{q('display_name')},"
         f" (SELECT COUNT(*) FROM {notes} WHERE {notes}.{q('sandbox_id')} = {sandbox}.{q('id')}"
         f" AND {notes}.{q('unread')}),"
         f" EXISTS (SELECT 1 FROM {ops} WHERE {unfinished} AND {ops}.{q('ends_at')} <= %s),"
-        f" EXISTS (SELECT 1 FROM {ops} WHERE {unfinished})"
+        f" EXISTS (SELECT 1 FROM {ops} WHERE {unfinished}),"
+        f" CASE WHEN {sandbox}.{q('last_used_at')} < %s THEN 1 ELSE 0 END"
         f" FROM {sandbox} INNER JOIN {sub} ON {sub}.{q('sandbox_id')} = {sandbox}.{q('id')}"
-        f" WHERE {sandbox}.{q('key')} = %s ORDER BY {sub}.{q('id')} LIMIT 1"
+        f" WHERE {sandbox}.{q('secret')} = %s ORDER BY {sub}.{q('id')} LIMIT 1"
     )
 
 
@@ -49,38 +56,36 @@ def _uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _shell_row(key, now) -> ShellRow | None:
+def _shell_row(secret, now) -> ShellRow | None:
     try:
-        key_param = Sandbox._meta.get_field("key").get_db_prep_value(_uuid(key), connection)
-    except ValueError:  # a tampered or stale cookie: start afresh
+        secret_param = Sandbox._meta.get_field("secret").get_db_prep_value(_uuid(secret), connection)
+    except ValueError:  # a tampered or stale cookie: no sandbox
         return None
     running = (OperationStatus.ACCEPTED.value, OperationStatus.RUNNING.value)
-    params = [*running, connection.ops.adapt_datetimefield_value(now), *running, key_param]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [*running, adapt(now), *running, adapt(now - lifecycle.LAST_USED_EVERY), secret_param]
     with connection.cursor() as cursor:
         cursor.execute(_shell_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return None
-    sb_id, sb_key, era, generation, sub_id, subscription_id, display_name, unread, due, busy = row
+    sb_id, sb_key, sb_secret, era, generation, sub_id, subscription_id, display_name, unread, due, busy, stale = row
     alias = connection.alias
-    sandbox = Sandbox.from_db(alias, ["id", "key", "era", "generation"], [sb_id, _uuid(sb_key), era, generation])
+    sandbox = Sandbox.from_db(
+        alias,
+        ["id", "key", "secret", "era", "generation"],
+        [sb_id, _uuid(sb_key), _uuid(sb_secret), era, generation],
+    )
     subscription = Subscription.from_db(
         alias,
         ["id", "sandbox_id", "subscription_id", "display_name"],
         [sub_id, sb_id, _uuid(subscription_id), display_name],
     )
     subscription.sandbox = sandbox
-    return ShellRow(subscription, int(unread), bool(due), bool(busy))
+    return ShellRow(subscription, int(unread), bool(due), bool(busy), bool(stale))
 
 
-def attach_sandbox(request) -> None:
-    now = timezone.now()
-    key = request.session.get(SESSION_KEY)
-    row = _shell_row(key, now) if key else None
-    if row is None:
-        sandbox = create_sandbox()
-        request.session[SESSION_KEY] = str(sandbox.key)
-        row = _shell_row(sandbox.key, now)
+def attach_sandbox(request, row: ShellRow, now) -> None:
     request.sandbox = row.subscription.sandbox
     request.subscription = row.subscription
     request.unread_count = row.unread
@@ -90,14 +95,42 @@ def attach_sandbox(request) -> None:
         request.sandbox_busy = Operation.objects.unfinished().filter(sandbox=request.sandbox).exists()
 
 
+def no_sandbox(request):
+    """A request without a sandbox that may not make one (SBX-01): the
+    page says how to get one; htmx goes to Home."""
+    response = render(request, "portal/no_sandbox.html", {"page_title": "No sandbox"}, status=403)
+    if getattr(request, "htmx", False):
+        response["HX-Redirect"] = reverse("home")
+    return response
+
+
+def refused(request, refusal: lifecycle.Refusal):
+    """SBX-02 (429) or SBX-05 (503): no new sandbox now, and when to retry."""
+    response = render(
+        request,
+        "portal/sandbox_refused.html",
+        {"refusal": refusal, "page_title": refusal.title},
+        status=refusal.status,
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 class SandboxMiddleware:
-    """Every visitor gets a sandbox from the demo seed on first visit.
+    """Attach the visitor's sandbox, found by the secret in the session.
+
+    A visitor without one gets a sandbox from the demo seed only when a
+    browser asks for a portal page (SBX-01), and only within the limits
+    (SBX-02 per address, SBX-05 in all; portal/lifecycle.py). Anything else
+    without a sandbox runs without one (a 404) or is told how to get one.
 
     Operations whose time is up are finished here too, so a page always shows
     settled state even when no tab was open to see the push (and after a
     server restart). A request that wrote anything bumps the sandbox's
     generation on the way out, so no worker serves a page rendered before
-    the write (portal/pagecache.py).
+    the write (portal/pagecache.py). The sandbox's last use is recorded at
+    most once a minute, and the server looks now and then whether idle
+    sandboxes are due to go (SBX-03).
     """
 
     def __init__(self, get_response):
@@ -108,8 +141,28 @@ class SandboxMiddleware:
         # cookie must not create one each time.
         if request.path.startswith("/static/") or request.path == "/healthz":
             return self.get_response(request)
+        lifecycle.prune_soon()
+        now = timezone.now()
+        secret = request.session.get(SESSION_KEY)
+        row = _shell_row(secret, now) if secret else None
+        if row is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return self.get_response(request)  # a 404 (or APPEND_SLASH's redirect), no sandbox
+            if not lifecycle.asks_for_page(request, match):
+                if getattr(match.func, "creates_no_sandbox", False) and request.method == "GET":
+                    return self.get_response(request)
+                return no_sandbox(request)
+            made = lifecycle.new_sandbox_for(request, now)
+            if isinstance(made, lifecycle.Refusal):
+                return refused(request, made)
+            request.session[SESSION_KEY] = str(made.secret)
+            row = _shell_row(made.secret, now)
+        elif row.stale:
+            lifecycle.touch(row.subscription.sandbox.pk, now)
         pagecache.request_started()
-        attach_sandbox(request)
+        attach_sandbox(request, row, now)
         try:
             return self.get_response(request)
         finally:

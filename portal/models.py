@@ -44,9 +44,20 @@ class Sandbox(models.Model):
     sandbox (DESIGN: Tenancy).
     """
 
+    # The public ID: what Portal settings shows and management commands take
+    # (manage.py trace --sandbox). It opens nothing: the browser's cookie
+    # carries ``secret``, which "New sandbox link" replaces (SBX-04).
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    secret = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     era = models.CharField(max_length=10, choices=[(e.value, e.label) for e in Era], default=Era.CLASSIC)
     created_at = models.DateTimeField(default=timezone.now)
+    # SBX-03: when a request last used the sandbox, written at most once a
+    # minute (portal/lifecycle.py touch); idle ones are pruned.
+    last_used_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # SBX-02: a keyed hash of the address that asked for the sandbox (an
+    # IPv6 address's /64), to count new sandboxes per address; never the
+    # address itself.
+    created_from = models.CharField(max_length=32, blank=True, editable=False)
     # Bumped whenever a request changes anything in the sandbox; rendered
     # pages are kept per generation (portal/pagecache.py).
     generation = models.PositiveBigIntegerField(default=0, editable=False)
@@ -56,6 +67,9 @@ class Sandbox(models.Model):
     # presenter mode) by giving a reason; the learner's choice stays.
     show_annotations = models.BooleanField(default=True)
     annotations_locked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_from", "created_at"], name="sandbox_created_from")]
 
     def __str__(self) -> str:
         return f"Sandbox {self.key}"
@@ -292,3 +306,15 @@ class ResourceLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.level})"
+
+
+class Chore(models.Model):
+    """A periodic task of the running server (pruning idle sandboxes): when
+    it last ran, claimed by a conditional UPDATE so that one worker of
+    several runs it (portal/lifecycle.py)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

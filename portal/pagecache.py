@@ -30,6 +30,7 @@ import itertools
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -68,7 +69,7 @@ def _watch_writes(execute, sql, params, many, context):
     try:
         return execute(sql, params, many, context)
     finally:
-        if sql.lstrip()[:7].upper().startswith(WRITE_VERBS):
+        if sql.lstrip()[:7].upper().startswith(WRITE_VERBS) and not getattr(_request_state, "unnoticed", False):
             _note_write()
             db = context["connection"]
             # Bumped again at commit: a request may have read the counter
@@ -85,6 +86,17 @@ def install(sender=None, connection=None, **kwargs) -> None:
 
 
 connection_created.connect(install, dispatch_uid="vnetlab-pagecache-watch")
+
+
+@contextmanager
+def unnoticed():
+    """Writes that change nothing a page shows (a sandbox's last use,
+    portal/lifecycle.py) leave every copy valid."""
+    _request_state.unnoticed = True
+    try:
+        yield
+    finally:
+        _request_state.unnoticed = False
 
 
 def request_started() -> None:

@@ -25,7 +25,15 @@ from django.db.models import ProtectedError
 
 from portal.arm import template as templates
 from portal.arm.deploy import deploy
-from portal.models import ActivityLogEntry, Notification, Operation, ResourceLock, Sandbox, Subscription
+from portal.models import (
+    ActivityLogEntry,
+    Notification,
+    Operation,
+    ResourceGroup,
+    ResourceLock,
+    Sandbox,
+    Subscription,
+)
 from portal.registry import registry
 
 ESTATE = Path(__file__).resolve().parent / "estates" / "demo.json"
@@ -37,9 +45,9 @@ def estate() -> dict[str, Any]:
     return templates.parse(ESTATE.read_bytes())
 
 
-def create_sandbox(era: str = "classic") -> Sandbox:
+def create_sandbox(era: str = "classic", *, created_from: str = "") -> Sandbox:
     with transaction.atomic():
-        sandbox = Sandbox.objects.create(era=era)
+        sandbox = Sandbox.objects.create(era=era, created_from=created_from)
         Subscription.objects.create(sandbox=sandbox)
         seed(sandbox)
     return sandbox
@@ -55,13 +63,29 @@ def replace_estate(sandbox: Sandbox, document: dict[str, Any], parameters: dict[
     Activity log) and deploy ``document`` in its place, quietly: the seed's
     reset, and a lab's start. Keeps the subscription ID and the era."""
     with transaction.atomic():
-        subscription = sandbox.subscriptions.select_for_update().get()
-        delete_resources(sandbox)
-        # Locks too: the fresh estate's resources may have the same IDs.
-        for model in (ResourceLock, Notification, Operation, ActivityLogEntry):
-            model.objects.filter(sandbox=sandbox).delete()
-        subscription.resource_groups.all().delete()
+        sandbox.subscriptions.select_for_update().get()
+        empty(sandbox)
         deploy(sandbox, document, parameters=parameters)
+
+
+def empty(sandbox: Sandbox) -> None:
+    """Everything in the sandbox goes but the sandbox and its subscription:
+    resources in an order their protections allow, locks (a fresh estate's
+    resources may have the same IDs), notifications, operations, the
+    Activity log, resource groups."""
+    delete_resources(sandbox)
+    for model in (ResourceLock, Notification, Operation, ActivityLogEntry):
+        model.objects.filter(sandbox=sandbox).delete()
+    ResourceGroup.objects.filter(subscription__sandbox=sandbox).delete()
+
+
+def delete_sandbox(sandbox: Sandbox) -> None:
+    """SBX-03: the sandbox and everything in it. Deleting the row alone
+    would stop at the resources' PROTECT links (a subnet's NICs, a plan's
+    apps), so it is emptied first."""
+    with transaction.atomic():
+        empty(sandbox)
+        sandbox.delete()
 
 
 def seed_parameters(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:

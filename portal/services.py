@@ -5,6 +5,7 @@ Pushes are sent only after the transaction commits (DESIGN: Live status), as
 HTML fragments rendered from template partials.
 """
 
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -341,3 +342,13 @@ def create_resource_group(sandbox: Sandbox, *, name: str, location: str):
             sandbox, "Resource group created", f"Resource group '{name}' was created.", NotificationLevel.SUCCESS, link
         )
     return rg
+
+
+def new_sandbox_link(sandbox: Sandbox) -> uuid.UUID:
+    """SBX-04, "New sandbox link": a new secret. Every cookie and link that
+    carried the old one opens nothing now; the caller puts the new one in
+    its own session."""
+    secret = uuid.uuid4()
+    Sandbox.objects.filter(pk=sandbox.pk).update(secret=secret)
+    sandbox.secret = secret
+    return secret

@@ -180,6 +180,20 @@ VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
 # measure the cost of rendering (`make bench` reports both).
 VNETLAB_PAGE_CACHE = _env_bool("VNETLAB_PAGE_CACHE", True)
 
+# Sandbox lifecycle (portal/lifecycle.py, docs/hosting.md). SBX-02: new
+# anonymous sandboxes per client address and hour (0: no limit); the address
+# is REMOTE_ADDR, or with VNETLAB_PROXY_COUNT = n the n-th address from the
+# right of X-Forwarded-For (set it only behind that many proxies you run).
+VNETLAB_NEW_SANDBOXES_PER_HOUR = int(_env_float("VNETLAB_NEW_SANDBOXES_PER_HOUR", 30))
+VNETLAB_PROXY_COUNT = int(_env_float("VNETLAB_PROXY_COUNT", 0))
+# SBX-05: at most this many sandboxes (about 30-50 KB each); 0: no cap.
+VNETLAB_MAX_SANDBOXES = int(_env_float("VNETLAB_MAX_SANDBOXES", 5000))
+# SBX-03: a sandbox no request used for this many days is deleted, by
+# `manage.py prune_sandboxes` and by the running server at most once per
+# VNETLAB_PRUNE_EVERY_SECONDS (0: only by the command).
+VNETLAB_SANDBOX_IDLE_DAYS = _env_float("VNETLAB_SANDBOX_IDLE_DAYS", 14)
+VNETLAB_PRUNE_EVERY_SECONDS = _env_float("VNETLAB_PRUNE_EVERY_SECONDS", 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("learn/", views.labs_page, name="labs_page"),
     path("sandbox/", views.sandbox_settings, name="sandbox_settings"),
     path("sandbox/reset/", views.reset_sandbox, name="reset_sandbox"),
+    path("sandbox/newlink/", views.new_sandbox_link, name="new_sandbox_link"),
+    path("sandbox/open/<uuid:secret>/", views.open_sandbox, name="open_sandbox"),
     path("sandbox/era/", views.set_era, name="set_era"),
     path("sandbox/annotations/", views.set_annotations, name="set_annotations"),
     path("create/", include("portal.create_urls")),

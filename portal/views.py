@@ -4,15 +4,17 @@ notifications, and the sandbox's own settings (reset, era)."""
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import blades, seed, services
 from portal.access import get_resource_group
-from portal.blades import respond, swap
+from portal.blades import confirm_action, go, respond, swap
 from portal.eras import Era
 from portal.errors import AzureRuleError
 from portal.forms import AnnotationsForm, EraForm, ResourceListForm
-from portal.models import ActivityLogEntry, ResourceGroup
+from portal.lifecycle import no_new_sandbox
+from portal.middleware import SESSION_KEY
+from portal.models import ActivityLogEntry, ResourceGroup, Sandbox
 from portal.pagecache import cached_page
 from portal.registry import registry
 from portal.resources import PAGE_SIZE, recent_resources, resource_page, type_choices
@@ -22,16 +24,19 @@ def _page_number(request) -> int:
     return ResourceListForm(request.GET).values()[2]
 
 
+@no_new_sandbox
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@no_new_sandbox
 @require_GET
 def ping(request):
     """A trivial portal request: it goes through the session, CSRF and
     sandbox middleware like every page and does nothing else. `make bench`
-    compares pages with it."""
+    compares pages with it (after a GET / that gave it its cookie). It makes
+    no sandbox (SBX-01): without a cookie it answers without one."""
     return HttpResponse("pong", content_type="text/plain")
 
 
@@ -205,10 +210,73 @@ def _settings_page(request, status: int = 200, **errors):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reset_sandbox(request):
-    seed.reset_sandbox(request.sandbox)
-    services.notify(request.sandbox, "Sandbox reset", "Your sandbox is back to the demo seed.", "success")
+    """Portal settings (and Home), "Reset sandbox": the Yes/No pane first."""
+
+    def act():
+        seed.reset_sandbox(request.sandbox)
+        services.notify(request.sandbox, "Sandbox reset", "Your sandbox is back to the demo seed.", "success")
+        return go(request, reverse("home"))
+
+    return confirm_action(
+        request,
+        {"resource": {"name": "VNet Lab sandbox"}, "page_title": "Reset sandbox"},
+        act=act,
+        title="Reset sandbox",
+        question=(
+            "Delete everything in this sandbox and return to the demo seed? "
+            "Your subscription ID, era and sandbox link stay."
+        ),
+        dom_id="reset-form",
+        yes_id="reset-yes",
+        action=reverse("reset_sandbox"),
+        cancel_url=reverse("sandbox_settings"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def new_sandbox_link(request):
+    """Portal settings, "New sandbox link" (SBX-04): a new secret; every
+    other browser and every old link loses the sandbox, this one keeps it."""
+
+    def act():
+        secret = services.new_sandbox_link(request.sandbox)
+        request.session[SESSION_KEY] = str(secret)
+        services.notify(
+            request.sandbox,
+            "New sandbox link",
+            "Old links and other browsers no longer open this sandbox.",
+            "success",
+        )
+        return go(request, reverse("sandbox_settings"))
+
+    return confirm_action(
+        request,
+        {"resource": {"name": "VNet Lab sandbox"}, "page_title": "New sandbox link"},
+        act=act,
+        title="New sandbox link",
+        question=(
+            "Make a new link for this sandbox? The old link, and every other browser that has this sandbox "
+            "open, will no longer open it."
+        ),
+        rule="SBX-04",
+        dom_id="new-link-form",
+        yes_id="new-link-yes",
+        action=reverse("new_sandbox_link"),
+        cancel_url=reverse("sandbox_settings"),
+    )
+
+
+@no_new_sandbox
+@require_GET
+def open_sandbox(request, secret):
+    """A sandbox link (SBX-04): this browser opens the sandbox whose secret
+    the link carries, in place of its own. A revoked link opens nothing."""
+    if not Sandbox.objects.filter(secret=secret).exists():
+        raise Http404("This sandbox link is no longer valid.")
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = str(secret)
     return redirect("home")
 
 

@@ -20,3 +20,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # two runs on one machine must not share channel groups.
 if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"vnetlab-test-{os.getpid()}"  # noqa: F405
+
+# Every persona and browser test asks for its sandbox from 127.0.0.1: no
+# limit per address, and no pruning thread beside the tests (the lifecycle
+# tests turn them on: tests/portal/test_sandbox_lifecycle.py).
+VNETLAB_NEW_SANDBOXES_PER_HOUR = 0
+VNETLAB_PRUNE_EVERY_SECONDS = 0

@@ -1,21 +1,29 @@
-"""The "Create a private endpoint" wizard, 2020-2022 layout (portal-ui §7.1):
-Basics, Resource, Configuration, Review + create."""
+"""The "Create a private endpoint" wizard (portal-ui §7.1): the 2020-2022
+layout (Basics, Resource, Configuration, Review + create) and the newer one
+(Configuration split into Virtual Network and DNS; the Virtual Network tab's
+subnet policy "edit", Private IP configuration and Application security
+group), and the newer wizard's "Edit subnet network policy" pane."""
 
 from functools import cached_property
 
+from crispy_forms.layout import HTML
 from django import forms
 
-from networking.forms.fields import Text, parsed
+from networking.forms.fields import PkField, Text, parsed
+from networking.forms.vnets import POLICY_BOXES, POLICY_OF_BOXES
 from networking.models import PrivateDnsZone, Subnet, VirtualNetwork
 from networking.services import compute as compute_services
 from networking.services import endpoints as endpoint_services
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.inputs import parse_pk
-from portal.layout import AzField, helper, wizard_name, wizard_region
+from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 
 OWN_DIRECTORY = "directory"
 BY_ID = "resourceid"
+DYNAMIC, STATIC = "dynamic", "static"
+# The newer Virtual Network tab's own fields (Ruleset.private_endpoint_ip_configuration).
+IP_CONFIGURATION_FIELDS = ("ip_allocation", "static_ip", "application_security_group")
 
 
 class PrivateEndpointWizard(CreateWizard):
@@ -48,7 +56,13 @@ class PrivateEndpointWizard(CreateWizard):
         ("dns", "DNS"),
         (REVIEW, "Review + create"),
     )
-    SPLIT_FIELD_TABS = {**field_tabs, "vnet": "network", "subnet": "network", "integrate_dns": "dns"}
+    SPLIT_FIELD_TABS = {
+        **field_tabs,
+        "vnet": "network",
+        "subnet": "network",
+        "integrate_dns": "dns",
+        **dict.fromkeys(IP_CONFIGURATION_FIELDS, "network"),
+    }
 
     connection_method = forms.ChoiceField(
         choices=[
@@ -79,18 +93,35 @@ class PrivateEndpointWizard(CreateWizard):
         label="Integrate with private DNS zone",
         widget=forms.RadioSelect,
     )
+    # portal-ui §7.1 [newer]: "Private IP configuration" and "Application security group".
+    ip_allocation = forms.ChoiceField(
+        choices=[(DYNAMIC, "Dynamically allocate IP address"), (STATIC, "Statically allocate IP address")],
+        initial=DYNAMIC,
+        required=False,
+        label="Private IP configuration",
+        widget=forms.RadioSelect,
+    )
+    static_ip = forms.CharField(required=False, max_length=60, label="Private IP")
+    # The lab has no application security groups: the picker is drawn empty and disabled.
+    application_security_group = forms.CharField(
+        required=False, disabled=True, label="Application security group", widget=Picker
+    )
 
     def __init__(self, sandbox, data=None, rg_name: str = "", target=None):
         if data is not None:
             # A radio group left out of the post shows its default, as the page had it.
             data = data.copy()
-            for name in ("connection_method", "integrate_dns"):
+            for name in ("connection_method", "integrate_dns", "ip_allocation"):
                 if not data.get(name):
                     data[name] = self.base_fields[name].initial
         self.split_tabs = sandbox.rules.private_endpoint_split_tabs
         if self.split_tabs:
             self.tabs, self.field_tabs = self.SPLIT_TABS, self.SPLIT_FIELD_TABS
+        self.ip_configuration = sandbox.rules.private_endpoint_ip_configuration
         super().__init__(sandbox, data)
+        if not self.ip_configuration:
+            for name in IP_CONFIGURATION_FIELDS:
+                del self.fields[name]
         if self.split_tabs:
             self.fields["group_id"].label = "Target subresource"
         if rg_name:
@@ -123,6 +154,8 @@ class PrivateEndpointWizard(CreateWizard):
             )
             for row in self.subnet_rows
         ]
+        if self.ip_configuration:
+            self.fields["application_security_group"].widget.choices = [("", "No application security groups")]
 
     # --- layout ------------------------------------------------------------
 
@@ -189,11 +222,71 @@ class PrivateEndpointWizard(CreateWizard):
                     id="subnet",
                     star=True,
                     help_template="networking/private_endpoint_create.html#subnet-help",
+                    # The subnet's policy shows under it (Current): a new subnet redraws it.
+                    **(stay if self.ip_configuration else {}),
+                ),
+                *(
+                    [HTML('{% include "networking/private_endpoint_create.html#network-policy" %}')]
+                    if self.ip_configuration
+                    else []
                 ),
                 rows=True,
             ),
             "dns": helper(AzField("integrate_dns", id="integrate-dns", **stay), rows=True),
         }
+
+    @property
+    def ip_configuration_helper(self):
+        """portal-ui §7.1 [newer], under Networking (whose Subnet row shows the
+        subnet's policy with "edit", SUBNET-21): "Private IP configuration"
+        with the static grid of the sub-resource's member (SUBNET-01,
+        PRIVIP-01), then the "Application security group" picker, empty and
+        disabled: the lab has none."""
+        page = "networking/private_endpoint_create.html#"
+        return helper(
+            HTML('<h2 class="az-wizard-section">Private IP configuration</h2>'),
+            AzField(
+                "ip_allocation",
+                id="ip-allocation",
+                label_hidden=True,
+                stack=True,
+                **RERENDER_WIZARD,
+            ),
+            HTML(f'{{% include "{page}static-ip-grid" %}}'),
+            HTML('<h2 class="az-wizard-section">Application security group</h2>'),
+            AzField(
+                "application_security_group",
+                id="application-security-group",
+                label_hidden=True,
+                disabled=True,
+                help_template=page + "asg-help",
+            ),
+        )
+
+    @property
+    def static_ip_helper(self):
+        """The static grid's "Private IP" box (its column heads it)."""
+        return helper(AzField("static_ip", id="static-ip", label_hidden=True, placeholder="e.g. 10.0.1.10"))
+
+    @property
+    def static(self) -> bool:
+        return self.ip_configuration and self.value("ip_allocation") == STATIC
+
+    @property
+    def member_name(self) -> str:
+        """The target sub-resource's member the static grid lists (ARM's memberName)."""
+        target = self.chosen_target
+        kind = endpoint_services.kind_of(target) if target is not None else self.kind_choice
+        return kind.member_name if kind else ""
+
+    @property
+    def subnet_policy(self) -> str:
+        """The chosen subnet's privateEndpointNetworkPolicies as the era labels it (SUBNET-21)."""
+        subnet = self.chosen_subnet
+        if subnet is None:
+            return ""
+        labels = dict(self.sandbox.rules.private_endpoint_policy_choices)
+        return labels.get(subnet.private_endpoint_network_policies, subnet.private_endpoint_network_policies)
 
     # --- choices -----------------------------------------------------------
 
@@ -330,7 +423,11 @@ class PrivateEndpointWizard(CreateWizard):
                     request_message=self.value("request_message").strip(),
                 )
             # Create gives the endpoint's NIC an address last; so does Review.
-            attempt("subnet", compute_services.check_room_for_nic, subnet)
+            if self.static:
+                attempt("subnet", compute_services.check_ip_limits, subnet)
+                attempt("static_ip", endpoint_services.check_static_ip, subnet, self.value("static_ip"))
+            else:
+                attempt("subnet", compute_services.check_room_for_nic, subnet)
 
     def create(self, rg):
         target = self.chosen_target
@@ -345,6 +442,7 @@ class PrivateEndpointWizard(CreateWizard):
             manual=self.by_id,
             request_message=self.value("request_message").strip(),
             nic_name=self.interface_name,
+            private_ip=self.value("static_ip").strip() if self.static else "",
         )
 
     def instance_summary(self):
@@ -372,8 +470,18 @@ class PrivateEndpointWizard(CreateWizard):
         if self.value("integrate_dns") != "no":
             configuration.append(("Private DNS Zone", self.zone_label))
         if self.split_tabs:
-            return [("Resource", resource), ("Virtual Network", configuration[:2]), ("DNS", configuration[2:])]
+            network = configuration[:2]
+            if self.ip_configuration:
+                network.append(("Private IP configuration", self.ip_allocation_summary))
+            return [("Resource", resource), ("Virtual Network", network), ("DNS", configuration[2:])]
         return [("Resource", resource), ("Configuration", configuration)]
+
+
+    @property
+    def ip_allocation_summary(self) -> str:
+        if not self.static:
+            return "Dynamically allocate IP address"
+        return f"Statically allocate IP address ({self.member_name}: {self.value('static_ip').strip()})"
 
 
 def _int(raw) -> int | None:
@@ -397,3 +505,51 @@ class NamedTargetForm(forms.Form):
         if kind is None or pk is None:
             return None
         return kind.model.objects.filter(sandbox=sandbox, pk=pk).first()
+
+
+class SubnetPolicyForm(forms.Form):
+    """ "Edit subnet network policy" (portal-ui §7.1 [newer], from the wizard's
+    "edit"): the subnet's private endpoint network policy as the Subnets
+    blade's newer pane draws it, two checkboxes (SUBNET-21)."""
+
+    pe_policy_nsg = forms.BooleanField(required=False, label="Network security groups")
+    pe_policy_rt = forms.BooleanField(required=False, label="Route tables")
+
+    def __init__(self, subnet: Subnet, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subnet = subnet
+        if not self.is_bound:
+            boxes = POLICY_BOXES.get(subnet.private_endpoint_network_policies, (False, False))
+            self.initial["pe_policy_nsg"], self.initial["pe_policy_rt"] = boxes
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("pe_policy_nsg", id="policy-pane-nsg"),
+            AzField(
+                "pe_policy_rt",
+                id="policy-pane-rt",
+                help_template="networking/private_endpoint_policy_pane.html#policies-help",
+            ),
+        )
+
+    @property
+    def policies(self) -> str:
+        """The privateEndpointNetworkPolicies value the boxes write (SUBNET-21)."""
+        return POLICY_OF_BOXES[(bool(self.cleaned_data["pe_policy_nsg"]), bool(self.cleaned_data["pe_policy_rt"]))]
+
+
+class SubnetPolicyTarget(forms.Form):
+    """The pane's ``?subnet=<pk>``: a subnet of the sandbox, or None."""
+
+    subnet = PkField()
+
+    def subnet_of(self, sandbox) -> Subnet | None:
+        pk = parsed(self)["subnet"]
+        if pk is None:
+            return None
+        return (
+            Subnet.objects.filter(pk=pk, vnet__sandbox=sandbox, vnet__is_classic=False)
+            .select_related("vnet__resource_group__subscription", "vnet__sandbox", "nsg", "route_table")
+            .first()
+        )

@@ -3,7 +3,7 @@
 
 import re
 import uuid
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, ip_address, ip_network
 
 from django.db import transaction
 
@@ -94,6 +94,36 @@ def allocate_ip(subnet: Subnet, field: str = "subnet") -> str:
             field=field,
         )
     return ip
+
+
+# PRIVIP-01 (the lab's own ID): a static private IP is free in its subnet.
+PRIVATE_IP_TAKEN_RULE = "PRIVIP-01"
+
+
+def check_static_ip(subnet: Subnet, text: str, field: str, taken_rule: str = "SUBNET-06") -> str:
+    """A static private IP: inside the subnet, not one of the five Azure
+    keeps (SUBNET-01), not held by another NIC or pod in the subnet
+    (``taken_rule``: a template's NIC cites SUBNET-06, the private endpoint
+    wizard PRIVIP-01). Reads only."""
+    try:
+        address = ip_address((text or "").strip())
+    except ValueError:
+        raise rule_error(f"'{text}' is not a valid IPv4 address.", "SUBNET-01", field=field) from None
+    network = ip_network(subnet.address_prefix)
+    if address.version != 4 or address not in network:
+        raise rule_error(
+            f"Private IP '{text}' is not in subnet '{subnet.name}' ({subnet.address_prefix}).", "SUBNET-01", field=field
+        )
+    reserved = dict(addressing.reserved_addresses(network))
+    if str(address) in reserved:
+        raise rule_error(
+            f"Private IP '{address}' is reserved by Azure in subnet '{subnet.name}' ({reserved[str(address)]}).",
+            "SUBNET-01",
+            field=field,
+        )
+    if str(address) in used_ips(subnet):
+        raise rule_error(f"Private IP '{address}' is already in use in subnet '{subnet.name}'.", taken_rule, field=field)
+    return str(address)
 
 
 def nic_subnet_problem(subnet: Subnet, location: str) -> tuple[str, str] | None:

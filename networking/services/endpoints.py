@@ -52,6 +52,13 @@ class TargetKind:
     # What the target's own service refuses (``refusal(target, endpoint_count,
     # field)``): an app's tier and endpoint limit (ASIN-24, ASIN-21).
     refusal: Callable[[object, int, str], AzureRuleError | None] | None = None
+    # The sub-resource's member a static IP is given for (ARM's memberName):
+    # the sub-resource's own name but for a key vault's "default" (PRIVIP-01).
+    member: str = ""
+
+    @property
+    def member_name(self) -> str:
+        return self.member or self.group_id
 
 
 TARGET_KINDS = {
@@ -61,7 +68,7 @@ TARGET_KINDS = {
             StorageAccount.arm_type, StorageAccount, "blob", StorageAccount.private_link_zone, "blob.core.windows.net"
         ),
         TargetKind(SqlServer.arm_type, SqlServer, "sqlServer", SqlServer.private_link_zone, "database.windows.net"),
-        TargetKind(KeyVault.arm_type, KeyVault, "vault", KeyVault.private_link_zone, "vault.azure.net"),
+        TargetKind(KeyVault.arm_type, KeyVault, "vault", KeyVault.private_link_zone, "vault.azure.net", member="default"),
     )
 }
 
@@ -181,6 +188,15 @@ def check_nic_name_free(rg: ResourceGroup | None, name: str) -> None:
         )
 
 
+def check_static_ip(subnet: Subnet, private_ip: str, field: str = "static_ip") -> str:
+    """"Statically allocate IP address": the member's address is given, inside
+    the subnet and not one of its five reserved addresses (SUBNET-01), not
+    held by another NIC (a VM's, an endpoint's, a node's) in it (PRIVIP-01)."""
+    if not (private_ip or "").strip():
+        raise rule_error("Enter the private IP address.", compute_services.PRIVATE_IP_TAKEN_RULE, field=field)
+    return compute_services.check_static_ip(subnet, private_ip, field, taken_rule=compute_services.PRIVATE_IP_TAKEN_RULE)
+
+
 def check_new_endpoint(
     sandbox, rg: ResourceGroup | None, *, name: str, subnet: Subnet, request_message: str = ""
 ) -> None:
@@ -214,11 +230,14 @@ def create_endpoint(
     manual: bool = False,
     request_message: str = "",
     nic_name: str = "",
+    private_ip: str = "",
 ) -> PrivateEndpoint:
     """'Create a private endpoint'. In the learner's own directory the
     connection is Approved at once; by resource ID or alias it waits, Pending,
     for the owner (PEDNS-30). Without ``nic_name`` the NIC is named as Azure
-    names it, ``<name>.nic.<guid>``."""
+    names it, ``<name>.nic.<guid>``. ``private_ip`` is a static address for
+    the sub-resource's member (SUBNET-01, PRIVIP-01); without it the NIC takes
+    the subnet's next free address."""
     sandbox = rg.subscription.sandbox
     registry.refuse_change(rg)
     name = validate_endpoint_name(name)
@@ -238,7 +257,11 @@ def create_endpoint(
         if nic_name:
             check_nic_name_free(rg, nic_name)
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
-        ip = compute_services.allocate_ip(subnet)
+        if private_ip:
+            compute_services.check_ip_limits(subnet)
+            ip = check_static_ip(subnet, private_ip)
+        else:
+            ip = compute_services.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(
             sandbox=sandbox,
             resource_group=rg,
@@ -259,6 +282,8 @@ def create_endpoint(
             group_id=kind.group_id,
             connection_state="Pending" if manual else "Approved",
             request_message=request_message,
+            static_ip=bool(private_ip),
+            member_name=kind.member_name if private_ip else "",
         )
         portal_services.log_activity(sandbox, nic, "Create or Update Network Interface", "Succeeded")
         portal_services.log_activity(sandbox, endpoint, "Create or Update Private Endpoint", "Succeeded")

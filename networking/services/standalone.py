@@ -6,11 +6,8 @@ and a classic virtual network. Checked with the same rules the wizards use
 
 from __future__ import annotations
 
-from ipaddress import ip_address, ip_network
-
 from django.db import transaction
 
-from networking.engine import addressing
 from networking.models import NetworkInterface, NetworkSecurityGroup, Subnet, VirtualMachine, VirtualNetwork
 from networking.services import compute, vnets
 from networking.services import dns as dns_services
@@ -22,30 +19,6 @@ from portal.registry import registry
 
 # NAMING-36 (the lab's own ID, as NAMING-10/11): Microsoft.Network/networkInterfaces names.
 NIC_NAME_RULE = "NAMING-36"
-
-
-def _check_private_ip(subnet: Subnet, text: str, field: str) -> str:
-    """A static private IP: inside the subnet, not one of the five Azure
-    keeps (SUBNET-01), not taken."""
-    try:
-        address = ip_address(text)
-    except ValueError:
-        raise rule_error(f"'{text}' is not a valid IPv4 address.", "SUBNET-01", field=field) from None
-    network = ip_network(subnet.address_prefix)
-    if address.version != 4 or address not in network:
-        raise rule_error(
-            f"Private IP '{text}' is not in subnet '{subnet.name}' ({subnet.address_prefix}).", "SUBNET-01", field=field
-        )
-    reserved = dict(addressing.reserved_addresses(network))
-    if str(address) in reserved:
-        raise rule_error(
-            f"Private IP '{address}' is reserved by Azure in subnet '{subnet.name}' ({reserved[str(address)]}).",
-            "SUBNET-01",
-            field=field,
-        )
-    if str(address) in compute.used_ips(subnet):
-        raise rule_error(f"Private IP '{address}' is already in use in subnet '{subnet.name}'.", "SUBNET-06", field=field)
-    return str(address)
 
 
 def create_nic(
@@ -80,7 +53,7 @@ def create_nic(
         Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
         if private_ip:
             compute.check_ip_limits(subnet, field="private_ip")
-            ip = _check_private_ip(subnet, private_ip, "private_ip")
+            ip = compute.check_static_ip(subnet, private_ip, "private_ip")
         else:
             ip = compute.allocate_ip(subnet)
         nic = NetworkInterface.objects.create(

@@ -409,6 +409,22 @@ def update_subnet(
     return current
 
 
+def set_endpoint_policies(subnet: Subnet, policies: str) -> Subnet:
+    """ "Edit subnet network policy" (the newer private endpoint wizard's
+    "edit", portal-ui §7.1): only the subnet's privateEndpointNetworkPolicies
+    changes (SUBNET-21), saved as the subnet's pane saves it, with its rules
+    and a read-only lock's refusal (LOCK-02)."""
+    return update_subnet(
+        subnet,
+        prefix=subnet.address_prefix,
+        nsg=subnet.nsg,
+        route_table=subnet.route_table,
+        service_endpoints=subnet.service_endpoints,
+        delegation=subnet.delegation,
+        private_endpoint_network_policies=policies,
+    )
+
+
 def _outbound_setting(vnet: VirtualNetwork, default_outbound_access: bool | None) -> bool | None:
     """DOA-03: the defaultOutboundAccess to write, or None (unset, or kept):
     Classic's API versions didn't have the property, so it is ignored there."""

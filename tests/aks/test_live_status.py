@@ -124,7 +124,7 @@ def test_the_scale_banner_carries_the_badge_that_the_push_turns_to_succeeded(ali
 
 def _communicator(sandbox):
     store = SessionStore()
-    store["sandbox"] = str(sandbox.key)
+    store["sandbox"] = str(sandbox.secret)
     store.save()
     headers = [
         (b"origin", b"http://127.0.0.1:8000"),

@@ -260,7 +260,7 @@ def first_sandbox(port: int) -> tuple[str, object]:
     if not session:
         raise RuntimeError("GET / set no session cookie")
     key = SessionStore(session_key=session).load().get(SESSION_KEY)
-    return session, Sandbox.objects.get(key=key)
+    return session, Sandbox.objects.get(secret=key)
 
 
 def page_paths(sandbox) -> dict:

@@ -77,7 +77,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     client = Client()
     client.get("/")
-    sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
+    sandbox = Sandbox.objects.get(secret=client.session[SESSION_KEY])
     started = time.perf_counter()
     grow(sandbox)
     print(f"grown in {time.perf_counter() - started:.1f} s: {VNETS} VNets, {NSGS * RULES_PER_NSG} rules")

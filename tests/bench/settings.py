@@ -9,6 +9,8 @@ DEBUG = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
+# A benchmark's learners all come from 127.0.0.1.
+VNETLAB_NEW_SANDBOXES_PER_HOUR = 0
 
 # WhiteNoise warns that STATIC_ROOT is missing when collectstatic hasn't run;
 # the benchmark fetches no static file.

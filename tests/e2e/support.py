@@ -114,7 +114,7 @@ class Tab:
             self.goto("/")
             cookie = self._session_cookie()
         key = SessionStore(session_key=cookie["value"]).load()[SESSION_KEY]
-        return Sandbox.objects.get(key=key)
+        return Sandbox.objects.get(secret=key)
 
     def _session_cookie(self) -> dict | None:
         name = django_settings.SESSION_COOKIE_NAME

@@ -10,30 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from labs.models import LabRun
-from tests.e2e.flows import choose_vnet, open_add_vnet_pane, wait_until_running
+from tests.e2e.flows import choose_vnet, console_errors, open_add_vnet_pane, wait_until_running
 
 pytestmark = pytest.mark.browser
 
 LAB = "integrate-same-region"
-
-
-# Issue #12 (live state): every push goes to every open page, and a page
-# without the pushed element (the notification list, another page's status
-# badge) logs this. The lab panel is on every page, so never its own.
-KNOWN_ISSUE_12 = "htmx:oobErrorNoTarget, #"
-
-
-def console_errors(tab) -> list[str]:
-    errors: list[str] = []
-
-    def record(message) -> None:
-        known = message.text.startswith(KNOWN_ISSUE_12) and "#lab-panel" not in message.text
-        if message.type == "error" and not known:
-            errors.append(message.text)
-
-    tab.page.on("console", record)
-    tab.page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def start_from_the_hub(tab) -> LabRun:

@@ -32,7 +32,11 @@ def test_reset_sandbox_returns_to_the_seed(tab):
     expect(tab.page.locator("#vnet-integration-status")).to_contain_text("contoso-vnet/e2e-subnet")
 
     tab.goto("/")
-    tab.follow(tab.page.locator("#reset-sandbox"), "home-after-reset")
+    tab.page.locator("#reset-sandbox").click()
+    pane = tab.page.locator("#context-pane")
+    expect(pane.locator("#confirm-question")).to_contain_text("return to the demo seed?")
+    tab.shot("reset-confirmation")
+    tab.follow(pane.locator("#reset-yes"), "home-after-reset")
     assert tab.sandbox() == sandbox, "a reset keeps the sandbox (and its subscription ID)"
     expect(tab.page.locator("#bell-count")).to_have_text("1")
 
@@ -82,3 +86,43 @@ def test_another_browser_gets_its_own_sandbox_and_hears_nothing_of_the_first(tab
     assert other.probe()["statuses"] == ["Running"]
     expect(other.page.locator("body")).to_have_attribute("data-ws", "open")
     assert re.search(r"/sites/contoso-web/overview$", other.page.url)
+
+
+def test_new_sandbox_link_asks_then_signs_every_other_browser_out(tabs):
+    """SBX-04: "New sandbox link" in Portal settings; this browser keeps the
+    sandbox, a browser with the old cookie or link gets a new one of its own."""
+    first = tabs.tab("first")
+    first.goto("/sandbox/")
+    sandbox = first.sandbox()
+    old_link = first.page.locator("#sandbox-link").inner_text()
+    second = tabs.tab("second", same_sandbox_as=first)
+    assert second.sandbox() == sandbox
+
+    first.page.locator("#new-sandbox-link").click()
+    pane = first.page.locator("#context-pane")
+    expect(pane.locator("#confirm-question")).to_contain_text("will no longer open it")
+    first.shot("new-link-confirmation")
+    first.follow(pane.locator("#new-link-yes"), "new-link-done")
+    expect(first.page.locator("#sandbox-link")).not_to_have_text(old_link)
+    assert first.sandbox() == sandbox
+
+    response = second.page.goto(old_link)
+    assert response is not None and response.status == 404
+    second.goto("/")
+    assert second.sandbox() != sandbox
+
+
+def test_too_many_new_sandboxes_from_one_address_get_the_429_page(tabs, settings):
+    """SBX-02: past the limit per address, the portal's refusal page with Retry-After."""
+    settings.VNETLAB_NEW_SANDBOXES_PER_HOUR = 1
+    first = tabs.tab("first")
+    assert first.page.goto(first.base_url + "/").status == 200
+    second = tabs.tab("second")
+    response = second.page.goto(second.base_url + "/")
+    assert response is not None and response.status == 429
+    assert int(response.headers["retry-after"]) > 3000
+    expect(second.page.locator("h1")).to_have_text("Too many new sandboxes")
+    expect(second.page.locator("#sandbox-refused")).to_contain_text("SBX-02")
+    expect(second.page.locator("#retry-after")).to_have_text("Try again in about 60 minutes.")
+    second.shot("too-many-new-sandboxes")
+    assert first.page.goto(first.base_url + "/resources/").status == 200, "a browser with its sandbox goes on"

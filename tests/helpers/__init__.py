@@ -19,7 +19,7 @@ def persona(client: Client) -> Client:
     """A learner: the first visit gives the client a sandbox with the demo
     seed, kept on ``client.sandbox``."""
     client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
+    client.sandbox = Sandbox.objects.get(secret=client.session[SESSION_KEY])
     return client
 
 

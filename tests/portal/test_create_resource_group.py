@@ -121,7 +121,7 @@ def test_it_refuses_other_methods_with_405(alice, method):
 def test_it_requires_the_csrf_token(db):
     client = Client(enforce_csrf_checks=True)
     client.get(reverse("home"))
-    client.sandbox = Sandbox.objects.get(key=client.session[SESSION_KEY])
+    client.sandbox = Sandbox.objects.get(secret=client.session[SESSION_KEY])
     response = client.post(URL, form(client, action="create"))
     assert response.status_code == 403
     assert groups(client) == {"contoso-rg"}

@@ -116,7 +116,7 @@ def test_two_plans_racing_for_one_subnet_exactly_one_wins_asvi_42():
 
 def _cookie_for(sandbox) -> bytes:
     store = SessionStore()
-    store["sandbox"] = str(sandbox.key)
+    store["sandbox"] = str(sandbox.secret)
     store.save()
     return f"sessionid={store.session_key}".encode()
 

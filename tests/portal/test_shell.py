@@ -163,8 +163,18 @@ def test_reset_sandbox_leaves_other_sandboxes_alone(alice, bob):
     assert VnetIntegration.objects.filter(app__sandbox=bob.sandbox).count() == 1
 
 
-def test_reset_needs_post(alice):
-    assert alice.get(reverse("reset_sandbox")).status_code == 405
+def test_reset_asks_for_confirmation_first(alice):
+    """A GET is the Yes/No pane; nothing is reset until "Yes" posts."""
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    Subnet.objects.create(vnet=subnet.vnet, name="extra", address_prefix="10.0.9.0/24")
+    response = alice.get(reverse("reset_sandbox"), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="reset-yes"' in html and 'id="confirm-no"' in html
+    assert "return to the demo seed?" in html
+    assert Subnet.objects.filter(vnet__sandbox=alice.sandbox, name="extra").exists()
+    page = alice.get(reverse("reset_sandbox")).content.decode()  # opened in a tab of its own
+    assert 'id="reset-yes"' in page and f'href="{reverse("sandbox_settings")}" id="confirm-no"' in page
 
 
 def test_era_switch_changes_the_rules(alice):

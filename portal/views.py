@@ -181,18 +181,20 @@ def dismiss_notifications(request):
 @require_GET
 def network_watcher(request):
     """The portal menu's "Network Watcher", at the page an app registered."""
-    url = registry.page_url("network_watcher", request.subscription)
-    if url is None:
-        raise Http404("Network Watcher is not available")
-    return redirect(url)
+    return _registered_page(request, "network_watcher", "Network Watcher")
 
 
 @require_GET
 def labs_page(request):
     """The portal menu's "Labs", at the page an app registered."""
-    url = registry.page_url("labs", request.subscription)
+    return _registered_page(request, "labs", "Labs")
+
+
+def _registered_page(request, key: str, label: str):
+    """A portal menu entry whose page a higher app provides; 404 without it."""
+    url = registry.page_url(key, request.subscription)
     if url is None:
-        raise Http404("Labs are not available")
+        raise Http404(f"{label} is not available")
     return redirect(url)
 
 

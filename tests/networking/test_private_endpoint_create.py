@@ -4,25 +4,16 @@ state, and the DNS zone group (PEDNS-10, PEDNS-11, PEDNS-30, PEDNS-32)."""
 import pytest
 from django.urls import reverse
 
-from networking.models import NetworkInterface, PrivateDnsRecordSet, PrivateDnsZone, PrivateEndpoint, SqlServer, Subnet
+from networking.models import NetworkInterface, PrivateDnsRecordSet, PrivateDnsZone, PrivateEndpoint, Subnet
 from networking.services import endpoints as endpoint_services
-from networking.services import paas as paas_services
 from portal.errors import AzureRuleError
-from portal.models import ActivityLogEntry, Notification, ResourceGroup
+from portal.models import ActivityLogEntry, Notification
+from tests.helpers.endpoints import group_of as _rg
+from tests.helpers.endpoints import sql_server as _sql
+from tests.helpers.endpoints import vnet_subnet as _subnet
+from tests.helpers.endpoints import wizard_data as _wizard_data
 
 pytestmark = pytest.mark.django_db
-
-
-def _rg(client):
-    return ResourceGroup.objects.select_related("subscription__sandbox").get(subscription__sandbox=client.sandbox)
-
-
-def _sql(client, name="contoso-sql"):
-    return paas_services.create_target(SqlServer, _rg(client), name=name, location="eastus")
-
-
-def _subnet(client, name="vm-subnet"):
-    return Subnet.objects.select_related("vnet").get(vnet__sandbox=client.sandbox, vnet__name="contoso-vnet", name=name)
 
 
 def _create(client, **kwargs):
@@ -200,28 +191,6 @@ def test_creating_logs_activity_and_notifies(alice):
 
 
 # --- the wizard ---------------------------------------------------------------------
-
-
-def _wizard_data(client, **overrides):
-    rg = _rg(client)
-    target = SqlServer.objects.filter(sandbox=client.sandbox).first() or _sql(client)
-    subnet = _subnet(client)
-    data = {
-        "subscription": str(rg.subscription.subscription_id),
-        "resource_group": rg.name,
-        "name": "wiz-pe",
-        "region": "eastus",
-        "connection_method": "directory",
-        "resource_type": "Microsoft.Sql/servers",
-        "target": str(target.pk),
-        "group_id": "sqlServer",
-        "vnet": str(subnet.vnet_id),
-        "subnet": str(subnet.pk),
-        "integrate_dns": "yes",
-        "current_tab": "configuration",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_wizard_shows_its_tabs(alice):

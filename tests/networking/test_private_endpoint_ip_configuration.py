@@ -20,7 +20,10 @@ from portal.arm import ids, operations
 from portal.arm.errors import ArmError
 from portal.errors import AzureRuleError
 from portal.models import LockLevel
-from tests.networking.test_private_endpoint_create import _rg, _sql, _subnet, _wizard_data
+from tests.helpers.endpoints import group_of as _rg
+from tests.helpers.endpoints import sql_server as _sql
+from tests.helpers.endpoints import vnet_subnet as _subnet
+from tests.helpers.endpoints import wizard_data as _wizard_data
 
 pytestmark = pytest.mark.django_db
 

@@ -78,7 +78,12 @@ def resource_types() -> list[ResourceType]:
                 wizard="kubernetes",
                 rank=5,
             ),
-            badge=LiveBadge(operation_kinds=CLUSTER_OPERATIONS, states=states, partial="aks/live_badge.html"),
+            badge=LiveBadge(
+                operation_kinds=CLUSTER_OPERATIONS,
+                states=states,
+                partial="aks/live_badge.html",
+                id_prefix="cluster-status-",
+            ),
             to_arm=arm_document,
         ),
         # VMSS-01: a node pool's scale set, made by AKS in the node resource

@@ -88,7 +88,12 @@ def resource_types() -> list[ResourceType]:
                 wizard="webapp",
                 rank=2,
             ),
-            badge=LiveBadge(operation_kinds=("restart",), states=app_states, partial="appservice/live_badge.html"),
+            badge=LiveBadge(
+                operation_kinds=("restart",),
+                states=app_states,
+                partial="appservice/live_badge.html",
+                id_prefix="app-status-",
+            ),
             to_arm=arm_document,
         ),
         ResourceType(

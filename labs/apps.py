@@ -28,3 +28,4 @@ class LabsConfig(AppConfig):
 
         sandbox_changed.connect(live.on_sandbox_changed, dispatch_uid="labs-regrade")
         registry.add_page("labs", lambda subscription: reverse("labs:hub"))
+        registry.add_live_element("lab-panel", live.panel_now)

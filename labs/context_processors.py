@@ -8,15 +8,7 @@ def dock(request):
         # A fragment (or #main after HX-Location) never redraws the panel,
         # which lives outside #main: no query for it.
         return {}
-    from labs import services
+    from labs import live
 
-    run = services.active_run(sandbox)
-    if run is None or services.lab_of(run) is None:
-        return {}
-    if run.mode == run.EXAM:  # exam mode: a page drawn after the exam's time finishes it (LAB-04)
-        from labs import exams
-
-        exam = exams.exam_of_run(run)
-        if exam is not None and exams.sync(exam).finished:
-            return {}
-    return {"dock": {"template": "labs/dock.html", "progress": services.progress(run)}}
+    progress = live.docked_progress(sandbox)
+    return {"dock": {"template": "labs/dock.html", "progress": progress}} if progress is not None else {}

@@ -49,6 +49,30 @@ async def _later(sandbox_pk: int) -> None:
     await database_sync_to_async(regrade_and_push)(sandbox_pk)
 
 
+def docked_progress(sandbox: Sandbox) -> services.Progress | None:
+    """The progress the panel beside every blade shows (the run's last
+    grade; no check runs), or None when no lab is in progress."""
+    run = services.active_run(sandbox)
+    if run is None or services.lab_of(run) is None:
+        return None
+    if run.mode == run.EXAM:  # exam mode: a page drawn after the exam's time finishes it (LAB-04)
+        from labs import exams
+
+        exam = exams.exam_of_run(run)
+        if exam is not None and exams.sync(exam).finished:
+            return None
+    return services.progress(run)
+
+
+def panel_now(sandbox: Sandbox) -> str:
+    """The lab panel as it is now, for a tab that (re)connects (registered
+    as the live element #lab-panel)."""
+    progress = docked_progress(sandbox)
+    if progress is None:
+        return ""
+    return render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})
+
+
 def regrade_and_push(sandbox_pk: int) -> None:
     """Grade the sandbox's lab in progress and send every tab the panel."""
     sandbox = Sandbox.objects.filter(pk=sandbox_pk).first()

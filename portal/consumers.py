@@ -1,17 +1,23 @@
 """One WebSocket per tab: joins its sandbox's group and swaps in the HTML
-fragments pushed to it (htmx ws extension, out-of-band swaps)."""
+fragments pushed to it (htmx ws extension, out-of-band swaps).
 
-import asyncio
-import time
-import weakref
+On every (re)connect the tab names the live elements it shows
+(static/portal/portal.js) and gets their state as it is now, so a tab open
+across a server restart, or that connected after a push, shows the truth.
+"""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 
+from portal import services
+from portal.inputs import json_loads
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
-from portal.services import complete_due_operations
+
+# A tab's hello: {"live": [element ids], "toasts": [note pks]}; more than a
+# page holds is ignored.
+MAX_HELLO_BYTES = 64 * 1024
 
 
 class SandboxConsumer(AsyncWebsocketConsumer):
@@ -33,14 +39,16 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.sandbox.group_name, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
-        # The tab only listens; htmx's ws extension may send form data, ignored.
-        return
+        hello = _hello(text_data)
+        if hello is None or self.sandbox is None:
+            return  # anything but a hello is ignored
+        await self.send(text_data=await self._state(*hello))
 
     async def sandbox_push(self, event):
         await self.send(text_data=event["html"])
         operation = event.get("operation")
         if operation:
-            finish_later(self.sandbox, operation["id"], operation["ends_at"])
+            services.finish_on_time(self.sandbox.pk, operation["id"], operation["ends_at"])
 
     @database_sync_to_async
     def _sandbox(self, key):
@@ -49,29 +57,30 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         except ValidationError:  # a malformed secret in the cookie is no sandbox
             return None
 
+    @database_sync_to_async
+    def _state(self, element_ids: list[str], notes: list[str]) -> str:
+        # What fell due while nobody looked is finished first (its push goes
+        # to every tab), so the state drawn is the settled one.
+        services.complete_due_operations(self.sandbox)
+        return services.render_state(self.sandbox, element_ids, notes)
 
-# Operations this process has a timer for, per event loop. Every tab of a
-# sandbox hears about a running operation; one timer per process is enough to
-# finish it (the conditional update in complete_due_operations settles races
-# between processes).
-_pending: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[int]]" = weakref.WeakKeyDictionary()
-_tasks: set[asyncio.Task] = set()  # strong references while the timers run
 
-
-def finish_later(sandbox: Sandbox, operation_id: int, ends_at: float) -> None:
-    loop = asyncio.get_running_loop()
-    pending = _pending.setdefault(loop, set())
-    if operation_id in pending:
-        return
-    pending.add(operation_id)
-
-    async def finish():
-        try:
-            await asyncio.sleep(max(0.0, ends_at - time.time()) + 0.02)
-            await database_sync_to_async(complete_due_operations)(sandbox)
-        finally:
-            pending.discard(operation_id)
-
-    _tasks.add(task := loop.create_task(finish()))
-    task.add_done_callback(_tasks.discard)
-
+def _hello(text: str | None) -> tuple[list[str], list[str]] | None:
+    """The element ids and progress notes a tab's hello names, or None for
+    anything else (a malformed message changes nothing and answers nothing)."""
+    if not text or len(text) > MAX_HELLO_BYTES:
+        return None
+    try:
+        message = json_loads(text)
+    except ValueError:  # not JSON, nested too deeply, or a NUL in a string
+        return None
+    if not isinstance(message, dict) or not isinstance(message.get("live"), list):
+        return None
+    toasts = message.get("toasts", [])
+    if not isinstance(toasts, list):
+        return None
+    limit = services.MAX_LIVE_ELEMENTS
+    return (
+        [i for i in message["live"][:limit] if isinstance(i, str) and len(i) <= 100],
+        [n for n in toasts[:limit] if isinstance(n, str)],
+    )

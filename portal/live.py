@@ -1,4 +1,4 @@
-"""Sending to the sandbox groups from synchronous code.
+"""Sending to the sandbox groups, and timers, from synchronous code.
 
 Views run in a worker thread under the ASGI server. ``async_to_sync`` there
 would nest an event-loop hop inside asgiref's WSGI adapter, which leaves the
@@ -6,13 +6,24 @@ adapter's executor broken for the next request; instead a push is handed to
 the server's event loop, fire-and-forget, which is also all an after-commit
 broadcast needs. Outside a server (tests, the shell) it falls back to
 ``async_to_sync``.
+
+Timers (:func:`run_at`) live on the same loop: the server finishes a
+long-running operation at its end whether or not a tab is open.
 """
 
 import asyncio
+import contextvars
+import logging
 import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _server_thread: int | None = None
@@ -41,3 +52,66 @@ def group_send(group: str, message: dict) -> None:
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
         return
     async_to_sync(layer.group_send)(group, message)
+
+
+# --- Timers -------------------------------------------------------------------
+# One timer per key and event loop: every tab of a sandbox hears about a
+# running operation, and the process that started it schedules it too; one
+# timer per process is enough (what it runs must be safe to run in several
+# processes at once: the operations' conditional update settles that).
+
+_timers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, asyncio.Task]]" = (
+    weakref.WeakKeyDictionary()
+)
+# A little after the due time, so the database's clock agrees it is due.
+TIMER_SLACK_SECONDS = 0.02
+
+
+def run_at(when: float, key: Hashable, func: Callable[..., object], *args) -> bool:
+    """Run ``func(*args)`` (synchronous, on a worker thread) at ``when``
+    (seconds since the epoch) on this process's server loop, once per
+    ``key``. From any thread. False when this process serves no loop (the
+    shell, most tests): a page load or the next server start does the work."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = server_loop()
+        if loop is None:
+            return False
+        loop.call_soon_threadsafe(_start_timer, loop, when, key, func, args)
+        return True
+    _start_timer(loop, when, key, func, args)
+    return True
+
+
+def _start_timer(loop, when, key, func, args) -> None:
+    timers = _timers.setdefault(loop, {})
+    if key in timers:
+        return
+
+    async def fire():
+        try:
+            await asyncio.sleep(max(0.0, when - time.time()) + TIMER_SLACK_SECONDS)
+            await database_sync_to_async(func)(*args)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a timer's error would go unseen otherwise
+            log.exception("A timer (%s) failed", key)
+        finally:
+            timers.pop(key, None)
+
+    # A context of its own: the caller's (a request's, a consumer's) would
+    # make asgiref refuse the timer's database call as a nested one.
+    timers[key] = loop.create_task(fire(), context=contextvars.Context())
+
+
+def timer_keys() -> set[Hashable]:
+    """The keys of the timers waiting on the running loop."""
+    return set(_timers.get(asyncio.get_running_loop(), {}))
+
+
+def cancel_timers() -> None:
+    """At shutdown: the running loop's timers go (their work is left to the
+    next start, which finishes what fell due meanwhile)."""
+    for task in _timers.pop(asyncio.get_running_loop(), {}).values():
+        task.cancel()

@@ -124,11 +124,14 @@ class LiveBadge:
     ``states(sandbox, pks, now)``: {pk: state} read from the database and
     the clock at render time.
     ``partial``: the template partial that draws one badge, given
-    ``badge_pk``, ``badge_state`` and ``oob``."""
+    ``badge_pk``, ``badge_state`` and ``oob``; its element's id is
+    ``id_prefix`` and the pk, and it carries ``data-live`` so a tab that
+    (re)connects asks for its state (portal.services.render_state)."""
 
     operation_kinds: tuple[str, ...]
     states: Callable[[Any, Iterable[int], Any], dict[int, str]]
     partial: str
+    id_prefix: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,11 @@ MoveCheck = Callable[["Model", Any, bool], "AzureRuleError | None"]
 """``check(resource, target_group, cross_subscription)``: why a type's rules
 refuse moving ``resource`` to ``target_group`` (another subscription's when
 ``cross_subscription``), or None (portal/move.py asks, MOVE-02..)."""
+
+LiveElement = Callable[[Any], str]
+"""``render(sandbox)``: a live element of a higher app (the lab panel) as it
+is now, drawn out of band for a tab that (re)connects, or "" when the
+sandbox has none now."""
 
 SnapshotContributor = Callable[[Any, Any], None]
 """``contribute(sandbox, builder)``: add what an app brings to the engine's
@@ -263,6 +271,7 @@ class Registry:
         self._diagnostics: dict[str, list[Diagnostic]] = {}
         self._wizards: dict[str, str] = {}
         self._create_urls: list[str] = []
+        self._live_elements: dict[str, LiveElement] = {}
 
     def register(self, resource_type: ResourceType) -> ResourceType:
         key = resource_type.arm_type.lower()
@@ -303,6 +312,16 @@ class Registry:
             if kind in t.badge.operation_kinds:
                 return t
         return None
+
+    def add_live_element(self, element_id: str, render: LiveElement) -> None:
+        """A live element a higher app draws on pages (its ``data-live``
+        element's id), for the state a tab gets when it (re)connects."""
+        self._live_elements[element_id] = render
+
+    def live_elements(self, sandbox, element_ids: Iterable[str]) -> list[str]:
+        """The registered live elements among ``element_ids``, drawn now."""
+        wanted = sorted(set(element_ids) & self._live_elements.keys())
+        return [html for i in wanted if (html := self._live_elements[i](sandbox))]
 
     def add_usage_check(self, arm_type: str, check: UsageCheck) -> None:
         """Add a "who uses this?" check to a type, registered or not yet."""

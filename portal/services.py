@@ -5,6 +5,7 @@ Pushes are sent only after the transaction commits (DESIGN: Live status), as
 HTML fragments rendered from template partials.
 """
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -140,7 +141,39 @@ def start_operation(
         sandbox=sandbox, operation=op, title=title, body=body, level=NotificationLevel.PROGRESS, link=link
     )
     push_on_commit(sandbox, toast=note.pk, operation=op)
+    ends_at = op.ends_at.timestamp()
+    transaction.on_commit(lambda: finish_on_time(sandbox.pk, op.pk, ends_at))
     return op
+
+
+def finish_on_time(sandbox_pk: int, operation_pk: int, ends_at: float) -> None:
+    """Have this process's server finish the operation when it ends (a timer
+    on its event loop), whether or not a tab is open to see it. The process
+    that started it and every process with a tab of the sandbox ask; whichever
+    timer fires first wins the conditional update, and a page drawn after the
+    end finishes it too, so no process is the one that must."""
+    live.run_at(ends_at, ("operation", operation_pk), complete_due_operations_of, sandbox_pk)
+
+
+def complete_due_operations_of(sandbox_pk: int) -> int:
+    sandbox = Sandbox.objects.filter(pk=sandbox_pk).first()
+    return complete_due_operations(sandbox) if sandbox is not None else 0
+
+
+def resume_operations(now=None) -> int:
+    """At the server's start: finish every operation, in every sandbox, whose
+    end came while the server was down (with its notification, Activity log
+    row and push), and have the others finished on time. Returns how many
+    this call finished."""
+    now = now or timezone.now()
+    won = 0
+    for sandbox in Sandbox.objects.filter(pk__in=Operation.objects.due(now).values("sandbox_id")):
+        won += complete_due_operations(sandbox, now)
+    for sandbox_pk, operation_pk, ends_at in (
+        Operation.objects.unfinished().filter(ends_at__gt=now).values_list("sandbox_id", "pk", "ends_at")
+    ):
+        finish_on_time(sandbox_pk, operation_pk, ends_at.timestamp())
+    return won
 
 
 def complete_due_operations(sandbox: Sandbox, now=None) -> int:
@@ -223,23 +256,72 @@ def push(
 def render_push(sandbox: Sandbox, *, toast: int | None = None, badges: dict[str, Iterable[int]] | None = None) -> str:
     """The out-of-band fragments every open tab swaps in: the live badges of
     the resources that changed (``badges``: their pks by ARM type), the bell,
-    and (optionally) a toast.
+    and (optionally) a toast. A tab swaps in those it shows
+    (static/portal/portal.js drops the others).
 
     Each state is read from the database and the clock at render time, so a
     push rendered after an operation's end shows the settled state."""
+    toasts = Notification.objects.filter(sandbox=sandbox, pk=toast) if toast else ()
+    return render_to_string(
+        "portal/push.html",
+        {"badges": _badges(sandbox, badges or {}), "toasts": toasts, "with_list": True, **bell_context(sandbox)},
+    )
+
+
+def _badges(sandbox: Sandbox, badges: dict[str, Iterable[int]]) -> list[dict]:
     now = timezone.now()
     drawn = []
-    for arm_type, pks in (badges or {}).items():
+    for arm_type, pks in badges.items():
         badge = registry.get(arm_type).badge
         pks = list(pks)
         if badge is None or not pks:
             continue
         states = badge.states(sandbox, pks, now)
         drawn.extend({"partial": badge.partial, "pk": pk, "state": state} for pk, state in sorted(states.items()))
-    toast_note = Notification.objects.filter(sandbox=sandbox, pk=toast).first() if toast else None
+    return drawn
+
+
+# What a tab may name on (re)connecting: element ids, progress toasts' notes.
+MAX_LIVE_ELEMENTS = 500
+_PK = re.compile(r"[0-9]{1,18}")
+
+
+def render_state(sandbox: Sandbox, element_ids: Iterable[str], progress_notes: Iterable[str] = ()) -> str:
+    """What a tab that has just (re)connected shows, as it is now: the live
+    elements it named (``element_ids``: the ids of its ``[data-live]``
+    elements: status badges, the bell, the notification list, what higher
+    apps register, e.g. the lab panel), the finished toast of each
+    in-progress toast it still spins (``progress_notes``), and the marker
+    that says the tab is live. Ids of other sandboxes' resources draw
+    nothing; anything else named is ignored."""
+    ids = set(element_ids)
+    badges: dict[str, list[int]] = {}
+    for badged in registry.badges():
+        prefix = badged.badge.id_prefix
+        pks = [int(i[len(prefix) :]) for i in ids if i.startswith(prefix) and _PK.fullmatch(i[len(prefix) :])]
+        if pks:
+            badges[badged.arm_type] = pks
+    notes = [int(n) for n in progress_notes if _PK.fullmatch(n)]
+    finished = (
+        Notification.objects.filter(sandbox=sandbox, pk__in=notes).exclude(level=NotificationLevel.PROGRESS)
+        if notes
+        else ()
+    )
+    with_list = "notification-list" in ids
+    if with_list:
+        bell = bell_context(sandbox)
+    else:  # the bell's count only: no list to draw
+        bell = {"unread_count": Notification.objects.filter(sandbox=sandbox, unread=True).count()}
     return render_to_string(
-        "portal/push.html",
-        {"badges": drawn, "toast": toast_note, **bell_context(sandbox)},
+        "portal/state.html",
+        {
+            "badges": _badges(sandbox, badges),
+            "toasts": finished,
+            "with_list": with_list,
+            **bell,
+            "elements": registry.live_elements(sandbox, ids),
+            "ws_state": "live",
+        },
     )
 
 

@@ -3,14 +3,33 @@
 (function () {
   "use strict";
 
-  function openPane(pane) {
-    if (pane.innerHTML.trim()) {
-      pane.classList.add("open");
-      const first = pane.querySelector("[autofocus], input:not([type=hidden]), select, button");
-      if (first) first.focus({ preventScroll: true });
-    } else {
-      pane.classList.remove("open");
+  // A pane takes the focus once, as it opens, and never after the learner
+  // has typed since asking for it, nor from a field they are already in.
+  // htmx would focus an [autofocus] field again when it settles (20 ms
+  // later, more on a busy machine): by then the learner may be typing in
+  // another field, so the pane's own focus below is the only one.
+  let lastTyped = 0;
+  document.addEventListener("keydown", function () { lastTyped = performance.now(); }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const target = event.detail.target;
+    if (target && target.classList && target.classList.contains("az-pane")) {
+      target.dataset.requestedAt = String(performance.now());
     }
+  });
+
+  function openPane(pane) {
+    if (!pane.innerHTML.trim()) {
+      pane.classList.remove("open");
+      return;
+    }
+    const opening = !pane.classList.contains("open");
+    pane.classList.add("open");
+    const preferred = pane.querySelector("[autofocus]");
+    pane.querySelectorAll("[autofocus]").forEach(function (field) { field.removeAttribute("autofocus"); });
+    const typed = lastTyped > Number(pane.dataset.requestedAt || 0);
+    if (!opening || typed || pane.contains(document.activeElement)) return;
+    const first = preferred || pane.querySelector("input:not([type=hidden]), select, textarea") || pane.querySelector("button");
+    if (first) first.focus({ preventScroll: true });
   }
 
   function closePane(pane) {
@@ -116,12 +135,69 @@
     if (toasts) observer.observe(toasts, { childList: true });
   });
 
-  // The WebSocket's state, for people (a tooltip) and for tests.
+  // Live pushes go to every tab of the sandbox; a page swaps in the
+  // fragments whose element it shows and drops the others (a push names
+  // the elements of every page: another blade's status badge, the
+  // notification list of a closed pane), instead of htmx logging
+  // htmx:oobErrorNoTarget for each. Only WebSocket messages (no xhr).
+  function oobTarget(fragment) {
+    const how = fragment.getAttribute("hx-swap-oob") || fragment.getAttribute("data-hx-swap-oob") || "true";
+    const colon = how.indexOf(":");
+    if (colon > 0) return how.substring(colon + 1);
+    return fragment.id ? "#" + CSS.escape(fragment.id) : null;
+  }
+
+  function shown(selector) {
+    try {
+      return document.querySelector(selector) !== null;
+    } catch (error) {
+      return true; // a selector of htmx's own syntax: htmx resolves it
+    }
+  }
+
+  htmx.defineExtension("live-targets", {
+    transformResponse: function (text, xhr) {
+      if (xhr) return text;
+      const template = document.createElement("template");
+      template.innerHTML = text;
+      Array.from(template.content.children).forEach(function (fragment) {
+        const selector = oobTarget(fragment);
+        if (selector && !shown(selector)) fragment.remove();
+      });
+      return template.innerHTML;
+    }
+  });
+
+  // Reconnect soon after the server comes back (htmx's default waits up to
+  // 64 s between tries); the jitter spreads a class's tabs apart.
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    const ceiling = Math.min(5000, 500 * Math.pow(2, retryCount));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  };
+
+  // The WebSocket's state, for people (a tooltip) and for tests:
+  // connecting, open, live (the state the server sent on connecting is in),
+  // closed.
   function wsState(state) {
     const el = document.getElementById("ws-status");
     if (el) el.dataset.state = state;
     document.body.dataset.ws = state;
   }
-  document.addEventListener("htmx:wsOpen", function () { wsState("open"); });
+
+  // On every (re)connect, name the live elements the page shows and the
+  // toasts still spinning: the server answers with their state as it is
+  // now, ending with #ws-status reading "live".
+  document.addEventListener("htmx:wsOpen", function (event) {
+    wsState("open");
+    const live = Array.from(document.querySelectorAll("[data-live][id]"), function (el) { return el.id; });
+    const toasts = Array.from(document.querySelectorAll('.az-toast[data-level="progress"]'), function (el) {
+      return el.dataset.note;
+    });
+    event.detail.socketWrapper.send(JSON.stringify({ live: live, toasts: toasts }));
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    const el = document.getElementById("ws-status");
+    if (el && el.dataset.state === "live") document.body.dataset.ws = "live";
+  });
   document.addEventListener("htmx:wsClose", function () { wsState("closed"); });
 })();

@@ -4,13 +4,10 @@ operation, and every open tab of the sandbox sees the badge turn from
 turns from "Restarting" to "Running" (docs/architecture.md, "Live
 operations")."""
 
-import asyncio
 import re
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.urls import reverse
 
 from aks import services
@@ -18,11 +15,11 @@ from aks.models import ManagedCluster
 from networking.models import Subnet
 from networking.services import vnets
 from portal import live
-from portal.asgi import application
 from portal.models import ResourceGroup
 from portal.seed import create_sandbox
 from portal.services import render_push
 from tests.helpers.aks import aks_subnets, finish_operations, group, spec
+from tests.helpers.sockets import receive_until, tab_socket
 
 
 def badge(cluster_pk: int, state: str) -> str:
@@ -65,7 +62,7 @@ def test_the_push_for_a_finished_create_carries_the_clusters_badge_as_succeeded(
     with django_capture_on_commit_callbacks(execute=True):
         finish_operations(alice)
     [done] = sent
-    assert f'{badge(cluster.pk, "Succeeded")} hx-swap-oob="true">' in done["html"]
+    assert f'{badge(cluster.pk, "Succeeded")} hx-swap-oob="true"' in done["html"]
     assert "Deployment succeeded" in done["html"]
 
 
@@ -122,29 +119,6 @@ def test_the_scale_banner_carries_the_badge_that_the_push_turns_to_succeeded(ali
 # --- two tabs on their WebSockets -----------------------------------------------------------
 
 
-def _communicator(sandbox):
-    store = SessionStore()
-    store["sandbox"] = str(sandbox.secret)
-    store.save()
-    headers = [
-        (b"origin", b"http://127.0.0.1:8000"),
-        (b"host", b"127.0.0.1:8000"),
-        (b"cookie", f"sessionid={store.session_key}".encode()),
-    ]
-    return WebsocketCommunicator(application, "/ws/sandbox/", headers=headers)
-
-
-async def _wait_for(tab, marker: str, timeout: float = 5.0) -> str:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        remaining = deadline - loop.time()
-        assert remaining > 0, f"no push with {marker}"
-        message = await tab.receive_from(timeout=remaining)
-        if marker in message:
-            return message
-
-
 def _create_cluster(sandbox) -> int:
     rg = ResourceGroup.objects.select_related("subscription__sandbox").get(
         subscription__sandbox=sandbox, name="contoso-rg"
@@ -161,17 +135,17 @@ async def test_every_tab_sees_the_cluster_go_from_creating_to_succeeded_and_othe
     settings.VNETLAB_OPERATION_SECONDS = 0.3
     mine = await database_sync_to_async(create_sandbox)()
     theirs = await database_sync_to_async(create_sandbox)()
-    tab1, tab2, stranger = _communicator(mine), _communicator(mine), _communicator(theirs)
+    tab1, tab2, stranger = tab_socket(mine), tab_socket(mine), tab_socket(theirs)
     for tab in (tab1, tab2, stranger):
         connected, _ = await tab.connect()
         assert connected
 
     cluster_pk = await database_sync_to_async(_create_cluster)(mine)
     for tab in (tab1, tab2):
-        creating = await _wait_for(tab, badge(cluster_pk, "Creating"))
+        creating = await receive_until(tab, badge(cluster_pk, "Creating"))
         assert "Deployment in progress..." in creating
         # The consumers' timer finishes the create and pushes the settled badge.
-        done = await _wait_for(tab, badge(cluster_pk, "Succeeded"))
+        done = await receive_until(tab, badge(cluster_pk, "Succeeded"))
         assert "Deployment succeeded" in done
     assert await stranger.receive_nothing(timeout=0.5)
     for tab in (tab1, tab2, stranger):

@@ -103,20 +103,13 @@ def integrate_new_subnet(tab: Tab, name: str, *, vnet: str = "contoso-vnet", ste
     return prefix
 
 
-# Issue #12 (live state): every push goes to every open page, and a page
-# without the pushed element (the notification list, another page's status
-# badge) logs this. The lab panel is on every page, so never its own.
-KNOWN_ISSUE_12 = "htmx:oobErrorNoTarget, #"
-
-
 def console_errors(tab: Tab) -> list[str]:
-    """Record the tab's console errors and page errors from now on, but for
-    issue #12's known ones (a push whose element isn't on the page)."""
+    """Record the tab's console errors and page errors from now on (a push
+    whose element isn't on the page is one: htmx:oobErrorNoTarget)."""
     errors: list[str] = []
 
     def record(message) -> None:
-        known = message.text.startswith(KNOWN_ISSUE_12) and "#lab-panel" not in message.text
-        if message.type == "error" and not known:
+        if message.type == "error":
             errors.append(message.text)
 
     tab.page.on("console", record)

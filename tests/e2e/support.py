@@ -76,9 +76,10 @@ class Tab:
         return path
 
     def wait_live(self) -> None:
-        """Wait for the page's WebSocket: a push sent before it opens is lost."""
+        """Wait for the page's WebSocket to be open and the state the server
+        sends on connecting to be in (body[data-ws=live])."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("document.body && document.body.dataset.ws === 'open'", timeout=LIVE_TIMEOUT_MS)
+        self.page.wait_for_function("document.body && document.body.dataset.ws === 'live'", timeout=LIVE_TIMEOUT_MS)
 
     def settle(self) -> None:
         """Wait until htmx has no request in flight and has processed what it

@@ -1,0 +1,36 @@
+"""The ASGI lifespan: what the server does as it starts and stops.
+
+At the start, every operation whose end came while no server ran is
+finished (its notification, Activity log row and push), and every one still
+running gets a timer on this process's event loop (portal/live.py), so the
+server finishes it at its end with no tab open and no page asked for. Each
+worker of ``make serve`` does the same; the operations' conditional update
+lets exactly one of them finish each.
+"""
+
+import logging
+
+from channels.db import database_sync_to_async
+
+from portal import live, services
+
+log = logging.getLogger(__name__)
+
+
+async def lifespan(scope, receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            live.remember_server_loop()
+            try:
+                finished = await database_sync_to_async(services.resume_operations)()
+            except Exception:  # noqa: BLE001 - the server still serves; a page finishes what is due
+                log.exception("Resuming the operations at startup failed")
+            else:
+                if finished:
+                    log.info("Finished %d operation(s) that ended while the server was down", finished)
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            live.cancel_timers()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -198,6 +198,27 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     const el = document.getElementById("ws-status");
     if (el && el.dataset.state === "live") document.body.dataset.ws = "live";
+    giveTokens();
   });
+
+  // What the WebSocket brings is drawn without a request, so a live
+  // element's plain POST form (the lab panel's "Finish exam") has no CSRF
+  // token: it takes the page's own (htmx sends it as a header already).
+  function giveTokens() {
+    let token = "";
+    try {
+      token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return;
+    }
+    document.querySelectorAll('[data-live] form[method="post"]').forEach(function (form) {
+      if (!token || form.querySelector('input[name="csrfmiddlewaretoken"]')) return;
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = token;
+      form.prepend(input);
+    });
+  }
   document.addEventListener("htmx:wsClose", function () { wsState("closed"); });
 })();

@@ -109,11 +109,15 @@ def chromium() -> Iterator[object]:
 @pytest.fixture
 def tabs(request, chromium, asgi_server, transactional_db, settings) -> Iterator[Tabs]:
     """Tabs on the live server. Contexts close before the database is
-    flushed, so no WebSocket outlives the test's data."""
+    flushed, so no WebSocket outlives the test's data. Any console error in
+    any tab fails the test (tests/e2e/support.py)."""
     settings.VNETLAB_RESTART_SECONDS = RESTART_SECONDS
     opened = Tabs(chromium=chromium, base_url=asgi_server.url, test_name=slug(request.node.name))
     yield opened
+    errors = opened.console_errors()
     opened.close()
+    if errors:
+        pytest.fail("Console errors in the browser:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 RESTART_SECONDS = float(os.environ.get("VNETLAB_E2E_RESTART_SECONDS", "1.5"))
 # Patience for anything that waits on a push or an operation to finish.
 LIVE_TIMEOUT_MS = 15_000
+# A console error is a bug (issue #12): every tab records them and the test
+# fails at its end if there are any. A 4xx answer to a page or an htmx
+# request is the portal refusing what the test sent on purpose (a field
+# error's 422, another sandbox's 404): the browser reports it as a failed
+# load, which is no error of the page. A static file that fails to load is one.
+REFUSED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d ")
 
 # Counts what the tab's WebSocket receives, and records every app status badge
 # and toast it shows, so tests can prove a change arrived live (and that
@@ -66,6 +72,19 @@ class Tab:
     base_url: str
     label: str
     test_name: str
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"{self.page.url}: {error}"))
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        source = message.location.get("url", "")
+        if REFUSED_LOAD.match(message.text) and "/static/" not in source:
+            return
+        self.errors.append(f"{self.page.url}: {message.text} ({source})")
 
     def shot(self, step: str) -> Path:
         """Save what the tab shows as artifacts/screenshots/<test>-<step>.png."""
@@ -139,6 +158,7 @@ class Tabs:
     base_url: str
     test_name: str
     contexts: list = field(default_factory=list)
+    tabs: list[Tab] = field(default_factory=list)
 
     def tab(self, label: str = "", *, same_sandbox_as: Tab | None = None) -> Tab:
         storage_state = same_sandbox_as.page.context.storage_state() if same_sandbox_as else None
@@ -148,7 +168,12 @@ class Tabs:
         context.set_default_timeout(LIVE_TIMEOUT_MS)
         context.add_init_script(PAGE_PROBE)
         self.contexts.append(context)
-        return Tab(page=context.new_page(), base_url=self.base_url, label=label, test_name=self.test_name)
+        opened = Tab(page=context.new_page(), base_url=self.base_url, label=label, test_name=self.test_name)
+        self.tabs.append(opened)
+        return opened
+
+    def console_errors(self) -> list[str]:
+        return [error for tab in self.tabs for error in tab.errors]
 
     def close(self) -> None:
         for context in self.contexts:

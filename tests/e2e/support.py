@@ -13,17 +13,11 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from appservice.models import WebApp
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
+from tests.e2e.browser import chromium_executable
 from tests.helpers import app_url
 
-CHROMIUM = os.environ.get("VNETLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The system's Chromium or Playwright's own (None): tests/e2e/browser.py.
+CHROMIUM = chromium_executable()
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 # Long enough for a second tab to see "Restarting", short enough for a test.
 RESTART_SECONDS = float(os.environ.get("VNETLAB_E2E_RESTART_SECONDS", "1.5"))

@@ -47,9 +47,20 @@ def secret_key_from_file(path: Path) -> str:
         return _read_key(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The secret key file {path} can't be read ({exc.strerror}): set DJANGO_SECRET_KEY, "
+            "or VNETLAB_SECRET_KEY_FILE to a file this user can read."
+        ) from exc
     temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The secret key file {path} can't be made ({exc.strerror}): set DJANGO_SECRET_KEY, "
+            "or VNETLAB_SECRET_KEY_FILE to a path this user can write."
+        ) from exc
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(new_secret_key() + "\n")

@@ -131,6 +131,16 @@ def test_a_key_file_without_a_usable_key_stops_the_start_with_what_to_do(tmp_pat
         production.secret_key_from_file(key_file)
 
 
+def test_a_key_file_that_cannot_be_made_says_what_to_set(tmp_path):
+    read_only = tmp_path / "read-only"
+    read_only.mkdir(mode=0o500)
+    if os.access(read_only, os.W_OK):  # root writes anywhere: a file where the directory would be
+        read_only = tmp_path / "a-file"
+        read_only.write_text("")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        production.secret_key_from_file(read_only / "secret_key")
+
+
 # --- The profiles, as the environment makes them -----------------------------------------
 
 

@@ -587,18 +587,17 @@ class TroubleshootForm(forms.Form):
     @property
     def helper(self):
         """The Host and Port boxes, side by side with the Test button."""
-        in_row = {"star": True, "wrapper_class": "mb-0"}
         return helper(
             AzField(
                 "host",
                 id="host",
+                star=True,
                 label="Host",
-                wrapper_style="min-width:340px",
+                wrapper_class="mb-0 az-minw-340",
                 placeholder="e.g. contoso-sql01.database.windows.net or 10.0.1.4",
                 maxlength="253",
-                **in_row,
             ),
-            AzField("port", id="port", label="Port", wrapper_style="width:120px", inputmode="numeric", **in_row),
+            AzField("port", id="port", star=True, label="Port", wrapper_class="mb-0 az-w-120", inputmode="numeric"),
         )
 
 
@@ -790,7 +789,6 @@ class AdvancedEditForm(forms.Form):
                 spellcheck="false",
                 autocomplete="off",
                 css_class="az-code",
-                style="font-family:monospace;font-size:12px;width:100%",
             )
         )
 

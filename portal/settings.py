@@ -24,6 +24,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from portal import production
 
@@ -96,6 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the security headers too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and the sandbox: a URL path holding a NUL character
     # names nothing, 404 (issue #12, portal/inputs.py).
@@ -108,6 +112,48 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.SandboxMiddleware",
 ]
+
+# Security headers (docs/hosting.md, "Security headers"). Scripts and styles
+# come from our own static files only: no inline <script>, no style="...",
+# no eval (htmx's is off: templates/base.html's htmx-config). img-src takes
+# data: for Bootstrap's CSS icons (select arrows, check marks); connect-src
+# 'self' covers the page's own WebSocket (ws:/wss: to the same host).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the lab never uses, denied to every page (portal/headers.py).
+VNETLAB_PERMISSIONS_POLICY = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "interest-cohort",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
 
 ROOT_URLCONF = "portal.urls"
 ASGI_APPLICATION = "portal.asgi.application"

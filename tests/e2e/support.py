@@ -69,16 +69,22 @@ class Tab:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    # wait_for_function takes functions ("() => ..."), never bare expressions:
+    # Playwright evals an expression inside the page, and the portal's CSP
+    # (no 'unsafe-eval') refuses that.
+
     def wait_live(self) -> None:
         """Wait for the page's WebSocket: a push sent before it opens is lost."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("document.body && document.body.dataset.ws === 'open'", timeout=LIVE_TIMEOUT_MS)
+        self.page.wait_for_function(
+            "() => document.body && document.body.dataset.ws === 'open'", timeout=LIVE_TIMEOUT_MS
+        )
 
     def settle(self) -> None:
         """Wait until htmx has no request in flight and has processed what it
         swapped in: a control clicked earlier has no htmx behaviour yet."""
         self.page.wait_for_function(
-            "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", timeout=LIVE_TIMEOUT_MS
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", timeout=LIVE_TIMEOUT_MS
         )
 
     def goto(self, path: str, step: str | None = None):

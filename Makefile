@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-default test-scaleout bench bench-scale bench-labs bench-engine fuzz lint clean
+.PHONY: setup run test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -36,6 +36,11 @@ bench: setup
 
 bench-scale: setup
 	$(PY) -m tests.bench.scale_bench
+
+# Long grids (issue #12): a VNet of 400 subnets, the Add VNet pane, All
+# resources and a resource group in a sandbox grown to 100x the seed, rendered.
+bench-grids: setup
+	$(PY) -m tests.bench.grid_bench
 
 # A lab's checks re-run after a change: each lab alone, then a class of 30 (issue #11).
 bench-labs: setup

@@ -113,3 +113,13 @@ def test_a_page_of_all_resources_costs_the_same_queries_however_large_the_sandbo
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = alice.get(url, {"page": "3"}, **HX).content.decode()
     assert "Showing 201 to 300 of" in html
+
+
+def test_htmx_restoring_a_pushed_page_from_history_gets_the_whole_page(alice):
+    # Back to ?page=2 after htmx's copy of it is gone: htmx asks the server
+    # with HX-Request and swaps the answer into <body>.
+    grow_apps(alice, 40)
+    url = reverse("all_resources")
+    restored = alice.get(url, {"page": "2"}, **HX, HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    assert "<html" in restored and "Showing 101 to" in restored
+    assert "<html" not in alice.get(url, {"page": "2"}, **HX).content.decode()

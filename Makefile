@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 UVICORN := VNETLAB_HOST=$(HOST) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
 
-.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-labs bench-engine fuzz lint clean
+.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: setup
 
 bench-scale: setup
 	$(PY) -m tests.bench.scale_bench
+
+# Long grids (issue #12): a VNet of 400 subnets, the Add VNet pane, All
+# resources and a resource group in a sandbox grown to 100x the seed, rendered.
+bench-grids: setup
+	$(PY) -m tests.bench.grid_bench
 
 # A lab's checks re-run after a change: each lab alone, then a class of 30 (issue #11).
 bench-labs: setup

@@ -72,6 +72,12 @@
     }
   });
 
+  // A filter box inside a form (the Add VNet pane's "Filter virtual
+  // networks") filters as the learner types: Enter doesn't submit the form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-filter-box]")) event.preventDefault();
+  });
+
   // "Search (Ctrl+/)" filters the resource menu.
   document.addEventListener("input", function (event) {
     if (!event.target.matches("[data-menu-filter]")) return;

@@ -70,24 +70,33 @@ def _html_page(request, limit: int) -> bytes:
     return render_to_string(HTML_TEMPLATE, context, request=request).encode()
 
 
+def _toast(limit: int) -> bytes:
+    toast = {"level": "error", "title": "Request too large", "body": f"{refusal_text(limit)} (SBX-06)", "pk": "sbx-06"}
+    return render_to_string("portal/fragments.html#toast", {"toast": toast}).encode()
+
+
 async def refuse(scope, send, limit: int) -> None:
-    """Answer SBX-06's 413: the portal's page for a browser, else a line of
-    text."""
+    """Answer SBX-06's 413: for htmx a toast, the pane left as it was
+    (portal.js lets a 413 swap); the portal's page for a browser; else a
+    line of text."""
     request = _request(scope)
-    if wants_html(request):
-        body = await asyncio.to_thread(_html_page, request, limit)
-        content_type = b"text/html; charset=utf-8"
-    else:
-        body = f"413 Request too large. {refusal_text(limit)} (SBX-06)\n".encode()
-        content_type = b"text/plain; charset=utf-8"
     headers = [
-        (b"content-type", content_type),
-        (b"content-length", str(len(body)).encode()),
         # Not one more byte of this body: the server closes the connection
         # instead of reading the rest to keep it alive.
         (b"connection", b"close"),
         (b"x-content-type-options", b"nosniff"),
     ]
+    if request.headers.get("HX-Request") == "true":
+        body = await asyncio.to_thread(_toast, limit)
+        headers.append((b"hx-reswap", b"none"))
+        content_type = b"text/html; charset=utf-8"
+    elif wants_html(request):
+        body = await asyncio.to_thread(_html_page, request, limit)
+        content_type = b"text/html; charset=utf-8"
+    else:
+        body = f"413 Request too large. {refusal_text(limit)} (SBX-06)\n".encode()
+        content_type = b"text/plain; charset=utf-8"
+    headers += [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -177,6 +177,16 @@ async def test_sbx06_a_browser_gets_the_portals_page():
     assert body.calls == 0
 
 
+async def test_sbx06_htmx_gets_a_toast_and_the_pane_stays():
+    """portal.js lets a 413 swap: only the toast, out of band."""
+    scope = http_scope(headers=[length(3 * MB), (b"hx-request", b"true"), (b"accept", b"*/*")])
+    status, headers, text = await call(BodyLimit(Reader(), int(2.5 * MB)), scope, Body().receive)
+    assert status == 413
+    assert headers["hx-reswap"] == "none"
+    assert text.startswith('<div id="toasts" hx-swap-oob="beforeend"><div class="az-toast az-level-error"')
+    assert "Request too large" in text and "at most 2.5 MB" in text and "(SBX-06)" in text
+
+
 @pytest.mark.parametrize("accept", [None, b"*/*", b"application/json", b"text/html;q=0"])
 async def test_sbx06_a_client_that_doesnt_ask_for_html_gets_a_line_of_text(accept):
     headers = [length(2 * MB)] + ([(b"accept", accept)] if accept else [])

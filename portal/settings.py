@@ -249,8 +249,11 @@ VNETLAB_OPERATION_SECONDS = _env_float("VNETLAB_OPERATION_SECONDS", 2.0)
 # The demo seed's hub-and-spoke network (portal/seed.py seed_network). Tests
 # start from the compact seed unless they turn it on.
 VNETLAB_SEED_NETWORK = _env_bool("VNETLAB_SEED_NETWORK", True)
-# Worker threads that run views under the ASGI server (portal/http_bridge.py).
+# Worker threads that run views under the ASGI server (portal/asgi.py).
 VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
+# SBX-06: a request body over this many bytes is refused (413) before it is
+# read (portal/limits.py); Django's own cap on a form's data is the same 2.5 MB.
+VNETLAB_MAX_REQUEST_BYTES = int(_env_float("VNETLAB_MAX_REQUEST_BYTES", 2_621_440))
 # Rendered blades kept per sandbox state (portal/pagecache.py); off only to
 # measure the cost of rendering (`make bench` reports both).
 VNETLAB_PAGE_CACHE = _env_bool("VNETLAB_PAGE_CACHE", True)

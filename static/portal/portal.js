@@ -33,9 +33,10 @@
   });
 
   // htmx answers an error with a 4xx for an invalid form only when asked to
-  // swap it: let 422 responses swap (they carry field errors).
+  // swap it: let 422 responses swap (they carry field errors), and 413s (a
+  // body over the lab's limit, SBX-06: a toast, the pane left as it was).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 422) {
+    if (event.detail.xhr.status === 422 || event.detail.xhr.status === 413) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -19,8 +19,12 @@ paste (1,000,000 characters) included, fits in it.
 import asyncio
 import io
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.template.loader import render_to_string
+from django.utils.csp import build_policy
+
+from portal.headers import permissions_policy
 
 HTML_TEMPLATE = "portal/request_too_large.html"
 
@@ -75,6 +79,20 @@ def _toast(limit: int) -> bytes:
     return render_to_string("portal/fragments.html#toast", {"toast": toast}).encode()
 
 
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """The headers Django's middleware puts on every other answer (the
+    policy of docs/hosting.md, "Security headers"): this one never reaches it."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
+        (b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()),
+        (b"permissions-policy", permissions_policy(tuple(settings.VNETLAB_PERMISSIONS_POLICY)).encode()),
+    ]
+    if settings.SECURE_CSP:
+        headers.append((b"content-security-policy", build_policy(settings.SECURE_CSP).encode()))
+    return headers
+
+
 async def refuse(scope, send, limit: int) -> None:
     """Answer SBX-06's 413: for htmx a toast, the pane left as it was
     (portal.js lets a 413 swap); the portal's page for a browser; else a
@@ -84,7 +102,7 @@ async def refuse(scope, send, limit: int) -> None:
         # Not one more byte of this body: the server closes the connection
         # instead of reading the rest to keep it alive.
         (b"connection", b"close"),
-        (b"x-content-type-options", b"nosniff"),
+        *security_headers(),
     ]
     if request.headers.get("HX-Request") == "true":
         body = await asyncio.to_thread(_toast, limit)

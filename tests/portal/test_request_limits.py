@@ -177,6 +177,20 @@ async def test_sbx06_a_browser_gets_the_portals_page():
     assert body.calls == 0
 
 
+@pytest.mark.parametrize("accept", [BROWSER, "application/json"])
+async def test_sbx06_the_refusal_carries_the_same_security_headers_as_every_other_answer(accept):
+    """The 413 is answered before Django's middleware, so it sets the headers
+    itself: the strict policy of docs/hosting.md, "Security headers"."""
+    scope = http_scope(headers=[length(3 * MB), (b"accept", accept if isinstance(accept, bytes) else accept.encode())])
+    status, headers, _ = await call(BodyLimit(Reader(), int(2.5 * MB)), scope, Body(endless_chunk=b"x").receive)
+    assert status == 413
+    other = await asyncio.to_thread(Client().get, "/static/portal/portal.js")
+    for name in ("Content-Security-Policy", "Permissions-Policy", "Referrer-Policy", "X-Content-Type-Options"):
+        assert headers[name.lower()] == other[name], name
+    assert headers["x-frame-options"] == "DENY"
+    assert "'unsafe-inline'" not in headers["content-security-policy"]
+
+
 async def test_sbx06_htmx_gets_a_toast_and_the_pane_stays():
     """portal.js lets a 413 swap: only the toast, out of band."""
     scope = http_scope(headers=[length(3 * MB), (b"hx-request", b"true"), (b"accept", b"*/*")])

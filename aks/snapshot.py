@@ -27,11 +27,11 @@ def _pod_ips_by_node(sandbox: Sandbox) -> dict[int, list[str]]:
 
 def contribute(sandbox: Sandbox, builder: snapshot.SnapshotBuilder) -> None:
     """The sandbox's clusters and nodes, in three queries however many
-    clusters, nodes and pods there are."""
-    for c in ManagedCluster.objects.filter(sandbox=sandbox).only(
-        "pk", "name", "network_plugin", "subnet_id", "pod_cidr", "route_table_id"
-    ):
-        builder.add_aks_cluster(c.pk, c.name, c.network_plugin, c.subnet_id, c.pod_cidr or None, c.route_table_id)
+    clusters, nodes and pods there are, read as plain values."""
+    for pk, name, plugin, subnet_id, pod_cidr, route_table_id in ManagedCluster.objects.filter(
+        sandbox_id=sandbox.pk
+    ).values_list("pk", "name", "network_plugin", "subnet_id", "pod_cidr", "route_table_id"):
+        builder.add_aks_cluster(pk, name, plugin, subnet_id, pod_cidr or None, route_table_id)
     pod_ips = _pod_ips_by_node(sandbox)
     rows = (
         ClusterNode.objects.filter(pool__cluster__sandbox=sandbox)

@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
         from django.db import connections
         from django.urls import register_converter
 
-        from portal import pagecache
+        from portal import changes
         from portal.inputs import PkConverter
 
         # ``<pk:...>``: the URLs' row keys, never past a key column's range (issue #12).
@@ -18,4 +18,4 @@ class PortalConfig(AppConfig):
         # Connections opened before now (there are none in a server; a test
         # runner may have one) watch their writes too.
         for conn in connections.all(initialized_only=True):
-            pagecache.install(connection=conn)
+            changes.install(connection=conn)

@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 from typing import Any
 
@@ -35,6 +36,7 @@ from networking.engine.nsg import Nsg, Rule
 from networking.engine.trace import Trace
 from portal import changes
 from portal.models import Sandbox
+from portal.prepared import sandbox_rows as rows
 from portal.registry import registry
 
 # A few well-known public names, so a learner can test "the internet".
@@ -46,10 +48,16 @@ PUBLIC_NAMES = {
 }
 
 
+# Parsing an address costs more than reading its row: a rebuilt snapshot
+# parses what the last one did, so the parsed values (immutable) are kept.
+_address = lru_cache(maxsize=1 << 16)(IPv4Address)
+_network = lru_cache(maxsize=1 << 16)(ip_network)
+
+
 def _networks(prefixes) -> tuple[IPv4Network, ...]:
     nets = []
     for text in prefixes:
-        net = ip_network(text, strict=False)
+        net = _network(text, strict=False)
         if net.version == 4:
             nets.append(net)
     return tuple(nets)
@@ -110,7 +118,7 @@ class SnapshotBuilder:
         route_table_id: int | None,
     ) -> None:
         self.aks_clusters[pk] = topology.AksCluster(
-            pk, name, network_plugin, subnet_id, ip_network(pod_cidr) if pod_cidr else None, route_table_id
+            pk, name, network_plugin, subnet_id, _network(pod_cidr) if pod_cidr else None, route_table_id
         )
 
     def add_aks_node(
@@ -133,8 +141,8 @@ class SnapshotBuilder:
                 cluster_id,
                 name,
                 nic,
-                ip_network(pod_cidr) if pod_cidr else None,
-                tuple(IPv4Address(ip) for ip in pod_ips),
+                _network(pod_cidr) if pod_cidr else None,
+                tuple(_address(ip) for ip in pod_ips),
                 max_pods,
             )
         )
@@ -197,25 +205,29 @@ def build(sandbox) -> topology.Topology:
     grading ask :func:`current` instead, which keeps one per sandbox state."""
     sid = sandbox.pk
     # The era as stored, not as a Sandbox object loaded earlier remembers it.
-    era = Sandbox.objects.filter(pk=sid).values_list("era", flat=True).first() or sandbox.era
+    era = next(iter(rows("era", sid, lambda s: Sandbox.objects.filter(pk=s).values_list("era"))), (sandbox.era,))[0]
     vnets = {
         pk: topology.Vnet(pk, name, location, _networks(space), tuple(dns), is_classic)
-        for pk, name, location, space, dns, is_classic in m.VirtualNetwork.objects.filter(sandbox_id=sid).values_list(
-            "pk", "name", "location", "address_space", "dns_servers", "is_classic"
+        for pk, name, location, space, dns, is_classic in rows(
+            "vnets",
+            sid,
+            lambda s: m.VirtualNetwork.objects.filter(sandbox_id=s).values_list(
+                "pk", "name", "location", "address_space", "dns_servers", "is_classic"
+            ),
         )
     }
     nat_ips = nat_addresses(sid)
     subnets = {}
     gateway_subnets: dict[int, str] = {}
     for pk, name, vnet_id, prefix, nsg_id, table_id, endpoints, pe_policies, nat_id, nat_name, doa in (
-        m.Subnet.objects.filter(vnet__sandbox_id=sid).values_list(
+        rows("subnets", sid, lambda s: m.Subnet.objects.filter(vnet__sandbox_id=s).values_list(
             "pk", "name", "vnet_id", "address_prefix", "nsg_id", "route_table_id", "service_endpoints",
             "private_endpoint_network_policies", "nat_gateway_id", "nat_gateway__name", "default_outbound_access",
-        )  # fmt: skip
+        ))  # fmt: skip
     ):
         if name.lower() == "gatewaysubnet":
             gateway_subnets[vnet_id] = prefix
-        net = ip_network(prefix)
+        net = _network(prefix)
         if net.version != 4:
             continue
         nat = topology.NatGateway(nat_name, tuple(nat_ips.get(nat_id, ()))) if nat_id else None
@@ -225,21 +237,21 @@ def build(sandbox) -> topology.Topology:
         )
     peerings = tuple(
         topology.Peering(*row)
-        for row in m.VirtualNetworkPeering.objects.filter(vnet__sandbox_id=sid).values_list(
+        for row in rows("peerings", sid, lambda s: m.VirtualNetworkPeering.objects.filter(vnet__sandbox_id=s).values_list(
             "vnet_id", "remote_vnet_id", "peering_state", "allow_virtual_network_access",
             "allow_gateway_transit", "use_remote_gateways",
-        )  # fmt: skip
+        ))  # fmt: skip
     )
     learned: dict[int, list[IPv4Network]] = {}
     peer_ips: dict[int, list[tuple[IPv4Network, str]]] = {}
     for gateway_id, bgp, local_id, local_prefixes, bgp_peer, circuit_id, circuit_prefixes in (
-        m.VirtualNetworkGatewayConnection.objects.filter(sandbox_id=sid)
+        rows("connections", sid, lambda s: m.VirtualNetworkGatewayConnection.objects.filter(sandbox_id=s)
         .order_by("pk")
         .values_list(
             "gateway_id", "enable_bgp", "local_network_gateway_id", "local_network_gateway__address_prefixes",
             "local_network_gateway__bgp_peering_address", "express_route_circuit_id",
             "express_route_circuit__advertised_prefixes",
-        )  # fmt: skip
+        ))  # fmt: skip
     ):
         prefixes = []
         if local_id:
@@ -252,9 +264,9 @@ def build(sandbox) -> topology.Topology:
             peer_ips.setdefault(gateway_id, []).extend((n, bgp_peer) for n in _networks(prefixes))
     gateways = {}
     for pk, vnet_id, name, kind, vpn_type, p2s_pool, tunnel_types in (
-        m.VirtualNetworkGateway.objects.filter(sandbox_id=sid)
+        rows("gateways", sid, lambda s: m.VirtualNetworkGateway.objects.filter(sandbox_id=s)
         .order_by("pk")
-        .values_list("pk", "vnet_id", "name", "gateway_type", "vpn_type", "p2s_address_pool", "p2s_tunnel_types")
+        .values_list("pk", "vnet_id", "name", "gateway_type", "vpn_type", "p2s_address_pool", "p2s_tunnel_types"))
     ):
         pool = _networks([p2s_pool]) if p2s_pool else ()
         gateways[vnet_id] = topology.Gateway(
@@ -268,11 +280,15 @@ def build(sandbox) -> topology.Topology:
             app_problem=m.gateway_integration_problem(kind, vpn_type, p2s_pool, tunnel_types),
         )
     routes_by_table: dict[int, list[r.Route]] = {}
-    for table_id, name, prefix_text, next_hop_type, next_hop_ip in m.Route.objects.filter(
-        route_table__sandbox_id=sid
-    ).values_list("route_table_id", "name", "address_prefix", "next_hop_type", "next_hop_ip"):
+    for table_id, name, prefix_text, next_hop_type, next_hop_ip in rows(
+        "routes",
+        sid,
+        lambda s: m.Route.objects.filter(route_table__sandbox_id=s).values_list(
+            "route_table_id", "name", "address_prefix", "next_hop_type", "next_hop_ip"
+        ),
+    ):
         try:
-            prefix = ip_network(prefix_text)
+            prefix = _network(prefix_text)
         except ValueError:
             tag = servicetags.SERVICE_TAGS.get(prefix_text.split(".")[0])
             if tag is None:
@@ -281,15 +297,19 @@ def build(sandbox) -> topology.Topology:
         routes_by_table.setdefault(table_id, []).append(r.Route(prefix, next_hop_type, r.USER, next_hop_ip, name))
     route_tables = {
         pk: topology.RouteTable(pk, name, not disable_propagation, tuple(routes_by_table.get(pk, ())))
-        for pk, name, disable_propagation in m.RouteTable.objects.filter(sandbox_id=sid)
-        .order_by("pk")
-        .values_list("pk", "name", "disable_bgp_route_propagation")
+        for pk, name, disable_propagation in rows(
+            "route_tables",
+            sid,
+            lambda s: m.RouteTable.objects.filter(sandbox_id=s)
+            .order_by("pk")
+            .values_list("pk", "name", "disable_bgp_route_propagation"),
+        )
     }
     rules_by_nsg: dict[int, list[Rule]] = {}
-    for nsg_id, *rule in m.SecurityRule.objects.filter(nsg__sandbox_id=sid).values_list(
+    for nsg_id, *rule in rows("rules", sid, lambda s: m.SecurityRule.objects.filter(nsg__sandbox_id=s).values_list(
         "nsg_id", "name", "priority", "direction", "access", "protocol", "source_address_prefixes",
         "source_port_ranges", "destination_address_prefixes", "destination_port_ranges",
-    ):  # fmt: skip
+    )):  # fmt: skip
         name, priority, direction, access, protocol, sources, source_ports, destinations, destination_ports = rule
         rules_by_nsg.setdefault(nsg_id, []).append(
             Rule(
@@ -305,35 +325,41 @@ def build(sandbox) -> topology.Topology:
             tuple(rules_by_nsg.get(pk, ())),
             f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{nsg_type}/{name}",
         )
-        for pk, name, group, subscription in m.NetworkSecurityGroup.objects.filter(sandbox_id=sid)
-        .order_by("pk")
-        .values_list("pk", "name", "resource_group__name", "resource_group__subscription__subscription_id")
+        for pk, name, group, subscription in rows(
+            "nsgs",
+            sid,
+            lambda s: m.NetworkSecurityGroup.objects.filter(sandbox_id=s)
+            .order_by("pk")
+            .values_list("pk", "name", "resource_group__name", "resource_group__subscription__subscription_id"),
+        )
     }
     outbound = outbound_rules(sid)
     nic_by_pk = {
         pk: topology.Nic(
             name,
             subnet_id,
-            IPv4Address(private_ip),
+            _address(private_ip),
             nsg_id,
             vm_name if vm_id else own_vm_name,
             forwarding,
-            IPv4Address(public_ip) if public_ip else None,
+            _address(public_ip) if public_ip else None,
             outbound.get(lb_id),
         )
         for pk, name, subnet_id, private_ip, nsg_id, vm_id, vm_name, own_vm_name, forwarding, public_ip, lb_id in (
-            m.NetworkInterface.objects.filter(sandbox_id=sid)
+            rows("nics", sid, lambda s: m.NetworkInterface.objects.filter(sandbox_id=s)
             .order_by("pk")
             .values_list(
                 "pk", "name", "subnet_id", "private_ip", "nsg_id", "vm_id", "vm__name", "vm_name",
                 "enable_ip_forwarding", "public_ip", "load_balancer_id",
-            )  # fmt: skip
+            ))  # fmt: skip
         )
     }
-    pe_rows = list(
-        m.PrivateEndpoint.objects.filter(sandbox_id=sid)
+    pe_rows = rows(
+        "endpoints",
+        sid,
+        lambda s: m.PrivateEndpoint.objects.filter(sandbox_id=s)
         .order_by("pk")
-        .values_list("name", "subnet_id", "nic__private_ip", "target_type__model", "target_id", "connection_state")
+        .values_list("name", "subnet_id", "nic__private_ip", "target_type__model", "target_id", "connection_state"),
     )
     builder = SnapshotBuilder(subnets, nic_by_pk, ((row[3], row[4]) for row in pe_rows))
     targets = [target for model in (m.StorageAccount, m.SqlServer, m.KeyVault) for target in _targets(model, sid, builder)]
@@ -341,25 +367,31 @@ def build(sandbox) -> topology.Topology:
         contribute(sandbox, builder)
     endpoints = tuple(
         topology.PrivateEndpoint(
-            name, subnet_id, IPv4Address(ip), builder.endpoint_host(model_name, target_id), state == "Approved"
+            name, subnet_id, _address(ip), builder.endpoint_host(model_name, target_id), state == "Approved"
         )
         for name, subnet_id, ip, model_name, target_id, state in pe_rows
     )
     records_by_zone: dict[int, dict] = {}
     for zone_id, name, record_type, records in (
-        m.PrivateDnsRecordSet.objects.filter(zone__sandbox_id=sid)
+        rows("records", sid, lambda s: m.PrivateDnsRecordSet.objects.filter(zone__sandbox_id=s)
         .exclude(record_type="SOA")
-        .values_list("zone_id", "name", "record_type", "records")
+        .values_list("zone_id", "name", "record_type", "records"))
     ):
         records_by_zone.setdefault(zone_id, {})[name.lower()] = (record_type, tuple(records))
     links_by_zone: dict[int, list] = {}
-    for zone_id, vnet_id, policy in m.VirtualNetworkLink.objects.filter(zone__sandbox_id=sid).values_list(
-        "zone_id", "vnet_id", "resolution_policy"
+    for zone_id, vnet_id, policy in rows(
+        "links",
+        sid,
+        lambda s: m.VirtualNetworkLink.objects.filter(zone__sandbox_id=s).values_list(
+            "zone_id", "vnet_id", "resolution_policy"
+        ),
     ):
         links_by_zone.setdefault(zone_id, []).append((vnet_id, policy == "NxDomainRedirect"))
     zones = tuple(
         topology.Zone(name.lower(), records_by_zone.get(pk, {}), tuple(links_by_zone.get(pk, ())))
-        for pk, name in m.PrivateDnsZone.objects.filter(sandbox_id=sid).order_by("pk").values_list("pk", "name")
+        for pk, name in rows(
+            "zones", sid, lambda s: m.PrivateDnsZone.objects.filter(sandbox_id=s).order_by("pk").values_list("pk", "name")
+        )
     )
     return topology.Topology(
         era=era,
@@ -384,11 +416,13 @@ def nat_addresses(sid: int) -> dict[int, list[IPv4Address]]:
     internet traffic, by the NAT gateway's pk."""
     nat_ips: dict[int, list[IPv4Address]] = {}
     for nat_id, address in (
-        m.PublicIPAddress.objects.filter(sandbox_id=sid, nat_gateway__isnull=False, ip_address__isnull=False)
+        rows("nat_ips", sid, lambda s: m.PublicIPAddress.objects.filter(
+            sandbox_id=s, nat_gateway__isnull=False, ip_address__isnull=False
+        )
         .order_by("name")
-        .values_list("nat_gateway_id", "ip_address")
+        .values_list("nat_gateway_id", "ip_address"))
     ):
-        nat_ips.setdefault(nat_id, []).append(IPv4Address(address))
+        nat_ips.setdefault(nat_id, []).append(_address(address))
     return nat_ips
 
 
@@ -397,12 +431,14 @@ def outbound_rules(sid: int) -> dict[int, topology.OutboundRule]:
     its frontend, by the load balancer's pk."""
     outbound: dict[int, topology.OutboundRule] = {}
     for lb_id, lb_name, address in (
-        m.PublicIPAddress.objects.filter(sandbox_id=sid, ip_address__isnull=False, load_balancer__isnull=False)
+        rows("outbound", sid, lambda s: m.PublicIPAddress.objects.filter(
+            sandbox_id=s, ip_address__isnull=False, load_balancer__isnull=False
+        )
         .exclude(load_balancer__outbound_rule="")
         .order_by("pk")
-        .values_list("load_balancer_id", "load_balancer__name", "ip_address")
+        .values_list("load_balancer_id", "load_balancer__name", "ip_address"))
     ):
-        outbound.setdefault(lb_id, topology.OutboundRule(lb_name, IPv4Address(address)))
+        outbound.setdefault(lb_id, topology.OutboundRule(lb_name, _address(address)))
     return outbound
 
 
@@ -412,16 +448,19 @@ def _targets(model, sid: int, builder: SnapshotBuilder) -> list[topology.Target]
     through = model.vnet_rules.through
     owner = f"{model._meta.model_name}_id"
     rule_subnets: dict[int, set[int]] = {}
-    for pk, subnet_id in through.objects.filter(**{f"{model._meta.model_name}__sandbox_id": sid}).values_list(
-        owner, "subnet_id"
+    kind = model._meta.model_name
+    for pk, subnet_id in rows(
+        f"{kind}_rules",
+        sid,
+        lambda s: through.objects.filter(**{f"{kind}__sandbox_id": s}).values_list(owner, "subnet_id"),
     ):
         rule_subnets.setdefault(pk, set()).add(subnet_id)
     sql = model is m.SqlServer
     targets = []
     for pk, name, public_ip, access, default_action, ip_rules in (
-        model.objects.filter(sandbox_id=sid)
+        rows(kind, sid, lambda s: model.objects.filter(sandbox_id=s)
         .order_by("pk")
-        .values_list("pk", "name", "public_ip", "public_network_access", "default_action", "ip_rules")
+        .values_list("pk", "name", "public_ip", "public_network_access", "default_action", "ip_rules"))
     ):
         host = model.host_for(name)
         targets.append(
@@ -429,7 +468,7 @@ def _targets(model, sid: int, builder: SnapshotBuilder) -> list[topology.Target]
                 model.__name__,
                 name,
                 host,
-                IPv4Address(public_ip),
+                _address(public_ip),
                 model.service_endpoint,
                 model.private_link_zone,
                 access != "Disabled",

@@ -40,10 +40,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Network
 
-from networking.engine import routes as r
-from networking.engine import servicetags
-from networking.engine.nsg import Nsg, Rule
-from networking.engine.topology import (
+from tests.bench import snapshot_bench
+
+snapshot_bench.configure()  # the reference below comes with the test helpers, which import models
+
+from networking.engine import routes as r  # noqa: E402
+from networking.engine import servicetags  # noqa: E402
+from networking.engine.nsg import Nsg, Rule  # noqa: E402
+from networking.engine.topology import (  # noqa: E402
     App,
     Gateway,
     Nic,
@@ -56,8 +60,8 @@ from networking.engine.topology import (
     Vnet,
     Zone,
 )
-from networking.engine.trace import trace_app
-from tests.helpers.engine_reference import reference_routing, reference_select_route
+from networking.engine.trace import trace_app  # noqa: E402
+from tests.helpers.engine_reference import reference_routing, reference_select_route  # noqa: E402
 
 N = IPv4Network
 

@@ -21,13 +21,18 @@ def _median_ms(func, repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(repeat: int = 20) -> list[str]:
+def configure() -> None:
+    """Django on a temporary SQLite database (before anything imports a model:
+    the engine's test helpers do)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "engine-bench")
     os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="vnetlab-engine-"), "db.sqlite3")
     import django
 
     django.setup()
+
+
+def measure(repeat: int = 20) -> list[str]:
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 UVICORN := VNETLAB_HOST=$(HOST) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
 
-.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine fuzz lint clean
+.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine bench-class fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -70,8 +70,16 @@ bench-grids: setup
 bench-labs: setup
 	$(PY) -m tests.bench.labs_bench
 
-bench-engine: $(STAMP)
+bench-engine: setup
 	$(PY) -m tests.bench.engine_bench
+
+# A class of CLASS_SIZE learners (30), each in their own sandbox, reading and
+# writing through the real forms for DURATION seconds (60) per phase: paced
+# and unpaced, page cache on and off, /ping beside it (issue #12).
+CLASS_SIZE ?= 30
+DURATION ?= 60
+bench-class: setup
+	CLASS_SIZE=$(CLASS_SIZE) DURATION=$(DURATION) $(PY) -m tests.bench.class_bench
 
 # Ten thousand hostile form submissions against a real server: no 500, no
 # exception in its log, no row changed by a refusal, a consistent database

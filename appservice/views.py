@@ -1085,7 +1085,7 @@ def troubleshoot(request, subscription_id, rg, name):
     errors, trace = form.problems(), None
     if form.requested and not errors:
         data = form.cleaned_data
-        trace = trace_app(snapshot.build(request.sandbox), app_snapshot.app_source(app), data["host"], data["port"])
+        trace = trace_app(snapshot.current(request.sandbox), app_snapshot.app_source(app), data["host"], data["port"])
     context = _blade(app, "troubleshoot", "Network troubleshooter", form=form, trace=trace)
     return respond(request, "appservice/troubleshoot.html", "tester", context, status=422 if errors else 200)
 

@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
         from django.db import connections
         from django.urls import register_converter
 
-        from portal import pagecache
+        from portal import changes
         from portal.inputs import PkConverter
 
         # ``<pk:...>``: the URLs' row keys, never past a key column's range (issue #12).
@@ -21,7 +21,7 @@ class PortalConfig(AppConfig):
         # Connections opened before now (there are none in a server; a test
         # runner may have one) watch their writes too.
         for conn in connections.all(initialized_only=True):
-            pagecache.install(connection=conn)
+            changes.install(connection=conn)
 
         # A server starting in the production profile (Django is set up while
         # portal.asgi is imported) serves collected static files: collect them

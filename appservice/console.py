@@ -27,7 +27,7 @@ def run_console_command(sandbox, app: WebApp, command: str) -> str:
     if verb == "nameresolver":
         if len(words) < 2:
             return "Usage: nameresolver <host> [dns server]"
-        topology = snapshot.build(sandbox)
+        topology = snapshot.current(sandbox)
         source = app_snapshot.app_source(app)
         if len(words) > 2:
             source = replace(source, dns_servers=(words[2],))
@@ -47,7 +47,7 @@ def run_console_command(sandbox, app: WebApp, command: str) -> str:
         host, _, port_text = target.rpartition(":")
         if not host or not port_text.isdecimal() or not 0 < int(port_text) <= 65535:
             return "Usage: tcpping <host>:<port>"
-        trace = trace_app(snapshot.build(sandbox), app_snapshot.app_source(app), host, int(port_text))
+        trace = trace_app(snapshot.current(sandbox), app_snapshot.app_source(app), host, int(port_text))
         if trace.verdict == REACHABLE:
             attempts = [f"Connected to {target}: time<1ms"] * 4
             return "\n".join(attempts) + "\n\nComplete: 4/4 successful attempts (100%)."

@@ -12,6 +12,7 @@ from appservice import runtimes, services
 from appservice.models import ISOLATED_TIERS, SKUS, AppServicePlan, ConnectionString, WebApp, sku_display
 from networking.forms.fields import PkField, Text, parsed
 from networking.models import Subnet, VirtualNetwork
+from portal import paging
 from portal.errors import AzureRuleError, rule_error
 from portal.forms import REVIEW, CreateWizard, Problem
 from portal.inputs import DB_INT_MAX, parse_int
@@ -290,6 +291,33 @@ DETAILS = {
 }
 
 
+@dataclass
+class _VnetList:
+    """What the Add VNet pane's network drop-down shows of the sandbox's networks."""
+
+    filter: str
+    shown: int = 0
+    matching: int = 0
+    total: int = 0
+
+    def add(self, shown: int, matching: int, total: int) -> None:
+        self.shown += shown
+        self.matching += matching
+        self.total += total
+
+    @property
+    def long(self) -> bool:
+        """A filter box under the drop-down: the list is cut, or filtered."""
+        return self.shown < self.total or bool(self.filter)
+
+    @property
+    def showing(self) -> str:
+        if self.filter:
+            text = f"{self.matching} of {self.total} virtual networks match '{self.filter}'"
+            return text + (f"; showing {self.shown}." if self.shown < self.matching else ".")
+        return f"Showing {self.shown} of {self.total} virtual networks. Filter to find the others."
+
+
 class AddVnetForm(forms.Form):
     """The "Add VNet" pane (SEED-09 to SEED-13): a virtual network of the
     sandbox and, in the app's region, a new subnet (name and range) or an
@@ -317,22 +345,26 @@ class AddVnetForm(forms.Form):
     address_block = forms.ChoiceField(required=False, label="Virtual Network Address Block", widget=Picker)
     subnet_prefix = Text(60, label="Subnet Address Block")
 
-    def __init__(self, app: WebApp, data=None) -> None:
+    def __init__(self, app: WebApp, data=None, *, vnet_filter="", chosen="") -> None:
         if data is not None:
             data = data.copy()
             # The pane opens on "Create New Subnet" (SEED-10): any other answer is that.
             data["subnet_mode"] = "existing" if data.get("subnet_mode") == "existing" else "new"
-        super().__init__(data)
+            vnet_filter = data.get("vnet_filter", "")
+        super().__init__(data, initial={"vnet": chosen} if chosen and data is None else None)
         self.app = app
         self.newer = app.sandbox.rules.newer_app_service_blades
         if self.newer:
             self._use_newer_labels()
         self.choices = services.vnet_choices(app)
         region = app.region_label
-        self.fields["vnet"].choices = [
-            ("", "Select a virtual network"),
+        same_label = f"Virtual networks in {region} (same region)"
+        other_label = "Virtual networks in other regions (gateway-required)"
+        groups = [
             (
-                f"Virtual networks in {region} (same region)",
+                same_label,
+                "same-region",
+                f"No virtual networks in {region}",
                 [
                     (
                         str(c.obj.pk),
@@ -342,19 +374,18 @@ class AddVnetForm(forms.Form):
                 ],
             ),
             (
-                "Virtual networks in other regions (gateway-required)",
+                other_label,
+                "other-regions",
+                "No virtual networks in other regions",
                 [(str(c.obj.pk), f"{c.obj.name} ({c.obj.region_label})") for c in self.choices.other_regions],
             ),
         ]
+        # Every network may be posted; the drop-down draws a page of them.
+        self.fields["vnet"].choices = [("", "Select a virtual network")] + [(g[0], g[3]) for g in groups]
         picker = self.fields["vnet"].widget
         picker.disabled = {str(c.obj.pk) for c in self.choices.same_region if not c.enabled}
-        picker.groups = {
-            f"Virtual networks in {region} (same region)": ("same-region", f"No virtual networks in {region}"),
-            "Virtual networks in other regions (gateway-required)": (
-                "other-regions",
-                "No virtual networks in other regions",
-            ),
-        }
+        self.vnet_list = _VnetList(paging.filter_text(vnet_filter))
+        self._show_vnets(groups)
         self.vnet = self._chosen_vnet()
         self.subnets = None  # the chosen same-region network's subnets, when it can be used
         if self.same_region:
@@ -367,6 +398,36 @@ class AddVnetForm(forms.Form):
             # Shown, not sent: an empty range is still refused (ASVI-23).
             self.data = self.data.copy() if self.is_bound else {}
             self.data["subnet_prefix"] = self.subnets.suggested_prefix
+
+    def _show_vnets(self, groups) -> None:
+        """The drop-down's options: in each group, the networks that match
+        "Filter virtual networks" (name, resource group or region), at most a
+        page of them (portal.paging.PAGE_SIZE), the chosen one always; a
+        greyed last line says how many more the filter would find
+        (docs/fidelity.md "Long grids")."""
+        picker = self.fields["vnet"].widget
+        chosen = str(self.data.get("vnet", "") if self.is_bound else self.initial.get("vnet", ""))
+        needle = self.vnet_list.filter.lower()
+        shown = [("", "Select a virtual network")]
+        for label, data_group, empty, options in groups:
+            matching = [o for o in options if needle in o[1].lower()] if needle else options
+            kept = matching[: paging.PAGE_SIZE]
+            more = len(matching) - len(kept)
+            picked = next((o for o in options if o[0] == chosen), None)
+            if picked is not None and picked not in kept:
+                kept.append(picked)
+                more -= picked in matching
+            self.vnet_list.add(len(kept), len(matching), len(options))
+            if more > 0:
+                line = f"more-{data_group}"
+                kept.append((line, f"{more} more: filter virtual networks to find them"))
+                picker.disabled.add(line)
+            shown.append((label, kept))
+            picker.groups[label] = (
+                data_group,
+                f"No virtual networks match '{self.vnet_list.filter}'" if needle else empty,
+            )
+        picker.choices = shown
 
     def _use_newer_labels(self) -> None:
         """The 2023-2026 "Add virtual network integration" pane's words
@@ -427,7 +488,12 @@ class AddVnetForm(forms.Form):
         """The network picker (after the subscription's, in the Current era);
         the subnet fields below it are :attr:`mode_helper` and the rest."""
         vnet = AzField(
-            "vnet", id="vnet-select", star=True, help_template="appservice/add_vnet.html#vnet-help", **DETAILS
+            "vnet",
+            id="vnet-select",
+            star=True,
+            help_template="appservice/add_vnet.html#vnet-help",
+            after_template="appservice/add_vnet.html#vnet-filter",
+            **DETAILS,
         )
         if self.newer:
             return helper(AzField("subscription", id="subscription-select", star=True), vnet)
@@ -587,18 +653,17 @@ class TroubleshootForm(forms.Form):
     @property
     def helper(self):
         """The Host and Port boxes, side by side with the Test button."""
-        in_row = {"star": True, "wrapper_class": "mb-0"}
         return helper(
             AzField(
                 "host",
                 id="host",
+                star=True,
                 label="Host",
-                wrapper_style="min-width:340px",
+                wrapper_class="mb-0 az-minw-340",
                 placeholder="e.g. contoso-sql01.database.windows.net or 10.0.1.4",
                 maxlength="253",
-                **in_row,
             ),
-            AzField("port", id="port", label="Port", wrapper_style="width:120px", inputmode="numeric", **in_row),
+            AzField("port", id="port", star=True, label="Port", wrapper_class="mb-0 az-w-120", inputmode="numeric"),
         )
 
 
@@ -790,7 +855,6 @@ class AdvancedEditForm(forms.Form):
                 spellcheck="false",
                 autocomplete="off",
                 css_class="az-code",
-                style="font-family:monospace;font-size:12px;width:100%",
             )
         )
 

@@ -175,7 +175,12 @@ class WebApp(ArmResource):
 
     @property
     def default_host_name(self) -> str:
-        return f"{self.name.lower()}.azurewebsites.net"
+        return self.host_for(self.name)
+
+    @staticmethod
+    def host_for(name: str) -> str:
+        """The default host name of an app named ``name``."""
+        return f"{name.lower()}.azurewebsites.net"
 
     def public_addresses(self) -> tuple[str, list[str]]:
         """Stable, made-up public addresses of the app: the inbound one and the

@@ -25,8 +25,8 @@ def contribute(sandbox: Sandbox, builder: snapshot.SnapshotBuilder) -> None:
     wanted = builder.endpoint_target_ids(WEB_APP)
     if not wanted:
         return
-    for app in WebApp.objects.filter(sandbox=sandbox, pk__in=wanted).only("pk", "name"):
-        builder.add_endpoint_host(WEB_APP, app.pk, app.default_host_name)
+    for pk, name in WebApp.objects.filter(sandbox_id=sandbox.pk, pk__in=wanted).values_list("pk", "name"):
+        builder.add_endpoint_host(WEB_APP, pk, WebApp.host_for(name))
 
 
 def app_source(app: WebApp) -> topology.App:

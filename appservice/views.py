@@ -394,7 +394,9 @@ def add_vnet(request, subscription_id, rg, name):
     """The "Add VNet" context pane (SEED-09 to SEED-13)."""
     app = get_app(request, subscription_id, rg, name)
     if request.method == "GET":
-        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, AddVnetForm(app))}
+        # "Filter virtual networks" redraws the drop-down, keeping the network picked.
+        form = AddVnetForm(app, vnet_filter=request.GET.get("vnet_filter", ""), chosen=request.GET.get("vnet", ""))
+        context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, form)}
         return respond(request, "appservice/add_vnet.html", "pane", context)
 
     form = AddVnetForm(app, request.POST)
@@ -1083,7 +1085,7 @@ def troubleshoot(request, subscription_id, rg, name):
     errors, trace = form.problems(), None
     if form.requested and not errors:
         data = form.cleaned_data
-        trace = trace_app(snapshot.build(request.sandbox), app_snapshot.app_source(app), data["host"], data["port"])
+        trace = trace_app(snapshot.current(request.sandbox), app_snapshot.app_source(app), data["host"], data["port"])
     context = _blade(app, "troubleshoot", "Network troubleshooter", form=form, trace=trace)
     return respond(request, "appservice/troubleshoot.html", "tester", context, status=422 if errors else 200)
 

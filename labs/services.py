@@ -13,6 +13,7 @@ from labs import catalog, checks, engine
 from labs import params as lab_params
 from labs.models import LabRun
 from labs.schema import Lab, Task
+from portal import changes
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import Sandbox
@@ -28,6 +29,7 @@ def lab_of(run: LabRun) -> Lab | None:
     return catalog.get(run.lab_id)
 
 
+@changes.for_sandbox
 def start_lab(sandbox: Sandbox, lab: Lab, *, mode: str = LabRun.GUIDED, seed: int | None = None) -> LabRun:
     """Reset the sandbox to the lab's start, with this learner's own values,
     and open a run. A run in progress is abandoned; an era the lab doesn't
@@ -61,9 +63,10 @@ def grade_run(run: LabRun, lab: Lab | None = None) -> checks.Grade:
     passed = [r.check.id for r in grade.results if r.passed]
     found = {r.check.id: r.found for r in grade.results if not r.passed}
     now = timezone.now()
-    LabRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
-        points=grade.points, passed=passed, found=found, graded_at=now
-    )
+    with changes.writing_for(run.sandbox_id):  # a regrade off any request (labs/live.py)
+        LabRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            points=grade.points, passed=passed, found=found, graded_at=now
+        )
     run.points, run.passed, run.found, run.graded_at = grade.points, passed, found, now
     return grade
 

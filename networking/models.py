@@ -179,6 +179,23 @@ class Subnet(models.Model):
         return has_default_outbound(self.vnet.sandbox.era, None)
 
 
+def gateway_integration_problem(gateway_type: str, vpn_type: str, p2s_address_pool: str, p2s_tunnel_types) -> str | None:
+    """Why App Service can't use a gateway of these settings (ASGW-07 to
+    ASGW-10), or None: from plain values, as the snapshot reads them."""
+    if not p2s_address_pool:
+        return "the gateway has no point-to-site configuration"
+    if gateway_type != "Vpn":
+        return "ExpressRoute gateways can't be used"
+    if vpn_type != "RouteBased":
+        return "the gateway must be route-based"
+    if "SSTP" not in p2s_tunnel_types:
+        return "point-to-site must use the SSTP tunnel type"
+    pool = ip_network(p2s_address_pool)
+    if not any(pool.subnet_of(block) for block in addressing.RFC1918):
+        return f"the point-to-site address pool {p2s_address_pool} is outside RFC 1918"
+    return None
+
+
 class VirtualNetworkGateway(ArmResource):
     """A VPN or ExpressRoute gateway in a VNet's GatewaySubnet.
 
@@ -224,18 +241,7 @@ class VirtualNetworkGateway(ArmResource):
 
     def gateway_integration_problem(self) -> str | None:
         """Why App Service can't use this gateway (ASGW-07 to ASGW-10), or None."""
-        if not self.point_to_site_enabled:
-            return "the gateway has no point-to-site configuration"
-        if self.gateway_type != "Vpn":
-            return "ExpressRoute gateways can't be used"
-        if self.vpn_type != "RouteBased":
-            return "the gateway must be route-based"
-        if "SSTP" not in self.p2s_tunnel_types:
-            return "point-to-site must use the SSTP tunnel type"
-        pool = ip_network(self.p2s_address_pool)
-        if not any(pool.subnet_of(block) for block in addressing.RFC1918):
-            return f"the point-to-site address pool {self.p2s_address_pool} is outside RFC 1918"
-        return None
+        return gateway_integration_problem(self.gateway_type, self.vpn_type, self.p2s_address_pool, self.p2s_tunnel_types)
 
     def arm_properties(self) -> dict:
         properties = {
@@ -721,7 +727,12 @@ class PaasTarget(ArmResource):
 
     @property
     def host_name(self) -> str:
-        return f"{self.name.lower()}.{self.host_suffix}"
+        return self.host_for(self.name)
+
+    @classmethod
+    def host_for(cls, name: str) -> str:
+        """The public host name of a service of this type named ``name``."""
+        return f"{name.lower()}.{cls.host_suffix}"
 
     def arm_properties(self) -> dict:
         return {

@@ -1,7 +1,15 @@
 """Build the engine's frozen topology of a sandbox from the database.
 
-A fixed number of queries whatever the sandbox's size; the engine then works
-on plain values (networking/engine/topology.py).
+A fixed number of queries whatever the sandbox's size, read as plain values
+(no model instances); the engine then works on plain values
+(networking/engine/topology.py).
+
+:func:`current` keeps one snapshot per sandbox state (issue #12): the
+troubleshooter, the console, Network Watcher and a lab's grading share it,
+with the compiled route tables the engine builds on it, until a write to the
+sandbox bumps its generation (portal/changes.py). The key is read from the
+database, so every worker agrees on it; the snapshot reads no clock, so an
+operation under way changes nothing in it until it is finished (a write).
 
 Higher apps add what they bring (App Service's apps, AKS's clusters and
 pods) through the registry's snapshot contributors, given a
@@ -11,17 +19,24 @@ pods) through the registry's snapshot contributors, given a
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 from typing import Any
+
+from django.conf import settings
 
 from networking import models as m
 from networking.engine import addressing, servicetags, topology
 from networking.engine import routes as r
 from networking.engine.nsg import Nsg, Rule
 from networking.engine.trace import Trace
+from portal import changes
 from portal.models import Sandbox
+from portal.prepared import sandbox_rows as rows
 from portal.registry import registry
 
 # A few well-known public names, so a learner can test "the internet".
@@ -33,10 +48,16 @@ PUBLIC_NAMES = {
 }
 
 
+# Parsing an address costs more than reading its row: a rebuilt snapshot
+# parses what the last one did, so the parsed values (immutable) are kept.
+_address = lru_cache(maxsize=1 << 16)(IPv4Address)
+_network = lru_cache(maxsize=1 << 16)(ip_network)
+
+
 def _networks(prefixes) -> tuple[IPv4Network, ...]:
     nets = []
     for text in prefixes:
-        net = ip_network(text, strict=False)
+        net = _network(text, strict=False)
         if net.version == 4:
             nets.append(net)
     return tuple(nets)
@@ -97,7 +118,7 @@ class SnapshotBuilder:
         route_table_id: int | None,
     ) -> None:
         self.aks_clusters[pk] = topology.AksCluster(
-            pk, name, network_plugin, subnet_id, ip_network(pod_cidr) if pod_cidr else None, route_table_id
+            pk, name, network_plugin, subnet_id, _network(pod_cidr) if pod_cidr else None, route_table_id
         )
 
     def add_aks_node(
@@ -120,209 +141,346 @@ class SnapshotBuilder:
                 cluster_id,
                 name,
                 nic,
-                ip_network(pod_cidr) if pod_cidr else None,
-                tuple(IPv4Address(ip) for ip in pod_ips),
+                _network(pod_cidr) if pod_cidr else None,
+                tuple(_address(ip) for ip in pod_ips),
                 max_pods,
             )
         )
 
 
+class SnapshotStore:
+    """A small LRU of snapshots keyed on a sandbox's state; a stale one
+    ages out. Counts what it was asked (``hits``, ``builds``)."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.builds = 0
+
+    def get(self, key) -> topology.Topology | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            return found
+
+    def put(self, key, topo: topology.Topology) -> None:
+        with self._lock:
+            self.builds += 1
+            self._data[key] = topo
+            while len(self._data) > self.entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.hits = self.builds = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+store = SnapshotStore(getattr(settings, "VNETLAB_SNAPSHOT_CACHE_ENTRIES", 64))
+
+
+def current(sandbox) -> topology.Topology:
+    """The sandbox's snapshot as it is now: the one kept for its state, or
+    one built now and kept (one small query when kept)."""
+    key = changes.state(sandbox)
+    found = store.get(key) if key is not None else None
+    if found is not None:
+        return found
+    topo = build(sandbox)
+    if key is not None:
+        store.put(key, topo)
+    return topo
+
+
 def build(sandbox) -> topology.Topology:
+    """The sandbox's network as the engine's plain values, read afresh:
+    rows as tuples (``values_list``), never model instances, in a fixed
+    number of queries whatever the sandbox's size (issue #12). Pages and
+    grading ask :func:`current` instead, which keeps one per sandbox state."""
+    sid = sandbox.pk
+    # The era as stored, not as a Sandbox object loaded earlier remembers it.
+    era = next(iter(rows("era", sid, lambda s: Sandbox.objects.filter(pk=s).values_list("era"))), (sandbox.era,))[0]
     vnets = {
-        v.pk: topology.Vnet(v.pk, v.name, v.location, _networks(v.address_space), tuple(v.dns_servers), v.is_classic)
-        for v in m.VirtualNetwork.objects.filter(sandbox=sandbox)
+        pk: topology.Vnet(pk, name, location, _networks(space), tuple(dns), is_classic)
+        for pk, name, location, space, dns, is_classic in rows(
+            "vnets",
+            sid,
+            lambda s: m.VirtualNetwork.objects.filter(sandbox_id=s).values_list(
+                "pk", "name", "location", "address_space", "dns_servers", "is_classic"
+            ),
+        )
     }
-    # NAT-07: a NAT gateway's public IPs, the source of its subnets' internet traffic.
-    nat_ips: dict[int, list[IPv4Address]] = {}
-    for nat_id, address in (
-        m.PublicIPAddress.objects.filter(sandbox=sandbox, nat_gateway__isnull=False, ip_address__isnull=False)
-        .order_by("name")
-        .values_list("nat_gateway_id", "ip_address")
-    ):
-        nat_ips.setdefault(nat_id, []).append(IPv4Address(address))
+    nat_ips = nat_addresses(sid)
     subnets = {}
-    for s in m.Subnet.objects.filter(vnet__sandbox=sandbox).select_related("nat_gateway"):
-        net = ip_network(s.address_prefix)
+    gateway_subnets: dict[int, str] = {}
+    for pk, name, vnet_id, prefix, nsg_id, table_id, endpoints, pe_policies, nat_id, nat_name, doa in (
+        rows("subnets", sid, lambda s: m.Subnet.objects.filter(vnet__sandbox_id=s).values_list(
+            "pk", "name", "vnet_id", "address_prefix", "nsg_id", "route_table_id", "service_endpoints",
+            "private_endpoint_network_policies", "nat_gateway_id", "nat_gateway__name", "default_outbound_access",
+        ))  # fmt: skip
+    ):
+        if name.lower() == "gatewaysubnet":
+            gateway_subnets[vnet_id] = prefix
+        net = _network(prefix)
         if net.version != 4:
             continue
-        subnets[s.pk] = topology.Subnet(
-            s.pk,
-            s.name,
-            s.vnet_id,
-            net,
-            s.nsg_id,
-            s.route_table_id,
-            frozenset(s.service_endpoints),
-            s.private_endpoint_network_policies,
-            topology.NatGateway(s.nat_gateway.name, tuple(nat_ips.get(s.nat_gateway_id, ())))
-            if s.nat_gateway_id
-            else None,
-            s.default_outbound_access,  # DOA-03
+        nat = topology.NatGateway(nat_name, tuple(nat_ips.get(nat_id, ()))) if nat_id else None
+        # DOA-03: the subnet's defaultOutboundAccess.
+        subnets[pk] = topology.Subnet(
+            pk, name, vnet_id, net, nsg_id, table_id, frozenset(endpoints), pe_policies, nat, doa
         )
     peerings = tuple(
-        topology.Peering(
-            p.vnet_id,
-            p.remote_vnet_id,
-            p.peering_state,
-            p.allow_virtual_network_access,
-            p.allow_gateway_transit,
-            p.use_remote_gateways,
-        )
-        for p in m.VirtualNetworkPeering.objects.filter(vnet__sandbox=sandbox)
+        topology.Peering(*row)
+        for row in rows("peerings", sid, lambda s: m.VirtualNetworkPeering.objects.filter(vnet__sandbox_id=s).values_list(
+            "vnet_id", "remote_vnet_id", "peering_state", "allow_virtual_network_access",
+            "allow_gateway_transit", "use_remote_gateways",
+        ))  # fmt: skip
     )
     learned: dict[int, list[IPv4Network]] = {}
     peer_ips: dict[int, list[tuple[IPv4Network, str]]] = {}
-    for c in m.VirtualNetworkGatewayConnection.objects.filter(sandbox=sandbox).select_related(
-        "local_network_gateway", "express_route_circuit"
+    for gateway_id, bgp, local_id, local_prefixes, bgp_peer, circuit_id, circuit_prefixes in (
+        rows("connections", sid, lambda s: m.VirtualNetworkGatewayConnection.objects.filter(sandbox_id=s)
+        .order_by("pk")
+        .values_list(
+            "gateway_id", "enable_bgp", "local_network_gateway_id", "local_network_gateway__address_prefixes",
+            "local_network_gateway__bgp_peering_address", "express_route_circuit_id",
+            "express_route_circuit__advertised_prefixes",
+        ))  # fmt: skip
     ):
         prefixes = []
-        if c.local_network_gateway_id:
-            prefixes += c.local_network_gateway.address_prefixes
-        if c.express_route_circuit_id:
-            prefixes += c.express_route_circuit.advertised_prefixes
-        learned.setdefault(c.gateway_id, []).extend(_networks(prefixes))
-        peer = c.local_network_gateway.bgp_peering_address if c.enable_bgp and c.local_network_gateway_id else None
-        if peer:
+        if local_id:
+            prefixes += local_prefixes
+        if circuit_id:
+            prefixes += circuit_prefixes
+        learned.setdefault(gateway_id, []).extend(_networks(prefixes))
+        if bgp and local_id and bgp_peer:
             # NW-10: a prefix learned over BGP has the BGP peer as its next hop.
-            peer_ips.setdefault(c.gateway_id, []).extend((n, peer) for n in _networks(prefixes))
-    gateway_subnets = dict(
-        m.Subnet.objects.filter(vnet__sandbox=sandbox, name__iexact="GatewaySubnet").values_list(
-            "vnet_id", "address_prefix"
-        )
-    )
+            peer_ips.setdefault(gateway_id, []).extend((n, bgp_peer) for n in _networks(prefixes))
     gateways = {}
-    for g in m.VirtualNetworkGateway.objects.filter(sandbox=sandbox):
-        pool = _networks([g.p2s_address_pool]) if g.p2s_address_pool else ()
-        gateways[g.vnet_id] = topology.Gateway(
-            g.vnet_id,
-            g.name,
-            g.gateway_type,
-            tuple(learned.get(g.pk, [])),
+    for pk, vnet_id, name, kind, vpn_type, p2s_pool, tunnel_types in (
+        rows("gateways", sid, lambda s: m.VirtualNetworkGateway.objects.filter(sandbox_id=s)
+        .order_by("pk")
+        .values_list("pk", "vnet_id", "name", "gateway_type", "vpn_type", "p2s_address_pool", "p2s_tunnel_types"))
+    ):
+        pool = _networks([p2s_pool]) if p2s_pool else ()
+        gateways[vnet_id] = topology.Gateway(
+            vnet_id,
+            name,
+            kind,
+            tuple(learned.get(pk, [])),
             pool[0] if pool else None,
-            ip=_gateway_instance_ip(gateway_subnets.get(g.vnet_id)),
-            peer_ips=tuple(peer_ips.get(g.pk, [])),
-            app_problem=g.gateway_integration_problem(),
+            ip=_gateway_instance_ip(gateway_subnets.get(vnet_id)),
+            peer_ips=tuple(peer_ips.get(pk, [])),
+            app_problem=m.gateway_integration_problem(kind, vpn_type, p2s_pool, tunnel_types),
         )
     routes_by_table: dict[int, list[r.Route]] = {}
-    for route in m.Route.objects.filter(route_table__sandbox=sandbox):
+    for table_id, name, prefix_text, next_hop_type, next_hop_ip in rows(
+        "routes",
+        sid,
+        lambda s: m.Route.objects.filter(route_table__sandbox_id=s).values_list(
+            "route_table_id", "name", "address_prefix", "next_hop_type", "next_hop_ip"
+        ),
+    ):
         try:
-            prefix = ip_network(route.address_prefix)
+            prefix = _network(prefix_text)
         except ValueError:
-            tag = servicetags.SERVICE_TAGS.get(route.address_prefix.split(".")[0])
+            tag = servicetags.SERVICE_TAGS.get(prefix_text.split(".")[0])
             if tag is None:
                 continue
             prefix = tag[0]
-        routes_by_table.setdefault(route.route_table_id, []).append(
-            r.Route(prefix, route.next_hop_type, r.USER, route.next_hop_ip, route.name)
-        )
+        routes_by_table.setdefault(table_id, []).append(r.Route(prefix, next_hop_type, r.USER, next_hop_ip, name))
     route_tables = {
-        t.pk: topology.RouteTable(
-            t.pk, t.name, not t.disable_bgp_route_propagation, tuple(routes_by_table.get(t.pk, ()))
+        pk: topology.RouteTable(pk, name, not disable_propagation, tuple(routes_by_table.get(pk, ())))
+        for pk, name, disable_propagation in rows(
+            "route_tables",
+            sid,
+            lambda s: m.RouteTable.objects.filter(sandbox_id=s)
+            .order_by("pk")
+            .values_list("pk", "name", "disable_bgp_route_propagation"),
         )
-        for t in m.RouteTable.objects.filter(sandbox=sandbox)
     }
     rules_by_nsg: dict[int, list[Rule]] = {}
-    for rule in m.SecurityRule.objects.filter(nsg__sandbox=sandbox):
-        rules_by_nsg.setdefault(rule.nsg_id, []).append(
+    for nsg_id, *rule in rows("rules", sid, lambda s: m.SecurityRule.objects.filter(nsg__sandbox_id=s).values_list(
+        "nsg_id", "name", "priority", "direction", "access", "protocol", "source_address_prefixes",
+        "source_port_ranges", "destination_address_prefixes", "destination_port_ranges",
+    )):  # fmt: skip
+        name, priority, direction, access, protocol, sources, source_ports, destinations, destination_ports = rule
+        rules_by_nsg.setdefault(nsg_id, []).append(
             Rule(
-                rule.name,
-                rule.priority,
-                rule.direction,
-                rule.access,
-                rule.protocol,
-                tuple(rule.source_address_prefixes) or ("*",),
-                tuple(rule.source_port_ranges) or ("*",),
-                tuple(rule.destination_address_prefixes) or ("*",),
-                tuple(rule.destination_port_ranges) or ("*",),
-            )
+                name, priority, direction, access, protocol,
+                tuple(sources) or ("*",), tuple(source_ports) or ("*",),
+                tuple(destinations) or ("*",), tuple(destination_ports) or ("*",),
+            )  # fmt: skip
         )
+    nsg_type = m.NetworkSecurityGroup.arm_type
     nsgs = {
-        n.pk: Nsg(n.name, tuple(rules_by_nsg.get(n.pk, ())), n.arm_id)
-        for n in m.NetworkSecurityGroup.objects.filter(sandbox=sandbox).select_related("resource_group__subscription")
-    }
-    # LB-01: each outbound rule's load balancer and the first address of its frontend.
-    outbound: dict[int, topology.OutboundRule] = {}
-    for lb_id, lb_name, address in (
-        m.PublicIPAddress.objects.filter(sandbox=sandbox, ip_address__isnull=False, load_balancer__isnull=False)
-        .exclude(load_balancer__outbound_rule="")
-        .order_by("pk")
-        .values_list("load_balancer_id", "load_balancer__name", "ip_address")
-    ):
-        outbound.setdefault(lb_id, topology.OutboundRule(lb_name, IPv4Address(address)))
-    nic_by_pk = {
-        n.pk: topology.Nic(
-            n.name,
-            n.subnet_id,
-            IPv4Address(n.private_ip),
-            n.nsg_id,
-            n.vm.name if n.vm_id else n.vm_name,
-            n.enable_ip_forwarding,
-            IPv4Address(n.public_ip) if n.public_ip else None,
-            outbound.get(n.load_balancer_id),
+        pk: Nsg(
+            name,
+            tuple(rules_by_nsg.get(pk, ())),
+            f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{nsg_type}/{name}",
         )
-        for n in m.NetworkInterface.objects.filter(sandbox=sandbox).select_related("vm")
+        for pk, name, group, subscription in rows(
+            "nsgs",
+            sid,
+            lambda s: m.NetworkSecurityGroup.objects.filter(sandbox_id=s)
+            .order_by("pk")
+            .values_list("pk", "name", "resource_group__name", "resource_group__subscription__subscription_id"),
+        )
     }
-    nics = tuple(nic_by_pk.values())
-    pe_rows = list(m.PrivateEndpoint.objects.filter(sandbox=sandbox).select_related("nic", "target_type"))
-    builder = SnapshotBuilder(subnets, nic_by_pk, ((pe.target_type.model, pe.target_id) for pe in pe_rows))
-    targets = []
-    for model in (m.StorageAccount, m.SqlServer, m.KeyVault):
-        for t in model.objects.filter(sandbox=sandbox).prefetch_related("vnet_rules"):
-            targets.append(
-                topology.Target(
-                    model.__name__,
-                    t.name,
-                    t.host_name,
-                    IPv4Address(t.public_ip),
-                    model.service_endpoint,
-                    model.private_link_zone,
-                    t.public_network_access != "Disabled",
-                    # SQL-03: a SQL server's firewall refuses what no rule allows.
-                    t.default_action == "Deny" or model is m.SqlServer,
-                    _networks(r for r in t.ip_rules if r != m.SqlServer.AZURE_SERVICES_RULE),
-                    frozenset(s.pk for s in t.vnet_rules.all()),
-                    azure_services=model is m.SqlServer and m.SqlServer.AZURE_SERVICES_RULE in t.ip_rules,
-                )
-            )
-            builder.add_endpoint_host(model._meta.model_name, t.pk, t.host_name)
+    outbound = outbound_rules(sid)
+    nic_by_pk = {
+        pk: topology.Nic(
+            name,
+            subnet_id,
+            _address(private_ip),
+            nsg_id,
+            vm_name if vm_id else own_vm_name,
+            forwarding,
+            _address(public_ip) if public_ip else None,
+            outbound.get(lb_id),
+        )
+        for pk, name, subnet_id, private_ip, nsg_id, vm_id, vm_name, own_vm_name, forwarding, public_ip, lb_id in (
+            rows("nics", sid, lambda s: m.NetworkInterface.objects.filter(sandbox_id=s)
+            .order_by("pk")
+            .values_list(
+                "pk", "name", "subnet_id", "private_ip", "nsg_id", "vm_id", "vm__name", "vm_name",
+                "enable_ip_forwarding", "public_ip", "load_balancer_id",
+            ))  # fmt: skip
+        )
+    }
+    pe_rows = rows(
+        "endpoints",
+        sid,
+        lambda s: m.PrivateEndpoint.objects.filter(sandbox_id=s)
+        .order_by("pk")
+        .values_list("name", "subnet_id", "nic__private_ip", "target_type__model", "target_id", "connection_state"),
+    )
+    builder = SnapshotBuilder(subnets, nic_by_pk, ((row[3], row[4]) for row in pe_rows))
+    targets = [target for model in (m.StorageAccount, m.SqlServer, m.KeyVault) for target in _targets(model, sid, builder)]
     for contribute in registry.snapshot_contributors():
         contribute(sandbox, builder)
-    endpoints = [
+    endpoints = tuple(
         topology.PrivateEndpoint(
-            pe.name,
-            pe.subnet_id,
-            IPv4Address(pe.nic.private_ip),
-            builder.endpoint_host(pe.target_type.model, pe.target_id),
-            pe.connection_state == "Approved",
+            name, subnet_id, _address(ip), builder.endpoint_host(model_name, target_id), state == "Approved"
         )
-        for pe in pe_rows
-    ]
+        for name, subnet_id, ip, model_name, target_id, state in pe_rows
+    )
     records_by_zone: dict[int, dict] = {}
-    for rs in m.PrivateDnsRecordSet.objects.filter(zone__sandbox=sandbox).exclude(record_type="SOA"):
-        records_by_zone.setdefault(rs.zone_id, {})[rs.name.lower()] = (rs.record_type, tuple(rs.records))
+    for zone_id, name, record_type, records in (
+        rows("records", sid, lambda s: m.PrivateDnsRecordSet.objects.filter(zone__sandbox_id=s)
+        .exclude(record_type="SOA")
+        .values_list("zone_id", "name", "record_type", "records"))
+    ):
+        records_by_zone.setdefault(zone_id, {})[name.lower()] = (record_type, tuple(records))
     links_by_zone: dict[int, list] = {}
-    for link in m.VirtualNetworkLink.objects.filter(zone__sandbox=sandbox):
-        links_by_zone.setdefault(link.zone_id, []).append((link.vnet_id, link.resolution_policy == "NxDomainRedirect"))
+    for zone_id, vnet_id, policy in rows(
+        "links",
+        sid,
+        lambda s: m.VirtualNetworkLink.objects.filter(zone__sandbox_id=s).values_list(
+            "zone_id", "vnet_id", "resolution_policy"
+        ),
+    ):
+        links_by_zone.setdefault(zone_id, []).append((vnet_id, policy == "NxDomainRedirect"))
     zones = tuple(
-        topology.Zone(z.name.lower(), records_by_zone.get(z.pk, {}), tuple(links_by_zone.get(z.pk, ())))
-        for z in m.PrivateDnsZone.objects.filter(sandbox=sandbox)
+        topology.Zone(name.lower(), records_by_zone.get(pk, {}), tuple(links_by_zone.get(pk, ())))
+        for pk, name in rows(
+            "zones", sid, lambda s: m.PrivateDnsZone.objects.filter(sandbox_id=s).order_by("pk").values_list("pk", "name")
+        )
     )
     return topology.Topology(
-        era=sandbox.era,
+        era=era,
         vnets=vnets,
         subnets=subnets,
         peerings=peerings,
         gateways=gateways,
         route_tables=route_tables,
         nsgs=nsgs,
-        nics=nics,
-        private_endpoints=tuple(endpoints),
+        nics=tuple(nic_by_pk.values()),
+        private_endpoints=endpoints,
         targets=tuple(targets),
         zones=zones,
         public_names=dict(PUBLIC_NAMES),
         aks_clusters=builder.aks_clusters,
         aks_nodes=tuple(builder.aks_nodes),
     )
+
+
+def nat_addresses(sid: int) -> dict[int, list[IPv4Address]]:
+    """NAT-07: each NAT gateway's public IPs, the source of its subnets'
+    internet traffic, by the NAT gateway's pk."""
+    nat_ips: dict[int, list[IPv4Address]] = {}
+    for nat_id, address in (
+        rows("nat_ips", sid, lambda s: m.PublicIPAddress.objects.filter(
+            sandbox_id=s, nat_gateway__isnull=False, ip_address__isnull=False
+        )
+        .order_by("name")
+        .values_list("nat_gateway_id", "ip_address"))
+    ):
+        nat_ips.setdefault(nat_id, []).append(_address(address))
+    return nat_ips
+
+
+def outbound_rules(sid: int) -> dict[int, topology.OutboundRule]:
+    """LB-01: each outbound rule's load balancer and the first address of
+    its frontend, by the load balancer's pk."""
+    outbound: dict[int, topology.OutboundRule] = {}
+    for lb_id, lb_name, address in (
+        rows("outbound", sid, lambda s: m.PublicIPAddress.objects.filter(
+            sandbox_id=s, ip_address__isnull=False, load_balancer__isnull=False
+        )
+        .exclude(load_balancer__outbound_rule="")
+        .order_by("pk")
+        .values_list("load_balancer_id", "load_balancer__name", "ip_address"))
+    ):
+        outbound.setdefault(lb_id, topology.OutboundRule(lb_name, _address(address)))
+    return outbound
+
+
+def _targets(model, sid: int, builder: SnapshotBuilder) -> list[topology.Target]:
+    """A PaaS type's services with their firewalls, in two queries (the
+    services, then their VNet rules)."""
+    through = model.vnet_rules.through
+    owner = f"{model._meta.model_name}_id"
+    rule_subnets: dict[int, set[int]] = {}
+    kind = model._meta.model_name
+    for pk, subnet_id in rows(
+        f"{kind}_rules",
+        sid,
+        lambda s: through.objects.filter(**{f"{kind}__sandbox_id": s}).values_list(owner, "subnet_id"),
+    ):
+        rule_subnets.setdefault(pk, set()).add(subnet_id)
+    sql = model is m.SqlServer
+    targets = []
+    for pk, name, public_ip, access, default_action, ip_rules in (
+        rows(kind, sid, lambda s: model.objects.filter(sandbox_id=s)
+        .order_by("pk")
+        .values_list("pk", "name", "public_ip", "public_network_access", "default_action", "ip_rules"))
+    ):
+        host = model.host_for(name)
+        targets.append(
+            topology.Target(
+                model.__name__,
+                name,
+                host,
+                _address(public_ip),
+                model.service_endpoint,
+                model.private_link_zone,
+                access != "Disabled",
+                # SQL-03: a SQL server's firewall refuses what no rule allows.
+                default_action == "Deny" or sql,
+                _networks(rule for rule in ip_rules if rule != m.SqlServer.AZURE_SERVICES_RULE),
+                frozenset(rule_subnets.get(pk, ())),
+                azure_services=sql and m.SqlServer.AZURE_SERVICES_RULE in ip_rules,
+            )
+        )
+        builder.add_endpoint_host(model._meta.model_name, pk, host)
+    return targets
 
 
 # --- Traffic sources higher apps bring (the trace command, pickers) ---------------------------
@@ -409,13 +567,13 @@ def trace_from(
 
     for registered in trace_sources():
         if registered.option == kind:
-            topo = topo if topo is not None else build(sandbox)
+            topo = topo if topo is not None else current(sandbox)
             return registered.trace(topo, registered.find(sandbox, topo, name), destination, port, protocol)
     if kind == "subnet":
         subnet = subnet_named(sandbox, name)
         if subnet is None:
             raise LookupError(f"No subnet {name!r} in that sandbox. Name it VNET/SUBNET, e.g. contoso-vnet/vm-subnet.")
-        topo = topo if topo is not None else build(sandbox)
+        topo = topo if topo is not None else current(sandbox)
         return trace_subnet(topo, subnet_source(topo, subnet), destination, port, protocol)
     if kind == "vm":
         nic = vm_nic(sandbox, name)
@@ -433,7 +591,7 @@ def trace_from(
     else:
         known = ", ".join((*SOURCE_KINDS, *(t.option for t in trace_sources())))
         raise LookupError(f"{kind!r} is not a kind of traffic source ({known}).")
-    topo = topo if topo is not None else build(sandbox)
+    topo = topo if topo is not None else current(sandbox)
     return trace_nic(topo, nic_source(topo, nic), destination, port, protocol)
 
 

@@ -4,15 +4,24 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
+from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-from portal.http_bridge import ThreadedWSGIBridge  # noqa: E402
+from portal.limits import BodyLimit  # noqa: E402
 
-# HTTP: Django's WSGI handler on a few worker threads (portal/http_bridge.py
-# says why; docs/benchmarks.md has the figures). Django must be set up
+# HTTP: Django's WSGI handler on a pool of VNETLAB_HTTP_THREADS threads
+# (a2wsgi), each keeping its database connection between requests; a view's
+# body is read from the connection as Django asks for it. Every view is
+# synchronous, and Django's ASGI handler would hop to a thread and back for
+# each one (docs/architecture.md, "Serving"; docs/benchmarks.md has both
+# figures). In front, SBX-06: a body over VNETLAB_MAX_REQUEST_BYTES is refused
+# (413) before it is read (portal/limits.py). Django must be set up
 # (get_wsgi_application) before the routing imports consumers and models.
-django_http_app = ThreadedWSGIBridge(get_wsgi_application(), threads=settings.VNETLAB_HTTP_THREADS)
+django_http_app = BodyLimit(
+    WSGIMiddleware(get_wsgi_application(), workers=settings.VNETLAB_HTTP_THREADS),
+    limit=settings.VNETLAB_MAX_REQUEST_BYTES,
+)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -35,8 +35,10 @@ from portal.urlcache import fast_reverse
 
 
 def respond(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
-    """The page, or with htmx only its ``partial``; answers both ways (Vary)."""
-    fragment = bool(request.htmx) and request.htmx.target != "main"
+    """The page, or with htmx only its ``partial``; answers both ways (Vary).
+    htmx restoring a page it pushed into the history (a grid's page, when
+    its copy is gone) asks for the whole page."""
+    fragment = bool(request.htmx) and request.htmx.target != "main" and not request.htmx.history_restore_request
     response = render(request, f"{template}#{partial}" if fragment else template, context, status=status)
     response["Vary"] = "HX-Request"
     return response

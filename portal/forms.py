@@ -25,7 +25,7 @@ from portal import services as portal_services
 from portal import tags as portal_tags
 from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
-from portal.inputs import db_text, parse_int
+from portal.inputs import db_text
 from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
@@ -530,19 +530,16 @@ def _stripped(value: str, limit: int) -> str:
 
 
 class ResourceListForm(forms.Form):
-    """All resources' filters: the search box, the type filter, the page.
-    Anything malformed falls back to the unfiltered first page, as the
-    portal ignores a bad query string."""
+    """All resources' filters: the search box and the type filter (the page
+    is portal.paging's). Anything malformed falls back to the unfiltered
+    list, as the portal ignores a bad query string."""
 
     q = forms.CharField(required=False)
     type = forms.CharField(required=False)
-    page = forms.CharField(required=False)
 
-    def values(self) -> tuple[str, str, int]:
+    def values(self) -> tuple[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
-        page_text = str(data.get("page") or "1").strip()
-        page = parse_int(page_text, lo=1, hi=10**6) or 1
-        return _stripped(data.get("q") or "", 90), _stripped(data.get("type") or "", 120), page
+        return _stripped(data.get("q") or "", 90), _stripped(data.get("type") or "", 120)
 
 
 class MarketplaceForm(forms.Form):

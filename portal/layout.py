@@ -138,9 +138,9 @@ class AzField(Field):
     check box with the field's label beside it (``label`` then heads its
     row). Other keyword arguments are the control's HTML attributes (each
     option's, in a group); a label or attribute with ``{{`` is a template,
-    rendered with the page's context (``max="{{ limits.maximum }}"``);
-    ``wrapper_style`` is a stacked field's own inline style (its width in a
-    row of fields).
+    rendered with the page's context (``max="{{ limits.maximum }}"``).
+    A stacked field's width in a row of fields is a class in
+    ``wrapper_class`` (``az-minw-340``): the CSP refuses inline styles.
 
     ``after_template`` is a template (a ``page.html#partial``) drawn under
     the control and its error, before the help: what the page puts beside a
@@ -177,7 +177,6 @@ class AzField(Field):
         legend_template: str = "",
         option_class: str = "",
         label_hidden: bool = False,
-        wrapper_style: str = "",
         after_template: str = "",
         suffix: str = "",
         choices_template: str = "",
@@ -199,7 +198,6 @@ class AzField(Field):
             "error_id": error_id,
             "option_class": option_class,
             "label_hidden": label_hidden,
-            "wrapper_style": wrapper_style,
             "suffix": suffix,
         }
         self.after_template = after_template

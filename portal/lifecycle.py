@@ -30,7 +30,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from portal import pagecache
+from portal import changes
 from portal.models import Chore, Sandbox
 from portal.seed import create_sandbox, delete_sandbox
 
@@ -166,7 +166,7 @@ def touch(sandbox_id: int, now: datetime) -> None:
     """Record a use, unless one was recorded within the minute (the
     condition is in the UPDATE, so two workers write it once). Nothing a
     page shows changes: the page cache keeps its copies."""
-    with pagecache.unnoticed():
+    with changes.unnoticed():
         Sandbox.objects.filter(pk=sandbox_id, last_used_at__lt=now - LAST_USED_EVERY).update(last_used_at=now)
 
 
@@ -184,9 +184,11 @@ class PruneResult:
     failed: int
 
 
+@changes.unnoticed()
 def prune(now: datetime | None = None, *, dry_run: bool = False, idle_days: float | None = None) -> PruneResult:
     """Delete the idle sandboxes, one transaction each; one that a request
-    used meanwhile stays, one that can't be deleted is logged and left."""
+    used meanwhile stays, one that can't be deleted is logged and left.
+    Other sandboxes' pages and snapshots stay valid (portal/changes.py)."""
     now = now or timezone.now()
     total = Sandbox.objects.count()
     ids = list(expired(now, idle_days).order_by("last_used_at").values_list("pk", flat=True))
@@ -206,6 +208,7 @@ def prune(now: datetime | None = None, *, dry_run: bool = False, idle_days: floa
     return PruneResult(total=total, expired=len(ids), deleted=deleted, failed=failed)
 
 
+@changes.unnoticed()
 def claim_chore(name: str, now: datetime, every: float) -> bool:
     """True for the one caller (of every worker) whose turn it is."""
     if Chore.objects.filter(name=name, last_run_at__lte=now - timedelta(seconds=every)).update(last_run_at=now):

@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from portal import lifecycle, pagecache
+from portal import changes, lifecycle
 from portal.models import Notification, Operation, OperationStatus, Sandbox, Subscription
 from portal.services import complete_due_operations
+from portal.signals import sandbox_changed
 
 # The session's entry for the sandbox: its secret (SBX-04), never the
 # public ID the settings page shows.
@@ -126,9 +127,10 @@ class SandboxMiddleware:
 
     Operations whose time is up are finished here too, so a page always shows
     settled state even when no tab was open to see the push (and after a
-    server restart). A request that wrote anything bumps the sandbox's
-    generation on the way out, so no worker serves a page rendered before
-    the write (portal/pagecache.py). The sandbox's last use is recorded at
+    server restart). The request's writes are charged to its sandbox and
+    bump that sandbox's generation once they are committed, so no worker
+    serves a page or a snapshot of the state before them
+    (portal/changes.py); the sandbox's change signal then goes out. The sandbox's last use is recorded at
     most once a minute, and the server looks now and then whether idle
     sandboxes are due to go (SBX-03).
     """
@@ -142,6 +144,9 @@ class SandboxMiddleware:
         if request.path.startswith("/static/") or request.path == "/healthz":
             return self.get_response(request)
         lifecycle.prune_soon()
+        # Writes this thread made outside any request (a test's, between two
+        # requests) bump their generations before the shell reads one.
+        changes.flush()
         now = timezone.now()
         secret = request.session.get(SESSION_KEY)
         row = _shell_row(secret, now) if secret else None
@@ -154,17 +159,18 @@ class SandboxMiddleware:
                 if getattr(match.func, "creates_no_sandbox", False) and request.method == "GET":
                     return self.get_response(request)
                 return no_sandbox(request)
-            made = lifecycle.new_sandbox_for(request, now)
+            with changes.unnoticed():  # nothing is kept for a new sandbox yet
+                made = lifecycle.new_sandbox_for(request, now)
             if isinstance(made, lifecycle.Refusal):
                 return refused(request, made)
             request.session[SESSION_KEY] = str(made.secret)
             row = _shell_row(made.secret, now)
         elif row.stale:
             lifecycle.touch(row.subscription.sandbox.pk, now)
-        pagecache.request_started()
-        attach_sandbox(request, row, now)
+        changes.request_started(row.subscription.sandbox)
         try:
+            attach_sandbox(request, row, now)
             return self.get_response(request)
         finally:
-            if pagecache.request_wrote():
-                pagecache.bump(request.sandbox)
+            if changes.request_finished():
+                sandbox_changed.send(sender=Sandbox, sandbox=request.sandbox)

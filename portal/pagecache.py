@@ -1,45 +1,39 @@
 """Rendered blades kept per sandbox state (docs/architecture.md, "Page cache").
 
 A blade is a pure function of its sandbox's state, the URL and the htmx
-headers. Rendering it (Django's template engine, a few ORM queries) costs
-5-15 ms; serving a copy costs a dictionary lookup. So views marked with
-:func:`cached_page` keep their rendered HTML under a key that changes
-whenever the sandbox's state may have changed:
+headers. Views marked with :func:`cached_page` keep their rendered HTML under
+a key of the sandbox and its generation (``Sandbox.generation``,
+portal/changes.py): a write in the sandbox -- in any worker, in a request
+or not -- makes its next request render afresh, and leaves every other
+sandbox's copies as they are. Every worker reads the generation with the
+shell's query, so a write in one is seen by the copies in another.
 
-- ``Sandbox.generation``, a counter in the database. A request that wrote
-  anything bumps its sandbox's generation once its transaction is over
-  (:class:`portal.middleware.SandboxMiddleware`), and so does finishing an
-  operation from the push timer. Every worker reads it with the shell's query,
-  so a write in one worker is seen by the copies in another.
-- a counter in this process, bumped after every INSERT, UPDATE or DELETE any
-  connection of this process runs (an execute wrapper, installed on each new
-  connection). It covers writes made outside a request: tests that change
-  the database between two requests, management commands, the seed.
+Copies are served while an operation is under way too: an app's
+"Restarting" comes from the clock, but the request that first finds an
+operation's time up finishes it before its view runs (a write: that request
+renders, and the next one keys on the new generation), so a copy made during
+the restart is never served after its end. Views whose output depends on the
+clock in other ways ("5 minutes ago") must not use the decorator.
 
-Nothing is served from the cache while the sandbox has an unfinished
-operation: an app's "Restarting" and a gateway's "Updating" are derived from
-the clock, not from a write. Views whose output depends on the clock ("5
-minutes ago") must not use the decorator.
+Pages must be cheap to draw without it: the class benchmark's targets hold
+with ``VNETLAB_PAGE_CACHE`` off (docs/benchmarks.md, "Class").
 
 The CSRF token in a copy is the one minted for the request that rendered it;
 it is swapped for a fresh one on every hit (Django masks the token anew on
 every response, and a copy must not carry another response's mask).
 """
 
-import itertools
 import re
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.db.backends.signals import connection_created
-from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+from portal import changes
+
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 # The two places a template puts the masked token: the body's hx-headers and
 # the hidden input of {% csrf_token %}.
@@ -51,61 +45,6 @@ _TOKEN_PATTERNS = (
 # (no view reads it, and it differs for every page the pane is opened from).
 _HX_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST")
 
-_writes = itertools.count(1)
-_local_generation = 0
-_request_state = threading.local()
-
-
-# --- Noticing writes -------------------------------------------------------------
-
-
-def _note_write() -> None:
-    global _local_generation
-    _local_generation = next(_writes)
-    _request_state.wrote = True
-
-
-def _watch_writes(execute, sql, params, many, context):
-    try:
-        return execute(sql, params, many, context)
-    finally:
-        if sql.lstrip()[:7].upper().startswith(WRITE_VERBS) and not getattr(_request_state, "unnoticed", False):
-            _note_write()
-            db = context["connection"]
-            # Bumped again at commit: a request may have read the counter
-            # between the statement and the commit and kept what it rendered
-            # from the state before it.
-            if db.in_atomic_block and not any(entry[1] is _note_write for entry in db.run_on_commit):
-                db.on_commit(_note_write)
-
-
-def install(sender=None, connection=None, **kwargs) -> None:
-    """Watch a new database connection's writes (the connection_created signal)."""
-    if _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch_writes)
-
-
-connection_created.connect(install, dispatch_uid="vnetlab-pagecache-watch")
-
-
-@contextmanager
-def unnoticed():
-    """Writes that change nothing a page shows (a sandbox's last use,
-    portal/lifecycle.py) leave every copy valid."""
-    _request_state.unnoticed = True
-    try:
-        yield
-    finally:
-        _request_state.unnoticed = False
-
-
-def request_started() -> None:
-    _request_state.wrote = False
-
-
-def request_wrote() -> bool:
-    return getattr(_request_state, "wrote", False)
-
 
 def bump(sandbox, *, changed: bool = True) -> None:
     """Every copy of the sandbox's pages is stale, in every worker. With
@@ -114,8 +53,7 @@ def bump(sandbox, *, changed: bool = True) -> None:
     from portal.models import Sandbox
     from portal.signals import sandbox_changed
 
-    Sandbox.objects.filter(pk=sandbox.pk).update(generation=F("generation") + 1)
-    _note_write()
+    changes.bump(sandbox)
     if changed:
         sandbox_changed.send(sender=Sandbox, sandbox=sandbox)
 
@@ -133,7 +71,8 @@ class _Copy:
 
 
 class PageStore:
-    """A small LRU of rendered pages; stale generations simply age out."""
+    """A small LRU of rendered pages; stale generations simply age out.
+    Hits and misses are counted (the class benchmark reports the rate)."""
 
     def __init__(self, entries: int, max_bytes: int):
         self.entries = entries
@@ -180,7 +119,7 @@ store = PageStore(
 def _key(request):
     sandbox = request.sandbox
     hx = tuple(request.META.get(name, "") for name in _HX_HEADERS)
-    return (sandbox.key, sandbox.generation, _local_generation, request.get_full_path(), hx)
+    return (sandbox.key, sandbox.generation, request.get_full_path(), hx)
 
 
 def _keep(response) -> _Copy | None:
@@ -217,8 +156,8 @@ def cached_page(view):
         if (
             request.method != "GET"
             or not settings.VNETLAB_PAGE_CACHE
-            or getattr(request, "sandbox_busy", True)
-            or request_wrote()
+            or getattr(request, "sandbox", None) is None
+            or changes.request_wrote()
         ):
             return view(request, *args, **kwargs)
         key = _key(request)
@@ -228,7 +167,7 @@ def cached_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()
-        if not request_wrote():
+        if not changes.request_wrote():
             copy = _keep(response)
             if copy is not None:
                 store.put(key, copy)

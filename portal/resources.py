@@ -20,14 +20,13 @@ from django.utils.dateparse import parse_datetime
 from portal.arm import ids
 from portal.arm.errors import ArmError
 from portal.models import ActivityLogEntry, region_name
+from portal.paging import PAGE_SIZE
 from portal.prepared import PreparedQuery
 from portal.registry import registry
 from portal.urlcache import fast_reverse
 
 if TYPE_CHECKING:
     from django.db.models import Model
-
-PAGE_SIZE = 100
 
 
 def type_choices() -> list[tuple[str, str]]:
@@ -143,19 +142,29 @@ def _values(sandbox, q: str, resource_group) -> dict:
     }
 
 
+def resource_total(sandbox, *, q="", arm_type="", resource_group=None) -> int:
+    """How many resources the list holds (one COUNT over the UNION)."""
+    counter = _prepared(q=bool(q), arm_type=arm_type, grouped=resource_group is not None, order=())
+    return 0 if counter is None else counter.count(**_values(sandbox, q, resource_group))
+
+
+def resource_rows(sandbox, *, q="", arm_type="", resource_group=None, offset=0, limit=PAGE_SIZE) -> list[ResourceRow]:
+    """The list's rows ``offset`` to ``offset + limit``, sorted by name."""
+    lister = _prepared(q=bool(q), arm_type=arm_type, grouped=resource_group is not None, order=("sort_name", "kind"))
+    if lister is None:
+        return []
+    raw = lister.rows(suffix=" LIMIT %s OFFSET %s", extra=(limit, offset), **_values(sandbox, q, resource_group))
+    return _rows(sandbox, raw)
+
+
 def resource_page(sandbox, *, q="", arm_type="", resource_group=None, page=1, per_page=PAGE_SIZE):
     """(rows of the page, total count, number of pages, the page shown)."""
-    grouped = resource_group is not None
-    counter = _prepared(q=bool(q), arm_type=arm_type, grouped=grouped, order=())
-    if counter is None:
-        return [], 0, 1, 1
-    values = _values(sandbox, q, resource_group)
-    total = counter.count(**values)
+    total = resource_total(sandbox, q=q, arm_type=arm_type, resource_group=resource_group)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    lister = _prepared(q=bool(q), arm_type=arm_type, grouped=grouped, order=("sort_name", "kind"))
-    raw = lister.rows(suffix=" LIMIT %s OFFSET %s", extra=(per_page, (page - 1) * per_page), **values)
-    return _rows(sandbox, raw), total, pages, page
+    offset = (page - 1) * per_page
+    rows = resource_rows(sandbox, q=q, arm_type=arm_type, resource_group=resource_group, offset=offset, limit=per_page)
+    return rows, total, pages, page
 
 
 def count_resources(sandbox) -> int:

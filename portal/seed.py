@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from portal import changes
 from portal.arm import template as templates
 from portal.arm.deploy import deploy
 from portal.models import (
@@ -58,6 +59,7 @@ def reset_sandbox(sandbox: Sandbox) -> None:
     replace_estate(sandbox, estate(), seed_parameters(sandbox))
 
 
+@changes.for_sandbox
 def replace_estate(sandbox: Sandbox, document: dict[str, Any], parameters: dict[str, Any]) -> None:
     """Empty the sandbox (resources, locks, notifications, operations, the
     Activity log) and deploy ``document`` in its place, quietly: the seed's
@@ -79,6 +81,7 @@ def empty(sandbox: Sandbox) -> None:
     ResourceGroup.objects.filter(subscription__sandbox=sandbox).delete()
 
 
+@changes.for_sandbox
 def delete_sandbox(sandbox: Sandbox) -> None:
     """SBX-03: the sandbox and everything in it. Deleting the row alone
     would stop at the resources' PROTECT links (a subnet's NICs, a plan's

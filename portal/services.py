@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import live, pagecache
+from portal import changes, live, pagecache
 from portal.errors import rule_error
 from portal.models import (
     REGIONS,
@@ -176,6 +176,7 @@ def resume_operations(now=None) -> int:
     return won
 
 
+@changes.for_sandbox
 def complete_due_operations(sandbox: Sandbox, now=None) -> int:
     """Finish every operation whose time is up; safe to call from many places.
 

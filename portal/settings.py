@@ -6,7 +6,16 @@ Everything configurable comes from the environment, read here once:
 - ``REDIS_URL``: channels-redis layer for several workers (in-memory otherwise).
 - ``VNETLAB_RESTART_SECONDS``: how long an app restart takes (a few seconds for
   a demo, near zero in tests).
-- ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
+- ``DJANGO_DEBUG``: off unless set (``make dev`` sets it): the production
+  profile is the default (docs/hosting.md).
+- ``DJANGO_SECRET_KEY``: the secret key; without it, the key in
+  ``VNETLAB_SECRET_KEY_FILE`` (``.secret_key`` at the checkout's root, made
+  on the first run). ``DJANGO_SECRET_KEY_FALLBACKS``: old keys still
+  accepted while rotating, space-separated.
+- ``VNETLAB_HTTPS``: served over HTTPS (directly or behind a TLS proxy):
+  Secure cookies, HSTS, redirect to HTTPS.
+- ``VNETLAB_HOST``: the address the server listens on (the Makefile's HOST);
+  ``DJANGO_ALLOWED_HOSTS``: more host names, comma-separated.
 """
 
 import os
@@ -15,6 +24,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from portal import production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,16 +52,32 @@ def _env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
 
 
-DEBUG = _env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
-    # A lab that never leaves the machine: a fixed development key is fine.
-    SECRET_KEY = "vnetlab-local-development-key-not-for-production"
+# The production profile unless a contributor asks for debug pages.
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+# No key in the repository: sessions are signed cookies carrying a sandbox's
+# secret, so whoever knows the key could forge any sandbox's cookie.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or production.secret_key_from_file(
+    Path(os.environ.get("VNETLAB_SECRET_KEY_FILE") or BASE_DIR / ".secret_key")
+)
+SECRET_KEY_FALLBACKS = os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split()
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
-ALLOWED_HOSTS += [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
+if os.environ.get("VNETLAB_HOST"):  # `make run HOST=0.0.0.0`: the machine's names and addresses too
+    ALLOWED_HOSTS += production.hosts_for(os.environ["VNETLAB_HOST"])
+ALLOWED_HOSTS += [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
+
+# Served over HTTPS, by uvicorn itself or behind a TLS proxy (docs/hosting.md):
+# cookies only over HTTPS, HSTS, plain HTTP redirected. Off for a class on a
+# LAN over plain HTTP, where there is no TLS to enforce (`check --deploy` then
+# names W004, W008, W012 and W016, on purpose).
+VNETLAB_HTTPS = _env_bool("VNETLAB_HTTPS", False)
+SESSION_COOKIE_SECURE = VNETLAB_HTTPS
+CSRF_COOKIE_SECURE = VNETLAB_HTTPS
+SECURE_SSL_REDIRECT = VNETLAB_HTTPS
+SECURE_HSTS_SECONDS = int(_env_float("VNETLAB_HSTS_SECONDS", 31_536_000)) if VNETLAB_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = VNETLAB_HTTPS
+SECURE_HSTS_PRELOAD = VNETLAB_HTTPS  # allows preloading; nothing is preloaded unless the domain's owner submits it
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe may come over plain HTTP
 
 INSTALLED_APPS = [
     "daphne",
@@ -69,6 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the security headers too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and the sandbox: a URL path holding a NUL character
     # names nothing, 404 (issue #12, portal/inputs.py).
@@ -81,6 +112,48 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.SandboxMiddleware",
 ]
+
+# Security headers (docs/hosting.md, "Security headers"). Scripts and styles
+# come from our own static files only: no inline <script>, no style="...",
+# no eval (htmx's is off: templates/base.html's htmx-config). img-src takes
+# data: for Bootstrap's CSS icons (select arrows, check marks); connect-src
+# 'self' covers the page's own WebSocket (ws:/wss: to the same host).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the lab never uses, denied to every page (portal/headers.py).
+VNETLAB_PERMISSIONS_POLICY = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "interest-cohort",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
 
 ROOT_URLCONF = "portal.urls"
 ASGI_APPLICATION = "portal.asgi.application"
@@ -138,6 +211,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 
 LANGUAGE_CODE = "en-us"
@@ -174,8 +249,11 @@ VNETLAB_OPERATION_SECONDS = _env_float("VNETLAB_OPERATION_SECONDS", 2.0)
 # The demo seed's hub-and-spoke network (portal/seed.py seed_network). Tests
 # start from the compact seed unless they turn it on.
 VNETLAB_SEED_NETWORK = _env_bool("VNETLAB_SEED_NETWORK", True)
-# Worker threads that run views under the ASGI server (portal/http_bridge.py).
+# Worker threads that run views under the ASGI server (portal/asgi.py).
 VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
+# SBX-06: a request body over this many bytes is refused (413) before it is
+# read (portal/limits.py); Django's own cap on a form's data is the same 2.5 MB.
+VNETLAB_MAX_REQUEST_BYTES = int(_env_float("VNETLAB_MAX_REQUEST_BYTES", 2_621_440))
 # Rendered blades kept per sandbox state (portal/pagecache.py); off only to
 # measure the cost of rendering (`make bench` reports both).
 VNETLAB_PAGE_CACHE = _env_bool("VNETLAB_PAGE_CACHE", True)
@@ -186,6 +264,11 @@ VNETLAB_PAGE_CACHE = _env_bool("VNETLAB_PAGE_CACHE", True)
 # right of X-Forwarded-For (set it only behind that many proxies you run).
 VNETLAB_NEW_SANDBOXES_PER_HOUR = int(_env_float("VNETLAB_NEW_SANDBOXES_PER_HOUR", 30))
 VNETLAB_PROXY_COUNT = int(_env_float("VNETLAB_PROXY_COUNT", 0))
+# Over HTTPS behind such a proxy, the proxy's X-Forwarded-Proto says whether
+# the browser's request came over HTTPS (the proxy must set it, replacing any
+# the client sent). uvicorn already trusts it from a proxy on 127.0.0.1.
+if VNETLAB_HTTPS and VNETLAB_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # SBX-05: at most this many sandboxes (about 30-50 KB each); 0: no cap.
 VNETLAB_MAX_SANDBOXES = int(_env_float("VNETLAB_MAX_SANDBOXES", 5000))
 # SBX-03: a sandbox no request used for this many days is deleted, by

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import blades, seed, services
+from portal import blades, paging, seed, services
 from portal.access import get_resource_group
 from portal.blades import confirm_action, go, respond, swap
 from portal.eras import Era
@@ -17,11 +17,7 @@ from portal.middleware import SESSION_KEY
 from portal.models import ActivityLogEntry, ResourceGroup, Sandbox
 from portal.pagecache import cached_page
 from portal.registry import registry
-from portal.resources import PAGE_SIZE, recent_resources, resource_page, type_choices
-
-
-def _page_number(request) -> int:
-    return ResourceListForm(request.GET).values()[2]
+from portal.resources import recent_resources, resource_rows, resource_total, type_choices
 
 
 @no_new_sandbox
@@ -48,15 +44,14 @@ def home(request):
 @require_GET
 @cached_page
 def all_resources(request):
-    q, arm_type, page = ResourceListForm(request.GET).values()
-    rows, total, pages, page = resource_page(request.sandbox, q=q, arm_type=arm_type, page=page)
+    q, arm_type = ResourceListForm(request.GET).values()
+    total = resource_total(request.sandbox, q=q, arm_type=arm_type)
+    pager = paging.pager(
+        request, total, target="resource-table", label="All resources", keep={"q": q, "type": arm_type}
+    )
     context = {
-        "rows": rows,
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "first_index": (page - 1) * PAGE_SIZE + 1 if total else 0,
-        "last_index": (page - 1) * PAGE_SIZE + len(rows),
+        "rows": resource_rows(request.sandbox, q=q, arm_type=arm_type, offset=pager.offset, limit=pager.per_page),
+        "pager": pager,
         "q": q,
         "arm_type": arm_type,
         "type_choices": type_choices(),
@@ -85,18 +80,19 @@ def _rg_menu(rg, active: str):
 @cached_page
 def resource_group_overview(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
-    return render(
-        request,
-        "portal/resource_group.html",
-        {
-            "resource": group,
-            "rows": resource_page(request.sandbox, resource_group=group, page=_page_number(request))[0],
-            "resource_menu": _rg_menu(group, "overview"),
-            "page_title": "Overview",
-            "blade_icon": "bi-box",
-            "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
-        },
-    )
+    total = resource_total(request.sandbox, resource_group=group)
+    pager = paging.pager(request, total, target="rg-resources", label="Resources")
+    rows = resource_rows(request.sandbox, resource_group=group, offset=pager.offset, limit=pager.per_page)
+    context = {
+        "resource": group,
+        "rows": rows,
+        "pager": pager,
+        "resource_menu": _rg_menu(group, "overview"),
+        "page_title": "Overview",
+        "blade_icon": "bi-box",
+        "breadcrumbs": [{"label": "Resource groups", "url": reverse("resource_groups")}, {"label": group.name}],
+    }
+    return respond(request, "portal/resource_group.html", "rg-resources", context)
 
 
 @require_GET

@@ -14,10 +14,10 @@ except OSError:
 PYEOF
 }
 
-if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ] && [ -z "${VNETLAB_CHROMIUM:-}" ]; then
-  echo "CI=true but Chromium is missing: browser tests can't run." >&2
-  exit 1
-fi
+# A Chromium that starts (installed if need be), the one the browser tests
+# then drive: without one this fails, on any machine (issue #12).
+VNETLAB_CHROMIUM="$(scripts/ensure-browser.sh)" || exit 1
+export VNETLAB_CHROMIUM
 
 echo "== Embedded setup: SQLite + in-memory channel layer =="
 env -u DATABASE_URL -u REDIS_URL "$PY" -m pytest "$@"

@@ -3,10 +3,17 @@
 import os
 
 from portal.settings import *  # noqa: F403
+from portal.settings import STORAGES
 
 VNETLAB_RESTART_SECONDS = float(os.environ.get("VNETLAB_TEST_RESTART_SECONDS", "0.3"))
 VNETLAB_OPERATION_SECONDS = float(os.environ.get("VNETLAB_TEST_OPERATION_SECONDS", "0.3"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# DEBUG is off as in production, but pages name the source static files: the
+# browser tests' server serves them through the finders, and no test waits
+# for collectstatic's manifest (tests/portal/test_production_profile.py
+# tests that on its own).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 # Most tests build on the compact App Service seed; tests of the network seed
 # turn it on (tests/portal/test_network_seed.py).

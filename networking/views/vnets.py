@@ -2,9 +2,9 @@
 space, Connected devices, Subnets (with the "Add subnet" pane), DNS servers,
 JSON View and Delete; plus the generic overview of types without a blade."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +13,7 @@ from networking.engine import addressing
 from networking.forms.vnets import AddressSpaceForm, DnsServersForm, ListDraft, SubnetForm
 from networking.models import NetworkInterface, Subnet, VirtualNetwork, VirtualNetworkGateway
 from networking.services import vnets as services
+from portal import paging
 from portal.access import blade_kwargs, get_in_group
 from portal.blades import activity_log, blade, go, json_view, resource_menu, respond, swap
 from portal.errors import AzureRuleError
@@ -210,10 +211,10 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 # --- Subnets -------------------------------------------------------------------------------------------
 
 
-def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
-    """The grid, in one query: NIC counts come annotated."""
+def _subnet_rows(vnet: VirtualNetwork, subnets) -> list[dict]:
+    """The grid's rows of ``subnets`` (a page of them), in one query: NIC counts come annotated."""
     pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
-    subnets = vnet.subnets.select_related("nsg", "route_table", "nat_gateway", "service_association_link__plan").annotate(
+    subnets = subnets.select_related("nsg", "route_table", "nat_gateway", "service_association_link__plan").annotate(
         nic_count=Count("nics"),
         # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
         pod_count=Coalesce(Subquery(pods), 0),
@@ -238,28 +239,51 @@ def _subnet_rows(vnet: VirtualNetwork) -> list[dict]:
     return rows
 
 
-def _subnets_context(vnet: VirtualNetwork, **extra) -> dict:
-    rows = _subnet_rows(vnet)
-    has_gateway_subnet = any(r["subnet"].name.lower() == services.GATEWAY_SUBNET.lower() for r in rows)
-    return _context(vnet, "subnets", "Subnets", rows=rows, has_gateway_subnet=has_gateway_subnet, **extra)
+def _subnets_context(request: HttpRequest, vnet: VirtualNetwork, query: QueryDict, **extra) -> dict:
+    """The Subnets grid: the page of ``query`` (``?page=``), filtered by
+    "Search subnets" (``?q=``), a page of 100 (portal.paging). The count and
+    whether a GatewaySubnet exists come in one query, the page's rows in one more."""
+    q = paging.filter_text(query.get("q"))
+    matching = Q(name__icontains=q) if q else Q()
+    counts = vnet.subnets.order_by().aggregate(
+        total=Count("pk", filter=matching if q else None),
+        gateways=Count("pk", filter=Q(name__iexact=services.GATEWAY_SUBNET)),
+    )
+    urls = _urls(vnet)
+    pager = paging.pager(
+        request,
+        counts["total"],
+        target="subnet-grid",
+        label="Subnets",
+        keep={"q": q},
+        query=query,
+        path=urls["subnets"],
+    )
+    # In the order they were added, as ARM lists a VNet's subnets.
+    rows = _subnet_rows(vnet, vnet.subnets.filter(matching).order_by("pk")[pager.offset : pager.end])
+    return _context(
+        vnet, "subnets", "Subnets", rows=rows, pager=pager, q=q, has_gateway_subnet=counts["gateways"] > 0, **extra
+    )
 
 
 @require_GET
 @cached_page
 def vnet_subnets(request, provider, subscription_id, rg, name):
     vnet = get_vnet(request, provider, subscription_id, rg, name)
-    return respond(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(vnet))
+    return respond(request, "networking/vnet_subnets.html", "subnet-grid", _subnets_context(request, vnet, request.GET))
 
 
 def _after_subnet_change(request, vnet: VirtualNetwork) -> HttpResponse:
-    """The fresh grid in place of the old one, and the pane closed."""
+    """The fresh grid in place of the old one, on the page and filter the
+    learner was looking at, and the pane closed."""
+    subnets_url = _urls(vnet)["subnets"]
     return swap(
         request,
         "networking/vnet_subnets.html",
         "subnets-swap",
-        lambda: _subnets_context(vnet),
+        lambda: _subnets_context(request, vnet, paging.current_query(request, subnets_url)),
         target="subnet-grid",
-        page_url=_urls(vnet)["subnets"],
+        page_url=subnets_url,
     )
 
 

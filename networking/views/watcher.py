@@ -198,7 +198,7 @@ def _nsg_url(arm_id: str) -> str:
 @require_GET
 def nic_effective_routes(request, subscription_id, rg, name):
     nic = get_nic(request, subscription_id, rg, name)
-    rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
+    rows = _route_rows(snapshot.current(request.sandbox), nic.subnet_id)
     download = reverse(
         "networking:nic_effective_routes_download", kwargs={"subscription_id": subscription_id, "rg": rg, "name": name}
     )
@@ -210,14 +210,14 @@ def nic_effective_routes(request, subscription_id, rg, name):
 @require_GET
 def nic_effective_routes_download(request, subscription_id, rg, name):
     nic = get_nic(request, subscription_id, rg, name)
-    rows = _route_rows(snapshot.build(request.sandbox), nic.subnet_id)
+    rows = _route_rows(snapshot.current(request.sandbox), nic.subnet_id)
     return _csv(f"{nic.name}-effective-routes.csv", ROUTE_COLUMNS, _route_csv_rows(rows))
 
 
 @require_GET
 def nic_effective_security_rules(request, subscription_id, rg, name):
     nic = get_nic(request, subscription_id, rg, name)
-    groups = _security_groups(snapshot.build(request.sandbox), nic)
+    groups = _security_groups(snapshot.current(request.sandbox), nic)
     download = reverse(
         "networking:nic_effective_security_rules_download",
         kwargs={"subscription_id": subscription_id, "rg": rg, "name": name},
@@ -232,7 +232,7 @@ def nic_effective_security_rules(request, subscription_id, rg, name):
 def nic_effective_security_rules_download(request, subscription_id, rg, name):
     nic = get_nic(request, subscription_id, rg, name)
     rows = []
-    for group in _security_groups(snapshot.build(request.sandbox), nic):
+    for group in _security_groups(snapshot.current(request.sandbox), nic):
         for direction in group["directions"]:
             for x in direction["rows"]:
                 rows.append(
@@ -260,7 +260,7 @@ def nic_effective_security_rules_download(request, subscription_id, rg, name):
 def _subnet_route_rows(request, provider, subscription_id, rg, name, subnet_name):
     vnet = get_vnet(request, provider, subscription_id, rg, name)
     subnet = get_subnet(vnet, subnet_name)
-    return vnet, subnet, _route_rows(snapshot.build(request.sandbox), subnet.pk)
+    return vnet, subnet, _route_rows(snapshot.current(request.sandbox), subnet.pk)
 
 
 @require_GET
@@ -426,7 +426,7 @@ def _run_tool(
     result, status = None, 200
     if form.is_bound:
         if form.is_valid():
-            result = run(snapshot.build(request.sandbox), form.chosen, form.cleaned_data)
+            result = run(snapshot.current(request.sandbox), form.chosen, form.cleaned_data)
         else:
             status = 422
     context = _watcher_page(watcher, active, title, form=form, nics=nics, result=result)
@@ -523,7 +523,7 @@ def watcher_connection_troubleshoot(request, subscription_id, rg, name):
     if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
-            topology = snapshot.build(request.sandbox)
+            topology = snapshot.current(request.sandbox)
             if data["destination_type"] == "vm":
                 destination = form.nics[data["destination_nic"]].private_ip
             else:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from portal import locks, tags
+from portal import changes, locks, tags
 from portal import services as portal_services
 from portal.arm import template as templates
 from portal.arm.context import DeployContext, refusal, refusals_at
@@ -36,6 +36,7 @@ class Deployment:
     created_groups: list[str] = field(default_factory=list)
 
 
+@changes.for_sandbox
 def deploy(
     sandbox: Sandbox,
     document: dict[str, Any] | str | bytes,

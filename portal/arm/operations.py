@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import transaction
 
+from portal import changes
 from portal.arm import ids
 from portal.arm.deploy import deploy
 from portal.arm.errors import ArmError
@@ -42,6 +43,7 @@ METHODS = ("PUT", "PATCH", "DELETE")
 _IDENTITY = ("id", "type", "name")
 
 
+@changes.for_sandbox
 def apply(sandbox: Sandbox, method: str, resource_id: str, body: dict[str, Any] | None = None, *, quiet: bool = True):
     """Apply one operation to ``sandbox``; returns the resource written (None for DELETE)."""
     method = method.upper()

@@ -52,9 +52,10 @@
   });
 
   // htmx answers an error with a 4xx for an invalid form only when asked to
-  // swap it: let 422 responses swap (they carry field errors).
+  // swap it: let 422 responses swap (they carry field errors), and 413s (a
+  // body over the lab's limit, SBX-06: a toast, the pane left as it was).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 422) {
+    if (event.detail.xhr.status === 422 || event.detail.xhr.status === 413) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
@@ -89,6 +90,12 @@
         filter.focus();
       }
     }
+  });
+
+  // A filter box inside a form (the Add VNet pane's "Filter virtual
+  // networks") filters as the learner types: Enter doesn't submit the form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-filter-box]")) event.preventDefault();
   });
 
   // "Search (Ctrl+/)" filters the resource menu.

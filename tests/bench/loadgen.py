@@ -52,30 +52,8 @@ def build_request(host: str, port: int, path: str, headers: dict[str, str]) -> b
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """One response: (status, body, keep_alive)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    status = int(status_line.split(" ", 2)[1])
-    headers = {}
-    for line in header_lines:
-        if ":" in line:
-            k, v = line.split(":", 1)
-            headers[k.strip().lower()] = v.strip()
-    if "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        parts = []
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            chunk = await reader.readexactly(size + 2)
-            if size == 0:
-                break
-            parts.append(chunk[:-2])
-        body = b"".join(parts)
-    else:
-        body = await reader.read()
-        return status, body, False
-    keep_alive = headers.get("connection", "").lower() != "close"
-    return status, body, keep_alive
+    response, keep_alive = await _read_full(reader)
+    return response.status, response.body, keep_alive
 
 
 async def _client(host, port, request, deadline, budget, result, warmup_until, stop):
@@ -140,3 +118,87 @@ async def run_load(
     )
     result.seconds = max(1e-9, min(time.perf_counter(), deadline) - warmup_until)
     return result
+
+
+# --- One browser: a keep-alive connection with a cookie jar (make bench-class) ---
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        values = self.headers.get(name.lower())
+        return values[-1] if values else ""
+
+
+async def _read_full(reader: asyncio.StreamReader) -> tuple[Response, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    status = int(status_line.split(" ", 2)[1])
+    headers: dict[str, list[str]] = {}
+    for line in header_lines:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers.setdefault(k.strip().lower(), []).append(v.strip())
+    length = headers.get("content-length")
+    if length:
+        body = await reader.readexactly(int(length[-1]))
+    elif headers.get("transfer-encoding", [""])[-1].lower() == "chunked":
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            parts.append(chunk[:-2])
+        body = b"".join(parts)
+    else:
+        return Response(status, headers, await reader.read()), False
+    return Response(status, headers, body), headers.get("connection", [""])[-1].lower() != "close"
+
+
+class Browser:
+    """What one learner's browser does to the server: one keep-alive
+    connection (reopened when the server closes it) and the cookies it was
+    given. GET and form POSTs only, as the portal's pages make them."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self._reader = self._writer = None
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._reader = self._writer = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Response:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: text/html"]
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if method == "POST":
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+            lines.append(f"Origin: http://{self.host}:{self.port}")
+            lines.append(f"Referer: http://{self.host}:{self.port}/")
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        for attempt in (0, 1):
+            if self._reader is None:
+                self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                self._writer.write(raw)
+                response, keep_alive = await _read_full(self._reader)
+                break
+            except (ConnectionError, asyncio.IncompleteReadError):
+                await self.close()
+                if attempt:
+                    raise
+        if not keep_alive:
+            await self.close()
+        for cookie in response.headers.get("set-cookie", []):
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response

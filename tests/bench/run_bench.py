@@ -659,29 +659,44 @@ def main(argv=None) -> int:
         if "Traceback" in log or "ERROR" in log:
             failures.append(f"the server logged errors:\n{log}")
     except Exception as exc:  # a benchmark that broke says why, and fails
-        import traceback
-
-        traceback.print_exc()
-        failures.append(f"{type(exc).__name__}: {exc}")
-        if server is not None:
-            print(server.log_tail(), file=sys.stderr)
+        broke(exc, server, failures)
     finally:
         if sampler is not None and sampler.is_alive():
             sampler.stop()
-        if server is not None:
-            server.stop()
-        try:
-            from django.db import connections
+        clean_up(server, db, tmpdir, keep=args.keep)
+    return verdict(failures)
 
-            connections.close_all()
-            if not args.keep:
-                db.drop()
-        except Exception as exc:
-            print(f"[bench] couldn't drop the database: {exc}", file=sys.stderr)
-        if args.keep:
-            print(f"[bench] kept {tmpdir}")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+
+def broke(exc: Exception, server, failures: list[str]) -> None:
+    """A benchmark that broke says why (and what the server logged), and fails."""
+    import traceback
+
+    traceback.print_exc()
+    failures.append(f"{type(exc).__name__}: {exc}")
+    if server is not None:
+        print(server.log_tail(), file=sys.stderr)
+
+
+def clean_up(server, db: FreshDatabase, tmpdir: Path, *, keep: bool) -> None:
+    """Stop the server, drop the database and the temporary files (unless kept)."""
+    if server is not None:
+        server.stop()
+    try:
+        from django.db import connections
+
+        connections.close_all()
+        if not keep:
+            db.drop()
+    except Exception as exc:
+        print(f"[bench] couldn't drop the database: {exc}", file=sys.stderr)
+    if keep:
+        print(f"[bench] kept {tmpdir}")
+    else:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def verdict(failures: list[str]) -> int:
+    """1 and what broke, or 0."""
     if failures:
         print("\nBENCHMARK BROKEN:", file=sys.stderr)
         for f in failures:

@@ -5,7 +5,8 @@ scale"): 1,000 VNets and 10,000 security rules.
 
 Runs in-process (Django's test client on a temporary SQLite database), times
 each page's median over a few requests and counts its queries, and prints a
-markdown table for docs/benchmarks.md.
+markdown table for docs/benchmarks.md. The page cache is off: every request
+renders its page, as the first one after a change does (issue #12).
 """
 
 import os
@@ -15,6 +16,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "scale-bench")
+os.environ["VNETLAB_PAGE_CACHE"] = "false"  # rendered pages, not copies
 os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="vnetlab-scale-"), "db.sqlite3")
 
 import django  # noqa: E402
@@ -70,6 +72,7 @@ def measure(client, url, runs=5):
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+        assert response.headers.get("X-VNetLab-Page-Cache") != "hit", url
     return statistics.median(times), len(queries.captured_queries), len(response.content)
 
 

@@ -1,5 +1,6 @@
-"""Browser tests: the system Chromium, driven by Playwright's sync API, against
-a real ASGI server (uvicorn in a thread of this process).
+"""Browser tests: Chromium (tests/e2e/browser.py says which), driven by
+Playwright's sync API, against a real ASGI server (uvicorn in a thread of
+this process).
 
 Why it is built this way:
 
@@ -16,26 +17,29 @@ Why it is built this way:
 """
 
 import os
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, RESTART_SECONDS, Tab, Tabs, slug
+from tests.e2e.browser import describe, launch
+from tests.e2e.support import CHROMIUM, RESTART_SECONDS, Tab, Tabs, slug
 
 
-def _chromium_or_skip() -> str:
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    reason = f"Chromium not found at {CHROMIUM} (install the 'chromium' package or set VNETLAB_CHROMIUM)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but browser tests can't run: {reason}", pytrace=False)
-    pytest.skip(reason)
+def _launch_or_fail(playwright):
+    """The browser, or a failed test saying how to get one: a missing
+    browser never skips the browser tests (issue #12)."""
+    try:
+        return launch(playwright, CHROMIUM)
+    except Exception as exc:
+        pytest.fail(
+            f"{describe(CHROMIUM)} doesn't start, so the browser tests can't run ({str(exc).strip()[:300]}). "
+            "Run scripts/ensure-browser.sh (`make test` does), or set VNETLAB_CHROMIUM.",
+            pytrace=False,
+        )
 
 
 @dataclass
@@ -85,15 +89,14 @@ def asgi_server(django_db_setup) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """The system Chromium, for one test module (see the module docstring)."""
-    executable = _chromium_or_skip()
+    """Chromium, for one test module (see the module docstring)."""
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = _launch_or_fail(playwright)
         try:
             yield browser
         finally:

@@ -13,17 +13,11 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from appservice.models import WebApp
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
+from tests.e2e.browser import chromium_executable
 from tests.helpers import app_url
 
-CHROMIUM = os.environ.get("VNETLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The system's Chromium or Playwright's own (None): tests/e2e/browser.py.
+CHROMIUM = chromium_executable()
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 # Long enough for a second tab to see "Restarting", short enough for a test.
 RESTART_SECONDS = float(os.environ.get("VNETLAB_E2E_RESTART_SECONDS", "1.5"))
@@ -94,17 +88,23 @@ class Tab:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    # wait_for_function takes functions ("() => ..."), never bare expressions:
+    # Playwright evals an expression inside the page, and the portal's CSP
+    # (no 'unsafe-eval') refuses that.
+
     def wait_live(self) -> None:
         """Wait for the page's WebSocket to be open and the state the server
         sends on connecting to be in (body[data-ws=live])."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("document.body && document.body.dataset.ws === 'live'", timeout=LIVE_TIMEOUT_MS)
+        self.page.wait_for_function(
+            "() => document.body && document.body.dataset.ws === 'live'", timeout=LIVE_TIMEOUT_MS
+        )
 
     def settle(self) -> None:
         """Wait until htmx has no request in flight and has processed what it
         swapped in: a control clicked earlier has no htmx behaviour yet."""
         self.page.wait_for_function(
-            "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", timeout=LIVE_TIMEOUT_MS
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", timeout=LIVE_TIMEOUT_MS
         )
 
     def goto(self, path: str, step: str | None = None):

@@ -129,7 +129,7 @@ def test_a_tab_open_while_the_server_is_killed_mid_restart_shows_running_without
         expect(status_badge(tab)).to_have_attribute("data-status", "Restarting")
         server.start()
 
-        page.wait_for_function("document.body.dataset.ws === 'live'", timeout=RECONNECT_TIMEOUT_MS)
+        page.wait_for_function("() => document.body.dataset.ws === 'live'", timeout=RECONNECT_TIMEOUT_MS)
         phase[0] = "after"
         expect(status_badge(tab)).to_have_attribute("data-status", "Running", timeout=2_000)
         expect(toast(tab, "Successfully restarted app 'contoso-web'")).to_be_visible(timeout=2_000)

@@ -118,3 +118,34 @@ def snapshot(sandbox) -> tuple:
         )
     )
     return vnets, subnets
+
+
+def long_vnet(client, n: int, name: str = "long-vnet") -> VirtualNetwork:
+    """A VNet in contoso-rg with ``n`` /26 subnets named subnet-000, subnet-001..."""
+    main = VirtualNetwork.objects.select_related("resource_group").get(sandbox=client.sandbox, name="contoso-vnet")
+    vnet = VirtualNetwork.objects.create(
+        sandbox=client.sandbox,
+        resource_group=main.resource_group,
+        name=name,
+        location="eastus",
+        address_space=["10.200.0.0/16"],
+    )
+    Subnet.objects.bulk_create(
+        Subnet(vnet=vnet, name=f"subnet-{i:03d}", address_prefix=f"10.200.{i // 4}.{(i % 4) * 64}/26") for i in range(n)
+    )
+    return vnet
+
+
+def many_vnets(client, n: int, location: str = "eastus", tag: str = "many") -> None:
+    """``n`` VNets named <tag>-vnet-000... in contoso-rg, in ``location``."""
+    main = VirtualNetwork.objects.select_related("resource_group").get(sandbox=client.sandbox, name="contoso-vnet")
+    VirtualNetwork.objects.bulk_create(
+        VirtualNetwork(
+            sandbox=client.sandbox,
+            resource_group=main.resource_group,
+            name=f"{tag}-vnet-{i:03d}",
+            location=location,
+            address_space=[f"10.{100 + i // 250}.{i % 250}.0/24"],
+        )
+        for i in range(n)
+    )

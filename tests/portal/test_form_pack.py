@@ -204,7 +204,7 @@ class ProbeForm(forms.Form):
                 label_hidden=True,
                 option_class="me-3 fw-normal",
             ),
-            AzField("host", id="host", wrapper_class="mb-0", wrapper_style="min-width:340px"),
+            AzField("host", id="host", wrapper_class="mb-0 az-minw-340"),
         )
 
 
@@ -218,11 +218,11 @@ def test_a_group_headed_by_its_page_keeps_its_legend_for_screen_readers_and_styl
     )
 
 
-def test_a_stacked_field_can_carry_its_own_width():
+def test_a_stacked_field_takes_its_width_from_a_class_as_the_csp_refuses_inline_styles():
     html = _render(ProbeForm())
     assert _has(
         html,
-        '<div class="az-field mb-0" style="min-width:340px"><label for="host">Host</label>'
+        '<div class="az-field mb-0 az-minw-340"><label for="host">Host</label>'
         '<input type="text" name="host" id="host" value=""></div>',
     )
     assert "visually-hidden" not in _render(ExampleForm()) and "<label class=" not in _render(ExampleForm())

@@ -23,6 +23,7 @@ from portal.middleware import SESSION_KEY
 from portal.models import Chore, ResourceGroup, Sandbox, Subscription
 from portal.seed import create_sandbox
 from tests.helpers import HX, persona
+from tests.helpers.websocket import connect_with_session_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -366,17 +367,7 @@ async def test_sbx04_a_websocket_with_the_public_id_is_refused():
     store = SessionStore()
     store[SESSION_KEY] = str(sandbox.key)
     store.save()  # a signed cookie: no database
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/sandbox/",
-        headers=[
-            (b"origin", b"http://127.0.0.1:8000"),
-            (b"host", b"127.0.0.1:8000"),
-            (b"cookie", f"sessionid={store.session_key}".encode()),
-        ],
-    )
-    connected, code = await communicator.connect()
-    await communicator.disconnect()
+    connected, code = await connect_with_session_cookie(store.session_key)
     assert not connected and code == 4403
 
 

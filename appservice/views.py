@@ -58,18 +58,18 @@ from portal.urlcache import fast_reverse
 
 def get_app(request: HttpRequest, subscription_id, rg: str, name: str) -> WebApp:
     """The sandbox's web app, with its plan and integration, or 404."""
-    apps = WebApp.objects.select_related(
+    related = (
         "plan__resource_group",
         "integration__vnet__gateway",
         "integration__subnet",
         "integration__vnet__resource_group__subscription",
     )
-    return get_in_group(request, apps, subscription_id, rg, name)
+    return get_in_group(request, WebApp, subscription_id, rg, name, related=related)
 
 
 def get_plan(request: HttpRequest, subscription_id, rg: str, name: str) -> AppServicePlan:
     """The sandbox's App Service plan, or 404."""
-    return get_in_group(request, AppServicePlan.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, AppServicePlan, subscription_id, rg, name)
 
 
 APP_ROUTES = (

@@ -6,11 +6,28 @@ run. A :class:`PreparedQuery` builds its queryset once with sentinel values,
 keeps the SQL, and on each run swaps the real values into the parameters.
 Only plain parameters (ids, strings, datetimes) are supported, which is all
 these queries use.
+
+A :class:`PreparedInstances` does the same for a model queryset's first row
+(``.first()``): it keeps the compiler of the queryset built with sentinel
+values (its SQL, ``select``, ``klass_info``, converters) and on each run
+executes that SQL with the real values and builds the instance the way
+Django's ``ModelIterable`` does (``from_db`` plus a ``RelatedPopulator`` per
+``select_related`` relation), so the caller gets the same instance with the
+same related objects cached, without compiling the joins again. The SQL
+differs per database vendor, so it is compiled once per vendor. A
+sentinel's place in the parameters is found by its form there: as itself,
+as a UUID's hex (SQLite), or inside a string, escaped for ``LIKE`` when the
+lookup escapes it (``__iexact`` on SQLite): the real value then gets the
+same escaping, so ``%`` and ``_`` in a name never act as wildcards.
+``portal.access.get_in_group`` uses it for every blade's lookup.
 """
 
+import uuid
 from collections.abc import Callable
+from weakref import ref as weak_ref
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models.query import ModelIterable, _get_from_db, get_related_populators
 
 
 class Sentinel:
@@ -106,3 +123,124 @@ def sandbox_rows(key: str, sandbox_pk: int, build: Callable[[int], object]) -> l
             key, PreparedValues(lambda sandbox_pk: build(sandbox_pk), sandbox_pk=_SANDBOX_SENTINEL)
         )
     return prepared.values(sandbox_pk=sandbox_pk)
+
+
+def _coerce(sentinel, value):
+    """``value`` as the sentinel's type (a subscription id given as text)."""
+    if isinstance(sentinel, uuid.UUID) and not isinstance(value, uuid.UUID):
+        return uuid.UUID(str(value))
+    return value
+
+
+def _param_plan(params: list, sentinels: dict, ops) -> list:
+    """For each compiled parameter, how to make it from the real values:
+    ``None`` (a constant), or ``(name, make)`` with ``make(value, param)``."""
+
+    def exact(name, form):
+        return lambda value, param: form(_coerce(sentinels[name], value))
+
+    def inside(name, form, escape):
+        return lambda value, param: param.replace(form, escape(value))
+
+    plan = []
+    for param in params:
+        step = None
+        for name, sentinel in sentinels.items():
+            if param == sentinel and type(param) is type(sentinel):
+                step = (name, exact(name, lambda v: v))
+            elif isinstance(sentinel, uuid.UUID) and param == sentinel.hex:
+                step = (name, exact(name, lambda v: v.hex))
+            elif isinstance(sentinel, uuid.UUID) and param == str(sentinel):
+                step = (name, exact(name, str))
+            elif isinstance(sentinel, str) and isinstance(param, str):
+                escaped = ops.prep_for_like_query(sentinel)
+                if escaped != sentinel and escaped in param:
+                    step = (name, inside(name, escaped, lambda v: ops.prep_for_like_query(str(v))))
+                elif sentinel in param:
+                    step = (name, inside(name, sentinel, str))
+            if step:
+                break
+        plan.append(step)
+    return plan
+
+
+class _CompiledInstances:
+    """One vendor's compiled ``.first()``: what ``ModelIterable`` reads off
+    the compiler after it has run the query."""
+
+    def __init__(self, queryset, sentinels: dict):
+        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
+            raise ValueError("PreparedInstances supports plain model querysets only")
+        if queryset._known_related_objects:
+            raise ValueError("PreparedInstances does not support related managers' querysets")
+        if not queryset.ordered and queryset.query.default_ordering:
+            queryset = queryset.order_by("pk")  # as QuerySet.first()
+        queryset = queryset[:1]
+        self.db = queryset.db
+        self.fetch_mode = queryset._fetch_mode
+        compiler = queryset.query.get_compiler(using=self.db)
+        sql, params = compiler.as_sql()
+        self.sql = sql
+        self.params = list(params)
+        self.plan = _param_plan(self.params, sentinels, compiler.connection.ops)
+        self.select, self.klass_info = compiler.select, compiler.klass_info
+        self.annotation_col_map = compiler.annotation_col_map
+        self.col_count = compiler.col_count if compiler.has_extra_select else None
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ValueError("PreparedInstances does not support composite fields")
+        self.converters = list(compiler.get_converters(fields).items())
+        model_cls = self.klass_info["model"]
+        select_fields = self.klass_info["select_fields"]
+        self.start, self.end = select_fields[0], select_fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in self.select[self.start : self.end]]
+        self.from_db = _get_from_db(model_cls, self.fetch_mode)
+
+    def first(self, values: dict):
+        params = [
+            param if step is None else step[1](values[step[0]], param)
+            for param, step in zip(self.params, self.plan, strict=True)
+        ]
+        conn = connections[self.db]
+        with conn.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row[: self.col_count] if self.col_count else row)
+        for pos, (converters, expression) in self.converters:
+            value = row[pos]
+            for convert in converters:
+                value = convert(value, expression, conn)
+            row[pos] = value
+        obj = self.from_db(self.db, self.init_list, row[self.start : self.end])
+        if self.fetch_mode.track_peers:
+            obj._state.peers = [weak_ref(obj)]
+        # Populators keep per-run state (their peers): new ones each run.
+        for populator in get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode):
+            populator.populate(row, obj)
+        for attr_name, col_pos in self.annotation_col_map.items():
+            setattr(obj, attr_name, row[col_pos])
+        return obj
+
+
+class PreparedInstances:
+    """``build(**values).first()``, compiled once per database vendor: the
+    same model instance, with the same ``select_related`` objects, as the
+    ORM's."""
+
+    def __init__(self, build: Callable[..., object], **sentinels):
+        self._build = build
+        self._sentinels = sentinels
+        self._compiled: dict[str, _CompiledInstances] = {}
+
+    def _compile(self) -> _CompiledInstances:
+        vendor = connection.vendor
+        compiled = self._compiled.get(vendor)
+        if compiled is None:
+            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels)
+            self._compiled[vendor] = compiled
+        return compiled
+
+    def first(self, **values):
+        return self._compile().first(values)

@@ -18,7 +18,7 @@ VM_ICON, NIC_ICON = "bi-pc-display", "bi-ethernet"
 
 
 def _vm(request, subscription_id, rg, name) -> VirtualMachine:
-    return get_in_group(request, VirtualMachine.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, VirtualMachine, subscription_id, rg, name)
 
 
 def _vm_nics(vm):
@@ -82,12 +82,12 @@ def vm_delete(request, subscription_id, rg, name):
 
 def get_nic(request: HttpRequest, subscription_id, rg: str, name: str) -> NetworkInterface:
     """The sandbox's network interface, with its subnet, NSG and VM, or 404."""
-    nics = NetworkInterface.objects.select_related(
+    related = (
         "subnet__vnet__resource_group__subscription",
         "nsg__resource_group__subscription",
         "vm__resource_group__subscription",
     )
-    return get_in_group(request, nics, subscription_id, rg, name)
+    return get_in_group(request, NetworkInterface, subscription_id, rg, name, related=related)
 
 
 def nic_blade(nic: NetworkInterface, active: str, title: str, **extra) -> dict:

@@ -17,7 +17,7 @@ from portal.errors import AzureRuleError
 
 
 def _zone(request, subscription_id, rg, name) -> PrivateDnsZone:
-    return get_in_group(request, PrivateDnsZone.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, PrivateDnsZone, subscription_id, rg, name)
 
 
 def _context(zone, active, title, **extra) -> dict:

@@ -19,10 +19,8 @@ from portal.errors import AzureRuleError
 
 
 def _endpoint(request, subscription_id, rg, name) -> PrivateEndpoint:
-    endpoints = PrivateEndpoint.objects.select_related(
-        "subnet__vnet__resource_group__subscription", "nic__resource_group__subscription", "target_type"
-    )
-    return get_in_group(request, endpoints, subscription_id, rg, name)
+    related = ("subnet__vnet__resource_group__subscription", "nic__resource_group__subscription", "target_type")
+    return get_in_group(request, PrivateEndpoint, subscription_id, rg, name, related=related)
 
 
 def _context(endpoint, active, title, **extra) -> dict:

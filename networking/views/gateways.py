@@ -81,8 +81,8 @@ def _wizard(request, wizard_class, rg_name: str, template: str, subscription_id)
 
 
 def _get_gateway(request, subscription_id, rg, name) -> VirtualNetworkGateway:
-    qs = VirtualNetworkGateway.objects.select_related("vnet__resource_group__subscription")
-    return get_in_group(request, qs, subscription_id, rg, name)
+    related = ("vnet__resource_group__subscription",)
+    return get_in_group(request, VirtualNetworkGateway, subscription_id, rg, name, related=related)
 
 
 def _gateway_blade(gateway, active: str, title: str, **extra) -> dict:
@@ -320,7 +320,7 @@ def gateway_delete(request, subscription_id, rg, name):
 
 
 def _get_local(request, subscription_id, rg, name) -> LocalNetworkGateway:
-    return get_in_group(request, LocalNetworkGateway.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, LocalNetworkGateway, subscription_id, rg, name)
 
 
 def _local_blade(local, active: str, title: str, **extra) -> dict:
@@ -402,13 +402,13 @@ def local_gateway_delete(request, subscription_id, rg, name):
 
 
 def _get_connection(request, subscription_id, rg, name) -> VirtualNetworkGatewayConnection:
-    qs = VirtualNetworkGatewayConnection.objects.select_related(
+    related = (
         "gateway__resource_group__subscription",
         "gateway__vnet",
         "local_network_gateway__resource_group__subscription",
         "express_route_circuit__resource_group__subscription",
     )
-    return get_in_group(request, qs, subscription_id, rg, name)
+    return get_in_group(request, VirtualNetworkGatewayConnection, subscription_id, rg, name, related=related)
 
 
 def _connection_blade(connection, active: str, title: str, **extra) -> dict:
@@ -464,7 +464,7 @@ def connection_delete(request, subscription_id, rg, name):
 
 
 def _get_circuit(request, subscription_id, rg, name) -> ExpressRouteCircuit:
-    return get_in_group(request, ExpressRouteCircuit.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, ExpressRouteCircuit, subscription_id, rg, name)
 
 
 def _circuit_blade(circuit, active: str, title: str, **extra) -> dict:

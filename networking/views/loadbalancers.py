@@ -28,7 +28,7 @@ def _url(resource, url_name: str) -> str:
 
 
 def _get(request: HttpRequest, subscription_id, rg: str, name: str) -> LoadBalancer:
-    return get_in_group(request, LoadBalancer.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, LoadBalancer, subscription_id, rg, name)
 
 
 def _backend(balancer: LoadBalancer) -> list[dict]:

@@ -38,13 +38,12 @@ def _url(resource, url_name: str, **kwargs) -> str:
 
 
 def _get_nat(request: HttpRequest, subscription_id, rg: str, name: str) -> NatGateway:
-    return get_in_group(request, NatGateway.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, NatGateway, subscription_id, rg, name)
 
 
 def _get_pip(request: HttpRequest, subscription_id, rg: str, name: str) -> PublicIPAddress:
-    return get_in_group(
-        request, PublicIPAddress.objects.select_related("nat_gateway", "load_balancer"), subscription_id, rg, name
-    )
+    related = ("nat_gateway", "load_balancer")
+    return get_in_group(request, PublicIPAddress, subscription_id, rg, name, related=related)
 
 
 # --- NAT gateway ----------------------------------------------------------------------------------

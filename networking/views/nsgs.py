@@ -41,7 +41,7 @@ ICON = "bi-shield-lock"
 
 
 def _get_nsg(request, subscription_id, rg, name) -> NetworkSecurityGroup:
-    return get_in_group(request, NetworkSecurityGroup.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, NetworkSecurityGroup, subscription_id, rg, name)
 
 
 def _get_rule(nsg: NetworkSecurityGroup, rule_name: str) -> SecurityRule:

@@ -55,7 +55,7 @@ CONNECTION_LABELS = [("approve", "Approve"), ("reject", "Reject"), ("remove", "R
 def get_paas(request: HttpRequest, slug: str, subscription_id, rg: str, name: str):
     """The storage account, SQL server or key vault (``slug``) of the sandbox, or 404."""
     model = paas_services.TARGET_MODELS[slug]
-    return get_in_group(request, model.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, model, subscription_id, rg, name)
 
 
 def _paas(target, slug: str, active: str, title: str, **extra) -> dict:

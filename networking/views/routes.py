@@ -37,7 +37,7 @@ ICON = "bi-signpost-split"
 
 
 def _get_table(request, subscription_id, rg, name) -> RouteTable:
-    return get_in_group(request, RouteTable.objects.all(), subscription_id, rg, name)
+    return get_in_group(request, RouteTable, subscription_id, rg, name)
 
 
 def _get_route(table: RouteTable, route_name: str) -> Route:

@@ -29,8 +29,8 @@ def get_vnet(request: HttpRequest, provider: str, subscription_id, rg: str, name
     """The sandbox's virtual network (ARM or classic, by ``provider``), or 404."""
     if provider not in PROVIDERS:
         raise Http404("Unknown provider")
-    qs = VirtualNetwork.objects.filter(is_classic=PROVIDERS[provider])
-    return get_in_group(request, qs, subscription_id, rg, name)
+    filters = {"is_classic": PROVIDERS[provider]}
+    return get_in_group(request, VirtualNetwork, subscription_id, rg, name, filters=filters)
 
 
 def get_subnet(vnet: VirtualNetwork, name: str) -> Subnet:
@@ -484,8 +484,8 @@ def resource_overview(request, provider, type_name, subscription_id, rg, name):
     resource_type = registry.find(f"{provider}/{type_name}")
     if resource_type is None:
         raise Http404("Unknown resource type")
-    rows = resource_type.get_model().objects.filter(**resource_type.row_filter)
-    resource = get_in_group(request, rows, subscription_id, rg, name)
+    model = resource_type.get_model()
+    resource = get_in_group(request, model, subscription_id, rg, name, filters=resource_type.row_filter)
     return json_view(request, resource, blade(resource, menu=[], title="Overview", icon="bi-hdd-network"))
 
 

@@ -24,12 +24,12 @@ ICON = "bi-boxes"
 
 
 def _get_cluster(request, subscription_id, rg, name) -> ManagedCluster:
-    clusters = ManagedCluster.objects.select_related(
+    related = (
         "subnet__vnet__resource_group__subscription",
         "route_table__resource_group__subscription",
         "node_nsg__resource_group__subscription",
     )
-    return get_in_group(request, clusters, subscription_id, rg, name)
+    return get_in_group(request, ManagedCluster, subscription_id, rg, name, related=related)
 
 
 def _url(cluster, url_name: str) -> str:
@@ -241,13 +241,13 @@ VMSS_ICON = "bi-layers"
 
 
 def _get_scale_set(request, subscription_id, rg, name) -> VirtualMachineScaleSet:
-    scale_sets = VirtualMachineScaleSet.objects.select_related(
+    related = (
         "pool__cluster__resource_group__subscription",
         "pool__cluster__subnet__vnet__resource_group__subscription",
         "pool__cluster__load_balancer__resource_group__subscription",
         "pool__cluster__node_nsg__resource_group__subscription",
     )
-    return get_in_group(request, scale_sets, subscription_id, rg, name)
+    return get_in_group(request, VirtualMachineScaleSet, subscription_id, rg, name, related=related)
 
 
 def _scale_set_blade(scale_set: VirtualMachineScaleSet, active: str, title: str) -> dict:

@@ -11,6 +11,7 @@ lets exactly one of them finish each.
 import logging
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from portal import live, services
 
@@ -24,6 +25,10 @@ async def lifespan(scope, receive, send) -> None:
             live.remember_server_loop()
             try:
                 finished = await database_sync_to_async(services.resume_operations)()
+            except DatabaseError as exc:
+                # An unmigrated or unreachable database: one line, not a
+                # traceback; pages will say the same louder.
+                log.error("Resuming the operations at startup failed: %s (has `make setup` run?)", exc)
             except Exception:  # noqa: BLE001 - the server still serves; a page finishes what is due
                 log.exception("Resuming the operations at startup failed")
             else:

@@ -119,7 +119,7 @@ def test_a_get_that_writes_refreshes_the_bell_on_the_next_page(alice):
     Notification.objects.create(sandbox=alice.sandbox, title="Deployment succeeded", body="", level="success")
     url = reverse("all_resources")
     alice.get(url)
-    assert 'id="bell-count" class="az-bell-count">' in alice.get(url).content.decode()
+    assert 'id="bell-count" class="az-bell-count" data-live>1<' in alice.get(url).content.decode()
     alice.get(reverse("notifications"), **HX)  # opening the bell marks everything read
     after = alice.get(url)
     assert not hit(after)

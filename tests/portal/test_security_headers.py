@@ -5,6 +5,8 @@ uses, Referrer-Policy, nosniff and no framing. And what makes the strict
 policy livable: no page or pane a learner can reach draws an inline script,
 an inline style, an event handler or anything htmx would have to eval."""
 
+import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -63,7 +65,13 @@ def test_a_portal_page_carries_the_strict_policy_and_turns_off_htmx_eval(alice):
     _assert_security_headers(response)
     assert response["X-Frame-Options"] == "DENY"  # for browsers without frame-ancestors
     html = response.content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false}'>""" in html
+    config = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
+    assert config, "no htmx-config"
+    config = json.loads(config.group(1))
+    assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
+    # Settling a swap and restoring history would set style attributes the policy refuses.
+    assert "style" not in config["attributesToSettle"]
+    assert config["historyCacheSize"] == 0
 
 
 def test_an_htmx_partial_carries_the_strict_policy(alice):

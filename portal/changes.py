@@ -71,13 +71,15 @@ def _note() -> None:
 
 
 def _watch_writes(execute, sql, params, many, context):
-    try:
-        return execute(sql, params, many, context)
-    finally:
-        if not _get("quiet", False) and not _migrating:
-            write = _WRITE.match(sql)
-            if write is not None and not write.group(1).startswith(_NOT_STATE):
-                _note()
+    result = execute(sql, params, many, context)
+    # Only a statement that ran changed anything; after one that failed,
+    # PostgreSQL refuses every statement until the transaction rolls back
+    # (the bump would hide the failure's own error).
+    if not _get("quiet", False) and not _migrating:
+        write = _WRITE.match(sql)
+        if write is not None and not write.group(1).startswith(_NOT_STATE):
+            _note()
+    return result
 
 
 def install(sender=None, connection=None, **kwargs) -> None:

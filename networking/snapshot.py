@@ -19,8 +19,6 @@ pods) through the registry's snapshot contributors, given a
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +33,7 @@ from networking.engine import routes as r
 from networking.engine.nsg import Nsg, Rule
 from networking.engine.trace import Trace
 from portal import changes
+from portal.lru import LRU
 from portal.models import Sandbox
 from portal.prepared import sandbox_rows as rows
 from portal.registry import registry
@@ -148,38 +147,13 @@ class SnapshotBuilder:
         )
 
 
-class SnapshotStore:
-    """A small LRU of snapshots keyed on a sandbox's state; a stale one
-    ages out. Counts what it was asked (``hits``, ``builds``)."""
+class SnapshotStore(LRU):
+    """Snapshots in an LRU (portal/lru.py) keyed on a sandbox's state; a
+    stale one ages out. Every miss is followed by a build."""
 
-    def __init__(self, entries: int):
-        self.entries = entries
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.builds = 0
-
-    def get(self, key) -> topology.Topology | None:
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-                self.hits += 1
-            return found
-
-    def put(self, key, topo: topology.Topology) -> None:
-        with self._lock:
-            self.builds += 1
-            self._data[key] = topo
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.hits = self.builds = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
+    @property
+    def builds(self) -> int:
+        return self.misses
 
 
 store = SnapshotStore(getattr(settings, "VNETLAB_SNAPSHOT_CACHE_ENTRIES", 64))

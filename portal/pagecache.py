@@ -24,8 +24,6 @@ every response, and a copy must not carry another response's mask).
 """
 
 import re
-import threading
-from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -33,6 +31,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
 from portal import changes
+from portal.lru import LRU
 
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 # The two places a template puts the masked token: the body's hx-headers and
@@ -70,44 +69,18 @@ class _Copy:
         self.status = status
 
 
-class PageStore:
-    """A small LRU of rendered pages; stale generations simply age out.
-    Hits and misses are counted (the class benchmark reports the rate)."""
+class PageStore(LRU):
+    """Rendered pages in an LRU (portal/lru.py); stale generations simply
+    age out, and a page over ``max_bytes`` is not kept. Hits and misses are
+    counted (the class benchmark reports the rate)."""
 
     def __init__(self, entries: int, max_bytes: int):
-        self.entries = entries
+        super().__init__(entries)
         self.max_bytes = max_bytes
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key):
-        with self._lock:
-            copy = self._data.get(key)
-            if copy is None:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return copy
 
     def put(self, key, copy: _Copy) -> None:
-        if len(copy.body) > self.max_bytes:
-            return
-        with self._lock:
-            self._data[key] = copy
-            self._data.move_to_end(key)
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
+        if len(copy.body) <= self.max_bytes:
+            super().put(key, copy)
 
 
 store = PageStore(

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
@@ -51,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.bench.run_bench import ROOT, FreshDatabase, Server, broke, clean_up, pct, verdict
+from tests.bench.run_bench import ROOT, FreshDatabase, Server, broke, clean_up, pct, report, verdict
 
 READ_P95_PACED_MS = 50.0
 WRITE_P95_PACED_MS = 150.0
@@ -538,12 +537,7 @@ def main(argv=None) -> int:
         connection.close()
         summary["troubleshooter"] = troubleshooter_alone()
         summary["loadavg_after"] = _loadavg()
-        block = markdown(summary)
-        print("\n" + block + "\n")
-        if args.markdown:
-            Path(args.markdown).write_text(block + "\n")
-        if args.json:
-            Path(args.json).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        report(markdown(summary), summary, args)
     except Exception as exc:  # a benchmark that broke says why, and fails
         broke(exc, server, failures)
     finally:

@@ -128,6 +128,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def report(block: str, summary: dict, args) -> None:
+    """Print a benchmark's Markdown block, and write it and the summary as
+    JSON where ``--markdown`` and ``--json`` ask."""
+    print("\n" + block + "\n")
+    if args.markdown:
+        Path(args.markdown).write_text(block + "\n")
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+
+
 class Server:
     """uvicorn serving portal.asgi as `make run` does, on a free loopback port."""
 
@@ -649,12 +659,7 @@ def main(argv=None) -> int:
 
         machine["loadavg_end"] = loadavg()
         summary = summarise(args, machine, estate, sizes, copies, profile, load, rounds, connect_s, memory, server.cmd)
-        block = markdown(summary)
-        print("\n" + block + "\n")
-        if args.markdown:
-            Path(args.markdown).write_text(block + "\n")
-        if args.json:
-            Path(args.json).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        report(markdown(summary), summary, args)
         log = server.log_tail()
         if "Traceback" in log or "ERROR" in log:
             failures.append(f"the server logged errors:\n{log}")

@@ -97,16 +97,32 @@ class PreparedValues(PreparedQuery):
         rows = self.rows(**values)
         if not self._converters:
             return rows
+        # A snapshot's JSON columns repeat a few texts thousands of times
+        # ("[]", '["*"]', a service endpoint list): each distinct text is
+        # decoded once per call. A flat list is handed out as a new list each
+        # time, so no two rows share one a caller could change.
+        decoded: dict[tuple[int, object], tuple] = {}
         out = []
         for row in rows:
             row = list(row)
             for pos, (converters, expression) in self._converters:
                 value = row[pos]
+                if isinstance(value, str):
+                    flat = decoded.get((pos, value))
+                    if flat is not None:
+                        row[pos] = list(flat)
+                        continue
+                raw = value
                 for convert in converters:
                     value = convert(value, expression, connection)
+                if isinstance(raw, str) and isinstance(value, list) and all(type(v) in _SCALARS for v in value):
+                    decoded[pos, raw] = tuple(value)
                 row[pos] = value
             out.append(tuple(row))
         return out
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 # A sandbox's pk no sandbox has: what a prepared per-sandbox query is compiled with.

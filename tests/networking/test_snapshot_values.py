@@ -41,3 +41,23 @@ def test_every_labs_start_and_solution(lab_id):
     same(run.sandbox)
     run.solve()
     same(run.sandbox)
+
+
+def test_repeated_json_texts_are_decoded_once_but_never_shared(carol):
+    """The snapshot's rows decode each distinct JSON text once per read
+    (portal/prepared.py PreparedValues), yet every row gets a list of its own:
+    changing one row's list changes no other row's, and the values are the
+    ORM's own."""
+    from networking.models import SecurityRule
+    from portal.prepared import sandbox_rows
+
+    sid = carol.sandbox.pk
+    fields = ("pk", "source_port_ranges", "destination_address_prefixes")
+    build = lambda s: SecurityRule.objects.filter(nsg__sandbox_id=s).order_by("pk").values_list(*fields)  # noqa: E731
+    rows = sandbox_rows("test-repeated-json", sid, build)
+    assert rows == list(build(sid))
+    ports = [row[1] for row in rows]
+    assert len(ports) > 1 and ports[0] == ports[1]  # the seed's rules repeat ["*"]
+    ports[0].append("changed")
+    assert ports[1] != ports[0]
+    assert sandbox_rows("test-repeated-json", sid, build) == list(build(sid))

@@ -95,31 +95,37 @@ class PreparedValues(PreparedQuery):
 
     def values(self, **values) -> list[tuple]:
         rows = self.rows(**values)
-        if not self._converters:
+        if not self._converters or not rows:
             return rows
-        # A snapshot's JSON columns repeat a few texts thousands of times
-        # ("[]", '["*"]', a service endpoint list): each distinct text is
-        # decoded once per call. A flat list is handed out as a new list each
-        # time, so no two rows share one a caller could change.
-        decoded: dict[tuple[int, object], tuple] = {}
-        out = []
-        for row in rows:
-            row = list(row)
-            for pos, (converters, expression) in self._converters:
-                value = row[pos]
-                if isinstance(value, str):
-                    flat = decoded.get((pos, value))
-                    if flat is not None:
-                        row[pos] = list(flat)
-                        continue
-                raw = value
-                for convert in converters:
-                    value = convert(value, expression, connection)
-                if isinstance(raw, str) and isinstance(value, list) and all(type(v) in _SCALARS for v in value):
-                    decoded[pos, raw] = tuple(value)
-                row[pos] = value
-            out.append(tuple(row))
-        return out
+        # Column by column: a snapshot reads thousands of rows, and the
+        # converters run once per value of the columns that have any.
+        columns = list(zip(*rows, strict=True))
+        for pos, (converters, expression) in self._converters:
+            columns[pos] = _convert_column(columns[pos], converters, expression)
+        return list(zip(*columns, strict=True))
+
+
+def _convert_column(column, converters, expression) -> list:
+    """One column's values through its converters. A snapshot's JSON columns
+    repeat a few texts thousands of times ("[]", '["*"]', a list of service
+    endpoints): each distinct text is decoded once, and a flat list is
+    handed out as a new list each time, so no two rows share one a caller
+    could change."""
+    decoded: dict[str, tuple] = {}
+    out = []
+    for raw in column:
+        if isinstance(raw, str):
+            flat = decoded.get(raw)
+            if flat is not None:
+                out.append(list(flat))
+                continue
+        value = raw
+        for convert in converters:
+            value = convert(value, expression, connection)
+        if isinstance(raw, str) and isinstance(value, list) and all(type(v) in _SCALARS for v in value):
+            decoded[raw] = tuple(value)
+        out.append(value)
+    return out
 
 
 _SCALARS = frozenset({str, int, float, bool})

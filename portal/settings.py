@@ -197,11 +197,19 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_vnetlab_{os.getpid()}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_SOCKET_TIMEOUT = 15  # seconds; above channels_redis's 5 s wait for a message
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "vnetlab")},
+            # channels_redis waits up to 5 s (its brpop_timeout) for a tab's
+            # next message; redis-py 8 gives up reading a socket after 5 s, so
+            # an idle tab's wait raised TimeoutError and closed its socket. The
+            # read timeout is set above that wait.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                "prefix": os.environ.get("REDIS_PREFIX", "vnetlab"),
+            },
         }
     }
 else:

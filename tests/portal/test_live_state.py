@@ -211,3 +211,22 @@ async def test_a_tab_with_a_lab_in_progress_gets_the_panel_as_it_is():
     assert '<section id="lab-panel"' in state and 'hx-swap-oob="true"' in state
     assert "Task 0 of 1 complete" in state
     await browser.disconnect()
+
+
+def test_an_idle_tab_keeps_its_channel_past_the_layers_wait():
+    """A tab nothing happens to for longer than the channel layer's wait for
+    a message (channels_redis: 5 s) keeps waiting: with Redis (the scale-out
+    setup) the socket read used to time out first, raise inside the
+    consumer and close the tab's WebSocket (issue #12, `make serve`)."""
+    from channels.layers import get_channel_layer
+
+    async def idle() -> str:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        try:
+            await asyncio.wait_for(layer.receive(channel), timeout=6.5)
+        except TimeoutError:  # ours: nothing came, and nothing broke
+            return "still waiting"
+        return "a message?"
+
+    assert asyncio.run(idle()) == "still waiting"

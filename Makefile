@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 UVICORN := VNETLAB_HOST=$(HOST) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
 
-.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine bench-class fuzz lint clean
+.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine bench-class bench-class-serve fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -80,6 +80,13 @@ CLASS_SIZE ?= 30
 DURATION ?= 60
 bench-class: setup
 	CLASS_SIZE=$(CLASS_SIZE) DURATION=$(DURATION) $(PY) -m tests.bench.class_bench
+
+# The same class against the lab served as `make serve` serves it: a fresh
+# PostgreSQL database on DATABASE_URL's server, the Redis database REDIS_URL
+# names (emptied first: give it one of its own, not 0), WORKERS processes;
+# each learner also holds a live tab, and every write's push is checked.
+bench-class-serve: setup
+	CLASS_SIZE=$(CLASS_SIZE) DURATION=$(DURATION) WORKERS=$(WORKERS) $(PY) -m tests.bench.class_bench --serve
 
 # Ten thousand hostile form submissions against a real server: no 500, no
 # exception in its log, no row changed by a refusal, a consistent database

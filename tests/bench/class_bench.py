@@ -1,6 +1,6 @@
 """`make bench-class`: a class of learners on one server (issue #12, "Fast for a class").
 
-    .venv/bin/python -m tests.bench.class_bench [--learners 30] [--duration 60]
+    .venv/bin/python -m tests.bench.class_bench [--learners 30] [--duration 60] [--serve [--workers 2]]
 
 One run:
 
@@ -32,6 +32,14 @@ a form's 422 is an error, and the run exits 1 if there was one. Targets
 (2 cores): paced reads p95 < 50 ms and writes p95 < 150 ms; unpaced reads
 p95 < 100 ms and >= 25 % of /ping's throughput; the troubleshooter < 10 ms
 at the seed's size and < 40 ms at 100x. Each prints PASS or MISS.
+
+With --serve (`make bench-class-serve`), the same class against the lab
+served as `make serve` serves it: a fresh PostgreSQL database (DATABASE_URL
+must name a PostgreSQL server), the Redis channel layer on the database
+REDIS_URL names (emptied first, so not db 0), --workers uvicorn workers
+(WORKERS, 2). Each learner also holds a live tab (tests/bench/class_live.py);
+more targets: every write's push delivered to its learner's tab, no tab
+closed by the server, and the restart's push p95 < 200 ms beyond its end.
 """
 
 from __future__ import annotations
@@ -50,7 +58,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.bench.run_bench import ROOT, FreshDatabase, Server, broke, clean_up, pct, report, verdict
+from tests.bench.run_bench import (
+    ROOT,
+    TARGET_PUSH_BEYOND_MS,
+    FreshDatabase,
+    Server,
+    broke,
+    clean_up,
+    pct,
+    report,
+    verdict,
+)
 
 READ_P95_PACED_MS = 50.0
 WRITE_P95_PACED_MS = 150.0
@@ -70,6 +88,13 @@ def parse_args(argv=None):
     p.add_argument("--duration", type=float, default=float(os.environ.get("DURATION") or 60), help="seconds per phase")
     p.add_argument("--ping-seconds", type=float, default=10.0, help="seconds of /ping alone")
     p.add_argument("--only", choices=("on", "off"), help="run one page cache setting only")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve as `make serve` does (PostgreSQL, Redis, --workers), each learner with a live tab",
+    )
+    workers = int(os.environ.get("WORKERS") or 2)
+    p.add_argument("--workers", type=int, default=workers, help="uvicorn workers with --serve (WORKERS, 2)")
     p.add_argument("--markdown", metavar="PATH")
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--keep", action="store_true", help="keep the temporary database and server logs")
@@ -86,6 +111,7 @@ class Sample:
     ms: float
     status: int
     hit: bool = False
+    at: float = 0.0  # when it was sent, seconds since the epoch
 
 
 @dataclass
@@ -98,19 +124,20 @@ class Learner:
     writes: int = 0
     samples: list[Sample] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    tab: object = None  # with --serve: its WebSocket (tests/bench/push.py Tab)
 
     async def call(self, kind: str, name: str, method: str, path: str, headers=None, form=None):
         body = urlencode(form or {}, doseq=True).encode() if method == "POST" else b""
-        started = time.perf_counter()
+        at, started = time.time(), time.perf_counter()
         try:
             response = await self.browser.request(method, path, headers, body)
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            self.samples.append(Sample(kind, name, (time.perf_counter() - started) * 1000, 0))
+            self.samples.append(Sample(kind, name, (time.perf_counter() - started) * 1000, 0, at=at))
             self.errors.append(f"{name}: {type(exc).__name__}: {exc}")
             return None
         ms = (time.perf_counter() - started) * 1000
         hit = response.header("X-VNetLab-Page-Cache") == "hit"
-        self.samples.append(Sample(kind, name, ms, response.status, hit))
+        self.samples.append(Sample(kind, name, ms, response.status, hit, at))
         if not (200 <= response.status < 400 or response.status == 422):
             self.errors.append(f"{name} {method} {path}: HTTP {response.status}: {response.body[:200]!r}")
         found = TOKEN.search(response.body.decode("utf-8", "replace"))
@@ -274,7 +301,7 @@ def address(learner: Learner) -> None:
         "add_vnet_post": reverse("appservice:add_vnet", kwargs=site),
         "disconnect": reverse("appservice:disconnect", kwargs=site),
     }
-    learner.ids = {"vnet": subnet.vnet_id, "subnet": subnet.pk}
+    learner.ids = {"vnet": subnet.vnet_id, "subnet": subnet.pk, "app": app.pk, "sandbox": sandbox.pk}
 
 
 # --- The phases --------------------------------------------------------------------
@@ -287,12 +314,27 @@ async def ping_alone(port: int, clients: int, seconds: float) -> dict:
     return {"rps": round(r.rps, 1), "p50_ms": round(r.pct(50), 2), "p95_ms": round(r.pct(95), 2), "errors": r.errors}
 
 
-async def class_phase(port: int, learners: list[Learner], idle: Learner, seconds: float, paced: bool, seed: int) -> dict:
+async def class_phase(
+    port: int,
+    learners: list[Learner],
+    idle: Learner,
+    seconds: float,
+    paced: bool,
+    seed: int,
+    linger: float | None = None,
+) -> dict:
+    """One phase of the class. With ``linger`` (--serve), each learner also
+    holds a live tab, open before the phase and closed ``linger`` seconds
+    after it (the last restarts end and are pushed)."""
+    from tests.bench import class_live
+
     for learner in (*learners, idle):
         learner.samples, learner.errors = [], []
         await learner.read("all_resources")  # a page with the CSRF token, and a warm connection
     for learner in (*learners, idle):
         learner.samples = []
+    if linger is not None:
+        await class_live.open_learner_tabs(port, learners)
     deadline = time.monotonic() + seconds
     pings: list[float] = []
     started = time.perf_counter()
@@ -304,6 +346,8 @@ async def class_phase(port: int, learners: list[Learner], idle: Learner, seconds
     wall = time.perf_counter() - started
     for learner in (*learners, idle):
         await learner.browser.close()
+    if linger is not None:
+        await class_live.close_learner_tabs(learners, linger)
     samples = [s for learner in learners for s in learner.samples]
     reads = [s for s in samples if s.kind == "read"]
     writes = [s for s in samples if s.kind == "write"]
@@ -403,6 +447,17 @@ def verdicts(s: dict) -> list[tuple[str, str, str]]:
             (f"unpaced reads p95 < {READ_P95_UNPACED_MS:.0f} ms (cache {cache})", f"{unpaced['read_p95_ms']:.1f} ms", mark(unpaced["read_p95_ms"] < READ_P95_UNPACED_MS)),
             (f"unpaced reads >= {UNPACED_RATIO:.0%} of /ping's throughput (cache {cache})", f"{ratio:.0%} ({unpaced['reads_per_s']:.0f} of {ping:.0f} req/s)", mark(ratio >= UNPACED_RATIO)),
         ]  # fmt: skip
+    for cache, run in s["runs"].items():
+        for phase in ("paced", "unpaced"):
+            live = run[phase].get("live")
+            if live is None:
+                continue
+            settled = live["restarts"] - live["restarts_superseded"]
+            rows += [
+                (f"every live push delivered (cache {cache}, {phase})", f"{live['writes_pushed']} of {live['writes']} writes, {live['restarts_measured']} of {settled} restarts' Running", mark(live["delivered"])),
+                (f"no tab closed by the server (cache {cache}, {phase})", f"{live['tabs_dropped']} of {live['tabs']} closed", mark(not live["tabs_dropped"])),
+                (f"push p95 beyond the restart < {TARGET_PUSH_BEYOND_MS:.0f} ms (cache {cache}, {phase})", f"{live['beyond_p95_ms']:.0f} ms (p50 {live['beyond_p50_ms']:.0f} ms, {live['restarts_measured']} restarts)", mark(live["beyond_p95_ms"] < TARGET_PUSH_BEYOND_MS)),
+            ]  # fmt: skip
     t = s.get("troubleshooter")
     if t:
         rows += [
@@ -418,7 +473,7 @@ def markdown(s: dict) -> str:
     m = s["machine"]
     lines = [
         f"Run {m['date']} on {m['cores']} cores ({m['cpu']}); Python {m['python']}, Django {m['django']}, uvicorn {m['uvicorn']}.",
-        f"Database: {m['database']}; one uvicorn worker. Load average (`/proc/loadavg`) before: {s['loadavg_before']}; after: {s['loadavg_after']}.",
+        f"Database: {m['database']}; channel layer: {m['channel_layer']}; uvicorn workers: {s.get('workers', 1)}. Load average (`/proc/loadavg`) before: {s['loadavg_before']}; after: {s['loadavg_after']}.",
         f"Class: {s['learners']} learners, each in their own sandbox (the demo seed), {s['duration']:g} s per phase; a write about every {WRITE_EVERY_S:g} s per learner; restarts of {s['restart_seconds']:g} s.",
         "",
         "| page cache | phase | reads | reads/s | read p50 / p95 ms | writes | write p50 / p95 ms | 422 | errors | cache hits (idle learner) | /ping alone req/s (p95) | /ping during req/s (p95) |",
@@ -439,6 +494,23 @@ def markdown(s: dict) -> str:
         for phase in ("paced", "unpaced"):
             for name, p in run[phase]["pages"].items():
                 lines.append(f"| {name} | {cache} | {phase} | {p['count']} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} |")
+    if s.get("serve"):
+        lines += [
+            "",
+            "Live tabs (`--serve`): one WebSocket per learner; a write is pushed when a notification it made reached its tab; "
+            "beyond the restart: from the restart's `ends_at` to the push with the app's badge Running.",
+            "",
+            "| page cache | phase | tabs (dropped) | writes pushed | writes without push | notifications lost | push after write p50 / p95 ms | restarts | superseded | Running not pushed | beyond restart p50 / p95 / max ms |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for cache, run in s["runs"].items():
+            for phase in ("paced", "unpaced"):
+                v = run[phase]["live"]
+                lines.append(
+                    f"| {cache} | {phase} | {v['tabs']} ({v['tabs_dropped']}) | {v['writes_pushed']} of {v['writes']} | {v['writes_without_push']} | {v['notes_missing']} of {v['notes']} | "
+                    f"{v['push_p50_ms']:.0f} / {v['push_p95_ms']:.0f} | {v['restarts']} | {v['restarts_superseded']} | "
+                    f"{v['restarts_missing'] + v['restarts_unfinished']} | {v['beyond_p50_ms']:.0f} / {v['beyond_p95_ms']:.0f} / {v['beyond_max_ms']:.0f} |"
+                )
     t = s.get("troubleshooter")
     if t:
         lines += [
@@ -458,6 +530,18 @@ def markdown(s: dict) -> str:
 # --- main ---------------------------------------------------------------------------
 
 
+def last_note() -> int:
+    """The newest notification's pk: a phase's are those after it."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from portal.models import Notification
+
+    pk = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+    connection.close()
+    return pk
+
+
 def _loadavg() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -465,8 +549,45 @@ def _loadavg() -> str:
         return "?"
 
 
+def serve_refusal(args) -> str:
+    """Why --serve can't run here ("" when it can). It serves as `make serve`
+    does: a fresh PostgreSQL database on DATABASE_URL's server, and the Redis
+    database REDIS_URL names, emptied first (so not db 0, `make serve`'s own)."""
+    from urllib.parse import urlsplit
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return (
+            "--serve needs DATABASE_URL naming a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres "
+            "(`make serve`'s workers share the database; the bench makes a fresh one there and drops it after)."
+        )
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        return "--serve needs REDIS_URL with a Redis database of its own, e.g. REDIS_URL=redis://127.0.0.1:6379/9 (emptied at the start)."
+    db = urlsplit(redis_url).path.strip("/") or "0"
+    if db == "0":
+        return f"--serve empties the Redis database REDIS_URL names ({redis_url}): name one of its own, not db 0, e.g. redis://127.0.0.1:6379/9."
+    if args.workers < 2:
+        return "--serve runs at least 2 workers (WORKERS), as `make serve` does."
+    return ""
+
+
+def flush_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.serve:
+        refusal = serve_refusal(args)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     tmpdir = Path(tempfile.mkdtemp(prefix="vnetlab-class-"))
@@ -482,8 +603,18 @@ def main(argv=None) -> int:
     )
     if os.environ.get("REDIS_URL"):
         os.environ["REDIS_PREFIX"] = f"vnetlab-class-{secrets.token_hex(4)}"
+    if args.serve:
+        flush_redis()
+    workers = args.workers if args.serve else 1
     failures: list[str] = []
-    summary: dict = {"loadavg_before": _loadavg(), "learners": args.learners, "duration": args.duration, "runs": {}}
+    summary: dict = {
+        "loadavg_before": _loadavg(),
+        "learners": args.learners,
+        "duration": args.duration,
+        "serve": args.serve,
+        "workers": workers,
+        "runs": {},
+    }
     server = None
     try:
         import django
@@ -493,17 +624,20 @@ def main(argv=None) -> int:
         from django.core.management import call_command
         from django.db import connection
 
+        from tests.bench import class_live
         from tests.bench.machine import describe
 
-        summary["machine"] = describe(db.label, "in-memory")
+        redis_url = os.environ.get("REDIS_URL")
+        summary["machine"] = describe(db.label, f"Redis ({redis_url})" if redis_url else "in-memory")
         summary["restart_seconds"] = settings.VNETLAB_RESTART_SECONDS
+        linger = settings.VNETLAB_RESTART_SECONDS + 3.0 if args.serve else None
         call_command("migrate", verbosity=0, interactive=False)
         connection.close()
         learners: list[Learner] = []
         idle: Learner | None = None
         for cache in ("on", "off") if args.only is None else (args.only,):
             os.environ["VNETLAB_PAGE_CACHE"] = "true" if cache == "on" else "false"
-            server = Server(1, tmpdir / f"uvicorn-{cache}.log")
+            server = Server(workers, tmpdir / f"uvicorn-{cache}.log")
             server.wait_ready()
             if not learners:
                 learners = asyncio.run(enrol(server.port, args.learners + 1))
@@ -517,8 +651,21 @@ def main(argv=None) -> int:
             run = {"ping_alone": asyncio.run(ping_alone(server.port, args.learners, args.ping_seconds))}
             print(f"[class] cache {cache}: /ping alone {run['ping_alone']['rps']:.0f} req/s", flush=True)
             for phase, paced in (("paced", True), ("unpaced", False)):
-                result = asyncio.run(class_phase(server.port, learners, idle, args.duration, paced, seed=len(summary["runs"]) * 2 + paced))
+                since_note = last_note()
+                seed = len(summary["runs"]) * 2 + paced
+                result = asyncio.run(class_phase(server.port, learners, idle, args.duration, paced, seed, linger))
                 run[phase] = result
+                if args.serve:
+                    offset = time.time() - time.perf_counter()
+                    result["live"] = live = class_live.deliveries(learners, since_note, offset)
+                    connection.close()
+                    print(
+                        f"[class] cache {cache}, {phase}: {live['writes_pushed']} of {live['writes']} writes pushed to their tab, "
+                        f"restart push p95 {live['beyond_p95_ms']:.0f} ms beyond the restart ({live['restarts_measured']} restarts)",
+                        flush=True,
+                    )
+                    if not live["delivered"] or live["tabs_dropped"]:
+                        failures.append(f"cache {cache}, {phase}: live tabs: {live['first_lost']}")
                 print(
                     f"[class] cache {cache}, {phase}: reads p95 {result['read_p95_ms']:.1f} ms ({result['reads_per_s']:.0f}/s), "
                     f"writes p95 {result['write_p95_ms']:.1f} ms, errors {result['errors']}, hit rate {result['hit_rate']:.0%}",

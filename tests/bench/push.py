@@ -35,6 +35,7 @@ class Tab:
     def __init__(self, ws):
         self.ws = ws
         self.messages: list[tuple[float, str]] = []
+        self.closed_at: float | None = None  # when the socket closed, whoever closed it
         self.task = asyncio.ensure_future(self._read())
 
     async def _read(self):
@@ -43,21 +44,26 @@ class Tab:
                 self.messages.append((time.perf_counter(), message))
         except websockets.ConnectionClosed:
             pass
+        self.closed_at = time.perf_counter()
+
+
+async def open_tab(port: int, cookie: str) -> Tab:
+    """A tab's WebSocket to the lab's live endpoint (portal/routing.py), with
+    the session cookie and the Origin a page of the lab sends."""
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/sandbox/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": cookie},
+        max_size=16 * 2**20,
+        open_timeout=20,
+    )
+    return Tab(ws)
 
 
 async def open_tabs(port: int, cookie: str, n: int) -> list[Tab]:
-    url = f"ws://127.0.0.1:{port}/ws/sandbox/"
-    origin = f"http://127.0.0.1:{port}"
-
-    async def one():
-        ws = await websockets.connect(
-            url, origin=origin, additional_headers={"Cookie": cookie}, max_size=16 * 2**20, open_timeout=20
-        )
-        return Tab(ws)
-
     tabs = []
     for i in range(0, n, 10):  # connect in batches, as a classroom does
-        tabs += await asyncio.gather(*(one() for _ in range(min(10, n - i))))
+        tabs += await asyncio.gather(*(open_tab(port, cookie) for _ in range(min(10, n - i))))
     return tabs
 
 

@@ -52,6 +52,26 @@ def no_new_sandbox(view):
     return view
 
 
+def sandbox_optional(view):
+    """Mark a view that runs with the visitor's sandbox or without one, for
+    every method, and never makes one: the classroom's pages (an instructor
+    signs in and sees their classes whether or not this browser has a
+    sandbox; classroom/urls.py)."""
+    view.creates_no_sandbox = True
+    view.sandbox_optional = True
+    return view
+
+
+def runs_without_sandbox(request, match) -> bool:
+    """A request without a sandbox that its view serves as it is: the GET of
+    a :func:`no_new_sandbox` view, anything for a :func:`sandbox_optional`
+    one."""
+    func = match.func
+    return getattr(func, "creates_no_sandbox", False) and (
+        request.method == "GET" or getattr(func, "sandbox_optional", False)
+    )
+
+
 def asks_for_page(request, match) -> bool:
     """SBX-01: a browser's GET of a portal page. Not HEAD or OPTIONS or a
     form post, not htmx fetching a fragment for a page it already has, not

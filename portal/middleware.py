@@ -156,7 +156,7 @@ class SandboxMiddleware:
             except Resolver404:
                 return self.get_response(request)  # a 404 (or APPEND_SLASH's redirect), no sandbox
             if not lifecycle.asks_for_page(request, match):
-                if getattr(match.func, "creates_no_sandbox", False) and request.method == "GET":
+                if lifecycle.runs_without_sandbox(request, match):
                     return self.get_response(request)
                 return no_sandbox(request)
             with changes.unnoticed():  # nothing is kept for a new sandbox yet

@@ -82,6 +82,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe may come over
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",
+    "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "appservice",
     "aks",
     "labs",
+    "classroom",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +109,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # request.user, read lazily: a learner's request (no user in the
+    # session) costs no query. Before the sandbox, which doesn't read it.
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -246,6 +251,19 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Instructors' accounts (classroom, issue #13; docs/classroom.md). Made by
+# `manage.py createinstructor`, never by a public sign-up page. The account
+# shares the signed session cookie with the browser's sandbox.
+LOGIN_URL = "classroom:sign_in"
+LOGIN_REDIRECT_URL = "classroom:classes"
+LOGOUT_REDIRECT_URL = "classroom:sign_in"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 # Forms are drawn by the portal's own pack (templates/azure/, portal/layout.py).
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("azure",)

@@ -27,6 +27,8 @@ urlpatterns = [
     path("create/", include("portal.create_urls")),
     # Guided labs, scenarios and exams (the labs app, above every other).
     path("labs/", include("labs.urls")),
+    # The instructors' side (the classroom app, above the labs).
+    path("classroom/", include("classroom.urls")),
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
     # Before the apps' URLs: the one Export template page every type shares.

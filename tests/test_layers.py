@@ -1,6 +1,6 @@
 """The layer contracts (pyproject.toml, [tool.importlinter]) that `make lint`
-checks in CI: portal (the frame) <- networking <- appservice, aks, and the
-engines import no Django. A wrong import fails the linter."""
+checks in CI: portal (the frame) <- networking <- appservice, aks <- labs
+<- classroom, and the engines import no Django. A wrong import fails the linter."""
 
 import os
 import shutil
@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("portal", "networking", "appservice", "aks", "labs")
+PACKAGES = ("portal", "networking", "appservice", "aks", "labs", "classroom")
 
 pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter isn't installed (requirements-dev.txt)")
 
@@ -39,12 +39,13 @@ def test_networking_and_the_engines_keep_their_layers():
     assert "2 kept, 0 broken" in result.stdout
 
 
-def test_the_four_contracts_are_configured():
+def test_the_five_contracts_are_configured():
     result = _lint(ROOT)
     for name in (
         "The frame (portal) imports no app",
         "networking imports neither appservice nor aks",
         "The labs sit above every app: no app imports labs",
+        "The classroom sits above the labs: nothing below imports classroom",
         "The engines import no Django",
     ):
         assert name in result.stdout
@@ -58,6 +59,12 @@ def test_the_four_contracts_are_configured():
         ("networking/engine/wrong.py", "from django.db import models\n", "The engines import no Django"),
         ("portal/wrong.py", "import networking.models\n", "The frame (portal) imports no app"),
         ("appservice/wrong.py", "from labs import checks\n", "The labs sit above every app: no app imports labs"),
+        (
+            "labs/wrong.py",
+            "from classroom.models import Instructor\n",
+            "The classroom sits above the labs: nothing below imports classroom",
+        ),
+        ("portal/wrong.py", "import classroom\n", "The classroom sits above the labs: nothing below imports classroom"),
     ],
 )
 def test_a_wrong_import_breaks_its_contract_and_is_named(tree: Path, module: str, line: str, broken: str):

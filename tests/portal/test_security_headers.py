@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from classroom.services import create_instructor
 from labs.models import LabRun
 from portal.headers import PermissionsPolicyMiddleware
 from tests.fuzz import forms as fuzz_forms
@@ -184,8 +185,11 @@ def test_no_page_or_pane_a_learner_reaches_has_inline_script_style_or_handlers(c
     offenders: dict[str, list[str]] = {}
     pages = 0
 
+    walked: set[str] = set()
+
     def fetch(method, url, data, hx):
         nonlocal pages
+        walked.add(url)
         response = carol.get(url, **(HX if hx else {}))
         text = response.content.decode(errors="replace") if response["Content-Type"].startswith("text/html") else ""
         if text:
@@ -209,6 +213,15 @@ def test_no_page_or_pane_a_learner_reaches_has_inline_script_style_or_handlers(c
     exam = {"exam": "AZ-104", "skill": "", "tasks": "1", "minutes": "30"}
     assert carol.post(reverse("labs:exam_setup"), exam).status_code == 302
     fetch("GET", reverse("home"), None, False)
+
+    # The classroom: the sign-in page (reached from the account menu), its
+    # refusal, and an instructor's Classes.
+    assert "/classroom/signin/" in walked
+    create_instructor("dana", "tidal-basin-gateway-42")
+    refusal = carol.post(reverse("classroom:sign_in"), {"username": "dana", "password": "wrong-password-1"})
+    assert refusal.status_code == 200 and not _inline_code(refusal.content.decode())
+    carol.post(reverse("classroom:sign_in"), {"username": "dana", "password": "tidal-basin-gateway-42"})
+    assert fetch("GET", reverse("classroom:classes"), None, False)[0] == 200
 
     assert pages > 100
     assert offenders == {}

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from labs import services
 from labs.models import LabRun
-from portal import live, pagecache
+from portal import live, pagecache, presence
 from portal.models import Sandbox
 
 DEBOUNCE_SECONDS = 0.3
@@ -74,7 +74,8 @@ def panel_now(sandbox: Sandbox) -> str:
 
 
 def regrade_and_push(sandbox_pk: int) -> None:
-    """Grade the sandbox's lab in progress and send every tab the panel."""
+    """Grade the sandbox's lab in progress and send every tab the panel
+    (drawn only when a tab is open: portal/presence.py)."""
     sandbox = Sandbox.objects.filter(pk=sandbox_pk).first()
     run = services.active_run(sandbox) if sandbox is not None else None
     if run is None or services.lab_of(run) is None:
@@ -82,5 +83,7 @@ def regrade_and_push(sandbox_pk: int) -> None:
     progress = services.progress(run, regrade=True)
     # Pages kept with the old panel are stale now, in every worker.
     pagecache.bump(sandbox, changed=False)
+    if not presence.watched(sandbox.pk):
+        return
     html = render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})
     live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": None})

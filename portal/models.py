@@ -318,3 +318,24 @@ class Chore(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OpenTab(models.Model):
+    """A browser tab with its sandbox's WebSocket open, on whichever worker
+    process holds the socket. A push is rendered only for a sandbox that has
+    one (portal/presence.py): the row is written as the socket opens and
+    deleted as it closes, and the consumer stamps ``seen_at`` while it lives,
+    so the row of a worker killed with its sockets open soon counts as no
+    tab."""
+
+    # The consumer's channel on the channel layer: unique per socket in every process.
+    channel_name = models.CharField(max_length=100, unique=True)
+    # Indexed by the (sandbox, seen_at) index below, which a push's check reads.
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+", db_index=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["sandbox", "seen_at"], name="open_tab_sandbox_seen")]
+
+    def __str__(self) -> str:
+        return self.channel_name

@@ -2,7 +2,8 @@
 operations and the live pushes that follow them.
 
 Pushes are sent only after the transaction commits (DESIGN: Live status), as
-HTML fragments rendered from template partials.
+HTML fragments rendered from template partials, and only to a sandbox with a
+tab open (portal/presence.py).
 """
 
 import re
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import changes, live, pagecache
+from portal import changes, live, pagecache, presence
 from portal.errors import rule_error
 from portal.models import (
     REGIONS,
@@ -250,6 +251,12 @@ def push(
     operation: dict | None = None,
     badges: dict[str, Iterable[int]] | None = None,
 ) -> None:
+    """Render the push and send it to the sandbox's tabs, if it has any open
+    now. With none, nothing is rendered: a tab that opens later gets the
+    state on its hello. What the push reports (an operation's end, a
+    notification) is done by then; only its drawing is skipped."""
+    if not presence.watched(sandbox.pk):
+        return
     html = render_push(sandbox, toast=toast, badges=badges)
     live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation})
 

@@ -19,7 +19,7 @@ from portal.models import ResourceGroup
 from portal.seed import create_sandbox
 from portal.services import render_push
 from tests.helpers.aks import aks_subnets, finish_operations, group, spec
-from tests.helpers.sockets import receive_until, tab_socket
+from tests.helpers.sockets import receive_until, tab_elsewhere, tab_socket
 
 
 def badge(cluster_pk: int, state: str) -> str:
@@ -35,8 +35,9 @@ def blade(cluster, page: str = "overview") -> str:
 
 
 @pytest.fixture
-def sent(monkeypatch) -> list[dict]:
-    """What the pushes would send to the sandbox's tabs."""
+def sent(monkeypatch, alice) -> list[dict]:
+    """What the pushes send to the tab alice has open."""
+    tab_elsewhere(alice.sandbox)
     messages: list[dict] = []
     monkeypatch.setattr(live, "group_send", lambda group, message: messages.append(message))
     return messages

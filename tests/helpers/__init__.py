@@ -23,6 +23,21 @@ def persona(client: Client) -> Client:
     return client
 
 
+def create_group(client: Client, name: str = "deploy-rg") -> str:
+    """The learner creates a resource group through the wizard (its toast:
+    "Resource group created"); the deployment page it is sent to."""
+    data = {
+        "subscription": str(client.sandbox.subscriptions.get().subscription_id),
+        "name": name,
+        "region": "eastus",
+        "current_tab": "review",
+        "action": "create",
+    }
+    response = client.post(reverse("create_wizard", kwargs={"kind": "resourcegroup"}), data)
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
 def app_of(client: Client, name: str) -> WebApp:
     return WebApp.objects.select_related("plan", "sandbox", "resource_group__subscription").get(
         sandbox=client.sandbox, name=name

@@ -1,16 +1,25 @@
 """A tab's WebSocket without a browser: a communicator on the ASGI
 application carrying a sandbox's session cookie, the hello a page sends on
-(re)connecting (static/portal/portal.js), and the lifespan a server runs."""
+(re)connecting (static/portal/portal.js), the record an open tab leaves for
+every worker (portal/presence.py), the templates a push draws, and the
+lifespan a server runs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from channels.testing import ApplicationCommunicator, WebsocketCommunicator
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.test.signals import template_rendered
+from django.utils import timezone
 
 from portal.asgi import application
+from portal.models import OpenTab
 
 
 def tab_socket(sandbox) -> WebsocketCommunicator:
@@ -23,6 +32,30 @@ def tab_socket(sandbox) -> WebsocketCommunicator:
         (b"cookie", f"sessionid={store.session_key}".encode()),
     ]
     return WebsocketCommunicator(application, "/ws/sandbox/", headers=headers)
+
+
+def tab_elsewhere(sandbox, seen_ago: float = 0.0, channel_name: str | None = None) -> OpenTab:
+    """A tab of the sandbox open on another worker, as its socket records it,
+    last stamped ``seen_ago`` seconds ago: pushes are drawn for the sandbox
+    (a test then reads what ``live.group_send`` is given)."""
+    seen_at = timezone.now() - timedelta(seconds=seen_ago)
+    name = channel_name or f"specific.elsewhere!{uuid.uuid4().hex}"
+    return OpenTab.objects.create(channel_name=name, sandbox=sandbox, seen_at=seen_at)
+
+
+@contextmanager
+def templates_drawn() -> Iterator[list[str]]:
+    """The names of the templates rendered inside, on any thread."""
+    names: list[str] = []
+
+    def drawn(sender, template, context, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(drawn)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(drawn)
 
 
 def hello(live: list[str] | tuple[str, ...] = (), toasts: list[int] | tuple[int, ...] = ()) -> str:

@@ -5,17 +5,7 @@ import uuid
 from django.urls import reverse
 
 from portal.models import ActivityLogEntry, ResourceGroup
-
-
-def create_group(client, name="deploy-rg"):
-    data = {
-        "subscription": str(client.sandbox.subscriptions.get().subscription_id),
-        "name": name,
-        "region": "eastus",
-        "current_tab": "review",
-        "action": "create",
-    }
-    return client.post(reverse("create_wizard", kwargs={"kind": "resourcegroup"}), data)["Location"]
+from tests.helpers import create_group
 
 
 def test_it_shows_the_deployment_details(alice):

@@ -19,6 +19,7 @@ from portal.inputs import DB_INT_MAX, parse_int
 from portal.layout import RERENDER_WIZARD, AzField, Picker, helper, wizard_name, wizard_region
 from portal.models import REGIONS
 from portal.naming import validate_name
+from portal.prepared import PreparedInstances
 
 
 def _sku_choices():
@@ -318,6 +319,25 @@ class _VnetList:
         return f"Showing {self.shown} of {self.total} virtual networks. Filter to find the others."
 
 
+# The posted network of the Add VNet pane: one of the sandbox's ARM networks.
+_ARM_VNET = PreparedInstances(
+    lambda sandbox, pk: VirtualNetwork.objects.filter(sandbox=sandbox, is_classic=False, pk=pk).select_related(
+        "resource_group__subscription", "sandbox"
+    ),
+    sandbox=-7_700_000_011,
+    pk=-7_700_000_012,
+)
+
+
+def _posted_pk(value) -> int:
+    """A posted primary key as a drop-down's option value is written (digits,
+    no sign or leading zero), or 0, which no row has."""
+    text = str(value or "")
+    if text.isascii() and text.isdigit() and not text.startswith("0") and int(text) <= DB_INT_MAX:
+        return int(text)
+    return 0
+
+
 class AddVnetForm(forms.Form):
     """The "Add VNet" pane (SEED-09 to SEED-13): a virtual network of the
     sandbox and, in the app's region, a new subnet (name and range) or an
@@ -345,7 +365,13 @@ class AddVnetForm(forms.Form):
     address_block = forms.ChoiceField(required=False, label="Virtual Network Address Block", widget=Picker)
     subnet_prefix = Text(60, label="Subnet Address Block")
 
-    def __init__(self, app: WebApp, data=None, *, vnet_filter="", chosen="") -> None:
+    def __init__(self, app: WebApp, data=None, *, vnet_filter="", chosen="", drawn=True) -> None:
+        """``drawn=False``: a posted pane read to act on, not to be drawn: the
+        network and subnet are checked against the sandbox's networks and
+        the network's subnets as the drawn pickers would check them, without
+        working out the pickers' options and why some are unavailable (the
+        services check the choice itself). A pane drawn again after a
+        refusal is a drawn form."""
         if data is not None:
             data = data.copy()
             # The pane opens on "Create New Subnet" (SEED-10): any other answer is that.
@@ -356,7 +382,11 @@ class AddVnetForm(forms.Form):
         self.newer = app.sandbox.rules.newer_app_service_blades
         if self.newer:
             self._use_newer_labels()
-        self.choices = services.vnet_choices(app)
+        self.subnets = None  # the chosen same-region network's subnets, when it can be used
+        if not drawn:
+            self._read_posted()
+            return
+        self.choices = services.vnet_choices(app, classic=False)
         region = app.region_label
         same_label = f"Virtual networks in {region} (same region)"
         other_label = "Virtual networks in other regions (gateway-required)"
@@ -387,7 +417,6 @@ class AddVnetForm(forms.Form):
         self.vnet_list = _VnetList(paging.filter_text(vnet_filter))
         self._show_vnets(groups)
         self.vnet = self._chosen_vnet()
-        self.subnets = None  # the chosen same-region network's subnets, when it can be used
         if self.same_region:
             self._offer_subnets()
         if self.is_bound:
@@ -428,6 +457,19 @@ class AddVnetForm(forms.Form):
                 f"No virtual networks match '{self.vnet_list.filter}'" if needle else empty,
             )
         picker.choices = shown
+
+    def _read_posted(self) -> None:
+        """The posted network, if it is one of the sandbox's ARM networks (what
+        the drop-down offers), and in the app's region any of its subnets
+        (what the subnet picker accepts, usable or not)."""
+        self.choices = None
+        self.vnet = _ARM_VNET.first(sandbox=self.app.sandbox_id, pk=_posted_pk(self.data.get("vnet")))
+        self.fields["vnet"].choices = [("", "")] + ([(str(self.vnet.pk), self.vnet.name)] if self.vnet else [])
+        self._posted_subnets: dict[str, Subnet] = {}
+        if self.same_region:
+            self._posted_subnets = {str(s.pk): s for s in self.vnet.subnets.all()}
+            self.fields["subnet"].choices = [("", "")] + [(pk, pk) for pk in self._posted_subnets]
+        self.is_valid()
 
     def _use_newer_labels(self) -> None:
         """The 2023-2026 "Add virtual network integration" pane's words
@@ -481,7 +523,11 @@ class AddVnetForm(forms.Form):
 
     def chosen_subnet(self) -> Subnet | None:
         pk = self.cleaned_data.get("subnet")
-        return Subnet.objects.filter(vnet=self.vnet, pk=int(pk)).first() if pk else None
+        if not pk:
+            return None
+        if self.choices is None:  # read, not drawn: the network's subnets are loaded
+            return self._posted_subnets.get(pk)
+        return Subnet.objects.filter(vnet=self.vnet, pk=int(pk)).first()
 
     @property
     def helper(self):

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -131,20 +131,24 @@ class VnetRow:
         return SimpleNamespace(name=self.resource_group_name)
 
 
-def vnet_choices(app: WebApp) -> VnetChoices:
+def vnet_choices(app: WebApp, *, classic: bool = True) -> VnetChoices:
     """SEED-09: the subscription's ARM VNets in the app's region first, then
-    the ARM VNets of every other region; classic VNets behind their own link."""
+    the ARM VNets of every other region; classic VNets behind their own link
+    (not read with ``classic=False``: the Add VNet pane doesn't list them)."""
     rows = (
         VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=False)
         .order_by("name")
         .values_list("pk", "name", "location", "address_space", "resource_group__name")
     )
-    classic = (
+    classic_vnets = (
         VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=True)
         .select_related("gateway", "resource_group")
         .order_by("name")
+        if classic
+        else ()
     )
-    plan_gateway_vnets = _plan_gateway_vnet_ids(app.plan)
+    # Read once, and only when a gateway-required choice is checked.
+    plan_gateway_vnets = cache(partial(_plan_gateway_vnet_ids, app.plan))
     choices = VnetChoices()
     for pk, name, location, space, rg_name in rows:
         vnet = VnetRow(pk, name, location, tuple(space), rg_name)
@@ -155,14 +159,14 @@ def vnet_choices(app: WebApp) -> VnetChoices:
             choices.same_region.append(Choice(vnet, problem))
         else:
             choices.other_regions.append(Choice(vnet, check=partial(_gateway_problem_of, app, pk, plan_gateway_vnets)))
-    for vnet in classic:
-        choices.classic.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets)))
+    for vnet in classic_vnets:
+        choices.classic.append(Choice(vnet, gateway_problem(app, vnet, plan_gateway_vnets())))
     return choices
 
 
-def _gateway_problem_of(app: WebApp, vnet_pk: int, plan_gateway_vnets: set[int]) -> AzureRuleError | None:
+def _gateway_problem_of(app: WebApp, vnet_pk: int, plan_gateway_vnets) -> AzureRuleError | None:
     vnet = VirtualNetwork.objects.select_related("gateway").get(pk=vnet_pk)
-    return gateway_problem(app, vnet, plan_gateway_vnets)
+    return gateway_problem(app, vnet, plan_gateway_vnets())
 
 
 def _plan_gateway_vnet_ids(plan: AppServicePlan) -> set[int]:
@@ -247,8 +251,10 @@ def subnet_choices(app: WebApp, vnet: VirtualNetwork) -> SubnetChoices:
     suggestion = addressing.suggest_subnet(vnet.ipv4_space, used, app.sandbox.rules.suggested_subnet_prefix)
     if suggestion is None:
         suggestion = addressing.suggest_subnet(vnet.ipv4_space, used, MIN_NEW_SUBNET_PREFIX)
+    # Read once for all the subnets, and only when one gets that far.
+    plan_subnets = cache(partial(_plan_regional_subnet_ids, app.plan))
     return SubnetChoices(
-        subnets=[Choice(s, subnet_problem(app, s)) for s in subnets],
+        subnets=[Choice(s, subnet_problem(app, s, plan_subnets)) for s in subnets],
         address_blocks=vnet.ipv4_space,
         suggested_prefix=str(suggestion) if suggestion else "",
         free_ranges=[str(r) for r in addressing.free_ranges(vnet.ipv4_space, used)],
@@ -269,10 +275,12 @@ def _annotate_usage(subnets: list[Subnet]) -> None:
         s.integrated_plans = plans.get(s.pk, set())
 
 
-def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
+def subnet_problem(app: WebApp, subnet: Subnet, plan_subnets=None) -> AzureRuleError | None:
     """Why ``subnet`` can't host ``app``'s regional integration, or None.
 
     Expects :func:`_annotate_usage` to have run on ``subnet``.
+    ``plan_subnets`` gives the plan's regional subnets' ids when called (one
+    read for many subnets); without it they are read here.
     """
     rules = app.sandbox.rules
     plan = app.plan
@@ -301,7 +309,7 @@ def subnet_problem(app: WebApp, subnet: Subnet) -> AzureRuleError | None:
             return refuse("ERR-07", "ASVI-43", "ASVI-44", subnet=subnet.name, other=other)
     if network.prefixlen > MIN_INTEGRATION_PREFIX:
         return refuse("ERR-05", "ASVI-21", subnet=subnet.name, n=network.prefixlen)
-    plan_subnets = _plan_regional_subnet_ids(plan)
+    plan_subnets = plan_subnets() if plan_subnets is not None else _plan_regional_subnet_ids(plan)
     if subnet.pk not in plan_subnets and len(plan_subnets) >= rules.integrations_per_plan:
         return refuse("ERR-08", "ASVI-41", plan=plan.name, max=rules.integrations_per_plan)
     return None
@@ -372,6 +380,7 @@ def add_regional_integration(
                     log=False,
                 )
             subnet = Subnet.objects.select_related("service_association_link__plan").get(pk=subnet.pk, vnet=vnet)
+            subnet.vnet = vnet  # its resource ID, for the lock, without reading the network again
             # The subnet gets the link and the delegation: its VNet's lock refuses them too (LOCK-02).
             registry.refuse_change(subnet)
             _annotate_usage([subnet])
@@ -412,9 +421,13 @@ def _claim_subnet(plan: AppServicePlan, subnet: Subnet, rules) -> None:
     plans race for one subnet exactly one insert wins and the other reads the
     winner (ASVI-42). In the Current era the second plan joins the subnet and
     the link stays the first plan's (ASVI-43)."""
-    link, _ = ServiceAssociationLink.objects.select_related("plan").get_or_create(
-        subnet_id=subnet.pk, defaults={"plan": plan}
-    )
+    link = link_of(subnet)  # read with the subnet, in this transaction
+    if link is None:
+        try:
+            with transaction.atomic():
+                link = ServiceAssociationLink.objects.create(subnet_id=subnet.pk, plan=plan)
+        except IntegrityError:  # another plan's link, inserted a moment ago
+            link = ServiceAssociationLink.objects.select_related("plan").get(subnet_id=subnet.pk)
     if link.plan_id != plan.pk and not rules.multi_plan_subnet_join:
         raise refuse("ERR-06", "ASVI-42", subnet=subnet.name, other=link.plan.name)
     Subnet.objects.filter(pk=subnet.pk).update(delegation=APP_SERVICE_DELEGATION)
@@ -453,23 +466,26 @@ def disconnect(app: WebApp) -> None:
         integration = (
             VnetIntegration.objects.select_for_update(of=("self",))
             .filter(app=app)
-            .select_related("vnet", "subnet")
+            .select_related("vnet__resource_group__subscription", "subnet")
             .first()
         )
         if integration is None:
             raise rule_error(f"App '{app.name}' isn't integrated with a virtual network.", "ASVI-40")
         subnet = integration.subnet
+        if subnet is not None and subnet.vnet_id == integration.vnet_id:
+            subnet.vnet = integration.vnet  # its resource ID, for the lock, without reading the network again
         # The app changes, and the subnet loses the link (LOCK-02).
         registry.refuse_change(app, *([subnet] if subnet is not None else []))
         integration.delete()
-        if subnet is not None and not VnetIntegration.objects.filter(subnet=subnet, app__plan=app.plan).exists():
-            remaining = VnetIntegration.objects.filter(subnet=subnet).select_related("app").first()
-            if remaining is None:
+        if subnet is not None:
+            # The plans of the apps still on the subnet, the first integrated first.
+            plans = list(
+                VnetIntegration.objects.filter(subnet=subnet).order_by("pk").values_list("app__plan_id", flat=True)
+            )
+            if not plans:
                 ServiceAssociationLink.objects.filter(subnet=subnet).delete()
-            else:
-                ServiceAssociationLink.objects.update_or_create(
-                    subnet=subnet, defaults={"plan_id": remaining.app.plan_id}
-                )
+            elif app.plan_id not in plans:
+                ServiceAssociationLink.objects.update_or_create(subnet=subnet, defaults={"plan_id": plans[0]})
         target = f"{integration.vnet.name}/{subnet.name}" if subnet else integration.vnet.name
         _after_integration_change(
             app,
@@ -637,16 +653,17 @@ def _after_integration_change(
 ) -> None:
     """The app restarts; the Activity log records the connection's change
     under its own operation (a disconnect is a delete, not an update)."""
-    op = restart_app(app, reason_title=title, reason_done=done_title, body=f"{app.name}: {target}")
-    portal_services.log_activity(app.sandbox, app, operation, "Started", op)
+    restart_app(app, reason_title=title, reason_done=done_title, body=f"{app.name}: {target}", logged=(operation,))
 
 
 # --- Restart -------------------------------------------------------------------
 
 
-def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", body: str = ""):
+def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", body: str = "", logged=()):
     """Start the app's restart: its status reads "Restarting" until
-    ``restart_ends_at`` (ASVI-60). Returns the operation."""
+    ``restart_ends_at`` (ASVI-60). Returns the operation. The Activity log
+    gets "Restart Web App", then each of ``logged`` (the operation that
+    caused it), all "Started" under the restart's operation."""
     seconds = settings.VNETLAB_RESTART_SECONDS
     ends_at = timezone.now() + timedelta(seconds=seconds)
     WebApp.objects.filter(pk=app.pk).update(restart_ends_at=ends_at, stopped=False)
@@ -662,7 +679,7 @@ def restart_app(app: WebApp, *, reason_title: str = "", reason_done: str = "", b
         seconds=seconds,
         link=app_link(app),
     )
-    portal_services.log_activity(app.sandbox, app, "Restart Web App", "Started", op)
+    portal_services.log_activities(app.sandbox, app, ("Restart Web App", *logged), "Started", op)
     return op
 
 

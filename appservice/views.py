@@ -64,7 +64,10 @@ def get_app(request: HttpRequest, subscription_id, rg: str, name: str) -> WebApp
         "integration__subnet",
         "integration__vnet__resource_group__subscription",
     )
-    return get_in_group(request, WebApp, subscription_id, rg, name, related=related)
+    app = get_in_group(request, WebApp, subscription_id, rg, name, related=related)
+    if app.plan.sandbox_id == app.sandbox_id:
+        app.plan.sandbox = app.sandbox  # the era's rules, read through the plan, cost no query
+    return app
 
 
 def get_plan(request: HttpRequest, subscription_id, rg: str, name: str) -> AppServicePlan:
@@ -352,8 +355,10 @@ def _integration_changed(request, app: WebApp):
     without htmx, the VNet Integration page."""
 
     def context() -> dict:
-        app.refresh_from_db()
-        return _blade(app, "networking", app.sandbox.rules.integration_page_title, **_integration_context(app))
+        # Read again as the blade reads it: the integration, its network and
+        # subnet come joined, in one query.
+        fresh = get_app(request, **blade_kwargs(app))
+        return _blade(fresh, "networking", fresh.sandbox.rules.integration_page_title, **_integration_context(fresh))
 
     return swap(
         request,
@@ -399,7 +404,7 @@ def add_vnet(request, subscription_id, rg, name):
         context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, form)}
         return respond(request, "appservice/add_vnet.html", "pane", context)
 
-    form = AddVnetForm(app, request.POST)
+    form = AddVnetForm(app, request.POST, drawn=False)
     vnet = form.vnet
     # ASVI-67: the portal's pane turns outbound internet routing on (Current).
     routes_all = app.sandbox.rules.portal_integration_routes_all
@@ -426,6 +431,7 @@ def add_vnet(request, subscription_id, rg, name):
         except AzureRuleError as exc:
             problems[exc.field or "form"] = exc
     if problems:
+        form = AddVnetForm(app, request.POST)  # drawn again, with every option and why
         context = {**_blade(app, "networking", "Add VNet"), **_pane_context(app, form, problems)}
         return respond(request, "appservice/add_vnet.html", "pane", context, status=422)
     return _integration_changed(request, app)
@@ -648,12 +654,12 @@ def _configuration_title(app: WebApp) -> str:
     return "Environment variables" if app.sandbox.rules.newer_app_service_blades else "Configuration"
 
 
-def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None, **extra) -> dict:
+def _configuration_context(app: WebApp, draft: SettingsDraft, saved=None, *, error=None, strings=None, **extra) -> dict:
     return _blade(
         app,
         "configuration",
         _configuration_title(app),
-        **_settings_context(app, draft, saved, error=error),
+        **_settings_context(app, draft, saved, error=error, strings=strings),
         config_tabs=_config_tabs(app),
         **extra,
     )
@@ -664,10 +670,15 @@ def _settings_response(
 ):
     """The grid after a change to the draft or a save: with htmx, the grid
     region (and the context pane closed); without, the whole page (or, after
-    a save, the Configuration page). ``draft`` may be a function."""
+    a save, the Configuration page). ``draft`` may be a function, called
+    only to draw the grid: it gives the draft and the saved settings and
+    connection strings it was made from."""
 
     def context() -> dict:
-        return _configuration_context(app, draft() if callable(draft) else draft, error=error, notice=notice)
+        if callable(draft):
+            made, saved, strings = draft()
+            return _configuration_context(app, made, saved, strings=strings, error=error, notice=notice)
+        return _configuration_context(app, draft, error=error, notice=notice)
 
     return swap(
         request,
@@ -874,10 +885,11 @@ def save_settings(request, subscription_id, rg, name):
     otherwise first the "Save changes" confirmation (the app restarts,
     ASVI-60), then, with ``confirmed``, the whole draft in one go."""
     app = get_app(request, subscription_id, rg, name)
-    draft = SettingsDraftForm(request.POST).draft(app)
+    posted = SettingsDraftForm(request.POST)
+    draft = posted.draft(app)
     if not _settings_context(app, draft)["unsaved"] and draft.base_version == app.settings_version:
         return _settings_response(request, app, draft, notice="No changes to save.")
-    if not SettingsDraftForm(request.POST).confirmed():
+    if not posted.confirmed():
         context = {**_blade(app, "configuration", "Save changes"), "draft": draft}
         return respond(request, "appservice/save_settings.html", "pane", context)
     try:
@@ -885,12 +897,13 @@ def save_settings(request, subscription_id, rg, name):
     except AzureRuleError as exc:
         # The learner's rows stay on screen, with the reason (APPSET-04).
         return _settings_response(request, app, draft, error=exc, status=422)
-    return _settings_response(
-        request,
-        app,
-        lambda: saved_draft(app, list(app.settings.all()), show_values=draft.show_values, tab=draft.tab),
-        page_url=_url(app, "configuration"),
-    )
+
+    def saved():
+        # The saved rows, read once for the grid and its draft.
+        rows, strings = list(app.settings.all()), list(app.connection_strings.all())
+        return saved_draft(app, rows, strings=strings, show_values=draft.show_values, tab=draft.tab), rows, strings
+
+    return _settings_response(request, app, saved, page_url=_url(app, "configuration"))
 
 
 # --- Configuration > General settings, Path mappings, Default documents -----------------

@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from portal import services
 from portal.errors import AzureRuleError, rule_error
 from portal.models import LockLevel, ResourceLock, Sandbox
+from portal.prepared import PreparedList
 
 MAX_NAME = 64
 MAX_NOTES = 512
@@ -35,13 +36,43 @@ def scopes(arm_id: str) -> list[str]:
     return ["/" + "/".join(parts[:n]).lower() for n in range(2, len(parts) + 1, 2)]
 
 
+# Every change a learner makes asks for the locks above it: the query is
+# compiled once per number of scopes (portal/prepared.py).
+_COVERING: dict[int, PreparedList] = {}
+
+
+def _covering_query(count: int) -> PreparedList:
+    prepared = _COVERING.get(count)
+    if prepared is None:
+        sentinels = {f"scope{i}": f"zq7%scope_{i}_sentinel" for i in range(count)}
+
+        def build(**wanted):
+            return (
+                ResourceLock.objects.annotate(scope=Lower("resource_id"))
+                .filter(scope__in=list(wanted.values()))
+                .order_by("resource_id", "name")
+            )
+
+        prepared = _COVERING.setdefault(count, PreparedList(build, **sentinels))
+    return prepared
+
+
 def covering(arm_id: str) -> list[ResourceLock]:
     """The locks that apply to ``arm_id``: its own and its parents'."""
-    return list(
-        ResourceLock.objects.annotate(scope=Lower("resource_id"))
-        .filter(scope__in=scopes(arm_id))
-        .order_by("resource_id", "name")
-    )
+    wanted = scopes(arm_id)
+    if not wanted:
+        return []
+    return _covering_query(len(wanted)).all(**{f"scope{i}": scope for i, scope in enumerate(wanted)})
+
+
+def covering_each(arm_ids: list[str]) -> list[list[ResourceLock]]:
+    """:func:`covering` of each of ``arm_ids``, in one query."""
+    wanted = [set(scopes(arm_id)) for arm_id in arm_ids]
+    every = sorted(set().union(*wanted))
+    if not every:
+        return [[] for _ in arm_ids]
+    found = _covering_query(len(every)).all(**{f"scope{i}": scope for i, scope in enumerate(every)})
+    return [[lock for lock in found if lock.resource_id.lower() in scoped] for scoped in wanted]
 
 
 def at(sandbox: Sandbox, arm_id: str) -> list[ResourceLock]:
@@ -74,9 +105,11 @@ def delete_refusal(arm_id: str) -> AzureRuleError | None:
     return _refusal(arm_id, "delete", locks, *rules)
 
 
-def change_refusal(arm_id: str) -> AzureRuleError | None:
-    """Why a read-only lock refuses changing ``arm_id`` (LOCK-02), or None."""
-    locks = [lock for lock in covering(arm_id) if lock.level == LockLevel.READ_ONLY]
+def change_refusal(arm_id: str, covered: list[ResourceLock] | None = None) -> AzureRuleError | None:
+    """Why a read-only lock refuses changing ``arm_id`` (LOCK-02), or None.
+    ``covered``: :func:`covering`'s answer for it, when read already."""
+    covered = covering(arm_id) if covered is None else covered
+    locks = [lock for lock in covered if lock.level == LockLevel.READ_ONLY]
     return _refusal(arm_id, "write", locks, "LOCK-02") if locks else None
 
 

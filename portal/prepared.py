@@ -19,7 +19,9 @@ sentinel's place in the parameters is found by its form there: as itself,
 as a UUID's hex (SQLite), or inside a string, escaped for ``LIKE`` when the
 lookup escapes it (``__iexact`` on SQLite): the real value then gets the
 same escaping, so ``%`` and ``_`` in a name never act as wildcards.
-``portal.access.get_in_group`` uses it for every blade's lookup.
+``portal.access.get_in_group`` uses it for every blade's lookup. A
+:class:`PreparedList` is the same for every row of a queryset (the locks
+above a resource, a page of a VNet's subnets).
 """
 
 import uuid
@@ -187,17 +189,19 @@ def _param_plan(params: list, sentinels: dict, ops) -> list:
 
 
 class _CompiledInstances:
-    """One vendor's compiled ``.first()``: what ``ModelIterable`` reads off
-    the compiler after it has run the query."""
+    """One vendor's compiled ``.first()`` (or, with ``first=False``, the
+    whole queryset): what ``ModelIterable`` reads off the compiler after it
+    has run the query."""
 
-    def __init__(self, queryset, sentinels: dict):
+    def __init__(self, queryset, sentinels: dict, *, first: bool = True):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise ValueError("PreparedInstances supports plain model querysets only")
         if queryset._known_related_objects:
             raise ValueError("PreparedInstances does not support related managers' querysets")
-        if not queryset.ordered and queryset.query.default_ordering:
-            queryset = queryset.order_by("pk")  # as QuerySet.first()
-        queryset = queryset[:1]
+        if first:
+            if not queryset.ordered and queryset.query.default_ordering:
+                queryset = queryset.order_by("pk")  # as QuerySet.first()
+            queryset = queryset[:1]
         self.db = queryset.db
         self.fetch_mode = queryset._fetch_mode
         compiler = queryset.query.get_compiler(using=self.db)
@@ -218,38 +222,56 @@ class _CompiledInstances:
         self.init_list = [f[0].target.attname for f in self.select[self.start : self.end]]
         self.from_db = _get_from_db(model_cls, self.fetch_mode)
 
-    def first(self, values: dict):
+    def _execute(self, values: dict, *, one: bool) -> list:
         params = [
             param if step is None else step[1](values[step[0]], param)
             for param, step in zip(self.params, self.plan, strict=True)
         ]
-        conn = connections[self.db]
-        with conn.cursor() as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row[: self.col_count] if self.col_count else row)
-        for pos, (converters, expression) in self.converters:
-            value = row[pos]
-            for convert in converters:
-                value = convert(value, expression, conn)
-            row[pos] = value
-        obj = self.from_db(self.db, self.init_list, row[self.start : self.end])
-        if self.fetch_mode.track_peers:
-            obj._state.peers = [weak_ref(obj)]
+            if one:
+                row = cursor.fetchone()
+                return [] if row is None else [row]
+            return cursor.fetchall()
+
+    def _instances(self, rows: list) -> list:
+        conn = connections[self.db]
         # Populators keep per-run state (their peers): new ones each run.
-        for populator in get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode):
-            populator.populate(row, obj)
-        for attr_name, col_pos in self.annotation_col_map.items():
-            setattr(obj, attr_name, row[col_pos])
-        return obj
+        populators = get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode)
+        peers: list = []
+        out = []
+        for row in rows:
+            row = list(row[: self.col_count] if self.col_count else row)
+            for pos, (converters, expression) in self.converters:
+                value = row[pos]
+                for convert in converters:
+                    value = convert(value, expression, conn)
+                row[pos] = value
+            obj = self.from_db(self.db, self.init_list, row[self.start : self.end])
+            if self.fetch_mode.track_peers:
+                peers.append(weak_ref(obj))
+                obj._state.peers = peers
+            for populator in populators:
+                populator.populate(row, obj)
+            for attr_name, col_pos in self.annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+            out.append(obj)
+        return out
+
+    def first(self, values: dict):
+        found = self._instances(self._execute(values, one=True))
+        return found[0] if found else None
+
+    def all(self, values: dict) -> list:
+        return self._instances(self._execute(values, one=False))
 
 
 class PreparedInstances:
     """``build(**values).first()``, compiled once per database vendor: the
     same model instance, with the same ``select_related`` objects, as the
     ORM's."""
+
+    _first = True
 
     def __init__(self, build: Callable[..., object], **sentinels):
         self._build = build
@@ -260,9 +282,20 @@ class PreparedInstances:
         vendor = connection.vendor
         compiled = self._compiled.get(vendor)
         if compiled is None:
-            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels)
+            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels, first=self._first)
             self._compiled[vendor] = compiled
         return compiled
 
     def first(self, **values):
         return self._compile().first(values)
+
+
+class PreparedList(PreparedInstances):
+    """``list(build(**values))``, compiled once per database vendor: every
+    row's instance, as the ORM builds them (a slice in ``build`` is part of
+    the compiled SQL)."""
+
+    _first = False
+
+    def all(self, **values) -> list:
+        return self._compile().all(values)

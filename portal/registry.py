@@ -359,8 +359,14 @@ class Registry:
         parent: a rule's NSG, a peering's VNet), the subnet an association
         changes, the resource group a create adds to. The type's change
         checks are :meth:`change_refusal`'s, for the changes they judge."""
-        for resource in resources:
-            refusal = _lock_refusal("change", resource)
+        # The locks are rows of portal's models (imported when asked, as in
+        # _lock_refusal), read for all of them in one query; the first
+        # resource's refusal comes first.
+        from portal import locks
+
+        arm_ids = [arm_id for arm_id in (getattr(r, "arm_id", None) for r in resources) if arm_id]
+        for arm_id, covered in zip(arm_ids, locks.covering_each(arm_ids), strict=True):
+            refusal = locks.change_refusal(arm_id, covered)
             if refusal is not None:
                 raise refusal
 

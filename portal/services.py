@@ -71,17 +71,33 @@ def log_activity(
     when the operation completes. None in quiet mode."""
     if is_quiet():
         return None
+    return ActivityLogEntry.objects.create(**_activity(sandbox, resource, operation_name, status, operation))
+
+
+def log_activities(
+    sandbox: Sandbox, resource, operation_names: Iterable[str], status: str, operation: Operation | None = None
+) -> None:
+    """:func:`log_activity` for several operations on one resource (a
+    restart and the change that caused it), in this order, in one INSERT."""
+    if is_quiet():
+        return
+    ActivityLogEntry.objects.bulk_create(
+        ActivityLogEntry(**_activity(sandbox, resource, name, status, operation)) for name in operation_names
+    )
+
+
+def _activity(sandbox: Sandbox, resource, operation_name: str, status: str, operation: Operation | None) -> dict:
     rg = getattr(resource, "resource_group", None)
     rg_name = rg.name if rg is not None and hasattr(rg, "name") else getattr(resource, "name", "")
-    return ActivityLogEntry.objects.create(
-        sandbox=sandbox,
-        operation_name=operation_name,
-        status=status,
-        resource_id=resource.arm_id,
-        resource_group=rg_name,
-        resource_type=resource.arm_type,
-        detail=f"operation:{operation.pk}" if operation else "",
-    )
+    return {
+        "sandbox": sandbox,
+        "operation_name": operation_name,
+        "status": status,
+        "resource_id": resource.arm_id,
+        "resource_group": rg_name,
+        "resource_type": resource.arm_type,
+        "detail": f"operation:{operation.pk}" if operation else "",
+    }
 
 
 def notify(sandbox: Sandbox, title: str, body: str = "", level: str = NotificationLevel.INFO, link: str = ""):

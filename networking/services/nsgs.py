@@ -15,6 +15,7 @@ from portal import locks
 from portal import services as portal_services
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Sandbox, region_name
+from portal.prepared import PreparedValues
 from portal.registry import registry
 from portal.resources import resource_url
 
@@ -236,34 +237,55 @@ def clean_rule(data: Mapping[str, Any], *, direction: str, my_ip: str | None = N
     }
 
 
-def _check_unique(nsg: NetworkSecurityGroup, values: dict, *, exclude: int | None = None) -> None:
-    others = SecurityRule.objects.filter(nsg=nsg)
-    if exclude is not None:
-        others = others.exclude(pk=exclude)
-    clash = others.filter(direction=values["direction"], priority=values["priority"]).first()
+# What the checks of a rule change read of the NSG's rules, in one query
+# compiled once (portal/prepared.py): each rule's pk, name, direction and priority.
+_RULE_KEYS = PreparedValues(
+    lambda nsg: (
+        SecurityRule.objects.filter(nsg_id=nsg).order_by("pk").values_list("pk", "name", "direction", "priority")
+    ),
+    nsg=-7_700_000_031,
+)
+
+
+def _rule_keys(nsg: NetworkSecurityGroup) -> list[tuple[int, str, str, int]]:
+    return _RULE_KEYS.values(nsg=nsg.pk)
+
+
+def _check_unique(nsg: NetworkSecurityGroup, values: dict, *, exclude: int | None = None, keys=None) -> None:
+    """NSG-03 (one rule per priority and direction) and NSG-01 (names unique
+    in the NSG, whatever their case: rule names are ASCII, NSG-01)."""
+    others = [key for key in (_rule_keys(nsg) if keys is None else keys) if key[0] != exclude]
+    clash = next((k for k in others if k[2] == values["direction"] and k[3] == values["priority"]), None)
     if clash is not None:
         raise refuse(
             "ERR-26",
             "NSG-03",
             field="priority",
-            other=clash.name,
+            other=clash[1],
             p=values["priority"],
             direction=values["direction"].lower(),
         )
-    same_name = others.filter(name__iexact=values["name"]).first()
+    name = values["name"].lower()
+    same_name = next((k for k in others if k[1].lower() == name), None)
     if same_name is not None:
         raise refuse(
             "ERR-27",
             "NSG-01",
             field="name",
             name=values["name"],
-            reason=f"the {same_name.direction.lower()} rule '{same_name.name}' already has this name",
+            reason=f"the {same_name[2].lower()} rule '{same_name[1]}' already has this name",
         )
 
 
-def _lock(nsg: NetworkSecurityGroup) -> NetworkSecurityGroup:
+_LOCKED_NSG = PreparedValues(
+    lambda nsg: NetworkSecurityGroup.objects.select_for_update().filter(pk=nsg).values_list("pk"), nsg=-7_700_000_032
+)
+
+
+def _lock(nsg: NetworkSecurityGroup) -> None:
     """Serialise rule changes of one NSG, so two tabs can't both take a priority."""
-    return NetworkSecurityGroup.objects.select_for_update().get(pk=nsg.pk)
+    if not _LOCKED_NSG.values(nsg=nsg.pk):
+        raise NetworkSecurityGroup.DoesNotExist("NetworkSecurityGroup matching query does not exist.")
 
 
 def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any]) -> SecurityRule:
@@ -272,14 +294,15 @@ def add_rule(nsg: NetworkSecurityGroup, direction: str, data: Mapping[str, Any])
     values = clean_rule(data, direction=direction, my_ip=my_ip_address(nsg.sandbox))
     with transaction.atomic():
         _lock(nsg)
-        count = SecurityRule.objects.filter(nsg=nsg).count()
+        keys = _rule_keys(nsg)
+        count = len(keys)
         if count >= nsg_rules.MAX_RULES_PER_NSG:
             raise rule_error(
                 f"Network security group '{nsg.name}' already has {count} rules, the limit of 1,000.",
                 "LIMIT-15",
                 field="priority",
             )
-        _check_unique(nsg, values)
+        _check_unique(nsg, values, keys=keys)
         try:
             with transaction.atomic():
                 rule = SecurityRule.objects.create(nsg=nsg, **values)

@@ -26,6 +26,7 @@ from portal.eras import Ruleset
 from portal.errors import AzureRuleError, refuse, rule_error
 from portal.models import REGIONS, NotificationLevel, ResourceGroup, Subscription, region_name
 from portal.naming import validate_name
+from portal.prepared import PreparedInstances
 from portal.registry import registry
 from portal.resources import resource_url
 
@@ -128,14 +129,24 @@ MAX_DNS_SERVERS = 20  # LIMIT-06
 MAX_PRIVATE_IPS_PER_VNET = 65536  # LIMIT-07
 
 
+# Compiled once (portal/prepared.py): every subnet change reads its VNet so.
+_LOCKED_VNET = PreparedInstances(
+    lambda pk: (
+        VirtualNetwork.objects.select_for_update()
+        .select_related("resource_group__subscription", "sandbox")
+        .filter(pk=pk)
+    ),
+    pk=-7_700_000_021,
+)
+
+
 def _locked(vnet: VirtualNetwork) -> VirtualNetwork:
     """The VNet, re-read and locked: subnet and address changes of one VNet
     queue behind each other, so two tabs can't both place an overlapping subnet."""
-    return (
-        VirtualNetwork.objects.select_for_update()
-        .select_related("resource_group__subscription", "sandbox")
-        .get(pk=vnet.pk)
-    )
+    locked = _LOCKED_VNET.first(pk=vnet.pk)
+    if locked is None:
+        raise VirtualNetwork.DoesNotExist("VirtualNetwork matching query does not exist.")
+    return locked
 
 
 # --- What uses a subnet (SUBNET-06) ------------------------------------------------

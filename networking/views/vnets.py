@@ -19,6 +19,7 @@ from portal.blades import activity_log, blade, go, json_view, resource_menu, res
 from portal.errors import AzureRuleError
 from portal.forms import Problem
 from portal.pagecache import cached_page
+from portal.prepared import PreparedList
 from portal.registry import registry
 
 PROVIDERS = {"Microsoft.Network": False, "Microsoft.ClassicNetwork": True}
@@ -211,14 +212,36 @@ def vnet_devices(request, provider, subscription_id, rg, name):
 # --- Subnets -------------------------------------------------------------------------------------------
 
 
-def _subnet_rows(vnet: VirtualNetwork, subnets) -> list[dict]:
-    """The grid's rows of ``subnets`` (a page of them), in one query: NIC counts come annotated."""
-    pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
-    subnets = subnets.select_related("nsg", "route_table", "nat_gateway", "service_association_link__plan").annotate(
-        nic_count=Count("nics"),
-        # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
-        pod_count=Coalesce(Subquery(pods), 0),
-    )
+# A page of the grid's subnets, compiled once per page and filter (portal/prepared.py).
+_SUBNET_PAGES: dict[tuple[bool, int, int], PreparedList] = {}
+
+
+def subnet_page(vnet: VirtualNetwork, q: str, offset: int, end: int) -> list[Subnet]:
+    """The page's subnets, in the order they were added (as ARM lists a VNet's
+    subnets), matching "Search subnets" ``q``, in one query: NIC counts come annotated."""
+    key = (bool(q), offset, end)
+    prepared = _SUBNET_PAGES.get(key)
+    if prepared is None:
+
+        def build(vnet, q):
+            pods = Subnet.objects.filter(pk=OuterRef("pk")).annotate(n=Count("aks_pod_ips")).values("n")
+            subnets = Subnet.objects.filter(vnet_id=vnet, **({"name__icontains": q} if key[0] else {}))
+            return (
+                subnets.order_by("pk")
+                .select_related("nsg", "route_table", "nat_gateway", "service_association_link__plan")
+                .annotate(
+                    nic_count=Count("nics"),
+                    # AKS-20: Azure CNI reserves its pods' addresses in the node subnet.
+                    pod_count=Coalesce(Subquery(pods), 0),
+                )[offset:end]
+            )
+
+        prepared = _SUBNET_PAGES.setdefault(key, PreparedList(build, vnet=-7_700_000_041, q="zq7%subnet_sentinel"))
+    return prepared.all(vnet=vnet.pk, q=q)
+
+
+def _subnet_rows(vnet: VirtualNetwork, subnets: list[Subnet]) -> list[dict]:
+    """The grid's rows of ``subnets`` (a page of them, from :func:`subnet_page`)."""
     rows = []
     for subnet in subnets:
         subnet.vnet = vnet
@@ -259,8 +282,7 @@ def _subnets_context(request: HttpRequest, vnet: VirtualNetwork, query: QueryDic
         query=query,
         path=urls["subnets"],
     )
-    # In the order they were added, as ARM lists a VNet's subnets.
-    rows = _subnet_rows(vnet, vnet.subnets.filter(matching).order_by("pk")[pager.offset : pager.end])
+    rows = _subnet_rows(vnet, subnet_page(vnet, q, pager.offset, pager.end))
     return _context(
         vnet, "subnets", "Subnets", rows=rows, pager=pager, q=q, has_gateway_subnet=counts["gateways"] > 0, **extra
     )

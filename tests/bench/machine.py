@@ -29,11 +29,12 @@ def _mem_total_gib() -> float:
     return float("nan")
 
 
-def loadavg() -> str:
-    """The 1-minute load average: other work on the machine skews the figures."""
+def loadavg(*, all_three: bool = False) -> str:
+    """The 1-minute load average (with ``all_three``, the 1, 5 and
+    15-minute ones): other work on the machine skews the figures."""
     try:
         with open("/proc/loadavg") as f:
-            return f.read().split()[0]
+            return " ".join(f.read().split()[: 3 if all_three else 1])
     except OSError:
         return "?"
 

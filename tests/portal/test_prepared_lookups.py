@@ -144,3 +144,53 @@ def test_the_lookup_is_compiled_once_for_many_reads(alice, bob, monkeypatch):
         for request, ids in plans:  # the ORM's queryset compiles on every read
             get_in_group(request, type(get_plan(request, *ids)).objects.all(), *ids)
         assert len(compiled) == 3
+
+
+# --- PreparedList: every row, as the ORM's --------------------------------------------
+
+
+def test_the_locks_above_a_resource_are_the_orms_in_its_order(alice):
+    from django.db.models.functions import Lower
+
+    from portal import locks
+    from portal.models import LockLevel, ResourceLock
+
+    subnet = subnet_of(alice, "contoso-vnet", "integration-subnet")
+    app = app_of(alice, "contoso-web")
+    vnet = subnet.vnet
+    locks.add_lock(alice.sandbox, vnet, name="b-vnet", level=LockLevel.READ_ONLY, notes="")
+    locks.add_lock(alice.sandbox, vnet.resource_group, name="a-group", level=LockLevel.CAN_NOT_DELETE, notes="")
+    locks.add_lock(alice.sandbox, app, name="c-app", level=LockLevel.READ_ONLY, notes="")
+    for arm_id in (subnet.arm_id, vnet.arm_id.upper(), app.arm_id):
+        orm = list(
+            ResourceLock.objects.annotate(scope=Lower("resource_id"))
+            .filter(scope__in=locks.scopes(arm_id))
+            .order_by("resource_id", "name")
+        )
+        prepared = locks.covering(arm_id)
+        assert [_fields(lock) for lock in prepared] == [_fields(lock) for lock in orm]
+    each = locks.covering_each([subnet.arm_id, app.arm_id])
+    assert [[lock.name for lock in found] for found in each] == [
+        [lock.name for lock in locks.covering(subnet.arm_id)],
+        [lock.name for lock in locks.covering(app.arm_id)],
+    ]
+    assert [lock.name for lock in each[0]] == ["a-group", "b-vnet"] and "c-app" in [lock.name for lock in each[1]]
+
+
+def test_a_page_of_subnets_is_the_orms_with_its_counts_and_a_search_is_no_wildcard(alice):
+    from django.db.models import Count
+
+    from networking.services import vnets as vnet_services
+    from networking.views.vnets import subnet_page
+
+    vnet = vnet_of(alice, "contoso-vnet")
+    for name, prefix in (("app_1", "10.0.201.0/27"), ("appx1", "10.0.202.0/27"), ("web-1", "10.0.203.0/27")):
+        vnet_services.create_subnet(vnet, name=name, prefix=prefix)
+    orm = list(vnet.subnets.order_by("pk").annotate(nic_count=Count("nics")))
+    page = subnet_page(vnet, "", 0, 100)
+    assert [_fields(s) for s in page] == [_fields(s) for s in orm]
+    assert [s.nic_count for s in page] == [s.nic_count for s in orm] and all(s.pod_count == 0 for s in page)
+    assert [s.name for s in subnet_page(vnet, "", 1, 2)] == [orm[1].name]
+    assert [s.name for s in subnet_page(vnet, "P_1", 0, 100)] == ["app_1"]
+    assert subnet_page(vnet, "_", 0, 100) == [s for s in page if "_" in s.name]
+    assert subnet_page(vnet, "%", 0, 100) == []

@@ -64,7 +64,11 @@ def get_app(request: HttpRequest, subscription_id, rg: str, name: str) -> WebApp
         "integration__subnet",
         "integration__vnet__resource_group__subscription",
     )
-    return get_in_group(request, WebApp, subscription_id, rg, name, related=related)
+    app = get_in_group(request, WebApp, subscription_id, rg, name, related=related)
+    if app.plan.sandbox_id == app.sandbox_id:
+        # The plan's rules (services.plan_problem) read its sandbox: the app's, already loaded.
+        app.plan.sandbox = app.sandbox
+    return app
 
 
 def get_plan(request: HttpRequest, subscription_id, rg: str, name: str) -> AppServicePlan:

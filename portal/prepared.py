@@ -165,17 +165,20 @@ def _param_plan(params: list, sentinels: dict, ops) -> list:
 
 
 class _CompiledInstances:
-    """One vendor's compiled ``.first()``: what ``ModelIterable`` reads off
-    the compiler after it has run the query."""
+    """One vendor's compiled ``.first()`` (or every row, ``first=False``):
+    what ``ModelIterable`` reads off the compiler after it has run the query."""
 
-    def __init__(self, queryset, sentinels: dict):
+    def __init__(self, queryset, sentinels: dict, *, first: bool = True):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise ValueError("PreparedInstances supports plain model querysets only")
         if queryset._known_related_objects:
             raise ValueError("PreparedInstances does not support related managers' querysets")
-        if not queryset.ordered and queryset.query.default_ordering:
-            queryset = queryset.order_by("pk")  # as QuerySet.first()
-        queryset = queryset[:1]
+        if queryset.query.is_sliced:
+            raise ValueError("PreparedInstances takes a slice as a suffix (LIMIT %s OFFSET %s), not in the queryset")
+        if first:
+            if not queryset.ordered and queryset.query.default_ordering:
+                queryset = queryset.order_by("pk")  # as QuerySet.first()
+            queryset = queryset[:1]
         self.db = queryset.db
         self.fetch_mode = queryset._fetch_mode
         compiler = queryset.query.get_compiler(using=self.db)
@@ -196,51 +199,62 @@ class _CompiledInstances:
         self.init_list = [f[0].target.attname for f in self.select[self.start : self.end]]
         self.from_db = _get_from_db(model_cls, self.fetch_mode)
 
-    def first(self, values: dict):
+    def rows(self, values: dict, suffix: str = "", extra: tuple = ()) -> list:
+        """The instances of the rows, as ``ModelIterable`` builds them."""
         params = [
             param if step is None else step[1](values[step[0]], param)
             for param, step in zip(self.params, self.plan, strict=True)
         ]
         conn = connections[self.db]
         with conn.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row[: self.col_count] if self.col_count else row)
-        for pos, (converters, expression) in self.converters:
-            value = row[pos]
-            for convert in converters:
-                value = convert(value, expression, conn)
-            row[pos] = value
-        obj = self.from_db(self.db, self.init_list, row[self.start : self.end])
-        if self.fetch_mode.track_peers:
-            obj._state.peers = [weak_ref(obj)]
+            cursor.execute(self.sql + suffix, params + list(extra))
+            fetched = cursor.fetchall()
         # Populators keep per-run state (their peers): new ones each run.
-        for populator in get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode):
-            populator.populate(row, obj)
-        for attr_name, col_pos in self.annotation_col_map.items():
-            setattr(obj, attr_name, row[col_pos])
-        return obj
+        populators = get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode)
+        peers: list = []
+        objects = []
+        for row in fetched:
+            row = list(row[: self.col_count] if self.col_count else row)
+            for pos, (converters, expression) in self.converters:
+                value = row[pos]
+                for convert in converters:
+                    value = convert(value, expression, conn)
+                row[pos] = value
+            obj = self.from_db(self.db, self.init_list, row[self.start : self.end])
+            if self.fetch_mode.track_peers:
+                peers.append(weak_ref(obj))
+                obj._state.peers = peers
+            for populator in populators:
+                populator.populate(row, obj)
+            for attr_name, col_pos in self.annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+            objects.append(obj)
+        return objects
 
 
 class PreparedInstances:
     """``build(**values).first()``, compiled once per database vendor: the
-    same model instance, with the same ``select_related`` objects, as the
-    ORM's."""
+    same model instance, with the same ``select_related`` objects (and
+    annotations), as the ORM's. :meth:`all` gives every row's, a slice of
+    them given as ``suffix=" LIMIT %s OFFSET %s"`` and its ``extra``
+    parameters."""
 
     def __init__(self, build: Callable[..., object], **sentinels):
         self._build = build
         self._sentinels = sentinels
-        self._compiled: dict[str, _CompiledInstances] = {}
+        self._compiled: dict[tuple[str, bool], _CompiledInstances] = {}
 
-    def _compile(self) -> _CompiledInstances:
-        vendor = connection.vendor
-        compiled = self._compiled.get(vendor)
+    def _compile(self, first: bool) -> _CompiledInstances:
+        key = (connection.vendor, first)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels)
-            self._compiled[vendor] = compiled
+            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels, first=first)
+            self._compiled[key] = compiled
         return compiled
 
     def first(self, **values):
-        return self._compile().first(values)
+        found = self._compile(True).rows(values)
+        return found[0] if found else None
+
+    def all(self, *, suffix: str = "", extra: tuple = (), **values) -> list:
+        return self._compile(False).rows(values, suffix, extra)

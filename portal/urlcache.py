@@ -6,7 +6,8 @@ name once with placeholder arguments, keeps the result cut at the
 placeholders, and afterwards only joins the quoted values in, giving exactly
 what ``reverse`` gives (tests/portal/test_resources.py checks it). A page
 quotes the same few values (its resource's group and name) for every link:
-their quoted forms are kept too.
+their quoted forms are kept too. Arguments are text or UUIDs: an
+``<int:...>`` converter refuses the text placeholder (use ``reverse``).
 """
 
 import re

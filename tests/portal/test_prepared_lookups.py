@@ -15,7 +15,7 @@ from appservice.views import get_app, get_plan
 from networking.models import VirtualNetwork
 from networking.views.vnets import get_vnet
 from portal import access
-from portal.access import get_in_group, get_listed_resource
+from portal.access import get_in_group, get_listed_resource, get_resource_group
 from tests.helpers import app_of, subnet_of, vnet_of
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,19 @@ def test_the_lookup_is_compiled_once_for_many_reads(alice, bob, monkeypatch):
         for request, ids in plans:  # the ORM's queryset compiles on every read
             get_in_group(request, type(get_plan(request, *ids)).objects.all(), *ids)
         assert len(compiled) == 3
+
+
+def test_a_resource_group_is_found_by_name_in_any_case_and_only_in_its_sandbox(alice, bob):
+    group = app_of(alice, "contoso-web").resource_group
+    sub = group.subscription.subscription_id
+    found = get_resource_group(_request(alice), sub, "CONTOSO-RG")
+    assert found.pk == group.pk and found.subscription.subscription_id == sub
+    # Another sandbox's group, a LIKE pattern or an ID that is no UUID names nothing (404, as get_object_or_404 said).
+    for request, subscription_id, name in (
+        (_request(bob), sub, "contoso-rg"),
+        (_request(alice), sub, "contoso%"),
+        (_request(alice), sub, "contoso_rg"),
+        (_request(alice), "not-a-uuid", "contoso-rg"),
+    ):
+        with pytest.raises(Http404, match="No ResourceGroup matches the given query."):
+            get_resource_group(request, subscription_id, name)

@@ -46,6 +46,7 @@ from portal.errors import AzureRuleError, refuse, rule_error
 from portal.inputs import json_loads
 from portal.models import REGIONS, NotificationLevel, region_name
 from portal.naming import validate_name
+from portal.prepared import PreparedInstances, PreparedValues, sandbox_rows
 from portal.registry import Registry, registry
 
 GATEWAY_SUBNET = "GatewaySubnet"
@@ -135,18 +136,16 @@ def vnet_choices(app: WebApp, *, classic: bool = True) -> VnetChoices:
     """SEED-09: the subscription's ARM VNets in the app's region first, then
     the ARM VNets of every other region; classic VNets behind their own link
     (not read with ``classic=False``: the Add VNet pane doesn't list them)."""
-    rows = (
-        VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=False)
-        .order_by("name")
-        .values_list("pk", "name", "location", "address_space", "resource_group__name")
+    rows = sandbox_rows(
+        "appservice.vnet_choices",
+        app.sandbox_id,
+        lambda sid: (
+            VirtualNetwork.objects.filter(sandbox_id=sid, is_classic=False)
+            .order_by("name")
+            .values_list("pk", "name", "location", "address_space", "resource_group__name")
+        ),
     )
-    classic_vnets = (
-        VirtualNetwork.objects.filter(sandbox=app.sandbox, is_classic=True)
-        .select_related("gateway", "resource_group")
-        .order_by("name")
-        if classic
-        else ()
-    )
+    classic_vnets = _CLASSIC_VNETS.all(sandbox_id=app.sandbox_id) if classic else ()
     # Read once, and only when a gateway-required choice is checked.
     plan_gateway_vnets = cache(partial(_plan_gateway_vnet_ids, app.plan))
     choices = VnetChoices()
@@ -169,10 +168,26 @@ def _gateway_problem_of(app: WebApp, vnet_pk: int, plan_gateway_vnets) -> AzureR
     return gateway_problem(app, vnet, plan_gateway_vnets())
 
 
+# The Add VNet pane's lookups, compiled once per process (portal/prepared.py),
+# with ids no row has.
+_CLASSIC_VNETS = PreparedInstances(
+    lambda sandbox_id: (
+        VirtualNetwork.objects.filter(sandbox_id=sandbox_id, is_classic=True)
+        .select_related("gateway", "resource_group")
+        .order_by("name")
+    ),
+    sandbox_id=-7_700_000_005,
+)
+_PLAN_GATEWAY_VNETS = PreparedValues(
+    lambda plan_id: VnetIntegration.objects.filter(app__plan_id=plan_id, kind=VnetIntegration.GATEWAY).values_list(
+        "vnet_id"
+    ),
+    plan_id=-7_700_000_006,
+)
+
+
 def _plan_gateway_vnet_ids(plan: AppServicePlan) -> set[int]:
-    return set(
-        VnetIntegration.objects.filter(app__plan=plan, kind=VnetIntegration.GATEWAY).values_list("vnet_id", flat=True)
-    )
+    return {vnet_id for (vnet_id,) in _PLAN_GATEWAY_VNETS.values(plan_id=plan.pk)}
 
 
 def _gateway_of(vnet: VirtualNetwork):

@@ -17,11 +17,19 @@ from portal import changes
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import Sandbox
+from portal.prepared import PreparedInstances
+
+# Every page's lab panel asks for it (labs/context_processors.py): compiled
+# once per process (portal/prepared.py), with a sandbox pk no sandbox has.
+_ACTIVE_RUN = PreparedInstances(
+    lambda sandbox_id: LabRun.objects.filter(sandbox_id=sandbox_id, finished_at__isnull=True),
+    sandbox_id=-7_700_000_003,
+)
 
 
 def active_run(sandbox: Sandbox) -> LabRun | None:
     """The sandbox's lab in progress: its newest unfinished run."""
-    return LabRun.objects.filter(sandbox=sandbox, finished_at__isnull=True).first()
+    return _ACTIVE_RUN.first(sandbox_id=sandbox.pk)
 
 
 def lab_of(run: LabRun) -> Lab | None:

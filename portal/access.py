@@ -4,19 +4,27 @@ never a 403 that would leak its existence (DESIGN: Tenancy)."""
 import uuid
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from portal.models import ResourceGroup
 from portal.prepared import PreparedInstances
 
 
 def get_resource_group(request, subscription_id, rg_name: str) -> ResourceGroup:
-    return get_object_or_404(
-        ResourceGroup.objects.select_related("subscription"),
-        subscription__sandbox=request.sandbox,
-        subscription__subscription_id=subscription_id,
-        name__iexact=rg_name,
-    )
+    """A resource group of the visitor's sandbox by name (names are unique
+    per subscription, whatever their case), with its subscription; the
+    lookup is compiled once per process (portal/prepared.py). The 404 says
+    what ``get_object_or_404`` said, which the error page shows."""
+    group = None
+    if request.sandbox is not None:
+        try:
+            subscription_id = uuid.UUID(str(subscription_id))
+        except ValueError:
+            subscription_id = None
+        if subscription_id is not None:
+            group = _RESOURCE_GROUP.first(sandbox=request.sandbox.pk, subscription_id=subscription_id, rg_name=rg_name)
+    if group is None:
+        raise Http404("No ResourceGroup matches the given query.")
+    return group
 
 
 def _in_group(queryset, sandbox, subscription_id, rg_name: str, name: str):
@@ -38,6 +46,14 @@ _SENTINELS = {
     "name": "zq7%name_sentinel",
 }
 _LOOKUPS: dict[tuple, PreparedInstances] = {}
+_RESOURCE_GROUP = PreparedInstances(
+    lambda sandbox, subscription_id, rg_name: ResourceGroup.objects.select_related("subscription").filter(
+        subscription__sandbox=sandbox, subscription__subscription_id=subscription_id, name__iexact=rg_name
+    ),
+    sandbox=_SENTINELS["sandbox"],
+    subscription_id=_SENTINELS["subscription_id"],
+    rg_name=_SENTINELS["rg_name"],
+)
 
 
 def _prepared(model, related: tuple, filters: dict) -> PreparedInstances:

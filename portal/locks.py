@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from portal import services
 from portal.errors import AzureRuleError, rule_error
 from portal.models import LockLevel, ResourceLock, Sandbox
-from portal.prepared import PreparedList
+from portal.prepared import PreparedInstances
 
 MAX_NAME = 64
 MAX_NOTES = 512
@@ -38,10 +38,10 @@ def scopes(arm_id: str) -> list[str]:
 
 # Every change a learner makes asks for the locks above it: the query is
 # compiled once per number of scopes (portal/prepared.py).
-_COVERING: dict[int, PreparedList] = {}
+_COVERING: dict[int, PreparedInstances] = {}
 
 
-def _covering_query(count: int) -> PreparedList:
+def _covering_query(count: int) -> PreparedInstances:
     prepared = _COVERING.get(count)
     if prepared is None:
         sentinels = {f"scope{i}": f"zq7%scope_{i}_sentinel" for i in range(count)}
@@ -53,7 +53,7 @@ def _covering_query(count: int) -> PreparedList:
                 .order_by("resource_id", "name")
             )
 
-        prepared = _COVERING.setdefault(count, PreparedList(build, **sentinels))
+        prepared = _COVERING.setdefault(count, PreparedInstances(build, **sentinels))
     return prepared
 
 

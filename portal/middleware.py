@@ -31,17 +31,18 @@ class ShellRow:
 @cache
 def _shell_sql() -> str:
     """The shell's one query, written once from the models' table names: the
-    sandbox, its subscription, the bell's unread count, whether an operation
-    is due, whether one is still running and whether the last use recorded
-    is over a minute old (SBX-03). Every request runs it, and the
-    ORM took longer to compile it than the database to answer it."""
+    sandbox (with its annotations setting, which every page's body reads),
+    its subscription, the bell's unread count, whether an operation is due,
+    whether one is still running and whether the last use recorded is over
+    a minute old (SBX-03). Every request runs it, and the ORM took longer
+    to compile it than the database to answer it."""
     q = connection.ops.quote_name
     sandbox, sub = q(Sandbox._meta.db_table), q(Subscription._meta.db_table)
     ops, notes = q(Operation._meta.db_table), q(Notification._meta.db_table)
     unfinished = f"{ops}.{q('sandbox_id')} = {sandbox}.{q('id')} AND {ops}.{q('status')} IN (%s, %s)"
     return (
         f"SELECT {sandbox}.{q('id')}, {sandbox}.{q('key')}, {sandbox}.{q('secret')}, {sandbox}.{q('era')},"
-        f" {sandbox}.{q('generation')},"
+        f" {sandbox}.{q('generation')}, {sandbox}.{q('show_annotations')}, {sandbox}.{q('annotations_locked_reason')},"
         f" {sub}.{q('id')}, {sub}.{q('subscription_id')}, {sub}.{q('display_name')},"
         f" (SELECT COUNT(*) FROM {notes} WHERE {notes}.{q('sandbox_id')} = {sandbox}.{q('id')}"
         f" AND {notes}.{q('unread')}),"
@@ -70,12 +71,13 @@ def _shell_row(secret, now) -> ShellRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    sb_id, sb_key, sb_secret, era, generation, sub_id, subscription_id, display_name, unread, due, busy, stale = row
+    sb_id, sb_key, sb_secret, era, generation, shown, locked, sub_id, subscription_id, display_name = row[:10]
+    unread, due, busy, stale = row[10:]
     alias = connection.alias
     sandbox = Sandbox.from_db(
         alias,
-        ["id", "key", "secret", "era", "generation"],
-        [sb_id, _uuid(sb_key), _uuid(sb_secret), era, generation],
+        ["id", "key", "secret", "era", "generation", "show_annotations", "annotations_locked_reason"],
+        [sb_id, _uuid(sb_key), _uuid(sb_secret), era, generation, bool(shown), locked],
     )
     subscription = Subscription.from_db(
         alias,

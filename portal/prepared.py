@@ -19,9 +19,9 @@ sentinel's place in the parameters is found by its form there: as itself,
 as a UUID's hex (SQLite), or inside a string, escaped for ``LIKE`` when the
 lookup escapes it (``__iexact`` on SQLite): the real value then gets the
 same escaping, so ``%`` and ``_`` in a name never act as wildcards.
-``portal.access.get_in_group`` uses it for every blade's lookup. A
-:class:`PreparedList` is the same for every row of a queryset (the locks
-above a resource, a page of a VNet's subnets).
+``portal.access.get_in_group`` uses it for every blade's lookup; its
+``all`` gives every row's instance instead (the locks above a resource, a
+page of a VNet's subnets, with the page's LIMIT as a suffix).
 """
 
 import uuid
@@ -189,15 +189,16 @@ def _param_plan(params: list, sentinels: dict, ops) -> list:
 
 
 class _CompiledInstances:
-    """One vendor's compiled ``.first()`` (or, with ``first=False``, the
-    whole queryset): what ``ModelIterable`` reads off the compiler after it
-    has run the query."""
+    """One vendor's compiled ``.first()`` (or every row, ``first=False``):
+    what ``ModelIterable`` reads off the compiler after it has run the query."""
 
     def __init__(self, queryset, sentinels: dict, *, first: bool = True):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise ValueError("PreparedInstances supports plain model querysets only")
         if queryset._known_related_objects:
             raise ValueError("PreparedInstances does not support related managers' querysets")
+        if queryset.query.is_sliced:
+            raise ValueError("PreparedInstances takes a slice as a suffix (LIMIT %s OFFSET %s), not in the queryset")
         if first:
             if not queryset.ordered and queryset.query.default_ordering:
                 queryset = queryset.order_by("pk")  # as QuerySet.first()
@@ -222,25 +223,21 @@ class _CompiledInstances:
         self.init_list = [f[0].target.attname for f in self.select[self.start : self.end]]
         self.from_db = _get_from_db(model_cls, self.fetch_mode)
 
-    def _execute(self, values: dict, *, one: bool) -> list:
+    def rows(self, values: dict, suffix: str = "", extra: tuple = ()) -> list:
+        """The instances of the rows, as ``ModelIterable`` builds them."""
         params = [
             param if step is None else step[1](values[step[0]], param)
             for param, step in zip(self.params, self.plan, strict=True)
         ]
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            if one:
-                row = cursor.fetchone()
-                return [] if row is None else [row]
-            return cursor.fetchall()
-
-    def _instances(self, rows: list) -> list:
         conn = connections[self.db]
+        with conn.cursor() as cursor:
+            cursor.execute(self.sql + suffix, params + list(extra))
+            fetched = cursor.fetchall()
         # Populators keep per-run state (their peers): new ones each run.
         populators = get_related_populators(self.klass_info, self.select, self.db, self.fetch_mode)
         peers: list = []
-        out = []
-        for row in rows:
+        objects = []
+        for row in fetched:
             row = list(row[: self.col_count] if self.col_count else row)
             for pos, (converters, expression) in self.converters:
                 value = row[pos]
@@ -255,47 +252,35 @@ class _CompiledInstances:
                 populator.populate(row, obj)
             for attr_name, col_pos in self.annotation_col_map.items():
                 setattr(obj, attr_name, row[col_pos])
-            out.append(obj)
-        return out
-
-    def first(self, values: dict):
-        found = self._instances(self._execute(values, one=True))
-        return found[0] if found else None
-
-    def all(self, values: dict) -> list:
-        return self._instances(self._execute(values, one=False))
+            objects.append(obj)
+        return objects
 
 
 class PreparedInstances:
     """``build(**values).first()``, compiled once per database vendor: the
-    same model instance, with the same ``select_related`` objects, as the
-    ORM's."""
+    same model instance, with the same ``select_related`` objects (and
+    annotations), as the ORM's. :meth:`all` gives every row's, a slice of
+    them given as ``suffix=" LIMIT %s OFFSET %s"`` and its ``extra``
+    parameters."""
 
     _first = True
 
     def __init__(self, build: Callable[..., object], **sentinels):
         self._build = build
         self._sentinels = sentinels
-        self._compiled: dict[str, _CompiledInstances] = {}
+        self._compiled: dict[tuple[str, bool], _CompiledInstances] = {}
 
-    def _compile(self) -> _CompiledInstances:
-        vendor = connection.vendor
-        compiled = self._compiled.get(vendor)
+    def _compile(self, first: bool) -> _CompiledInstances:
+        key = (connection.vendor, first)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels, first=self._first)
-            self._compiled[vendor] = compiled
+            compiled = _CompiledInstances(self._build(**self._sentinels), self._sentinels, first=first)
+            self._compiled[key] = compiled
         return compiled
 
     def first(self, **values):
-        return self._compile().first(values)
+        found = self._compile(True).rows(values)
+        return found[0] if found else None
 
-
-class PreparedList(PreparedInstances):
-    """``list(build(**values))``, compiled once per database vendor: every
-    row's instance, as the ORM builds them (a slice in ``build`` is part of
-    the compiled SQL)."""
-
-    _first = False
-
-    def all(self, **values) -> list:
-        return self._compile().all(values)
+    def all(self, *, suffix: str = "", extra: tuple = (), **values) -> list:
+        return self._compile(False).rows(values, suffix, extra)

@@ -96,8 +96,8 @@ def _union(sandbox, *, q="", arm_type="", resource_group=None):
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
-def _rows(sandbox, raw) -> list[ResourceRow]:
-    subscription = sandbox.subscriptions.first()
+def _rows(sandbox, raw, subscription=None) -> list[ResourceRow]:
+    subscription = subscription or sandbox.subscriptions.first()
     return [
         ResourceRow(
             name=name,
@@ -148,13 +148,17 @@ def resource_total(sandbox, *, q="", arm_type="", resource_group=None) -> int:
     return 0 if counter is None else counter.count(**_values(sandbox, q, resource_group))
 
 
-def resource_rows(sandbox, *, q="", arm_type="", resource_group=None, offset=0, limit=PAGE_SIZE) -> list[ResourceRow]:
-    """The list's rows ``offset`` to ``offset + limit``, sorted by name."""
+def resource_rows(
+    sandbox, *, q="", arm_type="", resource_group=None, offset=0, limit=PAGE_SIZE, subscription=None
+) -> list[ResourceRow]:
+    """The list's rows ``offset`` to ``offset + limit``, sorted by name.
+    ``subscription`` is the sandbox's first (a request's, which the shell
+    read), or read here."""
     lister = _prepared(q=bool(q), arm_type=arm_type, grouped=resource_group is not None, order=("sort_name", "kind"))
     if lister is None:
         return []
     raw = lister.rows(suffix=" LIMIT %s OFFSET %s", extra=(limit, offset), **_values(sandbox, q, resource_group))
-    return _rows(sandbox, raw)
+    return _rows(sandbox, raw, subscription)
 
 
 def resource_page(sandbox, *, q="", arm_type="", resource_group=None, page=1, per_page=PAGE_SIZE):

@@ -50,7 +50,14 @@ def all_resources(request):
         request, total, target="resource-table", label="All resources", keep={"q": q, "type": arm_type}
     )
     context = {
-        "rows": resource_rows(request.sandbox, q=q, arm_type=arm_type, offset=pager.offset, limit=pager.per_page),
+        "rows": resource_rows(
+            request.sandbox,
+            q=q,
+            arm_type=arm_type,
+            offset=pager.offset,
+            limit=pager.per_page,
+            subscription=request.subscription,
+        ),
         "pager": pager,
         "q": q,
         "arm_type": arm_type,
@@ -82,7 +89,13 @@ def resource_group_overview(request, subscription_id, rg):
     group = get_resource_group(request, subscription_id, rg)
     total = resource_total(request.sandbox, resource_group=group)
     pager = paging.pager(request, total, target="rg-resources", label="Resources")
-    rows = resource_rows(request.sandbox, resource_group=group, offset=pager.offset, limit=pager.per_page)
+    rows = resource_rows(
+        request.sandbox,
+        resource_group=group,
+        offset=pager.offset,
+        limit=pager.per_page,
+        subscription=request.subscription,
+    )
     context = {
         "resource": group,
         "rows": rows,

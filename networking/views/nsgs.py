@@ -35,6 +35,7 @@ from portal.blades import (
 )
 from portal.errors import AzureRuleError
 from portal.forms import Problem
+from portal.urlcache import fast_reverse
 
 DIRECTION_SLUGS = {"inbound": nsg_rules.INBOUND, "outbound": nsg_rules.OUTBOUND}
 ICON = "bi-shield-lock"
@@ -55,7 +56,8 @@ def _direction(slug: str) -> str:
 
 
 def _url(nsg, url_name: str, **kwargs) -> str:
-    return reverse(f"networking:{url_name}", kwargs={**blade_kwargs(nsg), **kwargs})
+    """A page of the NSG; ``kwargs`` are text (fast_reverse's placeholders are)."""
+    return fast_reverse(f"networking:{url_name}", **{**blade_kwargs(nsg), **kwargs})
 
 
 def _urls(nsg) -> dict[str, str]:
@@ -377,7 +379,7 @@ def nsg_subnet_dissociate(request, subscription_id, rg, name, subnet_id):
         act=act,
         title="Dissociate subnet",
         question=f"Do you want to dissociate '{nsg.name}' from subnet '{subnet.vnet.name}/{subnet.name}'?",
-        action=_url(nsg, "nsg_subnet_dissociate", subnet_id=subnet.pk),
+        action=reverse("networking:nsg_subnet_dissociate", kwargs={**blade_kwargs(nsg), "subnet_id": subnet.pk}),
         dom_id="confirm-dissociate",
     )
 

@@ -15,7 +15,7 @@ from appservice.views import get_app, get_plan
 from networking.models import VirtualNetwork
 from networking.views.vnets import get_vnet
 from portal import access
-from portal.access import get_in_group, get_listed_resource
+from portal.access import get_in_group, get_listed_resource, get_resource_group
 from tests.helpers import app_of, subnet_of, vnet_of
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_the_lookup_is_compiled_once_for_many_reads(alice, bob, monkeypatch):
         assert len(compiled) == 3
 
 
-# --- PreparedList: every row, as the ORM's --------------------------------------------
+# --- PreparedInstances.all: every row, as the ORM's ----------------------------------
 
 
 def test_the_locks_above_a_resource_are_the_orms_in_its_order(alice):
@@ -177,20 +177,17 @@ def test_the_locks_above_a_resource_are_the_orms_in_its_order(alice):
     assert [lock.name for lock in each[0]] == ["a-group", "b-vnet"] and "c-app" in [lock.name for lock in each[1]]
 
 
-def test_a_page_of_subnets_is_the_orms_with_its_counts_and_a_search_is_no_wildcard(alice):
-    from django.db.models import Count
-
-    from networking.services import vnets as vnet_services
-    from networking.views.vnets import subnet_page
-
-    vnet = vnet_of(alice, "contoso-vnet")
-    for name, prefix in (("app_1", "10.0.201.0/27"), ("appx1", "10.0.202.0/27"), ("web-1", "10.0.203.0/27")):
-        vnet_services.create_subnet(vnet, name=name, prefix=prefix)
-    orm = list(vnet.subnets.order_by("pk").annotate(nic_count=Count("nics")))
-    page = subnet_page(vnet, "", 0, 100)
-    assert [_fields(s) for s in page] == [_fields(s) for s in orm]
-    assert [s.nic_count for s in page] == [s.nic_count for s in orm] and all(s.pod_count == 0 for s in page)
-    assert [s.name for s in subnet_page(vnet, "", 1, 2)] == [orm[1].name]
-    assert [s.name for s in subnet_page(vnet, "P_1", 0, 100)] == ["app_1"]
-    assert subnet_page(vnet, "_", 0, 100) == [s for s in page if "_" in s.name]
-    assert subnet_page(vnet, "%", 0, 100) == []
+def test_a_resource_group_is_found_by_name_in_any_case_and_only_in_its_sandbox(alice, bob):
+    group = app_of(alice, "contoso-web").resource_group
+    sub = group.subscription.subscription_id
+    found = get_resource_group(_request(alice), sub, "CONTOSO-RG")
+    assert found.pk == group.pk and found.subscription.subscription_id == sub
+    # Another sandbox's group, a LIKE pattern or an ID that is no UUID names nothing (404, as get_object_or_404 said).
+    for request, subscription_id, name in (
+        (_request(bob), sub, "contoso-rg"),
+        (_request(alice), sub, "contoso%"),
+        (_request(alice), sub, "contoso_rg"),
+        (_request(alice), "not-a-uuid", "contoso-rg"),
+    ):
+        with pytest.raises(Http404, match="No ResourceGroup matches the given query."):
+            get_resource_group(request, subscription_id, name)

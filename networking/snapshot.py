@@ -148,12 +148,42 @@ class SnapshotBuilder:
 
 
 class SnapshotStore(LRU):
-    """Snapshots in an LRU (portal/lru.py) keyed on a sandbox's state; a
-    stale one ages out. Every miss is followed by a build."""
+    """Snapshots in an LRU (portal/lru.py), one per sandbox: the one of its
+    latest state built here. A change makes the kept one stale, and the
+    next build replaces it, so a sandbox that changes often holds one
+    snapshot, not one per change (at 100 times the seed's size a snapshot
+    is tens of thousands of objects, which every full garbage collection
+    walks). Every miss is followed by a build."""
 
     @property
     def builds(self) -> int:
         return self.misses
+
+    def get(self, key):
+        """The snapshot kept for ``key`` (sandbox key, generation), if it is
+        of that generation."""
+        sandbox_key, generation = key
+        with self._lock:
+            found = self._data.get(sandbox_key)
+            if found is None or found[0] != generation:
+                self.misses += 1
+                return None
+            self._data.move_to_end(sandbox_key)
+            self.hits += 1
+            return found[1]
+
+    def put(self, key, value) -> None:
+        """Keep ``value`` as the sandbox's snapshot, unless one of a later
+        generation is kept already (a slower build of an older state)."""
+        sandbox_key, generation = key
+        with self._lock:
+            kept = self._data.get(sandbox_key)
+            if kept is not None and kept[0] > generation:
+                return
+            self._data[sandbox_key] = (generation, value)
+            self._data.move_to_end(sandbox_key)
+            while len(self._data) > self.entries:
+                self._data.popitem(last=False)
 
 
 store = SnapshotStore(getattr(settings, "VNETLAB_SNAPSHOT_CACHE_ENTRIES", 64))

@@ -11,6 +11,7 @@ snapshot's order included.
 
 from __future__ import annotations
 
+import weakref
 from functools import cached_property
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any
@@ -63,8 +64,16 @@ class FirstContaining:
 class TopologyIndex:
     """The tables of one Topology (``Topology.index``)."""
 
+    @property
+    def topology(self) -> Topology:
+        return self._topology()
+
     def __init__(self, topology: Topology) -> None:
-        self.topology = topology
+        # Weakly: the topology keeps its index (a cached property), and a
+        # cycle between the two would leave every replaced snapshot, tens of
+        # thousands of objects at 100 times the seed's size, to the cyclic
+        # garbage collector's full passes instead of freeing it at once.
+        self._topology = weakref.ref(topology)
         self.vnet_by_address = FirstContaining()
         for order, vnet in enumerate(topology.vnets.values()):
             for space in vnet.space:

@@ -7,6 +7,7 @@ lifespan a server runs."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import uuid
 from collections.abc import Iterator
@@ -93,3 +94,6 @@ class Server:
     async def __aexit__(self, *exc) -> None:
         await self.lifespan.send_input({"type": "lifespan.shutdown"})
         assert await self.lifespan.receive_output(timeout=10) == {"type": "lifespan.shutdown.complete"}
+        # The startup froze what the test process held (portal/lifespan.py):
+        # give it back to the collector, or each test's cycles would stay.
+        gc.unfreeze()

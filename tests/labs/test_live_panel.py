@@ -12,12 +12,23 @@ from django.test import Client
 from labs import catalog
 from labs import services as lab_services
 from labs.models import LabRun
+from portal import live
 from tests.helpers import create_group, persona
 from tests.helpers.sockets import receive_until, tab_socket, templates_drawn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PANEL = "labs/panel.html"
+
+
+@pytest.fixture(autouse=True)
+def no_server_loop(monkeypatch):
+    """No server's loop to grade on, whatever earlier tests served: the
+    browser tests' server (a thread of this process, still running) is the
+    one the ASGI application last saw, and a change would be graded there
+    after the debounce instead of at once. A tab's socket makes the test's
+    own loop the server's."""
+    monkeypatch.setattr(live, "_server_loop", None)
 
 
 @database_sync_to_async

@@ -4,7 +4,7 @@ notifications, and the sandbox's own settings (reset, era)."""
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal import blades, paging, seed, services
 from portal.access import get_resource_group
@@ -21,8 +21,10 @@ from portal.resources import recent_resources, resource_rows, resource_total, ty
 
 
 @no_new_sandbox
-@require_GET
+@require_safe
 def healthz(request):
+    """For load balancers and uptime checks, which probe with GET or HEAD
+    (docs/hosting.md)."""
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -197,6 +197,12 @@ def test_healthz(db):
     assert Client().get("/healthz").content == b"ok"
 
 
+def test_healthz_answers_a_load_balancers_head_probe(db):
+    response = Client().head("/healthz")
+    assert response.status_code == 200
+    assert not Sandbox.objects.exists()
+
+
 def test_the_health_probe_creates_no_sandbox(db):
     Client().get("/healthz")
     assert not Sandbox.objects.exists()

@@ -94,7 +94,9 @@ _TAG = re.compile(rb"<(/?)(form|button|input|select|textarea|a)\b([^>]*)>", re.I
 _WRITE_VERB = re.compile(rb"\bhx-(post|put|patch|delete)=", re.IGNORECASE)
 _POST_METHOD = re.compile(rb"""\bmethod=["']?post\b""", re.IGNORECASE)
 _DISABLED = re.compile(rb"\sdisabled(?=[\s/=]|$)", re.IGNORECASE)
-_HIDDEN = re.compile(rb"""\btype=["']?hidden\b""", re.IGNORECASE)
+# Left enabled in a form that writes: hidden fields, and the buttons that only
+# run the page's script (a pane's Close, its No), unless they write themselves.
+_INERT = re.compile(rb"""\btype=["']?(hidden|button|reset)\b""", re.IGNORECASE)
 _OWN_FORM = re.compile(rb"""\sform=["']?([^"'\s>]+)""", re.IGNORECASE)
 _FORM_ID = re.compile(rb"""\sid=["']?([^"'\s>]+)""", re.IGNORECASE)
 _KEEP = b"data-viewing-keep"
@@ -136,7 +138,7 @@ def read_only_html(body: bytes) -> bytes:
             out.append(b"<a" + attrs + b">")
             continue
         owner = _OWN_FORM.search(attrs)
-        if (writing or writes or (owner and owner.group(1) in writers)) and not _HIDDEN.search(attrs):
+        if writes or ((writing or (owner and owner.group(1) in writers)) and not _INERT.search(attrs)):
             attrs = _WRITE_VERB.sub(rb"data-viewing-hx-\1=", attrs)
             if not _DISABLED.search(attrs):  # a class named "disabled" doesn't count
                 selfclosing = attrs.endswith(b"/")

@@ -92,7 +92,7 @@ def test_a_blade_of_the_learner_opens_with_its_writes_disabled_CLS_39(ana):
     assert 'ws-connect="' not in html, "the viewer's tab opens no socket of the learner's"
     assert str(ana.sandbox.secret) not in html and HIDDEN_SECRET.decode() in html  # CLS-40
     # The Stop viewing button is the one enabled write on the page.
-    assert '<button type="submit" class="btn-az" id="stop-viewing" data-viewing-keep>' in html
+    assert 'id="stop-viewing" data-viewing-keep>Stop viewing</button>' in html
 
 
 def test_read_only_html_disables_every_write_and_keeps_reads():
@@ -100,7 +100,8 @@ def test_read_only_html_disables_every_write_and_keeps_reads():
         b'<body hx-ext="ws" ws-connect="/ws/sandbox/">'
         b'<form class="az-search" method="get"><input type="search" name="q"></form>'
         b'<form id="f" method="post" hx-post="/x"><input type="hidden" name="a"><input name="b" />'
-        b"<select name=c></select><textarea name=d></textarea><button type=submit>Save</button></form>"
+        b"<select name=c></select><textarea name=d></textarea><button type=submit>Save</button>"
+        b'<button type="button" data-close-pane>No</button></form>'
         b'<button type="submit" form="f" class="az-cmd">Apply</button>'
         b'<button class="az-cmd" hx-delete="/y">Delete</button><a href="/z" hx-post="/z">Restart</a>'
         b'<form method="post" data-viewing-keep><button id="stop" data-viewing-keep>Stop</button></form>'
@@ -111,6 +112,7 @@ def test_read_only_html_disables_every_write_and_keeps_reads():
     assert '<input type="hidden" name="a">' in out
     assert '<input name="b" disabled />' in out and "<select name=c disabled>" in out
     assert "<textarea name=d disabled>" in out and "<button type=submit disabled>Save</button>" in out
+    assert '<button type="button" data-close-pane>No</button>' in out, "a pane's No and Close still close it"
     assert '<button type="submit" form="f" class="az-cmd" disabled>' in out
     assert 'data-viewing-hx-delete="/y" disabled>' in out
     assert '<a href="/z" data-viewing-hx-post="/z" aria-disabled="true" tabindex="-1">' in out

@@ -249,3 +249,12 @@ def test_classroom_pages_stay_the_instructors_while_viewing(ana):
     page = client.get(reverse("classroom:classes"), **HTML)
     assert page.status_code == 200 and BANNER not in page.content.decode()
     assert client.post(reverse("classroom:sign_out")).status_code == 302  # a classroom POST is the instructor's
+
+
+def test_next_opens_a_blade_of_this_site_only(ana):
+    client = _as_instructor()
+    assert client.post(_watch_url(ana), {"next": "/resourcegroups/"})["Location"] == GROUPS
+    for bad in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", "resourcegroups"):
+        assert client.post(_watch_url(ana), {"next": bad})["Location"] == reverse("home")
+    confirm = client.get(_watch_url(ana) + "?next=/resourcegroups/", **HTML).content.decode()
+    assert 'name="next" value="/resourcegroups/"' in confirm

@@ -57,6 +57,15 @@ def test_an_instructor_watches_a_learners_blade_read_only(tabs):
     expect(page.locator("#tags-form input:not([type=hidden])").first).to_be_disabled()
     expect(page.locator("#stop-viewing")).to_be_enabled()
     dana.shot("watched-blade")
+    # A tampered page (the button enabled again by hand) is still refused: CLS-36.
+    page.locator("#tags-form input:not([type=hidden])").first.evaluate(
+        "el => { el.disabled = false; el.value = 'owner'; }"
+    )
+    page.locator("#apply-tags").evaluate("el => { el.disabled = false; }")
+    with page.expect_navigation():
+        page.locator("#apply-tags").click()
+    expect(page.locator("#viewing-refused")).to_contain_text("You are viewing Ana's portal (read only).")
+    dana.shot("refused")
     app.refresh_from_db()
     assert app.tags == {}
 

@@ -135,6 +135,11 @@ class SandboxMiddleware:
     (portal/changes.py); the sandbox's change signal then goes out. The sandbox's last use is recorded at
     most once a minute, and the server looks now and then whether idle
     sandboxes are due to go (SBX-03).
+
+    A browser whose session says it views another sandbox (an instructor
+    looking over a learner's shoulder; portal/viewing.py) gets that
+    sandbox's pages, read only, with nothing its requests do kept
+    (CLS-36..CLS-40).
     """
 
     def __init__(self, get_response):

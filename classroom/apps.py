@@ -9,3 +9,11 @@ class ClassroomConfig(AppConfig):
 
     name = "classroom"
     verbose_name = "Classroom"
+
+    def ready(self) -> None:
+        # The portal asks this on every request of a browser that views a
+        # learner's portal (portal/viewing.py, CLS-37).
+        from classroom import watch
+        from portal import viewing
+
+        viewing.register(watch.viewed)

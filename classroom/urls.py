@@ -1,6 +1,6 @@
 from django.urls import path
 
-from classroom import views
+from classroom import views, watch
 from portal.lifecycle import sandbox_optional
 
 app_name = "classroom"
@@ -11,4 +11,7 @@ urlpatterns = [
     path("", sandbox_optional(views.classes), name="classes"),
     path("signin/", sandbox_optional(views.SignInView.as_view()), name="sign_in"),
     path("signout/", sandbox_optional(views.SignOutView.as_view()), name="sign_out"),
+    # Looking over a learner's shoulder (classroom/watch.py, CLS-35..CLS-40).
+    path("<int:pk>/learners/<int:seat_pk>/watch/", sandbox_optional(watch.watch), name="watch"),
+    path("watch/stop/", sandbox_optional(watch.stop), name="stop_watching"),
 ]

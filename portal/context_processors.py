@@ -10,4 +10,7 @@ def shell(request):
         "rules": sandbox.rules,
         "subscription": request.subscription,
         "unread_count": request.unread_count,
+        # CLS-36: another browser looks at this sandbox (portal/viewing.py).
+        "viewing": getattr(request, "viewing", None),
+        "read_only": getattr(request, "viewing", None) is not None,
     }

@@ -4,12 +4,12 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from portal import changes, lifecycle
+from portal import changes, lifecycle, viewing
 from portal.models import Notification, Operation, OperationStatus, Sandbox, Subscription
 from portal.services import complete_due_operations
 from portal.signals import sandbox_changed
@@ -135,6 +135,11 @@ class SandboxMiddleware:
     (portal/changes.py); the sandbox's change signal then goes out. The sandbox's last use is recorded at
     most once a minute, and the server looks now and then whether idle
     sandboxes are due to go (SBX-03).
+
+    A browser whose session says it views another sandbox (an instructor
+    looking over a learner's shoulder; portal/viewing.py) gets that
+    sandbox's pages, read only, with nothing its requests do kept
+    (CLS-36..CLS-40).
     """
 
     def __init__(self, get_response):
@@ -150,6 +155,10 @@ class SandboxMiddleware:
         # requests) bump their generations before the shell reads one.
         changes.flush()
         now = timezone.now()
+        if viewing.SESSION_KEY in request.session:
+            response = self._viewing(request, now)
+            if response is not None:
+                return response
         secret = request.session.get(SESSION_KEY)
         row = _shell_row(secret, now) if secret else None
         if row is None:
@@ -176,3 +185,33 @@ class SandboxMiddleware:
         finally:
             if changes.request_finished():
                 sandbox_changed.send(sender=Sandbox, sandbox=request.sandbox)
+
+    def _viewing(self, request, now):
+        """A browser looking at another sandbox (portal/viewing.py): that
+        sandbox's pages, read only (CLS-36), or None to go on as usual (the
+        view ended, or the URL is the browser's own: a classroom page)."""
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        if not viewing.applies_to(match):
+            return None
+        view = viewing.current(request)
+        row = _shell_row(view.sandbox.secret, now) if view is not None else None
+        if row is None:
+            return None
+        request.viewing = view
+        request.sandbox = row.subscription.sandbox
+        request.subscription = row.subscription
+        request.unread_count = row.unread
+        request.sandbox_busy = row.busy  # due operations are left to the learner's requests and timers
+        if request.method not in viewing.SAFE_METHODS:
+            return viewing.read_only_response(viewing.refused(request, view), view)
+        # Nothing a viewer's request does is kept: not the last use (SBX-03
+        # is the learner's), not a due operation finished, not a notification
+        # marked read. Whatever a view would write is rolled back, unseen by
+        # the page cache's generations.
+        with changes.unnoticed(), transaction.atomic():
+            response = self.get_response(request)
+            transaction.set_rollback(True)
+        return viewing.read_only_response(response, view)  # CLS-39, CLS-40

@@ -130,6 +130,7 @@ def cached_page(view):
             request.method != "GET"
             or not settings.VNETLAB_PAGE_CACHE
             or getattr(request, "sandbox", None) is None
+            or getattr(request, "viewing", None) is not None  # CLS-38: a viewer's page is never kept or served
             or changes.request_wrote()
         ):
             return view(request, *args, **kwargs)

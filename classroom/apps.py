@@ -14,6 +14,9 @@ class ClassroomConfig(AppConfig):
         # The portal asks this on every request of a browser that views a
         # learner's portal (portal/viewing.py, CLS-37).
         from classroom import watch
-        from portal import viewing
+        from portal import changes, viewing
 
         viewing.register(watch.viewed)
+        # Instructors, the board's log and join tries are nobody's sandbox
+        # state: writing them empties no sandbox's kept pages.
+        changes.not_state("classroom_instructor", "classroom_classevent", "classroom_joinattempt")

@@ -9,3 +9,10 @@ class ClassroomConfig(AppConfig):
 
     name = "classroom"
     verbose_name = "Classroom"
+
+    def ready(self) -> None:
+        # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).
+        from classroom import join
+        from portal import lifecycle
+
+        lifecycle.keep_sandboxes(join.kept_sandboxes)

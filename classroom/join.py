@@ -34,7 +34,7 @@ from labs.models import LabRun
 from portal import lifecycle
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
-from portal.seed import create_sandbox
+from portal.seed import create_sandbox, delete_sandbox
 
 WINDOW = timedelta(minutes=1)
 # The session's entries: the sandbox the browser had before it joined a class
@@ -150,19 +150,27 @@ def seat_of(request: HttpRequest, klass: Class) -> Seat | None:
 def seat_learner(klass: Class, display_name: str) -> Seat:
     """CLS-07: a new sandbox of the class's era at the start of the class's
     current lab, and its seat. Refused (CLS-10) if the class closed or filled
-    meanwhile: the class's row is locked while its seats are counted."""
+    meanwhile: the class's row is locked while its seats are counted, and
+    only then (the sandbox is made and the lab started outside the lock, so
+    a room joining at once is not served one learner at a time)."""
     lab_ids = klass.lab_ids or []
     lab = catalog.get(lab_ids[min(klass.current, len(lab_ids) - 1)]) if lab_ids else None
-    with transaction.atomic():
-        klass = Class.objects.select_for_update().get(pk=klass.pk)
-        if klass.closed:
-            raise Refused(CLOSED)
-        if klass.seats.count() >= klass.capacity:
-            raise Refused(full_message(klass))
-        sandbox = create_sandbox(klass.era)  # CLS-12: no address tag, not counted by SBX-02
-        seat = Seat.objects.create(klass=klass, sandbox=sandbox, display_name=display_name)
-        if lab is not None:
-            lab_services.start_lab(sandbox, lab, mode=LabRun.EXAM if klass.exam_mode else LabRun.GUIDED)
+    sandbox = create_sandbox(klass.era)  # CLS-12: no address tag, not counted by SBX-02
+    try:
+        with transaction.atomic():
+            klass = Class.objects.select_for_update().filter(pk=klass.pk).first()
+            if klass is None:  # deleted meanwhile
+                raise Refused(WRONG_CODE)
+            if klass.closed:
+                raise Refused(CLOSED)
+            if klass.seats.count() >= klass.capacity:
+                raise Refused(full_message(klass))
+            seat = Seat.objects.create(klass=klass, sandbox=sandbox, display_name=display_name)
+    except Exception:
+        delete_sandbox(sandbox)
+        raise
+    if lab is not None:
+        lab_services.start_lab(sandbox, lab, mode=LabRun.EXAM if klass.exam_mode else LabRun.GUIDED)
     return seat
 
 

@@ -259,6 +259,24 @@ def test_cls_10_a_full_class_says_so(dana):
     assert "This class is full (1 of 1)." in Client().post(JOIN, {"code": klass.code}, **HTML).content.decode()
 
 
+def test_cls_10_a_class_filled_closed_or_deleted_meanwhile_leaves_no_sandbox(dana):
+    """Between the code's check and the seat, the class changed: refused, and
+    the sandbox made for the seat is gone again."""
+    klass = create_class(dana, "Small", lab_ids=LABS, capacity=1)
+    seat_in(klass, "Ana")
+    with pytest.raises(join.Refused, match=r"full \(1 of 1\)"):
+        join.seat_learner(klass, "Ben")
+    open_one = create_class(dana, "Open", lab_ids=LABS)
+    Class.objects.filter(pk=open_one.pk).update(closed_at=timezone.now())
+    with pytest.raises(join.Refused, match="closed"):
+        join.seat_learner(open_one, "Ben")
+    gone = create_class(dana, "Gone", lab_ids=LABS)
+    Class.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(join.Refused, match="doesn't match"):
+        join.seat_learner(gone, "Ben")
+    assert Seat.objects.count() == 1 and Sandbox.objects.count() == 1
+
+
 def test_cls_10_a_class_with_room_takes_the_last_learner(dana):
     klass = create_class(dana, "Small", lab_ids=LABS, capacity=2)
     seat_in(klass, "Ana")

@@ -113,7 +113,12 @@ def create(request: HttpRequest) -> HttpResponse:
             capacity=data["capacity"],
         )
         log_event(klass, instructor.user.get_username(), "create", klass.name)
-        return blades.go(request, reverse("classroom:class_overview", args=[klass.pk]))
+        overview = reverse("classroom:class_overview", args=[klass.pk])
+        if request.htmx:  # the whole page: the pane closes with the Classes page it was over
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = overview
+            return response
+        return redirect(overview)
     context = {
         "instructor": instructor,
         "form": form,

@@ -68,6 +68,7 @@ def test_an_instructor_creates_a_class_and_a_learner_joins_it_with_the_code(tabs
     with lpage.expect_navigation():
         lpage.locator("#join-next").click()
     expect(lpage.locator("#join-code-error")).to_contain_text("doesn't match a class that's open")
+    learner.shot("join-wrong-code")
     lpage.get_by_label("Class code").fill(klass.code.lower())
     with lpage.expect_navigation():
         lpage.locator("#join-next").click()

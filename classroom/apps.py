@@ -13,10 +13,12 @@ class ClassroomConfig(AppConfig):
     def ready(self) -> None:
         # The portal asks this on every request of a browser that views a
         # learner's portal (portal/viewing.py, CLS-37).
-        from classroom import watch
-        from portal import changes, viewing
+        from classroom import join, watch
+        from portal import changes, lifecycle, viewing
 
         viewing.register(watch.viewed)
         # Instructors, the board's log and join tries are nobody's sandbox
         # state: writing them empties no sandbox's kept pages.
         changes.not_state("classroom_instructor", "classroom_classevent", "classroom_joinattempt")
+        # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).
+        lifecycle.keep_sandboxes(join.kept_sandboxes)

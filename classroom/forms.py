@@ -1,9 +1,16 @@
 """The sign-in form: Django's, with Microsoft's words and a cap on the
 password's length (issue #12: a clear message, never a 500, for any input)."""
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+
+from labs import catalog
+from portal.eras import Era
+from portal.layout import AzField, helper
 
 # Longer than any password a person types; it keeps a posted megabyte away
 # from the password hasher.
@@ -48,3 +55,134 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not hasattr(user, "instructor"):
             raise self.get_invalid_login_error()
+
+
+# --- A class (CLS-05) and joining it (CLS-10) -------------------------------------
+
+CAPACITY_MAX = 300
+
+
+def _no_control_characters(value: str) -> None:
+    """A name shown on a board and a projector: no control characters (a
+    NUL is Django's own "Null characters are not allowed.")."""
+    if any(unicodedata.category(ch) == "Cc" and ch != "\x00" for ch in value):
+        raise ValidationError("The name can't contain control characters such as tabs or line breaks.")
+
+
+def _lab_choices() -> list[tuple[str, str]]:
+    return [(lab.id, lab.title) for lab in catalog.load().values()]
+
+
+class ClassForm(forms.Form):
+    """The "Create a class" pane (CLS-05): every field's problem is a message
+    on the field, and nothing is written until all are right."""
+
+    name = forms.CharField(
+        label="Class name",
+        max_length=80,
+        error_messages={
+            "required": "The class name is required.",
+            "max_length": "The class name can be at most 80 characters long.",
+        },
+        validators=[_no_control_characters],
+    )
+    era = forms.ChoiceField(
+        label="Era",
+        choices=[(era.value, era.label) for era in Era],
+        initial=Era.CLASSIC.value,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select the Classic (2021) or the Current (2026) portal."},
+    )
+    labs = forms.MultipleChoiceField(
+        label="Labs",
+        choices=_lab_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one lab.",
+            "invalid_choice": "The lab '%(value)s' is not in the labs catalog.",
+        },
+    )
+    exam_mode = forms.BooleanField(label="Exam mode: no hints, the solution hidden", required=False)
+    capacity = forms.IntegerField(
+        label="Capacity",
+        initial=30,
+        min_value=1,
+        max_value=CAPACITY_MAX,
+        error_messages={
+            "required": f"Enter how many learners may join, from 1 to {CAPACITY_MAX}.",
+            "invalid": f"Enter a whole number from 1 to {CAPACITY_MAX}.",
+            "min_value": f"A class holds from 1 to {CAPACITY_MAX} learners.",
+            "max_value": f"A class holds from 1 to {CAPACITY_MAX} learners.",
+        },
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        era, lab_ids = data.get("era"), data.get("labs") or []
+        if era:
+            for lab_id in lab_ids:
+                lab = catalog.get(lab_id)
+                if lab is not None and era not in lab.eras:
+                    self.add_error("labs", f"'{lab.title}' runs in the {Era(lab.eras[0]).label} portal only.")
+                    break
+        return data
+
+    @property
+    def helper(self):
+        return helper(
+            AzField("name", id="class-name", star=True, autocomplete="off", maxlength="80", rule="CLS-05"),
+            AzField("era", id="class-era", star=True, option_prefix="class-era"),
+            AzField(
+                "labs",
+                id="class-labs",
+                star=True,
+                stack=True,
+                option_prefix="class-lab",
+                help="The class runs them in the catalog's order; it starts with the first.",
+            ),
+            AzField("exam_mode", id="class-exam-mode", label="Exam mode"),
+            AzField(
+                "capacity",
+                id="class-capacity",
+                star=True,
+                help=f"How many learners may join (1 to {CAPACITY_MAX}).",
+            ),
+        )
+
+
+class JoinCodeForm(forms.Form):
+    """The code box of /join/: a wrong code is the same message whatever it
+    was (CLS-10)."""
+
+    code = forms.CharField(
+        label="Class code",
+        max_length=40,
+        error_messages={"required": "Enter the class code your instructor shows."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "Class code",
+            }
+        ),
+    )
+
+
+DISPLAY_NAME_MAX = 64
+
+
+class DisplayNameForm(forms.Form):
+    """The name a learner shows the class (CLS-10): trimmed, 1 to 64
+    characters, no control characters."""
+
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=DISPLAY_NAME_MAX,
+        error_messages={
+            "required": "Enter the name your class will see.",
+            "max_length": f"Your name can be at most {DISPLAY_NAME_MAX} characters long.",
+        },
+        validators=[_no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "placeholder": "Your name"}),
+    )

@@ -96,3 +96,19 @@ class ClassEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} in {self.klass}"
+
+
+class JoinAttempt(models.Model):
+    """One try at joining, for the join rate limits (CLS-11): ``key`` is
+    ``code:<code>`` or ``addr:<keyed hash of the address>`` (never the
+    address). In the database so every worker counts the same tries; rows
+    older than the window are deleted as new ones come."""
+
+    key = models.CharField(max_length=48)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at:%H:%M:%S}"

@@ -1,4 +1,5 @@
-"""The instructor's pages: sign in, sign out, Classes.
+"""The instructor's pages: sign in, sign out, Classes, a class's overview;
+and the learner's join pages (docs/classroom.md, "Classes and joining").
 
 Every page but sign-in is the portal's 404 to anyone who is not signed in
 as an instructor (issue #13: a learner never sees the board), whatever the
@@ -8,14 +9,25 @@ sandbox are separate things that share the session cookie
 
 from collections.abc import Callable
 
+import qrcode
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
 
-from classroom.forms import SignInForm
-from classroom.models import Instructor
+from classroom import codes, join
+from classroom.forms import ClassForm, DisplayNameForm, JoinCodeForm, SignInForm
+from classroom.models import Class, Instructor
+from classroom.services import class_of, create_class, log_event
+from labs import catalog
+from portal import blades, lifecycle
+from portal.eras import Era
 from portal.middleware import SESSION_KEY
+from portal.middleware import refused as sandbox_refused
 
 
 def instructor_of(request: HttpRequest) -> Instructor:
@@ -65,13 +77,201 @@ class SignOutView(LogoutView):
 
 
 def classes(request: HttpRequest) -> HttpResponse:
-    """The instructor's landing page: their classes (none yet: classes are
-    the next step of issue #13)."""
+    """The instructor's landing page: a grid of their own classes (CLS-08)
+    and "+ Create"."""
     instructor = instructor_of(request)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    rows = instructor.classes.annotate(learners=Count("seats")).order_by("-created_at", "-pk")
     return render(
         request,
         "classroom/classes.html",
-        {"instructor": instructor, "page_title": "Classes", "breadcrumbs": [{"label": "Classes"}]},
+        {
+            "instructor": instructor,
+            "classes": rows,
+            "page_title": "Classes",
+            "breadcrumbs": [{"label": "Classes"}],
+        },
     )
+
+
+def create(request: HttpRequest) -> HttpResponse:
+    """The "Create a class" context pane (CLS-05): a bad field is a message on
+    the field and nothing is written; a good one opens the new class."""
+    instructor = instructor_of(request)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    form = ClassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        klass = create_class(
+            instructor,
+            data["name"],
+            lab_ids=[lab_id for lab_id in catalog.load() if lab_id in data["labs"]],
+            era=data["era"],
+            exam_mode=data["exam_mode"],
+            capacity=data["capacity"],
+        )
+        log_event(klass, instructor.user.get_username(), "create", klass.name)
+        overview = reverse("classroom:class_overview", args=[klass.pk])
+        if request.htmx:  # the whole page: the pane closes with the Classes page it was over
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = overview
+            return response
+        return redirect(overview)
+    context = {
+        "instructor": instructor,
+        "form": form,
+        "action_url": reverse("classroom:create"),
+        "page_title": "Create a class",
+        "breadcrumbs": [{"label": "Classes", "url": reverse("classroom:classes")}, {"label": "Create a class"}],
+    }
+    status = 422 if form.is_bound else 200
+    return blades.respond(request, "classroom/class_create.html", "pane", context, status=status)
+
+
+def join_url(request: HttpRequest, klass: Class) -> str:
+    return request.build_absolute_uri(reverse("join:code", args=[klass.code]))
+
+
+def qr_svg(text: str, label: str) -> str:
+    """``text`` as a QR code: an inline SVG drawn on the server, one path of
+    dark modules on a white square (no script, no image request)."""
+    qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    size = len(matrix)
+    path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    return format_html(
+        '<svg class="cls-qr" id="class-qr" role="img" aria-label="{}" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg"'
+        ' shape-rendering="crispEdges"><rect width="{}" height="{}" fill="#fff"/><path d="{}" fill="#000"/></svg>',
+        label,
+        size,
+        size,
+        size,
+        size,
+        path,
+    )
+
+
+def class_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A class's Overview: its essentials, and the code, link and QR code to
+    project (CLS-06). Another instructor's class is a 404 (CLS-08)."""
+    instructor = instructor_of(request)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    klass = class_of(instructor, pk)
+    link = join_url(request, klass)
+    labs = [catalog.get(lab_id) for lab_id in klass.lab_ids]
+    return render(
+        request,
+        "classroom/class_overview.html",
+        {
+            "instructor": instructor,
+            "klass": klass,
+            "menu_active": "overview",
+            "era_label": Era(klass.era).label if klass.era in Era else klass.era,
+            "labs": [(lab_id, lab.title if lab else lab_id) for lab_id, lab in zip(klass.lab_ids, labs, strict=True)],
+            "learners": klass.seats.count(),
+            "join_link": link,
+            "join_start": request.build_absolute_uri(reverse("join:start")),
+            "qr": qr_svg(link, f"QR code of the join link {link}"),
+            "page_title": klass.name,
+            "breadcrumbs": [{"label": "Classes", "url": reverse("classroom:classes")}, {"label": klass.name}],
+        },
+    )
+
+
+# --- The learner's side: /join/ (CLS-07, CLS-09..CLS-12) ----------------------------------
+
+
+def _too_many(request: HttpRequest, refusal: join.TooMany) -> HttpResponse:
+    response = render(
+        request, "classroom/join_refused.html", {"refusal": refusal, "page_title": "Too many tries"}, status=429
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def join_start(request: HttpRequest) -> HttpResponse:
+    """/join/: the code box. A right code goes on to the name; a wrong,
+    closed or full one is a message on the box (CLS-10)."""
+    form = JoinCodeForm(request.POST if request.method == "POST" else None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        code = codes.normalise(form.cleaned_data["code"])
+        now = join.now()
+        refusal = join.too_many(request, code, now)
+        if refusal is not None:
+            return _too_many(request, refusal)
+        try:
+            klass = join.open_class(code)
+        except join.Refused as no:
+            join.count_try(request, code, now, missed=True)
+            problem = str(no)
+        else:
+            join.count_try(request, code, now, missed=False)
+            return redirect("join:code", code=klass.code)
+    elif form.is_bound:
+        problem = next(iter(form.errors.get("code", [])), "")
+    return render(
+        request,
+        "classroom/join.html",
+        {"form": form, "problem": problem, "seat": join.in_class(request), "page_title": "Join a class"},
+        status=422 if problem else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def join_code(request: HttpRequest, code: str) -> HttpResponse:
+    """/join/<code>/ (the link a QR code opens): the learner's name, then a
+    seat (CLS-07). The page tells nothing of the code before it is
+    submitted; joining again from this browser returns its seat (CLS-09)."""
+    code = codes.normalise(code)[:40]
+    form = DisplayNameForm(request.POST if request.method == "POST" else None)
+    problem = ""
+    if request.method == "POST":
+        now = join.now()
+        refusal = join.too_many(request, code, now)
+        if refusal is not None:
+            return _too_many(request, refusal)
+        klass = Class.objects.filter(code=code).first() if codes.looks_valid(code) else None
+        seat = join.seat_of(request, klass) if klass is not None else None
+        if seat is not None:  # CLS-09: this browser's seat, whatever it typed now
+            join.count_try(request, code, now, missed=False)
+            join.enter(request, seat)
+            return redirect("home")
+        try:
+            klass = join.open_class(code)
+            if form.is_valid():
+                full = lifecycle.full_refusal()  # SBX-05 holds for a class's sandboxes too
+                if full is not None:
+                    return sandbox_refused(request, full)
+                seat = join.seat_learner(klass, form.cleaned_data["display_name"])
+        except join.Refused as no:
+            problem = str(no)
+        join.count_try(request, code, now, missed=seat is None and bool(problem))
+        if seat is not None:
+            join.enter(request, seat)
+            return redirect("home")
+    return render(
+        request,
+        "classroom/join_name.html",
+        {
+            "form": form,
+            "code": code,
+            "problem": problem,
+            "seat": join.in_class(request),
+            "page_title": "Join a class",
+        },
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["POST"])
+def join_leave(request: HttpRequest) -> HttpResponse:
+    """Leave class: back to the browser's sandbox from before (CLS-09)."""
+    join.leave(request)
+    return redirect("join:start")

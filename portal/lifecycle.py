@@ -15,6 +15,11 @@ goes (docs/architecture.md, "Requests"; docs/hosting.md).
 - SBX-04: the cookie carries ``Sandbox.secret``, never the public ID
   (portal.services.new_sandbox_link replaces it).
 - SBX-05: at most ``VNETLAB_MAX_SANDBOXES`` sandboxes.
+
+A higher app may make sandboxes of its own (a class's learners, CLS-12):
+made with ``create_sandbox`` without a ``created_from`` tag they are not
+counted by SBX-02, and one it registers with :func:`keep_sandboxes` is
+never pruned as idle.
 """
 
 import ipaddress
@@ -22,6 +27,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -137,7 +143,8 @@ class Refusal:
         return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def refusal(tag: str, now: datetime) -> Refusal | None:
+def full_refusal() -> Refusal | None:
+    """SBX-05 alone: no room for any new sandbox, whoever asks."""
     cap = settings.VNETLAB_MAX_SANDBOXES
     if cap > 0 and Sandbox.objects.count() >= cap:
         every = settings.VNETLAB_PRUNE_EVERY_SECONDS
@@ -149,6 +156,13 @@ def refusal(tag: str, now: datetime) -> Refusal | None:
             "Idle sandboxes are removed regularly; ask the lab's host if this persists.",
             int(every) if every > 0 else 3600,
         )
+    return None
+
+
+def refusal(tag: str, now: datetime) -> Refusal | None:
+    full = full_refusal()
+    if full is not None:
+        return full
     limit = settings.VNETLAB_NEW_SANDBOXES_PER_HOUR
     if limit > 0:
         recent = list(
@@ -190,10 +204,27 @@ def touch(sandbox_id: int, now: datetime) -> None:
         Sandbox.objects.filter(pk=sandbox_id, last_used_at__lt=now - LAST_USED_EVERY).update(last_used_at=now)
 
 
+# Functions that each return a queryset of the pks of sandboxes to keep
+# however idle (CLS-12: the classroom's seats); portal imports no app above it.
+_keepers: list[Callable] = []
+
+
+def keep_sandboxes(keeper: Callable) -> Callable:
+    """Register ``keeper`` (no arguments; a queryset of Sandbox pks): the
+    sandboxes it names are never pruned as idle. Registering twice is once."""
+    if keeper not in _keepers:
+        _keepers.append(keeper)
+    return keeper
+
+
 def expired(now: datetime, idle_days: float | None = None):
-    """Sandboxes no request used for ``idle_days`` (the setting's by default)."""
+    """Sandboxes no request used for ``idle_days`` (the setting's by
+    default), but those a registered keeper keeps."""
     days = settings.VNETLAB_SANDBOX_IDLE_DAYS if idle_days is None else idle_days
-    return Sandbox.objects.filter(last_used_at__lt=now - timedelta(days=days))
+    idle = Sandbox.objects.filter(last_used_at__lt=now - timedelta(days=days))
+    for keeper in _keepers:
+        idle = idle.exclude(pk__in=keeper())
+    return idle
 
 
 @dataclass(frozen=True, slots=True)

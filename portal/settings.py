@@ -302,6 +302,13 @@ VNETLAB_MAX_SANDBOXES = int(_env_float("VNETLAB_MAX_SANDBOXES", 5000))
 # VNETLAB_PRUNE_EVERY_SECONDS (0: only by the command).
 VNETLAB_SANDBOX_IDLE_DAYS = _env_float("VNETLAB_SANDBOX_IDLE_DAYS", 14)
 VNETLAB_PRUNE_EVERY_SECONDS = _env_float("VNETLAB_PRUNE_EVERY_SECONDS", 3600)
+# CLS-11 (classroom/join.py): tries at joining a class per minute. Per code:
+# every try at that code (a room of 300 gets in within a minute or two). Per
+# client address: the tries that seated no one (a wrong code, a closed or
+# full class), so guessing codes is slow while a room behind one address
+# joins freely. 0: no limit.
+VNETLAB_JOINS_PER_MINUTE_PER_CODE = int(_env_float("VNETLAB_JOINS_PER_MINUTE_PER_CODE", 150))
+VNETLAB_JOIN_MISSES_PER_MINUTE = int(_env_float("VNETLAB_JOIN_MISSES_PER_MINUTE", 10))
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,8 @@ urlpatterns = [
     path("labs/", include("labs.urls")),
     # The instructors' side (the classroom app, above the labs).
     path("classroom/", include("classroom.urls")),
+    # A learner joins a class at the site's root: /join/ and /join/<code>/.
+    path("join/", include("classroom.join_urls")),
     path(RESOURCE_PREFIX + "overview", views.resource_group_overview, name="resource_group"),
     path(RESOURCE_PREFIX + "activitylog", views.resource_group_activity_log, name="resource_group_activity"),
     # Before the apps' URLs: the one Export template page every type shares.

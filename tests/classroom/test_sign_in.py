@@ -48,7 +48,7 @@ def test_an_instructor_signs_in_and_sees_classes(dana):
     html = page.content.decode()
     assert '<h1 class="az-blade-title">Classes</h1>' in html
     assert "No classes to display" in html
-    assert '<button type="button" class="az-cmd" id="create-class" disabled>' in html
+    assert 'id="create-class" href="/classroom/create/"' in html
     assert '<span class="az-account-name">dana</span>' in html and 'id="sign-out"' in html
 
 

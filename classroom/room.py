@@ -192,7 +192,7 @@ def push_scenario(klass: Class, actor: str, lab_id: str) -> Outcome:
         lab,
         verb="Pushed",
         title="Your instructor pushed a troubleshooting scenario",
-        body=f"{lab.title}. Reported: {lab.symptom}",
+        body=f"{lab.title}. The lab panel says what is reported.",
     )
     log_event(klass, actor, "scenario", f"{lab.id}: {outcome.message}")
     return outcome

@@ -102,7 +102,12 @@ def _confirm(
 
 def _learners(klass: Class) -> str:
     count = klass.seats.count()
-    return f"{count} learner's" if count == 1 else f"{count} learners'"
+    return f"{count} learner's sandbox" if count == 1 else f"{count} learners' sandboxes"
+
+
+def _count(klass: Class) -> str:
+    count = klass.seats.count()
+    return f"{count} learner{'s' if count != 1 else ''}"
 
 
 def next_lab(request: HttpRequest, pk: int) -> HttpResponse:
@@ -113,8 +118,8 @@ def next_lab(request: HttpRequest, pk: int) -> HttpResponse:
         if lab is None:
             return f"'{klass.name}' is on its last lab: there is no next lab to start."
         return (
-            f"Start lab {klass.current + 2} of {len(klass.lab_ids)}, '{lab.title}', in {_learners(klass)} "
-            "sandboxes? Their changes to the current lab are lost."
+            f"Start lab {klass.current + 2} of {len(klass.lab_ids)}, '{lab.title}', in {_learners(klass)}? "
+            "Their changes to the current lab are lost."
         )
 
     return _confirm(
@@ -134,7 +139,7 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
     def question(klass: Class) -> str:
         lab = room.current_lab(klass)
         where = f"the start of '{lab.title}'" if lab else "the start of the current lab"
-        return f"Reset {_learners(klass)} sandboxes to {where}? Their changes are lost."
+        return f"Reset {_learners(klass)} to {where}? Their changes are lost."
 
     return _confirm(
         request,
@@ -160,7 +165,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         title="Close class",
         question=lambda klass: (
             f"Close '{klass.name}'? No one new can join and the room takes no more actions. "
-            f"Its {klass.seats.count()} learners keep their sandboxes, and the results stay here."
+            f"Its learners keep their sandboxes ({_count(klass)} now), and the results stay here."
         ),
         act=act,
         dom_id="close-class-form",
@@ -194,7 +199,8 @@ def _form_pane(
         "field_error": error.message if error is not None and error.field else "",
         "scenarios": room.scenarios() if kind == "scenario" else (),
         "max": room.ANNOUNCEMENT_MAX,
-        "learners": klass.seats.count(),
+        "sandboxes": _learners(klass),
+        "learners": _count(klass),
     }
     return respond(
         request, PANE, "pane", _context(klass, page_title=titles[kind], pane=pane), status=422 if error else 200

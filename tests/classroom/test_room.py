@@ -259,7 +259,7 @@ def test_cls25_280_characters_is_enough(owner, dana_class, room_of_three):
 
 def test_cls26_closing_keeps_sandboxes_and_stops_the_room(owner, dana_class, room_of_three):
     pane = owner.get(_url("close", dana_class), **HX).content.decode()
-    assert "No one new can join" in pane and "Its 3 learners keep their sandboxes" in pane
+    assert "No one new can join" in pane and "Its learners keep their sandboxes (3 learners now)" in pane
     response = owner.post(_url("close", dana_class), **HX)
     assert "is closed: no one new can join" in response.content.decode()
     dana_class.refresh_from_db()

@@ -18,3 +18,17 @@ urlpatterns = [
     path("<int:pk>/learners/<int:seat_pk>/watch/", sandbox_optional(watch.watch), name="watch"),
     path("watch/stop/", sandbox_optional(watch.stop), name="stop_watching"),
 ]
+
+# Acting on the room (issue #13 item 4; classroom/room_views.py, CLS-21..28).
+from classroom import room_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/room/", sandbox_optional(room_views.room_page), name="room"),
+    path("<int:pk>/next-lab/", sandbox_optional(room_views.next_lab), name="next_lab"),
+    path("<int:pk>/scenario/", sandbox_optional(room_views.scenario), name="scenario"),
+    path("<int:pk>/reset/", sandbox_optional(room_views.reset), name="reset"),
+    path("<int:pk>/announce/", sandbox_optional(room_views.announce), name="announce"),
+    path("<int:pk>/close/", sandbox_optional(room_views.close), name="close"),
+    path("<int:pk>/export.csv", sandbox_optional(room_views.export_csv), name="export_csv"),
+    path("<int:pk>/summary/", sandbox_optional(room_views.summary), name="summary"),
+]

@@ -74,10 +74,19 @@ def _resource_group_page(request: HttpRequest, path: str) -> str | None:
 
 def place_after_reset(request: HttpRequest, path: str) -> str:
     """CLS-33: where the presenter goes after the reset: the same page if
-    it still opens, else its resource group, else Home."""
+    it still opens, else its resource group, else Home. Only a blade of a
+    resource (a path under /resource/) is asked for: the portal's other
+    pages (Home, All resources, a lab) open whatever the estate holds, and
+    some of their GETs change something (the bell's pane marks all read)."""
     home = reverse("home")
     if path == home:
         return home
+    if not urlsplit(path).path.startswith("/resource/"):
+        try:
+            resolve(urlsplit(path).path)
+        except Resolver404:
+            return home
+        return path
     if _page_opens(request, path):
         return path
     group_page = _resource_group_page(request, path)

@@ -246,3 +246,11 @@ def test_cls34_the_mode_is_in_the_key_even_when_no_generation_moved(alice):
         Sandbox.objects.filter(pk=alice.sandbox.pk).update(presenter_mode=True, presenter_zoom=150)
     response = alice.get(url)
     assert not hit(response) and ROOT_ON.format(zoom=150) in response.content.decode()
+
+
+def test_cls33_a_page_outside_the_blades_is_returned_to_without_being_asked_for(alice):
+    """The bell's pane marks everything read when it is drawn: the reset
+    goes back to it without drawing it first."""
+    response = alice.post(reverse("reset_to_demo"), {"next": reverse("notifications")})
+    assert response["Location"] == reverse("notifications")
+    assert alice.sandbox.notifications.filter(unread=True, title="Demo reset").count() == 1

@@ -6,7 +6,8 @@ resource menu drawn from the registry's data.
   ``Vary: HX-Request``). A request that targets ``#main`` (an HX-Location
   after a change) gets the whole page.
 - :func:`go` is the one way to leave a page after a change: ``HX-Location``
-  for htmx, a redirect otherwise.
+  for htmx, a redirect otherwise; :func:`next_path` is the page a form
+  names to come back to.
 - :func:`swap` answers a change made from a pane: the fresh region in
   place of the old one (the pane closes), or the page without htmx.
 - :func:`confirm_pane` is the portal's Yes/No context pane;
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.access import blade_kwargs
 from portal.errors import AzureRuleError
@@ -52,6 +55,18 @@ def go(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Location"] = json.dumps({"path": url, "target": "#main", "select": "#main", "swap": "outerHTML"})
         return response
     return redirect(url)
+
+
+def next_path(request: HttpRequest, fallback: str) -> str:
+    """The page a form asks to come back to (``next``): a path of this site,
+    or ``fallback``. Another site's URL is never followed."""
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if len(value) > 2000 or not url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return fallback
+    parts = urlsplit(value)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return fallback
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def swap(

@@ -27,7 +27,7 @@ from portal.eras import Era
 from portal.errors import AzureRuleError, rule_error
 from portal.inputs import db_text
 from portal.layout import AzField, Picker, helper, wizard_name, wizard_region
-from portal.models import REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
+from portal.models import PRESENTER_ZOOMS, REGION_CHOICES, REGIONS, ResourceGroup, Sandbox
 from portal.naming import validate_name
 from portal.resource_forms import MAX_TAG_ROWS, TagsForm
 
@@ -581,4 +581,25 @@ class AnnotationsForm(forms.Form):
     annotations = forms.ChoiceField(
         choices=[("on", "On"), ("off", "Off")],
         error_messages={"required": _ANNOTATIONS_ERROR, "invalid_choice": _ANNOTATIONS_ERROR},
+    )
+
+
+_PRESENTER_ERROR = "Choose On or Off."
+_ZOOM_ERROR = "Choose 125%, 150% or 175%."
+
+
+class PresenterForm(forms.Form):
+    """Portal settings, "Presenter mode" (CLS-29): the switch (a hidden
+    field before it posts "off" when it is cleared) and the zoom, one of
+    PRESENTER_ZOOMS."""
+
+    presenter = forms.ChoiceField(
+        choices=[("on", "On"), ("off", "Off")],
+        error_messages={"required": _PRESENTER_ERROR, "invalid_choice": _PRESENTER_ERROR},
+    )
+    zoom = forms.TypedChoiceField(
+        choices=[(str(zoom), f"{zoom}%") for zoom in PRESENTER_ZOOMS],
+        coerce=int,
+        # Django formats an invalid choice's message with the value: "%%" is a "%".
+        error_messages={"required": _ZOOM_ERROR, "invalid_choice": _ZOOM_ERROR.replace("%", "%%")},
     )

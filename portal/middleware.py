@@ -31,7 +31,8 @@ class ShellRow:
 @cache
 def _shell_sql() -> str:
     """The shell's one query, written once from the models' table names: the
-    sandbox (with its annotations setting, which every page's body reads),
+    sandbox (with its annotations and presenter settings, which every
+    page's body and root read),
     its subscription, the bell's unread count, whether an operation is due,
     whether one is still running and whether the last use recorded is over
     a minute old (SBX-03). Every request runs it, and the ORM took longer
@@ -43,6 +44,7 @@ def _shell_sql() -> str:
     return (
         f"SELECT {sandbox}.{q('id')}, {sandbox}.{q('key')}, {sandbox}.{q('secret')}, {sandbox}.{q('era')},"
         f" {sandbox}.{q('generation')}, {sandbox}.{q('show_annotations')}, {sandbox}.{q('annotations_locked_reason')},"
+        f" {sandbox}.{q('presenter_mode')}, {sandbox}.{q('presenter_zoom')},"
         f" {sub}.{q('id')}, {sub}.{q('subscription_id')}, {sub}.{q('display_name')},"
         f" (SELECT COUNT(*) FROM {notes} WHERE {notes}.{q('sandbox_id')} = {sandbox}.{q('id')}"
         f" AND {notes}.{q('unread')}),"
@@ -71,13 +73,14 @@ def _shell_row(secret, now) -> ShellRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    sb_id, sb_key, sb_secret, era, generation, shown, locked, sub_id, subscription_id, display_name = row[:10]
-    unread, due, busy, stale = row[10:]
+    sb_id, sb_key, sb_secret, era, generation, shown, locked, presenter, zoom = row[:9]
+    sub_id, subscription_id, display_name, unread, due, busy, stale = row[9:]
     alias = connection.alias
     sandbox = Sandbox.from_db(
         alias,
-        ["id", "key", "secret", "era", "generation", "show_annotations", "annotations_locked_reason"],
-        [sb_id, _uuid(sb_key), _uuid(sb_secret), era, generation, bool(shown), locked],
+        ["id", "key", "secret", "era", "generation", "show_annotations", "annotations_locked_reason"]
+        + ["presenter_mode", "presenter_zoom"],
+        [sb_id, _uuid(sb_key), _uuid(sb_secret), era, generation, bool(shown), locked, bool(presenter), zoom],
     )
     subscription = Subscription.from_db(
         alias,

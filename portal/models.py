@@ -37,6 +37,10 @@ def region_name(code: str) -> str:
     return label.split(") ", 1)[-1]
 
 
+# CLS-29: the zoom levels Presenter mode offers, in percent.
+PRESENTER_ZOOMS = (125, 150, 175)
+
+
 class Sandbox(models.Model):
     """One learner's private Azure: a subscription and everything in it.
 
@@ -67,6 +71,11 @@ class Sandbox(models.Model):
     # presenter mode) by giving a reason; the learner's choice stays.
     show_annotations = models.BooleanField(default=True)
     annotations_locked_reason = models.CharField(max_length=200, blank=True)
+    # Presenter mode (CLS-29, docs/classroom.md "Presenter mode"): for a demo
+    # on a projector, every page of the sandbox drawn larger at one of
+    # PRESENTER_ZOOMS (percent), the clicked control outlined (CLS-30).
+    presenter_mode = models.BooleanField(default=False)
+    presenter_zoom = models.PositiveSmallIntegerField(default=150)
 
     class Meta:
         indexes = [models.Index(fields=["created_from", "created_at"], name="sandbox_created_from")]

@@ -92,7 +92,11 @@ store = PageStore(
 def _key(request):
     sandbox = request.sandbox
     hx = tuple(request.META.get(name, "") for name in _HX_HEADERS)
-    return (sandbox.key, sandbox.generation, request.get_full_path(), hx)
+    # CLS-34: what the shell draws from the sandbox's settings (the root's
+    # presenter class and zoom, the body's annotations) is in the key too,
+    # so a copy never shows another mode even before a generation moves.
+    shell = (sandbox.presenter_mode, sandbox.presenter_zoom, sandbox.annotations_shown)
+    return (sandbox.key, sandbox.generation, shell, request.get_full_path(), hx)
 
 
 def _keep(response) -> _Copy | None:

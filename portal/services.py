@@ -414,6 +414,16 @@ def set_annotations(sandbox: Sandbox, show: bool) -> None:
     sandbox.save(update_fields=["show_annotations"])
 
 
+def set_presenter(sandbox: Sandbox, on: bool, zoom: int) -> None:
+    """CLS-29, Portal settings "Presenter mode": on or off, and the zoom
+    every page is drawn at while it is on. The row's write bumps the
+    sandbox's generation, so no page kept in the cache shows the old mode
+    (CLS-34)."""
+    sandbox.presenter_mode = on
+    sandbox.presenter_zoom = zoom
+    sandbox.save(update_fields=["presenter_mode", "presenter_zoom"])
+
+
 def lock_annotations(sandbox: Sandbox, reason: str) -> None:
     """Hold the annotations off, whatever the learner chose, until
     :func:`unlock_annotations` (exam mode; presenter mode)."""

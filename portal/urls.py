@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal import export_views, resource_views, views
+from portal import export_views, presenter_views, resource_views, views
 
 RESOURCE_PREFIX = "resource/subscriptions/<uuid:subscription_id>/resourceGroups/<str:rg>/"
 # A resource of any listed type, for the pages every type has.
@@ -24,6 +24,8 @@ urlpatterns = [
     path("sandbox/open/<uuid:secret>/", views.open_sandbox, name="open_sandbox"),
     path("sandbox/era/", views.set_era, name="set_era"),
     path("sandbox/annotations/", views.set_annotations, name="set_annotations"),
+    path("sandbox/presenter/", presenter_views.set_presenter, name="set_presenter"),
+    path("sandbox/presenter/reset/", presenter_views.reset_to_demo, name="reset_to_demo"),
     path("create/", include("portal.create_urls")),
     # Guided labs, scenarios and exams (the labs app, above every other).
     path("labs/", include("labs.urls")),

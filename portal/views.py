@@ -8,13 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import blades, paging, seed, services
 from portal.access import get_resource_group
-from portal.blades import confirm_action, go, respond, swap
+from portal.blades import confirm_action, go, next_path, respond, swap
 from portal.eras import Era
 from portal.errors import AzureRuleError
 from portal.forms import AnnotationsForm, EraForm, ResourceListForm
 from portal.lifecycle import no_new_sandbox
 from portal.middleware import SESSION_KEY
-from portal.models import ActivityLogEntry, ResourceGroup, Sandbox
+from portal.models import PRESENTER_ZOOMS, ActivityLogEntry, ResourceGroup, Sandbox
 from portal.pagecache import cached_page
 from portal.registry import registry
 from portal.resources import recent_resources, resource_rows, resource_total, type_choices
@@ -218,7 +218,13 @@ def _settings_page(request, status: int = 200, **errors):
     return render(
         request,
         "portal/sandbox_settings.html",
-        {"eras": list(Era), "page_title": "Portal settings", "breadcrumbs": [{"label": "Portal settings"}], **errors},
+        {
+            "eras": list(Era),
+            "presenter_zooms": PRESENTER_ZOOMS,
+            "page_title": "Portal settings",
+            "breadcrumbs": [{"label": "Portal settings"}],
+            **errors,
+        },
         status=status,
     )
 
@@ -297,12 +303,7 @@ def open_sandbox(request, secret):
 def set_era(request):
     form = EraForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "portal/sandbox_settings.html",
-            {"eras": list(Era), "era_error": form.errors["era"][0], "page_title": "Portal settings"},
-            status=422,
-        )
+        return _settings_page(request, 422, era_error=form.errors["era"][0])
     era = form.cleaned_data["era"]
     services.set_era(request.sandbox, era)
     services.notify(request.sandbox, "Portal era changed", f"Rules and labels now follow {Era(era).label}.", "success")
@@ -311,7 +312,8 @@ def set_era(request):
 
 @require_POST
 def set_annotations(request):
-    """Portal settings, "Show lab annotations"."""
+    """Portal settings, "Show lab annotations", and the presenter menu's
+    switch (CLS-31), which names the page to come back to."""
     form = AnnotationsForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, 422, annotations_error=form.errors["annotations"][0])
@@ -319,4 +321,4 @@ def set_annotations(request):
         services.set_annotations(request.sandbox, form.cleaned_data["annotations"] == "on")
     except AzureRuleError as error:
         return _settings_page(request, 422, annotations_error=error.message)
-    return redirect("sandbox_settings")
+    return redirect(next_path(request, reverse("sandbox_settings")))

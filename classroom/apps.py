@@ -9,3 +9,17 @@ class ClassroomConfig(AppConfig):
 
     name = "classroom"
     verbose_name = "Classroom"
+
+    def ready(self) -> None:
+        from django.urls import path
+
+        from classroom import live
+        from classroom.consumers import BoardConsumer
+        from labs.live import graded
+        from portal import routing
+        from portal.signals import sandbox_changed
+
+        # The live board (CLS-20): its socket, and the rows it is sent.
+        routing.add(path("ws/classroom/<int:pk>/board/", BoardConsumer.as_asgi()))
+        graded.connect(live.on_graded, dispatch_uid="classroom-board-graded")
+        sandbox_changed.connect(live.on_sandbox_changed, dispatch_uid="classroom-board-changed")

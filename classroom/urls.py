@@ -1,6 +1,6 @@
 from django.urls import path
 
-from classroom import views
+from classroom import board_views, views
 from portal.lifecycle import sandbox_optional
 
 app_name = "classroom"
@@ -11,4 +11,6 @@ urlpatterns = [
     path("", sandbox_optional(views.classes), name="classes"),
     path("signin/", sandbox_optional(views.SignInView.as_view()), name="sign_in"),
     path("signout/", sandbox_optional(views.SignOutView.as_view()), name="sign_out"),
+    # The live board (CLS-14..CLS-20; docs/classroom.md, "The live board").
+    path("<int:pk>/board/", sandbox_optional(board_views.board_page), name="board"),
 ]

@@ -10,11 +10,16 @@ from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from classroom import live
 from classroom.models import Class
+
+MAX_HELLO_BYTES = 64 * 1024
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
     group: str | None = None
+    klass: Class | None = None
+    greeted = False
 
     async def connect(self):
         pk = self.scope.get("url_route", {}).get("kwargs", {}).get("pk")
@@ -23,7 +28,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if klass is None:
             await self.close(code=4403)
             return
-        self.group = klass.group_name
+        self.klass, self.group = klass, klass.group_name
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -32,11 +37,21 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
-        """Nothing a board sends changes anything (the portal's script says
-        hello on every socket: ignored)."""
+        """The page's hello on (re)connecting (static/portal/portal.js says
+        it on every socket): every row as it is now, so a board that missed
+        pushes while it was away shows the truth. Once per connection;
+        anything else sent is ignored."""
+        if self.group is None or self.greeted or not text_data or len(text_data) > MAX_HELLO_BYTES:
+            return
+        self.greeted = True
+        await self.send(text_data=await self._rows())
 
     async def board_row(self, event):
         await self.send(text_data=event["html"])
+
+    @database_sync_to_async
+    def _rows(self) -> str:
+        return live.render_rows(self.klass)
 
     @database_sync_to_async
     def _own_class(self, user, pk) -> Class | None:

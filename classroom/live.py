@@ -17,6 +17,7 @@ learners' own groups.
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from classroom import board
 from classroom.models import Seat
@@ -30,6 +31,16 @@ def seat_of(sandbox_pk: int) -> Seat | None:
 
 def render_row(seat: Seat) -> str:
     return render_to_string("classroom/board_row.html", {"row": board.row_for(seat), "oob": True})
+
+
+def render_rows(klass) -> str:
+    """Every row of the class, each to be swapped in by its id (a board's
+    (re)connection)."""
+    now = timezone.now()
+    return "".join(
+        render_to_string("classroom/board_row.html", {"row": board.row_for(seat, now), "oob": True})
+        for seat in board.seats_of(klass)
+    )
 
 
 def push_row(sandbox_pk: int) -> None:

@@ -12,6 +12,9 @@ those are drawn, not raised first). The row is written after the view has
 returned, outside the service's transaction, so the refused write's
 rollback leaves it.
 
+A create wizard's steps before Create (Next, Review + create) validate
+and write nothing, so their refusals are not recorded; Create's is.
+
 The operation is named after the resource the blade belongs to ("Create
 or Update Web App", "Delete Virtual Network"), the resource from the
 blade's URL; a create wizard's refusal is the subscription's "Create
@@ -49,13 +52,21 @@ def record(request, response) -> None:
     """Write the Failed row for a refused write request (after the view)."""
     made = getattr(request, "vnetlab_refusals", None)
     sandbox = getattr(request, "sandbox", None)
-    if not made or sandbox is None or response.status_code not in REFUSED:
+    if not made or sandbox is None or response.status_code not in REFUSED or _wizard_step(request):
         return
     raised = [e for e in made if e.__traceback__ is not None and (e.rule_ids or e.err_id)]
     if not raised:
         return
     resource, operation = _target(request.path_info, sandbox)
     services.log_refusal(sandbox, resource, operation, raised[0])
+
+
+def _wizard_step(request) -> bool:
+    """A create wizard's Next, Review + create or tab button: validation, as
+    Azure's portal validates before it sends anything; only Create is a
+    write (portal.forms.CreateWizard posts ``current_tab`` and ``action``)."""
+    data = request.POST
+    return "current_tab" in data and str(data.get("action", "")).lower() != "create"
 
 
 class _Target:

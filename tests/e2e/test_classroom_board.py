@@ -5,10 +5,15 @@ without a reload (CLS-20), and a learner opening the board gets 404."""
 import pytest
 from playwright.sync_api import expect
 
+from appservice.models import WebApp
 from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as lab_services
+from portal.errors import refuse
+from portal.models import Sandbox
+from portal.seed import create_sandbox
+from portal.services import log_refusal
 from tests.e2e.flows import choose_vnet, open_add_vnet_pane
 from tests.e2e.support import LIVE_TIMEOUT_MS
 
@@ -38,6 +43,14 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
     app = next(v for k, v in run.params.items() if k == "appName")
     subnet = run.params["subnet"]
 
+    # Another learner, refused three times by the same rule: stuck (CLS-15).
+    bea = Seat.objects.create(klass=klass, sandbox=create_sandbox(klass.era), display_name="Bea Stuck")
+    lab_services.start_lab(bea.sandbox, catalog.get(LAB), seed=4)
+    beas_app = WebApp.objects.select_related("resource_group").get(sandbox=bea.sandbox, name__startswith="contoso-web")
+    for _ in range(3):
+        error = refuse("ERR-02", "ASVI-01", "ASVI-20", vnet="far-vnet", vnet_region="West US", app_region="East US")
+        log_refusal(Sandbox.objects.get(pk=bea.sandbox.pk), beas_app, "Create or Update App Service", error)
+
     instructor = tabs.tab("instructor")
     _sign_in(instructor)
     board_url = f"/classroom/{klass.pk}/board/"
@@ -47,7 +60,10 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
     row = page.locator(f"#board-row-{seat.pk}")
     expect(row).to_contain_text("Ada Lovelace")
     expect(row.locator('[data-passed="yes"]')).to_have_count(0)
-    expect(page.locator("#board-done-count")).to_contain_text("0 of 1")
+    expect(page.locator("#board-done-count")).to_contain_text("0 of 2")
+    stuck = page.locator(f"#board-row-{bea.pk}")
+    expect(stuck).to_have_attribute("data-stuck", "yes")
+    expect(stuck.locator('[data-rule="ASVI-01"]')).to_contain_text("Refused 3 times in a row by ASVI-01")
     instructor.shot("board-before")
     loaded_at = page.evaluate("window.__vnetlab.loadedAt")
 
@@ -66,7 +82,7 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
     expect(row).to_have_attribute("data-state", "done")
     expect(row).to_contain_text("10 / 10")
     expect(row).to_contain_text("Create or Update Web App VNet Connection")
-    expect(page.locator("#board-done-count")).to_contain_text("1 of 1")
+    expect(page.locator("#board-done-count")).to_contain_text("1 of 2")
     assert page.evaluate("window.__vnetlab.loadedAt") == loaded_at, "the board was not reloaded"
     assert page.evaluate("window.__vnetlab.wsMessages") >= 1
     instructor.shot("board-after")

@@ -11,14 +11,23 @@ class ClassroomConfig(AppConfig):
     verbose_name = "Classroom"
 
     def ready(self) -> None:
+        from django.urls import path
+
+        from classroom import join, live, watch
+        from classroom.consumers import BoardConsumer
+        from labs.live import graded
+        from portal import changes, lifecycle, routing, viewing
+        from portal.signals import sandbox_changed
+
         # The portal asks this on every request of a browser that views a
         # learner's portal (portal/viewing.py, CLS-37).
-        from classroom import join, watch
-        from portal import changes, lifecycle, viewing
-
         viewing.register(watch.viewed)
         # Instructors, the board's log and join tries are nobody's sandbox
         # state: writing them empties no sandbox's kept pages.
         changes.not_state("classroom_instructor", "classroom_classevent", "classroom_joinattempt")
         # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).
         lifecycle.keep_sandboxes(join.kept_sandboxes)
+        # The live board (CLS-20): its socket, and the rows it is sent.
+        routing.add(path("ws/classroom/<int:pk>/board/", BoardConsumer.as_asgi()))
+        graded.connect(live.on_graded, dispatch_uid="classroom-board-graded")
+        sandbox_changed.connect(live.on_sandbox_changed, dispatch_uid="classroom-board-changed")

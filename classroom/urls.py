@@ -1,6 +1,6 @@
 from django.urls import path
 
-from classroom import views, watch
+from classroom import board_views, room_views, views, watch
 from portal.lifecycle import sandbox_optional
 
 app_name = "classroom"
@@ -17,12 +17,9 @@ urlpatterns = [
     # Looking over a learner's shoulder (classroom/watch.py, CLS-35..CLS-40).
     path("<int:pk>/learners/<int:seat_pk>/watch/", sandbox_optional(watch.watch), name="watch"),
     path("watch/stop/", sandbox_optional(watch.stop), name="stop_watching"),
-]
-
-# Acting on the room (issue #13 item 4; classroom/room_views.py, CLS-21..28).
-from classroom import room_views  # noqa: E402
-
-urlpatterns += [
+    # The live board (CLS-14..CLS-20; docs/classroom.md, "The live board").
+    path("<int:pk>/board/", sandbox_optional(board_views.board_page), name="board"),
+    # Acting on the room (issue #13 item 4; classroom/room_views.py, CLS-21..28).
     path("<int:pk>/room/", sandbox_optional(room_views.room_page), name="room"),
     path("<int:pk>/next-lab/", sandbox_optional(room_views.next_lab), name="next_lab"),
     path("<int:pk>/scenario/", sandbox_optional(room_views.scenario), name="scenario"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from channels.db import database_sync_to_async
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 
 from labs import services
@@ -22,6 +23,10 @@ from portal.models import Sandbox
 DEBOUNCE_SECONDS = 0.3
 _pending: set[int] = set()
 _tasks: set[asyncio.Future] = set()
+
+# Sent after a regrade has stored the run's new grade: ``sandbox`` is the
+# Sandbox. The classroom's board draws the learner's row again.
+graded = Signal()
 
 
 def on_sandbox_changed(sender, sandbox: Sandbox, **kwargs) -> None:
@@ -83,6 +88,7 @@ def regrade_and_push(sandbox_pk: int) -> None:
     progress = services.progress(run, regrade=True)
     # Pages kept with the old panel are stale now, in every worker.
     pagecache.bump(sandbox, changed=False)
+    graded.send(sender=LabRun, sandbox=sandbox)
     if not presence.watched(sandbox.pk):
         return
     html = render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})

@@ -6,7 +6,12 @@ form field it belongs on, so a view can put it next to the right input.
 """
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from string import Formatter
+
+# The refusals made during the request at hand (portal/refusals.py watches a
+# write request's; None elsewhere, where nothing is kept).
+made: ContextVar[list | None] = ContextVar("vnetlab_refusals", default=None)
 
 # Azure-style messages, keyed by ERR ID (azure-rules.md §16). Placeholders are
 # filled by :func:`refuse`.
@@ -75,6 +80,9 @@ class AzureRuleError(Exception):
         self.rule_ids = tuple(rule_ids)
         self.err_id = err_id
         self.field = field
+        seen = made.get()
+        if seen is not None and len(seen) < 100:
+            seen.append(self)
 
     @property
     def learn_more(self) -> str:

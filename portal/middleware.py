@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from portal import changes, lifecycle, viewing
+from portal import changes, lifecycle, refusals, viewing
 from portal.models import Notification, Operation, OperationStatus, Sandbox, Subscription
 from portal.services import complete_due_operations
 from portal.signals import sandbox_changed
@@ -184,7 +184,10 @@ class SandboxMiddleware:
         changes.request_started(row.subscription.sandbox)
         try:
             attach_sandbox(request, row, now)
-            return self.get_response(request)
+            with refusals.watching(request):
+                response = self.get_response(request)
+            refusals.record(request, response)  # CLS-13
+            return response
         finally:
             if changes.request_finished():
                 sandbox_changed.send(sender=Sandbox, sandbox=request.sandbox)

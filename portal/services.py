@@ -74,6 +74,27 @@ def log_activity(
     return ActivityLogEntry.objects.create(**_activity(sandbox, resource, operation_name, status, operation))
 
 
+def log_refusal(sandbox: Sandbox, resource, operation_name: str, refusal) -> ActivityLogEntry | None:
+    """CLS-13: a refused write's "Failed" Activity log row, its detail the
+    rule IDs and the message (``ASVI-01, ASVI-20, ERR-02: Virtual network
+    ...``; :func:`refusal_rules` reads it back). Written outside the refused
+    write's transaction by its caller (portal/refusals.py), so the rollback
+    keeps it."""
+    if is_quiet():
+        return None
+    ids = [*refusal.rule_ids, *([refusal.err_id] if refusal.err_id else [])]
+    detail = f"{', '.join(ids)}: {refusal.message}"[:500]
+    return ActivityLogEntry.objects.create(
+        **{**_activity(sandbox, resource, operation_name, "Failed", None), "detail": detail}
+    )
+
+
+def refusal_rules(detail: str) -> tuple[str, ...]:
+    """The rule IDs of a Failed row's detail (:func:`log_refusal`)."""
+    head, sep, _ = detail.partition(": ")
+    return tuple(i.strip() for i in head.split(",") if i.strip()) if sep else ()
+
+
 def log_activities(
     sandbox: Sandbox, resource, operation_names: Iterable[str], status: str, operation: Operation | None = None
 ) -> None:

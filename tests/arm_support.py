@@ -124,7 +124,7 @@ def state(sandbox: Sandbox) -> dict:
     for label in MODELS:
         model = apps.get_model(label)
         rows[label] = sorted(map(repr, model.objects.values()))
-    rows["activity"] = ActivityLogEntry.objects.filter(sandbox=sandbox).count()
+    rows["activity"] = ActivityLogEntry.objects.filter(sandbox=sandbox).exclude(status="Failed").count()
     rows["notifications"] = Notification.objects.filter(sandbox=sandbox).count()
     return rows
 

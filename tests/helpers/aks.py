@@ -77,7 +77,7 @@ def state(client) -> tuple:
         PublicIPAddress.objects.filter(sandbox=sandbox).count(),
         sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
         list(Subnet.objects.filter(vnet__sandbox=sandbox).values_list("route_table_id", flat=True)),
-        ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
+        ActivityLogEntry.objects.filter(sandbox=sandbox).exclude(status="Failed").count(),
         Notification.objects.filter(sandbox=sandbox).count(),
         Operation.objects.filter(sandbox=sandbox).count(),
     )

@@ -35,7 +35,7 @@ def state(client):
         sorted(VirtualNetwork.objects.filter(sandbox=sandbox).values_list("name", flat=True)),
         Subnet.objects.filter(vnet__sandbox=sandbox).count(),
         sorted(ResourceGroup.objects.filter(subscription__sandbox=sandbox).values_list("name", flat=True)),
-        ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
+        ActivityLogEntry.objects.filter(sandbox=sandbox).exclude(status="Failed").count(),
         Notification.objects.filter(sandbox=sandbox).count(),
     )
 

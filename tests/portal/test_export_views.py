@@ -125,7 +125,7 @@ def _counts(client) -> tuple:
         NetworkSecurityGroup.objects.filter(sandbox=client.sandbox).count(),
         VirtualNetwork.objects.filter(sandbox=client.sandbox).count(),
         Notification.objects.filter(sandbox=client.sandbox).count(),
-        ActivityLogEntry.objects.filter(sandbox=client.sandbox).count(),
+        ActivityLogEntry.objects.filter(sandbox=client.sandbox).exclude(status="Failed").count(),
     )
 
 

@@ -78,7 +78,7 @@ def footprint(client) -> tuple:
     sandbox = client.sandbox
     return (
         ResourceGroup.objects.filter(subscription__sandbox=sandbox).count(),
-        ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
+        ActivityLogEntry.objects.filter(sandbox=sandbox).exclude(status="Failed").count(),
         Notification.objects.filter(sandbox=sandbox).count(),
     )
 

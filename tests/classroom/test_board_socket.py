@@ -1,0 +1,93 @@
+"""The board's WebSocket (CLS-20): only the class's instructor may open it;
+a learner's change pushes that learner's row (one row) to it, and nothing
+of the board reaches a learner's tab."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from classroom.models import Seat
+from classroom.services import create_class, create_instructor
+from labs import catalog
+from labs import services as lab_services
+from portal import live
+from portal.asgi import application
+from tests.helpers import create_group, persona
+from tests.helpers.sockets import receive_until, tab_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def no_server_loop(monkeypatch):
+    """As tests/labs/test_live_panel.py: no earlier server's loop to grade on."""
+    monkeypatch.setattr(live, "_server_loop", None)
+
+
+def _board_socket(klass_pk: int, cookie: str | None) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, f"/ws/classroom/{klass_pk}/board/", headers=headers)
+
+
+def _cookie(client: Client) -> str:
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@database_sync_to_async
+def _room():
+    dana = create_instructor("dana", "tidal-basin-gateway-42")
+    erin = create_instructor("erin", "tidal-basin-gateway-43")
+    klass = create_class(dana, "AZ-104 Tuesday", lab_ids=["integrate-same-region"])
+    learner = persona(Client())
+    seat = Seat.objects.create(klass=klass, sandbox=learner.sandbox, display_name="Ada")
+    lab_services.start_lab(learner.sandbox, catalog.get("integrate-same-region"))
+    cookies = {}
+    for name, instructor in (("dana", dana), ("erin", erin)):
+        client = Client()
+        client.force_login(instructor.user)
+        cookies[name] = _cookie(client)
+    cookies["learner"] = _cookie(learner)
+    return klass, seat, learner, cookies
+
+
+async def test_only_the_classs_instructor_may_open_the_board_socket_cls_20():
+    klass, _, _, cookies = await _room()
+    for who in ("erin", "learner", None):
+        socket = _board_socket(klass.pk, cookies.get(who) if who else None)
+        connected, code = await socket.connect()
+        assert not connected and code == 4403, who
+    socket = _board_socket(klass.pk + 1000, cookies["dana"])
+    assert (await socket.connect()) == (False, 4403)
+    socket = _board_socket(klass.pk, cookies["dana"])
+    assert (await socket.connect())[0]
+    await socket.disconnect()
+
+
+def _served_change(learner: Client) -> None:
+    try:
+        create_group(learner, "lab-rg")
+    finally:
+        connection.close()
+
+
+async def test_a_learners_change_pushes_their_row_to_the_board_and_nothing_to_the_learner_cls_20():
+    klass, seat, learner, cookies = await _room()
+    board = _board_socket(klass.pk, cookies["dana"])
+    assert (await board.connect())[0]
+    tab = tab_socket(learner.sandbox)
+    assert (await tab.connect())[0]
+    await asyncio.to_thread(_served_change, learner)
+    row = await receive_until(board, f'id="board-row-{seat.pk}"')
+    assert 'hx-swap-oob="true"' in row and "Create Resource Group" in row
+    assert row.count("<tr") == 1  # one row, not the board
+    while not await tab.receive_nothing(timeout=1):  # the panel and the bell, never the row
+        assert "board-row" not in await tab.receive_from()
+    await board.disconnect()
+    await tab.disconnect()

@@ -85,8 +85,9 @@ def _code_key(code: str) -> str:
     return "code:" + code[: codes.LENGTH * 2]
 
 
-def _wait(key: str, limit: int, now: datetime) -> int | None:
-    """Seconds until ``key`` may try again, or None if it may now."""
+def wait_seconds(key: str, limit: int, now: datetime) -> int | None:
+    """Seconds until ``key`` may try again (``limit`` tries a minute), or
+    None if it may now. Sign-in's limit counts with it too (CLS-41)."""
     if limit <= 0:
         return None
     recent = list(
@@ -100,10 +101,10 @@ def _wait(key: str, limit: int, now: datetime) -> int | None:
 def too_many(request: HttpRequest, code: str, now: datetime) -> TooMany | None:
     """CLS-11: whether this address (its tries that seated no one) or this
     code (every try) is over its limit."""
-    wait = _wait(_address_key(request), settings.VNETLAB_JOIN_MISSES_PER_MINUTE, now)
+    wait = wait_seconds(_address_key(request), settings.VNETLAB_JOIN_MISSES_PER_MINUTE, now)
     if wait is not None:
         return TooMany("There were too many tries at joining a class from your network in the last minute.", wait)
-    wait = _wait(_code_key(code), settings.VNETLAB_JOINS_PER_MINUTE_PER_CODE, now)
+    wait = wait_seconds(_code_key(code), settings.VNETLAB_JOINS_PER_MINUTE_PER_CODE, now)
     if wait is not None:
         return TooMany("Many learners are joining this class right now.", wait)
     return None
@@ -111,12 +112,17 @@ def too_many(request: HttpRequest, code: str, now: datetime) -> TooMany | None:
 
 def count_try(request: HttpRequest, code: str, now: datetime, *, missed: bool) -> None:
     """Count a try at ``code``; one that seated no one counts for the address too."""
-    rows = [JoinAttempt(key=_code_key(code), at=now)]
+    keys = [_code_key(code)]
     if missed:
-        rows.append(JoinAttempt(key=_address_key(request), at=now))
+        keys.append(_address_key(request))
+    count(keys, now)
+
+
+def count(keys: list[str], now: datetime) -> None:
+    """One try for each key, now; tries older than the window go."""
     with transaction.atomic():
         JoinAttempt.objects.filter(at__lt=now - WINDOW).delete()
-        JoinAttempt.objects.bulk_create(rows)
+        JoinAttempt.objects.bulk_create([JoinAttempt(key=key, at=now) for key in keys])
 
 
 # --- CLS-10: which class a code opens --------------------------------------------------

@@ -7,15 +7,18 @@ method. Signing in or out keeps the browser's sandbox: the account and the
 sandbox are separate things that share the session cookie
 (docs/classroom.md)."""
 
+import hashlib
 from collections.abc import Callable
 
 import qrcode
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
@@ -60,8 +63,42 @@ class SignInView(LoginView):
     authentication_form = SignInForm
     extra_context = {"page_title": "Sign in to your account"}
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """CLS-41: after too many failed sign-ins in a minute from this
+        address, or for this account name, every try is refused (429) until
+        the minute has passed, the right password too: guessing stays slow."""
+        wait = _sign_in_wait(request, request.POST.get("username", ""), timezone.now())
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        plural = "s" if wait != 1 else ""
+        context = self.get_context_data(form=self.get_form_class()(request))
+        context["too_many"] = f"You've tried to sign in too many times. Try again in {wait} second{plural}."
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+    def form_invalid(self, form) -> HttpResponse:
+        join.count(_sign_in_keys(self.request, self.request.POST.get("username", "")), timezone.now())
+        return super().form_invalid(form)
+
     def form_valid(self, form) -> HttpResponse:
         return _keeping_sandbox(self.request, lambda: super(SignInView, self).form_valid(form))
+
+
+def _sign_in_keys(request: HttpRequest, username: str) -> list[str]:
+    """The address's key and the account name's (a hash: a mistyped
+    password typed in the name box is not kept)."""
+    name = hashlib.sha256(username.strip().casefold().encode("utf-8", "replace")).hexdigest()[:32]
+    return ["signin:" + lifecycle.address_tag(lifecycle.client_address(request)), "signin-user:" + name]
+
+
+def _sign_in_wait(request: HttpRequest, username: str, now) -> int | None:
+    address_key, user_key = _sign_in_keys(request, username)
+    waits = [
+        join.wait_seconds(address_key, settings.VNETLAB_SIGN_IN_FAILURES_PER_MINUTE, now),
+        join.wait_seconds(user_key, settings.VNETLAB_SIGN_IN_FAILURES_PER_ACCOUNT_PER_MINUTE, now),
+    ]
+    return max((w for w in waits if w is not None), default=None)
 
 
 class SignOutView(LogoutView):

@@ -309,6 +309,10 @@ VNETLAB_PRUNE_EVERY_SECONDS = _env_float("VNETLAB_PRUNE_EVERY_SECONDS", 3600)
 # joins freely. 0: no limit.
 VNETLAB_JOINS_PER_MINUTE_PER_CODE = int(_env_float("VNETLAB_JOINS_PER_MINUTE_PER_CODE", 150))
 VNETLAB_JOIN_MISSES_PER_MINUTE = int(_env_float("VNETLAB_JOIN_MISSES_PER_MINUTE", 10))
+# CLS-41: failed instructor sign-ins a minute, per client address and per
+# account name; past either, every try is refused until the minute is over.
+VNETLAB_SIGN_IN_FAILURES_PER_MINUTE = int(_env_float("VNETLAB_SIGN_IN_FAILURES_PER_MINUTE", 10))
+VNETLAB_SIGN_IN_FAILURES_PER_ACCOUNT_PER_MINUTE = int(_env_float("VNETLAB_SIGN_IN_FAILURES_PER_ACCOUNT_PER_MINUTE", 5))
 
 LOGGING = {
     "version": 1,

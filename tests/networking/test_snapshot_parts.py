@@ -61,3 +61,22 @@ def test_one_sandboxs_kept_values_never_reach_another(alice, carol):
         same_as_reference(a, alice.sandbox)
         same_as_reference(c, carol.sandbox)
         assert a.vnets is not c.vnets
+
+
+def test_a_rebuilt_snapshot_sharing_the_subnets_finds_addresses_as_a_fresh_one_does(carol):
+    """The address tables of shared dicts are shared too (engine/index.py),
+    and a snapshot with other subnets never answers from the last one's."""
+    from dataclasses import replace
+    from ipaddress import IPv4Address
+
+    first = snapshot.build(carol.sandbox)
+    changes.bump(carol.sandbox)
+    second = snapshot.build(carol.sandbox)
+    assert second.index.subnet_by_address is first.index.subnet_by_address
+    for subnet in second.subnets.values():
+        address = subnet.prefix.network_address + 4
+        assert second.subnet_of_address(address) == reference_build(carol.sandbox).subnet_of_address(address)
+    some = next(iter(second.subnets.values()))
+    fewer = replace(second, subnets={pk: s for pk, s in second.subnets.items() if pk != some.id})
+    assert fewer.subnet_of_address(some.prefix.network_address + 4) != some
+    assert second.subnet_of_address(IPv4Address(int(some.prefix.network_address) + 4)) == some

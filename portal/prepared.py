@@ -96,7 +96,12 @@ class PreparedValues(PreparedQuery):
         return self._compiled
 
     def values(self, **values) -> list[tuple]:
-        rows = self.rows(**values)
+        return self.convert(self.rows(**values))
+
+    def convert(self, rows: list[tuple]) -> list[tuple]:
+        """Rows as :meth:`rows` gives them (the database's values), as
+        :meth:`values` gives them (through the fields' converters)."""
+        self._compile()
         if not self._converters or not rows:
             return rows
         # Column by column: a snapshot reads thousands of rows, and the
@@ -138,15 +143,28 @@ _SANDBOX_SENTINEL = -7_700_000_001
 _PER_SANDBOX: dict[str, PreparedValues] = {}
 
 
-def sandbox_rows(key: str, sandbox_pk: int, build: Callable[[int], object]) -> list[tuple]:
-    """The rows of ``build(sandbox_pk)``, a ``values_list`` queryset, compiled
-    once per ``key`` (the first call's ``build`` is the one kept)."""
+def _per_sandbox(key: str, build: Callable[[int], object]) -> PreparedValues:
     prepared = _PER_SANDBOX.get(key)
     if prepared is None:
         prepared = _PER_SANDBOX.setdefault(
             key, PreparedValues(lambda sandbox_pk: build(sandbox_pk), sandbox_pk=_SANDBOX_SENTINEL)
         )
-    return prepared.values(sandbox_pk=sandbox_pk)
+    return prepared
+
+
+def sandbox_rows(key: str, sandbox_pk: int, build: Callable[[int], object]) -> list[tuple]:
+    """The rows of ``build(sandbox_pk)``, a ``values_list`` queryset, compiled
+    once per ``key`` (the first call's ``build`` is the one kept)."""
+    return _per_sandbox(key, build).values(sandbox_pk=sandbox_pk)
+
+
+def sandbox_raw_rows(key: str, sandbox_pk: int, build: Callable[[int], object]) -> tuple[list[tuple], PreparedValues]:
+    """As :func:`sandbox_rows`, but the rows as the database gives them (no
+    converter run yet) and the prepared query whose ``convert`` turns them
+    into :func:`sandbox_rows`'s: a caller that keeps what it made of the
+    last rows can compare the new ones first (networking/snapshot.py)."""
+    prepared = _per_sandbox(key, build)
+    return prepared.rows(sandbox_pk=sandbox_pk), prepared
 
 
 def _coerce(sentinel, value):

@@ -11,6 +11,7 @@ snapshot's order included.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from functools import cached_property
 from ipaddress import IPv4Network
@@ -61,6 +62,43 @@ class FirstContaining:
         return None if best is None else best[1]
 
 
+def _vnet_table(vnets: dict) -> FirstContaining:
+    table = FirstContaining()
+    for order, vnet in enumerate(vnets.values()):
+        for space in vnet.space:
+            table.add(space, vnet, order)
+    return table.freeze()
+
+
+def _subnet_table(subnets: dict) -> FirstContaining:
+    table = FirstContaining()
+    for order, subnet in enumerate(subnets.values()):
+        table.add(subnet.prefix, subnet, order)
+    return table.freeze()
+
+
+# A rebuilt snapshot may hold the very ``vnets`` and ``subnets`` dicts of the
+# one before it (networking/snapshot.py keeps what unchanged rows made), and
+# a snapshot's dicts are never changed: their address tables are then the
+# same as well. Kept by the dict's identity, with the dict itself, so an id
+# is never taken for another dict's; the last few only.
+_TABLES_KEPT = 256
+_tables: dict[int, tuple[dict, FirstContaining]] = {}
+_tables_lock = threading.Lock()
+
+
+def _address_table(source: dict, make) -> FirstContaining:
+    kept = _tables.get(id(source))
+    if kept is not None and kept[0] is source:
+        return kept[1]
+    table = make(source)
+    with _tables_lock:
+        _tables[id(source)] = (source, table)
+        while len(_tables) > _TABLES_KEPT:
+            del _tables[next(iter(_tables))]
+    return table
+
+
 class TopologyIndex:
     """The tables of one Topology (``Topology.index``)."""
 
@@ -74,15 +112,8 @@ class TopologyIndex:
         # thousands of objects at 100 times the seed's size, to the cyclic
         # garbage collector's full passes instead of freeing it at once.
         self._topology = weakref.ref(topology)
-        self.vnet_by_address = FirstContaining()
-        for order, vnet in enumerate(topology.vnets.values()):
-            for space in vnet.space:
-                self.vnet_by_address.add(space, vnet, order)
-        self.vnet_by_address.freeze()
-        self.subnet_by_address = FirstContaining()
-        for order, subnet in enumerate(topology.subnets.values()):
-            self.subnet_by_address.add(subnet.prefix, subnet, order)
-        self.subnet_by_address.freeze()
+        self.vnet_by_address = _address_table(topology.vnets, _vnet_table)
+        self.subnet_by_address = _address_table(topology.subnets, _subnet_table)
 
         self.nic_by_ip: dict = {}
         for nic in topology.nics:

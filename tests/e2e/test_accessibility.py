@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from classroom.services import create_instructor
 from tests.e2e.axe import axe_violations, describe, serious
-from tests.e2e.flows import wait_for_pane
+from tests.e2e.flows import switch_era, wait_for_pane
 from tests.e2e.support import Tab
 
 pytestmark = pytest.mark.browser
@@ -28,6 +28,7 @@ PASSWORD = "tidal-basin-gateway-42"
 # A resource's address: its type is what comes between providers/ and its name.
 RESOURCE = re.compile(r"/providers/(?P<type>[^/]+/[^/]+)/[^/]+/")
 # Commands that open the context pane with a GET (a delete's confirmation, Add VNet, + Add).
+ERAS = ("classic", "current")  # the portal eras (their blades differ)
 PANE_COMMANDS = (
     "#main :is(a, button)[hx-get][hx-target='#context-pane']:visible:not([disabled]):not([aria-disabled=true])"
 )
@@ -96,10 +97,12 @@ def _check_panes(audit: Audit, path: str) -> None:
         _close_pane(tab)
 
 
-def test_the_portal_pages_pass_axe(tab):
+@pytest.mark.parametrize("era", ERAS)
+def test_the_portal_pages_pass_axe(tab, era):
     """A11Y-01..A11Y-06: Home, All resources, Resource groups, Activity log,
-    Portal settings, Create a resource, a wizard, Network Watcher, 404."""
+    Portal settings, Create a resource, every wizard, 404; in each era."""
     audit = Audit(tab)
+    switch_era(tab, era)
     for path in ("/", "/resources/", "/resourcegroups/", "/activitylog/", "/sandbox/"):
         audit.visit(path)
     wizards = _links(tab, "#main a[href^='/create/']") if audit.visit("/create/", "Create a resource") else []
@@ -131,10 +134,13 @@ def test_the_top_bar_panes_and_menus_pass_axe(tab):
     audit.done()
 
 
-def test_every_resource_types_blades_and_panes_pass_axe(tab):
+@pytest.mark.parametrize("era", ERAS)
+def test_every_resource_types_blades_and_panes_pass_axe(tab, era):
     """Every resource's overview; for one resource of each type, every page of
-    its resource menu and every pane its commands open."""
+    its resource menu and every pane its commands open; in each portal era
+    (their blades differ)."""
     audit = Audit(tab)
+    switch_era(tab, era)
     tab.goto("/resources/")
     resources = _links(tab, "#resource-table a[href*='/providers/']")
     assert resources, "the fresh sandbox lists resources"

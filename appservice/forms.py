@@ -898,6 +898,7 @@ class AdvancedEditForm(forms.Form):
                 "json",
                 id="advanced-json",
                 error_id="json-error",
+                aria_label="JSON",
                 spellcheck="false",
                 autocomplete="off",
                 css_class="az-code",

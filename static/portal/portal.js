@@ -14,8 +14,12 @@
     const target = event.detail.target;
     if (target && target.classList && target.classList.contains("az-pane")) {
       target.dataset.requestedAt = String(performance.now());
+      // What opened the pane gets the focus back when it closes (A11Y-06).
+      const opener = event.detail.elt;
+      if (opener && !target.contains(opener)) openers.set(target, opener);
     }
   });
+  const openers = new WeakMap();
 
   function openPane(pane) {
     if (!pane.innerHTML.trim()) {
@@ -33,8 +37,15 @@
   }
 
   function closePane(pane) {
+    const hadFocus = pane.contains(document.activeElement);
     pane.classList.remove("open");
     pane.innerHTML = "";
+    // Back to the command that opened it, as the portal does, unless the
+    // learner has moved on elsewhere (A11Y-06).
+    const opener = openers.get(pane);
+    openers.delete(pane);
+    const lost = hadFocus || document.activeElement === document.body || !document.activeElement;
+    if (opener && opener.isConnected && lost) opener.focus({ preventScroll: true });
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -82,6 +93,13 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       document.querySelectorAll(".az-pane.open").forEach(closePane);
+      // An open menu (the account menu is a <details>) closes too, its
+      // button keeping the focus.
+      document.querySelectorAll("details[open].az-account").forEach(function (menu) {
+        const inside = menu.contains(document.activeElement);
+        menu.open = false;
+        if (inside) menu.querySelector("summary").focus();
+      });
     }
     if (event.key === "/" && event.ctrlKey) {
       const filter = document.querySelector("[data-menu-filter]");

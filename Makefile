@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 UVICORN := VNETLAB_HOST=$(HOST) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
 
-.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine bench-class bench-class-serve bench-reads fuzz lint clean
+.PHONY: setup run dev serve serve-env test test-default test-scaleout bench bench-scale bench-grids bench-labs bench-engine bench-class bench-class-serve bench-board bench-reads fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -87,6 +87,12 @@ bench-class: setup
 # each learner also holds a live tab, and every write's push is checked.
 bench-class-serve: setup
 	CLASS_SIZE=$(CLASS_SIZE) DURATION=$(DURATION) WORKERS=$(WORKERS) $(PY) -m tests.bench.class_bench --serve
+
+# 300 learners joined to one class on `make serve`'s workers, and the
+# instructor's live board (issue #13): needs DATABASE_URL (PostgreSQL) and
+# REDIS_URL (a database of its own: it is emptied).
+bench-board: serve-env setup
+	WORKERS=$(WORKERS) $(PY) -m tests.bench.board_bench
 
 # The class's six reads one at a time, in-process: CPU ms and queries each,
 # page cache off (issue #12; `--profile PAGE` for cProfile's view of one).

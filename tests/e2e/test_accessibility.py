@@ -214,3 +214,58 @@ def test_the_classroom_sign_in_and_classes_pages_pass_axe(tab):
     tab.page.locator("#account-menu summary").click()
     audit.check("Classes with the instructor's account menu open")
     audit.done()
+
+
+def test_a_running_classs_pages_the_join_pages_and_presenter_mode_pass_axe(tab):
+    """The pages issue #13 added: the class's overview with its code and QR,
+    the Create pane, the board with a learner done and one stuck, the Room
+    and its panes, the summary, the shoulder view's confirmation, the
+    learners' join pages, and a blade in presenter mode (A11Y-01..06)."""
+    from classroom.models import Seat
+    from classroom.services import create_class
+    from labs import catalog
+    from labs import services as lab_services
+    from portal.seed import create_sandbox
+    from portal.services import set_presenter
+
+    dana = create_instructor("dana", PASSWORD)
+    klass = create_class(dana, "AZ-104 Tuesday", lab_ids=["integrate-same-region", "nsg-deny-integration"])
+    for name in ("Ada Lovelace", "Bea Stuck"):
+        seat = Seat.objects.create(klass=klass, sandbox=create_sandbox(klass.era), display_name=name)
+        lab_services.start_lab(seat.sandbox, catalog.get("integrate-same-region"), seed=3)
+    audit = Audit(tab)
+    tab.goto("/")  # the instructor's own sandbox, for presenter mode at the end
+    audit.visit(f"/join/{klass.code}/", "the join page's name step", live=False)
+    audit.visit("/join/", "the join page", live=False)
+    tab.page.goto(tab.base_url + "/classroom/signin/")
+    tab.page.get_by_label("Username").fill("dana")
+    tab.page.get_by_label("Password").fill(PASSWORD)
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name="Sign in").click()
+    audit.check("Classes with a class")
+    tab.page.locator("#create-class").click()
+    wait_for_pane(tab)
+    audit.check("Classes with the Create pane")
+    _close_pane(tab)
+    for path, context in (
+        (f"/classroom/{klass.pk}/", "a class's overview (code and QR)"),
+        (f"/classroom/{klass.pk}/board/", "the board"),
+        (f"/classroom/{klass.pk}/room/", "the Room"),
+        (f"/classroom/{klass.pk}/summary/", "the printable summary"),
+        (f"/classroom/{klass.pk}/learners/{seat.pk}/watch/", "looking over a shoulder: the confirmation"),
+    ):
+        audit.visit(path, context, live=False)
+    tab.page.goto(tab.base_url + f"/classroom/{klass.pk}/room/")
+    commands = tab.page.locator(PANE_COMMANDS)
+    for index in range(commands.count()):
+        command = commands.nth(index)
+        name = (command.get_attribute("id") or command.inner_text()).strip()
+        command.click()
+        wait_for_pane(tab)
+        audit.check(f"the Room with the pane of '{name}'")
+        _close_pane(tab)
+    set_presenter(tab.sandbox(), True, 150)
+    audit.visit("/", "Home in presenter mode")
+    tab.page.locator("#presenter-menu summary, #presenter summary").first.click()
+    audit.check("Home in presenter mode, the presenter menu open")
+    audit.done()

@@ -332,3 +332,12 @@ def test_the_room_page_lists_what_the_room_did(owner, dana_class, room_of_three)
     html = owner.get(_url("room", dana_class), **HTML).content.decode()
     assert "AZ-104 Tuesday | Room" in html and 'id="room-next-lab"' in html
     assert 'data-action="announce"' in html and "Welcome" in html
+
+
+def test_the_class_menu_leads_to_overview_board_and_room_from_each(owner, dana_class):
+    for page, active in (("class_overview", "overview"), ("board", "board"), ("room", "room")):
+        html = owner.get(_url(page, dana_class), **HTML).content.decode()
+        assert html.count('id="class-menu"') == 1
+        for name in ("class_overview", "board", "room"):
+            assert f'href="{_url(name, dana_class)}"' in html
+        assert f'aria-current="page" id="class-menu-{active}"' in html

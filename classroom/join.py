@@ -31,7 +31,7 @@ from classroom.models import Class, JoinAttempt, Seat
 from labs import catalog
 from labs import services as lab_services
 from labs.models import LabRun
-from portal import lifecycle
+from portal import changes, lifecycle
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
 from portal.seed import create_sandbox, delete_sandbox
@@ -161,9 +161,15 @@ def seat_learner(klass: Class, display_name: str) -> Seat:
     a room joining at once is not served one learner at a time)."""
     lab_ids = klass.lab_ids or []
     lab = catalog.get(lab_ids[min(klass.current, len(lab_ids) - 1)]) if lab_ids else None
-    sandbox = create_sandbox(klass.era)  # CLS-12: no address tag, not counted by SBX-02
+    # CLS-12: no address tag, not counted by SBX-02. Nothing is kept for a
+    # new sandbox yet, and its seat is its own state: no other sandbox's
+    # generation moves (the join's browser may have no sandbox to charge
+    # them to; charged to every sandbox, concurrent joins deadlocked on
+    # PostgreSQL and each join bumped every sandbox once per row it wrote).
+    with changes.unnoticed():
+        sandbox = create_sandbox(klass.era)
     try:
-        with transaction.atomic():
+        with changes.writing_for(sandbox), transaction.atomic():
             klass = Class.objects.select_for_update().filter(pk=klass.pk).first()
             if klass is None:  # deleted meanwhile
                 raise Refused(WRONG_CODE)
@@ -173,7 +179,8 @@ def seat_learner(klass: Class, display_name: str) -> Seat:
                 raise Refused(full_message(klass))
             seat = Seat.objects.create(klass=klass, sandbox=sandbox, display_name=display_name)
     except Exception:
-        delete_sandbox(sandbox)
+        with changes.unnoticed():
+            delete_sandbox(sandbox)
         raise
     if lab is not None:
         lab_services.start_lab(sandbox, lab, mode=LabRun.EXAM if klass.exam_mode else LabRun.GUIDED)

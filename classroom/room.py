@@ -28,7 +28,7 @@ from labs import live as labs_live
 from labs import services as labs
 from labs.models import LabRun
 from labs.schema import Lab
-from portal import live, presence
+from portal import changes, live, presence
 from portal import services as portal_services
 from portal.errors import rule_error
 from portal.models import NotificationLevel, Sandbox
@@ -86,7 +86,9 @@ def _each_seat(klass: Class, verb: str, act: Callable[[Seat], None]) -> Outcome:
     outcome = Outcome(verb, total=len(seats))
     for seat in seats:
         try:
-            with transaction.atomic():
+            # Charged to the seat's own sandbox: a write no sandbox is named
+            # for bumps every sandbox, statement by statement (portal/changes.py).
+            with changes.writing_for(seat.sandbox), transaction.atomic():
                 act(seat)
         except Exception as error:  # noqa: BLE001 - any failure of one sandbox is that seat's, reported
             log.warning("classroom %s: %s failed for seat %s", klass.pk, verb, seat.pk, exc_info=True)

@@ -91,7 +91,7 @@ def count_queries(client, url, **extra) -> int:
 
 
 def arm_document(html: str) -> dict:
-    body = re.search(r'<pre class="az-json" id="arm-json">(.*?)</pre>', html, re.S).group(1)
+    body = re.search(r'<pre class="az-json" id="arm-json"[^>]*>(.*?)</pre>', html, re.S).group(1)
     for escaped, plain in (("&quot;", '"'), ("&#x27;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
         body = body.replace(escaped, plain)
     return json.loads(body)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _document(html: str) -> dict:
-    body = re.search(r'<pre class="az-json" id="arm-json">(.*?)</pre>', html, re.S).group(1)
+    body = re.search(r'<pre class="az-json" id="arm-json"[^>]*>(.*?)</pre>', html, re.S).group(1)
     return json.loads(
         body.replace("&quot;", '"')
         .replace("&#x27;", "'")

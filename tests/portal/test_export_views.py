@@ -36,7 +36,7 @@ def deploy_url(client) -> str:
 
 
 def shown_template(html: str) -> dict:
-    body = re.search(r'<pre class="az-json" id="export-template-json">(.*?)</pre>', html, re.S).group(1)
+    body = re.search(r'<pre class="az-json" id="export-template-json"[^>]*>(.*?)</pre>', html, re.S).group(1)
     return json.loads(unescape(body))
 
 

@@ -210,7 +210,7 @@ def test_review_lists_the_tags_and_create_shows_them_in_essentials_and_export(al
             },
         )
     ).content.decode()
-    body = re.search(r'<pre class="az-json" id="export-template-json">(.*?)</pre>', export, re.S).group(1)
+    body = re.search(r'<pre class="az-json" id="export-template-json"[^>]*>(.*?)</pre>', export, re.S).group(1)
     assert json.loads(unescape(body))["resources"][0]["tags"] == {"env": "lab"}
     # The create's own Activity log row covers the tags: no "Update resource tags" of its own.
     operations = ActivityLogEntry.objects.filter(sandbox=alice.sandbox, resource_id=vnet.arm_id)

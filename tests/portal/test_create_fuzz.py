@@ -32,7 +32,7 @@ def snapshot(sandbox):
         Subnet.objects.filter(vnet__sandbox=sandbox).count(),
         AppServicePlan.objects.filter(sandbox=sandbox).count(),
         WebApp.objects.filter(sandbox=sandbox).count(),
-        ActivityLogEntry.objects.filter(sandbox=sandbox).count(),
+        ActivityLogEntry.objects.filter(sandbox=sandbox).exclude(status="Failed").count(),  # CLS-13 records refusals
         Notification.objects.filter(sandbox=sandbox).count(),
     )
 

@@ -119,7 +119,7 @@ class Learner:
         self.reads.append((time.perf_counter() - started) * 1000)
 
     async def write(self) -> None:
-        from tests.bench.class_bench import _settings_grid
+        from tests.bench.class_bench import settings_grid
 
         n, turn = self.turn, self.turn % 2
         self.turn += 1
@@ -128,7 +128,7 @@ class Learner:
             page = await self.call("GET", self.urls["configuration"])
             if page is None:
                 return
-            form = _settings_grid(page.body.decode("utf-8", "replace"))
+            form = settings_grid(page.body.decode("utf-8", "replace"))
             names = form["setting_name"]
             if "BOARD_RUN" in names:
                 form["setting_value"][names.index("BOARD_RUN")] = str(n)
@@ -395,7 +395,7 @@ def markdown(s: dict) -> str:
 
 
 def main(argv=None) -> int:
-    from tests.bench.class_bench import _loadavg, flush_redis, serve_refusal
+    from tests.bench.class_bench import loadavg, flush_redis, serve_refusal
 
     args = parse_args(argv)
     refusal = serve_refusal(args)
@@ -422,7 +422,7 @@ def main(argv=None) -> int:
     server = None
     summary: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "loadavg_before": _loadavg(),
+        "loadavg_before": loadavg(),
         "learners": args.learners,
         "duration": args.duration,
         "workers": args.workers,
@@ -452,7 +452,7 @@ def main(argv=None) -> int:
         print(f"[board] {args.learners} learners joined in {summary['join_seconds']:.0f} s", flush=True)
         result = asyncio.run(the_class(server.port, learners, instructor, klass.pk, args.duration, args.linger))
         summary["result"] = result
-        summary["loadavg_after"] = _loadavg()
+        summary["loadavg_after"] = loadavg()
         for name, measured, mark in verdicts(result):
             print(f"[board] {mark} {name}: {measured}", flush=True)
         if result["errors"]:

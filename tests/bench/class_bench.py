@@ -175,7 +175,7 @@ class Learner:
             if page is None:
                 return
             html = page.body.decode("utf-8", "replace")
-            form = _settings_grid(html)
+            form = settings_grid(html)
             form["setting_name"].append("CLASS_RUN")
             form["setting_value"].append(str(n))
             form["setting_slot"].append("0")
@@ -197,7 +197,7 @@ _HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 _ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
-def _settings_grid(html: str) -> dict:
+def settings_grid(html: str) -> dict:
     """The Configuration grid's hidden inputs, as the browser would post them."""
     import html as html_lib
 
@@ -546,7 +546,7 @@ def last_note() -> int:
     return pk
 
 
-def _loadavg() -> str:
+def loadavg() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
@@ -612,7 +612,7 @@ def main(argv=None) -> int:
     workers = args.workers if args.serve else 1
     failures: list[str] = []
     summary: dict = {
-        "loadavg_before": _loadavg(),
+        "loadavg_before": loadavg(),
         "learners": args.learners,
         "duration": args.duration,
         "serve": args.serve,
@@ -687,7 +687,7 @@ def main(argv=None) -> int:
             server = None
         connection.close()
         summary["troubleshooter"] = troubleshooter_alone()
-        summary["loadavg_after"] = _loadavg()
+        summary["loadavg_after"] = loadavg()
         report(markdown(summary), summary, args)
     except Exception as exc:  # a benchmark that broke says why, and fails
         broke(exc, server, failures)

@@ -395,7 +395,7 @@ def markdown(s: dict) -> str:
 
 
 def main(argv=None) -> int:
-    from tests.bench.class_bench import loadavg, flush_redis, serve_refusal
+    from tests.bench.class_bench import flush_redis, loadavg, serve_refusal
 
     args = parse_args(argv)
     refusal = serve_refusal(args)

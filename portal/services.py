@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from portal import changes, live, pagecache, presence
 from portal.errors import rule_error
+from portal.inputs import db_text
 from portal.models import (
     REGIONS,
     ActivityLogEntry,
@@ -79,11 +80,12 @@ def log_refusal(sandbox: Sandbox, resource, operation_name: str, refusal) -> Act
     rule IDs and the message (``ASVI-01, ASVI-20, ERR-02: Virtual network
     ...``; :func:`refusal_rules` reads it back). Written outside the refused
     write's transaction by its caller (portal/refusals.py), so the rollback
-    keeps it."""
+    keeps it. The message may quote what was posted, a NUL included, which
+    PostgreSQL can't store: it is kept as U+FFFD."""
     if is_quiet():
         return None
     ids = [*refusal.rule_ids, *([refusal.err_id] if refusal.err_id else [])]
-    detail = f"{', '.join(ids)}: {refusal.message}"[:500]
+    detail = db_text(f"{', '.join(ids)}: {refusal.message}")[:500]
     return ActivityLogEntry.objects.create(
         **{**_activity(sandbox, resource, operation_name, "Failed", None), "detail": detail}
     )

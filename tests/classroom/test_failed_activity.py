@@ -57,3 +57,17 @@ def test_bad_input_that_no_rule_refuses_is_not_a_failed_operation_cls_13(alice, 
     )
     assert response.status_code == 422
     assert not ActivityLogEntry.objects.filter(status="Failed").exists()
+
+
+def test_a_refusal_quoting_a_nul_is_logged_with_the_nul_replaced_cls_13(alice):
+    """The message may quote what was posted; PostgreSQL can't store a NUL."""
+    from tests.helpers.vnets import snapshot, vnet_url
+
+    before = snapshot(alice.sandbox)
+    response = alice.post(
+        vnet_url(alice, "vnet_address_space"), {"address_space": ["10.0.0.0/16", "10.0.0.0/16\x00"], "action": "save"}, **HX
+    )
+    assert response.status_code == 422
+    assert snapshot(alice.sandbox) == before
+    entry = ActivityLogEntry.objects.get(sandbox=alice.sandbox, status="Failed")
+    assert "\x00" not in entry.detail and refusal_rules(entry.detail)

@@ -166,8 +166,10 @@ def seat_learner(klass: Class, display_name: str) -> Seat:
     # generation moves (the join's browser may have no sandbox to charge
     # them to; charged to every sandbox, concurrent joins deadlocked on
     # PostgreSQL and each join bumped every sandbox once per row it wrote).
+    # A lab's start replaces the whole estate: the seed would be deployed
+    # only to be emptied (most of a join's cost).
     with changes.unnoticed():
-        sandbox = create_sandbox(klass.era)
+        sandbox = create_sandbox(klass.era, seeded=lab is None)
     try:
         with changes.writing_for(sandbox), transaction.atomic():
             klass = Class.objects.select_for_update().filter(pk=klass.pk).first()

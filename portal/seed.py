@@ -46,11 +46,15 @@ def estate() -> dict[str, Any]:
     return templates.parse(ESTATE.read_bytes())
 
 
-def create_sandbox(era: str = "classic", *, created_from: str = "") -> Sandbox:
+def create_sandbox(era: str = "classic", *, created_from: str = "", seeded: bool = True) -> Sandbox:
+    """A new sandbox with its subscription, holding the demo seed; without
+    ``seeded``, empty (for a caller that deploys another estate at once, as
+    a class's join starts the class's lab: the seed would go unseen)."""
     with transaction.atomic():
         sandbox = Sandbox.objects.create(era=era, created_from=created_from)
         Subscription.objects.create(sandbox=sandbox)
-        seed(sandbox)
+        if seeded:
+            seed(sandbox)
     return sandbox
 
 

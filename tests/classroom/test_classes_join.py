@@ -14,6 +14,8 @@ from django.utils import timezone
 from classroom import join
 from classroom.models import Class, ClassEvent, JoinAttempt, Seat
 from classroom.services import create_class, create_instructor
+from labs import catalog
+from labs import services as lab_services
 from labs.models import LabRun
 from portal import lifecycle
 from portal.middleware import SESSION_KEY
@@ -202,6 +204,32 @@ def test_cls_07_in_exam_mode_the_learner_starts_an_exam_run(dana):
     klass = create_class(dana, "Exam", lab_ids=["integrate-same-region"], exam_mode=True)
     _join(Client(), klass.code)
     assert LabRun.objects.get().mode == LabRun.EXAM
+
+
+def test_cls_07_a_joined_sandbox_holds_the_labs_start_and_a_class_without_labs_the_seed(dana):
+    """The lab's start replaces the estate (the seed is not deployed first
+    only to be emptied); a class with no lab gives the demo seed."""
+    from appservice.models import WebApp
+    from portal.seed import create_sandbox
+
+    lab_class = create_class(dana, "Lab", lab_ids=["integrate-same-region"])
+    _join(Client(), lab_class.code, "Ana")
+    joined = Seat.objects.get(klass=lab_class).sandbox
+    started = create_sandbox()
+    lab_services.start_lab(started, catalog.get("integrate-same-region"))
+    assert _estate(joined) == _estate(started)
+    plain = create_class(dana, "No lab", lab_ids=[])
+    _join(Client(), plain.code, "Bo")
+    assert _estate(Seat.objects.get(klass=plain).sandbox) == _estate(create_sandbox())
+    assert WebApp.objects.filter(sandbox=Seat.objects.get(klass=plain).sandbox, name="contoso-web").exists()
+
+
+def _estate(sandbox: Sandbox) -> list[tuple[str, int]]:
+    """How many resources of each type (a lab's names have a random suffix)."""
+    from portal.registry import registry
+
+    counts = ((t.arm_type, t.get_model().objects.filter(sandbox=sandbox).count()) for t in registry.listed())
+    return sorted((arm_type, n) for arm_type, n in counts if n)
 
 
 def test_cls_07_the_class_starts_learners_at_its_current_lab(dana_class):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from classroom import codes
+from classroom import codes, live
 from classroom.models import Class, JoinAttempt, Seat
 from labs import catalog
 from labs import services as lab_services
@@ -186,6 +186,7 @@ def seat_learner(klass: Class, display_name: str) -> Seat:
         raise
     if lab is not None:
         lab_services.start_lab(sandbox, lab, mode=LabRun.EXAM if klass.exam_mode else LabRun.GUIDED)
+        live.mark(sandbox.pk)  # a board that drew the seat before its lab began draws it again
     return seat
 
 

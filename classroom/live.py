@@ -1,6 +1,7 @@
-"""The board follows the room live (CLS-20): when a learner's sandbox
-changes, their row -- one row, never the board -- is drawn again and sent to
-the class's group, where the instructor's board swaps it in by its id.
+"""The board follows the room live (CLS-20): when a learner's row may have
+changed, their seat's ``row_version`` moves; every open board of the class
+looks for moved rows a few times a second and draws those again -- one row,
+never the board -- swapped in by its id (classroom/consumers.py).
 
 Two moments say a row may have changed:
 
@@ -10,54 +11,73 @@ Two moments say a row may have changed:
 - a change to a sandbox without a lab in progress (portal.signals
   ``sandbox_changed``): its last actions (a refusal is one: CLS-13).
 
-A sandbox with no seat costs one indexed query. Nothing is sent to the
-learners' own groups.
+A learner's change costs one UPDATE of an indexed row, and draws nothing:
+the rows are drawn by the boards that are open, however many changes come
+in between, so a class of 300 with no board open draws no row at all, and
+no row is lost to a full channel (the seat's number is in the database, in
+every worker). Nothing is sent to the learners' own groups.
 """
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from classroom import board
 from classroom.models import Seat
 from labs.models import LabRun
-from portal import live
 
 
-def seat_of(sandbox_pk: int) -> Seat | None:
-    return Seat.objects.select_related("sandbox", "klass").filter(sandbox_id=sandbox_pk).first()
-
-
-def render_row(seat: Seat) -> str:
-    return render_to_string("classroom/board_row.html", {"row": board.row_for(seat), "oob": True})
+def _render(seats) -> str:
+    now = timezone.now()
+    return "".join(
+        render_to_string("classroom/board_row.html", {"row": board.row_for(seat, now), "oob": True}) for seat in seats
+    )
 
 
 def render_rows(klass) -> str:
     """Every row of the class, each to be swapped in by its id (a board's
     (re)connection)."""
-    now = timezone.now()
-    return "".join(
-        render_to_string("classroom/board_row.html", {"row": board.row_for(seat, now), "oob": True})
-        for seat in board.seats_of(klass)
-    )
+    return _render(board.seats_of(klass))
 
 
-def push_row(sandbox_pk: int) -> None:
-    """Draw the learner's row and send it to their class's board."""
-    seat = seat_of(sandbox_pk)
-    if seat is None:
-        return
-    live.group_send(seat.klass.group_name, {"type": "board.row", "html": render_row(seat)})
+def mark(sandbox_pk: int) -> None:
+    """The learner's row may have changed: the open boards draw it again (a
+    sandbox with no seat: no row updated)."""
+    Seat.objects.filter(sandbox_id=sandbox_pk).update(row_version=F("row_version") + 1)
+
+
+def versions(klass_pk: int) -> dict[int, int]:
+    """Every seat of the class and its row's number."""
+    return dict(Seat.objects.filter(klass_id=klass_pk).values_list("pk", "row_version"))
+
+
+def render_seats(klass_pk: int, seat_pks, new=()) -> list[str]:
+    """The messages that draw these seats' rows again (a board's moved
+    rows); the ``new`` ones (who joined since the board was drawn) go at the
+    end of its grid, and the "No learners" row goes: a message of its own,
+    as a table's parts can't follow one another in one fragment."""
+    seats = list(Seat.objects.filter(klass_id=klass_pk, pk__in=list(seat_pks)).select_related("sandbox"))
+    messages = [_render(s for s in seats if s.pk not in new)]
+    joined = [s for s in seats if s.pk in new]
+    if joined:
+        now = timezone.now()
+        rows = "".join(render_to_string("classroom/board_row.html", {"row": board.row_for(s, now)}) for s in joined)
+        messages += [f'<tbody hx-swap-oob="beforeend:#board-rows">{rows}</tbody>', EMPTY_ROW_GONE]
+    return [m for m in messages if m]
+
+
+EMPTY_ROW_GONE = '<tr id="board-empty" hx-swap-oob="delete"></tr>'
 
 
 def on_graded(sender, sandbox, **kwargs) -> None:
-    push_row(sandbox.pk)
+    mark(sandbox.pk)
 
 
 def on_sandbox_changed(sender, sandbox, **kwargs) -> None:
     if not Seat.objects.filter(sandbox_id=sandbox.pk).exists():
         return
     if LabRun.objects.filter(sandbox_id=sandbox.pk, finished_at__isnull=True).exists():
-        return  # the lab's regrade follows, and pushes the row (on_graded)
-    push_row(sandbox.pk)
+        return  # the lab's regrade follows, and marks the row (on_graded)
+    mark(sandbox.pk)

@@ -70,6 +70,10 @@ class Seat(models.Model):
     sandbox = models.OneToOneField("portal.Sandbox", on_delete=models.CASCADE, related_name="seat")
     display_name = models.CharField(max_length=64)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Moves when the learner's board row may have changed (a regrade, an
+    # action): an open board draws the rows whose number moved (CLS-20,
+    # classroom/live.py), so a learner's change renders nothing itself.
+    row_version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["display_name", "pk"]

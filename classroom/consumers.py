@@ -44,6 +44,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.klass, self.group = klass, klass.group_name
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.drawing = asyncio.Lock()  # the hello's rows and a look at moved rows, one at a time
         self.poller = asyncio.ensure_future(self._poll())
 
     async def disconnect(self, code):
@@ -55,7 +56,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def _poll(self):
         while True:
             try:
-                for message in await self._moved_rows():
+                async with self.drawing:
+                    messages = await database_sync_to_async(self._moved_rows)()
+                for message in messages:
                     await self.send(text_data=message)
             except Exception:  # noqa: BLE001 - a failed look (the database away) must not end the board's looking
                 log.warning("classroom board %s: looking for moved rows failed", self.klass.pk, exc_info=True)
@@ -69,7 +72,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.group is None or self.greeted or not text_data or len(text_data) > MAX_HELLO_BYTES:
             return
         self.greeted = True
-        await self.send(text_data=await self._rows())
+        async with self.drawing:
+            rows = await self._rows()
+        await self.send(text_data=rows)
 
     @database_sync_to_async
     def _rows(self) -> str:
@@ -78,7 +83,6 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.seen = live.versions(self.klass.pk)
         return live.render_rows(self.klass)
 
-    @database_sync_to_async
     def _moved_rows(self) -> list[str]:
         now = live.versions(self.klass.pk)
         if self.seen is None:  # the first look, unless the hello drew every row first

@@ -139,12 +139,15 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     form = ClassForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    move = request.POST.get("move", "") if request.method == "POST" else ""
+    if move:  # CLS-05: a lab checked, cleared or moved in the run order; nothing is saved
+        form = _moved(form, move)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         klass = create_class(
             instructor,
             data["name"],
-            lab_ids=[lab_id for lab_id in catalog.load() if lab_id in data["labs"]],
+            lab_ids=data["labs"],  # CLS-05: in the run order the instructor set
             era=data["era"],
             exam_mode=data["exam_mode"],
             capacity=data["capacity"],
@@ -165,6 +168,25 @@ def create(request: HttpRequest) -> HttpResponse:
     }
     status = 422 if form.is_bound else 200
     return blades.respond(request, "classroom/class_create.html", "pane", context, status=status)
+
+
+def _moved(posted: ClassForm, move: str) -> ClassForm:
+    """The pane drawn again after a change to the run order (CLS-05):
+    ``up:<lab>`` or ``down:<lab>`` swaps the lab with its neighbour (at an
+    end, nothing moves), anything else (``refresh``: a lab checked or
+    cleared) keeps the order. The fields keep what was typed, unchecked:
+    no message before Create."""
+    order = [lab_id for lab_id, _ in posted.run_order()]
+    direction, _, lab_id = move.partition(":")
+    if lab_id in order and direction in ("up", "down"):
+        i = order.index(lab_id)
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(order):
+            order[i], order[j] = order[j], order[i]
+    data = posted.data
+    initial = {name: data.get(name, "") for name in ("name", "era", "capacity")}
+    initial.update(labs=order, lab_order=order, exam_mode=bool(data.get("exam_mode")))
+    return ClassForm(initial=initial)
 
 
 def join_url(request: HttpRequest, klass: Class) -> str:

@@ -329,8 +329,49 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# "Leave class" from the portal's account menu posts this: back to Home.
+LEAVE_TO_PORTAL = "portal"
+
+
 @require_http_methods(["POST"])
 def join_leave(request: HttpRequest) -> HttpResponse:
-    """Leave class: back to the browser's sandbox from before (CLS-09)."""
+    """Leave class: back to the browser's sandbox from before (CLS-09). From
+    the join page, back to it; from the portal's account menu, to Home,
+    the whole page (the top bar and the live socket are the other sandbox's
+    now)."""
     join.leave(request)
-    return redirect("join:start")
+    if request.POST.get("to") != LEAVE_TO_PORTAL:
+        return redirect("join:start")
+    home = reverse("home")
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = home
+        return response
+    return redirect(home)
+
+
+@require_http_methods(["GET", "HEAD"])
+def leave_pane(request: HttpRequest) -> HttpResponse:
+    """The account menu's "Leave class": the portal's Yes/No pane first, as
+    it asks before every change that can't be undone from where it is
+    (CLS-09). Only a browser whose sandbox is a class's gets it; anyone else
+    gets the portal's 404."""
+    sandbox = getattr(request, "sandbox", None)
+    seat = join.seat_of_sandbox(sandbox) if sandbox is not None else None
+    if seat is None:
+        raise Http404()
+    return blades.confirm_pane(
+        request,
+        {"resource": {"name": seat.klass.name}, "page_title": "Leave class"},
+        title="Leave class",
+        question=(
+            f"Leave '{seat.klass.name}' and go back to the sandbox this browser had before? "
+            f"Your work stays with the class as {seat.display_name}; joining again with its code returns to it."
+        ),
+        action=reverse("join:leave"),
+        dom_id="leave-class-form",
+        yes_id="leave-class-yes",
+        rule="CLS-09",
+        fields={"to": LEAVE_TO_PORTAL},
+        cancel_url=reverse("home"),
+    )

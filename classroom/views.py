@@ -29,6 +29,7 @@ from classroom.services import class_of, create_class, log_event
 from labs import catalog
 from portal import blades, lifecycle
 from portal.eras import Era
+from portal.inputs import db_text
 from portal.middleware import SESSION_KEY
 from portal.middleware import refused as sandbox_refused
 
@@ -184,7 +185,7 @@ def _moved(posted: ClassForm, move: str) -> ClassForm:
         if 0 <= j < len(order):
             order[i], order[j] = order[j], order[i]
     data = posted.data
-    initial = {name: data.get(name, "") for name in ("name", "era", "capacity")}
+    initial = {name: db_text(data.get(name, ""))[:10_000] for name in ("name", "era", "capacity")}
     initial.update(labs=order, lab_order=order, exam_mode=bool(data.get("exam_mode")))
     return ClassForm(initial=initial)
 

@@ -122,3 +122,11 @@ def test_cls_22_start_next_lab_follows_the_run_order(dana_client, dana):
     overview = dana_client.get(reverse("classroom:class_overview", args=[klass.pk]), **HTML).content.decode()
     titles = [catalog.get(i).title for i in (C, A, B)]
     assert overview.index(titles[0]) < overview.index(titles[1]) < overview.index(titles[2])
+
+
+def test_cls_05_a_move_with_bad_fields_draws_the_pane_again_without_a_500(dana_client):
+    data = _data([A, B], order=[B, A], move=f"up:{A}", name="Tues\x00day" + "x" * 10_000, era="2019", capacity="1e400")
+    response = dana_client.post(CREATE, data, **PANE)
+    assert response.status_code == 200 and _run_order(response.content.decode()) == [A, B]
+    assert "\x00" not in response.content.decode()
+    assert not Class.objects.exists()

@@ -70,6 +70,7 @@ def resource_types() -> list[ResourceType]:
             model="aks.ManagedCluster",
             overview_url="aks:overview",
             menu=CLUSTER_MENU,
+            activity_name="Managed Cluster",  # "Create or Update Managed Cluster" in the Activity log
             product=Product(
                 "Kubernetes Service",
                 ICON,
@@ -103,6 +104,7 @@ def resource_types() -> list[ResourceType]:
             api_version=AKS_API,
             label="Node pool",
             icon="bi-hdd-stack",
+            activity_name="Agent Pool",
             model="aks.AgentPool",
             listed=False,
         ),

@@ -16,7 +16,7 @@ class ClassroomConfig(AppConfig):
         from classroom import join, live, watch
         from classroom.consumers import BoardConsumer
         from labs.live import graded
-        from portal import changes, lifecycle, routing, viewing
+        from portal import account_menu, changes, lifecycle, routing, viewing
         from portal.signals import sandbox_changed
 
         # The portal asks this on every request of a browser that views a
@@ -25,6 +25,8 @@ class ClassroomConfig(AppConfig):
         # Instructors, the board's log and join tries are nobody's sandbox
         # state: writing them empties no sandbox's kept pages.
         changes.not_state("classroom_instructor", "classroom_classevent", "classroom_joinattempt")
+        # CLS-09: a learner's account menu names their class and offers "Leave class".
+        account_menu.register(join.account_entry)
         # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).
         lifecycle.keep_sandboxes(join.kept_sandboxes)
         # The live board (CLS-20): its socket, and the rows it is sent.

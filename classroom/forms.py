@@ -61,6 +61,17 @@ class SignInForm(AuthenticationForm):
 
 CAPACITY_MAX = 300
 
+# A check box of the Labs list: checking or clearing a lab draws the pane
+# again with it added to (or taken off) the end of the run order, nothing
+# saved (CLS-05). The pane's own form is posted, with ``move=refresh``.
+REFRESH_PANE = {
+    "hx-post": "{{ action_url }}",
+    "hx-trigger": "change",
+    "hx-target": "#context-pane",
+    "hx-swap": "innerHTML",
+    "hx-vals": '{"move": "refresh"}',
+}
+
 
 def _no_control_characters(value: str) -> None:
     """A name shown on a board and a projector: no control characters (a
@@ -71,6 +82,29 @@ def _no_control_characters(value: str) -> None:
 
 def _lab_choices() -> list[tuple[str, str]]:
     return [(lab.id, lab.title) for lab in catalog.load().values()]
+
+
+def in_run_order(checked: list[str], order: list[str]) -> list[str]:
+    """CLS-05: the checked labs in the run order: first those the order
+    names, as it names them, then any other checked lab as it was posted
+    (picked since the order was drawn). A lab named twice, or not checked,
+    or not in the catalog, counts once or not at all."""
+    picked = list(dict.fromkeys(checked))
+    first = [lab_id for lab_id in dict.fromkeys(order) if lab_id in picked]
+    return first + [lab_id for lab_id in picked if lab_id not in first]
+
+
+class RunOrder(forms.Field):
+    """The run order's hidden inputs: any list of texts. What is not a
+    checked lab is dropped by :func:`in_run_order` (a hidden field is no
+    field the instructor could correct, so it is never a message)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        if not isinstance(value, list | tuple):
+            return []
+        return [str(v)[:100] for v in value[:200]]
 
 
 class ClassForm(forms.Form):
@@ -102,6 +136,10 @@ class ClassForm(forms.Form):
             "invalid_choice": "The lab '%(value)s' is not in the labs catalog.",
         },
     )
+    # CLS-05: the run order of the checked labs, as the "Run order" list
+    # shows it (hidden inputs, one per lab, in order). A lab checked since
+    # goes last, so the labs run in the order they were picked unless moved.
+    lab_order = RunOrder(required=False)
     exam_mode = forms.BooleanField(label="Exam mode: no hints, the solution hidden", required=False)
     capacity = forms.IntegerField(
         label="Capacity",
@@ -118,6 +156,8 @@ class ClassForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if "labs" in data:
+            data["labs"] = in_run_order(data.get("labs") or [], data.get("lab_order") or [])
         era, lab_ids = data.get("era"), data.get("labs") or []
         if era:
             for lab_id in lab_ids:
@@ -126,6 +166,19 @@ class ClassForm(forms.Form):
                     self.add_error("labs", f"'{lab.title}' runs in the {Era(lab.eras[0]).label} portal only.")
                     break
         return data
+
+    def run_order(self) -> list[tuple[str, str]]:
+        """The "Run order" list: (lab ID, title) of the checked labs in order."""
+        if self.is_bound:
+            labs = self.fields["labs"].widget.value_from_datadict(self.data, self.files, self.add_prefix("labs"))
+            order = self.fields["lab_order"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("lab_order")
+            )
+        else:
+            labs, order = self.initial.get("labs") or [], self.initial.get("lab_order") or []
+        ids = in_run_order([str(v) for v in labs or []], [str(v) for v in order or []])
+        titles = dict(_lab_choices())
+        return [(lab_id, titles[lab_id]) for lab_id in ids if lab_id in titles]
 
     @property
     def helper(self):
@@ -138,7 +191,9 @@ class ClassForm(forms.Form):
                 star=True,
                 stack=True,
                 option_prefix="class-lab",
-                help="The class runs them in the catalog's order; it starts with the first.",
+                help="Check the labs the class runs; Run order below sets the order they run in.",
+                after_template="classroom/class_create.html#run-order",
+                **REFRESH_PANE,
             ),
             AzField("exam_mode", id="class-exam-mode", label="Exam mode"),
             AzField(

@@ -32,6 +32,7 @@ from labs import catalog
 from labs import services as lab_services
 from labs.models import LabRun
 from portal import changes, lifecycle
+from portal.account_menu import Entry as AccountEntry
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
 from portal.seed import create_sandbox, delete_sandbox
@@ -221,6 +222,24 @@ def leave(request: HttpRequest) -> None:
         session[SESSION_KEY] = before
     else:
         session.pop(SESSION_KEY, None)
+
+
+def seat_of_sandbox(sandbox) -> Seat | None:
+    """The seat of ``sandbox`` (a class's sandbox has one), with its class."""
+    return Seat.objects.filter(sandbox=sandbox).select_related("klass").first()
+
+
+def account_entry(request) -> AccountEntry | None:
+    """CLS-09: the portal's account menu, for a browser whose sandbox is a
+    class's: the class's name, the learner's display name and "Leave class"
+    (registered with ``portal.account_menu`` in classroom.apps). Read from
+    the sandbox alone (its seat), as the page cache keys pages on it; the
+    seat is made inside the sandbox's own writes, so its pages are drawn
+    afresh once it exists."""
+    seat = seat_of_sandbox(request.sandbox)
+    if seat is None:
+        return None
+    return AccountEntry("classroom/_account_class.html", {"seat": seat})
 
 
 def now() -> datetime:

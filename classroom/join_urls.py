@@ -13,5 +13,6 @@ app_name = "join"
 urlpatterns = [
     path("", sandbox_optional(views.join_start), name="start"),
     path("leave/", sandbox_optional(views.join_leave), name="leave"),
+    path("leave/confirm/", sandbox_optional(views.leave_pane), name="leave_confirm"),
     path("<str:code>/", sandbox_optional(views.join_code), name="code"),
 ]

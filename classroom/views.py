@@ -29,6 +29,7 @@ from classroom.services import class_of, create_class, log_event
 from labs import catalog
 from portal import blades, lifecycle
 from portal.eras import Era
+from portal.inputs import db_text
 from portal.middleware import SESSION_KEY
 from portal.middleware import refused as sandbox_refused
 
@@ -139,12 +140,15 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     form = ClassForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    move = request.POST.get("move", "") if request.method == "POST" else ""
+    if move:  # CLS-05: a lab checked, cleared or moved in the run order; nothing is saved
+        form = _moved(form, move)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         klass = create_class(
             instructor,
             data["name"],
-            lab_ids=[lab_id for lab_id in catalog.load() if lab_id in data["labs"]],
+            lab_ids=data["labs"],  # CLS-05: in the run order the instructor set
             era=data["era"],
             exam_mode=data["exam_mode"],
             capacity=data["capacity"],
@@ -165,6 +169,25 @@ def create(request: HttpRequest) -> HttpResponse:
     }
     status = 422 if form.is_bound else 200
     return blades.respond(request, "classroom/class_create.html", "pane", context, status=status)
+
+
+def _moved(posted: ClassForm, move: str) -> ClassForm:
+    """The pane drawn again after a change to the run order (CLS-05):
+    ``up:<lab>`` or ``down:<lab>`` swaps the lab with its neighbour (at an
+    end, nothing moves), anything else (``refresh``: a lab checked or
+    cleared) keeps the order. The fields keep what was typed, unchecked:
+    no message before Create."""
+    order = [lab_id for lab_id, _ in posted.run_order()]
+    direction, _, lab_id = move.partition(":")
+    if lab_id in order and direction in ("up", "down"):
+        i = order.index(lab_id)
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(order):
+            order[i], order[j] = order[j], order[i]
+    data = posted.data
+    initial = {name: db_text(data.get(name, ""))[:10_000] for name in ("name", "era", "capacity")}
+    initial.update(labs=order, lab_order=order, exam_mode=bool(data.get("exam_mode")))
+    return ClassForm(initial=initial)
 
 
 def join_url(request: HttpRequest, klass: Class) -> str:
@@ -307,8 +330,49 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# "Leave class" from the portal's account menu posts this: back to Home.
+LEAVE_TO_PORTAL = "portal"
+
+
 @require_http_methods(["POST"])
 def join_leave(request: HttpRequest) -> HttpResponse:
-    """Leave class: back to the browser's sandbox from before (CLS-09)."""
+    """Leave class: back to the browser's sandbox from before (CLS-09). From
+    the join page, back to it; from the portal's account menu, to Home,
+    the whole page (the top bar and the live socket are the other sandbox's
+    now)."""
     join.leave(request)
-    return redirect("join:start")
+    if request.POST.get("to") != LEAVE_TO_PORTAL:
+        return redirect("join:start")
+    home = reverse("home")
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = home
+        return response
+    return redirect(home)
+
+
+@require_http_methods(["GET", "HEAD"])
+def leave_pane(request: HttpRequest) -> HttpResponse:
+    """The account menu's "Leave class": the portal's Yes/No pane first, as
+    it asks before every change that can't be undone from where it is
+    (CLS-09). Only a browser whose sandbox is a class's gets it; anyone else
+    gets the portal's 404."""
+    sandbox = getattr(request, "sandbox", None)
+    seat = join.seat_of_sandbox(sandbox) if sandbox is not None else None
+    if seat is None:
+        raise Http404()
+    return blades.confirm_pane(
+        request,
+        {"resource": {"name": seat.klass.name}, "page_title": "Leave class"},
+        title="Leave class",
+        question=(
+            f"Leave '{seat.klass.name}' and go back to the sandbox this browser had before? "
+            f"Your work stays with the class as {seat.display_name}; joining again with its code returns to it."
+        ),
+        action=reverse("join:leave"),
+        dom_id="leave-class-form",
+        yes_id="leave-class-yes",
+        rule="CLS-09",
+        fields={"to": LEAVE_TO_PORTAL},
+        cancel_url=reverse("home"),
+    )

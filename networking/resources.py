@@ -403,6 +403,7 @@ def resource_types() -> list[ResourceType]:
             "NatGateway",
             overview_url="networking:nat_gateway_overview",
             menu=NAT_GATEWAY_MENU,
+            activity_name="Nat Gateway",  # Azure's operation names: "Create or Update Nat Gateway"
             product=_in_group(
                 "NAT gateway",
                 "bi-arrow-up-right-circle",
@@ -419,6 +420,7 @@ def resource_types() -> list[ResourceType]:
             "PublicIPAddress",
             overview_url="networking:public_ip_overview",
             menu=PUBLIC_IP_MENU,
+            activity_name="Public Ip Address",  # Azure's operation names: "Create or Update Public Ip Address"
             product=_in_group(
                 "Public IP address",
                 "bi-globe2",
@@ -531,6 +533,7 @@ def resource_types() -> list[ResourceType]:
             "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
             "Peering",
             "VirtualNetworkPeering",
+            activity_name="Virtual Network Peering",
             to_arm=arm_document,
         ),
         _child(

@@ -145,7 +145,8 @@ class AzField(Field):
     ``after_template`` is a template (a ``page.html#partial``) drawn under
     the control and its error, before the help: what the page puts beside a
     field, such as a "Create new" link and the callout it opens, or a live
-    check's answer. ``suffix`` is the grey text joined to a text box's right
+    check's answer (a choice group in a pane: under its fieldset, after
+    the help, as the class pane's run order of the labs checked). ``suffix`` is the grey text joined to a text box's right
     (``.azurewebsites.net``). A radio group's widget may carry ``disabled``
     (a dict: value to the reason shown as its tooltip), as a ``Picker`` does:
     those options are shown greyed, not pickable. ``choices_template`` draws a

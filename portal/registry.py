@@ -223,6 +223,16 @@ class ResourceType:
     # sandbox; child types (subnets, rules) give their own. The default looks
     # the name up in the resource group.
     find: Callable[[Any, Any], Any] | None = None
+    # The type as Azure's Activity log names it in an operation ("Create or
+    # Update Public Ip Address", "Delete Nat Gateway"); empty: the label with
+    # each word's first letter upper-cased ("Virtual network" -> "Virtual
+    # Network", "Private DNS zone" -> "Private DNS Zone").
+    activity_name: str = ""
+
+    @property
+    def operation_noun(self) -> str:
+        """The type in an Activity log operation's name (CLS-13)."""
+        return self.activity_name or " ".join(word[:1].upper() + word[1:] for word in self.label.split())
 
     def lookup(self, sandbox, resource_id):
         """The resource a parsed ID names in ``sandbox``, or None."""

@@ -84,6 +84,9 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
     expect(row).to_have_attribute("data-state", "done")
     expect(row).to_contain_text("10 / 10")
     expect(row).to_contain_text("Create or Update Web App VNet Connection")
+    # The app's restart ends on the server's timer, with nothing more from
+    # the learner: the row's last actions read "Succeeded" (CLS-20).
+    expect(row.locator(".board-action").first).to_contain_text("Succeeded", timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#board-done-count")).to_contain_text("1 of 2")
     assert page.evaluate("window.__vnetlab.loadedAt") == loaded_at, "the board was not reloaded"
     assert page.evaluate("window.__vnetlab.wsMessages") >= 1

@@ -16,6 +16,7 @@ from portal.errors import refuse
 from portal.models import Sandbox
 from portal.seed import create_sandbox
 from portal.services import log_refusal
+from tests.e2e.axe import assert_accessible
 from tests.e2e.flows import integrate_lab_subnet
 from tests.e2e.support import LIVE_TIMEOUT_MS
 
@@ -147,6 +148,7 @@ def test_a_filtered_board_counts_the_whole_class_live_and_marks_a_row_that_left_
     expect(page.locator("#board-stuck-count")).to_contain_text("1 stuck")
     assert page.evaluate("window.__vnetlab.loadedAt") == loaded_at, "the board was not reloaded"
     instructor.shot("filtered-live")
+    assert_accessible(page, context="a filtered board with a marked row and learners to show")
 
     with page.expect_navigation():
         page.locator("#board-unshown").click()

@@ -4,15 +4,7 @@ group and swaps in each learner's row as it changes (classroom/live.py).
 Refused (closed before it is accepted, code 4403) unless the session's user
 is the instructor of the class the URL names: a learner, a visitor or
 another instructor never hears a class's rows. Learners' tabs never join a
-class's group: nothing on the board is pushed to them.
-
-While it is open, the socket's row in ``portal.OpenBoard`` tells every
-worker that the class has a board open, so learners' rows are drawn for it
-(portal/presence.py); with none open, a learner's change draws nothing."""
-
-import asyncio
-import contextvars
-import logging
+class's group: nothing on the board is pushed to them."""
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
@@ -20,18 +12,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from classroom import live
 from classroom.models import Class
-from portal import presence
 
 MAX_HELLO_BYTES = 64 * 1024
-
-log = logging.getLogger(__name__)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
     group: str | None = None
     klass: Class | None = None
     greeted = False
-    heartbeat: asyncio.Task | None = None
 
     async def connect(self):
         pk = self.scope.get("url_route", {}).get("kwargs", {}).get("pk")
@@ -42,20 +30,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         self.klass, self.group = klass, klass.group_name
         await self.channel_layer.group_add(self.group, self.channel_name)
-        # Recorded before the socket is accepted (and so before its hello):
-        # a change committed after this is pushed; one before, the hello shows.
-        await database_sync_to_async(presence.board_opened)(self.channel_name, self.group)
-        # A context of its own, as the tabs' heartbeat (portal/consumers.py).
-        self.heartbeat = asyncio.get_running_loop().create_task(self._beat(), context=contextvars.Context())
         await self.accept()
 
     async def disconnect(self, code):
-        if self.group is None:
-            return
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        await database_sync_to_async(presence.board_closed)(self.channel_name)
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         """The page's hello on (re)connecting (static/portal/portal.js says
@@ -69,14 +48,6 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def board_row(self, event):
         await self.send(text_data=event["html"])
-
-    async def _beat(self):
-        while True:
-            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
-            try:
-                await database_sync_to_async(presence.board_seen)(self.channel_name, self.group)
-            except Exception:  # noqa: BLE001 - the next beat tries again; the row goes stale meanwhile
-                log.exception("A board's heartbeat failed")
 
     @database_sync_to_async
     def _rows(self) -> str:

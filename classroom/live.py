@@ -10,11 +10,8 @@ Two moments say a row may have changed:
 - a change to a sandbox without a lab in progress (portal.signals
   ``sandbox_changed``): its last actions (a refusal is one: CLS-13).
 
-A sandbox with no seat costs one indexed query, and a seat in a class with
-no board open one more (portal/presence.py, ``board_open``): the row is
-drawn only for a board someone has open, in any worker. A board opened
-later is sent every row on its hello. Nothing is sent to the learners' own
-groups.
+A sandbox with no seat costs one indexed query. Nothing is sent to the
+learners' own groups.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from django.utils import timezone
 from classroom import board
 from classroom.models import Seat
 from labs.models import LabRun
-from portal import live, presence
+from portal import live
 
 
 def seat_of(sandbox_pk: int) -> Seat | None:
@@ -47,10 +44,9 @@ def render_rows(klass) -> str:
 
 
 def push_row(sandbox_pk: int) -> None:
-    """Draw the learner's row and send it to their class's board, if one is
-    open now (nothing is drawn otherwise)."""
+    """Draw the learner's row and send it to their class's board."""
     seat = seat_of(sandbox_pk)
-    if seat is None or not presence.board_open(seat.klass.group_name):
+    if seat is None:
         return
     live.group_send(seat.klass.group_name, {"type": "board.row", "html": render_row(seat)})
 

@@ -348,21 +348,3 @@ class OpenTab(models.Model):
 
     def __str__(self) -> str:
         return self.channel_name
-
-
-class OpenBoard(models.Model):
-    """A page following a channel group that is not a sandbox's (an
-    instructor's live board of a class, CLS-20), on whichever worker holds
-    its socket: what is pushed to that group is drawn only while one is open
-    (portal/presence.py, :func:`~portal.presence.board_open`). Written,
-    stamped and deleted as :class:`OpenTab` is."""
-
-    channel_name = models.CharField(max_length=100, unique=True)
-    group = models.CharField(max_length=100)  # the channel group the page joined
-    seen_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["group", "seen_at"], name="open_board_group_seen")]
-
-    def __str__(self) -> str:
-        return self.channel_name

@@ -29,14 +29,6 @@ its state at its next reconnect.
 
 These writes are bookkeeping, not sandbox state: they bump no page-cache
 generation (``changes.unnoticed``).
-
-Pages that follow a group of their own -- an instructor's live board of a
-class (CLS-20) -- are recorded the same way in ``portal.OpenBoard``, keyed by
-the group: :func:`board_opened`, :func:`board_seen`, :func:`board_closed`,
-and :func:`board_open`, which a push to the group asks before drawing
-anything (a class of 300 changes all lesson long; with no board open, no
-row is drawn). A board opened while a push was skipped gets every row on
-its hello, as a tab gets its state.
 """
 
 import time
@@ -46,7 +38,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from portal import changes
-from portal.models import OpenBoard, OpenTab
+from portal.models import OpenTab
 
 HEARTBEAT_SECONDS = 30.0
 STALE_AFTER = timedelta(seconds=2.5 * HEARTBEAT_SECONDS)
@@ -83,32 +75,6 @@ def closed(channel_name: str) -> None:
         OpenTab.objects.filter(channel_name=channel_name).delete()
 
 
-def board_open(group: str) -> bool:
-    """Whether a page following ``group`` (a class's board) is open now, in
-    any worker."""
-    return OpenBoard.objects.filter(group=group, seen_at__gt=timezone.now() - STALE_AFTER).exists()
-
-
-def board_opened(channel_name: str, group: str) -> None:
-    prune_soon()
-    with changes.unnoticed():
-        OpenBoard.objects.update_or_create(
-            channel_name=channel_name, defaults={"group": group, "seen_at": timezone.now()}
-        )
-
-
-def board_seen(channel_name: str, group: str) -> None:
-    """The board's socket still lives: stamp its row (or put it back)."""
-    with changes.unnoticed():
-        if not OpenBoard.objects.filter(channel_name=channel_name).update(seen_at=timezone.now()):
-            board_opened(channel_name, group)
-
-
-def board_closed(channel_name: str) -> None:
-    with changes.unnoticed():
-        OpenBoard.objects.filter(channel_name=channel_name).delete()
-
-
 def prune_soon() -> None:
     """Delete the rows nobody stamped for ``STALE_AFTER`` (their worker
     died), at most once per heartbeat period in this process."""
@@ -118,6 +84,4 @@ def prune_soon() -> None:
         return
     _next_prune = now + HEARTBEAT_SECONDS
     with changes.unnoticed():
-        stale = timezone.now() - STALE_AFTER
-        OpenTab.objects.filter(seen_at__lte=stale).delete()
-        OpenBoard.objects.filter(seen_at__lte=stale).delete()
+        OpenTab.objects.filter(seen_at__lte=timezone.now() - STALE_AFTER).delete()

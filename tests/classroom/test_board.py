@@ -12,20 +12,17 @@ from django.utils import timezone
 
 from appservice.models import WebApp
 from classroom import board
-from classroom import live as board_live
 from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from labs import catalog, engine
 from labs import live as lab_live
 from labs import services as lab_services
 from labs.models import LabRun
-from portal import presence
 from portal.errors import refuse, rule_error
-from portal.models import ActivityLogEntry, OpenBoard
+from portal.models import ActivityLogEntry
 from portal.services import log_activity, log_refusal
 from tests.classroom.conftest import seat_in
 from tests.helpers import HX, app_url, subnet_of
-from tests.helpers.sockets import templates_drawn
 
 pytestmark = pytest.mark.django_db
 
@@ -282,49 +279,3 @@ def test_the_board_is_404_to_another_instructor_a_learner_and_a_visitor_cls_19(d
 def test_the_board_is_read_only_cls_19(dana, dana_class):
     response = _instructor_client(dana).post(reverse("classroom:board", kwargs={"pk": dana_class.pk}))
     assert response.status_code == 405
-
-
-# --- Drawn only for an open board (portal/presence.py) ------------------------------------------------
-
-
-def _board_elsewhere(klass, seen_ago: float = 0.0) -> OpenBoard:
-    """A board of the class open on another worker, as its socket records
-    it, last stamped ``seen_ago`` seconds ago."""
-    seen_at = timezone.now() - timedelta(seconds=seen_ago)
-    return OpenBoard.objects.create(
-        channel_name=f"specific.elsewhere!{klass.pk}", group=klass.group_name, seen_at=seen_at
-    )
-
-
-def _sent_to_board(monkeypatch, klass) -> list[str]:
-    sent: list[str] = []
-    monkeypatch.setattr(
-        board_live.live,
-        "group_send",
-        lambda group, message: sent.append(message["html"]) if group == klass.group_name else None,
-    )
-    return sent
-
-
-@pytest.mark.parametrize("board_open, seen_ago", [(False, 0.0), (True, 0.0), (True, 80.0)])
-def test_a_learners_row_is_drawn_only_while_a_board_of_the_class_is_open_cls_20(
-    dana_class, monkeypatch, board_open, seen_ago
-):
-    """A class of 300 changes all lesson long: with no board open (or only
-    one whose worker stopped stamping it), a change draws no row."""
-    seat = seat_in(dana_class, "Ada")
-    run = _start(seat)
-    if board_open:
-        _board_elsewhere(dana_class, seen_ago)
-    drawn_now = board_open and seen_ago < presence.STALE_AFTER.total_seconds()
-    sent = _sent_to_board(monkeypatch, dana_class)
-    with templates_drawn() as templates:  # a change in a lab: its regrade draws the row
-        _solve(seat, run)
-    assert ("classroom/board_row.html" in templates) is drawn_now
-    LabRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
-    with templates_drawn() as templates:  # a change outside a lab
-        board_live.on_sandbox_changed(None, seat.sandbox)
-    assert ("classroom/board_row.html" in templates) is drawn_now
-    assert len(sent) == (2 if drawn_now else 0)
-    if drawn_now:
-        assert all(f'id="board-row-{seat.pk}"' in html for html in sent)

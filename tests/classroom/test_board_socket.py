@@ -17,9 +17,8 @@ from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as lab_services
-from portal import live, presence
+from portal import live
 from portal.asgi import application
-from portal.models import OpenBoard
 from portal.services import complete_due_operations_of
 from tests.helpers import create_group, persona
 from tests.helpers.sockets import receive_until, tab_socket
@@ -118,26 +117,3 @@ async def test_an_operation_finished_on_a_timer_redraws_the_learners_row_cls_20(
     row = await receive_until(board, "Succeeded", timeout=10)
     assert f'id="board-row-{seat.pk}"' in row and "Restart Web App" in row
     await board.disconnect()
-
-
-@database_sync_to_async
-def _open_boards(klass) -> list[str]:
-    return list(OpenBoard.objects.filter(group=klass.group_name).values_list("channel_name", flat=True))
-
-
-async def test_an_open_board_is_known_to_every_worker_until_it_closes_cls_20():
-    """The board's socket records itself (portal.OpenBoard) before it is
-    accepted and deletes its record as it closes: a change served by any
-    worker draws the row only while a board is open."""
-    klass, _, _, cookies = await _room()
-    assert not await database_sync_to_async(presence.board_open)(klass.group_name)
-    board = _board_socket(klass.pk, cookies["dana"])
-    assert (await board.connect())[0]
-    assert len(await _open_boards(klass)) == 1
-    assert await database_sync_to_async(presence.board_open)(klass.group_name)
-    refused = _board_socket(klass.pk, cookies["erin"])
-    assert not (await refused.connect())[0]  # another instructor's refused socket is no board
-    assert len(await _open_boards(klass)) == 1
-    await board.disconnect()
-    assert await _open_boards(klass) == []
-    assert not await database_sync_to_async(presence.board_open)(klass.group_name)

@@ -207,6 +207,10 @@ class Board:
     stuck: int
     sort: str
     show: str
+    # Every learner's state as the counts read it, for the whole class
+    # whatever the filter (seat pk -> [state, stuck]): the page's script
+    # keeps "N of M done" and the stuck count live from it (CLS-17, CLS-20).
+    tally: dict[int, list] = field(default_factory=dict)
 
 
 def seats_of(klass: Class):
@@ -222,6 +226,7 @@ def board_for(klass: Class, *, sort: str = "name", show: str = "all") -> Board:
     rows = [row_for(seat, now) for seat in seats_of(klass)]
     total, done = len(rows), sum(1 for r in rows if r.done)
     stuck = sum(1 for r in rows if r.stuck)
+    tally = {r.seat.pk: [r.state, bool(r.stuck)] for r in rows}
     if show == "stuck":
         rows = [r for r in rows if r.stuck]
     elif show == "done":
@@ -236,4 +241,4 @@ def board_for(klass: Class, *, sort: str = "name", show: str = "all") -> Board:
         rows.sort(key=lambda r: r.score, reverse=True)
     elif sort == "stuck":
         rows.sort(key=lambda r: not r.stuck)
-    return Board(klass, rows, total, done, stuck, sort, show)
+    return Board(klass, rows, total, done, stuck, sort, show, tally)

@@ -35,6 +35,8 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             "menu_active": "board",
             "page_title": f"{klass.name} | Board",
             "breadcrumbs": [{"label": "Classes", "url": reverse("classroom:classes")}, {"label": klass.name}],
-            "socket_url": f"/ws/classroom/{klass.pk}/board/",
+            # A filtered board isn't sent new learners' rows to add (they are
+            # counted next to Refresh, as a learner who enters the filter is).
+            "socket_url": f"/ws/classroom/{klass.pk}/board/" + ("" if grid.show == "all" else "?filtered=1"),
         },
     )

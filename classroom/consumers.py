@@ -30,6 +30,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     group: str | None = None
     klass: Class | None = None
     greeted = False
+    filtered = False
     poller: asyncio.Task | None = None
     # Each seat's row number as this board last drew it (or first saw it).
     seen: dict[int, int] | None = None
@@ -42,6 +43,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.klass, self.group = klass, klass.group_name
+        self.filtered = b"filtered=1" in self.scope.get("query_string", b"")
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.drawing = asyncio.Lock()  # the hello's rows and a look at moved rows, one at a time
@@ -89,7 +91,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.seen = now
             return []
         moved = [pk for pk, version in now.items() if self.seen.get(pk) != version]
-        new = {pk for pk in moved if pk not in self.seen}
+        new = set() if self.filtered else {pk for pk in moved if pk not in self.seen}
         self.seen = now
         return live.render_seats(self.klass.pk, moved, new) if moved else []
 

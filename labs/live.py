@@ -10,6 +10,7 @@ of writes grades once. Outside a server (tests, the shell) it grades at once.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 from channels.db import database_sync_to_async
 from django.dispatch import Signal
@@ -39,9 +40,18 @@ def on_sandbox_changed(sender, sandbox: Sandbox, **kwargs) -> None:
     if sandbox.pk in _pending:
         return
     _pending.add(sandbox.pk)
-    future = asyncio.run_coroutine_threadsafe(_later(sandbox.pk), loop)
-    _tasks.add(future)
-    future.add_done_callback(_tasks.discard)
+    # A context of its own, as portal.live's timers have: the caller's may be
+    # a timer's database call (an operation finished at its end, outside any
+    # request), and asgiref would refuse the regrade's database call as
+    # nested in it ("would deadlock"), leaving the panel and the board's row
+    # as they were until the learner's next change.
+    loop.call_soon_threadsafe(_start_later, loop, sandbox.pk, context=contextvars.Context())
+
+
+def _start_later(loop: asyncio.AbstractEventLoop, sandbox_pk: int) -> None:
+    task = loop.create_task(_later(sandbox_pk))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
 
 
 async def _later(sandbox_pk: int) -> None:

@@ -2,6 +2,7 @@
 the task, a mark per check, the score, the time on task, the last actions
 and the stuck flags; sorting and filtering; who may see it."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -250,6 +251,11 @@ def test_the_board_filters_by_a_get_parameter_and_counts_the_whole_class_cls_18(
     html = _board(_instructor_client(dana), dana_class, show=show).content.decode()
     assert _names(html, room) == names
     assert "1 of 4</strong> done" in html
+    # The whole class's states, whatever the filter: the page's script
+    # counts from them as rows are pushed (CLS-17, CLS-20).
+    tally = json.loads(html.split('<script id="board-tally" type="application/json">')[1].split("</script>")[0])
+    states = {"Cy": ["done", False], "Ada": ["working", True], "Bea": ["working", False], "Dev": ["not-started", False]}
+    assert tally == {str(room[name].pk): state for name, state in states.items()}
 
 
 # --- Who sees it ---------------------------------------------------------------------------------------

@@ -8,15 +8,18 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
+from appservice.models import WebApp
+from appservice.services import restart_app
 from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as lab_services
 from portal import live
 from portal.asgi import application
+from portal.services import complete_due_operations_of
 from tests.helpers import create_group, persona
 from tests.helpers.sockets import receive_until, tab_socket
 
@@ -139,4 +142,27 @@ async def test_a_burst_of_changes_ends_with_the_row_as_it_is_not_a_row_per_chang
         rows.append(await board.receive_from())
     assert rows and all(f'id="board-row-{seat.pk}"' in r and r.count("<tr") == 1 for r in rows)
     assert rows[-1].count("Create Resource Group") >= 3  # the last three actions
+    await board.disconnect(timeout=SLOW)
+
+
+@database_sync_to_async
+def _restart(sandbox_pk: int):
+    """The learner's app restarts, as VNet integration's end makes it."""
+    with transaction.atomic():
+        return restart_app(WebApp.objects.filter(sandbox_id=sandbox_pk).first())
+
+
+async def test_an_operation_finished_on_a_timer_redraws_the_learners_row_cls_20():
+    """The server's timer finishes the restart at its end, outside any
+    request (portal.services.finish_on_time); the board's row then reads
+    "Succeeded" without the learner doing anything more."""
+    klass, seat, learner, cookies = await _room()
+    board = _board_socket(klass.pk, cookies["dana"])
+    assert (await board.connect(timeout=SLOW))[0]  # the test's loop is the server's now
+    operation = await _restart(learner.sandbox.pk)
+    assert live.run_at(
+        operation.ends_at.timestamp(), ("operation", operation.pk), complete_due_operations_of, learner.sandbox.pk
+    )
+    row = await receive_until(board, "Succeeded", timeout=10)
+    assert f'id="board-row-{seat.pk}"' in row and "Restart Web App" in row
     await board.disconnect(timeout=SLOW)

@@ -88,6 +88,18 @@ def integrate_existing_subnet(
     tab.shot(f"{step}-done")
 
 
+def integrate_lab_subnet(tab: Tab, subnet: dict, *, vnet: str = "contoso-vnet") -> None:
+    """On the app's VNet integration page: Add VNet -> ``vnet`` -> Create
+    New Subnet with a lab's name and range (``{"name", "prefix"}``) -> OK."""
+    open_add_vnet_pane(tab, step=None)
+    choose_vnet(tab, vnet)
+    tab.page.locator("#subnet-name").fill(subnet["name"])
+    tab.page.locator("#subnet-prefix").fill(subnet["prefix"])
+    tab.page.locator("#add-vnet-ok").click()
+    tab.settle()
+    expect(tab.page.locator("#integration-panel")).to_have_attribute("data-integrated", "regional")
+
+
 def integrate_new_subnet(tab: Tab, name: str, *, vnet: str = "contoso-vnet", step: str = "integrate") -> str:
     """Add VNet -> a same-region VNet -> Create New Subnet with the suggested
     address block -> OK. Returns the block."""

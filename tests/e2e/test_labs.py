@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from labs.models import LabRun
-from tests.e2e.flows import choose_vnet, console_errors, open_add_vnet_pane, wait_until_running
+from tests.e2e.flows import console_errors, integrate_lab_subnet, wait_until_running
 
 pytestmark = pytest.mark.browser
 
@@ -50,13 +50,7 @@ def test_a_learner_completes_a_guided_lab_with_the_panel_live_in_two_tabs(tabs):
 
     # The portal only: the app's VNet integration, a new subnet with the lab's values.
     tab.goto(tab.app_url(app, "vnet_integration"), "integration-page")
-    open_add_vnet_pane(tab, step=None)
-    choose_vnet(tab, "contoso-vnet")
-    tab.page.locator("#subnet-name").fill(subnet["name"])
-    tab.page.locator("#subnet-prefix").fill(subnet["prefix"])
-    tab.page.locator("#add-vnet-ok").click()
-    tab.settle()
-    expect(tab.page.locator("#integration-panel")).to_have_attribute("data-integrated", "regional")
+    integrate_lab_subnet(tab, subnet)
     wait_until_running(tab)
 
     # Graded on its own after the change, in both tabs, without a reload.

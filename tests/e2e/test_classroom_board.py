@@ -142,7 +142,7 @@ def test_a_filtered_board_counts_the_whole_class_live_and_marks_a_row_that_left_
 
     # Cy joins late and is refused three times: counted, and a Refresh away.
     cy = _stuck_learner(klass, "Cy Late", 5)
-    board_live.push_row(cy.sandbox.pk)
+    board_live.mark(cy.sandbox.pk)
     expect(page.locator("#board-unshown")).to_contain_text("1 more learner to show: Refresh", timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#board-done-count")).to_contain_text("2 of 3")
     expect(page.locator("#board-stuck-count")).to_contain_text("1 stuck")

@@ -14,22 +14,13 @@ from portal.errors import refuse
 from portal.models import Sandbox
 from portal.seed import create_sandbox
 from portal.services import log_refusal
-from tests.e2e.flows import choose_vnet, open_add_vnet_pane
+from tests.e2e.flows import choose_vnet, open_add_vnet_pane, sign_in_instructor
 from tests.e2e.support import LIVE_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "tidal-basin-gateway-42"
 LAB = "integrate-same-region"
-
-
-def _sign_in(tab) -> None:
-    page = tab.page
-    page.goto(tab.base_url + "/classroom/signin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
@@ -52,7 +43,7 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
         log_refusal(Sandbox.objects.get(pk=bea.sandbox.pk), beas_app, "Create or Update App Service", error)
 
     instructor = tabs.tab("instructor")
-    _sign_in(instructor)
+    sign_in_instructor(instructor, "dana", PASSWORD)
     board_url = f"/classroom/{klass.pk}/board/"
     assert instructor.page.goto(instructor.base_url + board_url).status == 200
     page = instructor.page

@@ -64,7 +64,7 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
     """CLS-02, CLS-05, CLS-06 (sign in, create, project the code), CLS-07
     (three joins, three sandboxes at the lab's start), CLS-14 and CLS-20 (the
     board's rows change live, one learner's row at a time), CLS-23 (a
-    scenario reaches every open tab), CLS-25 (an announcement as a toast),
+    scenario reaches every open tab, and the board shows it), CLS-25 (an announcement as a toast),
     CLS-27 (the CSV export), CLS-19, CLS-21 and SBX-03 (a learner's 404s)."""
     # 1. The instructor, made as `manage.py createinstructor` makes one.
     monkeypatch.setenv("VNETLAB_INSTRUCTOR_PASSWORD", PASSWORD)
@@ -125,7 +125,6 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
             expect(row.locator('[data-passed="yes"]')).to_have_count(3 if j <= i else 0)
         expect(bpage.locator("#board-done-count")).to_contain_text(f"{i + 1} of 3")
     board.shot("three-learners")
-    assert _loaded_at(board) == board_loaded, "the board was not reloaded"
 
     # 4. Push scenario, from the board's command bar: every open tab shows it.
     portal_loaded = [_loaded_at(learner) for learner in learners]
@@ -143,6 +142,11 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
         expect(learner.page.locator("#lab-symptom")).to_be_visible()
         _toast_came(learner, "Your instructor pushed a troubleshooting scenario", scenario.title)
     learners[0].shot("scenario")
+    for row in rows:  # the board follows: every learner is on the scenario now
+        expect(row).to_contain_text(scenario.title)
+        expect(row).to_have_attribute("data-state", re.compile(r"^(?!done$)"))
+    expect(bpage.locator("#board-done-count")).to_contain_text("0 of 3")
+    board.shot("scenario")
 
     # 5. An announcement: a toast in every learner's open tab.
     bpage.locator("#room-announce").click()
@@ -155,6 +159,7 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
         _toast_came(learner, "Announcement from dana", "Break: back at 10:40")
         assert _loaded_at(learner) == loaded, "the learner's tab was not reloaded"
     learners[0].shot("announcement")
+    assert _loaded_at(board) == board_loaded, "the board was not reloaded"
 
     # 6. The CSV export: every check of every learner, of both labs they ran.
     with bpage.expect_download() as download:

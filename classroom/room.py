@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from classroom import live as board_live
 from classroom.models import Class, Seat
 from classroom.services import log_event
 from labs import catalog
@@ -122,6 +123,10 @@ def _start_everywhere(klass: Class, lab: Lab, *, verb: str, title: str, body: st
         # Starting emptied the bell: the note comes after.
         portal_services.notify(seat.sandbox, title, body, NotificationLevel.INFO)
         _push_panel(seat.sandbox)
+        # CLS-20: the board shows the learner on the new lab once this
+        # commits, not their old lab's row (an instructor's start is no
+        # learner's change, so no regrade would mark it).
+        board_live.mark(seat.sandbox_id)
 
     return _each_seat(klass, verb, act)
 

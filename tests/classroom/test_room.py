@@ -9,6 +9,7 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from classroom import room
 from classroom.models import Class, ClassEvent
@@ -16,6 +17,7 @@ from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as labs
 from labs.models import LabRun
+from portal import live as portal_live
 from portal.models import Notification
 from tests.classroom.conftest import PASSWORD, seat_in
 from tests.helpers import HX
@@ -192,6 +194,33 @@ def test_cls23_a_lab_that_is_not_a_scenario_is_a_field_message(lab, owner, dana_
     assert 'id="scenario-lab-error"' in response.content.decode()
     assert "Choose one of the catalog&#x27;s troubleshooting scenarios." in response.content.decode()
     assert _state(dana_class, room_of_three) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "lab_id"),
+    (
+        ("next_lab", {}, "nsg-deny-integration"),
+        ("scenario", {"lab": "udr-blackhole-db"}, "udr-blackhole-db"),
+        ("reset", {}, "integrate-same-region"),
+    ),
+)
+def test_cls20_a_start_for_the_room_sends_the_board_each_learners_new_row(
+    action, data, lab_id, owner, dana_class, room_of_three, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CLS-20: after the room's start, its reset or a scenario, the open
+    board gets each learner's row on the lab just started, one row a
+    learner, not their old lab's row until they change something."""
+    sent = []
+    monkeypatch.setattr(portal_live, "group_send", lambda group, message: sent.append((group, message)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(_url(action, dana_class), data, **HX)
+    assert "for 3 of 3." in response.content.decode()
+    rows = [message["html"] for group, message in sent if group == dana_class.group_name]
+    assert len(rows) == 3
+    title = escape(catalog.get(lab_id).title)
+    for seat in room_of_three:
+        (row,) = [html for html in rows if f'id="board-row-{seat.pk}"' in html]
+        assert seat.display_name in row and title in row and 'hx-swap-oob="true"' in row
 
 
 # --- CLS-24: reset -------------------------------------------------------------------------------

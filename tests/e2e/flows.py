@@ -100,12 +100,16 @@ def integrate_lab_subnet(tab: Tab, subnet: dict, *, vnet: str = "contoso-vnet") 
     expect(tab.page.locator("#integration-panel")).to_have_attribute("data-integrated", "regional")
 
 
-def integrate_new_subnet(tab: Tab, name: str, *, vnet: str = "contoso-vnet", step: str = "integrate") -> str:
-    """Add VNet -> a same-region VNet -> Create New Subnet with the suggested
-    address block -> OK. Returns the block."""
+def integrate_new_subnet(
+    tab: Tab, name: str, *, vnet: str = "contoso-vnet", prefix: str | None = None, step: str = "integrate"
+) -> str:
+    """Add VNet -> a same-region VNet -> Create New Subnet with ``prefix``
+    (else the suggested address block) -> OK. Returns the block."""
     open_add_vnet_pane(tab, step=None)
     choose_vnet(tab, vnet)
     tab.page.locator("#subnet-name").fill(name)
+    if prefix is not None:
+        tab.page.locator("#subnet-prefix").fill(prefix)
     prefix = tab.page.locator("#subnet-prefix").input_value()
     tab.shot(f"{step}-new-subnet")
     tab.page.locator("#add-vnet-ok").click()
@@ -113,6 +117,22 @@ def integrate_new_subnet(tab: Tab, name: str, *, vnet: str = "contoso-vnet", ste
     expect(tab.page.locator("#integration-panel")).to_have_attribute("data-integrated", "regional")
     tab.shot(f"{step}-done")
     return prefix
+
+
+def sign_in_instructor(tab: Tab, username: str, password: str, step: str | None = None) -> None:
+    """The classroom's sign-in page -> Username, Password -> Sign in: the
+    instructor's Classes page (CLS-02). It is live only when the browser
+    has a sandbox (a classroom page makes none, CLS-03), so this waits for
+    the page, not its socket."""
+    page = tab.page
+    page.goto(tab.base_url + "/classroom/signin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Classes", level=1)).to_be_visible()
+    if step:
+        tab.shot(step)
 
 
 def console_errors(tab: Tab) -> list[str]:

@@ -31,10 +31,11 @@ LIVE_TIMEOUT_MS = 15_000
 REFUSED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d ")
 
 # Counts what the tab's WebSocket receives, and records every app status badge
-# and toast it shows, so tests can prove a change arrived live (and that
-# nothing arrived) even when it was on screen only briefly.
+# and toast it shows (a toast's title, and all its text), so tests can prove
+# a change arrived live (and that nothing arrived) even when it was on screen
+# only briefly.
 PAGE_PROBE = """
-window.__vnetlab = {wsMessages: 0, statuses: [], toasts: [], loadedAt: Date.now()};
+window.__vnetlab = {wsMessages: 0, statuses: [], toasts: [], toastTexts: [], loadedAt: Date.now()};
 document.addEventListener("htmx:wsAfterMessage", function () { window.__vnetlab.wsMessages += 1; });
 document.addEventListener("DOMContentLoaded", function () {
   function record(node) {
@@ -44,6 +45,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (node.nodeType === 1 && node.classList.contains("az-toast")) {
       const title = node.querySelector(".az-toast-title");
       window.__vnetlab.toasts.push(title ? title.textContent.trim() : "");
+      window.__vnetlab.toastTexts.push(node.textContent.replace(/\\s+/g, " ").trim());
     }
   }
   document.querySelectorAll("span[id^=app-status-]").forEach(record);

@@ -17,22 +17,13 @@ from portal.models import Sandbox
 from portal.seed import create_sandbox
 from portal.services import log_refusal
 from tests.e2e.axe import assert_accessible
-from tests.e2e.flows import integrate_lab_subnet
+from tests.e2e.flows import integrate_lab_subnet, sign_in_instructor
 from tests.e2e.support import LIVE_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "tidal-basin-gateway-42"
 LAB = "integrate-same-region"
-
-
-def _sign_in(tab) -> None:
-    page = tab.page
-    page.goto(tab.base_url + "/classroom/signin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 def _stuck_learner(klass, name: str, seed: int) -> Seat:
@@ -61,7 +52,7 @@ def test_the_board_shows_a_learners_progress_live_cls_20(tabs):
     bea = _stuck_learner(klass, "Bea Stuck", 4)
 
     instructor = tabs.tab("instructor")
-    _sign_in(instructor)
+    sign_in_instructor(instructor, "dana", PASSWORD)
     board_url = f"/classroom/{klass.pk}/board/"
     assert instructor.page.goto(instructor.base_url + board_url).status == 200
     page = instructor.page
@@ -111,7 +102,7 @@ def test_a_filtered_board_counts_the_whole_class_live_and_marks_a_row_that_left_
     bea = _stuck_learner(klass, "Bea Stuck", 4)
 
     instructor = tabs.tab("instructor")
-    _sign_in(instructor)
+    sign_in_instructor(instructor, "dana", PASSWORD)
     page = instructor.page
     assert page.goto(instructor.base_url + f"/classroom/{klass.pk}/board/?show=stuck&sort=score").status == 200
     expect(page.locator("#board-live")).to_have_attribute("data-state", "live")

@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 from classroom.models import Seat
 from classroom.services import create_class, create_instructor
+from tests.e2e.flows import sign_in_instructor
 from tests.e2e.support import LIVE_TIMEOUT_MS
-from tests.e2e.test_classroom_board import PASSWORD, _sign_in
+from tests.e2e.test_classroom_board import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 def test_a_learner_who_joins_appears_on_the_open_board_cls_20(tabs):
     klass = create_class(create_instructor("dana", PASSWORD), "AZ-104 Tuesday", lab_ids=["integrate-same-region"])
     instructor = tabs.tab("instructor")
-    _sign_in(instructor)
+    sign_in_instructor(instructor, "dana", PASSWORD)
     page = instructor.page
     page.goto(instructor.base_url + f"/classroom/{klass.pk}/board/")
     expect(page.locator("#board-live")).to_have_attribute("data-state", "live")

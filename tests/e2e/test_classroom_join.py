@@ -7,25 +7,18 @@ from playwright.sync_api import expect
 
 from classroom.models import Class, Seat
 from classroom.services import create_instructor
+from tests.e2e.flows import sign_in_instructor
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "tidal-basin-gateway-42"
 
 
-def _sign_in(tab) -> None:
-    tab.goto("/", "home")
-    page = tab.page
-    page.goto(tab.base_url + "/classroom/signin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    tab.follow(page.get_by_role("button", name="Sign in"))
-
-
 def test_an_instructor_creates_a_class_and_a_learner_joins_it_with_the_code(tabs):
     create_instructor("dana", PASSWORD)
     instructor = tabs.tab("instructor")
-    _sign_in(instructor)
+    instructor.goto("/", "home")
+    sign_in_instructor(instructor, "dana", PASSWORD)
     page = instructor.page
     expect(page.locator("#class-table")).to_contain_text("No classes to display")
     instructor.shot("classes-empty")

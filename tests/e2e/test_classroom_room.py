@@ -10,18 +10,11 @@ from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as labs
+from tests.e2e.flows import sign_in_instructor
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "tidal-basin-gateway-42"
-
-
-def _sign_in(tab) -> None:
-    tab.goto("/")
-    tab.page.goto(tab.base_url + "/classroom/signin/")
-    tab.page.get_by_label("Username").fill("dana")
-    tab.page.get_by_label("Password").fill(PASSWORD)
-    tab.follow(tab.page.get_by_role("button", name="Sign in"))
 
 
 def test_cls25_cls23_the_room_reaches_a_learners_open_tab(tabs):
@@ -36,7 +29,8 @@ def test_cls25_cls23_the_room_reaches_a_learners_open_tab(tabs):
     expect(learner.page.locator("#lab-panel")).to_contain_text(catalog.get("integrate-same-region").title)
 
     teacher = tabs.tab("instructor")
-    _sign_in(teacher)
+    teacher.goto("/")
+    sign_in_instructor(teacher, "dana", PASSWORD)
     page = teacher.page
     teacher.goto(f"/classroom/{klass.pk}/room/", "room")
     expect(page.get_by_role("heading", name="AZ-104 Tuesday | Room", level=1)).to_be_visible()

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import reverse
 
-from classroom import board
+from classroom import board, room
 from classroom.services import class_of
 from classroom.views import instructor_of
 
@@ -36,5 +36,6 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": f"{klass.name} | Board",
             "breadcrumbs": [{"label": "Classes", "url": reverse("classroom:classes")}, {"label": klass.name}],
             "socket_url": f"/ws/classroom/{klass.pk}/board/",
+            "job": room.latest_job(klass),
         },
     )

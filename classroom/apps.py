@@ -22,9 +22,9 @@ class ClassroomConfig(AppConfig):
         # The portal asks this on every request of a browser that views a
         # learner's portal (portal/viewing.py, CLS-37).
         viewing.register(watch.viewed)
-        # Instructors, the board's log and join tries are nobody's sandbox
-        # state: writing them empties no sandbox's kept pages.
-        changes.not_state("classroom_instructor", "classroom_classevent", "classroom_joinattempt")
+        # Instructors, the board's log, the room's jobs and join tries are
+        # nobody's sandbox state: writing them empties no sandbox's kept pages.
+        changes.not_state("classroom_instructor", "classroom_classevent", "classroom_roomjob", "classroom_joinattempt")
         # CLS-09: a learner's account menu names their class and offers "Leave class".
         account_menu.register(join.account_entry)
         # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).

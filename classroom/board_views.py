@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import reverse
 
-from classroom import board
+from classroom import board, room
 from classroom.services import class_of
 from classroom.views import instructor_of
 
@@ -38,5 +38,6 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             # A filtered board isn't sent new learners' rows to add (they are
             # counted next to Refresh, as a learner who enters the filter is).
             "socket_url": f"/ws/classroom/{klass.pk}/board/" + ("" if grid.show == "all" else "?filtered=1"),
+            "job": room.latest_job(klass),
         },
     )

@@ -1,8 +1,11 @@
 """Who teaches: an instructor is a Django user with an :class:`Instructor`
 row. Learners have no account (their sandbox is their identity)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Instructor(models.Model):
@@ -116,3 +119,125 @@ class JoinAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} at {self.at:%H:%M:%S}"
+
+
+class RoomJob(models.Model):
+    """An action over every seat of a class (start the next lab, push a
+    scenario, reset everyone, announce), run off the instructor's request
+    and reported as it goes, as the portal's notifications report a long
+    operation ("Resetting 300 sandboxes...", then "Reset 298 of 300
+    sandboxes; 2 failed: ...").
+
+    One per class at a time (CLS-28): the constraint admits one unfinished
+    job per class. A job whose worker died (a server restart) stops beating
+    (``beat_at``); past ``classroom.room.STALLED_AFTER`` it is shown as
+    interrupted and the next action finishes it as such. ``failed`` holds
+    ``[display name, reason]`` pairs, one per seat that failed."""
+
+    NEXT_LAB, SCENARIO, RESET, ANNOUNCE = "next_lab", "scenario", "reset", "announce"
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="jobs")
+    action = models.CharField(max_length=20)
+    actor = models.CharField(max_length=150)
+    # What the job is about: the lab ("nsg-deny-integration (lab 2 of 2)") or the announcement.
+    subject = models.CharField(max_length=300, blank=True)
+    event = models.ForeignKey(ClassEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    interrupted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["klass", "started_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["klass"], condition=models.Q(finished_at__isnull=True), name="classroom_one_running_job"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.klass_id} ({self.reached} of {self.total})"
+
+    # A job that has not moved for this long has lost its worker (CLS-28):
+    # one seat takes seconds (docs/classroom.md, "How long it takes").
+    STALLED_AFTER = timedelta(minutes=2)
+    # (while it runs, once done, what each seat is)
+    WORDS = {
+        NEXT_LAB: ("Starting the next lab in", "Started the next lab in", "sandbox"),
+        SCENARIO: ("Pushing the scenario to", "Pushed the scenario to", "sandbox"),
+        RESET: ("Resetting", "Reset", "sandbox"),
+        ANNOUNCE: ("Announcing to", "Announced to", "learner"),
+    }
+    FAILURES_NAMED = 5
+
+    @property
+    def reached(self) -> int:
+        """Seats done or failed so far."""
+        return self.done + len(self.failed)
+
+    def stalled(self, now=None) -> bool:
+        return self.finished_at is None and self.beat_at < (now or timezone.now()) - self.STALLED_AFTER
+
+    @property
+    def state(self) -> str:
+        """running, done, or interrupted (finished as such, or stalled)."""
+        if self.interrupted or self.stalled():
+            return "interrupted"
+        return "running" if self.finished_at is None else "done"
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def _noun(self, count: int) -> str:
+        noun = self.WORDS[self.action][2]
+        return noun if count == 1 else ("sandboxes" if noun == "sandbox" else f"{noun}s")
+
+    @property
+    def title(self) -> str:
+        """What the job is doing ("Resetting 300 sandboxes...")."""
+        return f"{self.WORDS[self.action][0]} {self.total} {self._noun(self.total)}..."
+
+    @property
+    def failures(self) -> str:
+        """The first failures by name, and how many more (CLS-28)."""
+        named = ", ".join(f"{name} ({reason})" for name, reason in self.failed[: self.FAILURES_NAMED])
+        more = len(self.failed) - self.FAILURES_NAMED
+        return named + (f" and {more} more" if more > 0 else "")
+
+    @property
+    def message(self) -> str:
+        """The outcome as the portal's notification words it."""
+        doing, past, _ = self.WORDS[self.action]
+        failed = f" {len(self.failed)} failed: {self.failures}." if self.failed else ""
+        state = self.state
+        if state == "running":
+            return f"{self.title} {self.reached} of {self.total} so far."
+        if state == "interrupted":
+            since = timezone.localtime(self.beat_at).strftime("%H:%M:%S")
+            return (
+                f"Interrupted: {doing.lower()} {self.total} {self._noun(self.total)} stopped after "
+                f"{self.reached} (no progress since {since}; the server may have restarted). "
+                f"The other {self.total - self.reached} were not reached: run the action again.{failed}"
+            )
+        if not self.total:
+            return f"{past} 0 {self._noun(0)}: the class has no learners yet."
+        text = f"{past} {self.done} of {self.total} {self._noun(self.total)}"
+        return f"{text};{failed[:-1]}." if self.failed else f"{text}."
+
+    @property
+    def level(self) -> str:
+        state = self.state
+        if state == "running":
+            return "info"
+        if state == "interrupted" or (self.failed and not self.done):
+            return "error"
+        return "warning" if self.failed else "success"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.reached / self.total) if self.total else 100

@@ -3,9 +3,12 @@ learner of a class at once, and what the class's results are.
 
 Every action here is a service the room's views call (classroom/room_views.py)
 after checking the instructor owns the class (CLS-21), and each is logged
-with :func:`classroom.services.log_event`. An action over the seats runs one
-transaction per seat: a seat whose sandbox fails is rolled back on its own
-and counted, and the others go on (CLS-28). docs/classroom.md, "Acting on the
+with :func:`classroom.services.log_event`. An action over the seats is a
+:class:`classroom.models.RoomJob`: the request checks it, claims the class's
+one job and answers at once; the seats are done on a thread of the server's
+(at once outside a server), one transaction per seat: a seat whose sandbox
+fails is rolled back on its own and named, and the others go on (CLS-28).
+The room's bar follows the job's row. docs/classroom.md, "Acting on the
 room", says more.
 """
 
@@ -14,15 +17,17 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from classroom import live as board_live
-from classroom.models import Class, Seat
+from classroom.models import Class, ClassEvent, RoomJob, Seat
 from classroom.services import log_event
 from labs import catalog
 from labs import live as labs_live
@@ -39,32 +44,14 @@ log = logging.getLogger(__name__)
 ANNOUNCEMENT_MAX = 280  # CLS-25
 # CLS-27: a spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A job's progress is stored every few seats, and at least this often.
+PROGRESS_EVERY = 5
+PROGRESS_SECONDS = 1.0
+# How long the room's bar still shows a job after it ended.
+JOB_SHOWN_FOR = timedelta(minutes=15)
 
-
-@dataclass
-class Outcome:
-    """What an action over the seats did: how many it reached, and who
-    failed and why (CLS-28)."""
-
-    verb: str
-    total: int = 0
-    done: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def message(self) -> str:
-        if not self.total:
-            return f"{self.verb} for no one: the class has no learners yet."
-        text = f"{self.verb} for {self.done} of {self.total}."
-        if self.failed:
-            names = ", ".join(f"{name} ({reason})" for name, reason in self.failed[:5])
-            more = f" and {len(self.failed) - 5} more" if len(self.failed) > 5 else ""
-            text = f"{self.verb} for {self.done} of {self.total}; {len(self.failed)} failed: {names}{more}."
-        return text
-
-    @property
-    def level(self) -> str:
-        return "success" if not self.failed else ("warning" if self.done else "error")
+# What an action does in one seat (in that seat's transaction).
+Act = Callable[[Seat], None]
 
 
 def _open(klass: Class) -> None:
@@ -80,24 +67,170 @@ def _seats(klass: Class) -> list[Seat]:
     return list(klass.seats.select_related("sandbox").order_by("display_name", "pk"))
 
 
-def _each_seat(klass: Class, verb: str, act: Callable[[Seat], None]) -> Outcome:
+# --- Jobs: an action over every seat, off the request (CLS-28) -----------------------------------
+
+
+def latest_job(klass: Class) -> RoomJob | None:
+    """The job the room's bar shows: one running, or the last one for a
+    while after it ended."""
+    job = RoomJob.objects.filter(klass=klass).first()
+    if job is None or job.finished_at is None:
+        return job
+    return job if job.finished_at >= timezone.now() - JOB_SHOWN_FOR else None
+
+
+def _busy(klass: Class, running: RoomJob) -> Exception:
+    since = timezone.localtime(running.started_at).strftime("%H:%M:%S")
+    return rule_error(
+        f"'{klass.name}' is still busy: {running.title[:1].lower()}{running.title[1:-3]} "
+        f"({running.reached} of {running.total} done, started at {since} by {running.actor}). "
+        "The room takes one action at a time: wait for it to finish.",
+        "CLS-28",
+    )
+
+
+def _interrupt(job: RoomJob) -> None:
+    """Finish a job whose worker is gone as interrupted, and say so in the
+    class's log."""
+    now = timezone.now()
+    if RoomJob.objects.filter(pk=job.pk, finished_at__isnull=True).update(finished_at=now, interrupted=True):
+        job.finished_at, job.interrupted = now, True
+        _log_outcome(job)
+
+
+def _claim(klass: Class, actor: str, action: str, subject: str) -> RoomJob:
+    """CLS-28: the class's one job, inside the caller's transaction with the
+    class's row locked. A job still running refuses this one; one that has
+    stopped moving (its server went away) is finished as interrupted first.
+    The class's log gets the action now, and its outcome when it ends."""
+    running = RoomJob.objects.filter(klass=klass, finished_at__isnull=True).first()
+    if running is not None:
+        if not running.stalled():
+            raise _busy(klass, running)
+        _interrupt(running)
+    now = timezone.now()
+    job = RoomJob(
+        klass=klass,
+        action=action,
+        actor=actor[:150],
+        subject=subject[:300],
+        total=klass.seats.count(),
+        started_at=now,
+        beat_at=now,
+    )
+    job.event = log_event(klass, actor, action, _detail(job))
+    job.save()
+    return job
+
+
+def _detail(job: RoomJob) -> str:
+    """The class's log line: the subject, then where the job is (an
+    announcement's line is its text, as the learners read it)."""
+    if job.action == RoomJob.ANNOUNCE:
+        return job.subject
+    return f"{job.subject}: {job.title if job.finished_at is None else job.message}"
+
+
+def _log_outcome(job: RoomJob) -> None:
+    if job.event_id is not None:
+        ClassEvent.objects.filter(pk=job.event_id).update(detail=_detail(job)[:500])
+
+
+def _start(klass: Class, actor: str, action: str, prepare: Callable[[Class], tuple[str, Act]]) -> RoomJob:
+    """Check the action, claim the class's job and log it in one
+    transaction (a refusal changes nothing), then run it over the seats.
+    ``prepare`` checks the action against the locked class and answers
+    what it is about and what to do in each seat."""
+    _open(klass)
+    try:
+        with transaction.atomic():
+            locked = Class.objects.select_for_update().get(pk=klass.pk)
+            _open(locked)
+            subject, act = prepare(locked)
+            job = _claim(locked, actor, action, subject)
+    except IntegrityError:
+        # Another worker's job came first (the one-running-job constraint).
+        running = RoomJob.objects.filter(klass=klass, finished_at__isnull=True).first()
+        if running is None:
+            raise
+        raise _busy(klass, running) from None
+    klass.current = locked.current
+    _launch(job, act)
+    return job
+
+
+def _launch(job: RoomJob, act: Act) -> None:
+    """On a server, the seats are done on a thread of their own, after the
+    claim has committed, and the request answers at once; outside one
+    (tests, the shell) they are done now, so what follows sees the outcome.
+    The thread is a daemon: a server that stops leaves the job unfinished,
+    and it shows as interrupted once it has stopped moving."""
+    if live.server_loop() is None:
+        run_job(job, act)
+        return
+
+    def start() -> None:
+        threading.Thread(target=_in_thread, args=(job.pk, act), name=f"room-job-{job.pk}", daemon=True).start()
+
+    transaction.on_commit(start)
+
+
+def _in_thread(job_pk: int, act: Act) -> None:
+    """The job on its own thread, with its own row (the request's copy is
+    the answer's) and its own database connection, closed at the end."""
+    job = None
+    try:
+        job = RoomJob.objects.select_related("klass").get(pk=job_pk)
+        run_job(job, act)
+    except Exception:  # noqa: BLE001 - the job is finished as interrupted; the log says why
+        log.exception("classroom: room job %s failed", job_pk)
+        if job is not None:
+            try:
+                _interrupt(job)
+            except Exception:  # noqa: BLE001 - no database: it shows as interrupted once it has stalled
+                log.exception("classroom: room job %s could not be finished as interrupted", job_pk)
+    finally:
+        connections.close_all()
+
+
+def _beat(job: RoomJob, **finish) -> bool:
+    """Store the job's progress; False if it was finished meanwhile (found
+    stalled and interrupted by a later action): then it stops."""
+    job.beat_at = timezone.now()
+    fields = {"total": job.total, "done": job.done, "failed": job.failed, "beat_at": job.beat_at, **finish}
+    return bool(RoomJob.objects.filter(pk=job.pk, finished_at__isnull=True).update(**fields))
+
+
+def run_job(job: RoomJob, act: Act) -> RoomJob:
     """Run ``act`` for every seat, each in its own transaction: one seat's
-    failure is rolled back and reported, the rest go on (CLS-28)."""
-    seats = _seats(klass)
-    outcome = Outcome(verb, total=len(seats))
-    for seat in seats:
+    failure is rolled back and reported, the rest go on (CLS-28). The row
+    is updated every few seats (and at least every second of work), so the
+    room's bar follows it."""
+    seats = _seats(job.klass)
+    job.total = len(seats)
+    last = time.monotonic()
+    for count, seat in enumerate(seats, 1):
         try:
             # Charged to the seat's own sandbox: a write no sandbox is named
             # for bumps every sandbox, statement by statement (portal/changes.py).
             with changes.writing_for(seat.sandbox), transaction.atomic():
                 act(seat)
         except Exception as error:  # noqa: BLE001 - any failure of one sandbox is that seat's, reported
-            log.warning("classroom %s: %s failed for seat %s", klass.pk, verb, seat.pk, exc_info=True)
+            log.warning("classroom %s: %s failed for seat %s", job.klass_id, job.action, seat.pk, exc_info=True)
             reason = getattr(error, "message", "") or str(error) or type(error).__name__
-            outcome.failed.append((seat.display_name, str(reason)[:120]))
+            job.failed.append([seat.display_name, str(reason)[:120]])
         else:
-            outcome.done += 1
-    return outcome
+            job.done += 1
+        if count < len(seats) and (count % PROGRESS_EVERY == 0 or time.monotonic() - last >= PROGRESS_SECONDS):
+            last = time.monotonic()
+            if not _beat(job):
+                log.warning("classroom %s: room job %s was interrupted; it stops", job.klass_id, job.pk)
+                return job
+    now = timezone.now()
+    if _beat(job, finished_at=now):
+        job.finished_at = now
+        _log_outcome(job)
+    return job
 
 
 def _push_panel(sandbox: Sandbox) -> None:
@@ -115,7 +248,8 @@ def _push_panel(sandbox: Sandbox) -> None:
     transaction.on_commit(send)
 
 
-def _start_everywhere(klass: Class, lab: Lab, *, verb: str, title: str, body: str) -> Outcome:
+def _start_in_each(klass: Class, lab: Lab, *, title: str, body: str) -> Act:
+    """What a start, a scenario or a reset does in one seat."""
     mode = LabRun.EXAM if klass.exam_mode else LabRun.GUIDED
 
     def act(seat: Seat) -> None:
@@ -128,7 +262,7 @@ def _start_everywhere(klass: Class, lab: Lab, *, verb: str, title: str, body: st
         # learner's change, so no regrade would mark it).
         board_live.mark(seat.sandbox_id)
 
-    return _each_seat(klass, verb, act)
+    return act
 
 
 # --- The labs of the class ----------------------------------------------------------------------
@@ -156,71 +290,62 @@ def scenarios() -> list[Lab]:
 # --- The actions --------------------------------------------------------------------------------
 
 
-def start_next_lab(klass: Class, actor: str) -> Outcome:
+def start_next_lab(klass: Class, actor: str) -> RoomJob:
     """CLS-22: move the class to its next lab and start it in every seat's
     sandbox (exam mode: exam runs). On the last lab, refused."""
-    _open(klass)
-    lab = None
-    with transaction.atomic():
-        locked = Class.objects.select_for_update().get(pk=klass.pk)
+
+    def prepare(locked: Class) -> tuple[str, Act]:
         index = locked.current + 1
         if index >= len(locked.lab_ids):
             raise rule_error(
-                f"'{klass.name}' is on its last lab ({index} of {len(locked.lab_ids)}): there is no next lab.",
+                f"'{locked.name}' is on its last lab ({index} of {len(locked.lab_ids)}): there is no next lab.",
                 "CLS-22",
             )
         lab = catalog.get(locked.lab_ids[index])
         if lab is None:
             raise rule_error(f"The lab '{locked.lab_ids[index]}' is no longer in the catalog.", "CLS-22")
-        Class.objects.filter(pk=klass.pk).update(current=index)
-        klass.current = index
-    outcome = _start_everywhere(
-        klass,
-        lab,
-        verb="Started",
-        title="Your instructor started the next lab",
-        body=f"Lab {klass.current + 1} of {len(klass.lab_ids)}: {lab.title}.",
-    )
-    log_event(
-        klass, actor, "next_lab", f"{lab.id} (lab {klass.current + 1} of {len(klass.lab_ids)}): {outcome.message}"
-    )
-    return outcome
+        Class.objects.filter(pk=locked.pk).update(current=index)
+        locked.current = index
+        where = f"lab {index + 1} of {len(locked.lab_ids)}"
+        act = _start_in_each(
+            locked, lab, title="Your instructor started the next lab", body=f"{where.capitalize()}: {lab.title}."
+        )
+        return f"{lab.id} ({where})", act
+
+    return _start(klass, actor, RoomJob.NEXT_LAB, prepare)
 
 
-def push_scenario(klass: Class, actor: str, lab_id: str) -> Outcome:
+def push_scenario(klass: Class, actor: str, lab_id: str) -> RoomJob:
     """CLS-23: start a troubleshooting scenario in every seat's sandbox. The
     class's current lab stays where it is (Reset goes back to it)."""
     _open(klass)
     lab = catalog.get(lab_id)
     if lab is None or lab.kind != "scenario":
         raise rule_error("Choose one of the catalog's troubleshooting scenarios.", "CLS-23", field="lab")
-    outcome = _start_everywhere(
-        klass,
-        lab,
-        verb="Pushed",
-        title="Your instructor pushed a troubleshooting scenario",
-        body=f"{lab.title}. The lab panel says what is reported.",
-    )
-    log_event(klass, actor, "scenario", f"{lab.id}: {outcome.message}")
-    return outcome
+
+    def prepare(locked: Class) -> tuple[str, Act]:
+        title = "Your instructor pushed a troubleshooting scenario"
+        return lab.id, _start_in_each(
+            locked, lab, title=title, body=f"{lab.title}. The lab panel says what is reported."
+        )
+
+    return _start(klass, actor, RoomJob.SCENARIO, prepare)
 
 
-def reset_room(klass: Class, actor: str) -> Outcome:
+def reset_room(klass: Class, actor: str) -> RoomJob:
     """CLS-24: every seat's sandbox back to the start of the class's current
     lab (a fresh run of it); their changes are lost."""
-    _open(klass)
-    lab = current_lab(klass)
-    if lab is None:
-        raise rule_error("The class's current lab is no longer in the catalog: start the next lab instead.", "CLS-24")
-    outcome = _start_everywhere(
-        klass,
-        lab,
-        verb="Reset",
-        title="Your instructor reset your sandbox",
-        body=f"Back to the start of {lab.title}.",
-    )
-    log_event(klass, actor, "reset", f"{lab.id}: {outcome.message}")
-    return outcome
+
+    def prepare(locked: Class) -> tuple[str, Act]:
+        lab = current_lab(locked)
+        if lab is None:
+            raise rule_error(
+                "The class's current lab is no longer in the catalog: start the next lab instead.", "CLS-24"
+            )
+        title = "Your instructor reset your sandbox"
+        return lab.id, _start_in_each(locked, lab, title=title, body=f"Back to the start of {lab.title}.")
+
+    return _start(klass, actor, RoomJob.RESET, prepare)
 
 
 def clean_announcement(text: str) -> str:
@@ -235,7 +360,7 @@ def clean_announcement(text: str) -> str:
     return text
 
 
-def announce(klass: Class, actor: str, text: str) -> Outcome:
+def announce(klass: Class, actor: str, text: str) -> RoomJob:
     """CLS-25: a toast in every learner's open tab, and a note in their bell
     for a tab opened later (portal.services.notify does both)."""
     _open(klass)
@@ -244,9 +369,7 @@ def announce(klass: Class, actor: str, text: str) -> Outcome:
     def act(seat: Seat) -> None:
         portal_services.notify(seat.sandbox, f"Announcement from {actor}", text, NotificationLevel.INFO)
 
-    outcome = _each_seat(klass, "Announced", act)
-    log_event(klass, actor, "announce", text)
-    return outcome
+    return _start(klass, actor, RoomJob.ANNOUNCE, lambda locked: (text, act))
 
 
 def close(klass: Class, actor: str) -> None:

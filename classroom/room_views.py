@@ -5,9 +5,11 @@ board and on the class's Room page).
 CLS-21: every URL here is the portal's 404 to anyone but the class's own
 instructor, whatever the method (checked before the method); every change
 is a POST with Django's CSRF check, goes through classroom/room.py and is
-logged. A GET of an action opens its pane (Yes/No, or a small form); the
-pane's POST acts and answers with the outcome in the pane (htmx), or goes
-back to the Room page with the outcome as a message (no script).
+logged. A GET of an action opens its pane (Yes/No, or a small form). The
+pane's POST of an action over the seats starts the class's job and answers
+at once: the pane closes and the page's bar follows the job (htmx), or the
+Room page shows it (no script). Closing the class is one UPDATE: its
+outcome is shown in the pane, or as a message on the Room page.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from classroom import room
-from classroom.models import Class
+from classroom.models import Class, RoomJob
 from classroom.services import class_of
 from classroom.views import instructor_of
 from portal.blades import confirm_action, respond
 from portal.errors import AzureRuleError
 
 PANE = "classroom/room_pane.html"
+JOB = "classroom/_room_job.html"
 
 
 def _owned(request: HttpRequest, pk: int, methods: tuple[str, ...]) -> tuple[str, Class] | HttpResponse:
@@ -53,18 +56,28 @@ def _context(klass: Class, **extra) -> dict:
     }
 
 
-def _done(request: HttpRequest, klass: Class, title: str, outcome: room.Outcome | None, text: str = "") -> HttpResponse:
-    """The outcome: in the pane for htmx, else a message on the Room page."""
-    text = outcome.message if outcome is not None else text
-    level = outcome.level if outcome is not None else "success"
+def _done(request: HttpRequest, klass: Class, title: str, text: str) -> HttpResponse:
+    """A synchronous action's outcome (Close): in the pane for htmx, else a
+    message on the Room page."""
     if request.htmx:
         return respond(
             request,
             PANE,
             "pane",
-            _context(klass, pane={"kind": "result", "title": title, "text": text, "level": level}),
+            _context(klass, pane={"kind": "result", "title": title, "text": text, "level": "success"}),
         )
-    {"success": messages.success, "warning": messages.warning}.get(level, messages.error)(request, text)
+    messages.success(request, text)
+    return redirect("classroom:room", pk=klass.pk)
+
+
+def _started(request: HttpRequest, klass: Class, job: RoomJob) -> HttpResponse:
+    """An action over the seats has its job (CLS-28): for htmx the pane
+    closes (an empty pane) and the page's bar becomes the job's, which
+    follows it; without script, the Room page, whose bar shows it."""
+    if request.htmx:
+        response = render(request, JOB, {"klass": klass, "job": job, "oob": True})
+        response["Vary"] = "HX-Request"
+        return response
     return redirect("classroom:room", pk=klass.pk)
 
 
@@ -74,7 +87,7 @@ def _confirm(
     *,
     title: str,
     question: Callable[[Class], str],
-    act: Callable[[str, Class], tuple[room.Outcome | None, str]],
+    act: Callable[[str, Class], HttpResponse],
     dom_id: str,
     url: str,
 ) -> HttpResponse:
@@ -82,15 +95,10 @@ def _confirm(
     if isinstance(owned, HttpResponse):
         return owned
     actor, klass = owned
-
-    def run() -> HttpResponse:
-        outcome, text = act(actor, klass)
-        return _done(request, klass, title, outcome, text)
-
     return confirm_action(
         request,
         _context(klass, page_title=title),
-        act=run,
+        act=lambda: act(actor, klass),
         title=title,
         question=question(klass),
         dom_id=dom_id,
@@ -127,7 +135,7 @@ def next_lab(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         title="Start next lab",
         question=question,
-        act=lambda actor, klass: (room.start_next_lab(klass, actor), ""),
+        act=lambda actor, klass: _started(request, klass, room.start_next_lab(klass, actor)),
         dom_id="next-lab-form",
         url="classroom:next_lab",
     )
@@ -146,7 +154,7 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         title="Reset everyone",
         question=question,
-        act=lambda actor, klass: (room.reset_room(klass, actor), ""),
+        act=lambda actor, klass: _started(request, klass, room.reset_room(klass, actor)),
         dom_id="reset-room-form",
         url="classroom:reset",
     )
@@ -155,9 +163,10 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     """CLS-26: "Close class" (Yes/No)."""
 
-    def act(actor: str, klass: Class) -> tuple[None, str]:
+    def act(actor: str, klass: Class) -> HttpResponse:
         room.close(klass, actor)
-        return None, f"'{klass.name}' is closed: no one new can join. Its learners keep their sandboxes."
+        text = f"'{klass.name}' is closed: no one new can join. Its learners keep their sandboxes."
+        return _done(request, klass, "Close class", text)
 
     return _confirm(
         request,
@@ -173,9 +182,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_pane(
-    request: HttpRequest, pk: int, kind: str, act: Callable[[str, Class, dict], room.Outcome]
-) -> HttpResponse:
+def _form_pane(request: HttpRequest, pk: int, kind: str, act: Callable[[str, Class, dict], RoomJob]) -> HttpResponse:
     """A pane with a small form (the scenario to push, the announcement):
     a field's refusal stays on the pane, under the field, with nothing done."""
     owned = _owned(request, pk, ("GET", "HEAD", "POST"))
@@ -187,7 +194,7 @@ def _form_pane(
     error = None
     if request.method == "POST":
         try:
-            return _done(request, klass, titles[kind], act(actor, klass, values))
+            return _started(request, klass, act(actor, klass, values))
         except AzureRuleError as exc:
             error = exc
     pane = {
@@ -236,8 +243,25 @@ def room_page(request: HttpRequest, pk: int) -> HttpResponse:
             upcoming=room.next_lab(klass),
             learners=klass.seats.count(),
             events=klass.events.all()[:30],
+            job=room.latest_job(klass),
         ),
     )
+
+
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """CLS-28: the room's bar, as the job it shows is now (htmx polls it
+    every second while the job runs; the bar of a job that has ended asks
+    no more). Without htmx, the Room page, which shows the same bar."""
+    owned = _owned(request, pk, ("GET", "HEAD"))
+    if isinstance(owned, HttpResponse):
+        return owned
+    _, klass = owned
+    if not request.htmx:
+        return redirect("classroom:room", pk=klass.pk)
+    response = render(request, JOB, {"klass": klass, "job": room.latest_job(klass)})
+    response["Vary"] = "HX-Request"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:

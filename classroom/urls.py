@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/reset/", sandbox_optional(room_views.reset), name="reset"),
     path("<int:pk>/announce/", sandbox_optional(room_views.announce), name="announce"),
     path("<int:pk>/close/", sandbox_optional(room_views.close), name="close"),
+    path("<int:pk>/job/", sandbox_optional(room_views.job), name="room_job"),
     path("<int:pk>/export.csv", sandbox_optional(room_views.export_csv), name="export_csv"),
     path("<int:pk>/summary/", sandbox_optional(room_views.summary), name="summary"),
 ]

@@ -22,8 +22,10 @@
   const openers = new WeakMap();
 
   function openPane(pane) {
+    // An empty answer closes the pane (the room's actions: their job's bar
+    // comes out of band), the focus back where it was.
     if (!pane.innerHTML.trim()) {
-      pane.classList.remove("open");
+      closePane(pane);
       return;
     }
     const opening = !pane.classList.contains("open");

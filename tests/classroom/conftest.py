@@ -2,6 +2,8 @@
 are tests/conftest.py's personas)."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from classroom.models import Class, Instructor, Seat
 from classroom.services import create_class, create_instructor
@@ -26,3 +28,16 @@ def seat_in(klass: Class, name: str) -> Seat:
     """A learner in ``klass`` with a fresh sandbox of the class's era, made
     as a test needs one (the join page's own path is tested on its own)."""
     return Seat.objects.create(klass=klass, sandbox=create_sandbox(klass.era), display_name=name)
+
+
+@pytest.fixture
+def owner(dana) -> Client:
+    """Dana's browser, signed in: the owner of ``dana_class``."""
+    client = Client()
+    client.force_login(dana.user)
+    return client
+
+
+def room_url(name: str, klass: Class) -> str:
+    """A URL of the class's room (``classroom:<name>``)."""
+    return reverse(f"classroom:{name}", args=[klass.pk])

@@ -65,7 +65,9 @@ def test_a_refusal_quoting_a_nul_is_logged_with_the_nul_replaced_cls_13(alice):
 
     before = snapshot(alice.sandbox)
     response = alice.post(
-        vnet_url(alice, "vnet_address_space"), {"address_space": ["10.0.0.0/16", "10.0.0.0/16\x00"], "action": "save"}, **HX
+        vnet_url(alice, "vnet_address_space"),
+        {"address_space": ["10.0.0.0/16", "10.0.0.0/16\x00"], "action": "save"},
+        **HX,
     )
     assert response.status_code == 422
     assert snapshot(alice.sandbox) == before

@@ -50,7 +50,11 @@ CREATES = [
     ("networking:nat_gateway_create", "Microsoft.Network/natGateways", "Create or Update Nat Gateway"),
     ("networking:public_ip_create", "Microsoft.Network/publicIPAddresses", "Create or Update Public Ip Address"),
     ("networking:dns_zone_create", "Microsoft.Network/privateDnsZones", "Create or Update Private DNS Zone"),
-    ("networking:local_gateway_create", "Microsoft.Network/localNetworkGateways", "Create or Update Local Network Gateway"),
+    (
+        "networking:local_gateway_create",
+        "Microsoft.Network/localNetworkGateways",
+        "Create or Update Local Network Gateway",
+    ),
     ("networking:circuit_create", "Microsoft.Network/expressRouteCircuits", "Create or Update ExpressRoute Circuit"),
     ("networking:vm_create", "Microsoft.Compute/virtualMachines", "Create or Update Virtual Machine"),
     ("networking:storage_create", "Microsoft.Storage/storageAccounts", "Create or Update Storage Account"),

@@ -8,35 +8,24 @@ import io
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils.html import escape
 
+from classroom import live as board_live
 from classroom import room
 from classroom.models import Class, ClassEvent
 from classroom.services import create_class, create_instructor
 from labs import catalog
 from labs import services as labs
 from labs.models import LabRun
-from portal import live as portal_live
 from portal.models import Notification
 from tests.classroom.conftest import PASSWORD, seat_in
+from tests.classroom.conftest import room_url as _url
 from tests.helpers import HX
 
 pytestmark = pytest.mark.django_db
 
 HTML = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 ACTIONS = ("next_lab", "scenario", "reset", "announce", "close")
-
-
-def _url(name: str, klass: Class) -> str:
-    return reverse(f"classroom:{name}", args=[klass.pk])
-
-
-@pytest.fixture
-def owner(dana) -> Client:
-    client = Client()
-    client.force_login(dana.user)
-    return client
 
 
 @pytest.fixture
@@ -52,6 +41,15 @@ def room_of_three(dana_class):
 def _active_lab(seat) -> str | None:
     run = labs.active_run(seat.sandbox)
     return run.lab_id if run else None
+
+
+def _bar(response) -> str:
+    """The answer to an action's POST (htmx): nothing for the pane, which
+    closes, and the room's bar, out of band (CLS-28)."""
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="room-job" class="cls-job" data-state="done" hx-swap-oob="outerHTML">')
+    assert html.rstrip().endswith("</div>") and html.count('id="room-job"') == 1
+    return html
 
 
 def _state(klass: Class, seats) -> tuple:
@@ -116,13 +114,15 @@ def test_cls22_start_next_lab_starts_it_in_every_seat_and_says_so(owner, dana_cl
     assert "Start lab 2 of 2" in pane and "in 3 learners&#x27; sandboxes" in pane
     response = owner.post(_url("next_lab", dana_class), **HX)
     assert response.status_code == 200
-    assert "Started for 3 of 3." in response.content.decode()
+    assert "Started the next lab in 3 of 3 sandboxes." in _bar(response)
     dana_class.refresh_from_db()
     assert dana_class.current == 1
     assert [_active_lab(seat) for seat in room_of_three] == ["nsg-deny-integration"] * 3
     assert all(labs.active_run(seat.sandbox).mode == LabRun.GUIDED for seat in room_of_three)
     event = dana_class.events.get(action="next_lab")
-    assert event.actor == "dana" and "Started for 3 of 3" in event.detail
+    assert event.actor == "dana" and event.detail == (
+        "nsg-deny-integration (lab 2 of 2): Started the next lab in 3 of 3 sandboxes."
+    )
     for seat in room_of_three:
         assert seat.sandbox.notifications.filter(title="Your instructor started the next lab").exists()
 
@@ -154,8 +154,9 @@ def test_cls28_one_failing_sandbox_does_not_stop_the_others(owner, dana_class, r
 
     monkeypatch.setattr(labs, "start_lab", start)
     response = owner.post(_url("next_lab", dana_class), **HX)
-    text = response.content.decode()
-    assert "Started for 2 of 3; 1 failed: Ben (disk full)." in text
+    text = _bar(response)
+    assert "Started the next lab in 2 of 3 sandboxes; 1 failed: Ben (disk full)." in text
+    assert "az-banner-warning" in text
     assert [_active_lab(seat) for seat in room_of_three] == [
         "nsg-deny-integration",
         "integrate-same-region",
@@ -179,7 +180,7 @@ def test_cls23_push_scenario_starts_it_in_every_seat(owner, dana_class, room_of_
     pane = owner.get(_url("scenario", dana_class), **HX).content.decode()
     assert 'value="udr-blackhole-db"' in pane and 'value="integrate-same-region"' not in pane
     response = owner.post(_url("scenario", dana_class), {"lab": "udr-blackhole-db"}, **HX)
-    assert "Pushed for 3 of 3." in response.content.decode()
+    assert "Pushed the scenario to 3 of 3 sandboxes." in _bar(response)
     assert [_active_lab(seat) for seat in room_of_three] == ["udr-blackhole-db"] * 3
     dana_class.refresh_from_db()
     assert dana_class.current == 0  # the class's own lab stays; Reset goes back to it
@@ -204,23 +205,22 @@ def test_cls23_a_lab_that_is_not_a_scenario_is_a_field_message(lab, owner, dana_
         ("reset", {}, "integrate-same-region"),
     ),
 )
-def test_cls20_a_start_for_the_room_sends_the_board_each_learners_new_row(
-    action, data, lab_id, owner, dana_class, room_of_three, monkeypatch, django_capture_on_commit_callbacks
+def test_cls20_a_start_for_the_room_redraws_each_learners_row_on_the_open_board(
+    action, data, lab_id, owner, dana_class, room_of_three
 ):
-    """CLS-20: after the room's start, its reset or a scenario, the open
-    board gets each learner's row on the lab just started, one row a
-    learner, not their old lab's row until they change something."""
-    sent = []
-    monkeypatch.setattr(portal_live, "group_send", lambda group, message: sent.append((group, message)))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner.post(_url(action, dana_class), data, **HX)
-    assert "for 3 of 3." in response.content.decode()
-    rows = [message["html"] for group, message in sent if group == dana_class.group_name]
-    assert len(rows) == 3
+    """CLS-20: after the room's start, its reset or a scenario, an open
+    board draws each learner's row again, on the lab just started, not
+    their old lab's row until they change something."""
+    before = board_live.versions(dana_class.pk)
+    owner.post(_url(action, dana_class), data, **HX)
+    after = board_live.versions(dana_class.pk)
+    moved = [pk for pk in after if after[pk] != before[pk]]
+    assert sorted(moved) == sorted(seat.pk for seat in room_of_three)
+    (rows,) = board_live.render_seats(dana_class.pk, moved)
     title = escape(catalog.get(lab_id).title)
     for seat in room_of_three:
-        (row,) = [html for html in rows if f'id="board-row-{seat.pk}"' in html]
-        assert seat.display_name in row and title in row and 'hx-swap-oob="true"' in row
+        row = rows[rows.index(f'id="board-row-{seat.pk}"') :].split("</tr>")[0]
+        assert seat.display_name in row and title in row
 
 
 # --- CLS-24: reset -------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_cls24_reset_asks_first_then_resets_every_seat_to_the_current_lab(owner,
     assert 'id="reset-room-form-yes"' in pane
     assert [_active_lab(seat) for seat in room_of_three] == ["udr-blackhole-db"] * 3  # asking changed nothing
     response = owner.post(_url("reset", dana_class), **HX)
-    assert "Reset for 3 of 3." in response.content.decode()
+    assert "Reset 3 of 3 sandboxes." in _bar(response)
     assert [_active_lab(seat) for seat in room_of_three] == ["integrate-same-region"] * 3
     runs = LabRun.objects.filter(sandbox=room_of_three[0].sandbox)
     assert runs.filter(lab_id="integrate-same-region", abandoned=False, finished_at__isnull=True).count() == 1
@@ -244,7 +244,9 @@ def test_cls24_without_script_the_pane_is_a_page_and_the_outcome_a_message(owner
     assert page.status_code == 200 and 'id="reset-room-form"' in page.content.decode()
     response = owner.post(_url("reset", dana_class), **HTML, follow=True)
     assert response.redirect_chain[-1][0] == _url("room", dana_class)
-    assert 'id="room-outcome"' in response.content.decode() and "Reset for 3 of 3." in response.content.decode()
+    html = response.content.decode()
+    assert '<div id="room-job" class="cls-job" data-state="done">' in html
+    assert "Reset 3 of 3 sandboxes." in html
 
 
 # --- CLS-25: announcements -----------------------------------------------------------------------
@@ -252,7 +254,7 @@ def test_cls24_without_script_the_pane_is_a_page_and_the_outcome_a_message(owner
 
 def test_cls25_an_announcement_reaches_every_learners_bell(owner, dana_class, room_of_three):
     response = owner.post(_url("announce", dana_class), {"text": "  Break: back at 10:40  "}, **HX)
-    assert "Announced for 3 of 3." in response.content.decode()
+    assert "Announced to 3 of 3 learners." in _bar(response)
     for seat in room_of_three:
         note = seat.sandbox.notifications.get(title="Announcement from dana")
         assert note.body == "Break: back at 10:40" and note.unread

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classroom', '0003_join_attempts'),
+        ('classroom', '0004_room_jobs'),
     ]
 
     operations = [

@@ -27,6 +27,7 @@ from django.utils import timezone
 from classroom import board
 from classroom.models import Seat
 from labs.models import LabRun
+from portal import changes
 
 
 def _render(seats) -> str:
@@ -45,7 +46,10 @@ def render_rows(klass) -> str:
 def mark(sandbox_pk: int) -> None:
     """The learner's row may have changed: the open boards draw it again (a
     sandbox with no seat: no row updated)."""
-    Seat.objects.filter(sandbox_id=sandbox_pk).update(row_version=F("row_version") + 1)
+    # Bookkeeping for the boards, not the learner's state: no page of any
+    # sandbox goes stale for it (portal/changes.py).
+    with changes.unnoticed():
+        Seat.objects.filter(sandbox_id=sandbox_pk).update(row_version=F("row_version") + 1)
 
 
 def versions(klass_pk: int) -> dict[int, int]:

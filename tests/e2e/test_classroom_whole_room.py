@@ -133,8 +133,10 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
     wait_for_pane(board)
     bpage.get_by_label("Scenario").select_option(SCENARIO)
     bpage.locator("#scenario-submit").click()
-    expect(bpage.locator("#room-outcome")).to_contain_text("Pushed for 3 of 3.", timeout=PUSH_TIMEOUT_MS)
-    bpage.locator("#room-result-ok").click()
+    expect(bpage.locator("#room-job")).to_contain_text(
+        "Pushed the scenario to 3 of 3 sandboxes.", timeout=PUSH_TIMEOUT_MS
+    )
+    expect(bpage.locator("#context-pane")).to_be_empty()  # the pane closed as the job began
     for learner in learners:
         panel = learner.page.locator("#lab-panel")
         expect(panel).to_contain_text(scenario.title)
@@ -153,8 +155,8 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
     wait_for_pane(board)
     bpage.get_by_label("Announcement").fill("Break: back at 10:40")
     bpage.locator("#announce-submit").click()
-    expect(bpage.locator("#room-outcome")).to_contain_text("Announced for 3 of 3.")
-    bpage.locator("#room-result-ok").click()
+    expect(bpage.locator("#room-job")).to_contain_text("Announced to 3 of 3 learners.", timeout=PUSH_TIMEOUT_MS)
+    expect(bpage.locator("#context-pane")).to_be_empty()  # the pane closed as the job began
     for learner, loaded in zip(learners, portal_loaded, strict=True):
         _toast_came(learner, "Announcement from dana", "Break: back at 10:40")
         assert _loaded_at(learner) == loaded, "the learner's tab was not reloaded"

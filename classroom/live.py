@@ -3,13 +3,15 @@ changed, their seat's ``row_version`` moves; every open board of the class
 looks for moved rows a few times a second and draws those again -- one row,
 never the board -- swapped in by its id (classroom/consumers.py).
 
-Two moments say a row may have changed:
+These moments say a row may have changed:
 
 - a lab's regrade (labs.live's ``graded`` signal, after every change to a
   sandbox with a lab in progress, debounced there): the checks, the score,
   the last actions;
 - a change to a sandbox without a lab in progress (portal.signals
-  ``sandbox_changed``): its last actions (a refusal is one: CLS-13).
+  ``sandbox_changed``): its last actions (a refusal is one: CLS-13);
+- a join, and the room's start of a lab, a scenario or a reset in the
+  learner's sandbox (classroom/join.py, classroom/room.py call ``mark``).
 
 A learner's change costs one UPDATE of an indexed row, and draws nothing:
 the rows are drawn by the boards that are open, however many changes come
@@ -30,10 +32,12 @@ from labs.models import LabRun
 from portal import changes
 
 
-def _render(seats) -> str:
+def _render(seats, *, oob: bool = True) -> str:
+    """Rows of these seats: swapped in by their ids (``oob``), or plain, to
+    be added to a grid."""
     now = timezone.now()
     return "".join(
-        render_to_string("classroom/board_row.html", {"row": board.row_for(seat, now), "oob": True}) for seat in seats
+        render_to_string("classroom/board_row.html", {"row": board.row_for(seat, now), "oob": oob}) for seat in seats
     )
 
 
@@ -66,8 +70,7 @@ def render_seats(klass_pk: int, seat_pks, new=()) -> list[str]:
     messages = [_render(s for s in seats if s.pk not in new)]
     joined = [s for s in seats if s.pk in new]
     if joined:
-        now = timezone.now()
-        rows = "".join(render_to_string("classroom/board_row.html", {"row": board.row_for(s, now)}) for s in joined)
+        rows = _render(joined, oob=False)
         messages += [f'<tbody hx-swap-oob="beforeend:#board-rows">{rows}</tbody>', EMPTY_ROW_GONE]
     return [m for m in messages if m]
 

@@ -9,6 +9,7 @@ from classroom.models import Class
 from classroom.services import create_instructor
 from labs import catalog
 from tests.e2e.axe import assert_accessible
+from tests.e2e.flows import sign_in_instructor
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,7 @@ def test_the_instructor_sets_the_run_order_from_the_keyboard(tabs):
     tab = tabs.tab("instructor")
     tab.goto("/", "home")
     page = tab.page
-    page.goto(tab.base_url + "/classroom/signin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    tab.follow(page.get_by_role("button", name="Sign in"))
+    sign_in_instructor(tab, "dana", PASSWORD)
 
     page.locator("#create-class").click()
     pane = page.locator("#context-pane")

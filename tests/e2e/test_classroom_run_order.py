@@ -34,6 +34,7 @@ def test_the_instructor_sets_the_run_order_from_the_keyboard(tabs):
         pane.locator(f"#class-lab-{lab_id}").focus()
         page.keyboard.press("Space")
         expect(rows).to_have_count(count)
+        tab.settle()  # the redrawn pane's checkboxes answer a change only once htmx has processed them
     expect(rows.nth(0)).to_contain_text(catalog.get(C).title)
     expect(rows.nth(1)).to_contain_text(catalog.get(A).title)
     expect(rows.nth(2)).to_contain_text(catalog.get(B).title)

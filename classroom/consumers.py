@@ -10,6 +10,7 @@ class's group: nothing on the board is pushed to them."""
 
 import asyncio
 import logging
+import time
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
@@ -24,6 +25,9 @@ MAX_HELLO_BYTES = 64 * 1024
 # How often an open board looks for moved rows: a change reaches the board
 # within the lab's regrade (labs/live.py) and this (CLS-20: 1 s at p95).
 POLL_SECONDS = 0.25
+# How often it counts the minutes without progress (CLS-16): time alone
+# raises that flag and moves its minutes, so no learner's change marks it.
+IDLE_LOOK_SECONDS = 15.0
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -34,6 +38,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
     poller: asyncio.Task | None = None
     # Each seat's row number as this board last drew it (or first saw it).
     seen: dict[int, int] | None = None
+    # Each seat's minutes without progress at the last count, and when that was.
+    idle: dict[int, int] | None = None
+    idle_at = 0.0
 
     async def connect(self):
         pk = self.scope.get("url_route", {}).get("kwargs", {}).get("pk")
@@ -83,6 +90,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # The numbers first: a row that moves while the rows are drawn is
         # drawn again by the next look.
         self.seen = live.versions(self.klass.pk)
+        self.idle, self.idle_at = live.idle_minutes_now(self.klass.pk), time.monotonic()
         return live.render_rows(self.klass)
 
     def _moved_rows(self) -> list[str]:
@@ -93,6 +101,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         moved = [pk for pk, version in now.items() if self.seen.get(pk) != version]
         new = set() if self.filtered else {pk for pk in moved if pk not in self.seen}
         self.seen = now
+        if time.monotonic() - self.idle_at >= IDLE_LOOK_SECONDS:
+            idle = live.idle_minutes_now(self.klass.pk)
+            if self.idle is not None:
+                moved += [pk for pk in live.idle_moved(self.idle, idle) if pk in now and pk not in moved]
+            self.idle, self.idle_at = idle, time.monotonic()
         return live.render_seats(self.klass.pk, moved, new) if moved else []
 
     @database_sync_to_async

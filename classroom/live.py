@@ -22,7 +22,7 @@ every worker). Nothing is sent to the learners' own groups.
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from classroom import board
 from classroom.models import Seat
 from labs.models import LabRun
 from portal import changes
+from portal.models import ActivityLogEntry
 
 
 def _render(seats, *, oob: bool = True) -> str:
@@ -54,6 +55,49 @@ def mark(sandbox_pk: int) -> None:
     # sandbox goes stale for it (portal/changes.py).
     with changes.unnoticed():
         Seat.objects.filter(sandbox_id=sandbox_pk).update(row_version=F("row_version") + 1)
+
+
+def idle_minutes_now(klass_pk: int, now=None) -> dict[int, int]:
+    """Each seat with a lab in progress, and for how many whole minutes it
+    has been without progress (CLS-16), counted as the row counts it: since
+    the later of the lab's start and the last change that went through. Time
+    alone moves this, no change of the learner's, so a board looks at it now
+    and then and draws the rows whose count moved (a flag raised, or its
+    minutes gone up) -- three queries for the class, whatever its size."""
+    now = now or timezone.now()
+    seats = dict(Seat.objects.filter(klass_id=klass_pk).values_list("sandbox_id", "pk"))
+    started = dict(
+        LabRun.objects.filter(sandbox_id__in=list(seats), abandoned=False, finished_at__isnull=True)
+        .order_by("sandbox_id", "started_at")
+        .values_list("sandbox_id", "started_at")
+    )
+    last_ok = dict(
+        ActivityLogEntry.objects.filter(sandbox_id__in=list(started))
+        .exclude(status=board.FAILED)
+        .order_by()
+        .values("sandbox_id")
+        .annotate(last=Max("timestamp"))
+        .values_list("sandbox_id", "last")
+    )
+    minutes = {}
+    for sandbox_pk, since in started.items():
+        ok = last_ok.get(sandbox_pk)
+        if ok is not None and ok > since:
+            since = ok
+        minutes[seats[sandbox_pk]] = int((now - since).total_seconds() // 60)
+    return minutes
+
+
+def idle_moved(before: dict[int, int], now: dict[int, int]) -> list[int]:
+    """The seats whose row says something else about idleness now: a flag
+    raised or gone, or its minutes moved (CLS-16). Below the limit a row
+    shows nothing, so minutes there are all one."""
+    limit = board.idle_minutes()
+
+    def shown(minutes: int | None) -> int | None:
+        return minutes if minutes is not None and minutes >= limit else None
+
+    return [pk for pk in set(before) | set(now) if shown(before.get(pk)) != shown(now.get(pk))]
 
 
 def versions(klass_pk: int) -> dict[int, int]:

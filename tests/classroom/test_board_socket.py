@@ -166,3 +166,50 @@ async def test_an_operation_finished_on_a_timer_redraws_the_learners_row_cls_20(
     row = await receive_until(board, "Succeeded", timeout=10)
     assert f'id="board-row-{seat.pk}"' in row and "Restart Web App" in row
     await board.disconnect(timeout=SLOW)
+
+
+@database_sync_to_async
+def _idle_for(sandbox, minutes: int) -> None:
+    """The learner's lab started, and their last change went through,
+    ``minutes`` ago: time passing, as the board sees it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labs.models import LabRun
+    from portal.models import ActivityLogEntry
+
+    then = timezone.now() - timedelta(minutes=minutes)
+    LabRun.objects.filter(sandbox=sandbox).update(started_at=then)
+    ActivityLogEntry.objects.filter(sandbox=sandbox).update(timestamp=then)
+
+
+async def test_time_alone_raises_the_no_progress_flag_on_an_open_board_cls_16(monkeypatch):
+    from classroom import consumers
+    from classroom.board import idle_minutes
+
+    monkeypatch.setattr(consumers, "IDLE_LOOK_SECONDS", 0.2)
+    klass, seat, learner, cookies = await _room()
+    board = _board_socket(klass.pk, cookies["dana"])
+    assert (await board.connect(timeout=SLOW))[0]
+    await board.send_to(text_data="{}")  # the page's hello: every row as it is
+    hello = await receive_until(board, f'id="board-row-{seat.pk}"')
+    assert 'data-stuck="no"' in hello
+    assert await board.receive_nothing(timeout=1)  # nothing moved: nothing drawn
+    await _idle_for(learner.sandbox, idle_minutes() + 1)
+    row = await receive_until(board, 'data-stuck="yes"')
+    assert f'id="board-row-{seat.pk}"' in row
+    assert f"No progress for {idle_minutes() + 1} min" in row
+    await _idle_for(learner.sandbox, idle_minutes() + 2)  # a minute later: the count moves
+    row = await receive_until(board, f"No progress for {idle_minutes() + 2} min")
+    assert row.count("<tr") == 1
+    await board.disconnect(timeout=SLOW)
+
+
+def test_idle_moved_names_only_rows_whose_flag_says_something_new_cls_16(settings):
+    from classroom.live import idle_moved
+
+    settings.VNETLAB_BOARD_IDLE_MINUTES = 5
+    before = {1: 0, 2: 4, 3: 5, 4: 7, 5: 9}
+    now = {1: 1, 2: 5, 3: 5, 4: 8}  # 5's lab finished
+    assert sorted(idle_moved(before, now)) == [2, 4, 5]

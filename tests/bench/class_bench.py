@@ -25,7 +25,7 @@ One run:
    others' writes empty its copies;
 5. in this process, with nothing else running: the troubleshooter request
    at the seed's size and at 100 times the seed's resources, with the
-   snapshot kept and right after a change.
+   snapshot kept and right after a real change (an NSG rule's port).
 
 Reads, writes and errors are counted per phase: any answer but 2xx, 3xx or
 a form's 422 is an error, and the run exits 1 if there was one. Targets
@@ -389,7 +389,8 @@ async def class_phase(
 def troubleshooter_alone(repeat: int = 30) -> dict:
     """In this process (Django's test client, the same database, page cache
     off): the troubleshooter's request with the snapshot kept, and right
-    after a change (the snapshot rebuilt), at the seed's size and at 100x.
+    after a real change (an NSG rule's port: the parts of the snapshot it
+    touches built again), at the seed's size and at 100x.
     What this process has loaded is frozen out of the garbage collector's
     full passes first, as a server's startup does (portal/lifespan.py)."""
     from django.test import Client
@@ -397,6 +398,8 @@ def troubleshooter_alone(repeat: int = 30) -> dict:
     from django.urls import reverse
 
     from appservice.models import WebApp
+    from networking.models import NetworkSecurityGroup
+    from networking.services import nsgs as nsg_services
     from portal import changes
     from portal.lifespan import freeze_loaded_objects
     from portal.middleware import SESSION_KEY
@@ -410,12 +413,30 @@ def troubleshooter_alone(repeat: int = 30) -> dict:
     app = WebApp.objects.select_related("resource_group__subscription").get(sandbox=sandbox, name="contoso-web")
     kwargs = {"subscription_id": app.resource_group.subscription.subscription_id, "rg": app.resource_group.name, "name": app.name}
     url = reverse("appservice:troubleshoot", kwargs=kwargs) + "?host=contoso-sql01.database.windows.net&port=1433"
+    nsg = NetworkSecurityGroup.objects.filter(sandbox=sandbox).order_by("pk").first()
+    if nsg is None:
+        raise RuntimeError("troubleshooter: the seed has no network security group to change")
+    pane = {
+        "name": "bench-change", "priority": "4000", "service": "Custom", "protocol": "Tcp", "access": "Allow",
+        "source": "Any", "destination": "Any", "source_ports": "*", "destination_ports": "1400",
+    }  # fmt: skip
+    with changes.writing_for(sandbox):
+        rule = nsg_services.add_rule(nsg, "Inbound", pane)
+
+    def real_change(n: int) -> None:
+        """One custom NSG rule's destination port moves, through the service
+        the rule's pane saves with: its NSG's part of the snapshot, and what
+        depends on it, are built again (a bump alone would rebuild nothing:
+        the parts are kept while their rows are equal)."""
+        with changes.writing_for(sandbox):
+            nsg_services.update_rule(rule, {**pane, "destination_ports": str(1400 + n % 50)})
+        changes.bump(sandbox)
 
     def timed(change: bool) -> float:
         times = []
-        for _ in range(repeat):
+        for n in range(repeat):
             if change:
-                changes.bump(sandbox)
+                real_change(n)
             started = time.perf_counter()
             response = client.get(url, HTTP_HX_REQUEST="true")
             times.append((time.perf_counter() - started) * 1000)
@@ -466,9 +487,9 @@ def verdicts(s: dict) -> list[tuple[str, str, str]]:
     if t:
         rows += [
             (f"troubleshooter < {TROUBLESHOOT_SEED_MS:.0f} ms at the seed's size, snapshot kept", f"{t['seed']['kept_ms']:.1f} ms", mark(t["seed"]["kept_ms"] < TROUBLESHOOT_SEED_MS)),
-            (f"troubleshooter < {TROUBLESHOOT_SEED_MS:.0f} ms at the seed's size, right after a change", f"{t['seed']['rebuilt_ms']:.1f} ms", mark(t["seed"]["rebuilt_ms"] < TROUBLESHOOT_SEED_MS)),
+            (f"troubleshooter < {TROUBLESHOOT_SEED_MS:.0f} ms at the seed's size, right after a real change", f"{t['seed']['rebuilt_ms']:.1f} ms", mark(t["seed"]["rebuilt_ms"] < TROUBLESHOOT_SEED_MS)),
             (f"troubleshooter < {TROUBLESHOOT_100X_MS:.0f} ms at 100x, snapshot kept", f"{t['100x']['kept_ms']:.1f} ms", mark(t["100x"]["kept_ms"] < TROUBLESHOOT_100X_MS)),
-            (f"troubleshooter < {TROUBLESHOOT_100X_MS:.0f} ms at 100x, right after a change", f"{t['100x']['rebuilt_ms']:.1f} ms", mark(t["100x"]["rebuilt_ms"] < TROUBLESHOOT_100X_MS)),
+            (f"troubleshooter < {TROUBLESHOOT_100X_MS:.0f} ms at 100x, right after a real change", f"{t['100x']['rebuilt_ms']:.1f} ms", mark(t["100x"]["rebuilt_ms"] < TROUBLESHOOT_100X_MS)),
         ]  # fmt: skip
     return rows
 
@@ -521,7 +542,7 @@ def markdown(s: dict) -> str:
             "",
             "Troubleshooter request alone (in-process, page cache off, median of 30):",
             "",
-            "| estate | resources | snapshot kept ms | right after a change ms |",
+            "| estate | resources | snapshot kept ms | right after a real change ms |",
             "|---|---:|---:|---:|",
             f"| seed | {t['seed']['resources']} | {t['seed']['kept_ms']:.1f} | {t['seed']['rebuilt_ms']:.1f} |",
             f"| 100x | {t['100x']['resources']} | {t['100x']['kept_ms']:.1f} | {t['100x']['rebuilt_ms']:.1f} |",

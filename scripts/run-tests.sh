@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # Run the whole suite against both setups VNet Lab supports (DESIGN: Running it).
 #
-# With no arguments (`make test`, CI) the two setups run side by side, each
-# line of output marked with its setup: most tests keep one core busy, so
-# two runs fill the machine's two. The scale-out run takes its browser tests
-# first, while the embedded run is in its tests without a browser, so the
-# two runs' browsers and servers seldom share the cores. With arguments (a
-# file, `-k`, ...) the setups run one after the other, as pytest was given.
+# With no arguments (`make test`, CI) the two setups run side by side, in
+# parts, each line of output marked with its part: most tests keep one core
+# busy, so two streams fill the machine's two. With arguments (a file, `-k`,
+# ...) the setups run one after the other, as pytest was given.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -60,29 +58,39 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 started=$SECONDS
 
-echo "== Both setups side by side: [embedded] SQLite + in-memory channel layer, [scale-out] PostgreSQL + Redis =="
+# One part of the suite on one setup, its lines marked; its pytest exit code
+# kept under the part's name.
+part() { # name setup pytest-arguments...
+  local name="$1" setup="$2"
+  shift 2
+  echo "$name" >>"$results/parts"
+  ("$setup" "$@"; echo $? >"$results/$name") 2>&1 | sed -u "s/^/[$name] /"
+}
+
+# Two streams, one per core, about equally long: the embedded run and then
+# the scale-out run's networking tests; and the scale-out run's browser tests
+# (while the embedded run is in its tests without a browser, so the two
+# runs' browsers seldom share the cores) and then the rest of it.
+echo "== Both setups side by side: [embedded] SQLite + in-memory channel layer, [scale-out ...] PostgreSQL + Redis =="
 (
-  embedded
-  echo $? >"$results/embedded"
-) 2>&1 | sed -u 's/^/[embedded] /' &
+  part embedded embedded
+  part "scale-out networking" scaleout tests/networking
+) &
 (
-  scaleout tests/e2e
-  first=$?
-  scaleout --ignore=tests/e2e tests
-  second=$?
-  echo $((first > second ? first : second)) >"$results/scale-out"
-) 2>&1 | sed -u 's/^/[scale-out] /' &
+  part "scale-out e2e" scaleout tests/e2e
+  part "scale-out rest" scaleout --ignore=tests/e2e --ignore=tests/networking tests
+) &
 wait
 
 status=0
-for setup in embedded scale-out; do
-  code="$(cat "$results/$setup" 2>/dev/null || echo 1)"
+while read -r name; do
+  code="$(cat "$results/$name" 2>/dev/null || echo 1)"
   if [ "$code" = 0 ]; then
-    echo "== $setup: passed"
+    echo "== $name: passed"
   else
-    echo "== $setup: FAILED (pytest exit $code); its lines are marked [$setup] above"
+    echo "== $name: FAILED (pytest exit $code); its lines are marked [$name] above"
     status=1
   fi
-done
-echo "== both setups in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
+done <"$results/parts"
+echo "== every part in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
 exit $status

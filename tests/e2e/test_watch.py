@@ -10,6 +10,7 @@ from appservice.models import WebApp
 from classroom.models import Seat
 from classroom.services import create_class, create_instructor
 from portal.services import create_resource_group
+from tests.e2e.flows import sign_in_instructor
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +28,7 @@ def test_an_instructor_watches_a_learners_blade_read_only(tabs):
     dana = tabs.tab("dana")
     dana.goto("/", "own-home")
     page = dana.page
-    page.goto(dana.base_url + "/classroom/signin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_instructor(dana, "dana", PASSWORD)
 
     page.goto(dana.base_url + f"/classroom/{klass.pk}/learners/{seat.pk}/watch/")
     expect(page.get_by_role("heading", name="View Ana's portal", level=1)).to_be_visible()

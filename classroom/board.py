@@ -22,7 +22,7 @@ nothing (docs/classroom.md, "The live board").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -163,19 +163,31 @@ def _refused(actions: list[Action]) -> list[Stuck]:
     return [Stuck("refused", rule, f"Refused {STREAK} times in a row by {rule}")]
 
 
+def no_progress(started_at: datetime, last_accepted: datetime | None, now: datetime) -> tuple[datetime, int]:
+    """CLS-16: since when a learner has made no progress (the later of the
+    lab's start and the last change that went through), and for how many
+    whole minutes."""
+    since = max(started_at, last_accepted) if last_accepted else started_at
+    return since, int((now - since).total_seconds() // 60)
+
+
+def flag_minutes(minutes: int | None) -> int | None:
+    """CLS-16: the minutes a row's "no progress" flag shows, or None below
+    the idle limit (no flag)."""
+    return minutes if minutes is not None and minutes >= idle_minutes() else None
+
+
 def _idle(sandbox_pk: int, run: LabRun, actions: list[Action], now: datetime) -> list[Stuck]:
     """CLS-16: nothing accepted for the idle minutes since the lab started."""
-    limit = idle_minutes()
     last_ok = (
         ActivityLogEntry.objects.filter(sandbox_id=sandbox_pk, timestamp__gte=run.started_at)
         .exclude(status=FAILED)
         .values_list("timestamp", flat=True)
         .first()
     )
-    since = max(run.started_at, last_ok) if last_ok else run.started_at
-    if now - since < timedelta(minutes=limit):
+    since, minutes = no_progress(run.started_at, last_ok, now)
+    if flag_minutes(minutes) is None:
         return []
-    minutes = int((now - since).total_seconds() // 60)
     refusal = next((a for a in actions if a.failed and a.at >= since and a.rules), None)
     rule = refusal.rules[0] if refusal is not None else ""
     text = f"No progress for {minutes} min" + (f"; last refused by {rule}" if rule else "")

@@ -79,25 +79,19 @@ def idle_minutes_now(klass_pk: int, now=None) -> dict[int, int]:
         .annotate(last=Max("timestamp"))
         .values_list("sandbox_id", "last")
     )
-    minutes = {}
-    for sandbox_pk, since in started.items():
-        ok = last_ok.get(sandbox_pk)
-        if ok is not None and ok > since:
-            since = ok
-        minutes[seats[sandbox_pk]] = int((now - since).total_seconds() // 60)
-    return minutes
+    return {
+        seats[sandbox_pk]: board.no_progress(started_at, last_ok.get(sandbox_pk), now)[1]
+        for sandbox_pk, started_at in started.items()
+    }
 
 
 def idle_moved(before: dict[int, int], now: dict[int, int]) -> list[int]:
     """The seats whose row says something else about idleness now: a flag
     raised or gone, or its minutes moved (CLS-16). Below the limit a row
     shows nothing, so minutes there are all one."""
-    limit = board.idle_minutes()
-
-    def shown(minutes: int | None) -> int | None:
-        return minutes if minutes is not None and minutes >= limit else None
-
-    return [pk for pk in set(before) | set(now) if shown(before.get(pk)) != shown(now.get(pk))]
+    return [
+        pk for pk in set(before) | set(now) if board.flag_minutes(before.get(pk)) != board.flag_minutes(now.get(pk))
+    ]
 
 
 def versions(klass_pk: int) -> dict[int, int]:

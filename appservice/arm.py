@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from appservice import runtimes, services
@@ -131,9 +132,18 @@ def _regional(app: WebApp) -> VnetIntegration | None:
     )
 
 
+def _plan_of(app: WebApp) -> AppServicePlan:
+    """The app's plan with its resource group and subscription (its ARM ID):
+    one query, not three, unless the caller read them already."""
+    if WebApp.plan.is_cached(app):
+        return app.plan
+    app.plan = AppServicePlan.objects.select_related("resource_group__subscription").get(pk=app.plan_id)
+    return app.plan
+
+
 def site_to_arm(app: WebApp) -> dict:
     document = base_arm(app)
-    plan = app.plan
+    plan = _plan_of(app)
     document["kind"] = "app,linux" if plan.os == "Linux" else "app"
     settings = list(app.settings.all())
     site_config: dict[str, Any] = {
@@ -513,8 +523,8 @@ def slot_config_to_arm(app: WebApp) -> dict:
         "type": CONFIG_TYPE,
         "location": app.location,
         "properties": {
-            "appSettingNames": [s.name for s in app.settings.filter(slot_setting=True)],
-            "connectionStringNames": [c.name for c in app.connection_strings.filter(slot_setting=True)],
+            "appSettingNames": [s.name for s in app.settings.all() if s.slot_setting],
+            "connectionStringNames": [c.name for c in app.connection_strings.all() if c.slot_setting],
         },
     }
 
@@ -550,8 +560,11 @@ def find_slot_config(sandbox: Any, resource_id: ids.ResourceId) -> WebApp | None
 def site_export(app: WebApp) -> list[dict]:
     """Export template writes the slot settings and a gateway-required
     integration as resources of their own after the site."""
+    # Read once for every document below (a lab's state check reads the
+    # site's export after each change the learner makes).
+    prefetch_related_objects([app], "settings", "connection_strings")
     documents = [site_to_arm(app)]
-    if app.settings.filter(slot_setting=True).exists() or app.connection_strings.filter(slot_setting=True).exists():
+    if any(s.slot_setting for s in app.settings.all()) or any(c.slot_setting for c in app.connection_strings.all()):
         documents.append(slot_config_to_arm(app))
     integration = VnetIntegration.objects.filter(app=app, kind=VnetIntegration.GATEWAY).first()
     if integration is not None:

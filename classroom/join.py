@@ -33,6 +33,7 @@ from labs import services as lab_services
 from labs.models import LabRun
 from portal import changes, lifecycle
 from portal.account_menu import Entry as AccountEntry
+from portal.lru import LRU
 from portal.middleware import SESSION_KEY
 from portal.models import Sandbox
 from portal.seed import create_sandbox, delete_sandbox
@@ -236,10 +237,29 @@ def account_entry(request) -> AccountEntry | None:
     the sandbox alone (its seat), as the page cache keys pages on it; the
     seat is made inside the sandbox's own writes, so its pages are drawn
     afresh once it exists."""
-    seat = seat_of_sandbox(request.sandbox)
+    seat = _seat_now(request.sandbox)
     if seat is None:
         return None
     return AccountEntry("classroom/_account_class.html", {"seat": seat})
+
+
+# The seat every page's account menu names, kept per sandbox generation as
+# the pages are: a join, a leave and any change to a class (its writes bump
+# the generations: portal/changes.py) key it afresh.
+_SEATS = LRU(4096)
+_NO_SEAT = object()
+
+
+def _seat_now(sandbox) -> Seat | None:
+    generation = sandbox.__dict__.get("generation")
+    if generation is None:
+        return seat_of_sandbox(sandbox)
+    key = (sandbox.pk, sandbox.key, generation)  # the key: a pk may be used again (SQLite)
+    seat = _SEATS.get(key)
+    if seat is None:
+        seat = seat_of_sandbox(sandbox) or _NO_SEAT
+        _SEATS.put(key, seat)
+    return None if seat is _NO_SEAT else seat
 
 
 def now() -> datetime:

@@ -243,7 +243,7 @@ def _push_panel(sandbox: Sandbox) -> None:
             return
         html = labs_live.panel_now(sandbox)
         if html:
-            live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": None})
+            live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html})
 
     transaction.on_commit(send)
 

@@ -86,7 +86,7 @@ class Grade:
 def grade(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> Grade:
     """Every check of ``lab`` on ``sandbox`` as it is now. One snapshot of
     the network serves every trace check."""
-    context = _Context(sandbox, {**params, "subscriptionId": str(sandbox.subscriptions.get().subscription_id)})
+    context = _Context(sandbox, {**params, "subscriptionId": str(sandbox.subscription.subscription_id)})
     lab = fill_lab(lab, context.params)
     results = []
     for check in lab.checks:

@@ -16,7 +16,7 @@ from portal.models import Sandbox
 
 
 def with_builtins(sandbox: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    return {**params, "subscriptionId": str(sandbox.subscriptions.get().subscription_id)}
+    return {**params, "subscriptionId": str(sandbox.subscription.subscription_id)}
 
 
 def start(sandbox: Sandbox, lab: Lab, params: dict[str, Any]) -> None:

@@ -12,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 
-from channels.db import database_sync_to_async
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 
 from labs import services
 from labs.models import LabRun
-from portal import live, pagecache, presence
+from portal import live, presence
 from portal.models import Sandbox
 
 DEBOUNCE_SECONDS = 0.3
 _pending: set[int] = set()
+_grading: set[int] = set()
+_again: set[int] = set()
 _tasks: set[asyncio.Future] = set()
 
 # Sent after a regrade has stored the run's new grade: ``sandbox`` is the
@@ -61,7 +62,22 @@ async def _later(sandbox_pk: int) -> None:
         # A change from now on schedules another grade: this one may already
         # have read the state before it.
         _pending.discard(sandbox_pk)
-    await database_sync_to_async(regrade_and_push)(sandbox_pk)
+    # One grade of a sandbox at a time (the chore pool has several threads):
+    # a grade that read the state before a change must not store its result
+    # after the grade that read it since. A change while one runs grades
+    # once more when it ends.
+    if sandbox_pk in _grading:
+        _again.add(sandbox_pk)
+        return
+    _grading.add(sandbox_pk)
+    try:
+        while True:
+            _again.discard(sandbox_pk)
+            await live.chore(regrade_and_push)(sandbox_pk)
+            if sandbox_pk not in _again:
+                break
+    finally:
+        _grading.discard(sandbox_pk)
 
 
 def docked_progress(sandbox: Sandbox) -> services.Progress | None:
@@ -95,11 +111,13 @@ def regrade_and_push(sandbox_pk: int) -> None:
     run = services.active_run(sandbox) if sandbox is not None else None
     if run is None or services.lab_of(run) is None:
         return
+    before = services.shown(run)
     progress = services.progress(run, regrade=True)
-    # Pages kept with the old panel are stale now, in every worker.
-    pagecache.bump(sandbox, changed=False)
     graded.send(sender=LabRun, sandbox=sandbox)
-    if not presence.watched(sandbox.pk):
+    # A grade the panel shows otherwise was stored as a write to the sandbox
+    # (services.grade_run): pages kept with the old panel are stale now, in
+    # every worker. One it shows as before left them kept, and is not sent.
+    if services.shown(run) == before or not presence.watched(sandbox.pk):
         return
     html = render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})
-    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": None})
+    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html})

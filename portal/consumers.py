@@ -63,8 +63,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def sandbox_push(self, event):
         await self.send(text_data=event["html"])
-        operation = event.get("operation")
-        if operation:
+        for operation in event.get("operations", ()):
             services.finish_on_time(self.sandbox.pk, operation["id"], operation["ends_at"])
 
     async def _beat(self):

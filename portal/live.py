@@ -17,11 +17,13 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,28 @@ def group_send(group: str, message: dict) -> None:
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
         return
     async_to_sync(layer.group_send)(group, message)
+
+
+# --- Chores -------------------------------------------------------------------
+# The server's own database work off any request (an operation finished at its
+# end, a lab regraded after a change) runs on a pool of its own. Channels'
+# default would run it on asgiref's one thread for "thread-sensitive" calls,
+# which every socket of the process shares: a class's regrades queued there
+# behind each other and behind the tabs' heartbeats, and the board showed a
+# learner's change a minute late (docs/benchmarks.md). Each thread keeps its
+# database connection (CONN_MAX_AGE) as the HTTP threads do.
+
+_chores: ThreadPoolExecutor | None = None
+
+
+def chore(func: Callable[..., object]) -> Callable[..., Awaitable[object]]:
+    """``func`` as a coroutine function run on the chore pool
+    (VNETLAB_CHORE_THREADS threads), with Channels' care for database
+    connections around each call."""
+    global _chores
+    if _chores is None:
+        _chores = ThreadPoolExecutor(settings.VNETLAB_CHORE_THREADS, thread_name_prefix="vnetlab-chore")
+    return database_sync_to_async(func, thread_sensitive=False, executor=_chores)
 
 
 # --- Timers -------------------------------------------------------------------
@@ -92,7 +116,7 @@ def _start_timer(loop, when, key, func, args) -> None:
     async def fire():
         try:
             await asyncio.sleep(max(0.0, when - time.time()) + TIMER_SLACK_SECONDS)
-            await database_sync_to_async(func)(*args)
+            await chore(func)(*args)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - a timer's error would go unseen otherwise

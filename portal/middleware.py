@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal import changes, lifecycle, refusals, viewing
 from portal.models import Notification, Operation, OperationStatus, Sandbox, Subscription
-from portal.services import complete_due_operations
+from portal.services import complete_due_operations, pushes_merged
 from portal.signals import sandbox_changed
 
 # The session's entry for the sandbox: its secret (SBX-04), never the
@@ -88,6 +88,7 @@ def _shell_row(secret, now) -> ShellRow | None:
         [sub_id, sb_id, _uuid(subscription_id), display_name],
     )
     subscription.sandbox = sandbox
+    sandbox.subscription = subscription
     return ShellRow(subscription, int(unread), bool(due), bool(busy), bool(stale))
 
 
@@ -183,9 +184,10 @@ class SandboxMiddleware:
             lifecycle.touch(row.subscription.sandbox.pk, now)
         changes.request_started(row.subscription.sandbox)
         try:
-            attach_sandbox(request, row, now)
-            with refusals.watching(request):
-                response = self.get_response(request)
+            with pushes_merged():  # a toast and an operation's start are one push
+                attach_sandbox(request, row, now)
+                with refusals.watching(request):
+                    response = self.get_response(request)
             refusals.record(request, response)  # CLS-13
             return response
         finally:

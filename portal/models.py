@@ -6,6 +6,7 @@ from ipaddress import IPv4Network
 
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from portal.eras import Era, ruleset_for
 
@@ -101,6 +102,13 @@ class Sandbox(models.Model):
     def group_name(self) -> str:
         """The Channels group every tab of this sandbox joins."""
         return f"sandbox-{self.key.hex}"
+
+    @cached_property
+    def subscription(self) -> "Subscription":
+        """The sandbox's one subscription, made with it and kept by a reset
+        (portal/seed.py). A request's sandbox comes with it
+        (portal/middleware.py): no query."""
+        return self.subscriptions.get()
 
 
 class Subscription(models.Model):

@@ -241,6 +241,7 @@ class ResourceType:
         return (
             self.rows(sandbox)
             .filter(resource_group__name__iexact=resource_id.resource_group, name__iexact=resource_id.name)
+            .select_related("resource_group__subscription")  # its ARM ID, read by every document
             .first()
         )
 

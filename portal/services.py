@@ -269,7 +269,9 @@ def complete_due_operations(sandbox: Sandbox, now=None) -> int:
 def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Operation | None = None) -> None:
     """After commit, send every tab of the sandbox the fresh fragments: the
     bell, the toast, and the live badge of the resource an operation changes
-    (whatever type registered a badge for the operation's kind)."""
+    (whatever type registered a badge for the operation's kind). Inside
+    :func:`pushes_merged` (a request) the pushes a sandbox gets go out as
+    one, at its end."""
     if is_quiet():
         return
     op_payload = None
@@ -280,27 +282,77 @@ def push_on_commit(sandbox: Sandbox, *, toast: int | None = None, operation: Ope
             badges[badged.arm_type] = [operation.resource_pk]
         if operation.status in (OperationStatus.ACCEPTED, OperationStatus.RUNNING):
             op_payload = {"id": operation.pk, "ends_at": operation.ends_at.timestamp()}
-    transaction.on_commit(lambda: push(sandbox, toast=toast, operation=op_payload, badges=badges))
+    transaction.on_commit(lambda: _push_or_merge(sandbox, toast, op_payload, badges))
+
+
+class _Push:
+    """What one sandbox's merged push carries."""
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.toasts: list[int] = []
+        self.operations: list[dict] = []
+        self.badges: dict[str, list[int]] = {}
+
+
+_merging: ContextVar[dict[int, _Push] | None] = ContextVar("vnetlab_pushes", default=None)
+
+
+def _push_or_merge(sandbox: Sandbox, toast: int | None, operation: dict | None, badges: dict[str, list[int]]) -> None:
+    merged = _merging.get()
+    if merged is None:
+        push(sandbox, toasts=[toast] if toast else [], operations=[operation] if operation else [], badges=badges)
+        return
+    pending = merged.setdefault(sandbox.pk, _Push(sandbox))
+    if toast:
+        pending.toasts.append(toast)
+    if operation:
+        pending.operations.append(operation)
+    for arm_type, pks in badges.items():
+        pending.badges.setdefault(arm_type, []).extend(pks)
+
+
+@contextmanager
+def pushes_merged() -> Iterator[None]:
+    """The pushes committed inside go out at the end, one per sandbox: a
+    request that saves app settings sends its toast, the restart's toast and
+    the app's badge in one push, and the bell is drawn once, not once per
+    toast. A push whose transaction rolled back was never committed, so it
+    is not among them."""
+    if _merging.get() is not None:
+        yield
+        return
+    token = _merging.set({})
+    try:
+        yield
+    finally:
+        merged = _merging.get()
+        _merging.reset(token)
+        for pending in merged.values():
+            push(pending.sandbox, toasts=pending.toasts, operations=pending.operations, badges=pending.badges)
 
 
 def push(
     sandbox: Sandbox,
     *,
-    toast: int | None = None,
-    operation: dict | None = None,
+    toasts: Iterable[int] = (),
+    operations: Iterable[dict] = (),
     badges: dict[str, Iterable[int]] | None = None,
 ) -> None:
     """Render the push and send it to the sandbox's tabs, if it has any open
     now. With none, nothing is rendered: a tab that opens later gets the
     state on its hello. What the push reports (an operation's end, a
-    notification) is done by then; only its drawing is skipped."""
+    notification) is done by then; only its drawing is skipped. Each tab
+    sets a timer for the end of each of ``operations`` (portal/consumers.py)."""
     if not presence.watched(sandbox.pk):
         return
-    html = render_push(sandbox, toast=toast, badges=badges)
-    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operation": operation})
+    html = render_push(sandbox, toasts=toasts, badges=badges)
+    live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html, "operations": list(operations)})
 
 
-def render_push(sandbox: Sandbox, *, toast: int | None = None, badges: dict[str, Iterable[int]] | None = None) -> str:
+def render_push(
+    sandbox: Sandbox, *, toasts: Iterable[int] = (), badges: dict[str, Iterable[int]] | None = None
+) -> str:
     """The out-of-band fragments every open tab swaps in: the live badges of
     the resources that changed (``badges``: their pks by ARM type), the bell,
     and (optionally) a toast. A tab swaps in those it shows
@@ -308,10 +360,11 @@ def render_push(sandbox: Sandbox, *, toast: int | None = None, badges: dict[str,
 
     Each state is read from the database and the clock at render time, so a
     push rendered after an operation's end shows the settled state."""
-    toasts = Notification.objects.filter(sandbox=sandbox, pk=toast) if toast else ()
+    toasts = list(toasts)
+    notes = Notification.objects.filter(sandbox=sandbox, pk__in=toasts).order_by("pk") if toasts else ()
     return render_to_string(
         "portal/push.html",
-        {"badges": _badges(sandbox, badges or {}), "toasts": toasts, "with_list": True, **bell_context(sandbox)},
+        {"badges": _badges(sandbox, badges or {}), "toasts": notes, "with_list": True, **bell_context(sandbox)},
     )
 
 

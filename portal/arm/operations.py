@@ -50,7 +50,7 @@ def apply(sandbox: Sandbox, method: str, resource_id: str, body: dict[str, Any] 
     if method not in METHODS:
         raise ArmError(f"The method '{method}' is not one of {', '.join(METHODS)}.", path="method")
     rid = ids.parse(resource_id, path="id")
-    if rid.subscription_id.lower() != str(sandbox.subscriptions.get().subscription_id).lower():
+    if rid.subscription_id.lower() != str(sandbox.subscription.subscription_id).lower():
         raise ArmError(f"The subscription '{rid.subscription_id}' could not be found.", path="id")
     if body is not None and not isinstance(body, dict):
         raise ArmError("The body must be a JSON object.", resource=rid.name, path="body")

@@ -41,7 +41,7 @@ def _saved(sandbox, title: str) -> Notification:
 
 def _pushed(sandbox, note_pk, app_pk) -> tuple[float, str]:
     """The push a tab gets for a notification, stamped as it arrives."""
-    html = services.render_push(sandbox, toast=note_pk, badges={"Microsoft.Web/sites": [app_pk]})
+    html = services.render_push(sandbox, toasts=[note_pk], badges={"Microsoft.Web/sites": [app_pk]})
     return time.time(), html
 
 

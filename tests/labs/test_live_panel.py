@@ -14,7 +14,7 @@ from labs import services as lab_services
 from labs.models import LabRun
 from portal import live
 from tests.helpers import create_group, persona
-from tests.helpers.sockets import receive_until, tab_socket, templates_drawn
+from tests.helpers.sockets import receive_until, tab_elsewhere, tab_socket, templates_drawn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,3 +79,41 @@ async def test_a_tab_open_gets_the_panel_after_a_change():
     assert PANEL in templates
     assert await _graded(learner)
     await tab.disconnect()
+
+
+
+def _generation(learner: Client) -> int:
+    from portal.models import Sandbox
+
+    return Sandbox.objects.get(pk=learner.sandbox.pk).generation
+
+
+def _stored_grade(learner: Client):
+    run = LabRun.objects.get(sandbox=learner.sandbox, finished_at__isnull=True)
+    return lab_services.shown(run), run.graded_at
+
+
+def test_a_change_that_moves_no_check_keeps_the_sandboxs_pages_and_draws_no_panel():
+    """The regrade after a change that moves no check (a second resource
+    group here) stores only the grade's time: the sandbox's generation, on
+    which its kept pages and network snapshot hang, stays where the change
+    left it, and no tab is sent a panel that reads as the one it shows. A
+    change that moves one (the first grade: "checked" now) does both."""
+    learner = persona(Client())
+    lab_services.start_lab(learner.sandbox, catalog.get("integrate-same-region"))
+    LabRun.objects.filter(sandbox=learner.sandbox).update(graded_at=None)
+    tab_elsewhere(learner.sandbox)  # pushes are drawn for the sandbox
+    before = _generation(learner)
+    with templates_drawn() as templates:
+        create_group(learner, "lab-rg")
+    assert PANEL in templates
+    assert _generation(learner) == before + 2  # the change, then the grade the panel shows "checked"
+    shown, graded_at = _stored_grade(learner)
+
+    before = _generation(learner)
+    with templates_drawn() as templates:
+        create_group(learner, "lab-rg-2")
+    assert PANEL not in templates
+    assert _generation(learner) == before + 1  # the change alone
+    still, regraded_at = _stored_grade(learner)
+    assert still == shown and regraded_at > graded_at

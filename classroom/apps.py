@@ -25,6 +25,8 @@ class ClassroomConfig(AppConfig):
         # Instructors, the board's log, the room's jobs and join tries are
         # nobody's sandbox state: writing them empties no sandbox's kept pages.
         changes.not_state("classroom_instructor", "classroom_classevent", "classroom_roomjob", "classroom_joinattempt")
+        # A class and its seats: in a learner's pages (the account menu), not in the estate.
+        changes.not_estate("classroom_")
         # CLS-09: a learner's account menu names their class and offers "Leave class".
         account_menu.register(join.account_entry)
         # CLS-12: the prune keeps a class's sandboxes (portal imports nothing above it).

@@ -23,8 +23,12 @@ class LabsConfig(AppConfig):
             raise ImproperlyConfigured(f"A lab file is malformed: {error}") from None
 
         from labs import live
+        from portal import changes
         from portal.registry import registry
         from portal.signals import sandbox_changed
+
+        # A lab's runs and exams are not the estate its checks read.
+        changes.not_estate("labs_")
 
         sandbox_changed.connect(live.on_sandbox_changed, dispatch_uid="labs-regrade")
         registry.add_page("labs", lambda subscription: reverse("labs:hub"))

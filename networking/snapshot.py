@@ -7,7 +7,8 @@ A fixed number of queries whatever the sandbox's size, read as plain values
 :func:`current` keeps one snapshot per sandbox state (issue #12): the
 troubleshooter, the console, Network Watcher and a lab's grading share it,
 with the compiled route tables the engine builds on it, until a write to the
-sandbox bumps its generation (portal/changes.py). The key is read from the
+sandbox's resources bumps its estate generation (portal/changes.py: an
+operation's end, a notification or a lab's grade keep it). The key is read from the
 database, so every worker agrees on it; the snapshot reads no clock, so an
 operation under way changes nothing in it until it is finished (a write).
 
@@ -237,7 +238,7 @@ class _Parts:
 def current(sandbox) -> topology.Topology:
     """The sandbox's snapshot as it is now: the one kept for its state, or
     one built now and kept (one small query when kept)."""
-    key = changes.state(sandbox)
+    key = changes.estate(sandbox)
     found = store.get(key) if key is not None else None
     if found is not None:
         return found

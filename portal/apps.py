@@ -22,6 +22,9 @@ class PortalConfig(AppConfig):
         # runner may have one) watch their writes too.
         for conn in connections.all(initialized_only=True):
             changes.install(connection=conn)
+        # What a sandbox's pages show beside its resources: none of it is read
+        # into the network's snapshot.
+        changes.not_estate("portal_operation", "portal_notification", "portal_activitylogentry", "portal_opentab")
 
         # A server starting in the production profile (Django is set up while
         # portal.asgi is imported) serves collected static files: collect them

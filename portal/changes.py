@@ -63,10 +63,19 @@ def _dirty() -> set:
 # --- Noticing writes -------------------------------------------------------------
 
 
-def _note() -> None:
+def _dirty_estate() -> set:
+    dirty = getattr(_local, "dirty_estate", None)
+    if dirty is None:
+        dirty = _local.dirty_estate = set()
+    return dirty
+
+
+def _note(table: str) -> None:
     _local.wrote = True
     scope = _get("scope", None)
     _dirty().add(EVERY if scope is None else scope)
+    if not table.startswith(_NOT_ESTATE):
+        _dirty_estate().add(EVERY if scope is None else scope)
     if not _get("in_request", False):
         flush()
 
@@ -79,7 +88,7 @@ def _watch_writes(execute, sql, params, many, context):
     if not _get("quiet", False) and not _migrating:
         write = _WRITE.match(sql)
         if write is not None and not write.group(1).startswith(_NOT_STATE):
-            _note()
+            _note(write.group(1))
     return result
 
 
@@ -112,6 +121,22 @@ def not_state(*tables: str) -> None:
     them to every sandbox)."""
     global _NOT_STATE
     _NOT_STATE = tuple(dict.fromkeys((*_NOT_STATE, *tables)))
+
+
+def not_estate(*tables: str) -> None:
+    """Declare tables (or prefixes) that hold a sandbox's state but not its
+    estate: what its pages show beside the resources (operations,
+    notifications, the Activity log, a lab's runs, a class's seats). Their
+    writes move the sandbox's ``generation`` (its pages) and not its
+    ``estate_generation``, on which what is read from the resources alone is
+    kept: the network's snapshot (networking/snapshot.py). A restart's end
+    writes only such rows, so the lab's regrade after it traces on the
+    snapshot it already has."""
+    global _NOT_ESTATE
+    _NOT_ESTATE = tuple(dict.fromkeys((*_NOT_ESTATE, *tables)))
+
+
+_NOT_ESTATE: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -154,37 +179,58 @@ def for_sandbox(func):
 
 
 @cache
-def _sql() -> tuple[str, str, str]:
+def _sql() -> dict[str, str]:
     from portal.models import Sandbox
 
     q = connection.ops.quote_name
-    table, generation = q(Sandbox._meta.db_table), q("generation")
-    bump = f"UPDATE {table} SET {generation} = {generation} + 1"
-    return (
-        bump,
-        f"{bump} WHERE {q('id')} IN ",
-        f"SELECT {q('key')}, {generation} FROM {table} WHERE {q('id')} = %s",
+    table, generation, estate, pk = (
+        q(Sandbox._meta.db_table),
+        q("generation"),
+        q("estate_generation"),
+        q("id"),
     )
+    return {
+        "all": f"UPDATE {table} SET {generation} = {generation} + 1",
+        "all_estate": f"UPDATE {table} SET {generation} = {generation} + 1, {estate} = {estate} + 1",
+        "some": f"UPDATE {table} SET {generation} = {generation} + 1 WHERE {pk} IN ",
+        "some_estate": f"UPDATE {table} SET {generation} = {generation} + 1, {estate} = {estate} + 1 WHERE {pk} IN ",
+        "estate_only": f"UPDATE {table} SET {estate} = {estate} + 1 WHERE {pk} IN ",
+        "state": f"SELECT {q('key')}, {generation} FROM {table} WHERE {pk} = %s",
+        "estate": f"SELECT {q('key')}, {estate} FROM {table} WHERE {pk} = %s",
+    }
+
+
+def _in(pks: list) -> str:
+    return "(" + ", ".join(["%s"] * len(pks)) + ")"
 
 
 def flush() -> None:
     """Bump the generation of every sandbox this thread wrote to since the
-    last flush (every sandbox, for a write no sandbox was named for)."""
-    dirty = _dirty()
+    last flush (every sandbox, for a write no sandbox was named for), and
+    the estate generation of those whose estate it wrote to."""
+    dirty, dirty_estate = _dirty(), _dirty_estate()
     if not dirty:
         return
     pks = sorted(pk for pk in dirty if pk != EVERY)
-    everything = EVERY in dirty
+    estate_pks = sorted(pk for pk in dirty_estate if pk != EVERY)
+    others = [pk for pk in pks if pk not in dirty_estate]
+    everything, every_estate = EVERY in dirty, EVERY in dirty_estate
     dirty.clear()
-    bump_all, bump_some, _ = _sql()
+    dirty_estate.clear()
+    sql = _sql()
     before = _get("quiet", False)
     _local.quiet = True
     try:
         with connection.cursor() as cursor:
             if everything:
-                cursor.execute(bump_all)
-            elif pks:
-                cursor.execute(bump_some + "(" + ", ".join(["%s"] * len(pks)) + ")", pks)
+                cursor.execute(sql["all_estate"] if every_estate else sql["all"])
+                if estate_pks and not every_estate:
+                    cursor.execute(sql["estate_only"] + _in(estate_pks), estate_pks)
+                return
+            if estate_pks:
+                cursor.execute(sql["some_estate"] + _in(estate_pks), estate_pks)
+            if others:
+                cursor.execute(sql["some"] + _in(others), others)
     finally:
         _local.quiet = before
 
@@ -198,10 +244,21 @@ def bump(sandbox_or_pk) -> None:
 def state(sandbox_or_pk) -> tuple | None:
     """(key, generation): what a copy of the sandbox's state is kept under,
     with this thread's own writes counted; None if the sandbox is gone."""
+    return _read(sandbox_or_pk, "state")
+
+
+def estate(sandbox_or_pk) -> tuple | None:
+    """(key, estate generation): what a copy of what is read from the
+    sandbox's resources alone is kept under (see :func:`not_estate`), with
+    this thread's own writes counted; None if the sandbox is gone."""
+    return _read(sandbox_or_pk, "estate")
+
+
+def _read(sandbox_or_pk, which: str) -> tuple | None:
     flush()
     pk = getattr(sandbox_or_pk, "pk", sandbox_or_pk)
     with connection.cursor() as cursor:
-        cursor.execute(_sql()[2], [pk])
+        cursor.execute(_sql()[which], [pk])
         row = cursor.fetchone()
     return (str(row[0]), int(row[1])) if row is not None else None
 

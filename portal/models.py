@@ -66,6 +66,10 @@ class Sandbox(models.Model):
     # Bumped whenever a request changes anything in the sandbox; rendered
     # pages are kept per generation (portal/pagecache.py).
     generation = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped by the writes to its resources alone (not its operations,
+    # notifications, Activity log...: portal.changes.not_estate); the network
+    # snapshot is kept per estate generation.
+    estate_generation = models.PositiveBigIntegerField(default=0, editable=False)
     # Portal settings, "Show lab annotations": rule-ID tags and the lab's
     # explanatory text (.az-rule, .az-annotation). Off, the portal looks like
     # Azure's. Another app may force them off for a while (exam mode,

@@ -1,7 +1,9 @@
-"""One snapshot per sandbox state (issue #12): the troubleshooter, the console,
-Network Watcher and a lab's grading share it until the sandbox changes, and
-any change -- through a service, an operation finishing, a lab's start, a
-request in another sandbox or none -- is seen by the next trace."""
+"""One snapshot per sandbox estate (issue #12): the troubleshooter, the
+console, Network Watcher and a lab's grading share it until the sandbox's
+resources change, and any such change -- through a service, a lab's start, a
+request in another sandbox or none -- is seen by the next trace. Writes that
+change no resource (an operation's end, a notification, a lab's grade) keep
+it."""
 
 import random
 from datetime import timedelta
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from labs import catalog
 from labs import services as lab_services
+from labs.models import LabRun
 from networking import snapshot
 from networking.services import vnets as vnet_services
 from portal import services as portal_services
@@ -54,14 +57,35 @@ def test_a_subnet_added_through_a_request_is_in_the_next_snapshot(alice):
     assert alice.get(url, {"host": "10.0.5.4", "port": "443"}).status_code == 200
 
 
-def test_an_operation_finishing_gives_a_new_snapshot(alice, settings):
+def test_an_operation_finishing_keeps_the_snapshot_its_end_writes_no_resource(alice, settings):
+    """A restart's end writes the operation, its notification and its
+    Activity log row: the sandbox's pages are drawn again (its generation),
+    the network is the one traced already (its estate generation)."""
     settings.VNETLAB_RESTART_SECONDS = 30
     alice.post(app_url(alice, "restart", "contoso-web"))
     during = snapshot.current(alice.sandbox)
-    assert snapshot.current(alice.sandbox) is during
+    pages_before = Sandbox.objects.get(pk=alice.sandbox.pk).generation
     later = timezone.now() + timedelta(seconds=31)
     assert portal_services.complete_due_operations(alice.sandbox, later) == 1
+    assert Sandbox.objects.get(pk=alice.sandbox.pk).generation > pages_before
+    assert snapshot.current(alice.sandbox) is during
+    portal_services.notify(Sandbox.objects.get(pk=alice.sandbox.pk), "A notification")
+    assert snapshot.current(alice.sandbox) is during
+    vnet_services.create_subnet(vnet_of(alice, "contoso-vnet"), name="new-subnet", prefix="10.0.9.0/24")
     assert snapshot.current(alice.sandbox) is not during
+    assert "new-subnet" in subnet_names(alice.sandbox)
+
+
+def test_a_labs_grade_keeps_the_snapshot_its_checks_traced_on(alice):
+    """The regrade after a change writes the run's grade: the next trace
+    (the troubleshooter, the next regrade) is served the same snapshot."""
+    lab_services.start_lab(Sandbox.objects.get(pk=alice.sandbox.pk), catalog.get("integrate-same-region"))
+    traced = snapshot.current(alice.sandbox)
+    run = lab_services.active_run(Sandbox.objects.get(pk=alice.sandbox.pk))
+    lab_services.grade_run(run)
+    LabRun.objects.filter(pk=run.pk).update(points=0, passed=[], found={})  # a grade that moves, when stored again
+    lab_services.grade_run(LabRun.objects.get(pk=run.pk))
+    assert snapshot.current(alice.sandbox) is traced
 
 
 def test_a_lab_start_replaces_the_snapshot(alice):

@@ -111,13 +111,15 @@ def regrade_and_push(sandbox_pk: int) -> None:
     run = services.active_run(sandbox) if sandbox is not None else None
     if run is None or services.lab_of(run) is None:
         return
-    before = services.shown(run)
     progress = services.progress(run, regrade=True)
     graded.send(sender=LabRun, sandbox=sandbox)
     # A grade the panel shows otherwise was stored as a write to the sandbox
     # (services.grade_run): pages kept with the old panel are stale now, in
-    # every worker. One it shows as before left them kept, and is not sent.
-    if services.shown(run) == before or not presence.watched(sandbox.pk):
+    # every worker; one it shows as before left them kept. The open tabs get
+    # the panel either way: a push drawn before the learner's last change
+    # (a hint taken just after a lab's start) may have reached them after
+    # that change's own answer, and this one is drawn after it.
+    if not presence.watched(sandbox.pk):
         return
     html = render_to_string("labs/panel.html", {"progress": progress, "sandbox": sandbox, "oob": True})
     live.group_send(sandbox.group_name, {"type": "sandbox.push", "html": html})

@@ -64,7 +64,7 @@ part() { # name setup pytest-arguments...
   local name="$1" setup="$2"
   shift 2
   echo "$name" >>"$results/parts"
-  ("$setup" "$@"; echo $? >"$results/$name") 2>&1 | sed -u "s/^/[$name] /"
+  ("$setup" "$@"; echo $? >"$results/$name") 2>&1 | sed -u "s/^/[$name] /" | tee "$results/$name.log"
 }
 
 # Two streams, one per core, about equally long: the embedded run and then
@@ -89,6 +89,9 @@ while read -r name; do
     echo "== $name: passed"
   else
     echo "== $name: FAILED (pytest exit $code); its lines are marked [$name] above"
+    # pytest's short summary (-rfE), again here: the end of a long run is
+    # often all a reader of CI's output gets to see.
+    grep -E "^\[$name\] (FAILED|ERROR) " "$results/$name.log" | head -40
     status=1
   fi
 done <"$results/parts"

@@ -24,7 +24,6 @@ DEBOUNCE_SECONDS = 0.3
 _pending: set[int] = set()
 _grading: set[int] = set()
 _again: set[int] = set()
-_tasks: set[asyncio.Future] = set()
 
 # Sent after a regrade has stored the run's new grade: ``sandbox`` is the
 # Sandbox. The classroom's board draws the learner's row again.
@@ -50,9 +49,7 @@ def on_sandbox_changed(sender, sandbox: Sandbox, **kwargs) -> None:
 
 
 def _start_later(loop: asyncio.AbstractEventLoop, sandbox_pk: int) -> None:
-    task = loop.create_task(_later(sandbox_pk))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    live.background(loop, _later(sandbox_pk))
 
 
 async def _later(sandbox_pk: int) -> None:

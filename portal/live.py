@@ -129,6 +129,43 @@ def _start_timer(loop, when, key, func, args) -> None:
     timers[key] = loop.create_task(fire(), context=contextvars.Context())
 
 
+# --- Background tasks -----------------------------------------------------------
+# Other work the server starts on its loop outside any request (a lab's
+# regrade after a pause), kept here so the loop holds a reference and
+# settle() can wait for it.
+
+_background: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[asyncio.Task]]" = weakref.WeakKeyDictionary()
+
+
+def background(loop: asyncio.AbstractEventLoop, coro: Awaitable[object]) -> None:
+    """Run ``coro`` as a task on ``loop`` (the caller is on it), in a context
+    of its own (see _start_timer)."""
+    tasks = _background.setdefault(loop, set())
+    task = loop.create_task(coro, context=contextvars.Context())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+def settle(timeout: float = 10.0) -> None:
+    """From a thread other than the server's (a test's teardown): wait up to
+    ``timeout`` seconds for the server loop's timers and background tasks,
+    and the chores they run, to end; timers still waiting then (a long
+    operation's) are cancelled. Nothing of the server's own then writes to
+    the database while a test empties it."""
+    loop = _server_loop
+    if loop is None or not loop.is_running() or threading.get_ident() == _server_thread:
+        return
+
+    async def wait() -> None:
+        pending = set(_timers.get(loop, {}).values()) | _background.get(loop, set())
+        if pending:
+            _done, pending = await asyncio.wait(pending, timeout=timeout)
+        for task in pending:
+            task.cancel()
+
+    asyncio.run_coroutine_threadsafe(wait(), loop).result(timeout + 5)
+
+
 def timer_keys() -> set[Hashable]:
     """The keys of the timers waiting on the running loop."""
     return set(_timers.get(asyncio.get_running_loop(), {}))

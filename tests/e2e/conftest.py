@@ -119,8 +119,33 @@ def tabs(request, chromium, asgi_server, transactional_db, settings) -> Iterator
     yield opened
     errors = opened.console_errors()
     opened.close()
+    _settle()
     if errors:
         pytest.fail("Console errors in the browser:\n" + "\n".join(errors), pytrace=False)
+
+
+def _settle() -> None:
+    """Before the test's data is emptied: the server's own work of the test
+    ends first (an operation's timer, a lab's regrade, a closed tab's
+    goodbye). On PostgreSQL a transaction of theirs that overlapped the
+    TRUNCATE of the teardown could deadlock it (it did once, in CI)."""
+    from django.db import connection
+
+    from portal import live
+
+    live.settle()
+    if connection.vendor != "postgresql":
+        return  # SQLite: a writer waits for the lock (its busy timeout) instead
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture

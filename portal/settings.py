@@ -3,6 +3,8 @@
 Everything configurable comes from the environment, read here once:
 
 - ``DATABASE_URL``: PostgreSQL for the scale-out setup (SQLite otherwise).
+- ``VNETLAB_PG_PREPARED``: on PostgreSQL, server-side parameters and
+  prepared statements (on unless set to 0).
 - ``REDIS_URL``: channels-redis layer for several workers (in-memory otherwise).
 - ``VNETLAB_RESTART_SECONDS``: how long an app restart takes (a few seconds for
   a demo, near zero in tests).
@@ -200,6 +202,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # One test database per process, so parallel runs on one server don't collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_vnetlab_{os.getpid()}"}
+    if _env_bool("VNETLAB_PG_PREPARED", True):
+        # Parameters bound by the server, and a query run twice on a
+        # connection prepared there: PostgreSQL parses and plans each of the
+        # many small queries of a page once per connection, not on every
+        # run. It halved the database's CPU per write (docs/benchmarks.md).
+        # Off (0) behind a pooler that can't keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_SOCKET_TIMEOUT = 15  # seconds; above channels_redis's 5 s wait for a message

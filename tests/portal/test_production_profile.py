@@ -177,6 +177,34 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert development["STORAGES"]["staticfiles"]["BACKEND"].endswith(".StaticFilesStorage")
 
 
+def test_postgresql_binds_parameters_on_the_server_and_prepares_queries_unless_turned_off(tmp_path):
+    env = {"VNETLAB_SECRET_KEY_FILE": str(tmp_path / "key"), "DATABASE_URL": "postgres://u@127.0.0.1:5432/vnetlab"}
+    options = _settings_with(env, "DATABASES")["DATABASES"]["default"].get("OPTIONS", {})
+    assert options.get("server_side_binding") is True
+    assert options.get("prepare_threshold") == 2
+    turned_off = _settings_with({**env, "VNETLAB_PG_PREPARED": "0"}, "DATABASES")["DATABASES"]["default"]
+    assert "server_side_binding" not in turned_off.get("OPTIONS", {})
+    sqlite = _settings_with({"VNETLAB_SECRET_KEY_FILE": str(tmp_path / "key")}, "DATABASES")["DATABASES"]["default"]
+    assert "server_side_binding" not in sqlite["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_a_query_run_twice_is_prepared_on_the_database_this_run_uses():
+    """On the scale-out setup the second run of a query on a connection
+    uses a statement PostgreSQL prepared; SQLite has no such thing."""
+    from django.db import connection
+
+    for _ in range(3):
+        Sandbox.objects.filter(pk=-1).exists()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any('"portal_sandbox"' in statement for statement in prepared), prepared
+    else:
+        assert "server_side_binding" not in connection.settings_dict["OPTIONS"]
+
+
 def test_the_environments_key_wins_over_the_file_and_old_keys_can_be_kept_while_rotating(tmp_path):
     made = _settings_with(
         {

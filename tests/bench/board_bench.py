@@ -276,9 +276,10 @@ async def learner_loop(learner: Learner, deadline: float, rng: random.Random) ->
 
 
 async def the_class(
-    port: int, learners: list[Learner], instructor, class_pk: int, seconds: float, linger: float
+    port: int, server_pid: int, learners: list[Learner], instructor, class_pk: int, seconds: float, linger: float
 ) -> dict:
     from tests.bench import class_live
+    from tests.bench.machine import cpu_by_part
 
     for learner in learners:
         await learner.read("all_resources")  # a page with the CSRF token
@@ -287,8 +288,10 @@ async def the_class(
     await class_live.open_learner_tabs(port, learners)
     deadline = time.monotonic() + seconds
     started = time.perf_counter()
+    cpu_before = cpu_by_part(server_pid)
     await asyncio.gather(*(learner_loop(learner, deadline, random.Random(learner.index)) for learner in learners))
     wall = time.perf_counter() - started
+    cpu = {part: (used - cpu_before[part]) / wall for part, used in cpu_by_part(server_pid).items()}
     for learner in learners:
         await learner.browser.close()
     await asyncio.sleep(linger)
@@ -296,7 +299,7 @@ async def the_class(
     await class_live.close_learner_tabs(learners, 0)
     await board.ws.close()
     board.task.cancel()
-    return measure(learners, board, wall, board_dropped)
+    return {**measure(learners, board, wall, board_dropped), "cores_used": {k: round(v, 2) for k, v in cpu.items()}}
 
 
 def measure(learners: list[Learner], board, wall: float, board_dropped: bool) -> dict:
@@ -387,6 +390,10 @@ def markdown(s: dict) -> str:
         f"| learners' writes | {r['writes']} ({r['writes_per_s']}/s) | {r['write_p50_ms']} ms | {r['write_p95_ms']} ms |",
         f"| board row after a write | {r['board_rows']} rows | {r['board_p50_ms']} ms | {r['board_p95_ms']} ms |",
         "",
+        "Cores used during the class (CPU seconds per second, from /proc): "
+        + ", ".join(f"{part} {used}" for part, used in r["cores_used"].items())
+        + ". The bench's own clients stand in for the learners' browsers, which a real class runs elsewhere.",
+        "",
         "| target | measured | |",
         "|---|---|---|",
         *(f"| {a} | {b} | {c} |" for a, b, c in verdicts(r)),
@@ -450,7 +457,7 @@ def main(argv=None) -> int:
             address(learner)
         connection.close()
         print(f"[board] {args.learners} learners joined in {summary['join_seconds']:.0f} s", flush=True)
-        result = asyncio.run(the_class(server.port, learners, instructor, klass.pk, args.duration, args.linger))
+        result = asyncio.run(the_class(server.port, server.proc.pid, learners, instructor, klass.pk, args.duration, args.linger))
         summary["result"] = result
         summary["loadavg_after"] = loadavg()
         for name, measured, mark in verdicts(result):

@@ -61,3 +61,47 @@ def describe(database: str, layer: str) -> dict:
         "channel_layer": layer,
         "loadavg_start": loadavg(),
     }
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """Every process's (name, parent, CPU seconds used so far), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_by_part(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far, by part of the machine: this process (the
+    bench's clients), the server (``server_pid`` and its workers),
+    PostgreSQL, Redis, and everything else. Two readings apart give where
+    the cores went in between (a process that ended meanwhile is missed)."""
+    procs = _processes()
+    server, grown = {server_pid}, True
+    while grown:
+        more = {pid for pid, (_name, parent, _cpu) in procs.items() if parent in server} - server
+        server |= more
+        grown = bool(more)
+    parts = {"bench": 0.0, "server": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
+    for pid, (name, _parent, cpu) in procs.items():
+        if pid == os.getpid():
+            parts["bench"] += cpu
+        elif pid in server:
+            parts["server"] += cpu
+        elif name == "postgres":
+            parts["postgres"] += cpu
+        elif name.startswith("redis"):
+            parts["redis"] += cpu
+        else:
+            parts["other"] += cpu
+    return parts

@@ -94,6 +94,7 @@ class Learner:
     csrf: str = ""
     turn: int = 0
     reads: list[float] = field(default_factory=list)
+    pages: list[tuple[str, float, float]] = field(default_factory=list)  # (page, sent, ms)
     writes: list[Write] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     tab: object = None
@@ -116,7 +117,9 @@ class Learner:
         path, headers = self.urls[name]
         started = time.perf_counter()
         await self.call("GET", path, headers)
-        self.reads.append((time.perf_counter() - started) * 1000)
+        ms = (time.perf_counter() - started) * 1000
+        self.reads.append(ms)
+        self.pages.append((name, started, ms))
 
     async def write(self) -> None:
         from tests.bench.class_bench import settings_grid
@@ -283,7 +286,7 @@ async def the_class(
 
     for learner in learners:
         await learner.read("all_resources")  # a page with the CSRF token
-        learner.reads = []
+        learner.reads, learner.pages = [], []
     board = await open_board(port, instructor, class_pk)
     await class_live.open_learner_tabs(port, learners)
     deadline = time.monotonic() + seconds
@@ -328,7 +331,19 @@ def measure(learners: list[Learner], board, wall: float, board_dropped: bool) ->
         if learner.tab.closed_at is not None and learner.tab.closed_at < learner.tab.closing_at
     )
     errors = [e for learner in learners for e in learner.errors]
+    by_page: dict[str, list[float]] = {}
+    by_window: dict[int, list[float]] = {}  # reads by the 10 s of the class they were sent in
+    first = min((sent for learner in learners for _n, sent, _ms in learner.pages), default=0.0)
+    for learner in learners:
+        for name, sent, ms in learner.pages:
+            by_page.setdefault(name, []).append(ms)
+            by_window.setdefault(int((sent - first) // 10), []).append(ms)
     return {
+        "reads_by_page": {
+            name: {"count": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1)}
+            for name, ms in sorted(by_page.items())
+        },
+        "read_p95_ms_by_10s": [round(pct(by_window[w], 95)) for w in sorted(by_window)],
         "seconds": round(wall, 1),
         "reads": len(reads),
         "reads_per_s": round(len(reads) / wall, 1),
@@ -389,6 +404,12 @@ def markdown(s: dict) -> str:
         f"| learners' reads | {r['reads']} ({r['reads_per_s']}/s) | {r['read_p50_ms']} ms | {r['read_p95_ms']} ms |",
         f"| learners' writes | {r['writes']} ({r['writes_per_s']}/s) | {r['write_p50_ms']} ms | {r['write_p95_ms']} ms |",
         f"| board row after a write | {r['board_rows']} rows | {r['board_p50_ms']} ms | {r['board_p95_ms']} ms |",
+        *(
+            f"| reads: {name} | {p['count']} | {p['p50_ms']} ms | {p['p95_ms']} ms |"
+            for name, p in r.get("reads_by_page", {}).items()
+        ),
+        "",
+        "Reads p95 by 10 s of class (ms): " + ", ".join(str(ms) for ms in r.get("read_p95_ms_by_10s", [])) + ".",
         "",
         "Cores used during the class (CPU seconds per second, from /proc): "
         + ", ".join(f"{part} {used}" for part, used in r["cores_used"].items())

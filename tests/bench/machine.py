@@ -64,7 +64,9 @@ def describe(database: str, layer: str) -> dict:
 
 
 def _processes() -> dict[int, tuple[str, int, float]]:
-    """Every process's (name, parent, CPU seconds used so far), from /proc."""
+    """Every process's (name, parent, CPU seconds), from /proc: its own and
+    that of its children that ended and were reaped (PostgreSQL's backends
+    end and the postmaster reaps them), so a group's sum never goes back."""
     tick = os.sysconf("SC_CLK_TCK")
     found = {}
     for entry in os.listdir("/proc"):
@@ -77,7 +79,7 @@ def _processes() -> dict[int, tuple[str, int, float]]:
             continue  # gone meanwhile
         name = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
-        found[int(entry)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        found[int(entry)] = (name, int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
     return found
 
 

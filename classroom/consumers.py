@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 MAX_HELLO_BYTES = 64 * 1024
 # How often an open board looks for moved rows: a change reaches the board
 # within the lab's regrade (labs/live.py) and this (CLS-20: 1 s at p95).
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.2
 # How often it counts the minutes without progress (CLS-16): time alone
 # raises that flag and moves its minutes, so no learner's change marks it.
 IDLE_LOOK_SECONDS = 15.0

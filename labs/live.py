@@ -20,7 +20,7 @@ from labs.models import LabRun
 from portal import live, presence
 from portal.models import Sandbox
 
-DEBOUNCE_SECONDS = 0.3
+DEBOUNCE_SECONDS = 0.2
 _pending: set[int] = set()
 _grading: set[int] = set()
 _again: set[int] = set()

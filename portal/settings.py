@@ -287,8 +287,9 @@ VNETLAB_SEED_NETWORK = _env_bool("VNETLAB_SEED_NETWORK", True)
 # Worker threads that run views under the ASGI server (portal/asgi.py).
 VNETLAB_HTTP_THREADS = int(_env_float("VNETLAB_HTTP_THREADS", 4))
 # The server's own database work off any request (operations finished on
-# time, a lab's regrade after a change): portal/live.py "Chores".
-VNETLAB_CHORE_THREADS = int(_env_float("VNETLAB_CHORE_THREADS", 4))
+# time, a lab's regrade after a change): portal/live.py "Chores". One: more
+# threads took the worker's interpreter from the pages (docs/benchmarks.md).
+VNETLAB_CHORE_THREADS = int(_env_float("VNETLAB_CHORE_THREADS", 1))
 # SBX-06: a request body over this many bytes is refused (413) before it is
 # read (portal/limits.py); Django's own cap on a form's data is the same 2.5 MB.
 VNETLAB_MAX_REQUEST_BYTES = int(_env_float("VNETLAB_MAX_REQUEST_BYTES", 2_621_440))

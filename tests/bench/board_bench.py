@@ -312,6 +312,9 @@ def measure(learners: list[Learner], board, wall: float, board_dropped: bool) ->
         for row_id in set(ROW.findall(text)):
             rows.setdefault(row_id, []).append(at)
     delays, lost, first_lost = [], 0, []
+    board_by_window: dict[int, list[float]] = {}  # by the 10 s of the class the write was sent in
+    board_by_write: dict[str, list[float]] = {}
+    start = min((w.sent for learner in learners for w in learner.writes), default=0.0)
     for learner in learners:
         arrivals = rows.get(learner.row_id, [])
         for write in learner.writes:
@@ -323,6 +326,8 @@ def measure(learners: list[Learner], board, wall: float, board_dropped: bool) ->
                 first_lost.append(f"{learner.row_id}: {write.name} at +{write.sent:.1f}")
             else:
                 delays.append(max(0.0, after - write.answered) * 1000)
+                board_by_window.setdefault(int((write.sent - start) // 10), []).append(delays[-1])
+                board_by_write.setdefault(write.name, []).append(delays[-1])
     reads = [ms for learner in learners for ms in learner.reads]
     writes = [(w.answered - w.sent) * 1000 for learner in learners for w in learner.writes]
     dropped = sum(
@@ -344,6 +349,11 @@ def measure(learners: list[Learner], board, wall: float, board_dropped: bool) ->
             for name, ms in sorted(by_page.items())
         },
         "read_p95_ms_by_10s": [round(pct(by_window[w], 95)) for w in sorted(by_window)],
+        "board_p95_ms_by_10s": [round(pct(board_by_window[w], 95)) for w in sorted(board_by_window)],
+        "board_by_write": {
+            name: {"count": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1)}
+            for name, ms in sorted(board_by_write.items())
+        },
         "seconds": round(wall, 1),
         "reads": len(reads),
         "reads_per_s": round(len(reads) / wall, 1),
@@ -408,8 +418,13 @@ def markdown(s: dict) -> str:
             f"| reads: {name} | {p['count']} | {p['p50_ms']} ms | {p['p95_ms']} ms |"
             for name, p in r.get("reads_by_page", {}).items()
         ),
+        *(
+            f"| board row after: {name} | {p['count']} | {p['p50_ms']} ms | {p['p95_ms']} ms |"
+            for name, p in r.get("board_by_write", {}).items()
+        ),
         "",
         "Reads p95 by 10 s of class (ms): " + ", ".join(str(ms) for ms in r.get("read_p95_ms_by_10s", [])) + ".",
+        "Board row p95 by 10 s of class (ms): " + ", ".join(str(ms) for ms in r.get("board_p95_ms_by_10s", [])) + ".",
         "",
         "Cores used during the class (CPU seconds per second, from /proc): "
         + ", ".join(f"{part} {used}" for part, used in r["cores_used"].items())

@@ -63,23 +63,28 @@ def describe(database: str, layer: str) -> dict:
     }
 
 
+def process_cpu(pid: int, *, reaped_children: bool = False) -> tuple[str, int, float] | None:
+    """A process's (name, parent, CPU seconds used so far), from /proc; with
+    ``reaped_children``, the CPU of its children that ended and were reaped
+    too. None when there is no such process (any more)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()  # from the 3rd field (state) on
+    ticks = fields[11:15] if reaped_children else fields[11:13]  # utime, stime[, cutime, cstime]
+    return name, int(fields[1]), sum(int(t) for t in ticks) / os.sysconf("SC_CLK_TCK")
+
+
 def _processes() -> dict[int, tuple[str, int, float]]:
-    """Every process's (name, parent, CPU seconds), from /proc: its own and
-    that of its children that ended and were reaped (PostgreSQL's backends
+    """Every process, with its reaped children's CPU (PostgreSQL's backends
     end and the postmaster reaps them), so a group's sum never goes back."""
-    tick = os.sysconf("SC_CLK_TCK")
     found = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                raw = f.read()
-        except OSError:
-            continue  # gone meanwhile
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        found[int(entry)] = (name, int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+        if entry.isdigit() and (read := process_cpu(int(entry), reaped_children=True)) is not None:
+            found[int(entry)] = read
     return found
 
 
@@ -87,7 +92,8 @@ def cpu_by_part(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far, by part of the machine: this process (the
     bench's clients), the server (``server_pid`` and its workers),
     PostgreSQL, Redis, and everything else. Two readings apart give where
-    the cores went in between (a process that ended meanwhile is missed)."""
+    the cores went in between (a process that ended meanwhile counts
+    through its parent, when the parent reaped it and is in the same part)."""
     procs = _processes()
     server, grown = {server_pid}, True
     while grown:

@@ -258,13 +258,11 @@ def _backend_cpu_ms(connection) -> float | None:
     from /proc; None on SQLite, whose work is this process's own."""
     if connection.vendor != "postgresql":
         return None
+    from tests.bench.machine import process_cpu
+
     connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    read = process_cpu(connection.connection.info.backend_pid)
+    return None if read is None else read[2] * 1000
 
 
 def markdown(results: dict, args, db_label: str, load_before: str, load_after: str) -> str:

@@ -16,6 +16,7 @@ from labs.schema import Lab, Task
 from portal import changes
 from portal import services as portal_services
 from portal.errors import rule_error
+from portal.lru import LRU
 from portal.models import Sandbox
 from portal.prepared import PreparedInstances
 
@@ -66,13 +67,30 @@ def start_lab(sandbox: Sandbox, lab: Lab, *, mode: str = LabRun.GUIDED, seed: in
     return run
 
 
+# A run's grade by the estate it was worked out on (portal/changes.py,
+# ``estate``): the checks read the resources alone -- their documents and the
+# network's snapshot, itself kept per estate -- so a change that left the
+# estate as it was (a restart's end, a notification read, a hint) grades as
+# before without running them. In each process; the catalog is read once
+# per process, so a lab changed on disk is graded afresh after a restart.
+_grades = LRU(4096)
+
+
 def grade_run(run: LabRun, lab: Lab | None = None) -> checks.Grade:
     """Grade the run's sandbox now and keep the result on the run. A run
     finished meanwhile (Finish in another tab) keeps its final grade: one
     UPDATE of the grade's own fields, on an unfinished run only."""
     lab = lab or lab_of(run)
     before = shown(run)
-    grade = checks.grade(run.sandbox, lab, run.params)
+    # Read before the resources are: a grade is never kept under an estate
+    # older than what it read.
+    estate = changes.estate(run.sandbox_id)
+    key = (run.pk, lab.id, estate)
+    grade = _grades.get(key) if estate is not None else None
+    if grade is None:
+        grade = checks.grade(run.sandbox, lab, run.params)
+        if estate is not None:
+            _grades.put(key, grade)
     passed = [r.check.id for r in grade.results if r.passed]
     found = {r.check.id: r.found for r in grade.results if not r.passed}
     now = timezone.now()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("resourcegroups/", views.resource_groups, name="resource_groups"),
     path("activitylog/", views.activity_log, name="activity_log"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/list/", views.notification_list, name="notification_list"),
     path("notifications/dismiss/", views.dismiss_notifications, name="dismiss_notifications"),
     path("directories/", views.directories, name="directories"),
     path("networkwatcher/", views.network_watcher, name="network_watcher"),

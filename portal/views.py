@@ -161,6 +161,15 @@ def notifications(request):
     return respond(request, "portal/notifications.html", "pane", context)
 
 
+@require_GET
+def notification_list(request):
+    """The open pane's list as it is now, fetched again when a push says the
+    notifications changed (pushes carry the bell's count, not the list).
+    Nothing is marked read: the pane's opening did that, and a notification
+    that arrives while it is open counts on the bell, as it did before."""
+    return render(request, "portal/fragments.html#notification-list", services.bell_context(request.sandbox))
+
+
 # The sandbox's one Microsoft Entra directory, as a new tenant names itself.
 DIRECTORY_NAME = "Default Directory"
 

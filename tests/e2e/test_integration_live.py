@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal import services as portal_services
+from portal.models import NotificationLevel
 from tests.e2e.flows import (
     integrate_existing_subnet,
     open_blade,
@@ -148,3 +150,19 @@ def test_opening_the_notifications_pane_clears_the_bell_count(tabs):
     config.page.locator("a.az-bell").click()
     wait_for_pane(config, "notifications-pane")
     expect(config.page.locator("#bell-count")).to_be_hidden(timeout=2_000)
+
+
+def test_an_open_notifications_pane_lists_a_new_notification_live(tabs):
+    """A push carries the bell's count and a cue, not the list: the open pane
+    fetches its list again, and the new notification appears in it."""
+    tab = tabs.tab()
+    open_blade(tab, "contoso-web", "overview")
+    tab.page.locator("a.az-bell").click()
+    pane = wait_for_pane(tab, "notifications-pane")
+    expect(pane.locator("#notification-list")).not_to_contain_text("Saved the e2e settings")
+    portal_services.notify(tab.sandbox(), "Saved the e2e settings", level=NotificationLevel.SUCCESS)
+    expect(pane.locator("#notification-list li[data-level='success']").first).to_contain_text(
+        "Saved the e2e settings", timeout=LIVE_TIMEOUT_MS
+    )
+    expect(tab.page.locator("#bell-count")).to_have_text("1")
+    tab.shot("notifications-pane-live")

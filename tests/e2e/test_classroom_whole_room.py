@@ -139,7 +139,8 @@ def test_whole_class_cls05_cls07_cls20_cls23_cls25_cls27(tabs, monkeypatch):
     expect(bpage.locator("#context-pane")).to_be_empty()  # the pane closed as the job began
     for learner in learners:
         panel = learner.page.locator("#lab-panel")
-        expect(panel).to_contain_text(scenario.title)
+        # A push, as the learner's own changes above: as long as those may take.
+        expect(panel).to_contain_text(scenario.title, timeout=LIVE_TIMEOUT_MS)
         expect(panel).to_contain_text("Troubleshooting scenario")
         expect(learner.page.locator("#lab-symptom")).to_be_visible()
         _toast_came(learner, "Your instructor pushed a troubleshooting scenario", scenario.title)
